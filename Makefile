@@ -1,0 +1,42 @@
+# The two commands: `make dev` runs the product locally on real engines; `make test` tests it.
+# Each installs what it needs first (Python venv, npm packages, Debian packages), only once.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+NPM_CI := npm ci --no-audit --no-fund --loglevel=error
+
+.PHONY: dev test setup pwa lock clean
+
+dev: setup pwa
+	@devstack/system-deps.sh java
+	$(PY) -m devstack dev
+
+test: setup pwa tests/e2e/node_modules/.installed
+	@devstack/system-deps.sh java browser
+	$(PY) -m devstack test
+
+setup: $(VENV)/.installed devstack/node_modules/.installed pwa/node_modules/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is needed (the Lambda runtime); set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+%/node_modules/.installed: %/package-lock.json
+	cd $* && $(NPM_CI)
+	@touch $@
+
+pwa: pwa/node_modules/.installed
+	cd pwa && npm run build --silent
+
+# Re-pin the Python dependencies after editing requirements*.in.
+lock: $(VENV)/.installed
+	$(PY) -m pip install --quiet pip-tools==7.6.2
+	for f in requirements requirements-dev; do \
+	  $(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+	    --allow-unsafe --no-header --annotation-style=line $$f.in -o $$f.txt; done
+
+clean:
+	rm -rf $(VENV) devstack/node_modules pwa/node_modules pwa/dist tests/e2e/node_modules

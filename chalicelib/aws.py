@@ -1,0 +1,56 @@
+"""boto3 clients, made on first use so a cold start does not pay for services it never calls."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from chalicelib.config import settings
+
+
+def _endpoint(service: str) -> str | None:
+    cfg = settings()
+    return {"dynamodb": cfg.dynamodb_endpoint, "dynamodbstreams": cfg.dynamodb_endpoint,
+            "s3": cfg.s3_endpoint}.get(service)
+
+
+def _options(service: str, probe: bool) -> dict[str, Any]:
+    from botocore.config import Config
+
+    endpoint = _endpoint(service)
+    config = Config(
+        region_name=settings().region,
+        connect_timeout=1 if probe else 3,
+        read_timeout=2 if probe else 10,
+        retries={"max_attempts": 1 if probe else 3, "mode": "standard"},
+        # s3rver (and presigned URLs for it) only understand path-style addressing.
+        s3={"addressing_style": "path"} if endpoint else None,
+    )
+    return {"endpoint_url": endpoint, "config": config}
+
+
+@lru_cache(maxsize=None)
+def client(service: str, *, probe: bool = False) -> Any:
+    """A client for `service` at the configured endpoint.
+
+    `probe` clients try once with short timeouts: a health check must say quickly that a
+    dependency is down rather than retry for seconds.
+    """
+    import boto3
+
+    return boto3.session.Session().client(service, **_options(service, probe))
+
+
+@lru_cache(maxsize=None)
+def table() -> Any:
+    """The single table as a boto3 Table resource (Python types in and out)."""
+    import boto3
+
+    resource = boto3.session.Session().resource("dynamodb", **_options("dynamodb", False))
+    return resource.Table(settings().table_name)
+
+
+def reset() -> None:
+    """Forget cached clients and settings (tests point the app at other engines)."""
+    client.cache_clear()
+    table.cache_clear()
+    settings.cache_clear()

@@ -1,0 +1,59 @@
+"""The whole product on one machine: engines, table and bucket, demo data, API + PWA, poller."""
+from __future__ import annotations
+
+import os
+
+from chalicelib import aws
+from chalicelib.config import settings as app_settings
+from devstack import engines, provision, seed
+from devstack.poller import Checkpoints, StreamPoller
+from devstack.server import ProductServer
+from devstack.settings import LocalSettings
+
+
+class LocalStack:
+    def __init__(self, local: LocalSettings, quiet: bool = False):
+        self.local, self.quiet = local, quiet
+        self.engines: list[engines.Engine] = []
+        self.server: ProductServer | None = None
+        self.poller: StreamPoller | None = None
+        self.login: seed.DemoLogin | None = None
+
+    def start(self) -> "LocalStack":
+        local = self.local
+        for what, port, variable in (("PWA and API", local.port, "SL_PORT"),
+                                     ("DynamoDB Local", local.ddb_port, "SL_DDB_PORT"),
+                                     ("s3rver", local.s3_port, "SL_S3_PORT")):
+            engines.ensure_port_free(local.host, port, what, variable)
+        os.environ.update(local.app_environment())
+        self.server = ProductServer(local.host, local.port, local.pwa_dist,
+                                    s3_origin=local.s3_endpoint, quiet=self.quiet)
+        aws.reset()  # the app's settings now include the local stage and these engines
+
+        s3_dir = local.data_dir / "s3"
+        self.engines.append(engines.dynamodb_local(local).start())
+        self.engines.append(engines.s3rver(local, s3_dir).start())
+
+        config = app_settings()
+        provision.ensure_table(aws.client("dynamodb"), config.table_name)
+        provision.ensure_bucket(aws.client("s3"), config.bucket_name, local.origin)
+        self.login = seed.seed(local.data_dir)
+
+        self.server.start()
+        self.poller = StreamPoller(
+            streams=aws.client("dynamodbstreams"), dynamodb=aws.client("dynamodb"),
+            table_name=config.table_name, handler=self.server.module.on_change,
+            checkpoints=Checkpoints(local.data_dir / "stream-checkpoints.json"),
+            dead_letters=local.data_dir / "stream-dead-letters", region=config.region)
+        self.poller.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop everything started, last first; safe to call after a start that failed midway."""
+        if self.poller:
+            self.poller.stop()
+        if self.server:
+            self.server.stop()
+        for engine in reversed(self.engines):
+            engine.stop()
+        self.engines.clear()

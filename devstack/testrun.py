@@ -1,0 +1,58 @@
+"""`make test`: one set of engines for the whole run, then each suite against it.
+
+DynamoDB Local runs in memory and s3rver in a temporary folder, on free ports; they are stopped
+and the folder removed whatever the suites did.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from devstack import ROOT
+from devstack.engines import free_port
+
+
+def _suites(python: str) -> list[tuple[str, list[str], Path]]:
+    return [
+        ("python unit + integration", [python, "-m", "pytest", "tests/unit", "tests/integration"],
+         ROOT),
+        ("pwa unit", ["npm", "test", "--silent"], ROOT / "pwa"),
+        ("browser end-to-end", ["npm", "test", "--silent"], ROOT / "tests" / "e2e"),
+    ]
+
+
+def run_all(args: list[str]) -> int:
+    """Run every suite, or those whose name contains one of `args` (`... test python`)."""
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # the poller's per-record lines
+    from devstack.settings import LocalSettings
+    from devstack.stack import LocalStack
+
+    data_dir = Path(tempfile.mkdtemp(prefix="servicelane-test-"))
+    local = LocalSettings(port=free_port(), ddb_port=free_port(), s3_port=free_port(),
+                          data_dir=data_dir, pwa_dist=ROOT / "pwa" / "dist", in_memory=True)
+    stack = LocalStack(local, quiet=True)
+    results: list[tuple[str, int, float]] = []
+    try:
+        stack.start()
+        env = {**os.environ, "SL_BASE_URL": local.origin, "SL_TEST_DATA_DIR": str(data_dir)}
+        suites = [suite for suite in _suites(sys.executable)
+                  if not args or any(arg in suite[0] for arg in args)]
+        for name, argv, cwd in suites:
+            print(f"\n=== {name} ===", flush=True)
+            started = time.monotonic()
+            code = subprocess.run(argv, cwd=cwd, env=env).returncode
+            results.append((name, code, time.monotonic() - started))
+    finally:
+        stack.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+    print("\n=== summary ===")
+    for name, code, seconds in results:
+        print(f"  {'ok  ' if code == 0 else 'FAIL'}  {name}  ({seconds:.0f} s)")
+    failed = sum(1 for _, code, _ in results if code != 0)
+    return 1 if failed else 0

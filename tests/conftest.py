@@ -1,0 +1,52 @@
+"""Fixtures shared by the Python suites.
+
+Integration tests use the engines `make test` started (its environment names them); run alone
+(`.venv/bin/pytest tests/integration`), they start their own DynamoDB Local and s3rver.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+from chalicelib import aws
+from devstack import engines, provision
+from devstack.settings import LOCAL_CREDENTIALS, LocalSettings
+
+
+@pytest.fixture(scope="session")
+def local_engines():
+    """The environment pointing the app at running engines."""
+    if os.environ.get("SL_DDB_ENDPOINT"):
+        yield {key: os.environ[key] for key in ("SL_DDB_ENDPOINT", "SL_S3_ENDPOINT")}
+        return
+    data_dir = Path(tempfile.mkdtemp(prefix="servicelane-pytest-"))
+    local = LocalSettings(port=engines.free_port(), ddb_port=engines.free_port(),
+                          s3_port=engines.free_port(), data_dir=data_dir, in_memory=True)
+    started = [engines.dynamodb_local(local).start(), engines.s3rver(local, data_dir / "s3").start()]
+    os.environ.update(local.app_environment())
+    try:
+        yield local.app_environment()
+    finally:
+        for engine in started:
+            engine.stop()
+
+
+@pytest.fixture
+def app_env(local_engines, monkeypatch, tmp_path):
+    """A fresh table and bucket of their own for one test, made from the cloud template."""
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    for key, value in {**LOCAL_CREDENTIALS, **local_engines}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("SL_STAGE", "local")
+    monkeypatch.setenv("SL_TABLE", name)
+    monkeypatch.setenv("SL_BUCKET", name)
+    aws.reset()
+    provision.ensure_table(aws.client("dynamodb"), name)
+    provision.ensure_bucket(aws.client("s3"), name, "http://127.0.0.1:8000")
+    yield name
+    aws.client("dynamodb").delete_table(TableName=name)
+    aws.reset()
