@@ -50,7 +50,8 @@ def table() -> Any:
 
 
 def reset() -> None:
-    """Forget cached clients and settings (tests point the app at other engines)."""
+    """Read the settings again now and forget the clients (tests point the app elsewhere)."""
     client.cache_clear()
     table.cache_clear()
     settings.cache_clear()
+    settings()
