@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
-.PHONY: dev test setup pwa lock clean
+.PHONY: dev test bench setup pwa lock clean
 
 dev: setup pwa
 	@devstack/system-deps.sh java
@@ -15,6 +15,11 @@ dev: setup pwa
 test: setup pwa tests/e2e/node_modules/.installed
 	@devstack/system-deps.sh java browser
 	$(PY) -m devstack test
+
+# Costs in counts and ratios (DynamoDB requests per screen, bytes, cold import); writes docs/bench.md.
+bench: setup pwa
+	@devstack/system-deps.sh java
+	$(PY) -m devstack bench
 
 setup: $(VENV)/.installed devstack/node_modules/.installed pwa/node_modules/.installed
 

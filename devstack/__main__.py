@@ -1,4 +1,4 @@
-"""`python -m devstack dev` (what `make dev` runs) and `python -m devstack test` (`make test`)."""
+"""`python -m devstack dev|test|bench`: what `make dev`, `make test` and `make bench` run."""
 from __future__ import annotations
 
 import signal
@@ -48,7 +48,10 @@ def main(argv: list[str]) -> int:
         if command == "test":
             from devstack.testrun import run_all
             return run_all(argv[2:])
-        print(f"unknown command {command!r}: use dev or test", file=sys.stderr)
+        if command == "bench":
+            from devstack.bench import main as bench
+            return bench()
+        print(f"unknown command {command!r}: use dev, test or bench", file=sys.stderr)
         return 2
     except StackError as err:
         print(f"\n{err}\n", file=sys.stderr)
