@@ -55,4 +55,5 @@ def run_all(args: list[str]) -> int:
     for name, code, seconds in results:
         print(f"  {'ok  ' if code == 0 else 'FAIL'}  {name}  ({seconds:.0f} s)")
     failed = sum(1 for _, code, _ in results if code != 0)
-    return 1 if failed else 0
+    print(f"suites: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed or not results else 0
