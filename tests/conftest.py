@@ -6,6 +6,7 @@ Integration tests use the engines `make test` started (its environment names the
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from pathlib import Path
@@ -33,6 +34,7 @@ def local_engines():
     finally:
         for engine in started:
             engine.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture
