@@ -45,3 +45,16 @@ lock: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) devstack/node_modules pwa/node_modules pwa/dist tests/e2e/node_modules
+
+# The cloud stack (infra/README.md). `make package` builds build/$(STAGE)/ offline; `make deploy`
+# puts it on AWS with the credentials boto3 finds. STAGE is dev or prod (default dev); REGION
+# defaults to ap-northeast-1; DOMAIN with CERTIFICATE_ARN and ALARM_EMAIL are optional.
+.PHONY: package deploy
+
+package: $(VENV)/.installed
+	$(PY) -m infra.package --stage $(or $(STAGE),dev)
+
+deploy: package pwa
+	$(PY) -m infra.deploy --stage $(or $(STAGE),dev) $(if $(REGION),--region $(REGION)) \
+	  $(if $(DOMAIN),--domain $(DOMAIN)) $(if $(CERTIFICATE_ARN),--certificate-arn $(CERTIFICATE_ARN)) \
+	  $(if $(ALARM_EMAIL),--alarm-email $(ALARM_EMAIL))

@@ -1,0 +1,48 @@
+"""The package is built once per test session, into a temporary folder, as `make package` does.
+
+Chalice's wheel cache (build/cache/) is shared with `make package`, so a session after a
+package build costs a few seconds; the first ever fetches the Lambda wheels from PyPI.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from infra import checks, package
+
+
+@pytest.fixture(scope="session")
+def package_dir(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("package")
+    return package.build("dev", root / "dev", work=root / "src")
+
+
+@pytest.fixture(scope="session")
+def template(package_dir) -> dict:
+    return json.loads((package_dir / "sam.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def transformed(template) -> dict:
+    """The stack CloudFormation would make of the package (the SAM transform, run here)."""
+    return checks.sam_transform(checks.with_code_uri(template, checks.EXAMPLE_CODE_URI),
+                                checks.EXAMPLE_PARAMETERS)
+
+
+def _network_free_prefix() -> tuple[str, ...]:
+    """A command prefix that runs a program with no network at all, where the machine allows."""
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "--net", "true"], capture_output=True).returncode == 0:
+        return (unshare, "--net", "--")
+    return ()
+
+
+@pytest.fixture(scope="session")
+def checkov_run(package_dir) -> tuple[checks.CheckovReport, bool]:
+    """checkov's report on the package, and whether it ran with no network."""
+    prefix = _network_free_prefix()
+    return checks.checkov(package_dir / "sam.json", prefix=prefix), bool(prefix)

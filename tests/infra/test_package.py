@@ -1,0 +1,61 @@
+"""`make package`: what goes into the Lambda code, and the guards of the merge."""
+import json
+import zipfile
+
+import pytest
+
+from infra import package
+
+
+def test_the_package_holds_the_template_the_code_and_the_merge_template(package_dir):
+    assert {path.name for path in package_dir.iterdir()} == {"sam.json", "deployment.zip", "infra.json"}
+    template = json.loads((package_dir / "sam.json").read_text())
+    assert template["Transform"] == "AWS::Serverless-2016-10-31"
+    for function in ("APIHandler", "OnChange"):
+        assert template["Resources"][function]["Properties"]["CodeUri"] == "./deployment.zip"
+
+
+def test_the_code_is_the_app_and_its_run_time_lock_and_nothing_else_of_the_tree(package_dir):
+    names = zipfile.ZipFile(package_dir / "deployment.zip").namelist()
+    tops = {name.split("/")[0] for name in names}
+    assert {"app.py", "chalicelib", "chalice", "argon2", "aws_lambda_powertools", "boto3"} <= tops
+    assert not tops & {"tests", "devstack", "infra", "pwa", "docs", "node_modules", ".local"}
+    assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
+    # The Lambda runs on Amazon Linux: compiled wheels are the manylinux builds for Python 3.11.
+    assert any(name.startswith("_argon2_cffi_bindings/") and name.endswith(".so") for name in names)
+
+
+def test_build_time_assets_land_at_the_root_of_the_lambda_code(tmp_path, monkeypatch):
+    def a_font(vendor):
+        (vendor / "fonts").mkdir()
+        (vendor / "fonts" / "example.otf").write_bytes(b"OTTO")
+
+    monkeypatch.setattr(package, "BUILD_ASSETS", (a_font,))
+    out = package.build("prod", tmp_path / "prod", work=tmp_path / "src")
+    with zipfile.ZipFile(out / "deployment.zip") as code:
+        assert code.read("fonts/example.otf") == b"OTTO"
+    assert json.loads((out / "sam.json").read_text())["Parameters"]["Stage"]["Default"] == "prod"
+
+
+def test_a_resource_declared_in_two_infra_templates_is_refused(tmp_path, monkeypatch):
+    for name in ("a.json", "b.json"):
+        (tmp_path / name).write_text(json.dumps(
+            {"Parameters": {"Stage": {"Type": "String"}} if name == "a.json" else {},
+             "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}))
+    monkeypatch.setattr(package, "INFRA", tmp_path)
+    monkeypatch.setattr(package, "FRAGMENTS", ("a.json", "b.json"))
+    with pytest.raises(package.PackageError, match="Resources.Queue is declared in both"):
+        package.compose("dev")
+
+
+def test_refining_a_resource_chalice_no_longer_makes_is_refused():
+    made = {"Resources": {"APIHandler": {"Type": "AWS::Serverless::Function", "Properties": {}}}}
+    merged = {"Resources": {"APIHandler": {"Type": "AWS::Serverless::Function"},
+                            "ApiHandler": {"Properties": {"MemorySize": 512}}}}
+    with pytest.raises(package.PackageError, match="'ApiHandler'.*no longer makes"):
+        package.verify({"Resources": {**made["Resources"], "ApiHandler": {"Properties": {}}}}, merged)
+
+
+def test_an_unknown_stage_is_refused():
+    with pytest.raises(package.PackageError, match="unknown stage 'local'"):
+        package.compose("local")

@@ -1,0 +1,294 @@
+"""The properties of the packaged stack that matter, read from the template `make package` built."""
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from devstack import ROOT, provision
+from tests.infra.cfn import resources
+
+
+def _sorted(items):
+    return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+
+
+def _get_att(name, attribute="Arn"):
+    return {"Fn::GetAtt": [name, attribute]}
+
+
+# What each function may do, and on what: the whole of its role. A function that starts using
+# something new adds it to its policy file (.chalice/policy-*.json) and here, on the one resource.
+ALLOWED = {
+    "APIHandler": {
+        ("logs:CreateLogStream", json.dumps(_get_att("ApiHandlerLogs"))),
+        ("logs:PutLogEvents", json.dumps(_get_att("ApiHandlerLogs"))),
+        ("dynamodb:GetItem", json.dumps(_get_att("Table"))),  # GET /api/health reads one key
+        ("s3:ListBucket", json.dumps(_get_att("FilesBucket"))),  # ... and heads the bucket
+    },
+    "OnChange": {
+        ("logs:CreateLogStream", json.dumps(_get_att("OnChangeLogs"))),
+        ("logs:PutLogEvents", json.dumps(_get_att("OnChangeLogs"))),
+        ("dynamodb:DescribeStream", json.dumps(_get_att("Table", "StreamArn"))),
+        ("dynamodb:GetRecords", json.dumps(_get_att("Table", "StreamArn"))),
+        ("dynamodb:GetShardIterator", json.dumps(_get_att("Table", "StreamArn"))),
+        # IAM authorises ListStreams on no particular stream; SAM's DynamoDBStreamReadPolicy
+        # scopes it to the table's streams like this, the narrowest form it can take.
+        ("dynamodb:ListStreams", json.dumps({"Fn::Sub": "${Table.Arn}/stream/*"})),
+        ("sqs:SendMessage", json.dumps(_get_att("StreamFailures"))),
+    },
+}
+
+
+def _statements(template, role):
+    policies = template["Resources"][role]["Properties"].get("Policies", [])
+    return [statement for policy in policies for statement in policy["PolicyDocument"]["Statement"]]
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+# -- the table -------------------------------------------------------------------------------
+
+def test_the_table_and_its_indexes_are_the_ones_the_local_stack_creates(template):
+    table = template["Resources"]["Table"]["Properties"]
+    local = provision.table_definition()
+    assert table["KeySchema"] == local["KeySchema"]
+    assert _sorted(table["AttributeDefinitions"]) == _sorted(local["AttributeDefinitions"])
+    assert _sorted(table["GlobalSecondaryIndexes"]) == _sorted(local["GlobalSecondaryIndexes"])
+    assert table["BillingMode"] == local["BillingMode"] == "PAY_PER_REQUEST"
+    assert local["StreamSpecification"] == {"StreamEnabled": True, **table["StreamSpecification"]}
+    assert table["TimeToLiveSpecification"] == provision.time_to_live()
+
+
+def test_the_table_keeps_its_data_and_streams_every_change(template):
+    table = template["Resources"]["Table"]
+    assert table["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert table["Properties"]["DeletionProtectionEnabled"] is True
+    assert table["Properties"]["SSESpecification"] == {"SSEEnabled": True}
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
+
+
+# -- buckets ---------------------------------------------------------------------------------
+
+def test_no_bucket_is_public_and_every_bucket_is_encrypted_and_versioned(template):
+    buckets = resources(template, "AWS::S3::Bucket")
+    assert set(buckets) == {"FilesBucket", "LogsBucket", "PwaBucket"}
+    for name, bucket in buckets.items():
+        props = bucket["Properties"]
+        assert props["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True}, name
+        assert props["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+        assert "AccessControl" not in props and "WebsiteConfiguration" not in props, name
+        (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms"), name
+        assert props["VersioningConfiguration"] == {"Status": "Enabled"}, name
+
+
+def test_bucket_policies_grant_nothing_to_everyone_and_refuse_plain_http(template):
+    policies = resources(template, "AWS::S3::BucketPolicy")
+    assert {p["Properties"]["Bucket"]["Ref"] for p in policies.values()} == {
+        "FilesBucket", "LogsBucket", "PwaBucket"}
+    for name, policy in policies.items():
+        statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        for statement in statements:
+            if statement["Effect"] == "Allow":
+                assert statement["Principal"] not in ("*", {"AWS": "*"}), name
+                assert "Service" in statement["Principal"] and "Condition" in statement, name
+        assert any(s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+                   for s in statements), name
+
+
+def test_the_files_bucket_lets_only_the_pwa_origin_upload_and_cleans_up(template):
+    props = template["Resources"]["FilesBucket"]["Properties"]
+    (cors,) = props["CorsConfiguration"]["CorsRules"]
+    assert cors["AllowedOrigins"] == [{"Ref": "PwaOrigin"}]
+    rules = {rule["Id"]: rule for rule in props["LifecycleConfiguration"]["Rules"]}
+    assert rules["abort-incomplete-uploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+    assert rules["unconfirmed-uploads"]["Prefix"] == "incoming/"
+    assert rules["unconfirmed-uploads"]["ExpirationInDays"] == 1
+    retention = {rule["TagFilters"][0]["Value"]: rule["ExpirationInDays"]
+                 for rule in rules.values() if rule.get("TagFilters")}
+    assert retention == {"1y": 366, "3y": 1096, "5y": 1827, "10y": 3653}
+    assert rules["erased-and-replaced-versions"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 30}
+    assert props["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "LogsBucket"}
+
+
+# -- functions and their permissions ---------------------------------------------------------
+
+def test_each_function_has_a_role_of_its_own(template):
+    functions = resources(template, "AWS::Serverless::Function")
+    assert set(functions) == set(ALLOWED)
+    roles = [function["Properties"]["Role"]["Fn::GetAtt"][0] for function in functions.values()]
+    assert len(set(roles)) == len(roles)
+    for role in roles:
+        props = template["Resources"][role]["Properties"]
+        assert "ManagedPolicyArns" not in props
+        assert props["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+            "Service": "lambda.amazonaws.com"}
+
+
+def test_each_function_may_do_only_what_it_does_on_only_what_it_needs(template):
+    for function, allowed in ALLOWED.items():
+        role = template["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
+        granted = set()
+        for statement in _statements(template, role):
+            assert statement["Effect"] == "Allow"
+            assert "NotAction" not in statement and "NotResource" not in statement
+            for action in _as_list(statement["Action"]):
+                assert "*" not in action, f"{function}: wildcard action {action}"
+                for resource in _as_list(statement["Resource"]):
+                    assert resource != "*", f"{function}: {action} on every resource"
+                    granted.add((action, json.dumps(resource)))
+        assert granted == allowed, function
+
+
+def test_no_role_uses_wildcards_on_dynamodb_or_s3(template):
+    stack_resources = {"Table", "FilesBucket", "PwaBucket", "LogsBucket"}
+    for role in resources(template, "AWS::IAM::Role"):
+        for statement in _statements(template, role):
+            actions = _as_list(statement["Action"])
+            if not any(a.startswith(("dynamodb:", "s3:")) for a in actions):
+                continue
+            for resource in _as_list(statement["Resource"]):
+                text = json.dumps(resource)
+                assert any(name in text for name in stack_resources), (role, text)
+                stream_listing = actions == ["dynamodb:ListStreams"]
+                assert "*" not in text or stream_listing, (role, text)
+
+
+def test_functions_use_the_stack_s_own_table_and_bucket_and_log_a_year(template):
+    for name, function in resources(template, "AWS::Serverless::Function").items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["SL_TABLE"] == {"Ref": "Table"}
+        assert variables["SL_BUCKET"] == {"Ref": "FilesBucket"}
+        assert function["Properties"]["Runtime"] == "python3.11"
+        (log_group,) = function["DependsOn"]
+        logs = template["Resources"][log_group]["Properties"]
+        assert logs["LogGroupName"] == {"Fn::Sub": "/aws/lambda/" + function["Properties"]["FunctionName"]["Fn::Sub"]}
+        assert logs["RetentionInDays"] == 365
+
+
+def test_the_local_names_are_the_cloud_names(template):
+    """.chalice/config.json names the table and bucket for each stage: they are the stack's."""
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    for stage in ("dev", "prod"):
+        variables = config["stages"][stage]["environment_variables"]
+        table = template["Resources"]["Table"]["Properties"]["TableName"]["Fn::Sub"]
+        bucket = template["Resources"]["FilesBucket"]["Properties"]["BucketName"]["Fn::Sub"]
+        assert variables["SL_TABLE"] == table.replace("${Stage}", stage)
+        assert variables["SL_BUCKET"] == bucket.replace("${Stage}", stage)
+
+
+# -- the stream ------------------------------------------------------------------------------
+
+def test_the_stream_handler_reads_the_real_stream_and_dead_letters_what_fails(template, transformed):
+    (event,) = template["Resources"]["OnChange"]["Properties"]["Events"].values()
+    assert event["Type"] == "DynamoDB"
+    (mapping,) = resources(transformed, "AWS::Lambda::EventSourceMapping").values()
+    for props in (event["Properties"], mapping["Properties"]):
+        assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert props["BisectBatchOnFunctionError"] is True
+        assert 1 <= props["MaximumRetryAttempts"] <= 10
+        assert props["DestinationConfig"] == {"OnFailure": {"Destination": _get_att("StreamFailures")}}
+        assert props["BatchSize"] == 100
+    assert event["Properties"]["Stream"] == _get_att("Table", "StreamArn")
+    assert mapping["Properties"]["EventSourceArn"] == _get_att("Table", "StreamArn")
+    queue = template["Resources"]["StreamFailures"]["Properties"]
+    assert queue["SqsManagedSseEnabled"] is True
+    assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
+
+
+# -- the PWA and CloudFront ------------------------------------------------------------------
+
+def _distribution(template):
+    return template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
+
+
+def _headers(template, policy):
+    return template["Resources"][policy]["Properties"]["ResponseHeadersPolicyConfig"]
+
+
+def test_the_pwa_and_the_api_share_one_https_origin(template):
+    config = _distribution(template)
+    origins = {origin["Id"]: origin for origin in config["Origins"]}
+    assert origins["pwa"]["OriginAccessControlId"] == _get_att("PwaOriginAccess", "Id")
+    assert origins["api"]["DomainName"]["Fn::Sub"].startswith("${RestAPI}.execute-api.")
+    assert origins["api"]["OriginPath"] == "/api"  # API Gateway's stage: /api/health -> /api/api/health
+    assert origins["api"]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+    api = behaviours["/api/*"]
+    assert api["TargetOriginId"] == "api"
+    assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled
+    assert {"POST", "PUT", "DELETE", "PATCH"} <= set(api["AllowedMethods"])
+    for behaviour in [config["DefaultCacheBehavior"], *behaviours.values()]:
+        assert behaviour["ViewerProtocolPolicy"] in ("redirect-to-https", "https-only")
+
+
+def test_hashed_assets_are_cached_for_a_year_and_the_shell_is_checked_every_time(template):
+    config = _distribution(template)
+    assets = next(b for b in config["CacheBehaviors"] if b["PathPattern"] == "/assets/*")
+
+    def cache_control(policy):
+        items = _headers(template, policy["Ref"])["CustomHeadersConfig"]["Items"]
+        return next(i["Value"] for i in items if i["Header"] == "Cache-Control")
+
+    assert cache_control(assets["ResponseHeadersPolicyId"]) == "public, max-age=31536000, immutable"
+    assert cache_control(config["DefaultCacheBehavior"]["ResponseHeadersPolicyId"]) == "no-cache"
+
+
+def test_the_shell_is_sent_with_strict_security_headers(template):
+    security = _headers(template, "ShellHeaders")["SecurityHeadersConfig"]
+    csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    assert "default-src 'self'" in csp and "script-src 'self';" in csp
+    assert "frame-ancestors 'none'" in csp and "${FilesBucket.RegionalDomainName}" in csp
+    assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+    assert security["FrameOptions"]["FrameOption"] == "DENY"
+    assert security["ReferrerPolicy"]["ReferrerPolicy"] == "no-referrer"
+    assert security["ContentTypeOptions"] == {"Override": True}
+
+
+def test_only_this_distribution_reads_the_pwa_bucket(template):
+    statements = template["Resources"]["PwaBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    (allow,) = [s for s in statements if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert "${Distribution}" in allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the CloudFront function")
+def test_app_routes_get_index_html_and_files_stay_files(template):
+    code = template["Resources"]["AppRoutes"]["Properties"]["FunctionCode"]
+    paths = ["/", "/orders/42", "/q/abc", "/assets/index-1a2b.js", "/sw.js", "/manifest.webmanifest"]
+    script = code + f"console.log(JSON.stringify({json.dumps(paths)}.map(" \
+                    "u => handler({request: {uri: u}}).uri)));"
+    rewritten = json.loads(subprocess.run(["node", "-e", script], capture_output=True, text=True,
+                                          check=True).stdout)
+    assert rewritten == ["/index.html", "/index.html", "/index.html", "/assets/index-1a2b.js",
+                         "/sw.js", "/manifest.webmanifest"]
+
+
+# -- alarms ----------------------------------------------------------------------------------
+
+def test_alarms_watch_errors_throttles_lag_and_the_dead_letter_queue(template):
+    alarms = resources(template, "AWS::CloudWatch::Alarm").values()
+    watched = set()
+    for alarm in alarms:
+        props = alarm["Properties"]
+        assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+        (dimension, *_) = props["Dimensions"]
+        watched.add((props["MetricName"], json.dumps(dimension["Value"])))
+    for function in ("APIHandler", "OnChange"):
+        assert ("Errors", json.dumps({"Ref": function})) in watched
+        assert ("Throttles", json.dumps({"Ref": function})) in watched
+    assert ("IteratorAge", json.dumps({"Ref": "OnChange"})) in watched
+    assert ("ApproximateNumberOfMessagesVisible",
+            json.dumps(_get_att("StreamFailures", "QueueName"))) in watched
+    assert template["Resources"]["AlarmTopic"]["Type"] == "AWS::SNS::Topic"
+
+
+def test_the_package_deploys_its_own_stage_by_default(template):
+    assert template["Parameters"]["Stage"]["Default"] == "dev"
+    assert template["Parameters"]["Stage"]["AllowedValues"] == ["dev", "prod"]
