@@ -19,8 +19,8 @@ from devstack.engines import free_port
 
 def _suites(python: str) -> list[tuple[str, list[str], Path]]:
     return [
-        ("python unit + integration", [python, "-m", "pytest", "tests/unit", "tests/integration"],
-         ROOT),
+        ("python unit + integration + infra",
+         [python, "-m", "pytest", "tests/unit", "tests/integration", "tests/infra"], ROOT),
         ("pwa unit", ["npm", "test", "--silent"], ROOT / "pwa"),
         ("browser end-to-end", ["npm", "test", "--silent"], ROOT / "tests" / "e2e"),
     ]

@@ -1,0 +1,26 @@
+// After `vite build`: write dist/sw.js, a Workbox service worker that precaches the app shell
+// so the app opens with no network. It is not in its own precache list, and main.tsx registers
+// it with updateViaCache "none", so a new build reaches devices on their next visit.
+import { generateSW } from 'workbox-build';
+
+const { count, size, warnings } = await generateSW({
+  globDirectory: 'dist',
+  globPatterns: ['**/*.{html,js,css,webmanifest,png,svg}'],
+  swDest: 'dist/sw.js',
+  mode: 'production',
+  sourcemap: false,
+  inlineWorkboxRuntime: true, // one file, no workbox-*.js beside it
+  // Vite names assets by content hash: no need for Workbox's own revision query on those.
+  dontCacheBustURLsMatching: /^assets\//,
+  navigateFallback: '/index.html',
+  // Server-rendered pages (customer links /q/, /t/) and the API must always reach the network.
+  navigateFallbackDenylist: [/^\/api\//, /^\/q\//, /^\/t\//],
+  cleanupOutdatedCaches: true,
+  // The whole shell is precached as one version with no lazily loaded chunks, so a new worker
+  // can take over at once without leaving an open page with missing files.
+  skipWaiting: true,
+  clientsClaim: true,
+});
+
+for (const warning of warnings) console.warn(`sw: ${warning}`);
+console.log(`sw: dist/sw.js precaches ${count} files, ${(size / 1024).toFixed(1)} KiB`);

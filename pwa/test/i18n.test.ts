@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { catalogue, createI18n, DEFAULT_LOCALE, STORAGE_KEY, type LocaleStorage } from '../src/i18n';
+
+function memoryStorage(initial: Record<string, string> = {}): LocaleStorage & { data: Record<string, string> } {
+  const data = { ...initial };
+  return {
+    data,
+    getItem: (key) => data[key] ?? null,
+    setItem: (key, value) => void (data[key] = value),
+  };
+}
+
+describe('catalogues', () => {
+  it('has every zh-TW key in English, with text', () => {
+    const zh = catalogue('zh-TW');
+    const en = catalogue('en');
+    for (const key of Object.keys(zh) as (keyof typeof zh)[]) {
+      expect(en[key], key).toBeTypeOf('string');
+      expect(en[key].trim(), key).not.toBe('');
+      expect(zh[key].trim(), key).not.toBe('');
+    }
+    expect(Object.keys(en).sort()).toEqual(Object.keys(zh).sort());
+  });
+
+  it('says sign-in is not open yet, in both languages', () => {
+    expect(catalogue('zh-TW')['signIn.comingSoon']).toBe('登入功能將於下一版開放');
+    expect(catalogue('en')['signIn.comingSoon']).toMatch(/next release/);
+  });
+});
+
+describe('locale', () => {
+  it('starts in Traditional Chinese on a first visit', () => {
+    const root = { lang: '' };
+    const i18n = createI18n(memoryStorage(), root);
+    expect(DEFAULT_LOCALE).toBe('zh-TW');
+    expect(i18n.locale.value).toBe('zh-TW');
+    expect(root.lang).toBe('zh-Hant-TW');
+    expect(i18n.t('status.ok')).toBe('系統正常');
+  });
+
+  it('switches to English with one toggle and remembers it on the next visit', () => {
+    const storage = memoryStorage();
+    const root = { lang: '' };
+    const first = createI18n(storage, root);
+    first.toggleLocale();
+    expect(first.t('status.ok')).toBe('All systems normal');
+    expect(root.lang).toBe('en');
+    expect(storage.data[STORAGE_KEY]).toBe('en');
+
+    const nextVisit = createI18n(storage, { lang: '' });
+    expect(nextVisit.locale.value).toBe('en');
+    nextVisit.toggleLocale();
+    expect(createI18n(storage, null).locale.value).toBe('zh-TW');
+  });
+
+  it('ignores an unknown stored locale and a storage that throws', () => {
+    expect(createI18n(memoryStorage({ [STORAGE_KEY]: 'fr' }), null).locale.value).toBe('zh-TW');
+    const broken: LocaleStorage = {
+      getItem: () => { throw new Error('denied'); },
+      setItem: () => { throw new Error('denied'); },
+    };
+    const i18n = createI18n(broken, null);
+    expect(i18n.locale.value).toBe('zh-TW');
+    i18n.setLocale('en');
+    expect(i18n.locale.value).toBe('en');
+  });
+});

@@ -1,0 +1,67 @@
+// Shared by the end-to-end tests: where the product runs, how Chromium starts, what a device is.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const BASE_URL = (process.env.SL_BASE_URL ?? 'http://127.0.0.1:8000').replace(/\/$/, '');
+const CHROMIUM = process.env.SL_CHROMIUM || '/usr/bin/chromium';
+
+export const DEVICES = {
+  tablet: { viewport: { width: 1024, height: 768 }, deviceScaleFactor: 1, hasTouch: true },
+  tabletPortrait: { viewport: { width: 768, height: 1024 }, deviceScaleFactor: 1, hasTouch: true },
+  phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true },
+};
+
+const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+
+export function launch() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic'],
+  });
+}
+
+/** A fresh context (own storage, own service worker) on one device, and its first page. */
+export async function openPage(browser, device) {
+  const context = await browser.newContext({ ...DEVICES[device], locale: 'zh-TW' });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  return { context, page };
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
+}
+
+/** The status line (role=status) once it says `text`. */
+export async function statusSaying(page, text) {
+  const status = page.getByRole('status').filter({ hasText: text });
+  await status.waitFor();
+  return (await status.innerText()).replace(/\s+/g, ' ');
+}
+
+/** Layout faults a person would see: sideways scrolling, a status line below the fold, controls too small to tap. */
+export function layoutFaults(page) {
+  return page.evaluate(() => {
+    const faults = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) {
+      faults.push(`page is ${root.scrollWidth}px wide in a ${root.clientWidth}px viewport`);
+    }
+    const status = document.querySelector('[role="status"]')?.getBoundingClientRect();
+    if (!status || status.bottom > innerHeight) faults.push('the status line is not on screen without scrolling');
+    for (const el of document.querySelectorAll('button, input, select, textarea, a[href], [role="button"]')) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue; // not rendered
+      if (box.height < 48 || box.width < 48) {
+        const name = el.getAttribute('aria-label') || el.textContent?.trim() || el.getAttribute('name');
+        faults.push(`<${el.tagName.toLowerCase()}> "${name}" is ${Math.round(box.width)}×${Math.round(box.height)}px`);
+      }
+    }
+    return faults;
+  });
+}
