@@ -1,11 +1,16 @@
-"""ServiceLane API: routes and event handlers only. Each parses, calls chalicelib, shapes the answer."""
-from chalice import Chalice, Response
+"""ServiceLane API: routes and event handlers only. Each says who may call it, which body it
+parses, which service does the work and what it answers (docs/api.md; /api/openapi.json).
+Who may do what is checked by the services (chalicelib/roles.py)."""
+from chalice import AuthResponse, Chalice, Response
 
-from chalicelib import changes, health
+from chalicelib import (appointments, auth, changes, customers, health, openapi, orders,
+                        shops, vehicles)
+from chalicelib.api import Api
 from chalicelib.config import settings
-from chalicelib.errors import DomainError, preferred_language
+from chalicelib.errors import gateway_error, preferred_language
 
 app = Chalice(app_name="servicelane")
+api = Api(app)
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -16,20 +21,241 @@ SECURITY_HEADERS = {
 
 @app.middleware("http")
 def errors_and_headers(event, get_response):
-    try:
-        response = get_response(event)
-    except DomainError as err:
-        language = preferred_language(event.headers.get("accept-language"))
-        response = Response(body=err.body(language), status_code=err.status)
+    response = gateway_error(get_response(event),
+                             preferred_language(event.headers.get("accept-language")))
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+# API Gateway keeps an answer for a token a minute: a token outlives its expiry by that at most.
+@app.authorizer(ttl_seconds=60)
+def staff_token(auth_request):
+    """Every signed-in route: a valid access token names the person, their shop and role."""
+    caller = auth.verify_access(auth.bearer(auth_request.token))
+    if caller is None:
+        return AuthResponse(routes=[], principal_id="anonymous")
+    return AuthResponse(routes=["*"], principal_id=caller.staff_id, context={
+        "shop_id": caller.shop_id, "staff_id": caller.staff_id, "role": caller.role,
+        "name": caller.name, "device_id": caller.device_id or ""})
+
+
+api.authorizer = staff_token
 
 
 @app.route("/api/health", methods=["GET"])
 def get_health():
     healthy, body = health.report()
     return Response(body=body, status_code=200 if healthy else 503)
+
+
+@app.route("/api/openapi.json", methods=["GET"])
+def get_openapi():
+    return openapi.document(api.routes)
+
+
+# --- sign-in, sessions, shared tablets ---
+
+@api.route("/api/auth/sign-in", "POST", body=auth.SignIn, public=True)
+def sign_in(body):
+    """Sign in with a mobile or e-mail and a password."""
+    return auth.sign_in(body.login, body.password)
+
+
+@api.route("/api/auth/refresh", "POST", body=auth.RefreshRequest, public=True)
+def refresh_session(body):
+    """A new access token; the refresh token is used up and replaced."""
+    return auth.refresh(body.refresh_token)
+
+
+@api.route("/api/auth/sign-out", "POST", body=auth.RefreshRequest, public=True, status=204)
+def sign_out(body):
+    auth.sign_out(body.refresh_token)
+
+
+@api.route("/api/auth/device", "POST", body=auth.DeviceCredentials, public=True)
+def device_staff(body):
+    """The staff who may switch in on a registered shop tablet."""
+    return auth.device_staff(body.device_id, body.device_secret)
+
+
+@api.route("/api/auth/pin", "POST", body=auth.PinSignIn, public=True)
+def pin_sign_in(body):
+    """Switch to oneself on a shared tablet with a 6-digit PIN."""
+    return auth.pin_sign_in(body.device_id, body.device_secret, body.staff_id, body.pin)
+
+
+@api.route("/api/me", "GET")
+def get_me():
+    return auth.me(api.caller())
+
+
+@api.route("/api/me/pin", "PUT", body=auth.PinChange, status=204)
+def set_my_pin(body):
+    auth.set_pin(api.caller(), body.pin, body.password)
+
+
+@api.route("/api/devices", "POST", body=auth.NewDevice, status=201)
+def register_device(body):
+    """A manager signs this tablet in as a shop device (its secret is shown once)."""
+    return auth.register_device(api.caller(), body.device_id, body.name)
+
+
+# --- staff ---
+
+@api.route("/api/staff", "GET")
+def list_staff():
+    return shops.list_staff(api.caller())
+
+
+@api.route("/api/staff", "POST", body=shops.NewStaff, status=201)
+def create_staff(body):
+    return shops.create_staff(api.caller(), body)
+
+
+@api.route("/api/staff/{staff_id}", "PATCH", body=shops.StaffChange)
+def update_staff(staff_id, body):
+    return shops.update_staff(api.caller(), staff_id, body)
+
+
+# --- customers, vehicles, appointments ---
+
+@api.route("/api/customers", "GET", query=customers.PhoneLookup)
+def find_customers(query):
+    """Customers whose number begins with the digits typed so far."""
+    return customers.find_by_phone(api.caller(), query.phone)
+
+
+@api.route("/api/customers", "POST", body=customers.NewCustomer, status=201)
+def create_customer(body):
+    return customers.create_customer(api.caller(), body)
+
+
+@api.route("/api/customers/{customer_id}", "GET")
+def get_customer(customer_id):
+    """A customer with their vehicles."""
+    return customers.customer_page(api.caller(), customer_id)
+
+
+@api.route("/api/customers/{customer_id}", "PATCH", body=customers.CustomerChange)
+def update_customer(customer_id, body):
+    return customers.update_customer(api.caller(), customer_id, body)
+
+
+@api.route("/api/vehicles", "GET", query=vehicles.PlateLookup)
+def find_vehicles(query):
+    """Vehicles whose plate begins with what was typed (hyphen optional)."""
+    return vehicles.find_by_plate(api.caller(), query.plate)
+
+
+@api.route("/api/vehicles", "POST", body=vehicles.NewVehicle, status=201)
+def create_vehicle(body):
+    return vehicles.create_vehicle(api.caller(), body)
+
+
+@api.route("/api/vehicles/{vehicle_id}", "GET")
+def get_vehicle(vehicle_id):
+    """A vehicle with its mileage readings, owners and orders."""
+    return vehicles.vehicle_page(api.caller(), vehicle_id)
+
+
+@api.route("/api/vehicles/{vehicle_id}", "PATCH", body=vehicles.VehicleChange)
+def update_vehicle(vehicle_id, body):
+    return vehicles.update_vehicle(api.caller(), vehicle_id, body)
+
+
+@api.route("/api/vehicles/{vehicle_id}/owner", "POST", body=vehicles.NewOwner)
+def change_vehicle_owner(vehicle_id, body):
+    """The vehicle changes hands; its history stays with it."""
+    return vehicles.change_owner(api.caller(), vehicle_id, body)
+
+
+@api.route("/api/vehicles/{vehicle_id}/mileage", "POST", body=vehicles.MileageReading)
+def record_mileage(vehicle_id, body):
+    """An odometer reading; a lower one only with `confirm_lower` (a replaced meter)."""
+    return vehicles.record_mileage(api.caller(), vehicle_id, body.km, body.source,
+                                   body.confirm_lower)
+
+
+@api.route("/api/appointments", "GET", query=appointments.DayQuery)
+def list_appointments(query):
+    """The day's bookings (Asia/Taipei), by time."""
+    return appointments.day(api.caller(), query)
+
+
+@api.route("/api/appointments", "POST", body=appointments.NewAppointment, status=201)
+def create_appointment(body):
+    return appointments.create_appointment(api.caller(), body)
+
+
+@api.route("/api/appointments/{appointment_id}", "PATCH", body=appointments.AppointmentChange)
+def update_appointment(appointment_id, body):
+    """Reschedule, change, cancel or mark a no-show."""
+    return appointments.update_appointment(api.caller(), appointment_id, body)
+
+
+@api.route("/api/appointments/{appointment_id}/check-in", "POST", body=appointments.CheckIn,
+           status=201)
+def check_in_appointment(appointment_id, body):
+    """The booked car arrives: its repair order is opened."""
+    return appointments.check_in(api.caller(), appointment_id, body)
+
+
+
+# --- repair orders ---
+
+@api.route("/api/board", "GET", query=orders.BoardQuery)
+def get_board(query):
+    """The advisor's board for a day: open orders and those closed that day, by state."""
+    return orders.board(api.caller(), query)
+
+
+@api.route("/api/orders", "POST", body=orders.NewOrder, status=201)
+def create_order(body):
+    return orders.create_order(api.caller(), body)
+
+
+@api.route("/api/orders/{order_id}", "GET")
+def get_order(order_id):
+    """The order with its lines, totals, events and the steps the caller may take."""
+    return orders.get_order(api.caller(), order_id)
+
+
+@api.route("/api/orders/{order_id}", "PATCH", body=orders.OrderChange)
+def update_order(order_id, body):
+    return orders.update_order(api.caller(), order_id, body)
+
+
+@api.route("/api/orders/{order_id}/transitions", "POST", body=orders.TransitionRequest)
+def transition_order(order_id, body):
+    return orders.transition(api.caller(), order_id, body)
+
+
+@api.route("/api/orders/{order_id}/lines", "POST", body=orders.NewLine, status=201)
+def add_line(order_id, body):
+    return orders.add_line(api.caller(), order_id, body)
+
+
+@api.route("/api/orders/{order_id}/lines/{line_id}", "PATCH", body=orders.LineChange)
+def update_line(order_id, line_id, body):
+    return orders.update_line(api.caller(), order_id, line_id, body)
+
+
+@api.route("/api/orders/{order_id}/lines/{line_id}", "DELETE")
+def delete_line(order_id, line_id):
+    return orders.delete_line(api.caller(), order_id, line_id)
+
+
+@api.route("/api/orders/{order_id}/dispatch", "POST", body=orders.Dispatch)
+def dispatch_order(order_id, body):
+    """Assign the order's lines (or some of them) to a technician (派工)."""
+    return orders.dispatch(api.caller(), order_id, body)
+
+
+@api.route("/api/jobs", "GET", query=orders.JobsQuery)
+def list_jobs(query):
+    """A technician's job list (their own, unless the caller is front desk)."""
+    return orders.jobs(api.caller(), query)
 
 
 @app.on_dynamodb_record(stream_arn=settings().stream_arn, batch_size=100, name="on_change")

@@ -28,14 +28,14 @@ def handle(records: Iterable) -> dict:
         sk = keys.get("sk", {}).get("S", "")
         kind = db.kind_of(sk)
         reaction = REACTIONS.get(kind)
-        logger.info("change", extra={"event": record.event_name, "kind": kind,
+        logger().info("change", extra={"event": record.event_name, "kind": kind,
                                       "reaction": reaction.__name__ if reaction else None})
         if reaction is None:
             continue
         try:
             reaction(record.event_name, record.new_image or {}, record.old_image or {})
         except Exception:
-            logger.exception("reaction failed", extra={"kind": kind})
+            logger().exception("reaction failed", extra={"kind": kind})
             failures.append({"itemIdentifier": record.sequence_number})
             break  # the records after a failure are retried with it, in order
     return {"batchItemFailures": failures}

@@ -20,6 +20,11 @@ class Settings:
     # The stream the on_change Lambda reads; the cloud stack wires the real ARN.
     stream_arn: str
     version: str
+    # Where secrets come from: a folder of files made on first run (local engines), or else
+    # SSM Parameter Store under /servicelane/<stage>/ (the cloud; infra/secrets.json).
+    secrets_dir: str | None
+    # The origin the PWA is served from (links in messages, CORS); the cloud stack sets it.
+    public_origin: str
 
 
 @lru_cache(maxsize=1)
@@ -39,4 +44,6 @@ def settings() -> Settings:
             "SL_STREAM_ARN", f"arn:aws:dynamodb:{region}:000000000000:table/{table}/stream/local"
         ),
         version=env.get("SL_VERSION", VERSION),
+        secrets_dir=env.get("SL_SECRETS_DIR") or None,
+        public_origin=env.get("SL_PUBLIC_ORIGIN", "http://127.0.0.1:8000"),
     )

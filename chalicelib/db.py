@@ -10,7 +10,7 @@ Indexes, each overloaded by item type:
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 Key = dict[str, str]
 
@@ -35,6 +35,200 @@ def login_key(login: str) -> Key:
     return {"pk": f"LOGIN#{login}", "sk": "LOGIN"}
 
 
+def login_guard_key(login: str) -> Key:
+    """Failed sign-ins for a login, kept whether or not the account exists (expires by TTL)."""
+    return {"pk": f"LOGIN#{login}", "sk": "GUARD"}
+
+
+def refresh_key(token_hash: str) -> Key:
+    return {"pk": f"REFRESH#{token_hash}", "sk": "REFRESH"}
+
+
+def refresh_family_key(family: str) -> Key:
+    """A chain of rotated refresh tokens: revoked as a whole on sign-out or on reuse."""
+    return {"pk": f"REFRESHFAMILY#{family}", "sk": "FAMILY"}
+
+
+def device_key(device_id: str) -> Key:
+    """A shared tablet, found by its id alone (its shop is inside)."""
+    return {"pk": f"DEVICE#{device_id}", "sk": "DEVICE"}
+
+
+STAFF_PREFIX = "STAFF#"
+
+
+# --- customers and vehicles: a partition each; look-ups as typed through gsi1 ---
+
+def customer_key(shop_id: str, customer_id: str) -> Key:
+    return {"pk": f"{shop_pk(shop_id)}#CUSTOMER#{customer_id}", "sk": "CUSTOMER"}
+
+
+def phone_index(shop_id: str, phone: str, customer_id: str) -> Key:
+    """A customer found by the digits typed so far: begins_with on gsi1sk."""
+    return {"gsi1pk": f"PHONE#{shop_id}", "gsi1sk": f"{phone}#{customer_id}"}
+
+
+def vehicle_pk(shop_id: str, vehicle_id: str) -> str:
+    return f"{shop_pk(shop_id)}#VEHICLE#{vehicle_id}"
+
+
+def vehicle_key(shop_id: str, vehicle_id: str) -> Key:
+    return {"pk": vehicle_pk(shop_id, vehicle_id), "sk": "VEHICLE"}
+
+
+def mileage_key(shop_id: str, vehicle_id: str, at: str) -> Key:
+    return {"pk": vehicle_pk(shop_id, vehicle_id), "sk": f"MILEAGE#{at}"}
+
+
+def owner_key(shop_id: str, vehicle_id: str, at: str) -> Key:
+    return {"pk": vehicle_pk(shop_id, vehicle_id), "sk": f"OWNER#{at}"}
+
+
+def plate_claim_key(shop_id: str, plate: str) -> Key:
+    """One vehicle per plate within a shop: the claim is written with the vehicle."""
+    return {"pk": f"{shop_pk(shop_id)}#PLATE#{plate}", "sk": "PLATE"}
+
+
+def plate_index(shop_id: str, plate: str, vehicle_id: str) -> Key:
+    """A vehicle found by the characters typed so far (hyphen left out): begins_with on gsi1sk."""
+    return {"gsi1pk": f"PLATE#{shop_id}", "gsi1sk": f"{plate.replace('-', '')}#{vehicle_id}"}
+
+
+def plate_lookup(shop_id: str, typed: str) -> tuple[str, str]:
+    """(gsi1pk, gsi1sk prefix) for plates beginning with what was typed (hyphen-less)."""
+    return f"PLATE#{shop_id}", typed.replace("-", "")
+
+
+def phone_lookup(shop_id: str, number_prefix: str) -> tuple[str, str]:
+    """(gsi1pk, gsi1sk prefix) for customers whose number begins with an E.164 prefix."""
+    return f"PHONE#{shop_id}", number_prefix
+
+
+def customer_vehicles_index(shop_id: str, customer_id: str, plate: str, vehicle_id: str) -> Key:
+    """A customer's vehicles, by plate: one Query on gsi2 (moves with an owner change)."""
+    return {"gsi2pk": customer_vehicles_pk(shop_id, customer_id),
+            "gsi2sk": f"{plate}#{vehicle_id}"}
+
+
+def customer_vehicles_pk(shop_id: str, customer_id: str) -> str:
+    return f"CUSTOMER_VEHICLES#{shop_id}#{customer_id}"
+
+
+MILEAGE_PREFIX = "MILEAGE#"
+OWNER_PREFIX = "OWNER#"
+VEHICLE_SK = "VEHICLE"
+
+
+# --- appointments: the day's list through gsi2 ---
+
+def appointment_key(shop_id: str, appointment_id: str) -> Key:
+    return {"pk": f"{shop_pk(shop_id)}#APPT#{appointment_id}", "sk": "APPT"}
+
+
+def appointment_day_index(shop_id: str, local_date: str, at: str, appointment_id: str) -> Key:
+    return {"gsi2pk": appointment_day_pk(shop_id, local_date), "gsi2sk": f"{at}#{appointment_id}"}
+
+
+def appointment_day_pk(shop_id: str, local_date: str) -> str:
+    return f"APPTS#{shop_id}#{local_date}"
+
+
+# --- repair orders: everything under one order in one partition ---
+
+ORDER_SK = "ORDER"
+LINE_PREFIX = "LINE#"
+EVENT_PREFIX = "EVENT#"
+BOARD_OPEN = "~open#"  # sorts after every date, so one Query from a date reads both
+
+
+def order_pk(shop_id: str, order_id: str) -> str:
+    return f"{shop_pk(shop_id)}#ORDER#{order_id}"
+
+
+def order_key(shop_id: str, order_id: str) -> Key:
+    return {"pk": order_pk(shop_id, order_id), "sk": ORDER_SK}
+
+
+def line_key(shop_id: str, order_id: str, line_id: str) -> Key:
+    return {"pk": order_pk(shop_id, order_id), "sk": f"{LINE_PREFIX}{line_id}"}
+
+
+def event_key(shop_id: str, order_id: str, event_id: str) -> Key:
+    """Keyed by the client's id for the step, so a replayed step finds it already there."""
+    return {"pk": order_pk(shop_id, order_id), "sk": f"{EVENT_PREFIX}{event_id}"}
+
+
+def order_counter_key(shop_id: str, day: str) -> Key:
+    return {"pk": shop_pk(shop_id), "sk": f"COUNTER#ORDER#{day}"}
+
+
+def board_pk(shop_id: str) -> str:
+    return f"BOARD#{shop_id}"
+
+
+def board_index(shop_id: str, created_at: str, order_id: str, closed_on: str | None) -> Key:
+    """Open orders sort after every date; a closed one sits at the local date it closed.
+
+    The board for day D is then one Query, gsi2sk >= D: the orders closed that day (and any
+    later day, dropped when D is in the past) followed by every open order.
+    """
+    sort = f"{closed_on}#{order_id}" if closed_on else f"{BOARD_OPEN}{created_at}#{order_id}"
+    return {"gsi2pk": board_pk(shop_id), "gsi2sk": sort}
+
+
+def vehicle_orders_index(shop_id: str, vehicle_id: str, created_at: str) -> Key:
+    return {"gsi1pk": f"VEHICLE#{shop_id}#{vehicle_id}", "gsi1sk": f"ORDER#{created_at}"}
+
+
+def jobs_pk(shop_id: str, technician_id: str) -> str:
+    return f"JOBS#{shop_id}#{technician_id}"
+
+
+def jobs_index(shop_id: str, technician_id: str, created_at: str, order_id: str,
+               line_id: str) -> Key:
+    return {"gsi2pk": jobs_pk(shop_id, technician_id),
+            "gsi2sk": f"{created_at}#{order_id}#{line_id}"}
+
+
+def transact_put(items: list[dict], condition: str = "attribute_not_exists(pk)") -> None:
+    """Put items all or none, each only if new (raises TransactionCanceledException otherwise)."""
+    from boto3.dynamodb.types import TypeSerializer
+
+    from chalicelib import aws
+
+    serializer = TypeSerializer()
+    aws.client("dynamodb").transact_write_items(TransactItems=[
+        {"Put": {"TableName": aws.table().name, "ConditionExpression": condition,
+                 "Item": {key: serializer.serialize(value) for key, value in item.items()}}}
+        for item in items])
+
+
+def transact_write(actions: list[dict]) -> None:
+    """All or none, for writes that mix kinds: `{"Put"|"Update"|"ConditionCheck": {...}}`.
+
+    Each action is written as for the Table resource (Python values, no TableName); this adds
+    the table and the DynamoDB types. Raises TransactionCanceledException when a condition fails.
+    """
+    from boto3.dynamodb.types import TypeSerializer
+
+    from chalicelib import aws
+
+    serializer = TypeSerializer()
+
+    def typed(values: dict) -> dict:
+        return {key: serializer.serialize(value) for key, value in values.items()}
+
+    items = []
+    for action in actions:
+        (kind, params), = action.items()
+        params = {**params, "TableName": aws.table().name}
+        for field in ("Item", "Key", "ExpressionAttributeValues"):
+            if field in params:
+                params[field] = typed(params[field])
+        items.append({kind: params})
+    aws.client("dynamodb").transact_write_items(TransactItems=items)
+
+
 def health_key() -> Key:
     """A key no item uses: reading it proves the table answers, and costs half a read unit."""
     return {"pk": "HEALTH", "sk": "HEALTH"}
@@ -45,6 +239,29 @@ def kind_of(sk: str) -> str:
     return sk.split("#", 1)[0]
 
 
+def now() -> datetime:
+    """The one clock (tests move it to pass a lock-out without waiting)."""
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def now_iso() -> str:
     """Times are stored UTC, ISO 8601, to the millisecond (DESIGN.md §4)."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso(now())
+
+
+# Taiwan keeps UTC+8 all year (no daylight saving since 1979): no tz database needed in Lambda.
+SHOP_TIMEZONE = timezone(timedelta(hours=8), "Asia/Taipei")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def local_date(when: str | None = None) -> str:
+    """The shop's calendar date (Asia/Taipei) of a stored UTC time, or of now."""
+    moment = parse_iso(when) if when else now()
+    return moment.astimezone(SHOP_TIMEZONE).date().isoformat()

@@ -41,3 +41,30 @@ def preferred_language(accept_language: str | None) -> str:
     """zh-TW unless the client asks for English first (the PWA sends its chosen language)."""
     first = (accept_language or "").split(",")[0].strip().lower()
     return "en" if first.startswith("en") else "zh-TW"
+
+
+class Unauthorized(DomainError):
+    status, code = 401, "unauthorized"
+
+
+class Unprocessable(DomainError):
+    """The body is JSON but a field is wrong: the message names the field."""
+    status, code = 422, "validation"
+
+
+class TooManyAttempts(DomainError):
+    status, code = 429, "too_many_attempts"
+
+
+def gateway_error(response, language: str):
+    """Chalice's own errors (unknown route, wrong method or content type) in our shape."""
+    body = response.body
+    chalice_shape = isinstance(body, dict) and body and set(body) <= {"Code", "Message", "message"}
+    if response.status_code < 400 or not chalice_shape:
+        return response
+    message = body.get("Message") or body.get("message") or ""
+    zh = {404: "找不到這個網址。", 405: "不支援這個方法。", 415: "請用 application/json 傳送。"}
+    response.body = {"error": {"code": str(body.get("Code") or "request_error").lower(),
+                               "message": message if language == "en"
+                               else zh.get(response.status_code, message)}}
+    return response

@@ -30,7 +30,7 @@ def report() -> tuple[bool, dict]:
             check()
             checks[name] = "ok"
         except Exception as exc:  # any failure to answer means unreachable, whatever its kind
-            logger.warning("health check failed", extra={"check": name, "error": type(exc).__name__})
+            logger().warning("health check failed", extra={"check": name, "error": type(exc).__name__})
             checks[name] = "unreachable"
     healthy = all(state == "ok" for state in checks.values())
     body = {"status": "ok" if healthy else "unavailable", "version": settings().version,

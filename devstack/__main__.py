@@ -29,6 +29,8 @@ def dev() -> int:
     PWA + API   {local.origin}/      (API under {local.origin}/api/)
     示範帳號 Demo login   {stack.login.email}
     密碼 Password         {stack.login.password}
+    同一密碼 Same password  advisor@demo.servicelane.tw (服務顧問),
+                          chen@demo.servicelane.tw, lin@demo.servicelane.tw (技師)
     資料 Data             {local.data_dir} (kept between runs)
   Ctrl-C 停止 stops everything.
 """, flush=True)

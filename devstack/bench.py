@@ -19,6 +19,8 @@ from pathlib import Path
 from devstack import ROOT
 
 ROUNDS = 200
+TARGETS = {"GET /api/board": "1 request", "GET /api/orders/{id}": "1 request",
+           "GET /api/vehicles": "1 request, < 50 ms", "GET /api/customers": "1 request, < 50 ms"}
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -68,6 +70,109 @@ def health_route() -> dict:
     p50, p95 = _percentiles(samples)
     return {"p50": p50, "p95": p95, "ddb": counts["dynamodb"] / ROUNDS,
             "s3": counts["s3"] / ROUNDS}
+
+
+class DynamoMeter:
+    """Counts DynamoDB requests and the capacity units they consume (asked of every call)."""
+
+    def __init__(self, clients) -> None:
+        self.requests, self.units = 0, 0.0
+        for client in clients:
+            client.meta.events.register("before-parameter-build.dynamodb.*", self._ask)
+            client.meta.events.register("before-send.dynamodb.*", self._count)
+            client.meta.events.register("after-call.dynamodb.*", self._add)
+
+    @staticmethod
+    def _ask(params, model, **_):
+        if "ReturnConsumedCapacity" in model.input_shape.members:
+            params.setdefault("ReturnConsumedCapacity", "TOTAL")
+
+    def _count(self, **_):
+        self.requests += 1
+
+    def _add(self, parsed, **_):
+        consumed = parsed.get("ConsumedCapacity") or []
+        for entry in consumed if isinstance(consumed, list) else [consumed]:
+            self.units += float(entry.get("CapacityUnits", 0))
+
+    def reset(self) -> None:
+        self.requests, self.units = 0, 0.0
+
+
+def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
+    """The main screens and writes, on the demo shop (a day's board in every state)."""
+    import json
+    import uuid
+
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib import auth, aws, db, shops
+    from devstack import seed
+
+    seed.seed(data_dir)
+    advisor = shops.get_staff(seed.DEMO_SHOP_ID, seed.DEMO_ADVISOR_ID)
+    technician = shops.get_staff(seed.DEMO_SHOP_ID, seed.DEMO_TECHNICIAN_IDS[0])
+    tokens = {"advisor": auth.access_token(advisor, None),
+              "technician": auth.access_token(technician, None)}
+    today = db.local_date()
+    order_id = f"demo-order-{today}-4"  # in progress, with lines
+    meter = DynamoMeter([aws.table().meta.client, aws.client("dynamodb")])
+
+    def fresh(prefix):
+        return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+    routes = [
+        ("advisor", "GET", "/api/board", None),
+        ("advisor", "GET", f"/api/orders/{order_id}", None),
+        ("advisor", "GET", "/api/vehicles?plate=ANB", None),
+        ("advisor", "GET", "/api/customers?phone=0912", None),
+        ("advisor", "GET", f"/api/appointments?date={today}", None),
+        ("technician", "GET", "/api/jobs", None),
+        ("advisor", "POST", "/api/orders", lambda: {
+            "order_id": fresh("bench"), "customer_id": seed.DEMO_CUSTOMER_CHEN,
+            "vehicle_id": seed.DEMO_VEHICLE_ALTIS}),
+        ("advisor", "POST", f"/api/orders/{fresh('bench')}/lines", None),  # set below
+        ("advisor", "POST", "/api/orders/{loop}/transitions", None),
+    ]
+    results = []
+    with Client(app, stage_name="bench") as client:
+        def call(role, method, path, body):
+            headers = {"authorization": f"Bearer {tokens[role]}",
+                       "content-type": "application/json"}
+            answer = client.http.request(method, path, headers=headers,
+                                         body=json.dumps(body) if body is not None else None)
+            assert answer.status_code < 300, (path, answer.status_code, answer.body)
+            return json.loads(answer.body)
+
+        # A fresh order for the write routes, so the screens above keep their size.
+        loop = call("advisor", "POST", "/api/orders", {
+            "order_id": fresh("bench"), "customer_id": seed.DEMO_CUSTOMER_LIN,
+            "vehicle_id": seed.DEMO_VEHICLE_RAV4})["order_id"]
+        for step in ("authorized", "in_progress"):
+            call("advisor", "POST", f"/api/orders/{loop}/transitions",
+                 {"to": step, "client_id": fresh("step")})
+        routes[7] = ("advisor", "POST", f"/api/orders/{loop}/lines", lambda: {
+            "line_id": fresh("line"), "kind": "labour", "description": "檢查", "hours": 1,
+            "rate": 1000})
+        states = iter(("quality_check", "in_progress") * rounds)
+        routes[8] = ("technician", "POST", f"/api/orders/{loop}/transitions", lambda: {
+            "to": next(states), "client_id": fresh("step")})
+
+        for role, method, path, body in routes:
+            call(role, method, path, body() if body else None)  # warm
+            meter.reset()
+            samples = []
+            for _ in range(rounds):
+                payload = body() if body else None
+                started = time.perf_counter()
+                call(role, method, path, payload)
+                samples.append((time.perf_counter() - started) * 1000)
+            p50, p95 = _percentiles(samples)
+            label = path.replace(order_id, "{id}").replace(loop, "{id}").split("?")[0]
+            results.append({"route": f"{method} {label}", "p50": p50, "p95": p95,
+                            "requests": meter.requests / rounds, "units": meter.units / rounds})
+    return results
 
 
 def stream_latency(data_dir: Path) -> tuple[float, float]:
@@ -136,6 +241,7 @@ def main() -> int:
         provision.ensure_bucket(aws.client("s3"), settings().bucket_name, local.origin)
         imported = cold_import_ms()
         health = health_route()
+        routes = route_costs(data_dir)
         stream = stream_latency(data_dir)
     finally:
         for engine in started:
@@ -153,6 +259,13 @@ def main() -> int:
         f"| {health['p50']:.1f} / {health['p95']:.1f} ms | |",
         f"| DynamoDB requests per `GET /api/health` | {health['ddb']:.0f} | 1 |",
         f"| S3 requests per `GET /api/health` | {health['s3']:.0f} | 1 |", "",
+        "## Routes (demo shop: a day's board with an order in every state)", "",
+        "In-process through Chalice's test client (authorizer and middleware included), 60 calls",
+        "each. Requests and capacity units are per call, as DynamoDB Local reports them.", "",
+        "| route | p50 / p95 ms | DynamoDB requests | capacity units | target |",
+        "| --- | --- | --- | --- | --- |",
+        *[f"| `{row['route']}` | {row['p50']:.1f} / {row['p95']:.1f} | {row['requests']:.1f} "
+          f"| {row['units']:.1f} | {TARGETS.get(row['route'], '')} |" for row in routes], "",
         "## Stream", "",
         "| measure | value |", "| --- | --- |",
         f"| write → `on_change` through the local poller, p50 / p95 (30 writes) "

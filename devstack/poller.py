@@ -94,7 +94,7 @@ class StreamPoller:
             try:
                 handled = self.poll_once()
             except Exception:
-                logger.exception("stream poll failed")
+                logger().exception("stream poll failed")
                 handled = 0
             if not handled:
                 self._stop.wait(self.interval)
@@ -159,7 +159,7 @@ class StreamPoller:
         try:
             return self.streams.get_shard_iterator(**args)["ShardIterator"]
         except self.streams.exceptions.TrimmedDataAccessException:
-            logger.warning("checkpoint older than the stream's retention; reading from its start")
+            logger().warning("checkpoint older than the stream's retention; reading from its start")
             args = {"StreamArn": self.stream_arn, "ShardId": shard_id,
                     "ShardIteratorType": "TRIM_HORIZON"}
             return self.streams.get_shard_iterator(**args)["ShardIterator"]
@@ -198,7 +198,7 @@ class StreamPoller:
             if failed and succeeded == len(records):
                 succeeded = 0  # an unknown identifier fails the whole batch, as Lambda does
         except Exception:
-            logger.exception("stream handler failed", extra={"shard": shard_id})
+            logger().exception("stream handler failed", extra={"shard": shard_id})
             succeeded = 0
         if succeeded < len(records):
             first_failed = sequence[succeeded]
@@ -218,5 +218,5 @@ class StreamPoller:
         self.dead_letters.mkdir(parents=True, exist_ok=True)
         path = self.dead_letters / f"{shard_id}-{record['dynamodb']['SequenceNumber']}.json"
         path.write_text(json.dumps({"Records": [record]}, indent=1))
-        logger.error("stream record set aside after its last try",
+        logger().error("stream record set aside after its last try",
                      extra={"shard": shard_id, "file": path.name})

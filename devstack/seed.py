@@ -11,7 +11,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from chalicelib import shops
+from chalicelib import appointments, customers, db, orders, shops, vehicles
+from chalicelib.api import Caller
 
 DEMO_SHOP_ID = "demo"
 DEMO_OWNER_ID = "demo-owner"
@@ -41,9 +42,182 @@ def seed(data_dir: Path) -> DemoLogin:
     shops.create_shop(DEMO_SHOP_ID, name="順安汽車保養廠", phone="02-2765-1234",
                       address="臺北市松山區八德路四段 100 號")
     login, new_login = _login(data_dir)
-    owner = shops.NewStaff(DEMO_OWNER_ID, name="王店長", role="owner", email=login.email,
-                           password=login.password)
+    owner = shops.NewStaff(staff_id=DEMO_OWNER_ID, name="王店長", role="owner",
+                           email=login.email, password=login.password)
     if not shops.add_staff(DEMO_SHOP_ID, owner) and new_login:
         # The data outlived the login file: give the existing owner the new password.
         shops.set_password(DEMO_SHOP_ID, DEMO_OWNER_ID, login.password)
+    seed_staff(login.password, reset=new_login)
+    seed_customers()
+    seed_orders()
     return login
+
+
+# --- customers, vehicles and today's appointments (fixed ids: the order seed uses them) ---
+
+DEMO_CUSTOMER_CHEN = "demo-cust-chen"
+DEMO_CUSTOMER_LIN = "demo-cust-lin"
+DEMO_CUSTOMER_HUANG = "demo-cust-huang"
+DEMO_CUSTOMER_CHANG = "demo-cust-chang"
+DEMO_CUSTOMER_LI = "demo-cust-li"
+DEMO_CUSTOMER_WANG = "demo-cust-wang"
+DEMO_CUSTOMER_WU = "demo-cust-wu"
+DEMO_CUSTOMER_TSAI = "demo-cust-tsai"
+
+DEMO_VEHICLE_ALTIS = "demo-veh-altis"
+DEMO_VEHICLE_RAV4 = "demo-veh-rav4"
+DEMO_VEHICLE_CRV = "demo-veh-crv"
+DEMO_VEHICLE_FIT = "demo-veh-fit"
+DEMO_VEHICLE_SENTRA = "demo-veh-sentra"
+DEMO_VEHICLE_OUTLANDER = "demo-veh-outlander"
+DEMO_VEHICLE_FOCUS = "demo-veh-focus"
+DEMO_VEHICLE_NX = "demo-veh-lexus-nx"
+DEMO_VEHICLE_MODEL3 = "demo-veh-model3"
+DEMO_VEHICLE_LUXGEN = "demo-veh-luxgen"
+
+# (customer_id, name, mobile, channel, notes)
+DEMO_CUSTOMERS = [
+    (DEMO_CUSTOMER_CHEN, "陳志明", "0912-345-601", "line", "上班族，習慣早上送車"),
+    (DEMO_CUSTOMER_LIN, "林美玲", "0922-118-602", "line", ""),
+    (DEMO_CUSTOMER_HUANG, "黃建宏", "0933-260-603", "sms", "車隊客戶（兩台車）"),
+    (DEMO_CUSTOMER_CHANG, "張淑芬", "0955-772-604", "line", "等車時需要休息室"),
+    (DEMO_CUSTOMER_LI, "李宗翰", "0968-405-605", "sms", ""),
+    (DEMO_CUSTOMER_WANG, "王雅婷", "0975-331-606", "line", "電動車，請勿用一般洗車"),
+    (DEMO_CUSTOMER_WU, "吳俊傑", "0988-902-607", "none", "只接受電話聯絡"),
+    (DEMO_CUSTOMER_TSAI, "蔡佩珊", "02-2765-8608", "none", "公司市話"),
+]
+
+# (vehicle_id, customer_id, plate, make, model, year, colour, fuel, km)
+DEMO_VEHICLES = [
+    (DEMO_VEHICLE_ALTIS, DEMO_CUSTOMER_CHEN, "ANB-3261", "Toyota", "Corolla Altis", 2019,
+     "銀", "gasoline", 68_420),
+    (DEMO_VEHICLE_RAV4, DEMO_CUSTOMER_LIN, "BFK-7720", "Toyota", "RAV4", 2021, "白",
+     "hybrid", 41_080),
+    (DEMO_VEHICLE_CRV, DEMO_CUSTOMER_HUANG, "AYL-1508", "Honda", "CR-V", 2018, "黑",
+     "gasoline", 97_350),
+    (DEMO_VEHICLE_FIT, DEMO_CUSTOMER_HUANG, "8721-QJ", "Honda", "Fit", 2014, "藍",
+     "gasoline", 132_900),
+    (DEMO_VEHICLE_SENTRA, DEMO_CUSTOMER_CHANG, "BCM-2087", "Nissan", "Sentra", 2020, "灰",
+     "gasoline", 55_610),
+    (DEMO_VEHICLE_OUTLANDER, DEMO_CUSTOMER_LI, "AKT-9913", "Mitsubishi", "Outlander", 2017,
+     "白", "gasoline", 110_240),
+    (DEMO_VEHICLE_FOCUS, DEMO_CUSTOMER_WU, "RDA-6352", "Ford", "Focus", 2016, "紅",
+     "diesel", 143_775),
+    (DEMO_VEHICLE_NX, DEMO_CUSTOMER_TSAI, "BRP-0309", "Lexus", "NX 350h", 2023, "黑",
+     "hybrid", 18_930),
+    (DEMO_VEHICLE_MODEL3, DEMO_CUSTOMER_WANG, "EAC-3682", "Tesla", "Model 3", 2022, "白",
+     "ev", 35_200),
+    (DEMO_VEHICLE_LUXGEN, DEMO_CUSTOMER_CHANG, "BGH-5576", "Luxgen", "U6 GT", 2019, "灰",
+     "gasoline", 74_110),
+]
+
+# (customer_id, vehicle_id, local time today, minutes, purpose, source, parts)
+DEMO_APPOINTMENTS = [
+    (DEMO_CUSTOMER_CHEN, DEMO_VEHICLE_ALTIS, "09:00", 60, "七萬公里定期保養", "line",
+     ["機油", "機油濾芯", "空氣濾芯"]),
+    (DEMO_CUSTOMER_LIN, DEMO_VEHICLE_RAV4, "09:30", 90, "冷氣不冷", "phone", []),
+    (DEMO_CUSTOMER_HUANG, DEMO_VEHICLE_FIT, "10:30", 120, "煞車異音、更換來令片", "phone",
+     ["前煞車來令片"]),
+    (DEMO_CUSTOMER_WANG, DEMO_VEHICLE_MODEL3, "13:30", 60, "輪胎對調與胎壓檢查", "online", []),
+    (DEMO_CUSTOMER_TSAI, DEMO_VEHICLE_NX, "15:00", 60, "一萬五千公里保養", "invitation",
+     ["機油", "機油濾芯"]),
+]
+
+
+def demo_appointment_id(day: str, index: int) -> str:
+    """Today's demo bookings carry the date, so a run on another day books that day."""
+    return f"demo-appt-{day}-{index}"
+
+
+def seed_customers() -> None:
+    """Demo customers, their vehicles and today's appointments: each create is replay-safe."""
+    owner = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_OWNER_ID, role="owner", name="王店長")
+    consent = customers.Consent(version="2026-01", method="paper")
+    for customer_id, name, mobile, channel, notes in DEMO_CUSTOMERS:
+        customers.create_customer(owner, customers.NewCustomer(
+            customer_id=customer_id, name=name, mobile=mobile, channel=channel, notes=notes,
+            consent=consent))
+    for vehicle_id, customer_id, plate, make, model, year, colour, fuel, km in DEMO_VEHICLES:
+        vehicles.create_vehicle(owner, vehicles.NewVehicle(
+            vehicle_id=vehicle_id, plate=plate, make=make, model=model, year=year,
+            colour=colour, fuel=fuel, customer_id=customer_id, mileage_km=km))
+    today = db.local_date()
+    for index, (customer_id, vehicle_id, time, minutes, purpose, source, parts) in enumerate(
+            DEMO_APPOINTMENTS, start=1):
+        appointments.create_appointment(owner, appointments.NewAppointment(
+            appointment_id=demo_appointment_id(today, index), at=f"{today}T{time}:00+08:00",
+            duration_minutes=minutes, purpose=purpose, source=source, parts_to_prepare=parts,
+            customer_id=customer_id, vehicle_id=vehicle_id))
+
+
+# --- staff and today's board: an order in every state ---
+
+DEMO_ADVISOR_ID = "demo-advisor"
+DEMO_TECHNICIAN_IDS = ("demo-tech-chen", "demo-tech-lin")
+
+
+def seed_staff(password: str, reset: bool) -> None:
+    """An advisor and two technicians, signing in with the owner's demo password (given again
+    when the login file was made anew, as the owner's is)."""
+    people = [(DEMO_ADVISOR_ID, "張服務顧問", "advisor", "advisor@demo.servicelane.tw"),
+              (DEMO_TECHNICIAN_IDS[0], "陳技師", "technician", "chen@demo.servicelane.tw"),
+              (DEMO_TECHNICIAN_IDS[1], "林技師", "technician", "lin@demo.servicelane.tw")]
+    for staff_id, name, role, email in people:
+        member = shops.NewStaff(staff_id=staff_id, name=name, role=role, email=email,
+                                password=password)
+        if not shops.add_staff(DEMO_SHOP_ID, member) and reset:
+            shops.set_password(DEMO_SHOP_ID, staff_id, password)
+
+
+# (vehicle_id, customer_id, state, concerns, lines: (kind, description, a, b))
+DEMO_ORDERS = [
+    (DEMO_VEHICLE_NX, DEMO_CUSTOMER_TSAI, "booked", ["一萬五千公里保養"], []),
+    (DEMO_VEHICLE_ALTIS, DEMO_CUSTOMER_CHEN, "checked_in", ["七萬公里定期保養"],
+     [("labour", "定期保養工資", "1.0", 1000), ("part", "機油 5W-30（公升）", "4.5", 380)]),
+    (DEMO_VEHICLE_RAV4, DEMO_CUSTOMER_LIN, "authorized", ["冷氣不冷"],
+     [("labour", "冷氣系統檢查", "1.5", 1200), ("part", "冷媒 R134a", "2", 450)]),
+    (DEMO_VEHICLE_CRV, DEMO_CUSTOMER_HUANG, "in_progress", ["引擎故障燈亮", "怠速不穩"],
+     [("labour", "引擎診斷", "1.0", 1500), ("part", "點火線圈", "1", 3200)]),
+    (DEMO_VEHICLE_SENTRA, DEMO_CUSTOMER_CHANG, "awaiting_approval", ["煞車異音"],
+     [("labour", "煞車系統檢查", "0.5", 1200), ("part", "前煞車來令片", "1", 2400)]),
+    (DEMO_VEHICLE_OUTLANDER, DEMO_CUSTOMER_LI, "quality_check", ["更換電瓶"],
+     [("part", "電瓶 75D23L", "1", 3600), ("labour", "電瓶更換與充電系統檢測", "0.5", 800)]),
+    (DEMO_VEHICLE_FOCUS, DEMO_CUSTOMER_WU, "ready", ["四輪定位", "輪胎偏磨"],
+     [("labour", "四輪定位", "1.0", 1200), ("discount", "老客戶折扣", "", 200)]),
+    (DEMO_VEHICLE_LUXGEN, DEMO_CUSTOMER_CHANG, "delivered", ["雨刷更換"],
+     [("part", "雨刷組", "1", 650)]),
+    (DEMO_VEHICLE_MODEL3, DEMO_CUSTOMER_WANG, "cancelled", ["胎壓警示燈"], []),
+]
+_PATH = ["checked_in", "authorized", "in_progress", "quality_check", "ready", "delivered"]
+
+
+def seed_orders() -> None:
+    """Today's board with an order in every state; fixed ids per day make a rerun a no-op."""
+    advisor = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_ADVISOR_ID, role="advisor",
+                     name="張服務顧問")
+    today = db.local_date()
+    for index, (vehicle_id, customer_id, state, concerns, lines) in enumerate(DEMO_ORDERS, 1):
+        order_id = f"demo-order-{today}-{index}"
+        order = orders.create_order(advisor, orders.NewOrder(
+            order_id=order_id, customer_id=customer_id, vehicle_id=vehicle_id,
+            concerns=concerns, booked=state == "booked", waits_in_shop=index % 3 == 0,
+            promised_at=f"{today}T{10 + index:02d}:30:00+08:00"))
+        for number, (kind, description, a, b) in enumerate(lines, 1):
+            priced = {"labour": {"hours": a, "rate": b}, "part": {"quantity": a, "unit_price": b},
+                      "discount": {"amount": b}}[kind]
+            orders.add_line(advisor, order_id, orders.NewLine(
+                line_id=f"{order_id}-line-{number}", kind=kind, description=description,
+                **priced))
+        special = {"booked": [], "cancelled": ["cancelled"],
+                   "awaiting_approval": ["authorized", "in_progress", "awaiting_approval"]}
+        steps = special[state] if state in special else _PATH[1:_PATH.index(state) + 1]
+        for step in steps:
+            if step == "in_progress" and not order["technician_names"] and lines:
+                order = orders.dispatch(advisor, order_id, orders.Dispatch(
+                    technician_id=DEMO_TECHNICIAN_IDS[index % 2]))
+            if step == "awaiting_approval":
+                orders.add_line(advisor, order_id, orders.NewLine(
+                    line_id=f"{order_id}-extra", kind="part", description="煞車碟盤（前）",
+                    quantity="2", unit_price=2800))
+            order = orders.transition(advisor, order_id, orders.TransitionRequest(
+                to=step, client_id=f"{order_id}-{step}"))

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 import mimetypes
 import os
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from chalice.local import ChaliceRequestHandler, LocalChalice, LocalDevServer
+from chalice.local import (ChaliceRequestHandler, ForbiddenError, LocalChalice, LocalDevServer,
+                           LocalGatewayException, NotAuthorizedError)
 
 from devstack import ROOT
 
@@ -38,6 +40,19 @@ class ProductRequestHandler(ChaliceRequestHandler):
         return self._serve_file(path)
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _route
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        """What API Gateway answers itself (no token, a refused token, an unknown path), in the
+        shape the cloud stack gives it (infra/functions.json GatewayResponses)."""
+        kind = _gateway_kind(error)
+        response = gateway_responses().get(kind)
+        if response is None:
+            return super()._send_error_response(error)
+        headers = {name: value.strip("'") for name, value in
+                   response.get("ResponseParameters", {}).get("Headers", {}).items()}
+        headers["Content-Type"] = "application/json; charset=utf-8"
+        self._send_http_response(int(response.get("StatusCode", error.CODE)), headers,
+                                 response["ResponseTemplates"]["application/json"].encode())
 
     def _serve_file(self, path: str) -> None:
         root = self.dist.resolve()
@@ -80,6 +95,21 @@ class ProductRequestHandler(ChaliceRequestHandler):
     def log_message(self, format: str, *args) -> None:
         if not self.quiet:
             super().log_message(format, *args)
+
+
+def _gateway_kind(error: LocalGatewayException) -> str:
+    if isinstance(error, NotAuthorizedError):
+        return "UNAUTHORIZED"
+    if isinstance(error, ForbiddenError):
+        denied = error.headers.get("x-amzn-ErrorType") == "AccessDeniedException"
+        return "ACCESS_DENIED" if denied else "MISSING_AUTHENTICATION_TOKEN"
+    return "DEFAULT_5XX"
+
+
+@functools.lru_cache(maxsize=1)
+def gateway_responses() -> dict:
+    template = json.loads((ROOT / "infra" / "functions.json").read_text())
+    return template["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
 
 
 def load_app():

@@ -36,7 +36,8 @@ class LocalSettings:
     def app_environment(self) -> dict[str, str]:
         """What the app's config module reads, pointing it at these engines."""
         return {**LOCAL_CREDENTIALS, "SL_DDB_ENDPOINT": self.ddb_endpoint,
-                "SL_S3_ENDPOINT": self.s3_endpoint, "SL_PUBLIC_ORIGIN": self.origin}
+                "SL_S3_ENDPOINT": self.s3_endpoint, "SL_PUBLIC_ORIGIN": self.origin,
+                "SL_SECRETS_DIR": str(self.data_dir / "secrets")}
 
 
 def from_environment(env=os.environ) -> LocalSettings:

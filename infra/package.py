@@ -11,7 +11,7 @@
    as infra/functions.json expects) and no local placeholder stream ARN is left.
 
 Writes build/<stage>/sam.json (SAM/CloudFormation), build/<stage>/deployment.zip (the code of
-both functions) and build/<stage>/infra.json (the merge template, for reading). AWS is never
+every function) and build/<stage>/infra.json (the merge template, for reading). AWS is never
 called; Chalice fetches the Lambda wheels (manylinux, Python 3.11) from PyPI once and keeps them
 in build/cache/.
 """

@@ -37,6 +37,45 @@ def local_engines():
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
+@pytest.fixture(scope="session")
+def api_table(local_engines, tmp_path_factory):
+    """One table for the API tests of a session; each test makes a fresh shop in it."""
+    name = f"api-{uuid.uuid4().hex[:12]}"
+    saved = dict(os.environ)
+    os.environ.update({**LOCAL_CREDENTIALS, **local_engines, "SL_STAGE": "local",
+                       "SL_TABLE": name, "SL_BUCKET": name,
+                       "SL_SECRETS_DIR": str(tmp_path_factory.mktemp("secrets"))})
+    aws.reset()
+    provision.ensure_table(aws.client("dynamodb"), name)
+    provision.ensure_bucket(aws.client("s3"), name, "http://127.0.0.1:8000")
+    yield name
+    aws.client("dynamodb").delete_table(TableName=name)
+    os.environ.clear()
+    os.environ.update(saved)
+    aws.reset()
+
+
+@pytest.fixture
+def chalice_client(api_table):
+    from chalice.test import Client
+
+    from app import app
+
+    aws.reset()  # a test with its own table (app_env) may have run just before
+    # A stage .chalice/config.json does not name: the test client then sets none of a stage's
+    # variables (SL_TABLE...) around each request, which threads would leave behind.
+    with Client(app, stage_name="tests") as client:
+        yield client
+
+
+@pytest.fixture
+def shop(chalice_client):
+    """A fresh shop with one signed-in person in each role (tests/builders.py)."""
+    from tests.builders import a_shop
+
+    return a_shop(chalice_client)
+
+
 @pytest.fixture
 def app_env(local_engines, monkeypatch, tmp_path):
     """A fresh table and bucket of their own for one test, made from the cloud template."""
@@ -44,6 +83,7 @@ def app_env(local_engines, monkeypatch, tmp_path):
     for key, value in {**LOCAL_CREDENTIALS, **local_engines}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("SL_STAGE", "local")
+    monkeypatch.setenv("SL_SECRETS_DIR", str(tmp_path / "secrets"))
     monkeypatch.setenv("SL_TABLE", name)
     monkeypatch.setenv("SL_BUCKET", name)
     aws.reset()

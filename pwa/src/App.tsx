@@ -1,16 +1,52 @@
+import { useEffect } from 'preact/hooks';
+import { session } from './data/client';
+import { Appointments } from './screens/Appointments';
+import { Board } from './screens/Board';
+import { Jobs } from './screens/Jobs';
+import { NewOrder } from './screens/NewOrder';
+import { OrderScreen } from './screens/OrderScreen';
+import { Settings } from './screens/Settings';
 import { SignIn } from './screens/SignIn';
 import { Header } from './ui/Header';
+import { Nav } from './ui/Nav';
+import { PendingWrites } from './ui/PendingWrites';
+import { route } from './ui/router';
 import { StatusLine } from './ui/StatusLine';
 
+function Screen() {
+  const who = session.value;
+  const current = route.value;
+  const technician = who?.staff.role === 'technician';
+
+  useEffect(() => {
+    // Signed in on the sign-in address: go to this person's first screen.
+    if (who && current.name === 'sign-in') location.replace(technician ? '#/jobs' : '#/board');
+  }, [who, current.name, technician]);
+
+  if (!who) return <SignIn />;
+  switch (current.name) {
+    case 'board': return <Board />;
+    case 'new-order': return <NewOrder />;
+    case 'order': return <OrderScreen key={current.orderId} orderId={current.orderId} />;
+    case 'appointments': return <Appointments />;
+    case 'jobs': return <Jobs />;
+    case 'settings': return <Settings />;
+    default: return technician ? <Jobs /> : <Board />;
+  }
+}
+
 export function App() {
+  const signedIn = session.value !== null;
   return (
     <div class="shell">
       <Header />
-      <main class="main">
-        <SignIn />
+      {signedIn && <Nav />}
+      <main class={signedIn ? 'main' : 'main main-center'}>
+        <Screen />
       </main>
       <footer class="footer">
         <StatusLine />
+        <PendingWrites />
       </footer>
     </div>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catalogue, createI18n, DEFAULT_LOCALE, STORAGE_KEY, type LocaleStorage } from '../src/i18n';
+import { catalogue, createI18n, DEFAULT_LOCALE, STORAGE_KEY, tf, setLocale, type LocaleStorage } from '../src/i18n';
 
 function memoryStorage(initial: Record<string, string> = {}): LocaleStorage & { data: Record<string, string> } {
   const data = { ...initial };
@@ -22,9 +22,21 @@ describe('catalogues', () => {
     expect(Object.keys(en).sort()).toEqual(Object.keys(zh).sort());
   });
 
-  it('says sign-in is not open yet, in both languages', () => {
-    expect(catalogue('zh-TW')['signIn.comingSoon']).toBe('登入功能將於下一版開放');
-    expect(catalogue('en')['signIn.comingSoon']).toMatch(/next release/);
+  it('says the shop words as a Taiwanese shop does, with English beside them', () => {
+    const zh = catalogue('zh-TW');
+    const en = catalogue('en');
+    expect([zh['nav.newOrder'], zh['appointments.title'], zh['role.advisor'], zh['role.technician']])
+      .toEqual(['新工單', '預約表', '服務顧問', '技師']);
+    expect([zh['order.concerns'], zh['line.labour'], zh['line.part']]).toEqual(['問診', '工資', '零件']);
+    expect([zh['order.subtotal'], zh['order.tax'], zh['order.total']]).toEqual(['小計', '營業稅 5%', '合計']);
+    expect([en['order.subtotal'], en['order.total'], en['line.labour']]).toEqual(['Subtotal', 'Total', 'Labour']);
+  });
+
+  it('keeps the same {placeholders} in both languages', () => {
+    const zh = catalogue('zh-TW');
+    const en = catalogue('en');
+    const names = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    for (const key of Object.keys(zh) as (keyof typeof zh)[]) expect(names(en[key]), key).toEqual(names(zh[key]));
   });
 });
 
@@ -63,5 +75,15 @@ describe('locale', () => {
     expect(i18n.locale.value).toBe('zh-TW');
     i18n.setLocale('en');
     expect(i18n.locale.value).toBe('en');
+  });
+});
+
+describe('tf', () => {
+  it('fills placeholders in the current language', () => {
+    setLocale('zh-TW');
+    expect(tf('queue.waiting', { n: 3 })).toBe('3 筆待上傳');
+    setLocale('en');
+    expect(tf('queue.waiting', { n: 3 })).toBe('3 waiting to upload');
+    setLocale('zh-TW');
   });
 });

@@ -24,11 +24,11 @@ async function assertShellInChinese(device, screenshotName) {
 
     assert.equal(await page.locator('html').getAttribute('lang'), 'zh-Hant-TW');
     await page.getByRole('heading', { name: '登入' }).waitFor();
-    for (const text of ['ServiceLane', '手機號碼或電子郵件', '密碼', '登入功能將於下一版開放']) {
+    for (const text of ['ServiceLane', '手機號碼或電子郵件', '密碼']) {
       assert.ok(await page.getByText(text, { exact: true }).isVisible(), `"${text}" is not visible`);
     }
     const signIn = page.getByRole('button', { name: '登入' });
-    assert.ok(await signIn.isDisabled(), 'the placeholder sign-in button must stay disabled');
+    assert.ok(await signIn.isEnabled(), 'the sign-in button must work');
     assert.equal(await page.getByRole('textbox', { name: '手機號碼或電子郵件' }).getAttribute('autocomplete'), 'username');
     assert.equal(await page.getByLabel('密碼').getAttribute('autocomplete'), 'current-password');
 
@@ -38,6 +38,10 @@ async function assertShellInChinese(device, screenshotName) {
     assert.deepEqual(await layoutFaults(page), []);
     assert.deepEqual(errors, [], 'the page logged errors');
     await screenshot(page, screenshotName);
+
+    // Nothing typed: the form says what is missing without asking the API.
+    await signIn.tap();
+    assert.equal(await page.getByRole('alert').innerText(), '請輸入帳號與密碼');
   } finally {
     await context.close();
   }
@@ -62,17 +66,31 @@ test('one tap switches the shell to English, and English survives a reload', asy
     await page.waitForFunction(() => document.documentElement.lang === 'en');
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await statusSaying(page, 'All systems normal');
-    assert.equal(await page.getByText('登入功能將於下一版開放').count(), 0, 'Chinese text left behind');
+    assert.equal(await page.getByText('手機號碼或電子郵件').count(), 0, 'Chinese text left behind');
 
     await page.reload();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
-    for (const text of ['Mobile number or email', 'Password', 'Sign-in arrives in the next release']) {
+    for (const text of ['Mobile number or email', 'Password']) {
       assert.ok(await page.getByText(text, { exact: true }).isVisible(), `"${text}" is not visible`);
     }
     await statusSaying(page, 'All systems normal');
     assert.deepEqual(await layoutFaults(page), []);
     await screenshot(page, 'shell-phone-en');
+
+    // A refused sign-in shows the API's own message, asked for in English.
+    const login = `nobody-${Date.now()}@example.tw`;
+    const expected = await context.request.post(`${BASE_URL}/api/auth/sign-in`, {
+      data: { login, password: 'not-this-one' }, headers: { 'Accept-Language': 'en' },
+    });
+    assert.equal(expected.status(), 401);
+    const { error } = await expected.json();
+    assert.equal(error.code, 'invalid_credentials');
+    await page.getByLabel('Mobile number or email').fill(login);
+    await page.getByLabel('Password').fill('not-this-one');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).tap();
+    assert.equal(await page.getByRole('alert').innerText(), error.message);
+    assert.equal(await page.getByRole('heading', { name: 'Sign in' }).count(), 1, 'a refused sign-in must not leave the form');
 
     await page.getByRole('button', { name: 'Switch to Chinese' }).tap();
     await page.getByRole('heading', { name: '登入' }).waitFor();

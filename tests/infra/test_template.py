@@ -6,6 +6,7 @@ import subprocess
 import pytest
 
 from devstack import ROOT, provision
+from infra import ssm
 from tests.infra.cfn import resources
 
 
@@ -17,14 +18,35 @@ def _get_att(name, attribute="Arn"):
     return {"Fn::GetAtt": [name, attribute]}
 
 
+# The one secret the functions read so far: the JWT signing key's SecureString (infra/secrets.json).
+JWT_KEY = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
+                      ":parameter/servicelane/${Stage}/jwt-signing-key"}
+TABLE = json.dumps(_get_att("Table"))
+LOOKUP_INDEX = json.dumps({"Fn::Sub": "${Table.Arn}/index/gsi1"})
+LISTS_INDEX = json.dumps({"Fn::Sub": "${Table.Arn}/index/gsi2"})
+
 # What each function may do, and on what: the whole of its role. A function that starts using
 # something new adds it to its policy file (.chalice/policy-*.json) and here, on the one resource.
+# TransactWriteItems has no action of its own: IAM authorises each Put, Update and Delete in it as
+# PutItem, UpdateItem and DeleteItem (a ConditionCheck would need dynamodb:ConditionCheckItem).
 ALLOWED = {
     "APIHandler": {
         ("logs:CreateLogStream", json.dumps(_get_att("ApiHandlerLogs"))),
         ("logs:PutLogEvents", json.dumps(_get_att("ApiHandlerLogs"))),
-        ("dynamodb:GetItem", json.dumps(_get_att("Table"))),  # GET /api/health reads one key
-        ("s3:ListBucket", json.dumps(_get_att("FilesBucket"))),  # ... and heads the bucket
+        ("dynamodb:GetItem", TABLE),  # GET /api/health reads one key, as does every service
+        ("dynamodb:PutItem", TABLE),  # conditional creates, and the Puts of transactions
+        ("dynamodb:UpdateItem", TABLE),
+        ("dynamodb:DeleteItem", TABLE),  # a cleared sign-in guard, a removed order line
+        ("dynamodb:Query", TABLE),  # one partition: an order with everything under it, a shop
+        ("dynamodb:Query", LOOKUP_INDEX),  # gsi1: a phone, a plate, a vehicle's orders
+        ("dynamodb:Query", LISTS_INDEX),  # gsi2: the board, jobs, a day's bookings, owned vehicles
+        ("s3:ListBucket", json.dumps(_get_att("FilesBucket"))),  # the health check heads the bucket
+        ("ssm:GetParameter", json.dumps(JWT_KEY)),  # signs access tokens at sign-in and refresh
+    },
+    "StaffToken": {  # the built-in authorizer: verifies access tokens, nothing else
+        ("logs:CreateLogStream", json.dumps(_get_att("StaffTokenLogs"))),
+        ("logs:PutLogEvents", json.dumps(_get_att("StaffTokenLogs"))),
+        ("ssm:GetParameter", json.dumps(JWT_KEY)),
     },
     "OnChange": {
         ("logs:CreateLogStream", json.dumps(_get_att("OnChangeLogs"))),
@@ -37,6 +59,17 @@ ALLOWED = {
         ("dynamodb:ListStreams", json.dumps({"Fn::Sub": "${Table.Arn}/stream/*"})),
         ("sqs:SendMessage", json.dumps(_get_att("StreamFailures"))),
     },
+}
+
+# The answers API Gateway gives by itself, without calling the API: (status, error code).
+# A status of None keeps API Gateway's own (429, 413, 502, 504 ...).
+GATEWAY_RESPONSES = {
+    "UNAUTHORIZED": ("401", "unauthorized"),  # no Authorization header: the authorizer never runs
+    "ACCESS_DENIED": ("401", "unauthorized"),  # the authorizer refused the token (expired, forged)
+    "MISSING_AUTHENTICATION_TOKEN": ("404", "not_found"),  # what API Gateway says to unknown paths
+    "THROTTLED": (None, "too_many_requests"),
+    "DEFAULT_4XX": (None, "request_error"),
+    "DEFAULT_5XX": (None, "unavailable"),  # the authorizer failed (SSM), the API timed out ...
 }
 
 
@@ -183,6 +216,94 @@ def test_the_local_names_are_the_cloud_names(template):
         assert variables["SL_BUCKET"] == bucket.replace("${Stage}", stage)
 
 
+
+def test_the_functions_read_the_jwt_key_that_make_deploy_makes(template):
+    (secret,) = [s for s in ssm.listed() if s.name == "jwt-signing-key"]
+    assert secret.generate and secret.required
+    arn = JWT_KEY["Fn::Sub"]
+    assert arn.endswith(":parameter" + secret.path("${Stage}"))
+    for function in ("APIHandler", "StaffToken"):
+        role = template["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
+        ssm_resources = [json.dumps(resource) for statement in _statements(template, role)
+                         for action in _as_list(statement["Action"]) if action.startswith("ssm:")
+                         for resource in _as_list(statement["Resource"])]
+        assert ssm_resources == [json.dumps(JWT_KEY)], function
+
+
+def test_in_the_cloud_secrets_come_from_ssm_of_the_function_s_own_stage(template):
+    """SL_SECRETS_DIR (secrets in local files) is for local engines only; SL_STAGE names the
+    parameter path /servicelane/<stage>/ that the roles allow."""
+    for name, function in resources(template, "AWS::Serverless::Function").items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert "SL_SECRETS_DIR" not in variables, name
+        assert variables["SL_STAGE"] == "dev", name
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    assert "SL_SECRETS_DIR" not in config.get("environment_variables", {})
+    for stage in ("dev", "prod"):
+        variables = config["stages"][stage]["environment_variables"]
+        assert "SL_SECRETS_DIR" not in variables and variables["SL_STAGE"] == stage
+
+
+# -- the authorizer and what API Gateway answers by itself -----------------------------------
+
+def test_the_authorizer_is_its_own_function_reading_the_bearer_header(template):
+    function = template["Resources"]["StaffToken"]
+    assert function["Properties"]["Handler"] == "app.staff_token"
+    assert function["Properties"]["FunctionName"] == {"Fn::Sub": "servicelane-${Stage}-authorizer"}
+    body = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    definition = body["securityDefinitions"]["staff_token"]
+    assert (definition["in"], definition["name"]) == ("header", "Authorization")
+    authorizer = definition["x-amazon-apigateway-authorizer"]
+    assert authorizer["type"] == "token"
+    assert "${StaffToken.Arn}" in authorizer["authorizerUri"]["Fn::Sub"]
+    # API Gateway caches an answer per token for this long (300 s when unset); access tokens
+    # live 15 minutes, so a cached answer outlives its token's expiry by at most this much.
+    assert 0 <= authorizer.get("authorizerResultTtlInSeconds", 300) <= 300
+    assert "security" not in body["paths"]["/api/health"]["get"]  # the deploy's check stays open
+    assert body["paths"]["/api/me"]["get"]["security"] == [{"staff_token": []}]
+
+
+def _gateway_response_headers():
+    from app import SECURITY_HEADERS  # the API's own answers carry these
+
+    return {name: f"'{value}'" for name, value in SECURITY_HEADERS.items()}
+
+
+def test_api_gateway_answers_a_missing_or_refused_token_as_the_api_would(template):
+    responses = template["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
+    for kind in ("UNAUTHORIZED", "ACCESS_DENIED"):
+        response = responses[kind]
+        assert response["StatusCode"] == "401", kind
+        assert json.loads(response["ResponseTemplates"]["application/json"]) == {
+            "error": {"code": "unauthorized", "message": "請重新登入。"}}, kind
+        assert response["ResponseParameters"]["Headers"]["WWW-Authenticate"] == "'Bearer'"
+
+
+def test_every_answer_of_api_gateway_itself_has_our_error_shape_and_headers(template, transformed):
+    responses = template["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
+    assert set(responses) == set(GATEWAY_RESPONSES)
+    expected_headers = _gateway_response_headers()
+    for kind, (status, code) in GATEWAY_RESPONSES.items():
+        response = responses[kind]
+        assert response.get("StatusCode") == status, kind
+        (template_type, text), = response["ResponseTemplates"].items()
+        assert template_type == "application/json"
+        assert "$" not in text and "#" not in text, kind  # literal text, nothing for VTL to expand
+        error = json.loads(text)["error"]
+        assert error["code"] == code and set(error) == {"code", "message"}, kind
+        assert any("\u4e00" <= char <= "\u9fff" for char in error["message"]), kind  # zh-TW
+        headers = response["ResponseParameters"]["Headers"]
+        assert expected_headers.items() <= headers.items(), kind
+    # The SAM transform writes them into the API definition itself, so they are part of each
+    # deployment of the stage (AWS::ApiGateway::GatewayResponse resources beside a SAM API are
+    # not redeployed with it, and get lost).
+    (api,) = resources(transformed, "AWS::ApiGateway::RestApi").values()
+    deployed = api["Properties"]["Body"]["x-amazon-apigateway-gateway-responses"]
+    assert set(deployed) == set(GATEWAY_RESPONSES)
+    assert deployed["ACCESS_DENIED"]["statusCode"] == "401"
+    assert deployed["ACCESS_DENIED"]["responseParameters"]["gatewayresponse.header.Cache-Control"] == "'no-store'"
+    assert resources(transformed, "AWS::ApiGateway::GatewayResponse") == {}
+
 # -- the stream ------------------------------------------------------------------------------
 
 def test_the_stream_handler_reads_the_real_stream_and_dead_letters_what_fails(template, transformed):
@@ -280,7 +401,7 @@ def test_alarms_watch_errors_throttles_lag_and_the_dead_letter_queue(template):
         assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
         (dimension, *_) = props["Dimensions"]
         watched.add((props["MetricName"], json.dumps(dimension["Value"])))
-    for function in ("APIHandler", "OnChange"):
+    for function in ("APIHandler", "StaffToken", "OnChange"):
         assert ("Errors", json.dumps({"Ref": function})) in watched
         assert ("Throttles", json.dumps({"Ref": function})) in watched
     assert ("IteratorAge", json.dumps({"Ref": "OnChange"})) in watched

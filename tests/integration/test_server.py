@@ -62,3 +62,20 @@ def test_no_path_reaches_outside_the_build(server):
 
 def test_only_reads_are_served_outside_the_api(server):
     assert fetch(server + "/index.html", method="POST")[0] == 405
+
+
+def test_the_gateways_own_refusals_have_the_clouds_shape(server):
+    from devstack.server import gateway_responses
+
+    status, headers, body = fetch(server + "/api/me")
+    assert status == 401 and json.loads(body)["error"]["code"] == "unauthorized"
+    assert headers["WWW-Authenticate"] == "Bearer"
+    request = urllib.request.Request(server + "/api/me", headers={"Authorization": "Bearer x.y.z"})
+    try:
+        urllib.request.urlopen(request)
+        raise AssertionError("a forged token was accepted")
+    except urllib.error.HTTPError as error:
+        assert error.code == int(gateway_responses()["ACCESS_DENIED"]["StatusCode"]) == 401
+        assert json.loads(error.read())["error"]["code"] == "unauthorized"
+    status, _, body = fetch(server + "/api/no-such-route")
+    assert status == 404 and json.loads(body)["error"]["code"] == "not_found"

@@ -1,4 +1,11 @@
 // The one way the app talks to the ServiceLane API (same origin as the PWA).
+import { device, http, queue, rememberDevice } from './client';
+import { newId } from './format';
+import type { Session, Staff } from './http';
+import type {
+  Appointment, AppointmentSource, Board, Channel, Customer, DeviceRoster, Fuel, Job, LineKind,
+  LineState, Order, OrderState, RegisteredDevice, Vehicle,
+} from './types';
 
 export interface HealthReport {
   status: string; // "ok" | "unavailable"
@@ -43,3 +50,97 @@ export async function health(fetchImpl: typeof fetch = fetch): Promise<HealthOut
   }
   return { kind: 'invalid', httpStatus: response.status };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Staff routes (docs/api.md). Reads go straight to the API; writes go through the offline queue
+// (client.ts), except the session's own calls, which carry a password, PIN or device secret and so
+// are never stored: they need the network, and say so.
+const q = (value: string) => encodeURIComponent(value);
+
+// Session
+export const signIn = (login: string, password: string) => http.signIn(login, password);
+export const signOut = () => http.signOut();
+
+export async function deviceRoster(): Promise<DeviceRoster> {
+  const registered = device.value;
+  if (!registered) throw new Error('no device');
+  return http.open<DeviceRoster>('POST', '/api/auth/device', {
+    device_id: registered.device_id, device_secret: registered.device_secret,
+  });
+}
+
+export async function signInWithPin(staffId: string, pin: string): Promise<Session> {
+  const registered = device.value;
+  if (!registered) throw new Error('no device');
+  const session = await http.open<Session>('POST', '/api/auth/pin', {
+    device_id: registered.device_id, device_secret: registered.device_secret, staff_id: staffId, pin,
+  });
+  http.begin(session);
+  return session;
+}
+
+export async function registerDevice(name: string): Promise<RegisteredDevice> {
+  const registered = await http.request<RegisteredDevice>('POST', '/api/devices', { device_id: newId(), name });
+  rememberDevice(registered);
+  return registered;
+}
+
+export const setMyPin = (pin: string, password: string) => http.request<void>('PUT', '/api/me/pin', { pin, password });
+
+// Reads
+export const listStaff = () => http.request<{ staff: Staff[] }>('GET', '/api/staff');
+export const board = (date: string) => http.request<Board>('GET', `/api/board?date=${q(date)}`);
+export const findVehicles = (plate: string) =>
+  http.request<{ vehicles: Vehicle[] }>('GET', `/api/vehicles?plate=${q(plate)}`);
+export const getOrder = (orderId: string) => http.request<Order>('GET', `/api/orders/${q(orderId)}`);
+export const appointments = (date: string) =>
+  http.request<{ date: string; appointments: Appointment[] }>('GET', `/api/appointments?date=${q(date)}`);
+export const jobs = (technicianId?: string) =>
+  http.request<{ jobs: Job[] }>('GET', technicianId ? `/api/jobs?technician_id=${q(technicianId)}` : '/api/jobs');
+
+// Writes (through the queue). Creates carry the client-made id, so a replay is a no-op.
+export interface NewCustomer { name: string; mobile: string; channel: Channel; consentVersion: string | null }
+export function createCustomer(customerId: string, c: NewCustomer) {
+  return queue.submit<Customer>('POST', '/api/customers', {
+    customer_id: customerId, name: c.name, mobile: c.mobile, channel: c.channel,
+    ...(c.consentVersion ? { consent: { version: c.consentVersion, method: 'tablet' } } : {}),
+  });
+}
+
+export interface NewVehicle { plate: string; make: string; model: string; year?: number; fuel: Fuel; mileage_km?: number }
+export function createVehicle(vehicleId: string, customerId: string, v: NewVehicle) {
+  return queue.submit<Vehicle>('POST', '/api/vehicles', { vehicle_id: vehicleId, customer_id: customerId, ...v });
+}
+
+export interface NewOrder {
+  customer_id: string; vehicle_id: string; concerns: string[]; promised_at?: string;
+  waits_in_shop: boolean; mileage_km?: number;
+}
+export const createOrder = (orderId: string, o: NewOrder) =>
+  queue.submit<Order>('POST', '/api/orders', { order_id: orderId, ...o });
+
+export interface NewLine {
+  kind: LineKind; description: string; hours?: number; rate?: number; part_number?: string;
+  quantity?: number; unit_price?: number; amount?: number;
+}
+export const addLine = (orderId: string, line: NewLine) =>
+  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/lines`, { line_id: newId(), ...line });
+export const setLineState = (orderId: string, lineId: string, state: LineState) =>
+  queue.submit<Order>('PATCH', `/api/orders/${q(orderId)}/lines/${q(lineId)}`, { state });
+export const deleteLine = (orderId: string, lineId: string) =>
+  queue.submit<Order>('DELETE', `/api/orders/${q(orderId)}/lines/${q(lineId)}`);
+// `client_id` is not in docs/api.md but the route requires it: it makes a replayed step a no-op
+// instead of a 409 (see the report on the API contract).
+export const transition = (orderId: string, to: OrderState) =>
+  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/transitions`, { to, client_id: newId() });
+export const dispatch = (orderId: string, technicianId: string) =>
+  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/dispatch`, { technician_id: technicianId });
+
+export interface NewAppointment {
+  at: string; duration_minutes: number; purpose: string; source: AppointmentSource;
+  parts_to_prepare?: string[]; customer_id: string; vehicle_id: string;
+}
+export const createAppointment = (a: NewAppointment) =>
+  queue.submit<Appointment>('POST', '/api/appointments', { appointment_id: newId(), ...a });
+export const checkIn = (appointmentId: string, orderId: string) =>
+  queue.submit<Order>('POST', `/api/appointments/${q(appointmentId)}/check-in`, { order_id: orderId });

@@ -63,4 +63,9 @@ export const i18n = createI18n(
   typeof document === 'undefined' ? null : document.documentElement,
 );
 export const { locale, setLocale, toggleLocale, t } = i18n;
+
+/** `t` with `{name}` placeholders filled in. */
+export function tf(key: MessageKey, values: Record<string, string | number>): string {
+  return t(key).replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+}
 export const catalogue = (which: Locale): Messages => CATALOGUES[which];

@@ -1,0 +1,47 @@
+"""What each role may do: one table, checked by the services on every route."""
+from __future__ import annotations
+
+from chalicelib.api import Caller
+from chalicelib.errors import Forbidden
+
+ROLES = ("owner", "manager", "advisor", "technician")
+MANAGERS = frozenset({"owner", "manager"})
+FRONT_DESK = frozenset({"owner", "manager", "advisor"})
+EVERYONE = frozenset(ROLES)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "staff.manage": MANAGERS,
+    "devices.manage": MANAGERS,
+    "customers.write": FRONT_DESK,
+    "vehicles.write": FRONT_DESK,
+    "vehicles.mileage": EVERYONE,
+    "appointments.write": FRONT_DESK,
+    "orders.write": FRONT_DESK,      # create, edit, price lines, dispatch
+    "orders.cancel": FRONT_DESK,
+    "orders.read": EVERYONE,
+    "jobs.others": FRONT_DESK,       # see another technician's job list
+}
+
+# (permission zh, en) for the message a refused person reads.
+_ACTIONS = {
+    "staff.manage": ("管理員工", "manage staff"),
+    "devices.manage": ("登記共用平板", "register shop devices"),
+    "customers.write": ("修改客戶資料", "change customers"),
+    "vehicles.write": ("修改車輛資料", "change vehicles"),
+    "vehicles.mileage": ("登錄里程", "record mileage"),
+    "appointments.write": ("安排預約", "change appointments"),
+    "orders.write": ("建立或修改工單、報價與派工", "create, price or dispatch orders"),
+    "orders.cancel": ("取消工單", "cancel orders"),
+    "orders.read": ("查看工單", "read orders"),
+    "jobs.others": ("查看其他技師的工作", "see other technicians' jobs"),
+}
+
+
+def allowed(role: str, permission: str) -> bool:
+    return role in PERMISSIONS[permission]
+
+
+def require(caller: Caller, permission: str) -> None:
+    if not allowed(caller.role, permission):
+        zh, en = _ACTIONS[permission]
+        raise Forbidden(f"你的角色不能{zh}。", f"Your role may not {en}.")

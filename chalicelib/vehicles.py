@@ -1,0 +1,444 @@
+"""Vehicles: plates and VINs in one form, owners over time, every mileage reading.
+
+A vehicle is its own partition (the vehicle item, its `MILEAGE#` readings and `OWNER#` records),
+so its page is one Query there plus one on gsi1 for its orders. A plate is claimed per shop by an
+item written in the same transaction as the vehicle, so one shop never has two cars with one
+plate. The owner's name is copied onto the vehicle so a plate look-up needs no second read.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+from pydantic import (Field, StrictBool, StrictInt, StringConstraints, field_validator,
+                      model_validator)
+from typing_extensions import Annotated
+
+from chalicelib import aws, db
+from chalicelib.api import Body, Caller, ClientId, field_error
+from chalicelib.errors import Conflict, NotFound, Unprocessable
+from chalicelib.roles import require
+
+FUELS = ("gasoline", "diesel", "hybrid", "plugin", "ev")
+MILEAGE_SOURCES = ("reception", "walkaround", "manual", "delivery", "order")
+MAX_KM = 3_000_000
+FIRST_YEAR = 1950
+LOOKUP_LIMIT = 20
+
+Fuel = Literal["gasoline", "diesel", "hybrid", "plugin", "ev"]
+MileageSource = Literal["reception", "walkaround", "manual", "delivery", "order"]
+Km = Annotated[StrictInt, Field(ge=0, le=MAX_KM)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Colour = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+RawPlate = Annotated[str, StringConstraints(max_length=20)]
+RawVin = Annotated[str, StringConstraints(max_length=30)]
+
+# --- plates and VINs ---
+
+_SEPARATORS = re.compile(r"[\s\-]+")
+_GROUP = re.compile(r"^[A-Z0-9]{2,4}$")
+_LETTERS_THEN_DIGITS = re.compile(r"^([A-Z]+)([0-9]+)$")
+_DIGITS_THEN_LETTERS = re.compile(r"^([0-9]+)([A-Z]+)$")
+_VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
+_TYPED_PLATE = re.compile(r"^[A-Z0-9]{1,8}$")
+
+
+def _plain(raw: str) -> str:
+    """Full-width letters and digits (a Chinese keyboard's ＡＢＣ－１２３４) as ASCII, upper case."""
+    return unicodedata.normalize("NFKC", raw or "").strip().upper()
+
+
+def normalise_plate(raw: str) -> str | None:
+    """A Taiwan plate as `ABC-1234`, `AB-1234`, `1234-AB`, `AB-123`…, or None.
+
+    Two groups of 2–4 letters or digits, 5 to 7 in all, with at least one letter and one digit.
+    Spaces are dropped. Typed without a hyphen, the plate is split where the letters end and
+    the digits begin (or the reverse); a run that mixes them needs the hyphen typed, as it
+    could split two ways.
+    """
+    groups = re.sub(r"\s+", "", _plain(raw)).split("-")
+    if len(groups) == 1:
+        run = _LETTERS_THEN_DIGITS.match(groups[0]) or _DIGITS_THEN_LETTERS.match(groups[0])
+        if not run:
+            return None
+        groups = list(run.groups())
+    if len(groups) != 2 or not all(_GROUP.match(group) for group in groups):
+        return None
+    plate = "-".join(groups)
+    letters = any(char.isalpha() for char in plate)
+    digits = any(char.isdigit() for char in plate)
+    return plate if letters and digits and 5 <= len(plate) - 1 <= 7 else None
+
+
+def plate_prefix(typed: str) -> str | None:
+    """What the stored (hyphen-less) plates begin with, from what was typed so far."""
+    text = _SEPARATORS.sub("", _plain(typed))
+    return text if _TYPED_PLATE.match(text) else None
+
+
+def valid_vin(raw: str) -> str | None:
+    """The VIN in upper case when it is 17 characters of A–Z and 0–9 without I, O and Q."""
+    text = _plain(raw)
+    return text if _VIN.match(text) else None
+
+
+def _plate_field(value: str) -> str:
+    plate = normalise_plate(value)
+    if not plate:
+        raise field_error("車牌格式不正確，例如 ABC-1234、AB-1234 或 1234-AB。",
+                          "not a Taiwan plate (e.g. ABC-1234, AB-1234, 1234-AB)")
+    return plate
+
+
+def _vin_field(value: str | None) -> str | None:
+    if value is None:
+        return None
+    vin = valid_vin(value)
+    if not vin:
+        raise field_error("車身號碼要 17 碼英數字，不含 I、O、Q。",
+                          "a VIN is 17 letters and digits without I, O or Q")
+    return vin
+
+
+def _year_field(value: int | None) -> int | None:
+    last = int(db.local_date()[:4]) + 1
+    if value is not None and not FIRST_YEAR <= value <= last:
+        raise field_error(f"年份要在 {FIRST_YEAR} 到 {last} 之間。",
+                          f"the year must be {FIRST_YEAR} to {last}")
+    return value
+
+
+# --- request bodies ---
+
+class NewVehicle(Body):
+    vehicle_id: ClientId
+    plate: RawPlate
+    vin: RawVin | None = None
+    make: Name
+    model: Name
+    year: StrictInt | None = None
+    colour: Colour | None = None
+    fuel: Fuel
+    customer_id: ClientId
+    mileage_km: Km | None = None
+
+    @field_validator("plate")
+    @classmethod
+    def check_plate(cls, value: str) -> str:
+        return _plate_field(value)
+
+    @field_validator("vin")
+    @classmethod
+    def check_vin(cls, value: str | None) -> str | None:
+        return _vin_field(value)
+
+    @field_validator("year")
+    @classmethod
+    def check_year(cls, value: int | None) -> int | None:
+        return _year_field(value)
+
+
+class VehicleChange(Body):
+    """Only what is sent changes; `null` clears the VIN, year or colour."""
+    make: Name | None = None
+    model: Name | None = None
+    year: StrictInt | None = None
+    colour: Colour | None = None
+    fuel: Fuel | None = None
+    vin: RawVin | None = None
+
+    @field_validator("vin")
+    @classmethod
+    def check_vin(cls, value: str | None) -> str | None:
+        return _vin_field(value)
+
+    @field_validator("year")
+    @classmethod
+    def check_year(cls, value: int | None) -> int | None:
+        return _year_field(value)
+
+    @model_validator(mode="after")
+    def _required_stay(self) -> "VehicleChange":
+        for name in ("make", "model", "fuel"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise field_error(f"欄位 {name} 不可清除。", f"{name} cannot be cleared")
+        return self
+
+
+class NewOwner(Body):
+    customer_id: ClientId
+
+
+class MileageReading(Body):
+    km: Km
+    source: MileageSource
+    confirm_lower: StrictBool = False  # an odometer replaced: a lower reading, on purpose
+
+
+class PlateLookup(Body):
+    plate: RawPlate
+
+
+# --- reading ---
+
+_PUBLIC = ("vehicle_id", "plate", "vin", "make", "model", "year", "colour", "fuel",
+           "customer_id", "customer_name", "mileage", "created_at", "updated_at")
+
+
+def public(item: dict) -> dict:
+    return {key: item[key] for key in _PUBLIC if item.get(key) is not None}
+
+
+def get_vehicle(shop_id: str, vehicle_id: str) -> dict | None:
+    """The raw vehicle item, or None when the shop has no such vehicle."""
+    return aws.table().get_item(Key=db.vehicle_key(shop_id, vehicle_id)).get("Item")
+
+
+def _existing(caller: Caller, vehicle_id: str) -> dict:
+    vehicle = get_vehicle(caller.shop_id, vehicle_id)
+    if vehicle is None:
+        raise NotFound("找不到這輛車。", "No such vehicle.")
+    return vehicle
+
+
+def vehicle_page(caller: Caller, vehicle_id: str) -> dict:
+    """The vehicle with its mileage readings and owners (newest first) and its orders."""
+    from boto3.dynamodb.conditions import Key
+
+    items = _query_all(KeyConditionExpression=Key("pk").eq(db.vehicle_pk(caller.shop_id,
+                                                                          vehicle_id)))
+    vehicle = next((item for item in items if item["sk"] == db.VEHICLE_SK), None)
+    if vehicle is None:
+        raise NotFound("找不到這輛車。", "No such vehicle.")
+    readings = [item for item in items if item["sk"].startswith(db.MILEAGE_PREFIX)]
+    owners = [item for item in items if item["sk"].startswith(db.OWNER_PREFIX)]
+    index = db.vehicle_orders_index(caller.shop_id, vehicle_id, "")
+    headers = _query_all(IndexName=db.GSI_LOOKUP, ScanIndexForward=False,
+                         KeyConditionExpression=Key("gsi1pk").eq(index["gsi1pk"])
+                         & Key("gsi1sk").begins_with(index["gsi1sk"]))
+    return {
+        **public(vehicle),
+        "mileage_history": [{key: reading[key] for key in ("km", "at", "source")}
+                            for reading in reversed(readings)],
+        "owners": [{"customer_id": owner["customer_id"],
+                    "customer_name": owner.get("customer_name", ""), "from": owner["from"]}
+                   for owner in reversed(owners)],
+        "orders": [_order_summary(header) for header in headers],
+    }
+
+
+def _order_summary(header: dict) -> dict:
+    """docs/api.md's OrderSummary, from the order header alone (it carries plate and names)."""
+    from chalicelib import orders
+
+    return {**orders.summary(header), "totals": header["totals"]}
+
+
+def find_by_plate(caller: Caller, typed: str) -> dict:
+    """Vehicles whose plate begins with what was typed (hyphen optional): one Query on gsi1."""
+    from boto3.dynamodb.conditions import Key
+
+    prefix = plate_prefix(typed)
+    if prefix is None:
+        raise Unprocessable("請輸入車牌的英文字母或數字。", "plate: type letters and digits of a plate.")
+    pk, start = db.plate_lookup(caller.shop_id, prefix)
+    items = aws.table().query(IndexName=db.GSI_LOOKUP, Limit=LOOKUP_LIMIT,
+                              KeyConditionExpression=Key("gsi1pk").eq(pk)
+                              & Key("gsi1sk").begins_with(start))["Items"]
+    return {"vehicles": [public(item) for item in items]}
+
+
+def vehicles_of(shop_id: str, customer_id: str) -> list[dict]:
+    """A customer's vehicles (raw items), by plate: one Query on gsi2."""
+    from boto3.dynamodb.conditions import Key
+
+    pk = db.customer_vehicles_pk(shop_id, customer_id)
+    return _query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(pk))
+
+
+def _query_all(**kwargs) -> list[dict]:
+    items: list[dict] = []
+    while True:
+        page = aws.table().query(**kwargs)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+# --- writing ---
+
+def _transaction_cancelled(err: Exception) -> bool:
+    return getattr(err, "response", {}).get("Error", {}).get("Code") == \
+        "TransactionCanceledException"
+
+
+def _owner_record(caller: Caller, vehicle_id: str, customer: dict, at: str) -> dict:
+    return {**db.owner_key(caller.shop_id, vehicle_id, at), "type": "vehicle_owner",
+            "shop_id": caller.shop_id, "vehicle_id": vehicle_id,
+            "customer_id": customer["customer_id"], "customer_name": customer["name"],
+            "from": at, "by": caller.stamp()}
+
+
+def _reading(caller: Caller, vehicle_id: str, reading: dict) -> dict:
+    return {**db.mileage_key(caller.shop_id, vehicle_id, reading["at"]), "type": "mileage",
+            "shop_id": caller.shop_id, "vehicle_id": vehicle_id, **reading, "by": caller.stamp(),
+            **({"device_id": caller.device_id} if caller.device_id else {})}
+
+
+def _customer(caller: Caller, customer_id: str) -> dict:
+    from chalicelib import customers
+
+    customer = customers.get_customer(caller.shop_id, customer_id)
+    if customer is None:
+        raise NotFound("找不到這位客戶。", "No such customer.")
+    return customer
+
+
+def create_vehicle(caller: Caller, body: NewVehicle) -> dict:
+    """The vehicle, its plate claim, first owner and first reading: all or none."""
+    from botocore.exceptions import ClientError
+
+    require(caller, "vehicles.write")
+    replay = get_vehicle(caller.shop_id, body.vehicle_id)
+    if replay:
+        return public(replay)
+    customer = _customer(caller, body.customer_id)
+    now = db.now_iso()
+    vehicle = {
+        **db.vehicle_key(caller.shop_id, body.vehicle_id), "type": "vehicle",
+        "shop_id": caller.shop_id, "vehicle_id": body.vehicle_id, "plate": body.plate,
+        "make": body.make, "model": body.model, "fuel": body.fuel,
+        "customer_id": customer["customer_id"], "customer_name": customer["name"],
+        "created_at": now, "updated_at": now, "created_by": caller.stamp(),
+        **{key: value for key, value in (("vin", body.vin), ("year", body.year),
+                                         ("colour", body.colour)) if value is not None},
+        **db.plate_index(caller.shop_id, body.plate, body.vehicle_id),
+        **db.customer_vehicles_index(caller.shop_id, customer["customer_id"], body.plate,
+                                     body.vehicle_id),
+    }
+    claim = {**db.plate_claim_key(caller.shop_id, body.plate), "type": "plate_claim",
+             "shop_id": caller.shop_id, "plate": body.plate, "vehicle_id": body.vehicle_id}
+    items = [vehicle, claim, _owner_record(caller, body.vehicle_id, customer, now)]
+    if body.mileage_km is not None:
+        vehicle["mileage"] = {"km": body.mileage_km, "at": now, "source": "reception"}
+        items.append(_reading(caller, body.vehicle_id, vehicle["mileage"]))
+    try:
+        db.transact_put(items)
+    except ClientError as err:
+        if not _transaction_cancelled(err):
+            raise
+        replay = get_vehicle(caller.shop_id, body.vehicle_id)  # another tablet's replay won
+        if replay:
+            return public(replay)
+        raise Conflict(f"車牌 {body.plate} 已經登錄在本店的另一輛車。",
+                       f"The plate {body.plate} is already registered to another vehicle "
+                       f"in this shop.") from None
+    return public(vehicle)
+
+
+def update_vehicle(caller: Caller, vehicle_id: str, body: VehicleChange) -> dict:
+    require(caller, "vehicles.write")
+    _existing(caller, vehicle_id)
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    sets = {name: value for name, value in changes.items() if value is not None}
+    removes = [name for name, value in changes.items() if value is None]
+    sets["updated_at"] = db.now_iso()
+    expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
+    if removes:
+        expression += " REMOVE " + ", ".join(f"#{name}" for name in removes)
+    answer = aws.table().update_item(
+        Key=db.vehicle_key(caller.shop_id, vehicle_id), UpdateExpression=expression,
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeNames={f"#{name}": name for name in [*sets, *removes]},
+        ExpressionAttributeValues={f":{name}": value for name, value in sets.items()},
+        ReturnValues="ALL_NEW")
+    return public(answer["Attributes"])
+
+
+def change_owner(caller: Caller, vehicle_id: str, body: NewOwner) -> dict:
+    """A new owner: the vehicle keeps its history; an owner record marks the change."""
+    from botocore.exceptions import ClientError
+
+    require(caller, "vehicles.write")
+    vehicle = _existing(caller, vehicle_id)
+    if vehicle["customer_id"] == body.customer_id:
+        return public(vehicle)  # already theirs (or this change, replayed)
+    customer = _customer(caller, body.customer_id)
+    now = db.now_iso()
+    moved = db.customer_vehicles_index(caller.shop_id, customer["customer_id"], vehicle["plate"],
+                                       vehicle_id)
+    try:
+        db.transact_write([
+            {"Update": {
+                "Key": db.vehicle_key(caller.shop_id, vehicle_id),
+                "UpdateExpression": "SET customer_id = :new, customer_name = :name, "
+                                    "gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, updated_at = :now",
+                "ConditionExpression": "customer_id = :old",
+                "ExpressionAttributeValues": {
+                    ":new": customer["customer_id"], ":name": customer["name"],
+                    ":gsi2pk": moved["gsi2pk"], ":gsi2sk": moved["gsi2sk"], ":now": now,
+                    ":old": vehicle["customer_id"]}}},
+            {"Put": {"Item": _owner_record(caller, vehicle_id, customer, now)}},
+        ])
+    except ClientError as err:
+        if not _transaction_cancelled(err):
+            raise
+        raise Conflict("這輛車的車主剛被變更，請重新整理後再試。",
+                       "The owner was just changed by someone else; reload and try again."
+                       ) from None
+    return public(get_vehicle(caller.shop_id, vehicle_id))
+
+
+def rename_owner(shop_id: str, customer_id: str, name: str) -> None:
+    """Keep the owner's name copied on their vehicles (plate look-ups show it without a read)."""
+    from botocore.exceptions import ClientError
+
+    for vehicle in vehicles_of(shop_id, customer_id):
+        try:
+            aws.table().update_item(
+                Key=db.vehicle_key(shop_id, vehicle["vehicle_id"]),
+                UpdateExpression="SET customer_name = :name",
+                ConditionExpression="customer_id = :customer",
+                ExpressionAttributeValues={":name": name, ":customer": customer_id})
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise  # else the vehicle changed owner meanwhile: the new name is right
+
+
+def record_mileage(caller: Caller, vehicle_id: str, km: int, source: str,
+                   confirm_lower: bool = False) -> dict:
+    """Record an odometer reading; one lower than the last needs `confirm_lower` (a new meter)."""
+    from botocore.exceptions import ClientError
+
+    require(caller, "vehicles.mileage")
+    if isinstance(km, bool) or not isinstance(km, int) or not 0 <= km <= MAX_KM:
+        raise Unprocessable(f"里程要是 0 到 {MAX_KM:,} 之間的整數。",
+                            f"km: must be a whole number from 0 to {MAX_KM:,}.")
+    if source not in MILEAGE_SOURCES:
+        raise Unprocessable("里程來源不正確。", f"source: must be one of {', '.join(MILEAGE_SOURCES)}.")
+    reading = {"km": km, "at": db.now_iso(), "source": source}
+    values: dict = {":reading": reading, ":now": reading["at"]}
+    condition = "attribute_exists(pk)"
+    if not confirm_lower:
+        condition += " AND (attribute_not_exists(mileage) OR mileage.km <= :km)"
+        values[":km"] = km
+    try:
+        db.transact_write([
+            {"Update": {"Key": db.vehicle_key(caller.shop_id, vehicle_id),
+                        "UpdateExpression": "SET mileage = :reading, updated_at = :now",
+                        "ConditionExpression": condition,
+                        "ExpressionAttributeValues": values}},
+            {"Put": {"Item": {**_reading(caller, vehicle_id, reading),
+                              **({"confirmed_lower": True} if confirm_lower else {})}}},
+        ])
+    except ClientError as err:
+        if not _transaction_cancelled(err):
+            raise
+        vehicle = _existing(caller, vehicle_id)
+        last = int(vehicle.get("mileage", {}).get("km", 0))
+        raise Conflict(f"里程 {km:,} 公里比上次的 {last:,} 公里少；若更換過里程表，請確認後再送出。",
+                       f"{km:,} km is less than the last reading, {last:,} km; if the odometer "
+                       f"was replaced, confirm the lower reading.") from None
+    return public(get_vehicle(caller.shop_id, vehicle_id))

@@ -1,0 +1,98 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { t, tf } from '../i18n';
+import { board as loadBoard } from '../data/api';
+import { formatMoney, formatTime, taipeiDate } from '../data/format';
+import { ORDER_STATES, type Board as BoardData, type OrderState, type OrderSummary } from '../data/types';
+import { errorText } from '../ui/errors';
+import { Notice } from '../ui/Notice';
+import { usePullToRefresh } from '../ui/pull';
+import { orderPath } from '../ui/router';
+
+/** The advisor's board for today: a column per state, a card per order. */
+export function Board() {
+  const [data, setData] = useState<BoardData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const columns = useRef<HTMLDivElement>(null);
+
+  const refresh = useCallback(() => {
+    setBusy(true);
+    loadBoard(taipeiDate())
+      .then((answer) => { setData(answer); setError(null); })
+      .catch((failure: unknown) => setError(errorText(failure)))
+      .finally(() => setBusy(false));
+  }, []);
+  useEffect(refresh, [refresh]);
+  const pull = usePullToRefresh(refresh);
+
+  const count = (state: OrderState) => data?.counts[state] ?? data?.columns[state]?.length ?? 0;
+  /** Bring a column into view sideways only (scrollIntoView would also scroll the page down). */
+  const jumpTo = (state: OrderState) => {
+    const board = columns.current;
+    const column = board?.querySelector<HTMLElement>(`[data-state="${state}"]`);
+    if (board && column) board.scrollTo({ left: column.offsetLeft - board.offsetLeft - parseFloat(getComputedStyle(board).paddingLeft), behavior: 'smooth' });
+  };
+
+  return (
+    <section class="screen screen-wide" aria-labelledby="board-title" {...pull.handlers}>
+      {pull.pulled > 0 && (
+        <p class="pull-hint" style={{ height: `${pull.pulled / 2}px` }}>{pull.ready ? t('common.pullToRefresh') : ''}</p>
+      )}
+      <div class="screen-head">
+        <h1 id="board-title">{t('board.title')}</h1>
+        <span class="screen-sub">{data?.date ?? taipeiDate()}</span>
+        <button type="button" class="button-secondary" onClick={refresh} disabled={busy}>
+          {busy ? t('common.refreshing') : t('common.refresh')}
+        </button>
+      </div>
+      {error && <Notice>{error}</Notice>}
+      <div class="board-jump" role="group" aria-label={t('board.columns')}>
+        {ORDER_STATES.map((state) => (
+          <button type="button" key={state} class="board-jump-chip" onClick={() => jumpTo(state)}>
+            {t(`state.${state}`)} <b>{count(state)}</b>
+          </button>
+        ))}
+      </div>
+      <div class="board" ref={columns}>
+        {ORDER_STATES.map((state) => {
+          const orders = data?.columns[state] ?? [];
+          return (
+            <section
+              key={state}
+              class={orders.length ? 'column' : 'column column-empty'}
+              data-state={state}
+              aria-label={`${t(`state.${state}`)} ${count(state)}`}
+            >
+              <h2 class="column-head">
+                <span>{t(`state.${state}`)}</span>
+                <span class="count" data-testid={`count-${state}`}>{count(state)}</span>
+              </h2>
+              {orders.map((order) => <OrderCard key={order.order_id} order={order} />)}
+            </section>
+          );
+        })}
+      </div>
+    </section>
+  );
+}
+
+function OrderCard({ order }: { order: OrderSummary }) {
+  return (
+    <a class="order-card" href={`#${orderPath(order.order_id)}`}>
+      <span class="order-card-top">
+        <span class="order-number">{order.number}</span>
+        {order.waits_in_shop && <span class="tag">{t('board.waits')}</span>}
+      </span>
+      <span class="plate">{order.plate}</span>
+      <span class="order-card-line">{order.make} {order.model}</span>
+      <span class="order-card-line">{order.customer_name}</span>
+      {order.promised_at && (
+        <span class="order-card-line order-card-promised">{tf('board.promised', { time: formatTime(order.promised_at) })}</span>
+      )}
+      <span class="order-card-line order-card-muted">
+        {order.technician_names.length ? order.technician_names.join('、') : t('board.noTechnician')}
+      </span>
+      <span class="order-card-total">{formatMoney(order.total)}</span>
+    </a>
+  );
+}

@@ -1,0 +1,210 @@
+import { useRef, useState } from 'preact/hooks';
+import { t, tf } from '../i18n';
+import { createCustomer, createOrder, createVehicle } from '../data/api';
+import { newId, taipeiLocalToIso } from '../data/format';
+import { FUELS, type Channel, type Fuel, type Vehicle } from '../data/types';
+import { Choice } from '../ui/Choice';
+import { errorText } from '../ui/errors';
+import { Field, wholeNumber } from '../ui/Field';
+import { Notice } from '../ui/Notice';
+import { PickedVehicle, PlateLookup } from '../ui/PlateLookup';
+import { navigate, orderPath } from '../ui/router';
+
+/** The version of the personal-data notice (個資告知) the consent tick refers to. */
+export const CONSENT_VERSION = '2026-01';
+
+type Picked = { kind: 'none' } | { kind: 'existing'; vehicle: Vehicle } | { kind: 'new'; plate: string };
+
+/** A new repair order from a plate: pick the vehicle, or add customer and vehicle right here. */
+export function NewOrder() {
+  const [picked, setPicked] = useState<Picked>({ kind: 'none' });
+  // New customer and vehicle
+  const [name, setName] = useState('');
+  const [mobile, setMobile] = useState('');
+  const [channel, setChannel] = useState<Channel>('line');
+  const [consent, setConsent] = useState(false);
+  const [plate, setPlate] = useState('');
+  const [make, setMake] = useState('');
+  const [model, setModel] = useState('');
+  const [year, setYear] = useState('');
+  const [fuel, setFuel] = useState<Fuel>('gasoline');
+  const [mileage, setMileage] = useState('');
+  // The order
+  const [concerns, setConcerns] = useState('');
+  const [promised, setPromised] = useState('');
+  const [waits, setWaits] = useState(false);
+
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [queued, setQueued] = useState(false);
+  // Made once per form: pressing the button again after a failure repeats the same creates,
+  // which the API answers without making anything twice.
+  const ids = useRef({ customer: newId(), vehicle: newId(), order: newId() });
+
+  function missing(): string[] {
+    const fields: string[] = [];
+    if (picked.kind === 'new') {
+      if (!name.trim()) fields.push(t('newOrder.name'));
+      if (!mobile.trim()) fields.push(t('newOrder.mobile'));
+      if (!plate.trim()) fields.push(t('newOrder.plate'));
+      if (!make.trim()) fields.push(t('newOrder.make'));
+      if (!model.trim()) fields.push(t('newOrder.model'));
+      if (Number.isNaN(wholeNumber(year))) fields.push(t('newOrder.year'));
+    }
+    if (Number.isNaN(wholeNumber(mileage))) fields.push(t('newOrder.mileage'));
+    if (promised && !taipeiLocalToIso(promised)) fields.push(t('newOrder.promised'));
+    return fields;
+  }
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (picked.kind === 'none') return;
+    const fields = missing();
+    if (fields.length) {
+      setError(tf('newOrder.required', { fields: fields.join('、') }));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    const mileageKm = wholeNumber(mileage);
+    try {
+      let customerId: string;
+      let vehicleId: string;
+      let anyQueued = false;
+      if (picked.kind === 'new') {
+        customerId = ids.current.customer;
+        vehicleId = ids.current.vehicle;
+        const customer = await createCustomer(customerId, {
+          name: name.trim(), mobile: mobile.trim(), channel, consentVersion: consent ? CONSENT_VERSION : null,
+        });
+        const yearNumber = wholeNumber(year);
+        const vehicle = await createVehicle(vehicleId, customerId, {
+          plate: plate.trim(), make: make.trim(), model: model.trim(), fuel,
+          ...(yearNumber !== undefined ? { year: yearNumber } : {}),
+          ...(mileageKm !== undefined ? { mileage_km: mileageKm } : {}),
+        });
+        anyQueued = !customer.sent || !vehicle.sent;
+      } else {
+        customerId = picked.vehicle.customer_id;
+        vehicleId = picked.vehicle.vehicle_id;
+      }
+      const promisedAt = promised ? taipeiLocalToIso(promised) : null;
+      const order = await createOrder(ids.current.order, {
+        customer_id: customerId,
+        vehicle_id: vehicleId,
+        concerns: concerns.split('\n').map((line) => line.trim()).filter(Boolean),
+        waits_in_shop: waits,
+        ...(promisedAt ? { promised_at: promisedAt } : {}),
+        ...(mileageKm !== undefined ? { mileage_km: mileageKm } : {}),
+      });
+      if (order.sent && !anyQueued) navigate(orderPath(order.body.order_id));
+      else setQueued(true);
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (queued) {
+    return (
+      <section class="screen" aria-labelledby="new-order-title">
+        <h1 id="new-order-title">{t('newOrder.title')}</h1>
+        <Notice tone="info">{t('common.queued')}</Notice>
+        <a class="button-primary" href="#/board">{t('nav.board')}</a>
+      </section>
+    );
+  }
+
+  const mileageField = (
+    <Field id="new-mileage" label={t('newOrder.mileage')} value={mileage} onValue={setMileage}
+      inputMode="numeric" pattern="[0-9]*" autoComplete="off" enterKeyHint="next" />
+  );
+
+  return (
+    <section class="screen" aria-labelledby="new-order-title">
+      <h1 id="new-order-title">{t('newOrder.title')}</h1>
+      <form class="form" onSubmit={submit} noValidate>
+        {picked.kind === 'none' && (
+          <PlateLookup
+            id="new-plate-lookup"
+            label={t('newOrder.plate')}
+            onPick={(vehicle) => setPicked({ kind: 'existing', vehicle })}
+            footer={(typed, searched) => searched && (
+              <button type="button" class="button-secondary button-block" onClick={() => {
+                setPlate(typed);
+                setPicked({ kind: 'new', plate: typed });
+              }}>
+                {tf('newOrder.newPlate', { plate: typed })}
+              </button>
+            )}
+          />
+        )}
+        {picked.kind === 'existing' && (
+          <PickedVehicle vehicle={picked.vehicle} onChange={() => setPicked({ kind: 'none' })} />
+        )}
+        {picked.kind === 'new' && (
+          <>
+            <fieldset class="fieldset">
+              <legend>{t('newOrder.vehicle')}</legend>
+              <Field id="new-vehicle-plate" class="input-plate" label={t('newOrder.plate')} value={plate}
+                onValue={setPlate} autoCapitalize="characters" autoComplete="off" />
+              <div class="field-row">
+                <Field id="new-make" label={t('newOrder.make')} value={make} onValue={setMake} autoComplete="off" />
+                <Field id="new-model" label={t('newOrder.model')} value={model} onValue={setModel} autoComplete="off" />
+              </div>
+              <div class="field-row">
+                <Field id="new-year" label={t('newOrder.year')} value={year} onValue={setYear}
+                  inputMode="numeric" pattern="[0-9]*" autoComplete="off" />
+                {mileageField}
+              </div>
+              <Choice label={t('newOrder.fuel')} value={fuel} onChange={setFuel}
+                options={FUELS.map((value) => ({ value, label: t(`fuel.${value}`) }))} />
+            </fieldset>
+            <fieldset class="fieldset">
+              <legend>{t('newOrder.customer')}</legend>
+              <div class="field-row">
+                <Field id="new-name" label={t('newOrder.name')} value={name} onValue={setName}
+                  autoComplete="off" enterKeyHint="next" />
+                <Field id="new-mobile" label={t('newOrder.mobile')} value={mobile} onValue={setMobile}
+                  type="tel" inputMode="tel" autoComplete="off" enterKeyHint="next" />
+              </div>
+              <Choice label={t('newOrder.channel')} value={channel} onChange={setChannel}
+                options={(['line', 'sms', 'none'] as const).map((value) => ({ value, label: t(`channel.${value}`) }))} />
+              <label class="check">
+                <input type="checkbox" checked={consent} onChange={(e) => setConsent(e.currentTarget.checked)} />
+                <span>{tf('newOrder.consent', { version: CONSENT_VERSION })}</span>
+              </label>
+            </fieldset>
+            <button type="button" class="button-secondary" onClick={() => setPicked({ kind: 'none' })}>
+              {t('newOrder.change')}
+            </button>
+          </>
+        )}
+        {picked.kind !== 'none' && (
+          <fieldset class="fieldset">
+            <legend>{t('newOrder.order')}</legend>
+            <div class="field">
+              <label class="field-label" for="new-concerns">{t('newOrder.concerns')}</label>
+              <textarea id="new-concerns" rows={3} value={concerns} onInput={(e) => setConcerns(e.currentTarget.value)}
+                placeholder={t('newOrder.concernsHint')} />
+            </div>
+            <div class="field-row">
+              <Field id="new-promised" label={t('newOrder.promised')} value={promised} onValue={setPromised}
+                type="datetime-local" />
+              {picked.kind === 'existing' && mileageField}
+            </div>
+            <Choice label={t('newOrder.waiting')} value={waits ? 'yes' : 'no'} onChange={(v) => setWaits(v === 'yes')}
+              options={[{ value: 'no', label: t('order.leaves') }, { value: 'yes', label: t('order.waits') }]} />
+          </fieldset>
+        )}
+        {error && <Notice>{error}</Notice>}
+        {picked.kind !== 'none' && (
+          <button type="submit" class="button-primary" disabled={busy}>
+            {busy ? t('newOrder.working') : t('newOrder.submit')}
+          </button>
+        )}
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,104 @@
+import { useState } from 'preact/hooks';
+import { t, tf } from '../i18n';
+import { registerDevice, setMyPin, signOut } from '../data/api';
+import { device, rememberDevice, session } from '../data/client';
+import { errorText } from '../ui/errors';
+import { Field } from '../ui/Field';
+import { Notice } from '../ui/Notice';
+import { navigate } from '../ui/router';
+
+/** My PIN, and (for an owner or manager) making this tablet a shared shop device. */
+export function Settings() {
+  const who = session.value;
+  if (!who) return null;
+  const canRegister = who.staff.role === 'owner' || who.staff.role === 'manager';
+  return (
+    <section class="screen" aria-labelledby="settings-title">
+      <div class="screen-head">
+        <h1 id="settings-title">{t('settings.title')}</h1>
+        <span class="screen-sub">{tf('settings.me', { name: who.staff.name, role: t(`role.${who.staff.role}`) })}</span>
+      </div>
+      <PinForm />
+      <section class="panel" aria-labelledby="device-title">
+        <h2 id="device-title">{t('settings.device')}</h2>
+        <p class="muted">{t('settings.deviceLead')}</p>
+        {device.value ? (
+          <>
+            <Notice tone="ok">{tf('settings.registered', { name: device.value.name })}</Notice>
+            <button type="button" class="button-secondary" onClick={() => rememberDevice(null)}>{t('settings.forget')}</button>
+          </>
+        ) : canRegister ? <RegisterDevice /> : <p class="muted">{t('settings.managersOnly')}</p>}
+      </section>
+      <button type="button" class="button-secondary button-block" onClick={() => void signOut().then(() => navigate('/sign-in'))}>
+        {t('header.signOut')}
+      </button>
+    </section>
+  );
+}
+
+function PinForm() {
+  const [pin, setPin] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<{ tone: 'error' | 'ok'; text: string } | null>(null);
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (!/^\d{6}$/.test(pin)) {
+      setMessage({ tone: 'error', text: t('settings.pinInvalid') });
+      return;
+    }
+    setBusy(true);
+    setMessage(null);
+    try {
+      await setMyPin(pin, password);
+      setPin('');
+      setPassword('');
+      setMessage({ tone: 'ok', text: t('settings.pinSaved') });
+    } catch (failure) {
+      setMessage({ tone: 'error', text: errorText(failure) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form class="form panel" onSubmit={submit} noValidate aria-labelledby="pin-form-title">
+      <h2 id="pin-form-title">{t('settings.pin')}</h2>
+      <p class="muted">{t('settings.pinLead')}</p>
+      <div class="field-row">
+        <Field id="settings-pin" label={t('settings.newPin')} value={pin} onValue={setPin} type="password"
+          inputMode="numeric" pattern="[0-9]*" maxLength={6} autoComplete="off" />
+        <Field id="settings-password" label={t('settings.password')} value={password} onValue={setPassword}
+          type="password" autoComplete="current-password" />
+      </div>
+      {message && <Notice tone={message.tone}>{message.text}</Notice>}
+      <button type="submit" class="button-primary" disabled={busy}>{t('settings.pinSave')}</button>
+    </form>
+  );
+}
+
+function RegisterDevice() {
+  const [name, setName] = useState(t('settings.deviceNameDefault'));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await registerDevice(name.trim() || t('settings.deviceNameDefault'));
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form class="form" onSubmit={submit} noValidate>
+      <Field id="device-name" label={t('settings.deviceName')} value={name} onValue={setName} autoComplete="off" />
+      {error && <Notice>{error}</Notice>}
+      <button type="submit" class="button-primary" disabled={busy}>{t('settings.register')}</button>
+    </form>
+  );
+}

@@ -1,0 +1,177 @@
+"""Builders for test data: a signed-in shop with one person in each role, and an API client.
+
+Tests talk to the app through Chalice's test client (the same routing, authorizer and
+middleware as the local server and API Gateway) on DynamoDB Local.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from chalice.test import Client
+
+from chalicelib import auth, shops
+
+PASSWORD = "correct horse battery"
+
+
+def new_id(prefix: str = "id") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+@dataclass
+class Answer:
+    status: int
+    body: Any
+    headers: dict
+
+    @property
+    def error(self) -> str | None:
+        return (self.body or {}).get("error", {}).get("code") if isinstance(self.body, dict) else None
+
+
+class ApiClient:
+    """Requests as one person (or nobody), with their bearer token."""
+
+    def __init__(self, client: Client, token: str | None = None, language: str = "zh-TW",
+                 staff_id: str = "", role: str = ""):
+        self.client, self.token, self.language = client, token, language
+        self.staff_id, self.role = staff_id, role
+
+    def request(self, method: str, path: str, body: Any = None, raw: bytes | str | None = None,
+                headers: dict | None = None) -> Answer:
+        sent = {"content-type": "application/json", "accept-language": self.language,
+                **({"authorization": f"Bearer {self.token}"} if self.token else {}),
+                **(headers or {})}
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = self.client.http.request(method, path, headers=sent, body=payload)
+        try:
+            parsed = json.loads(response.body) if response.body else None
+        except ValueError:
+            parsed = response.body
+        return Answer(response.status_code, parsed, dict(response.headers))
+
+    def get(self, path: str, **kw) -> Answer:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw) -> Answer:
+        return self.request("POST", path, body, **kw)
+
+    def patch(self, path: str, body: Any = None, **kw) -> Answer:
+        return self.request("PATCH", path, body, **kw)
+
+    def put(self, path: str, body: Any = None, **kw) -> Answer:
+        return self.request("PUT", path, body, **kw)
+
+    def delete(self, path: str, **kw) -> Answer:
+        return self.request("DELETE", path, **kw)
+
+
+@dataclass
+class Shop:
+    shop_id: str
+    owner: ApiClient
+    manager: ApiClient
+    advisor: ApiClient
+    technician: ApiClient
+    anonymous: ApiClient
+
+    def as_role(self, role: str) -> ApiClient:
+        return getattr(self, role)
+
+
+@lru_cache(maxsize=1)
+def password_hash() -> str:
+    return auth.hash_secret(PASSWORD)
+
+
+def a_shop(client: Client, name: str = "測試保養廠") -> Shop:
+    """A fresh shop with an owner, a manager, an advisor and a technician, each signed in."""
+    shop_id = new_id("shop")
+    shops.create_shop(shop_id, name=name, phone="02-2765-1234", address="臺北市")
+    people = {}
+    for role in ("owner", "manager", "advisor", "technician"):
+        staff_id = new_id(role)
+        member = shops.NewStaff(staff_id=staff_id, name=f"{role} {staff_id[-4:]}", role=role,
+                                email=f"{staff_id}@{shop_id}.test", password=PASSWORD)
+        assert shops.add_staff(shop_id, member, password_hash())
+        staff = shops.get_staff(shop_id, staff_id)
+        people[role] = ApiClient(client, auth.access_token(staff, None), staff_id=staff_id,
+                                 role=role)
+    return Shop(shop_id=shop_id, anonymous=ApiClient(client), **people)
+
+
+def a_customer(shop: Shop, **fields: Any) -> dict:
+    """A customer of the shop, created by its advisor through the API."""
+    body = {"customer_id": new_id("cust"), "name": "林美玲", "mobile": "0912-345-678",
+            "channel": "line", **fields}
+    answer = shop.advisor.post("/api/customers", body)
+    assert answer.status == 201, answer.body
+    return answer.body
+
+
+def a_vehicle(shop: Shop, customer_id: str, plate: str = "ABC-1234", **fields: Any) -> dict:
+    """A vehicle of the shop's customer, created by its advisor through the API."""
+    body = {"vehicle_id": new_id("veh"), "plate": plate, "make": "Toyota", "model": "Altis",
+            "fuel": "gasoline", "customer_id": customer_id, **fields}
+    answer = shop.advisor.post("/api/vehicles", body)
+    assert answer.status == 201, answer.body
+    return answer.body
+
+
+def a_plate() -> str:
+    """A plate no other test uses (ABC-1234 form)."""
+    letters = "".join(chr(ord("A") + int(c, 16) % 26) for c in uuid.uuid4().hex[:3])
+    return f"{letters}-{uuid.uuid4().int % 9000 + 1000}"
+
+
+def a_customer_and_vehicle(shop: Shop, plate: str | None = None) -> tuple[dict, dict]:
+    customer = shop.advisor.post("/api/customers", {
+        "customer_id": new_id("cust"), "name": "林美玲", "mobile": "0912-345-678",
+        "channel": "line", "consent": {"version": "2026-01", "method": "tablet"}})
+    assert customer.status == 201, customer.body
+    vehicle = shop.advisor.post("/api/vehicles", {
+        "vehicle_id": new_id("veh"), "plate": plate or a_plate(), "make": "Toyota",
+        "model": "Corolla Altis", "year": 2019, "fuel": "gasoline",
+        "customer_id": customer.body["customer_id"]})
+    assert vehicle.status == 201, vehicle.body
+    return customer.body, vehicle.body
+
+
+def an_order(shop: Shop, state: str = "checked_in", lines: bool = False, **fields) -> dict:
+    """An order walked to `state` through the API, optionally with a labour and a part line."""
+    customer, vehicle = a_customer_and_vehicle(shop)
+    answer = shop.advisor.post("/api/orders", {
+        "order_id": new_id("order"), "customer_id": customer["customer_id"],
+        "vehicle_id": vehicle["vehicle_id"], "concerns": ["冷氣不冷"], **fields})
+    assert answer.status == 201, answer.body
+    order = answer.body
+    if lines:
+        order = add_lines(shop, order["order_id"])
+    path = {"checked_in": [], "authorized": ["authorized"],
+            "in_progress": ["authorized", "in_progress"],
+            "awaiting_approval": ["authorized", "in_progress", "awaiting_approval"],
+            "quality_check": ["authorized", "in_progress", "quality_check"],
+            "ready": ["authorized", "in_progress", "quality_check", "ready"],
+            "delivered": ["authorized", "in_progress", "quality_check", "ready", "delivered"],
+            "cancelled": ["cancelled"]}[state]
+    for to in path:
+        moved = shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
+                                  {"to": to, "client_id": new_id("step")})
+        assert moved.status == 200, moved.body
+        order = moved.body
+    return order
+
+
+def add_lines(shop: Shop, order_id: str) -> dict:
+    shop.advisor.post(f"/api/orders/{order_id}/lines", {
+        "line_id": new_id("line"), "kind": "labour", "description": "冷氣系統檢查",
+        "hours": 1.5, "rate": 1200})
+    answer = shop.advisor.post(f"/api/orders/{order_id}/lines", {
+        "line_id": new_id("line"), "kind": "part", "description": "冷媒 R134a",
+        "part_number": "R134A-500", "quantity": 2, "unit_price": 450})
+    assert answer.status == 201, answer.body
+    return answer.body

@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { BASE_URL, launch, openPage, screenshot } from './browser.mjs';
+import {
+  aBusyBoard, aCustomerWithVehicle, anOrder, apiAs, assertLayout, aTechnician, demoLogin, newMobile, newPlate,
+  signInWithPassword,
+} from './shop.mjs';
+
+/** Scroll the screen back to its top (for a screenshot of what a person sees first). */
+const scrollToTop = (page) => page.locator('main').evaluate((main) => main.scrollTo(0, 0));
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** The page's order screen once it shows `state` (zh-TW label) in its badge. */
+async function orderInState(page, label) {
+  await page.getByTestId('order-state').filter({ hasText: label }).waitFor();
+}
+
+test('an advisor opens an order from a new plate, prices it and takes it to delivered on a tablet', async () => {
+  const { context, page } = await openPage(browser, 'tablet');
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  try {
+    const { login, password } = demoLogin();
+    await page.goto(`${BASE_URL}/`);
+    await signInWithPassword(page, login, password);
+    await page.getByRole('heading', { name: '今日看板' }).waitFor();
+    assert.ok(await page.getByText('王店長').isVisible(), 'the header does not name who is signed in');
+
+    // New order: the plate is unknown, so customer and vehicle are made on the same screen.
+    await page.getByRole('link', { name: '新工單' }).tap();
+    const plate = newPlate();
+    await page.getByLabel('車牌').fill(plate.toLowerCase().replace('-', ' '));
+    await page.getByText('查無此車牌').waitFor();
+    await page.getByRole('button', { name: `新車牌 ${plate.replace('-', '')}：建立車主與車輛` }).tap();
+
+    const mobile = page.getByLabel('手機');
+    assert.equal(await mobile.getAttribute('inputmode'), 'tel');
+    assert.equal(await page.getByLabel('目前里程（公里）').getAttribute('inputmode'), 'numeric');
+    assert.equal(await page.getByLabel('年份').getAttribute('inputmode'), 'numeric');
+    await page.getByLabel('姓名').fill('陳志明');
+    await mobile.fill(newMobile());
+    await page.getByRole('button', { name: 'LINE', exact: true }).tap();
+    await page.getByRole('checkbox', { name: /個資告知 2026-01 版/ }).check();
+    await page.getByLabel('車牌', { exact: true }).last().fill(plate);
+    await page.getByLabel('廠牌').fill('Toyota');
+    await page.getByLabel('車型').fill('RAV4');
+    await page.getByLabel('年份').fill('2021');
+    await page.getByRole('button', { name: '油電', exact: true }).tap();
+    await page.getByLabel('目前里程（公里）').fill('38500');
+    await page.getByLabel('問診（一行一項）').fill('冷氣不冷\n怠速時方向盤抖動');
+    await page.getByLabel('預計交車時間').fill('2026-12-01T17:30');
+    await page.getByRole('button', { name: '客戶在店等候', exact: true }).tap();
+    await assertLayout(page, 'the new order form (tablet)');
+    await scrollToTop(page);
+    await screenshot(page, 'new-order-tablet');
+    await page.getByRole('button', { name: '開立工單' }).tap();
+
+    // The order screen: checked in, with what was typed.
+    await page.getByRole('heading', { name: plate }).waitFor();
+    await orderInState(page, '已接車');
+    for (const text of ['陳志明', 'Toyota RAV4', '冷氣不冷', '怠速時方向盤抖動', '12/1 17:30', '38,500 km']) {
+      assert.ok(await page.getByText(text, { exact: false }).first().isVisible(), `"${text}" is not on the order screen`);
+    }
+    const orderId = decodeURIComponent(new URL(page.url()).hash.split('/').pop());
+
+    // A labour line and a part line; the money is the API's.
+    await page.getByRole('button', { name: '新增項目' }).tap();
+    assert.equal(await page.getByLabel('每小時工資').getAttribute('inputmode'), 'numeric');
+    await page.getByLabel('項目說明').fill('冷氣系統檢查');
+    await page.getByLabel('工時（小時）').fill('1.5');
+    await page.getByLabel('每小時工資').fill('800');
+    await page.getByRole('button', { name: '加入工單' }).tap();
+    await page.getByText('冷氣系統檢查').waitFor();
+    await page.getByTestId('total').filter({ hasText: 'NT$1,260' }).waitFor();
+
+    await page.getByRole('button', { name: '零件', exact: true }).tap();
+    await page.getByLabel('項目說明').fill('冷媒 R1234yf');
+    await page.getByLabel('料號').fill('R1234YF-500');
+    await page.getByLabel('數量').fill('2');
+    assert.equal(await page.getByLabel('單價').getAttribute('inputmode'), 'numeric');
+    await page.getByLabel('單價').fill('1350');
+    await page.getByRole('button', { name: '加入工單' }).tap();
+    await page.getByText('冷媒 R1234yf').waitFor();
+    // 1.5 h × 800 = 1,200; 2 × 1,350 = 2,700; subtotal 3,900; tax 195; total 4,095.
+    await page.getByTestId('total').filter({ hasText: 'NT$4,095' }).waitFor();
+    assert.equal(await page.getByTestId('subtotal').innerText(), 'NT$3,900');
+    assert.equal(await page.getByTestId('tax').innerText(), 'NT$195');
+
+    const owner = await apiAs(context.request, login, password);
+    const stored = await owner.get(`/api/orders/${orderId}`);
+    assert.deepEqual(stored.totals, { subtotal: 3900, tax: 195, total: 4095 });
+    assert.equal(stored.customer.name, '陳志明');
+    assert.equal(stored.vehicle.plate, plate);
+    assert.equal(new Date(stored.promised_at).toISOString(), '2026-12-01T09:30:00.000Z', '17:30 in Taipei');
+    assert.equal(stored.waits_in_shop, true);
+    await assertLayout(page, 'the order screen (tablet)');
+    await scrollToTop(page);
+    await screenshot(page, 'order-tablet');
+
+    // The steps that need no signature, each from the big buttons the API offers.
+    for (const [button, label] of [
+      ['客戶已委修', '已委修'], ['開始維修', '維修中'], ['送品檢', '品檢中'],
+      ['品檢通過，待交車', '待交車'], ['交車', '已交車'],
+    ]) {
+      await page.getByRole('button', { name: button, exact: true }).tap();
+      await orderInState(page, label);
+    }
+    assert.equal(await page.getByRole('button', { name: '取消工單' }).count(), 0, 'a delivered order offers cancel');
+    const history = page.locator('.history li');
+    assert.equal(await history.count(), 6, 'one event for the check-in and one per step');
+    assert.match(await history.last().innerText(), /王店長[\s\S]*待交車 → 已交車/);
+
+    // The board shows it among today's delivered orders, beside other cars of the day.
+    await aBusyBoard(owner, await aTechnician(context.request, owner, "周技師"));
+    await page.getByRole('link', { name: '看板' }).tap();
+    await page.getByRole('heading', { name: '今日看板' }).waitFor();
+    const delivered = page.locator('[data-state="delivered"]');
+    const card = delivered.getByRole('link').filter({ hasText: plate });
+    await card.waitFor();
+    assert.match(await card.innerText(), /陳志明[\s\S]*NT\$4,095/);
+    const board = await owner.get('/api/board');
+    assert.equal(await page.getByTestId('count-delivered').innerText(), String(board.counts.delivered ?? 0));
+    await assertLayout(page, 'the board (tablet)');
+    await screenshot(page, 'board-tablet');
+    assert.deepEqual(errors, [], 'the page threw');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a step refused by the API shows its message and leaves the order as it was', async () => {
+  const { context, page } = await openPage(browser, 'tablet');
+  try {
+    const { login, password } = demoLogin();
+    const owner = await apiAs(context.request, login, password);
+    const order = await anOrder(owner, await aCustomerWithVehicle(owner));
+
+    await page.goto(`${BASE_URL}/#/orders/${order.order_id}`);
+    await signInWithPassword(page, login, password);
+    await orderInState(page, '已接車');
+    // Someone else cancels it on another tablet; this one still offers the old next steps.
+    await owner.post(`/api/orders/${order.order_id}/transitions`, { to: 'cancelled', client_id: randomUUID() });
+    await page.getByRole('button', { name: '客戶已委修' }).tap();
+
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const expected = await context.request.post(`${BASE_URL}/api/orders/${order.order_id}/transitions`, {
+      data: { to: 'authorized', client_id: randomUUID() }, headers: { Authorization: `Bearer ${owner.session.access_token}`, 'Accept-Language': 'zh-TW' },
+    });
+    assert.equal(expected.status(), 409);
+    assert.equal(await alert.innerText(), (await expected.json()).error.message);
+    assert.equal(await page.getByTestId('order-state').innerText(), '已接車');
+  } finally {
+    await context.close();
+  }
+});
+
+test('the board and an order fit a phone (390×844): columns scroll sideways one at a time', async () => {
+  const { context, page } = await openPage(browser, 'phone');
+  try {
+    const { login, password } = demoLogin();
+    const owner = await apiAs(context.request, login, password);
+    const order = await anOrder(owner, await aCustomerWithVehicle(owner, { name: '張雅婷', make: 'Honda', model: 'CR-V' }));
+    await owner.post(`/api/orders/${order.order_id}/lines`, {
+      line_id: randomUUID(), kind: 'part', description: '煞車來令片（前）', part_number: 'BP-0421', quantity: 1, unit_price: 2400,
+    });
+
+    await page.goto(`${BASE_URL}/`);
+    await signInWithPassword(page, login, password);
+    await page.getByRole('heading', { name: '今日看板' }).waitFor();
+    const column = page.locator('[data-state="checked_in"]');
+    const card = column.getByRole('link').filter({ hasText: order.vehicle.plate });
+    await card.waitFor();
+    await page.getByRole('button', { name: /^已接車 \d+$/ }).tap();
+    await page.waitForFunction(() => {
+      const box = document.querySelector('[data-state="checked_in"]').getBoundingClientRect();
+      return box.left >= 0 && box.right <= innerWidth;
+    });
+    await assertLayout(page, 'the board (phone)');
+    await screenshot(page, 'board-phone');
+
+    // Pull to refresh, from the top of the board: the board asks the API again.
+    await scrollToTop(page);
+    // A real touch gesture (Chromium's input pipeline), down from the top of the board.
+    const box = await page.locator('section[aria-labelledby="board-title"]').boundingBox();
+    const x = box.x + box.width / 2;
+    const cdp = await context.newCDPSession(page);
+    const touch = (type, y) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: y === null ? [] : [{ x, y }] });
+    await touch('touchStart', box.y + 80);
+    for (const dy of [30, 60, 90, 120]) await touch('touchMove', box.y + 80 + dy);
+    await page.getByText('放開即可更新').waitFor();
+    const asked = page.waitForRequest((request) => request.url().includes('/api/board'));
+    await touch('touchEnd', null);
+    await asked;
+
+    await card.tap();
+    await page.getByRole('heading', { name: order.vehicle.plate }).waitFor();
+    // 1.5 h × 800 = 1,200 and 2,400 of parts: 3,600 + 180 tax.
+    await page.getByTestId('total').filter({ hasText: 'NT$3,780' }).waitFor();
+    await assertLayout(page, 'the order screen (phone)');
+    await screenshot(page, 'order-phone');
+  } finally {
+    await context.close();
+  }
+});
+
+test('with no network a new line waits in the queue, survives a reload and is sent once the network is back', async () => {
+  const { context, page } = await openPage(browser, 'tablet');
+  try {
+    const { login, password } = demoLogin();
+    const owner = await apiAs(context.request, login, password);
+    const order = await anOrder(owner, await aCustomerWithVehicle(owner));
+
+    await page.goto(`${BASE_URL}/#/orders/${order.order_id}`);
+    await signInWithPassword(page, login, password);
+    await orderInState(page, '已接車');
+    await page.waitForFunction(() => navigator.serviceWorker?.controller !== null);
+
+    await context.setOffline(true);
+    await page.getByRole('button', { name: '新增項目' }).tap();
+    await page.getByLabel('項目說明').fill('輪胎對調');
+    await page.getByLabel('工時（小時）').fill('0.5');
+    await page.getByLabel('每小時工資').fill('800');
+    await page.getByRole('button', { name: '加入工單' }).tap();
+    await page.getByText('已存入待上傳，連線後自動送出。').waitFor();
+    await page.getByText('1 筆待上傳').waitFor();
+
+    // Closed and opened again with no network: the write is still there (IndexedDB).
+    await page.reload();
+    await page.getByText('1 筆待上傳').waitFor();
+    assert.equal((await owner.get(`/api/orders/${order.order_id}`)).lines.length, 1, 'sent while offline?');
+
+    await context.setOffline(false);
+    await page.getByText('1 筆待上傳').waitFor({ state: 'detached' });
+    const stored = await owner.get(`/api/orders/${order.order_id}`);
+    assert.deepEqual(stored.lines.map((line) => line.description), ['前輪煞車來令片更換', '輪胎對調']);
+    assert.deepEqual(stored.totals, { subtotal: 1600, tax: 80, total: 1680 });
+  } finally {
+    await context.close();
+  }
+});

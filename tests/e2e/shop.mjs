@@ -1,0 +1,122 @@
+// Shared by the shop's end-to-end tests: the demo owner, calls to the API as a given person,
+// test data made through the API (so each test starts from its own customer and vehicle), and
+// the sign-in steps in the browser.
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BASE_URL, layoutFaults } from './browser.mjs';
+
+/** The demo owner's login, written by the test stack (devstack/seed.py). */
+export function demoLogin() {
+  const dir = process.env.SL_TEST_DATA_DIR;
+  assert.ok(dir, 'SL_TEST_DATA_DIR is not set: run the suite through `python -m devstack test browser`');
+  const { email, password } = JSON.parse(readFileSync(join(dir, 'demo-login.json'), 'utf8'));
+  return { login: email, password };
+}
+
+/** A plate no other test uses: three letters, a hyphen, four digits (ABC-1234). */
+export function newPlate() {
+  const letters = [...randomBytes(3)].map((b) => String.fromCharCode(65 + (b % 26))).join('');
+  const digits = String(randomBytes(2).readUInt16BE(0) % 10000).padStart(4, '0');
+  return `${letters}-${digits}`;
+}
+
+/** A Taiwanese mobile number no other test uses. */
+export const newMobile = () => `09${String(randomBytes(4).readUInt32BE(0) % 100_000_000).padStart(8, '0')}`;
+
+/** The API as one signed-in person, through the browser context's request client. */
+export async function apiAs(request, login, password) {
+  const response = await request.post(`${BASE_URL}/api/auth/sign-in`, { data: { login, password } });
+  const session = await response.json();
+  assert.equal(response.status(), 200, `sign-in as ${login}: ${JSON.stringify(session)}`);
+  const call = async (method, path, data) => {
+    const answer = await request.fetch(`${BASE_URL}${path}`, {
+      method, data, headers: { Authorization: `Bearer ${session.access_token}` },
+    });
+    const text = await answer.text();
+    const body = text ? JSON.parse(text) : undefined;
+    assert.ok(answer.ok(), `${method} ${path} answered ${answer.status()}: ${text}`);
+    return body;
+  };
+  return {
+    session,
+    get: (path) => call('GET', path),
+    post: (path, data) => call('POST', path, data),
+    put: (path, data) => call('PUT', path, data),
+    patch: (path, data) => call('PATCH', path, data),
+  };
+}
+
+/** A technician of the demo shop with a password and a PIN set by themselves. */
+export async function aTechnician(request, owner, name) {
+  const password = `pw-${randomUUID()}`;
+  const pin = String(100000 + (randomBytes(3).readUIntBE(0, 3) % 900000));
+  const mobile = newMobile();
+  const staff = await owner.post('/api/staff', {
+    staff_id: randomUUID(), name, role: 'technician', mobile, password,
+  });
+  const technician = await apiAs(request, mobile, password);
+  await technician.put('/api/me/pin', { pin, password });
+  return { ...staff, mobile, password, pin, api: technician };
+}
+
+/** A customer with one vehicle, made through the API. */
+export async function aCustomerWithVehicle(api, { name = '林美華', make = 'Toyota', model = 'Corolla Altis' } = {}) {
+  const customer = await api.post('/api/customers', {
+    customer_id: randomUUID(), name, mobile: newMobile(), channel: 'line',
+    consent: { version: '2026-01', method: 'tablet' },
+  });
+  const vehicle = await api.post('/api/vehicles', {
+    vehicle_id: randomUUID(), plate: newPlate(), make, model, year: 2019, fuel: 'gasoline',
+    customer_id: customer.customer_id, mileage_km: 45210,
+  });
+  return { customer, vehicle };
+}
+
+/** An order for that vehicle, with a labour line, made through the API. */
+export async function anOrder(api, { customer, vehicle }) {
+  const order = await api.post('/api/orders', {
+    order_id: randomUUID(), customer_id: customer.customer_id, vehicle_id: vehicle.vehicle_id,
+    concerns: ['煞車異音'], waits_in_shop: false,
+  });
+  return api.post(`/api/orders/${order.order_id}/lines`, {
+    line_id: randomUUID(), kind: 'labour', description: '前輪煞車來令片更換', hours: 1.5, rate: 800,
+  });
+}
+
+/** Sign in through the password form. */
+export async function signInWithPassword(page, login, password) {
+  await page.getByLabel('手機號碼或電子郵件').fill(login);
+  await page.getByLabel('密碼', { exact: true }).fill(password);
+  await page.getByRole('button', { name: '登入', exact: true }).tap();
+}
+
+/** Layout faults of the screen now shown, named for the failure message. */
+export async function assertLayout(page, screen) {
+  assert.deepEqual(await layoutFaults(page), [], `layout faults on ${screen}`);
+}
+
+/** Take an order through `steps` (states), as the owner. */
+export async function moveTo(api, orderId, ...steps) {
+  let order;
+  for (const to of steps) order = await api.post(`/api/orders/${orderId}/transitions`, { to, client_id: randomUUID() });
+  return order;
+}
+
+/** A few orders in different states, so the board looks like a working day. */
+export async function aBusyBoard(api, technician) {
+  const cars = [
+    { name: '林美華', make: 'Toyota', model: 'Corolla Altis', steps: [] },
+    { name: '郭建宏', make: 'Ford', model: 'Focus', steps: ['authorized'] },
+    { name: '許淑芬', make: 'Mitsubishi', model: 'Outlander', steps: ['authorized', 'in_progress'] },
+    { name: '鄭文傑', make: 'Lexus', model: 'NX 350h', steps: ['authorized', 'in_progress', 'quality_check', 'ready'] },
+  ];
+  const orders = [];
+  for (const car of cars) {
+    const order = await anOrder(api, await aCustomerWithVehicle(api, car));
+    if (car.steps.length) await api.post(`/api/orders/${order.order_id}/dispatch`, { technician_id: technician.staff_id });
+    orders.push(car.steps.length ? await moveTo(api, order.order_id, ...car.steps) : order);
+  }
+  return orders;
+}

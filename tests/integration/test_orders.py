@@ -1,0 +1,250 @@
+"""Repair orders through the API: numbers, the lifecycle, lines and totals, dispatch, the board."""
+import threading
+
+import pytest
+
+from chalicelib import aws, db
+from tests.builders import a_customer_and_vehicle, add_lines, an_order, new_id
+
+
+def move(person, order_id, to, client_id=None):
+    return person.post(f"/api/orders/{order_id}/transitions",
+                       {"to": to, "client_id": client_id or new_id("step")})
+
+
+def test_a_new_order_gets_the_days_number_and_a_created_event(shop):
+    order = an_order(shop, waits_in_shop=True, promised_at="2026-11-22T17:30:00+08:00")
+    today = db.local_date().replace("-", "")
+    assert order["number"] == f"{today}-001"
+    assert order["state"] == "checked_in"
+    assert order["promised_at"] == "2026-11-22T09:30:00.000Z"
+    assert order["waits_in_shop"] is True
+    assert order["events"][0]["to"] == "checked_in"
+    assert order["events"][0]["by"]["staff_id"] == shop.advisor.staff_id
+    assert an_order(shop)["number"] == f"{today}-002"
+
+
+def test_creating_an_order_twice_with_one_id_makes_one_order(shop):
+    customer, vehicle = a_customer_and_vehicle(shop)
+    body = {"order_id": new_id("order"), "customer_id": customer["customer_id"],
+            "vehicle_id": vehicle["vehicle_id"]}
+    first = shop.advisor.post("/api/orders", body)
+    second = shop.advisor.post("/api/orders", body)
+    assert first.status == second.status == 201
+    assert first.body["number"] == second.body["number"]
+    board = shop.advisor.get("/api/board").body
+    assert board["counts"]["checked_in"] == 1
+
+
+def test_two_tablets_creating_orders_at_once_never_share_a_number(shop):
+    customer, vehicle = a_customer_and_vehicle(shop)
+    numbers, errors = [], []
+
+    def create():
+        answer = shop.advisor.post("/api/orders", {
+            "order_id": new_id("order"), "customer_id": customer["customer_id"],
+            "vehicle_id": vehicle["vehicle_id"]})
+        (numbers if answer.status == 201 else errors).append(answer.body.get("number"))
+
+    threads = [threading.Thread(target=create) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(numbers) == len(set(numbers)) == 12
+
+
+def test_an_order_for_an_unknown_customer_or_vehicle_is_404_and_makes_nothing(shop):
+    customer, _ = a_customer_and_vehicle(shop)
+    answer = shop.advisor.post("/api/orders", {"order_id": new_id("order"),
+                                               "customer_id": customer["customer_id"],
+                                               "vehicle_id": new_id("veh")})
+    assert answer.status == 404
+    assert sum(shop.advisor.get("/api/board").body["counts"].values()) == 0
+
+
+def test_lines_priced_with_tax_in_whole_dollars(shop):
+    order = an_order(shop, lines=True)
+    labour, part = order["lines"]
+    assert labour["amount"] == 1800 and part["amount"] == 900
+    assert order["totals"] == {"subtotal": 2700, "tax": 135, "total": 2835}
+    discount = shop.advisor.post(f"/api/orders/{order['order_id']}/lines", {
+        "line_id": new_id("line"), "kind": "discount", "description": "老客戶折扣", "amount": 200})
+    assert discount.body["totals"] == {"subtotal": 2500, "tax": 125, "total": 2625}
+
+
+def test_the_whole_flow_without_signatures_is_recorded_step_by_step(shop):
+    order = an_order(shop, lines=True)
+    for to in ("authorized", "in_progress", "quality_check", "ready", "delivered", "followed_up"):
+        answer = move(shop.advisor, order["order_id"], to)
+        assert answer.status == 200, (to, answer.body)
+        assert answer.body["state"] == to
+    events = answer.body["events"]
+    assert [event["to"] for event in events] == ["checked_in", "authorized", "in_progress",
+                                                 "quality_check", "ready", "delivered",
+                                                 "followed_up"]
+    assert all(event["by"]["staff_id"] == shop.advisor.staff_id for event in events)
+    assert events[2]["from"] == "authorized"
+
+
+def test_a_skipped_step_is_409_with_a_clear_message_and_changes_nothing(shop):
+    order = an_order(shop)
+    answer = move(shop.advisor, order["order_id"], "delivered")
+    assert answer.status == 409 and answer.error == "transition_not_allowed"
+    assert "已接車" in answer.body["error"]["message"]
+    assert shop.advisor.get(f"/api/orders/{order['order_id']}").body["state"] == "checked_in"
+
+
+def test_a_replayed_transition_changes_nothing(shop):
+    order = an_order(shop)
+    step = new_id("step")
+    assert move(shop.advisor, order["order_id"], "authorized", step).status == 200
+    again = move(shop.advisor, order["order_id"], "authorized", step)
+    assert again.status == 200 and again.body["state"] == "authorized"
+    assert len(again.body["events"]) == 2
+
+
+def test_authorizing_approves_the_authorization_lines(shop):
+    order = an_order(shop, state="authorized", lines=True)
+    assert {line["state"] for line in order["lines"]} == {"approved"}
+
+
+def test_lines_the_customer_consented_to_are_frozen(shop):
+    order = an_order(shop, state="authorized", lines=True)
+    line_id = order["lines"][0]["line_id"]
+    path = f"/api/orders/{order['order_id']}/lines/{line_id}"
+    assert shop.advisor.patch(path, {"rate": 1}).error == "line_frozen"
+    assert shop.advisor.delete(path).error == "line_frozen"
+
+
+def test_work_found_later_is_additional_and_waits_for_the_customer(shop):
+    order = an_order(shop, state="in_progress", lines=True)
+    oid = order["order_id"]
+    added = shop.advisor.post(f"/api/orders/{oid}/lines", {
+        "line_id": new_id("line"), "kind": "part", "description": "來令片（前）",
+        "quantity": 1, "unit_price": 2400})
+    line = added.body["lines"][-1]
+    assert line["origin"] == "additional" and line["state"] == "proposed"
+    assert move(shop.advisor, oid, "awaiting_approval").status == 200
+    refused = move(shop.advisor, oid, "in_progress")
+    assert refused.status == 409 and "追加" in refused.body["error"]["message"]
+    declined = shop.advisor.patch(f"/api/orders/{oid}/lines/{line['line_id']}",
+                                  {"state": "declined"})
+    assert declined.body["totals"]["subtotal"] == 2700  # a declined line does not count
+    assert move(shop.advisor, oid, "in_progress").status == 200
+
+
+def test_an_authorization_line_cannot_be_added_after_the_customer_signed(shop):
+    order = an_order(shop, state="authorized")
+    answer = shop.advisor.post(f"/api/orders/{order['order_id']}/lines", {
+        "line_id": new_id("line"), "kind": "labour", "description": "x", "hours": 1,
+        "rate": 100, "origin": "authorization"})
+    assert answer.status == 409 and answer.error == "needs_consent"
+
+
+def test_dispatch_puts_lines_on_the_technicians_list_and_they_mark_them_done(shop):
+    order = an_order(shop, state="in_progress", lines=True)
+    oid = order["order_id"]
+    dispatched = shop.advisor.post(f"/api/orders/{oid}/dispatch",
+                                   {"technician_id": shop.technician.staff_id})
+    assert dispatched.status == 200
+    assert dispatched.body["technician_names"] == [dispatched.body["lines"][0]["technician_name"]]
+    jobs = shop.technician.get("/api/jobs").body["jobs"]
+    assert {job["order_id"] for job in jobs} == {oid}
+    assert jobs[0]["plate"] == order["vehicle"]["plate"]
+    line_id = jobs[0]["line"]["line_id"]
+    done = shop.technician.patch(f"/api/orders/{oid}/lines/{line_id}", {"state": "done"})
+    assert done.status == 200
+    assert next(l for l in done.body["lines"] if l["line_id"] == line_id)["state"] == "done"
+
+
+def test_a_technician_cannot_price_cancel_or_touch_anothers_line(shop):
+    order = an_order(shop, state="in_progress", lines=True)
+    oid, line_id = order["order_id"], order["lines"][0]["line_id"]
+    tech = shop.technician
+    assert tech.post(f"/api/orders/{oid}/lines", {"line_id": new_id("line"), "kind": "discount",
+                                                  "description": "x", "amount": 1}).status == 403
+    assert tech.patch(f"/api/orders/{oid}/lines/{line_id}", {"unit_price": 1}).status == 403
+    assert tech.patch(f"/api/orders/{oid}/lines/{line_id}", {"state": "done"}).status == 403
+    assert move(tech, oid, "cancelled").status == 403
+    assert "cancelled" not in tech.get(f"/api/orders/{oid}").body["next_states"]
+    assert move(tech, oid, "quality_check").status == 200
+
+
+def test_a_technicians_list_is_their_own_unless_front_desk_asks(shop):
+    assert shop.technician.get(f"/api/jobs?technician_id={shop.advisor.staff_id}").status == 403
+    assert shop.advisor.get(f"/api/jobs?technician_id={shop.technician.staff_id}").status == 200
+
+
+def test_a_closed_order_leaves_the_job_list_and_cannot_change(shop):
+    order = an_order(shop, state="in_progress", lines=True)
+    oid = order["order_id"]
+    shop.advisor.post(f"/api/orders/{oid}/dispatch", {"technician_id": shop.technician.staff_id})
+    assert move(shop.advisor, oid, "cancelled").status == 200
+    assert shop.technician.get("/api/jobs").body["jobs"] == []
+    assert shop.advisor.patch(f"/api/orders/{oid}", {"waits_in_shop": True}).error == "order_closed"
+
+
+def test_the_board_shows_open_orders_by_state_and_those_closed_today(shop):
+    an_order(shop)
+    an_order(shop, state="in_progress")
+    an_order(shop, state="delivered")
+    board = shop.advisor.get("/api/board").body
+    assert board["date"] == db.local_date()
+    assert board["counts"]["checked_in"] == 1
+    assert board["counts"]["in_progress"] == 1
+    assert board["counts"]["delivered"] == 1
+    card = board["columns"]["in_progress"][0]
+    assert set(card) >= {"order_id", "number", "plate", "customer_name", "total"}
+    yesterday = shop.advisor.get("/api/board?date=2000-01-01").body
+    assert yesterday["counts"]["delivered"] == 0 and yesterday["counts"]["checked_in"] == 1
+
+
+def test_the_order_screen_and_the_board_are_one_dynamodb_request_each(shop):
+    order = an_order(shop, state="in_progress", lines=True)
+    calls = []
+    client = aws.table().meta.client
+    client.meta.events.register("before-call.dynamodb", lambda **kw: calls.append(kw["model"].name))
+    try:
+        shop.advisor.get(f"/api/orders/{order['order_id']}")
+        assert calls == ["Query"]
+        calls.clear()
+        shop.advisor.get("/api/board")
+        assert calls == ["Query"]
+    finally:
+        client.meta.events.unregister("before-call.dynamodb")
+
+
+@pytest.mark.parametrize("body, code", [
+    ({"to": "flying", "client_id": "step-12345678"}, "validation"),
+    ({"to": "authorized"}, "validation"),
+    ({"to": "authorized", "client_id": "x"}, "validation"),
+    ({"to": "authorized", "client_id": "step-12345678", "by": "owner"}, "validation"),
+])
+def test_bad_transition_bodies_are_422_and_change_nothing(shop, body, code):
+    order = an_order(shop)
+    answer = shop.advisor.post(f"/api/orders/{order['order_id']}/transitions", body)
+    assert answer.status == 422 and answer.error == code
+    assert shop.advisor.get(f"/api/orders/{order['order_id']}").body["state"] == "checked_in"
+
+
+@pytest.mark.parametrize("line", [
+    {"kind": "labour", "description": "x", "hours": 1},                    # no rate
+    {"kind": "part", "description": "x", "quantity": -1, "unit_price": 1},
+    {"kind": "part", "description": "x" * 500, "quantity": 1, "unit_price": 1},
+    {"kind": "labour", "description": "x", "hours": "lots", "rate": 1},
+    {"kind": "labour", "description": "x", "hours": 1, "rate": 1.5},
+    {"kind": "gift", "description": "x"},
+])
+def test_bad_lines_are_422_and_change_nothing(shop, line):
+    order = an_order(shop, lines=True)
+    answer = shop.advisor.post(f"/api/orders/{order['order_id']}/lines",
+                               {"line_id": new_id("line"), **line})
+    assert answer.status == 422, answer.body
+    after = shop.advisor.get(f"/api/orders/{order['order_id']}").body
+    assert after["totals"] == order["totals"] and len(after["lines"]) == 2
+
+
+def test_an_unknown_order_is_404(shop):
+    assert shop.advisor.get(f"/api/orders/{new_id('order')}").status == 404

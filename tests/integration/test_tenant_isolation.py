@@ -1,0 +1,128 @@
+"""A member of shop B can neither read nor change anything of shop A, on any route.
+
+The routes come from the app's own route table, so a route added later is walked too; a route
+with a body needs a valid example here (the test fails until it has one), so that the request
+reaches the service rather than stopping at validation.
+"""
+import json
+
+import pytest
+
+from app import app
+from tests.builders import a_customer_and_vehicle, a_shop, an_order, new_id
+
+# Valid bodies that point at shop A's things ({…} filled in from A's ids; {new} a fresh id, for
+# what B creates of its own). Each is a request a member of B could make with ids they saw
+# somewhere (a screenshot, a printed order).
+BODIES = {
+    ("PUT", "/api/me/pin"): {"pin": "482913", "password": "wrong password"},
+    ("POST", "/api/devices"): {"device_id": "{new}", "name": "平板"},
+    ("POST", "/api/staff"): {"staff_id": "{new}", "name": "冒名", "role": "advisor",
+                             "email": "{new}@b.test", "password": "correct horse battery"},
+    ("PATCH", "/api/staff/{staff_id}"): {"name": "改名"},
+    ("POST", "/api/customers"): {"customer_id": "{new}", "name": "冒名",
+                                 "mobile": "0912345678", "channel": "sms"},
+    ("PATCH", "/api/customers/{customer_id}"): {"name": "改名"},
+    ("POST", "/api/vehicles"): {"vehicle_id": "{new}", "plate": "{plate}", "make": "X",
+                                "model": "Y", "fuel": "gasoline", "customer_id": "{customer_id}"},
+    ("PATCH", "/api/vehicles/{vehicle_id}"): {"colour": "紅"},
+    ("POST", "/api/vehicles/{vehicle_id}/owner"): {"customer_id": "{customer_id}"},
+    ("POST", "/api/vehicles/{vehicle_id}/mileage"): {"km": 999999, "source": "manual"},
+    ("POST", "/api/appointments"): {"appointment_id": "{new}",
+                                    "at": "2026-11-30T09:00:00+08:00", "duration_minutes": 60,
+                                    "purpose": "保養", "source": "phone",
+                                    "customer_id": "{customer_id}", "vehicle_id": "{vehicle_id}"},
+    ("PATCH", "/api/appointments/{appointment_id}"): {"state": "cancelled"},
+    ("POST", "/api/appointments/{appointment_id}/check-in"): {"order_id": "{new}"},
+    ("POST", "/api/orders"): {"order_id": "{new}", "customer_id": "{customer_id}",
+                              "vehicle_id": "{vehicle_id}"},
+    ("PATCH", "/api/orders/{order_id}"): {"waits_in_shop": True},
+    ("POST", "/api/orders/{order_id}/transitions"): {"to": "cancelled", "client_id": "{new}"},
+    ("POST", "/api/orders/{order_id}/lines"): {"line_id": "{new}", "kind": "discount",
+                                               "description": "x", "amount": 100},
+    ("PATCH", "/api/orders/{order_id}/lines/{line_id}"): {"state": "declined"},
+    ("POST", "/api/orders/{order_id}/dispatch"): {"technician_id": "{staff_id}"},
+}
+QUERIES = {
+    "/api/customers": "?phone=0912", "/api/vehicles": "?plate={plate_prefix}",
+    "/api/appointments": "?date={date}", "/api/jobs": "?technician_id={staff_id}",
+}
+
+
+def signed_in_routes():
+    for path, methods in app.routes.items():
+        for method, entry in methods.items():
+            if entry.authorizer is not None:
+                yield method, path
+
+
+@pytest.fixture
+def shop_a_things(chalice_client):
+    shop_a = a_shop(chalice_client, name="A 廠")
+    order = an_order(shop_a, state="in_progress", lines=True)
+    shop_a.advisor.post(f"/api/orders/{order['order_id']}/dispatch",
+                        {"technician_id": shop_a.technician.staff_id})
+    customer, vehicle = order["customer"], order["vehicle"]
+    appointment = shop_a.advisor.post("/api/appointments", {
+        "appointment_id": new_id("appt"), "at": "2026-11-30T09:00:00+08:00",
+        "duration_minutes": 60, "purpose": "定期保養", "source": "phone",
+        "customer_id": customer["customer_id"], "vehicle_id": vehicle["vehicle_id"]})
+    assert appointment.status == 201, appointment.body
+    ids = {"order_id": order["order_id"], "line_id": order["lines"][0]["line_id"],
+           "customer_id": customer["customer_id"], "vehicle_id": vehicle["vehicle_id"],
+           "appointment_id": appointment.body["appointment_id"],
+           "staff_id": shop_a.technician.staff_id, "plate": vehicle["plate"],
+           "plate_prefix": vehicle["plate"][:3], "date": "2026-11-30"}
+    return shop_a, ids
+
+
+def fill(template, ids):
+    text = json.dumps(template) if not isinstance(template, str) else template
+    for name, value in ids.items():
+        text = text.replace("{" + name + "}", value)
+    while "{new}" in text:
+        text = text.replace("{new}", new_id("b"), 1)
+    return json.loads(text) if not isinstance(template, str) else text
+
+
+def snapshot(shop_a, ids):
+    """Everything of A's that a route could touch, as A sees it."""
+    return {
+        "order": shop_a.owner.get(f"/api/orders/{ids['order_id']}").body,
+        "customer": shop_a.owner.get(f"/api/customers/{ids['customer_id']}").body,
+        "vehicle": shop_a.owner.get(f"/api/vehicles/{ids['vehicle_id']}").body,
+        "appointments": shop_a.owner.get(f"/api/appointments?date={ids['date']}").body,
+        "staff": shop_a.owner.get("/api/staff").body,
+    }
+
+
+def test_every_signed_in_route_has_an_example_when_it_takes_a_body():
+    from app import api
+
+    with_body = {(route.method, route.path) for route in api.routes
+                 if route.body is not None and not route.public}
+    assert with_body <= set(BODIES), sorted(with_body - set(BODIES))
+
+
+@pytest.mark.parametrize("role", ["owner", "technician"])
+def test_shop_b_gets_nothing_of_shop_a_on_any_route(chalice_client, shop_a_things, role):
+    shop_a, ids = shop_a_things
+    before = snapshot(shop_a, ids)
+    intruder = a_shop(chalice_client, name="B 廠").as_role(role)
+    secrets = [ids[name] for name in ("order_id", "customer_id", "vehicle_id", "appointment_id",
+                                      "plate", "line_id")] + [before["customer"]["name"]]
+    walked = 0
+    for method, path in signed_in_routes():
+        url = fill(path, ids) + fill(QUERIES.get(path, ""), ids)
+        body = fill(BODIES[(method, path)], ids) if (method, path) in BODIES else None
+        answer = intruder.request(method, url, body)
+        walked += 1
+        assert answer.status < 500, (method, path, answer.body)
+        if answer.status in (403, 404):
+            continue
+        shown = json.dumps(answer.body, ensure_ascii=False)
+        leaked = [secret for secret in secrets if secret in shown
+                  and not (body and secret in json.dumps(body, ensure_ascii=False))]
+        assert not leaked, (method, path, answer.status, leaked)
+    assert walked >= 30
+    assert snapshot(shop_a, ids) == before

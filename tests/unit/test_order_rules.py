@@ -1,0 +1,109 @@
+"""The order state machine and money rules, without engines."""
+from hypothesis import given, strategies as st
+
+from chalicelib import money, orders
+from chalicelib.roles import ROLES
+
+FLOW = ["booked", "checked_in", "authorized", "in_progress", "quality_check", "ready",
+        "delivered", "followed_up"]
+
+
+def test_the_whole_flow_is_allowed_to_the_front_desk_step_by_step():
+    for start, to in zip(FLOW, FLOW[1:]):
+        assert orders.can_move(start, to, "advisor"), (start, to)
+
+
+def test_the_additional_work_loop_goes_both_ways():
+    assert orders.can_move("in_progress", "awaiting_approval", "advisor")
+    assert orders.can_move("awaiting_approval", "in_progress", "advisor")
+    assert orders.TRANSITIONS[("awaiting_approval", "in_progress")].guards == (
+        "additional_items_answered",)
+
+
+def test_every_pair_not_in_the_table_is_refused_for_every_role():
+    allowed = set(orders.TRANSITIONS)
+    for start in orders.STATES:
+        for to in orders.STATES:
+            if (start, to) not in allowed:
+                assert not any(orders.can_move(start, to, role) for role in ROLES), (start, to)
+
+
+def test_no_state_skips_a_step_that_needs_the_customer():
+    # The customer consents at authorized; nothing reaches work or delivery around it.
+    for start in ("booked", "checked_in"):
+        for to in ("in_progress", "quality_check", "ready", "delivered"):
+            assert (start, to) not in orders.TRANSITIONS
+    assert ("in_progress", "delivered") not in orders.TRANSITIONS
+    assert ("quality_check", "delivered") not in orders.TRANSITIONS
+
+
+def test_a_technician_cannot_cancel_authorize_or_deliver():
+    for start, to in orders.TRANSITIONS:
+        if to in ("cancelled", "authorized", "delivered", "ready", "checked_in"):
+            assert not orders.can_move(start, to, "technician"), (start, to)
+
+
+def test_a_technician_may_start_work_and_send_it_to_the_quality_check():
+    assert orders.can_move("authorized", "in_progress", "technician")
+    assert orders.can_move("in_progress", "quality_check", "technician")
+
+
+def test_closed_orders_cannot_be_cancelled_or_reopened():
+    for start in ("delivered", "followed_up", "cancelled"):
+        for to in orders.STATES:
+            if (start, to) != ("delivered", "followed_up"):
+                assert (start, to) not in orders.TRANSITIONS
+
+
+def test_next_states_list_only_steps_the_role_may_take():
+    assert set(orders.next_states("in_progress", "technician")) == {"quality_check"}
+    assert set(orders.next_states("in_progress", "advisor")) == {
+        "awaiting_approval", "quality_check", "cancelled"}
+    assert orders.next_states("followed_up", "owner") == []
+
+
+@given(st.lists(st.tuples(st.sampled_from(orders.STATES), st.sampled_from(ROLES)), max_size=30))
+def test_any_walk_of_allowed_steps_stays_inside_the_state_machine(moves):
+    state = "checked_in"
+    for to, role in moves:
+        if orders.can_move(state, to, role):
+            assert to in orders.next_states(state, role)
+            state = to
+        else:
+            assert to not in orders.next_states(state, role)
+    assert state in orders.STATES
+
+
+def test_the_guard_refuses_while_an_additional_item_waits():
+    order = {"lines": [{"origin": "additional", "state": "proposed"},
+                       {"origin": "authorization", "state": "approved"}]}
+    assert orders.GUARDS["additional_items_answered"](order) is not None
+    order["lines"][0]["state"] = "declined"
+    assert orders.GUARDS["additional_items_answered"](order) is None
+
+
+def test_tax_is_five_percent_of_the_subtotal_rounded_half_up():
+    assert money.totals([1000]) == {"subtotal": 1000, "tax": 50, "total": 1050}
+    assert money.totals([10]) == {"subtotal": 10, "tax": 1, "total": 11}  # 0.5 rounds up
+    assert money.totals([9]) == {"subtotal": 9, "tax": 0, "total": 9}     # 0.45 rounds down
+    assert money.totals([]) == {"subtotal": 0, "tax": 0, "total": 0}
+
+
+def test_line_amounts_are_whole_dollars():
+    from decimal import Decimal
+
+    assert money.line_amount("labour", hours=Decimal("1.5"), rate=1200) == 1800
+    assert money.line_amount("labour", hours=Decimal("0.25"), rate=1000) == 250
+    assert money.line_amount("part", quantity=Decimal("4.5"), unit_price=333) == 1499  # 1498.5
+    assert money.line_amount("discount", amount=200) == -200
+
+
+def test_a_discount_takes_the_subtotal_to_zero_never_below():
+    assert money.totals([500, -800]) == {"subtotal": 0, "tax": 0, "total": 0}
+
+
+@given(st.lists(st.integers(min_value=0, max_value=1_000_000), max_size=50))
+def test_total_is_always_subtotal_plus_tax_and_tax_is_about_five_percent(amounts):
+    result = money.totals(amounts)
+    assert result["total"] == result["subtotal"] + result["tax"]
+    assert abs(result["tax"] - result["subtotal"] * 0.05) <= 0.5
