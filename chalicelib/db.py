@@ -158,6 +158,34 @@ def event_key(shop_id: str, order_id: str, event_id: str) -> Key:
     return {"pk": order_pk(shop_id, order_id), "sk": f"{EVENT_PREFIX}{event_id}"}
 
 
+def inspection_key(shop_id: str, order_id: str) -> Key:
+    """The walk-around: one per order, read with the order in the same Query."""
+    return {"pk": order_pk(shop_id, order_id), "sk": "INSPECTION"}
+
+
+PHOTO_PREFIX = "PHOTO#"
+
+
+def photo_key(shop_id: str, order_id: str, photo_id: str) -> Key:
+    return {"pk": order_pk(shop_id, order_id), "sk": f"{PHOTO_PREFIX}{photo_id}"}
+
+
+def photo_object(shop_id: str, order_id: str, photo_id: str, size: str) -> str:
+    """An S3 key: `incoming/…` until the API checks it (removed after a day otherwise, by the
+    bucket's lifecycle), then the display and thumbnail sizes under `photos/…`."""
+    if size == "incoming":
+        return f"incoming/{shop_id}/{order_id}/{photo_id}"
+    return f"photos/{shop_id}/{order_id}/{photo_id}/{size}.jpg"
+
+
+def shop_settings_key(shop_id: str) -> Key:
+    return {"pk": shop_pk(shop_id), "sk": "SETTINGS"}
+
+
+def inspection_template_key(shop_id: str) -> Key:
+    return {"pk": shop_pk(shop_id), "sk": "TEMPLATE#inspection"}
+
+
 def order_counter_key(shop_id: str, day: str) -> Key:
     return {"pk": shop_pk(shop_id), "sk": f"COUNTER#ORDER#{day}"}
 

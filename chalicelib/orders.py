@@ -340,8 +340,8 @@ def update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
     _refuse_closed(order)
     changes = body.model_dump(exclude_none=True)
     if changes:
-        _save_header(caller, order, changes)
-    return get_order(caller, order_id)
+        order = _save_header(caller, order, changes)
+    return view(order, caller)
 
 
 def transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
@@ -373,13 +373,13 @@ def transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
     line_updates = _lines_on_transition(order, to)
     event = _event(caller, order_id, body.client_id, start, to, body.note, now)
     try:
-        _write(caller, order, changes, puts=[event, *line_updates], expect_state=start)
+        order = _write(caller, order, changes, puts=[event, *line_updates], expect_state=start)
     except ClientError as err:
         if err.response["Error"]["Code"] != "TransactionCanceledException":
             raise
         raise Conflict("工單剛被其他人變更，請重新整理。",
                        "Someone changed this order a moment ago: refresh and try again.") from None
-    return get_order(caller, order_id)
+    return view(order, caller)
 
 
 def _lines_on_transition(order: dict, to: str) -> list[dict]:
@@ -405,11 +405,11 @@ def _refuse_closed(order: dict) -> None:
 
 
 def _save_header(caller: Caller, order: dict, changes: dict, puts: list[dict] = (),
-                 deletes: list[dict] = ()) -> None:
+                 deletes: list[dict] = ()) -> dict:
     from botocore.exceptions import ClientError
 
     try:
-        _write(caller, order, {**changes, "updated_at": db.now_iso()}, puts=list(puts),
+        return _write(caller, order, {**changes, "updated_at": db.now_iso()}, puts=list(puts),
                deletes=list(deletes))
     except ClientError as err:
         if err.response["Error"]["Code"] != "TransactionCanceledException":
@@ -419,9 +419,10 @@ def _save_header(caller: Caller, order: dict, changes: dict, puts: list[dict] = 
 
 
 def _write(caller: Caller, order: dict, changes: dict, puts: list[dict],
-           expect_state: str | None = None, deletes: list[dict] = ()) -> None:
+           expect_state: str | None = None, deletes: list[dict] = ()) -> dict:
     """The header's changes and the items beside it in one transaction, guarded by the header's
-    version so two tablets never overwrite each other's totals."""
+    version so two tablets never overwrite each other's totals. Returns the order as it now is
+    (the transaction succeeded, so no second read is needed to answer)."""
     from boto3.dynamodb.types import TypeSerializer
 
     serializer = TypeSerializer()
@@ -449,6 +450,20 @@ def _write(caller: Caller, order: dict, changes: dict, puts: list[dict],
                           "Key": {k: serializer.serialize(v) for k, v in key.items()}}}
               for key in deletes]
     aws.client("dynamodb").transact_write_items(TransactItems=items)
+    return _applied(order, changes, puts, deletes)
+
+
+def _applied(order: dict, changes: dict, puts: list[dict], deletes: list[dict]) -> dict:
+    header = {key: value for key, value in order.items() if key not in ("lines", "events")}
+    header.update(changes, version=order["version"] + 1)
+    items = {item["sk"]: item for item in (*order["lines"], *order["events"])}
+    items.update({item["sk"]: item for item in puts})
+    for key in deletes:
+        items.pop(key["sk"], None)
+    lines = [item for item in items.values() if item["sk"].startswith(db.LINE_PREFIX)]
+    events = [item for item in items.values() if item["sk"].startswith(db.EVENT_PREFIX)]
+    return {**header, "lines": sorted(lines, key=lambda line: line["created_at"]),
+            "events": sorted(events, key=lambda event: event["at"])}
 
 
 # --- job lines ---
@@ -475,8 +490,7 @@ def add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
             **{key: value for key in ("hours", "rate", "part_number", "quantity", "unit_price")
                if (value := getattr(body, key)) is not None}}
     lines = [*order["lines"], line]
-    _save_header(caller, order, {"totals": _totals(lines)}, puts=[line])
-    return get_order(caller, order_id)
+    return view(_save_header(caller, order, {"totals": _totals(lines)}, puts=[line]), caller)
 
 
 def _totals(lines: list[dict]) -> dict:
@@ -503,8 +517,7 @@ def update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -
         return view(order, caller)
     updated["updated_at"] = db.now_iso()
     lines = [updated if item["line_id"] == line_id else item for item in order["lines"]]
-    _save_header(caller, order, {"totals": _totals(lines)}, puts=[updated])
-    return get_order(caller, order_id)
+    return view(_save_header(caller, order, {"totals": _totals(lines)}, puts=[updated]), caller)
 
 
 def _check_technician_change(caller: Caller, order: dict, line: dict, changes: dict) -> None:
@@ -546,9 +559,8 @@ def delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
         raise Conflict("只有尚未同意的項目可以刪除。", "Only lines not yet consented to can be "
                        "removed.", code="line_frozen")
     lines = [item for item in order["lines"] if item["line_id"] != line_id]
-    _save_header(caller, order, {"totals": _totals(lines)},
-                 deletes=[db.line_key(caller.shop_id, order_id, line_id)])
-    return get_order(caller, order_id)
+    return view(_save_header(caller, order, {"totals": _totals(lines)},
+                             deletes=[db.line_key(caller.shop_id, order_id, line_id)]), caller)
 
 
 def _line(order: dict, line_id: str) -> dict:
@@ -589,8 +601,8 @@ def dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
                    order["state"], order["state"], None, db.now_iso(),
                    dispatched_to={"staff_id": technician["staff_id"], "name": technician["name"]},
                    line_ids=[line["line_id"] for line in chosen])
-    _save_header(caller, order, {"technician_names": names}, puts=[*updated, event])
-    return get_order(caller, order_id)
+    return view(_save_header(caller, order, {"technician_names": names},
+                             puts=[*updated, event]), caller)
 
 
 def jobs(caller: Caller, query: JobsQuery) -> dict:

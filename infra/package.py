@@ -11,7 +11,7 @@
    as infra/functions.json expects) and no local placeholder stream ARN is left.
 
 Writes build/<stage>/sam.json (SAM/CloudFormation), build/<stage>/deployment.zip (the code of
-every function) and build/<stage>/infra.json (the merge template, for reading). AWS is never
+every function, with its bytecode: see precompile()) and build/<stage>/infra.json (the merge template, for reading). AWS is never
 called; Chalice fetches the Lambda wheels (manylinux, Python 3.11) from PyPI once and keeps them
 in build/cache/.
 """
@@ -149,8 +149,50 @@ def build(stage: str, out: Path | None = None, *, work: Path | None = None,
     merge_path.write_text(json.dumps(merge_template, indent=2, ensure_ascii=False) + "\n")
     run_chalice(work, stage, merge_path, out, region)
     verify(json.loads((out / "sam.json").read_text()), merge_template)
+    precompile(out / "deployment.zip")
     _prune(cache)
     return out
+
+
+def precompile(zip_path: Path) -> int:
+    """Add bytecode for every module of the Lambda code, and return how many.
+
+    /var/task is read-only, so Python compiles every module it imports on each cold start (the
+    app's own modules alone cost ~35 ms). The bytecode is "unchecked hash" based (PEP 552): the
+    code never changes under it, so Python loads it without looking at the source. It is made by
+    this interpreter, which the Makefile holds to the Lambda's Python 3.11.
+    """
+    import importlib.util
+    import marshal
+    import zipfile
+
+    if sys.version_info[:2] != (3, 11):
+        raise PackageError("bytecode for the Lambda (Python 3.11) needs Python 3.11 to make it")
+    temporary = zip_path.with_suffix(".tmp")
+    added = 0
+    with zipfile.ZipFile(zip_path) as source, zipfile.ZipFile(
+            temporary, "w", zipfile.ZIP_DEFLATED) as target:
+        names = set(source.namelist())
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info, data)
+            if not info.filename.endswith(".py"):
+                continue
+            cached = importlib.util.cache_from_source(info.filename)
+            if cached in names:
+                continue
+            try:
+                code = compile(data, info.filename, "exec", dont_inherit=True)
+            except SyntaxError:  # e.g. a vendored file for another Python: left as source
+                continue
+            header = importlib.util.MAGIC_NUMBER + (1).to_bytes(4, "little")
+            pyc = header + importlib.util.source_hash(data) + marshal.dumps(code)
+            entry = zipfile.ZipInfo(cached, date_time=info.date_time)
+            entry.external_attr = info.external_attr
+            target.writestr(entry, pyc, zipfile.ZIP_DEFLATED)
+            added += 1
+    temporary.replace(zip_path)
+    return added
 
 
 def _prune(cache: Path) -> None:

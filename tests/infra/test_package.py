@@ -20,7 +20,13 @@ def test_the_code_is_the_app_and_its_run_time_lock_and_nothing_else_of_the_tree(
     tops = {name.split("/")[0] for name in names}
     assert {"app.py", "chalicelib", "chalice", "argon2", "aws_lambda_powertools", "boto3"} <= tops
     assert not tops & {"tests", "devstack", "infra", "pwa", "docs", "node_modules", ".local"}
-    assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
+    # Bytecode comes only from precompile(), one file beside each module, none from the tree.
+    sources = {name for name in names if name.endswith(".py")}
+    for name in names:
+        if name.endswith(".pyc"):
+            assert name.endswith(".cpython-311.pyc") and "/__pycache__/" in "/" + name, name
+            folder, _, file = name.rpartition("__pycache__/")
+            assert f"{folder}{file.split('.')[0]}.py" in sources, name
     # The Lambda runs on Amazon Linux: compiled wheels are the manylinux builds for Python 3.11.
     assert any(name.startswith("_argon2_cffi_bindings/") and name.endswith(".so") for name in names)
 
@@ -59,3 +65,23 @@ def test_refining_a_resource_chalice_no_longer_makes_is_refused():
 def test_an_unknown_stage_is_refused():
     with pytest.raises(package.PackageError, match="unknown stage 'local'"):
         package.compose("local")
+
+
+def test_the_lambda_loads_bytecode_made_at_packaging_not_the_source(package_dir, tmp_path):
+    import subprocess
+    import sys
+
+    with zipfile.ZipFile(package_dir / "deployment.zip") as code:
+        names = set(code.namelist())
+        assert "chalicelib/__pycache__/money.cpython-311.pyc" in names
+        assert "__pycache__/app.cpython-311.pyc" in names
+        assert sum(name.endswith(".pyc") for name in names) > 0.9 * sum(
+            name.endswith(".py") for name in names)
+        code.extractall(tmp_path)
+    # Change the source after packaging: the unchecked bytecode is what runs.
+    module = tmp_path / "chalicelib" / "money.py"
+    module.write_text(module.read_text() + "\nraise SystemExit('the source was compiled')\n")
+    result = subprocess.run([sys.executable, "-B", "-c",
+                             "import chalicelib.money as m; print(m.totals([100])['total'])"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == "105", result.stderr

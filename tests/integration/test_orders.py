@@ -248,3 +248,23 @@ def test_bad_lines_are_422_and_change_nothing(shop, line):
 
 def test_an_unknown_order_is_404(shop):
     assert shop.advisor.get(f"/api/orders/{new_id('order')}").status == 404
+
+
+def test_a_write_answers_exactly_what_a_fresh_read_shows(shop):
+    order = an_order(shop, state="in_progress", lines=True)
+    oid = order["order_id"]
+    writes = [
+        lambda: shop.advisor.post(f"/api/orders/{oid}/lines", {
+            "line_id": new_id("line"), "kind": "part", "description": "雨刷", "quantity": 1,
+            "unit_price": 650}),
+        lambda: shop.advisor.patch(f"/api/orders/{oid}/lines/{order['lines'][0]['line_id']}",
+                                   {"state": "done"}),
+        lambda: shop.advisor.post(f"/api/orders/{oid}/dispatch",
+                                  {"technician_id": shop.technician.staff_id}),
+        lambda: shop.advisor.patch(f"/api/orders/{oid}", {"waits_in_shop": True}),
+        lambda: move(shop.advisor, oid, "quality_check"),
+    ]
+    for write in writes:
+        answer = write()
+        assert answer.status in (200, 201), answer.body
+        assert answer.body == shop.advisor.get(f"/api/orders/{oid}").body
