@@ -3,8 +3,8 @@ parses, which service does the work and what it answers (docs/api.md; /api/opena
 Who may do what is checked by the services (chalicelib/roles.py)."""
 from chalice import AuthResponse, Chalice, Response
 
-from chalicelib import (appointments, auth, changes, customers, health, openapi, orders,
-                        shops, vehicles)
+from chalicelib import (appointments, auth, changes, customers, health, inspections, openapi,
+                        orders, photos, shop_settings, shops, vehicles)
 from chalicelib.api import Api
 from chalicelib.config import settings
 from chalicelib.errors import gateway_error, preferred_language
@@ -200,6 +200,69 @@ def check_in_appointment(appointment_id, body):
     """The booked car arrives: its repair order is opened."""
     return appointments.check_in(api.caller(), appointment_id, body)
 
+
+# --- the walk-around and photos ---
+
+@api.route("/api/catalogue/warning-lights", "GET")
+def list_warning_lights():
+    """The dashboard warning lights (ISO 2575 telltales) with their colour and names."""
+    return inspections.warning_lights()
+
+
+@api.route("/api/shop/settings", "GET")
+def get_shop_settings():
+    """The shop's thresholds: tread depth, brake pads, uneven wear."""
+    return shop_settings.get_settings(api.caller())
+
+
+@api.route("/api/shop/settings", "PATCH", body=shop_settings.SettingsChange)
+def update_shop_settings(body):
+    return shop_settings.update_settings(api.caller(), body)
+
+
+@api.route("/api/shop/inspection-template", "GET")
+def get_inspection_template():
+    """The shop's walk-around checklist (the default one until the shop edits it)."""
+    return shop_settings.get_template(api.caller())
+
+
+@api.route("/api/shop/inspection-template", "PUT", body=shop_settings.Template)
+def replace_inspection_template(body):
+    return shop_settings.replace_template(api.caller(), body)
+
+
+@api.route("/api/orders/{order_id}/inspection", "GET")
+def get_inspection(order_id):
+    """The walk-around with what it concludes (findings) and its photos."""
+    return inspections.get_inspection(api.caller(), order_id)
+
+
+@api.route("/api/orders/{order_id}/inspection", "PATCH", body=inspections.InspectionChanges)
+def update_inspection(order_id, body):
+    """Fields changed on a tablet, each with its time: the newest change of a field wins."""
+    return inspections.update_inspection(api.caller(), order_id, body)
+
+
+@api.route("/api/orders/{order_id}/photos", "GET")
+def list_photos(order_id):
+    return photos.list_photos(api.caller(), order_id)
+
+
+@api.route("/api/orders/{order_id}/photos", "POST", body=photos.NewPhoto)
+def presign_photo(order_id, body):
+    """Where to upload a photo: a presigned POST straight to S3, for 15 minutes."""
+    return photos.presign(api.caller(), order_id, body)
+
+
+@api.route("/api/orders/{order_id}/photos/{photo_id}/complete", "POST", status=201)
+def complete_photo(order_id, photo_id):
+    """The upload is there: checked, stripped of EXIF, resized and recorded (422 otherwise)."""
+    return photos.complete(api.caller(), order_id, photo_id)
+
+
+@api.route("/api/orders/{order_id}/photos/{photo_id}", "DELETE", status=204)
+def delete_photo(order_id, photo_id):
+    photos.delete(api.caller(), order_id, photo_id)
 
 
 # --- repair orders ---

@@ -24,6 +24,9 @@ def _options(service: str, probe: bool) -> dict[str, Any]:
         retries={"max_attempts": 1 if probe else 3, "mode": "standard"},
         # s3rver (and presigned URLs for it) only understand path-style addressing.
         s3={"addressing_style": "path"} if endpoint else None,
+        # Presigned POSTs and GETs signed with SigV4 (botocore would sign a POST policy with
+        # the legacy SigV2 otherwise, which newer regions and SSE-KMS refuse).
+        signature_version="s3v4" if service == "s3" else None,
     )
     return {"endpoint_url": endpoint, "config": config}
 

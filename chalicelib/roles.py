@@ -20,6 +20,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "orders.cancel": FRONT_DESK,
     "orders.read": EVERYONE,
     "jobs.others": FRONT_DESK,       # see another technician's job list
+    "inspections.write": FRONT_DESK,  # the walk-around at reception
+    "photos.write": EVERYONE,        # a photo of a tyre, a worn part, a scratch
+    "photos.delete": FRONT_DESK,
+    "settings.manage": MANAGERS,     # thresholds and the checklist template
 }
 
 # (permission zh, en) for the message a refused person reads.
@@ -34,6 +38,10 @@ _ACTIONS = {
     "orders.cancel": ("取消工單", "cancel orders"),
     "orders.read": ("查看工單", "read orders"),
     "jobs.others": ("查看其他技師的工作", "see other technicians' jobs"),
+    "inspections.write": ("填寫檢修確認表", "fill in the walk-around"),
+    "photos.write": ("上傳照片", "add photos"),
+    "photos.delete": ("刪除照片", "delete photos"),
+    "settings.manage": ("變更本店設定", "change the shop's settings"),
 }
 
 

@@ -50,6 +50,7 @@ def seed(data_dir: Path) -> DemoLogin:
     seed_staff(login.password, reset=new_login)
     seed_customers()
     seed_orders()
+    seed_inspection()
     return login
 
 
@@ -221,3 +222,88 @@ def seed_orders() -> None:
                     quantity="2", unit_price=2800))
             order = orders.transition(advisor, order_id, orders.TransitionRequest(
                 to=step, client_id=f"{order_id}-{step}"))
+
+
+# --- a finished walk-around with photos, on the checked-in order ---
+
+def _demo_photo(subject: str) -> bytes:
+    """A stand-in photo drawn with Pillow: a dashboard, a worn tyre, a scratched bumper."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (1600, 1200), (58, 62, 70))
+    draw = ImageDraw.Draw(image)
+    if subject == "dashboard":
+        for x in (520, 1080):
+            draw.ellipse((x - 300, 300, x + 300, 900), outline=(220, 220, 220), width=18)
+        draw.rectangle((730, 820, 870, 900), fill=(255, 170, 0))  # the amber engine light
+    elif subject.startswith("tyre."):
+        draw.ellipse((300, 100, 1300, 1100), fill=(25, 25, 28))
+        draw.ellipse((550, 350, 1050, 850), fill=(150, 150, 160))
+        for y in range(160, 1040, 60):
+            draw.line((330, y, 420, y + 30), fill=(70, 70, 75), width=10)
+    else:
+        image.paste((190, 30, 40), (0, 500, 1600, 1200))
+        draw.line((400, 760, 1150, 700), fill=(235, 235, 235), width=7)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+def _upload(target: dict, data: bytes) -> None:
+    """The presigned POST as a browser sends it: the policy's fields, then the file."""
+    import urllib.request
+    import uuid
+
+    boundary = uuid.uuid4().hex
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+             f"{value}\r\n".encode() for name, value in target["fields"].items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                 f'filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
+                 + data + f"\r\n--{boundary}--\r\n".encode())
+    request = urllib.request.Request(
+        target["url"], data=b"".join(parts), method="POST",
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    urllib.request.urlopen(request, timeout=30).close()
+
+
+def seed_inspection() -> None:
+    """Today's checked-in Altis: a walk-around with two reds, two amber lights and photos."""
+    from chalicelib import inspections, photos
+
+    advisor = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_ADVISOR_ID, role="advisor",
+                     name="張服務顧問")
+    today = db.local_date()
+    order_id = f"demo-order-{today}-2"
+    current = inspections.get_inspection(advisor, order_id)
+    if not current["values"]:  # once: a second run must not record the mileage again
+        values = [
+            ("mileage_km", 68_455), ("fuel_eighths", 3), ("lights.engine", True),
+            ("lights.tpms", True),
+            *[(f"tyres.{pos}.{groove}", depth)
+              for pos, depths in {"LF": (3.5, 3.0, 2.5), "RF": (4.0, 4.0, 3.5),
+                                  "LR": (1.4, 2.0, 2.2), "RR": (5.0, 5.5, 5.0)}.items()
+              for groove, depth in zip(inspections.GROOVES, depths)],
+            ("tyres.LF.dot", "2319"), ("tyres.LR.pressure_kpa", 180),
+            ("brakes.front.pad_mm", 4.0), ("brakes.rear.pad_mm", 7.5),
+            ("damage.rear-bumper", {"x": 0.55, "y": 0.95, "kind": "scratch",
+                                    "note": "後保桿右側刮傷（車主確認為舊傷）"}),
+            ("checklist.wiper_blades", {"status": "red", "note": "雨刷片硬化，刮不乾淨"}),
+            ("checklist.engine_oil", {"status": "yellow", "note": "油色偏黑"}),
+            ("checklist.leak_underbody", {"status": "green"}),
+            ("valuables_reminded", True), ("customer_present", True)]
+        inspections.update_inspection(advisor, order_id, inspections.InspectionChanges(changes=[
+            inspections.Change(field=field, value=value,
+                               changed_at=f"{today}T09:{10 + n // 10:02d}:{n % 10 * 5:02d}+08:00")
+            for n, (field, value) in enumerate(values)]))
+    kept = {photo["photo_id"] for photo in current["photos"]}
+    for number, subject in enumerate(("dashboard", "tyre.LR", "damage.rear-bumper"), 1):
+        photo_id = f"{order_id}-photo-{number}"
+        if photo_id in kept:
+            continue
+        data = _demo_photo(subject)
+        target = photos.presign(advisor, order_id, photos.NewPhoto(
+            photo_id=photo_id, subject=subject, content_type="image/jpeg", size=len(data)))
+        _upload(target["upload"], data)
+        photos.complete(advisor, order_id, photo_id)

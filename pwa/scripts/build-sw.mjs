@@ -16,8 +16,9 @@ const { count, size, warnings } = await generateSW({
   // Server-rendered pages (customer links /q/, /t/) and the API must always reach the network.
   navigateFallbackDenylist: [/^\/api\//, /^\/q\//, /^\/t\//],
   cleanupOutdatedCaches: true,
-  // The whole shell is precached as one version with no lazily loaded chunks, so a new worker
-  // can take over at once without leaving an open page with missing files.
+  // The whole shell is precached as one version, the lazily loaded walk-around chunk (JS and CSS)
+  // included, so it opens with no network. A new worker takes over at once: an open page has
+  // fetched the chunk of its own version at start (main.tsx), and reloads if that ever failed.
   skipWaiting: true,
   clientsClaim: true,
 });

@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { App } from './App';
+import { App, loadWalkaround } from './App';
 import { watchQueue } from './data/client';
 import { watchSystemStatus } from './data/status';
 import './styles.css';
@@ -7,6 +7,9 @@ import './styles.css';
 render(<App />, document.getElementById('app')!);
 watchSystemStatus();
 watchQueue();
+// Fetch the walk-around's chunk once the first view is up, so it is there with no network.
+const idle = window.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 2000));
+idle(() => void loadWalkaround().catch(() => undefined));
 
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
   // updateViaCache "none": the browser asks the server for sw.js every time, never its HTTP cache.

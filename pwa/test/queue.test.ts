@@ -1,7 +1,9 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { ApiError, OfflineError } from '../src/data/http';
-import { createWriteQueue, type QueuedWrite } from '../src/data/queue';
+import {
+  createWriteQueue, foldChanges, MAX_CHANGES, type ApiWrite, type FieldChange, type PhotoWrite, type QueuedWrite,
+} from '../src/data/queue';
 import { indexedDbQueueStore } from '../src/data/store';
 
 let dbCount = 0;
@@ -9,15 +11,15 @@ const freshStore = () => indexedDbQueueStore(`queue-test-${++dbCount}`, 'queue')
 
 /** A fake API the test switches between answering, refusing and being unreachable. */
 function fakeServer() {
-  const received: QueuedWrite[] = [];
+  const received: ApiWrite[] = [];
   const server = {
     mode: 'up' as 'up' | 'down' | 'refuse',
     received,
     send: async (write: QueuedWrite) => {
       if (server.mode === 'down') throw new OfflineError();
       if (server.mode === 'refuse') throw new ApiError(422, 'validation', '車牌格式不正確');
-      received.push(write);
-      return { echoed: write.body };
+      received.push(write as ApiWrite);
+      return { echoed: (write as ApiWrite).body };
     },
   };
   return server;
@@ -85,7 +87,7 @@ describe('the write queue', () => {
     const queue = createWriteQueue(freshStore(), async (write) => {
       const next = answers.shift();
       if (next) throw next;
-      sent.push(write.path);
+      sent.push((write as ApiWrite).path);
       return {};
     });
     expect(await queue.submit('POST', '/api/a')).toEqual({ sent: false });
@@ -106,5 +108,181 @@ describe('the write queue', () => {
     await replay;
     expect(await second).toMatchObject({ sent: true });
     expect(server.received.map((w) => w.path)).toEqual(['/api/one', '/api/two']);
+  });
+});
+
+const jpeg = (text = 'jpeg-bytes') => new Blob([text], { type: 'image/jpeg' });
+const photoOf = (photoId: string, subject = 'tyre.LF') =>
+  ({ order_id: 'o-1', photo_id: photoId, subject, content_type: 'image/jpeg', size: 10 });
+
+describe('photos in the write queue', () => {
+  it('keeps a photo taken offline, with its bytes in IndexedDB apart from the list, through a reopen', async () => {
+    const store = freshStore();
+    const down = createWriteQueue(store, async () => { throw new OfflineError(); });
+    expect(await down.submitPhoto(photoOf('p-1'), jpeg())).toEqual({ sent: false });
+    const saved = await store.load();
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toMatchObject({ kind: 'photo', photo_id: 'p-1', subject: 'tyre.LF' });
+    expect(JSON.stringify(saved)).not.toContain('jpeg-bytes'); // the list holds no bytes
+
+    const sent: { photo: string; bytes: string }[] = [];
+    const reopened = createWriteQueue(store, async (write, tools) => {
+      const blob = await tools.blob();
+      sent.push({ photo: (write as PhotoWrite).photo_id, bytes: await blob!.text() });
+      return { photo_id: 'p-1' };
+    });
+    await reopened.ready;
+    expect(await (await reopened.photoBlob('p-1'))!.text()).toBe('jpeg-bytes'); // shown before upload
+    await reopened.flush();
+    expect(sent).toEqual([{ photo: 'p-1', bytes: 'jpeg-bytes' }]);
+    expect(await store.getBlob('photo:p-1')).toBeUndefined(); // bytes gone once completed
+    expect(reopened.pending.value).toBe(0);
+  });
+
+  it('sends photos and field changes in the order they were made', async () => {
+    const order: string[] = [];
+    const queue = createWriteQueue(freshStore(), async (write) => {
+      order.push(write.kind === 'photo' ? `photo ${write.photo_id}` : `${write.method} ${write.path}`);
+      return {};
+    });
+    await queue.submit('PATCH', '/api/orders/o-1/inspection', { changes: [] });
+    await queue.submitPhoto(photoOf('p-1'), jpeg());
+    await queue.submit('PATCH', '/api/orders/o-1/inspection', { changes: [] });
+    await queue.flush();
+    expect(order).toEqual(['PATCH /api/orders/o-1/inspection', 'photo p-1', 'PATCH /api/orders/o-1/inspection']);
+  });
+
+  it('remembers an upload that got through, so the retry after a lost complete only completes', async () => {
+    const store = freshStore();
+    const steps: string[] = [];
+    let completeFails = true;
+    const queue = createWriteQueue(store, async (write, tools) => {
+      const photo = write as PhotoWrite;
+      if (!photo.uploaded) {
+        steps.push('upload');
+        await tools.markUploaded();
+      }
+      steps.push('complete');
+      if (completeFails) throw new OfflineError();
+      return { photo_id: photo.photo_id };
+    });
+    expect(await queue.submitPhoto(photoOf('p-1'), jpeg())).toEqual({ sent: false });
+    expect((await store.load())[0]).toMatchObject({ uploaded: true });
+    completeFails = false;
+    await queue.flush();
+    expect(steps).toEqual(['upload', 'complete', 'complete']);
+  });
+
+  it('drops a photo the API refuses, bytes and all, and says why', async () => {
+    const store = freshStore();
+    const queue = createWriteQueue(store, async () => { throw new ApiError(422, 'not_an_image', '不是圖片'); });
+    await expect(queue.submitPhoto(photoOf('p-1'), jpeg())).rejects.toMatchObject({ code: 'not_an_image' });
+    expect(await store.getBlob('photo:p-1')).toBeUndefined();
+    expect(queue.pending.value).toBe(0);
+  });
+
+  it('tells listeners of every answer, replays included, while the write is still listed', async () => {
+    const server = fakeServer();
+    server.mode = 'down';
+    const queue = createWriteQueue(freshStore(), server.send);
+    await queue.submit('PATCH', '/api/orders/o-1/inspection', { changes: [] });
+    const heard: { path: string; listed: boolean }[] = [];
+    queue.onSent((write, answer) => {
+      heard.push({ path: (write as ApiWrite).path, listed: queue.writes.value.some((w) => w.id === write.id) });
+      expect(answer).toMatchObject({ echoed: { changes: [] } });
+    });
+    server.mode = 'up';
+    await queue.flush();
+    expect(heard).toEqual([{ path: '/api/orders/o-1/inspection', listed: true }]);
+  });
+});
+
+const change = (field: string, value: unknown, at: string): FieldChange => ({ field, value, changed_at: at });
+
+describe('field changes batched while they wait', () => {
+  it('folds changes into one per field, the newest tap winning whatever order they come in', () => {
+    const folded = foldChanges(
+      [change('fuel_eighths', 4, '2026-11-22T01:00:00.000Z'), change('lights.abs', true, '2026-11-22T01:00:01.000Z')],
+      [change('fuel_eighths', 6, '2026-11-22T01:00:05.000Z'), change('lights.abs', false, '2026-11-22T01:00:00.500Z')],
+    );
+    expect(folded).toEqual([
+      change('lights.abs', true, '2026-11-22T01:00:01.000Z'),
+      change('fuel_eighths', 6, '2026-11-22T01:00:05.000Z'),
+    ]);
+  });
+
+  it('will not fold past the API limit of changes per request', () => {
+    const many = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => change(`${prefix}${i}`, i, '2026-11-22T01:00:00Z'));
+    expect(foldChanges(many(60, 'a'), many(40, 'b'))).toHaveLength(MAX_CHANGES);
+    expect(foldChanges(many(60, 'a'), many(41, 'b'))).toBeNull();
+    expect(foldChanges(many(60, 'a'), many(60, 'a'))).toHaveLength(60);
+  });
+
+  it('sends taps made with no network as one request per record, each change keeping its tap time', async () => {
+    const server = fakeServer();
+    server.mode = 'down';
+    const queue = createWriteQueue(freshStore(), server.send);
+    const path = '/api/orders/o-1/inspection';
+    const merge = 'inspection:o-1';
+    await queue.submit('PATCH', path, { changes: [change('fuel_eighths', 4, '2026-11-22T01:00:00Z')] }, { merge });
+    await queue.submit('PATCH', path, { changes: [change('tyres.LF.inner', 6, '2026-11-22T01:00:02Z')] }, { merge });
+    await queue.submit('PATCH', path, { changes: [change('fuel_eighths', 5, '2026-11-22T01:00:03Z')] }, { merge });
+    await queue.submit('PATCH', '/api/orders/o-2/inspection', { changes: [change('fuel_eighths', 1, '2026-11-22T01:00:04Z')] }, { merge: 'inspection:o-2' });
+    expect(queue.pending.value).toBe(2);
+    server.mode = 'up';
+    await queue.flush();
+    expect(server.received.map((w) => [w.path, (w.body as { changes: FieldChange[] }).changes])).toEqual([
+      [path, [change('tyres.LF.inner', 6, '2026-11-22T01:00:02Z'), change('fuel_eighths', 5, '2026-11-22T01:00:03Z')]],
+      ['/api/orders/o-2/inspection', [change('fuel_eighths', 1, '2026-11-22T01:00:04Z')]],
+    ]);
+  });
+
+  it('never folds into a write already on its way, nor into or across a write meant to go alone', async () => {
+    const path = '/api/orders/o-1/inspection';
+    const merge = 'inspection:o-1';
+    const bodies: unknown[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    let started!: () => void;
+    const onTheWire = new Promise<void>((resolve) => { started = resolve; });
+    const queue = createWriteQueue(freshStore(), async (write) => {
+      if (bodies.length === 0) {
+        started();
+        await gate;
+      }
+      bodies.push((write as ApiWrite).body);
+      return {};
+    });
+    const first = queue.submit('PATCH', path, { changes: [change('fuel_eighths', 4, 'T1')] }, { merge });
+    await onTheWire; // the first is now being sent
+    const second = queue.submit('PATCH', path, { changes: [change('fuel_eighths', 5, 'T2')] }, { merge });
+    const mileage = queue.submit('PATCH', path, { changes: [change('mileage_km', 900, 'T3')] }); // alone
+    const third = queue.submit('PATCH', path, { changes: [change('fuel_eighths', 6, 'T4')] }, { merge });
+    await queue.ready;
+    await new Promise((resolve) => setTimeout(resolve, 0)); // the three are listed
+    release();
+    await Promise.all([first, second, mileage, third]);
+    expect(bodies).toEqual([
+      { changes: [change('fuel_eighths', 4, 'T1')] },
+      { changes: [change('fuel_eighths', 5, 'T2')] },
+      { changes: [change('mileage_km', 900, 'T3')] },
+      { changes: [change('fuel_eighths', 6, 'T4')] },
+    ]);
+  });
+
+  it('answers every caller whose changes were folded together', async () => {
+    const server = fakeServer();
+    server.mode = 'down';
+    const queue = createWriteQueue(freshStore(), server.send);
+    const path = '/api/orders/o-1/inspection';
+    await queue.submit('PATCH', path, { changes: [change('a', 1, 'T1')] }, { merge: 'm' });
+    server.mode = 'up';
+    // Folded into the waiting write, then sent with it: both callers hear the one answer.
+    const [a, b] = await Promise.all([
+      queue.submit('PATCH', path, { changes: [change('b', 2, 'T2')] }, { merge: 'm' }),
+      queue.submit('PATCH', path, { changes: [change('c', 3, 'T3')] }, { merge: 'm' }),
+    ]);
+    expect(a).toMatchObject({ sent: true });
+    expect(b).toEqual(a);
   });
 });

@@ -24,6 +24,8 @@ JWT_KEY = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId
 TABLE = json.dumps(_get_att("Table"))
 LOOKUP_INDEX = json.dumps({"Fn::Sub": "${Table.Arn}/index/gsi1"})
 LISTS_INDEX = json.dumps({"Fn::Sub": "${Table.Arn}/index/gsi2"})
+INCOMING = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/incoming/*"})  # uploads not yet checked
+PHOTOS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/photos/*"})  # checked, EXIF-free sizes
 
 # What each function may do, and on what: the whole of its role. A function that starts using
 # something new adds it to its policy file (.chalice/policy-*.json) and here, on the one resource.
@@ -41,6 +43,13 @@ ALLOWED = {
         ("dynamodb:Query", LOOKUP_INDEX),  # gsi1: a phone, a plate, a vehicle's orders
         ("dynamodb:Query", LISTS_INDEX),  # gsi2: the board, jobs, a day's bookings, owned vehicles
         ("s3:ListBucket", json.dumps(_get_att("FilesBucket"))),  # the health check heads the bucket
+        # The walk-around's write checks the order is still before authorization, in one transaction.
+        ("dynamodb:ConditionCheckItem", TABLE),
+        # A presigned POST is the API's PutObject on incoming/; complete reads it (HEAD is a
+        # GetObject), writes the display and thumbnail under photos/ and deletes the upload;
+        # presigned GETs read photos/; a removed photo deletes its sizes.
+        ("s3:PutObject", INCOMING), ("s3:GetObject", INCOMING), ("s3:DeleteObject", INCOMING),
+        ("s3:PutObject", PHOTOS), ("s3:GetObject", PHOTOS), ("s3:DeleteObject", PHOTOS),
         ("ssm:GetParameter", json.dumps(JWT_KEY)),  # signs access tokens at sign-in and refresh
     },
     "StaffToken": {  # the built-in authorizer: verifies access tokens, nothing else
@@ -190,7 +199,9 @@ def test_no_role_uses_wildcards_on_dynamodb_or_s3(template):
                 text = json.dumps(resource)
                 assert any(name in text for name in stack_resources), (role, text)
                 stream_listing = actions == ["dynamodb:ListStreams"]
-                assert "*" not in text or stream_listing, (role, text)
+                # Objects under one named prefix of the files bucket, never the whole bucket.
+                object_prefix = text in (INCOMING, PHOTOS)
+                assert "*" not in text or stream_listing or object_prefix, (role, text)
 
 
 def test_functions_use_the_stack_s_own_table_and_bucket_and_log_a_year(template):

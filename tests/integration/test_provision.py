@@ -82,7 +82,7 @@ def test_seeding_twice_does_not_duplicate_the_demo_data(app_env, tmp_path):
     assert _without_order(_all_items(app_env)) == _without_order(after_first)
     kinds = {item["sk"]["S"].split("#")[0] for item in after_first}
     assert {"LOGIN", "SHOP", "STAFF", "CUSTOMER", "VEHICLE", "PLATE", "OWNER", "MILEAGE",
-            "APPT"} <= kinds
+            "APPT", "INSPECTION", "PHOTO"} <= kinds
 
 
 def test_the_demo_login_works_with_the_printed_password(app_env, tmp_path):

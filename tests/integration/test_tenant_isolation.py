@@ -42,6 +42,13 @@ BODIES = {
                                                "description": "x", "amount": 100},
     ("PATCH", "/api/orders/{order_id}/lines/{line_id}"): {"state": "declined"},
     ("POST", "/api/orders/{order_id}/dispatch"): {"technician_id": "{staff_id}"},
+    ("PATCH", "/api/shop/settings"): {"tread_yellow_mm": 4.0},
+    ("PUT", "/api/shop/inspection-template"): {"items": [
+        {"item_id": "horn", "zh": "喇叭", "en": "Horn", "group": "cabin"}]},
+    ("PATCH", "/api/orders/{order_id}/inspection"): {"changes": [
+        {"field": "fuel_eighths", "value": 1, "changed_at": "2026-11-30T09:00:00+08:00"}]},
+    ("POST", "/api/orders/{order_id}/photos"): {"photo_id": "{new}", "subject": "general",
+                                                "content_type": "image/jpeg", "size": 1000},
 }
 QUERIES = {
     "/api/customers": "?phone=0912", "/api/vehicles": "?plate={plate_prefix}",
@@ -93,6 +100,9 @@ def snapshot(shop_a, ids):
         "vehicle": shop_a.owner.get(f"/api/vehicles/{ids['vehicle_id']}").body,
         "appointments": shop_a.owner.get(f"/api/appointments?date={ids['date']}").body,
         "staff": shop_a.owner.get("/api/staff").body,
+        "inspection": shop_a.owner.get(f"/api/orders/{ids['order_id']}/inspection").body,
+        "settings": shop_a.owner.get("/api/shop/settings").body,
+        "template": shop_a.owner.get("/api/shop/inspection-template").body,
     }
 
 

@@ -1,7 +1,10 @@
 // The one way the app talks to the ServiceLane API (same origin as the PWA).
+import { readThrough } from './cache';
 import { device, http, queue, rememberDevice } from './client';
 import { newId } from './format';
 import type { Session, Staff } from './http';
+import type { Inspection, Photo, ShopSettings, TemplateGroup, TemplateItem, WarningLight } from './inspection';
+import type { FieldChange } from './queue';
 import type {
   Appointment, AppointmentSource, Board, Channel, Customer, DeviceRoster, Fuel, Job, LineKind,
   LineState, Order, OrderState, RegisteredDevice, Vehicle,
@@ -144,3 +147,32 @@ export const createAppointment = (a: NewAppointment) =>
   queue.submit<Appointment>('POST', '/api/appointments', { appointment_id: newId(), ...a });
 export const checkIn = (appointmentId: string, orderId: string) =>
   queue.submit<Order>('POST', `/api/appointments/${q(appointmentId)}/check-in`, { order_id: orderId });
+
+// ---------------------------------------------------------------------------------------------
+// The walk-around (檢修確認表) and photos. Reads keep their last answer for a bay with no Wi-Fi;
+// field changes fold into one waiting PATCH per order; a mileage change travels alone, since the
+// API may refuse it (409 mileage_lower) and a refusal drops the whole request.
+export const warningLights = () =>
+  readThrough('catalogue/warning-lights', () => http.request<{ lights: WarningLight[] }>('GET', '/api/catalogue/warning-lights'));
+export const inspectionTemplate = () =>
+  readThrough('shop/inspection-template', () => http.request<{ items: TemplateItem[]; groups?: TemplateGroup[] }>('GET', '/api/shop/inspection-template'));
+export const shopSettings = () =>
+  readThrough('shop/settings', () => http.request<ShopSettings>('GET', '/api/shop/settings'));
+export const inspectionPath = (orderId: string) => `/api/orders/${q(orderId)}/inspection`;
+export const getInspection = (orderId: string) =>
+  readThrough(`inspection/${orderId}`, () => http.request<Inspection>('GET', inspectionPath(orderId)));
+export const getOrderKept = (orderId: string) => readThrough(`order/${orderId}`, () => getOrder(orderId));
+export const getVehicle = (vehicleId: string) =>
+  readThrough(`vehicle/${vehicleId}`, () => http.request<Vehicle>('GET', `/api/vehicles/${q(vehicleId)}`));
+
+export function changeInspection(orderId: string, changes: FieldChange[], options: { alone?: boolean } = {}) {
+  return queue.submit<Inspection>('PATCH', inspectionPath(orderId), { changes },
+    options.alone ? {} : { merge: `inspection:${orderId}` });
+}
+
+/** Queue a photo already shrunk on the tablet. */
+export function addPhoto(orderId: string, photoId: string, subject: string, blob: Blob) {
+  return queue.submitPhoto<Photo>({
+    order_id: orderId, photo_id: photoId, subject, content_type: blob.type || 'image/jpeg', size: blob.size,
+  }, blob);
+}

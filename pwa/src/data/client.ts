@@ -2,6 +2,7 @@
 import { signal } from '@preact/signals';
 import { locale } from '../i18n';
 import { createHttp, type KeyValueStorage } from './http';
+import { sendPhoto } from './photos';
 import { createWriteQueue } from './queue';
 import { indexedDbQueueStore, memoryQueueStore } from './store';
 import type { RegisteredDevice } from './types';
@@ -21,15 +22,26 @@ export const session = http.current;
 
 export const queue = createWriteQueue(
   typeof indexedDB === 'undefined' ? memoryQueueStore() : indexedDbQueueStore(),
-  (write) => http.request(write.method, write.path, write.body),
+  (write, tools) => write.kind === 'photo'
+    ? sendPhoto(write, tools, http.request)
+    : http.request(write.method, write.path, write.body),
 );
 
-/** Replay queued writes when the network comes back, and now and then while any wait. */
-export function watchQueue(intervalMs = 20_000): void {
+/**
+ * Replay queued writes when the network comes back, now and then while any wait, and at start
+ * (no Background Sync: Safari lacks it). Closing the tab with writes waiting asks first: iOS may
+ * evict what a closed web app kept in IndexedDB.
+ */
+export function watchQueue(intervalMs = 15_000): void {
   const flush = () => void (session.value && queue.flush());
   addEventListener('online', flush);
   setInterval(() => queue.pending.value > 0 && flush(), intervalMs);
-  flush();
+  addEventListener('beforeunload', (event) => {
+    if (queue.pending.value === 0) return;
+    event.preventDefault();
+    event.returnValue = ''; // older Safari and Chromium still want it set
+  });
+  void queue.ready.then(flush);
 }
 
 // The shared tablet's registration: its secret proves "a device of this shop" to the PIN sign-in.

@@ -7,17 +7,42 @@
 //   answered 2xx                    → removed; its caller gets the answer
 //   answered 4xx (not 401/408/429)  → removed; the error is shown (resending would fail again)
 //   no answer, 5xx, 401, 408, 429   → kept, and the queue waits (network back, or sign-in)
+//
+// Two kinds of write share the one order:
+//   - an API call (method, path, body);
+//   - a photo: its downsized bytes are kept apart in the store (not in the list, which is saved
+//     whole on every change) until the photo is uploaded and completed.
+// Field changes (`{changes: [...]}` bodies) that wait behind each other for the same record are
+// folded into one write, so a bay with no Wi-Fi replays a few requests, not one per tap.
 import { signal } from '@preact/signals';
 import { newId } from './format';
 import { ApiError, type Method } from './http';
 
-export interface QueuedWrite {
+export interface ApiWrite {
   id: string;
+  kind?: 'api';
   method: Exclude<Method, 'GET'>;
   path: string;
   body?: unknown;
   queued_at: string;
+  /** Writes with the same key waiting behind each other are folded into one (field changes). */
+  merge?: string;
 }
+
+export interface PhotoWrite {
+  id: string;
+  kind: 'photo';
+  order_id: string;
+  photo_id: string;
+  subject: string;
+  content_type: string;
+  size: number;
+  queued_at: string;
+  /** The bytes reached storage; only `complete` is left. */
+  uploaded?: boolean;
+}
+
+export type QueuedWrite = ApiWrite | PhotoWrite;
 
 export type WriteOutcome<T> = { sent: true; body: T } | { sent: false };
 
@@ -25,9 +50,31 @@ export type WriteOutcome<T> = { sent: true; body: T } | { sent: false };
 export interface QueueStore {
   load(): Promise<QueuedWrite[]>;
   save(writes: QueuedWrite[]): Promise<void>;
+  putBlob(key: string, blob: Blob): Promise<void>;
+  getBlob(key: string): Promise<Blob | undefined>;
+  deleteBlob(key: string): Promise<void>;
+}
+
+/** What a sender may ask of the queue while it sends one write. */
+export interface SendTools {
+  /** A photo write's bytes. */
+  blob(): Promise<Blob | undefined>;
+  /** Remember that a photo's bytes are uploaded, so a retry only completes it. */
+  markUploaded(): Promise<void>;
 }
 
 export interface FailedWrite { write: QueuedWrite; error: ApiError }
+
+/** A field change as the API takes it (docs/api.md, the walk-around). */
+export interface FieldChange {
+  field: string;
+  value: unknown;
+  changed_at: string;
+  confirm_lower?: boolean;
+}
+
+/** Most changes the API takes in one request. */
+export const MAX_CHANGES = 100;
 
 /** A refusal that resending cannot change. */
 export function isFinalRefusal(error: unknown): error is ApiError {
@@ -35,55 +82,115 @@ export function isFinalRefusal(error: unknown): error is ApiError {
     ![401, 408, 429].includes(error.status);
 }
 
-export function createWriteQueue(store: QueueStore, send: (write: QueuedWrite) => Promise<unknown>) {
+/**
+ * Fold `later` changes into `earlier` ones: one change per field, the newest `changed_at` wins
+ * (a later tap on the same field replaces the earlier one). Null when the fold would exceed the
+ * API's limit per request.
+ */
+export function foldChanges(earlier: FieldChange[], later: FieldChange[], limit = MAX_CHANGES): FieldChange[] | null {
+  const byField = new Map<string, FieldChange>();
+  for (const change of [...earlier, ...later]) {
+    const kept = byField.get(change.field);
+    if (!kept || kept.changed_at <= change.changed_at) {
+      byField.delete(change.field); // re-insert: the order of the fold follows the last tap
+      byField.set(change.field, change);
+    }
+  }
+  return byField.size > limit ? null : [...byField.values()];
+}
+
+const changesOf = (body: unknown): FieldChange[] | null => {
+  const changes = (body as { changes?: unknown } | null)?.changes;
+  return Array.isArray(changes) ? (changes as FieldChange[]) : null;
+};
+
+export const photoBlobKey = (photoId: string) => `photo:${photoId}`;
+
+export function createWriteQueue(
+  store: QueueStore,
+  send: (write: QueuedWrite, tools: SendTools) => Promise<unknown>,
+) {
+  /** Every write not yet answered, in order (screens overlay these on what the API last said). */
+  const writes = signal<readonly QueuedWrite[]>([]);
   const pending = signal(0);
   /** Refusals nobody was waiting for (a replay after a reload): shown until dismissed. */
   const failures = signal<FailedWrite[]>([]);
 
-  let writes: QueuedWrite[] = [];
+  let list: QueuedWrite[] = [];
   const loaded = store.load().then((stored) => {
-    writes = [...stored, ...writes];
-    pending.value = writes.length;
+    list = [...stored, ...list];
+    publish();
   });
-  const waiting = new Map<string, { resolve: (o: WriteOutcome<unknown>) => void; reject: (e: unknown) => void }>();
+  const waiting = new Map<string, { resolve: (o: WriteOutcome<unknown>) => void; reject: (e: unknown) => void }[]>();
+  const listeners = new Set<(write: QueuedWrite, answer: unknown) => void>();
   let flushing: Promise<void> | null = null;
+  /** The write being sent now: never folded into, since part of it may be on the wire. */
+  let inFlight: string | null = null;
   // Saves run one after another so an older list never overwrites a newer one.
   let saving: Promise<void> = Promise.resolve();
 
+  function publish(): void {
+    writes.value = [...list];
+    pending.value = list.length;
+  }
+
   function persist(): Promise<void> {
-    const snapshot = [...writes];
-    pending.value = snapshot.length;
+    const snapshot = [...list];
+    publish();
     saving = saving.then(() => store.save(snapshot)).catch((error: unknown) => {
       console.warn('The write queue could not be saved; it lives in memory until it can.', error);
     });
     return saving;
   }
 
+  function settle(id: string, how: (w: { resolve: (o: WriteOutcome<unknown>) => void; reject: (e: unknown) => void }) => void): boolean {
+    const waiters = waiting.get(id);
+    waiting.delete(id);
+    waiters?.forEach(how);
+    return waiters !== undefined;
+  }
+
+  const toolsFor = (write: QueuedWrite): SendTools => ({
+    blob: () => store.getBlob(photoBlobKey(write.kind === 'photo' ? write.photo_id : write.id)),
+    markUploaded: async () => {
+      list = list.map((w) => (w.id === write.id ? { ...w, uploaded: true } as QueuedWrite : w));
+      await persist();
+    },
+  });
+
+  async function forget(write: QueuedWrite): Promise<void> {
+    list = list.filter((w) => w.id !== write.id);
+    await persist();
+    if (write.kind === 'photo') {
+      await store.deleteBlob(photoBlobKey(write.photo_id)).catch(() => undefined);
+    }
+  }
+
   /** Send from the head until the queue is empty or has to wait. */
   async function drainOnce(): Promise<void> {
-    while (writes.length > 0) {
-      const write = writes[0]!;
+    while (list.length > 0) {
+      const write = list[0]!;
+      inFlight = write.id;
       let answer: unknown;
       try {
-        answer = await send(write);
+        answer = await send(write, toolsFor(write));
       } catch (error) {
+        inFlight = null;
         if (!isFinalRefusal(error)) break; // kept: try again later
-        writes.shift();
-        await persist();
-        const waiter = waiting.get(write.id);
-        waiting.delete(write.id);
-        if (waiter) waiter.reject(error);
-        else failures.value = [...failures.value, { write, error }];
+        await forget(write);
+        if (!settle(write.id, (w) => w.reject(error))) failures.value = [...failures.value, { write, error }];
         continue;
       }
-      writes.shift();
-      await persist();
-      waiting.get(write.id)?.resolve({ sent: true, body: answer });
-      waiting.delete(write.id);
+      inFlight = null;
+      // Listeners learn the answer before the write leaves the list, so a screen that overlays
+      // waiting writes on the API's last answer never shows the older value in between.
+      const sent = list.find((w) => w.id === write.id) ?? write;
+      for (const listener of listeners) listener(sent, answer);
+      await forget(sent);
+      settle(write.id, (w) => w.resolve({ sent: true, body: answer }));
     }
     // Whatever is left waits for a later flush: its callers go on as "queued".
-    for (const waiter of waiting.values()) waiter.resolve({ sent: false });
-    waiting.clear();
+    for (const id of [...waiting.keys()]) settle(id, (w) => w.resolve({ sent: false }));
   }
 
   let followUp: Promise<void> | null = null;
@@ -106,25 +213,64 @@ export function createWriteQueue(store: QueueStore, send: (write: QueuedWrite) =
     return followUp;
   }
 
+  function wait<T>(id: string): Promise<WriteOutcome<T>> {
+    return new Promise<WriteOutcome<unknown>>((resolve, reject) => {
+      waiting.set(id, [...(waiting.get(id) ?? []), { resolve, reject }]);
+    }) as Promise<WriteOutcome<T>>;
+  }
+
+  /** Fold a `{changes}` write into the last one waiting with the same key, if there is one. */
+  function foldIntoLast(write: ApiWrite): string | null {
+    const last = list[list.length - 1];
+    if (!write.merge || !last || last.kind === 'photo' || last.merge !== write.merge || last.id === inFlight) return null;
+    const earlier = changesOf(last.body), later = changesOf(write.body);
+    const folded = earlier && later ? foldChanges(earlier, later) : null;
+    if (!folded) return null;
+    list[list.length - 1] = { ...last, body: { ...(last.body as object), changes: folded } };
+    return last.id;
+  }
+
   /**
    * Queue a write and try to send it. Resolves with the API's answer when it was sent now, or
    * `{sent: false}` when it waits in the queue; rejects with the ApiError when it was refused.
+   * With `merge`, a `{changes}` body joins the write with the same key still waiting, if any.
    */
-  async function submit<T>(method: QueuedWrite['method'], path: string, body?: unknown): Promise<WriteOutcome<T>> {
+  async function submit<T>(method: ApiWrite['method'], path: string, body?: unknown, options: { merge?: string } = {}): Promise<WriteOutcome<T>> {
     await loaded;
-    const write: QueuedWrite = { id: newId(), method, path, body, queued_at: new Date().toISOString() };
-    const outcome = new Promise<WriteOutcome<unknown>>((resolve, reject) => waiting.set(write.id, { resolve, reject }));
-    writes.push(write);
+    const write: ApiWrite = { id: newId(), method, path, body, queued_at: new Date().toISOString(), ...options };
+    const id = foldIntoLast(write) ?? (list.push(write), write.id);
+    const outcome = wait<T>(id);
     await persist();
     void flush();
-    return outcome as Promise<WriteOutcome<T>>;
+    return outcome;
+  }
+
+  /** Queue a photo: its bytes first (so a write never points at missing bytes), then the write. */
+  async function submitPhoto<T>(photo: Omit<PhotoWrite, 'id' | 'kind' | 'queued_at'>, blob: Blob): Promise<WriteOutcome<T>> {
+    await loaded;
+    await store.putBlob(photoBlobKey(photo.photo_id), blob);
+    const write: PhotoWrite = { ...photo, id: newId(), kind: 'photo', queued_at: new Date().toISOString() };
+    list.push(write);
+    const outcome = wait<T>(write.id);
+    await persist();
+    void flush();
+    return outcome;
+  }
+
+  /** A waiting photo's bytes (to show it before it is uploaded, after a reload too). */
+  const photoBlob = (photoId: string) => store.getBlob(photoBlobKey(photoId));
+
+  /** Called with each write the API answered, and its answer (replays included). */
+  function onSent(listener: (write: QueuedWrite, answer: unknown) => void): () => void {
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
   }
 
   function dismiss(failure: FailedWrite): void {
     failures.value = failures.value.filter((f) => f !== failure);
   }
 
-  return { pending, failures, submit, flush, dismiss, ready: loaded };
+  return { writes, pending, failures, submit, submitPhoto, photoBlob, onSent, flush, dismiss, ready: loaded };
 }
 
 export type WriteQueue = ReturnType<typeof createWriteQueue>;

@@ -11,6 +11,7 @@ import { Choice } from '../ui/Choice';
 import { errorText } from '../ui/errors';
 import { decimalNumber, Field, wholeNumber } from '../ui/Field';
 import { Notice } from '../ui/Notice';
+import { walkaroundPath } from '../ui/router';
 
 /** One repair order: who and what, the job lines and money as the API sums them, the next steps. */
 export function OrderScreen({ orderId }: { orderId: string }) {
@@ -64,6 +65,11 @@ export function OrderScreen({ orderId }: { orderId: string }) {
 
       <div class="order-grid">
         <div class="order-side">
+          <a class={order.state === 'checked_in' || order.state === 'booked' ? 'button-primary button-step button-walk' : 'button-secondary button-walk'}
+            href={`#${walkaroundPath(order.order_id)}`}>
+            <span>{t('walk.open')}</span>
+            <span class="button-walk-lead">{t('walk.openLead')}</span>
+          </a>
           <section class="panel" aria-labelledby="steps-title">
             <h2 id="steps-title">{t('order.nextSteps')}</h2>
             {forward.length === 0 && !canCancel && <p class="muted">{t('order.noNextSteps')}</p>}

@@ -1,12 +1,17 @@
-import { t } from '../i18n';
+import { t, tf } from '../i18n';
 import { signOut } from '../data/api';
-import { device, session } from '../data/client';
+import { device, queue, session } from '../data/client';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Mark } from './Mark';
 import { navigate } from './router';
 
-/** On a shared tablet: sign this person out and go back to the staff buttons. */
+/**
+ * On a shared tablet: sign this person out and go back to the staff buttons. Asks first while
+ * writes wait: they stay on the tablet, but need someone signed in to reach the system.
+ */
 async function leave() {
+  const waiting = queue.pending.value;
+  if (waiting > 0 && !confirm(tf('queue.unsyncedSignOut', { n: waiting }))) return;
   await signOut();
   navigate('/sign-in');
 }

@@ -6,6 +6,7 @@ export type Route =
   | { name: 'board' }
   | { name: 'new-order' }
   | { name: 'order'; orderId: string }
+  | { name: 'walkaround'; orderId: string }
   | { name: 'appointments' }
   | { name: 'jobs' }
   | { name: 'settings' }
@@ -14,11 +15,12 @@ export type Route =
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
-  const [first, second] = parts;
+  const [first, second, third] = parts;
   switch (first) {
     case 'board': return { name: 'board' };
     case 'orders':
       if (second === 'new') return { name: 'new-order' };
+      if (second && third === 'walkaround') return { name: 'walkaround', orderId: second };
       return second ? { name: 'order', orderId: second } : { name: 'board' };
     case 'appointments': return { name: 'appointments' };
     case 'jobs': return { name: 'jobs' };
@@ -43,3 +45,4 @@ export function navigate(path: string): void {
 }
 
 export const orderPath = (orderId: string) => `/orders/${encodeURIComponent(orderId)}`;
+export const walkaroundPath = (orderId: string) => `${orderPath(orderId)}/walkaround`;

@@ -1,0 +1,141 @@
+"""A shop's thresholds and its walk-around checklist: defaults shipped with the product, each
+replaceable by the shop (one item per shop each, in the shop's partition)."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, StringConstraints, model_validator
+from typing_extensions import Annotated
+
+from chalicelib import aws, db
+from chalicelib.api import Body, Caller, ShortText, field_error
+from chalicelib.errors import Unprocessable
+from chalicelib.roles import require
+
+DATA = Path(__file__).parent / "data"
+
+# Facts of law, not settings: the legal minimum tread depth in Taiwan (道路交通安全規則 §39-1
+# and the inspection rules: 1.6 mm) and the six-year limit on selling tyres (DESIGN.md §6).
+TREAD_LEGAL_MIN_MM = Decimal("1.6")
+TYRE_MAX_AGE_YEARS = 6
+
+DEFAULTS: dict[str, Decimal] = {
+    "tread_yellow_mm": Decimal("3.0"),  # a common replacement advice
+    "pad_red_mm": Decimal("3"),
+    "pad_yellow_mm": Decimal("5"),
+    "uneven_mm": Decimal("1.5"),  # grooves this far apart: an alignment hint
+}
+
+Mm = Annotated[Decimal, Field(ge=0, le=30, max_digits=3, decimal_places=1)]
+
+
+class SettingsChange(Body):
+    """Only what is sent changes."""
+    tread_yellow_mm: Decimal | None = Field(default=None, ge=TREAD_LEGAL_MIN_MM, le=10,
+                                            max_digits=3, decimal_places=1)
+    pad_red_mm: Mm | None = None
+    pad_yellow_mm: Mm | None = None
+    uneven_mm: Decimal | None = Field(default=None, ge=Decimal("0.5"), le=10, max_digits=3,
+                                      decimal_places=1)
+
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
+
+
+class TemplateItem(Body):
+    item_id: Code
+    zh: ShortText
+    en: ShortText
+    group: Code
+
+
+class TemplateGroup(Body):
+    group: Code
+    zh: ShortText
+    en: ShortText
+
+
+class Template(Body):
+    items: list[TemplateItem] = Field(min_length=1, max_length=100)
+    groups: list[TemplateGroup] | None = Field(default=None, max_length=30)
+
+    @model_validator(mode="after")
+    def _unique(self) -> "Template":
+        ids = [item.item_id for item in self.items]
+        twice = sorted({item_id for item_id in ids if ids.count(item_id) > 1})
+        if twice:
+            raise field_error(f"檢查項目代碼重複：{'、'.join(twice)}。",
+                              f"item_id used twice: {', '.join(twice)}")
+        return self
+
+
+# --- thresholds ---
+
+def thresholds(shop_id: str) -> dict[str, Decimal]:
+    """The shop's thresholds over the defaults (what `inspections.findings` reads)."""
+    stored = aws.table().get_item(Key=db.shop_settings_key(shop_id)).get("Item") or {}
+    return {name: Decimal(stored.get(name, default)) for name, default in DEFAULTS.items()}
+
+
+def _public(values: dict) -> dict:
+    return {**values, "tread_legal_min_mm": TREAD_LEGAL_MIN_MM,
+            "tyre_max_age_years": TYRE_MAX_AGE_YEARS}
+
+
+def get_settings(caller: Caller) -> dict:
+    require(caller, "orders.read")
+    return _public(thresholds(caller.shop_id))
+
+
+def update_settings(caller: Caller, body: SettingsChange) -> dict:
+    require(caller, "settings.manage")
+    merged = {**thresholds(caller.shop_id), **body.model_dump(exclude_none=True)}
+    if merged["pad_red_mm"] >= merged["pad_yellow_mm"]:
+        raise Unprocessable("煞車來令片的紅色門檻要小於黃色門檻。",
+                            "pad_red_mm: must be less than pad_yellow_mm.")
+    aws.table().put_item(Item={**db.shop_settings_key(caller.shop_id), "type": "shop_settings",
+                               "shop_id": caller.shop_id, **merged,
+                               "updated_at": db.now_iso(), "updated_by": caller.stamp()})
+    return _public(merged)
+
+
+# --- the checklist template ---
+
+@lru_cache(maxsize=1)
+def default_template() -> dict:
+    shipped = json.loads((DATA / "inspection_template.json").read_text(encoding="utf-8"))
+    return {"items": shipped["items"], "groups": shipped["groups"]}
+
+
+def template(shop_id: str) -> dict:
+    """The shop's checklist, or the default one until the shop edits it."""
+    stored = aws.table().get_item(Key=db.inspection_template_key(shop_id)).get("Item")
+    if not stored:
+        return default_template()
+    groups = {group["group"]: group for group in stored.get("groups") or default_template()["groups"]}
+    for item in stored["items"]:  # a group an item names but nobody described: named by its code
+        groups.setdefault(item["group"], {"group": item["group"], "zh": item["group"],
+                                          "en": item["group"]})
+    return {"items": stored["items"], "groups": list(groups.values())}
+
+
+def item_ids(shop_id: str) -> frozenset[str]:
+    return frozenset(item["item_id"] for item in template(shop_id)["items"])
+
+
+def get_template(caller: Caller) -> dict:
+    require(caller, "orders.read")
+    return template(caller.shop_id)
+
+
+def replace_template(caller: Caller, body: Template) -> dict:
+    require(caller, "settings.manage")
+    dumped = body.model_dump(exclude_none=True)
+    aws.table().put_item(Item={**db.inspection_template_key(caller.shop_id),
+                               "type": "inspection_template", "shop_id": caller.shop_id,
+                               **dumped, "updated_at": db.now_iso(),
+                               "updated_by": caller.stamp()})
+    return template(caller.shop_id)
