@@ -1,12 +1,15 @@
 import { render } from 'preact';
 import { App, loadWalkaround } from './App';
-import { watchQueue } from './data/client';
+import { session, watchQueue } from './data/client';
+import { keepStorageOnceSignedIn } from './data/persist';
 import { watchSystemStatus } from './data/status';
 import './styles.css';
 
 render(<App />, document.getElementById('app')!);
 watchSystemStatus();
 watchQueue();
+// iOS may evict a web app's IndexedDB (the write queue): ask to keep it, once signed in.
+void keepStorageOnceSignedIn(session);
 // Fetch the walk-around's chunk once the first view is up, so it is there with no network.
 const idle = window.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 2000));
 idle(() => void loadWalkaround().catch(() => undefined));

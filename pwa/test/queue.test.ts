@@ -286,3 +286,106 @@ describe('field changes batched while they wait', () => {
     expect(b).toEqual(a);
   });
 });
+
+describe('a folded change the API refuses', () => {
+  const path = '/api/orders/o-1/inspection';
+  const merge = 'inspection:o-1';
+  const futureDot = change('tyres.LF.dot', '5299', '2026-11-22T01:00:02Z');
+
+  /** An API that refuses any request holding the DOT from the future, as the server does. */
+  function dotCheckingServer() {
+    const bodies: FieldChange[][] = [];
+    const server = {
+      online: false,
+      bodies,
+      send: async (write: QueuedWrite) => {
+        if (!server.online) throw new OfflineError();
+        const changes = ((write as ApiWrite).body as { changes: FieldChange[] }).changes;
+        bodies.push(changes);
+        if (changes.some((c) => c.value === '5299')) throw new ApiError(422, 'validation', 'DOT 週年不能晚於今天');
+        return { values: Object.fromEntries(changes.map((c) => [c.field, c.value])) };
+      },
+    };
+    return server;
+  }
+
+  it('is split and sent change by change, so only the refused change is dropped and listed', async () => {
+    const server = dotCheckingServer();
+    const queue = createWriteQueue(freshStore(), server.send);
+    await queue.submit('PATCH', path, { changes: [change('fuel_eighths', 5, '2026-11-22T01:00:01Z')] }, { merge });
+    await queue.submit('PATCH', path, { changes: [futureDot] }, { merge });
+    await queue.submit('PATCH', path, { changes: [change('tyres.LF.inner', 6, '2026-11-22T01:00:03Z')] }, { merge });
+    expect(queue.pending.value).toBe(1);
+
+    // A replay after a reload: nobody waits, so the refusal is listed for the screen to show.
+    const store = freshStore();
+    await store.save(queue.writes.value as QueuedWrite[]);
+    const reopened = createWriteQueue(store, server.send);
+    server.online = true;
+    await reopened.flush();
+
+    expect(server.bodies).toEqual([
+      [change('fuel_eighths', 5, '2026-11-22T01:00:01Z'), futureDot, change('tyres.LF.inner', 6, '2026-11-22T01:00:03Z')],
+      [change('fuel_eighths', 5, '2026-11-22T01:00:01Z')],
+      [futureDot],
+      [change('tyres.LF.inner', 6, '2026-11-22T01:00:03Z')],
+    ]);
+    expect(reopened.pending.value).toBe(0);
+    expect(reopened.failures.value).toHaveLength(1);
+    const [failure] = reopened.failures.value;
+    expect(failure!.error.message).toBe('DOT 週年不能晚於今天');
+    expect((failure!.write as ApiWrite).body).toEqual({ changes: [futureDot] });
+  });
+
+  it('tells the waiting callers the refusal, once the good changes are sent', async () => {
+    const server = dotCheckingServer();
+    const queue = createWriteQueue(freshStore(), server.send);
+    await queue.submit('PATCH', path, { changes: [change('fuel_eighths', 5, 'T1')] }, { merge });
+    server.online = true;
+    const [first, second] = await Promise.allSettled([
+      queue.submit('PATCH', path, { changes: [futureDot] }, { merge }),
+      queue.submit('PATCH', path, { changes: [change('lights.abs', true, 'T3')] }, { merge }),
+    ]);
+    expect(first).toMatchObject({ status: 'rejected', reason: { status: 422, code: 'validation' } });
+    expect(second).toEqual(first);
+    expect(server.bodies.slice(-3)).toEqual([[change('fuel_eighths', 5, 'T1')], [futureDot], [change('lights.abs', true, 'T3')]]);
+    expect(queue.pending.value).toBe(0);
+    expect(queue.failures.value).toEqual([]); // the callers heard it: not listed twice
+  });
+
+  it('keeps the parts not yet sent when the network drops halfway, and answers "queued"', async () => {
+    let calls = 0;
+    const queue = createWriteQueue(freshStore(), async () => {
+      calls += 1;
+      if (calls === 1) throw new ApiError(422, 'validation', 'bad');
+      if (calls === 2) return {};
+      throw new OfflineError();
+    });
+    const outcome = await queue.submit('PATCH', path, { changes: [change('a', 1, 'T1'), change('b', 2, 'T2'), change('c', 3, 'T3')] }, { merge });
+    expect(outcome).toEqual({ sent: false });
+    expect(queue.writes.value.map((w) => ((w as ApiWrite).body as { changes: FieldChange[] }).changes)).toEqual([
+      [change('b', 2, 'T2')], [change('c', 3, 'T3')],
+    ]);
+  });
+
+  it('is not split when the refusal is about the record (frozen, forbidden), nor when it held one change', async () => {
+    for (const error of [new ApiError(409, 'inspection_frozen', 'frozen'), new ApiError(403, 'forbidden', 'no')]) {
+      const sent: unknown[] = [];
+      const queue = createWriteQueue(freshStore(), async (write) => {
+        sent.push((write as ApiWrite).body);
+        throw error;
+      });
+      await expect(queue.submit('PATCH', path, { changes: [change('a', 1, 'T1'), change('b', 2, 'T2')] }, { merge }))
+        .rejects.toBe(error);
+      expect(sent).toHaveLength(1);
+    }
+    const sent: unknown[] = [];
+    const queue = createWriteQueue(freshStore(), async (write) => {
+      sent.push((write as ApiWrite).body);
+      throw new ApiError(422, 'validation', 'bad');
+    });
+    await expect(queue.submit('PATCH', path, { changes: [futureDot] }, { merge })).rejects.toMatchObject({ status: 422 });
+    await expect(queue.submit('POST', '/api/orders', { order_id: 'o-9' })).rejects.toMatchObject({ status: 422 });
+    expect(sent).toHaveLength(2);
+  });
+});

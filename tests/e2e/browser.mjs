@@ -65,3 +65,21 @@ export function layoutFaults(page) {
     return faults;
   });
 }
+
+/** Every request of the page fails as with no network. `context.setOffline` alone is not
+ * enough in Chromium: it can miss the first requests of a page reloaded while offline (and
+ * does not reach requests a service worker makes), so requests are also aborted by route. */
+async function noNetwork(route) {
+  await route.abort('internetdisconnected');
+}
+
+export async function cutNetwork(context) {
+  await context.route('**/*', noNetwork);
+  await context.setOffline(true);
+}
+
+export async function restoreNetwork(context) {
+  // Unrouted first: going online fires `online`, and the app's queue sends at once.
+  await context.unroute('**/*', noNetwork);
+  await context.setOffline(false);
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { BASE_URL, launch, openPage, screenshot } from './browser.mjs';
+import { BASE_URL, cutNetwork, launch, openPage, restoreNetwork, screenshot } from './browser.mjs';
 import {
   aBusyBoard, aCustomerWithVehicle, anOrder, apiAs, assertLayout, aTechnician, demoLogin, newMobile, newPlate,
   signInWithPassword,
@@ -220,7 +220,7 @@ test('with no network a new line waits in the queue, survives a reload and is se
     await orderInState(page, '已接車');
     await page.waitForFunction(() => navigator.serviceWorker?.controller !== null);
 
-    await context.setOffline(true);
+    await cutNetwork(context);
     await page.getByRole('button', { name: '新增項目' }).tap();
     await page.getByLabel('項目說明').fill('輪胎對調');
     await page.getByLabel('工時（小時）').fill('0.5');
@@ -234,7 +234,7 @@ test('with no network a new line waits in the queue, survives a reload and is se
     await page.getByText('1 筆待上傳').waitFor();
     assert.equal((await owner.get(`/api/orders/${order.order_id}`)).lines.length, 1, 'sent while offline?');
 
-    await context.setOffline(false);
+    await restoreNetwork(context);
     await page.getByText('1 筆待上傳').waitFor({ state: 'detached' });
     const stored = await owner.get(`/api/orders/${order.order_id}`);
     assert.deepEqual(stored.lines.map((line) => line.description), ['前輪煞車來令片更換', '輪胎對調']);

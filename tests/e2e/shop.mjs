@@ -3,7 +3,7 @@
 // the sign-in steps in the browser.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BASE_URL, layoutFaults } from './browser.mjs';
 
@@ -13,6 +13,47 @@ export function demoLogin() {
   assert.ok(dir, 'SL_TEST_DATA_DIR is not set: run the suite through `python -m devstack test browser`');
   const { email, password } = JSON.parse(readFileSync(join(dir, 'demo-login.json'), 'utf8'));
   return { login: email, password };
+}
+
+/**
+ * Run `body` holding the demo shop's checklist template and thresholds: one test changes them
+ * (settings) while another relies on them (the walk-around), and node --test runs test files in
+ * parallel processes. A lock directory beside the demo login; a holder that died leaves it stale.
+ */
+export async function withDemoShopSettings(body) {
+  const dir = process.env.SL_TEST_DATA_DIR;
+  assert.ok(dir, 'SL_TEST_DATA_DIR is not set: run the suite through `python -m devstack test browser`');
+  const lock = join(dir, 'demo-shop-settings.lock');
+  const holderAlive = () => {
+    try {
+      process.kill(Number(readFileSync(join(lock, 'pid'), 'utf8')), 0);
+      return true;
+    } catch (error) {
+      return error.code !== 'ESRCH'; // no pid file yet: being taken right now
+    }
+  };
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+    }
+    if (!holderAlive()) {
+      rmSync(lock, { recursive: true, force: true });
+      continue;
+    }
+    await new Promise((resolve) => {
+      const watcher = watch(dir, () => !existsSync(lock) && (watcher.close(), resolve()));
+      if (!existsSync(lock)) (watcher.close(), resolve());
+    });
+  }
+  try {
+    return await body();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** A plate no other test uses: three letters, a hyphen, four digits (ABC-1234). */

@@ -116,6 +116,9 @@ test("today's appointments: add one from a plate, then check it in to an order w
     await signInWithPassword(page, login, password);
     await page.getByRole('link', { name: '預約表' }).tap();
     await page.getByRole('heading', { name: '預約表' }).waitFor();
+    // The day's list (the demo shop's bookings) first: tapping while it loads could land on a
+    // row's check-in button as the list pushes the add button down.
+    await page.locator('.appointment').first().waitFor();
     await page.getByRole('button', { name: '新增預約' }).tap();
     await page.getByLabel('車輛（以車牌查詢）').fill(vehicle.plate.slice(0, 5));
     await page.getByRole('button', { name: new RegExp(vehicle.plate) }).tap();

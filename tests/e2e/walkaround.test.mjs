@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { BASE_URL, launch, openPage, screenshot } from './browser.mjs';
-import { aCustomerWithVehicle, anOrder, apiAs, assertLayout, demoLogin, signInWithPassword } from './shop.mjs';
+import { BASE_URL, cutNetwork, launch, openPage, restoreNetwork, screenshot } from './browser.mjs';
+import {
+  aCustomerWithVehicle, anOrder, apiAs, assertLayout, demoLogin, signInWithPassword, withDemoShopSettings,
+} from './shop.mjs';
 
 let browser;
 let photoDir;
@@ -97,7 +99,8 @@ async function showSection(page, name) {
 /** The sync pill once it says `text`. */
 const syncSaying = (page, text) => page.getByTestId('walk-sync').filter({ hasText: text }).waitFor();
 
-test('a standard walk-around on a tablet, with the network cut halfway, reaches the server once, in ≤ 40 taps', async () => {
+// The shop's template and thresholds as they are (settings.test.mjs changes them, then puts them back).
+test('a standard walk-around on a tablet, with the network cut halfway, reaches the server once, in ≤ 40 taps', () => withDemoShopSettings(async () => {
   const { context, page } = await openPage(browser, 'tablet');
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -147,7 +150,7 @@ test('a standard walk-around on a tablet, with the network cut halfway, reaches 
     await screenshot(page, 'walkaround-lights-tablet');
 
     // The bay's Wi-Fi drops: everything from here waits on the tablet.
-    await context.setOffline(true);
+    await cutNetwork(context);
 
     // Tyres: left front at three grooves (the first groove is picked already), the same for all
     // four, then the right rear's outer groove worn; a photo of the left front.
@@ -202,7 +205,7 @@ test('a standard walk-around on a tablet, with the network cut halfway, reaches 
     console.log(`standard walk-around: ${taps} taps`);
 
     // The Wi-Fi is back: the queue replays by itself.
-    await context.setOffline(false);
+    await restoreNetwork(context);
     await syncSaying(page, '全部已同步');
 
     const stored = await owner.get(`/api/orders/${order.order_id}/inspection`);
@@ -253,4 +256,4 @@ test('a standard walk-around on a tablet, with the network cut halfway, reaches 
   } finally {
     await context.close();
   }
-});
+}));

@@ -1,10 +1,12 @@
 // The one way the app talks to the ServiceLane API (same origin as the PWA).
-import { readThrough } from './cache';
+import { readThrough, remember } from './cache';
 import { device, http, queue, rememberDevice } from './client';
 import { newId } from './format';
 import type { Session, Staff } from './http';
 import type { Inspection, Photo, ShopSettings, TemplateGroup, TemplateItem, WarningLight } from './inspection';
 import type { FieldChange } from './queue';
+import type { Template } from './template';
+import type { ThresholdName } from './thresholds';
 import type {
   Appointment, AppointmentSource, Board, Channel, Customer, DeviceRoster, Fuel, Job, LineKind,
   LineState, Order, OrderState, RegisteredDevice, Vehicle,
@@ -158,6 +160,21 @@ export const inspectionTemplate = () =>
   readThrough('shop/inspection-template', () => http.request<{ items: TemplateItem[]; groups?: TemplateGroup[] }>('GET', '/api/shop/inspection-template'));
 export const shopSettings = () =>
   readThrough('shop/settings', () => http.request<ShopSettings>('GET', '/api/shop/settings'));
+
+/** The shop's thresholds (owner, manager); the answer replaces the kept read. */
+export async function changeShopSettings(change: Partial<Record<ThresholdName, number>>) {
+  const outcome = await queue.submit<ShopSettings>('PATCH', '/api/shop/settings', change);
+  if (outcome.sent) remember('shop/settings', outcome.body);
+  return outcome;
+}
+
+/** The whole checklist template at once (owner, manager); the answer replaces the kept read. */
+export async function replaceInspectionTemplate(template: { items: TemplateItem[]; groups: TemplateGroup[] }) {
+  const outcome = await queue.submit<Template>('PUT', '/api/shop/inspection-template', template);
+  if (outcome.sent) remember('shop/inspection-template', outcome.body);
+  return outcome;
+}
+
 export const inspectionPath = (orderId: string) => `/api/orders/${q(orderId)}/inspection`;
 export const getInspection = (orderId: string) =>
   readThrough(`inspection/${orderId}`, () => http.request<Inspection>('GET', inspectionPath(orderId)));

@@ -5,7 +5,8 @@
 //
 // What happens to a write at the head of the queue:
 //   answered 2xx                    → removed; its caller gets the answer
-//   answered 4xx (not 401/408/429)  → removed; the error is shown (resending would fail again)
+//   answered 4xx (not 401/408/429)  → removed; the error is shown (resending would fail again);
+//                                     a fold of several field changes is first split (below)
 //   no answer, 5xx, 401, 408, 429   → kept, and the queue waits (network back, or sign-in)
 //
 // Two kinds of write share the one order:
@@ -13,7 +14,9 @@
 //   - a photo: its downsized bytes are kept apart in the store (not in the list, which is saved
 //     whole on every change) until the photo is uploaded and completed.
 // Field changes (`{changes: [...]}` bodies) that wait behind each other for the same record are
-// folded into one write, so a bay with no Wi-Fi replays a few requests, not one per tap.
+// folded into one write, so a bay with no Wi-Fi replays a few requests, not one per tap. A fold
+// the API refuses for one of its changes (a DOT "in the future" from a tablet whose clock runs
+// ahead) is split and sent change by change, so only the refused change is dropped.
 import { signal } from '@preact/signals';
 import { newId } from './format';
 import { ApiError, type Method } from './http';
@@ -104,6 +107,20 @@ const changesOf = (body: unknown): FieldChange[] | null => {
   return Array.isArray(changes) ? (changes as FieldChange[]) : null;
 };
 
+/**
+ * The writes to send instead of a folded write the API refused, one per change; null when
+ * splitting cannot help: a single change, or a refusal of the record rather than of a change
+ * (403 not allowed, 404 no such order, 409 e.g. the walk-around is frozen).
+ */
+export function splitRefused(write: QueuedWrite, error: ApiError): ApiWrite[] | null {
+  if (write.kind === 'photo' || !write.merge || [403, 404, 409].includes(error.status)) return null;
+  const changes = changesOf(write.body);
+  if (!changes || changes.length < 2) return null;
+  return changes.map((change, i) => ({
+    ...write, id: `${write.id}.${i + 1}`, body: { ...(write.body as object), changes: [change] },
+  }));
+}
+
 export const photoBlobKey = (photoId: string) => `photo:${photoId}`;
 
 export function createWriteQueue(
@@ -177,6 +194,13 @@ export function createWriteQueue(
       } catch (error) {
         inFlight = null;
         if (!isFinalRefusal(error)) break; // kept: try again later
+        const parts = splitRefused(write, error);
+        if (parts) {
+          list = list.flatMap((w) => (w.id === write.id ? parts : [w]));
+          await persist();
+          relayTo(write.id, parts);
+          continue;
+        }
         await forget(write);
         if (!settle(write.id, (w) => w.reject(error))) failures.value = [...failures.value, { write, error }];
         continue;
@@ -211,6 +235,26 @@ export function createWriteQueue(
       return flush();
     });
     return followUp;
+  }
+
+  /**
+   * The callers of a split write hear once all its parts are answered: the first refusal, else
+   * the last answer, else "queued" when a part still waits.
+   */
+  function relayTo(id: string, parts: ApiWrite[]): void {
+    const callers = waiting.get(id);
+    waiting.delete(id);
+    if (!callers) return; // a replay nobody waits for: refused parts go to `failures`
+    const outcomes = parts.map((part) => wait<unknown>(part.id).then(
+      (outcome) => ({ outcome }), (error: unknown) => ({ error })));
+    void Promise.all(outcomes).then((results) => {
+      const refused = results.find((r): r is { error: unknown } => 'error' in r);
+      const answers = results.flatMap((r) => ('outcome' in r && r.outcome.sent ? [r.outcome] : []));
+      for (const caller of callers) {
+        if (refused) caller.reject(refused.error);
+        else caller.resolve(answers.length === parts.length ? answers[answers.length - 1]! : { sent: false });
+      }
+    });
   }
 
   function wait<T>(id: string): Promise<WriteOutcome<T>> {

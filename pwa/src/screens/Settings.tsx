@@ -6,12 +6,17 @@ import { errorText } from '../ui/errors';
 import { Field } from '../ui/Field';
 import { Notice } from '../ui/Notice';
 import { navigate } from '../ui/router';
+import { TemplateEditor } from '../ui/settings/TemplateEditor';
+import { Thresholds } from '../ui/settings/Thresholds';
 
-/** My PIN, and (for an owner or manager) making this tablet a shared shop device. */
+/**
+ * My PIN; for an owner or manager also making this tablet a shared shop device, the inspection
+ * thresholds and the walk-around checklist (the API refuses others with 403 anyway).
+ */
 export function Settings() {
   const who = session.value;
   if (!who) return null;
-  const canRegister = who.staff.role === 'owner' || who.staff.role === 'manager';
+  const manages = who.staff.role === 'owner' || who.staff.role === 'manager';
   return (
     <section class="screen" aria-labelledby="settings-title">
       <div class="screen-head">
@@ -27,8 +32,10 @@ export function Settings() {
             <Notice tone="ok">{tf('settings.registered', { name: device.value.name })}</Notice>
             <button type="button" class="button-secondary" onClick={() => rememberDevice(null)}>{t('settings.forget')}</button>
           </>
-        ) : canRegister ? <RegisterDevice /> : <p class="muted">{t('settings.managersOnly')}</p>}
+        ) : manages ? <RegisterDevice /> : <p class="muted">{t('settings.managersOnly')}</p>}
       </section>
+      {manages && <Thresholds />}
+      {manages && <TemplateEditor />}
       <button type="button" class="button-secondary button-block" onClick={() => void signOut().then(() => navigate('/sign-in'))}>
         {t('header.signOut')}
       </button>
