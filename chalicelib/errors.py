@@ -68,3 +68,9 @@ def gateway_error(response, language: str):
                                "message": message if language == "en"
                                else zh.get(response.status_code, message)}}
     return response
+
+
+class Busy(DomainError):
+    """Others kept writing the same thing at the same moment: nothing was stored, send again
+    (a 503, so the tablet's queue keeps the write and retries it)."""
+    status, code = 503, "busy"

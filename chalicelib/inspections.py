@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import re
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -26,7 +28,7 @@ from pydantic import Field, StrictBool, field_validator
 
 from chalicelib import aws, db, shop_settings
 from chalicelib.api import Body, Caller, field_error, jsonable
-from chalicelib.errors import Conflict, Invalid, NotFound
+from chalicelib.errors import Busy, Conflict, Invalid, NotFound
 from chalicelib.roles import require
 from chalicelib.shop_settings import TREAD_LEGAL_MIN_MM, TYRE_MAX_AGE_YEARS
 
@@ -39,7 +41,7 @@ GROOVES = ("inner", "centre", "outer")
 AXLES = ("front", "rear")
 DAMAGE_KINDS = ("scratch", "dent", "crack", "chip", "rust", "other")
 STATUSES = ("green", "yellow", "red")
-WRITE_ATTEMPTS = 5
+WRITE_ATTEMPTS = 8
 
 POSITION_NAMES = {"LF": "左前", "RF": "右前", "LR": "左後", "RR": "右後", "SPARE": "備胎"}
 
@@ -447,7 +449,7 @@ def update_inspection(caller: Caller, order_id: str, body: InspectionChanges) ->
     confirm_lower = any(change.confirm_lower for change in body.changes
                         if change.field == "mileage_km")
     mileage_recorded = False
-    for _ in range(WRITE_ATTEMPTS):
+    for attempt in range(WRITE_ATTEMPTS):
         values, changed, won = merge((inspection or {}).get("values", {}),
                                      (inspection or {}).get("changed", {}), writes)
         if not won:
@@ -481,11 +483,13 @@ def update_inspection(caller: Caller, order_id: str, body: InspectionChanges) ->
         except ClientError as err:
             if err.response["Error"]["Code"] != "TransactionCanceledException":
                 raise
-        # Another tablet wrote first, or the order moved on: read again and merge again.
+        # Another tablet wrote first, or the order moved on: read again and merge again, after a
+        # short random wait (DynamoDB may cancel both of two transactions that meet).
+        time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
         order, inspection, photos = _read(caller.shop_id, order_id)
         refuse_frozen(order)
-    raise Conflict("檢修確認表正被同時修改，請再送一次。",
-                   "The walk-around is being changed from elsewhere; send again.", code="busy")
+    raise Busy("檢修確認表正被同時修改，請再送一次。",
+               "The walk-around is being changed from elsewhere; send again.")
 
 
 def _record_mileage(caller: Caller, order: dict, km: int, confirm_lower: bool) -> None:

@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from chalicelib import aws, db, money
 from chalicelib.api import Body, Caller, ClientId, LongText, ShortText, field_error
-from chalicelib.errors import Conflict, Forbidden, Invalid, NotFound
+from chalicelib.errors import Busy, Conflict, Forbidden, Invalid, NotFound
 from chalicelib.roles import EVERYONE, FRONT_DESK, require
 
 State = Literal["booked", "checked_in", "authorized", "in_progress", "awaiting_approval",
@@ -335,6 +335,10 @@ def _event(caller: Caller, order_id: str, event_id: str, start: str | None, to: 
 # --- changing ---
 
 def update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
+    return _retry(lambda: _update_order(caller, order_id, body))
+
+
+def _update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
     require(caller, "orders.write")
     order = load(caller.shop_id, order_id)
     _refuse_closed(order)
@@ -345,6 +349,10 @@ def update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
 
 
 def transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
+    return _retry(lambda: _transition(caller, order_id, body))
+
+
+def _transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
     """Move the order one step, if the rules and the guards allow it; replays change nothing."""
     from botocore.exceptions import ClientError
 
@@ -377,8 +385,7 @@ def transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
     except ClientError as err:
         if err.response["Error"]["Code"] != "TransactionCanceledException":
             raise
-        raise Conflict("工單剛被其他人變更，請重新整理。",
-                       "Someone changed this order a moment ago: refresh and try again.") from None
+        raise _LostRace from None
     return view(order, caller)
 
 
@@ -414,8 +421,30 @@ def _save_header(caller: Caller, order: dict, changes: dict, puts: list[dict] = 
     except ClientError as err:
         if err.response["Error"]["Code"] != "TransactionCanceledException":
             raise
-        raise Conflict("工單剛被其他人變更，請重新整理。",
-                       "Someone changed this order a moment ago: refresh and try again.") from None
+        raise _LostRace from None
+
+
+class _LostRace(Exception):
+    """Another write changed the order between this one's read and its write."""
+
+
+WRITE_ATTEMPTS = 6
+
+
+def _retry(write: Callable[[], dict]) -> dict:
+    """Read, decide and write again when another tablet wrote in between: the second try sees
+    their change (a step already taken, a line already added) and decides anew. DynamoDB may
+    cancel both of two transactions that meet, so each waits a little, at random, first."""
+    import random
+    import time
+
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            return write()
+        except _LostRace:
+            time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
+    raise Busy("工單正被多人同時修改，請再送一次。",
+               "Several people are changing this order right now: send it again.")
 
 
 def _write(caller: Caller, order: dict, changes: dict, puts: list[dict],
@@ -469,6 +498,10 @@ def _applied(order: dict, changes: dict, puts: list[dict], deletes: list[dict]) 
 # --- job lines ---
 
 def add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
+    return _retry(lambda: _add_line(caller, order_id, body))
+
+
+def _add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
     require(caller, "orders.write")
     order = load(caller.shop_id, order_id)
     if any(line["line_id"] == body.line_id for line in order["lines"]):
@@ -498,6 +531,10 @@ def _totals(lines: list[dict]) -> dict:
 
 
 def update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -> dict:
+    return _retry(lambda: _update_line(caller, order_id, line_id, body))
+
+
+def _update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -> dict:
     order = load(caller.shop_id, order_id)
     line = _line(order, line_id)
     changes = body.model_dump(exclude_none=True)
@@ -550,6 +587,10 @@ def _check_price_change(order: dict, line: dict, changes: dict) -> None:
 
 
 def delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
+    return _retry(lambda: _delete_line(caller, order_id, line_id))
+
+
+def _delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
     require(caller, "orders.write")
     order = load(caller.shop_id, order_id)
     _refuse_closed(order)
@@ -573,6 +614,10 @@ def _line(order: dict, line_id: str) -> dict:
 # --- dispatch (派工) ---
 
 def dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
+    return _retry(lambda: _dispatch(caller, order_id, body))
+
+
+def _dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
     from chalicelib import shops
 
     require(caller, "orders.write")

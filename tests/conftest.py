@@ -59,8 +59,14 @@ def api_table(local_engines, tmp_path_factory):
 def chalice_client(api_table):
     from chalice.test import Client
 
+    from chalice.local import LocalChalice
+
     from app import app
 
+    if not isinstance(app, LocalChalice):
+        # Each thread its own current_request, as in Chalice's local server: the race tests
+        # send requests from several threads at once.
+        app.__class__ = type("ThreadLocalApp", (LocalChalice, app.__class__), {})
     aws.reset()  # a test with its own table (app_env) may have run just before
     # A stage .chalice/config.json does not name: the test client then sets none of a stage's
     # variables (SL_TABLE...) around each request, which threads would leave behind.

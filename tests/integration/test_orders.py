@@ -268,3 +268,27 @@ def test_a_write_answers_exactly_what_a_fresh_read_shows(shop):
         answer = write()
         assert answer.status in (200, 201), answer.body
         assert answer.body == shop.advisor.get(f"/api/orders/{oid}").body
+
+
+def test_tablets_adding_lines_at_once_lose_none(shop):
+    order = an_order(shop)
+    oid, failures = order["order_id"], []
+
+    def add(person, n):
+        for i in range(3):
+            answer = person.post(f"/api/orders/{oid}/lines", {
+                "line_id": new_id("line"), "kind": "part", "description": f"零件 {n}-{i}",
+                "quantity": 1, "unit_price": 100})
+            if answer.status != 201:
+                failures.append(answer.body)
+
+    threads = [threading.Thread(target=add, args=(person, n))
+               for n, person in enumerate((shop.advisor, shop.manager, shop.owner))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    stored = shop.advisor.get(f"/api/orders/{oid}").body
+    assert len(stored["lines"]) == 9
+    assert stored["totals"] == {"subtotal": 900, "tax": 45, "total": 945}
