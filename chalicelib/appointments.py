@@ -153,7 +153,7 @@ def create_appointment(caller: Caller, body: NewAppointment) -> dict:
     try:
         aws.table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
     except ClientError as err:
-        if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+        if not db.refused(err):
             raise
         return public(get_appointment(caller.shop_id, body.appointment_id))
     return public(item)
@@ -190,7 +190,7 @@ def update_appointment(caller: Caller, appointment_id: str, body: AppointmentCha
                                        ":booked": "booked"},
             ReturnValues="ALL_NEW")
     except ClientError as err:
-        if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+        if not db.refused(err):
             raise
         raise Conflict("這筆預約剛被其他人變更，請重新整理。",
                        "Someone just changed this appointment; reload it.") from None
@@ -256,7 +256,7 @@ def _claim(caller: Caller, appointment: dict, order_id: str) -> None:
             ExpressionAttributeValues={":in": "checked_in", ":order": order_id, ":now": now,
                                        ":by": caller.stamp(), ":was": appointment["state"]})
     except ClientError as err:
-        if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+        if not db.refused(err):
             raise
         raise Conflict("這筆預約剛被其他人變更或報到，請重新整理。",
                        "Someone just changed or checked in this appointment; reload it.") from None
@@ -276,5 +276,5 @@ def _release(caller: Caller, appointment: dict, order_id: str) -> None:
             ExpressionAttributeValues={":was": appointment["state"], ":in": "checked_in",
                                        ":order": order_id, ":now": db.now_iso()})
     except ClientError as err:
-        if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+        if not db.refused(err):
             raise

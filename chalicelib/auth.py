@@ -228,7 +228,7 @@ def refresh(token: str) -> dict:
                           ConditionExpression="used = :no",
                           ExpressionAttributeValues={":yes": True, ":no": False})
     except ClientError as err:
-        if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+        if not db.refused(err):
             raise
         revoke_family(stored["family"])  # a used token came back: someone copied it
         raise Unauthorized("請重新登入。", "Please sign in again.") from None
@@ -275,7 +275,7 @@ def register_device(caller: Caller, device_id: str, name: str) -> dict:
                   "registered_by": caller.stamp(), "created_at": db.now_iso()},
             ConditionExpression="attribute_not_exists(pk)")
     except ClientError as err:
-        if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+        if not db.refused(err):
             raise
         from chalicelib.errors import Conflict
 

@@ -169,7 +169,7 @@ def create_customer(caller: Caller, body: NewCustomer) -> dict:
     try:
         aws.table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
     except ClientError as err:
-        if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+        if not db.refused(err):
             raise
         return public(get_customer(caller.shop_id, body.customer_id))  # the create, replayed
     return public(item)

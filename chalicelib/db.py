@@ -218,6 +218,15 @@ def jobs_index(shop_id: str, technician_id: str, created_at: str, order_id: str,
             "gsi2sk": f"{created_at}#{order_id}#{line_id}"}
 
 
+def refused(err: Exception) -> bool:
+    """Whether DynamoDB refused a write on its condition (a single write's failed condition, or
+    a transaction it cancelled): the one test every "only if" write makes of its error."""
+    from botocore.exceptions import ClientError
+
+    return isinstance(err, ClientError) and err.response["Error"]["Code"] in (
+        "ConditionalCheckFailedException", "TransactionCanceledException")
+
+
 def transact_put(items: list[dict], condition: str = "attribute_not_exists(pk)") -> None:
     """Put items all or none, each only if new (raises TransactionCanceledException otherwise)."""
     from boto3.dynamodb.types import TypeSerializer

@@ -481,7 +481,7 @@ def update_inspection(caller: Caller, order_id: str, body: InspectionChanges) ->
             ])
             return _view(caller, order, item, photos)
         except ClientError as err:
-            if err.response["Error"]["Code"] != "TransactionCanceledException":
+            if not db.refused(err):
                 raise
         # Another tablet wrote first, or the order moved on: read again and merge again, after a
         # short random wait (DynamoDB may cancel both of two transactions that meet).

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from typing_extensions import Annotated
 
 from chalicelib import aws, db, money
 from chalicelib.api import Body, Caller, ClientId, LongText, ShortText, field_error
@@ -84,34 +85,30 @@ def can_move(state: str, to: str, role: str) -> bool:
 
 # --- request bodies ---
 
+def _promised_utc(text: str) -> str:
+    return _utc(text, "promised_at")
+
+
+# A time the customer is promised, stored UTC; a wall-clock time is the shop's (Asia/Taipei).
+PromisedAt = Annotated[str, StringConstraints(max_length=40), AfterValidator(_promised_utc)]
+
+
 class NewOrder(Body):
     order_id: ClientId
     customer_id: ClientId
     vehicle_id: ClientId
     concerns: list[LongText] = Field(default_factory=list, max_length=20)
-    promised_at: str | None = Field(default=None, max_length=40)
+    promised_at: PromisedAt | None = None
     waits_in_shop: bool = False
     mileage_km: int | None = Field(default=None, ge=0, le=3_000_000)
     appointment_id: ClientId | None = None
     booked: bool = False
 
-    @model_validator(mode="after")
-    def _promised(self) -> "NewOrder":
-        if self.promised_at is not None:
-            self.promised_at = _utc(self.promised_at, "promised_at")
-        return self
-
 
 class OrderChange(Body):
     concerns: list[LongText] | None = Field(default=None, max_length=20)
-    promised_at: str | None = Field(default=None, max_length=40)
+    promised_at: PromisedAt | None = None
     waits_in_shop: bool | None = None
-
-    @model_validator(mode="after")
-    def _promised(self) -> "OrderChange":
-        if self.promised_at is not None:
-            self.promised_at = _utc(self.promised_at, "promised_at")
-        return self
 
 
 class TransitionRequest(Body):
@@ -298,7 +295,7 @@ def create_order(caller: Caller, body: NewOrder) -> dict:
     try:
         db.transact_put([header, event])
     except ClientError as err:
-        if err.response["Error"]["Code"] != "TransactionCanceledException":
+        if not db.refused(err):
             raise
         replay = _existing(caller, body.order_id)  # a second tablet's replay won the race
         if replay:
@@ -383,7 +380,7 @@ def _transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
     try:
         order = _write(caller, order, changes, puts=[event, *line_updates], expect_state=start)
     except ClientError as err:
-        if err.response["Error"]["Code"] != "TransactionCanceledException":
+        if not db.refused(err):
             raise
         raise _LostRace from None
     return view(order, caller)
@@ -419,7 +416,7 @@ def _save_header(caller: Caller, order: dict, changes: dict, puts: list[dict] = 
         return _write(caller, order, {**changes, "updated_at": db.now_iso()}, puts=list(puts),
                deletes=list(deletes))
     except ClientError as err:
-        if err.response["Error"]["Code"] != "TransactionCanceledException":
+        if not db.refused(err):
             raise
         raise _LostRace from None
 

@@ -233,7 +233,7 @@ def complete(caller: Caller, order_id: str, photo_id: str) -> dict:
     try:
         aws.table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
     except ClientError as err:
-        if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+        if not db.refused(err):
             raise
         item = aws.table().get_item(Key=db.photo_key(caller.shop_id, order_id, photo_id))["Item"]
     s3.delete_object(Bucket=bucket, Key=incoming)

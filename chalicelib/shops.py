@@ -62,7 +62,7 @@ def create_shop(shop_id: str, name: str, phone: str, address: str) -> bool:
         aws.table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
         return True
     except ClientError as err:
-        if err.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        if db.refused(err):
             return False
         raise
 
@@ -95,7 +95,7 @@ def add_staff(shop_id: str, staff: NewStaff, password_hash: str | None = None) -
         db.transact_put([member, *aliases])
         return True
     except ClientError as err:
-        if err.response["Error"]["Code"] == "TransactionCanceledException":
+        if db.refused(err):
             return False
         raise
 

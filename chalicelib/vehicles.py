@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import Literal
 
-from pydantic import (Field, StrictBool, StrictInt, StringConstraints, field_validator,
+from pydantic import (AfterValidator, Field, StrictBool, StrictInt, StringConstraints,
                       model_validator)
 from typing_extensions import Annotated
 
@@ -109,54 +109,35 @@ def _year_field(value: int | None) -> int | None:
     return value
 
 
+# The checked forms a request body takes (each validator also answers in zh-TW).
+Plate = Annotated[RawPlate, AfterValidator(_plate_field)]
+Vin = Annotated[RawVin, AfterValidator(_vin_field)]
+Year = Annotated[StrictInt, AfterValidator(_year_field)]
+
+
 # --- request bodies ---
 
 class NewVehicle(Body):
     vehicle_id: ClientId
-    plate: RawPlate
-    vin: RawVin | None = None
+    plate: Plate
+    vin: Vin | None = None
     make: Name
     model: Name
-    year: StrictInt | None = None
+    year: Year | None = None
     colour: Colour | None = None
     fuel: Fuel
     customer_id: ClientId
     mileage_km: Km | None = None
-
-    @field_validator("plate")
-    @classmethod
-    def check_plate(cls, value: str) -> str:
-        return _plate_field(value)
-
-    @field_validator("vin")
-    @classmethod
-    def check_vin(cls, value: str | None) -> str | None:
-        return _vin_field(value)
-
-    @field_validator("year")
-    @classmethod
-    def check_year(cls, value: int | None) -> int | None:
-        return _year_field(value)
 
 
 class VehicleChange(Body):
     """Only what is sent changes; `null` clears the VIN, year or colour."""
     make: Name | None = None
     model: Name | None = None
-    year: StrictInt | None = None
+    year: Year | None = None
     colour: Colour | None = None
     fuel: Fuel | None = None
-    vin: RawVin | None = None
-
-    @field_validator("vin")
-    @classmethod
-    def check_vin(cls, value: str | None) -> str | None:
-        return _vin_field(value)
-
-    @field_validator("year")
-    @classmethod
-    def check_year(cls, value: int | None) -> int | None:
-        return _year_field(value)
+    vin: Vin | None = None
 
     @model_validator(mode="after")
     def _required_stay(self) -> "VehicleChange":
@@ -403,7 +384,7 @@ def rename_owner(shop_id: str, customer_id: str, name: str) -> None:
                 ConditionExpression="customer_id = :customer",
                 ExpressionAttributeValues={":name": name, ":customer": customer_id})
         except ClientError as err:
-            if err.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not db.refused(err):
                 raise  # else the vehicle changed owner meanwhile: the new name is right
 
 

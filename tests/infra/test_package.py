@@ -80,7 +80,7 @@ def test_the_lambda_loads_bytecode_made_at_packaging_not_the_source(package_dir,
         code.extractall(tmp_path)
     # Change the source after packaging: the unchecked bytecode is what runs.
     module = tmp_path / "chalicelib" / "money.py"
-    module.write_text(module.read_text() + "\nraise SystemExit('the source was compiled')\n")
+    module.write_text(module.read_text() + "\nraise RuntimeError('the source was compiled')\n")
     result = subprocess.run([sys.executable, "-B", "-c",
                              "import chalicelib.money as m; print(m.totals([100])['total'])"],
                             cwd=tmp_path, capture_output=True, text=True)
