@@ -1,6 +1,5 @@
 """The properties of the packaged stack that matter, read from the template `make package` built."""
 import json
-import shutil
 import subprocess
 
 import pytest
@@ -390,7 +389,6 @@ def test_only_this_distribution_reads_the_pwa_bucket(template):
     assert "${Distribution}" in allow["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the CloudFront function")
 def test_app_routes_get_index_html_and_files_stay_files(template):
     code = template["Resources"]["AppRoutes"]["Properties"]["FunctionCode"]
     paths = ["/", "/orders/42", "/q/abc", "/assets/index-1a2b.js", "/sw.js", "/manifest.webmanifest"]
