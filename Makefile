@@ -9,16 +9,16 @@ NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 .PHONY: dev test bench setup pwa lock clean
 
 dev: setup pwa
-	@devstack/system-deps.sh java
+	@devstack/system-deps.sh java font
 	$(PY) -m devstack dev
 
 test: setup pwa tests/e2e/node_modules/.installed
-	@devstack/system-deps.sh java browser
+	@devstack/system-deps.sh java browser pdf
 	$(PY) -m devstack test
 
 # Costs in counts and ratios (DynamoDB requests per screen, bytes, cold import); writes docs/bench.md.
 bench: setup pwa
-	@devstack/system-deps.sh java
+	@devstack/system-deps.sh java font
 	$(PY) -m devstack bench
 
 setup: $(VENV)/.installed devstack/node_modules/.installed pwa/node_modules/.installed
@@ -52,6 +52,7 @@ clean:
 .PHONY: package deploy
 
 package: $(VENV)/.installed
+	@devstack/system-deps.sh font
 	$(PY) -m infra.package --stage $(or $(STAGE),dev)
 
 deploy: package pwa

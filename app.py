@@ -4,7 +4,7 @@ Who may do what is checked by the services (chalicelib/roles.py)."""
 from chalice import AuthResponse, Chalice, Response
 
 from chalicelib import (appointments, auth, changes, customers, health, inspections, openapi,
-                        orders, photos, shop_settings, shops, vehicles)
+                        orders, parts, photos, shop_settings, shops, signatures, vehicles)
 from chalicelib.api import Api
 from chalicelib.config import settings
 from chalicelib.errors import gateway_error, preferred_language
@@ -315,10 +315,114 @@ def dispatch_order(order_id, body):
     return orders.dispatch(api.caller(), order_id, body)
 
 
+# --- signed documents (委修確認單, 估價單, 結帳清單) ---
+
+@api.route("/api/orders/{order_id}/documents/{kind}", "GET")
+def get_document(order_id, kind):
+    """The document as the customer will see it, its hash, and whether it can be signed now."""
+    return signatures.get_document(api.caller(), order_id, kind)
+
+
+@api.route("/api/orders/{order_id}/signatures", "POST", body=signatures.NewSignature,
+           status=201)
+def sign_document(order_id, body):
+    """The customer signs on the shop's tablet; the caller is the witness."""
+    return signatures.sign(api.caller(), order_id, body, api.client())
+
+
+@api.route("/api/orders/{order_id}/signatures/{signature_id}/pdf", "GET")
+def get_signed_pdf(order_id, signature_id):
+    """A 15-minute link to the signed document's PDF."""
+    return signatures.pdf_link(api.caller(), order_id, signature_id)
+
+
+@api.route("/api/orders/{order_id}/documents/{kind}/revisions", "POST",
+           body=signatures.Revision)
+def revise_document(order_id, kind, body):
+    """Set the signed version aside so the order may change and a new version be signed."""
+    return signatures.revise(api.caller(), order_id, kind, body)
+
+
+@api.route("/api/verify/{signature_hash}", "GET", public=True)
+def verify_document(signature_hash):
+    """Whether a signed document is intact (the QR on its paper copy); no personal data."""
+    result = signatures.verify(signature_hash)
+    if api.wants_html():
+        return Response(body=signatures.verify_page(result), status_code=200, headers={
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+    return result
+
+
 @api.route("/api/jobs", "GET", query=orders.JobsQuery)
 def list_jobs(query):
     """A technician's job list (their own, unless the caller is front desk)."""
     return orders.jobs(api.caller(), query)
+
+
+# --- old parts (舊品) ---
+
+def _language() -> str:
+    return preferred_language(app.current_request.headers.get("accept-language"))
+
+
+@api.route("/api/parts", "POST", body=parts.NewTag, status=201)
+def create_part_tag(body):
+    """Tag an old part (from a job line, or free-standing); its code is made by the server."""
+    return parts.create_tag(api.caller(), body)
+
+
+@api.route("/api/parts/moves", "POST", body=parts.BatchMove)
+def move_part_tags(body):
+    """One custody event for many tags at once (a crate to the shelf); per code ok or why not."""
+    return parts.move_many(api.caller(), body, _language())
+
+
+@api.route("/api/parts/labels", "POST", body=parts.LabelsRequest)
+def print_part_labels(body):
+    """A 15-minute link to one PDF of many labels: thermal pages or A4 sheets of 27."""
+    return parts.label_sheet(api.caller(), body)
+
+
+@api.route("/api/parts/{code}", "GET")
+def get_part_tag(code):
+    """The tag, its custody events and the moves the caller may make now."""
+    return parts.get_tag(api.caller(), code)
+
+
+@api.route("/api/parts/{code}", "PATCH", body=parts.TagChange)
+def update_part_tag(code, body):
+    return parts.update_tag(api.caller(), code, body)
+
+
+@api.route("/api/parts/{code}/events", "POST", body=parts.NewEvent)
+def record_part_event(code, body):
+    """A custody event: held, shown, returned, disposed, returned to supplier, kept."""
+    return parts.record_event(api.caller(), code, body)
+
+
+@api.route("/api/parts/{code}/label", "GET", query=parts.LabelQuery)
+def get_part_label(code, query):
+    """A 15-minute link to the tag's 50 × 30 mm label (PNG, or PDF for a thermal printer)."""
+    return parts.label(api.caller(), code, query)
+
+
+@api.route("/api/parts/{code}/public", "GET", public=True)
+def get_public_part_tag(code):
+    """What a scan shows without signing in: a part tag of that shop, no personal data."""
+    return parts.public_tag(code)
+
+
+@api.route("/api/orders/{order_id}/parts", "GET")
+def list_order_parts(order_id):
+    """The order's old parts with their state, and why delivery would wait (if it would)."""
+    return parts.order_parts(api.caller(), order_id)
+
+
+@api.route("/api/reports/parts", "GET", query=parts.ReportQuery)
+def get_parts_report(query):
+    """The month's disposals by category and supplier returns (JSON, or a link to a CSV)."""
+    return parts.report(api.caller(), query, _language())
 
 
 @app.on_dynamodb_record(stream_arn=settings().stream_arn, batch_size=100, name="on_change")

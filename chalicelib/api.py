@@ -142,6 +142,8 @@ class Api:
                 except DomainError as err:
                     language = preferred_language(request.headers.get("accept-language"))
                     return json_response(err.body(language), err.status)
+                if isinstance(result, Response):
+                    return result  # a route that answers other than JSON (a page, a file)
                 if status == 204:
                     return Response(body="", status_code=204)
                 return json_response(jsonable(result), status)
@@ -161,3 +163,14 @@ class Api:
         return Caller(shop_id=context["shop_id"], staff_id=context["staff_id"],
                       role=context["role"], name=context.get("name", ""),
                       device_id=context.get("device_id") or None)
+
+    def client(self) -> dict:
+        """Where the request came from, as a signature records it: {ip, user_agent}."""
+        request = self.app.current_request
+        identity = (request.context or {}).get("identity") or {}
+        return {"ip": identity.get("sourceIp") or "",
+                "user_agent": (request.headers.get("user-agent") or "")[:300]}
+
+    def wants_html(self) -> bool:
+        """A browser opening the link (a phone that scanned a QR), rather than a program."""
+        return "text/html" in (self.app.current_request.headers.get("accept") or "")

@@ -4,9 +4,12 @@ The table itself (key schema, indexes, stream) is declared once, in infra/resour
 cloud stack deploys that file and the local stack creates its table from it.
 
 Indexes, each overloaded by item type:
-- gsi1: look-ups by a natural key (a shop's plate or phone, a sign-in name, a part tag's code,
+- gsi1: look-ups by a natural key (a shop's plate or phone, a signed document's hash,
   a progress link's token hash);
-- gsi2: lists in order (a shop's board for a day by state, a technician's jobs).
+- gsi2: lists in order (a shop's board for a day by state, a technician's jobs, a month's
+  old parts out of the shop).
+
+A part tag's code is found through its claim item (`PARTCODE#…`), which also makes it unique.
 """
 from __future__ import annotations
 
@@ -178,6 +181,24 @@ def photo_object(shop_id: str, order_id: str, photo_id: str, size: str) -> str:
     return f"photos/{shop_id}/{order_id}/{photo_id}/{size}.jpg"
 
 
+SIGNATURE_PREFIX = "SIGNATURE#"
+
+
+def signature_key(shop_id: str, order_id: str, signature_id: str) -> Key:
+    return {"pk": order_pk(shop_id, order_id), "sk": f"{SIGNATURE_PREFIX}{signature_id}"}
+
+
+def signature_hash_index(signature_hash: str) -> Key:
+    """A signed document found by its hash alone (the QR on the paper copy): gsi1."""
+    return {"gsi1pk": f"SIGHASH#{signature_hash}", "gsi1sk": "SIGNATURE"}
+
+
+def signature_object(shop_id: str, order_id: str, signature_id: str, kind: str) -> str:
+    """An S3 key: the signature's PNG (`png`) or the signed document's PDF (`pdf`)."""
+    folder = "signatures" if kind == "png" else "documents"
+    return f"{folder}/{shop_id}/{order_id}/{signature_id}.{kind}"
+
+
 def shop_settings_key(shop_id: str) -> Key:
     return {"pk": shop_pk(shop_id), "sk": "SETTINGS"}
 
@@ -264,6 +285,52 @@ def transact_write(actions: list[dict]) -> None:
                 params[field] = typed(params[field])
         items.append({kind: params})
     aws.client("dynamodb").transact_write_items(TransactItems=items)
+
+
+# --- old-part tags (舊品): in their order's partition; the code claimed across every shop ---
+
+PART_PREFIX = "PART#"
+
+
+def part_tag_key(shop_id: str, order_id: str | None, code: str) -> Key:
+    """A tag sits under its order (read with it in one Query); a free-standing tag (no order)
+    in the shop's own parts partition."""
+    pk = order_pk(shop_id, order_id) if order_id else f"{shop_pk(shop_id)}#PARTS"
+    return {"pk": pk, "sk": f"{PART_PREFIX}{code}"}
+
+
+def part_code_key(code: str) -> Key:
+    """A tag's code is unique across all shops: this claim, written with the tag only if new,
+    is also how a scanned code finds its tag (it names the shop and the order)."""
+    return {"pk": f"PARTCODE#{code}", "sk": "PARTCODE"}
+
+
+def part_client_key(shop_id: str, tag_id: str) -> Key:
+    """The tablet's id for a new tag: a replayed create finds the code the first one got."""
+    return {"pk": f"{shop_pk(shop_id)}#PARTTAG#{tag_id}", "sk": "PARTTAG"}
+
+
+def parts_month_pk(shop_id: str, month: str) -> str:
+    """A shop's disposals and supplier returns of a month (Asia/Taipei `YYYY-MM`): gsi2."""
+    return f"PARTS#{shop_id}#{month}"
+
+
+def parts_pending_pk(shop_id: str) -> str:
+    """Tags waiting to go back to a supplier (a warranty claim not yet shipped): gsi2."""
+    return f"PARTS#{shop_id}#PENDING"
+
+
+def parts_report_index(gsi2pk: str, at: str, code: str) -> Key:
+    return {"gsi2pk": gsi2pk, "gsi2sk": f"{at}#{code}"}
+
+
+def label_object(shop_id: str, filename: str) -> str:
+    """An S3 key for a printable label file (made again on every request: nothing to keep)."""
+    return f"labels/{shop_id}/{filename}"
+
+
+def report_object(shop_id: str, filename: str) -> str:
+    return f"reports/{shop_id}/{filename}"
 
 
 def health_key() -> Key:

@@ -334,6 +334,51 @@ def findings(values: dict, settings: dict, today: date | None = None) -> dict:
     }
 
 
+_TYRE_NAMES = {"LF": ("左前輪胎", "Left front tyre"), "RF": ("右前輪胎", "Right front tyre"),
+               "LR": ("左後輪胎", "Left rear tyre"), "RR": ("右後輪胎", "Right rear tyre"),
+               "SPARE": ("備胎", "Spare tyre")}
+_AXLE_NAMES = {"front": ("前輪煞車來令片", "Front brake pads"),
+               "rear": ("後輪煞車來令片", "Rear brake pads")}
+_DAMAGE_NAMES = {"scratch": ("刮傷", "Scratch"), "dent": ("凹陷", "Dent"),
+                 "crack": ("裂痕", "Crack"), "chip": ("掉漆", "Chip"), "rust": ("生鏽", "Rust"),
+                 "other": ("其他損傷", "Other damage")}
+_FLAGGED = {"red": "red", "yellow": "yellow"}
+
+
+def summary(values: dict, settings: dict, checklist: list[dict], today: date | None = None) -> dict:
+    """What the service authorization shows of the walk-around: the lit warning lights, every
+    red or yellow item (tyres, pads, checklist) and the damage markers, named in both languages."""
+    found = findings(values, settings, today)
+    by_code = {light["code"]: light for light in catalogue()}
+    lights = [{"code": code, "colour": colour, "zh": by_code[code]["zh"], "en": by_code[code]["en"]}
+              for colour, codes in found["lights"].items() for code in codes]
+    items = []
+    for pos, tyre in found["tyres"].items():
+        colour = "red" if tyre["dot_old"] else _FLAGGED.get(tyre["colour"])
+        if colour:
+            zh, en = _TYRE_NAMES[pos]
+            depth = f"{tyre['worst_mm']} mm" if tyre["worst_mm"] is not None else ""
+            note = "、".join(filter(None, [depth, "超過六年 DOT over 6 years" if tyre["dot_old"] else ""]))
+            items.append({"zh": zh, "en": en, "colour": colour, **({"note": note} if note else {})})
+    for axle, brake in found["brakes"].items():
+        if brake["colour"] in _FLAGGED:
+            zh, en = _AXLE_NAMES[axle]
+            items.append({"zh": zh, "en": en, "colour": brake["colour"],
+                          "note": f"{brake['pad_mm']} mm"})
+    names = {item["item_id"]: item for item in checklist}
+    for field, value in sorted(values.items()):
+        if field.startswith("checklist.") and value["status"] in _FLAGGED:
+            item = names.get(field.removeprefix("checklist."), {})
+            code = field.removeprefix("checklist.")
+            items.append({"zh": item.get("zh", code), "en": item.get("en", code),
+                          "colour": value["status"], **({"note": value["note"]}
+                                                        if value.get("note") else {})})
+    damage = [{"zh": _DAMAGE_NAMES[marker["kind"]][0], "en": _DAMAGE_NAMES[marker["kind"]][1],
+               **({"note": marker["note"]} if marker.get("note") else {})}
+              for field, marker in sorted(values.items()) if field.startswith("damage.")]
+    return {"lights": lights, "items": items, "damage": damage}
+
+
 # --- what photos may be of (photos.py asks) ---
 
 def check_subject(subject: str, known: Known) -> None:
@@ -398,7 +443,8 @@ def _read(shop_id: str, order_id: str) -> tuple[dict, dict | None, list[dict]]:
 
 
 def editable(order: dict) -> bool:
-    return order["state"] in EDITABLE_STATES
+    """Before the service authorization is signed: the signature covers the walk-around."""
+    return order["state"] in EDITABLE_STATES and "authorization" not in order.get("signed", {})
 
 
 def refuse_frozen(order: dict) -> None:
@@ -470,8 +516,10 @@ def update_inspection(caller: Caller, order_id: str, body: InspectionChanges) ->
             db.transact_write([
                 {"ConditionCheck": {
                     "Key": db.order_key(caller.shop_id, order_id),
-                    "ConditionExpression": "#state IN (:booked, :checked_in)",
-                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ConditionExpression": "#state IN (:booked, :checked_in) "
+                                           "AND attribute_not_exists(#signed.#authorization)",
+                    "ExpressionAttributeNames": {"#state": "state", "#signed": "signed",
+                                                 "#authorization": "authorization"},
                     "ExpressionAttributeValues": {":booked": "booked",
                                                   ":checked_in": "checked_in"}}},
                 {"Put": {"Item": item, **({

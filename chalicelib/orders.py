@@ -12,7 +12,7 @@ from typing import Callable, Literal
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from typing_extensions import Annotated
 
-from chalicelib import aws, db, money
+from chalicelib import aws, db, money, parts
 from chalicelib.api import Body, Caller, ClientId, LongText, ShortText, field_error
 from chalicelib.errors import Busy, Conflict, Forbidden, Invalid, NotFound
 from chalicelib.roles import EVERYONE, FRONT_DESK, require
@@ -39,19 +39,20 @@ class Step:
     guards: tuple[str, ...] = ()
 
 
-# DESIGN.md §1. Guards to come: checked_in → authorized needs the signed service authorization
-# and awaiting_approval → in_progress every additional item answered (signature issue);
-# quality_check → ready the final inspection; ready → delivered the signed checkout list.
+# DESIGN.md §1, and the repair standard contract: no work before the signed authorization, no
+# added work before the customer answered it, no delivery before the signed checkout list or
+# above what the customer consented to.
 TRANSITIONS: dict[tuple[str, str], Step] = {
     ("booked", "checked_in"): Step(FRONT_DESK),
-    ("checked_in", "authorized"): Step(FRONT_DESK),
+    ("checked_in", "authorized"): Step(FRONT_DESK, guards=("authorization_signed",)),
     ("authorized", "in_progress"): Step(EVERYONE),
     ("in_progress", "awaiting_approval"): Step(FRONT_DESK),
     ("awaiting_approval", "in_progress"): Step(FRONT_DESK, guards=("additional_items_answered",)),
     ("in_progress", "quality_check"): Step(EVERYONE),
     ("quality_check", "in_progress"): Step(EVERYONE),  # the check found something: back to work
     ("quality_check", "ready"): Step(FRONT_DESK),
-    ("ready", "delivered"): Step(FRONT_DESK),
+    ("ready", "delivered"): Step(FRONT_DESK, guards=("checkout_signed", "within_consented_total",
+                                                    "old_parts_decided")),
     ("delivered", "followed_up"): Step(FRONT_DESK),
     **{(state, "cancelled"): Step(FRONT_DESK)
        for state in ("booked", "checked_in", "authorized", "in_progress", "awaiting_approval",
@@ -68,9 +69,38 @@ def _additional_items_answered(order: dict) -> tuple[str, str] | None:
     return None
 
 
+def _authorization_signed(order: dict) -> tuple[str, str] | None:
+    if "authorization" not in order.get("signed", {}):
+        return ("客戶尚未簽署委修確認單，不能開始施工。",
+                "The customer has not signed the service authorization: no work may start.")
+    return None
+
+
+def _checkout_signed(order: dict) -> tuple[str, str] | None:
+    if "checkout" not in order.get("signed", {}):
+        return ("客戶尚未簽署結帳清單，不能交車。",
+                "The customer has not signed the checkout list: the car cannot be delivered.")
+    return None
+
+
+def _within_consented_total(order: dict) -> tuple[str, str] | None:
+    """The contract: the shop cannot charge above what the customer consented to (the signed
+    authorization plus the approved items of signed estimates) without a new signed estimate."""
+    total, consented = int(order["totals"]["total"]), int(order.get("consented_total") or 0)
+    if total > consented:
+        return (f"合計 {total:,} 元超過客戶同意的 {consented:,} 元，請先請客戶簽署追加估價單。",
+                f"The total NT${total:,} is above the NT${consented:,} the customer consented "
+                "to: have the customer sign an estimate for the difference first.")
+    return None
+
+
 # A guard returns None to allow the step, or the (zh, en) reason it is refused.
 GUARDS: dict[str, Callable[[dict], tuple[str, str] | None]] = {
     "additional_items_answered": _additional_items_answered,
+    "authorization_signed": _authorization_signed,
+    "checkout_signed": _checkout_signed,
+    "within_consented_total": _within_consented_total,
+    "old_parts_decided": lambda order: parts.undecided(order["parts"]),
 }
 
 
@@ -93,6 +123,14 @@ def _promised_utc(text: str) -> str:
 PromisedAt = Annotated[str, StringConstraints(max_length=40), AfterValidator(_promised_utc)]
 
 
+OldParts = Literal["take_back", "dispose", "decide_at_delivery"]
+
+
+class RoadTest(Body):
+    done: bool
+    note: LongText | None = None
+
+
 class NewOrder(Body):
     order_id: ClientId
     customer_id: ClientId
@@ -103,12 +141,20 @@ class NewOrder(Body):
     mileage_km: int | None = Field(default=None, ge=0, le=3_000_000)
     appointment_id: ClientId | None = None
     booked: bool = False
+    old_parts: OldParts = "decide_at_delivery"
 
 
 class OrderChange(Body):
     concerns: list[LongText] | None = Field(default=None, max_length=20)
     promised_at: PromisedAt | None = None
     waits_in_shop: bool | None = None
+    old_parts: OldParts | None = None
+    road_test: RoadTest | None = None
+
+
+# What each signed document covers on the order's header: changed only by a new version.
+COVERED_FIELDS = {"authorization": {"concerns", "promised_at", "waits_in_shop", "old_parts"},
+                  "checkout": {"old_parts", "road_test"}}
 
 
 class TransitionRequest(Body):
@@ -133,6 +179,7 @@ class NewLine(Body):
     unit_price: int | None = Price
     amount: int | None = Field(default=None, gt=0, le=10_000_000)
     origin: Literal["authorization", "additional"] | None = None
+    customer_supplied: bool = False  # a part the customer brought: fitted, not warranted
 
     @model_validator(mode="after")
     def _priced(self) -> "NewLine":
@@ -142,6 +189,8 @@ class NewLine(Body):
         if missing:
             raise field_error(f"這個項目需要填寫：{'、'.join(missing)}。",
                               f"a {self.kind} line needs {', '.join(missing)}")
+        if self.customer_supplied and self.kind != "part":
+            raise field_error("只有零件可以是客戶自備。", "only a part can be customer supplied")
         return self
 
 
@@ -190,11 +239,21 @@ def load(shop_id: str, order_id: str) -> dict:
     header = next((item for item in items if item["sk"] == db.ORDER_SK), None)
     if header is None:
         raise NotFound("找不到這張工單。", "No such repair order.")
-    lines = sorted((item for item in items if item["sk"].startswith(db.LINE_PREFIX)),
-                   key=lambda line: line["created_at"])
-    events = sorted((item for item in items if item["sk"].startswith(db.EVENT_PREFIX)),
-                    key=lambda event: event["at"])
-    return {**header, "lines": lines, "events": events}
+    return _assembled(header, items)
+
+
+def _assembled(header: dict, items: list[dict]) -> dict:
+    """The header with what lives beside it: lines, events, signatures, old-part tags (each in
+    its order), and the walk-around, which the signed authorization covers."""
+    def under(prefix: str, order_by: str) -> list[dict]:
+        return sorted((item for item in items if item["sk"].startswith(prefix)),
+                      key=lambda item: item[order_by])
+
+    inspection = next((item for item in items if item["sk"] == "INSPECTION"), None)
+    return {**header, "lines": under(db.LINE_PREFIX, "created_at"),
+            "events": under(db.EVENT_PREFIX, "at"),
+            "signatures": under(db.SIGNATURE_PREFIX, "signed_at"),
+            "parts": under(db.PART_PREFIX, "created_at"), "inspection": inspection}
 
 
 _HIDDEN = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "type", "version"}
@@ -202,11 +261,16 @@ _HIDDEN = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "type", "version"
 
 def view(order: dict, caller: Caller) -> dict:
     """The order as the API answers it, with the steps this caller may take now."""
-    clean = {key: value for key, value in order.items() if key not in _HIDDEN}
+    from chalicelib import signatures
+
+    clean = {key: value for key, value in order.items()
+             if key not in _HIDDEN and key not in ("inspection", "signatures", "parts")}
     clean["lines"] = [{k: v for k, v in line.items() if k not in _HIDDEN}
                       for line in order["lines"]]
     clean["events"] = [{k: v for k, v in event.items() if k not in _HIDDEN}
                        for event in order["events"]]
+    clean["signatures"] = [signatures.view(item) for item in order["signatures"]]
+    clean["parts"] = [parts.summary(tag) for tag in order["parts"]]
     clean["next_states"] = next_states(order["state"], caller.role)
     return clean
 
@@ -283,7 +347,7 @@ def create_order(caller: Caller, body: NewOrder) -> dict:
         "vehicle": {"vehicle_id": vehicle["vehicle_id"], "plate": vehicle["plate"],
                     "make": vehicle.get("make", ""), "model": vehicle.get("model", "")},
         "concerns": body.concerns, "waits_in_shop": body.waits_in_shop,
-        "totals": money.totals([]), "technician_names": [], "created_at": now,
+        "old_parts": body.old_parts, "totals": money.totals([]), "technician_names": [], "created_at": now,
         "updated_at": now, "created_by": caller.stamp(), "version": 1,
         **({"promised_at": body.promised_at} if body.promised_at else {}),
         **({"mileage_km": body.mileage_km} if body.mileage_km is not None else {}),
@@ -291,7 +355,7 @@ def create_order(caller: Caller, body: NewOrder) -> dict:
         **db.board_index(caller.shop_id, now, body.order_id, None),
         **db.vehicle_orders_index(caller.shop_id, body.vehicle_id, now),
     }
-    event = _event(caller, body.order_id, f"created-{body.order_id}", None, state, None, now)
+    event = event_item(caller, body.order_id, f"created-{body.order_id}", None, state, None, now)
     try:
         db.transact_put([header, event])
     except ClientError as err:
@@ -301,7 +365,7 @@ def create_order(caller: Caller, body: NewOrder) -> dict:
         if replay:
             return replay
         raise
-    return view({**header, "lines": [], "events": [event]}, caller)
+    return view(_assembled(header, [event]), caller)
 
 
 def _existing(caller: Caller, order_id: str) -> dict | None:
@@ -320,7 +384,7 @@ def _next_number(shop_id: str) -> str:
     return f"{day.replace('-', '')}-{int(answer['Attributes']['seq']):03d}"
 
 
-def _event(caller: Caller, order_id: str, event_id: str, start: str | None, to: str,
+def event_item(caller: Caller, order_id: str, event_id: str, start: str | None, to: str,
            note: str | None, at: str, **extra) -> dict:
     """Who did what to the order, when, from which device (kept under the order for good)."""
     return {**db.event_key(caller.shop_id, order_id, event_id), "type": "order_event",
@@ -332,21 +396,27 @@ def _event(caller: Caller, order_id: str, event_id: str, start: str | None, to: 
 # --- changing ---
 
 def update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
-    return _retry(lambda: _update_order(caller, order_id, body))
+    return retry(lambda: _update_order(caller, order_id, body))
 
 
 def _update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
     require(caller, "orders.write")
     order = load(caller.shop_id, order_id)
     _refuse_closed(order)
-    changes = body.model_dump(exclude_none=True)
+    changes = {key: value for key, value in body.model_dump(exclude_none=True).items()
+               if order.get(key) != value}  # the same value again (a replay) changes nothing
+    for kind, covered in COVERED_FIELDS.items():
+        if kind == "authorization" and order.get("old_parts") == "decide_at_delivery":
+            covered = covered - {"old_parts"}  # the customer said they would decide later
+        if changes.keys() & covered and kind in order.get("signed", {}):
+            refuse_signed(kind)
     if changes:
-        order = _save_header(caller, order, changes)
+        order = save(caller, order, changes)
     return view(order, caller)
 
 
 def transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
-    return _retry(lambda: _transition(caller, order_id, body))
+    return retry(lambda: _transition(caller, order_id, body))
 
 
 def _transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
@@ -376,13 +446,13 @@ def _transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
     if closed_on:
         changes["closed_on"] = closed_on
     line_updates = _lines_on_transition(order, to)
-    event = _event(caller, order_id, body.client_id, start, to, body.note, now)
+    event = event_item(caller, order_id, body.client_id, start, to, body.note, now)
     try:
         order = _write(caller, order, changes, puts=[event, *line_updates], expect_state=start)
     except ClientError as err:
         if not db.refused(err):
             raise
-        raise _LostRace from None
+        raise LostRace from None
     return view(order, caller)
 
 
@@ -402,33 +472,44 @@ def _lines_on_transition(order: dict, to: str) -> list[dict]:
     return updated
 
 
+def refuse_signed(kind: str) -> None:
+    from chalicelib import signatures
+
+    title = signatures.TITLES[kind]
+    raise Conflict(f"客戶已簽署{title['zh']}，內容不能再修改；要修改請先重新製作新版本。",
+                   f"The customer signed the {title['en'].lower()}: it cannot change until a new "
+                   "version is drawn up and signed.", code="document_signed")
+
+
 def _refuse_closed(order: dict) -> None:
     if order["state"] in CLOSED:
         raise Conflict("這張工單已經結案，不能再修改。", "This order is closed.",
                        code="order_closed")
 
 
-def _save_header(caller: Caller, order: dict, changes: dict, puts: list[dict] = (),
-                 deletes: list[dict] = ()) -> dict:
+def save(caller: Caller, order: dict, changes: dict, puts: list[dict] = (),
+         deletes: list[dict] = (), unfrozen: list[str] = ()) -> dict:
+    """Write the header's changes with the items beside it; `unfrozen`: sort keys of items the
+    write may touch only while no signature covers them. Raises LostRace for retry()."""
     from botocore.exceptions import ClientError
 
     try:
         return _write(caller, order, {**changes, "updated_at": db.now_iso()}, puts=list(puts),
-               deletes=list(deletes))
+                      deletes=list(deletes), unfrozen=frozenset(unfrozen))
     except ClientError as err:
         if not db.refused(err):
             raise
-        raise _LostRace from None
+        raise LostRace from None
 
 
-class _LostRace(Exception):
+class LostRace(Exception):
     """Another write changed the order between this one's read and its write."""
 
 
 WRITE_ATTEMPTS = 6
 
 
-def _retry(write: Callable[[], dict]) -> dict:
+def retry(write: Callable[[], dict]) -> dict:
     """Read, decide and write again when another tablet wrote in between: the second try sees
     their change (a step already taken, a line already added) and decides anew. DynamoDB may
     cancel both of two transactions that meet, so each waits a little, at random, first."""
@@ -438,14 +519,15 @@ def _retry(write: Callable[[], dict]) -> dict:
     for attempt in range(WRITE_ATTEMPTS):
         try:
             return write()
-        except _LostRace:
+        except LostRace:
             time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
     raise Busy("工單正被多人同時修改，請再送一次。",
                "Several people are changing this order right now: send it again.")
 
 
 def _write(caller: Caller, order: dict, changes: dict, puts: list[dict],
-           expect_state: str | None = None, deletes: list[dict] = ()) -> dict:
+           expect_state: str | None = None, deletes: list[dict] = (),
+           unfrozen: frozenset[str] = frozenset()) -> dict:
     """The header's changes and the items beside it in one transaction, guarded by the header's
     version so two tablets never overwrite each other's totals. Returns the order as it now is
     (the transaction succeeded, so no second read is needed to answer)."""
@@ -469,10 +551,13 @@ def _write(caller: Caller, order: dict, changes: dict, puts: list[dict],
                             + " ADD version :one",
         "ConditionExpression": condition, "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": values}}]
-    items += [{"Put": {"TableName": aws.table().name,
+    def unless_frozen(sk: str) -> dict:
+        return {"ConditionExpression": "attribute_not_exists(frozen_by)"} if sk in unfrozen else {}
+
+    items += [{"Put": {"TableName": aws.table().name, **unless_frozen(item["sk"]),
                        "Item": {key: serializer.serialize(value) for key, value in item.items()}}}
               for item in puts]
-    items += [{"Delete": {"TableName": aws.table().name,
+    items += [{"Delete": {"TableName": aws.table().name, **unless_frozen(key["sk"]),
                           "Key": {k: serializer.serialize(v) for k, v in key.items()}}}
               for key in deletes]
     aws.client("dynamodb").transact_write_items(TransactItems=items)
@@ -480,22 +565,21 @@ def _write(caller: Caller, order: dict, changes: dict, puts: list[dict],
 
 
 def _applied(order: dict, changes: dict, puts: list[dict], deletes: list[dict]) -> dict:
-    header = {key: value for key, value in order.items() if key not in ("lines", "events")}
+    beside = ("lines", "events", "signatures", "parts", "inspection")
+    header = {key: value for key, value in order.items() if key not in beside}
     header.update(changes, version=order["version"] + 1)
-    items = {item["sk"]: item for item in (*order["lines"], *order["events"])}
+    items = {item["sk"]: item for item in (*order["lines"], *order["events"], *order["signatures"],
+                                           *order["parts"], order["inspection"]) if item}
     items.update({item["sk"]: item for item in puts})
     for key in deletes:
         items.pop(key["sk"], None)
-    lines = [item for item in items.values() if item["sk"].startswith(db.LINE_PREFIX)]
-    events = [item for item in items.values() if item["sk"].startswith(db.EVENT_PREFIX)]
-    return {**header, "lines": sorted(lines, key=lambda line: line["created_at"]),
-            "events": sorted(events, key=lambda event: event["at"])}
+    return _assembled(header, list(items.values()))
 
 
 # --- job lines ---
 
 def add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
-    return _retry(lambda: _add_line(caller, order_id, body))
+    return retry(lambda: _add_line(caller, order_id, body))
 
 
 def _add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
@@ -510,6 +594,9 @@ def _add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
         raise Conflict("委修確認後再加的項目要列為追加項目，請客戶另行同意。",
                        "Lines added after authorization are additional work and need the "
                        "customer's consent.", code="needs_consent")
+    for kind in ("authorization", "checkout"):
+        if kind in order.get("signed", {}) and (kind == "checkout" or origin == "authorization"):
+            refuse_signed(kind)
     amount = money.line_amount(body.kind, hours=body.hours, rate=body.rate,
                                quantity=body.quantity, unit_price=body.unit_price,
                                amount=body.amount)
@@ -518,9 +605,10 @@ def _add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
             "amount": amount, "origin": origin, "state": "proposed",
             "created_at": db.now_iso(), "created_by": caller.stamp(),
             **{key: value for key in ("hours", "rate", "part_number", "quantity", "unit_price")
-               if (value := getattr(body, key)) is not None}}
+               if (value := getattr(body, key)) is not None},
+            **({"customer_supplied": True} if body.customer_supplied else {})}
     lines = [*order["lines"], line]
-    return view(_save_header(caller, order, {"totals": _totals(lines)}, puts=[line]), caller)
+    return view(save(caller, order, {"totals": _totals(lines)}, puts=[line]), caller)
 
 
 def _totals(lines: list[dict]) -> dict:
@@ -528,7 +616,7 @@ def _totals(lines: list[dict]) -> dict:
 
 
 def update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -> dict:
-    return _retry(lambda: _update_line(caller, order_id, line_id, body))
+    return retry(lambda: _update_line(caller, order_id, line_id, body))
 
 
 def _update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -> dict:
@@ -551,7 +639,12 @@ def _update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) 
         return view(order, caller)
     updated["updated_at"] = db.now_iso()
     lines = [updated if item["line_id"] == line_id else item for item in order["lines"]]
-    return view(_save_header(caller, order, {"totals": _totals(lines)}, puts=[updated]), caller)
+    # A priced change (or a line declined) must not land on a line a signature covers, even if
+    # a signature was written since this read: the database checks it with the write.
+    guarded = [updated["sk"]] if changes.keys() - {"state"} or changes.get("state") == "declined" \
+        else []
+    return view(save(caller, order, {"totals": _totals(lines)}, puts=[updated],
+                     unfrozen=guarded), caller)
 
 
 def _check_technician_change(caller: Caller, order: dict, line: dict, changes: dict) -> None:
@@ -568,11 +661,24 @@ def _check_done(order: dict, line: dict) -> None:
         raise Conflict("只有維修中、已同意的項目可以標為完成。",
                        "Only approved lines of an order in progress can be marked done.",
                        code="line_not_ready")
+    if line["origin"] == "additional" and not line.get("estimate_signature_id"):
+        raise Conflict("追加項目要等客戶簽署估價單後才能施工完成。",
+                       "An additional item can be done only once the customer signed its "
+                       "estimate.", code="needs_signed_estimate")
+
+
+def _refuse_frozen_line(line: dict, changes: dict) -> None:
+    """A line a signature covers keeps its price and its answer; only its work goes on."""
+    if line.get("frozen_by") and (changes.keys() - {"state"} or changes.get("state") == "declined"):
+        raise Conflict("客戶已簽署的項目不能修改；要修改請先重新製作新版本。",
+                       "A signed document covers this line: it cannot change until a new "
+                       "version is drawn up and signed.", code="document_signed")
 
 
 def _check_price_change(order: dict, line: dict, changes: dict) -> None:
     """Signed means frozen: what the customer consented to cannot change without new consent."""
     priced = changes.keys() - {"state"}
+    _refuse_frozen_line(line, changes)
     consented = line["state"] in ("approved", "done") or (
         line["origin"] == "authorization" and order["state"] not in ("booked", "checked_in"))
     if priced and consented:
@@ -584,7 +690,7 @@ def _check_price_change(order: dict, line: dict, changes: dict) -> None:
 
 
 def delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
-    return _retry(lambda: _delete_line(caller, order_id, line_id))
+    return retry(lambda: _delete_line(caller, order_id, line_id))
 
 
 def _delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
@@ -592,13 +698,15 @@ def _delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
     order = load(caller.shop_id, order_id)
     _refuse_closed(order)
     line = _line(order, line_id)
+    _refuse_frozen_line(line, {"removed": True})
     if line["state"] != "proposed" or (
             line["origin"] == "authorization" and order["state"] not in ("booked", "checked_in")):
         raise Conflict("只有尚未同意的項目可以刪除。", "Only lines not yet consented to can be "
                        "removed.", code="line_frozen")
     lines = [item for item in order["lines"] if item["line_id"] != line_id]
-    return view(_save_header(caller, order, {"totals": _totals(lines)},
-                             deletes=[db.line_key(caller.shop_id, order_id, line_id)]), caller)
+    key = db.line_key(caller.shop_id, order_id, line_id)
+    return view(save(caller, order, {"totals": _totals(lines)}, deletes=[key],
+                     unfrozen=[key["sk"]]), caller)
 
 
 def _line(order: dict, line_id: str) -> dict:
@@ -611,7 +719,7 @@ def _line(order: dict, line_id: str) -> dict:
 # --- dispatch (派工) ---
 
 def dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
-    return _retry(lambda: _dispatch(caller, order_id, body))
+    return retry(lambda: _dispatch(caller, order_id, body))
 
 
 def _dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
@@ -639,11 +747,11 @@ def _dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
     by_id = {line["line_id"]: line for line in updated}
     lines = [by_id.get(line["line_id"], line) for line in order["lines"]]
     names = sorted({line["technician_name"] for line in lines if line.get("technician_name")})
-    event = _event(caller, order_id, f"dispatch-{db.now_iso()}-{technician['staff_id']}",
+    event = event_item(caller, order_id, f"dispatch-{db.now_iso()}-{technician['staff_id']}",
                    order["state"], order["state"], None, db.now_iso(),
                    dispatched_to={"staff_id": technician["staff_id"], "name": technician["name"]},
                    line_ids=[line["line_id"] for line in chosen])
-    return view(_save_header(caller, order, {"technician_names": names},
+    return view(save(caller, order, {"technician_names": names},
                              puts=[*updated, event]), caller)
 
 

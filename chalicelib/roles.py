@@ -18,12 +18,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "appointments.write": FRONT_DESK,
     "orders.write": FRONT_DESK,      # create, edit, price lines, dispatch
     "orders.cancel": FRONT_DESK,
+    "documents.sign": FRONT_DESK,    # hand the tablet to the customer and witness the signature
     "orders.read": EVERYONE,
     "jobs.others": FRONT_DESK,       # see another technician's job list
     "inspections.write": FRONT_DESK,  # the walk-around at reception
     "photos.write": EVERYONE,        # a photo of a tyre, a worn part, a scratch
     "photos.delete": FRONT_DESK,
     "settings.manage": MANAGERS,     # thresholds and the checklist template
+    "parts.write": EVERYONE,         # tag an old part, scan it to a shelf, print its label
+    "parts.decide": FRONT_DESK,      # the customer's wish; hand back, dispose, return, keep
+    "parts.reports": FRONT_DESK,     # the month's disposals and supplier returns
 }
 
 # (permission zh, en) for the message a refused person reads.
@@ -36,12 +40,17 @@ _ACTIONS = {
     "appointments.write": ("安排預約", "change appointments"),
     "orders.write": ("建立或修改工單、報價與派工", "create, price or dispatch orders"),
     "orders.cancel": ("取消工單", "cancel orders"),
+    "documents.sign": ("請客戶簽署文件", "have customers sign documents"),
     "orders.read": ("查看工單", "read orders"),
     "jobs.others": ("查看其他技師的工作", "see other technicians' jobs"),
     "inspections.write": ("填寫檢修確認表", "fill in the walk-around"),
     "photos.write": ("上傳照片", "add photos"),
     "photos.delete": ("刪除照片", "delete photos"),
     "settings.manage": ("變更本店設定", "change the shop's settings"),
+    "parts.write": ("登記或移動舊品", "tag or move old parts"),
+    "parts.decide": ("決定舊品去向（交還、報廢、退回供應商、留存）",
+                     "decide what happens to old parts"),
+    "parts.reports": ("查看舊品報表", "see the old-parts reports"),
 }
 
 

@@ -27,6 +27,9 @@ DEFAULTS: dict[str, Decimal] = {
     "pad_red_mm": Decimal("3"),
     "pad_yellow_mm": Decimal("5"),
     "uneven_mm": Decimal("1.5"),  # grooves this far apart: an alignment hint
+    # The repair standard contract's default warranty on the shop's work (DESIGN.md §6).
+    "warranty_months": Decimal(12),
+    "warranty_km": Decimal(20_000),
 }
 
 Mm = Annotated[Decimal, Field(ge=0, le=30, max_digits=3, decimal_places=1)]
@@ -40,6 +43,8 @@ class SettingsChange(Body):
     pad_yellow_mm: Mm | None = None
     uneven_mm: Decimal | None = Field(default=None, ge=Decimal("0.5"), le=10, max_digits=3,
                                       decimal_places=1)
+    warranty_months: int | None = Field(default=None, ge=0, le=120)
+    warranty_km: int | None = Field(default=None, ge=0, le=500_000)
 
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
@@ -75,7 +80,8 @@ class Template(Body):
 # --- thresholds ---
 
 def thresholds(shop_id: str) -> dict[str, Decimal]:
-    """The shop's thresholds over the defaults (what `inspections.findings` reads)."""
+    """The shop's settings over the defaults (`inspections.findings` reads the thresholds, the
+    checkout list the warranty)."""
     stored = aws.table().get_item(Key=db.shop_settings_key(shop_id)).get("Item") or {}
     return {name: Decimal(stored.get(name, default)) for name, default in DEFAULTS.items()}
 

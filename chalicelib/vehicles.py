@@ -161,6 +161,16 @@ class PlateLookup(Body):
     plate: RawPlate
 
 
+def mask_plate(plate: str) -> str:
+    """A plate as customer-facing pages show it: the longer part kept to its last two
+    characters (`ABC-1234` → `ABC-**34`, `1234-AB` → `**34-AB`)."""
+    parts = plate.split("-")
+    longest = max(reversed(range(len(parts))), key=lambda index: len(parts[index]))
+    word = parts[longest]
+    parts[longest] = "*" * (len(word) - 2) + word[-2:] if len(word) > 2 else word
+    return "-".join(parts)
+
+
 # --- reading ---
 
 _PUBLIC = ("vehicle_id", "plate", "vin", "make", "model", "year", "colour", "fuel",

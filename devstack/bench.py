@@ -117,6 +117,7 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
               "technician": auth.access_token(technician, None)}
     today = db.local_date()
     order_id = f"demo-order-{today}-4"  # in progress, with lines
+    checked_in = f"demo-order-{today}-2"  # checked in, with its walk-around
     meter = DynamoMeter([aws.table().meta.client, aws.client("dynamodb")])
 
     def fresh(prefix):
@@ -134,6 +135,8 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
             "vehicle_id": seed.DEMO_VEHICLE_ALTIS}),
         ("advisor", "POST", f"/api/orders/{fresh('bench')}/lines", None),  # set below
         ("advisor", "POST", "/api/orders/{loop}/transitions", None),
+        # The document the customer reads before signing (the walk-around's order).
+        ("advisor", "GET", f"/api/orders/{checked_in}/documents/authorization", None),
     ]
     results = []
     with Client(app, stage_name="bench") as client:
@@ -149,6 +152,14 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
         loop = call("advisor", "POST", "/api/orders", {
             "order_id": fresh("bench"), "customer_id": seed.DEMO_CUSTOMER_LIN,
             "vehicle_id": seed.DEMO_VEHICLE_RAV4})["order_id"]
+        call("advisor", "POST", f"/api/orders/{loop}/lines", {
+            "line_id": fresh("line"), "kind": "labour", "description": "檢查", "hours": 1,
+            "rate": 1000})
+        shown = call("advisor", "GET", f"/api/orders/{loop}/documents/authorization", None)
+        call("advisor", "POST", f"/api/orders/{loop}/signatures", {
+            "signature_id": fresh("sig"), "kind": "authorization",
+            "content_hash": shown["content_hash"], "signer_name": "林美玲", "consent": True,
+            "strokes": seed._demo_strokes(), "width": 600, "height": 200})
         for step in ("authorized", "in_progress"):
             call("advisor", "POST", f"/api/orders/{loop}/transitions",
                  {"to": step, "client_id": fresh("step")})
@@ -169,7 +180,8 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
                 call(role, method, path, payload)
                 samples.append((time.perf_counter() - started) * 1000)
             p50, p95 = _percentiles(samples)
-            label = path.replace(order_id, "{id}").replace(loop, "{id}").split("?")[0]
+            label = path.replace(order_id, "{id}").replace(loop, "{id}") \
+                .replace(checked_in, "{id}").split("?")[0]
             results.append({"route": f"{method} {label}", "p50": p50, "p95": p95,
                             "requests": meter.requests / rounds, "units": meter.units / rounds})
     return results
@@ -254,6 +266,109 @@ def photo_processing(rounds: int = 9) -> dict:
             "ratio": timings["full"][0] / timings["draft"][0]}
 
 
+def pdf_documents(rounds: int = 20) -> list[str]:
+    """The signed documents' paper copy (chalicelib/pdf.py), as the lines of its section: render
+    time per kind, warm and in a fresh process, PDF sizes and what the font adds to the package.
+
+    Wall-clock p50 / p95 over `rounds` renders in this process after one to warm up, and the
+    best (the render least disturbed by other work on the machine).
+    """
+    import re
+    import zlib
+
+    from chalicelib import fonts, pdf
+    from tests.unit.test_pdf import a_content, a_signature, a_signature_png, an_estimate
+
+    png = a_signature_png()
+    cases = [("authorization", "委修確認單", a_content()),
+             ("estimate", "追加估價單", an_estimate()),
+             ("checkout", "結帳清單", a_content("checkout")),
+             ("authorization", "委修確認單, the customer 林喆堃 (the rare face added)",
+              a_content(customer={"name": "林喆堃", "mobile": "0912-345-678"}))]
+    rows = []
+    for kind, name, content in cases:
+        signature = a_signature(kind)
+        document = pdf.render(content, signature, png)
+        samples = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            pdf.render(content, signature, png)
+            samples.append((time.perf_counter() - started) * 1000)
+        p50, p95 = _percentiles(samples)
+        pages = len(re.findall(rb"/Type /Page\b", document))
+        rows.append(f"| {name} | {pages} | {len(document):,} | {p50:.0f} / {p95:.0f} / "
+                    f"{min(samples):.0f} | < 300 ms, < 300 KB |")
+
+    first_code = ("import time; from tests.unit.test_pdf import a_content, a_signature, "
+                  "a_signature_png; c, s, png = a_content(), a_signature(), a_signature_png(); "
+                  "t = time.perf_counter(); from chalicelib import pdf; pdf.render(c, s, png); "
+                  "print((time.perf_counter() - t) * 1000)")
+    firsts = [float(subprocess.run([sys.executable, "-c", first_code], cwd=ROOT, check=True,
+                                   capture_output=True, text=True).stdout) for _ in range(5)]
+    first = statistics.median(firsts), min(firsts)
+    font_rows = []
+    for weight in fonts.FACES:
+        data = fonts.font_path(weight).read_bytes()
+        font_rows.append(f"| `fonts/{fonts.FACES[weight][1]}` ({weight}) | {len(data):,} "
+                         f"| {len(zlib.compress(data, 6)):,} |")
+    return [
+        "## Signed documents' PDFs (server side, per document)", "",
+        "chalicelib/pdf.py with fpdf2: A4, Noto Sans CJK TC embedded as a subset. The documents",
+        "of tests/unit/test_pdf.py: 10 lines, the walk-around summary, the terms, a signature drawn",
+        f"with Pillow and the QR of the verify link. Warm: {rounds} renders in one process.", "",
+        "| document | pages | PDF bytes | p50 / p95 / best ms | target |",
+        "| --- | --- | --- | --- | --- |", *rows,
+        f"| first render in a fresh process (imports fpdf2, fontTools, qrcode, Pillow) "
+        f"| | | {first[0]:.0f} / – / {first[1]:.0f} (median / best of 5) | |", "",
+        "The fonts, made at build time from Debian's fonts-noto-cjk (chalicelib/fonts.py) and",
+        "added to the Lambda code by `make package`:", "",
+        "| file | bytes | deflated, as in the package zip |", "| --- | --- | --- |", *font_rows,
+        "",
+    ]
+
+
+def label_rendering(rounds: int = 20) -> list[str]:
+    """Old-part labels (chalicelib/labels.py), as the lines of their section: render time of a
+    50 × 30 mm thermal label (PDF and PNG) and of an A4 sheet of 27, and the file sizes."""
+    from chalicelib import labels
+
+    names = ["機油濾芯", "前煞車來令片（一組）", "電瓶 75D23L", "廢機油", "點火線圈"]
+    tags = [labels.Label(code=f"ABCD{n:04d}".replace("0", "X").replace("1", "Y"),
+                         url=f"https://servicelane.example.com.tw/q/ABCD{n:04d}",
+                         plate="ABC-1234", order_number="20261122-007",
+                         part_name=names[n % len(names)], quantity=str(1 + n % 2))
+            for n in range(27)]
+    cases = [("thermal label, PDF (50 × 30 mm, 203 dpi)", lambda: labels.thermal_pdf(tags[:1])),
+             ("thermal label, PNG (400 × 240 px)", lambda: labels.png(tags[0])),
+             ("A4 sheet of 27 labels, PDF (300 dpi)", lambda: labels.sheet_pdf(tags))]
+    rows = []
+    for name, render in cases:
+        data = render()  # warm: fonts loaded
+        samples = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            render()
+            samples.append((time.perf_counter() - started) * 1000)
+        p50, p95 = _percentiles(samples)
+        rows.append(f"| {name} | {len(data):,} | {p50:.0f} / {p95:.0f} |")
+    first_code = ("import time; t = time.perf_counter(); from chalicelib import labels; "
+                  "labels.thermal_pdf([labels.Label('ABCDEFGH', 'https://x.tw/q/ABCDEFGH', "
+                  "'ABC-1234', '20261122-007', '機油濾芯')]); "
+                  "print((time.perf_counter() - t) * 1000)")
+    first = statistics.median(
+        float(subprocess.run([sys.executable, "-c", first_code], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout) for _ in range(5))
+    return [
+        "## Old-part labels (server side)", "",
+        "chalicelib/labels.py: the label drawn as a 1-bit bitmap on the printer's dot grid",
+        "(qrcode, Pillow with Noto Sans CJK TC), placed in a PDF with fpdf2. "
+        f"Warm: {rounds} renders in one process.", "",
+        "| file | bytes | p50 / p95 ms |", "| --- | --- | --- |", *rows,
+        f"| first thermal label in a fresh process (imports, font) | | {first:.0f} (median of 5) |",
+        "",
+    ]
+
+
 def pwa_sizes() -> list[tuple[str, int, int]]:
     """The first view: index.html and the scripts and styles it names (lazy chunks, such as the
     walk-around screen, come later and are listed on their own rows)."""
@@ -302,6 +417,8 @@ def main() -> int:
         for engine in started:
             engine.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
+    documents = pdf_documents()  # after the engines stop: no other work on the machine
+    label_lines = label_rendering()
 
     lines = [
         "# Benchmarks", "",
@@ -333,6 +450,8 @@ def main() -> int:
         f"{photo['draft'][1]:.0f} ms | < 150 ms |",
         f"| full decode, then resize | {photo['full'][0]:.0f} / {photo['full'][1]:.0f} ms | |",
         f"| full ÷ draft (medians) | {photo['ratio']:.1f}× | |", "",
+        *documents,
+        *label_lines,
         "## PWA bundle (first view, without the service worker)", "",
         "| kind | bytes | gzip bytes |", "| --- | --- | --- |",
     ]

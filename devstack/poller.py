@@ -40,6 +40,8 @@ class Checkpoints:
 
 def _lambda_attribute(value: dict) -> dict:
     """boto3 returns binary attributes as bytes; Lambda's event carries them base64-encoded."""
+    if not value:
+        return {"M": {}}  # DynamoDB Local's stream writes an empty map as `{}`; Lambda as this
     (kind, inner), = value.items()
     if kind == "B":
         return {"B": base64.b64encode(inner).decode()}

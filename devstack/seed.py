@@ -51,6 +51,7 @@ def seed(data_dir: Path) -> DemoLogin:
     seed_customers()
     seed_orders()
     seed_inspection()
+    seed_parts()
     return login
 
 
@@ -220,8 +221,31 @@ def seed_orders() -> None:
                 orders.add_line(advisor, order_id, orders.NewLine(
                     line_id=f"{order_id}-extra", kind="part", description="煞車碟盤（前）",
                     quantity="2", unit_price=2800))
+            document = {"authorized": "authorization", "delivered": "checkout"}.get(step)
+            if document:
+                _sign_demo(advisor, order_id, document)
             order = orders.transition(advisor, order_id, orders.TransitionRequest(
                 to=step, client_id=f"{order_id}-{step}"))
+
+
+def _demo_strokes() -> list[list[tuple[int, int, int]]]:
+    """A flowing two-stroke signature on a 600 × 200 pad, as a finger would draw it."""
+    import math
+
+    loop = [(60 + i * 9, 110 + round(38 * math.sin(i / 3.2)), i * 16) for i in range(48)]
+    underline = [(80 + i * 20, 165 - i, 900 + i * 15) for i in range(22)]
+    return [loop, underline]
+
+
+def _sign_demo(advisor: Caller, order_id: str, kind: str) -> None:
+    from chalicelib import signatures
+
+    shown = signatures.document(DEMO_SHOP_ID, orders.load(DEMO_SHOP_ID, order_id), kind)
+    signatures.sign(advisor, order_id, signatures.NewSignature(
+        signature_id=f"{order_id}-{kind}", kind=kind, content_hash=shown["content_hash"],
+        signer_name=orders.load(DEMO_SHOP_ID, order_id)["customer"]["name"], consent=True,
+        strokes=_demo_strokes(), width=600, height=200),
+        {"ip": "127.0.0.1", "user_agent": "ServiceLane demo seed"})
 
 
 # --- a finished walk-around with photos, on the checked-in order ---
@@ -307,3 +331,61 @@ def seed_inspection() -> None:
             photo_id=photo_id, subject=subject, content_type="image/jpeg", size=len(data)))
         _upload(target["upload"], data)
         photos.complete(advisor, order_id, photo_id)
+
+
+# --- old parts (舊品): tags in every state, on today's orders and free-standing ---
+
+def seed_parts() -> None:
+    """Tags in each custody state (fixed ids per day: a rerun replays them and changes
+    nothing), so the tag screens, the order's parts list and the month's report have data."""
+    from chalicelib import parts
+
+    advisor = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_ADVISOR_ID, role="advisor",
+                     name="張服務顧問")
+    technician = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_TECHNICIAN_IDS[0],
+                        role="technician", name="陳技師")
+    today = db.local_date()
+    day = today.replace("-", "")
+
+    def order(index: int) -> str:
+        return f"demo-order-{today}-{index}"
+
+    # (tag id, order, line, fields, moves: (who, to, extra))
+    tags = [
+        ("coil", order(4), f"{order(4)}-line-2",
+         {"wish": "dispose", "supplier": "和泰零件", "reason": "線圈漏電、引擎缺火（保固）"},
+         [(technician, "held", {"location": "B-02"})]),
+        ("plugs", order(4), None,
+         {"part_name": "火星塞", "part_number": "90919-01253", "quantity": 4,
+          "reason": "電極磨耗"}, []),
+        ("pads", order(5), f"{order(5)}-line-2", {"wish": "take_back", "reason": "來令片剩 2 mm"},
+         [(technician, "held", {"location": "A-01"}), (advisor, "shown_to_customer", {})]),
+        ("battery", order(6), f"{order(6)}-line-1", {"wish": "dispose", "reason": "CCA 不足"},
+         [(technician, "held", {"location": "回收區"}),
+          (advisor, "disposed", {"disposal": {"category": "battery", "recycler": "台灣電池回收",
+                                              "manifest_number": f"B{day}01"}})]),
+        ("tyre", order(7), None,
+         {"part_name": "舊輪胎（右前）", "wish": "take_back", "reason": "偏磨、胎紋 1.4 mm"},
+         [(technician, "held", {"location": "輪胎架"}),
+          (advisor, "returned_to_customer", {"note": "客戶放後車廂帶回"})]),
+        ("oil", None, None,
+         {"part_name": "廢機油（集油桶）", "quantity": 18, "unit": "litre", "wish": "dispose"},
+         [(advisor, "disposed", {"disposal": {"category": "waste_oil", "recycler": "綠能環保回收",
+                                              "manifest_number": f"W{day}07"}})]),
+        ("sensor", None, None,
+         {"part_name": "含氧感知器（新品不良）", "part_number": "0258006537", "wish": "dispose",
+          "supplier": "博世汽車零件"},
+         [(advisor, "returned_to_supplier", {"supplier_return": {
+             "batch": "LOT-2611", "rma": "RMA-30418", "tracking": "黑貓 9034-5521-0418"}})]),
+        ("belt", None, None,
+         {"part_name": "斷裂的正時皮帶", "wish": "take_back", "reason": "客戶申請保險理賠"},
+         [(advisor, "kept_as_evidence", {"location": "經理室", "note": "等保險公司鑑定"})]),
+    ]
+    for name, order_id, line_id, fields, moves in tags:
+        tag_id = f"demo-tag-{today}-{name}"
+        maker = advisor if fields.keys() & {"wish", "supplier"} else technician
+        tag = parts.create_tag(maker, parts.NewTag(
+            tag_id=tag_id, order_id=order_id, line_id=line_id, **fields))
+        for number, (who, to, extra) in enumerate(moves, 1):
+            parts.record_event(who, tag["code"], parts.NewEvent(
+                event_id=f"{tag_id}-{number}", to=to, **extra))

@@ -2,6 +2,8 @@
 # Installs the Debian packages the local stack needs, only those missing.
 #   system-deps.sh java            DynamoDB Local's Java 17+ runtime (make dev)
 #   system-deps.sh java browser    ... and Chromium with CJK fonts for the browser tests (make test)
+#   system-deps.sh font            Noto Sans CJK, which the PDFs' and labels' font is made from
+#   system-deps.sh pdf             ... and poppler-utils, zbar-tools to read PDFs and QR codes back (tests)
 set -euo pipefail
 
 want=()
@@ -16,6 +18,11 @@ for need in "$@"; do
       command -v chromium >/dev/null 2>&1 || want+=(chromium)
       # Traditional Chinese glyphs for screenshots; without them zh-TW renders as boxes.
       dpkg -s fonts-noto-cjk >/dev/null 2>&1 || want+=(fonts-noto-cjk) ;;
+    font) dpkg -s fonts-noto-cjk >/dev/null 2>&1 || want+=(fonts-noto-cjk) ;;
+    pdf)
+      dpkg -s fonts-noto-cjk >/dev/null 2>&1 || want+=(fonts-noto-cjk)
+      command -v pdftotext >/dev/null 2>&1 || want+=(poppler-utils)
+      command -v zbarimg >/dev/null 2>&1 || want+=(zbar-tools) ;;
     *) echo "system-deps.sh: unknown need '$need'" >&2; exit 2 ;;
   esac
 done

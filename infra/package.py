@@ -43,10 +43,22 @@ SOURCES = ("app.py", "chalicelib", "requirements.txt")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 # Build-time assets: each step gets the staged vendor/ folder and writes files into it; they
-# reach the Lambda as /var/task/<path>. The PDF issue adds the CJK font here (a step copying
-# e.g. Noto Sans CJK TC into vendor/fonts/), rather than committing the font to the tree.
+# reach the Lambda as /var/task/<path>.
 BuildStep = Callable[[Path], None]
-BUILD_ASSETS: tuple[BuildStep, ...] = ()
+
+
+def cjk_fonts(vendor: Path) -> None:
+    """Noto Sans CJK TC for the signed documents' PDFs and the part labels, made from Debian's
+    fonts-noto-cjk (chalicelib/fonts.py; never committed), into vendor/fonts/."""
+    from chalicelib import fonts
+
+    target = vendor / fonts.BUNDLED_DIR.name
+    target.mkdir(exist_ok=True)
+    for weight in fonts.FACES:
+        shutil.copy2(fonts.font_path(weight), target)
+
+
+BUILD_ASSETS: tuple[BuildStep, ...] = (cjk_fonts,)
 
 PLACEHOLDER_STREAM = "/stream/local"
 # Chalice names its cached package by a hash of the code and the lock: keep the latest few.

@@ -159,11 +159,40 @@ def an_order(shop: Shop, state: str = "checked_in", lines: bool = False, **field
             "delivered": ["authorized", "in_progress", "quality_check", "ready", "delivered"],
             "cancelled": ["cancelled"]}[state]
     for to in path:
+        if to == "authorized":
+            if not order["lines"]:
+                order = add_lines(shop, order["order_id"])
+            a_signature(shop, order["order_id"], "authorization")
+        if to == "delivered":
+            a_signature(shop, order["order_id"], "checkout")
         moved = shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
                                   {"to": to, "client_id": new_id("step")})
         assert moved.status == 200, moved.body
         order = moved.body
     return order
+
+
+# A hand-written 王 on a 600 × 200 pad: three strokes, CSS pixels, ms since the first point.
+STROKES = [[[100, 60, 0], [160, 58, 40], [220, 57, 80], [280, 60, 120]],
+           [[190, 60, 300], [190, 100, 340], [190, 140, 380], [191, 170, 420]],
+           [[110, 112, 600], [170, 110, 640], [230, 110, 680]],
+           [[90, 172, 900], [160, 170, 940], [230, 169, 980], [300, 171, 1020]]]
+
+
+def a_signature(shop: Shop, order_id: str, kind: str, decisions: dict | None = None,
+                person: "ApiClient | None" = None, **fields: Any) -> dict:
+    """The customer signs the document as drawn up now, witnessed by the advisor."""
+    person = person or shop.advisor
+    drawn = person.get(f"/api/orders/{order_id}/documents/{kind}")
+    assert drawn.status == 200 and drawn.body["signable"], drawn.body
+    if kind == "estimate" and decisions is None:
+        decisions = {line["line_id"]: "approved" for line in drawn.body["content"]["lines"]}
+    answer = person.post(f"/api/orders/{order_id}/signatures", {
+        "signature_id": new_id("sig"), "kind": kind, "content_hash": drawn.body["content_hash"],
+        "signer_name": "林美玲", "consent": True, "strokes": STROKES, "width": 600,
+        "height": 200, **({"decisions": decisions} if decisions is not None else {}), **fields})
+    assert answer.status == 201, answer.body
+    return answer.body
 
 
 def add_lines(shop: Shop, order_id: str) -> dict:
@@ -173,5 +202,18 @@ def add_lines(shop: Shop, order_id: str) -> dict:
     answer = shop.advisor.post(f"/api/orders/{order_id}/lines", {
         "line_id": new_id("line"), "kind": "part", "description": "冷媒 R134a",
         "part_number": "R134A-500", "quantity": 2, "unit_price": 450})
+    assert answer.status == 201, answer.body
+    return answer.body
+
+
+def a_part_tag(shop: Shop, order: dict | None = None, person: "ApiClient | None" = None,
+               **fields: Any) -> dict:
+    """An old-part tag made through the API (on `order`, if given): by the technician, or by
+    the advisor when it records the customer's wish or a supplier."""
+    body = {"tag_id": new_id("tag"), "part_name": "機油濾芯", "part_number": "90915-YZZE1",
+            "quantity": 1, "reason": "定期更換",
+            **({"order_id": order["order_id"]} if order else {}), **fields}
+    deciding = fields.keys() & {"wish", "supplier"}  # the front desk records those
+    answer = (person or (shop.advisor if deciding else shop.technician)).post("/api/parts", body)
     assert answer.status == 201, answer.body
     return answer.body

@@ -2,6 +2,7 @@ import type { FunctionComponent } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from './i18n';
 import { session } from './data/client';
+import type { DocumentKind } from './data/types';
 import { Appointments } from './screens/Appointments';
 import { Board } from './screens/Board';
 import { Jobs } from './screens/Jobs';
@@ -31,6 +32,54 @@ function LazyWalkaround({ orderId }: { orderId: string }) {
   return Screen ? <Screen orderId={orderId} /> : <section class="screen"><p class="muted">{t('common.loading')}</p></section>;
 }
 
+// The customer's signing screen, with signature_pad: only when a document is signed.
+const loadSignDocument = () => import('./screens/SignDocument');
+
+function LazySignDocument({ orderId, kind }: { orderId: string; kind: DocumentKind }) {
+  const [Screen, setScreen] = useState<FunctionComponent<{ orderId: string; kind: DocumentKind }> | null>(null);
+  useEffect(() => {
+    loadSignDocument().then((module) => setScreen(() => module.SignDocument), (error: unknown) => {
+      console.warn('The signing screen did not load; reloading.', error);
+      location.reload();
+    });
+  }, []);
+  return Screen ? <Screen orderId={orderId} kind={kind} /> : <section class="screen"><p class="muted">{t('common.loading')}</p></section>;
+}
+
+// The old-part screens (舊品): the scan screen with its QR reader, a tag, the month's report. Each
+// a chunk of its own, loaded when opened (and precached by the service worker like the others).
+const loadScan = () => import('./screens/Scan');
+const loadPartTag = () => import('./screens/PartTag');
+const loadPartsReport = () => import('./screens/PartsReport');
+
+function useChunk<T>(load: () => Promise<T>, what: string): T | null {
+  const [chunk, setChunk] = useState<T | null>(null);
+  useEffect(() => {
+    load().then(setChunk, (error: unknown) => {
+      console.warn(`${what} did not load; reloading.`, error);
+      location.reload();
+    });
+  }, [load, what]);
+  return chunk;
+}
+
+const Loading = () => <section class="screen"><p class="muted">{t('common.loading')}</p></section>;
+
+function LazyScan({ batch }: { batch: boolean }) {
+  const chunk = useChunk(loadScan, 'The scan screen');
+  return chunk ? <chunk.Scan batch={batch} /> : <Loading />;
+}
+
+function LazyPartTag({ code, signIn }: { code: string; signIn: boolean }) {
+  const chunk = useChunk(loadPartTag, 'The tag screen');
+  return chunk ? <chunk.PartTag code={code} signIn={signIn} /> : <Loading />;
+}
+
+function LazyPartsReport() {
+  const chunk = useChunk(loadPartsReport, 'The parts report');
+  return chunk ? <chunk.PartsReport /> : <Loading />;
+}
+
 function Screen() {
   const who = session.value;
   const current = route.value;
@@ -41,15 +90,22 @@ function Screen() {
     if (who && current.name === 'sign-in') location.replace(technician ? '#/jobs' : '#/board');
   }, [who, current.name, technician]);
 
-  if (!who) return <SignIn />;
+  if (!who) {
+    // A tag's QR opened by someone not signed in: whose tag it is, and a way to sign in.
+    return current.name === 'part' && !current.signIn ? <LazyPartTag code={current.code} signIn={false} /> : <SignIn />;
+  }
   switch (current.name) {
     case 'board': return <Board />;
     case 'new-order': return <NewOrder />;
     case 'order': return <OrderScreen key={current.orderId} orderId={current.orderId} />;
     case 'walkaround': return <LazyWalkaround key={current.orderId} orderId={current.orderId} />;
+    case 'sign': return <LazySignDocument key={`${current.orderId}/${current.kind}`} orderId={current.orderId} kind={current.kind} />;
     case 'appointments': return <Appointments />;
     case 'jobs': return <Jobs />;
     case 'settings': return <Settings />;
+    case 'scan': return <LazyScan key={current.batch ? 'batch' : 'single'} batch={current.batch} />;
+    case 'part': return <LazyPartTag key={current.code} code={current.code} signIn={current.signIn} />;
+    case 'parts-report': return <LazyPartsReport />;
     default: return technician ? <Jobs /> : <Board />;
   }
 }

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { BASE_URL, cutNetwork, launch, openPage, restoreNetwork, screenshot } from './browser.mjs';
 import {
   aBusyBoard, aCustomerWithVehicle, anOrder, apiAs, assertLayout, aTechnician, demoLogin, newMobile, newPlate,
-  signInWithPassword,
+  signInWithPassword, signThroughApi,
 } from './shop.mjs';
 
 /** Scroll the screen back to its top (for a screenshot of what a person sees first). */
@@ -101,17 +101,20 @@ test('an advisor opens an order from a new plate, prices it and takes it to deli
     await scrollToTop(page);
     await screenshot(page, 'order-tablet');
 
-    // The steps that need no signature, each from the big buttons the API offers.
+    // The steps, each from the big buttons the API offers; the customer signs the authorization
+    // and the checkout list (on this tablet in signing.test.mjs; through the API here).
     for (const [button, label] of [
       ['客戶已委修', '已委修'], ['開始維修', '維修中'], ['送品檢', '品檢中'],
       ['品檢通過，待交車', '待交車'], ['交車', '已交車'],
     ]) {
+      const document = { 客戶已委修: 'authorization', 交車: 'checkout' }[button];
+      if (document) await signThroughApi(owner, orderId, document);
       await page.getByRole('button', { name: button, exact: true }).tap();
       await orderInState(page, label);
     }
     assert.equal(await page.getByRole('button', { name: '取消工單' }).count(), 0, 'a delivered order offers cancel');
     const history = page.locator('.history li');
-    assert.equal(await history.count(), 6, 'one event for the check-in and one per step');
+    assert.equal(await history.count(), 8, 'one event for the check-in, one per step, one per signature');
     assert.match(await history.last().innerText(), /王店長[\s\S]*待交車 → 已交車/);
 
     // The board shows it among today's delivered orders, beside other cars of the day.

@@ -138,10 +138,15 @@ export async function assertLayout(page, screen) {
   assert.deepEqual(await layoutFaults(page), [], `layout faults on ${screen}`);
 }
 
-/** Take an order through `steps` (states), as the owner. */
+/** Take an order through `steps` (states), as the owner; the customer signs where a step needs it. */
 export async function moveTo(api, orderId, ...steps) {
   let order;
-  for (const to of steps) order = await api.post(`/api/orders/${orderId}/transitions`, { to, client_id: randomUUID() });
+  for (const to of steps) {
+    const document = { authorized: 'authorization', delivered: 'checkout' }[to];
+    const draft = document && await api.get(`/api/orders/${orderId}/documents/${document}`);
+    if (draft && draft.reason?.code !== 'already_signed') await signThroughApi(api, orderId, document);
+    order = await api.post(`/api/orders/${orderId}/transitions`, { to, client_id: randomUUID() });
+  }
   return order;
 }
 
@@ -160,4 +165,29 @@ export async function aBusyBoard(api, technician) {
     orders.push(car.steps.length ? await moveTo(api, order.order_id, ...car.steps) : order);
   }
   return orders;
+}
+
+/** An order with these lines (`{kind, description, …}` as the API takes them), made through the API. */
+export async function anOrderWithLines(api, { customer, vehicle }, lines, { concerns = ['煞車異音'], promisedAt } = {}) {
+  let order = await api.post('/api/orders', {
+    order_id: randomUUID(), customer_id: customer.customer_id, vehicle_id: vehicle.vehicle_id,
+    concerns, waits_in_shop: false, ...(promisedAt ? { promised_at: promisedAt } : {}),
+  });
+  for (const line of lines) order = await api.post(`/api/orders/${order.order_id}/lines`, { line_id: randomUUID(), ...line });
+  return order;
+}
+
+/**
+ * The customer signs a document through the API (as the tablet would send it), with a zigzag
+ * signature: for tests that need a signed document to start from.
+ */
+export async function signThroughApi(api, orderId, kind, { decisions, signer } = {}) {
+  const draft = await api.get(`/api/orders/${orderId}/documents/${kind}`);
+  assert.ok(draft.signable, `${kind} is not signable: ${JSON.stringify(draft.reason)}`);
+  const stroke = Array.from({ length: 24 }, (_, i) => [20 + i * 20, i % 2 ? 60 : 140, i * 16]);
+  return api.post(`/api/orders/${orderId}/signatures`, {
+    signature_id: randomUUID(), kind, content_hash: draft.content_hash,
+    signer_name: signer ?? draft.content.customer.name, consent: true, strokes: [stroke], width: 600, height: 200,
+    ...(decisions ? { decisions: decisions(draft.content.lines) } : {}),
+  });
 }

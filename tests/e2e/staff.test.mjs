@@ -4,6 +4,7 @@ import { after, before, test } from 'node:test';
 import { BASE_URL, launch, openPage, screenshot } from './browser.mjs';
 import {
   aCustomerWithVehicle, anOrder, apiAs, assertLayout, aTechnician, demoLogin, signInWithPassword,
+  signThroughApi,
 } from './shop.mjs';
 
 let browser;
@@ -79,8 +80,8 @@ test("a technician's job list on a phone: plate, order number, what to do, and d
     const technician = await aTechnician(context.request, owner, "黃技師");
     const order = await anOrder(owner, await aCustomerWithVehicle(owner, { name: '吳宗翰', make: 'Mazda', model: 'CX-5' }));
     const line = order.lines[0];
-    // The customer approves the line and authorizes the work; the advisor dispatches it; work starts.
-    await owner.patch(`/api/orders/${order.order_id}/lines/${line.line_id}`, { state: 'approved' });
+    // The customer signs the authorization; the advisor dispatches the work; work starts.
+    await signThroughApi(owner, order.order_id, 'authorization');
     await owner.post(`/api/orders/${order.order_id}/transitions`, { to: 'authorized', client_id: randomUUID() });
     await owner.post(`/api/orders/${order.order_id}/dispatch`, { technician_id: technician.staff_id });
     await owner.post(`/api/orders/${order.order_id}/transitions`, { to: 'in_progress', client_id: randomUUID() });

@@ -43,6 +43,27 @@ def test_build_time_assets_land_at_the_root_of_the_lambda_code(tmp_path, monkeyp
     assert json.loads((out / "sam.json").read_text())["Parameters"]["Stage"]["Default"] == "prod"
 
 
+def test_the_cjk_fonts_are_in_the_lambda_code_where_the_pdf_finds_them(package_dir, tmp_path):
+    import subprocess
+    import sys
+
+    from chalicelib import fonts
+
+    wanted = {f"fonts/{filename}" for _, filename, _ in fonts.FACES.values()}
+    with zipfile.ZipFile(package_dir / "deployment.zip") as code:
+        assert wanted <= set(code.namelist())
+        for name in wanted:
+            assert code.read(name)[:4] == b"\x00\x01\x00\x00", name  # TrueType outlines
+        code.extractall(tmp_path, [name for name in code.namelist()
+                                   if name.startswith("chalicelib/") or name in wanted])
+    # As in /var/task: the packaged font is found beside the code, nothing is made.
+    result = subprocess.run([sys.executable, "-c", "from chalicelib import fonts; "
+                             "print(fonts.font_path('bold'), fonts.font_path('rare'))"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.stdout.split() == [str(tmp_path / "fonts" / fonts.FACES[weight][1])
+                                     for weight in ("bold", "rare")], result.stderr
+
+
 def test_a_resource_declared_in_two_infra_templates_is_refused(tmp_path, monkeypatch):
     for name in ("a.json", "b.json"):
         (tmp_path / name).write_text(json.dumps(

@@ -25,6 +25,10 @@ LOOKUP_INDEX = json.dumps({"Fn::Sub": "${Table.Arn}/index/gsi1"})
 LISTS_INDEX = json.dumps({"Fn::Sub": "${Table.Arn}/index/gsi2"})
 INCOMING = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/incoming/*"})  # uploads not yet checked
 PHOTOS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/photos/*"})  # checked, EXIF-free sizes
+SIGNATURES = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/signatures/*"})  # the signatures' PNGs
+DOCUMENTS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/documents/*"})  # signed documents' PDFs
+LABELS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/labels/*"})  # old-part labels to print
+REPORTS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/reports/*"})  # the month's parts CSV
 
 # What each function may do, and on what: the whole of its role. A function that starts using
 # something new adds it to its policy file (.chalice/policy-*.json) and here, on the one resource.
@@ -39,6 +43,7 @@ ALLOWED = {
         ("dynamodb:UpdateItem", TABLE),
         ("dynamodb:DeleteItem", TABLE),  # a cleared sign-in guard, a removed order line
         ("dynamodb:Query", TABLE),  # one partition: an order with everything under it, a shop
+        ("dynamodb:BatchGetItem", TABLE),  # a crate of part tags scanned in a row, in one read
         ("dynamodb:Query", LOOKUP_INDEX),  # gsi1: a phone, a plate, a vehicle's orders
         ("dynamodb:Query", LISTS_INDEX),  # gsi2: the board, jobs, a day's bookings, owned vehicles
         ("s3:ListBucket", json.dumps(_get_att("FilesBucket"))),  # the health check heads the bucket
@@ -49,6 +54,13 @@ ALLOWED = {
         # presigned GETs read photos/; a removed photo deletes its sizes.
         ("s3:PutObject", INCOMING), ("s3:GetObject", INCOMING), ("s3:DeleteObject", INCOMING),
         ("s3:PutObject", PHOTOS), ("s3:GetObject", PHOTOS), ("s3:DeleteObject", PHOTOS),
+        # A signature's PNG and its document's PDF are written once and read (verification,
+        # presigned GETs); nothing of a signature is ever deleted: it is evidence.
+        ("s3:PutObject", SIGNATURES), ("s3:GetObject", SIGNATURES),
+        ("s3:PutObject", DOCUMENTS), ("s3:GetObject", DOCUMENTS),
+        # Part labels and the month's CSV are written, then read through presigned GETs.
+        ("s3:PutObject", LABELS), ("s3:GetObject", LABELS),
+        ("s3:PutObject", REPORTS), ("s3:GetObject", REPORTS),
         ("ssm:GetParameter", json.dumps(JWT_KEY)),  # signs access tokens at sign-in and refresh
     },
     "StaffToken": {  # the built-in authorizer: verifies access tokens, nothing else
@@ -172,6 +184,12 @@ def test_each_function_has_a_role_of_its_own(template):
             "Service": "lambda.amazonaws.com"}
 
 
+def test_the_api_has_the_memory_to_draw_a_signed_document(template):
+    """Drawing a PDF with the CJK font takes some 45–70 MB and CPU; Lambda gives CPU by memory."""
+    api = resources(template, "AWS::Serverless::Function")["APIHandler"]["Properties"]
+    assert api["MemorySize"] >= 1024
+
+
 def test_each_function_may_do_only_what_it_does_on_only_what_it_needs(template):
     for function, allowed in ALLOWED.items():
         role = template["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
@@ -199,7 +217,7 @@ def test_no_role_uses_wildcards_on_dynamodb_or_s3(template):
                 assert any(name in text for name in stack_resources), (role, text)
                 stream_listing = actions == ["dynamodb:ListStreams"]
                 # Objects under one named prefix of the files bucket, never the whole bucket.
-                object_prefix = text in (INCOMING, PHOTOS)
+                object_prefix = text in (INCOMING, PHOTOS, SIGNATURES, DOCUMENTS, LABELS, REPORTS)
                 assert "*" not in text or stream_listing or object_prefix, (role, text)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib import inspections
 from chalicelib.api import Caller
-from tests.builders import an_order, new_id
+from tests.builders import a_signature, an_order, new_id
 
 BASE = datetime(2026, 6, 15, 1, 0, tzinfo=timezone.utc)
 
@@ -154,11 +154,9 @@ def test_tablets_writing_at_once_lose_nothing(shop):
 
 
 def test_signing_the_authorization_freezes_the_walk_around(shop):
-    order = an_order(shop)
+    order = an_order(shop, lines=True)
     assert shop.advisor.patch(path(order), changes(("fuel_eighths", 4))).status == 200
-    moved = shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
-                              {"to": "authorized", "client_id": new_id("step")})
-    assert moved.status == 200
+    a_signature(shop, order["order_id"], "authorization")  # frozen at once, before the step
     refused = shop.advisor.patch(path(order), changes(("fuel_eighths", 1), seconds=500))
     assert refused.status == 409 and refused.error == "inspection_frozen"
     assert "委修確認單" in refused.body["error"]["message"]
@@ -249,7 +247,8 @@ def test_managers_set_the_thresholds_and_the_findings_follow(shop):
     defaults = shop.technician.get("/api/shop/settings")
     assert defaults.body == {"tread_yellow_mm": 3, "pad_red_mm": 3, "pad_yellow_mm": 5,
                              "uneven_mm": 1.5, "tread_legal_min_mm": 1.6,
-                             "tyre_max_age_years": 6}
+                             "tyre_max_age_years": 6, "warranty_months": 12,
+                             "warranty_km": 20000}
     assert shop.advisor.patch("/api/shop/settings", {"tread_yellow_mm": 4}).status == 403
     assert shop.manager.patch("/api/shop/settings", {"tread_yellow_mm": 1.5}).status == 422
     assert shop.manager.patch("/api/shop/settings", {"pad_red_mm": 6}).status == 422

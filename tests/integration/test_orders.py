@@ -4,7 +4,7 @@ import threading
 import pytest
 
 from chalicelib import aws, db
-from tests.builders import a_customer_and_vehicle, add_lines, an_order, new_id
+from tests.builders import a_customer_and_vehicle, a_signature, add_lines, an_order, new_id
 
 
 def move(person, order_id, to, client_id=None):
@@ -74,18 +74,24 @@ def test_lines_priced_with_tax_in_whole_dollars(shop):
     assert discount.body["totals"] == {"subtotal": 2500, "tax": 125, "total": 2625}
 
 
-def test_the_whole_flow_without_signatures_is_recorded_step_by_step(shop):
+def test_the_whole_flow_is_recorded_step_by_step_with_its_signatures(shop):
     order = an_order(shop, lines=True)
     for to in ("authorized", "in_progress", "quality_check", "ready", "delivered", "followed_up"):
+        if to in ("authorized", "delivered"):
+            a_signature(shop, order["order_id"], "authorization" if to == "authorized"
+                        else "checkout")
         answer = move(shop.advisor, order["order_id"], to)
         assert answer.status == 200, (to, answer.body)
         assert answer.body["state"] == to
     events = answer.body["events"]
-    assert [event["to"] for event in events] == ["checked_in", "authorized", "in_progress",
-                                                 "quality_check", "ready", "delivered",
-                                                 "followed_up"]
+    steps = [event for event in events if "document" not in event]
+    assert [event["to"] for event in steps] == ["checked_in", "authorized", "in_progress",
+                                                "quality_check", "ready", "delivered",
+                                                "followed_up"]
+    assert [event["document"]["kind"] for event in events if "document" in event] == [
+        "authorization", "checkout"]
     assert all(event["by"]["staff_id"] == shop.advisor.staff_id for event in events)
-    assert events[2]["from"] == "authorized"
+    assert steps[2]["from"] == "authorized"
 
 
 def test_a_skipped_step_is_409_with_a_clear_message_and_changes_nothing(shop):
@@ -97,12 +103,13 @@ def test_a_skipped_step_is_409_with_a_clear_message_and_changes_nothing(shop):
 
 
 def test_a_replayed_transition_changes_nothing(shop):
-    order = an_order(shop)
+    order = an_order(shop, lines=True)
+    a_signature(shop, order["order_id"], "authorization")
     step = new_id("step")
     assert move(shop.advisor, order["order_id"], "authorized", step).status == 200
     again = move(shop.advisor, order["order_id"], "authorized", step)
     assert again.status == 200 and again.body["state"] == "authorized"
-    assert len(again.body["events"]) == 2
+    assert len(again.body["events"]) == 3  # created, signed, authorized
 
 
 def test_authorizing_approves_the_authorization_lines(shop):
@@ -114,8 +121,8 @@ def test_lines_the_customer_consented_to_are_frozen(shop):
     order = an_order(shop, state="authorized", lines=True)
     line_id = order["lines"][0]["line_id"]
     path = f"/api/orders/{order['order_id']}/lines/{line_id}"
-    assert shop.advisor.patch(path, {"rate": 1}).error == "line_frozen"
-    assert shop.advisor.delete(path).error == "line_frozen"
+    assert shop.advisor.patch(path, {"rate": 1}).error == "document_signed"
+    assert shop.advisor.delete(path).error == "document_signed"
 
 
 def test_work_found_later_is_additional_and_waits_for_the_customer(shop):
@@ -261,7 +268,7 @@ def test_a_write_answers_exactly_what_a_fresh_read_shows(shop):
                                    {"state": "done"}),
         lambda: shop.advisor.post(f"/api/orders/{oid}/dispatch",
                                   {"technician_id": shop.technician.staff_id}),
-        lambda: shop.advisor.patch(f"/api/orders/{oid}", {"waits_in_shop": True}),
+        lambda: shop.advisor.patch(f"/api/orders/{oid}", {"road_test": {"done": True}}),
         lambda: move(shop.advisor, oid, "quality_check"),
     ]
     for write in writes:

@@ -19,7 +19,7 @@ from PIL import ExifTags, Image
 
 from chalicelib import aws, db
 from chalicelib.config import settings
-from tests.builders import an_order, new_id
+from tests.builders import a_signature, an_order, new_id
 
 ORIGIN = "http://127.0.0.1:8000"  # the PWA's origin, which the bucket's CORS allows
 
@@ -261,15 +261,14 @@ def test_nobody_signed_out_touches_photos(shop):
 
 
 def test_walk_around_photos_freeze_with_it_and_general_ones_go_on_until_closed(shop):
-    order = an_order(shop)
+    order = an_order(shop, lines=True)
     data = a_jpeg(400, 300, gps=False)
     target = presign(shop.advisor, order, data, subject="damage.front-bumper")
     upload(target["upload"], data)
     kept = complete(shop.advisor, order, target["photo_id"]).body
     late = presign(shop.advisor, order, data, subject="dashboard")
     upload(late["upload"], data)
-    shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
-                      {"to": "authorized", "client_id": new_id("step")})
+    a_signature(shop, order["order_id"], "authorization")
     # Uploaded before the signature, completed after: the walk-around is frozen by then.
     refused = complete(shop.advisor, order, late["photo_id"])
     assert refused.status == 422 and "委修確認單" in refused.body["error"]["message"]

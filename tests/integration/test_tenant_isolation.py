@@ -49,6 +49,19 @@ BODIES = {
         {"field": "fuel_eighths", "value": 1, "changed_at": "2026-11-30T09:00:00+08:00"}]},
     ("POST", "/api/orders/{order_id}/photos"): {"photo_id": "{new}", "subject": "general",
                                                 "content_type": "image/jpeg", "size": 1000},
+    # signed documents: B presents a hash of A's document and signs it on A's order
+    ("POST", "/api/orders/{order_id}/signatures"): {
+        "signature_id": "{new}", "kind": "estimate", "content_hash": "{content_hash}",
+        "signer_name": "冒名", "consent": True, "width": 600, "height": 200,
+        "strokes": [[[10, 10, 0], [200, 10, 50], [400, 10, 100], [590, 10, 150]]] * 3},
+    ("POST", "/api/orders/{order_id}/documents/{kind}/revisions"): {"client_id": "{new}"},
+    # old parts (舊品): B names A's order, A's tag code
+    ("POST", "/api/parts"): {"tag_id": "{new}", "order_id": "{order_id}", "part_name": "機油濾芯"},
+    ("PATCH", "/api/parts/{code}"): {"wish": "dispose", "part_name": "改名"},
+    ("POST", "/api/parts/{code}/events"): {"event_id": "{new}", "to": "held", "location": "B-1"},
+    ("POST", "/api/parts/moves"): {"codes": ["{code}"], "event": {
+        "event_id": "{new}", "to": "kept_as_evidence"}},
+    ("POST", "/api/parts/labels"): {"codes": ["{code}"], "layout": "a4"},
 }
 QUERIES = {
     "/api/customers": "?phone=0912", "/api/vehicles": "?plate={plate_prefix}",
@@ -79,7 +92,14 @@ def shop_a_things(chalice_client):
            "customer_id": customer["customer_id"], "vehicle_id": vehicle["vehicle_id"],
            "appointment_id": appointment.body["appointment_id"],
            "staff_id": shop_a.technician.staff_id, "plate": vehicle["plate"],
-           "plate_prefix": vehicle["plate"][:3], "date": "2026-11-30"}
+           "plate_prefix": vehicle["plate"][:3], "date": "2026-11-30", "kind": "authorization",
+           "signature_id": order["signatures"][0]["signature_id"],
+           "content_hash": shop_a.advisor.get(
+               f"/api/orders/{order['order_id']}/documents/estimate").body["content_hash"]}
+    tag = shop_a.technician.post("/api/parts", {"tag_id": new_id("tag"), "part_name": "機油濾芯",
+                                                "order_id": order["order_id"]})
+    assert tag.status == 201, tag.body
+    ids["code"] = tag.body["code"]
     return shop_a, ids
 
 
@@ -103,6 +123,7 @@ def snapshot(shop_a, ids):
         "inspection": shop_a.owner.get(f"/api/orders/{ids['order_id']}/inspection").body,
         "settings": shop_a.owner.get("/api/shop/settings").body,
         "template": shop_a.owner.get("/api/shop/inspection-template").body,
+        "part_tag": shop_a.owner.get(f"/api/parts/{ids['code']}").body,
     }
 
 
@@ -120,7 +141,7 @@ def test_shop_b_gets_nothing_of_shop_a_on_any_route(chalice_client, shop_a_thing
     before = snapshot(shop_a, ids)
     intruder = a_shop(chalice_client, name="B 廠").as_role(role)
     secrets = [ids[name] for name in ("order_id", "customer_id", "vehicle_id", "appointment_id",
-                                      "plate", "line_id")] + [before["customer"]["name"]]
+                                      "plate", "line_id", "code")] + [before["customer"]["name"]]
     walked = 0
     for method, path in signed_in_routes():
         url = fill(path, ids) + fill(QUERIES.get(path, ""), ids)

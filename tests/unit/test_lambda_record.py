@@ -37,6 +37,14 @@ def test_binary_values_are_base64_as_in_lambdas_event_even_when_nested():
         "sig": {"B": "AP8="}, "m": {"M": {"l": {"L": [{"BS": ["YQ=="]}, {"N": "1"}]}}}}
 
 
+def test_an_empty_map_as_dynamodb_local_streams_it_is_lambdas_empty_map():
+    """DynamoDB Local's stream writes `{}` for an empty map (an order whose signed documents
+    were all set aside); Lambda's event carries `{"M": {}}`."""
+    image = {"signed": {}, "m": {"M": {"inner": {}}}}
+    event = lambda_record(a_stream_record(NewImage=image), ARN, "ap-northeast-1")
+    assert event["dynamodb"]["NewImage"] == {"signed": {"M": {}}, "m": {"M": {"inner": {"M": {}}}}}
+
+
 def test_chalices_own_event_class_reads_the_record():
     event = lambda_record(a_stream_record(NewImage={"name": {"S": "順安"}},
                                           OldImage={"name": {"S": "舊名"}}), ARN, "x")

@@ -2,14 +2,17 @@
 import { readThrough, remember } from './cache';
 import { device, http, queue, rememberDevice } from './client';
 import { newId } from './format';
-import type { Session, Staff } from './http';
+import { ApiError, OfflineError, type Session, type Staff } from './http';
 import type { Inspection, Photo, ShopSettings, TemplateGroup, TemplateItem, WarningLight } from './inspection';
 import type { FieldChange } from './queue';
 import type { Template } from './template';
 import type { ThresholdName } from './thresholds';
 import type {
-  Appointment, AppointmentSource, Board, Channel, Customer, DeviceRoster, Fuel, Job, LineKind,
-  LineState, Order, OrderState, RegisteredDevice, Vehicle,
+  Appointment, AppointmentSource, Board, Channel, Customer, DeviceRoster, DocumentKind, Fuel, Job, LineKind,
+  LineState, NewSignature, OldParts, Order, OrderState, RegisteredDevice, RoadTest, Signature, SignableDocument, Vehicle,
+} from './types';
+import type {
+  BatchAnswer, FileLink, NewTag, OldParts as Wish, OrderPartsList, PartMove, PartsReport, PublicTag, Tag,
 } from './types';
 
 export interface HealthReport {
@@ -126,7 +129,7 @@ export const createOrder = (orderId: string, o: NewOrder) =>
 
 export interface NewLine {
   kind: LineKind; description: string; hours?: number; rate?: number; part_number?: string;
-  quantity?: number; unit_price?: number; amount?: number;
+  quantity?: number; unit_price?: number; amount?: number; customer_supplied?: boolean;
 }
 export const addLine = (orderId: string, line: NewLine) =>
   queue.submit<Order>('POST', `/api/orders/${q(orderId)}/lines`, { line_id: newId(), ...line });
@@ -193,3 +196,57 @@ export function addPhoto(orderId: string, photoId: string, subject: string, blob
     order_id: orderId, photo_id: photoId, subject, content_type: blob.type || 'image/jpeg', size: blob.size,
   }, blob);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Signed documents (委修確認單, 估價單, 結帳清單). The draft is read fresh each time (it is what the
+// customer signs; its hash comes back with the signature); the signature goes through the queue
+// like every write, and a 409 document_changed means the order changed since it was read.
+export const getDocument = (orderId: string, kind: DocumentKind) =>
+  http.request<SignableDocument>('GET', `/api/orders/${q(orderId)}/documents/${q(kind)}`);
+export const signDocument = (orderId: string, signature: NewSignature) =>
+  queue.submit<Signature>('POST', `/api/orders/${q(orderId)}/signatures`, signature);
+/** A link to the signed document's PDF, valid 15 minutes. */
+export const signedPdf = (orderId: string, signatureId: string) =>
+  http.request<{ url: string; filename: string }>('GET', `/api/orders/${q(orderId)}/signatures/${q(signatureId)}/pdf`);
+/** The signed PDF's bytes (for printing from a frame of the app's own origin). */
+export async function signedPdfBytes(orderId: string, signatureId: string): Promise<Blob> {
+  const { url } = await signedPdf(orderId, signatureId);
+  let response: Response;
+  try {
+    response = await fetch(url, { cache: 'no-store' });
+  } catch {
+    throw new OfflineError();
+  }
+  if (!response.ok) throw new ApiError(response.status, `http_${response.status}`, `HTTP ${response.status}`);
+  return new Blob([await response.arrayBuffer()], { type: 'application/pdf' });
+}
+/** Set the signed version aside so the order can change and a new version be signed. */
+export const reviseDocument = (orderId: string, kind: DocumentKind) =>
+  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/documents/${q(kind)}/revisions`, { client_id: newId() });
+export const setOldParts = (orderId: string, oldParts: OldParts) =>
+  queue.submit<Order>('PATCH', `/api/orders/${q(orderId)}`, { old_parts: oldParts });
+export const setRoadTest = (orderId: string, roadTest: RoadTest) =>
+  queue.submit<Order>('PATCH', `/api/orders/${q(orderId)}`, { road_test: roadTest });
+
+// ---------------------------------------------------------------------------------------------
+// Old parts (舊品) and their tags. Moves carry the moment of the tap (`at`), so a scan queued in a
+// bay with no Wi-Fi is recorded as when it happened; a batch is one request for a whole crate.
+export const getTag = (code: string) => http.request<Tag>('GET', `/api/parts/${q(code)}`);
+/** What anyone may learn from a tag's code (no sign-in): the shop's name. */
+export const publicTag = (code: string) => http.open<PublicTag>('GET', `/api/parts/${q(code)}/public`);
+export const orderParts = (orderId: string) => http.request<OrderPartsList>('GET', `/api/orders/${q(orderId)}/parts`);
+export const createTag = (tag: NewTag) => queue.submit<Tag>('POST', '/api/parts', { tag_id: newId(), ...tag });
+export const moveTag = (code: string, move: PartMove) =>
+  queue.submit<Tag>('POST', `/api/parts/${q(code)}/events`, { event_id: newId(), at: new Date().toISOString(), ...move });
+export const moveTags = (codes: string[], move: PartMove) =>
+  queue.submit<BatchAnswer>('POST', '/api/parts/moves', { codes, event: { event_id: newId(), at: new Date().toISOString(), ...move } });
+export const setTagWish = (code: string, wish: Wish) => queue.submit<Tag>('PATCH', `/api/parts/${q(code)}`, { wish });
+// Labels and the report are files made on request: they need the network, like a print does,
+// and change nothing stored, so they go straight to the API.
+export const tagLabel = (code: string, format: 'pdf' | 'png') =>
+  http.request<FileLink>('GET', `/api/parts/${q(code)}/label?format=${format}`);
+export const tagLabels = (codes: string[], layout: 'a4' | 'thermal') =>
+  http.request<FileLink & { count: number }>('POST', '/api/parts/labels', { codes, layout });
+export const partsReport = (month: string) => http.request<PartsReport>('GET', `/api/reports/parts?month=${q(month)}`);
+export const partsReportCsv = (month: string) =>
+  http.request<FileLink>('GET', `/api/reports/parts?month=${q(month)}&format=csv`);

@@ -59,6 +59,11 @@ export interface Line {
   state: LineState;
   technician_id?: string;
   technician_name?: string;
+  /** A part the customer brought (客戶自備). */
+  customer_supplied?: boolean;
+  /** The signatures that cover this line (docs/api.md says one; the server sends a list). */
+  frozen_by?: string | string[];
+  estimate_signature_id?: string;
 }
 
 export interface Totals { subtotal: number; tax: number; total: number }
@@ -70,6 +75,8 @@ export interface OrderEvent {
   from?: OrderState;
   to: OrderState;
   note?: string;
+  /** A signature, or a signed version set aside (the state stays as it was). */
+  document?: { kind: 'authorization' | 'estimate' | 'checkout'; version: number; signature_id: string; superseded?: boolean };
 }
 
 export interface Order {
@@ -88,6 +95,39 @@ export interface Order {
   totals: Totals;
   events: OrderEvent[];
   next_states: OrderState[];
+  /** Signed documents, newest last (superseded ones included). */
+  signatures?: Signature[];
+  signed?: Partial<Record<'authorization' | 'checkout', { signature_id: string; hash: string; version: number }>>;
+  consented_total?: number;
+  old_parts?: OldParts;
+  road_test?: RoadTest;
+}
+
+/** What the customer wants done with the parts taken off (舊品). */
+export type OldParts = 'take_back' | 'dispose' | 'decide_at_delivery';
+export const OLD_PARTS: readonly OldParts[] = ['take_back', 'dispose', 'decide_at_delivery'];
+
+export interface RoadTest { done: boolean; note?: string }
+
+/** The three documents a customer signs (docs/api.md, Signed documents). */
+export type DocumentKind = 'authorization' | 'estimate' | 'checkout';
+export const DOCUMENT_KINDS: readonly DocumentKind[] = ['authorization', 'estimate', 'checkout'];
+
+export interface Bilingual { zh: string; en: string }
+
+export interface Signature {
+  signature_id: string;
+  kind: DocumentKind;
+  title: Bilingual;
+  version: number;
+  hash: string;
+  previous_hash?: string | null;
+  signed_at: string;
+  signer_name: string;
+  method: 'in_person' | 'remote';
+  witness: { staff_id: string; name: string };
+  superseded_at?: string;
+  verify_url?: string;
 }
 
 export interface OrderSummary {
@@ -140,3 +180,222 @@ export interface Job {
 export interface DeviceStaff { staff_id: string; name: string; role: Staff['role']; has_pin: boolean }
 export interface DeviceRoster { shop: Shop; staff: DeviceStaff[] }
 export interface RegisteredDevice { device_id: string; name: string; device_secret: string }
+
+/** A job line as a document shows it (quantities and hours may come as decimal strings). */
+export interface DocLine {
+  line_id: string;
+  kind: LineKind;
+  description: string;
+  part_number?: string;
+  quantity?: number | string;
+  hours?: number | string;
+  rate?: number;
+  unit_price?: number;
+  amount: number;
+  origin: 'authorization' | 'additional';
+  customer_supplied?: boolean;
+  /** Only in a signed estimate. */
+  decision?: Decision;
+}
+
+export type Decision = 'approved' | 'declined';
+
+/** Everything the customer reads and signs, drawn up by the server. */
+export interface DocumentContent {
+  kind: DocumentKind;
+  version: number;
+  title: Bilingual;
+  shop: { name: string; phone?: string; address?: string };
+  order: {
+    order_id: string; number: string; created_at: string; promised_at?: string; waits_in_shop: boolean;
+    concerns: string[]; mileage_km?: number; old_parts: OldParts;
+  };
+  customer: { name: string; mobile: string };
+  vehicle: { plate: string; vin?: string; make: string; model: string; year?: number; fuel_eighths?: number };
+  lines: DocLine[];
+  totals: Totals;
+  terms: Bilingual[];
+  privacy?: Bilingual & { version: string };
+  /** authorization: the walk-around's summary. */
+  inspection?: {
+    lights: (Bilingual & { code: string; colour: string })[];
+    items: (Bilingual & { colour: 'red' | 'yellow'; note?: string })[];
+    damage: (Bilingual & { note?: string })[];
+  };
+  /** estimate, checkout: what the customer had agreed to before. */
+  consented_total?: number;
+  /** estimate: the same before tax (sent by the server, not in docs/api.md). */
+  consented_subtotal?: number;
+  /** checkout */
+  declined?: DocLine[];
+  warranty?: { months: number; km: number };
+  road_test?: RoadTest;
+}
+
+/** GET /api/orders/{id}/documents/{kind}: the draft as it would be signed now. */
+export interface SignableDocument {
+  kind: DocumentKind;
+  version: number;
+  signable: boolean;
+  reason?: Bilingual & { code?: string };
+  content: DocumentContent;
+  content_hash: string;
+}
+
+/** `[x, y, t]`: CSS px on the pad, ms since the first point; integers. */
+export type StrokePoint = [number, number, number];
+
+export interface NewSignature {
+  signature_id: string;
+  kind: DocumentKind;
+  content_hash: string;
+  signer_name: string;
+  consent: true;
+  strokes: StrokePoint[][];
+  width: number;
+  height: number;
+  decisions?: Record<string, Decision>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Old parts (舊品) and their tags (docs/api.md, "Old parts (舊品) and tags").
+
+export type PartState =
+  | 'removed' | 'held' | 'shown_to_customer'
+  | 'returned_to_customer' | 'disposed' | 'returned_to_supplier' | 'kept_as_evidence';
+/** The states a tag is still open in; the other four are final. */
+export const OPEN_PART_STATES: readonly PartState[] = ['removed', 'held', 'shown_to_customer'];
+export type PartUnit = 'piece' | 'litre';
+export type DisposalCategory = 'waste_oil' | 'battery' | 'tyre' | 'filter' | 'metal' | 'other';
+export const DISPOSAL_CATEGORIES: readonly DisposalCategory[] = ['waste_oil', 'battery', 'tyre', 'filter', 'metal', 'other'];
+
+export interface Disposal {
+  category: DisposalCategory;
+  quantity?: number;
+  unit?: PartUnit;
+  recycler: string;
+  manifest_number?: string;
+}
+export interface SupplierReturn { supplier?: string; batch?: string; rma?: string; tracking?: string }
+
+export interface PartEvent {
+  event_id: string;
+  from?: PartState | null;
+  to: PartState;
+  /** When it happened (the tablet's time for a queued scan). */
+  at: string;
+  recorded_at: string;
+  by: { staff_id: string; name: string };
+  device_id?: string;
+  location?: string;
+  note?: string;
+  photo_id?: string;
+  disposal?: Disposal;
+  supplier_return?: SupplierReturn;
+}
+
+export interface TagSummary {
+  code: string;
+  display_code: string;
+  url: string;
+  tag_id: string;
+  order_id?: string;
+  order_number?: string;
+  plate?: string;
+  line_id?: string;
+  part_name: string;
+  part_number?: string;
+  quantity: number;
+  unit: PartUnit;
+  reason?: string;
+  photo_id?: string;
+  wish: OldParts;
+  supplier?: string;
+  state: PartState;
+  location?: string;
+  created_at: string;
+  updated_at: string;
+  created_by: { staff_id: string; name: string };
+  decided: boolean;
+}
+
+export interface Tag extends TagSummary {
+  events: PartEvent[];
+  /** The moves the caller may make now: the buttons to show. */
+  actions: PartState[];
+  may_edit: boolean;
+  photo: { thumb_url: string; display_url: string } | null;
+}
+
+/** GET /api/parts/{code}/public: all a person not signed in may learn. */
+export interface PublicTag { code: string; kind: 'part_tag'; shop: { name: string } }
+
+export interface OrderPartsList {
+  order_id: string;
+  number: string;
+  plate: string;
+  tags: TagSummary[];
+  /** Why delivery would be refused now. */
+  undecided: Bilingual | null;
+}
+
+export interface NewTag {
+  order_id?: string;
+  line_id?: string;
+  part_name?: string;
+  part_number?: string;
+  quantity?: number;
+  unit?: PartUnit;
+  reason?: string;
+  wish?: OldParts;
+  supplier?: string;
+  location?: string;
+}
+
+/** A move of a tag (its `event_id` and `at` are added by the data layer). */
+export interface PartMove {
+  to: PartState;
+  location?: string;
+  note?: string;
+  disposal?: Omit<Disposal, 'unit'>;
+  supplier_return?: SupplierReturn;
+}
+
+export type BatchResult =
+  | { code: string; ok: true; tag: TagSummary }
+  | { code: string; ok: false; error: { code: string; message: string } };
+export interface BatchAnswer { event_id: string; to: PartState; moved: number; failed: number; results: BatchResult[] }
+
+/** A presigned link to a made file (a label, a report), valid 15 minutes. */
+export interface FileLink { url: string; filename: string; content_type: string; bytes: number }
+
+export interface ReportRow {
+  code: string;
+  part_name: string;
+  part_number?: string;
+  state: PartState;
+  quantity: number;
+  unit: PartUnit;
+  order_id?: string;
+  order_number?: string;
+  plate?: string;
+  at?: string;
+  category?: DisposalCategory;
+  recycler?: string;
+  manifest_number?: string;
+  supplier?: string;
+  batch?: string;
+  rma?: string;
+  tracking?: string;
+  since?: string;
+  location?: string;
+}
+
+export interface PartsReport {
+  month: string;
+  disposals: {
+    totals: { category: DisposalCategory; name: Bilingual; unit: PartUnit; quantity: number; tags: number }[];
+    items: ReportRow[];
+  };
+  supplier_returns: { done: ReportRow[]; pending: ReportRow[] };
+}

@@ -1,17 +1,23 @@
 import { useEffect, useState } from 'preact/hooks';
-import { t, tf } from '../i18n';
+import { locale, t, tf } from '../i18n';
 import {
-  addLine, deleteLine, dispatch, getOrder, listStaff, setLineState, transition, type NewLine,
+  addLine, deleteLine, dispatch, getDocument, getOrder, listStaff, reviseDocument, setLineState, setOldParts,
+  setRoadTest, signedPdf, signedPdfBytes, transition, type NewLine,
 } from '../data/api';
 import { session } from '../data/client';
 import { formatDateTime, formatMoney, formatPhone, formatTime } from '../data/format';
 import type { WriteOutcome } from '../data/queue';
-import type { Line, LineKind, LineState, Order, Staff } from '../data/types';
+import {
+  DOCUMENT_KINDS, OLD_PARTS, type DocumentKind, type Line, type LineKind, type LineState, type OldParts, type Order,
+  type Signature, type SignableDocument, type Staff,
+} from '../data/types';
 import { Choice } from '../ui/Choice';
 import { errorText } from '../ui/errors';
 import { decimalNumber, Field, wholeNumber } from '../ui/Field';
+import { lineDetail } from '../ui/lineDetail';
 import { Notice } from '../ui/Notice';
-import { walkaroundPath } from '../ui/router';
+import { OrderParts } from '../ui/OrderParts';
+import { signPath, walkaroundPath } from '../ui/router';
 
 /** One repair order: who and what, the job lines and money as the API sums them, the next steps. */
 export function OrderScreen({ orderId }: { orderId: string }) {
@@ -21,6 +27,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const canEdit = session.value?.staff.role !== 'technician';
+  const drafts = useDrafts(canEdit ? order : null);
 
   useEffect(() => {
     setOrder(null);
@@ -28,8 +35,11 @@ export function OrderScreen({ orderId }: { orderId: string }) {
     getOrder(orderId).then(setOrder, (failure: unknown) => setLoadError(errorText(failure)));
   }, [orderId]);
 
-  /** Every change goes through the write queue; the answer is the whole order again. */
-  async function change(write: () => Promise<WriteOutcome<Order>>): Promise<boolean> {
+  /**
+   * Every change goes through the write queue; the answer is the whole order again. A refusal is
+   * shown under the steps, or by `report` beside the part of the screen that asked.
+   */
+  async function change(write: () => Promise<WriteOutcome<Order>>, report?: (message: string) => void): Promise<boolean> {
     setBusy(true);
     setError(null);
     setNote(null);
@@ -39,7 +49,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
       else setNote(t('common.queued'));
       return true;
     } catch (failure) {
-      setError(errorText(failure));
+      (report ?? setError)(errorText(failure));
       return false;
     } finally {
       setBusy(false);
@@ -51,6 +61,8 @@ export function OrderScreen({ orderId }: { orderId: string }) {
 
   const forward = order.next_states.filter((state) => state !== 'cancelled');
   const canCancel = order.next_states.includes('cancelled');
+  // The documents the customer can sign now, as the server says: the advisor's next step.
+  const toSign = DOCUMENT_KINDS.filter((kind) => drafts[kind]?.signable);
 
   return (
     <section class="screen screen-order" aria-labelledby="order-title">
@@ -72,8 +84,13 @@ export function OrderScreen({ orderId }: { orderId: string }) {
           </a>
           <section class="panel" aria-labelledby="steps-title">
             <h2 id="steps-title">{t('order.nextSteps')}</h2>
-            {forward.length === 0 && !canCancel && <p class="muted">{t('order.noNextSteps')}</p>}
+            {forward.length === 0 && !canCancel && toSign.length === 0 && <p class="muted">{t('order.noNextSteps')}</p>}
             <div class="steps">
+              {toSign.map((kind) => (
+                <a key={kind} class="button-primary button-step button-sign" href={`#${signPath(order.order_id, kind)}`}>
+                  {t(`doc.sign.${kind}`)}
+                </a>
+              ))}
               {forward.map((state) => (
                 <button type="button" key={state} class="button-primary button-step" disabled={busy}
                   onClick={() => void change(() => transition(order.order_id, state))}>
@@ -90,6 +107,8 @@ export function OrderScreen({ orderId }: { orderId: string }) {
             {error && <Notice>{error}</Notice>}
             {note && <Notice tone="info">{note}</Notice>}
           </section>
+
+          <Documents order={order} drafts={drafts} canEdit={canEdit} busy={busy} change={change} />
 
           <section class="panel facts" aria-label={t('order.customer')}>
             <dl>
@@ -131,6 +150,8 @@ export function OrderScreen({ orderId }: { orderId: string }) {
 
           {canEdit && <Dispatch busy={busy} onDispatch={(id) => void change(() => dispatch(order.order_id, id))} />}
 
+          <OrderParts order={order} />
+
           <section class="panel" aria-labelledby="history-title">
             <h2 id="history-title">{t('order.history')}</h2>
             <ol class="history">
@@ -139,7 +160,10 @@ export function OrderScreen({ orderId }: { orderId: string }) {
                   <time dateTime={event.at}>{formatDateTime(event.at)}</time>
                   <span class="history-who">{event.by.name}</span>
                   <span class="history-move">
-                    {event.from ? `${t(`state.${event.from}`)} → ` : ''}{t(`state.${event.to}`)}
+                    {event.document
+                      ? tf(event.document.superseded ? 'doc.eventSuperseded' : 'doc.eventSigned', {
+                        title: t(`doc.kind.${event.document.kind}`), version: event.document.version })
+                      : `${event.from ? `${t(`state.${event.from}`)} → ` : ''}${t(`state.${event.to}`)}`}
                   </span>
                   {event.note && <span class="muted">{event.note}</span>}
                 </li>
@@ -152,18 +176,21 @@ export function OrderScreen({ orderId }: { orderId: string }) {
   );
 }
 
+/** A signed document covers the line (docs/api.md: one signature id; the server sends a list). */
+const isFrozen = (line: Line) => (Array.isArray(line.frozen_by) ? line.frozen_by.length > 0 : Boolean(line.frozen_by));
+
 function LineRow({ line, canEdit, busy, onState, onDelete }: {
   line: Line; canEdit: boolean; busy: boolean; onState: (state: LineState) => void; onDelete: () => void;
 }) {
-  const detail = line.kind === 'labour' && line.hours !== undefined && line.rate !== undefined
-    ? tf('line.detailLabour', { hours: line.hours, rate: formatMoney(line.rate) })
-    : line.kind === 'part' && line.quantity !== undefined && line.unit_price !== undefined
-      ? tf('line.detailPart', { quantity: line.quantity, price: formatMoney(line.unit_price) })
-      : '';
+  const detail = lineDetail(line);
   return (
     <li class={`line line-${line.state}`}>
       <div class="line-text">
-        <span class="line-kind">{t(`line.${line.kind}`)}{line.origin === 'additional' ? ` · ${t('line.additional')}` : ''}</span>
+        <span class="line-kind">
+          {t(`line.${line.kind}`)}{line.origin === 'additional' ? ` · ${t('line.additional')}` : ''}
+          {line.customer_supplied && <span class="tag line-tag">{t('line.customerSupplied')}</span>}
+          {isFrozen(line) && <span class="tag tag-ok line-tag">{t('line.frozen')}</span>}
+        </span>
         <span class="line-description">{line.description}</span>
         <span class="muted">
           {line.part_number ? `${line.part_number} · ` : ''}{detail}
@@ -198,6 +225,7 @@ function AddLine({ busy, onAdd }: { busy: boolean; onAdd: (line: NewLine) => Pro
   const [quantity, setQuantity] = useState('1');
   const [unitPrice, setUnitPrice] = useState('');
   const [amount, setAmount] = useState('');
+  const [customerSupplied, setCustomerSupplied] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
   if (!open) {
@@ -216,10 +244,14 @@ function AddLine({ busy, onAdd }: { busy: boolean; onAdd: (line: NewLine) => Pro
       need(r !== undefined && !Number.isNaN(r), t('line.rate'));
       line = { ...line, hours: h, rate: r };
     } else if (kind === 'part') {
-      const qty = wholeNumber(quantity), price = wholeNumber(unitPrice);
+      // A part the customer brought costs nothing unless a price is typed.
+      const qty = wholeNumber(quantity), price = wholeNumber(unitPrice) ?? (customerSupplied ? 0 : undefined);
       need(qty !== undefined && !Number.isNaN(qty), t('line.quantity'));
       need(price !== undefined && !Number.isNaN(price), t('line.unitPrice'));
-      line = { ...line, quantity: qty, unit_price: price, ...(partNumber.trim() ? { part_number: partNumber.trim() } : {}) };
+      line = {
+        ...line, quantity: qty, unit_price: price, ...(partNumber.trim() ? { part_number: partNumber.trim() } : {}),
+        ...(customerSupplied ? { customer_supplied: true } : {}),
+      };
     } else {
       const a = wholeNumber(amount);
       need(a !== undefined && !Number.isNaN(a), t('line.discountAmount'));
@@ -232,6 +264,7 @@ function AddLine({ busy, onAdd }: { busy: boolean; onAdd: (line: NewLine) => Pro
     setError(null);
     if (await onAdd(line)) {
       setDescription(''); setHours(''); setRate(''); setPartNumber(''); setQuantity('1'); setUnitPrice(''); setAmount('');
+      setCustomerSupplied(false);
     }
   }
 
@@ -254,6 +287,10 @@ function AddLine({ busy, onAdd }: { busy: boolean; onAdd: (line: NewLine) => Pro
             <Field id="line-quantity" label={t('line.quantity')} value={quantity} onValue={setQuantity} {...numeric} />
             <Field id="line-unit-price" label={t('line.unitPrice')} value={unitPrice} onValue={setUnitPrice} {...numeric} />
           </div>
+          <label class="check">
+            <input type="checkbox" checked={customerSupplied} onChange={(event) => setCustomerSupplied(event.currentTarget.checked)} />
+            <span>{t('line.customerSuppliedHint')}</span>
+          </label>
         </>
       )}
       {kind === 'discount' && (
@@ -296,5 +333,217 @@ function Dispatch({ busy, onDispatch }: { busy: boolean; onDispatch: (technician
         </>
       )}
     </section>
+  );
+}
+
+type Drafts = Partial<Record<DocumentKind, SignableDocument>>;
+
+/**
+ * Each document's draft as the server would have it signed now (signable, or why not), read
+ * again whenever the order changes. A kind that cannot be read (no network) is left out.
+ */
+function useDrafts(order: Order | null): Drafts {
+  const [drafts, setDrafts] = useState<Drafts>({});
+  const orderId = order?.order_id, version = order?.updated_at;
+  useEffect(() => {
+    if (!orderId) return;
+    let current = true;
+    void Promise.all(DOCUMENT_KINDS.map((kind) => getDocument(orderId, kind).then((draft) => [kind, draft] as const, () => null)))
+      .then((answers) => {
+        if (current) setDrafts(Object.fromEntries(answers.filter((answer) => answer !== null)));
+      });
+    return () => { current = false; };
+  }, [orderId, version]);
+  return drafts;
+}
+
+/** The language of the screen, for the API's `{zh, en}` texts. */
+const pick = (text: { zh: string; en: string }) => (locale.value === 'en' ? text.en : text.zh);
+
+/** Print a signed PDF from a frame of this page (its bytes, so the frame is same-origin). */
+async function printPdf(orderId: string, signatureId: string): Promise<void> {
+  const blob = await signedPdfBytes(orderId, signatureId);
+  const url = URL.createObjectURL(blob);
+  document.querySelector('iframe.print-frame')?.remove();
+  const frame = document.createElement('iframe');
+  frame.className = 'print-frame';
+  frame.title = 'PDF';
+  frame.src = url;
+  frame.addEventListener('load', () => {
+    try {
+      frame.contentWindow?.focus();
+      frame.contentWindow?.print();
+    } catch {
+      window.open(url, '_blank'); // a browser that will not print a frame: its own viewer prints
+    }
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  });
+  document.body.appendChild(frame);
+}
+
+/**
+ * The signed documents (委修確認單, 追加估價單, 結帳清單): who signed which version when, the
+ * PDF to download or print, and what the documents need from the advisor first: the customer's
+ * wish for the old parts (before authorization) and the road test (before checkout).
+ */
+function Documents({ order, drafts, canEdit, busy, change }: {
+  order: Order; drafts: Drafts; canEdit: boolean; busy: boolean;
+  change: (write: () => Promise<WriteOutcome<Order>>, report?: (message: string) => void) => Promise<boolean>;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const [working, setWorking] = useState(false);
+  const [roadNote, setRoadNote] = useState(order.road_test?.note ?? '');
+  const [link, setLink] = useState<string | null>(null);
+  useEffect(() => setRoadNote(order.road_test?.note ?? ''), [order.road_test?.note]);
+
+  const signatures = order.signatures ?? [];
+  const closed = ['delivered', 'followed_up', 'cancelled'].includes(order.state);
+  const roadTestDue = ['in_progress', 'awaiting_approval', 'quality_check', 'ready'].includes(order.state);
+  // What a signed document covers cannot change (the server refuses with 409 document_signed).
+  const oldPartsFixed = Boolean(order.signed?.authorization || order.signed?.checkout);
+  const roadTestFixed = Boolean(order.signed?.checkout);
+
+  async function withPdf(signatureId: string, use: (url: string) => void, failed: () => void = () => undefined) {
+    setWorking(true);
+    setError(null);
+    try {
+      use((await signedPdf(order.order_id, signatureId)).url);
+    } catch (failure) {
+      failed();
+      setError(errorText(failure));
+    } finally {
+      setWorking(false);
+    }
+  }
+
+  function download(signatureId: string) {
+    setLink(null);
+    // Opened within the tap, or Safari blocks it; pointed at the PDF once the link is known.
+    const win = window.open('', '_blank');
+    if (win) win.opener = null;
+    void withPdf(signatureId, (url) => {
+      if (win) win.location.href = url;
+      else setLink(url); // blocked anyway: a link to tap
+    }, () => win?.close());
+  }
+
+  async function print(signatureId: string) {
+    setWorking(true);
+    setError(null);
+    try {
+      await printPdf(order.order_id, signatureId);
+    } catch (failure) {
+      setError(errorText(failure));
+    } finally {
+      setWorking(false);
+    }
+  }
+
+  function revise(kind: DocumentKind) {
+    if (!confirm(tf('doc.reviseConfirm', { title: t(`doc.kind.${kind}`) }))) return;
+    void write(() => reviseDocument(order.order_id, kind));
+  }
+
+  /** A change from this panel: a refusal is shown here. */
+  const write = (w: () => Promise<WriteOutcome<Order>>) => {
+    setError(null);
+    return change(w, setError);
+  };
+
+  const revisable = (kind: DocumentKind) => canEdit &&
+    ((kind === 'authorization' && order.state === 'checked_in') || (kind === 'checkout' && order.state === 'ready'));
+
+  return (
+    <section class="panel documents" aria-labelledby="documents-title">
+      <h2 id="documents-title">{t('doc.title')}</h2>
+      <div class="document-fields">
+        {canEdit && !closed && !oldPartsFixed ? (
+          <Choice label={t('oldParts.label')} value={order.old_parts ?? 'decide_at_delivery'}
+            onChange={(value: OldParts) => void write(() => setOldParts(order.order_id, value))}
+            options={OLD_PARTS.map((value) => ({ value, label: t(`oldParts.${value}`) }))} />
+        ) : (
+          <p class="document-fact" data-testid="old-parts">
+            <span class="document-fact-label">{t('oldParts.label')}</span>
+            <span>{t(`oldParts.${order.old_parts ?? 'decide_at_delivery'}`)}</span>
+          </p>
+        )}
+        {roadTestDue && canEdit && !roadTestFixed && (
+          <div class="road-test">
+            <label class="check">
+              <input type="checkbox" checked={order.road_test?.done ?? false} disabled={busy}
+                onChange={(event) => void write(() => setRoadTest(order.order_id, {
+                  done: event.currentTarget.checked, ...(roadNote.trim() ? { note: roadNote.trim() } : {}),
+                }))} />
+              <span>{t('roadTest.done')}</span>
+            </label>
+            <div class="road-test-note">
+              <Field id="road-test-note" label={t('roadTest.note')} value={roadNote} onValue={setRoadNote} autoComplete="off" />
+              {roadNote.trim() !== (order.road_test?.note ?? '') && (
+                <button type="button" class="button-secondary" disabled={busy}
+                  onClick={() => void write(() => setRoadTest(order.order_id, {
+                    done: order.road_test?.done ?? false, ...(roadNote.trim() ? { note: roadNote.trim() } : {}),
+                  }))}>
+                  {t('common.save')}
+                </button>
+              )}
+            </div>
+          </div>
+        )}
+        {order.road_test && (roadTestFixed || !canEdit || closed) && (
+          <p class="document-fact">
+            <span class="document-fact-label">{t('sign.roadTest')}</span>
+            <span>{order.road_test.done ? t('roadTest.done') : t('sign.roadTestNotDone')}{order.road_test.note ? `（${order.road_test.note}）` : ''}</span>
+          </p>
+        )}
+      </div>
+      <ul class="document-list">
+        {DOCUMENT_KINDS.map((kind) => {
+          const signed = signatures.filter((signature) => signature.kind === kind).reverse();
+          const draft = drafts[kind];
+          const current = signed.find((signature) => !signature.superseded_at);
+          return (
+            <li key={kind} class="document" data-kind={kind}>
+              <div class="document-head">
+                <span class="document-title">{t(`doc.kind.${kind}`)}</span>
+                <span class={current ? 'tag tag-ok' : 'tag'}>
+                  {current ? t('doc.signed') : draft?.signable ? t('doc.ready') : t('doc.notSigned')}
+                </span>
+              </div>
+              {!current && draft && !draft.signable && draft.reason && <p class="muted">{pick(draft.reason)}</p>}
+              {signed.map((signature) => (
+                <SignedRow key={signature.signature_id} signature={signature} busy={working}
+                  onPdf={() => download(signature.signature_id)} onPrint={() => void print(signature.signature_id)} />
+              ))}
+              {current && revisable(kind) && (
+                <button type="button" class="button-link" disabled={busy} onClick={() => revise(kind)}>{t('doc.revise')}</button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {link && <p><a href={link} target="_blank" rel="noopener">{t('doc.openPdf')}</a></p>}
+      {error && <Notice>{error}</Notice>}
+    </section>
+  );
+}
+
+function SignedRow({ signature, busy, onPdf, onPrint }: {
+  signature: Signature; busy: boolean; onPdf: () => void; onPrint: () => void;
+}) {
+  const superseded = Boolean(signature.superseded_at);
+  return (
+    <div class={superseded ? 'signed signed-superseded' : 'signed'} data-testid={`signature-${signature.kind}`}>
+      <p class="signed-text">
+        <span class="nowrap">{tf('doc.signedBy', { name: signature.signer_name })}</span>{' · '}
+        <span class="nowrap">{formatDateTime(signature.signed_at)}</span>{' · '}
+        <span class="nowrap">{tf('doc.version', { version: signature.version })}</span>
+        <span class="muted nowrap"> · {tf('doc.witness', { name: signature.witness.name })}</span>
+        {superseded && <span class="signed-superseded-note"> · {tf('doc.superseded', { time: formatDateTime(signature.superseded_at!) })}</span>}
+      </p>
+      <div class="button-row">
+        <button type="button" class="button-secondary" disabled={busy} onClick={onPdf}>{t('doc.pdf')}</button>
+        <button type="button" class="button-secondary" disabled={busy} onClick={onPrint}>{t('doc.print')}</button>
+      </div>
+    </div>
   );
 }

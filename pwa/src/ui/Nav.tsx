@@ -2,27 +2,38 @@ import { t, type MessageKey } from '../i18n';
 import { session } from '../data/client';
 import { route, type Route } from './router';
 
-const ADVISOR_TABS: [string, MessageKey, Route['name'][]][] = [
+// A tab: its path, its label, the routes it is "here" on, and whether it is left out on a phone
+// (the screen it opens has a link of its own there, so the phone's nav stays one row).
+type Tab = [string, MessageKey, Route['name'][], 'wide'?];
+
+const ADVISOR_TABS: Tab[] = [
   ['/board', 'nav.board', ['board', 'order', 'home']],
   ['/orders/new', 'nav.newOrder', ['new-order']],
   ['/appointments', 'nav.appointments', ['appointments']],
   ['/jobs', 'nav.jobs', ['jobs']],
+  ['/scan', 'nav.parts', ['scan', 'part']],
   ['/settings', 'nav.settings', ['settings']],
 ];
-const TECHNICIAN_TABS: [string, MessageKey, Route['name'][]][] = [
+const MANAGER_TABS: Tab[] = [
+  ...ADVISOR_TABS.slice(0, -1),
+  ['/parts/report', 'nav.partsReport', ['parts-report'], 'wide'],
+  ...ADVISOR_TABS.slice(-1),
+];
+const TECHNICIAN_TABS: Tab[] = [
   ['/jobs', 'nav.myJobs', ['jobs', 'home']],
   ['/board', 'nav.board', ['board', 'order']],
+  ['/scan', 'nav.parts', ['scan', 'part']],
   ['/settings', 'nav.settings', ['settings']],
 ];
 
 export function Nav() {
   const role = session.value?.staff.role;
-  const tabs = role === 'technician' ? TECHNICIAN_TABS : ADVISOR_TABS;
+  const tabs = role === 'technician' ? TECHNICIAN_TABS : role === 'owner' || role === 'manager' ? MANAGER_TABS : ADVISOR_TABS;
   const here = route.value.name;
   return (
     <nav class="nav" aria-label={t('nav.label')}>
-      {tabs.map(([path, label, names]) => (
-        <a key={path} href={`#${path}`} class="nav-tab" aria-current={names.includes(here) ? 'page' : undefined}>
+      {tabs.map(([path, label, names, wide]) => (
+        <a key={path} href={`#${path}`} class={wide ? 'nav-tab nav-tab-wide' : 'nav-tab'} aria-current={names.includes(here) ? 'page' : undefined}>
           {t(label)}
         </a>
       ))}

@@ -1,0 +1,552 @@
+"""Signed documents: the service authorization (委修確認單), additional-work estimates (估價單) and
+the checkout list (結帳清單) — drawn up from the order, signed with a finger, frozen, verifiable.
+
+Electronic Signatures Act (電子簽章法, amended 2024): a picture of a signature proves little. What
+holds is identity (the signer, the staff witness, the device, IP and user agent), integrity (a
+SHA-256 over the canonical content and the signature) and a record of how it was made. Each
+signature also carries the hash of the order's signature before it, so the order's signatures
+form a chain from which none can be dropped unseen.
+
+Signed means frozen (DESIGN.md §5): the signature's transaction marks what it covers (the lines
+get `frozen_by`, the header `signed`), and later writes are conditional on those marks.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, StringConstraints
+from typing_extensions import Annotated
+
+from chalicelib import aws, db, money, orders
+from chalicelib.api import Body, Caller, ClientId
+from chalicelib.config import settings
+from chalicelib.errors import Conflict, NotFound, Unprocessable
+from chalicelib.roles import require
+
+Kind = Literal["authorization", "estimate", "checkout"]
+KINDS: tuple[str, ...] = Kind.__args__
+METHODS = {"in_person": ("現場簽署", "Signed in person"), "remote": ("遠端簽署", "Signed remotely")}
+
+MIN_POINTS = 10
+MAX_POINTS = 2_000
+URL_SECONDS = 15 * 60
+
+
+@lru_cache(maxsize=1)
+def _texts() -> dict:
+    """Titles, terms and the privacy notice: data, versioned with the product."""
+    return json.loads((Path(__file__).parent / "data" / "documents.json").read_text("utf-8"))
+
+
+TITLES: dict[str, dict[str, str]] = _texts()["titles"]
+
+
+# --- canonical form and hashes ---
+
+def _plain(value: Any) -> Any:
+    """JSON values with one spelling each: money and counts as integers, quantities as decimal
+    strings, no floats (a float's text differs between machines and languages)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else format(value.normalize(), "f")
+    if isinstance(value, float):
+        raise TypeError("floats have no canonical form: use int or Decimal")
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+def canonical(value: Any) -> bytes:
+    """Deterministic JSON: sorted keys, no spaces, UTF-8 (the bytes that are hashed)."""
+    return json.dumps(_plain(value), sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False).encode("utf-8")
+
+
+def digest(value: Any) -> str:
+    return hashlib.sha256(canonical(value)).hexdigest()
+
+
+# --- drawing up a document ---
+
+def get_document(caller: Caller, order_id: str, kind: str) -> dict:
+    require(caller, "orders.read")
+    return document(caller.shop_id, orders.load(caller.shop_id, order_id), _kind(kind))
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise NotFound("沒有這種文件。", "No such kind of document.")
+    return kind
+
+
+def document(shop_id: str, order: dict, kind: str) -> dict:
+    """The draft as the customer will see it, with its hash and whether it can be signed now."""
+    content = _content(shop_id, order, kind)
+    refusal = _refusal(order, kind, content)
+    return {"kind": kind, "version": content["version"], "signable": refusal is None,
+            **({"reason": {"code": refusal[0], "zh": refusal[1], "en": refusal[2]}}
+               if refusal else {}),
+            "content": _plain(content), "content_hash": digest(content)}
+
+
+def _refusal(order: dict, kind: str, content: dict) -> tuple[str, str, str] | None:
+    """Why the document cannot be signed now: (code, zh, en), or None."""
+    state, signed = order["state"], order.get("signed", {})
+    if state in orders.CLOSED:
+        return "order_closed", "這張工單已經結案，不能再簽署文件。", "This order is closed."
+    if kind in signed:
+        return ("already_signed", f"客戶已簽署這份{TITLES[kind]['zh']}。",
+                f"The customer already signed this {TITLES[kind]['en'].lower()}.")
+    if kind == "authorization" and state != "checked_in":
+        return ("not_signable", "委修確認單要在接車後、開工前簽署。",
+                "The service authorization is signed after check-in, before work.")
+    if kind == "checkout" and state != "ready":
+        return ("not_signable", "結帳清單要在待交車時簽署。",
+                "The checkout list is signed when the car is ready.")
+    if kind == "estimate" and state in ("booked", "checked_in"):
+        return ("not_signable", "開工前的項目列在委修確認單上。",
+                "Before work, items go on the service authorization.")
+    if not content["lines"]:
+        return ("not_signable", "這份文件還沒有任何項目。", "This document has no items yet.")
+    return None
+
+
+def _content(shop_id: str, order: dict, kind: str) -> dict:
+    from chalicelib import shop_settings, shops, vehicles
+
+    shop = shops.get_shop(shop_id) or {}
+    vehicle = vehicles.get_vehicle(shop_id, order["vehicle"]["vehicle_id"]) or {}
+    values = (order.get("inspection") or {}).get("values", {})
+    mileage = order.get("mileage_km", values.get("mileage_km"))
+    fuel = values.get("fuel_eighths")
+    version = 1 + sum(1 for item in order["signatures"] if item["kind"] == kind)
+    content: dict = {
+        "kind": kind, "version": version, "title": TITLES[kind],
+        "shop": {key: shop.get(key, "") for key in ("name", "phone", "address")},
+        "order": {"order_id": order["order_id"], "number": order["number"],
+                  "created_at": order["created_at"], "waits_in_shop": order["waits_in_shop"],
+                  "concerns": order.get("concerns", []),
+                  "old_parts": order.get("old_parts", "decide_at_delivery"),
+                  **({"promised_at": order["promised_at"]} if order.get("promised_at") else {}),
+                  **({"mileage_km": mileage} if mileage is not None else {})},
+        "customer": {"name": order["customer"]["name"], "mobile": order["customer"]["mobile"]},
+        "vehicle": {"plate": order["vehicle"]["plate"], "make": vehicle.get("make", ""),
+                    "model": vehicle.get("model", ""),
+                    **{key: vehicle[key] for key in ("vin", "year") if vehicle.get(key)},
+                    **({"fuel_eighths": fuel} if fuel is not None else {})},
+        "terms": _texts()["terms"][kind],
+    }
+    lines, consented = order["lines"], order.get("consented_total") or 0
+    if kind == "authorization":
+        chosen = [line for line in lines if line["origin"] == "authorization"
+                  and line["state"] != "declined"]
+        content["privacy"] = _texts()["privacy"]
+        if values:
+            settings_ = shop_settings.thresholds(shop_id)
+            checklist = shop_settings.template(shop_id)["items"]
+            from chalicelib import inspections
+            content["inspection"] = inspections.summary(values, settings_, checklist)
+    elif kind == "estimate":
+        chosen = [line for line in lines if line["origin"] == "additional"
+                  and not line.get("estimate_signature_id")]
+        content["consented_total"] = consented
+        content["consented_subtotal"] = _consented_subtotal(lines)
+    else:
+        chosen = [line for line in lines if line["state"] != "declined"]
+        content["declined"] = [_doc_line(line) for line in lines if line["state"] == "declined"]
+        content["consented_total"] = consented
+        warranty = shop_settings.thresholds(shop_id)
+        content["warranty"] = {"months": warranty["warranty_months"],
+                               "km": warranty["warranty_km"]}
+        content["road_test"] = order.get("road_test") or {"done": False}
+        # The customer confirms what happened to the old parts (returned ones are handed over).
+        content["parts"] = [{key: tag[key] for key in ("code", "part_name", "quantity", "unit",
+                                                       "state", "wish") if tag.get(key) is not None}
+                            for tag in order["parts"]]
+    content["lines"] = [_doc_line(line) for line in chosen]
+    content["totals"] = money.totals(line["amount"] for line in chosen)
+    return content
+
+
+def _consented_subtotal(lines: list[dict]) -> int:
+    """What the customer has agreed to so far, before tax: authorized and approved lines."""
+    return sum(int(line["amount"]) for line in lines if line["state"] in ("approved", "done"))
+
+
+def _doc_line(line: dict) -> dict:
+    return {key: line[key] for key in ("line_id", "kind", "description", "amount", "origin",
+                                       "part_number", "quantity", "hours", "rate", "unit_price",
+                                       "customer_supplied") if line.get(key) is not None}
+
+
+# --- signing ---
+
+Coordinate = Annotated[int, Field(ge=-10_000, le=10_000)]
+Millis = Annotated[int, Field(ge=0, le=3_600_000)]
+Point = tuple[Coordinate, Coordinate, Millis]
+SignerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class NewSignature(Body):
+    signature_id: ClientId
+    kind: Kind
+    content_hash: Hash
+    signer_name: SignerName
+    consent: bool
+    # A Chinese name written stroke by stroke: three characters can take 40 strokes and more.
+    strokes: list[list[Point]] = Field(min_length=1, max_length=150)
+    width: int = Field(ge=100, le=4_000)
+    height: int = Field(ge=50, le=4_000)
+    decisions: dict[ClientId, Literal["approved", "declined"]] | None = Field(
+        default=None, max_length=100)
+
+
+class Revision(Body):
+    client_id: ClientId
+
+
+def sign(caller: Caller, order_id: str, body: NewSignature, client: dict,
+         method: str = "in_person") -> dict:
+    """The customer signs the document they were shown (`content_hash`); the caller witnesses.
+    `client` is where the signature came from: {ip, user_agent}."""
+    require(caller, "documents.sign")
+    _check_ink(body)
+    if not body.consent:
+        raise Unprocessable("請客戶勾選同意後再簽署。", "The customer must tick the consent first.",
+                            code="consent_required")
+    signed = orders.retry(lambda: _sign(caller, order_id, body, client, method))
+    if not signed.get("pdf_at"):
+        _store_pdf_quietly(caller.shop_id, order_id, signed)
+    return view(signed)
+
+
+def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, method: str) -> dict:
+    order = orders.load(caller.shop_id, order_id)
+    replay = next((item for item in order["signatures"]
+                   if item["signature_id"] == body.signature_id), None)
+    if replay:
+        return replay
+    drawn = document(caller.shop_id, order, body.kind)
+    if not drawn["signable"]:
+        reason = drawn["reason"]
+        raise Conflict(reason["zh"], reason["en"], code=reason["code"])
+    if body.content_hash != drawn["content_hash"]:
+        raise Conflict("工單內容已經變更，請重新顯示文件給客戶確認。",
+                       "The order changed since the document was shown: show it again.",
+                       code="document_changed")
+    content = drawn["content"]
+    lines = _decided(order, body, content)
+    png = draw(body.strokes, body.width, body.height)
+    now = db.now_iso()
+    record = {
+        "signature_id": body.signature_id, "shop_id": caller.shop_id, "order_id": order_id,
+        "kind": body.kind, "version": drawn["version"], "content": content,
+        "content_hash": body.content_hash,
+        "signature": {"strokes": [[list(point) for point in stroke] for stroke in body.strokes],
+                      "width": body.width, "height": body.height,
+                      "png_sha256": hashlib.sha256(png).hexdigest()},
+        "signer_name": body.signer_name,
+        "consent": {"accepted": True, "privacy_version": _texts()["privacy"]["version"]},
+        "method": method, "witness": {**caller.stamp(), "device_id": caller.device_id},
+        "signed_at": now, "ip": client.get("ip", ""), "user_agent": client.get("user_agent", ""),
+        "previous_hash": order.get("last_signature_hash"),
+    }
+    signature_hash = digest(record)
+    _put_object(db.signature_object(caller.shop_id, order_id, body.signature_id, "png"), png,
+                "image/png")
+    item = {**db.signature_key(caller.shop_id, order_id, body.signature_id),
+            **db.signature_hash_index(signature_hash), "type": "signature",
+            "shop_id": caller.shop_id, "order_id": order_id, "hash": signature_hash,
+            "plate": content["vehicle"]["plate"],
+            **{key: record[key] for key in _SUMMARY},
+            "record": canonical(record).decode("utf-8")}
+    changes: dict = {"last_signature_hash": signature_hash}
+    if body.kind != "estimate":
+        changes["signed"] = {**order.get("signed", {}), body.kind: {
+            "signature_id": body.signature_id, "hash": signature_hash,
+            "version": drawn["version"]}}
+    if body.kind == "authorization":
+        changes["consented_total"] = content["totals"]["total"]
+    if body.kind == "estimate":
+        changes["consented_total"] = content["new_total"]
+        changes["totals"] = money.totals(line["amount"] for line in lines.values()
+                                         if line["state"] != "declined")
+    event = orders.event_item(caller, order_id, f"signed-{body.signature_id}", order["state"],
+                              order["state"], None, now,
+                              document={"kind": body.kind, "version": drawn["version"],
+                                        "signature_id": body.signature_id})
+    covered = {line["line_id"] for line in content["lines"]}
+    frozen = [{**line, "frozen_by": [*line.get("frozen_by", []), body.signature_id]}
+              for line_id, line in lines.items() if line_id in covered]
+    orders.save(caller, order, changes, puts=[item, event, *frozen])
+    return item
+
+
+# Fields of the record kept beside it on the item, to list and show signatures without parsing.
+_SUMMARY = ("signature_id", "kind", "version", "signed_at", "signer_name", "method", "witness",
+            "previous_hash")
+
+
+def _decided(order: dict, body: NewSignature, content: dict) -> dict[str, dict]:
+    """The order's lines by id, with an estimate's decisions applied (to them and the content)."""
+    lines = {line["line_id"]: dict(line) for line in order["lines"]}
+    if body.kind != "estimate":
+        if body.decisions:
+            raise Unprocessable("只有估價單要逐項同意或不同意。",
+                                "decisions: only an estimate takes decisions.")
+        return lines
+    on_it = [line["line_id"] for line in content["lines"]]
+    if set(body.decisions or {}) != set(on_it):
+        raise Unprocessable("估價單上每個項目都要選同意或不同意。",
+                            "decisions: answer every line of the estimate, and only those.",
+                            code="decisions_incomplete")
+    for doc_line in content["lines"]:
+        decision = body.decisions[doc_line["line_id"]]
+        doc_line["decision"] = decision
+        lines[doc_line["line_id"]].update(
+            state="approved" if decision == "approved" else "declined",
+            estimate_signature_id=body.signature_id, updated_at=db.now_iso())
+    agreed = _consented_subtotal(list(lines.values()))
+    content["new_total"] = money.totals([agreed])["total"]
+    return lines
+
+
+def _check_ink(body: NewSignature) -> None:
+    """An empty pad or a dot is not a signature: enough points and enough stroke length (the
+    PWA applies the same rule before enabling confirm)."""
+    points = sum(len(stroke) for stroke in body.strokes)
+    if points > MAX_POINTS:
+        raise Unprocessable(f"簽名的點太多（最多 {MAX_POINTS} 點）。",
+                            f"strokes: at most {MAX_POINTS} points.")
+    length = sum(math.dist(a[:2], b[:2]) for stroke in body.strokes
+                 for a, b in zip(stroke, stroke[1:]))
+    if points < MIN_POINTS or length < body.width / 4:
+        raise Unprocessable("簽名太短，請客戶完整簽名。",
+                            "The signature is too short: ask the customer to sign in full.",
+                            code="signature_too_short")
+
+
+def draw(strokes: list[list[Point]], width: int, height: int) -> bytes:
+    """The signature as a PNG (ink on transparent), drawn by the server from the strokes so the
+    picture and the stroke data can never disagree."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    scale, ink = 3, (20, 30, 70, 255)  # drawn large, then scaled down: smooth edges
+    image = Image.new("RGBA", (width * scale, height * scale), (255, 255, 255, 0))
+    pen = ImageDraw.Draw(image)
+    radius = max(3, round(scale * 1.4))
+    for stroke in strokes:
+        points = [(x * scale, y * scale) for x, y, _ in stroke]
+        if len(points) > 1:
+            pen.line(points, fill=ink, width=radius * 2, joint="curve")
+        for x, y in (points[0], points[-1]):
+            pen.ellipse((x - radius, y - radius, x + radius, y + radius), fill=ink)
+    out = BytesIO()
+    image.resize((width, height), Image.LANCZOS).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+# --- reading, the paper copy, new versions ---
+
+def view(item: dict) -> dict:
+    """docs/api.md's Signature (the record itself stays on the server)."""
+    return {**{key: _plain(item[key]) for key in _SUMMARY}, "hash": item["hash"],
+            "title": TITLES[item["kind"]], "verify_url": verify_url(item["hash"]),
+            **({"superseded_at": item["superseded_at"]} if item.get("superseded_at") else {})}
+
+
+def verify_url(signature_hash: str) -> str:
+    return f"{settings().public_origin}/api/verify/{signature_hash}"
+
+
+def pdf_link(caller: Caller, order_id: str, signature_id: str) -> dict:
+    """A link to the signed document's PDF, drawn on first asking if signing could not."""
+    require(caller, "orders.read")
+    order = orders.load(caller.shop_id, order_id)
+    item = next((item for item in order["signatures"]
+                 if item["signature_id"] == signature_id), None)
+    if item is None:
+        raise NotFound("找不到這份簽署文件。", "No such signed document.")
+    if not item.get("pdf_at"):
+        _store_pdf(caller.shop_id, order_id, item)
+    title = TITLES[item["kind"]]["zh"]
+    filename = f"{title}-{order['number']}-v{item['version']}.pdf"
+    from urllib.parse import quote
+
+    url = aws.client("s3").generate_presigned_url("get_object", Params={
+        "Bucket": settings().bucket_name,
+        "Key": db.signature_object(caller.shop_id, order_id, signature_id, "pdf"),
+        "ResponseContentType": "application/pdf",
+        "ResponseContentDisposition": f"inline; filename*=UTF-8''{quote(filename)}"},
+        ExpiresIn=URL_SECONDS)
+    return {"url": url, "filename": filename}
+
+
+def _store_pdf(shop_id: str, order_id: str, item: dict) -> None:
+    from chalicelib import pdf
+
+    record = json.loads(item["record"])
+    png = aws.client("s3").get_object(
+        Bucket=settings().bucket_name,
+        Key=db.signature_object(shop_id, order_id, item["signature_id"], "png"))["Body"].read()
+    _put_object(db.signature_object(shop_id, order_id, item["signature_id"], "pdf"),
+                pdf.render(record["content"], view(item), png), "application/pdf")
+    aws.table().update_item(Key=db.signature_key(shop_id, order_id, item["signature_id"]),
+                            UpdateExpression="SET pdf_at = :now",
+                            ExpressionAttributeValues={":now": db.now_iso()})
+
+
+def _store_pdf_quietly(shop_id: str, order_id: str, item: dict) -> None:
+    """The signature stands without its paper copy; the copy is drawn again when first asked."""
+    from chalicelib.observability import logger
+
+    try:
+        _store_pdf(shop_id, order_id, item)
+    except Exception:  # noqa: BLE001 — any failure here only delays the PDF
+        logger().exception("signed document's PDF not stored",
+                           extra={"order_id": order_id, "signature_id": item["signature_id"]})
+
+
+def _put_object(key: str, body: bytes, content_type: str) -> None:
+    aws.client("s3").put_object(Bucket=settings().bucket_name, Key=key, Body=body,
+                                ContentType=content_type)
+
+
+def revise(caller: Caller, order_id: str, kind: str, body: Revision) -> dict:
+    """Set the signed version aside (kept, marked superseded) so the order may change and a new
+    version be signed: the authorization before work starts, the checkout list before delivery."""
+    require(caller, "documents.sign")
+    return orders.retry(lambda: _revise(caller, order_id, _kind(kind), body))
+
+
+def _revise(caller: Caller, order_id: str, kind: str, body: Revision) -> dict:
+    order = orders.load(caller.shop_id, order_id)
+    if any(event["event_id"] == body.client_id for event in order["events"]):
+        return orders.view(order, caller)
+    if (kind, order["state"]) not in (("authorization", "checked_in"), ("checkout", "ready")):
+        raise Conflict("這份文件現在不能重新製作。", "This document cannot be redone now.",
+                       code="not_signable")
+    current = order.get("signed", {}).get(kind)
+    if current is None:
+        return orders.view(order, caller)
+    now = db.now_iso()
+    signature_id = current["signature_id"]
+    item = next(item for item in order["signatures"] if item["signature_id"] == signature_id)
+    superseded = {**item, "superseded_at": now, "superseded_by": caller.stamp()}
+    lines = [{**line, "frozen_by": [sid for sid in line["frozen_by"] if sid != signature_id]}
+             for line in order["lines"] if signature_id in line.get("frozen_by", [])]
+    for line in lines:
+        if not line["frozen_by"]:
+            del line["frozen_by"]
+    changes: dict = {"signed": {key: value for key, value in order["signed"].items()
+                                if key != kind}}
+    if kind == "authorization":
+        changes["consented_total"] = 0
+    event = orders.event_item(caller, order_id, body.client_id, order["state"], order["state"],
+                              None, now, document={"kind": kind, "version": item["version"],
+                                                   "signature_id": signature_id,
+                                                   "superseded": True})
+    return orders.view(orders.save(caller, order, changes, puts=[superseded, event, *lines]),
+                       caller)
+
+
+# --- verification (public: the QR on the paper copy) ---
+
+def verify(signature_hash: str) -> dict:
+    """Recompute the hash from what is stored and say whether the document is intact, with no
+    personal data beyond the shop's name and a masked plate."""
+    import re
+
+    from boto3.dynamodb.conditions import Key
+
+    from chalicelib import shops, vehicles
+
+    missing = NotFound("找不到這份簽署文件。", "No signed document has this hash.")
+    if not re.fullmatch(r"[0-9a-f]{64}", signature_hash):
+        raise missing
+    index = db.signature_hash_index(signature_hash)
+    found = aws.table().query(IndexName=db.GSI_LOOKUP,
+                              KeyConditionExpression=Key("gsi1pk").eq(index["gsi1pk"]))["Items"]
+    if not found:
+        raise missing
+    item = found[0]
+    siblings = aws.table().query(KeyConditionExpression=Key("pk").eq(item["pk"])
+                                 & Key("sk").begins_with(db.SIGNATURE_PREFIX))["Items"]
+    header = aws.table().get_item(Key=db.order_key(item["shop_id"], item["order_id"]),
+                                  ProjectionExpression="#n", ExpressionAttributeNames={
+                                      "#n": "number"}).get("Item") or {}
+    shop = shops.get_shop(item["shop_id"]) or {}
+    kind, method = item["kind"], item["method"]
+    return {"intact": intact(item, siblings, signature_hash), "kind": kind,
+            "title": TITLES[kind], "version": int(item["version"]),
+            "signed_at": item["signed_at"], "method": method, "method_name": METHODS[method],
+            "shop": {"name": shop.get("name", "")}, "plate": vehicles.mask_plate(item["plate"]),
+            "order_number": header.get("number", ""),
+            "superseded": bool(item.get("superseded_at"))}
+
+
+def intact(item: dict, siblings: list[dict], signature_hash: str) -> bool:
+    """Every stored part agrees: the record's hash, the fields beside it, the PNG in S3, and the
+    chain (the signature it names as previous is on the same order, with that hash)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        record = json.loads(item["record"])
+    except ValueError:
+        return False
+    if not (digest(record) == item["hash"] == signature_hash
+            and all(_plain(item.get(key)) == record.get(key) for key in _SUMMARY)
+            and item["plate"] == record["content"]["vehicle"]["plate"]
+            and db.signature_key(record["shop_id"], record["order_id"],
+                                 record["signature_id"]) == {"pk": item["pk"], "sk": item["sk"]}):
+        return False
+    previous = record["previous_hash"]
+    if previous is not None and not any(other["hash"] == previous for other in siblings):
+        return False
+    try:
+        png = aws.client("s3").get_object(
+            Bucket=settings().bucket_name,
+            Key=db.signature_object(record["shop_id"], record["order_id"],
+                                    record["signature_id"], "png"))["Body"].read()
+    except ClientError:
+        return False
+    return hashlib.sha256(png).hexdigest() == record["signature"]["png_sha256"]
+
+
+def verify_page(result: dict) -> str:
+    """The verification as a small page, for a phone that scanned the QR on the paper copy."""
+    from html import escape
+
+    ok = result["intact"]
+    verdict = ("✅ 文件完整，未經竄改 The document is intact" if ok else
+               "⚠️ 文件與簽署時不符 The document does not match what was signed")
+    rows = [("文件 Document", f"{result['title']['zh']} {result['title']['en']} v{result['version']}"),
+            ("店家 Shop", result["shop"]["name"]), ("車牌 Plate", result["plate"]),
+            ("工單 Order", result["order_number"]),
+            ("簽署時間 Signed", _taipei(result["signed_at"])),
+            ("方式 Method", " ".join(result["method_name"]))]
+    if result["superseded"]:
+        rows.append(("狀態 Status", "已由新版本取代 Superseded by a newer version"))
+    cells = "".join(f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in rows)
+    colour = "#1b5e20" if ok else "#b71c1c"
+    return ("<!doctype html><html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+            "<meta name=\"robots\" content=\"noindex\"><title>文件驗證 Verify</title><style>"
+            "body{font:17px/1.5 system-ui,sans-serif;margin:1.5rem;color:#222}"
+            f"h1{{font-size:1.2rem;color:{colour}}}th{{text-align:left;padding:.3rem 1rem .3rem 0;"
+            "color:#555;font-weight:normal}td{padding:.3rem 0}</style></head><body>"
+            f"<h1>{escape(verdict)}</h1><table>{cells}</table></body></html>")
+
+
+def _taipei(moment: str) -> str:
+    return db.parse_iso(moment).astimezone(db.SHOP_TIMEZONE).strftime("%Y/%m/%d %H:%M")
