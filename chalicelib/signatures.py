@@ -213,22 +213,37 @@ class Revision(Body):
     client_id: ClientId
 
 
-def sign(caller: Caller, order_id: str, body: NewSignature, client: dict,
-         method: str = "in_person") -> dict:
-    """The customer signs the document they were shown (`content_hash`); the caller witnesses.
-    `client` is where the signature came from: {ip, user_agent}."""
+def sign(caller: Caller, order_id: str, body: NewSignature, client: dict) -> dict:
+    """The customer signs the document they were shown (`content_hash`) on the shop's tablet;
+    the caller witnesses. `client` is where the signature came from: {ip, user_agent}."""
     require(caller, "documents.sign")
+    return _signed(caller, order_id, body, client, "in_person", None)
+
+
+def sign_remotely(shop_id: str, order_id: str, body: NewSignature, client: dict,
+                  channel: str) -> dict:
+    """The customer signs through their progress link (no staff witness): the record names the
+    link's channel (how the link reached them), and the order's events name the customer."""
+    order = orders.load(shop_id, order_id)
+    customer = Caller(shop_id=shop_id, staff_id="customer", role="customer",
+                      name=order["customer"]["name"])
+    return _signed(customer, order_id, body, client, "remote", channel)
+
+
+def _signed(caller: Caller, order_id: str, body: NewSignature, client: dict, method: str,
+            channel: str | None) -> dict:
     _check_ink(body)
     if not body.consent:
         raise Unprocessable("請客戶勾選同意後再簽署。", "The customer must tick the consent first.",
                             code="consent_required")
-    signed = orders.retry(lambda: _sign(caller, order_id, body, client, method))
+    signed = orders.retry(lambda: _sign(caller, order_id, body, client, method, channel))
     if not signed.get("pdf_at"):
         _store_pdf_quietly(caller.shop_id, order_id, signed)
     return view(signed)
 
 
-def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, method: str) -> dict:
+def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, method: str,
+          channel: str | None) -> dict:
     order = orders.load(caller.shop_id, order_id)
     replay = next((item for item in order["signatures"]
                    if item["signature_id"] == body.signature_id), None)
@@ -255,7 +270,9 @@ def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, metho
                       "png_sha256": hashlib.sha256(png).hexdigest()},
         "signer_name": body.signer_name,
         "consent": {"accepted": True, "privacy_version": _texts()["privacy"]["version"]},
-        "method": method, "witness": {**caller.stamp(), "device_id": caller.device_id},
+        "method": method, "channel": channel,
+        "witness": {**caller.stamp(), "device_id": caller.device_id} if method == "in_person"
+        else None,
         "signed_at": now, "ip": client.get("ip", ""), "user_agent": client.get("user_agent", ""),
         "previous_hash": order.get("last_signature_hash"),
     }

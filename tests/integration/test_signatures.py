@@ -469,3 +469,19 @@ def test_the_checkout_list_lists_the_old_parts_and_delivery_waits_for_them(shop)
                                   "state": "returned_to_customer", "wish": "take_back"}]
     a_signature(shop, order["order_id"], "checkout")
     assert move(shop.advisor, order["order_id"], "delivered").status == 200
+
+
+def test_a_remote_signature_names_the_link_s_channel_and_no_witness(shop):
+    order = an_order(shop, state="in_progress")
+    brake = additional(shop, order["order_id"])
+    shown = draft(shop.advisor, order["order_id"], "estimate")
+    body = signatures.NewSignature(**signing(order["order_id"], "estimate", shown["content_hash"],
+                                             decisions={brake["line_id"]: "approved"}))
+    signed = signatures.sign_remotely(shop.shop_id, order["order_id"], body,
+                                      {"ip": "203.0.113.9", "user_agent": "Line/14.0"}, "line")
+    assert signed["method"] == "remote" and signed["witness"] is None
+    record = json.loads(stored(shop, order["order_id"])["signatures"][-1]["record"])
+    assert record["channel"] == "line" and record["user_agent"] == "Line/14.0"
+    after = shop.advisor.get(f"/api/orders/{order['order_id']}").body
+    assert after["events"][-1]["by"]["name"] == "林美玲"
+    assert shop.anonymous.get(f"/api/verify/{signed['hash']}").body["method"] == "remote"

@@ -125,7 +125,8 @@ export interface Signature {
   signed_at: string;
   signer_name: string;
   method: 'in_person' | 'remote';
-  witness: { staff_id: string; name: string };
+  /** The staff member who handed over the tablet; none when signed through the customer's link. */
+  witness: { staff_id: string; name: string } | null;
   superseded_at?: string;
   verify_url?: string;
 }

@@ -124,6 +124,7 @@ export const en: Messages = {
   'doc.signedBy': 'Signed by {name}',
   'doc.version': 'version {version}',
   'doc.witness': 'witness: {name}',
+  'doc.remote': 'signed remotely through the link',
   'doc.superseded': 'superseded {time}',
   'doc.eventSigned': 'Customer signed the {title} (version {version})',
   'doc.eventSuperseded': '{title} version {version} set aside, to be signed again',

@@ -124,6 +124,7 @@ export const zhTW = {
   'doc.signedBy': '{name} 簽署',
   'doc.version': '第 {version} 版',
   'doc.witness': '見證：{name}',
+  'doc.remote': '客戶透過連結遠端簽署',
   'doc.superseded': '已作廢 {time}',
   'doc.eventSigned': '客戶簽署{title}（第 {version} 版）',
   'doc.eventSuperseded': '{title}第 {version} 版作廢，待重簽',

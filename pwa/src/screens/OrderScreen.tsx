@@ -537,7 +537,7 @@ function SignedRow({ signature, busy, onPdf, onPrint }: {
         <span class="nowrap">{tf('doc.signedBy', { name: signature.signer_name })}</span>{' · '}
         <span class="nowrap">{formatDateTime(signature.signed_at)}</span>{' · '}
         <span class="nowrap">{tf('doc.version', { version: signature.version })}</span>
-        <span class="muted nowrap"> · {tf('doc.witness', { name: signature.witness.name })}</span>
+        <span class="muted nowrap"> · {signature.witness ? tf('doc.witness', { name: signature.witness.name }) : t('doc.remote')}</span>
         {superseded && <span class="signed-superseded-note"> · {tf('doc.superseded', { time: formatDateTime(signature.superseded_at!) })}</span>}
       </p>
       <div class="button-row">
