@@ -3,8 +3,9 @@ parses, which service does the work and what it answers (docs/api.md; /api/opena
 Who may do what is checked by the services (chalicelib/roles.py)."""
 from chalice import AuthResponse, Chalice, Response
 
-from chalicelib import (appointments, auth, changes, customers, health, inspections, openapi,
-                        orders, parts, photos, shop_settings, shops, signatures, vehicles)
+from chalicelib import (appointments, auth, changes, customers, health, inspections, notify,
+                        openapi, orders, parts, photos, shop_settings, shops, signatures,
+                        vehicles)
 from chalicelib.api import Api
 from chalicelib.config import settings
 from chalicelib.errors import gateway_error, preferred_language
@@ -423,6 +424,141 @@ def list_order_parts(order_id):
 def get_parts_report(query):
     """The month's disposals by category and supplier returns (JSON, or a link to a CSV)."""
     return parts.report(api.caller(), query, _language())
+
+
+# --- the customer's link (/t/<token>) ---
+# The advisor's routes are signed in (front desk); the customer's page and what it does are
+# public routes outside /api/, each taking nothing but the token (chalicelib/links.py).
+
+@api.route("/api/orders/{order_id}/link", "GET")
+def get_customer_link(order_id):
+    """The customer's progress link (made on first asking), with a QR of it as SVG."""
+    from chalicelib import links
+    return links.get_link(api.caller(), order_id)
+
+
+@api.route("/api/orders/{order_id}/link", "POST")
+def reissue_customer_link(order_id):
+    """A new link for the customer: the old one stops working at once."""
+    from chalicelib import links
+    return links.reissue_link(api.caller(), order_id)
+
+
+@api.route("/api/orders/{order_id}/link", "DELETE")
+def revoke_customer_link(order_id):
+    """The customer's link stops working (re-issue makes a new one)."""
+    from chalicelib import links
+    return links.revoke_link(api.caller(), order_id)
+
+
+def _customer_order(token: str):
+    """The order a link opens, or the one 404 page every failure gets."""
+    from chalicelib import customer_page, links
+    try:
+        return links.resolve(token, api.client()["ip"]), None
+    except links.LinkNotFound as missing:
+        headers = customer_page.headers()
+        if missing.retry_after:
+            headers["Retry-After"] = str(missing.retry_after)
+        return None, Response(body=customer_page.not_found_html(), status_code=404,
+                              headers=headers)
+
+
+def _customer_json(work):
+    from chalicelib import customer_page
+    from chalicelib.api import jsonable, json_response
+    from chalicelib.errors import DomainError
+    try:
+        return json_response(jsonable(work()), 200)
+    except DomainError as err:
+        body, status = customer_page.error_json(err)
+        return Response(body=body, status_code=status,
+                        headers={"Content-Type": "application/json; charset=utf-8"})
+
+
+@app.route("/t/{token}", methods=["GET"])
+def customer_page_view(token):
+    from chalicelib import customer_page
+    order, missing = _customer_order(token)
+    if missing:
+        return missing
+    page, image_origins = customer_page.render(order, token)
+    return Response(body=page, status_code=200, headers=customer_page.headers(image_origins))
+
+
+@app.route("/t/{token}/documents/{signature_id}", methods=["GET"])
+def customer_document(token, signature_id):
+    from chalicelib import customer_page
+    from chalicelib.errors import DomainError
+    order, missing = _customer_order(token)
+    if missing:
+        return missing
+    try:
+        url = customer_page.document_url(order, signature_id)
+    except DomainError:
+        return Response(body=customer_page.not_found_html(), status_code=404,
+                        headers=customer_page.headers())
+    return Response(body="", status_code=302, headers={
+        "Location": url, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+
+
+@app.route("/t/{token}/signatures", methods=["POST"])
+def customer_signature(token):
+    from chalicelib import customer_page
+    order, missing = _customer_order(token)
+    if missing:
+        return missing
+    return _customer_json(lambda: customer_page.sign(order, app.current_request.raw_body,
+                                                     api.client()))
+
+
+@app.route("/t/{token}/parts/{code}", methods=["POST"])
+def customer_part_choice(token, code):
+    from chalicelib import customer_page
+    order, missing = _customer_order(token)
+    if missing:
+        return missing
+    return _customer_json(lambda: customer_page.choose_part(order, code,
+                                                            app.current_request.raw_body))
+
+
+# --- notifications ---
+
+@api.route("/api/shop/notification-settings", "GET")
+def get_notification_settings():
+    """Which steps tell the customer, the message templates, channels and quiet hours."""
+    return shop_settings.get_notification_settings(api.caller())
+
+
+@api.route("/api/shop/notification-settings", "PATCH",
+           body=shop_settings.NotificationSettingsChange)
+def update_notification_settings(body):
+    return shop_settings.update_notification_settings(api.caller(), body)
+
+
+@api.route("/api/orders/{order_id}/messages", "GET")
+def list_order_messages(order_id):
+    """The order's messages to the customer: channel, step, state, time, why one failed."""
+    return {"messages": notify.list_messages(api.caller().shop_id, order_id)}
+
+
+@api.route("/api/orders/{order_id}/messages/{message_id}/resend", "POST", body=notify.Resend)
+def resend_message(order_id, message_id, body):
+    """Send a message again on its channel (once per client id)."""
+    return notify.resend(api.caller(), order_id, message_id, body)
+
+
+@api.route("/api/customers/{customer_id}/line-link", "GET")
+def get_line_link(customer_id):
+    """A one-time code and the QR's URL that opens the shop's LINE account with it typed in."""
+    return notify.line_link(api.caller(), customer_id)
+
+
+@api.route("/api/line/webhook", "POST", public=True)
+def line_webhook():
+    """LINE's webhook (signed with the channel secret): links a customer who sent their code."""
+    request = app.current_request
+    return notify.line_webhook(request.raw_body, request.headers.get("x-line-signature"))
 
 
 @app.on_dynamodb_record(stream_arn=settings().stream_arn, batch_size=100, name="on_change")

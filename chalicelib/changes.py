@@ -16,6 +16,16 @@ Reaction = Callable[[str, dict, dict], None]
 REACTIONS: dict[str, Reaction] = {}
 
 
+def _order_changed(event_name: str, new_image: dict, old_image: dict) -> None:
+    """An order's state change tells the customer (chalicelib/notify/, imported on first use)."""
+    from chalicelib import notify
+
+    notify.on_order_change(event_name, new_image, old_image)
+
+
+REACTIONS[db.ORDER_SK] = _order_changed
+
+
 def handle(records: Iterable) -> dict:
     """Run the reactions for a batch; answer in Lambda's partial-batch-response shape.
 

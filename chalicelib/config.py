@@ -25,6 +25,18 @@ class Settings:
     secrets_dir: str | None
     # The origin the PWA is served from (links in messages, CORS); the cloud stack sets it.
     public_origin: str
+    # --- notifications (chalicelib/notify/) ---
+    # Where SNS, SES and the LINE Messaging API are reached: set only to point them elsewhere
+    # (tests run each against a local server playing the provider); None means AWS / LINE itself.
+    sns_endpoint: str | None = None
+    ses_endpoint: str | None = None
+    line_api_base: str = "https://api.line.me"
+    # The LINE official account's basic id (`@123abcde`): the QR that links a customer opens it.
+    line_basic_id: str | None = None
+    mail_from: str = "no-reply@servicelane.tw"
+    # On local engines a channel delivers to the local outbox (/dev/outbox) unless its endpoint
+    # is set or it is named here (`SL_NOTIFY_LIVE=sms,email,line`: send for real).
+    notify_live: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -46,4 +58,11 @@ def settings() -> Settings:
         version=env.get("SL_VERSION", VERSION),
         secrets_dir=env.get("SL_SECRETS_DIR") or None,
         public_origin=env.get("SL_PUBLIC_ORIGIN", "http://127.0.0.1:8000"),
+        sns_endpoint=env.get("SL_SNS_ENDPOINT") or None,
+        ses_endpoint=env.get("SL_SES_ENDPOINT") or None,
+        line_api_base=env.get("SL_LINE_API") or "https://api.line.me",
+        line_basic_id=env.get("SL_LINE_BASIC_ID") or ("@servicelane" if stage == "local" else None),
+        mail_from=env.get("SL_MAIL_FROM") or "no-reply@servicelane.tw",
+        notify_live=frozenset(name.strip() for name in env.get("SL_NOTIFY_LIVE", "").split(",")
+                              if name.strip()),
     )

@@ -102,7 +102,7 @@ class PhoneLookup(Body):
 # --- reading ---
 
 _PUBLIC = ("customer_id", "name", "mobile", "email", "channel", "notes", "consent",
-           "created_at", "updated_at")
+           "line_linked_at", "created_at", "updated_at")
 
 
 def public(item: dict) -> dict:
@@ -205,3 +205,21 @@ def update_customer(caller: Caller, customer_id: str, body: CustomerChange) -> d
     if "name" in sets and sets["name"] != customer["name"]:
         vehicles.rename_owner(caller.shop_id, customer_id, sets["name"])
     return public(answer["Attributes"])
+
+
+def link_line(shop_id: str, customer_id: str, line_user_id: str) -> bool:
+    """The customer's LINE user id (from the link code they sent the shop's account), so LINE
+    push messages reach them; False when the shop has no such customer."""
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.table().update_item(
+            Key=db.customer_key(shop_id, customer_id),
+            UpdateExpression="SET line_user_id = :user, line_linked_at = :now, updated_at = :now",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":user": line_user_id, ":now": db.now_iso()})
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        return False
+    return True

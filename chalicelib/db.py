@@ -333,6 +333,64 @@ def report_object(shop_id: str, filename: str) -> str:
     return f"reports/{shop_id}/{filename}"
 
 
+# --- progress links (the customer's /t/<token>): the token itself is never stored ---
+
+LINK_SK = "LINK"
+
+
+def link_key(shop_id: str, order_id: str) -> Key:
+    """The order's progress link: its generation, revoked or not, and the token's SHA-256."""
+    return {"pk": order_pk(shop_id, order_id), "sk": LINK_SK}
+
+
+def link_hash_index(token_hash: str) -> Key:
+    """A link found by its token's hash alone (the customer's page): gsi1."""
+    return {"gsi1pk": f"LINKHASH#{token_hash}", "gsi1sk": LINK_SK}
+
+
+def link_guard_key(client_hash: str, minute: str) -> Key:
+    """Failed link look-ups of one client (its IP, hashed with a server key) in one minute."""
+    return {"pk": f"LINKGUARD#{client_hash}", "sk": f"MINUTE#{minute}"}
+
+
+# --- messages to customers (chalicelib/notify/): under their order; the due queue on gsi2 ---
+
+MESSAGE_PREFIX = "MESSAGE#"
+MESSAGES_DUE_PK = "MESSAGES_DUE"  # queued (quiet hours) messages of every shop, by send time
+IDEMPOTENCY_PK = "IDEMPOTENCY#notify"  # Powertools' records: (order, step, channel) sent once
+
+
+def message_key(shop_id: str, order_id: str, message_id: str) -> Key:
+    """One message per (step, channel) of an order (`ready.sms`), read with the order."""
+    return {"pk": order_pk(shop_id, order_id), "sk": f"{MESSAGE_PREFIX}{message_id}"}
+
+
+def message_due_index(not_before: str, shop_id: str, order_id: str, message_id: str) -> Key:
+    """A message held back by quiet hours: the due ones are one Query, gsi2sk <= now."""
+    return {"gsi2pk": MESSAGES_DUE_PK, "gsi2sk": f"{not_before}#{shop_id}#{order_id}#{message_id}"}
+
+
+def dead_letter_key(shop_id: str, at: str, order_id: str, message_id: str) -> Key:
+    """A message given up on after its last try, kept for the shop to look into."""
+    return {"pk": f"{shop_pk(shop_id)}#DEADLETTERS", "sk": f"{at}#{order_id}#{message_id}"}
+
+
+def notify_settings_key(shop_id: str) -> Key:
+    """Which steps notify, the templates, channels and quiet hours: apart from the thresholds
+    (which are replaced whole on each change)."""
+    return {"pk": shop_pk(shop_id), "sk": "SETTINGS#notify"}
+
+
+def line_link_key(code: str) -> Key:
+    """A one-time code a customer sends the LINE account to link it (expires by TTL)."""
+    return {"pk": f"LINELINK#{code}", "sk": "LINELINK"}
+
+
+def outbox_key(at: str, message_id: str) -> Key:
+    """Locally only: what a channel without credentials would have sent (/dev/outbox)."""
+    return {"pk": "OUTBOX", "sk": f"{at}#{message_id}"}
+
+
 def health_key() -> Key:
     """A key no item uses: reading it proves the table answers, and costs half a read unit."""
     return {"pk": "HEALTH", "sk": "HEALTH"}

@@ -253,24 +253,28 @@ def _assembled(header: dict, items: list[dict]) -> dict:
     return {**header, "lines": under(db.LINE_PREFIX, "created_at"),
             "events": under(db.EVENT_PREFIX, "at"),
             "signatures": under(db.SIGNATURE_PREFIX, "signed_at"),
-            "parts": under(db.PART_PREFIX, "created_at"), "inspection": inspection}
+            "parts": under(db.PART_PREFIX, "created_at"),
+            "messages": under(db.MESSAGE_PREFIX, "created_at"), "inspection": inspection}
 
 
 _HIDDEN = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "type", "version"}
+# What `_assembled` puts beside the header: each shown by its own view, or not at all.
+_BESIDE = ("lines", "events", "signatures", "parts", "messages", "inspection")
 
 
 def view(order: dict, caller: Caller) -> dict:
     """The order as the API answers it, with the steps this caller may take now."""
-    from chalicelib import signatures
+    from chalicelib import notify, signatures
 
     clean = {key: value for key, value in order.items()
-             if key not in _HIDDEN and key not in ("inspection", "signatures", "parts")}
+             if key not in _HIDDEN and key not in _BESIDE}
     clean["lines"] = [{k: v for k, v in line.items() if k not in _HIDDEN}
                       for line in order["lines"]]
     clean["events"] = [{k: v for k, v in event.items() if k not in _HIDDEN}
                        for event in order["events"]]
     clean["signatures"] = [signatures.view(item) for item in order["signatures"]]
     clean["parts"] = [parts.summary(tag) for tag in order["parts"]]
+    clean["messages"] = notify.views(order["messages"])
     clean["next_states"] = next_states(order["state"], caller.role)
     return clean
 
@@ -565,11 +569,11 @@ def _write(caller: Caller, order: dict, changes: dict, puts: list[dict],
 
 
 def _applied(order: dict, changes: dict, puts: list[dict], deletes: list[dict]) -> dict:
-    beside = ("lines", "events", "signatures", "parts", "inspection")
-    header = {key: value for key, value in order.items() if key not in beside}
+    header = {key: value for key, value in order.items() if key not in _BESIDE}
     header.update(changes, version=order["version"] + 1)
     items = {item["sk"]: item for item in (*order["lines"], *order["events"], *order["signatures"],
-                                           *order["parts"], order["inspection"]) if item}
+                                           *order["parts"], *order["messages"],
+                                           order["inspection"]) if item}
     items.update({item["sk"]: item for item in puts})
     for key in deletes:
         items.pop(key["sk"], None)

@@ -583,6 +583,24 @@ def _retry(shop_id: str, code: str, change: Callable[[dict], dict],
                "Several people are changing this part right now: send it again.")
 
 
+def customer_decides(shop_id: str, order_id: str, code: str, wish: str) -> dict:
+    """The customer, through their link, decides a part they had left to decide at delivery:
+    once only (a decided wish is the shop's to change), and only while the part is open."""
+    def change(tag: dict) -> dict:
+        if tag.get("order_id") != order_id or tag["state"] not in OPEN:
+            raise Conflict("這個舊品已經處理，不能再變更。", "This part is already dealt with.",
+                           code="part_closed")
+        if tag["wish"] == wish:
+            return tag
+        if tag["wish"] != "decide_at_delivery":
+            raise Conflict("這個舊品的去向已經決定，如需變更請聯絡保養廠。",
+                           "What happens to this part was already decided: ask the shop.",
+                           code="already_decided")
+        return _save({**tag, "wish": wish, "wish_by": "customer"}, tag)
+
+    return _retry(shop_id, code, change)
+
+
 def update_tag(caller: Caller, code: str, body: TagChange) -> dict:
     """Correct what the tag says, or record the customer's wish, while the tag is open."""
     require(caller, "parts.write")

@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "parts.write": EVERYONE,         # tag an old part, scan it to a shelf, print its label
     "parts.decide": FRONT_DESK,      # the customer's wish; hand back, dispose, return, keep
     "parts.reports": FRONT_DESK,     # the month's disposals and supplier returns
+    "links.manage": FRONT_DESK,      # the customer's progress link: show, re-issue, revoke
 }
 
 # (permission zh, en) for the message a refused person reads.
@@ -51,6 +52,7 @@ _ACTIONS = {
     "parts.decide": ("決定舊品去向（交還、報廢、退回供應商、留存）",
                      "decide what happens to old parts"),
     "parts.reports": ("查看舊品報表", "see the old-parts reports"),
+    "links.manage": ("管理客戶的進度連結", "manage the customer's progress link"),
 }
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from chalicelib.config import settings
 
-GENERATED = {"jwt-signing-key"}
+GENERATED = {"jwt-signing-key", "link-signing-key"}
 CACHE_SECONDS = 300  # a rotated key reaches every warm Lambda within five minutes
 
 

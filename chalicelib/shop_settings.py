@@ -30,6 +30,8 @@ DEFAULTS: dict[str, Decimal] = {
     # The repair standard contract's default warranty on the shop's work (DESIGN.md §6).
     "warranty_months": Decimal(12),
     "warranty_km": Decimal(20_000),
+    # The customer's progress link stops working this many days after delivery.
+    "link_days_after_delivery": Decimal(30),
 }
 
 Mm = Annotated[Decimal, Field(ge=0, le=30, max_digits=3, decimal_places=1)]
@@ -45,6 +47,7 @@ class SettingsChange(Body):
                                       decimal_places=1)
     warranty_months: int | None = Field(default=None, ge=0, le=120)
     warranty_km: int | None = Field(default=None, ge=0, le=500_000)
+    link_days_after_delivery: int | None = Field(default=None, ge=1, le=365)
 
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
@@ -145,3 +148,97 @@ def replace_template(caller: Caller, body: Template) -> dict:
                                **dumped, "updated_at": db.now_iso(),
                                "updated_by": caller.stamp()})
     return template(caller.shop_id)
+
+
+# --- notifications: which steps tell the customer, in which words, on which channels, when ---
+
+NOTIFY_STEPS = ("checked_in", "awaiting_approval", "ready", "delivered")
+NOTIFY_CHANNELS = ("line", "sms", "email")
+TEMPLATE_FIELDS = frozenset({"shop", "plate", "link", "total"})
+
+NOTIFY_DEFAULTS: dict = {
+    "notify_steps": list(NOTIFY_STEPS),
+    # Sent even in quiet hours: the work waits for the customer's answer.
+    "urgent_steps": ["awaiting_approval"],
+    "templates": {
+        "checked_in": "【{shop}】您的愛車 {plate} 已完成接車，維修進度請看：{link}",
+        "awaiting_approval": "【{shop}】您的愛車 {plate} 有追加維修項目等待您確認，"
+                             "請點連結查看估價並回覆：{link}",
+        "ready": "【{shop}】您的愛車 {plate} 已完成維修，可以取車了。應付金額 NT${total}。{link}",
+        "delivered": "【{shop}】感謝您的光臨！{plate} 已交車，維修紀錄與文件：{link}",
+    },
+    # After the customer's own choice (customers.channel), in this order.
+    "fallback_channels": ["line", "sms", "email"],
+    "quiet_start": "21:00",  # Asia/Taipei
+    "quiet_end": "08:00",
+}
+
+NotifyStep = Annotated[str, StringConstraints(pattern=r"^(checked_in|awaiting_approval|ready|delivered)$")]
+NotifyChannel = Annotated[str, StringConstraints(pattern=r"^(line|sms|email)$")]
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+MessageTemplate = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                   max_length=500)]
+
+
+class NotificationTemplates(Body):
+    checked_in: MessageTemplate | None = None
+    awaiting_approval: MessageTemplate | None = None
+    ready: MessageTemplate | None = None
+    delivered: MessageTemplate | None = None
+
+    @model_validator(mode="after")
+    def _known_fields(self) -> "NotificationTemplates":
+        import string
+
+        for step in NOTIFY_STEPS:
+            text = getattr(self, step)
+            if text is None:
+                continue
+            try:
+                names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+            except ValueError:
+                names = {"?"}
+            unknown = names - TEMPLATE_FIELDS
+            if unknown:
+                raise field_error(f"通知範本只能使用 {{shop}}、{{plate}}、{{link}}、{{total}}。",
+                                  f"templates.{step}: only {{shop}}, {{plate}}, {{link}} and "
+                                  "{total} may be used")
+        return self
+
+
+class NotificationSettingsChange(Body):
+    """Only what is sent changes; a template sent replaces that step's template."""
+    notify_steps: list[NotifyStep] | None = Field(default=None, max_length=4)
+    urgent_steps: list[NotifyStep] | None = Field(default=None, max_length=4)
+    templates: NotificationTemplates | None = None
+    fallback_channels: list[NotifyChannel] | None = Field(default=None, max_length=3)
+    quiet_start: ClockTime | None = None
+    quiet_end: ClockTime | None = None
+
+
+def notification_settings(shop_id: str) -> dict:
+    """The shop's notification settings over the defaults (chalicelib/notify reads them)."""
+    stored = aws.table().get_item(Key=db.notify_settings_key(shop_id)).get("Item") or {}
+    merged = {name: stored.get(name, default) for name, default in NOTIFY_DEFAULTS.items()}
+    merged["templates"] = {**NOTIFY_DEFAULTS["templates"], **(stored.get("templates") or {})}
+    return merged
+
+
+def get_notification_settings(caller: Caller) -> dict:
+    require(caller, "orders.read")
+    return notification_settings(caller.shop_id)
+
+
+def update_notification_settings(caller: Caller, body: NotificationSettingsChange) -> dict:
+    require(caller, "settings.manage")
+    merged = notification_settings(caller.shop_id)
+    change = body.model_dump(exclude_none=True)
+    templates = change.pop("templates", {})
+    merged.update(change)
+    merged["templates"] = {**merged["templates"], **templates}
+    for name in ("notify_steps", "urgent_steps", "fallback_channels"):
+        merged[name] = list(dict.fromkeys(merged[name]))  # each once, in the order given
+    aws.table().put_item(Item={**db.notify_settings_key(caller.shop_id),
+                               "type": "notify_settings", "shop_id": caller.shop_id, **merged,
+                               "updated_at": db.now_iso(), "updated_by": caller.stamp()})
+    return merged

@@ -369,6 +369,142 @@ def label_rendering(rounds: int = 20) -> list[str]:
     ]
 
 
+def customer_page(local, rounds: int = 20) -> list[str]:
+    """The customer's progress link (`/t/<token>`), as the lines of its section: the first
+    view's bytes, the server's time to render it, and Lighthouse's mobile scores.
+
+    The page is the heaviest first view a customer gets: an order in progress with two added
+    items waiting for an answer (the approval form, the pad and the page's script). Lighthouse
+    (devstack/node_modules, Debian's chromium) loads it from the local server, which serves the
+    same Lambda code; its mobile preset simulates a slow 4G phone, so the scores do not depend
+    on this machine's loopback.
+    """
+    import json
+    import re
+    import uuid
+
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib import auth, aws, shops
+    from devstack import seed
+    from devstack.server import ProductServer
+
+    advisor = shops.get_staff(seed.DEMO_SHOP_ID, seed.DEMO_ADVISOR_ID)
+    headers = {"authorization": f"Bearer {auth.access_token(advisor, None)}",
+               "content-type": "application/json"}
+    meter = DynamoMeter([aws.table().meta.client, aws.client("dynamodb")])
+    with Client(app, stage_name="bench") as client:
+        def call(method, path, body=None):
+            answer = client.http.request(method, path, headers=headers,
+                                         body=json.dumps(body) if body is not None else None)
+            assert answer.status_code < 300, (path, answer.status_code, answer.body)
+            return json.loads(answer.body)
+
+        order_id = f"bench-link-{uuid.uuid4().hex[:12]}"
+        call("POST", "/api/orders", {"order_id": order_id, "customer_id": seed.DEMO_CUSTOMER_LIN,
+                                     "vehicle_id": seed.DEMO_VEHICLE_RAV4})
+        call("POST", f"/api/orders/{order_id}/lines", {
+            "line_id": uuid.uuid4().hex, "kind": "labour", "description": "定期保養 40,000 公里",
+            "hours": 2, "rate": 900})
+        shown = call("GET", f"/api/orders/{order_id}/documents/authorization")
+        call("POST", f"/api/orders/{order_id}/signatures", {
+            "signature_id": uuid.uuid4().hex, "kind": "authorization",
+            "content_hash": shown["content_hash"], "signer_name": "林美玲", "consent": True,
+            "strokes": seed._demo_strokes(), "width": 600, "height": 200})
+        for step in ("authorized", "in_progress"):
+            call("POST", f"/api/orders/{order_id}/transitions",
+                 {"to": step, "client_id": uuid.uuid4().hex})
+        for description, price in (("雨刷片（一對）", 800), ("冷氣濾網", 650)):
+            call("POST", f"/api/orders/{order_id}/lines", {
+                "line_id": uuid.uuid4().hex, "kind": "part", "description": description,
+                "quantity": 1, "unit_price": price, "origin": "additional"})
+        path = "/t/" + call("GET", f"/api/orders/{order_id}/link")["url"].rsplit("/t/", 1)[1]
+
+        page = client.http.get(path, headers={"accept": "text/html"})
+        assert page.status_code == 200 and b"id=approve" in page.body, page.status_code
+        meter.reset()
+        samples = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            assert client.http.get(path, headers={"accept": "text/html"}).status_code == 200
+            samples.append((time.perf_counter() - started) * 1000)
+        requests = meter.requests / rounds
+    p50, p95 = _percentiles(samples)
+
+    html = page.body
+    css = b"".join(re.findall(rb"<style>(.*?)</style>", html, re.S))
+    js = b"".join(re.findall(rb"<script>(.*?)</script>", html, re.S))
+    sizes = [("HTML (the CSS and JS inline)", len(html), len(gzip.compress(html, 9))),
+             ("of which CSS", len(css), len(gzip.compress(css, 9))),
+             ("of which JS", len(js), len(gzip.compress(js, 9)))]
+
+    server = ProductServer(local.host, local.port, local.pwa_dist, s3_origin=local.s3_endpoint,
+                           quiet=True).start()
+    try:
+        scores = lighthouse(f"{local.origin}{path}")
+    finally:
+        server.stop()
+
+    targets = ["< 30 KB gzip", "", ""]
+    rows = [f"| {name} | {raw:,} | {packed:,} | {target} |"
+            for (name, raw, packed), target in zip(sizes, targets)]
+    audits = scores["failed"] or ["none"]
+    return [
+        "## The customer's page (`/t/<token>`, first view)", "",
+        "An order in progress with two added items waiting for the customer's answer (the",
+        "approval form, the signature pad and the page's script). One HTML answer, its CSS and JS",
+        "inline (chalicelib/customer_page.py, chalicelib/page/); photos load later, lazily.", "",
+        "| what | bytes | gzip bytes | target |", "| --- | --- | --- | --- |",
+        *rows,
+        "", "| measure | value | target |", "| --- | --- | --- |",
+        f"| render, in-process through Chalice's test client, p50 / p95 ({rounds} requests) "
+        f"| {p50:.1f} / {p95:.1f} ms | |",
+        f"| DynamoDB requests per render | {requests:.1f} | |",
+        f"| Lighthouse {scores['version']} performance (mobile preset, simulated slow 4G) "
+        f"| {scores['performance']:.0f} | ≥ 95 |",
+        f"| Lighthouse accessibility | {scores['accessibility']:.0f} | ≥ 95 |",
+        f"| first contentful paint / largest contentful paint (simulated) "
+        f"| {scores['fcp']:.0f} / {scores['lcp']:.0f} ms | |",
+        f"| total blocking time / cumulative layout shift "
+        f"| {scores['tbt']:.0f} ms / {scores['cls']:.3f} | |",
+        "", f"Audits not passed: {', '.join(audits)}.", "",
+    ]
+
+
+def lighthouse(url: str) -> dict:
+    """Lighthouse (devstack/node_modules) with Debian's chromium on the mobile preset: the
+    performance and accessibility scores (0-100), the main timings, the audits not passed."""
+    import json
+
+    out = Path(tempfile.mkdtemp(prefix="servicelane-lighthouse-"))
+    try:
+        subprocess.run(
+            [str(ROOT / "devstack" / "node_modules" / ".bin" / "lighthouse"), url,
+             "--quiet", "--output=json", f"--output-path={out / 'report.json'}",
+             "--only-categories=performance,accessibility", "--form-factor=mobile",
+             "--chrome-flags=--headless=new --no-sandbox --disable-gpu "
+             "--disable-background-networking --disable-component-update --disable-sync"],
+            check=True, cwd=out, env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
+            timeout=300)
+        report = json.loads((out / "report.json").read_text())
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    categories, audits = report["categories"], report["audits"]
+    failed = sorted({ref["id"] for category in categories.values()
+                     for ref in category["auditRefs"] if ref.get("weight")
+                     and audits[ref["id"]].get("score") is not None
+                     and audits[ref["id"]]["score"] < 1})
+    return {"version": report["lighthouseVersion"],
+            "performance": categories["performance"]["score"] * 100,
+            "accessibility": categories["accessibility"]["score"] * 100,
+            "fcp": audits["first-contentful-paint"]["numericValue"],
+            "lcp": audits["largest-contentful-paint"]["numericValue"],
+            "tbt": audits["total-blocking-time"]["numericValue"],
+            "cls": audits["cumulative-layout-shift"]["numericValue"],
+            "failed": failed}
+
+
 def pwa_sizes() -> list[tuple[str, int, int]]:
     """The first view: index.html and the scripts and styles it names (lazy chunks, such as the
     walk-around screen, come later and are listed on their own rows)."""
@@ -413,6 +549,7 @@ def main() -> int:
         routes = route_costs(data_dir)
         stream = stream_latency(data_dir)
         photo = photo_processing()
+        link_page = customer_page(local)
     finally:
         for engine in started:
             engine.stop()
@@ -452,6 +589,7 @@ def main() -> int:
         f"| full ÷ draft (medians) | {photo['ratio']:.1f}× | |", "",
         *documents,
         *label_lines,
+        *link_page,
         "## PWA bundle (first view, without the service worker)", "",
         "| kind | bytes | gzip bytes |", "| --- | --- | --- |",
     ]

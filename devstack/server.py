@@ -20,8 +20,10 @@ from chalice.local import (ChaliceRequestHandler, ForbiddenError, LocalChalice, 
 from devstack import ROOT
 
 API_PREFIX = "/api/"
+LINK_PREFIX = "/t/"  # the customer's progress link: a page the API renders (infra/web.json too)
 # Hashed build assets never change under their name; the shell files must be checked each time.
 IMMUTABLE_PREFIX = "/assets/"
+OUTBOX_PATH = "/dev/outbox"  # local only: what channels without credentials would have sent
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 mimetypes.add_type("text/javascript", ".js")
 
@@ -33,10 +35,12 @@ class ProductRequestHandler(ChaliceRequestHandler):
 
     def _route(self) -> None:
         path = urlsplit(self.path).path
-        if path.startswith(API_PREFIX):
+        if path.startswith((API_PREFIX, LINK_PREFIX)):
             return self._generic_handle()
         if self.command not in ("GET", "HEAD"):
             return self._send_static(405, b"", "text/plain", "no-store")
+        if path == OUTBOX_PATH:
+            return self._send_static(200, outbox_page(), "text/html; charset=utf-8", "no-store")
         return self._serve_file(path)
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _route
@@ -95,6 +99,26 @@ class ProductRequestHandler(ChaliceRequestHandler):
     def log_message(self, format: str, *args) -> None:
         if not self.quiet:
             super().log_message(format, *args)
+
+
+def outbox_page() -> bytes:
+    """/dev/outbox: the messages the local outbox kept, newest first, exactly as they would
+    have been sent (chalicelib/notify/outbox.py)."""
+    from html import escape
+
+    from chalicelib.notify import outbox
+
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(item.get(name, '')))}</td>" for name in (
+            "at", "channel", "step", "to", "order_id")) +
+        f"<td><pre>{escape(str(item.get('text', '')))}</pre></td></tr>"
+        for item in outbox.recent())
+    return ("<!doctype html><html lang=\"zh-Hant\"><meta charset=\"utf-8\">"
+            "<title>Outbox · ServiceLane (local)</title><style>body{font:14px sans-serif;"
+            "margin:1rem}td{border-top:1px solid #ccc;padding:.3rem;vertical-align:top}"
+            "pre{white-space:pre-wrap;margin:0}</style><h1>Local outbox</h1>"
+            "<p>Messages channels without credentials would have sent.</p><table><tr><th>at"
+            "<th>channel<th>step<th>to<th>order<th>text</tr>" + rows + "</table>").encode()
 
 
 def _gateway_kind(error: LocalGatewayException) -> str:

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { catalogue, createI18n, DEFAULT_LOCALE, STORAGE_KEY, tf, setLocale, type LocaleStorage } from '../src/i18n';
+import { createI18n, DEFAULT_LOCALE, ready, STORAGE_KEY, tf, setLocale, type LocaleStorage } from '../src/i18n';
+import { en as english } from '../src/i18n/en';
+import { zhTW } from '../src/i18n/zh-TW';
 
 function memoryStorage(initial: Record<string, string> = {}): LocaleStorage & { data: Record<string, string> } {
   const data = { ...initial };
@@ -12,8 +14,8 @@ function memoryStorage(initial: Record<string, string> = {}): LocaleStorage & { 
 
 describe('catalogues', () => {
   it('has every zh-TW key in English, with text', () => {
-    const zh = catalogue('zh-TW');
-    const en = catalogue('en');
+    const zh = zhTW;
+    const en = english;
     for (const key of Object.keys(zh) as (keyof typeof zh)[]) {
       expect(en[key], key).toBeTypeOf('string');
       expect(en[key].trim(), key).not.toBe('');
@@ -23,8 +25,8 @@ describe('catalogues', () => {
   });
 
   it('says the shop words as a Taiwanese shop does, with English beside them', () => {
-    const zh = catalogue('zh-TW');
-    const en = catalogue('en');
+    const zh = zhTW;
+    const en = english;
     expect([zh['nav.newOrder'], zh['appointments.title'], zh['role.advisor'], zh['role.technician']])
       .toEqual(['新工單', '預約表', '服務顧問', '技師']);
     expect([zh['order.concerns'], zh['line.labour'], zh['line.part']]).toEqual(['問診', '工資', '零件']);
@@ -33,8 +35,8 @@ describe('catalogues', () => {
   });
 
   it('keeps the same {placeholders} in both languages', () => {
-    const zh = catalogue('zh-TW');
-    const en = catalogue('en');
+    const zh = zhTW;
+    const en = english;
     const names = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
     for (const key of Object.keys(zh) as (keyof typeof zh)[]) expect(names(en[key]), key).toEqual(names(zh[key]));
   });
@@ -50,11 +52,13 @@ describe('locale', () => {
     expect(i18n.t('status.ok')).toBe('系統正常');
   });
 
-  it('switches to English with one toggle and remembers it on the next visit', () => {
+  it('switches to English with one toggle and remembers it on the next visit', async () => {
     const storage = memoryStorage();
     const root = { lang: '' };
     const first = createI18n(storage, root);
     first.toggleLocale();
+    expect(first.t('status.ok')).toBe('系統正常'); // until the English strings arrive
+    await first.ready();
     expect(first.t('status.ok')).toBe('All systems normal');
     expect(root.lang).toBe('en');
     expect(storage.data[STORAGE_KEY]).toBe('en');
@@ -78,11 +82,24 @@ describe('locale', () => {
   });
 });
 
+describe('loading English', () => {
+  it('stays in the shop\'s language when the English strings cannot be fetched (offline, not cached)', async () => {
+    const root = { lang: '' };
+    const i18n = createI18n(memoryStorage(), root, () => Promise.reject(new Error('offline')));
+    i18n.setLocale('en');
+    await expect(i18n.ready()).rejects.toThrow('offline');
+    expect(i18n.locale.value).toBe('en');
+    expect(i18n.t('status.ok')).toBe('系統正常');
+    expect(root.lang).toBe('zh-Hant-TW');
+  });
+});
+
 describe('tf', () => {
-  it('fills placeholders in the current language', () => {
+  it('fills placeholders in the current language', async () => {
     setLocale('zh-TW');
     expect(tf('queue.waiting', { n: 3 })).toBe('3 筆待上傳');
     setLocale('en');
+    await ready();
     expect(tf('queue.waiting', { n: 3 })).toBe('3 waiting to upload');
     setLocale('zh-TW');
   });

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { BASE_URL, launch, openPage, statusSaying } from './browser.mjs';
 
+const PART_TAG_TITLE = '舊品標籤'; // the tag page, from the app's own shell
+
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
@@ -19,10 +21,13 @@ test('the service worker takes control and the shell still opens with the networ
     await page.getByRole('heading', { name: '登入' }).waitFor();
     await statusSaying(page, '離線中');
 
-    // An app route the server never saw opens the shell too; the API and customer links do not.
-    await page.goto(`${BASE_URL}/board/today`);
-    await page.getByRole('heading', { name: '登入' }).waitFor();
-    for (const path of ['/api/health', '/q/some-token', '/t/some-tag']) {
+    // An app route the server never saw opens the shell too, and so does a part tag's link (a
+    // technician scanning in a bay without Wi-Fi); the API and the customer's links do not.
+    for (const [path, heading] of [['/board/today', '登入'], ['/q/ABCD2345', PART_TAG_TITLE]]) {
+      await page.goto(`${BASE_URL}${path}`);
+      await page.getByRole('heading', { name: heading }).waitFor();
+    }
+    for (const path of ['/api/health', '/t/some-token']) {
       await assert.rejects(page.goto(`${BASE_URL}${path}`), `${path} was answered offline`);
     }
   } finally {

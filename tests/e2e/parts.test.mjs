@@ -186,6 +186,38 @@ test('a tag moved on its page: the shelf it needs, then shown to the customer', 
   }
 });
 
+test('on the order screen the advisor sees the old parts of the order and tags another from a job line', async () => {
+  const { order, tags } = await anOrderWithTags(1);
+  const { context, page } = await openPage(plain, 'tablet');
+  try {
+    const { login, password } = demoLogin();
+    await page.goto(`${BASE_URL}/#/orders/${order.order_id}`);
+    await signInWithPassword(page, login, password);
+    const panel = page.locator('section.order-parts');
+    await panel.locator('.part-code', { hasText: tags[0].display_code }).waitFor();
+    await panel.getByRole('button', { name: '＋ 新增舊品標籤' }).tap();
+    // The part line is picked first: its name and part number fill in.
+    assert.equal(await panel.getByLabel('品名').inputValue(), '機油濾芯');
+    assert.equal(await panel.getByLabel('料號（選填）').inputValue(), 'OF-15400');
+    await panel.getByLabel('更換原因（選填）').fill('濾芯堵塞');
+    await panel.getByRole('button', { name: '取回舊品' }).tap();
+    await panel.getByRole('button', { name: '建立標籤' }).tap();
+    await panel.getByText(/已建立標籤 [2-9A-HJ-NP-Z]{4} [2-9A-HJ-NP-Z]{4}/).waitFor();
+    const listed = await owner.get(`/api/orders/${order.order_id}/parts`);
+    const made = listed.tags.find((tag) => tag.code !== tags[0].code);
+    assert.equal(listed.tags.length, 2);
+    assert.deepEqual([made.part_name, made.reason, made.wish], ['機油濾芯', '濾芯堵塞', 'take_back']);
+    await panel.locator('.part-code', { hasText: made.display_code }).waitFor();
+    // The customer wants this one back: delivery will wait for it, and the panel says so.
+    await panel.getByText(/還有 1 個舊品尚未處理/).waitFor();
+    await assertLayout(page, 'the order screen with its old parts (tablet)');
+    await panel.scrollIntoViewIfNeeded();
+    await screenshot(page, 'order-parts-tablet');
+  } finally {
+    await context.close();
+  }
+});
+
 test('a tag opened by a plain phone camera, not signed in, shows only whose tag it is', async () => {
   const { tags, car } = await anOrderWithTags(1);
   const me = await owner.get('/api/me');

@@ -86,6 +86,7 @@ export async function apiAs(request, login, password) {
     post: (path, data) => call('POST', path, data),
     put: (path, data) => call('PUT', path, data),
     patch: (path, data) => call('PATCH', path, data),
+    delete: (path) => call('DELETE', path),
   };
 }
 

@@ -5,6 +5,7 @@ import { BASE_URL, DEVICES, launch, openPage, screenshot } from './browser.mjs';
 import {
   aCustomerWithVehicle, anOrderWithLines, apiAs, assertLayout, demoLogin, moveTo, signInWithPassword, signThroughApi,
 } from './shop.mjs';
+import { mouseStroke, touchStroke, wave } from './pad.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -27,35 +28,6 @@ async function padState(page) {
   };
 }
 
-const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A stroke through `points` (fractions of the pad), with the real mouse, at a hand's pace. */
-async function mouseStroke(page, box, points) {
-  const at = ([fx, fy]) => [box.x + box.width * fx, box.y + box.height * fy];
-  await page.mouse.move(...at(points[0]));
-  await page.mouse.down();
-  for (const point of points.slice(1)) {
-    await page.mouse.move(...at(point), { steps: 3 });
-    await pause(20); // signature_pad takes a point at most every 16 ms
-  }
-  await page.mouse.up();
-}
-
-/** The same with a finger: real touch events through Chromium's input pipeline. */
-async function touchStroke(page, cdp, box, points) {
-  const at = ([fx, fy]) => ({ x: box.x + box.width * fx, y: box.y + box.height * fy });
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at(points[0])] });
-  for (const point of points.slice(1)) {
-    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [at(point)] });
-    await pause(20);
-  }
-  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
-}
-
-/** A wave from `x0` to `x1` across the pad at height `y`: `n` points. */
-const wave = (x0, x1, y, n = 14) => Array.from({ length: n }, (_, i) => [
-  x0 + ((x1 - x0) * i) / (n - 1), y + 0.18 * Math.sin((i / (n - 1)) * Math.PI * 3),
-]);
 /** A mostly vertical stroke: the gesture that would scroll the page if the pad let it. */
 const downStroke = (x) => Array.from({ length: 12 }, (_, i) => [x + 0.01 * Math.sin(i), 0.15 + (0.7 * i) / 11]);
 

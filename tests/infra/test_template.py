@@ -20,6 +20,12 @@ def _get_att(name, attribute="Arn"):
 # The one secret the functions read so far: the JWT signing key's SecureString (infra/secrets.json).
 JWT_KEY = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
                       ":parameter/servicelane/${Stage}/jwt-signing-key"}
+LINK_KEY = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
+                       ":parameter/servicelane/${Stage}/link-signing-key"}
+LINE_SECRET = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
+                           ":parameter/servicelane/${Stage}/line/channel-secret"}
+LINE_TOKEN = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
+                          ":parameter/servicelane/${Stage}/line/channel-access-token"}
 TABLE = json.dumps(_get_att("Table"))
 LOOKUP_INDEX = json.dumps({"Fn::Sub": "${Table.Arn}/index/gsi1"})
 LISTS_INDEX = json.dumps({"Fn::Sub": "${Table.Arn}/index/gsi2"})
@@ -62,6 +68,13 @@ ALLOWED = {
         ("s3:PutObject", LABELS), ("s3:GetObject", LABELS),
         ("s3:PutObject", REPORTS), ("s3:GetObject", REPORTS),
         ("ssm:GetParameter", json.dumps(JWT_KEY)),  # signs access tokens at sign-in and refresh
+        ("ssm:GetParameter", json.dumps(LINK_KEY)),  # derives the customer's progress-link tokens
+        # Notifications: the LINE webhook's signature check, and a resend on any channel.
+        ("ssm:GetParameter", json.dumps(LINE_SECRET)), ("ssm:GetParameter", json.dumps(LINE_TOKEN)),
+        ("ses:SendEmail", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}"
+                                                 ":${AWS::AccountId}:identity/*"})),
+        ("sns:Publish", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}"
+                                               ":${AWS::AccountId}:*"})),
     },
     "StaffToken": {  # the built-in authorizer: verifies access tokens, nothing else
         ("logs:CreateLogStream", json.dumps(_get_att("StaffTokenLogs"))),
@@ -78,6 +91,16 @@ ALLOWED = {
         # scopes it to the table's streams like this, the narrowest form it can take.
         ("dynamodb:ListStreams", json.dumps({"Fn::Sub": "${Table.Arn}/stream/*"})),
         ("sqs:SendMessage", json.dumps(_get_att("StreamFailures"))),
+        ("ssm:GetParameter", json.dumps(LINK_KEY)),  # writes the customer's link into messages
+        # Notifications (chalicelib/notify/): messages, idempotency records and link codes in
+        # the table, the queue of held-back messages on gsi2, LINE's token, SES and SNS.
+        ("dynamodb:GetItem", TABLE), ("dynamodb:PutItem", TABLE), ("dynamodb:UpdateItem", TABLE),
+        ("dynamodb:DeleteItem", TABLE), ("dynamodb:Query", TABLE), ("dynamodb:Query", LISTS_INDEX),
+        ("ssm:GetParameter", json.dumps(LINE_TOKEN)),
+        ("ses:SendEmail", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}"
+                                                 ":${AWS::AccountId}:identity/*"})),
+        ("sns:Publish", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}"
+                                               ":${AWS::AccountId}:*"})),
     },
 }
 
@@ -255,7 +278,19 @@ def test_the_functions_read_the_jwt_key_that_make_deploy_makes(template):
         ssm_resources = [json.dumps(resource) for statement in _statements(template, role)
                          for action in _as_list(statement["Action"]) if action.startswith("ssm:")
                          for resource in _as_list(statement["Resource"])]
-        assert ssm_resources == [json.dumps(JWT_KEY)], function
+        assert json.dumps(JWT_KEY) in ssm_resources, function
+
+
+def test_the_api_and_the_stream_function_read_the_link_key_that_make_deploy_makes(template):
+    (secret,) = [s for s in ssm.listed() if s.name == "link-signing-key"]
+    assert secret.generate and secret.required
+    assert LINK_KEY["Fn::Sub"].endswith(":parameter" + secret.path("${Stage}"))
+    for function in ("APIHandler", "OnChange"):
+        role = template["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
+        ssm_resources = [json.dumps(resource) for statement in _statements(template, role)
+                         for action in _as_list(statement["Action"]) if action.startswith("ssm:")
+                         for resource in _as_list(statement["Resource"])]
+        assert json.dumps(LINK_KEY) in ssm_resources, function
 
 
 def test_in_the_cloud_secrets_come_from_ssm_of_the_function_s_own_stage(template):

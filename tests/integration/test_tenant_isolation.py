@@ -62,6 +62,9 @@ BODIES = {
     ("POST", "/api/parts/moves"): {"codes": ["{code}"], "event": {
         "event_id": "{new}", "to": "kept_as_evidence"}},
     ("POST", "/api/parts/labels"): {"codes": ["{code}"], "layout": "a4"},
+    # notifications: B resends A's message, changes its own notification settings
+    ("POST", "/api/orders/{order_id}/messages/{message_id}/resend"): {"client_id": "{new}"},
+    ("PATCH", "/api/shop/notification-settings"): {"notify_steps": ["ready"]},
 }
 QUERIES = {
     "/api/customers": "?phone=0912", "/api/vehicles": "?plate={plate_prefix}",
@@ -93,6 +96,7 @@ def shop_a_things(chalice_client):
            "appointment_id": appointment.body["appointment_id"],
            "staff_id": shop_a.technician.staff_id, "plate": vehicle["plate"],
            "plate_prefix": vehicle["plate"][:3], "date": "2026-11-30", "kind": "authorization",
+           "message_id": "checked_in.sms",
            "signature_id": order["signatures"][0]["signature_id"],
            "content_hash": shop_a.advisor.get(
                f"/api/orders/{order['order_id']}/documents/estimate").body["content_hash"]}
@@ -100,6 +104,8 @@ def shop_a_things(chalice_client):
                                                 "order_id": order["order_id"]})
     assert tag.status == 201, tag.body
     ids["code"] = tag.body["code"]
+    from chalicelib import db, notify  # a message to A's customer, held back by quiet hours
+    notify.queue(shop_a.shop_id, ids["order_id"], "checked_in", ["sms"], "text", db.now())
     return shop_a, ids
 
 

@@ -250,3 +250,20 @@ export const tagLabels = (codes: string[], layout: 'a4' | 'thermal') =>
 export const partsReport = (month: string) => http.request<PartsReport>('GET', `/api/reports/parts?month=${q(month)}`);
 export const partsReportCsv = (month: string) =>
   http.request<FileLink>('GET', `/api/reports/parts?month=${q(month)}&format=csv`);
+
+// ---------------------------------------------------------------------------------------------
+// The customer's progress link (/t/<token>). Online only, like the labels: the advisor needs the
+// URL and its QR now, at the counter; a queued re-issue would show nothing to the customer.
+type CustomerLink = import('./types').CustomerLink;
+const linkPath = (orderId: string) => `/api/orders/${q(orderId)}/link`;
+export const getCustomerLink = (orderId: string) => http.request<CustomerLink>('GET', linkPath(orderId));
+export const reissueCustomerLink = (orderId: string) => http.request<CustomerLink>('POST', linkPath(orderId));
+export const revokeCustomerLink = (orderId: string) => http.request<CustomerLink>('DELETE', linkPath(orderId));
+
+// ---------------------------------------------------------------------------------------------
+// Messages to the customer: the order answer carries them (`order.messages`); a resend goes
+// through the write queue like every write, once per client id.
+type OrderMessage = import('./types').OrderMessage;
+export const resendMessage = (orderId: string, messageId: string) =>
+  queue.submit<OrderMessage>('POST', `/api/orders/${q(orderId)}/messages/${q(messageId)}/resend`,
+    { client_id: newId() });

@@ -99,6 +99,8 @@ export interface Order {
   signatures?: Signature[];
   signed?: Partial<Record<'authorization' | 'checkout', { signature_id: string; hash: string; version: number }>>;
   consented_total?: number;
+  /** What the customer was sent at each step, by channel, with its delivery state. */
+  messages?: OrderMessage[];
   old_parts?: OldParts;
   road_test?: RoadTest;
 }
@@ -399,4 +401,33 @@ export interface PartsReport {
     items: ReportRow[];
   };
   supplier_returns: { done: ReportRow[]; pending: ReportRow[] };
+}
+
+// --- the customer's progress link (docs/api.md "The customer's link") ---
+export interface CustomerLink {
+  url: string | null;
+  revoked: boolean;
+  generation: number;
+  issued_at?: string;
+  expires_at: string | null;
+  expired?: boolean;
+  qr_svg: string | null;
+}
+
+// --- messages to the customer (docs/api.md "Notifications") ---
+export type MessageChannel = 'line' | 'sms' | 'email' | 'none';
+export type MessageState = 'queued' | 'sending' | 'sent' | 'failed' | 'read';
+export interface OrderMessage {
+  message_id: string; // `{step}.{channel}`
+  step: 'checked_in' | 'awaiting_approval' | 'ready' | 'delivered';
+  channel: MessageChannel;
+  state: MessageState;
+  created_at: string;
+  updated_at?: string;
+  sent_at?: string;
+  not_before?: string; // held back by quiet hours until then
+  read_at?: string;
+  error?: string;
+  tries?: number;
+  resends?: number;
 }

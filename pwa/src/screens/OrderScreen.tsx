@@ -15,7 +15,9 @@ import { Choice } from '../ui/Choice';
 import { errorText } from '../ui/errors';
 import { decimalNumber, Field, wholeNumber } from '../ui/Field';
 import { lineDetail } from '../ui/lineDetail';
+import { CustomerLink } from '../ui/CustomerLink';
 import { Notice } from '../ui/Notice';
+import { OrderMessages } from '../ui/OrderMessages';
 import { OrderParts } from '../ui/OrderParts';
 import { signPath, walkaroundPath } from '../ui/router';
 
@@ -109,6 +111,9 @@ export function OrderScreen({ orderId }: { orderId: string }) {
           </section>
 
           <Documents order={order} drafts={drafts} canEdit={canEdit} busy={busy} change={change} />
+          {canEdit && <CustomerLink order={order} />}
+          <OrderMessages orderId={order.order_id} messages={order.messages ?? []} canResend={canEdit}
+            onResent={() => void getOrder(order.order_id).then(setOrder, () => undefined)} />
 
           <section class="panel facts" aria-label={t('order.customer')}>
             <dl>

@@ -1,0 +1,38 @@
+"""Locally (`make dev`), a channel without credentials delivers here: what would have been sent,
+kept in the table and shown on /dev/outbox. Never used in the cloud."""
+from __future__ import annotations
+
+import uuid
+
+from chalicelib import aws, db
+from chalicelib.config import settings
+from chalicelib.notify.base import Delivery, Message
+
+
+def used_for(channel: str) -> bool:
+    cfg = settings()
+    if cfg.stage != "local" or channel in cfg.notify_live:
+        return False
+    endpoint = {"sms": cfg.sns_endpoint, "email": cfg.ses_endpoint,
+                "line": None if cfg.line_api_base == "https://api.line.me" else cfg.line_api_base}
+    return not endpoint.get(channel)
+
+
+def send(message: Message) -> Delivery:
+    at = db.now_iso()
+    provider_id = f"outbox-{uuid.uuid4().hex[:12]}"
+    aws.table().put_item(Item={
+        **db.outbox_key(at, provider_id), "type": "outbox", "at": at,
+        "provider_id": provider_id, "shop_id": message.shop_id, "order_id": message.order_id,
+        "message_id": message.message_id, "step": message.step, "channel": message.channel,
+        "to": message.to, "subject": message.subject, "text": message.text,
+        "expires_at": int(db.now().timestamp()) + 30 * 86400})
+    return Delivery("sent", provider_id=provider_id)
+
+
+def recent(limit: int = 100) -> list[dict]:
+    """The newest first."""
+    from boto3.dynamodb.conditions import Key
+
+    return aws.table().query(KeyConditionExpression=Key("pk").eq(db.outbox_key("", "")["pk"]),
+                             ScanIndexForward=False, Limit=limit)["Items"]

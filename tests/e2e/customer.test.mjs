@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { BASE_URL, launch, openPage, screenshot } from './browser.mjs';
+import {
+  aCustomerWithVehicle, anOrderWithLines, apiAs, demoLogin, moveTo, signInWithPassword, signThroughApi,
+} from './shop.mjs';
+import { mouseStroke, touchStroke, wave } from './pad.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** The plate as the customer's page shows it (chalicelib/vehicles.mask_plate): ABC-1234 → ABC-**34. */
+const masked = (plate) => plate.replace(/^([A-Z]{3})-(\d{2})(\d{2})$/, '$1-**$3');
+
+/**
+ * Layout faults of the customer's page on a phone: sideways scrolling, text cut off, and tap
+ * targets under 44 px (Apple's and WCAG 2.5.5's size). A radio or checkbox counts by the label
+ * that wraps it: that is what the finger hits.
+ */
+function customerLayoutFaults(page) {
+  return page.evaluate(() => {
+    const faults = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > root.clientWidth) faults.push(`page is ${root.scrollWidth}px wide in a ${root.clientWidth}px viewport`);
+    const name = (el) => (el.getAttribute('aria-label') || el.textContent || el.id || el.getAttribute('name') || '').trim().slice(0, 40);
+    for (const el of document.querySelectorAll('button, input, select, textarea, a[href], [role="button"]')) {
+      const target = (el.matches('input[type=radio], input[type=checkbox]') && el.closest('label')) || el;
+      const box = target.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue; // not rendered
+      if (box.height < 44 || box.width < 44) {
+        faults.push(`<${target.tagName.toLowerCase()}> "${name(target)}" is ${Math.round(box.width)}×${Math.round(box.height)}px`);
+      }
+    }
+    for (const el of document.querySelectorAll('h1, h2, h3, p, td, label, li, b, small, .btn')) {
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible') {
+        faults.push(`<${el.tagName.toLowerCase()}> "${name(el)}" is cut (${el.scrollWidth} > ${el.clientWidth}px)`);
+      }
+    }
+    return faults;
+  });
+}
+
+/** A token of the right shape that no link ever had. */
+const madeUpToken = () => randomBytes(24).toString('base64url');
+
+/** Bring the pad fully into view and give its box. */
+async function padBox(page) {
+  const pad = page.locator('#pad');
+  await pad.evaluate((canvas) => canvas.scrollIntoView({ block: 'center' }));
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  return pad.boundingBox();
+}
+
+test('the customer follows the order on a phone link, approves one added item, declines the other and signs; the advisor sees it', async () => {
+  const staff = await openPage(browser, 'tablet');
+  const phone = await openPage(browser, 'phone'); // a fresh context: nobody signed in
+  const errors = [];
+  const { page } = phone;
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => /Content.Security.Policy/i.test(message.text()) && errors.push(message.text()));
+  try {
+    const { login, password } = demoLogin();
+    const owner = await apiAs(staff.context.request, login, password);
+    const car = await aCustomerWithVehicle(owner, { name: '郭建宏', make: 'Ford', model: 'Focus' });
+    const order = await anOrderWithLines(owner, car, [
+      { kind: 'labour', description: '定期保養 40,000 公里', hours: 2, rate: 900 },
+    ]);
+    await signThroughApi(owner, order.order_id, 'authorization');
+    await moveTo(owner, order.order_id, 'authorized', 'in_progress');
+    // The technician found more: two added items, waiting for the customer's answer.
+    for (const [description, price] of [['雨刷片（一對）', 800], ['冷氣濾網', 650]]) {
+      await owner.post(`/api/orders/${order.order_id}/lines`, {
+        line_id: randomUUID(), kind: 'part', description, quantity: 1, unit_price: price, origin: 'additional',
+      });
+    }
+    const pending = await owner.get(`/api/orders/${order.order_id}`);
+    assert.deepEqual(pending.lines.map((l) => l.state), ['approved', 'proposed', 'proposed']);
+    // 1,800 + 800 + 650 = 3,250; tax 163 (the declined lines are the only ones left out).
+    assert.equal(pending.totals.total, 3413);
+    const link = await owner.get(`/api/orders/${order.order_id}/link`);
+    assert.match(link.url, /\/t\/[A-Za-z0-9_-]{32}$/);
+    assert.equal(link.revoked, false);
+    const url = `${BASE_URL}${new URL(link.url).pathname}`; // the test server's origin
+
+    // The customer opens the link on a phone.
+    const opened = await page.goto(url);
+    assert.equal(opened.status(), 200);
+    const headers = opened.headers();
+    assert.match(headers['x-robots-tag'], /noindex/);
+    assert.match(headers['content-security-policy'], /default-src 'none'/);
+    assert.match(headers['content-security-policy'], /script-src 'sha256-/);
+    assert.doesNotMatch(headers['content-security-policy'], /unsafe-inline/);
+    assert.equal(headers['referrer-policy'], 'no-referrer');
+    assert.equal(await page.locator('meta[name=robots]').getAttribute('content'), 'noindex,nofollow');
+
+    const header = page.locator('header');
+    assert.equal(await header.getByRole('heading', { level: 1 }).innerText(), '順安汽車保養廠');
+    const plate = order.vehicle.plate;
+    assert.match(await header.innerText(), new RegExp(masked(plate).replace(/\*/g, '\\*')));
+    assert.ok(!(await page.locator('body').innerText()).includes(plate), `the full plate ${plate} is on the page`);
+
+    // The timeline: the steps so far, with their times; the rest still to come.
+    const done = await page.locator('ol.tl li:not(.todo)').allInnerTexts();
+    assert.deepEqual(done.map((text) => text.split(' ')[0]), ['已接車', '已委修', '維修中']);
+    for (const text of done) assert.match(text, /\d+\/\d+ \d\d:\d\d/, `no time on "${text}"`);
+    const todo = await page.locator('ol.tl li.todo').allInnerTexts();
+    assert.deepEqual(todo.map((text) => text.split(' ')[0]), ['品檢中', '待交車', '已交車']);
+    assert.match(await page.locator('.state').innerText(), /維修中/);
+
+    // The lines and the total.
+    const lines = page.locator('section[aria-labelledby=h-lines]');
+    for (const text of ['定期保養 40,000 公里', '雨刷片（一對）', '冷氣濾網', 'NT$1,800', 'NT$800', 'NT$650']) {
+      assert.ok(await lines.getByText(text, { exact: false }).first().isVisible(), `"${text}" is not in the lines`);
+    }
+    assert.equal(await lines.getByText('待您同意').count(), 2);
+    assert.match(await lines.locator('tr.t').last().innerText(), /NT\$3,413/);
+
+    // The answer: one approved, one declined; the new total follows.
+    const send = page.getByRole('button', { name: /送出回覆/ });
+    assert.ok(await send.isDisabled(), 'send is enabled before anything is answered');
+    const item = (description) => page.getByRole('radiogroup', { name: description });
+    await item('雨刷片（一對）').getByRole('radio', { name: /^同意/ }).tap();
+    await item('冷氣濾網').getByRole('radio', { name: /^不同意/ }).tap();
+    await page.locator('#newtotal').filter({ hasText: 'NT$2,730' }).waitFor(); // (1,800 + 800) + 130 tax
+    await page.getByLabel(/簽名人姓名/).fill('郭建宏');
+    await page.getByRole('checkbox', { name: /我已閱讀以上項目與金額/ }).check();
+    assert.ok(await send.isDisabled(), 'send is enabled without a signature');
+
+    // A signature in several strokes, with a finger and with the mouse.
+    const box = await padBox(page);
+    const cdp = await phone.context.newCDPSession(page);
+    await touchStroke(page, cdp, box, wave(0.06, 0.34, 0.5));
+    await touchStroke(page, cdp, box, [[0.38, 0.2], [0.4, 0.4], [0.42, 0.6], [0.44, 0.8], [0.46, 0.85]]);
+    await mouseStroke(page, box, wave(0.5, 0.92, 0.55));
+    await send.waitFor({ state: 'visible' });
+    await page.waitForFunction(() => !document.querySelector('#send').disabled);
+
+    assert.deepEqual(await customerLayoutFaults(page), [], 'layout faults on the customer\'s page (phone)');
+    await page.locator('section[aria-labelledby=h-approve] ul.plain').evaluate((list) => list.scrollIntoView({ block: 'start' }));
+    await screenshot(page, 'customer-phone');
+
+    const posted = page.waitForResponse((response) => response.url().endsWith('/signatures')
+      && response.request().method() === 'POST');
+    const reloaded = page.waitForEvent('load');
+    await send.tap();
+    const answer = await posted;
+    assert.equal(answer.status(), 200, await answer.text());
+    await page.locator('#amsg').filter({ hasText: '已送出，謝謝' }).waitFor();
+    await reloaded;
+
+    // Answered: nothing left to approve; the declined item is gone from the bill; the signed
+    // estimate is among the documents, signed remotely.
+    assert.equal(await page.locator('#approve').count(), 0, 'the items are still offered after the answer');
+    assert.equal(await page.getByText('待您同意').count(), 0);
+    // Coming back, the customer sees they were heard, and what they said.
+    assert.match(await page.locator('p.done').innerText(), /回覆追加項目：同意 1 項、不同意 1 項/);
+    assert.match(await lines.locator('tr.t').last().innerText(), /NT\$2,730/);
+    assert.equal(await lines.getByText('冷氣濾網').count(), 0, 'the declined item is still on the bill');
+    const documents = page.locator('section[aria-labelledby=h-docs]');
+    assert.match(await documents.innerText(), /追加估價單 v1[\s\S]*遠端簽署/);
+    assert.deepEqual(await customerLayoutFaults(page), [], 'layout faults on the answered page (phone)');
+    await page.locator('section[aria-labelledby=h-now]').evaluate((section) => scrollTo(0, section.offsetTop - 8));
+    await screenshot(page, 'customer-answered-phone');
+
+    // The staff's side: what the customer answered, signed remotely through the link.
+    const stored = await owner.get(`/api/orders/${order.order_id}`);
+    const state = Object.fromEntries(stored.lines.map((l) => [l.description, l.state]));
+    assert.deepEqual(state, { '定期保養 40,000 公里': 'approved', '雨刷片（一對）': 'approved', '冷氣濾網': 'declined' });
+    assert.equal(stored.totals.total, 2730);
+    const estimate = stored.signatures.find((s) => s.kind === 'estimate');
+    assert.ok(estimate, 'no estimate signature on the order');
+    assert.equal(estimate.method, 'remote');
+    assert.equal(estimate.signer_name, '郭建宏');
+
+    // The advisor's order screen on a tablet.
+    await staff.page.goto(`${BASE_URL}/#/orders/${order.order_id}`);
+    await signInWithPassword(staff.page, login, password);
+    await staff.page.getByTestId('order-state').filter({ hasText: '維修中' }).waitFor();
+    await staff.page.getByTestId('signature-estimate').filter({ hasText: '客戶透過連結遠端簽署' }).waitFor();
+    assert.match(await staff.page.getByTestId('signature-estimate').innerText(), /郭建宏/);
+
+    // The advisor revokes the link: it now gets the page a made-up token gets.
+    const revoked = await owner.delete(`/api/orders/${order.order_id}/link`);
+    assert.equal(revoked.revoked, true);
+    assert.equal(revoked.url, null);
+    const gone = await page.goto(url);
+    const goneBody = await gone.text(); // read before the next navigation drops it
+    assert.ok(!(await page.locator('body').innerText()).includes(masked(plate)), 'the 404 page tells about the car');
+    const guessed = await page.goto(`${BASE_URL}/t/${madeUpToken()}`);
+    assert.equal(gone.status(), 404);
+    assert.equal(guessed.status(), 404);
+    assert.equal(goneBody, await guessed.text(), 'a revoked link and a made-up token answer differently');
+    assert.match(goneBody, /找不到這個連結/);
+    const without = (h) => Object.fromEntries(Object.entries(h).filter(([k]) => k !== 'date'));
+    assert.deepEqual(without(gone.headers()), without(guessed.headers()));
+    assert.match(gone.headers()['x-robots-tag'], /noindex/);
+    assert.match(gone.headers()['content-security-policy'], /default-src 'none'/);
+
+    assert.deepEqual(errors, [], 'the customer\'s page threw or broke its CSP');
+  } finally {
+    await phone.context.close();
+    await staff.context.close();
+  }
+});

@@ -1,0 +1,234 @@
+"""The customer's progress link (/t/<token>): derived tokens, one 404 for every failure, the
+page, remote approval of additional work and the old-parts choice, through the routes."""
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from datetime import timedelta
+
+import pytest
+from boto3.dynamodb.conditions import Key
+
+from chalicelib import aws, db, links, orders, secrets
+from tests.builders import STROKES, a_part_tag, an_order, new_id
+
+
+@pytest.fixture(autouse=True)
+def own_ip(monkeypatch):
+    """Each test guesses from an address of its own (the limit counts per client per minute)."""
+    import app as app_module
+
+    ip = f"198.51.100.{uuid.uuid4().int % 250 + 1}-{uuid.uuid4().hex[:6]}"
+    monkeypatch.setattr(app_module.api, "client", lambda: {"ip": ip, "user_agent": "pytest"})
+    return ip
+
+
+def link_of(shop, order_id):
+    answer = shop.advisor.get(f"/api/orders/{order_id}/link")
+    assert answer.status == 200, answer.body
+    return answer.body
+
+
+def path_of(url):
+    return "/t/" + url.rsplit("/t/", 1)[1]
+
+
+def page(shop, path, **kw):
+    answer = shop.anonymous.request("GET", path, headers={"accept": "text/html"}, **kw)
+    if isinstance(answer.body, bytes):
+        answer.body = answer.body.decode()
+    return answer
+
+
+def additional(shop, order_id, description, amount):
+    answer = shop.advisor.post(f"/api/orders/{order_id}/lines", {
+        "line_id": new_id("line"), "kind": "part", "description": description,
+        "quantity": 1, "unit_price": amount})
+    assert answer.status == 201, answer.body
+    return answer.body["lines"][-1]
+
+
+def test_the_token_is_derived_and_only_its_hash_is_stored(shop):
+    order = an_order(shop)
+    link = link_of(shop, order["order_id"])
+    token = link["url"].rsplit("/", 1)[1]
+    key = secrets.get("link-signing-key").encode()
+    mac = hmac.new(key, f"{shop.shop_id}:{order['order_id']}:1".encode(), hashlib.sha256).digest()
+    assert token == base64.urlsafe_b64encode(mac[:24]).decode().rstrip("=")
+    assert len(token) == 32 and link["generation"] == 1 and link["qr_svg"].startswith("<?xml")
+    assert links.url_for(shop.shop_id, order["order_id"]) == link["url"]
+    items = aws.table().query(KeyConditionExpression=Key("pk").eq(
+        db.order_pk(shop.shop_id, order["order_id"])))["Items"]
+    stored = json.dumps(items, default=str)
+    assert token not in stored
+    assert hashlib.sha256(token.encode()).hexdigest() in stored
+    assert links.url_for(shop.shop_id, "no-such-order") is None
+
+
+def test_every_failure_is_the_same_404(shop):
+    order = an_order(shop, state="delivered")
+    good = path_of(link_of(shop, order["order_id"])["url"])
+    assert page(shop, good).status == 200
+    revoked_order = an_order(shop)
+    revoked = path_of(link_of(shop, revoked_order["order_id"])["url"])
+    assert shop.advisor.delete(f"/api/orders/{revoked_order['order_id']}/link").status == 200
+    assert links.url_for(shop.shop_id, revoked_order["order_id"]) is None
+    later = db.now() + timedelta(days=31)
+    import chalicelib.db as dbmod
+    real_now = dbmod.now
+    dbmod.now = lambda: later
+    try:
+        expired = page(shop, good)
+    finally:
+        dbmod.now = real_now
+    answers = [expired, page(shop, revoked), page(shop, "/t/" + "A" * 32),
+               page(shop, "/t/short"), page(shop, "/t/" + "%E4%B8%AD" * 40)]
+    first = answers[0]
+    assert first.status == 404
+    for answer in answers:
+        assert (answer.status, answer.body) == (first.status, first.body)
+        assert {k.lower(): v for k, v in answer.headers.items()} == \
+            {k.lower(): v for k, v in first.headers.items()}
+    assert "找不到這個連結" in first.body and order["order_id"] not in first.body
+
+
+def test_guessing_is_limited_per_client(shop, monkeypatch):
+    order = an_order(shop)
+    good = path_of(link_of(shop, order["order_id"])["url"])
+    monkeypatch.setattr(links, "LIMIT_PER_MINUTE", 3)
+    for _ in range(3):
+        assert page(shop, "/t/" + "B" * 32).status == 404
+    limited = page(shop, good)  # even a good token, from this client, this minute
+    assert limited.status == 404 and "Retry-After" in limited.headers
+    guards = aws.table().scan(FilterExpression="#t = :t", ExpressionAttributeNames={"#t": "type"},
+                              ExpressionAttributeValues={":t": "link_guard"})["Items"]
+    assert guards and all("198.51.100" not in json.dumps(item, default=str) for item in guards)
+
+
+def test_reissue_invalidates_the_old_url(shop):
+    order = an_order(shop)
+    old = link_of(shop, order["order_id"])["url"]
+    assert shop.technician.post(f"/api/orders/{order['order_id']}/link").status == 403
+    new = shop.advisor.post(f"/api/orders/{order['order_id']}/link")
+    assert new.status == 200 and new.body["url"] != old and new.body["generation"] == 2
+    assert page(shop, path_of(old)).status == 404
+    assert page(shop, path_of(new.body["url"])).status == 200
+    assert links.url_for(shop.shop_id, order["order_id"]) == new.body["url"]
+
+
+def test_the_page_masks_the_plate_and_is_sent_with_strict_headers(shop):
+    order = an_order(shop, promised_at="2026-11-29T17:00:00+08:00")
+    answer = page(shop, path_of(link_of(shop, order["order_id"])["url"]))
+    assert answer.status == 200
+    plate = order["vehicle"]["plate"]
+    masked = plate[:4] + "**" + plate[-2:]
+    assert masked in answer.body and plate not in answer.body
+    assert "0912" not in answer.body and "林美玲" not in answer.body
+    assert "已接車" in answer.body and "11/29 17:00" in answer.body
+    headers = {k.lower(): v for k, v in answer.headers.items()}
+    csp = headers["content-security-policy"]
+    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert "'unsafe-inline'" not in csp and "base-uri 'none'" in csp
+    assert headers["x-robots-tag"].startswith("noindex") and 'name=robots content=noindex' in answer.body
+    assert headers["referrer-policy"] == "no-referrer" and headers["cache-control"] == "no-store"
+
+
+def test_a_link_token_opens_no_staff_route(shop):
+    order = an_order(shop)
+    token = link_of(shop, order["order_id"])["url"].rsplit("/", 1)[1]
+    from tests.builders import ApiClient
+
+    holder = ApiClient(shop.anonymous.client, token)
+    for path in (f"/api/orders/{order['order_id']}", f"/api/orders/{order['order_id']}/link",
+                 "/api/board", "/api/me"):
+        assert holder.get(path).status in (401, 403), path  # refused by the authorizer
+
+
+def test_remote_approval_end_to_end(shop):
+    order = an_order(shop, state="in_progress")
+    brake = additional(shop, order["order_id"], "前煞車來令片", 2400)
+    wipers = additional(shop, order["order_id"], "雨刷", 600)
+    shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
+                      {"to": "awaiting_approval", "client_id": new_id("step")})
+    path = path_of(link_of(shop, order["order_id"])["url"])
+    shown = page(shop, path)
+    assert shown.status == 200 and "前煞車來令片" in shown.body and "id=approve" in shown.body
+    content_hash = shown.body.split('data-hash="', 1)[1].split('"', 1)[0]
+    body = {"signature_id": new_id("sig"), "kind": "estimate", "content_hash": content_hash,
+            "signer_name": "林美玲", "consent": True, "strokes": STROKES, "width": 600,
+            "height": 200,
+            "decisions": {brake["line_id"]: "approved", wipers["line_id"]: "declined"}}
+    stale = shop.anonymous.post(path + "/signatures", {**body, "content_hash": "0" * 64,
+                                                       "signature_id": new_id("sig")})
+    assert stale.status == 409 and stale.error == "document_changed"
+    signed = shop.anonymous.post(path + "/signatures", body)
+    assert signed.status == 200, signed.body
+    assert signed.body["method"] == "remote" and signed.body["witness"] is None
+    again = shop.anonymous.post(path + "/signatures", {**body, "signature_id": new_id("sig")})
+    assert again.status == 409 and again.error == "already_answered"
+    after = shop.advisor.get(f"/api/orders/{order['order_id']}").body
+    states = {line["line_id"]: line["state"] for line in after["lines"]}
+    assert states[brake["line_id"]] == "approved" and states[wipers["line_id"]] == "declined"
+    assert after["signatures"][-1]["method"] == "remote"
+    record = json.loads(orders.load(shop.shop_id, order["order_id"])["signatures"][-1]["record"])
+    assert record["channel"] == "link" and record["ip"]
+    refreshed = page(shop, path)
+    assert "id=approve" not in refreshed.body and "估價單" in refreshed.body
+    doc = refreshed.body.split('href="/t/', 1)[1].split('"', 1)[0]
+    download = shop.anonymous.get("/t/" + doc)
+    assert download.status == 302 and "X-Amz-Signature" in download.headers["Location"]
+
+
+def test_approving_after_the_order_moved_on_changes_nothing(shop):
+    order = an_order(shop, state="in_progress")
+    brake = additional(shop, order["order_id"], "前煞車來令片", 2400)
+    path = path_of(link_of(shop, order["order_id"])["url"])
+    content_hash = page(shop, path).body.split('data-hash="', 1)[1].split('"', 1)[0]
+    shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
+                      {"to": "cancelled", "client_id": new_id("step")})
+    late = shop.anonymous.post(path + "/signatures", {
+        "signature_id": new_id("sig"), "kind": "estimate", "content_hash": content_hash,
+        "signer_name": "林美玲", "consent": True, "strokes": STROKES, "width": 600,
+        "height": 200, "decisions": {brake["line_id"]: "approved"}})
+    assert late.status == 409
+    after = shop.advisor.get(f"/api/orders/{order['order_id']}").body
+    assert {line["line_id"]: line["state"] for line in after["lines"]}[brake["line_id"]] == "proposed"
+
+
+def test_the_customer_chooses_what_happens_to_an_old_part(shop):
+    order = an_order(shop, state="in_progress")
+    undecided = a_part_tag(shop, order, wish="decide_at_delivery")
+    decided = a_part_tag(shop, order, wish="take_back")
+    path = path_of(link_of(shop, order["order_id"])["url"])
+    shown = page(shop, path)
+    assert f'data-code="{undecided["code"]}"' in shown.body
+    assert f'data-code="{decided["code"]}"' not in shown.body
+    chosen = shop.anonymous.post(f"{path}/parts/{undecided['code']}", {"wish": "dispose"})
+    assert chosen.status == 200 and chosen.body["wish"] == "dispose"
+    assert shop.advisor.get(f"/api/parts/{undecided['code']}").body["wish"] == "dispose"
+    refused = shop.anonymous.post(f"{path}/parts/{decided['code']}", {"wish": "dispose"})
+    assert refused.status == 409
+    bad = shop.anonymous.post(f"{path}/parts/{undecided['code']}", {"wish": "keep"})
+    assert bad.status == 422
+    other = an_order(shop, state="in_progress")
+    foreign = a_part_tag(shop, other, wish="decide_at_delivery")
+    assert shop.anonymous.post(f"{path}/parts/{foreign['code']}", {"wish": "dispose"}).status == 404
+
+
+def test_the_first_view_fits_the_budget(shop):
+    """HTML, CSS and JS of the first view under 30 KB gzipped (photos come later, lazily)."""
+    import gzip
+    import time
+
+    order = an_order(shop, state="in_progress")
+    additional(shop, order["order_id"], "前煞車來令片", 2400)
+    a_part_tag(shop, order, wish="decide_at_delivery")
+    path = path_of(link_of(shop, order["order_id"])["url"])
+    page(shop, path)
+    started = time.perf_counter()
+    answer = page(shop, path)
+    took = (time.perf_counter() - started) * 1000
+    size = len(gzip.compress(answer.body.encode(), 9))
+    print(f"\ncustomer page: {len(answer.body.encode())} B, {size} B gzip, {took:.0f} ms")
+    assert answer.status == 200 and size < 30_000
