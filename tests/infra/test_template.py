@@ -36,6 +36,11 @@ DOCUMENTS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/documents/*"})  # signed 
 LABELS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/labels/*"})  # old-part labels to print
 REPORTS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/reports/*"})  # the month's parts CSV
 
+# An SMS straight to a phone number has no resource ARN: IAM allows it on "*" only. The role then
+# denies Publish on every SNS ARN (topics, push endpoints), so "*" reaches phone numbers alone.
+SMS = json.dumps("*")
+SNS_ARNS = json.dumps({"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"})
+
 # What each function may do, and on what: the whole of its role. A function that starts using
 # something new adds it to its policy file (.chalice/policy-*.json) and here, on the one resource.
 # TransactWriteItems has no action of its own: IAM authorises each Put, Update and Delete in it as
@@ -73,8 +78,7 @@ ALLOWED = {
         ("ssm:GetParameter", json.dumps(LINE_SECRET)), ("ssm:GetParameter", json.dumps(LINE_TOKEN)),
         ("ses:SendEmail", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}"
                                                  ":${AWS::AccountId}:identity/*"})),
-        ("sns:Publish", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}"
-                                               ":${AWS::AccountId}:*"})),
+        ("sns:Publish", SMS),
     },
     "StaffToken": {  # the built-in authorizer: verifies access tokens, nothing else
         ("logs:CreateLogStream", json.dumps(_get_att("StaffTokenLogs"))),
@@ -99,8 +103,7 @@ ALLOWED = {
         ("ssm:GetParameter", json.dumps(LINE_TOKEN)),
         ("ses:SendEmail", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}"
                                                  ":${AWS::AccountId}:identity/*"})),
-        ("sns:Publish", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:sns:${AWS::Region}"
-                                               ":${AWS::AccountId}:*"})),
+        ("sns:Publish", SMS),
     },
 }
 
@@ -216,16 +219,22 @@ def test_the_api_has_the_memory_to_draw_a_signed_document(template):
 def test_each_function_may_do_only_what_it_does_on_only_what_it_needs(template):
     for function, allowed in ALLOWED.items():
         role = template["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
-        granted = set()
+        granted, denied = set(), set()
         for statement in _statements(template, role):
-            assert statement["Effect"] == "Allow"
+            assert statement["Effect"] in ("Allow", "Deny")
             assert "NotAction" not in statement and "NotResource" not in statement
             for action in _as_list(statement["Action"]):
                 assert "*" not in action, f"{function}: wildcard action {action}"
                 for resource in _as_list(statement["Resource"]):
-                    assert resource != "*", f"{function}: {action} on every resource"
-                    granted.add((action, json.dumps(resource)))
+                    pair = (action, json.dumps(resource))
+                    (granted if statement["Effect"] == "Allow" else denied).add(pair)
         assert granted == allowed, function
+        for action, resource in granted:
+            assert resource != json.dumps("*") or (action, resource) == ("sns:Publish", SMS), \
+                f"{function}: {action} on every resource"
+        # The one "*" (SMS to a phone number) comes with the deny that keeps it to phone numbers.
+        assert denied == ({("sns:Publish", SNS_ARNS)} if ("sns:Publish", SMS) in granted
+                          else set()), function
 
 
 def test_no_role_uses_wildcards_on_dynamodb_or_s3(template):
