@@ -561,6 +561,13 @@ def line_webhook():
     return notify.line_webhook(request.raw_body, request.headers.get("x-line-signature"))
 
 
+# Quiet hours held some messages back; the stream handler sends them when a later change comes,
+# and this sends them when none does.
+@app.schedule("rate(15 minutes)", name="send_queued_messages")
+def send_queued_messages(event):
+    return {"sent": notify.send_due_now()}
+
+
 @app.on_dynamodb_record(stream_arn=settings().stream_arn, batch_size=100, name="on_change")
 def on_change(event):
     return changes.handle(event)

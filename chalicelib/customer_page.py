@@ -105,16 +105,19 @@ def _dot(colour: str) -> str:
 # --- what the page shows ---
 
 def _photos(order: dict) -> dict[str, list[dict]]:
-    from chalicelib import photos
-
     found: dict[str, list[dict]] = {}
     for item in sorted(order.get("photos", []), key=lambda item: item["created_at"]):
         found.setdefault(item["subject"], []).append(item)
-    return {subject: [{"thumb": photos._url(db.photo_object(i["shop_id"], i["order_id"],
-                                                             i["photo_id"], "thumb")),
-                       "display": photos._url(db.photo_object(i["shop_id"], i["order_id"],
-                                                               i["photo_id"], "display"))}
-                      for i in items] for subject, items in found.items()}
+    return {subject: [_shot(item) for item in items] for subject, items in found.items()}
+
+
+def _shot(item: dict) -> dict:
+    """A photo's thumbnail and display size, as presigned links (signed locally, no request)."""
+    from chalicelib import photos
+
+    return {size: photos._url(db.photo_object(item["shop_id"], item["order_id"],
+                                              item["photo_id"], size))
+            for size in ("thumb", "display")}
 
 
 def _thumbs(shots: list[dict], alt: str) -> str:
@@ -228,12 +231,16 @@ def _approval(shop_id: str, order: dict) -> str:
     if not estimate["signable"] or not content["lines"]:
         return ""
     consented = int(content["consented_subtotal"])
+    photo_items = {item["photo_id"]: item for item in order.get("photos", [])}
     items = []
     for line in content["lines"]:
         line_id = _e(line["line_id"])
+        photo = photo_items.get(line.get("photo_id"))
         items.append(
             f"<li><div class=row><b>{_e(line['description'])}</b><span>{_e(_nt(line['amount']))}</span></div>"
-            f"<div class=choice role=radiogroup aria-label=\"{_e(line['description'])}\">"
+            + (f"<p class=why>{_e(line['reason'])}</p>" if line.get("reason") else "")
+            + (_thumbs([_shot(photo)], line["description"]) if photo else "")
+            + f"<div class=choice role=radiogroup aria-label=\"{_e(line['description'])}\">"
             f"<label><input type=radio name=\"{line_id}\" value=approved data-amount=\"{int(line['amount'])}\">同意 <span class=en>Approve</span></label>"
             f"<label><input type=radio name=\"{line_id}\" value=declined data-amount=\"{int(line['amount'])}\">不同意 <span class=en>Decline</span></label>"
             "</div></li>")

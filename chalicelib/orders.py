@@ -14,7 +14,7 @@ from typing_extensions import Annotated
 
 from chalicelib import aws, db, money, parts
 from chalicelib.api import Body, Caller, ClientId, LongText, ShortText, field_error
-from chalicelib.errors import Busy, Conflict, Forbidden, Invalid, NotFound
+from chalicelib.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from chalicelib.roles import EVERYONE, FRONT_DESK, require
 
 State = Literal["booked", "checked_in", "authorized", "in_progress", "awaiting_approval",
@@ -180,6 +180,10 @@ class NewLine(Body):
     amount: int | None = Field(default=None, gt=0, le=10_000_000)
     origin: Literal["authorization", "additional"] | None = None
     customer_supplied: bool = False  # a part the customer brought: fitted, not warranted
+    # Why the work is needed, and a photo of the order showing it: what the customer is shown
+    # (and signs) when asked to approve added work.
+    reason: LongText | None = None
+    photo_id: ClientId | None = None
 
     @model_validator(mode="after")
     def _priced(self) -> "NewLine":
@@ -254,12 +258,13 @@ def _assembled(header: dict, items: list[dict]) -> dict:
             "events": under(db.EVENT_PREFIX, "at"),
             "signatures": under(db.SIGNATURE_PREFIX, "signed_at"),
             "parts": under(db.PART_PREFIX, "created_at"),
-            "messages": under(db.MESSAGE_PREFIX, "created_at"), "inspection": inspection}
+            "messages": under(db.MESSAGE_PREFIX, "created_at"),
+            "photos": under(db.PHOTO_PREFIX, "created_at"), "inspection": inspection}
 
 
 _HIDDEN = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "type", "version"}
 # What `_assembled` puts beside the header: each shown by its own view, or not at all.
-_BESIDE = ("lines", "events", "signatures", "parts", "messages", "inspection")
+_BESIDE = ("lines", "events", "signatures", "parts", "messages", "photos", "inspection")
 
 
 def view(order: dict, caller: Caller) -> dict:
@@ -572,7 +577,7 @@ def _applied(order: dict, changes: dict, puts: list[dict], deletes: list[dict]) 
     header = {key: value for key, value in order.items() if key not in _BESIDE}
     header.update(changes, version=order["version"] + 1)
     items = {item["sk"]: item for item in (*order["lines"], *order["events"], *order["signatures"],
-                                           *order["parts"], *order["messages"],
+                                           *order["parts"], *order["messages"], *order["photos"],
                                            order["inspection"]) if item}
     items.update({item["sk"]: item for item in puts})
     for key in deletes:
@@ -601,6 +606,10 @@ def _add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
     for kind in ("authorization", "checkout"):
         if kind in order.get("signed", {}) and (kind == "checkout" or origin == "authorization"):
             refuse_signed(kind)
+    if body.photo_id and not any(photo["photo_id"] == body.photo_id for photo in order["photos"]):
+        raise Unprocessable("找不到這張照片：請先上傳到這張工單。",
+                            "photo_id: no such photo on this order (upload it first).",
+                            code="unknown_photo")
     amount = money.line_amount(body.kind, hours=body.hours, rate=body.rate,
                                quantity=body.quantity, unit_price=body.unit_price,
                                amount=body.amount)
@@ -610,7 +619,8 @@ def _add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
             "created_at": db.now_iso(), "created_by": caller.stamp(),
             **{key: value for key in ("hours", "rate", "part_number", "quantity", "unit_price")
                if (value := getattr(body, key)) is not None},
-            **({"customer_supplied": True} if body.customer_supplied else {})}
+            **({"customer_supplied": True} if body.customer_supplied else {}),
+            **{key: value for key in ("reason", "photo_id") if (value := getattr(body, key))}}
     lines = [*order["lines"], line]
     return view(save(caller, order, {"totals": _totals(lines)}, puts=[line]), caller)
 

@@ -376,6 +376,8 @@ def _line_table(pdf: Any, lines: list[dict], decisions: bool = False,
         for number, line in enumerate(lines, 1):
             row = table.row()
             description = line["description"]
+            if line.get("reason"):
+                description += f"\n（{line['reason']}）"
             if line.get("customer_supplied"):
                 description += "\n【客戶自備 Customer's own part】"
             row.cell(str(number))

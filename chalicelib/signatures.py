@@ -183,7 +183,8 @@ def _consented_subtotal(lines: list[dict]) -> int:
 def _doc_line(line: dict) -> dict:
     return {key: line[key] for key in ("line_id", "kind", "description", "amount", "origin",
                                        "part_number", "quantity", "hours", "rate", "unit_price",
-                                       "customer_supplied") if line.get(key) is not None}
+                                       "customer_supplied", "reason", "photo_id")
+            if line.get(key) is not None}
 
 
 # --- signing ---

@@ -315,6 +315,11 @@ def _send_due_now_and_then() -> None:
         logger().exception("sending due messages failed")
 
 
+def send_due_now() -> int:
+    """The schedule's run (every 15 minutes): send what quiet hours held back and is now due."""
+    return send_due(db.now())
+
+
 def send_due(now: datetime) -> int:
     """Send the queued messages whose time has come (the schedule and the stream call it);
     answers how many were taken. Each is claimed first, so two runs never both take one."""

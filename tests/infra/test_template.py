@@ -41,6 +41,19 @@ REPORTS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/reports/*"})  # the month's
 SMS = json.dumps("*")
 SNS_ARNS = json.dumps({"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"})
 
+# Sending the customer a message (chalicelib/notify/): the customer's link written into it (the
+# link key), messages, idempotency records and link codes in the table, the queue of held-back
+# messages on gsi2, LINE's token, SES and SNS. The stream function and the schedule both send.
+SENDS_MESSAGES = {
+    ("ssm:GetParameter", json.dumps(LINK_KEY)),
+    ("dynamodb:GetItem", TABLE), ("dynamodb:PutItem", TABLE), ("dynamodb:UpdateItem", TABLE),
+    ("dynamodb:DeleteItem", TABLE), ("dynamodb:Query", TABLE), ("dynamodb:Query", LISTS_INDEX),
+    ("ssm:GetParameter", json.dumps(LINE_TOKEN)),
+    ("ses:SendEmail", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}"
+                                             ":${AWS::AccountId}:identity/*"})),
+    ("sns:Publish", SMS),
+}
+
 # What each function may do, and on what: the whole of its role. A function that starts using
 # something new adds it to its policy file (.chalice/policy-*.json) and here, on the one resource.
 # TransactWriteItems has no action of its own: IAM authorises each Put, Update and Delete in it as
@@ -95,15 +108,12 @@ ALLOWED = {
         # scopes it to the table's streams like this, the narrowest form it can take.
         ("dynamodb:ListStreams", json.dumps({"Fn::Sub": "${Table.Arn}/stream/*"})),
         ("sqs:SendMessage", json.dumps(_get_att("StreamFailures"))),
-        ("ssm:GetParameter", json.dumps(LINK_KEY)),  # writes the customer's link into messages
-        # Notifications (chalicelib/notify/): messages, idempotency records and link codes in
-        # the table, the queue of held-back messages on gsi2, LINE's token, SES and SNS.
-        ("dynamodb:GetItem", TABLE), ("dynamodb:PutItem", TABLE), ("dynamodb:UpdateItem", TABLE),
-        ("dynamodb:DeleteItem", TABLE), ("dynamodb:Query", TABLE), ("dynamodb:Query", LISTS_INDEX),
-        ("ssm:GetParameter", json.dumps(LINE_TOKEN)),
-        ("ses:SendEmail", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}"
-                                                 ":${AWS::AccountId}:identity/*"})),
-        ("sns:Publish", SMS),
+        *SENDS_MESSAGES,
+    },
+    "SendQueuedMessages": {  # every 15 minutes: the messages quiet hours held back, once due
+        ("logs:CreateLogStream", json.dumps(_get_att("SendQueuedMessagesLogs"))),
+        ("logs:PutLogEvents", json.dumps(_get_att("SendQueuedMessagesLogs"))),
+        *SENDS_MESSAGES,
     },
 }
 
@@ -187,8 +197,12 @@ def test_the_files_bucket_lets_only_the_pwa_origin_upload_and_cleans_up(template
     assert cors["AllowedOrigins"] == [{"Ref": "PwaOrigin"}]
     rules = {rule["Id"]: rule for rule in props["LifecycleConfiguration"]["Rules"]}
     assert rules["abort-incomplete-uploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
-    assert rules["unconfirmed-uploads"]["Prefix"] == "incoming/"
-    assert rules["unconfirmed-uploads"]["ExpirationInDays"] == 1
+    # Files made to be fetched once through a 15-minute link: gone the next day, every version.
+    for rule, prefix in (("unconfirmed-uploads", "incoming/"), ("printed-labels", "labels/"),
+                         ("report-downloads", "reports/")):
+        assert rules[rule]["Prefix"] == prefix
+        assert rules[rule]["ExpirationInDays"] == 1
+        assert rules[rule]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
     retention = {rule["TagFilters"][0]["Value"]: rule["ExpirationInDays"]
                  for rule in rules.values() if rule.get("TagFilters")}
     assert retention == {"1y": 366, "3y": 1096, "5y": 1827, "10y": 3653}
@@ -378,6 +392,12 @@ def test_every_answer_of_api_gateway_itself_has_our_error_shape_and_headers(temp
 
 # -- the stream ------------------------------------------------------------------------------
 
+def test_queued_messages_are_sent_every_15_minutes(template):
+    (event,) = template["Resources"]["SendQueuedMessages"]["Properties"]["Events"].values()
+    assert event["Type"] == "Schedule"
+    assert event["Properties"]["Schedule"] == "rate(15 minutes)"
+
+
 def test_the_stream_handler_reads_the_real_stream_and_dead_letters_what_fails(template, transformed):
     (event,) = template["Resources"]["OnChange"]["Properties"]["Events"].values()
     assert event["Type"] == "DynamoDB"
@@ -472,7 +492,7 @@ def test_alarms_watch_errors_throttles_lag_and_the_dead_letter_queue(template):
         assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
         (dimension, *_) = props["Dimensions"]
         watched.add((props["MetricName"], json.dumps(dimension["Value"])))
-    for function in ("APIHandler", "StaffToken", "OnChange"):
+    for function in ("APIHandler", "StaffToken", "OnChange", "SendQueuedMessages"):
         assert ("Errors", json.dumps({"Ref": function})) in watched
         assert ("Throttles", json.dumps({"Ref": function})) in watched
     assert ("IteratorAge", json.dumps({"Ref": "OnChange"})) in watched

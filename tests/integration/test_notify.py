@@ -297,6 +297,21 @@ def test_quiet_hours_hold_a_message_until_the_morning(channels, shop, clock):
     assert messages(shop, order["order_id"])["checked_in.line"]["state"] == "sent"
 
 
+def test_the_15_minute_schedule_sends_what_quiet_hours_held_back(channels, shop, clock,
+                                                                  chalice_client):
+    """The scheduled Lambda (app.send_queued_messages), as CloudWatch Events invokes it."""
+    order = linked_customer_order(shop)
+    clock.value = NIGHT
+    handle(stream_records(order["order_id"]))
+    event = chalice_client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[])
+    assert chalice_client.lambda_.invoke("send_queued_messages", event).payload == {"sent": 0}
+    clock.value = datetime(2026, 11, 30, 0, 0, tzinfo=timezone.utc)  # 08:00 in Taipei
+    assert chalice_client.lambda_.invoke("send_queued_messages", event).payload == {"sent": 1}
+    assert len(channels.sent("line")) == 1
+    assert messages(shop, order["order_id"])["checked_in.line"]["state"] == "sent"
+
+
 def test_an_urgent_step_is_sent_in_quiet_hours(channels, shop, clock):
     order = linked_customer_order(shop, state="awaiting_approval")
     clock.value = NIGHT

@@ -485,3 +485,29 @@ def test_a_remote_signature_names_the_link_s_channel_and_no_witness(shop):
     after = shop.advisor.get(f"/api/orders/{order['order_id']}").body
     assert after["events"][-1]["by"]["name"] == "林美玲"
     assert shop.anonymous.get(f"/api/verify/{signed['hash']}").body["method"] == "remote"
+
+
+def test_added_work_carries_its_reason_and_photo_to_the_estimate(shop):
+    from tests.integration.test_photos import a_jpeg, complete, presign, upload
+
+    order = an_order(shop, state="in_progress")
+    data = a_jpeg(400, 300, gps=False)
+    target = presign(shop.technician, order, data, subject="general")
+    upload(target["upload"], data)
+    photo = complete(shop.technician, order, target["photo_id"]).body
+    path = f"/api/orders/{order['order_id']}/lines"
+    unknown = shop.advisor.post(path, {"line_id": new_id("line"), "kind": "part",
+                                       "description": "前煞車碟盤", "quantity": 2,
+                                       "unit_price": 2800, "photo_id": new_id("photo")})
+    assert unknown.status == 422 and unknown.error == "unknown_photo"
+    added = shop.advisor.post(path, {"line_id": new_id("line"), "kind": "part",
+                                     "description": "前煞車碟盤", "quantity": 2, "unit_price": 2800,
+                                     "reason": "碟盤磨損低於 22 mm 下限", "photo_id": photo["photo_id"]})
+    assert added.status == 201, added.body
+    line = draft(shop.advisor, order["order_id"], "estimate")["content"]["lines"][0]
+    assert line["reason"] == "碟盤磨損低於 22 mm 下限" and line["photo_id"] == photo["photo_id"]
+    link = shop.advisor.get(f"/api/orders/{order['order_id']}/link").body["url"]
+    page = shop.anonymous.get(link[link.index("/t/"):], headers={"accept": "text/html"})
+    html = page.body.decode("utf-8") if isinstance(page.body, bytes) else page.body
+    assert page.status == 200 and "碟盤磨損低於 22 mm 下限" in html
+    assert f"{photo['photo_id']}/thumb.jpg" in html  # the photo, as a lazy thumbnail

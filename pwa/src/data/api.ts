@@ -130,6 +130,8 @@ export const createOrder = (orderId: string, o: NewOrder) =>
 export interface NewLine {
   kind: LineKind; description: string; hours?: number; rate?: number; part_number?: string;
   quantity?: number; unit_price?: number; amount?: number; customer_supplied?: boolean;
+  /** Why the work is needed: shown to the customer on the documents and the estimate. */
+  reason?: string; photo_id?: string;
 }
 export const addLine = (orderId: string, line: NewLine) =>
   queue.submit<Order>('POST', `/api/orders/${q(orderId)}/lines`, { line_id: newId(), ...line });

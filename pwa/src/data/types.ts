@@ -189,6 +189,8 @@ export interface DocLine {
   line_id: string;
   kind: LineKind;
   description: string;
+  /** Why the work is needed (added work, above all). */
+  reason?: string;
   part_number?: string;
   quantity?: number | string;
   hours?: number | string;

@@ -156,6 +156,7 @@ export const en: Messages = {
   'line.description': 'Description',
   'line.hours': 'Hours',
   'line.rate': 'Hourly rate',
+  'line.reason': 'Why it is needed (optional; the customer sees it)',
   'line.partNumber': 'Part number',
   'line.quantity': 'Quantity',
   'line.unitPrice': 'Unit price',

@@ -156,6 +156,7 @@ export const zhTW = {
   'line.description': '項目說明',
   'line.hours': '工時（小時）',
   'line.rate': '每小時工資',
+  'line.reason': '原因／說明（選填，客戶看得到）',
   'line.partNumber': '料號',
   'line.quantity': '數量',
   'line.unitPrice': '單價',

@@ -231,6 +231,7 @@ function AddLine({ busy, onAdd }: { busy: boolean; onAdd: (line: NewLine) => Pro
   const [unitPrice, setUnitPrice] = useState('');
   const [amount, setAmount] = useState('');
   const [customerSupplied, setCustomerSupplied] = useState(false);
+  const [reason, setReason] = useState('');
   const [error, setError] = useState<string | null>(null);
 
   if (!open) {
@@ -242,7 +243,7 @@ function AddLine({ busy, onAdd }: { busy: boolean; onAdd: (line: NewLine) => Pro
     const missing: string[] = [];
     const need = (ok: boolean, label: string) => ok || missing.push(label);
     need(description.trim() !== '', t('line.description'));
-    let line: NewLine = { kind, description: description.trim() };
+    let line: NewLine = { kind, description: description.trim(), ...(reason.trim() ? { reason: reason.trim() } : {}) };
     if (kind === 'labour') {
       const h = decimalNumber(hours), r = wholeNumber(rate);
       need(h !== undefined && !Number.isNaN(h), t('line.hours'));
@@ -269,7 +270,7 @@ function AddLine({ busy, onAdd }: { busy: boolean; onAdd: (line: NewLine) => Pro
     setError(null);
     if (await onAdd(line)) {
       setDescription(''); setHours(''); setRate(''); setPartNumber(''); setQuantity('1'); setUnitPrice(''); setAmount('');
-      setCustomerSupplied(false);
+      setCustomerSupplied(false); setReason('');
     }
   }
 
@@ -279,6 +280,9 @@ function AddLine({ busy, onAdd }: { busy: boolean; onAdd: (line: NewLine) => Pro
       <Choice label={t('line.kind')} value={kind} onChange={setKind}
         options={(['labour', 'part', 'discount'] as const).map((value) => ({ value, label: t(`line.${value}`) }))} />
       <Field id="line-description" label={t('line.description')} value={description} onValue={setDescription} autoComplete="off" />
+      {kind !== 'discount' && (
+        <Field id="line-reason" label={t('line.reason')} value={reason} onValue={setReason} autoComplete="off" maxLength={300} />
+      )}
       {kind === 'labour' && (
         <div class="field-row">
           <Field id="line-hours" label={t('line.hours')} value={hours} onValue={setHours} inputMode="decimal" autoComplete="off" />

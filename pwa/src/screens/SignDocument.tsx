@@ -54,6 +54,7 @@ function Lines({ lines, decisions, onDecide }: {
           <li key={line.line_id} class={`doc-line${decision === 'declined' ? ' doc-line-declined' : ''}`} data-line={line.line_id}>
             <div class="doc-line-text">
               <span class="doc-line-description">{line.description}</span>
+              {line.reason && <span class="doc-line-reason">{line.reason}</span>}
               <LineDetail line={line} />
             </div>
             <span class="doc-line-amount">{formatMoney(line.amount)}</span>
