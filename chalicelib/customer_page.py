@@ -115,9 +115,8 @@ def _shot(item: dict) -> dict:
     """A photo's thumbnail and display size, as presigned links (signed locally, no request)."""
     from chalicelib import photos
 
-    return {size: photos._url(db.photo_object(item["shop_id"], item["order_id"],
-                                              item["photo_id"], size))
-            for size in ("thumb", "display")}
+    shown = photos.view(item)
+    return {"thumb": shown["thumb_url"], "display": shown["display_url"]}
 
 
 def _thumbs(shots: list[dict], alt: str) -> str:
@@ -163,7 +162,8 @@ def _report(shop_id: str, order: dict, shots: dict[str, list[dict]]) -> str:
     if not values:
         return ""
     settings = shop_settings.thresholds(shop_id)
-    summary = inspections.summary(values, settings, shop_settings.template(shop_id)["items"])
+    items = shop_settings.template(shop_id)["items"]  # read once: the summary and the list below
+    summary = inspections.summary(values, settings, items)
     found = inspections.findings(values, settings)
     parts_html = []
     if summary["lights"]:
@@ -183,7 +183,7 @@ def _report(shop_id: str, order: dict, shots: dict[str, list[dict]]) -> str:
         extra = _thumbs(shots.get(f"brake.{axle}", []), zh) if brake["colour"] in FLAGGED else ""
         rows.append(f"<li>{_dot(brake['colour'])}{_bi(zh, en)} "
                     f"<small>{_e(brake['pad_mm'])} mm</small>{extra}</li>")
-    checklist = {item["item_id"]: item for item in shop_settings.template(shop_id)["items"]}
+    checklist = {item["item_id"]: item for item in items}
     for field, value in sorted(values.items()):
         if field.startswith("checklist.") and value.get("status") in FLAGGED:
             code = field.removeprefix("checklist.")
@@ -359,21 +359,8 @@ def _origin(url: str) -> str:
 def document_url(order: dict, signature_id: str) -> str:
     """A short presigned link to one of the order's signed documents (a PDF)."""
     from chalicelib import signatures
-    from chalicelib.config import settings
 
-    item = next((item for item in order["signatures"]
-                 if item["signature_id"] == signature_id), None)
-    if item is None:
-        raise NotFound("找不到這份文件。", "No such document.")
-    if not item.get("pdf_at"):
-        signatures._store_pdf(order["shop_id"], order["order_id"], item)
-    filename = f"{signatures.TITLES[item['kind']]['zh']}-{order['number']}-v{item['version']}.pdf"
-    return aws.client("s3").generate_presigned_url("get_object", Params={
-        "Bucket": settings().bucket_name,
-        "Key": db.signature_object(order["shop_id"], order["order_id"], signature_id, "pdf"),
-        "ResponseContentType": "application/pdf",
-        "ResponseContentDisposition": f"inline; filename*=UTF-8''{quote(filename)}"},
-        ExpiresIn=5 * 60)
+    return signatures.signed_pdf(order, signature_id, 5 * 60)["url"]
 
 
 def sign(order: dict, raw: bytes | None, client: dict) -> dict:

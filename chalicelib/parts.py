@@ -908,13 +908,7 @@ def label_sheet(caller: Caller, body: LabelsRequest) -> dict:
 def _stored(key: str, data: bytes, content_type: str, filename: str) -> dict:
     """Put a made file in the bucket and answer a 15-minute link to it (Lambda answers JSON
     more reliably than binary through API Gateway)."""
-    from urllib.parse import quote
-
-    s3, bucket = aws.client("s3"), settings().bucket_name
-    s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
-    url = s3.generate_presigned_url("get_object", Params={
-        "Bucket": bucket, "Key": key, "ResponseContentType": content_type,
-        "ResponseContentDisposition": f"inline; filename*=UTF-8''{quote(filename)}"},
-        ExpiresIn=URL_SECONDS)
-    return {"url": url, "filename": filename, "content_type": content_type,
-            "bytes": len(data)}
+    aws.client("s3").put_object(Bucket=settings().bucket_name, Key=key, Body=data,
+                                ContentType=content_type)
+    return {"url": aws.download_url(key, filename, content_type, URL_SECONDS),
+            "filename": filename, "content_type": content_type, "bytes": len(data)}

@@ -388,26 +388,24 @@ def verify_url(signature_hash: str) -> str:
 
 
 def pdf_link(caller: Caller, order_id: str, signature_id: str) -> dict:
-    """A link to the signed document's PDF, drawn on first asking if signing could not."""
+    """A link to the signed document's PDF, for the staff (15 minutes)."""
     require(caller, "orders.read")
-    order = orders.load(caller.shop_id, order_id)
+    return signed_pdf(orders.load(caller.shop_id, order_id), signature_id, URL_SECONDS)
+
+
+def signed_pdf(order: dict, signature_id: str, seconds: int) -> dict:
+    """`{url, filename}` of one of the order's signed documents, drawn on first asking if
+    signing could not store it (the staff's link and the customer's page both ask here)."""
     item = next((item for item in order["signatures"]
                  if item["signature_id"] == signature_id), None)
     if item is None:
         raise NotFound("找不到這份簽署文件。", "No such signed document.")
     if not item.get("pdf_at"):
-        _store_pdf(caller.shop_id, order_id, item)
-    title = TITLES[item["kind"]]["zh"]
-    filename = f"{title}-{order['number']}-v{item['version']}.pdf"
-    from urllib.parse import quote
-
-    url = aws.client("s3").generate_presigned_url("get_object", Params={
-        "Bucket": settings().bucket_name,
-        "Key": db.signature_object(caller.shop_id, order_id, signature_id, "pdf"),
-        "ResponseContentType": "application/pdf",
-        "ResponseContentDisposition": f"inline; filename*=UTF-8''{quote(filename)}"},
-        ExpiresIn=URL_SECONDS)
-    return {"url": url, "filename": filename}
+        _store_pdf(order["shop_id"], order["order_id"], item)
+    filename = f"{TITLES[item['kind']]['zh']}-{order['number']}-v{item['version']}.pdf"
+    key = db.signature_object(order["shop_id"], order["order_id"], signature_id, "pdf")
+    return {"url": aws.download_url(key, filename, "application/pdf", seconds),
+            "filename": filename}
 
 
 def _store_pdf(shop_id: str, order_id: str, item: dict) -> None:

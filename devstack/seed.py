@@ -240,10 +240,11 @@ def _demo_strokes() -> list[list[tuple[int, int, int]]]:
 def _sign_demo(advisor: Caller, order_id: str, kind: str) -> None:
     from chalicelib import signatures
 
-    shown = signatures.document(DEMO_SHOP_ID, orders.load(DEMO_SHOP_ID, order_id), kind)
+    order = orders.load(DEMO_SHOP_ID, order_id)
+    shown = signatures.document(DEMO_SHOP_ID, order, kind)
     signatures.sign(advisor, order_id, signatures.NewSignature(
         signature_id=f"{order_id}-{kind}", kind=kind, content_hash=shown["content_hash"],
-        signer_name=orders.load(DEMO_SHOP_ID, order_id)["customer"]["name"], consent=True,
+        signer_name=order["customer"]["name"], consent=True,
         strokes=_demo_strokes(), width=600, height=200),
         {"ip": "127.0.0.1", "user_agent": "ServiceLane demo seed"})
 

@@ -3,7 +3,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { BASE_URL, launch, openPage, screenshot } from './browser.mjs';
 import {
-  aCustomerWithVehicle, anOrderWithLines, apiAs, demoLogin, moveTo, signInWithPassword, signThroughApi,
+  aCustomerWithVehicle, anOrderWithLines, apiAs, demoLogin, eventually, moveTo, signInWithPassword,
+  signThroughApi,
 } from './shop.mjs';
 import { mouseStroke, touchStroke, wave } from './pad.mjs';
 
@@ -174,15 +175,29 @@ test('the customer follows the order on a phone link, approves one added item, d
     assert.equal(estimate.method, 'remote');
     assert.equal(estimate.signer_name, '郭建宏');
 
+    // The stream told the customer when the car was checked in (locally: the outbox).
+    const told = await eventually(async () => (await owner.get(`/api/orders/${order.order_id}`))
+      .messages?.find((message) => message.step === 'checked_in'), 'the check-in message');
+
     // The advisor's order screen on a tablet.
     await staff.page.goto(`${BASE_URL}/#/orders/${order.order_id}`);
     await signInWithPassword(staff.page, login, password);
     await staff.page.getByTestId('order-state').filter({ hasText: '維修中' }).waitFor();
     await staff.page.getByTestId('signature-estimate').filter({ hasText: '客戶透過連結遠端簽署' }).waitFor();
     assert.match(await staff.page.getByTestId('signature-estimate').innerText(), /郭建宏/);
+    // …and what the customer was sent, by which channel, in which state.
+    assert.ok(told.channel, 'the message names its channel');
+    const sent = staff.page.getByTestId('order-messages').locator('li.message');
+    await sent.filter({ hasText: '已接車' }).first().waitFor();
 
-    // The advisor revokes the link: it now gets the page a made-up token gets.
-    const revoked = await owner.delete(`/api/orders/${order.order_id}/link`);
+    // The advisor's link panel shows the same link, and revokes it from the tablet: it now gets
+    // the page a made-up token gets.
+    const panel = staff.page.locator('section.customer-link');
+    assert.equal(await panel.getByLabel('客戶進度連結').inputValue(), link.url);
+    staff.page.once('dialog', (dialog) => void dialog.accept());
+    await panel.getByRole('button', { name: '停用連結' }).tap();
+    await panel.getByText('連結已停用').waitFor();
+    const revoked = await owner.get(`/api/orders/${order.order_id}/link`);
     assert.equal(revoked.revoked, true);
     assert.equal(revoked.url, null);
     const gone = await page.goto(url);

@@ -86,7 +86,6 @@ export async function apiAs(request, login, password) {
     post: (path, data) => call('POST', path, data),
     put: (path, data) => call('PUT', path, data),
     patch: (path, data) => call('PATCH', path, data),
-    delete: (path) => call('DELETE', path),
   };
 }
 
@@ -191,4 +190,16 @@ export async function signThroughApi(api, orderId, kind, { decisions, signer } =
     signer_name: signer ?? draft.content.customer.name, consent: true, strokes: [stroke], width: 600, height: 200,
     ...(decisions ? { decisions: decisions(draft.content.lines) } : {}),
   });
+}
+
+/** What `probe` answers once it answers something, asking again every 200 ms for up to 10 s
+ * (work the stream does after a write: a message sent when the car was checked in). */
+export async function eventually(probe, what) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const found = await probe();
+    if (found) return found;
+    assert.ok(Date.now() < deadline, `${what} did not happen within 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
