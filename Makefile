@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
-.PHONY: dev test bench setup pwa lock clean
+.PHONY: dev test daily bench setup pwa lock clean
 
 dev: setup pwa
 	@devstack/system-deps.sh java font
@@ -15,6 +15,11 @@ dev: setup pwa
 test: setup pwa tests/e2e/node_modules/.installed
 	@devstack/system-deps.sh java browser pdf
 	$(PY) -m devstack test
+
+# The daily job (follow-up list …) now, against the engines `make dev` runs; DATE=YYYY-MM-DD runs
+# it as that day.
+daily: $(VENV)/.installed
+	$(PY) -m devstack daily $(if $(DATE),--date $(DATE))
 
 # Costs in counts and ratios (DynamoDB requests per screen, bytes, cold import); writes docs/bench.md.
 bench: setup pwa

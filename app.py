@@ -1,11 +1,12 @@
 """ServiceLane API: routes and event handlers only. Each says who may call it, which body it
 parses, which service does the work and what it answers (docs/api.md; /api/openapi.json).
 Who may do what is checked by the services (chalicelib/roles.py)."""
-from chalice import AuthResponse, Chalice, Response
+from chalice import AuthResponse, Chalice, Cron, Response
 
-from chalicelib import (appointments, auth, changes, customers, health, inspections, notify,
-                        openapi, orders, parts, photos, shop_settings, shops, signatures,
-                        vehicles)
+from chalicelib import (appointments, auth, cases, changes, customers, daily, followups, health,
+                        inspections, notify, openapi, orders, parts, photos, reminders,
+                        shop_settings, shops, signatures, vehicles)
+from chalicelib import portability
 from chalicelib.api import Api
 from chalicelib.config import settings
 from chalicelib.errors import gateway_error, preferred_language
@@ -143,6 +144,33 @@ def update_customer(customer_id, body):
     return customers.update_customer(api.caller(), customer_id, body)
 
 
+# --- data rights and portability (個資法): managers only ---
+
+@api.route("/api/customers/{customer_id}/export", "POST")
+def export_customer_data(customer_id):
+    """A customer's data as JSON and a zip of CSVs: 15-minute links; the export is recorded."""
+    return portability.export_customer(api.caller(), customer_id)
+
+
+@api.route("/api/customers/{customer_id}/erasure", "POST", body=portability.Erasure)
+def erase_customer_data(customer_id, body):
+    """Erase a customer on request; signed documents are sealed, still verifiable (409 while
+    an order is open)."""
+    return portability.erase_customer(api.caller(), customer_id, body)
+
+
+@api.route("/api/shop/export", "POST")
+def export_shop_data():
+    """Every customer, vehicle, order and line as JSON and a zip of CSVs (15-minute links)."""
+    return portability.export_shop(api.caller())
+
+
+@api.route("/api/shop/imports", "POST", body=portability.CsvImport)
+def import_customers_csv(body):
+    """Customers and vehicles from CSV: bad rows reported by line, the rest imported once."""
+    return portability.import_csv(api.caller(), body, _language())
+
+
 @api.route("/api/vehicles", "GET", query=vehicles.PlateLookup)
 def find_vehicles(query):
     """Vehicles whose plate begins with what was typed (hyphen optional)."""
@@ -208,6 +236,24 @@ def check_in_appointment(appointment_id, body):
 def list_warning_lights():
     """The dashboard warning lights (ISO 2575 telltales) with their colour and names."""
     return inspections.warning_lights()
+
+
+@api.route("/api/shop", "GET")
+def get_shop_profile():
+    """The shop's name, phone, address, LINE ID and logo (what the customer's page shows)."""
+    return shops.get_profile(api.caller())
+
+
+@api.route("/api/shop", "PATCH", body=shops.ShopChange)
+def update_shop_profile(body):
+    """Change the shop's details (owner, manager)."""
+    return shops.update_profile(api.caller(), body)
+
+
+@api.route("/api/shop/logo", "PUT", body=shops.NewLogo)
+def set_shop_logo(body):
+    """The shop's logo, sent as base64 (JPEG, PNG or WebP, at most 2 MB), stored re-encoded."""
+    return shops.set_logo(api.caller(), body)
 
 
 @api.route("/api/shop/settings", "GET")
@@ -512,6 +558,36 @@ def customer_signature(token):
                                                      api.client()))
 
 
+# The reminder opt-out link in every reminder (個資法 §20): the page stops them on opening.
+@app.route("/o/{token}", methods=["GET"])
+def reminder_opt_out_page(token):
+    from chalicelib import customer_page, reminders
+    from chalicelib.errors import NotFound
+    try:
+        name = reminders.link_page(token)
+    except NotFound:
+        return Response(body=customer_page.not_found_html(), status_code=404,
+                        headers=customer_page.headers())
+    return Response(body=customer_page.opt_out_html(name), status_code=200,
+                    headers=customer_page.opt_out_headers())
+
+
+@app.route("/o/{token}", methods=["POST"])
+def reminder_opt_out(token):
+    from chalicelib import reminders
+    return _customer_json(lambda: reminders.link_switch(token, app.current_request.raw_body))
+
+
+@app.route("/t/{token}/code", methods=["POST"])
+def customer_approval_code(token):
+    """Text the customer a one-time code to approve added work above the shop's amount."""
+    from chalicelib import customer_page
+    order, missing = _customer_order(token)
+    if missing:
+        return missing
+    return _customer_json(lambda: customer_page.send_code(order))
+
+
 @app.route("/t/{token}/parts/{code}", methods=["POST"])
 def customer_part_choice(token, code):
     from chalicelib import customer_page
@@ -520,6 +596,45 @@ def customer_part_choice(token, code):
         return missing
     return _customer_json(lambda: customer_page.choose_part(order, code,
                                                             app.current_request.raw_body))
+
+
+# Web Push from the customer's page: its service worker (one for every link, scope /t/), the
+# manifest that lets the page be added to the home screen, the browser's subscription, and the
+# read receipt the service worker sends when a notification is tapped.
+@app.route("/t/sw.js", methods=["GET"])
+def customer_service_worker():
+    from chalicelib import customer_page
+    return Response(body=customer_page.service_worker(), status_code=200,
+                    headers=customer_page.service_worker_headers())
+
+
+@app.route("/t/{token}/manifest.webmanifest", methods=["GET"])
+def customer_manifest(token):
+    from chalicelib import customer_page
+    order, missing = _customer_order(token)
+    if missing:
+        return missing
+    return Response(body=customer_page.manifest(order, token), status_code=200,
+                    headers=customer_page.manifest_headers())
+
+
+@app.route("/t/{token}/push", methods=["POST", "DELETE"])
+def customer_push_subscription(token):
+    from chalicelib.notify import push
+    order, missing = _customer_order(token)
+    if missing:
+        return missing
+    request = app.current_request
+    work = push.subscribe_request if request.method == "POST" else push.unsubscribe_request
+    return _customer_json(lambda: work(order, request.raw_body))
+
+
+@app.route("/t/{token}/messages/read", methods=["POST"])
+def customer_message_read(token):
+    order, missing = _customer_order(token)
+    if missing:
+        return missing
+    return _customer_json(lambda: notify.mark_read(order, app.current_request.raw_body))
 
 
 # --- notifications ---
@@ -548,6 +663,12 @@ def resend_message(order_id, message_id, body):
     return notify.resend(api.caller(), order_id, message_id, body)
 
 
+@api.route("/api/customers/{customer_id}/reminders", "PUT", body=reminders.Switch)
+def switch_reminders(customer_id, body):
+    """Stop or resume a customer's reminders (`{"reminders": "off" | "on"}`)."""
+    return reminders.customer_switch(api.caller(), customer_id, body)
+
+
 @api.route("/api/customers/{customer_id}/line-link", "GET")
 def get_line_link(customer_id):
     """A one-time code and the QR's URL that opens the shop's LINE account with it typed in."""
@@ -571,3 +692,59 @@ def send_queued_messages(event):
 @app.on_dynamodb_record(stream_arn=settings().stream_arn, batch_size=100, name="on_change")
 def on_change(event):
     return changes.handle(event)
+
+
+
+# --- after delivery: follow-up calls (維修後關懷) and cases ---
+
+@api.route("/api/followups", "GET")
+def list_followups():
+    """The calls due: orders delivered the shop's number of days ago, not yet followed up."""
+    return followups.due(api.caller())
+
+
+@api.route("/api/orders/{order_id}/followup", "POST", body=followups.CallRecord)
+def record_followup(order_id, body):
+    """One call: reached (satisfied, or an issue opening a case), no answer, or call back."""
+    return followups.record(api.caller(), order_id, body)
+
+
+@api.route("/api/cases", "GET", query=cases.CasesQuery)
+def list_cases(query):
+    """Open cases by due date (the manager's board), or the latest closed ones."""
+    return cases.list_cases(api.caller(), query)
+
+
+@api.route("/api/cases/{case_id}", "GET")
+def get_case(case_id):
+    return cases.get_case(api.caller(), case_id)
+
+
+@api.route("/api/cases/{case_id}", "PATCH", body=cases.CaseChange)
+def update_case(case_id, body):
+    """Another owner, another due date, or invite the customer back (the owner or a manager)."""
+    return cases.update_case(api.caller(), case_id, body)
+
+
+@api.route("/api/cases/{case_id}/close", "POST", body=cases.CaseClose)
+def close_case(case_id, body):
+    """Closed with its resolution, by the case's owner or a manager; it leaves the board."""
+    return cases.close_case(api.caller(), case_id, body)
+
+
+# Early each morning (06:00 in Taipei, 22:00 UTC the day before): the day's follow-up list, and
+# the other daily tasks (chalicelib/daily.py).
+@app.schedule(Cron(0, 22, "*", "*", "?", "*"), name="daily_jobs")
+def daily_jobs(event):
+    return daily.run()
+
+
+# --- the shop's numbers (營運數據) ---
+
+from chalicelib import dashboard  # noqa: E402  (its own block: the imports above are shared)
+
+
+@api.route("/api/dashboard", "GET", query=dashboard.PeriodQuery)
+def get_dashboard(query):
+    """A period's figures from the daily aggregates (JSON, or `format=csv`: one row per day)."""
+    return dashboard.dashboard(api.caller(), query)

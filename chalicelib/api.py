@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from chalice import Chalice, Response
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
 from typing_extensions import Annotated
 
@@ -24,6 +24,19 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254,
                                          pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+def _real_day(value: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise field_error("日期不存在。", "no such date") from None
+
+
+# A calendar day, `YYYY-MM-DD`, that exists (no 2027-02-30).
+Day = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_real_day)]
 MAX_BODY_BYTES = 64 * 1024
 
 
@@ -53,7 +66,8 @@ class Caller:
 
 
 def parse(model: type[BaseModel], raw: bytes | None) -> Any:
-    if raw and len(raw) > MAX_BODY_BYTES:
+    """The body as `model`; a model that carries a file says its own size limit (`max_body`)."""
+    if raw and len(raw) > getattr(model, "max_body", MAX_BODY_BYTES):
         raise Invalid("內容太大。", "The request body is too large.", code="too_large")
     try:
         data = json.loads(raw) if raw else {}

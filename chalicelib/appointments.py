@@ -13,7 +13,7 @@ from pydantic import Field, StrictInt, StringConstraints, field_validator
 from typing_extensions import Annotated
 
 from chalicelib import aws, db
-from chalicelib.api import Body, Caller, ClientId, ShortText, field_error
+from chalicelib.api import Body, Caller, ClientId, Day, ShortText, field_error
 from chalicelib.errors import Conflict, DomainError, NotFound
 from chalicelib.roles import require
 
@@ -72,15 +72,7 @@ class CheckIn(Body):
 
 
 class DayQuery(Body):
-    date: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
-
-    @field_validator("date")
-    @classmethod
-    def check_date(cls, value: str) -> str:
-        try:
-            return date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise field_error("日期不存在。", "no such date") from None
+    date: Day
 
 
 # --- reading ---
@@ -149,6 +141,8 @@ def create_appointment(caller: Caller, body: NewAppointment) -> dict:
         "created_at": now, "updated_at": now, "created_by": caller.stamp(),
         **db.appointment_day_index(caller.shop_id, db.local_date(body.at), body.at,
                                    body.appointment_id),
+        **db.customer_appointments_index(caller.shop_id, customer["customer_id"],
+                                         body.appointment_id),
     }
     try:
         aws.table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")

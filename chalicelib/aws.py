@@ -71,3 +71,14 @@ def download_url(key: str, filename: str, content_type: str, seconds: int) -> st
         "Bucket": settings().bucket_name, "Key": key, "ResponseContentType": content_type,
         "ResponseContentDisposition": f"inline; filename*=UTF-8''{quote(filename)}"},
         ExpiresIn=seconds)
+
+
+def query_all(**kwargs: Any) -> list[dict]:
+    """Every item a Query answers, page after page (DynamoDB stops a page at 1 MB)."""
+    items = []
+    while True:
+        page = table().query(**kwargs)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

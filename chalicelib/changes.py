@@ -26,6 +26,48 @@ def _order_changed(event_name: str, new_image: dict, old_image: dict) -> None:
 REACTIONS[db.ORDER_SK] = _order_changed
 
 
+def react(kind: str, reaction: Reaction) -> None:
+    """Add a reaction to an item type; several run in the order added. Each must be idempotent:
+    a record whose later reaction fails is handed over again, earlier reactions included."""
+    before = REACTIONS.get(kind)
+    if before is None:
+        REACTIONS[kind] = reaction
+        return
+
+    def both(event_name: str, new_image: dict, old_image: dict) -> None:
+        before(event_name, new_image, old_image)
+        reaction(event_name, new_image, old_image)
+
+    both.__name__ = f"{before.__name__}+{reaction.__name__}"
+    REACTIONS[kind] = both
+
+
+def _dashboard(name: str) -> Reaction:
+    """The shop's numbers count steps, additional lines and messages (chalicelib/dashboard.py)."""
+    def counted(event_name: str, new_image: dict, old_image: dict) -> None:
+        from chalicelib import dashboard
+
+        getattr(dashboard, name)(event_name, new_image, old_image)
+
+    counted.__name__ = f"dashboard.{name}"
+    return counted
+
+
+for _kind, _name in (("EVENT", "on_event"), ("LINE", "on_line"), ("MESSAGE", "on_message"),
+                     ("CASE", "on_case")):
+    react(_kind, _dashboard(_name))
+
+
+def _reminders(event_name: str, new_image: dict, old_image: dict) -> None:
+    """A delivered order schedules its vehicle's reminders (chalicelib/reminders.py)."""
+    from chalicelib import reminders
+
+    reminders.on_order_change(event_name, new_image, old_image)
+
+
+react(db.ORDER_SK, _reminders)
+
+
 def handle(records: Iterable) -> dict:
     """Run the reactions for a batch; answer in Lambda's partial-batch-response shape.
 

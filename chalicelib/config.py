@@ -37,6 +37,10 @@ class Settings:
     # On local engines a channel delivers to the local outbox (/dev/outbox) unless its endpoint
     # is set or it is named here (`SL_NOTIFY_LIVE=sms,email,line`: send for real).
     notify_live: frozenset[str] = frozenset()
+    # A Web Push subscription's endpoint must be https on a known push service (FCM, Mozilla,
+    # Apple, Windows): the server posts to it, so anything else would be a way in (SSRF). On the
+    # local stage only, tests may name one more origin (`http://127.0.0.1:<port>`) playing one.
+    push_test_origin: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +67,7 @@ def settings() -> Settings:
         line_api_base=env.get("SL_LINE_API") or "https://api.line.me",
         line_basic_id=env.get("SL_LINE_BASIC_ID") or ("@servicelane" if stage == "local" else None),
         mail_from=env.get("SL_MAIL_FROM") or "no-reply@servicelane.tw",
+        push_test_origin=(env.get("SL_PUSH_TEST_ORIGIN") or None) if stage == "local" else None,
         notify_live=frozenset(name.strip() for name in env.get("SL_NOTIFY_LIVE", "").split(",")
                               if name.strip()),
     )

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from chalicelib import aws, db, links, money, orders, parts
+from chalicelib import db, links, money, orders, parts
 from chalicelib.errors import Conflict, DomainError, NotFound, Unprocessable
 
 ASSETS = Path(__file__).parent / "page"
@@ -38,14 +38,23 @@ def _assets() -> tuple[str, str, str, str]:
     return css, js, sha(css), sha(js)
 
 
+@lru_cache(maxsize=1)
+def _push_asset() -> tuple[str, str]:
+    """The 有進度時通知我 script (page/push.js), inlined with a hash of its own."""
+    js = (ASSETS / "push.js").read_text(encoding="utf-8").strip()
+    return js, "'sha256-" + base64.b64encode(hashlib.sha256(js.encode()).digest()).decode() + "'"
+
+
 def headers(img_origins: tuple[str, ...] = ()) -> dict:
     _, _, css_hash, js_hash = _assets()
+    push_hash = _push_asset()[1]
     img = " ".join(("'self'", *img_origins))
     return {
         "Content-Type": "text/html; charset=utf-8",
         "Content-Security-Policy": (
-            f"default-src 'none'; style-src {css_hash}; script-src {js_hash}; img-src {img}; "
-            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
+            f"default-src 'none'; style-src {css_hash}; script-src {js_hash} {push_hash}; "
+            f"img-src {img}; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
         "X-Robots-Tag": "noindex, nofollow",
         "Referrer-Policy": "no-referrer",
         "Cache-Control": "no-store",
@@ -58,13 +67,14 @@ def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _document(title: str, body: str, script: bool = False) -> str:
+def _document(title: str, body: str, script: bool = False, head: str = "") -> str:
     css, js, _, _ = _assets()
     tail = f"<script>{js}</script>" if script else ""
     return ("<!doctype html><html lang=zh-Hant-TW><head><meta charset=utf-8>"
             "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
             "<meta name=robots content=noindex,nofollow><meta name=referrer content=no-referrer>"
-            f"<title>{_e(title)}</title><style>{css}</style></head><body>{body}{tail}</body></html>")
+            f"<title>{_e(title)}</title><style>{css}</style>{head}</head>"
+            f"<body>{body}{tail}</body></html>")
 
 
 @lru_cache(maxsize=1)
@@ -224,13 +234,14 @@ def _lines(order: dict) -> str:
 
 
 def _approval(shop_id: str, order: dict) -> str:
-    from chalicelib import signatures
+    from chalicelib import shop_settings, signatures
 
     estimate = signatures.document(shop_id, order, "estimate")
     content = estimate["content"]
     if not estimate["signable"] or not content["lines"]:
         return ""
     consented = int(content["consented_subtotal"])
+    code_above = int(shop_settings.thresholds(shop_id)["remote_code_above"])
     photo_items = {item["photo_id"]: item for item in order.get("photos", [])}
     items = []
     for line in content["lines"]:
@@ -248,7 +259,8 @@ def _approval(shop_id: str, order: dict) -> str:
         "<section aria-labelledby=h-approve><h2 id=h-approve>追加項目待您同意 "
         "<span class=en>Additional work awaiting your answer</span></h2>"
         f"<form id=approve data-hash=\"{_e(estimate['content_hash'])}\" data-subtotal=\"{consented}\" "
-        f"data-count=\"{len(content['lines'])}\"><p>技師檢查後建議以下項目，請逐項選擇。"
+        f"data-count=\"{len(content['lines'])}\" data-code-above=\"{code_above}\">"
+        "<p>技師檢查後建議以下項目，請逐項選擇。"
         "<span class=en> The technician recommends the following: answer each item.</span></p>"
         f"<ul class=plain>{''.join(items)}</ul>"
         f"<div class=sum>原同意金額 <span class=en>Agreed so far</span>：{_e(_nt(content['consented_total']))}<br>"
@@ -259,6 +271,13 @@ def _approval(shop_id: str, order: dict) -> str:
         "<p id=padlabel>請用手指在框內簽名 <span class=en>Sign with your finger in the box</span></p>"
         "<canvas id=pad role=img aria-labelledby=padlabel></canvas>"
         "<div class=btns><button type=button class=\"btn btn-s\" id=clear>清除 Clear</button></div>"
+        "<div id=otp hidden><p>金額超過 " + _e(_nt(code_above)) + "，請輸入傳到您手機的確認碼。"
+        "<span class=en> Above " + _e(_nt(code_above)) + ": type the code texted to your phone."
+        "</span></p><div class=btns><button type=button class=\"btn btn-s\" id=sendcode>"
+        "傳送確認碼 Send code</button></div>"
+        "<label for=code>確認碼 <span class=en>Code</span></label>"
+        "<input type=text id=code inputmode=numeric autocomplete=one-time-code maxlength=6 "
+        "pattern=\"[0-9]{6}\"><p class=msg id=cmsg role=status></p></div>"
         "<label class=ck><input type=checkbox id=consent>"
         "<span>我已閱讀以上項目與金額，並同意以電子方式簽署。<span class=en> I have read the items and "
         "prices and agree to sign electronically.</span></span></label>"
@@ -334,19 +353,35 @@ def render(order: dict, token: str) -> tuple[str, tuple[str, ...]]:
                        "rel=noopener>LINE 聯絡 Chat</a>")
     car = " ".join(filter(None, [vehicle.get("make"), vehicle.get("model")]))
     approval = _approval(shop_id, order)
+    logo = shops.logo_url(shop) if shop.get("logo_key") else None
+    logo_html = f"<img class=logo src=\"{_e(logo)}\" alt=\"\" height=48>" if logo else ""
     body = (
-        f"<header><h1>{_e(shop.get('name', ''))}</h1>"
+        f"<header>{logo_html}<h1>{_e(shop.get('name', ''))}</h1>"
         f"<p>{_e(vehicles.mask_plate(vehicle['plate']))} {_e(car)} · 工單 <span class=en>Order</span> "
         f"<span class=nowrap>{_e(order['number'])}</span></p>"
         f"<div class=btns>{''.join(buttons)}</div></header><main>"
-        + (approval or _answered(order)) + _timeline(order) + _lines(order) + _report(shop_id, order, shots)
+        + (approval or _answered(order)) + _timeline(order) + _push(order, token) + _lines(order) + _report(shop_id, order, shots)
         + _parts(order) + _documents(order, token)
         + "<footer>此頁面僅供車主查看，請勿轉傳。<br>This page is for the vehicle's owner: please "
-          "do not forward it.</footer></main>")
+          "do not forward it." + _reminders_link(order) + "</footer></main>")
     origins = tuple(sorted({_origin(shot["thumb"]) for items in shots.values() for shot in items}
-                           - {""}))
+                           | {_origin(logo or "")} - {""}))
     title = f"{shop.get('name', '')} · {orders.STATE_NAMES[order['state']][0]}"
-    return _document(title, body, script=bool(approval) or "data-wish" in body), origins
+    return _document(title, body, script=bool(approval) or "data-wish" in body,
+                     head=_push_head(token)), origins
+
+
+def _reminders_link(order: dict) -> str:
+    """After delivery the shop may remind the customer of the next service: the page says how
+    to stop that (the same link every reminder carries)."""
+    from chalicelib import reminders
+
+    customer_id = (order.get("customer") or {}).get("customer_id")
+    if order["state"] not in ("delivered", "followed_up") or not customer_id:
+        return ""
+    url = reminders.opt_out_url(order["shop_id"], customer_id)
+    return (f"<div class=btns><a class=\"btn btn-s\" href=\"{_e(urlsplit(url).path)}\">"
+            "停止保養提醒 <span class=en>Stop service reminders</span></a></div>")
 
 
 def _origin(url: str) -> str:
@@ -364,20 +399,42 @@ def document_url(order: dict, signature_id: str) -> str:
 
 
 def sign(order: dict, raw: bytes | None, client: dict) -> dict:
-    """The customer answers the additional items (the estimate) with a drawn signature."""
-    from chalicelib import signatures
+    """The customer answers the additional items (the estimate) with a drawn signature, and the
+    texted code when the new total is above the shop's amount."""
+    from chalicelib import approval_codes, signatures
     from chalicelib.api import parse
 
-    body = parse(signatures.NewSignature, raw)
+    body = parse(signatures.RemoteSignature, raw)
     if body.kind != "estimate":
         raise Unprocessable("這個連結只能回覆追加項目。", "kind: only the estimate is answered here.")
+    verification = None
     if any(item["signature_id"] == body.signature_id for item in order["signatures"]):
         pass  # the same answer sent again: signatures answers what it recorded the first time
-    elif not signatures.document(order["shop_id"], order, "estimate")["content"]["lines"]:
-        raise Conflict("這些追加項目已經回覆過了，不需要再回覆。",
-                       "These items were already answered.", code="already_answered")
+    else:
+        content = signatures.document(order["shop_id"], order, "estimate")["content"]
+        if not content["lines"]:
+            raise Conflict("這些追加項目已經回覆過了，不需要再回覆。",
+                           "These items were already answered.", code="already_answered")
+        total = signatures.total_if_decided(content, body.decisions or {})
+        if approval_codes.needed(order["shop_id"], total):
+            verification = approval_codes.check(order, body.code)
     channel = order["link"].get("channel") or "link"
-    return signatures.sign_remotely(order["shop_id"], order["order_id"], body, client, channel)
+    signed = signatures.sign_remotely(order["shop_id"], order["order_id"],
+                                      signatures.NewSignature(**body.model_dump(exclude={"code"})),
+                                      client, channel, verification)
+    if verification:
+        approval_codes.used(order)
+    return signed
+
+
+def send_code(order: dict) -> dict:
+    """Text the customer a one-time code for approving above the shop's amount."""
+    from chalicelib import approval_codes, signatures
+
+    if not signatures.document(order["shop_id"], order, "estimate")["content"]["lines"]:
+        raise Conflict("目前沒有待回覆的追加項目。", "No added work is waiting for an answer.",
+                       code="already_answered")
+    return approval_codes.send(order)
 
 
 def choose_part(order: dict, code: str, raw: bytes | None) -> dict:
@@ -395,3 +452,94 @@ def choose_part(order: dict, code: str, raw: bytes | None) -> dict:
 
 def error_json(err: DomainError) -> tuple[str, int]:
     return json.dumps(err.body("zh-TW"), ensure_ascii=False), err.status
+
+
+# --- Web Push: the page's 有進度時通知我, its service worker and its manifest ---
+
+def _push(order: dict, token: str) -> str:
+    """The 通知我 section, hidden until push.js finds the browser can take push messages."""
+    from chalicelib.notify import push
+
+    key = push.public_key()
+    if order["state"] in orders.CLOSED or not (order.get("customer") or {}).get("customer_id") \
+            or not key:
+        return ""
+    return (
+        f"<section id=push hidden data-key=\"{_e(key)}\" aria-labelledby=h-push>"
+        "<h2 id=h-push>進度通知 <span class=en>Notifications</span></h2>"
+        "<p>在這支手機上接收維修進度通知，不必再打電話詢問。<span class=en> Get the repair's "
+        "progress on this phone.</span></p>"
+        "<p id=pushios hidden>iPhone 請先點「分享」→「加入主畫面」，再從主畫面開啟此頁，才能開啟通知。"
+        "<span class=en> On iPhone: tap Share → Add to Home Screen, then open this page from the "
+        "home screen to turn on notifications.</span></p>"
+        "<div class=btns><button type=button class=\"btn btn-p\" id=pushon>有進度時通知我 Notify me"
+        "</button><button type=button class=\"btn btn-s\" id=pushoff hidden>關閉通知 Turn off"
+        "</button></div><p class=msg id=pushmsg role=status aria-live=polite></p></section>"
+        f"<script>{_push_asset()[0]}</script>")
+
+
+def _push_head(token: str) -> str:
+    # Unquoted: a token that opened the page is base64url, nothing to escape.
+    return f"<link rel=manifest href=/t/{_e(token)}/manifest.webmanifest>"
+
+
+def manifest(order: dict, token: str) -> str:
+    """So the page can be added to the home screen (iPhone's push needs it): the shop's name,
+    opening this order's link."""
+    from chalicelib import shops
+
+    name = (shops.get_shop(order["shop_id"]) or {}).get("name") or "維修進度"
+    return json.dumps({
+        "name": name, "short_name": name[:12], "lang": "zh-Hant-TW", "dir": "ltr",
+        "start_url": f"/t/{token}", "scope": f"/t/{token}", "display": "standalone",
+        "background_color": "#f3f4f6", "theme_color": "#0b4f8a"}, ensure_ascii=False)
+
+
+def manifest_headers() -> dict:
+    return {"Content-Type": "application/manifest+json; charset=utf-8",
+            "Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow",
+            "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+
+
+@lru_cache(maxsize=1)
+def service_worker() -> str:
+    return (ASSETS / "sw.js").read_text(encoding="utf-8")
+
+
+def service_worker_headers() -> dict:
+    """Its own strict policy: it may only call this origin (the read receipt)."""
+    return {"Content-Type": "text/javascript; charset=utf-8",
+            "Content-Security-Policy": "default-src 'none'; connect-src 'self'",
+            "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
+
+
+# --- the reminder opt-out page (/o/<token>, chalicelib/reminders.py) ---
+
+@lru_cache(maxsize=1)
+def _opt_out_asset() -> tuple[str, str]:
+    """page/optout.js: on opening, it stops the reminders (a POST: link previews that fetch the
+    URL without running scripts, as LINE's does, stop nothing)."""
+    js = (ASSETS / "optout.js").read_text(encoding="utf-8").strip()
+    return js, "'sha256-" + base64.b64encode(hashlib.sha256(js.encode()).digest()).decode() + "'"
+
+
+def opt_out_headers() -> dict:
+    _, _, css_hash, _ = _assets()
+    return {**headers(), "Content-Security-Policy": (
+        f"default-src 'none'; style-src {css_hash}; script-src {_opt_out_asset()[1]}; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")}
+
+
+def opt_out_html(shop_name: str) -> str:
+    js, _ = _opt_out_asset()
+    return _document("停止提醒 Stop reminders", (
+        f"<header><h1>{_e(shop_name)}</h1></header><main><section aria-labelledby=h-opt>"
+        "<h2 id=h-opt>保養與檢查提醒 <span class=en>Service reminders</span></h2>"
+        "<p id=state role=status>處理中… <span class=en>Working…</span></p>"
+        "<noscript><p>請開啟 JavaScript 後再試。 Please turn on JavaScript.</p></noscript>"
+        "<div class=btns><button type=button class=\"btn btn-s\" id=toggle data-out=\"\">"
+        "停止提醒 Stop reminders</button></div>"
+        "<p><small>工單進度、追加項目確認等與您車輛維修有關的通知不受影響。</small><br>"
+        "<small class=en>Messages about a repair in progress are not affected.</small></p>"
+        f"</section></main><script>{js}</script>"))

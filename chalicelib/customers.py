@@ -14,12 +14,13 @@ from typing_extensions import Annotated
 
 from chalicelib import aws, db, phones, vehicles
 from chalicelib.api import Body, Caller, ClientId, Email, LongText, field_error
-from chalicelib.errors import NotFound, Unprocessable
+from chalicelib.errors import Conflict, NotFound, Unprocessable
 from chalicelib.roles import require
 
 LOOKUP_LIMIT = 20
 
-Channel = Literal["line", "sms", "none"]
+# "push": the customer tapped 有進度時通知我 on their page (chalicelib/notify/push.py).
+Channel = Literal["line", "sms", "push", "none"]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 RawPhone = Annotated[str, StringConstraints(max_length=30)]
 ConsentVersion = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
@@ -102,7 +103,7 @@ class PhoneLookup(Body):
 # --- reading ---
 
 _PUBLIC = ("customer_id", "name", "mobile", "email", "channel", "notes", "consent",
-           "line_linked_at", "created_at", "updated_at")
+           "line_linked_at", "reminders_opt_out", "created_at", "updated_at", "erased_at")
 
 
 def public(item: dict) -> dict:
@@ -178,6 +179,10 @@ def create_customer(caller: Caller, body: NewCustomer) -> dict:
 def update_customer(caller: Caller, customer_id: str, body: CustomerChange) -> dict:
     require(caller, "customers.write")
     customer = _existing(caller, customer_id)
+    if customer.get("erased_at"):
+        raise Conflict("這位客戶的個資已依要求刪除，不能再修改；請建立新客戶。",
+                       "This customer's data was erased on request: create a new customer.",
+                       code="customer_erased")
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     check_channel(changes.get("channel") or customer["channel"],
                   changes.get("mobile") or customer["mobile"])
@@ -216,7 +221,7 @@ def link_line(shop_id: str, customer_id: str, line_user_id: str) -> bool:
         aws.table().update_item(
             Key=db.customer_key(shop_id, customer_id),
             UpdateExpression="SET line_user_id = :user, line_linked_at = :now, updated_at = :now",
-            ConditionExpression="attribute_exists(pk)",
+            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(erased_at)",
             ExpressionAttributeValues={":user": line_user_id, ":now": db.now_iso()})
     except ClientError as err:
         if not db.refused(err):

@@ -136,6 +136,16 @@ def appointment_day_pk(shop_id: str, local_date: str) -> str:
     return f"APPTS#{shop_id}#{local_date}"
 
 
+def customer_appointments_index(shop_id: str, customer_id: str, appointment_id: str) -> Key:
+    """A customer's appointments (gsi1), so exporting or erasing their data needs no Scan."""
+    return {"gsi1pk": customer_appointments_pk(shop_id, customer_id),
+            "gsi1sk": f"APPT#{appointment_id}"}
+
+
+def customer_appointments_pk(shop_id: str, customer_id: str) -> str:
+    return f"CUSTOMER_APPTS#{shop_id}#{customer_id}"
+
+
 # --- repair orders: everything under one order in one partition ---
 
 ORDER_SK = "ORDER"
@@ -333,6 +343,18 @@ def report_object(shop_id: str, filename: str) -> str:
     return f"reports/{shop_id}/{filename}"
 
 
+def sealed_record_object(shop_id: str, order_id: str, signature_id: str) -> str:
+    """A signed record taken out of the table when its customer was erased: kept beside the
+    signed PDF (which shows the same), so the signature still verifies."""
+    return f"documents/{shop_id}/{order_id}/{signature_id}.record.json"
+
+
+# --- data rights (chalicelib/portability.py): who exported, erased or imported, and when ---
+
+def audit_key(shop_id: str, at: str, audit_id: str) -> Key:
+    return {"pk": f"{shop_pk(shop_id)}#AUDIT", "sk": f"{at}#{audit_id}"}
+
+
 # --- progress links (the customer's /t/<token>): the token itself is never stored ---
 
 LINK_SK = "LINK"
@@ -386,9 +408,80 @@ def line_link_key(code: str) -> Key:
     return {"pk": f"LINELINK#{code}", "sk": "LINELINK"}
 
 
+PUSH_PREFIX = "PUSH#"
+
+
+def push_subscription_key(shop_id: str, customer_id: str, endpoint_hash: str) -> Key:
+    """A browser's Web Push subscription, under its customer (the endpoint's SHA-256, never the
+    endpoint, in the key): the customer's few are one Query."""
+    return {"pk": customer_key(shop_id, customer_id)["pk"], "sk": f"{PUSH_PREFIX}{endpoint_hash}"}
+
+
+def line_delivery_tag_key(tag: str) -> Key:
+    """The opaque tag a LINE notification message was sent with: LINE's `delivery` webhook event
+    names it, and it finds the message (expires by TTL)."""
+    return {"pk": f"LINEDELIVERY#{tag}", "sk": "LINEDELIVERY"}
+
+
+# --- reminders (chalicelib/reminders.py): under the vehicle; the days to send them on gsi2 ---
+
+REMINDER_PREFIX = "REMINDER#"
+REMINDERS_PENDING_PK = "REMINDERS_PENDING"  # every shop's reminders not yet sent, by send day
+
+
+def reminder_key(shop_id: str, vehicle_id: str, kind: str) -> Key:
+    """One reminder per (vehicle, kind): the next service, declined tyres or brakes, dates."""
+    return {"pk": vehicle_pk(shop_id, vehicle_id), "sk": f"{REMINDER_PREFIX}{kind}"}
+
+
+def reminder_pending_index(send_on: str, shop_id: str, vehicle_id: str, kind: str) -> Key:
+    return {"gsi2pk": REMINDERS_PENDING_PK, "gsi2sk": f"{send_on}#{shop_id}#{vehicle_id}#{kind}"}
+
+
+def opt_out_key(token_hash: str) -> Key:
+    """A customer's reminder opt-out link, by the SHA-256 of its token (the token is derived)."""
+    return {"pk": f"OPTOUT#{token_hash}", "sk": "OPTOUT"}
+
+
+def approval_code_key(shop_id: str, order_id: str) -> Key:
+    """The one-time code texted to a customer approving large added work by link (its HMAC,
+    never the code; gone by TTL). Apart from the order, so the order's Query never carries it."""
+    return {"pk": f"APPROVALCODE#{shop_id}#{order_id}", "sk": "APPROVALCODE"}
+
+
 def outbox_key(at: str, message_id: str) -> Key:
     """Locally only: what a channel without credentials would have sent (/dev/outbox)."""
     return {"pk": "OUTBOX", "sk": f"{at}#{message_id}"}
+
+
+# --- the shop's numbers (chalicelib/dashboard.py): a day item per shop and day, kept from the
+# stream; a period is one Query between two days ---
+
+def dashboard_pk(shop_id: str) -> str:
+    return f"{shop_pk(shop_id)}#DASHBOARD"
+
+
+def dashboard_day_key(shop_id: str, day: str) -> Key:
+    """A day's counters (Asia/Taipei `YYYY-MM-DD`): sorts by date, so a period is `between`."""
+    return {"pk": dashboard_pk(shop_id), "sk": f"DAY#{day}"}
+
+
+def dashboard_seen_key(shop_id: str, change_id: str) -> Key:
+    """A change already counted (written with its counts, only if new; gone by TTL)."""
+    return {"pk": dashboard_pk(shop_id), "sk": f"SEEN#{change_id}"}
+
+
+def dashboard_totals_key(shop_id: str) -> Key:
+    """What is not per day: the follow-up cases open now."""
+    return {"pk": dashboard_pk(shop_id), "sk": "TOTALS"}
+
+
+def order_of(pk: str) -> tuple[str, str] | None:
+    """(shop id, order id) of an item in an order's partition, from its `pk`, or None."""
+    shop, marker, order_id = pk.removeprefix("SHOP#").partition("#ORDER#")
+    if not pk.startswith("SHOP#") or not marker or not order_id:
+        return None
+    return shop, order_id
 
 
 def health_key() -> Key:
@@ -427,3 +520,41 @@ def local_date(when: str | None = None) -> str:
     """The shop's calendar date (Asia/Taipei) of a stored UTC time, or of now."""
     moment = parse_iso(when) if when else now()
     return moment.astimezone(SHOP_TIMEZONE).date().isoformat()
+
+
+# --- follow-up calls (維修後關懷) and the cases they open ---
+
+FOLLOWUP_SK = "FOLLOWUP"
+FOLLOWUPS_PENDING_PK = "FOLLOWUPS_PENDING"  # every shop's calls not yet due, by due date
+
+
+def followup_key(shop_id: str, order_id: str) -> Key:
+    """The order's follow-up call: written at delivery, read with the order in its Query."""
+    return {"pk": order_pk(shop_id, order_id), "sk": FOLLOWUP_SK}
+
+
+def followup_pending_index(due_on: str, shop_id: str, order_id: str) -> Key:
+    """Until its day: the daily job finds every shop's calls now due in one Query, gsi2sk <= day."""
+    return {"gsi2pk": FOLLOWUPS_PENDING_PK, "gsi2sk": f"{due_on}#{shop_id}#{order_id}"}
+
+
+def followups_due_pk(shop_id: str) -> str:
+    return f"FOLLOWUPS#{shop_id}"
+
+
+def followup_due_index(shop_id: str, due_on: str, order_id: str) -> Key:
+    """The shop's list of calls to make, oldest first: one Query on gsi2 (left when done)."""
+    return {"gsi2pk": followups_due_pk(shop_id), "gsi2sk": f"{due_on}#{order_id}"}
+
+
+def case_key(shop_id: str, case_id: str) -> Key:
+    return {"pk": f"{shop_pk(shop_id)}#CASE#{case_id}", "sk": "CASE"}
+
+
+def cases_pk(shop_id: str, state: str) -> str:
+    """A shop's open cases (by due date) or closed ones (by the time they closed): gsi2."""
+    return f"CASES#{shop_id}#{state.upper()}"
+
+
+def case_index(shop_id: str, state: str, sort: str, case_id: str) -> Key:
+    return {"gsi2pk": cases_pk(shop_id, state), "gsi2sk": f"{sort}#{case_id}"}

@@ -294,7 +294,7 @@ def board(caller: Caller, query: BoardQuery) -> dict:
     from boto3.dynamodb.conditions import Key
 
     day = query.date or db.local_date()
-    items = _query_all(IndexName=db.GSI_LISTS,
+    items = aws.query_all(IndexName=db.GSI_LISTS,
                        KeyConditionExpression=Key("gsi2pk").eq(db.board_pk(caller.shop_id))
                        & Key("gsi2sk").gte(day))
     columns: dict[str, list] = {state: [] for state in STATES}
@@ -316,16 +316,6 @@ def summary(order: dict) -> dict:
             "promised_at": order.get("promised_at"), "waits_in_shop": order["waits_in_shop"],
             "technician_names": order.get("technician_names", []),
             "total": order["totals"]["total"], "created_at": order["created_at"]}
-
-
-def _query_all(**kwargs) -> list[dict]:
-    table, items = aws.table(), []
-    while True:
-        page = table.query(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 # --- creating ---
@@ -456,6 +446,9 @@ def _transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
         changes["closed_on"] = closed_on
     line_updates = _lines_on_transition(order, to)
     event = event_item(caller, order_id, body.client_id, start, to, body.note, now)
+    if to == "delivered":  # the follow-up call (維修後關懷), due some days from now
+        from chalicelib import followups
+        line_updates.append(followups.pending_item(order, now))
     try:
         order = _write(caller, order, changes, puts=[event, *line_updates], expect_state=start)
     except ClientError as err:
@@ -776,7 +769,7 @@ def jobs(caller: Caller, query: JobsQuery) -> dict:
     technician_id = query.technician_id or caller.staff_id
     if technician_id != caller.staff_id:
         require(caller, "jobs.others")
-    items = _query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(
+    items = aws.query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(
         db.jobs_pk(caller.shop_id, technician_id)))
     return {"technician_id": technician_id, "jobs": [
         {"order_id": item["order_id"], "number": item["order_number"], "plate": item["plate"],

@@ -378,23 +378,13 @@ def order_parts(caller: Caller, order_id: str) -> dict:
     header = aws.table().get_item(Key=db.order_key(caller.shop_id, order_id)).get("Item")
     if header is None:
         raise NotFound("找不到這張工單。", "No such repair order.")
-    tags = sorted(_query_all(KeyConditionExpression=Key("pk").eq(header["pk"])
+    tags = sorted(aws.query_all(KeyConditionExpression=Key("pk").eq(header["pk"])
                              & Key("sk").begins_with(db.PART_PREFIX)),
                   key=lambda tag: tag["created_at"])
     reason = undecided(tags)
     return {"order_id": order_id, "number": header["number"],
             "plate": header["vehicle"]["plate"], "tags": [summary(tag) for tag in tags],
             "undecided": {"zh": reason[0], "en": reason[1]} if reason else None}
-
-
-def _query_all(**kwargs) -> list[dict]:
-    table, items = aws.table(), []
-    while True:
-        page = table.query(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def _batch_get(keys: list[dict]) -> list[dict]:
@@ -781,7 +771,7 @@ def monthly(shop_id: str, month: str) -> dict:
     from boto3.dynamodb.conditions import Key
 
     def filed(pk: str) -> list[dict]:
-        return _query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(pk))
+        return aws.query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(pk))
 
     done = [_row(tag) for tag in filed(db.parts_month_pk(shop_id, month))]
     pending = [_row(tag) for tag in filed(db.parts_pending_pk(shop_id))]

@@ -41,7 +41,8 @@ class NewPhoto(Body):
 
 # --- reading ---
 
-def _url(key: str) -> str:
+def object_url(key: str) -> str:
+    """A presigned link to a stored image (signed locally, no request; 15 minutes)."""
     return aws.client("s3").generate_presigned_url(
         "get_object", Params={"Bucket": settings().bucket_name, "Key": key},
         ExpiresIn=URL_SECONDS)
@@ -52,8 +53,8 @@ def view(item: dict) -> dict:
     shop_id, order_id, photo_id = item["shop_id"], item["order_id"], item["photo_id"]
     return {"photo_id": photo_id, "subject": item["subject"], "width": item["width"],
             "height": item["height"], "created_at": item["created_at"], "by": item["by"],
-            "display_url": _url(db.photo_object(shop_id, order_id, photo_id, "display")),
-            "thumb_url": _url(db.photo_object(shop_id, order_id, photo_id, "thumb"))}
+            "display_url": object_url(db.photo_object(shop_id, order_id, photo_id, "display")),
+            "thumb_url": object_url(db.photo_object(shop_id, order_id, photo_id, "thumb"))}
 
 
 def views(items: list[dict]) -> list[dict]:

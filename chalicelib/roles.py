@@ -29,6 +29,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "parts.decide": FRONT_DESK,      # the customer's wish; hand back, dispose, return, keep
     "parts.reports": FRONT_DESK,     # the month's disposals and supplier returns
     "links.manage": FRONT_DESK,      # the customer's progress link: show, re-issue, revoke
+    "data.rights": MANAGERS,         # export or erase a customer's data; export, import all
+    "followups.record": FRONT_DESK,  # call the customer after delivery, record it, open a case
+    "cases.manage": MANAGERS,        # reassign or close any case (its owner may close their own)
+    "dashboard.read": MANAGERS,      # the shop's numbers (營運數據) and their CSV
 }
 
 # (permission zh, en) for the message a refused person reads.
@@ -53,6 +57,10 @@ _ACTIONS = {
                      "decide what happens to old parts"),
     "parts.reports": ("查看舊品報表", "see the old-parts reports"),
     "links.manage": ("管理客戶的進度連結", "manage the customer's progress link"),
+    "data.rights": ("匯出、刪除或匯入客戶資料", "export, erase or import customer data"),
+    "followups.record": ("做維修後關懷並記錄", "make and record follow-up calls"),
+    "cases.manage": ("處理別人負責的客訴案件", "change or close cases others own"),
+    "dashboard.read": ("查看營運數據", "see the shop's numbers"),
 }
 
 

@@ -32,6 +32,18 @@ DEFAULTS: dict[str, Decimal] = {
     "warranty_km": Decimal(20_000),
     # The customer's progress link stops working this many days after delivery.
     "link_days_after_delivery": Decimal(30),
+    # Approving added work through the link at a total (tax included) above this also needs a
+    # one-time code texted to the customer's mobile (0: always).
+    "remote_code_above": Decimal(20_000),
+    # The follow-up call (維修後關懷) is due this many days after delivery, as set on the day
+    # the car is delivered (chalicelib/followups.py).
+    "followup_after_days": Decimal(3),
+    # Reminders (chalicelib/reminders.py): the next service after this many months or km,
+    # whichever comes first (a common interval for mineral oil), and at most one reminder per
+    # customer in this many days.
+    "service_months": Decimal(6),
+    "service_km": Decimal(5_000),
+    "reminder_gap_days": Decimal(30),
 }
 
 Mm = Annotated[Decimal, Field(ge=0, le=30, max_digits=3, decimal_places=1)]
@@ -48,6 +60,11 @@ class SettingsChange(Body):
     warranty_months: int | None = Field(default=None, ge=0, le=120)
     warranty_km: int | None = Field(default=None, ge=0, le=500_000)
     link_days_after_delivery: int | None = Field(default=None, ge=1, le=365)
+    remote_code_above: int | None = Field(default=None, ge=0, le=10_000_000)
+    followup_after_days: int | None = Field(default=None, ge=1, le=30)
+    service_months: int | None = Field(default=None, ge=1, le=36)
+    service_km: int | None = Field(default=None, ge=1_000, le=100_000)
+    reminder_gap_days: int | None = Field(default=None, ge=1, le=365)
 
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
@@ -153,7 +170,7 @@ def replace_template(caller: Caller, body: Template) -> dict:
 # --- notifications: which steps tell the customer, in which words, on which channels, when ---
 
 NOTIFY_STEPS = ("checked_in", "awaiting_approval", "ready", "delivered")
-NOTIFY_CHANNELS = ("line", "sms", "email")
+NOTIFY_CHANNELS = ("line", "line_pnp", "sms", "email", "push")
 TEMPLATE_FIELDS = frozenset({"shop", "plate", "link", "total"})
 
 NOTIFY_DEFAULTS: dict = {
@@ -169,12 +186,14 @@ NOTIFY_DEFAULTS: dict = {
     },
     # After the customer's own choice (customers.channel), in this order.
     "fallback_channels": ["line", "sms", "email"],
+    # LINE notification messages (by mobile number) need the shop approved by LINE first.
+    "line_pnp_approved": False,
     "quiet_start": "21:00",  # Asia/Taipei
     "quiet_end": "08:00",
 }
 
 NotifyStep = Annotated[str, StringConstraints(pattern=r"^(checked_in|awaiting_approval|ready|delivered)$")]
-NotifyChannel = Annotated[str, StringConstraints(pattern=r"^(line|sms|email)$")]
+NotifyChannel = Annotated[str, StringConstraints(pattern=r"^(line|line_pnp|sms|email|push)$")]
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 MessageTemplate = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                    max_length=500)]
@@ -211,7 +230,8 @@ class NotificationSettingsChange(Body):
     notify_steps: list[NotifyStep] | None = Field(default=None, max_length=4)
     urgent_steps: list[NotifyStep] | None = Field(default=None, max_length=4)
     templates: NotificationTemplates | None = None
-    fallback_channels: list[NotifyChannel] | None = Field(default=None, max_length=3)
+    fallback_channels: list[NotifyChannel] | None = Field(default=None, max_length=5)
+    line_pnp_approved: bool | None = None
     quiet_start: ClockTime | None = None
     quiet_end: ClockTime | None = None
 

@@ -1,9 +1,9 @@
 """Shops (the tenants) and the staff who belong to them."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from chalicelib import auth, aws, db, phones
 from chalicelib.api import Body, Caller, ClientId, Email, ShortText, field_error
@@ -160,3 +160,114 @@ def update_staff(caller: Caller, staff_id: str, body: StaffChange) -> dict:
 
 __all__ = ["ROLES", "NewStaff", "StaffChange", "create_shop", "add_staff", "list_staff",
            "create_staff", "update_staff", "get_staff", "set_password"]
+
+
+# --- the shop's own details: what the customer's page and the documents show ---
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LINE_ID = r"^@?[A-Za-z0-9._-]{3,30}$"
+
+
+class ShopChange(Body):
+    """Only what is sent changes; an empty LINE ID removes the chat button."""
+    name: ShortText | None = None
+    phone: str | None = None
+    address: ShortText | None = None
+    line_id: str | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        number = phones.normalise(value)
+        if not number:
+            raise field_error("電話號碼格式不正確。", "not a Taiwan phone number")
+        return number
+
+    @field_validator("line_id")
+    @classmethod
+    def _line_id(cls, value: str | None) -> str | None:
+        import re
+
+        if value is None:
+            return None
+        value = value.strip()
+        if value and not re.match(LINE_ID, value):
+            raise field_error("LINE ID 格式不正確（例如 @abc1234）。", "not a LINE ID (like @abc1234)")
+        return value
+
+
+class NewLogo(Body):
+    max_body: ClassVar[int] = LOGO_MAX_BYTES * 4 // 3 + 1024
+    image: str = Field(max_length=LOGO_MAX_BYTES * 4 // 3 + 4)  # base64 of a JPEG, PNG or WebP
+
+
+def profile(shop: dict) -> dict:
+    """The shop as staff edit it: name, phone, address, LINE ID and a link to the logo."""
+    shown = {name: shop.get(name) for name in ("shop_id", "name", "phone", "address", "line_id")}
+    shown["logo_url"] = logo_url(shop)
+    return shown
+
+
+def logo_url(shop: dict) -> str | None:
+    """A short presigned link to the logo (signed locally: no request)."""
+    from chalicelib import photos
+
+    return photos.object_url(shop["logo_key"]) if shop.get("logo_key") else None
+
+
+def get_profile(caller: Caller) -> dict:
+    shop = get_shop(caller.shop_id)
+    if shop is None:
+        raise NotFound("找不到這家店。", "No such shop.")
+    return profile(shop)
+
+
+def update_profile(caller: Caller, body: ShopChange) -> dict:
+    require(caller, "settings.manage")
+    changes = body.model_dump(exclude_none=True)
+    if not changes:
+        return get_profile(caller)
+    sets = ", ".join(f"#{name} = :{name}" for name in changes)
+    answer = aws.table().update_item(
+        Key=db.shop_key(caller.shop_id), UpdateExpression=f"SET {sets}, updated_at = :at",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeNames={f"#{name}": name for name in changes},
+        ExpressionAttributeValues={**{f":{name}": value for name, value in changes.items()},
+                                   ":at": db.now_iso()},
+        ReturnValues="ALL_NEW")
+    return profile(answer["Attributes"])
+
+
+def set_logo(caller: Caller, body: NewLogo) -> dict:
+    """The shop's logo: checked and re-encoded like a photo (no EXIF travels), kept small."""
+    import base64
+    import binascii
+    import uuid
+
+    from chalicelib import photos
+    from chalicelib.config import settings
+    from chalicelib.errors import Unprocessable
+
+    require(caller, "settings.manage")
+    try:
+        data = base64.b64decode(body.image, validate=True)
+    except (binascii.Error, ValueError):
+        raise Unprocessable("圖片內容不是 base64。", "image: not base64.") from None
+    if not data or len(data) > LOGO_MAX_BYTES:
+        raise Unprocessable("標誌圖片最大 2 MB。", "image: at most 2 MB.")
+    try:
+        _, thumb, _ = photos.process(data)
+    except photos.Rejected as rejected:
+        raise Unprocessable(rejected.zh, rejected.en, code="bad_image") from None
+    key = f"photos/{caller.shop_id}/shop/logo-{uuid.uuid4().hex[:12]}.jpg"
+    aws.client("s3").put_object(Bucket=settings().bucket_name, Key=key, Body=thumb,
+                                ContentType="image/jpeg", CacheControl="private, max-age=86400")
+    before = aws.table().update_item(
+        Key=db.shop_key(caller.shop_id), UpdateExpression="SET logo_key = :key, updated_at = :at",
+        ExpressionAttributeValues={":key": key, ":at": db.now_iso()},
+        ReturnValues="ALL_OLD")["Attributes"]
+    if before.get("logo_key"):
+        aws.client("s3").delete_object(Bucket=settings().bucket_name, Key=before["logo_key"])
+    return profile({**before, "logo_key": key})

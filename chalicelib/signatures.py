@@ -210,6 +210,11 @@ class NewSignature(Body):
         default=None, max_length=100)
 
 
+class RemoteSignature(NewSignature):
+    """Through the customer's link: with the texted code when the total asks for one."""
+    code: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
+
+
 class Revision(Body):
     client_id: ClientId
 
@@ -222,29 +227,31 @@ def sign(caller: Caller, order_id: str, body: NewSignature, client: dict) -> dic
 
 
 def sign_remotely(shop_id: str, order_id: str, body: NewSignature, client: dict,
-                  channel: str) -> dict:
+                  channel: str, verification: dict | None = None) -> dict:
     """The customer signs through their progress link (no staff witness): the record names the
-    link's channel (how the link reached them), and the order's events name the customer."""
+    link's channel (how the link reached them) and, for a large total, the one-time code that
+    was checked; the order's events name the customer."""
     order = orders.load(shop_id, order_id)
     customer = Caller(shop_id=shop_id, staff_id="customer", role="customer",
                       name=order["customer"]["name"])
-    return _signed(customer, order_id, body, client, "remote", channel)
+    return _signed(customer, order_id, body, client, "remote", channel, verification)
 
 
 def _signed(caller: Caller, order_id: str, body: NewSignature, client: dict, method: str,
-            channel: str | None) -> dict:
+            channel: str | None, verification: dict | None = None) -> dict:
     _check_ink(body)
     if not body.consent:
         raise Unprocessable("請客戶勾選同意後再簽署。", "The customer must tick the consent first.",
                             code="consent_required")
-    signed = orders.retry(lambda: _sign(caller, order_id, body, client, method, channel))
+    signed = orders.retry(lambda: _sign(caller, order_id, body, client, method, channel,
+                                        verification))
     if not signed.get("pdf_at"):
         _store_pdf_quietly(caller.shop_id, order_id, signed)
     return view(signed)
 
 
 def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, method: str,
-          channel: str | None) -> dict:
+          channel: str | None, verification: dict | None = None) -> dict:
     order = orders.load(caller.shop_id, order_id)
     replay = next((item for item in order["signatures"]
                    if item["signature_id"] == body.signature_id), None)
@@ -277,6 +284,8 @@ def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, metho
         "signed_at": now, "ip": client.get("ip", ""), "user_agent": client.get("user_agent", ""),
         "previous_hash": order.get("last_signature_hash"),
     }
+    if verification:
+        record["verification"] = verification  # the code texted for a large remote approval
     signature_hash = digest(record)
     _put_object(db.signature_object(caller.shop_id, order_id, body.signature_id, "png"), png,
                 "image/png")
@@ -335,6 +344,14 @@ def _decided(order: dict, body: NewSignature, content: dict) -> dict[str, dict]:
     agreed = _consented_subtotal(list(lines.values()))
     content["new_total"] = money.totals([agreed])["total"]
     return lines
+
+
+def total_if_decided(content: dict, decisions: dict[str, str]) -> int:
+    """An estimate's new total (tax included) if answered so: what the customer agreed before
+    and the lines they approve now."""
+    approved = sum(int(line["amount"]) for line in content["lines"]
+                   if decisions.get(line["line_id"]) == "approved")
+    return int(money.totals([int(content["consented_subtotal"]) + approved])["total"])
 
 
 def _check_ink(body: NewSignature) -> None:
@@ -411,7 +428,7 @@ def signed_pdf(order: dict, signature_id: str, seconds: int) -> dict:
 def _store_pdf(shop_id: str, order_id: str, item: dict) -> None:
     from chalicelib import pdf
 
-    record = json.loads(item["record"])
+    record = json.loads(record_text(item))
     png = aws.client("s3").get_object(
         Bucket=settings().bucket_name,
         Key=db.signature_object(shop_id, order_id, item["signature_id"], "png"))["Body"].read()
@@ -517,11 +534,13 @@ def intact(item: dict, siblings: list[dict], signature_hash: str) -> bool:
     from botocore.exceptions import ClientError
 
     try:
-        record = json.loads(item["record"])
-    except ValueError:
+        record = json.loads(record_text(item))
+    except (ValueError, ClientError):
         return False
+    redacted = set(item.get("redacted", ()))  # fields blanked when the customer was erased
     if not (digest(record) == item["hash"] == signature_hash
-            and all(_plain(item.get(key)) == record.get(key) for key in _SUMMARY)
+            and all(_plain(item.get(key)) == record.get(key) for key in _SUMMARY
+                    if key not in redacted)
             and item["plate"] == record["content"]["vehicle"]["plate"]
             and db.signature_key(record["shop_id"], record["order_id"],
                                  record["signature_id"]) == {"pk": item["pk"], "sk": item["sk"]}):
@@ -537,6 +556,16 @@ def intact(item: dict, siblings: list[dict], signature_hash: str) -> bool:
     except ClientError:
         return False
     return hashlib.sha256(png).hexdigest() == record["signature"]["png_sha256"]
+
+
+def record_text(item: dict) -> str:
+    """The signed record as hashed: on the item, or (its customer erased) sealed in S3 beside
+    the signed PDF (chalicelib/portability.py)."""
+    if "record" in item:
+        return item["record"]
+    key = db.sealed_record_object(item["shop_id"], item["order_id"], item["signature_id"])
+    return aws.client("s3").get_object(Bucket=settings().bucket_name,
+                                       Key=key)["Body"].read().decode("utf-8")
 
 
 def verify_page(result: dict) -> str:

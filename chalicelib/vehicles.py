@@ -16,7 +16,7 @@ from pydantic import (AfterValidator, Field, StrictBool, StrictInt, StringConstr
 from typing_extensions import Annotated
 
 from chalicelib import aws, db
-from chalicelib.api import Body, Caller, ClientId, field_error
+from chalicelib.api import Body, Caller, ClientId, Day, field_error
 from chalicelib.errors import Conflict, NotFound, Unprocessable
 from chalicelib.roles import require
 
@@ -131,13 +131,16 @@ class NewVehicle(Body):
 
 
 class VehicleChange(Body):
-    """Only what is sent changes; `null` clears the VIN, year or colour."""
+    """Only what is sent changes; `null` clears the VIN, year, colour or a due date."""
     make: Name | None = None
     model: Name | None = None
     year: Year | None = None
     colour: Colour | None = None
     fuel: Fuel | None = None
     vin: Vin | None = None
+    # Dates the shop records for the car (定期檢驗, 強制險到期): reminded two weeks before.
+    inspection_due_on: Day | None = None
+    insurance_due_on: Day | None = None
 
     @model_validator(mode="after")
     def _required_stay(self) -> "VehicleChange":
@@ -174,7 +177,8 @@ def mask_plate(plate: str) -> str:
 # --- reading ---
 
 _PUBLIC = ("vehicle_id", "plate", "vin", "make", "model", "year", "colour", "fuel",
-           "customer_id", "customer_name", "mileage", "created_at", "updated_at")
+           "customer_id", "customer_name", "mileage", "inspection_due_on", "insurance_due_on",
+           "created_at", "updated_at")
 
 
 def public(item: dict) -> dict:
@@ -194,10 +198,13 @@ def _existing(caller: Caller, vehicle_id: str) -> dict:
 
 
 def vehicle_page(caller: Caller, vehicle_id: str) -> dict:
-    """The vehicle with its mileage readings and owners (newest first) and its orders."""
+    """The vehicle with its mileage readings and owners (newest first), its orders and its
+    reminders."""
     from boto3.dynamodb.conditions import Key
 
-    items = _query_all(KeyConditionExpression=Key("pk").eq(db.vehicle_pk(caller.shop_id,
+    from chalicelib import reminders
+
+    items = aws.query_all(KeyConditionExpression=Key("pk").eq(db.vehicle_pk(caller.shop_id,
                                                                           vehicle_id)))
     vehicle = next((item for item in items if item["sk"] == db.VEHICLE_SK), None)
     if vehicle is None:
@@ -205,7 +212,7 @@ def vehicle_page(caller: Caller, vehicle_id: str) -> dict:
     readings = [item for item in items if item["sk"].startswith(db.MILEAGE_PREFIX)]
     owners = [item for item in items if item["sk"].startswith(db.OWNER_PREFIX)]
     index = db.vehicle_orders_index(caller.shop_id, vehicle_id, "")
-    headers = _query_all(IndexName=db.GSI_LOOKUP, ScanIndexForward=False,
+    headers = aws.query_all(IndexName=db.GSI_LOOKUP, ScanIndexForward=False,
                          KeyConditionExpression=Key("gsi1pk").eq(index["gsi1pk"])
                          & Key("gsi1sk").begins_with(index["gsi1sk"]))
     return {
@@ -216,6 +223,7 @@ def vehicle_page(caller: Caller, vehicle_id: str) -> dict:
                     "customer_name": owner.get("customer_name", ""), "from": owner["from"]}
                    for owner in reversed(owners)],
         "orders": [_order_summary(header) for header in headers],
+        "reminders": reminders.for_vehicle(items),
     }
 
 
@@ -245,17 +253,7 @@ def vehicles_of(shop_id: str, customer_id: str) -> list[dict]:
     from boto3.dynamodb.conditions import Key
 
     pk = db.customer_vehicles_pk(shop_id, customer_id)
-    return _query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(pk))
-
-
-def _query_all(**kwargs) -> list[dict]:
-    items: list[dict] = []
-    while True:
-        page = aws.table().query(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return aws.query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(pk))
 
 
 # --- writing ---
@@ -345,6 +343,10 @@ def update_vehicle(caller: Caller, vehicle_id: str, body: VehicleChange) -> dict
         ExpressionAttributeNames={f"#{name}": name for name in [*sets, *removes]},
         ExpressionAttributeValues={f":{name}": value for name, value in sets.items()},
         ReturnValues="ALL_NEW")
+    if {"inspection_due_on", "insurance_due_on"} & body.model_fields_set:
+        from chalicelib import reminders
+
+        reminders.schedule_dates(caller.shop_id, answer["Attributes"])
     return public(answer["Attributes"])
 
 

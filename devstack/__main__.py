@@ -1,4 +1,5 @@
-"""`python -m devstack dev|test|bench`: what `make dev`, `make test` and `make bench` run."""
+"""`python -m devstack dev|test|daily|bench`: what `make dev`, `make test`, `make daily` and
+`make bench` run."""
 from __future__ import annotations
 
 import signal
@@ -42,6 +43,54 @@ def dev() -> int:
     return 0
 
 
+def daily(args: list[str]) -> int:
+    """`make daily`: the daily job's Lambda handler, now, against the engines of `make dev` (or
+    those the environment names, as under `make test`); `--date YYYY-MM-DD` runs it as that day."""
+    import json
+    import os
+
+    from chalicelib import aws, db
+    from devstack.server import load_app
+    from devstack.settings import from_environment
+
+    if args[:1] == ["--date"] and len(args) == 2:
+        today = args[1]
+        db.now = lambda: db.parse_iso(f"{today}T06:00:00+08:00")
+    elif args:
+        print("usage: python -m devstack daily [--date YYYY-MM-DD]", file=sys.stderr)
+        return 2
+    if not os.environ.get("SL_DDB_ENDPOINT"):
+        os.environ.update(from_environment().app_environment())
+    aws.reset()
+    module, _ = load_app()
+    event = {"version": "0", "id": "local", "detail-type": "Scheduled Event",
+             "source": "aws.events", "account": "000000000000", "time": db.now_iso(),
+             "region": "ap-northeast-1", "resources": [], "detail": {}}
+    print(json.dumps(module.daily_jobs(event, None), ensure_ascii=False))
+    return 0
+
+
+def dashboard_backfill(args: list[str]) -> int:
+    """`python -m devstack dashboard-backfill [SHOP_ID]`: the shop's dashboard day items made
+    again from its orders (chalicelib/dashboard.py `backfill`), against the engines of `make dev`
+    (or those the environment names); the demo shop when no id is given."""
+    import json
+    import os
+
+    from chalicelib import aws, dashboard
+    from devstack.seed import DEMO_SHOP_ID
+    from devstack.settings import from_environment
+
+    if len(args) > 1:
+        print("usage: python -m devstack dashboard-backfill [SHOP_ID]", file=sys.stderr)
+        return 2
+    if not os.environ.get("SL_DDB_ENDPOINT"):
+        os.environ.update(from_environment().app_environment())
+    aws.reset()
+    print(json.dumps(dashboard.backfill(args[0] if args else DEMO_SHOP_ID)))
+    return 0
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "dev"
     try:
@@ -50,10 +99,14 @@ def main(argv: list[str]) -> int:
         if command == "test":
             from devstack.testrun import run_all
             return run_all(argv[2:])
+        if command == "daily":
+            return daily(argv[2:])
+        if command == "dashboard-backfill":
+            return dashboard_backfill(argv[2:])
         if command == "bench":
             from devstack.bench import main as bench
             return bench()
-        print(f"unknown command {command!r}: use dev, test or bench", file=sys.stderr)
+        print(f"unknown command {command!r}: use dev, test, daily or bench", file=sys.stderr)
         return 2
     except StackError as err:
         print(f"\n{err}\n", file=sys.stderr)

@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from chalicelib import appointments, customers, db, orders, shops, vehicles
+from chalicelib import appointments, aws, customers, db, orders, shops, vehicles
 from chalicelib.api import Caller
 
 DEMO_SHOP_ID = "demo"
@@ -48,11 +48,32 @@ def seed(data_dir: Path) -> DemoLogin:
         # The data outlived the login file: give the existing owner the new password.
         shops.set_password(DEMO_SHOP_ID, DEMO_OWNER_ID, login.password)
     seed_staff(login.password, reset=new_login)
+    seed_notification_settings()
     seed_customers()
     seed_orders()
     seed_inspection()
     seed_parts()
+    seed_followup()
+    seed_dashboard()
     return login
+
+
+def seed_notification_settings() -> None:
+    """The demo shop is approved for LINE notification messages (by phone number), so a LINE
+    customer not yet linked is reached that way: `make dev`'s outbox shows what it would send.
+    Set once: what the owner changes later stays."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib import aws, shop_settings
+
+    try:
+        aws.table().put_item(Item={
+            **db.notify_settings_key(DEMO_SHOP_ID), "type": "notify_settings",
+            "shop_id": DEMO_SHOP_ID, **shop_settings.NOTIFY_DEFAULTS, "line_pnp_approved": True,
+            "updated_at": db.now_iso()}, ConditionExpression="attribute_not_exists(pk)")
+    except ClientError as err:
+        if not db.refused(err):
+            raise
 
 
 # --- customers, vehicles and today's appointments (fixed ids: the order seed uses them) ---
@@ -228,6 +249,40 @@ def seed_orders() -> None:
                 to=step, client_id=f"{order_id}-{step}"))
 
 
+def seed_followup() -> None:
+    """A service delivered three days ago, so today's 關懷 list has a call to make (and the car a
+    service reminder): the shop's clock is set back while it is done."""
+    from datetime import timedelta
+
+    from chalicelib import followups
+
+    advisor = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_ADVISOR_ID, role="advisor",
+                     name="張服務顧問")
+    today = db.local_date()
+    order_id = f"demo-followup-{today}"
+    real_now = db.now
+    db.now = lambda: real_now() - timedelta(days=3)
+    try:
+        order = orders.create_order(advisor, orders.NewOrder(
+            order_id=order_id, customer_id=DEMO_CUSTOMER_CHEN, vehicle_id=DEMO_VEHICLE_ALTIS,
+            concerns=["定期保養"], booked=False, waits_in_shop=True))
+        orders.add_line(advisor, order_id, orders.NewLine(
+            line_id=f"{order_id}-line-1", kind="labour", description="定期保養（更換機油、機油芯）",
+            hours="1.0", rate=1200))
+        for step in _PATH[1:]:
+            if step == "in_progress" and not order["technician_names"]:
+                order = orders.dispatch(advisor, order_id, orders.Dispatch(
+                    technician_id=DEMO_TECHNICIAN_IDS[0]))
+            document = {"authorized": "authorization", "delivered": "checkout"}.get(step)
+            if document:
+                _sign_demo(advisor, order_id, document)
+            order = orders.transition(advisor, order_id, orders.TransitionRequest(
+                to=step, client_id=f"{order_id}-{step}"))
+    finally:
+        db.now = real_now
+    followups.make_due(today)
+
+
 def _demo_strokes() -> list[list[tuple[int, int, int]]]:
     """A flowing two-stroke signature on a 600 × 200 pad, as a finger would draw it."""
     import math
@@ -390,3 +445,59 @@ def seed_parts() -> None:
         for number, (who, to, extra) in enumerate(moves, 1):
             parts.record_event(who, tag["code"], parts.NewEvent(
                 event_id=f"{tag_id}-{number}", to=to, **extra))
+
+
+# --- the shop's numbers: rebuilt from the orders, with two months of made-up days before ---
+
+DEMO_HISTORY_DAYS = 60
+
+
+def seed_dashboard() -> None:
+    """The dashboard's day items rebuilt from the demo orders (dashboard.backfill), then two
+    months of plausible days before today, so the charts show a shop at work. Those days are
+    figures only (no orders behind them), added once each like any counted change."""
+    import random
+    from datetime import date, timedelta
+
+    from boto3.dynamodb.conditions import Key
+
+    from chalicelib import dashboard
+
+    if aws.table().query(KeyConditionExpression=Key("pk").eq(db.dashboard_pk(DEMO_SHOP_ID)),
+                         Limit=1)["Items"]:
+        return  # built once; from then on the stream (the local poller) keeps it
+    dashboard.backfill(DEMO_SHOP_ID)
+    today = date.fromisoformat(db.local_date())
+    for back in range(DEMO_HISTORY_DAYS, 0, -1):
+        day = today - timedelta(days=back)
+        if day.weekday() == 6:
+            continue  # closed on Sundays
+        dice = random.Random(day.isoformat())
+        opened = dice.randint(3, 9) + (2 if day.weekday() == 5 else 0)
+        delivered = max(0, opened - dice.randint(0, 2))
+        proposed = dice.randint(0, 4)
+        approved = dice.randint(0, proposed)
+        counts = {"opened": opened, "delivered": delivered,
+                  "revenue": sum(dice.randint(18, 95) * 100 for _ in range(delivered)),
+                  "walk_checked": opened, "walk_complete": opened - dice.randint(0, 2),
+                  "add_proposed": proposed, "add_approved": approved,
+                  "add_declined": proposed - approved, "cancelled": dice.randint(0, 1),
+                  "followed_up": max(0, delivered - dice.randint(0, 3)),
+                  "msg.line.sent": dice.randint(opened, opened * 3),
+                  "msg.sms.sent": dice.randint(0, opened), "msg.sms.failed": dice.randint(0, 1)}
+        prices = [dice.randint(6, 60) * 100 for _ in range(proposed)]
+        counts["add_proposed_amount"] = sum(prices)
+        counts["add_approved_amount"] = sum(prices[:approved])
+        counts["add_declined_amount"] = sum(prices[approved:])
+        for state, (low, high) in {"checked_in": (600, 2700), "authorized": (300, 3600),
+                                   "in_progress": (3600, 6 * 3600),
+                                   "awaiting_approval": (600, 5400),
+                                   "quality_check": (600, 2400), "ready": (1800, 8 * 3600)}.items():
+            for _ in range(opened):
+                name = f"t.{state}.{dashboard.bucket(dice.uniform(low, high))}"
+                counts[name] = counts.get(name, 0) + 1
+        for _ in range(proposed):
+            name = f"appr.{dashboard.bucket(dice.uniform(300, 7200))}"
+            counts[name] = counts.get(name, 0) + 1
+        dashboard.add(DEMO_SHOP_ID, day.isoformat(), f"demo#{day.isoformat()}",
+                      {name: value for name, value in counts.items() if value > 0})

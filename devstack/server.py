@@ -21,6 +21,7 @@ from devstack import ROOT
 
 API_PREFIX = "/api/"
 LINK_PREFIX = "/t/"  # the customer's progress link: a page the API renders (infra/web.json too)
+OPT_OUT_PREFIX = "/o/"  # the reminders' opt-out link, rendered by the API too
 # Hashed build assets never change under their name; the shell files must be checked each time.
 IMMUTABLE_PREFIX = "/assets/"
 OUTBOX_PATH = "/dev/outbox"  # local only: what channels without credentials would have sent
@@ -35,7 +36,7 @@ class ProductRequestHandler(ChaliceRequestHandler):
 
     def _route(self) -> None:
         path = urlsplit(self.path).path
-        if path.startswith((API_PREFIX, LINK_PREFIX)):
+        if path.startswith((API_PREFIX, LINK_PREFIX, OPT_OUT_PREFIX)):
             return self._generic_handle()
         if self.command not in ("GET", "HEAD"):
             return self._send_static(405, b"", "text/plain", "no-store")

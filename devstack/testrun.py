@@ -17,17 +17,27 @@ from devstack import ROOT
 from devstack.engines import free_port
 
 
-def _suites(python: str) -> list[tuple[str, list[str], Path]]:
+def _suites(python: str, files: list[str]) -> list[tuple[str, list[str], Path]]:
+    """The suites; `files` narrows them (`tests/...` paths to pytest, `*.test.mjs` to node)."""
+    tests = [f for f in files if f.startswith("tests/")] or ["tests/unit", "tests/integration",
+                                                             "tests/infra"]
+    pages = [f for f in files if f.endswith(".mjs")]
     return [
-        ("python unit + integration + infra",
-         [python, "-m", "pytest", "tests/unit", "tests/integration", "tests/infra"], ROOT),
+        ("python unit + integration + infra", [python, "-m", "pytest", *tests], ROOT),
         ("pwa unit", ["npm", "test", "--silent"], ROOT / "pwa"),
-        ("browser end-to-end", ["npm", "test", "--silent"], ROOT / "tests" / "e2e"),
+        ("browser end-to-end", ["node", "--test", *pages] if pages else ["npm", "test", "--silent"],
+         ROOT / "tests" / "e2e"),
     ]
 
 
 def run_all(args: list[str]) -> int:
-    """Run every suite, or those whose name contains one of `args` (`... test python`)."""
+    """Run every suite, or those whose name contains one of `args` (`... test python`).
+
+    Paths narrow a suite: `... test python tests/integration/test_links.py`,
+    `... test browser customer.test.mjs`.
+    """
+    files = [arg for arg in args if arg.startswith("tests/") or arg.endswith(".mjs")]
+    args = [arg for arg in args if arg not in files]
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # the poller's per-record lines
     from devstack.settings import LocalSettings
     from devstack.stack import LocalStack
@@ -40,7 +50,7 @@ def run_all(args: list[str]) -> int:
     try:
         stack.start()
         env = {**os.environ, "SL_BASE_URL": local.origin, "SL_TEST_DATA_DIR": str(data_dir)}
-        suites = [suite for suite in _suites(sys.executable)
+        suites = [suite for suite in _suites(sys.executable, files)
                   if not args or any(arg in suite[0] for arg in args)]
         for name, argv, cwd in suites:
             print(f"\n=== {name} ===", flush=True)

@@ -98,3 +98,28 @@ def app_env(local_engines, monkeypatch, tmp_path):
     yield name
     aws.client("dynamodb").delete_table(TableName=name)
     aws.reset()
+
+
+class Clock:
+    """db.now as the test sets it (`value`; None: the real time)."""
+
+    def __init__(self):
+        from chalicelib import db
+
+        self.value = None
+        self.real = db.now
+
+    def __call__(self):
+        return self.value or self.real()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The one clock (db.now), moved by the test; messages held back by quiet hours go only when
+    the test sends them (not as a side effect of a stream batch)."""
+    from chalicelib import db, notify
+
+    moved = Clock()
+    monkeypatch.setattr(db, "now", moved)
+    monkeypatch.setattr(notify, "_last_due_check", float("inf"))
+    return moved

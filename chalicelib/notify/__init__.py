@@ -16,8 +16,6 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Callable
 
-from pydantic import Field
-
 from chalicelib import aws, db
 from chalicelib.api import Body, Caller, ClientId
 from chalicelib.errors import Conflict, Invalid, NotFound, Unauthorized
@@ -32,10 +30,12 @@ SEND_DUE_EVERY_SECONDS = 60  # the stream handler looks for due messages at most
 LINK_CODE_SECONDS = 24 * 3600
 LINK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a screen
 LINK_CODE = re.compile(r"\b([A-HJ-NP-Z2-9]{10})\b")
-SUBJECTS = {"checked_in": "已接車", "awaiting_approval": "追加項目待確認",
+SUBJECTS = {"reminder": "保養提醒", "approval_code": "追加項目確認碼",
+            "checked_in": "已接車", "awaiting_approval": "追加項目待確認",
             "ready": "可以取車了", "delivered": "已交車"}
 ADAPTERS = {"line": "chalicelib.notify.line", "sms": "chalicelib.notify.sms",
-            "email": "chalicelib.notify.email"}
+            "email": "chalicelib.notify.email", "push": "chalicelib.notify.push",
+            "line_pnp": "chalicelib.notify.line_pnp"}
 
 
 class Resend(Body):
@@ -76,10 +76,30 @@ def notify_step(order: dict, step: str) -> list[dict]:
     text = render(rules["templates"][step], shop=_shop_name(shop_id),
                   plate=order.get("vehicle", {}).get("plate", ""), link=_link(shop_id, order_id),
                   total=int((order.get("totals") or {}).get("total") or 0))
+    return _send_or_queue(order, step, text, customer, rules, step in rules["urgent_steps"])
+
+
+def send_text(order: dict, step: str, text: str) -> list[dict]:
+    """A message written elsewhere (a reminder) to the order's customer, on their channel:
+    held back in quiet hours, at most once per (order, step, channel) like every message."""
+    from chalicelib import shop_settings
+
+    customer = _customer(order["shop_id"], order)
+    if customer is None or customer.get("channel") == "none":
+        return []
+    rules = shop_settings.notification_settings(order["shop_id"])
+    return _send_or_queue(order, step, text, customer, rules, urgent=False)
+
+
+def _send_or_queue(order: dict, step: str, text: str, customer: dict, rules: dict,
+                   urgent: bool) -> list[dict]:
+    shop_id, order_id = order["shop_id"], order["order_id"]
     now = db.now()
-    if step not in rules["urgent_steps"] and quiet(now, rules):
-        return [queue(shop_id, order_id, step, _channels(customer, rules), text,
-                      next_send_time(now, rules))]
+    if not urgent and quiet(now, rules):
+        # Recorded on the channel that will carry it (the first that reaches the customer).
+        reaching = [channel for channel in _channels(customer, rules)
+                    if _address(customer, channel)]
+        return [queue(shop_id, order_id, step, reaching, text, next_send_time(now, rules))]
     return deliver(shop_id, order_id, step, text, customer, rules)
 
 
@@ -115,12 +135,17 @@ def _address(customer: dict, channel: str) -> str | None:
     from chalicelib import phones
 
     if channel == "line":
-        return customer.get("line_user_id")  # LINE notification messages by number: not yet
-    if channel == "sms":
+        return customer.get("line_user_id")
+    if channel in ("sms", "line_pnp"):  # LINE notification messages reach a mobile by its number
         mobile = customer.get("mobile")
         return mobile if mobile and phones.is_mobile(mobile) else None
     if channel == "email":
         return customer.get("email")
+    if channel == "push":
+        from chalicelib.notify import push
+
+        return customer["customer_id"] if push.subscriptions(customer["shop_id"],
+                                                             customer["customer_id"]) else None
     return None
 
 
@@ -128,7 +153,10 @@ def _channels(customer: dict, rules: dict) -> list[str]:
     """The customer's own channel first, then the shop's fallback order."""
     preferred = customer.get("channel")
     ordered = ([preferred] if preferred in ADAPTERS else []) + list(rules["fallback_channels"])
-    return list(dict.fromkeys(ordered))
+    if preferred == "line":  # not linked to the shop's account: LINE by number, where allowed
+        ordered.insert(1, "line_pnp")
+    return [channel for channel in dict.fromkeys(ordered)
+            if channel != "line_pnp" or rules.get("line_pnp_approved")]
 
 
 def _adapter(channel: str) -> Callable[[Message], Delivery]:
@@ -165,12 +193,13 @@ def _message(shop_id: str, order_id: str, step: str, channel: str, to: str, text
              resend: str = "") -> Message:
     key = f"{shop_id}#{order_id}#{step}#{channel}#{resend}"
     return Message(message_id=f"{step}.{channel}", shop_id=shop_id, order_id=order_id, step=step,
-                   channel=channel, to=to, text=text, subject=SUBJECTS.get(step, ""),
+                   channel=channel, to=to, text=text, subject=SUBJECTS.get(step.split(":")[0], ""),
                    retry_key=str(uuid.uuid5(uuid.NAMESPACE_URL, key)))
 
 
-def _send(message: Message, resend: bool = False) -> dict:
-    """Tries with backoff; the outcome recorded under the order, a dead letter after the last."""
+def _send(message: Message, resend: bool = False, shown: str | None = None) -> dict:
+    """Tries with backoff; the outcome recorded under the order (as `shown`, when the text holds
+    what must not be kept, a one-time code), a dead letter after the last."""
     send, delivery, tries = _adapter(message.channel), None, 0
     for tries in range(1, MAX_TRIES + 1):
         try:
@@ -183,7 +212,7 @@ def _send(message: Message, resend: bool = False) -> dict:
         time.sleep(BACKOFF_SECONDS * 2 ** (tries - 1))
     now = db.now_iso()
     _record(message.shop_id, message.order_id, message.message_id, message.step,
-            message.channel, message.text, now, delivery, tries=tries, resend=resend)
+            message.channel, shown or message.text, now, delivery, tries=tries, resend=resend)
     if delivery.state != "sent":
         aws.table().put_item(Item={
             **db.dead_letter_key(message.shop_id, now, message.order_id, message.message_id),
@@ -352,16 +381,23 @@ def send_due(now: datetime) -> int:
                     item["channel"], item["text"], db.now_iso(),
                     failed("the customer can no longer be reached", retryable=False))
             continue
-        deliver(item["shop_id"], item["order_id"], item["step"], item["text"], customer,
-                shop_settings.notification_settings(item["shop_id"]),
-                unreachable_id=item["message_id"])
+        results = deliver(item["shop_id"], item["order_id"], item["step"], item["text"],
+                          customer, shop_settings.notification_settings(item["shop_id"]),
+                          unreachable_id=item["message_id"])
+        if results and all(result["message_id"] != item["message_id"] for result in results):
+            # Another channel carried it (the customer's changed since): that one's record
+            # stands, the queued one goes.
+            aws.table().delete_item(Key=key, ConditionExpression="#state = :sending",
+                                    ExpressionAttributeNames={"#state": "state"},
+                                    ExpressionAttributeValues={":sending": "sending"})
     return taken
 
 
 # --- the order screen: the messages and a resend ---
 
 _SHOWN = ("message_id", "step", "channel", "state", "created_at", "updated_at", "sent_at",
-          "not_before", "read_at", "error", "tries", "resends")
+          "not_before", "delivered_at", "read_at", "error", "tries", "resends")
+MESSAGE_ID = re.compile(r"^[a-z_]{1,30}\.[a-z_]{1,20}$")
 
 
 def views(order_items: list[dict]) -> list[dict]:
@@ -399,6 +435,42 @@ def resend(caller: Caller, order_id: str, message_id: str, body: Resend) -> dict
           lambda: _send(message, resend=True))
     stored = aws.table().get_item(Key=db.message_key(caller.shop_id, order_id, message_id))
     return views([stored["Item"]])[0]
+
+
+def mark_read(order: dict, raw: bytes | None) -> dict:
+    """The customer opened a push notification (its service worker says so, with the link's
+    token): the message gets `read_at`, once. Only channels that can tell are marked."""
+    import json
+
+    try:
+        body = json.loads(raw or b"{}") if raw and len(raw) < 500 else {}
+    except ValueError:
+        body = {}
+    message_id = body.get("message_id") if isinstance(body, dict) else None
+    if not isinstance(message_id, str) or not MESSAGE_ID.match(message_id):
+        raise Invalid("請指定通知。", "message_id: which message was opened.")
+    from botocore.exceptions import ClientError
+
+    try:
+        answer = aws.table().update_item(
+            Key=db.message_key(order["shop_id"], order["order_id"], message_id),
+            UpdateExpression="SET read_at = if_not_exists(read_at, :now)",
+            ConditionExpression="attribute_exists(pk) AND channel = :push",
+            ExpressionAttributeValues={":now": db.now_iso(), ":push": "push"},
+            ReturnValues="ALL_NEW")
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        raise NotFound("找不到這則通知。", "No such message.") from None
+    return {"message_id": message_id, "read_at": answer["Attributes"]["read_at"]}
+
+
+def send_direct(shop_id: str, order_id: str, step: str, channel: str, to: str, text: str,
+                shown: str) -> dict:
+    """A message the customer asked for this moment (a one-time code): sent now on one channel,
+    whatever the quiet hours, recorded under the order as `shown`."""
+    return _send(_message(shop_id, order_id, step, channel, to, text, resend=uuid.uuid4().hex),
+                 shown=shown)
 
 
 # --- linking a customer's LINE account ---
@@ -444,8 +516,13 @@ def line_webhook(body: bytes | None, signature: str | None) -> dict:
         raise Invalid("無法解讀的 LINE 事件。", "Unreadable LINE events.") from None
     if events is None:
         raise Unauthorized("簽章不符。", "The signature does not match.")
+    from chalicelib.notify import line_pnp
+
     linked = 0
     for event in events:
+        if getattr(event, "type", None) == "delivery":  # a LINE notification message arrived
+            line_pnp.delivered(event.delivery.data)
+            continue
         user_id = getattr(getattr(event, "source", None), "user_id", None)
         words = getattr(getattr(event, "message", None), "text", None)
         found = LINK_CODE.search(words or "")

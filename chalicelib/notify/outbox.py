@@ -13,8 +13,11 @@ def used_for(channel: str) -> bool:
     cfg = settings()
     if cfg.stage != "local" or channel in cfg.notify_live:
         return False
-    endpoint = {"sms": cfg.sns_endpoint, "email": cfg.ses_endpoint,
-                "line": None if cfg.line_api_base == "https://api.line.me" else cfg.line_api_base}
+    line = None if cfg.line_api_base == "https://api.line.me" else cfg.line_api_base
+    # Web Push has no endpoint of ours: a browser's subscription names its push service, so
+    # locally it reaches the outbox unless SL_NOTIFY_LIVE names it.
+    endpoint = {"sms": cfg.sns_endpoint, "email": cfg.ses_endpoint, "line": line,
+                "line_pnp": line}
     return not endpoint.get(channel)
 
 

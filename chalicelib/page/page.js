@@ -12,12 +12,12 @@ var li=b.closest('li'),m=$('.msg',li);all('button',li).forEach(function(x){x.dis
 post('/parts/'+b.getAttribute('data-code'),{wish:b.getAttribute('data-wish')}).then(function(r){
 if(r.ok)location.reload();else{say(m,r);all('button',li).forEach(function(x){x.disabled=false})}})})});
 var f=$('#approve');if(!f)return;
-var consented=+f.getAttribute('data-subtotal'),out=$('#newtotal'),send=$('#send'),msg=$('#amsg');
+var consented=+f.getAttribute('data-subtotal'),above=+f.getAttribute('data-code-above'),out=$('#newtotal'),send=$('#send'),msg=$('#amsg'),otp=$('#otp'),code=$('#code'),cmsg=$('#cmsg');
 function money(n){return'NT$'+n.toLocaleString('en-US')}
 function picks(){var o={},n=0;all('input[type=radio]:checked',f).forEach(function(i){o[i.name]=i.value;n++});return{o:o,n:n}}
-function ready(){var p=picks();send.disabled=!(p.n===+f.getAttribute('data-count')&&ink()&&$('#consent').checked&&$('#signer').value.trim());return p}
+function ready(){var p=picks();send.disabled=!(p.n===+f.getAttribute('data-count')&&ink()&&$('#consent').checked&&$('#signer').value.trim()&&(otp.hidden||/^[0-9]{6}$/.test(code.value)));return p}
 function total(){var s=consented;all('input[type=radio]:checked',f).forEach(function(i){if(i.value==='approved')s+=+i.getAttribute('data-amount')});
-s=Math.max(0,s);out.textContent=money(s+Math.floor((s*5+50)/100));ready()}
+s=Math.max(0,s);s+=Math.floor((s*5+50)/100);out.textContent=money(s);otp.hidden=!(s>above);ready()}
 f.addEventListener('change',total);f.addEventListener('input',ready);
 var c=$('#pad'),x=c.getContext('2d'),strokes=[],cur=null,t0=0,w=0,h=0;
 function size(){var r=c.getBoundingClientRect(),k=window.devicePixelRatio||1;w=Math.round(r.width);h=Math.round(r.height);c.width=w*k;c.height=h*k;x.setTransform(k,0,0,k,0,0);draw()}
@@ -31,8 +31,10 @@ function end(){if(cur){cur=null;ready()}}
 c.addEventListener('pointerup',end);c.addEventListener('pointercancel',end);
 var rw=0;window.addEventListener('resize',function(){var r=Math.round(c.getBoundingClientRect().width);if(r!==rw){rw=r;if(strokes.length){strokes=[];t0=0;msg.textContent='畫面大小改變，請重新簽名。Please sign again.'}size();ready()}});
 $('#clear').addEventListener('click',function(){strokes=[];t0=0;draw();ready()});
+$('#sendcode').addEventListener('click',function(){var b=this;b.disabled=true;cmsg.className='msg';cmsg.textContent='';
+post('/code',{}).then(function(r){if(r.ok){cmsg.className='msg ok';cmsg.textContent='已傳送到 '+r.body.sent_to+'，10 分鐘內有效。Sent to '+r.body.sent_to+'.';code.focus()}else say(cmsg,r);setTimeout(function(){b.disabled=false},r.ok?60000:0)})});
 f.addEventListener('submit',function(e){e.preventDefault();var p=ready();if(send.disabled)return;send.disabled=true;msg.textContent='';
 var id=Array.prototype.map.call(crypto.getRandomValues(new Uint8Array(12)),function(b){return('0'+b.toString(16)).slice(-2)}).join('');
-post('/signatures',{signature_id:'r'+id,kind:'estimate',content_hash:f.getAttribute('data-hash'),signer_name:$('#signer').value.trim(),consent:true,strokes:strokes.slice(0,150),width:w,height:h,decisions:p.o})
+post('/signatures',{signature_id:'r'+id,kind:'estimate',content_hash:f.getAttribute('data-hash'),signer_name:$('#signer').value.trim(),consent:true,strokes:strokes.slice(0,150),width:w,height:h,decisions:p.o,code:otp.hidden?null:code.value})
 .then(function(r){if(r.ok){msg.className='msg ok';msg.textContent='已送出，謝謝！Sent, thank you!';setTimeout(function(){location.reload()},800)}else{say(msg,r);ready()}})});
 rw=Math.round(c.getBoundingClientRect().width);size();total()})();

@@ -75,6 +75,30 @@ function LazyPartTag({ code, signIn }: { code: string; signIn: boolean }) {
   return chunk ? <chunk.PartTag code={code} signIn={signIn} /> : <Loading />;
 }
 
+// A customer and their data rights (個資法), opened from an order: not on the first view.
+const loadCustomer = () => import('./screens/CustomerScreen');
+
+function LazyCustomer({ customerId }: { customerId: string }) {
+  const chunk = useChunk(loadCustomer, 'The customer screen');
+  return chunk ? <chunk.CustomerScreen customerId={customerId} /> : <Loading />;
+}
+
+// The follow-up calls (維修後關懷): a chunk of its own, loaded when opened.
+const loadFollowups = () => import('./screens/Followups');
+
+function LazyFollowups() {
+  const chunk = useChunk(loadFollowups, 'The follow-up screen');
+  return chunk ? <chunk.Followups /> : <Loading />;
+}
+
+// The shop's numbers (營運數據) with its chart library: managers only, a chunk of its own.
+const loadDashboard = () => import('./screens/Dashboard');
+
+function LazyDashboard() {
+  const chunk = useChunk(loadDashboard, 'The dashboard');
+  return chunk ? <chunk.Dashboard /> : <Loading />;
+}
+
 function LazyPartsReport() {
   const chunk = useChunk(loadPartsReport, 'The parts report');
   return chunk ? <chunk.PartsReport /> : <Loading />;
@@ -106,6 +130,9 @@ function Screen() {
     case 'scan': return <LazyScan key={current.batch ? 'batch' : 'single'} batch={current.batch} />;
     case 'part': return <LazyPartTag key={current.code} code={current.code} signIn={current.signIn} />;
     case 'parts-report': return <LazyPartsReport />;
+    case 'dashboard': return <LazyDashboard />;
+    case 'followups': return <LazyFollowups />;
+    case 'customer': return <LazyCustomer key={current.customerId} customerId={current.customerId} />;
     default: return technician ? <Jobs /> : <Board />;
   }
 }

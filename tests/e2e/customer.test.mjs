@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { BASE_URL, launch, openPage, screenshot } from './browser.mjs';
 import {
   aCustomerWithVehicle, anOrderWithLines, apiAs, demoLogin, eventually, moveTo, signInWithPassword,
-  signThroughApi,
+  signThroughApi, withDemoShopSettings, assertLayout,
 } from './shop.mjs';
 import { mouseStroke, touchStroke, wave } from './pad.mjs';
 
@@ -217,5 +217,146 @@ test('the customer follows the order on a phone link, approves one added item, d
   } finally {
     await phone.context.close();
     await staff.context.close();
+  }
+});
+
+test('above the shop\'s amount, the customer also types the code texted to their phone', async () => {
+  const phone = await openPage(browser, 'phone');
+  const { page } = phone;
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => /Content.Security.Policy/i.test(message.text()) && errors.push(message.text()));
+  const { login, password } = demoLogin();
+  const owner = await apiAs(phone.context.request, login, password);
+  try {
+    await withDemoShopSettings(async () => {
+      const before = (await owner.get('/api/shop/settings')).remote_code_above;
+      await owner.patch('/api/shop/settings', { remote_code_above: 2000 });
+      try {
+        const car = await aCustomerWithVehicle(owner, { name: '陳志明' });
+        const order = await anOrderWithLines(owner, car, [
+          { kind: 'labour', description: '定期保養', hours: 1, rate: 900 },
+        ]);
+        await signThroughApi(owner, order.order_id, 'authorization');
+        await moveTo(owner, order.order_id, 'authorized', 'in_progress');
+        await owner.post(`/api/orders/${order.order_id}/lines`, {
+          line_id: randomUUID(), kind: 'part', description: '電瓶', quantity: 1, unit_price: 3200,
+          origin: 'additional', reason: '電瓶測試 CCA 低於標準',
+        });
+        const link = await owner.get(`/api/orders/${order.order_id}/link`);
+        await page.goto(`${BASE_URL}${new URL(link.url).pathname}`);
+
+        // Declined, the total stays under the amount: no code asked.
+        const otp = page.locator('#otp');
+        const battery = page.getByRole('radiogroup', { name: '電瓶' });
+        await battery.getByRole('radio', { name: /^不同意/ }).tap();
+        assert.ok(await otp.isHidden(), 'a code is asked for a total under the amount');
+        // Approved: (900 + 3,200) + 205 tax = 4,305, above 2,000: the code is asked for.
+        await battery.getByRole('radio', { name: /^同意/ }).tap();
+        await page.locator('#newtotal').filter({ hasText: 'NT$4,305' }).waitFor();
+        await otp.waitFor({ state: 'visible' });
+        await page.getByLabel(/簽名人姓名/).fill('陳志明');
+        await page.getByRole('checkbox', { name: /我已閱讀以上項目與金額/ }).check();
+        const box = await padBox(page);
+        await mouseStroke(page, box, wave(0.06, 0.5, 0.5));
+        await mouseStroke(page, box, wave(0.5, 0.94, 0.45));
+        const send = page.getByRole('button', { name: /送出回覆/ });
+        assert.ok(await send.isDisabled(), 'send is enabled without the code');
+
+        await page.getByRole('button', { name: /傳送確認碼/ }).tap();
+        const national = `0${car.customer.mobile.replace(/^\+886/, '')}`; // stored as +8869…
+        await page.locator('#cmsg').filter({ hasText: `已傳送到 ${national.slice(0, 4)}-***-${national.slice(-3)}` }).waitFor();
+        // Locally the SMS lands in the outbox (/dev/outbox), exactly as it would have been sent.
+        const outbox = await (await phone.context.request.get(`${BASE_URL}/dev/outbox`)).text();
+        const code = outbox.match(/追加項目確認碼 (\d{6})/)?.[1];
+        assert.ok(code, 'no code in the outbox');
+        await page.getByLabel(/確認碼/).fill(code);
+        await page.waitForFunction(() => !document.querySelector('#send').disabled);
+        await page.locator('#otp').evaluate((section) => section.scrollIntoView({ block: 'center' }));
+        await screenshot(page, 'customer-code-phone');
+
+        const posted = page.waitForResponse((response) => response.url().endsWith('/signatures')
+          && response.request().method() === 'POST');
+        await send.tap();
+        assert.equal((await posted).status(), 200);
+        await page.locator('p.done').waitFor();
+        const stored = await owner.get(`/api/orders/${order.order_id}`);
+        assert.equal(stored.lines.find((line) => line.description === '電瓶').state, 'approved');
+        assert.ok(stored.messages.some((m) => m.step === 'approval_code' && m.state === 'sent'),
+          'the code message is not on the order screen');
+      } finally {
+        await owner.patch('/api/shop/settings', { remote_code_above: before });
+      }
+    });
+    assert.deepEqual(errors, [], 'the customer\'s page threw or broke its CSP');
+  } finally {
+    await phone.context.close();
+  }
+});
+
+test('after delivery the customer stops service reminders with one tap, and can turn them back on', async () => {
+  const phone = await openPage(browser, 'phone');
+  const { page } = phone;
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => /Content.Security.Policy/i.test(message.text()) && errors.push(message.text()));
+  try {
+    const { login, password } = demoLogin();
+    const owner = await apiAs(phone.context.request, login, password);
+    const car = await aCustomerWithVehicle(owner, { name: '黃淑芬' });
+    const order = await anOrderWithLines(owner, car, [
+      { kind: 'labour', description: '定期保養（更換機油）', hours: 1, rate: 900 },
+    ]);
+    await signThroughApi(owner, order.order_id, 'authorization');
+    await moveTo(owner, order.order_id, 'authorized', 'in_progress', 'quality_check', 'ready');
+    await signThroughApi(owner, order.order_id, 'checkout');
+    await moveTo(owner, order.order_id, 'delivered');
+    const link = await owner.get(`/api/orders/${order.order_id}/link`);
+    await page.goto(`${BASE_URL}${new URL(link.url).pathname}`);
+    const stop = page.getByRole('link', { name: /停止保養提醒/ });
+    assert.deepEqual(await customerLayoutFaults(page), [], 'layout faults on the delivered order\'s page (phone)');
+
+    await stop.tap();
+    await page.waitForURL(/\/o\//);
+    assert.ok(!page.url().includes(car.customer.customer_id), 'the customer id is in the URL');
+    await page.getByRole('status').filter({ hasText: '已停止保養與檢查提醒' }).waitFor();
+    const stopped = await owner.get(`/api/customers/${car.customer.customer_id}`);
+    assert.equal(stopped.reminders_opt_out?.via, 'link');
+    assert.deepEqual(await customerLayoutFaults(page), [], 'layout faults on the opt-out page (phone)');
+    await screenshot(page, 'customer-reminders-stopped-phone');
+
+    await page.getByRole('button', { name: /恢復提醒/ }).tap();
+    await page.getByRole('status').filter({ hasText: '已恢復提醒' }).waitFor();
+    const back = await owner.get(`/api/customers/${car.customer.customer_id}`);
+    assert.equal(back.reminders_opt_out, undefined);
+    await page.getByRole('button', { name: /停止提醒/ }).tap(); // changed their mind again
+    await page.getByRole('status').filter({ hasText: '已停止保養與檢查提醒' }).waitFor();
+    assert.deepEqual(errors, [], 'the pages threw or broke their CSP');
+
+    // At the desk: the customer's screen says who stopped them and when; the advisor records
+    // the car's inspection date, sees the service reminder the delivery scheduled, and turns
+    // reminders back on when the customer asks in person.
+    const desk = await openPage(browser, 'tablet');
+    try {
+      await desk.page.goto(`${BASE_URL}/#/customers/${encodeURIComponent(car.customer.customer_id)}`);
+      await signInWithPassword(desk.page, login, password);
+      const panel = desk.page.getByTestId('customer-reminders');
+      await panel.getByText(/已停止（客戶於 .* 透過提醒訊息的連結停止）/).waitFor();
+      await panel.getByTestId('reminder-service').filter({ hasText: '保養提醒' }).waitFor();
+      await panel.getByLabel('定期檢驗日期').fill('2027-06-30');
+      await panel.getByRole('button', { name: '儲存日期' }).tap();
+      await panel.getByTestId('reminder-inspection').filter({ hasText: '2027-06-16 發送' }).waitFor();
+      await panel.getByRole('button', { name: '恢復提醒' }).tap();
+      await panel.getByText(/^開啟中/).waitFor();
+      assert.equal((await owner.get(`/api/customers/${car.customer.customer_id}`)).reminders_opt_out, undefined);
+      assert.equal((await owner.get(`/api/vehicles/${car.vehicle.vehicle_id}`)).inspection_due_on, '2027-06-30');
+      await assertLayout(desk.page, 'the customer\'s reminders (tablet)');
+      await panel.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await screenshot(desk.page, 'customer-reminders-tablet');
+    } finally {
+      await desk.context.close();
+    }
+  } finally {
+    await phone.context.close();
   }
 });

@@ -107,3 +107,71 @@ test('an owner changes a threshold and the checklist on the tablet, and the next
     }
   }
 }));
+
+/** A 300 × 120 PNG logo, drawn by the browser itself (no file kept in the repo). */
+async function aLogo(page) {
+  const dataUrl = await page.evaluate(() => {
+    const canvas = Object.assign(document.createElement('canvas'), { width: 300, height: 120 });
+    const g = canvas.getContext('2d');
+    g.fillStyle = '#0b4f8a';
+    g.fillRect(0, 0, 300, 120);
+    g.fillStyle = '#fff';
+    g.font = 'bold 56px sans-serif';
+    g.fillText('順安', 70, 80);
+    return canvas.toDataURL('image/png');
+  });
+  return Buffer.from(dataUrl.split(',')[1], 'base64');
+}
+
+test('an owner sets the shop\'s LINE ID, logo and code amount; the customer\'s page shows them', () => withDemoShopSettings(async () => {
+  const { context, page } = await openPage(browser, 'tablet');
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  const { login, password } = demoLogin();
+  const owner = await apiAs(context.request, login, password);
+  const before = await owner.get('/api/shop');
+  const settingsBefore = await owner.get('/api/shop/settings');
+  try {
+    await page.goto(`${BASE_URL}/#/settings`);
+    await signInWithPassword(page, login, password);
+    const panel = page.locator('form.shop-profile');
+    await panel.getByLabel('LINE ID').waitFor();
+    assert.equal(await panel.getByLabel('店名').inputValue(), before.name);
+    await panel.getByLabel('LINE ID').fill('@shunan88');
+    const amount = panel.getByLabel(/遠端同意需簡訊確認碼的金額/);
+    assert.equal(await amount.getAttribute('inputmode'), 'numeric');
+    await amount.fill('15000');
+    await panel.getByRole('button', { name: '儲存店家資料' }).tap();
+    await panel.getByText('已儲存').waitFor();
+    assert.equal((await owner.get('/api/shop')).line_id, '@shunan88');
+    assert.equal((await owner.get('/api/shop/settings')).remote_code_above, 15000);
+
+    await panel.locator('input[type=file]').setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: await aLogo(page) });
+    await panel.getByText('標誌已更新').waitFor();
+    const logo = panel.locator('.shop-logo img');
+    await page.waitForFunction(() => document.querySelector('.shop-logo img')?.naturalWidth > 0);
+    assert.ok(await logo.isVisible());
+    await panel.evaluate((form) => form.scrollIntoView({ block: 'start' }));
+    await assertLayout(page, 'the shop details (tablet)');
+    await screenshot(page, 'settings-shop-tablet');
+
+    // The customer's page: the logo in the header, the LINE button opening the account.
+    const order = await anOrder(owner, await aCustomerWithVehicle(owner));
+    const link = await owner.get(`/api/orders/${order.order_id}/link`);
+    const phone = await openPage(browser, 'phone');
+    try {
+      await phone.page.goto(`${BASE_URL}${new URL(link.url).pathname}`);
+      await phone.page.waitForFunction(() => document.querySelector('header img.logo')?.naturalWidth > 0);
+      assert.equal(await phone.page.getByRole('link', { name: /LINE 聯絡/ }).getAttribute('href'),
+        'https://line.me/R/ti/p/%40shunan88');
+      await screenshot(phone.page, 'customer-logo-phone');
+    } finally {
+      await phone.context.close();
+    }
+    assert.deepEqual(errors, [], 'the page threw');
+  } finally {
+    await owner.patch('/api/shop', { line_id: before.line_id ?? '' });
+    await owner.patch('/api/shop/settings', { remote_code_above: settingsBefore.remote_code_above });
+    await context.close();
+  }
+}));

@@ -252,6 +252,29 @@ test('a standard walk-around on a tablet, with the network cut halfway, reaches 
     await page.waitForFunction(() => [...document.querySelectorAll('#walk-photos img')].every((img) => img.complete && img.naturalWidth > 0));
     await assertLayout(page, 'the walk-around, photos (tablet)');
     await screenshot(page, 'walkaround-photos-tablet');
+
+    // On the order screen, a new line takes one of these photos, so the customer sees why.
+    await page.goto(`${BASE_URL}/#/orders/${order.order_id}`);
+    await page.getByRole('button', { name: '新增項目' }).tap();
+    await page.getByRole('button', { name: '零件', exact: true }).tap();
+    await page.getByLabel('項目說明').fill('左前輪胎');
+    await page.getByLabel('數量').fill('1');
+    await page.getByLabel('單價').fill('3200');
+    await page.getByLabel(/原因／說明/).fill('胎紋只剩 1.4 mm，低於法定 1.6 mm');
+    const pick = page.locator('fieldset.photo-pick');
+    await pick.locator('img').nth(3).waitFor();
+    const tyrePhoto = photos.find((p) => p.subject === 'tyre.LF');
+    await pick.getByRole('radio', { name: /輪胎/ }).check();
+    await assertLayout(page, 'the new line with a photo (tablet)');
+    await pick.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await screenshot(page, 'order-line-photo-tablet');
+    await page.getByRole('button', { name: '加入工單' }).tap();
+    await page.getByText('左前輪胎').waitFor();
+    const withLine = await owner.get(`/api/orders/${order.order_id}`);
+    const tyreLine = withLine.lines.find((line) => line.description === '左前輪胎');
+    assert.equal(tyreLine.photo_id, tyrePhoto.photo_id);
+    assert.equal(tyreLine.reason, '胎紋只剩 1.4 mm，低於法定 1.6 mm');
+
     assert.deepEqual(errors, [], 'the page threw');
   } finally {
     await context.close();

@@ -26,6 +26,10 @@ LINE_SECRET = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::Accou
                            ":parameter/servicelane/${Stage}/line/channel-secret"}
 LINE_TOKEN = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
                           ":parameter/servicelane/${Stage}/line/channel-access-token"}
+VAPID_PRIVATE = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
+                             ":parameter/servicelane/${Stage}/vapid/private-key"}
+VAPID_PUBLIC = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
+                            ":parameter/servicelane/${Stage}/vapid/public-key"}
 TABLE = json.dumps(_get_att("Table"))
 LOOKUP_INDEX = json.dumps({"Fn::Sub": "${Table.Arn}/index/gsi1"})
 LISTS_INDEX = json.dumps({"Fn::Sub": "${Table.Arn}/index/gsi2"})
@@ -49,6 +53,7 @@ SENDS_MESSAGES = {
     ("dynamodb:GetItem", TABLE), ("dynamodb:PutItem", TABLE), ("dynamodb:UpdateItem", TABLE),
     ("dynamodb:DeleteItem", TABLE), ("dynamodb:Query", TABLE), ("dynamodb:Query", LISTS_INDEX),
     ("ssm:GetParameter", json.dumps(LINE_TOKEN)),
+    ("ssm:GetParameter", json.dumps(VAPID_PRIVATE)),  # signs Web Push messages (VAPID)
     ("ses:SendEmail", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}"
                                              ":${AWS::AccountId}:identity/*"})),
     ("sns:Publish", SMS),
@@ -89,6 +94,9 @@ ALLOWED = {
         ("ssm:GetParameter", json.dumps(LINK_KEY)),  # derives the customer's progress-link tokens
         # Notifications: the LINE webhook's signature check, and a resend on any channel.
         ("ssm:GetParameter", json.dumps(LINE_SECRET)), ("ssm:GetParameter", json.dumps(LINE_TOKEN)),
+        # The page's 通知我 subscribes with the VAPID public key; a push resend signs with the private.
+        ("ssm:GetParameter", json.dumps(VAPID_PUBLIC)),
+        ("ssm:GetParameter", json.dumps(VAPID_PRIVATE)),
         ("ses:SendEmail", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}"
                                                  ":${AWS::AccountId}:identity/*"})),
         ("sns:Publish", SMS),
@@ -113,6 +121,14 @@ ALLOWED = {
     "SendQueuedMessages": {  # every 15 minutes: the messages quiet hours held back, once due
         ("logs:CreateLogStream", json.dumps(_get_att("SendQueuedMessagesLogs"))),
         ("logs:PutLogEvents", json.dumps(_get_att("SendQueuedMessagesLogs"))),
+        *SENDS_MESSAGES,
+    },
+    # 06:00 in Taipei: the follow-ups now due onto their shop's list (gsi2, the order's state,
+    # the follow-up moved once), and the reminders due that day sent as messages (with the
+    # customer's opt-out link: the link key).
+    "DailyJobs": {
+        ("logs:CreateLogStream", json.dumps(_get_att("DailyJobsLogs"))),
+        ("logs:PutLogEvents", json.dumps(_get_att("DailyJobsLogs"))),
         *SENDS_MESSAGES,
     },
 }
@@ -398,6 +414,13 @@ def test_queued_messages_are_sent_every_15_minutes(template):
     assert event["Properties"]["Schedule"] == "rate(15 minutes)"
 
 
+def test_the_daily_job_runs_at_six_in_the_morning_taipei_time(template):
+    (event,) = template["Resources"]["DailyJobs"]["Properties"]["Events"].values()
+    assert event["Type"] == "Schedule"
+    assert event["Properties"]["Schedule"] == "cron(0 22 * * ? *)"  # 22:00 UTC = 06:00 UTC+8
+    assert template["Resources"]["DailyJobs"]["Properties"]["Timeout"] == 300
+
+
 def test_the_stream_handler_reads_the_real_stream_and_dead_letters_what_fails(template, transformed):
     (event,) = template["Resources"]["OnChange"]["Properties"]["Events"].values()
     assert event["Type"] == "DynamoDB"
@@ -433,10 +456,12 @@ def test_the_pwa_and_the_api_share_one_https_origin(template):
     assert origins["api"]["OriginPath"] == "/api"  # API Gateway's stage: /api/health -> /api/api/health
     assert origins["api"]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
     behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
-    api = behaviours["/api/*"]
-    assert api["TargetOriginId"] == "api"
-    assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled
-    assert {"POST", "PUT", "DELETE", "PATCH"} <= set(api["AllowedMethods"])
+    # The API, the customer's progress link and the reminders' opt-out link: never cached.
+    for pattern in ("/api/*", "/t/*", "/o/*"):
+        api = behaviours[pattern]
+        assert api["TargetOriginId"] == "api"
+        assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled
+        assert {"POST", "PUT", "DELETE", "PATCH"} <= set(api["AllowedMethods"])
     for behaviour in [config["DefaultCacheBehavior"], *behaviours.values()]:
         assert behaviour["ViewerProtocolPolicy"] in ("redirect-to-https", "https-only")
 
@@ -492,7 +517,7 @@ def test_alarms_watch_errors_throttles_lag_and_the_dead_letter_queue(template):
         assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
         (dimension, *_) = props["Dimensions"]
         watched.add((props["MetricName"], json.dumps(dimension["Value"])))
-    for function in ("APIHandler", "StaffToken", "OnChange", "SendQueuedMessages"):
+    for function in ("APIHandler", "StaffToken", "OnChange", "SendQueuedMessages", "DailyJobs"):
         assert ("Errors", json.dumps({"Ref": function})) in watched
         assert ("Throttles", json.dumps({"Ref": function})) in watched
     assert ("IteratorAge", json.dumps({"Ref": "OnChange"})) in watched

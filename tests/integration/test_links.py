@@ -236,3 +236,99 @@ def test_the_first_view_fits_the_budget(shop):
     size = len(gzip.compress(answer.body.encode(), 9))
     print(f"\ncustomer page: {len(answer.body.encode())} B, {size} B gzip, {took:.0f} ms")
     assert answer.status == 200 and size < 30_000
+
+
+def _estimate_waiting(shop, amounts):
+    order = an_order(shop, state="in_progress")
+    lines = [additional(shop, order["order_id"], f"追加項目 {n}", amount)
+             for n, amount in enumerate(amounts)]
+    path = path_of(link_of(shop, order["order_id"])["url"])
+    shown = page(shop, path).body
+    content_hash = shown.split('data-hash="', 1)[1].split('"', 1)[0]
+    body = {"signature_id": new_id("sig"), "kind": "estimate", "content_hash": content_hash,
+            "signer_name": "林美玲", "consent": True, "strokes": STROKES, "width": 600,
+            "height": 200, "decisions": {line["line_id"]: "approved" for line in lines}}
+    return order, path, shown, body
+
+
+def _texted_code(order_id):
+    from chalicelib.notify import outbox
+
+    texts = [item["text"] for item in outbox.recent() if item["order_id"] == order_id
+             and item["step"] == "approval_code"]
+    assert texts, "no code was texted"
+    return texts[0].split("確認碼 ", 1)[1][:6]
+
+
+def test_a_large_remote_approval_needs_the_code_texted_to_the_customer(shop):
+    assert shop.manager.patch("/api/shop/settings", {"remote_code_above": 3000}).status == 200
+    order, path, shown, body = _estimate_waiting(shop, [2400, 600])
+    assert 'data-code-above="3000"' in shown and "id=sendcode" in shown
+    # 3,000 + tax is above the shop's amount: the signature alone is not enough
+    bare = shop.anonymous.post(path + "/signatures", body)
+    assert bare.status == 422 and bare.error == "code_required"
+    sent = shop.anonymous.post(path + "/code", {})
+    assert sent.status == 200, sent.body
+    assert sent.body["sent_to"] == "0912-***-678"
+    assert shop.anonymous.post(path + "/code", {}).status == 429  # once a minute
+    code = _texted_code(order["order_id"])
+    wrong = shop.anonymous.post(path + "/signatures",
+                                {**body, "code": f"{(int(code) + 1) % 1_000_000:06d}"})
+    assert wrong.status == 422 and wrong.error == "code_wrong" and "4" in wrong.body["error"]["message"]
+    signed = shop.anonymous.post(path + "/signatures", {**body, "code": code})
+    assert signed.status == 200, signed.body
+    stored = orders.load(shop.shop_id, order["order_id"])
+    record = json.loads(stored["signatures"][-1]["record"])
+    assert record["verification"]["method"] == "sms_code"
+    assert record["verification"]["to"] == "0912-***-678"
+    assert aws.table().get_item(Key=db.approval_code_key(shop.shop_id, order["order_id"])).get(
+        "Item") is None  # used up
+    # the order screen shows the text went out, without the code in it
+    messages = shop.advisor.get(f"/api/orders/{order['order_id']}/messages").body["messages"]
+    texted = [m for m in messages if m["step"] == "approval_code"]
+    assert texted and texted[0]["state"] == "sent"
+    stored_text = aws.table().get_item(Key=db.message_key(
+        shop.shop_id, order["order_id"], texted[0]["message_id"]))["Item"]["text"]
+    assert code not in stored_text and "••••••" in stored_text
+
+
+def test_below_the_amount_no_code_is_asked(shop):
+    assert shop.manager.patch("/api/shop/settings", {"remote_code_above": 50_000}).status == 200
+    _, path, shown, body = _estimate_waiting(shop, [2400])
+    assert 'data-code-above="50000"' in shown
+    assert shop.anonymous.post(path + "/signatures", body).status == 200
+
+
+def test_wrong_codes_end_the_code_and_an_old_code_expires(shop, monkeypatch):
+    assert shop.manager.patch("/api/shop/settings", {"remote_code_above": 0}).status == 200
+    order, path, _, body = _estimate_waiting(shop, [500])
+    assert shop.anonymous.post(path + "/code", {}).status == 200
+    code = _texted_code(order["order_id"])
+    other = f"{(int(code) + 7) % 1_000_000:06d}"
+    errors = [shop.anonymous.post(path + "/signatures", {**body, "code": other}).error
+              for _ in range(5)]
+    assert errors == ["code_wrong"] * 4 + ["code_expired"]
+    # the right code no longer works either: the customer asks for a new one
+    assert shop.anonymous.post(path + "/signatures", {**body, "code": code}).error == "code_expired"
+    later = db.now() + timedelta(minutes=2)
+    monkeypatch.setattr(db, "now", lambda: later)
+    assert shop.anonymous.post(path + "/code", {}).status == 200
+    newest = _texted_code(order["order_id"])  # the newest first
+    expired = later + timedelta(minutes=11)
+    monkeypatch.setattr(db, "now", lambda: expired)
+    too_late = shop.anonymous.post(path + "/signatures", {**body, "code": newest})
+    assert too_late.status == 422 and too_late.error == "code_expired"
+    after = shop.advisor.get(f"/api/orders/{order['order_id']}").body
+    assert all(line["state"] == "proposed" for line in after["lines"]
+               if line.get("origin") == "additional")
+
+
+def test_no_mobile_on_file_means_no_code(shop):
+    assert shop.manager.patch("/api/shop/settings", {"remote_code_above": 0}).status == 200
+    order = an_order(shop, state="in_progress")
+    additional(shop, order["order_id"], "雨刷", 600)
+    aws.table().update_item(Key=db.customer_key(shop.shop_id, order["customer"]["customer_id"]),
+                            UpdateExpression="REMOVE mobile")  # e-mail only, say
+    path = path_of(link_of(shop, order["order_id"])["url"])
+    answer = shop.anonymous.post(path + "/code", {})
+    assert answer.status == 409 and answer.error == "no_mobile"

@@ -91,24 +91,6 @@ def provider():
     server.shutdown()
 
 
-class Clock:
-    """db.now, moved by the test (None: the real time)."""
-
-    def __init__(self):
-        self.value = None
-        self.real = db.now
-
-    def __call__(self):
-        return self.value or self.real()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    moved = Clock()
-    monkeypatch.setattr(db, "now", moved)
-    return moved
-
-
 @pytest.fixture
 def channels(app_env, provider, monkeypatch, tmp_path):
     """Every channel pointed at the local provider, with LINE's secrets in the secrets folder."""

@@ -43,6 +43,11 @@ BODIES = {
     ("PATCH", "/api/orders/{order_id}/lines/{line_id}"): {"state": "declined"},
     ("POST", "/api/orders/{order_id}/dispatch"): {"technician_id": "{staff_id}"},
     ("PATCH", "/api/shop/settings"): {"tread_yellow_mm": 4.0},
+    # the shop's own details: B changes only its own shop (the route takes no shop id)
+    ("PATCH", "/api/shop"): {"line_id": "@shopb"},
+    ("PUT", "/api/shop/logo"): {"image": "iVBORw0KGgo="},
+    # reminders: B stops A's customer's reminders
+    ("PUT", "/api/customers/{customer_id}/reminders"): {"reminders": "off"},
     ("PUT", "/api/shop/inspection-template"): {"items": [
         {"item_id": "horn", "zh": "喇叭", "en": "Horn", "group": "cabin"}]},
     ("PATCH", "/api/orders/{order_id}/inspection"): {"changes": [
@@ -65,6 +70,15 @@ BODIES = {
     # notifications: B resends A's message, changes its own notification settings
     ("POST", "/api/orders/{order_id}/messages/{message_id}/resend"): {"client_id": "{new}"},
     ("PATCH", "/api/shop/notification-settings"): {"notify_steps": ["ready"]},
+    # data rights: B erases A's customer (typing the name seen on a screen), imports its own
+    ("POST", "/api/customers/{customer_id}/erasure"): {"client_id": "{new}",
+                                                       "confirm_name": "林美玲"},
+    ("POST", "/api/shop/imports"): {"import_id": "{new}", "csv": "姓名,手機\n冒名,0912345678\n"},
+    # follow-up calls and cases: B records a call on A's order, takes over and closes A's case
+    # (a case of A is walked with its real id in tests/integration/test_followups.py)
+    ("POST", "/api/orders/{order_id}/followup"): {"client_id": "{new}", "outcome": "no_answer"},
+    ("PATCH", "/api/cases/{case_id}"): {"owner_id": "{staff_id}"},
+    ("POST", "/api/cases/{case_id}/close"): {"client_id": "{new}", "resolution": "已處理"},
 }
 QUERIES = {
     "/api/customers": "?phone=0912", "/api/vehicles": "?plate={plate_prefix}",
@@ -96,7 +110,7 @@ def shop_a_things(chalice_client):
            "appointment_id": appointment.body["appointment_id"],
            "staff_id": shop_a.technician.staff_id, "plate": vehicle["plate"],
            "plate_prefix": vehicle["plate"][:3], "date": "2026-11-30", "kind": "authorization",
-           "message_id": "checked_in.sms",
+           "message_id": "checked_in.sms", "case_id": new_id("case"),
            "signature_id": order["signatures"][0]["signature_id"],
            "content_hash": shop_a.advisor.get(
                f"/api/orders/{order['order_id']}/documents/estimate").body["content_hash"]}

@@ -4,6 +4,7 @@ import { device, http, queue, rememberDevice } from './client';
 import { newId } from './format';
 import { ApiError, OfflineError, type Session, type Staff } from './http';
 import type { Inspection, Photo, ShopSettings, TemplateGroup, TemplateItem, WarningLight } from './inspection';
+import type { Dashboard } from './dashboard';
 import type { FieldChange } from './queue';
 import type { Template } from './template';
 import type { ThresholdName } from './thresholds';
@@ -163,6 +164,9 @@ export const warningLights = () =>
   readThrough('catalogue/warning-lights', () => http.request<{ lights: WarningLight[] }>('GET', '/api/catalogue/warning-lights'));
 export const inspectionTemplate = () =>
   readThrough('shop/inspection-template', () => http.request<{ items: TemplateItem[]; groups?: TemplateGroup[] }>('GET', '/api/shop/inspection-template'));
+/** The order's photos (walk-around and others) with short links to their thumbnails. */
+export const orderPhotos = (orderId: string) =>
+  http.request<{ photos: Photo[] }>('GET', `/api/orders/${q(orderId)}/photos`);
 export const shopSettings = () =>
   readThrough('shop/settings', () => http.request<ShopSettings>('GET', '/api/shop/settings'));
 
@@ -172,6 +176,33 @@ export async function changeShopSettings(change: Partial<Record<ThresholdName, n
   if (outcome.sent) remember('shop/settings', outcome.body);
   return outcome;
 }
+
+/** The shop's details the customer sees (name, phone, address, LINE ID, logo). */
+export interface ShopProfile {
+  shop_id: string; name: string; phone?: string; address?: string; line_id?: string;
+  logo_url?: string | null;
+}
+export const shopProfile = () =>
+  readThrough('shop/profile', () => http.request<ShopProfile>('GET', '/api/shop'));
+export async function changeShopProfile(change: Partial<Omit<ShopProfile, 'shop_id' | 'logo_url'>>) {
+  const outcome = await queue.submit<ShopProfile>('PATCH', '/api/shop', change);
+  if (outcome.sent) remember('shop/profile', outcome.body);
+  return outcome;
+}
+/** The logo goes straight up (an image is no write to keep for later); base64 of the file. */
+export async function uploadShopLogo(image: string) {
+  const profile = await http.request<ShopProfile>('PUT', '/api/shop/logo', { image });
+  remember('shop/profile', profile);
+  return profile;
+}
+/** The numbers the customer's side runs by: link days, the code amount, the warranty. */
+export async function changeShopNumbers(change: Partial<Record<ShopNumber, number>>) {
+  const outcome = await queue.submit<ShopSettings>('PATCH', '/api/shop/settings', change);
+  if (outcome.sent) remember('shop/settings', outcome.body);
+  return outcome;
+}
+export type ShopNumber = 'link_days_after_delivery' | 'remote_code_above' | 'warranty_months' | 'warranty_km'
+  | 'followup_after_days' | 'service_months' | 'service_km' | 'reminder_gap_days';
 
 /** The whole checklist template at once (owner, manager); the answer replaces the kept read. */
 export async function replaceInspectionTemplate(template: { items: TemplateItem[]; groups: TemplateGroup[] }) {
@@ -186,6 +217,15 @@ export const getInspection = (orderId: string) =>
 export const getOrderKept = (orderId: string) => readThrough(`order/${orderId}`, () => getOrder(orderId));
 export const getVehicle = (vehicleId: string) =>
   readThrough(`vehicle/${vehicleId}`, () => http.request<Vehicle>('GET', `/api/vehicles/${q(vehicleId)}`));
+
+/** The vehicle with its mileage, owners, orders and reminders, fresh (no kept copy). */
+export const vehiclePage = (vehicleId: string) => http.request<Vehicle>('GET', `/api/vehicles/${q(vehicleId)}`);
+/** The inspection and insurance dates the shop records (null clears one). */
+export const changeVehicleDates = (vehicleId: string, dates: { inspection_due_on?: string | null; insurance_due_on?: string | null }) =>
+  queue.submit<Vehicle>('PATCH', `/api/vehicles/${q(vehicleId)}`, dates);
+/** Stop or resume a customer's reminders, as they asked at the desk or on the phone. */
+export const switchReminders = (customerId: string, on: boolean) =>
+  http.request<{ reminders: 'on' | 'off'; at: string }>('PUT', `/api/customers/${q(customerId)}/reminders`, { reminders: on ? 'on' : 'off' });
 
 export function changeInspection(orderId: string, changes: FieldChange[], options: { alone?: boolean } = {}) {
   return queue.submit<Inspection>('PATCH', inspectionPath(orderId), { changes },
@@ -249,6 +289,11 @@ export const tagLabel = (code: string, format: 'pdf' | 'png') =>
   http.request<FileLink>('GET', `/api/parts/${q(code)}/label?format=${format}`);
 export const tagLabels = (codes: string[], layout: 'a4' | 'thermal') =>
   http.request<FileLink & { count: number }>('POST', '/api/parts/labels', { codes, layout });
+// The shop's numbers (營運數據): read from the daily aggregates; the CSV is answered by the API itself.
+export const dashboard = (from: string, to: string) =>
+  http.request<Dashboard>('GET', `/api/dashboard?from=${q(from)}&to=${q(to)}`);
+export const dashboardCsv = (from: string, to: string) =>
+  http.file(`/api/dashboard?from=${q(from)}&to=${q(to)}&format=csv`);
 export const partsReport = (month: string) => http.request<PartsReport>('GET', `/api/reports/parts?month=${q(month)}`);
 export const partsReportCsv = (month: string) =>
   http.request<FileLink>('GET', `/api/reports/parts?month=${q(month)}&format=csv`);

@@ -158,8 +158,8 @@ export function createHttp(options: HttpOptions) {
     return refreshing;
   }
 
-  /** A signed-in request: refreshes first after a reload, and once more on a 401. */
-  async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  /** A signed-in exchange: refreshes first after a reload, and once more on a 401. */
+  async function signedIn(method: Method, path: string, body?: unknown): Promise<Response> {
     if (!accessToken && current.value) await refresh();
     const used = accessToken;
     let response = await exchange(method, path, body, used);
@@ -168,7 +168,18 @@ export function createHttp(options: HttpOptions) {
       if (accessToken === used) await refresh();
       response = await exchange(method, path, body, accessToken);
     }
-    return parse<T>(response);
+    return response;
+  }
+
+  async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    return parse<T>(await signedIn(method, path, body));
+  }
+
+  /** A signed-in GET of a file the API answers itself (a CSV): its bytes, or the API's error. */
+  async function file(path: string): Promise<Blob> {
+    const response = await signedIn('GET', path);
+    if (!response.ok) throw await readError(response);
+    return response.blob();
   }
 
   async function signIn(login: string, password: string): Promise<Session> {
@@ -197,6 +208,7 @@ export function createHttp(options: HttpOptions) {
   return {
     current,
     request,
+    file,
     open,
     refresh,
     signIn,

@@ -13,7 +13,7 @@ export const ORDER_STATES: readonly OrderState[] = [
   'quality_check', 'ready', 'delivered', 'followed_up', 'cancelled',
 ];
 
-export type Channel = 'line' | 'sms' | 'none';
+export type Channel = 'line' | 'sms' | 'push' | 'none'; // push: the customer turned it on from their page
 export type Fuel = 'gasoline' | 'diesel' | 'hybrid' | 'plugin' | 'ev';
 export const FUELS: readonly Fuel[] = ['gasoline', 'diesel', 'hybrid', 'plugin', 'ev'];
 
@@ -25,6 +25,7 @@ export interface Customer {
   channel: Channel;
   notes?: string;
   consent?: { version: string; at: string; method: string };
+  reminders_opt_out?: { at: string; via: string }; // 個資法 §20: no reminders (by link or at the desk)
   created_at?: string;
 }
 
@@ -40,6 +41,19 @@ export interface Vehicle {
   customer_id: string;
   customer_name?: string;
   mileage?: { km: number; at: string; source: string };
+  inspection_due_on?: string; // 定期檢驗 (YYYY-MM-DD), reminded two weeks before
+  insurance_due_on?: string; // 強制險到期
+  reminders?: Reminder[]; // on the vehicle's own page
+}
+
+export type ReminderKind = 'service' | 'tyres' | 'brakes' | 'inspection' | 'insurance';
+export interface Reminder {
+  kind: ReminderKind;
+  status: 'pending' | 'sending' | 'sent' | 'opted_out' | 'unreachable';
+  due_on: string;
+  send_on: string;
+  sent_at?: string;
+  detail?: { due_km?: number; colour?: 'red' | 'yellow'; last_service_on?: string };
 }
 
 export type LineKind = 'labour' | 'part' | 'discount';
@@ -417,18 +431,19 @@ export interface CustomerLink {
 }
 
 // --- messages to the customer (docs/api.md "Notifications") ---
-export type MessageChannel = 'line' | 'sms' | 'email' | 'none';
+export type MessageChannel = 'line' | 'line_pnp' | 'sms' | 'email' | 'push' | 'none';
 export type MessageState = 'queued' | 'sending' | 'sent' | 'failed' | 'read';
 export interface OrderMessage {
   message_id: string; // `{step}.{channel}`
-  step: 'checked_in' | 'awaiting_approval' | 'ready' | 'delivered';
+  step: 'checked_in' | 'awaiting_approval' | 'ready' | 'delivered' | 'approval_code' | `reminder:${string}`;
   channel: MessageChannel;
   state: MessageState;
   created_at: string;
   updated_at?: string;
   sent_at?: string;
   not_before?: string; // held back by quiet hours until then
-  read_at?: string;
+  delivered_at?: string; // where the channel tells (LINE notification messages)
+  read_at?: string; // where the channel tells (Web Push: the notification was tapped)
   error?: string;
   tries?: number;
   resends?: number;

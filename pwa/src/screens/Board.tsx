@@ -3,8 +3,10 @@ import { t, tf } from '../i18n';
 import { board as loadBoard } from '../data/api';
 import { formatMoney, formatTime, taipeiDate } from '../data/format';
 import { ORDER_STATES, type Board as BoardData, type OrderState, type OrderSummary } from '../data/types';
+import { session } from '../data/client';
 import { errorText } from '../ui/errors';
 import { Notice } from '../ui/Notice';
+import { OpenCases } from '../ui/OpenCases';
 import { usePullToRefresh } from '../ui/pull';
 import { orderPath } from '../ui/router';
 
@@ -44,8 +46,13 @@ export function Board() {
         <button type="button" class="button-secondary" onClick={refresh} disabled={busy}>
           {busy ? t('common.refreshing') : t('common.refresh')}
         </button>
+        {/* On a phone the nav has no room for 關懷: the calls are a tap away from here. */}
+        {session.value?.staff.role !== 'technician' && (
+          <a class="button-secondary phone-only" href="#/followups">{t('nav.followups')}</a>
+        )}
       </div>
       {error && <Notice>{error}</Notice>}
+      <OpenCases />
       <div class="board-jump" role="group" aria-label={t('board.columns')}>
         {ORDER_STATES.map((state) => (
           <button type="button" key={state} class="board-jump-chip" onClick={() => jumpTo(state)}>

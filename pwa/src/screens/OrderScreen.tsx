@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { locale, t, tf } from '../i18n';
 import {
-  addLine, deleteLine, dispatch, getDocument, getOrder, listStaff, reviseDocument, setLineState, setOldParts,
+  addLine, deleteLine, dispatch, getDocument, getOrder, listStaff, orderPhotos, reviseDocument, setLineState, setOldParts,
   setRoadTest, signedPdf, signedPdfBytes, transition, type NewLine,
 } from '../data/api';
 import { session } from '../data/client';
@@ -19,7 +19,9 @@ import { CustomerLink } from '../ui/CustomerLink';
 import { Notice } from '../ui/Notice';
 import { OrderMessages } from '../ui/OrderMessages';
 import { OrderParts } from '../ui/OrderParts';
-import { signPath, walkaroundPath } from '../ui/router';
+import { photoSubjectName as photoName } from '../ui/photoSubject';
+import type { Photo } from '../data/inspection';
+import { customerPath, signPath, walkaroundPath } from '../ui/router';
 
 /** One repair order: who and what, the job lines and money as the API sums them, the next steps. */
 export function OrderScreen({ orderId }: { orderId: string }) {
@@ -118,7 +120,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
           <section class="panel facts" aria-label={t('order.customer')}>
             <dl>
               <dt>{t('order.customer')}</dt>
-              <dd>{order.customer.name}<br /><span class="muted">{formatPhone(order.customer.mobile)}</span></dd>
+              <dd><a class="tap-link" href={`#${customerPath(order.customer.customer_id)}`}>{order.customer.name}</a><br /><span class="muted">{order.customer.mobile ? formatPhone(order.customer.mobile) : ''}</span></dd>
               {order.promised_at && (<><dt>{t('order.promised')}</dt><dd>{formatTime(order.promised_at)}</dd></>)}
               <dt>{t('newOrder.waiting')}</dt>
               <dd>{order.waits_in_shop ? t('order.waits') : t('order.leaves')}</dd>
@@ -150,7 +152,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
               <dt>{t('order.tax')}</dt><dd data-testid="tax">{formatMoney(order.totals.tax)}</dd>
               <dt class="totals-total">{t('order.total')}</dt><dd class="totals-total" data-testid="total">{formatMoney(order.totals.total)}</dd>
             </dl>
-            {canEdit && <AddLine busy={busy} onAdd={(line) => change(() => addLine(order.order_id, line))} />}
+            {canEdit && <AddLine orderId={order.order_id} busy={busy} onAdd={(line) => change(() => addLine(order.order_id, line))} />}
           </section>
 
           {canEdit && <Dispatch busy={busy} onDispatch={(id) => void change(() => dispatch(order.order_id, id))} />}
@@ -220,8 +222,9 @@ function LineRow({ line, canEdit, busy, onState, onDelete }: {
   );
 }
 
-function AddLine({ busy, onAdd }: { busy: boolean; onAdd: (line: NewLine) => Promise<boolean> }) {
+function AddLine({ orderId, busy, onAdd }: { orderId: string; busy: boolean; onAdd: (line: NewLine) => Promise<boolean> }) {
   const [open, setOpen] = useState(false);
+  const [photoId, setPhotoId] = useState('');
   const [kind, setKind] = useState<LineKind>('labour');
   const [description, setDescription] = useState('');
   const [hours, setHours] = useState('');
@@ -243,7 +246,10 @@ function AddLine({ busy, onAdd }: { busy: boolean; onAdd: (line: NewLine) => Pro
     const missing: string[] = [];
     const need = (ok: boolean, label: string) => ok || missing.push(label);
     need(description.trim() !== '', t('line.description'));
-    let line: NewLine = { kind, description: description.trim(), ...(reason.trim() ? { reason: reason.trim() } : {}) };
+    let line: NewLine = {
+      kind, description: description.trim(), ...(reason.trim() ? { reason: reason.trim() } : {}),
+      ...(photoId && kind !== 'discount' ? { photo_id: photoId } : {}),
+    };
     if (kind === 'labour') {
       const h = decimalNumber(hours), r = wholeNumber(rate);
       need(h !== undefined && !Number.isNaN(h), t('line.hours'));
@@ -270,7 +276,7 @@ function AddLine({ busy, onAdd }: { busy: boolean; onAdd: (line: NewLine) => Pro
     setError(null);
     if (await onAdd(line)) {
       setDescription(''); setHours(''); setRate(''); setPartNumber(''); setQuantity('1'); setUnitPrice(''); setAmount('');
-      setCustomerSupplied(false); setReason('');
+      setCustomerSupplied(false); setReason(''); setPhotoId('');
     }
   }
 
@@ -283,6 +289,7 @@ function AddLine({ busy, onAdd }: { busy: boolean; onAdd: (line: NewLine) => Pro
       {kind !== 'discount' && (
         <Field id="line-reason" label={t('line.reason')} value={reason} onValue={setReason} autoComplete="off" maxLength={300} />
       )}
+      {kind !== 'discount' && <PhotoPick orderId={orderId} value={photoId} onChange={setPhotoId} />}
       {kind === 'labour' && (
         <div class="field-row">
           <Field id="line-hours" label={t('line.hours')} value={hours} onValue={setHours} inputMode="decimal" autoComplete="off" />
@@ -554,5 +561,29 @@ function SignedRow({ signature, busy, onPdf, onPrint }: {
         <button type="button" class="button-secondary" disabled={busy} onClick={onPrint}>{t('doc.print')}</button>
       </div>
     </div>
+  );
+}
+
+/** One of the order's photos for a line, so the customer sees why (a worn pad, a cracked belt). */
+function PhotoPick({ orderId, value, onChange }: { orderId: string; value: string; onChange: (photoId: string) => void }) {
+  const [photos, setPhotos] = useState<Photo[] | null>(null);
+  useEffect(() => {
+    orderPhotos(orderId).then((answer) => setPhotos(answer.photos), () => setPhotos([]));
+  }, [orderId]);
+  if (!photos?.length) return null; // none taken yet, or offline: the line goes without
+  return (
+    <fieldset class="photo-pick">
+      <legend class="field-label">{t('line.photo')}</legend>
+      <label class={value === '' ? 'photo-picked' : ''}>
+        <input type="radio" name="line-photo" checked={value === ''} onChange={() => onChange('')} />
+        <span class="photo-none">{t('line.noPhoto')}</span>
+      </label>
+      {photos.map((photo) => (
+        <label key={photo.photo_id} class={value === photo.photo_id ? 'photo-picked' : ''}>
+          <input type="radio" name="line-photo" checked={value === photo.photo_id} onChange={() => onChange(photo.photo_id)} />
+          <img src={photo.thumb_url} alt={photoName(photo.subject)} width={96} height={72} loading="lazy" />
+        </label>
+      ))}
+    </fieldset>
   );
 }

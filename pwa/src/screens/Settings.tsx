@@ -7,7 +7,9 @@ import { Field } from '../ui/Field';
 import { Notice } from '../ui/Notice';
 import { navigate } from '../ui/router';
 import { TemplateEditor } from '../ui/settings/TemplateEditor';
+import { ShopProfile } from '../ui/settings/ShopProfile';
 import { Thresholds } from '../ui/settings/Thresholds';
+import { LazyDataTransfer } from '../ui/settings/LazyDataTransfer';
 
 /**
  * My PIN; for an owner or manager also making this tablet a shared shop device, the inspection
@@ -34,8 +36,10 @@ export function Settings() {
           </>
         ) : manages ? <RegisterDevice /> : <p class="muted">{t('settings.managersOnly')}</p>}
       </section>
+      {manages && <ShopProfile />}
       {manages && <Thresholds />}
       {manages && <TemplateEditor />}
+      {manages && <LazyDataTransfer />}
       <button type="button" class="button-secondary button-block" onClick={() => void signOut().then(() => navigate('/sign-in'))}>
         {t('header.signOut')}
       </button>

@@ -3,13 +3,15 @@ import { session } from '../data/client';
 import { route, type Route } from './router';
 
 // A tab: its path, its label, the routes it is "here" on, and whether it is left out on a phone
-// (the screen it opens has a link of its own there, so the phone's nav stays one row).
+// (the screen it opens has a link of its own there, so the phone's nav stays one row: the
+// board links to 關懷).
 type Tab = [string, MessageKey, Route['name'][], 'wide'?];
 
 const ADVISOR_TABS: Tab[] = [
   ['/board', 'nav.board', ['board', 'order', 'home']],
   ['/orders/new', 'nav.newOrder', ['new-order']],
   ['/appointments', 'nav.appointments', ['appointments']],
+  ['/followups', 'nav.followups', ['followups'], 'wide'],
   ['/jobs', 'nav.jobs', ['jobs']],
   ['/scan', 'nav.parts', ['scan', 'part']],
   ['/settings', 'nav.settings', ['settings']],
@@ -17,6 +19,7 @@ const ADVISOR_TABS: Tab[] = [
 const MANAGER_TABS: Tab[] = [
   ...ADVISOR_TABS.slice(0, -1),
   ['/parts/report', 'nav.partsReport', ['parts-report'], 'wide'],
+  ['/dashboard', 'nav.dashboard', ['dashboard'], 'wide'],
   ...ADVISOR_TABS.slice(-1),
 ];
 const TECHNICIAN_TABS: Tab[] = [

@@ -49,13 +49,22 @@ export function OrderMessages({ orderId, messages, canResend, onResent }: {
           {messages.map((message) => (
             <li key={message.message_id} class={`message message-${message.state}`}>
               <span class="message-channel">{t(`messages.channel.${message.channel}`)}</span>
-              <span class="message-step">{t(`state.${message.step}`)}</span>
+              <span class="message-step">{stepName(message.step)}</span>
               <span class={message.state === 'failed' ? 'tag tag-bad' : message.state === 'sent' || message.state === 'read' ? 'tag tag-ok' : 'tag'}>
                 {t(`messages.state.${message.state}`)}
               </span>
               <time class="muted" dateTime={message.sent_at ?? message.updated_at ?? message.created_at}>
                 {formatDateTime(message.sent_at ?? message.updated_at ?? message.created_at)}
               </time>
+              {message.read_at ? (
+                <span class="tag tag-ok" data-testid="message-read">
+                  {tf('messages.readAt', { time: formatDateTime(message.read_at) })}
+                </span>
+              ) : message.delivered_at ? (
+                <span class="tag tag-ok" data-testid="message-delivered">
+                  {tf('messages.deliveredAt', { time: formatDateTime(message.delivered_at) })}
+                </span>
+              ) : null}
               {message.state === 'queued' && message.not_before && (
                 <span class="muted">{tf('messages.until', { time: formatDateTime(message.not_before) })}</span>
               )}
@@ -74,4 +83,14 @@ export function OrderMessages({ orderId, messages, canResend, onResent }: {
       {note && <Notice tone="info">{note}</Notice>}
     </section>
   );
+}
+
+/** What a message was about: an order's step, the texted code, or a reminder (`reminder:tyres:2027-03-24`). */
+function stepName(step: OrderMessage['step']): string {
+  if (step === 'approval_code') return t('messages.approvalCode');
+  if (step.startsWith('reminder:')) {
+    const kind = step.split(':')[1] ?? 'service';
+    return tf('messages.reminder', { what: t(`messages.reminderKind.${kind}` as 'messages.reminderKind.service') });
+  }
+  return t(`state.${step as 'ready'}`);
 }

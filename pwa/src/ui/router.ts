@@ -17,6 +17,9 @@ export type Route =
   /** An old-part tag; `code` as given when it is not a valid code (the screen says so). */
   | { name: 'part'; code: string; signIn: boolean }
   | { name: 'parts-report' }
+  | { name: 'dashboard' }
+  | { name: 'followups' }
+  | { name: 'customer'; customerId: string }
   | { name: 'sign-in' }
   | { name: 'home' };
 
@@ -38,6 +41,9 @@ export function parseRoute(hash: string): Route {
     case 'scan': return { name: 'scan', batch: second === 'batch' };
     case 'q': return second ? { name: 'part', code: normaliseCode(second) ?? second, signIn: third === 'sign-in' } : { name: 'scan', batch: false };
     case 'parts': return second === 'report' ? { name: 'parts-report' } : { name: 'scan', batch: false };
+    case 'customers': return second ? { name: 'customer', customerId: second } : { name: 'board' };
+    case 'followups': return { name: 'followups' };
+    case 'dashboard': return { name: 'dashboard' };
     case 'sign-in': return { name: 'sign-in' };
     default: return { name: 'home' };
   }
@@ -75,3 +81,6 @@ export const signPath = (orderId: string, kind: DocumentKind) => `${orderPath(or
 export const tagPath = (code: string) => `/q/${encodeURIComponent(code)}`;
 export const scanPath = (batch = false) => (batch ? '/scan/batch' : '/scan');
 export const partsReportPath = '/parts/report';
+export const dashboardPath = '/dashboard';
+export const customerPath = (customerId: string) => `/customers/${encodeURIComponent(customerId)}`;
+export const followupsPath = '/followups';

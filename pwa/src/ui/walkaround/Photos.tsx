@@ -2,21 +2,14 @@
 import { locale, t, tf } from '../../i18n';
 import { subject as subjects } from '../../data/inspection';
 import type { Walkaround } from '../../data/walkaround';
+import { photoSubjectName } from '../photoSubject';
 import { PhotoButton } from './inputs';
 
 function subjectName(w: Walkaround, subject: string): string {
-  const [kind, rest = ''] = subject.split(/\.(.*)/s);
-  switch (kind) {
-    case 'dashboard': return t('walk.subject.dashboard');
-    case 'tyre': return tf('walk.subject.tyre', { name: t(`walk.tyre.${rest}` as 'walk.tyre.LF') });
-    case 'brake': return tf('walk.subject.brake', { name: t(`walk.axle.${rest}` as 'walk.axle.front') });
-    case 'damage': return tf('walk.subject.damage', { name: '' }).trim();
-    case 'checklist': {
-      const item = w.template.value.find((i) => i.item_id === rest);
-      return item ? (locale.value === 'en' ? item.en : item.zh) : rest;
-    }
-    default: return t('walk.subject.general');
-  }
+  return photoSubjectName(subject, (itemId) => {
+    const item = w.template.value.find((i) => i.item_id === itemId);
+    return item ? (locale.value === 'en' ? item.en : item.zh) : itemId;
+  });
 }
 
 export function Photos({ w, editable }: { w: Walkaround; editable: boolean }) {

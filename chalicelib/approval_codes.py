@@ -1,0 +1,128 @@
+"""The one-time code for a large remote approval (issue 7, T3.3).
+
+When the customer approves added work through their link and the new total (tax included) is
+above the shop's `remote_code_above`, a drawn signature is not enough: a six-digit code texted to
+the mobile number the shop has on file must be typed too, so a forwarded link alone cannot
+approve a big bill. Only the code's HMAC is kept, for ten minutes; five wrong tries end it; a new
+code can be asked for once a minute and five times an hour. The text is recorded under the order
+like any message, with the code blanked out.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets as random
+from datetime import timedelta
+
+from chalicelib import aws, db
+from chalicelib.errors import Conflict, TooManyAttempts, Unprocessable
+
+CODE_SECONDS = 10 * 60
+MAX_TRIES = 5
+RESEND_SECONDS = 60
+MAX_PER_HOUR = 5
+CODE_DIGITS = 6
+
+
+def needed(shop_id: str, new_total: int) -> bool:
+    """Whether approving at this total (tax included) asks for a code; 0 means always."""
+    from chalicelib import shop_settings
+
+    return new_total > int(shop_settings.thresholds(shop_id)["remote_code_above"])
+
+
+def _mac(shop_id: str, order_id: str, code: str) -> str:
+    from chalicelib import secrets as secret_store
+
+    key = secret_store.get("link-signing-key").encode()
+    return hmac.new(key, f"approval:{shop_id}:{order_id}:{code}".encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def _mobile(order: dict) -> str:
+    from chalicelib import customers, phones
+
+    customer_id = (order.get("customer") or {}).get("customer_id")
+    customer = customers.get_customer(order["shop_id"], customer_id) if customer_id else None
+    mobile = (customer or {}).get("mobile")
+    if not mobile or not phones.is_mobile(mobile):
+        raise Conflict("保養廠沒有您的手機號碼，無法傳送確認碼，請直接聯絡保養廠。",
+                       "The shop has no mobile number of yours to text a code to: please call "
+                       "the shop.", code="no_mobile")
+    return mobile
+
+
+def send(order: dict) -> dict:
+    """Text a new code to the customer's mobile (the SMS channel); answers where it went."""
+    from chalicelib import notify, phones, shops
+
+    shop_id, order_id = order["shop_id"], order["order_id"]
+    mobile = _mobile(order)
+    now = db.now()
+    key = db.approval_code_key(shop_id, order_id)
+    previous = aws.table().get_item(Key=key, ConsistentRead=True).get("Item") or {}
+    if previous:
+        waited = (now - db.parse_iso(previous["sent_at"])).total_seconds()
+        if waited < RESEND_SECONDS:
+            wait = int(RESEND_SECONDS - waited) + 1
+            raise TooManyAttempts(f"確認碼剛剛已傳送，請 {wait} 秒後再試。",
+                                  f"A code was just sent: try again in {wait} seconds.")
+    hour_started = previous.get("hour_started")
+    in_hour = hour_started and (now - db.parse_iso(hour_started)).total_seconds() < 3600
+    sends = int(previous.get("sends", 0)) + 1 if in_hour else 1
+    if sends > MAX_PER_HOUR:
+        raise TooManyAttempts("一小時內已傳送太多次確認碼，請稍後再試或聯絡保養廠。",
+                              "Too many codes this hour: try later or call the shop.")
+    code = f"{random.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    expires = now + timedelta(seconds=CODE_SECONDS)
+    aws.table().put_item(Item={
+        **key, "type": "approval_code", "shop_id": shop_id, "order_id": order_id,
+        "code_mac": _mac(shop_id, order_id, code), "tries": 0, "sent_at": db.iso(now),
+        "hour_started": hour_started if in_hour else db.iso(now), "sends": sends,
+        "expires_at": int(expires.timestamp())})
+    shop = (shops.get_shop(shop_id) or {}).get("name", "")
+    text = "【{shop}】追加項目確認碼 {code}，10 分鐘內有效，請勿告訴他人。"
+    delivery = notify.send_direct(shop_id, order_id, "approval_code", "sms", mobile,
+                                  text.format(shop=shop, code=code),
+                                  shown=text.format(shop=shop, code="••••••"))
+    if delivery["state"] != "sent":
+        aws.table().delete_item(Key=key)
+        raise Conflict("確認碼傳送失敗，請稍後再試或聯絡保養廠。",
+                       "The code could not be sent: try again later or call the shop.",
+                       code="code_not_sent")
+    return {"sent_to": phones.masked(mobile), "expires_at": db.iso(expires)}
+
+
+def check(order: dict, code: str | None) -> dict:
+    """The code typed is the one sent and still good (a wrong one counts a try); answers what
+    the signature records about it. Used up by `used` once the answer is stored."""
+    from chalicelib import phones
+
+    shop_id, order_id = order["shop_id"], order["order_id"]
+    if not code:
+        raise Unprocessable("金額超過店家設定，請輸入手機收到的確認碼。",
+                            "Above the shop's amount: type the code texted to your phone.",
+                            code="code_required")
+    key = db.approval_code_key(shop_id, order_id)
+    item = aws.table().get_item(Key=key, ConsistentRead=True).get("Item")
+    if not item or int(item["expires_at"]) <= db.now().timestamp():
+        raise Unprocessable("確認碼已過期或尚未傳送，請重新傳送。",
+                            "The code has expired or was not sent: send a new one.",
+                            code="code_expired")
+    if not hmac.compare_digest(item["code_mac"], _mac(shop_id, order_id, code)):
+        tries = int(aws.table().update_item(
+            Key=key, UpdateExpression="ADD tries :one", ExpressionAttributeValues={":one": 1},
+            ReturnValues="UPDATED_NEW")["Attributes"]["tries"])
+        if tries >= MAX_TRIES:
+            aws.table().delete_item(Key=key)
+            raise Unprocessable("確認碼錯誤太多次，請重新傳送。",
+                                "Too many wrong codes: send a new one.", code="code_expired")
+        left = MAX_TRIES - tries
+        raise Unprocessable(f"確認碼不正確，還可以再試 {left} 次。",
+                            f"Wrong code: {left} tries left.", code="code_wrong")
+    return {"method": "sms_code", "sent_at": item["sent_at"],
+            "to": phones.masked(_mobile(order))}
+
+
+def used(order: dict) -> None:
+    aws.table().delete_item(Key=db.approval_code_key(order["shop_id"], order["order_id"]))

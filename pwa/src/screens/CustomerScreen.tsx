@@ -1,0 +1,91 @@
+import { useEffect, useState } from 'preact/hooks';
+import { t, tf } from '../i18n';
+import { session } from '../data/client';
+import { formatPhone, formatTime } from '../data/format';
+import {
+  customerPage, eraseCustomer, exportCustomer, type CustomerPage, type Erasure, type ExportAnswer,
+} from '../data/portability';
+import { CustomerReminders } from '../ui/CustomerReminders';
+import { errorText } from '../ui/errors';
+import { useAction } from '../ui/useAction';
+import { Field } from '../ui/Field';
+import { Notice } from '../ui/Notice';
+
+/**
+ * A customer: how to reach them, their vehicles, and (owner, manager) their data rights under
+ * 個資法 — export first, then erase, confirmed by typing the name.
+ */
+export function CustomerScreen({ customerId }: { customerId: string }) {
+  const [customer, setCustomer] = useState<CustomerPage | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const role = session.value?.staff.role;
+  const manages = role === 'owner' || role === 'manager';
+
+  useEffect(() => {
+    customerPage(customerId).then(setCustomer, (failure: unknown) => setError(errorText(failure)));
+  }, [customerId]);
+
+  if (error) return <section class="screen"><Notice>{error}</Notice></section>;
+  if (!customer) return <section class="screen"><p class="muted">{t('common.loading')}</p></section>;
+  return (
+    <section class="screen" aria-labelledby="customer-title">
+      <div class="screen-head">
+        <h1 id="customer-title">{customer.name}</h1>
+        {customer.erased_at && <span class="screen-sub">{tf('customer.erasedAt', { time: formatTime(customer.erased_at) })}</span>}
+      </div>
+      <section class="panel facts" aria-label={t('customer.contact')}>
+        <dl>
+          {customer.mobile && (<><dt>{t('customer.mobile')}</dt><dd>{formatPhone(customer.mobile)}</dd></>)}
+          {customer.email && (<><dt>{t('customer.email')}</dt><dd>{customer.email}</dd></>)}
+          <dt>{t('customer.vehicles')}</dt>
+          <dd>{customer.vehicles.length ? customer.vehicles.map((v) => `${v.plate} ${v.make} ${v.model}`).join('、') : '—'}</dd>
+        </dl>
+      </section>
+      {!customer.erased_at && <CustomerReminders customer={customer} vehicles={customer.vehicles} />}
+      {manages && !customer.erased_at && <DataRights customer={customer} onErased={() => void customerPage(customerId).then(setCustomer)} />}
+    </section>
+  );
+}
+
+function DataRights({ customer, onErased }: { customer: CustomerPage; onErased: () => void }) {
+  const [exported, setExported] = useState<ExportAnswer | null>(null);
+  const [erasing, setErasing] = useState(false);
+  const [typed, setTyped] = useState('');
+  const { busy, error, run } = useAction();
+  const [erased, setErased] = useState<Erasure | null>(null);
+
+  return (
+    <section class="panel data-rights" aria-labelledby="rights-title">
+      <h2 id="rights-title">{t('rights.title')}</h2>
+      <p class="muted">{t('rights.lead')}</p>
+      <div class="button-row">
+        <button type="button" class="button-secondary" disabled={busy}
+          onClick={() => void run(() => exportCustomer(customer.customer_id), setExported)}>{t('rights.export')}</button>
+        <button type="button" class="button-danger" disabled={busy} aria-expanded={erasing}
+          onClick={() => setErasing(!erasing)}>{t('rights.erase')}</button>
+      </div>
+      {exported && (
+        <div class="downloads" aria-live="polite">
+          <Notice tone="ok">{tf('rights.exported', { minutes: String(Math.round(exported.expires_in / 60)) })}</Notice>
+          <div class="button-row download-list">
+            <a class="button-secondary" href={exported.csv.url} download={exported.csv.filename}>{t('rights.downloadCsv')}</a>
+            <a class="button-secondary" href={exported.json.url} download={exported.json.filename}>{t('rights.downloadJson')}</a>
+          </div>
+        </div>
+      )}
+      {erasing && (
+        <form class="form erase-form" noValidate onSubmit={(event) => {
+          event.preventDefault();
+          void run(() => eraseCustomer(customer.customer_id, typed.trim()), (answer) => { setErased(answer); onErased(); });
+        }}>
+          {!exported && <Notice tone="info">{t('rights.exportFirst')}</Notice>}
+          <p>{t('rights.eraseWhat')}</p>
+          <Field id="erase-name" label={tf('rights.typeName', { name: customer.name })} value={typed} onValue={setTyped} autoComplete="off" />
+          <button type="submit" class="button-danger button-block" disabled={busy || typed.trim() !== customer.name}>{t('rights.eraseConfirm')}</button>
+        </form>
+      )}
+      {erased && <Notice tone="ok">{t('rights.erased')}</Notice>}
+      {error && <Notice>{error}</Notice>}
+    </section>
+  );
+}

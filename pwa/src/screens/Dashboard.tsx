@@ -1,0 +1,216 @@
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { locale, t, tf, type MessageKey } from '../i18n';
+import { dashboard, dashboardCsv } from '../data/api';
+import {
+  CHANNELS, TIMED_STATES, csvFileName, dailySeries, daysIn, durationText, percentText, periodOf, periodProblem,
+  type Dashboard as Figures, type Period, type PeriodKind,
+} from '../data/dashboard';
+import { formatMoney } from '../data/format';
+import { DayChart, type DaySeries } from '../ui/DayChart';
+import { errorText } from '../ui/errors';
+import { Notice } from '../ui/Notice';
+import './dashboard.css';
+
+const KINDS: { value: PeriodKind; label: MessageKey }[] = [
+  { value: 'week', label: 'dashboard.week' },
+  { value: 'month', label: 'dashboard.month' },
+  { value: 'days90', label: 'dashboard.days90' },
+  { value: 'custom', label: 'dashboard.custom' },
+];
+
+const count = (value: number) => String(Math.round(value));
+
+/**
+ * The shop's numbers (營運數據) for the owner and managers: a period (this week, this month, the
+ * last 90 days or chosen dates), the figures as cards, orders and revenue per day as charts, the
+ * time each state takes, the notifications by channel; the same, day by day, as a CSV for Excel.
+ */
+export function Dashboard() {
+  const [kind, setKind] = useState<PeriodKind>('month');
+  const [period, setPeriod] = useState<Period>(() => periodOf('month'));
+  const [draft, setDraft] = useState<Period>(period);
+  const [figures, setFigures] = useState<Figures | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [downloading, setDownloading] = useState(false);
+
+  useEffect(() => {
+    setFigures(null);
+    setError(null);
+    dashboard(period.from, period.to).then(setFigures, (failure: unknown) => setError(errorText(failure)));
+  }, [period.from, period.to]);
+
+  function choose(next: PeriodKind) {
+    setKind(next);
+    if (next !== 'custom') {
+      const chosen = periodOf(next);
+      setPeriod(chosen);
+      setDraft(chosen);
+    }
+  }
+
+  const problem = periodProblem(draft);
+
+  async function download() {
+    setDownloading(true);
+    setError(null);
+    try {
+      const blob = await dashboardCsv(period.from, period.to);
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = csvFileName(period);
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (failure) {
+      setError(errorText(failure));
+    }
+    setDownloading(false);
+  }
+
+  return (
+    <section class="screen dashboard" aria-labelledby="dashboard-title">
+      <div class="screen-head">
+        <h1 id="dashboard-title">{t('dashboard.title')}</h1>
+        <button type="button" class="button-secondary" disabled={downloading || !figures} onClick={() => void download()}>
+          {downloading ? t('dashboard.preparing') : t('dashboard.csv')}
+        </button>
+      </div>
+      <div class="dashboard-period" role="group" aria-label={t('dashboard.period')}>
+        <div class="choice">
+          {KINDS.map((option) => (
+            <button type="button" key={option.value} class="choice-option" aria-pressed={kind === option.value} onClick={() => choose(option.value)}>
+              {t(option.label)}
+            </button>
+          ))}
+        </div>
+        {kind === 'custom' && (
+          <form class="dashboard-custom" onSubmit={(event) => { event.preventDefault(); if (!problem) setPeriod(draft); }}>
+            <label>{t('dashboard.from')}
+              <input type="date" value={draft.from} max={draft.to} onInput={(event) => setDraft({ ...draft, from: event.currentTarget.value })} />
+            </label>
+            <label>{t('dashboard.to')}
+              <input type="date" value={draft.to} min={draft.from} onInput={(event) => setDraft({ ...draft, to: event.currentTarget.value })} />
+            </label>
+            <button type="submit" class="button-primary" disabled={problem !== null}>{t('dashboard.apply')}</button>
+            {problem && <p class="dashboard-problem" role="alert">{t(problem)}</p>}
+          </form>
+        )}
+        <p class="muted dashboard-range">{tf('dashboard.range', { from: period.from, to: period.to, days: daysIn(period) })}</p>
+      </div>
+      {error && <Notice>{error}</Notice>}
+      {!figures && !error && <p class="muted">{t('common.loading')}</p>}
+      {figures && <FiguresView figures={figures} />}
+    </section>
+  );
+}
+
+function FiguresView({ figures }: { figures: Figures }) {
+  const lang = locale.value === 'en' ? 'en' : 'zh-TW';
+  const time = (seconds: number | null) => durationText(seconds, lang);
+  const { orders, walkaround, additional, follow_ups: followUps } = figures;
+  const orderSeries = useMemo<DaySeries[]>(() => [
+    { label: t('dashboard.opened'), colour: '#17495c', kind: 'bars' },
+    { label: t('dashboard.delivered'), colour: '#1f8a5b', kind: 'line' },
+  ], [lang]);
+  const revenueSeries = useMemo<DaySeries[]>(() => [{ label: t('dashboard.revenue'), colour: '#9a6a10', kind: 'bars' }], [lang]);
+  const orderData = useMemo(() => dailySeries(figures.days, [(day) => day.opened, (day) => day.delivered]), [figures]);
+  const revenueData = useMemo(() => dailySeries(figures.days, [(day) => day.revenue]), [figures]);
+  const empty = orders.opened === 0 && orders.delivered === 0;
+
+  return (
+    <>
+      {empty && <p class="muted">{t('dashboard.empty')}</p>}
+      <ul class="dashboard-cards">
+        <li class="dashboard-card">
+          <span class="dashboard-card-name">{t('dashboard.ordersPerDay')}</span>
+          <span class="dashboard-card-value">{orders.per_day}</span>
+          <span class="muted">{t('dashboard.opened')} {orders.opened}・{tf('dashboard.deliveredN', { n: orders.delivered })}</span>
+        </li>
+        <li class="dashboard-card">
+          <span class="dashboard-card-name">{t('dashboard.revenue')}</span>
+          <span class="dashboard-card-value">{formatMoney(orders.revenue)}</span>
+          <span class="muted">{t('dashboard.aov')} {orders.average_order_value === null ? '—' : formatMoney(orders.average_order_value)}</span>
+        </li>
+        <li class="dashboard-card">
+          <span class="dashboard-card-name">{t('dashboard.walkaround')}</span>
+          <span class="dashboard-card-value">{percentText(walkaround.share_complete)}</span>
+          <span class="muted">{tf('dashboard.walkaroundOf', { complete: walkaround.complete, checked: walkaround.checked })}</span>
+        </li>
+        <li class="dashboard-card">
+          <span class="dashboard-card-name">{t('dashboard.approvalTime')}</span>
+          <span class="dashboard-card-value">{time(additional.approval_median)}</span>
+          <span class="muted">{tf('dashboard.medianP90', { median: time(additional.approval_median), p90: time(additional.approval_p90) })}</span>
+        </li>
+        <li class="dashboard-card dashboard-card-wide">
+          <span class="dashboard-card-name">{t('dashboard.additional')}</span>
+          <dl class="dashboard-additional">
+            {(['proposed', 'approved', 'declined'] as const).map((what) => (
+              <div key={what} class={`dashboard-additional-${what}`}>
+                <dt>{t(`dashboard.${what}`)}</dt>
+                <dd>{tf('dashboard.itemCount', { n: additional[what].count })}<span class="dashboard-amount">{formatMoney(additional[what].amount)}</span></dd>
+              </div>
+            ))}
+          </dl>
+        </li>
+        <li class="dashboard-card">
+          <span class="dashboard-card-name">{t('dashboard.followUps')}</span>
+          <span class="dashboard-card-value">{tf('dashboard.followUpsDone', { n: followUps.done })}</span>
+          <span class={followUps.cases_open > 0 ? 'dashboard-cases-open' : 'muted'}>{tf('dashboard.casesOpen', { n: followUps.cases_open })}</span>
+          <span class="muted">{tf('dashboard.casesPeriod', { opened: followUps.cases_opened, closed: followUps.cases_closed })}</span>
+        </li>
+      </ul>
+
+      <div class="dashboard-charts">
+        <section class="panel" aria-labelledby="chart-orders">
+          <h2 id="chart-orders">{t('dashboard.ordersPerDay')}</h2>
+          <DayChart data={orderData} series={orderSeries} title={t('dashboard.ordersPerDay')} format={count} />
+        </section>
+        <section class="panel" aria-labelledby="chart-revenue">
+          <h2 id="chart-revenue">{t('dashboard.revenueChart')}</h2>
+          <DayChart data={revenueData} series={revenueSeries} title={t('dashboard.revenueChart')} format={moneyShort} />
+        </section>
+      </div>
+
+      <div class="dashboard-tables">
+        <section class="panel" aria-labelledby="state-times">
+          <h2 id="state-times">{t('dashboard.stateTimes')}</h2>
+          <table class="dashboard-table">
+            <thead><tr><th scope="col">{t('dashboard.state')}</th><th scope="col">{t('dashboard.stays')}</th><th scope="col">{t('dashboard.median')}</th><th scope="col">{t('dashboard.p90')}</th></tr></thead>
+            <tbody>
+              {TIMED_STATES.map((state) => (
+                <tr key={state}>
+                  <th scope="row">{t(`state.${state}`)}</th>
+                  <td>{figures.states[state].stays}</td>
+                  <td>{time(figures.states[state].median)}</td>
+                  <td>{time(figures.states[state].p90)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+        <section class="panel" aria-labelledby="notifications">
+          <h2 id="notifications">{t('dashboard.notifications')}</h2>
+          <table class="dashboard-table">
+            <thead><tr><th scope="col">{t('dashboard.channel')}</th><th scope="col">{t('dashboard.sent')}</th><th scope="col">{t('dashboard.failed')}</th></tr></thead>
+            <tbody>
+              {CHANNELS.map((channel) => (
+                <tr key={channel}>
+                  <th scope="row">{t(`dashboard.channel.${channel}`)}</th>
+                  <td>{figures.notifications[channel].sent}</td>
+                  <td class={figures.notifications[channel].failed > 0 ? 'dashboard-failed' : undefined}>{figures.notifications[channel].failed}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      </div>
+    </>
+  );
+}
+
+/** An axis label: `NT$12k` rather than `NT$12,000` so the axis stays narrow. */
+function moneyShort(value: number): string {
+  return value >= 10_000 ? `${Math.round(value / 1000)}k` : String(Math.round(value));
+}

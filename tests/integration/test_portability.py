@@ -1,0 +1,284 @@
+"""Data rights and portability on DynamoDB Local and s3rver: a customer's export, their erasure
+(nothing personal left in any item or index key of the shop; signed documents sealed and still
+verifiable), the shop's export, and the CSV import (bad rows by line, the rest exactly once)."""
+import io
+import json
+import random
+import zipfile
+
+import requests
+
+from chalicelib import aws, customers, db, notify
+from tests.builders import a_shop, a_signature, add_lines, new_id
+from tests.integration.test_photos import a_jpeg, complete, exists, presign, upload
+
+
+def a_person(shop):
+    """A customer whose every personal value is unique to this test (searched for later)."""
+    name = "".join(random.choice("陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周") for _ in range(4))
+    mobile = f"09{random.randint(10_000_000, 99_999_999)}"
+    email = f"{new_id('mail')}@example.tw"
+    answer = shop.advisor.post("/api/customers", {
+        "customer_id": new_id("cust"), "name": name, "mobile": mobile, "email": email,
+        "channel": "sms", "notes": f"{name} 習慣下午來",
+        "consent": {"version": "2026-01", "method": "tablet"}})
+    assert answer.status == 201, answer.body
+    customer = answer.body
+    line_user = "U" + new_id("line").replace("-", "")
+    assert customers.link_line(shop.shop_id, customer["customer_id"], line_user)
+    letters = "".join(random.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(3))
+    vehicle = shop.advisor.post("/api/vehicles", {
+        "vehicle_id": new_id("veh"), "plate": f"{letters}-{random.randint(1000, 9999)}",
+        "make": "Toyota", "model": "Altis", "fuel": "gasoline",
+        "customer_id": customer["customer_id"]})
+    assert vehicle.status == 201, vehicle.body
+    # A browser of theirs subscribed to Web Push (its endpoint identifies the device).
+    endpoint = f"https://fcm.googleapis.com/fcm/send/{new_id('device')}"
+    aws.table().put_item(Item={
+        **db.push_subscription_key(shop.shop_id, customer["customer_id"], new_id("hash")),
+        "type": "push_subscription", "endpoint": endpoint,
+        "keys": {"p256dh": "BPk", "auth": "Aq"}})
+    personal = {"name": name, "mobile": customer["mobile"], "national": mobile,
+                "dashed": f"{mobile[:4]}-{mobile[4:7]}-{mobile[7:]}", "email": email,
+                "line": line_user, "push": endpoint}
+    return customer, vehicle.body, personal
+
+
+def an_order_of(shop, customer, vehicle, to=("authorized", "in_progress", "quality_check",
+                                              "ready", "delivered"), signer="林美玲"):
+    order = shop.advisor.post("/api/orders", {
+        "order_id": new_id("order"), "customer_id": customer["customer_id"],
+        "vehicle_id": vehicle["vehicle_id"], "concerns": ["冷氣不冷"]}).body
+    return walk(shop, add_lines(shop, order["order_id"]), to, signer)
+
+
+def walk(shop, order, to, signer="林美玲"):
+    for step in to:
+        if step == "authorized":
+            a_signature(shop, order["order_id"], "authorization", signer_name=signer)
+        if step == "delivered":
+            a_signature(shop, order["order_id"], "checkout", signer_name=signer)
+        moved = shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
+                                  {"to": step, "client_id": new_id("step")})
+        assert moved.status == 200, moved.body
+        order = moved.body
+    return order
+
+
+def a_photo(shop, order):
+    data = a_jpeg(800, 600)
+    target = presign(shop.advisor, order, data, subject="general")
+    upload(target["upload"], data)
+    answer = complete(shop.advisor, order, target["photo_id"])
+    assert answer.status == 201, answer.body
+    return answer.body
+
+
+def every_item():
+    items, kwargs = [], {}
+    while True:
+        page = aws.table().scan(**kwargs)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def of_shop(items, shop_id):
+    """Every item of the shop: its partitions, and any item whose index keys name the shop."""
+    return [item for item in items if any(shop_id in str(item.get(key, "")) for key in
+                                          ("pk", "gsi1pk", "gsi2pk", "shop_id"))]
+
+
+def download(url) -> bytes:
+    response = requests.get(url, timeout=10)
+    assert response.status_code == 200, response.text
+    return response.content
+
+
+def test_export_then_erase_leaves_no_personal_field_of_that_customer_in_the_table(shop):
+    customer, vehicle, personal = a_person(shop)
+    cid = customer["customer_id"]
+    done = an_order_of(shop, customer, vehicle, to=("authorized", "in_progress"),
+                       signer=personal["name"])
+    photo = a_photo(shop, done)
+    done = walk(shop, done, ("quality_check", "ready", "delivered"), signer=personal["name"])
+    notify.queue(shop.shop_id, done["order_id"], "ready", ["sms"],
+                 f"{personal['name']} 您好，您的愛車已可交車。", db.now())
+    # The follow-up call: the customer was unhappy, a case was opened (it copies their name).
+    call = shop.advisor.post(f"/api/orders/{done['order_id']}/followup", {
+        "client_id": new_id("call"), "outcome": "reached", "reaction": "issue",
+        "note": f"{personal['name']} 說煞車有異音",
+        "case": {"case_id": new_id("case"), "summary": "交車後煞車有異音",
+                 "owner_id": shop.manager.staff_id, "due_on": "2026-12-03"}})
+    assert call.status == 200, call.body
+    booking = shop.advisor.post("/api/appointments", {
+        "appointment_id": new_id("appt"), "at": "2026-12-01T09:00:00+08:00",
+        "duration_minutes": 60, "purpose": "定期保養", "source": "phone",
+        "customer_id": cid, "vehicle_id": vehicle["vehicle_id"]}).body
+
+    exported = shop.manager.post(f"/api/customers/{cid}/export")
+    assert exported.status == 200, exported.body
+    assert exported.body["counts"] == {"vehicles": 1, "orders": 1, "photos": 1, "signatures": 2}
+    for link in (exported.body["json"], exported.body["csv"]):
+        assert all(value not in link["url"] + link["filename"] for value in personal.values())
+    data = json.loads(download(exported.body["json"]["url"]))
+    assert data["customer"]["name"] == personal["name"]
+    assert data["customer"]["line_user_id"] == personal["line"]
+    assert data["customer"]["consent_history"][0]["version"] == "2026-01"
+    (order,) = data["orders"]
+    assert [s["kind"] for s in order["signatures"]] == ["authorization", "checkout"]
+    assert "strokes" not in json.dumps(order["signatures"])
+    assert download(order["photos"][0]["url"])[:2] == b"\xff\xd8"
+    assert data["appointments"][0]["appointment_id"] == booking["appointment_id"]
+    archive = zipfile.ZipFile(io.BytesIO(download(exported.body["csv"]["url"])))
+    assert set(archive.namelist()) >= {"customer.csv", "vehicles.csv", "orders.csv",
+                                       "lines.csv", "signatures.csv", "photos.csv"}
+    raw = archive.read("customer.csv")
+    assert raw.startswith(b"\xef\xbb\xbf") and personal["name"] in raw.decode("utf-8-sig")
+
+    # refused while a booking or an order is open; then a wrong name erases nothing
+    refused = shop.manager.post(f"/api/customers/{cid}/erasure",
+                                {"client_id": new_id("erase"), "confirm_name": personal["name"]})
+    assert (refused.status, refused.error) == (409, "open_appointment")
+    shop.advisor.patch(f"/api/appointments/{booking['appointment_id']}", {"state": "cancelled"})
+    open_order = an_order_of(shop, customer, vehicle, to=())
+    refused = shop.manager.post(f"/api/customers/{cid}/erasure",
+                                {"client_id": new_id("erase"), "confirm_name": personal["name"]})
+    assert (refused.status, refused.error) == (409, "open_order")
+    shop.advisor.post(f"/api/orders/{open_order['order_id']}/transitions",
+                      {"to": "cancelled", "client_id": new_id("step")})
+    wrong = shop.manager.post(f"/api/customers/{cid}/erasure",
+                              {"client_id": new_id("erase"), "confirm_name": "別人"})
+    assert (wrong.status, wrong.error) == (422, "confirm_name")
+    assert shop.owner.get(f"/api/customers/{cid}").body["name"] == personal["name"]
+
+    erased = shop.owner.post(f"/api/customers/{cid}/erasure",
+                             {"client_id": new_id("erase"), "confirm_name": personal["name"]})
+    assert erased.status == 200, erased.body
+    counts = erased.body["counts"]
+    assert counts["orders"] == 2 and counts["signatures_sealed"] == 2
+    assert counts["photos_removed"] == 1 and counts["appointments"] == 1
+
+    shop_items = of_shop(every_item(), shop.shop_id)
+    assert len(shop_items) > 25
+    for item in every_item():
+        text = json.dumps(item, ensure_ascii=False, default=str)
+        found = [kind for kind, value in personal.items() if value in text]
+        assert not found, (item["pk"], item["sk"], found)
+    audits = [item for item in shop_items if item.get("type") == "audit"]
+    assert sorted(item["action"] for item in audits) == ["customer_erasure", "customer_export"]
+    assert all(item["by"]["staff_id"] for item in audits)
+
+    # the signed documents are kept, sealed, and still verify; the photo is gone from S3
+    after = shop.owner.get(f"/api/orders/{done['order_id']}").body
+    assert after["customer"]["name"] == "（已刪除）"
+    for signature in after["signatures"]:
+        verified = shop.anonymous.get(f"/api/verify/{signature['hash']}")
+        assert verified.body["intact"] is True, verified.body
+        sealed = db.sealed_record_object(shop.shop_id, done["order_id"],
+                                         signature["signature_id"])
+        assert exists(sealed)
+    assert not exists(db.photo_object(shop.shop_id, done["order_id"], photo["photo_id"],
+                                      "display"))
+    assert shop.advisor.get(f"/api/customers?phone={personal['national']}").body["customers"] == []
+    shown = shop.owner.get(f"/api/customers/{cid}").body
+    assert shown["name"] == "（已刪除）" and shown["erased_at"]
+    again = shop.owner.post(f"/api/customers/{cid}/erasure",
+                            {"client_id": new_id("erase"), "confirm_name": personal["name"]})
+    assert again.status == 200 and again.body == erased.body
+    changed = shop.advisor.patch(f"/api/customers/{cid}", {"name": "回來了"})
+    assert (changed.status, changed.error) == (409, "customer_erased")
+
+
+IMPORT = "\n".join([
+    "姓名,手機,Email,車牌,廠牌,車型,年份,燃料",
+    "王大明,0912-000-101,ming@example.tw,AKB-1101,Toyota,Altis,2019,汽油",  # 2
+    "李小華,0912000102,,akb1102,Honda,Fit,2020,油電",  # 3: plate typed without the hyphen
+    "陳錯號,12345,,,,,,",  # 4: not a phone number
+    "張車牌,0912000104,,AK-B-1,Ford,Focus,2018,",  # 5: not a plate
+    "",  # 6: blank, skipped
+    "林年份,0912000106,,AKB-1106,Mazda,3,明年,",  # 7: not a year
+    ",0912000107,,,,,,",  # 8: no name
+    "\"吳備註\",0912000108,,AKB-1108,Nissan,\"Sentra\",2021,柴油",  # 9
+    "王大明,0912-000-101,,AKB-1109,Toyota,Yaris,2017,",  # 10: the same person's second car
+    "許燃料,0912000110,,AKB-1110,Tesla,3,2022,核能",  # 11: no such fuel
+])
+
+
+def test_an_import_reports_bad_rows_by_line_and_imports_the_rest_exactly_once(shop):
+    text = IMPORT
+    first = shop.manager.post("/api/shop/imports", {"import_id": new_id("imp"), "csv": text})
+    assert first.status == 200, first.body
+    assert [error["line"] for error in first.body["errors"]] == [4, 5, 7, 8, 11]
+    assert "電話" in first.body["errors"][0]["message"]
+    assert "車牌" in first.body["errors"][1]["message"]
+    assert first.body["rows"] == 9 and first.body["row_limit"] == 500
+    assert (first.body["customers_created"], first.body["customers_existing"]) == (3, 1)
+    assert (first.body["vehicles_created"], first.body["vehicles_existing"]) == (4, 0)
+
+    second = shop.manager.post("/api/shop/imports", {"import_id": new_id("imp"), "csv": text})
+    assert second.status == 200, second.body
+    assert second.body["errors"] == first.body["errors"]
+    assert (second.body["customers_created"], second.body["vehicles_created"]) == (0, 0)
+    assert (second.body["customers_existing"], second.body["vehicles_existing"]) == (4, 4)
+
+    mobile = text.splitlines()[1].split(",")[1]
+    (ming,) = shop.advisor.get(f"/api/customers?phone={mobile}").body["customers"]
+    page = shop.advisor.get(f"/api/customers/{ming['customer_id']}").body
+    assert sorted(v["model"] for v in page["vehicles"]) == ["Altis", "Yaris"]
+    english = shop.manager.__class__(shop.manager.client, shop.manager.token, "en")
+    answer = english.post("/api/shop/imports", {"import_id": new_id("imp"), "csv": text})
+    assert answer.body["errors"][0]["message"].startswith("mobile")
+
+
+def test_an_import_without_the_columns_or_above_the_row_limit_is_refused_whole(shop):
+    missing = shop.manager.post("/api/shop/imports", {"import_id": new_id("imp"),
+                                                      "csv": "車牌\nABC-1234\n"})
+    assert (missing.status, missing.error) == (422, "csv_columns")
+    rows = "\n".join(f"客{n},09{n:08d}" for n in range(501))
+    many = shop.manager.post("/api/shop/imports", {"import_id": new_id("imp"),
+                                                   "csv": "姓名,手機\n" + rows})
+    assert (many.status, many.error) == (422, "too_many_rows")
+    assert shop.advisor.get("/api/customers?phone=0900000001").body["customers"] == []
+
+
+def test_the_shop_export_holds_everything_and_its_vehicles_csv_imports_back_as_nothing_new(shop):
+    customer, vehicle, personal = a_person(shop)
+    an_order_of(shop, customer, vehicle)
+    exported = shop.owner.post("/api/shop/export")
+    assert exported.status == 200, exported.body
+    assert exported.body["counts"] == {"customers": 1, "vehicles": 1, "orders": 1, "lines": 2}
+    data = json.loads(download(exported.body["json"]["url"]))
+    assert [line["description"] for line in data["orders"][0]["lines"]] == ["冷氣系統檢查",
+                                                                         "冷媒 R134a"]
+    archive = zipfile.ZipFile(io.BytesIO(download(exported.body["csv"]["url"])))
+    vehicles_csv = archive.read("vehicles.csv").decode("utf-8-sig")
+    assert personal["name"] in vehicles_csv and vehicle["plate"] in vehicles_csv
+    back = shop.manager.post("/api/shop/imports", {"import_id": new_id("imp"),
+                                                   "csv": vehicles_csv})
+    assert back.status == 200, back.body
+    assert back.body["errors"] == []
+    assert (back.body["customers_created"], back.body["vehicles_created"]) == (0, 0)
+
+
+def test_only_a_manager_or_owner_may_and_only_for_their_own_shop(shop, chalice_client):
+    customer, _, personal = a_person(shop)
+    cid = customer["customer_id"]
+    calls = [("POST", f"/api/customers/{cid}/export", None),
+             ("POST", f"/api/customers/{cid}/erasure",
+              {"client_id": new_id("e"), "confirm_name": personal["name"]}),
+             ("POST", "/api/shop/export", None),
+             ("POST", "/api/shop/imports", {"import_id": new_id("i"), "csv": "姓名,手機\n"})]
+    for person in (shop.advisor, shop.technician):
+        for method, path, body in calls:
+            answer = person.request(method, path, body)
+            assert (answer.status, answer.error) == (403, "forbidden"), (person.role, path)
+    other = a_shop(chalice_client, name="別家")
+    for method, path, body in calls[:2]:
+        answer = other.owner.request(method, path, body)
+        assert (answer.status, answer.error) == (404, "not_found"), path
+    assert shop.owner.get(f"/api/customers/{cid}").body["name"] == personal["name"]
+    audits = [item for item in every_item() if item.get("type") == "audit"
+              and item["shop_id"] in (shop.shop_id, other.shop_id)]
+    assert audits == []

@@ -1,0 +1,198 @@
+"""Reminders after the car leaves, on DynamoDB Local: a delivered order schedules them from the
+real stream record, the daily job sends them on the customer's channel (held back by quiet hours,
+at most one per customer in the shop's gap), and an opt-out stops them.
+
+The shop's clock (db.now) is moved: the day of delivery, then the morning the reminder is due.
+"""
+from datetime import date, datetime, timedelta, timezone
+
+from chalicelib import aws, db, notify, reminders
+from tests.builders import a_signature, a_shop, an_order, new_id
+from tests.integration.test_notify import handle, stream_records
+
+TAIPEI = timezone(timedelta(hours=8))
+DELIVERY_DAY = date(2027, 3, 10)
+
+
+def taipei(day: date, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=TAIPEI)
+
+
+def walk(shop, order_id: str, *values) -> None:
+    now = db.now()
+    answer = shop.advisor.patch(f"/api/orders/{order_id}/inspection", {"changes": [
+        {"field": field, "value": value,
+         "changed_at": db.iso(now - timedelta(seconds=60 - n))}
+        for n, (field, value) in enumerate(values)]})
+    assert answer.status == 200, answer.body
+
+
+def delivered(shop, clock, lines, walk_values=(), mileage=None, day=DELIVERY_DAY) -> dict:
+    """An order with these lines (and walk-around) taken to delivered at 11:00 on `day`, its
+    stream records handed to the stream handler as Lambda would."""
+    clock.value = taipei(day, 10)
+    order = an_order(shop, **({"mileage_km": mileage} if mileage else {}))
+    for line in lines:
+        answer = shop.advisor.post(f"/api/orders/{order['order_id']}/lines",
+                                   {"line_id": new_id("line"), **line})
+        assert answer.status == 201, answer.body
+    if walk_values:
+        walk(shop, order["order_id"], *walk_values)
+    a_signature(shop, order["order_id"], "authorization")
+    for step in ("authorized", "in_progress", "quality_check", "ready"):
+        moved = shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
+                                  {"to": step, "client_id": new_id("step")})
+        assert moved.status == 200, moved.body
+    clock.value = taipei(day, 11)
+    a_signature(shop, order["order_id"], "checkout")
+    moved = shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
+                              {"to": "delivered", "client_id": new_id("step")})
+    assert moved.status == 200, moved.body
+    handle(stream_records(order["order_id"]))
+    return moved.body
+
+
+def vehicle_reminders(shop, order) -> dict:
+    answer = shop.advisor.get(f"/api/vehicles/{order['vehicle']['vehicle_id']}")
+    assert answer.status == 200, answer.body
+    return {item["kind"]: item for item in answer.body["reminders"]}
+
+
+def run_daily_job(chalice_client) -> dict:
+    event = chalice_client.events.generate_cw_event(
+        source="aws.events", detail_type="Scheduled Event", detail={}, resources=[])
+    return chalice_client.lambda_.invoke("daily_jobs", event).payload
+
+
+def reminder_messages(shop, order_id) -> list[dict]:
+    return [m for m in notify.list_messages(shop.shop_id, order_id)
+            if m["step"].startswith("reminder:")]
+
+
+SERVICE = {"kind": "labour", "description": "定期保養（更換機油）", "hours": 1, "rate": 800}
+
+
+def test_a_service_schedules_the_next_one_by_months_or_by_the_car_s_pace(shop, clock):
+    order = delivered(shop, clock, [SERVICE], mileage=42_000)
+    service = vehicle_reminders(shop, order)["service"]
+    # 5,000 km at the usual 30 km a day is 166 days: before the six months are up.
+    assert service["due_on"] == (DELIVERY_DAY + timedelta(days=166)).isoformat()
+    assert service["detail"]["due_km"] == 47_000
+    assert service["send_on"] == (DELIVERY_DAY + timedelta(days=159)).isoformat()
+    assert service["status"] == "pending"
+    # A car that is driven little: six months come first.
+    assert reminders.service_due(DELIVERY_DAY, 42_000, 10, 6, 5_000) == (date(2027, 9, 10), 47_000)
+    assert reminders.service_due(date(2027, 8, 31), None, 30, 6, 5_000) == (date(2028, 2, 29), None)
+
+
+def test_the_same_delivery_seen_twice_schedules_once_and_a_later_service_replaces_it(shop, clock):
+    order = delivered(shop, clock, [SERVICE], mileage=42_000)
+    first = vehicle_reminders(shop, order)["service"]
+    handle(stream_records(order["order_id"]))  # the batch handed over again
+    assert vehicle_reminders(shop, order)["service"] == first
+
+
+def test_declined_red_tyres_and_yellow_brakes_are_reminded_a_fix_is_not(shop, clock):
+    worn = [(f"tyres.LF.{g}", 1.4) for g in ("inner", "centre", "outer")] + [
+        ("brakes.front.pad_mm", 4)]
+    order = delivered(shop, clock, [SERVICE], walk_values=worn)
+    found = vehicle_reminders(shop, order)
+    assert found["tyres"]["detail"] == {"colour": "red"}
+    assert found["tyres"]["send_on"] == (DELIVERY_DAY + timedelta(days=14)).isoformat()
+    assert found["brakes"]["detail"] == {"colour": "yellow"}
+    assert found["brakes"]["send_on"] == (DELIVERY_DAY + timedelta(days=90)).isoformat()
+    fixed = delivered(shop, clock, [SERVICE, {"kind": "part", "description": "輪胎 205/55R16",
+                                              "quantity": 1, "unit_price": 3200}],
+                      walk_values=worn)
+    assert set(vehicle_reminders(shop, fixed)) == {"service", "brakes"}
+
+
+def test_the_daily_job_sends_after_quiet_hours_once_and_respects_the_gap(shop, clock,
+                                                                        chalice_client):
+    worn = [(f"tyres.LF.{g}", 1.4) for g in ("inner", "centre", "outer")]
+    order = delivered(shop, clock, [SERVICE], walk_values=worn, mileage=42_000)
+    tyres_day = DELIVERY_DAY + timedelta(days=14)
+    clock.value = taipei(tyres_day - timedelta(days=1), 6)
+    run_daily_job(chalice_client)
+    assert reminder_messages(shop, order["order_id"]) == []  # not yet
+    clock.value = taipei(tyres_day, 6)  # the job runs at 06:00, in quiet hours
+    done = run_daily_job(chalice_client)
+    assert done["reminders"]["sent"] >= 1
+    [queued] = reminder_messages(shop, order["order_id"])
+    assert queued["state"] == "queued" and queued["not_before"].startswith(
+        f"{tyres_day.isoformat()}T00:00")  # 08:00 in Taipei
+    clock.value = taipei(tyres_day, 8) + timedelta(minutes=1)
+    notify.send_due(db.now())
+    [sent] = reminder_messages(shop, order["order_id"])
+    assert sent["state"] == "sent"
+    stored = aws.table().get_item(Key=db.message_key(shop.shop_id, order["order_id"],
+                                                     sent["message_id"]))["Item"]
+    assert "輪胎" in stored["text"] and "/o/" in stored["text"]
+    run_daily_job(chalice_client)  # the same morning, run again: nothing more
+    assert len(reminder_messages(shop, order["order_id"])) == 1
+    assert vehicle_reminders(shop, order)["tyres"]["status"] == "sent"
+    # With a year between reminders, the service (due 159 days after delivery) waits until the
+    # year since the tyres' reminder is up.
+    assert shop.manager.patch("/api/shop/settings", {"reminder_gap_days": 365}).status == 200
+    service_day = date.fromisoformat(vehicle_reminders(shop, order)["service"]["send_on"])
+    clock.value = taipei(service_day, 6)
+    assert run_daily_job(chalice_client)["reminders"]["postponed"] >= 1
+    postponed = vehicle_reminders(shop, order)["service"]
+    assert postponed["status"] == "pending"
+    assert postponed["send_on"] == (tyres_day + timedelta(days=365)).isoformat()
+
+
+def test_one_tap_on_the_link_stops_reminders_and_the_desk_can_turn_them_back_on(
+        shop, clock, chalice_client):
+    other = a_shop(chalice_client)  # signed in before the clock moves
+    worn = [(f"tyres.LF.{g}", 1.4) for g in ("inner", "centre", "outer")]
+    order = delivered(shop, clock, [SERVICE], walk_values=worn)
+    customer_id = order["customer"]["customer_id"]
+    url = reminders.opt_out_url(shop.shop_id, customer_id)
+    path = "/o/" + url.rsplit("/o/", 1)[1]
+    page = shop.anonymous.request("GET", path, headers={"accept": "text/html"})
+    body = page.body.decode() if isinstance(page.body, bytes) else page.body
+    assert page.status == 200 and "停止提醒" in body
+    assert "script-src 'sha256-" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Robots-Tag"].startswith("noindex")
+    # Opening the page (a link preview does that too) changes nothing: the page's script does.
+    assert "reminders_opt_out" not in aws.table().get_item(
+        Key=db.customer_key(shop.shop_id, customer_id))["Item"]
+    off = shop.anonymous.post(path, {"reminders": "off"})
+    assert off.status == 200 and off.body["reminders"] == "off"
+    clock.value = taipei(DELIVERY_DAY + timedelta(days=14), 6)
+    run_daily_job(chalice_client)
+    assert reminder_messages(shop, order["order_id"]) == []
+    assert vehicle_reminders(shop, order)["tyres"]["status"] == "opted_out"
+    customer = aws.table().get_item(Key=db.customer_key(shop.shop_id, customer_id))["Item"]
+    assert customer["opt_out_history"][-1]["via"] == "link"
+    on = shop.advisor.put(f"/api/customers/{customer_id}/reminders", {"reminders": "on"})
+    assert on.status == 200 and on.body["reminders"] == "on"
+    assert shop.technician.put(f"/api/customers/{customer_id}/reminders",
+                               {"reminders": "off"}).status == 403
+    assert shop.advisor.put(f"/api/customers/{customer_id}/reminders",
+                            {"reminders": "maybe"}).status == 422
+    assert other.advisor.put(f"/api/customers/{customer_id}/reminders",
+                             {"reminders": "off"}).status == 404
+
+
+def test_a_made_up_opt_out_token_gets_the_404_page(shop):
+    for token in ("x" * 24, "not-a-token", "A" * 200):
+        answer = shop.anonymous.request("GET", f"/o/{token}", headers={"accept": "text/html"})
+        assert answer.status == 404
+        assert shop.anonymous.post(f"/o/{token}", {"reminders": "off"}).status == 404
+
+
+def test_inspection_and_insurance_dates_are_reminded_two_weeks_before(shop, clock):
+    order = delivered(shop, clock, [SERVICE])
+    vehicle_id = order["vehicle"]["vehicle_id"]
+    changed = shop.advisor.patch(f"/api/vehicles/{vehicle_id}",
+                                 {"inspection_due_on": "2027-06-30", "insurance_due_on": "2027-12-01"})
+    assert changed.status == 200, changed.body
+    found = vehicle_reminders(shop, order)
+    assert found["inspection"]["send_on"] == "2027-06-16"
+    assert found["insurance"]["send_on"] == "2027-11-17"
+    assert shop.advisor.patch(f"/api/vehicles/{vehicle_id}",
+                              {"inspection_due_on": "2027-02-30"}).status == 422
+    shop.advisor.patch(f"/api/vehicles/{vehicle_id}", {"insurance_due_on": None})
+    assert "insurance" not in vehicle_reminders(shop, order)
