@@ -3,10 +3,9 @@ parses, which service does the work and what it answers (docs/api.md; /api/opena
 Who may do what is checked by the services (chalicelib/roles.py)."""
 from chalice import AuthResponse, Chalice, Cron, Response
 
-from chalicelib import (appointments, auth, cases, changes, customers, daily, followups, health,
-                        inspections, notify, openapi, orders, parts, photos, reminders,
-                        shop_settings, shops, signatures, vehicles)
-from chalicelib import portability
+from chalicelib import (appointments, auth, changes, customers, health, inspections, notify,
+                        openapi, orders, parts, photos, shop_settings, shops, signatures,
+                        vehicles)
 from chalicelib.api import Api
 from chalicelib.config import settings
 from chalicelib.errors import gateway_error, preferred_language
@@ -149,25 +148,29 @@ def update_customer(customer_id, body):
 @api.route("/api/customers/{customer_id}/export", "POST")
 def export_customer_data(customer_id):
     """A customer's data as JSON and a zip of CSVs: 15-minute links; the export is recorded."""
+    from chalicelib import portability
     return portability.export_customer(api.caller(), customer_id)
 
 
-@api.route("/api/customers/{customer_id}/erasure", "POST", body=portability.Erasure)
+@api.route("/api/customers/{customer_id}/erasure", "POST", body="chalicelib.portability:Erasure")
 def erase_customer_data(customer_id, body):
     """Erase a customer on request; signed documents are sealed, still verifiable (409 while
     an order is open)."""
+    from chalicelib import portability
     return portability.erase_customer(api.caller(), customer_id, body)
 
 
 @api.route("/api/shop/export", "POST")
 def export_shop_data():
     """Every customer, vehicle, order and line as JSON and a zip of CSVs (15-minute links)."""
+    from chalicelib import portability
     return portability.export_shop(api.caller())
 
 
-@api.route("/api/shop/imports", "POST", body=portability.CsvImport)
+@api.route("/api/shop/imports", "POST", body="chalicelib.portability:CsvImport")
 def import_customers_csv(body):
     """Customers and vehicles from CSV: bad rows reported by line, the rest imported once."""
+    from chalicelib import portability
     return portability.import_csv(api.caller(), body, _language())
 
 
@@ -663,9 +666,10 @@ def resend_message(order_id, message_id, body):
     return notify.resend(api.caller(), order_id, message_id, body)
 
 
-@api.route("/api/customers/{customer_id}/reminders", "PUT", body=reminders.Switch)
+@api.route("/api/customers/{customer_id}/reminders", "PUT", body="chalicelib.reminders:Switch")
 def switch_reminders(customer_id, body):
     """Stop or resume a customer's reminders (`{"reminders": "off" | "on"}`)."""
+    from chalicelib import reminders
     return reminders.customer_switch(api.caller(), customer_id, body)
 
 
@@ -700,35 +704,41 @@ def on_change(event):
 @api.route("/api/followups", "GET")
 def list_followups():
     """The calls due: orders delivered the shop's number of days ago, not yet followed up."""
+    from chalicelib import followups
     return followups.due(api.caller())
 
 
-@api.route("/api/orders/{order_id}/followup", "POST", body=followups.CallRecord)
+@api.route("/api/orders/{order_id}/followup", "POST", body="chalicelib.followups:CallRecord")
 def record_followup(order_id, body):
     """One call: reached (satisfied, or an issue opening a case), no answer, or call back."""
+    from chalicelib import followups
     return followups.record(api.caller(), order_id, body)
 
 
-@api.route("/api/cases", "GET", query=cases.CasesQuery)
+@api.route("/api/cases", "GET", query="chalicelib.cases:CasesQuery")
 def list_cases(query):
     """Open cases by due date (the manager's board), or the latest closed ones."""
+    from chalicelib import cases
     return cases.list_cases(api.caller(), query)
 
 
 @api.route("/api/cases/{case_id}", "GET")
 def get_case(case_id):
+    from chalicelib import cases
     return cases.get_case(api.caller(), case_id)
 
 
-@api.route("/api/cases/{case_id}", "PATCH", body=cases.CaseChange)
+@api.route("/api/cases/{case_id}", "PATCH", body="chalicelib.cases:CaseChange")
 def update_case(case_id, body):
     """Another owner, another due date, or invite the customer back (the owner or a manager)."""
+    from chalicelib import cases
     return cases.update_case(api.caller(), case_id, body)
 
 
-@api.route("/api/cases/{case_id}/close", "POST", body=cases.CaseClose)
+@api.route("/api/cases/{case_id}/close", "POST", body="chalicelib.cases:CaseClose")
 def close_case(case_id, body):
     """Closed with its resolution, by the case's owner or a manager; it leaves the board."""
+    from chalicelib import cases
     return cases.close_case(api.caller(), case_id, body)
 
 
@@ -736,15 +746,16 @@ def close_case(case_id, body):
 # the other daily tasks (chalicelib/daily.py).
 @app.schedule(Cron(0, 22, "*", "*", "?", "*"), name="daily_jobs")
 def daily_jobs(event):
+    from chalicelib import daily
     return daily.run()
 
 
 # --- the shop's numbers (營運數據) ---
 
-from chalicelib import dashboard  # noqa: E402  (its own block: the imports above are shared)
 
 
-@api.route("/api/dashboard", "GET", query=dashboard.PeriodQuery)
+@api.route("/api/dashboard", "GET", query="chalicelib.dashboard:PeriodQuery")
 def get_dashboard(query):
     """A period's figures from the daily aggregates (JSON, or `format=csv`: one row per day)."""
+    from chalicelib import dashboard
     return dashboard.dashboard(api.caller(), query)

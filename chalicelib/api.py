@@ -125,10 +125,32 @@ class RouteDoc:
     method: str
     name: str
     summary: str
-    body: type[BaseModel] | None
-    query: type[BaseModel] | None
+    body_ref: "ModelRef | None"
+    query_ref: "ModelRef | None"
     status: int
     public: bool
+
+    @property
+    def body(self) -> type[BaseModel] | None:
+        return model_of(self.body_ref)
+
+    @property
+    def query(self) -> type[BaseModel] | None:
+        return model_of(self.query_ref)
+
+
+# A body or query model, or where it lives ("chalicelib.cases:CaseChange"): a module a few routes
+# use is imported when one of them is first called, not at every cold start.
+ModelRef = type[BaseModel] | str
+
+
+def model_of(ref: "ModelRef | None") -> type[BaseModel] | None:
+    if not isinstance(ref, str):
+        return ref
+    import importlib
+
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 class Api:
@@ -137,8 +159,8 @@ class Api:
         self.authorizer: Any = None
         self.routes: list[RouteDoc] = []
 
-    def route(self, path: str, method: str, *, body: type[BaseModel] | None = None,
-              query: type[BaseModel] | None = None, status: int = 200,
+    def route(self, path: str, method: str, *, body: ModelRef | None = None,
+              query: ModelRef | None = None, status: int = 200,
               public: bool = False) -> Callable:
         def register(view: Callable) -> Callable:
             self.routes.append(RouteDoc(path, method, view.__name__,
@@ -149,9 +171,10 @@ class Api:
                 request = self.app.current_request
                 try:
                     if body is not None:
-                        params["body"] = parse(body, request.raw_body)
+                        params["body"] = parse(model_of(body), request.raw_body)
                     if query is not None:
-                        params["query"] = validate(query, dict(request.query_params or {}))
+                        params["query"] = validate(model_of(query),
+                                                   dict(request.query_params or {}))
                     result = view(**params)
                 except DomainError as err:
                     language = preferred_language(request.headers.get("accept-language"))

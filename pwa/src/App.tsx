@@ -7,8 +7,6 @@ import { Appointments } from './screens/Appointments';
 import { Board } from './screens/Board';
 import { Jobs } from './screens/Jobs';
 import { NewOrder } from './screens/NewOrder';
-import { OrderScreen } from './screens/OrderScreen';
-import { Settings } from './screens/Settings';
 import { SignIn } from './screens/SignIn';
 import { Header } from './ui/Header';
 import { Nav } from './ui/Nav';
@@ -99,6 +97,24 @@ function LazyDashboard() {
   return chunk ? <chunk.Dashboard /> : <Loading />;
 }
 
+// The order screen (lines, documents, old parts, messages, the customer's link): opened from the
+// board, so its chunk is fetched when the browser is idle after start (main.tsx) and precached.
+export const loadOrderScreen = () => import('./screens/OrderScreen');
+
+function LazyOrderScreen({ orderId }: { orderId: string }) {
+  const chunk = useChunk(loadOrderScreen, 'The order screen');
+  return chunk ? <chunk.OrderScreen orderId={orderId} /> : <Loading />;
+}
+
+// Settings (PIN, the shared tablet, the shop's details, thresholds, checklist): opened now and
+// then, so not on the first view.
+const loadSettings = () => import('./screens/Settings');
+
+function LazySettings() {
+  const chunk = useChunk(loadSettings, 'The settings screen');
+  return chunk ? <chunk.Settings /> : <Loading />;
+}
+
 function LazyPartsReport() {
   const chunk = useChunk(loadPartsReport, 'The parts report');
   return chunk ? <chunk.PartsReport /> : <Loading />;
@@ -121,12 +137,12 @@ function Screen() {
   switch (current.name) {
     case 'board': return <Board />;
     case 'new-order': return <NewOrder />;
-    case 'order': return <OrderScreen key={current.orderId} orderId={current.orderId} />;
+    case 'order': return <LazyOrderScreen key={current.orderId} orderId={current.orderId} />;
     case 'walkaround': return <LazyWalkaround key={current.orderId} orderId={current.orderId} />;
     case 'sign': return <LazySignDocument key={`${current.orderId}/${current.kind}`} orderId={current.orderId} kind={current.kind} />;
     case 'appointments': return <Appointments />;
     case 'jobs': return <Jobs />;
-    case 'settings': return <Settings />;
+    case 'settings': return <LazySettings />;
     case 'scan': return <LazyScan key={current.batch ? 'batch' : 'single'} batch={current.batch} />;
     case 'part': return <LazyPartTag key={current.code} code={current.code} signIn={current.signIn} />;
     case 'parts-report': return <LazyPartsReport />;

@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { App, loadWalkaround } from './App';
+import { App, loadOrderScreen, loadWalkaround } from './App';
 import { session, watchQueue } from './data/client';
 import { keepStorageOnceSignedIn } from './data/persist';
 import { watchSystemStatus } from './data/status';
@@ -10,9 +10,10 @@ watchSystemStatus();
 watchQueue();
 // iOS may evict a web app's IndexedDB (the write queue): ask to keep it, once signed in.
 void keepStorageOnceSignedIn(session);
-// Fetch the walk-around's chunk once the first view is up, so it is there with no network.
+// Fetch the order screen's and the walk-around's chunks once the first view is up, so they are
+// there with no network (the service worker precaches them too).
 const idle = window.requestIdleCallback ?? ((run: () => void) => setTimeout(run, 2000));
-idle(() => void loadWalkaround().catch(() => undefined));
+idle(() => void Promise.all([loadOrderScreen(), loadWalkaround()]).catch(() => undefined));
 
 if (import.meta.env.PROD && 'serviceWorker' in navigator) {
   // updateViaCache "none": the browser asks the server for sw.js every time, never its HTTP cache.
