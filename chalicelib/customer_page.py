@@ -12,7 +12,8 @@ import base64
 import hashlib
 import html
 import json
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -165,13 +166,14 @@ def _timeline(order: dict) -> str:
             f"<p class=state>{_bi(zh, en)}</p>{promise}<ol class=tl>{''.join(rows)}</ol></section>")
 
 
-def _report(shop_id: str, order: dict, shots: dict[str, list[dict]]) -> str:
+def _report(shop_id: str, order: dict, shots: dict[str, list[dict]],
+            thresholds: Callable[[], dict]) -> str:
     from chalicelib import inspections, shop_settings
 
     values = (order.get("inspection") or {}).get("values") or {}
     if not values:
         return ""
-    settings = shop_settings.thresholds(shop_id)
+    settings = thresholds()
     items = shop_settings.template(shop_id)["items"]  # read once: the summary and the list below
     summary = inspections.summary(values, settings, items)
     found = inspections.findings(values, settings)
@@ -233,15 +235,15 @@ def _lines(order: dict) -> str:
             "</table></section>")
 
 
-def _approval(shop_id: str, order: dict) -> str:
-    from chalicelib import shop_settings, signatures
+def _approval(shop_id: str, order: dict, thresholds: Callable[[], dict]) -> str:
+    from chalicelib import signatures
 
     estimate = signatures.document(shop_id, order, "estimate")
     content = estimate["content"]
     if not estimate["signable"] or not content["lines"]:
         return ""
     consented = int(content["consented_subtotal"])
-    code_above = int(shop_settings.thresholds(shop_id)["remote_code_above"])
+    code_above = int(thresholds()["remote_code_above"])
     photo_items = {item["photo_id"]: item for item in order.get("photos", [])}
     items = []
     for line in content["lines"]:
@@ -339,7 +341,7 @@ def _answered(order: dict) -> str:
 
 def render(order: dict, token: str) -> tuple[str, tuple[str, ...]]:
     """The page's HTML, and the origins its images come from (for the CSP)."""
-    from chalicelib import shops, vehicles
+    from chalicelib import shop_settings, shops, vehicles
 
     shop_id = order["shop_id"]
     shop = shops.get_shop(shop_id) or {}
@@ -352,7 +354,9 @@ def render(order: dict, token: str) -> tuple[str, tuple[str, ...]]:
         buttons.append(f"<a class=\"btn btn-g\" href=\"https://line.me/R/ti/p/{quote(shop['line_id'])}\" "
                        "rel=noopener>LINE 聯絡 Chat</a>")
     car = " ".join(filter(None, [vehicle.get("make"), vehicle.get("model")]))
-    approval = _approval(shop_id, order)
+    # The shop's settings, read once if the walk-around or the approval needs them.
+    thresholds = cache(lambda: shop_settings.thresholds(shop_id))
+    approval = _approval(shop_id, order, thresholds)
     logo = shops.logo_url(shop) if shop.get("logo_key") else None
     logo_html = f"<img class=logo src=\"{_e(logo)}\" alt=\"\" height=48>" if logo else ""
     body = (
@@ -360,7 +364,7 @@ def render(order: dict, token: str) -> tuple[str, tuple[str, ...]]:
         f"<p>{_e(vehicles.mask_plate(vehicle['plate']))} {_e(car)} · 工單 <span class=en>Order</span> "
         f"<span class=nowrap>{_e(order['number'])}</span></p>"
         f"<div class=btns>{''.join(buttons)}</div></header><main>"
-        + (approval or _answered(order)) + _timeline(order) + _push(order, token) + _lines(order) + _report(shop_id, order, shots)
+        + (approval or _answered(order)) + _timeline(order) + _push(order, token) + _lines(order) + _report(shop_id, order, shots, thresholds)
         + _parts(order) + _documents(order, token)
         + "<footer>此頁面僅供車主查看，請勿轉傳。<br>This page is for the vehicle's owner: please "
           "do not forward it." + _reminders_link(order) + "</footer></main>")
