@@ -101,15 +101,8 @@ def day(caller: Caller, query: DayQuery) -> dict:
     """The shop's appointments on a local day, by time: one Query on gsi2."""
     from boto3.dynamodb.conditions import Key
 
-    items: list[dict] = []
-    kwargs = {"IndexName": db.GSI_LISTS, "KeyConditionExpression":
-              Key("gsi2pk").eq(db.appointment_day_pk(caller.shop_id, query.date))}
-    while True:
-        page = aws.table().query(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    items = aws.query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(
+        db.appointment_day_pk(caller.shop_id, query.date)))
     return {"date": query.date, "appointments": [public(item) for item in items]}
 
 

@@ -76,17 +76,10 @@ def list_cases(caller: Caller, query: CasesQuery) -> dict:
     require(caller, "followups.record")
     kwargs = {"IndexName": db.GSI_LISTS, "KeyConditionExpression":
               Key("gsi2pk").eq(db.cases_pk(caller.shop_id, query.state))}
-    items: list[dict] = []
     if query.state == "closed":
-        kwargs.update(ScanIndexForward=False, Limit=CLOSED_SHOWN)
-        items = aws.table().query(**kwargs)["Items"]
+        items = aws.table().query(**kwargs, ScanIndexForward=False, Limit=CLOSED_SHOWN)["Items"]
     else:
-        while True:
-            page = aws.table().query(**kwargs)
-            items += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = aws.query_all(**kwargs)
     return {"state": query.state, "cases": [view(item, caller) for item in items]}
 
 

@@ -175,15 +175,8 @@ def due(caller: Caller) -> dict:
     from boto3.dynamodb.conditions import Key
 
     require(caller, "followups.record")
-    items: list[dict] = []
-    kwargs = {"IndexName": db.GSI_LISTS,
-              "KeyConditionExpression": Key("gsi2pk").eq(db.followups_due_pk(caller.shop_id))}
-    while True:
-        page = aws.table().query(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    items = aws.query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(
+        db.followups_due_pk(caller.shop_id)))
     listed = sorted((view(item) for item in items),
                     key=lambda item: (item.get("call_back_at") or item["due_on"], item["number"]))
     return {"date": db.local_date(), "followups": listed}
