@@ -32,10 +32,9 @@ def needed(shop_id: str, new_total: int) -> bool:
 
 
 def _mac(shop_id: str, order_id: str, code: str) -> str:
-    from chalicelib import secrets as secret_store
+    from chalicelib import links
 
-    key = secret_store.get("link-signing-key").encode()
-    return hmac.new(key, f"approval:{shop_id}:{order_id}:{code}".encode(),
+    return hmac.new(links.signing_key(), f"approval:{shop_id}:{order_id}:{code}".encode(),
                     hashlib.sha256).hexdigest()
 
 

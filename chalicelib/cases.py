@@ -7,7 +7,6 @@ open list.
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import StringConstraints

@@ -15,9 +15,11 @@ import json
 from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote, urlsplit
 
 from chalicelib import db, links, money, orders, parts
+from chalicelib.api import Body, parse
 from chalicelib.errors import Conflict, DomainError, NotFound, Unprocessable
 
 ASSETS = Path(__file__).parent / "page"
@@ -406,15 +408,13 @@ def sign(order: dict, raw: bytes | None, client: dict) -> dict:
     """The customer answers the additional items (the estimate) with a drawn signature, and the
     texted code when the new total is above the shop's amount."""
     from chalicelib import approval_codes, signatures
-    from chalicelib.api import parse
 
     body = parse(signatures.RemoteSignature, raw)
     if body.kind != "estimate":
         raise Unprocessable("這個連結只能回覆追加項目。", "kind: only the estimate is answered here.")
     verification = None
-    if any(item["signature_id"] == body.signature_id for item in order["signatures"]):
-        pass  # the same answer sent again: signatures answers what it recorded the first time
-    else:
+    # The same answer sent again goes straight on: signatures answers what it recorded then.
+    if not any(item["signature_id"] == body.signature_id for item in order["signatures"]):
         content = signatures.document(order["shop_id"], order, "estimate")["content"]
         if not content["lines"]:
             raise Conflict("這些追加項目已經回覆過了，不需要再回覆。",
@@ -441,12 +441,13 @@ def send_code(order: dict) -> dict:
     return approval_codes.send(order)
 
 
+class PartChoice(Body):
+    wish: Literal["take_back", "dispose"]
+
+
 def choose_part(order: dict, code: str, raw: bytes | None) -> dict:
     """Where the customer said they would decide at delivery: take the part back, or leave it."""
-    body = json.loads(raw or b"{}") if raw and len(raw) < 1000 else {}
-    wish = body.get("wish") if isinstance(body, dict) else None
-    if wish not in ("take_back", "dispose"):
-        raise Unprocessable("請選擇帶回或交由本店處理。", "wish: take_back or dispose.")
+    wish = parse(PartChoice, raw).wish
     code = parts.normalise_code(code) if isinstance(code, str) else ""
     if not any(tag["code"] == code for tag in order["parts"]):
         raise NotFound("找不到這個舊品。", "No such old part on this order.")

@@ -224,13 +224,7 @@ def _plain(image: dict) -> dict:
 def _order_items(shop_id: str, order_id: str) -> list[dict]:
     from boto3.dynamodb.conditions import Key
 
-    items, query = [], {"KeyConditionExpression": Key("pk").eq(db.order_pk(shop_id, order_id))}
-    while True:
-        page = aws.table().query(**query)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return aws.query_all(KeyConditionExpression=Key("pk").eq(db.order_pk(shop_id, order_id)))
 
 
 def _count_event(shop_id: str, order_id: str, event: dict, items: list[dict]) -> bool:

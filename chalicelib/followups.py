@@ -118,46 +118,41 @@ def make_due(today: str) -> dict:
     from botocore.exceptions import ClientError
 
     table, moved, closed = aws.table(), 0, 0
-    kwargs = {"IndexName": db.GSI_LISTS,
-              "KeyConditionExpression": Key("gsi2pk").eq(db.FOLLOWUPS_PENDING_PK)
-              & Key("gsi2sk").lte(f"{today}#~")}
-    while True:
-        page = table.query(**kwargs)
-        for item in page["Items"]:
-            shop_id, order_id = item["shop_id"], item["order_id"]
-            header = table.get_item(Key=db.order_key(shop_id, order_id),
-                                    ProjectionExpression="#s",
-                                    ExpressionAttributeNames={"#s": "state"}).get("Item") or {}
-            still_delivered = header.get("state") == "delivered"
-            try:
-                if still_delivered:
-                    listed = db.followup_due_index(shop_id, item["due_on"], order_id)
-                    table.update_item(
-                        Key=db.followup_key(shop_id, order_id),
-                        UpdateExpression="SET #status = :due, gsi2pk = :pk, gsi2sk = :sk, "
-                                         "became_due_at = :now ADD version :one",
-                        ConditionExpression="#status = :pending",
-                        ExpressionAttributeNames={"#status": "status"},
-                        ExpressionAttributeValues={
-                            ":due": "due", ":pending": "pending", ":now": db.now_iso(), ":one": 1,
-                            ":pk": listed["gsi2pk"], ":sk": listed["gsi2sk"]})
-                    moved += 1
-                else:  # followed up from the order screen already, without a call record
-                    table.update_item(
-                        Key=db.followup_key(shop_id, order_id),
-                        UpdateExpression="SET #status = :closed REMOVE gsi2pk, gsi2sk "
-                                         "ADD version :one",
-                        ConditionExpression="#status = :pending",
-                        ExpressionAttributeNames={"#status": "status"},
-                        ExpressionAttributeValues={":closed": "closed_elsewhere",
-                                                   ":pending": "pending", ":one": 1})
-                    closed += 1
-            except ClientError as err:
-                if not db.refused(err):
-                    raise  # another run moved it first: nothing to do
-        if "LastEvaluatedKey" not in page:
-            return {"due": moved, "closed_elsewhere": closed}
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    pending = aws.query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(
+        db.FOLLOWUPS_PENDING_PK) & Key("gsi2sk").lte(f"{today}#~"))
+    for item in pending:
+        shop_id, order_id = item["shop_id"], item["order_id"]
+        header = table.get_item(Key=db.order_key(shop_id, order_id),
+                                ProjectionExpression="#s",
+                                ExpressionAttributeNames={"#s": "state"}).get("Item") or {}
+        still_delivered = header.get("state") == "delivered"
+        try:
+            if still_delivered:
+                listed = db.followup_due_index(shop_id, item["due_on"], order_id)
+                table.update_item(
+                    Key=db.followup_key(shop_id, order_id),
+                    UpdateExpression="SET #status = :due, gsi2pk = :pk, gsi2sk = :sk, "
+                                     "became_due_at = :now ADD version :one",
+                    ConditionExpression="#status = :pending",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={
+                        ":due": "due", ":pending": "pending", ":now": db.now_iso(), ":one": 1,
+                        ":pk": listed["gsi2pk"], ":sk": listed["gsi2sk"]})
+                moved += 1
+            else:  # followed up from the order screen already, without a call record
+                table.update_item(
+                    Key=db.followup_key(shop_id, order_id),
+                    UpdateExpression="SET #status = :closed REMOVE gsi2pk, gsi2sk "
+                                     "ADD version :one",
+                    ConditionExpression="#status = :pending",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={":closed": "closed_elsewhere",
+                                               ":pending": "pending", ":one": 1})
+                closed += 1
+        except ClientError as err:
+            if not db.refused(err):
+                raise  # another run moved it first: nothing to do
+    return {"due": moved, "closed_elsewhere": closed}
 
 
 # --- the advisor's list and record ---

@@ -44,12 +44,14 @@ class LinkNotFound(Exception):
         self.retry_after = retry_after
 
 
-def _key() -> bytes:
+def signing_key() -> bytes:
+    """The link key: it derives the progress links, the opt-out links and keys the other MACs
+    of what a customer is sent (a client's IP, a texted code)."""
     return secret_store.get("link-signing-key").encode()
 
 
 def token_for(shop_id: str, order_id: str, generation: int) -> str:
-    mac = hmac.new(_key(), f"{shop_id}:{order_id}:{generation}".encode(), hashlib.sha256)
+    mac = hmac.new(signing_key(), f"{shop_id}:{order_id}:{generation}".encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(mac.digest()[:TOKEN_BYTES]).decode().rstrip("=")
 
 
@@ -160,7 +162,7 @@ def expired(order: dict) -> bool:
 
 def client_hash(ip: str | None) -> str:
     """Who is guessing, without keeping who they are: the IP under a keyed hash."""
-    mac = hmac.new(_key(), f"client:{ip or '-'}".encode(), hashlib.sha256)
+    mac = hmac.new(signing_key(), f"client:{ip or '-'}".encode(), hashlib.sha256)
     return mac.hexdigest()[:32]
 
 

@@ -42,7 +42,12 @@ def is_mobile(number: str) -> bool:
     return number.startswith("+8869")
 
 
+def national(number: str) -> str:
+    """As a Taiwanese person writes it: `+886912345678` → `0912345678` ("" stays "")."""
+    return "0" + number.removeprefix("+886") if number else ""
+
+
 def masked(number: str) -> str:
     """For customer-facing pages and logs: `0912-***-678`."""
-    national = "0" + number.removeprefix("+886")
-    return f"{national[:4]}-***-{national[-3:]}"
+    national_ = national(number)
+    return f"{national_[:4]}-***-{national_[-3:]}"

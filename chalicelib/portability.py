@@ -68,14 +68,13 @@ def _all_orders(shop_id: str, customer_id: str | None = None) -> list[dict]:
 
 
 def _cases_of(shop_id: str, order_ids: set[str]) -> list[dict]:
-    """The follow-up cases (open or closed) opened on these orders, each read whole."""
+    """The follow-up cases (open or closed) opened on these orders, whole (gsi2 projects all)."""
     from boto3.dynamodb.conditions import Key
 
-    listed = [item for state in ("open", "closed") for item in aws.query_all(
-        IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(db.cases_pk(shop_id, state)))
+    return [item for state in ("open", "closed") for item in aws.query_all(
+        IndexName=db.GSI_LISTS,
+        KeyConditionExpression=Key("gsi2pk").eq(db.cases_pk(shop_id, state)))
         if item.get("order_id") in order_ids]
-    return [aws.table().get_item(Key=db.case_key(shop_id, item["case_id"]))["Item"]
-            for item in listed]
 
 
 def _partition(pk: str) -> list[dict]:
@@ -279,7 +278,7 @@ def _personal_values(customer: dict) -> list[str]:
               customer.get("line_user_id", "")]
     mobile = customer.get("mobile", "")
     if mobile:
-        national = "0" + mobile.removeprefix("+886")
+        national = phones.national(mobile)
         values += [mobile, national, f"{national[:4]}-{national[4:7]}-{national[7:]}"]
     return sorted({value for value in values if value}, key=len, reverse=True)
 
@@ -429,10 +428,8 @@ def export_shop(caller: Caller) -> dict:
     headers = _all_orders(shop)
 
     def lines_of(order: dict) -> list[dict]:
-        from boto3.dynamodb.conditions import Key as K
-
-        return sorted(aws.query_all(KeyConditionExpression=K("pk").eq(
-            db.order_pk(shop, order["order_id"])) & K("sk").begins_with(db.LINE_PREFIX)),
+        return sorted(aws.query_all(KeyConditionExpression=Key("pk").eq(
+            db.order_pk(shop, order["order_id"])) & Key("sk").begins_with(db.LINE_PREFIX)),
             key=lambda line: line["created_at"])
 
     with ThreadPoolExecutor(max_workers=8) as pool:  # one Query per order, eight at a time
@@ -450,10 +447,10 @@ def export_shop(caller: Caller) -> dict:
                                if line.get(key) is not None} for line in lines]}
                    for order, lines in zip(headers, all_lines)],
     })
-    national = lambda number: "0" + number.removeprefix("+886") if number else ""  # noqa: E731
     files = {
         "customers.csv": _csv(({"customer_id": c["customer_id"], "姓名": c["name"],
-                                "手機": national(c.get("mobile", "")), "Email": c.get("email"),
+                                "手機": phones.national(c.get("mobile", "")),
+                                "Email": c.get("email"),
                                 "channel": c["channel"], "備註": c.get("notes"),
                                 "created_at": c["created_at"]} for c in data["customers"]),
                               _SHOP_CUSTOMER_FIELDS),
@@ -462,7 +459,7 @@ def export_shop(caller: Caller) -> dict:
                                "年份": v.get("year"), "燃料": v["fuel"], "顏色": v.get("colour"),
                                "customer_id": v["customer_id"],
                                "姓名": v.get("customer_name"),
-                               "手機": national(mobiles.get(v["customer_id"], "")),
+                               "手機": phones.national(mobiles.get(v["customer_id"], "")),
                                "mileage_km": (v.get("mileage") or {}).get("km"),
                                "created_at": v["created_at"]} for v in data["vehicles"]),
                              _SHOP_VEHICLE_FIELDS),

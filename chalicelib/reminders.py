@@ -126,6 +126,9 @@ def schedule_after_delivery(order: dict) -> list[dict]:
     from chalicelib import shop_settings
 
     shop_id, vehicle = order["shop_id"], order.get("vehicle") or {}
+    customer_id = (order.get("customer") or {}).get("customer_id")
+    if customer_id:  # the delivered order's page offers the opt-out link from now on
+        keep_opt_out_link(shop_id, customer_id)
     vehicle_id = vehicle.get("vehicle_id")
     if not vehicle_id:
         return []
@@ -173,6 +176,8 @@ def _schedule(order: dict, kind: str, due_on: date, send_on: date, detail: dict,
         if not db.refused(err):
             raise
         return None  # this order (or date) scheduled it already
+    if item["customer_id"]:
+        keep_opt_out_link(shop_id, item["customer_id"])
     return item
 
 
@@ -181,16 +186,19 @@ def schedule_dates(shop_id: str, vehicle: dict) -> None:
     two weeks before, to the vehicle's owner, about their latest order."""
     from boto3.dynamodb.conditions import Key
 
+    latest = None
     for kind in ("inspection", "insurance"):
         due = vehicle.get(f"{kind}_due_on")
         key = db.reminder_key(shop_id, vehicle["vehicle_id"], kind)
         if not due:
             aws.table().delete_item(Key=key)
             continue
-        index = db.vehicle_orders_index(shop_id, vehicle["vehicle_id"], "")
-        latest = aws.table().query(IndexName=db.GSI_LOOKUP, ScanIndexForward=False, Limit=1,
-                                   KeyConditionExpression=Key("gsi1pk").eq(index["gsi1pk"])
-                                   & Key("gsi1sk").begins_with(index["gsi1sk"]))["Items"]
+        if latest is None:  # the vehicle's latest order, read once for both dates
+            index = db.vehicle_orders_index(shop_id, vehicle["vehicle_id"], "")
+            latest = aws.table().query(
+                IndexName=db.GSI_LOOKUP, ScanIndexForward=False, Limit=1,
+                KeyConditionExpression=Key("gsi1pk").eq(index["gsi1pk"])
+                & Key("gsi1sk").begins_with(index["gsi1sk"]))["Items"]
         due_on = date.fromisoformat(due)
         order = {"shop_id": shop_id, "order_id": latest[0]["order_id"] if latest else None,
                  "vehicle": vehicle, "customer": {"customer_id": vehicle.get("customer_id")}}
@@ -281,7 +289,7 @@ def _close(key: dict, status: str, why: str) -> str:
     aws.table().update_item(Key=key, UpdateExpression="SET #status = :status, skipped = :why",
                             ExpressionAttributeNames={"#status": "status"},
                             ExpressionAttributeValues={":status": status, ":why": why})
-    return "opted_out" if status == "opted_out" else "unreachable"
+    return status
 
 
 def text(reminder: dict, order: dict, customer: dict) -> str:
@@ -310,34 +318,43 @@ def text(reminder: dict, order: dict, customer: dict) -> str:
 
 # --- opting out (個資法 §20) ---
 
-def _key() -> bytes:
-    from chalicelib import secrets as secret_store
-
-    return secret_store.get("link-signing-key").encode()
-
-
 def opt_out_token(shop_id: str, customer_id: str) -> str:
-    mac = hmac.new(_key(), f"optout:{shop_id}:{customer_id}".encode(), hashlib.sha256).digest()
+    from chalicelib import links
+
+    mac = hmac.new(links.signing_key(), f"optout:{shop_id}:{customer_id}".encode(),
+                   hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac[:OPT_OUT_TOKEN_BYTES]).decode()
 
 
+def keep_opt_out_link(shop_id: str, customer_id: str) -> None:
+    """Make the customer's opt-out link answer (its token's hash → the customer): once, when a
+    reminder is scheduled or sent, never on a page view."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib import links
+
+    try:
+        aws.table().put_item(Item={
+            **db.opt_out_key(links.token_hash(opt_out_token(shop_id, customer_id))),
+            "type": "opt_out_link", "shop_id": shop_id, "customer_id": customer_id},
+            ConditionExpression="attribute_not_exists(pk)")
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+
+
 def opt_out_url(shop_id: str, customer_id: str) -> str:
-    """The customer's own opt-out link (the same in every message; only its hash is kept)."""
+    """The customer's own opt-out link, the same in every message (built, nothing read)."""
     from chalicelib.config import settings
 
-    token = opt_out_token(shop_id, customer_id)
-    aws.table().put_item(Item={**db.opt_out_key(_hash(token)), "type": "opt_out_link",
-                               "shop_id": shop_id, "customer_id": customer_id})
-    return f"{settings().public_origin.rstrip('/')}/o/{token}"
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token[:64].encode("utf-8", "replace")).hexdigest()
+    return f"{settings().public_origin.rstrip('/')}/o/{opt_out_token(shop_id, customer_id)}"
 
 
 def resolve(token: str) -> dict:
     """The customer an opt-out token belongs to, or NotFound (the same for every failure)."""
-    item = aws.table().get_item(Key=db.opt_out_key(_hash(token))).get("Item")
+    from chalicelib import links
+
+    item = aws.table().get_item(Key=db.opt_out_key(links.token_hash(token))).get("Item")
     if item is None or not hmac.compare_digest(token, opt_out_token(item["shop_id"],
                                                                     item["customer_id"])):
         raise NotFound("找不到這個連結。", "No such link.")

@@ -206,6 +206,16 @@ def add_lines(shop: Shop, order_id: str) -> dict:
     return answer.body
 
 
+def an_added_line(shop: Shop, order_id: str, description: str = "前煞車來令片",
+                  amount: int = 2400, **fields: Any) -> dict:
+    """A part line the technician found needed (on an authorized order: additional work)."""
+    answer = shop.advisor.post(f"/api/orders/{order_id}/lines", {
+        "line_id": new_id("line"), "kind": "part", "description": description,
+        "quantity": 1, "unit_price": amount, **fields})
+    assert answer.status == 201, answer.body
+    return answer.body["lines"][-1]
+
+
 def a_part_tag(shop: Shop, order: dict | None = None, person: "ApiClient | None" = None,
                **fields: Any) -> dict:
     """An old-part tag made through the API (on `order`, if given): by the technician, or by

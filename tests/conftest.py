@@ -115,11 +115,9 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch):
-    """The one clock (db.now), moved by the test; messages held back by quiet hours go only when
-    the test sends them (not as a side effect of a stream batch)."""
-    from chalicelib import db, notify
+    """The one clock (db.now), moved by the test."""
+    from chalicelib import db
 
     moved = Clock()
     monkeypatch.setattr(db, "now", moved)
-    monkeypatch.setattr(notify, "_last_due_check", float("inf"))
     return moved

@@ -26,7 +26,6 @@ from chalicelib.roles import require
 MAX_TRIES = 3
 BACKOFF_SECONDS = 0.5  # then 1 s: a throttled provider gets a moment, a stream batch no minute
 IDEMPOTENCY_SECONDS = 14 * 86400  # a batch redelivered within two weeks sends nothing twice
-SEND_DUE_EVERY_SECONDS = 60  # the stream handler looks for due messages at most this often
 LINK_CODE_SECONDS = 24 * 3600
 LINK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a screen
 LINK_CODE = re.compile(r"\b([A-HJ-NP-Z2-9]{10})\b")
@@ -52,7 +51,6 @@ def on_order_change(event_name: str, new_image: dict, old_image: dict) -> None:
     step = order.get("state")
     if step and step != before.get("state"):
         notify_step(order, step)
-    _send_due_now_and_then()
 
 
 def _plain(image: dict) -> dict:
@@ -64,7 +62,7 @@ def _plain(image: dict) -> dict:
 
 def notify_step(order: dict, step: str) -> list[dict]:
     """Send (or queue, in quiet hours) the step's message; answers what each channel did."""
-    from chalicelib import shop_settings
+    from chalicelib import shop_settings, shops
 
     shop_id, order_id = order["shop_id"], order["order_id"]
     rules = shop_settings.notification_settings(shop_id)
@@ -73,7 +71,8 @@ def notify_step(order: dict, step: str) -> list[dict]:
     customer = _customer(shop_id, order)
     if customer is None or customer.get("channel") == "none":
         return []  # the customer asked not to be told
-    text = render(rules["templates"][step], shop=_shop_name(shop_id),
+    shop = shops.get_shop(shop_id) or {}
+    text = render(rules["templates"][step], shop=shop.get("name", ""),
                   plate=order.get("vehicle", {}).get("plate", ""), link=_link(shop_id, order_id),
                   total=int((order.get("totals") or {}).get("total") or 0))
     return _send_or_queue(order, step, text, customer, rules, step in rules["urgent_steps"])
@@ -115,10 +114,6 @@ def _link(shop_id: str, order_id: str) -> str | None:
     from chalicelib import links  # the progress link (issue 7's other half)
 
     return links.url_for(shop_id, order_id)
-
-
-def _shop_name(shop_id: str) -> str:
-    return (aws.table().get_item(Key=db.shop_key(shop_id)).get("Item") or {}).get("name", "")
 
 
 def _customer(shop_id: str, order: dict) -> dict | None:
@@ -330,20 +325,6 @@ def queue(shop_id: str, order_id: str, step: str, channels: list[str], text: str
     return {"message_id": message_id, "channel": channel, "state": "queued", "not_before": due}
 
 
-_last_due_check = 0.0
-
-
-def _send_due_now_and_then() -> None:
-    global _last_due_check
-    if time.monotonic() - _last_due_check < SEND_DUE_EVERY_SECONDS:
-        return
-    _last_due_check = time.monotonic()
-    try:
-        send_due(db.now())
-    except Exception:  # the schedule sends them too; a change's reaction goes on regardless
-        logger().exception("sending due messages failed")
-
-
 def send_due_now() -> int:
     """The schedule's run (every 15 minutes): send what quiet hours held back and is now due."""
     return send_due(db.now())
@@ -413,6 +394,15 @@ def list_messages(shop_id: str, order_id: str) -> list[dict]:
 
     return views(aws.table().query(KeyConditionExpression=Key("pk").eq(
         db.order_pk(shop_id, order_id)) & Key("sk").begins_with(db.MESSAGE_PREFIX))["Items"])
+
+
+def order_messages(caller: Caller, order_id: str) -> list[dict]:
+    """The order screen's list: who may read the order may read what its customer was sent."""
+    require(caller, "orders.read")
+    if aws.table().get_item(Key=db.order_key(caller.shop_id, order_id),
+                            ProjectionExpression="pk").get("Item") is None:
+        raise NotFound("找不到這張工單。", "No such repair order.")
+    return list_messages(caller.shop_id, order_id)
 
 
 def resend(caller: Caller, order_id: str, message_id: str, body: Resend) -> dict:

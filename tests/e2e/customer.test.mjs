@@ -188,7 +188,14 @@ test('the customer follows the order on a phone link, approves one added item, d
     // …and what the customer was sent, by which channel, in which state.
     assert.ok(told.channel, 'the message names its channel');
     const sent = staff.page.getByTestId('order-messages').locator('li.message');
-    await sent.filter({ hasText: '已接車' }).first().waitFor();
+    const checkedIn = sent.filter({ hasText: '已接車' }).first();
+    await checkedIn.waitFor();
+    // The customer says it never came: the advisor sends it again from the tablet, once.
+    await checkedIn.getByRole('button', { name: '重新發送' }).tap();
+    await staff.page.getByText('已重新發送。').waitFor();
+    const resent = (await owner.get(`/api/orders/${order.order_id}`)).messages
+      .find((message) => message.message_id === told.message_id);
+    assert.equal(resent.resends, 1);
 
     // The advisor's link panel shows the same link, and revokes it from the tablet: it now gets
     // the page a made-up token gets.
@@ -212,6 +219,18 @@ test('the customer follows the order on a phone link, approves one added item, d
     assert.deepEqual(without(gone.headers()), without(guessed.headers()));
     assert.match(gone.headers()['x-robots-tag'], /noindex/);
     assert.match(gone.headers()['content-security-policy'], /default-src 'none'/);
+
+    // The customer asks for a link again: the advisor makes a new one; it opens the page.
+    staff.page.once('dialog', (dialog) => void dialog.accept());
+    await panel.getByRole('button', { name: '重新產生連結' }).tap();
+    const fresh = await eventually(async () => {
+      const answer = await owner.get(`/api/orders/${order.order_id}/link`);
+      return answer.url && !answer.revoked ? answer : null;
+    }, 'the new link');
+    await eventually(async () => (await panel.getByLabel('客戶進度連結').inputValue()) === fresh.url,
+      'the panel showing the new link');
+    assert.notEqual(fresh.url, link.url);
+    assert.equal((await page.goto(`${BASE_URL}${new URL(fresh.url).pathname}`)).status(), 200);
 
     assert.deepEqual(errors, [], 'the customer\'s page threw or broke its CSP');
   } finally {

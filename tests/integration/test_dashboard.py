@@ -11,7 +11,8 @@ import pytest
 import app as api
 from chalicelib import aws, dashboard, db, notify
 from devstack.poller import lambda_record
-from tests.builders import a_customer_and_vehicle, a_shop, a_signature, add_lines, new_id
+from tests.builders import (a_customer_and_vehicle, a_shop, a_signature, add_lines, an_added_line,
+                            new_id)
 
 MORNING = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Taipei
 DAY = "2026-03-02"
@@ -36,7 +37,6 @@ class Clock:
 def clock(monkeypatch):
     moved = Clock(MORNING)
     monkeypatch.setattr(db, "now", moved)
-    monkeypatch.setattr(notify, "_last_due_check", float("inf"))
     return moved
 
 
@@ -108,13 +108,9 @@ def walk_around(shop, order_id, fields):
     assert answer.status == 200, answer.body
 
 
-def additional(shop, order_id, description, price):
-    line_id = new_id("line")
-    answer = shop.advisor.post(f"/api/orders/{order_id}/lines", {
-        "line_id": line_id, "kind": "part", "description": description, "quantity": 1,
-        "unit_price": price, "origin": "additional", "reason": "技師檢查發現磨損"})
-    assert answer.status == 201, answer.body
-    return line_id
+def an_added_line_id(shop, order_id, description, price):
+    return an_added_line(shop, order_id, description, price, origin="additional",
+                         reason="技師檢查發現磨損")["line_id"]
 
 
 def a_working_day(shop, clock):
@@ -128,8 +124,8 @@ def a_working_day(shop, clock):
     clock.at(30)
     step(shop, a, "in_progress")                          # 09:30
     clock.at(60)
-    approved = additional(shop, a, "煞車來令片（前）", 2400)   # 10:00
-    declined = additional(shop, a, "雨刷片", 600)
+    approved = an_added_line_id(shop, a, "煞車來令片（前）", 2400)   # 10:00
+    declined = an_added_line_id(shop, a, "雨刷片", 600)
     step(shop, a, "awaiting_approval")                     # 10:00: in progress 30 min
     clock.at(100)
     a_signature(shop, a, "estimate", decisions={approved: "approved", declined: "declined"})

@@ -11,7 +11,7 @@ import pytest
 from boto3.dynamodb.conditions import Key
 
 from chalicelib import aws, db, links, orders, secrets
-from tests.builders import STROKES, a_part_tag, an_order, new_id
+from tests.builders import STROKES, a_part_tag, an_added_line, an_order, new_id
 
 
 @pytest.fixture(autouse=True)
@@ -39,14 +39,6 @@ def page(shop, path, **kw):
     if isinstance(answer.body, bytes):
         answer.body = answer.body.decode()
     return answer
-
-
-def additional(shop, order_id, description, amount):
-    answer = shop.advisor.post(f"/api/orders/{order_id}/lines", {
-        "line_id": new_id("line"), "kind": "part", "description": description,
-        "quantity": 1, "unit_price": amount})
-    assert answer.status == 201, answer.body
-    return answer.body["lines"][-1]
 
 
 def test_the_token_is_derived_and_only_its_hash_is_stored(shop):
@@ -151,8 +143,8 @@ def test_a_link_token_opens_no_staff_route(shop):
 
 def test_remote_approval_end_to_end(shop):
     order = an_order(shop, state="in_progress")
-    brake = additional(shop, order["order_id"], "前煞車來令片", 2400)
-    wipers = additional(shop, order["order_id"], "雨刷", 600)
+    brake = an_added_line(shop, order["order_id"], "前煞車來令片", 2400)
+    wipers = an_added_line(shop, order["order_id"], "雨刷", 600)
     shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
                       {"to": "awaiting_approval", "client_id": new_id("step")})
     path = path_of(link_of(shop, order["order_id"])["url"])
@@ -186,7 +178,7 @@ def test_remote_approval_end_to_end(shop):
 
 def test_approving_after_the_order_moved_on_changes_nothing(shop):
     order = an_order(shop, state="in_progress")
-    brake = additional(shop, order["order_id"], "前煞車來令片", 2400)
+    brake = an_added_line(shop, order["order_id"], "前煞車來令片", 2400)
     path = path_of(link_of(shop, order["order_id"])["url"])
     content_hash = page(shop, path).body.split('data-hash="', 1)[1].split('"', 1)[0]
     shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
@@ -215,6 +207,8 @@ def test_the_customer_chooses_what_happens_to_an_old_part(shop):
     assert refused.status == 409
     bad = shop.anonymous.post(f"{path}/parts/{undecided['code']}", {"wish": "keep"})
     assert bad.status == 422
+    broken = shop.anonymous.request("POST", f"{path}/parts/{undecided['code']}", raw="{wish")
+    assert broken.status == 400 and broken.error == "malformed_json"
     other = an_order(shop, state="in_progress")
     foreign = a_part_tag(shop, other, wish="decide_at_delivery")
     assert shop.anonymous.post(f"{path}/parts/{foreign['code']}", {"wish": "dispose"}).status == 404
@@ -226,7 +220,7 @@ def test_the_first_view_fits_the_budget(shop):
     import time
 
     order = an_order(shop, state="in_progress")
-    additional(shop, order["order_id"], "前煞車來令片", 2400)
+    an_added_line(shop, order["order_id"], "前煞車來令片", 2400)
     a_part_tag(shop, order, wish="decide_at_delivery")
     path = path_of(link_of(shop, order["order_id"])["url"])
     page(shop, path)
@@ -240,7 +234,7 @@ def test_the_first_view_fits_the_budget(shop):
 
 def _estimate_waiting(shop, amounts):
     order = an_order(shop, state="in_progress")
-    lines = [additional(shop, order["order_id"], f"追加項目 {n}", amount)
+    lines = [an_added_line(shop, order["order_id"], f"追加項目 {n}", amount)
              for n, amount in enumerate(amounts)]
     path = path_of(link_of(shop, order["order_id"])["url"])
     shown = page(shop, path).body
@@ -326,7 +320,7 @@ def test_wrong_codes_end_the_code_and_an_old_code_expires(shop, monkeypatch):
 def test_no_mobile_on_file_means_no_code(shop):
     assert shop.manager.patch("/api/shop/settings", {"remote_code_above": 0}).status == 200
     order = an_order(shop, state="in_progress")
-    additional(shop, order["order_id"], "雨刷", 600)
+    an_added_line(shop, order["order_id"], "雨刷", 600)
     aws.table().update_item(Key=db.customer_key(shop.shop_id, order["customer"]["customer_id"]),
                             UpdateExpression="REMOVE mobile")  # e-mail only, say
     path = path_of(link_of(shop, order["order_id"])["url"])

@@ -102,7 +102,6 @@ def channels(app_env, provider, monkeypatch, tmp_path):
                         "SL_LINE_API": provider.url}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(notify, "BACKOFF_SECONDS", 0.01)
-    monkeypatch.setattr(notify, "_last_due_check", float("inf"))  # send_due only when called
     aws.reset()
     return provider
 
@@ -419,7 +418,6 @@ def test_locally_a_channel_without_credentials_delivers_to_the_outbox_page(app_e
                                                                           monkeypatch):
     from devstack.server import outbox_page
 
-    monkeypatch.setattr(notify, "_last_due_check", float("inf"))
     order = an_order(shop)  # channel "line", no LINE account linked: SMS, to the outbox
     clock.value = DAYTIME
     handle(stream_records(order["order_id"]))

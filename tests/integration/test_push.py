@@ -63,7 +63,6 @@ def provider(app_env, monkeypatch, tmp_path):
                         "SL_SNS_ENDPOINT": server.url, "SL_NOTIFY_LIVE": "push"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(notify, "BACKOFF_SECONDS", 0.01)
-    monkeypatch.setattr(notify, "_last_due_check", float("inf"))
     monkeypatch.setattr(api.api, "client", lambda: {"ip": "203.0.113.7", "user_agent": "pytest"})
     aws.reset()
     yield server

@@ -8,7 +8,7 @@ import pytest
 from chalicelib import aws, db, orders, signatures
 from chalicelib.api import Caller
 from chalicelib.config import settings
-from tests.builders import STROKES, a_signature, add_lines, an_order, new_id
+from tests.builders import STROKES, a_signature, add_lines, an_added_line, an_order, new_id
 
 
 def move(person, order_id, to):
@@ -29,14 +29,6 @@ def signing(order_id, kind, content_hash, **fields):
 
 def stored(shop, order_id):
     return orders.load(shop.shop_id, order_id)
-
-
-def additional(shop, order_id, description="前煞車來令片", amount=2400):
-    answer = shop.advisor.post(f"/api/orders/{order_id}/lines", {
-        "line_id": new_id("line"), "kind": "part", "description": description,
-        "quantity": 1, "unit_price": amount})
-    assert answer.status == 201, answer.body
-    return answer.body["lines"][-1]
 
 
 # --- the documents ---
@@ -134,7 +126,7 @@ def test_sending_the_same_signature_again_answers_the_same(shop):
 def test_a_document_changed_since_it_was_shown_is_409_and_nothing_is_stored(shop):
     order = an_order(shop, lines=True)
     shown = draft(shop.advisor, order["order_id"], "authorization")
-    additional(shop, order["order_id"], "雨刷", 600)  # before work: an authorization line
+    an_added_line(shop, order["order_id"], "雨刷", 600)  # before work: an authorization line
     answer = shop.advisor.post(f"/api/orders/{order['order_id']}/signatures",
                                signing(order["order_id"], "authorization", shown["content_hash"]))
     assert answer.status == 409 and answer.error == "document_changed"
@@ -247,8 +239,8 @@ def test_a_signed_authorization_cannot_be_redone_once_work_started(shop):
 
 def test_an_additional_item_is_done_only_after_a_signed_estimate(shop):
     order = an_order(shop, state="in_progress")
-    brake = additional(shop, order["order_id"])
-    wipers = additional(shop, order["order_id"], "雨刷", 600)
+    brake = an_added_line(shop, order["order_id"])
+    wipers = an_added_line(shop, order["order_id"], "雨刷", 600)
     approved = shop.advisor.patch(f"/api/orders/{order['order_id']}/lines/{brake['line_id']}",
                                   {"state": "approved"})  # the customer said yes on the phone
     assert approved.status == 200
@@ -280,8 +272,8 @@ def test_an_additional_item_is_done_only_after_a_signed_estimate(shop):
 
 def test_an_estimate_must_answer_every_item(shop):
     order = an_order(shop, state="in_progress")
-    brake = additional(shop, order["order_id"])
-    additional(shop, order["order_id"], "雨刷", 600)
+    brake = an_added_line(shop, order["order_id"])
+    an_added_line(shop, order["order_id"], "雨刷", 600)
     shown = draft(shop.advisor, order["order_id"], "estimate")
     answer = shop.advisor.post(f"/api/orders/{order['order_id']}/signatures", signing(
         order["order_id"], "estimate", shown["content_hash"],
@@ -292,7 +284,7 @@ def test_an_estimate_must_answer_every_item(shop):
 
 def test_work_resumes_once_the_customer_answered_every_added_item(shop):
     order = an_order(shop, state="in_progress")
-    brake = additional(shop, order["order_id"])
+    brake = an_added_line(shop, order["order_id"])
     assert move(shop.advisor, order["order_id"], "awaiting_approval").status == 200
     assert move(shop.advisor, order["order_id"], "in_progress").status == 409
     a_signature(shop, order["order_id"], "estimate", decisions={brake["line_id"]: "approved"})
@@ -320,7 +312,7 @@ def test_delivery_needs_the_signed_checkout_list(shop):
 
 def test_a_total_above_what_the_customer_consented_to_is_not_delivered(shop):
     order = an_order(shop, state="in_progress")
-    extra = additional(shop, order["order_id"])
+    extra = an_added_line(shop, order["order_id"])
     shop.advisor.patch(f"/api/orders/{order['order_id']}/lines/{extra['line_id']}",
                        {"state": "approved"})  # a phone call is not a signed estimate
     for to in ("quality_check", "ready"):
@@ -473,7 +465,7 @@ def test_the_checkout_list_lists_the_old_parts_and_delivery_waits_for_them(shop)
 
 def test_a_remote_signature_names_the_link_s_channel_and_no_witness(shop):
     order = an_order(shop, state="in_progress")
-    brake = additional(shop, order["order_id"])
+    brake = an_added_line(shop, order["order_id"])
     shown = draft(shop.advisor, order["order_id"], "estimate")
     body = signatures.NewSignature(**signing(order["order_id"], "estimate", shown["content_hash"],
                                              decisions={brake["line_id"]: "approved"}))

@@ -325,4 +325,13 @@ def test_page_one_of_each_kind_as_a_screenshot(kind, tmp_path):
     target = ROOT / "docs" / "screenshots" / f"document-{kind}"
     subprocess.run(["pdftoppm", "-r", "100", "-png", "-f", "1", "-l", "1", "-singlefile",
                     str(path), str(target)], check=True)
-    assert target.with_suffix(".png").stat().st_size > 10_000
+    from PIL import Image
+
+    from chalicelib.signatures import TITLES
+
+    with Image.open(target.with_suffix(".png")) as page:
+        assert page.size == (827, 1170)  # A4 at 100 dpi: the whole page, not a blank or a crop
+        assert len(page.convert("L").getcolors(256) or []) > 8  # drawn on, not empty white
+    page_one = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(path), "-"], check=True,
+                              capture_output=True, text=True).stdout
+    assert TITLES[kind]["zh"] in flat(page_one)

@@ -170,8 +170,10 @@ export const orderPhotos = (orderId: string) =>
 export const shopSettings = () =>
   readThrough('shop/settings', () => http.request<ShopSettings>('GET', '/api/shop/settings'));
 
-/** The shop's thresholds (owner, manager); the answer replaces the kept read. */
-export async function changeShopSettings(change: Partial<Record<ThresholdName, number>>) {
+/** The shop's settings (owner, manager): thresholds, and the numbers the customer's side runs
+ * by (link days, the code amount, the warranty, follow-up and reminders); the answer replaces the
+ * kept read. */
+export async function changeShopSettings(change: Partial<Record<ThresholdName | ShopNumber, number>>) {
   const outcome = await queue.submit<ShopSettings>('PATCH', '/api/shop/settings', change);
   if (outcome.sent) remember('shop/settings', outcome.body);
   return outcome;
@@ -194,12 +196,6 @@ export async function uploadShopLogo(image: string) {
   const profile = await http.request<ShopProfile>('PUT', '/api/shop/logo', { image });
   remember('shop/profile', profile);
   return profile;
-}
-/** The numbers the customer's side runs by: link days, the code amount, the warranty. */
-export async function changeShopNumbers(change: Partial<Record<ShopNumber, number>>) {
-  const outcome = await queue.submit<ShopSettings>('PATCH', '/api/shop/settings', change);
-  if (outcome.sent) remember('shop/settings', outcome.body);
-  return outcome;
 }
 export type ShopNumber = 'link_days_after_delivery' | 'remote_code_above' | 'warranty_months' | 'warranty_km'
   | 'followup_after_days' | 'service_months' | 'service_km' | 'reminder_gap_days';

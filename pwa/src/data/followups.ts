@@ -58,4 +58,3 @@ export const closeCase = (caseId: string, resolution: string) =>
   queue.submit<Case>('POST', `/api/cases/${q(caseId)}/close`, { client_id: newId(), resolution });
 
 /** The number a `tel:` link dials: digits and a leading +. */
-export const telHref = (mobile: string) => `tel:${mobile.replace(/[^\d+]/g, '')}`;

@@ -86,3 +86,6 @@ export function formatPhone(e164: string): string {
   if (landline) return `0${landline[1]}-${landline[2]}-${landline[3]}`;
   return e164;
 }
+
+/** A `tel:` link that dials the number as stored (digits and the leading +). */
+export const telHref = (phone: string) => `tel:${phone.replace(/[^\d+]/g, '')}`;

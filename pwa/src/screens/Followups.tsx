@@ -3,9 +3,9 @@ import { t, tf } from '../i18n';
 import { listStaff } from '../data/api';
 import { session } from '../data/client';
 import {
-  dueFollowUps, recordCall, telHref, type CallOutcome, type CallRecord, type FollowUp, type Reaction,
+  dueFollowUps, recordCall, type CallOutcome, type CallRecord, type FollowUp, type Reaction,
 } from '../data/followups';
-import { addDays, formatPhone, formatTime, taipeiDate, taipeiLocalToIso } from '../data/format';
+import { addDays, formatPhone, formatTime, taipeiDate, taipeiLocalToIso, telHref } from '../data/format';
 import type { Staff } from '../data/http';
 import { Choice } from '../ui/Choice';
 import { errorText } from '../ui/errors';

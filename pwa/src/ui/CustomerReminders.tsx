@@ -53,6 +53,7 @@ function VehicleDates({ vehicleId }: { vehicleId: string }) {
     event.preventDefault();
     try {
       const outcome = await changeVehicleDates(vehicleId, { inspection_due_on: inspection || null, insurance_due_on: insurance || null });
+      // Read again: the dates just saved scheduled new reminders, which the PATCH does not answer.
       if (outcome.sent) adopt(await vehiclePage(vehicleId));
       setMessage(outcome.sent ? { tone: 'ok', text: t('settings.saved') } : { tone: 'info', text: t('common.queued') });
     } catch (failure) {

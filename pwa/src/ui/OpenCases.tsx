@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { t, tf } from '../i18n';
 import { session } from '../data/client';
 import { closeCase, openCases, type Case } from '../data/followups';
-import { formatPhone, taipeiDate } from '../data/format';
+import { formatPhone, taipeiDate, telHref } from '../data/format';
 import { errorText } from './errors';
 import { Notice } from './Notice';
 import { orderPath } from './router';
@@ -56,7 +56,7 @@ function CaseRow({ item, overdue, onClosed }: { item: Case; overdue: boolean; on
       <span>
         <span class="plate">{item.vehicle.plate}</span>{' '}
         <a href={`#${orderPath(item.order_id)}`}>{item.number}</a>{' '}
-        {item.customer.name} {item.customer.mobile && <a href={`tel:${item.customer.mobile}`}>{formatPhone(item.customer.mobile)}</a>}
+        {item.customer.name} {item.customer.mobile && <a href={telHref(item.customer.mobile)}>{formatPhone(item.customer.mobile)}</a>}
       </span>
       <span>{item.summary}</span>
       <span class="muted">

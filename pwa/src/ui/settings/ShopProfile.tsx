@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t, tf } from '../../i18n';
 import {
-  changeShopNumbers, changeShopProfile, shopProfile, shopSettings, uploadShopLogo,
+  changeShopProfile, changeShopSettings, shopProfile, shopSettings, uploadShopLogo,
   type ShopNumber, type ShopProfile as Profile,
 } from '../../data/api';
 import { errorText } from '../errors';
@@ -83,7 +83,7 @@ export function ShopProfile() {
         if (outcome.sent) adoptProfile(outcome.body); else queued = true;
       }
       if (Object.keys(numberChange).length) {
-        const outcome = await changeShopNumbers(numberChange);
+        const outcome = await changeShopSettings(numberChange);
         setSaved({ ...saved, ...numberChange });
         if (!outcome.sent) queued = true;
       }
