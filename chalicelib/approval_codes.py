@@ -77,6 +77,7 @@ def send(order: dict) -> dict:
     aws.table().put_item(Item={
         **key, "type": "approval_code", "shop_id": shop_id, "order_id": order_id,
         "code_mac": _mac(shop_id, order_id, code), "tries": 0, "sent_at": db.iso(now),
+        "to": phones.masked(mobile),
         "hour_started": hour_started if in_hour else db.iso(now), "sends": sends,
         "expires_at": int(expires.timestamp())})
     shop = (shops.get_shop(shop_id) or {}).get("name", "")
@@ -95,8 +96,6 @@ def send(order: dict) -> dict:
 def check(order: dict, code: str | None) -> dict:
     """The code typed is the one sent and still good (a wrong one counts a try); answers what
     the signature records about it. Used up by `used` once the answer is stored."""
-    from chalicelib import phones
-
     shop_id, order_id = order["shop_id"], order["order_id"]
     if not code:
         raise Unprocessable("金額超過店家設定，請輸入手機收到的確認碼。",
@@ -119,8 +118,7 @@ def check(order: dict, code: str | None) -> dict:
         left = MAX_TRIES - tries
         raise Unprocessable(f"確認碼不正確，還可以再試 {left} 次。",
                             f"Wrong code: {left} tries left.", code="code_wrong")
-    return {"method": "sms_code", "sent_at": item["sent_at"],
-            "to": phones.masked(_mobile(order))}
+    return {"method": "sms_code", "sent_at": item["sent_at"], "to": item["to"]}
 
 
 def used(order: dict) -> None:

@@ -30,27 +30,18 @@ COLOUR_NAMES = {"red": ("紅", "Red"), "yellow": ("黃", "Yellow"), "amber": ("�
                 "green": ("綠", "Green"), "blue": ("藍", "Blue")}
 
 
-@lru_cache(maxsize=1)
-def _assets() -> tuple[str, str, str, str]:
-    css = (ASSETS / "page.css").read_text(encoding="utf-8").strip()
-    js = (ASSETS / "page.js").read_text(encoding="utf-8").strip()
-
-    def sha(text: str) -> str:
-        return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
-
-    return css, js, sha(css), sha(js)
-
-
-@lru_cache(maxsize=1)
-def _push_asset() -> tuple[str, str]:
-    """The 有進度時通知我 script (page/push.js), inlined with a hash of its own."""
-    js = (ASSETS / "push.js").read_text(encoding="utf-8").strip()
-    return js, "'sha256-" + base64.b64encode(hashlib.sha256(js.encode()).digest()).decode() + "'"
+@lru_cache(maxsize=None)
+def _inline(name: str) -> tuple[str, str]:
+    """A file of page/ to inline, and its CSP hash (`'sha256-…'`): page.css, page.js (the
+    approval and the parts choice), push.js (有進度時通知我), optout.js (the reminders' page)."""
+    text = (ASSETS / name).read_text(encoding="utf-8").strip()
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    return text, f"'sha256-{digest}'"
 
 
 def headers(img_origins: tuple[str, ...] = ()) -> dict:
-    _, _, css_hash, js_hash = _assets()
-    push_hash = _push_asset()[1]
+    css_hash, js_hash, push_hash = (_inline(name)[1]
+                                    for name in ("page.css", "page.js", "push.js"))
     img = " ".join(("'self'", *img_origins))
     return {
         "Content-Type": "text/html; charset=utf-8",
@@ -71,7 +62,7 @@ def _e(text) -> str:
 
 
 def _document(title: str, body: str, script: bool = False, head: str = "") -> str:
-    css, js, _, _ = _assets()
+    css, js = _inline("page.css")[0], _inline("page.js")[0]
     tail = f"<script>{js}</script>" if script else ""
     return ("<!doctype html><html lang=zh-Hant-TW><head><meta charset=utf-8>"
             "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
@@ -480,7 +471,7 @@ def _push(order: dict, token: str) -> str:
         "<div class=btns><button type=button class=\"btn btn-p\" id=pushon>有進度時通知我 Notify me"
         "</button><button type=button class=\"btn btn-s\" id=pushoff hidden>關閉通知 Turn off"
         "</button></div><p class=msg id=pushmsg role=status aria-live=polite></p></section>"
-        f"<script>{_push_asset()[0]}</script>")
+        f"<script>{_inline('push.js')[0]}</script>")
 
 
 def _push_head(token: str) -> str:
@@ -521,23 +512,15 @@ def service_worker_headers() -> dict:
 
 # --- the reminder opt-out page (/o/<token>, chalicelib/reminders.py) ---
 
-@lru_cache(maxsize=1)
-def _opt_out_asset() -> tuple[str, str]:
-    """page/optout.js: on opening, it stops the reminders (a POST: link previews that fetch the
-    URL without running scripts, as LINE's does, stop nothing)."""
-    js = (ASSETS / "optout.js").read_text(encoding="utf-8").strip()
-    return js, "'sha256-" + base64.b64encode(hashlib.sha256(js.encode()).digest()).decode() + "'"
-
-
 def opt_out_headers() -> dict:
-    _, _, css_hash, _ = _assets()
     return {**headers(), "Content-Security-Policy": (
-        f"default-src 'none'; style-src {css_hash}; script-src {_opt_out_asset()[1]}; "
+        f"default-src 'none'; style-src {_inline('page.css')[1]}; "
+        f"script-src {_inline('optout.js')[1]}; "
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")}
 
 
 def opt_out_html(shop_name: str) -> str:
-    js, _ = _opt_out_asset()
+    js = _inline("optout.js")[0]
     return _document("停止提醒 Stop reminders", (
         f"<header><h1>{_e(shop_name)}</h1></header><main><section aria-labelledby=h-opt>"
         "<h2 id=h-opt>保養與檢查提醒 <span class=en>Service reminders</span></h2>"

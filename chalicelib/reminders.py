@@ -33,6 +33,7 @@ KINDS = ("service", "tyres", "brakes", "inspection", "insurance")
 SERVICE_WORDS = re.compile(r"保養|機油|oil|service", re.IGNORECASE)
 TYRE_WORDS = re.compile(r"輪胎|胎|tyre|tire", re.IGNORECASE)
 BRAKE_WORDS = re.compile(r"煞車|來令|碟盤|剎車|brake|pad", re.IGNORECASE)
+FLAGGED = ("red", "yellow")
 DEFAULT_KM_PER_DAY = 30  # about 11,000 km a year, a Taiwanese car's usual
 REMIND_DAYS_BEFORE = {"service": 7, "inspection": 14, "insurance": 14}
 # A red tyre or pad the customer declined is worth a call soon; a yellow one in a few months.
@@ -111,9 +112,9 @@ def _declined_findings(order: dict) -> dict[str, dict]:
     fixed = " ".join(_words(line) for line in order["lines"]
                      if line.get("state") in ("approved", "done"))
     flagged = {
-        "tyres": [f["colour"] for f in found["tyres"].values() if f["colour"] in ("red", "yellow")]
+        "tyres": [f["colour"] for f in found["tyres"].values() if f["colour"] in FLAGGED]
         + ["red" for f in found["tyres"].values() if f.get("dot_old")],
-        "brakes": [f["colour"] for f in found["brakes"].values() if f["colour"] in ("red", "yellow")],
+        "brakes": [f["colour"] for f in found["brakes"].values() if f["colour"] in FLAGGED],
     }
     words = {"tyres": TYRE_WORDS, "brakes": BRAKE_WORDS}
     return {kind: {"colour": "red" if "red" in colours else "yellow"}

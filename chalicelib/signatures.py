@@ -243,15 +243,16 @@ def _signed(caller: Caller, order_id: str, body: NewSignature, client: dict, met
     if not body.consent:
         raise Unprocessable("請客戶勾選同意後再簽署。", "The customer must tick the consent first.",
                             code="consent_required")
+    png = draw(body.strokes, body.width, body.height)  # drawn once: stored, then on the PDF
     signed = orders.retry(lambda: _sign(caller, order_id, body, client, method, channel,
-                                        verification))
+                                        png, verification))
     if not signed.get("pdf_at"):
-        _store_pdf_quietly(caller.shop_id, order_id, signed)
+        _store_pdf_quietly(caller.shop_id, order_id, signed, png)
     return view(signed)
 
 
 def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, method: str,
-          channel: str | None, verification: dict | None = None) -> dict:
+          channel: str | None, png: bytes, verification: dict | None = None) -> dict:
     order = orders.load(caller.shop_id, order_id)
     replay = next((item for item in order["signatures"]
                    if item["signature_id"] == body.signature_id), None)
@@ -267,7 +268,6 @@ def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, metho
                        code="document_changed")
     content = drawn["content"]
     lines = _decided(order, body, content)
-    png = draw(body.strokes, body.width, body.height)
     now = db.now_iso()
     record = {
         "signature_id": body.signature_id, "shop_id": caller.shop_id, "order_id": order_id,
@@ -425,13 +425,16 @@ def signed_pdf(order: dict, signature_id: str, seconds: int) -> dict:
             "filename": filename}
 
 
-def _store_pdf(shop_id: str, order_id: str, item: dict) -> None:
+def _store_pdf(shop_id: str, order_id: str, item: dict, png: bytes | None = None) -> None:
+    """The PDF drawn and kept, with the signature's PNG as just drawn (when it is the one the
+    record names: a replayed request may carry other strokes), else read back from S3."""
     from chalicelib import pdf
 
     record = json.loads(record_text(item))
-    png = aws.client("s3").get_object(
-        Bucket=settings().bucket_name,
-        Key=db.signature_object(shop_id, order_id, item["signature_id"], "png"))["Body"].read()
+    if png is None or hashlib.sha256(png).hexdigest() != record["signature"]["png_sha256"]:
+        png = aws.client("s3").get_object(
+            Bucket=settings().bucket_name,
+            Key=db.signature_object(shop_id, order_id, item["signature_id"], "png"))["Body"].read()
     _put_object(db.signature_object(shop_id, order_id, item["signature_id"], "pdf"),
                 pdf.render(record["content"], view(item), png), "application/pdf")
     aws.table().update_item(Key=db.signature_key(shop_id, order_id, item["signature_id"]),
@@ -439,12 +442,12 @@ def _store_pdf(shop_id: str, order_id: str, item: dict) -> None:
                             ExpressionAttributeValues={":now": db.now_iso()})
 
 
-def _store_pdf_quietly(shop_id: str, order_id: str, item: dict) -> None:
+def _store_pdf_quietly(shop_id: str, order_id: str, item: dict, png: bytes) -> None:
     """The signature stands without its paper copy; the copy is drawn again when first asked."""
     from chalicelib.observability import logger
 
     try:
-        _store_pdf(shop_id, order_id, item)
+        _store_pdf(shop_id, order_id, item, png)
     except Exception:  # noqa: BLE001 — any failure here only delays the PDF
         logger().exception("signed document's PDF not stored",
                            extra={"order_id": order_id, "signature_id": item["signature_id"]})
