@@ -196,6 +196,9 @@ SignerName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 Hash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 
+Stroke = Annotated[list[Point], Field(min_length=1)]  # a stroke has at least its first point
+
+
 class NewSignature(Body):
     signature_id: ClientId
     kind: Kind
@@ -203,7 +206,7 @@ class NewSignature(Body):
     signer_name: SignerName
     consent: bool
     # A Chinese name written stroke by stroke: three characters can take 40 strokes and more.
-    strokes: list[list[Point]] = Field(min_length=1, max_length=150)
+    strokes: list[Stroke] = Field(min_length=1, max_length=150)
     width: int = Field(ge=100, le=4_000)
     height: int = Field(ge=50, le=4_000)
     decisions: dict[ClientId, Literal["approved", "declined"]] | None = Field(

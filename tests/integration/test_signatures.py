@@ -139,6 +139,8 @@ def test_a_document_changed_since_it_was_shown_is_409_and_nothing_is_stored(shop
     ({"consent": False}, "consent_required"),
     ({"signer_name": "  "}, "validation"),
     ({"strokes": []}, "validation"),
+    ({"strokes": [[[10, 10, 0], [200, 10, 50], [400, 10, 100], [590, 10, 150]]] * 3 + [[]]},
+     "validation"),  # an empty stroke beside good ones
     ({"strokes": [[[1.5, 2, 3]]]}, "validation"),
     ({"content_hash": "not-a-hash"}, "validation"),
     ({"decisions": {"line-12345678": "approved"}}, "validation"),
