@@ -6,15 +6,27 @@ VENV := .venv
 PY := $(VENV)/bin/python
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
-.PHONY: dev test daily bench setup pwa lock clean
+.PHONY: dev dev-info test screenshots daily bench setup pwa lock clean
 
 dev: setup pwa
 	@devstack/system-deps.sh java font
 	$(PY) -m devstack dev
 
+# What `make dev` printed when ready (URL, logins, the outbox, the logs), in any terminal.
+dev-info: $(VENV)/.installed
+	$(PY) -m devstack info
+
 test: setup pwa tests/e2e/node_modules/.installed
 	@devstack/system-deps.sh java browser pdf
 	$(PY) -m devstack test
+
+# The pictures in docs/screenshots/ taken again: the browser tests, and the tests that draw the
+# signed documents and the labels, with SL_SCREENSHOTS naming the folder (without it, as under
+# `make test`, they write theirs to a temporary folder: tests/screenshots.py).
+SCREENSHOT_TESTS := tests/unit/test_pdf.py tests/integration/test_parts.py
+screenshots: setup pwa tests/e2e/node_modules/.installed
+	@devstack/system-deps.sh java browser pdf
+	SL_SCREENSHOTS=$(CURDIR)/docs/screenshots $(PY) -m devstack test browser python $(SCREENSHOT_TESTS)
 
 # The daily job (follow-up list …) now, against the engines `make dev` runs; DATE=YYYY-MM-DD runs
 # it as that day.

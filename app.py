@@ -38,7 +38,8 @@ def staff_token(auth_request):
         return AuthResponse(routes=[], principal_id="anonymous")
     return AuthResponse(routes=["*"], principal_id=caller.staff_id, context={
         "shop_id": caller.shop_id, "staff_id": caller.staff_id, "role": caller.role,
-        "name": caller.name, "device_id": caller.device_id or ""})
+        "name": caller.name, "device_id": caller.device_id or "",
+        "token_version": caller.token_version})
 
 
 api.authorizer = staff_token
@@ -459,8 +460,22 @@ def get_part_label(code, query):
 
 @api.route("/api/parts/{code}/public", "GET", public=True)
 def get_public_part_tag(code):
-    """What a scan shows without signing in: a part tag of that shop, no personal data."""
-    return parts.public_tag(code)
+    """What a scan shows without signing in: a part tag of that shop, no personal data (failed
+    look-ups limited per client and minute, as a progress link's)."""
+    from chalicelib import links
+    try:
+        with links.failures_limited(api.client()["ip"], "part", links.LIMIT_PER_MINUTE):
+            return parts.public_tag(code)
+    except links.Throttled as over:
+        return _throttled(over)
+
+
+def _throttled(over) -> Response:
+    """A client past its limit on a public route: a 429 in our error shape, and when to retry."""
+    from chalicelib.api import json_response
+    response = json_response(over.error().body(_language()), 429)
+    response.headers["Retry-After"] = str(over.retry_after)
+    return response
 
 
 @api.route("/api/orders/{order_id}/parts", "GET")
@@ -562,12 +577,16 @@ def customer_signature(token):
 
 
 # The reminder opt-out link in every reminder (個資法 §20): the page stops them on opening.
+# Anyone holding it may open it, so page views and taps are limited per client and minute.
 @app.route("/o/{token}", methods=["GET"])
 def reminder_opt_out_page(token):
-    from chalicelib import customer_page, reminders
+    from chalicelib import customer_page, links, reminders
     from chalicelib.errors import NotFound
     try:
-        name = reminders.link_page(token)
+        name = reminders.link_page(token, api.client()["ip"])
+    except links.Throttled as over:
+        return Response(body=customer_page.opt_out_wait_html(over.retry_after), status_code=429,
+                        headers={**customer_page.headers(), "Retry-After": str(over.retry_after)})
     except NotFound:
         return Response(body=customer_page.not_found_html(), status_code=404,
                         headers=customer_page.headers())
@@ -577,8 +596,12 @@ def reminder_opt_out_page(token):
 
 @app.route("/o/{token}", methods=["POST"])
 def reminder_opt_out(token):
-    from chalicelib import reminders
-    return _customer_json(lambda: reminders.link_switch(token, app.current_request.raw_body))
+    from chalicelib import links, reminders
+    try:
+        return _customer_json(lambda: reminders.link_switch(
+            token, app.current_request.raw_body, api.client()["ip"]))
+    except links.Throttled as over:
+        return _throttled(over)
 
 
 @app.route("/t/{token}/code", methods=["POST"])

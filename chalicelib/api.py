@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, V
 from pydantic_core import PydanticCustomError
 from typing_extensions import Annotated
 
+from chalicelib import aws, db
 from chalicelib.errors import DomainError, Invalid, Unauthorized, Unprocessable, preferred_language
 
 # A client-made id (a UUID from the tablet): every create carries one so a replay is a no-op.
@@ -60,6 +61,7 @@ class Caller:
     role: str
     name: str
     device_id: str | None = None
+    token_version: int = 0  # the staff item's when the token was made (auth.token_version)
 
     def stamp(self) -> dict:
         return {"staff_id": self.staff_id, "name": self.name}
@@ -153,6 +155,20 @@ def model_of(ref: "ModelRef | None") -> type[BaseModel] | None:
     return getattr(importlib.import_module(module), name)
 
 
+def _still_current(caller: Caller) -> None:
+    """A deactivation or a change of role takes effect at the person's next write, not when the
+    token they hold expires (15 minutes, plus the minute the gateway keeps the authorizer's
+    answer): it moved their token_version. One strongly consistent GetItem per write."""
+    staff = aws.table().get_item(
+        Key=db.staff_key(caller.shop_id, caller.staff_id), ConsistentRead=True,
+        ProjectionExpression="#active, token_version",
+        ExpressionAttributeNames={"#active": "active"}).get("Item")
+    if (not staff or not staff.get("active", True)
+            or int(staff.get("token_version", 0)) != caller.token_version):
+        raise Unauthorized("你的帳號權限已變更，請重新登入。",
+                           "Your access has changed: please sign in again.", code="session_ended")
+
+
 class Api:
     def __init__(self, app: Chalice) -> None:
         self.app = app
@@ -193,13 +209,19 @@ class Api:
         return register
 
     def caller(self) -> Caller:
-        """The signed-in person, as the authorizer verified them."""
-        context = (self.app.current_request.context or {}).get("authorizer") or {}
+        """The signed-in person, as the authorizer verified them; for a write, still as the
+        staff item says now."""
+        request = self.app.current_request
+        context = (request.context or {}).get("authorizer") or {}
         if not context.get("staff_id"):
             raise Unauthorized("請重新登入。", "Please sign in again.")
-        return Caller(shop_id=context["shop_id"], staff_id=context["staff_id"],
-                      role=context["role"], name=context.get("name", ""),
-                      device_id=context.get("device_id") or None)
+        caller = Caller(shop_id=context["shop_id"], staff_id=context["staff_id"],
+                        role=context["role"], name=context.get("name", ""),
+                        device_id=context.get("device_id") or None,
+                        token_version=int(context.get("token_version") or 0))
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            _still_current(caller)
+        return caller
 
     def client(self) -> dict:
         """Where the request came from, as a signature records it: {ip, user_agent}."""

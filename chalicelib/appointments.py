@@ -196,7 +196,8 @@ def check_in(caller: Caller, appointment_id: str, body: CheckIn) -> dict:
 
     The booking is claimed for this order first, then the order created (itself replay-safe):
     two tablets cannot open two orders for one booking, and a replay after a failure between
-    the two steps completes the check-in.
+    the two steps completes the check-in. An order refused (the car is in the shop under an
+    open order already: 409 `vehicle_has_open_order`) gives the booking back.
     """
     from chalicelib import orders
 

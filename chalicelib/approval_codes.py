@@ -1,4 +1,4 @@
-"""The one-time code for a large remote approval (issue 7, T3.3).
+"""The one-time code for a large remote approval.
 
 When the customer approves added work through their link and the new total (tax included) is
 above the shop's `remote_code_above`, a drawn signature is not enough: a six-digit code texted to
@@ -6,6 +6,11 @@ the mobile number the shop has on file must be typed too, so a forwarded link al
 approve a big bill. Only the code's HMAC is kept, for ten minutes; five wrong tries end it; a new
 code can be asked for once a minute and five times an hour. The text is recorded under the order
 like any message, with the code blanked out.
+
+One item per order holds the current code and the count of texts sent this hour. Every change to
+it is one conditional write, so a burst of requests cannot get past a limit: a try is taken
+(`tries < MAX_TRIES`, the code there and unexpired) before the typed code is compared, a code is
+sent only over the item as it was read, and nothing but `send` ever creates the item.
 """
 from __future__ import annotations
 
@@ -51,8 +56,15 @@ def _mobile(order: dict) -> str:
     return mobile
 
 
+def _too_soon(wait: int) -> TooManyAttempts:
+    return TooManyAttempts(f"確認碼剛剛已傳送，請 {wait} 秒後再試。",
+                           f"A code was just sent: try again in {wait} seconds.")
+
+
 def send(order: dict) -> dict:
     """Text a new code to the customer's mobile (the SMS channel); answers where it went."""
+    from botocore.exceptions import ClientError
+
     from chalicelib import notify, phones, shops
 
     shop_id, order_id = order["shop_id"], order["order_id"]
@@ -60,65 +72,119 @@ def send(order: dict) -> dict:
     now = db.now()
     key = db.approval_code_key(shop_id, order_id)
     previous = aws.table().get_item(Key=key, ConsistentRead=True).get("Item") or {}
-    if previous:
+    if previous.get("sent_at"):
         waited = (now - db.parse_iso(previous["sent_at"])).total_seconds()
         if waited < RESEND_SECONDS:
-            wait = int(RESEND_SECONDS - waited) + 1
-            raise TooManyAttempts(f"確認碼剛剛已傳送，請 {wait} 秒後再試。",
-                                  f"A code was just sent: try again in {wait} seconds.")
+            raise _too_soon(int(RESEND_SECONDS - waited) + 1)
     hour_started = previous.get("hour_started")
-    in_hour = hour_started and (now - db.parse_iso(hour_started)).total_seconds() < 3600
+    in_hour = bool(hour_started) and (now - db.parse_iso(hour_started)).total_seconds() < 3600
     sends = int(previous.get("sends", 0)) + 1 if in_hour else 1
     if sends > MAX_PER_HOUR:
         raise TooManyAttempts("一小時內已傳送太多次確認碼，請稍後再試或聯絡保養廠。",
                               "Too many codes this hour: try later or call the shop.")
     code = f"{random.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
     expires = now + timedelta(seconds=CODE_SECONDS)
-    aws.table().put_item(Item={
-        **key, "type": "approval_code", "shop_id": shop_id, "order_id": order_id,
-        "code_mac": _mac(shop_id, order_id, code), "tries": 0, "sent_at": db.iso(now),
-        "to": phones.masked(mobile),
-        "hour_started": hour_started if in_hour else db.iso(now), "sends": sends,
-        "expires_at": int(expires.timestamp())})
+    hour_started = hour_started if in_hour else db.iso(now)
+    hour_ends = db.parse_iso(hour_started) + timedelta(seconds=3600)
+    mac = _mac(shop_id, order_id, code)
+    item = {**key, "type": "approval_code", "shop_id": shop_id, "order_id": order_id,
+            "code_mac": mac, "tries": 0, "sent_at": db.iso(now), "to": phones.masked(mobile),
+            "hour_started": hour_started, "sends": sends,
+            "code_expires_at": int(expires.timestamp()),
+            # kept (by TTL) as long as this hour's count of texts matters
+            "expires_at": int(max(expires, hour_ends).timestamp())}
+    try:  # only over the item as read: of a burst of requests, one sends
+        if previous.get("sent_at"):
+            aws.table().put_item(Item=item, ConditionExpression="sent_at = :seen",
+                                 ExpressionAttributeValues={":seen": previous["sent_at"]})
+        else:
+            aws.table().put_item(Item=item, ConditionExpression="attribute_not_exists(sent_at)")
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        raise _too_soon(RESEND_SECONDS) from None
     shop = (shops.get_shop(shop_id) or {}).get("name", "")
     text = "【{shop}】追加項目確認碼 {code}，10 分鐘內有效，請勿告訴他人。"
     delivery = notify.send_direct(shop_id, order_id, "approval_code", "sms", mobile,
                                   text.format(shop=shop, code=code),
                                   shown=text.format(shop=shop, code="••••••"))
     if delivery["state"] != "sent":
-        aws.table().delete_item(Key=key)
+        _unsend(key, mac, previous)
         raise Conflict("確認碼傳送失敗，請稍後再試或聯絡保養廠。",
                        "The code could not be sent: try again later or call the shop.",
                        code="code_not_sent")
     return {"sent_to": phones.masked(mobile), "expires_at": db.iso(expires)}
 
 
+def _unsend(key: dict, mac: str, previous: dict) -> None:
+    """A text that did not go out does not count: the item goes back to what it was (unless a
+    newer code replaced it meanwhile)."""
+    from botocore.exceptions import ClientError
+
+    ours = {"ConditionExpression": "code_mac = :ours", "ExpressionAttributeValues": {":ours": mac}}
+    try:
+        if previous.get("sent_at"):
+            aws.table().put_item(Item=previous, **ours)
+        else:
+            aws.table().delete_item(Key=key, **ours)
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+
+
+def _expired() -> Unprocessable:
+    return Unprocessable("確認碼已過期或尚未傳送，請重新傳送。",
+                         "The code has expired or was not sent: send a new one.",
+                         code="code_expired")
+
+
 def check(order: dict, code: str | None) -> dict:
-    """The code typed is the one sent and still good (a wrong one counts a try); answers what
-    the signature records about it. Used up by `used` once the answer is stored."""
+    """The code typed is the one sent and still good; answers what the signature records about
+    it. Each check takes one of the code's tries first, so at most MAX_TRIES codes are ever
+    compared, however many arrive at once. Used up by `used` once the answer is stored."""
+    from botocore.exceptions import ClientError
+
     shop_id, order_id = order["shop_id"], order["order_id"]
     if not code:
         raise Unprocessable("金額超過店家設定，請輸入手機收到的確認碼。",
                             "Above the shop's amount: type the code texted to your phone.",
                             code="code_required")
     key = db.approval_code_key(shop_id, order_id)
-    item = aws.table().get_item(Key=key, ConsistentRead=True).get("Item")
-    if not item or int(item["expires_at"]) <= db.now().timestamp():
-        raise Unprocessable("確認碼已過期或尚未傳送，請重新傳送。",
-                            "The code has expired or was not sent: send a new one.",
-                            code="code_expired")
-    if not hmac.compare_digest(item["code_mac"], _mac(shop_id, order_id, code)):
-        tries = int(aws.table().update_item(
-            Key=key, UpdateExpression="ADD tries :one", ExpressionAttributeValues={":one": 1},
-            ReturnValues="UPDATED_NEW")["Attributes"]["tries"])
-        if tries >= MAX_TRIES:
-            aws.table().delete_item(Key=key)
-            raise Unprocessable("確認碼錯誤太多次，請重新傳送。",
-                                "Too many wrong codes: send a new one.", code="code_expired")
-        left = MAX_TRIES - tries
-        raise Unprocessable(f"確認碼不正確，還可以再試 {left} 次。",
-                            f"Wrong code: {left} tries left.", code="code_wrong")
-    return {"method": "sms_code", "sent_at": item["sent_at"], "to": item["to"]}
+    try:  # never creates the item: a code used, ended or never sent stays gone
+        item = aws.table().update_item(
+            Key=key, UpdateExpression="ADD tries :one",
+            ConditionExpression="attribute_exists(code_mac) AND code_expires_at > :now "
+                                "AND tries < :max",
+            ExpressionAttributeValues={":one": 1, ":now": int(db.now().timestamp()),
+                                       ":max": MAX_TRIES},
+            ReturnValues="ALL_NEW")["Attributes"]
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        raise _expired() from None
+    if hmac.compare_digest(item["code_mac"], _mac(shop_id, order_id, code)):
+        return {"method": "sms_code", "sent_at": item["sent_at"], "to": item["to"]}
+    tries = int(item["tries"])
+    if tries >= MAX_TRIES:
+        _end(key, item["code_mac"])
+        raise Unprocessable("確認碼錯誤太多次，請重新傳送。",
+                            "Too many wrong codes: send a new one.", code="code_expired")
+    left = MAX_TRIES - tries
+    raise Unprocessable(f"確認碼不正確，還可以再試 {left} 次。",
+                        f"Wrong code: {left} tries left.", code="code_wrong")
+
+
+def _end(key: dict, mac: str) -> None:
+    """The code can no longer be used; the item stays, with this hour's count of texts."""
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.table().update_item(Key=key, UpdateExpression="REMOVE code_mac, code_expires_at",
+                                ConditionExpression="code_mac = :mac",
+                                ExpressionAttributeValues={":mac": mac})
+    except ClientError as err:
+        if not db.refused(err):
+            raise
 
 
 def used(order: dict) -> None:

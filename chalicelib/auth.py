@@ -3,9 +3,15 @@
 - An access token lives 15 minutes and is verified by the API's authorizer without a read.
 - A refresh token is random, stored only as its SHA-256, and used once: each refresh gives a
   new one. Presenting a used one again means it was copied, so its whole family is revoked.
-- Failed sign-ins are counted per login whether or not the account exists, so the answers never
-  tell who has an account: from the 4th failure each try must wait longer, the 10th locks the
-  login for 15 minutes.
+- Sign-in tries are counted per login whether or not the account exists, so the answers never
+  tell who has an account. A try is taken (one conditional write) BEFORE the password is
+  checked, so a parallel burst gets no more checks than the limit: from the 4th try each next
+  one must wait longer, the 10th locks the login for 15 minutes. PINs likewise, 5 per person.
+- A sign-in name is unique within a shop; the same e-mail or mobile may sign in at two shops
+  (a technician at two branches), each account with its own password.
+- A deactivation or a change of role moves the person's `token_version`: their refresh tokens
+  stop working, and a token they still hold can no longer write (api.Api.caller reads the staff
+  item on every write).
 - A shared tablet is registered once by a manager; on it, staff switch to themselves with a
   personal 6-digit PIN. The session is the person's, carrying the device's id.
 """
@@ -16,7 +22,7 @@ import hmac
 import secrets
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from chalicelib import aws, db, phones
 from chalicelib import secrets as secret_store
@@ -115,6 +121,7 @@ def access_token(staff: dict, device_id: str | None) -> str:
     issued = db.now()
     claims = {"iss": ISSUER, "sub": staff["staff_id"], "shop": staff["shop_id"],
               "role": staff["role"], "name": staff["name"], "dev": device_id or "",
+              "ver": token_version(staff),
               "iat": issued, "exp": issued + timedelta(minutes=ACCESS_MINUTES)}
     return jwt.encode(claims, _signing_key(), algorithm="HS256")
 
@@ -129,7 +136,13 @@ def verify_access(token: str) -> Caller | None:
     except jwt.PyJWTError:
         return None
     return Caller(shop_id=claims["shop"], staff_id=claims["sub"], role=claims["role"],
-                  name=claims.get("name", ""), device_id=claims.get("dev") or None)
+                  name=claims.get("name", ""), device_id=claims.get("dev") or None,
+                  token_version=int(claims.get("ver", 0)))
+
+
+def token_version(staff: dict) -> int:
+    """Moved on each deactivation or change of role: sessions made before it are over."""
+    return int(staff.get("token_version", 0))
 
 
 def bearer(header: str | None) -> str:
@@ -151,6 +164,7 @@ def _session(staff: dict, shop: dict | None, device_id: str | None = None,
     aws.table().put_item(Item={
         **db.refresh_key(_digest(refresh)), "type": "refresh", "shop_id": staff["shop_id"],
         "staff_id": staff["staff_id"], "device_id": device_id or "",
+        "token_version": token_version(staff),
         "family": family or secrets.token_hex(16), "used": False,
         "created_at": db.now_iso(), "expires_at": int(expires.timestamp())})
     return {"access_token": access_token(staff, device_id), "refresh_token": refresh,
@@ -171,48 +185,124 @@ def _public_shop(shop_id: str, shop: dict | None) -> dict:
 
 def sign_in(login: str, password: str) -> dict:
     name = normalise_login(login)
-    _check_guard(name)
-    alias = aws.table().get_item(Key=db.login_key(name)).get("Item")
-    staff = _staff(alias["shop_id"], alias["staff_id"]) if alias else None
-    usable = staff is not None and staff.get("active", True)
-    if not secret_matches(staff.get("password_hash") if usable else None, password):
-        _count_failure(name)
+    guard = db.login_guard_key(name)
+    _take_try(guard, "login_guard", LOCK_AFTER, _login_locked, slow_after=SLOW_AFTER)
+    # Every account of the name is checked (a deactivated one against a throwaway hash), and
+    # with none one throwaway check is made: the answer takes as long whoever the name is.
+    candidates = _accounts(name) or [None]
+    matched = [staff for staff in candidates if secret_matches(
+        staff.get("password_hash") if staff and staff.get("active", True) else None, password)]
+    if not matched:
         raise Unauthorized("帳號或密碼不正確。", "Wrong sign-in name or password.",
                            code="invalid_credentials")
-    aws.table().delete_item(Key=db.login_guard_key(name))
-    return _session(staff, None)
+    aws.table().delete_item(Key=guard)
+    return _session(matched[0], None)
 
 
-def _check_guard(name: str) -> None:
-    guard = aws.table().get_item(Key=db.login_guard_key(name)).get("Item")
-    if not guard or int(guard["expires_at"]) < db.now().timestamp():
+def _accounts(name: str) -> list[dict]:
+    """The staff a sign-in name opens: at most one per shop (one Query of the name's partition,
+    which holds its guard too)."""
+    from boto3.dynamodb.conditions import Key
+
+    items = aws.table().query(KeyConditionExpression=Key("pk").eq(db.login_pk(name)))["Items"]
+    found = (_staff(item["shop_id"], item["staff_id"]) for item in items
+             if item.get("type") == "login")
+    return [staff for staff in found if staff]
+
+
+# --- tries: taken before a password or PIN is checked ---
+
+def _take_try(key: dict, kind: str, limit: int, locked: Callable[[int], TooManyAttempts],
+              slow_after: int | None = None) -> None:
+    """Take one of the `limit` tries of the current 15 minutes, or refuse (429) without a check.
+
+    The take is one conditional write, made before the (slow, argon2) check, so however many
+    requests arrive at once no more than `limit` secrets are compared; a success deletes the
+    guard. From the try after `slow_after` on, the next one must wait 2, 4, … 30 seconds.
+    """
+    from botocore.exceptions import ClientError
+
+    table = aws.table()
+    for _ in range(3):  # a stale guard is cleared first; a concurrent success may delete it
+        moment = int(db.now().timestamp())
+        try:
+            taken = table.update_item(
+                Key=key, UpdateExpression="SET expires_at = :window, #type = :type ADD tries :one",
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR (expires_at >= :now"
+                    " AND (attribute_not_exists(tries) OR tries < :limit)"
+                    " AND (attribute_not_exists(next_try_at) OR next_try_at <= :now))"),
+                ExpressionAttributeNames={"#type": "type"},
+                ExpressionAttributeValues={":window": moment + LOCK_MINUTES * 60, ":type": kind,
+                                           ":one": 1, ":now": moment, ":limit": limit},
+                ReturnValues="UPDATED_NEW")
+        except ClientError as err:
+            if not db.refused(err):
+                raise
+            guard = table.get_item(Key=key, ConsistentRead=True).get("Item")
+            if guard and int(guard["expires_at"]) >= moment:
+                _refuse(guard, moment, limit, locked)
+            elif guard:
+                _forget_stale(key, moment)
+            continue
+        tries = int(taken["Attributes"]["tries"])
+        if slow_after is not None and tries > slow_after:
+            _slow_down(key, moment + min(30, 2 ** (tries - slow_after)))
         return
-    wait = int(guard.get("next_try_at", 0)) - int(db.now().timestamp())
-    if wait <= 0:
-        return
-    if int(guard["failures"]) >= LOCK_AFTER:
-        raise TooManyAttempts(f"密碼錯誤太多次，登入已鎖定，請 {wait // 60 + 1} 分鐘後再試。",
-                              f"Too many wrong passwords: sign-in is locked for "
-                              f"{wait // 60 + 1} minutes.", code="locked")
-    raise TooManyAttempts(f"請等 {wait} 秒後再試。", f"Please wait {wait} seconds and try again.")
+    raise TooManyAttempts("請稍後再試。", "Please try again in a moment.")
 
 
-def _count_failure(name: str) -> None:
-    moment = int(db.now().timestamp())
-    answer = aws.table().update_item(
-        Key=db.login_guard_key(name),
-        UpdateExpression="SET failures = if_not_exists(failures, :zero) + :one, "
-                         "expires_at = :expires, #type = :type",
-        ExpressionAttributeNames={"#type": "type"},
-        ExpressionAttributeValues={":zero": 0, ":one": 1, ":type": "login_guard",
-                                   ":expires": moment + LOCK_MINUTES * 60},
-        ReturnValues="UPDATED_NEW")
-    failures = int(answer["Attributes"]["failures"])
-    if failures > SLOW_AFTER:
-        wait = LOCK_MINUTES * 60 if failures >= LOCK_AFTER else min(30, 2 ** (failures - SLOW_AFTER))
-        aws.table().update_item(Key=db.login_guard_key(name),
-                                UpdateExpression="SET next_try_at = :at",
-                                ExpressionAttributeValues={":at": moment + wait})
+def _refuse(guard: dict, moment: int, limit: int,
+            locked: Callable[[int], TooManyAttempts]) -> None:
+    """Raise the guard's answer; return when it would allow a try after all (it just moved)."""
+    if int(guard.get("tries", guard.get("failures", 0))) >= limit:
+        raise locked(int(guard["expires_at"]) - moment)
+    wait = int(guard.get("next_try_at", 0)) - moment
+    if wait > 0:
+        raise TooManyAttempts(f"請等 {wait} 秒後再試。",
+                              f"Please wait {wait} seconds and try again.")
+
+
+def _slow_down(key: dict, next_try_at: int) -> None:
+    """Later only, never earlier (a concurrent try may have set a longer wait), and never onto
+    a guard that a success has deleted meanwhile."""
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.table().update_item(
+            Key=key, UpdateExpression="SET next_try_at = :at",
+            ConditionExpression="attribute_exists(pk)"
+                                " AND (attribute_not_exists(next_try_at) OR next_try_at < :at)",
+            ExpressionAttributeValues={":at": next_try_at})
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+
+
+def _forget_stale(key: dict, moment: int) -> None:
+    """A guard past its 15 minutes that TTL has not removed yet: the next try starts afresh."""
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.table().delete_item(Key=key, ConditionExpression="expires_at < :now",
+                                ExpressionAttributeValues={":now": moment})
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+
+
+def _login_locked(seconds: int) -> TooManyAttempts:
+    minutes = seconds // 60 + 1
+    return TooManyAttempts(f"密碼錯誤太多次，登入已鎖定，請 {minutes} 分鐘後再試。",
+                           f"Too many wrong passwords: sign-in is locked for {minutes} minutes.",
+                           code="locked")
+
+
+def _pin_locked(seconds: int) -> TooManyAttempts:
+    minutes = seconds // 60 + 1
+    return TooManyAttempts(f"PIN 錯誤太多次，請 {minutes} 分鐘後再試，或用密碼登入。",
+                           "Too many wrong PINs: try again later or sign in with your password.",
+                           code="locked")
 
 
 def refresh(token: str) -> dict:
@@ -233,7 +323,8 @@ def refresh(token: str) -> dict:
         revoke_family(stored["family"])  # a used token came back: someone copied it
         raise Unauthorized("請重新登入。", "Please sign in again.") from None
     staff = _staff(stored["shop_id"], stored["staff_id"])
-    if not staff or not staff.get("active", True):
+    ended = not staff or token_version(staff) != int(stored.get("token_version", 0))
+    if ended or not staff.get("active", True):
         raise Unauthorized("請重新登入。", "Please sign in again.")
     return _session(staff, None, stored.get("device_id") or None, stored["family"])
 
@@ -267,6 +358,7 @@ def register_device(caller: Caller, device_id: str, name: str) -> dict:
     from chalicelib.roles import require
 
     require(caller, "devices.manage")
+    device_id = _shop_device_id(caller.shop_id, device_id)
     secret = secrets.token_urlsafe(32)
     try:
         aws.table().put_item(
@@ -281,6 +373,13 @@ def register_device(caller: Caller, device_id: str, name: str) -> dict:
 
         raise Conflict("這台裝置已經登記過。", "This device is registered already.") from None
     return {"device_id": device_id, "name": name, "device_secret": secret}
+
+
+def _shop_device_id(shop_id: str, client_id: str) -> str:
+    """The device's id as stored and used from now on, made from the shop's and the tablet's own:
+    a tablet id another shop has taken registers here as a new device, so the answer tells
+    nothing about other shops, while the same registration sent twice is still recognised."""
+    return hashlib.sha256(f"{shop_id}\n{client_id}".encode()).hexdigest()[:32]
 
 
 def _device(device_id: str, secret: str) -> dict:
@@ -314,8 +413,9 @@ def set_pin(caller: Caller, pin: str, password: str) -> None:
     if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
         raise Invalid("PIN 太容易猜到，請換一組。", "That PIN is too easy to guess.", code="weak_pin")
     aws.table().update_item(Key=db.staff_key(caller.shop_id, caller.staff_id),
-                            UpdateExpression="SET pin_hash = :h REMOVE pin_failures, pin_locked_until",
+                            UpdateExpression="SET pin_hash = :h",
                             ExpressionAttributeValues={":h": hash_secret(pin)})
+    aws.table().delete_item(Key=db.pin_guard_key(caller.shop_id, caller.staff_id))
 
 
 def pin_sign_in(device_id: str, secret: str, staff_id: str, pin: str) -> dict:
@@ -324,22 +424,11 @@ def pin_sign_in(device_id: str, secret: str, staff_id: str, pin: str) -> dict:
     if not staff or not staff.get("active", True) or not staff.get("pin_hash"):
         raise Unauthorized("這位員工還沒設定 PIN。", "This person has no PIN yet.",
                            code="invalid_credentials")
-    moment = int(db.now().timestamp())
-    locked_until = int(staff.get("pin_locked_until", 0))
-    if locked_until > moment:
-        raise TooManyAttempts(f"PIN 錯誤太多次，請 {(locked_until - moment) // 60 + 1} 分鐘後再試，"
-                              "或用密碼登入。", "Too many wrong PINs: try again later or sign in "
-                              "with your password.", code="locked")
-    key = db.staff_key(device["shop_id"], staff_id)
+    guard = db.pin_guard_key(device["shop_id"], staff_id)
+    _take_try(guard, "pin_guard", PIN_LOCK_AFTER, _pin_locked)
     if not secret_matches(staff["pin_hash"], pin):
-        failures = int(staff.get("pin_failures", 0)) + 1
-        locked = {":until": moment + LOCK_MINUTES * 60} if failures >= PIN_LOCK_AFTER else {}
-        aws.table().update_item(
-            Key=key, ExpressionAttributeValues={":n": 0 if locked else failures, **locked},
-            UpdateExpression="SET pin_failures = :n" + (", pin_locked_until = :until" if locked else ""))
         raise Unauthorized("PIN 不正確。", "Wrong PIN.", code="invalid_credentials")
-    if staff.get("pin_failures"):
-        aws.table().update_item(Key=key, UpdateExpression="REMOVE pin_failures")
+    aws.table().delete_item(Key=guard)
     return _session(staff, None, device_id)
 
 

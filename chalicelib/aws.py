@@ -60,17 +60,24 @@ def reset() -> None:
     settings()
 
 
-def download_url(key: str, filename: str, content_type: str, seconds: int) -> str:
+def download_url(key: str, filename: str, content_type: str, seconds: int, *,
+                 attachment: bool = False) -> str:
     """A presigned GET of a file in the files bucket that opens under its own name (zh-TW names
-    too: RFC 5987), signed locally without a request to S3."""
+    too: RFC 5987), signed locally without a request to S3.
+
+    Never stored by a browser or a proxy (`no-store`): each link is made for one person for a
+    few minutes, and a cached copy of a document or an export would outlive it on a shared
+    tablet. `attachment` saves the file instead of showing it in a tab (the data exports).
+    """
     from urllib.parse import quote
 
     from chalicelib.config import settings
 
+    disposition = "attachment" if attachment else "inline"
     return client("s3").generate_presigned_url("get_object", Params={
         "Bucket": settings().bucket_name, "Key": key, "ResponseContentType": content_type,
-        "ResponseContentDisposition": f"inline; filename*=UTF-8''{quote(filename)}"},
-        ExpiresIn=seconds)
+        "ResponseContentDisposition": f"{disposition}; filename*=UTF-8''{quote(filename)}",
+        "ResponseCacheControl": "no-store"}, ExpiresIn=seconds)
 
 
 def query_all(**kwargs: Any) -> list[dict]:

@@ -519,6 +519,15 @@ def opt_out_headers() -> dict:
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")}
 
 
+def opt_out_wait_html(seconds: int) -> str:
+    """The opt-out link opened too often from one place this minute: when to try again."""
+    return _document("請稍後再試 Try again later", (
+        "<main><section><h1>請稍後再試</h1><p class=en>Please try again later</p>"
+        f"<p>這個連結剛剛開啟太多次了，請 {int(seconds)} 秒後再試。</p>"
+        f"<p class=en>This link was opened too often just now: try again in {int(seconds)} "
+        "seconds.</p></section></main>"))
+
+
 def opt_out_html(shop_name: str) -> str:
     js = _inline("optout.js")[0]
     return _document("停止提醒 Stop reminders", (

@@ -151,10 +151,36 @@ def _consent(caller: Caller, consent: Consent) -> dict:
             "by": caller.stamp()}
 
 
+def _refuse_taken_number(shop_id: str, number: str, customer_id: str) -> None:
+    """One customer per number in a shop: the counter finds a customer by the number, and a
+    second record with it (typed in again for a car already on file) splits their history."""
+    from boto3.dynamodb.conditions import Key
+
+    pk, start = db.phone_holders(shop_id, number)
+    holders = aws.table().query(IndexName=db.GSI_LOOKUP, Limit=2,
+                                KeyConditionExpression=Key("gsi1pk").eq(pk)
+                                & Key("gsi1sk").begins_with(start))["Items"]
+    holder = next((item for item in holders if item["customer_id"] != customer_id), None)
+    if holder:
+        written = _written(number)
+        raise Conflict(f"手機 {written} 已是客戶「{holder['name']}」的號碼，請直接選這位客戶。",
+                       f"{written} is already the number of the customer {holder['name']}: "
+                       "pick that customer instead.", code="mobile_taken")
+
+
+def _written(number: str) -> str:
+    """As the counter writes it: `0912-345-678` for a mobile (a landline: `0223456789`)."""
+    national = phones.national(number)
+    if phones.is_mobile(number):
+        return f"{national[:4]}-{national[4:7]}-{national[7:]}"
+    return national
+
+
 def create_customer(caller: Caller, body: NewCustomer) -> dict:
     from botocore.exceptions import ClientError
 
     require(caller, "customers.write")
+    _refuse_taken_number(caller.shop_id, body.mobile, body.customer_id)
     now = db.now_iso()
     item = {
         **db.customer_key(caller.shop_id, body.customer_id), "type": "customer",
@@ -186,6 +212,8 @@ def update_customer(caller: Caller, customer_id: str, body: CustomerChange) -> d
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     check_channel(changes.get("channel") or customer["channel"],
                   changes.get("mobile") or customer["mobile"])
+    if changes.get("mobile") and changes["mobile"] != customer["mobile"]:
+        _refuse_taken_number(caller.shop_id, changes["mobile"], customer_id)
     sets = {name: value for name, value in changes.items()
             if value is not None and name != "consent"}
     removes = [name for name, value in changes.items() if value is None]

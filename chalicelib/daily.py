@@ -25,10 +25,18 @@ def _reminders(today: str) -> dict:
     return reminders.send_due(today)
 
 
+def _signed_orders(today: str) -> dict:
+    """Recently signed open orders still as their documents show them; owners told if not."""
+    from chalicelib import signatures
+
+    return signatures.check_signed_orders(today)
+
+
 # (name, task): each takes the shop's local date (Asia/Taipei) and answers what it did, in counts.
 TASKS: list[tuple[str, Callable[[str], dict]]] = [
     ("followups", _followups),
     ("reminders", _reminders),
+    ("signed_orders", _signed_orders),
 ]
 
 

@@ -34,8 +34,20 @@ def staff_key(shop_id: str, staff_id: str) -> Key:
 
 
 def login_key(login: str) -> Key:
-    """A sign-in name (normalised phone or e-mail) is unique across all shops: it finds the shop."""
+    """A sign-in name's item as made before logins were per shop (`shop_login_key`): still read
+    at sign-in, and still keeps its name unique within its shop."""
     return {"pk": f"LOGIN#{login}", "sk": "LOGIN"}
+
+
+def login_pk(login: str) -> str:
+    """Everything about one sign-in name: the accounts it opens (one per shop) and its guard."""
+    return f"LOGIN#{login}"
+
+
+def shop_login_key(login: str, shop_id: str) -> Key:
+    """A sign-in name is unique within a shop; the same name in another shop is another account,
+    so a shop learns nothing from another's logins. Sign-in queries the name's partition."""
+    return {"pk": login_pk(login), "sk": f"SHOP#{shop_id}"}
 
 
 def login_guard_key(login: str) -> Key:
@@ -55,6 +67,11 @@ def refresh_family_key(family: str) -> Key:
 def device_key(device_id: str) -> Key:
     """A shared tablet, found by its id alone (its shop is inside)."""
     return {"pk": f"DEVICE#{device_id}", "sk": "DEVICE"}
+
+
+def pin_guard_key(shop_id: str, staff_id: str) -> Key:
+    """A person's PIN tries on the shop's tablets in the current 15 minutes (expires by TTL)."""
+    return {"pk": f"PINGUARD#{shop_id}#{staff_id}", "sk": "GUARD"}
 
 
 STAFF_PREFIX = "STAFF#"
@@ -105,6 +122,11 @@ def plate_lookup(shop_id: str, typed: str) -> tuple[str, str]:
 def phone_lookup(shop_id: str, number_prefix: str) -> tuple[str, str]:
     """(gsi1pk, gsi1sk prefix) for customers whose number begins with an E.164 prefix."""
     return f"PHONE#{shop_id}", number_prefix
+
+
+def phone_holders(shop_id: str, number: str) -> tuple[str, str]:
+    """(gsi1pk, gsi1sk prefix) for the customers whose number is exactly this E.164 number."""
+    return f"PHONE#{shop_id}", f"{number}#"
 
 
 def customer_vehicles_index(shop_id: str, customer_id: str, plate: str, vehicle_id: str) -> Key:
@@ -203,6 +225,32 @@ def signature_hash_index(signature_hash: str) -> Key:
     return {"gsi1pk": f"SIGHASH#{signature_hash}", "gsi1sk": "SIGNATURE"}
 
 
+SIGNED_SHARDS = 8
+
+
+def signed_recently_key(day: str, shop_id: str, order_id: str, signature_id: str) -> Key:
+    """A document signed on `day` (Asia/Taipei), listed for the daily job's check of what it
+    covers (gone by TTL). Every shop's signatures of a day, spread over SIGNED_SHARDS partitions
+    by order, so that no one key takes every shop's writes."""
+    shard = sum(order_id.encode()) % SIGNED_SHARDS  # ids are random: an even spread, no import
+    return {"pk": signed_recently_pk(day, shard),
+            "sk": f"SIGNED#{shop_id}#{order_id}#{signature_id}"}
+
+
+def signed_recently_pk(day: str, shard: int) -> str:
+    return f"SIGNED#{day}#{shard}"
+
+
+def integrity_alerts_pk(shop_id: str) -> str:
+    return f"{shop_pk(shop_id)}#ALERTS"
+
+
+def integrity_alert_key(shop_id: str, order_id: str, found: str) -> Key:
+    """An order whose signed documents no longer match it (`found`: a digest of what differs),
+    so the owner is told once of each difference, however often the daily job finds it."""
+    return {"pk": integrity_alerts_pk(shop_id), "sk": f"INTEGRITY#{order_id}#{found}"}
+
+
 def signature_object(shop_id: str, order_id: str, signature_id: str, kind: str) -> str:
     """An S3 key: the signature's PNG (`png`) or the signed document's PDF (`pdf`)."""
     folder = "signatures" if kind == "png" else "documents"
@@ -237,6 +285,11 @@ def board_index(shop_id: str, created_at: str, order_id: str, closed_on: str | N
 
 def vehicle_orders_index(shop_id: str, vehicle_id: str, created_at: str) -> Key:
     return {"gsi1pk": f"VEHICLE#{shop_id}#{vehicle_id}", "gsi1sk": f"ORDER#{created_at}"}
+
+
+def vehicle_orders_lookup(shop_id: str, vehicle_id: str) -> tuple[str, str]:
+    """(gsi1pk, gsi1sk prefix) for a vehicle's orders, oldest first (the header's created_at)."""
+    return f"VEHICLE#{shop_id}#{vehicle_id}", "ORDER#"
 
 
 def jobs_pk(shop_id: str, technician_id: str) -> str:
@@ -370,21 +423,44 @@ def link_hash_index(token_hash: str) -> Key:
     return {"gsi1pk": f"LINKHASH#{token_hash}", "gsi1sk": LINK_SK}
 
 
-def link_guard_key(client_hash: str, minute: str) -> Key:
-    """Failed link look-ups of one client (its IP, hashed with a server key) in one minute."""
-    return {"pk": f"LINKGUARD#{client_hash}", "sk": f"MINUTE#{minute}"}
+def client_guard_key(client_hash: str, scope: str, minute: str) -> Key:
+    """One client's turns (its IP, hashed with a server key) at one kind of public route in one
+    minute: `link` and `part` look-ups, `opt_out` taps (chalicelib/links.py; expires by TTL)."""
+    return {"pk": f"GUARD#{scope}#{client_hash}", "sk": f"MINUTE#{minute}"}
 
 
 # --- messages to customers (chalicelib/notify/): under their order; the due queue on gsi2 ---
 
 MESSAGE_PREFIX = "MESSAGE#"
 MESSAGES_DUE_PK = "MESSAGES_DUE"  # queued (quiet hours) messages of every shop, by send time
-IDEMPOTENCY_PK = "IDEMPOTENCY#notify"  # Powertools' records: (order, step, channel) sent once
+IDEMPOTENCY_PK = "IDEMPOTENCY#notify"  # Powertools' records: each message sent once
 
 
 def message_key(shop_id: str, order_id: str, message_id: str) -> Key:
-    """One message per (step, channel) of an order (`ready.sms`), read with the order."""
+    """One message per (step, occurrence, channel) of an order (`message_id`), read with the
+    order."""
     return {"pk": order_pk(shop_id, order_id), "sk": f"{MESSAGE_PREFIX}{message_id}"}
+
+
+def message_id(step: str, channel: str, occurrence: int = 1) -> str:
+    """`ready.sms`; each later time the order reaches the step is a message of its own
+    (`awaiting_approval.2.sms`). The first keeps the form every message had before the times
+    were counted, so those stored then are the first ones."""
+    return f"{step}.{channel}" if occurrence == 1 else f"{step}.{occurrence}.{channel}"
+
+
+def message_step_prefix(step: str) -> str:
+    """The sort keys of a step's messages under its order, every channel and occurrence."""
+    return f"{MESSAGE_PREFIX}{step}."
+
+
+def message_once_key(shop_id: str, order_id: str, step: str, channel: str,
+                     occurrence: int = 1) -> str:
+    """What a message is sent once for (Powertools hashes it into its record's key). The first
+    occurrence's is the key used before the times were counted: a batch handled then and handed
+    over again now still sends nothing twice."""
+    counted = step if occurrence == 1 else f"{step}#{occurrence}"
+    return f"{shop_id}#{order_id}#{counted}#{channel}"
 
 
 def message_due_index(not_before: str, shop_id: str, order_id: str, message_id: str) -> Key:

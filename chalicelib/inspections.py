@@ -485,8 +485,12 @@ def _writes(caller: Caller, changes: list[Change]) -> list[Write]:
 
 def update_inspection(caller: Caller, order_id: str, body: InspectionChanges) -> dict:
     """Merge the changes field by field (newest wins), guarded against a concurrent write and
-    against the order leaving the states where the walk-around may change."""
+    against the order leaving the states where the walk-around may change. A new mileage goes on
+    the vehicle in the same transaction: copies of one request arriving together record it once,
+    by the copy that wins (the others find nothing newer to merge)."""
     from botocore.exceptions import ClientError
+
+    from chalicelib import vehicles
 
     require(caller, "inspections.write")
     order, inspection, photos = _read(caller.shop_id, order_id)
@@ -494,7 +498,6 @@ def update_inspection(caller: Caller, order_id: str, body: InspectionChanges) ->
     writes = _writes(caller, body.changes)
     confirm_lower = any(change.confirm_lower for change in body.changes
                         if change.field == "mileage_km")
-    mileage_recorded = False
     for attempt in range(WRITE_ATTEMPTS):
         values, changed, won = merge((inspection or {}).get("values", {}),
                                      (inspection or {}).get("changed", {}), writes)
@@ -505,9 +508,7 @@ def update_inspection(caller: Caller, order_id: str, body: InspectionChanges) ->
             raise Invalid(f"外觀損傷標記最多 {MAX_DAMAGE_MARKERS} 個。",
                           f"At most {MAX_DAMAGE_MARKERS} damage markers.", code="invalid_change")
         mileage = next((w for w in reversed(won) if w.field == "mileage_km"), None)
-        if mileage is not None and mileage.value is not None and not mileage_recorded:
-            _record_mileage(caller, order, mileage.value, confirm_lower)
-            mileage_recorded = True
+        km = mileage.value if mileage is not None else None
         version = int((inspection or {}).get("version", 0))
         item = {**db.inspection_key(caller.shop_id, order_id), "type": "inspection",
                 "shop_id": caller.shop_id, "order_id": order_id, "values": values,
@@ -526,11 +527,20 @@ def update_inspection(caller: Caller, order_id: str, body: InspectionChanges) ->
                     "ConditionExpression": "version = :version",
                     "ExpressionAttributeValues": {":version": version}} if inspection else {
                     "ConditionExpression": "attribute_not_exists(pk)"})}},
+                *(vehicles.reading_actions(caller, order["vehicle"]["vehicle_id"], int(km),
+                                           "walkaround", confirm_lower)
+                  if km is not None else []),
             ])
             return _view(caller, order, item, photos)
         except ClientError as err:
             if not db.refused(err):
                 raise
+            # Refused only for the vehicle's last reading (the order and the walk-around as
+            # read): the mileage is lower. Otherwise merge again first: it may not win.
+            failed = [reason.get("Code") == "ConditionalCheckFailed"
+                      for reason in err.response.get("CancellationReasons", [])]
+            if failed[:3] == [False, False, True]:
+                raise _lower(caller, order, int(km)) from None
         # Another tablet wrote first, or the order moved on: read again and merge again, after a
         # short random wait (DynamoDB may cancel both of two transactions that meet).
         time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
@@ -540,11 +550,13 @@ def update_inspection(caller: Caller, order_id: str, body: InspectionChanges) ->
                "The walk-around is being changed from elsewhere; send again.")
 
 
-def _record_mileage(caller: Caller, order: dict, km: int, confirm_lower: bool) -> None:
+def _lower(caller: Caller, order: dict, km: int) -> Conflict:
+    """The walk-around's mileage is below the vehicle's last reading: a typing slip, or a
+    replaced odometer to confirm."""
     from chalicelib import vehicles
 
-    try:
-        vehicles.record_mileage(caller, order["vehicle"]["vehicle_id"], int(km), "walkaround",
-                                confirm_lower)
-    except Conflict as lower:
-        raise Conflict(lower.zh, lower.en, code="mileage_lower") from None
+    vehicle = vehicles.get_vehicle(caller.shop_id, order["vehicle"]["vehicle_id"]) or {}
+    last = int(vehicle.get("mileage", {}).get("km", 0))
+    return Conflict(f"里程 {km:,} 公里比上次的 {last:,} 公里少；若更換過里程表，請確認後再送出。",
+                    f"{km:,} km is less than the last reading, {last:,} km; if the odometer was "
+                    "replaced, confirm the lower reading.", code="mileage_lower")

@@ -14,23 +14,31 @@ Failed look-ups are counted per client (its IP hashed with a server key, never t
 minute; past LIMIT_PER_MINUTE every look-up from that client fails the same way until the minute
 is over. Expired, revoked, malformed and unknown tokens all fail the same way, after the same
 work: one hash, one Query on gsi1, one Query of a partition.
+
+That per-client guard is shared by every public route a stranger can try things on (the opt-out
+link, the public answer of an old-part label): a turn is taken with one conditional ADD before
+the work is done, so a burst of requests gets no more turns than the limit, and where only
+failures count the turn is given back when the work succeeds.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from chalicelib import aws, db
 from chalicelib import secrets as secret_store
 from chalicelib.api import Caller
+from chalicelib.errors import TooManyAttempts
 from chalicelib.roles import require
 
 TOKEN_BYTES = 24
 TOKEN_LENGTH = 32  # base64url of 24 bytes, no padding
 MAX_TOKEN_INPUT = 200  # longer input is cut before hashing (it can never match anyway)
-LIMIT_PER_MINUTE = 20
+LIMIT_PER_MINUTE = 20  # failed look-ups per client: of a progress link, of an old-part label
 CLOSED = ("delivered", "cancelled")  # the steps that start the expiry clock
 _DECOY_ORDER = ("-", "-")  # the partition a failed look-up reads, so it costs what a found one does
 
@@ -158,7 +166,20 @@ def expired(order: dict) -> bool:
     return ends is not None and db.parse_iso(ends) <= db.now()
 
 
-# --- the customer's side: finding the order by a token ---
+# --- the per-client guard of the public routes ---
+
+class Throttled(Exception):
+    """A client past its limit on a public route this minute: to try again in `retry_after` s."""
+
+    def __init__(self, retry_after: int):
+        super().__init__("too many requests")
+        self.retry_after = retry_after
+
+    def error(self) -> TooManyAttempts:
+        wait = self.retry_after
+        return TooManyAttempts(f"操作太頻繁，請 {wait} 秒後再試。",
+                               f"Too many tries: try again in {wait} seconds.")
+
 
 def client_hash(ip: str | None) -> str:
     """Who is guessing, without keeping who they are: the IP under a keyed hash."""
@@ -166,35 +187,66 @@ def client_hash(ip: str | None) -> str:
     return mac.hexdigest()[:32]
 
 
-def _minute() -> str:
-    return db.now().strftime("%Y%m%d%H%M")
+def take_turn(ip: str | None, scope: str, limit: int) -> dict:
+    """One of the client's `limit` turns at `scope` this minute (its guard's key, to give it back),
+    or Throttled. One conditional ADD: however many arrive at once, `limit` get a turn."""
+    from botocore.exceptions import ClientError
+
+    now = db.now()
+    key = db.client_guard_key(client_hash(ip), scope, now.strftime("%Y%m%d%H%M"))
+    try:
+        aws.table().update_item(
+            Key=key, UpdateExpression="ADD turns :one SET expires_at = :expires, #type = :type",
+            ConditionExpression="attribute_not_exists(turns) OR turns < :limit",
+            ExpressionAttributeNames={"#type": "type"},
+            ExpressionAttributeValues={":one": 1, ":limit": limit, ":type": f"{scope}_guard",
+                                       ":expires": int(now.timestamp()) + 180})
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        raise Throttled(retry_after=60 - now.second) from None
+    return key
 
 
-def _check_limit(client: str) -> None:
-    guard = aws.table().get_item(Key=db.link_guard_key(client, _minute())).get("Item")
-    if guard and int(guard["failures"]) >= LIMIT_PER_MINUTE:
-        raise LinkNotFound(retry_after=60 - db.now().second)
+def give_back(turn: dict) -> None:
+    """A turn that does not count (what was looked for was found); never re-creates a guard."""
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.table().update_item(Key=turn, UpdateExpression="ADD turns :minus_one",
+                                ConditionExpression="turns > :zero",
+                                ExpressionAttributeValues={":minus_one": -1, ":zero": 0})
+    except ClientError as err:
+        if not db.refused(err):
+            raise
 
 
-def _count_failure(client: str) -> None:
-    aws.table().update_item(
-        Key=db.link_guard_key(client, _minute()),
-        UpdateExpression="SET failures = if_not_exists(failures, :zero) + :one, "
-                         "expires_at = :expires, #type = :type",
-        ExpressionAttributeNames={"#type": "type"},
-        ExpressionAttributeValues={":zero": 0, ":one": 1, ":type": "link_guard",
-                                   ":expires": int(db.now().timestamp()) + 180})
+@contextmanager
+def failures_limited(ip: str | None, scope: str, limit: int) -> Iterator[None]:
+    """Only failures count: the turn taken before the block is given back if it ends without
+    raising. Throttled, before the block runs, for a client with `limit` failures this minute."""
+    turn = take_turn(ip, scope, limit)
+    yield
+    give_back(turn)
 
+
+# --- the customer's side: finding the order by a token ---
 
 def resolve(token: str, ip: str | None) -> dict:
     """The order a token opens (assembled as orders.load does, with `link` added), or
     LinkNotFound. The same work is done whatever the failure."""
+    try:
+        with failures_limited(ip, "link", LIMIT_PER_MINUTE):
+            return _resolve(token)
+    except Throttled as over:
+        raise LinkNotFound(retry_after=over.retry_after) from None
+
+
+def _resolve(token: str) -> dict:
     from boto3.dynamodb.conditions import Key
 
     from chalicelib import orders
 
-    client = client_hash(ip)
-    _check_limit(client)
     digest = token_hash(token)
     index = db.link_hash_index(digest)
     found = aws.table().query(
@@ -213,7 +265,6 @@ def resolve(token: str, ip: str | None) -> dict:
                                                        int(stored["generation"]))))
     order = orders._assembled(header, items) if valid else None
     if not valid or expired(order):
-        _count_failure(client)
         raise LinkNotFound()
     photos = [item for item in items if item["sk"].startswith(db.PHOTO_PREFIX)]
     return {**order, "link": stored, "photos": photos}

@@ -77,10 +77,13 @@ def _authorization_signed(order: dict) -> tuple[str, str] | None:
 
 
 def _checkout_signed(order: dict) -> tuple[str, str] | None:
+    from chalicelib import signatures
+
     if "checkout" not in order.get("signed", {}):
         return ("客戶尚未簽署結帳清單，不能交車。",
                 "The customer has not signed the checkout list: the car cannot be delivered.")
-    return None
+    again = signatures.to_sign_again(order).get("checkout")  # old parts tagged since
+    return (again["zh"], again["en"]) if again else None
 
 
 def _within_consented_total(order: dict) -> tuple[str, str] | None:
@@ -281,6 +284,10 @@ def view(order: dict, caller: Caller) -> dict:
     clean["parts"] = [parts.summary(tag) for tag in order["parts"]]
     clean["messages"] = notify.views(order["messages"])
     clean["next_states"] = next_states(order["state"], caller.role)
+    clean["integrity"] = signatures.integrity(order)
+    again = signatures.to_sign_again(order)
+    if again:
+        clean["sign_again"] = again
     return clean
 
 
@@ -320,27 +327,63 @@ def summary(order: dict) -> dict:
 
 # --- creating ---
 
+# A shop's orders of a day share its number counter, so a burst of them takes turns: enough
+# tries for a busy morning's tablets at once (each try is a few reads and one transaction).
+CREATE_ATTEMPTS = 40
+CREATE_WAIT_S = 0.2
+
+
 def create_order(caller: Caller, body: NewOrder) -> dict:
+    """Open the order once, however often and however many at once its request arrives.
+
+    The header, its first event, the day's number, the reception reading and the vehicle's
+    mark of its latest order are one transaction, each write conditional on what was read: a
+    lost race (another order took the number, another tablet opened this order or another for
+    the car, a reading came in) reads again and decides again after a short random wait, and a
+    replay whose header exists answers the order as it is. A refused order uses up no number.
+    """
+    import random
+    import time
+
     from botocore.exceptions import ClientError
 
+    require(caller, "orders.write")
+    for attempt in range(CREATE_ATTEMPTS):
+        replay = _existing(caller, body.order_id)
+        if replay:
+            return replay
+        header, event, writes = _opening(caller, body)
+        try:
+            db.transact_write(writes)
+        except ClientError as err:
+            if not db.refused(err):
+                raise
+            # DynamoDB may cancel both of two transactions that meet: wait apart, at random.
+            time.sleep(random.uniform(0, min(CREATE_WAIT_S, 0.005 * 2 ** attempt)))
+            continue
+        return view(_assembled(header, [event]), caller)
+    raise Busy("同時開立的工單太多，請再送一次。",
+               "Many orders are being opened at this moment: send it again.")
+
+
+def _opening(caller: Caller, body: NewOrder) -> tuple[dict, dict, list[dict]]:
+    """The header, its first event and the transaction that writes them, decided on what is
+    stored now."""
     from chalicelib import customers, vehicles
 
-    require(caller, "orders.write")
-    replay = _existing(caller, body.order_id)
-    if replay:
-        return replay
     customer = customers.get_customer(caller.shop_id, body.customer_id)
-    vehicle = vehicles.get_vehicle(caller.shop_id, body.vehicle_id)
+    vehicle = vehicles.get_vehicle(caller.shop_id, body.vehicle_id, consistent=True)
     if customer is None or vehicle is None:
         raise NotFound("找不到這位客戶或這輛車。", "No such customer or vehicle.")
-    if body.mileage_km is not None:
-        vehicles.record_mileage(caller, body.vehicle_id, body.mileage_km, "reception")
+    _refuse_second_open_order(caller.shop_id, vehicle, body.order_id)
+    vehicle_writes = vehicles.order_opening(caller, vehicle, body.order_id, body.mileage_km)
+    number, counter = _next_number(caller.shop_id)
     now = db.now_iso()
     state = "booked" if body.booked else "checked_in"
     header = {
         **db.order_key(caller.shop_id, body.order_id), "type": "order",
         "shop_id": caller.shop_id, "order_id": body.order_id,
-        "number": _next_number(caller.shop_id), "state": state,
+        "number": number, "state": state,
         "customer": {"customer_id": customer["customer_id"], "name": customer["name"],
                      "mobile": customer.get("mobile", "")},
         "vehicle": {"vehicle_id": vehicle["vehicle_id"], "plate": vehicle["plate"],
@@ -355,32 +398,79 @@ def create_order(caller: Caller, body: NewOrder) -> dict:
         **db.vehicle_orders_index(caller.shop_id, body.vehicle_id, now),
     }
     event = event_item(caller, body.order_id, f"created-{body.order_id}", None, state, None, now)
-    try:
-        db.transact_put([header, event])
-    except ClientError as err:
-        if not db.refused(err):
-            raise
-        replay = _existing(caller, body.order_id)  # a second tablet's replay won the race
-        if replay:
-            return replay
-        raise
-    return view(_assembled(header, [event]), caller)
+    new = "attribute_not_exists(pk)"
+    return header, event, [counter, {"Put": {"Item": header, "ConditionExpression": new}},
+                           {"Put": {"Item": event, "ConditionExpression": new}},
+                           *vehicle_writes]
 
 
 def _existing(caller: Caller, order_id: str) -> dict | None:
-    try:
-        return view(load(caller.shop_id, order_id), caller)
-    except NotFound:
-        return None
+    """The order already made with this id (the create replayed), read strongly: whether it
+    exists decides whether to write."""
+    from boto3.dynamodb.conditions import Key
+
+    items = aws.query_all(KeyConditionExpression=Key("pk").eq(db.order_pk(caller.shop_id,
+                                                                          order_id)),
+                          ConsistentRead=True)
+    header = next((item for item in items if item["sk"] == db.ORDER_SK), None)
+    return view(_assembled(header, items), caller) if header else None
 
 
-def _next_number(shop_id: str) -> str:
-    """`20261122-007`: the shop's day and a counter no two tablets can both get (ADD is atomic)."""
+# An open order is always among a vehicle's newest (no order opens while another is open);
+# a few more cover orders opened before that rule.
+OPEN_LOOKBACK = 5
+
+
+def _refuse_second_open_order(shop_id: str, vehicle: dict, order_id: str) -> None:
+    """A car in the shop has one open order: a second, opened by mistake (a booking checked in
+    for a car already in), would walk the car around twice and message the customer twice.
+    The order being opened is not a second one (its replay may have just written it)."""
+    from chalicelib import vehicles
+
+    open_order = _open_order_of(shop_id, vehicle["vehicle_id"], vehicles.latest_order_id(vehicle))
+    if open_order and open_order["order_id"] != order_id:
+        number, (zh, en) = open_order["number"], STATE_NAMES[open_order["state"]]
+        raise Conflict(f"這輛車還有未結案的工單 {number}（{zh}），請直接開啟這張工單；"
+                       "要另開新工單，請先交車或取消它。",
+                       f"This vehicle already has an open order, {number} ({en.lower()}): "
+                       "open that one, or deliver or cancel it before opening another.",
+                       code="vehicle_has_open_order")
+
+
+def _open_order_of(shop_id: str, vehicle_id: str, latest: str | None) -> dict | None:
+    """The vehicle's order not yet delivered, followed up or cancelled, if any: its newest few
+    headers in one Query on its orders index, and its latest order (`latest`, from a strong
+    read of the vehicle) read strongly when the index does not show it yet."""
+    from boto3.dynamodb.conditions import Key
+
+    shown = {"ProjectionExpression": "order_id, #number, #state",
+             "ExpressionAttributeNames": {"#number": "number", "#state": "state"}}
+    orders_pk, prefix = db.vehicle_orders_lookup(shop_id, vehicle_id)
+    headers = aws.table().query(
+        IndexName=db.GSI_LOOKUP, ScanIndexForward=False, Limit=OPEN_LOOKBACK,
+        KeyConditionExpression=Key("gsi1pk").eq(orders_pk) & Key("gsi1sk").begins_with(prefix),
+        **shown)["Items"]
+    if latest and all(header["order_id"] != latest for header in headers):
+        header = aws.table().get_item(Key=db.order_key(shop_id, latest), ConsistentRead=True,
+                                      **shown).get("Item")
+        headers = [header, *headers] if header else headers
+    return next((header for header in headers if header["state"] not in CLOSED), None)
+
+
+def _next_number(shop_id: str) -> tuple[str, dict]:
+    """`20261122-007`, and the counter's write for the order's transaction: set to the number
+    only if still at the one before, so no two orders get one number and a refused order
+    leaves no gap (an ADD would use the number up before the order is written)."""
     day = db.local_date()
-    answer = aws.table().update_item(
-        Key=db.order_counter_key(shop_id, day), UpdateExpression="ADD seq :one",
-        ExpressionAttributeValues={":one": 1}, ReturnValues="UPDATED_NEW")
-    return f"{day.replace('-', '')}-{int(answer['Attributes']['seq']):03d}"
+    key = db.order_counter_key(shop_id, day)
+    counter = aws.table().get_item(Key=key, ConsistentRead=True).get("Item")
+    seq = int(counter["seq"]) if counter else 0
+    seen = {"ConditionExpression": "seq = :seen", "ExpressionAttributeValues": {
+        ":seen": seq, ":next": seq + 1}} if counter else {
+        "ConditionExpression": "attribute_not_exists(pk)",
+        "ExpressionAttributeValues": {":next": seq + 1}}
+    return (f"{day.replace('-', '')}-{seq + 1:03d}",
+            {"Update": {"Key": key, "UpdateExpression": "SET seq = :next", **seen}})
 
 
 def event_item(caller: Caller, order_id: str, event_id: str, start: str | None, to: str,
@@ -490,14 +580,18 @@ def _refuse_closed(order: dict) -> None:
 
 
 def save(caller: Caller, order: dict, changes: dict, puts: list[dict] = (),
-         deletes: list[dict] = (), unfrozen: list[str] = ()) -> dict:
+         deletes: list[dict] = (), unfrozen: list[str] = (),
+         as_read: dict[str, int | None] | None = None) -> dict:
     """Write the header's changes with the items beside it; `unfrozen`: sort keys of items the
-    write may touch only while no signature covers them. Raises LostRace for retry()."""
+    write may touch only while no signature covers them; `as_read`: sort keys of items beside
+    the header that must still be as this write read them (their version, or None: not there),
+    for what the header's version does not guard (the walk-around, old-part tags). Raises
+    LostRace for retry()."""
     from botocore.exceptions import ClientError
 
     try:
         return _write(caller, order, {**changes, "updated_at": db.now_iso()}, puts=list(puts),
-                      deletes=list(deletes), unfrozen=frozenset(unfrozen))
+                      deletes=list(deletes), unfrozen=frozenset(unfrozen), as_read=as_read)
     except ClientError as err:
         if not db.refused(err):
             raise
@@ -529,7 +623,8 @@ def retry(write: Callable[[], dict]) -> dict:
 
 def _write(caller: Caller, order: dict, changes: dict, puts: list[dict],
            expect_state: str | None = None, deletes: list[dict] = (),
-           unfrozen: frozenset[str] = frozenset()) -> dict:
+           unfrozen: frozenset[str] = frozenset(),
+           as_read: dict[str, int | None] | None = None) -> dict:
     """The header's changes and the items beside it in one transaction, guarded by the header's
     version so two tablets never overwrite each other's totals. Returns the order as it now is
     (the transaction succeeded, so no second read is needed to answer)."""
@@ -553,15 +648,31 @@ def _write(caller: Caller, order: dict, changes: dict, puts: list[dict],
                             + " ADD version :one",
         "ConditionExpression": condition, "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": values}}]
-    def unless_frozen(sk: str) -> dict:
-        return {"ConditionExpression": "attribute_not_exists(frozen_by)"} if sk in unfrozen else {}
+    as_read = as_read or {}
 
-    items += [{"Put": {"TableName": aws.table().name, **unless_frozen(item["sk"]),
+    def guarded(sk: str) -> dict:
+        conditions, versions = [], {}
+        if sk in unfrozen:
+            conditions.append("attribute_not_exists(frozen_by)")
+        if sk in as_read and as_read[sk] is None:
+            conditions.append("attribute_not_exists(pk)")
+        elif sk in as_read:
+            conditions.append("version = :read")
+            versions[":read"] = serializer.serialize(as_read[sk])
+        return {"ConditionExpression": " AND ".join(conditions),
+                **({"ExpressionAttributeValues": versions} if versions else {})} \
+            if conditions else {}
+
+    items += [{"Put": {"TableName": aws.table().name, **guarded(item["sk"]),
                        "Item": {key: serializer.serialize(value) for key, value in item.items()}}}
               for item in puts]
-    items += [{"Delete": {"TableName": aws.table().name, **unless_frozen(key["sk"]),
+    items += [{"Delete": {"TableName": aws.table().name, **guarded(key["sk"]),
                           "Key": {k: serializer.serialize(v) for k, v in key.items()}}}
               for key in deletes]
+    written = {item["sk"] for item in puts} | {key["sk"] for key in deletes}
+    items += [{"ConditionCheck": {"TableName": aws.table().name, **guarded(sk), "Key": {
+        "pk": serializer.serialize(header_key["pk"]), "sk": serializer.serialize(sk)}}}
+              for sk in as_read if sk not in written]
     aws.client("dynamodb").transact_write_items(TransactItems=items)
     return _applied(order, changes, puts, deletes)
 

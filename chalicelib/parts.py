@@ -174,6 +174,15 @@ def decided(tag: dict) -> bool:
     return tag["state"] in FINAL or tag["wish"] == "dispose"
 
 
+# What the signed checkout list shows of each old part (chalicelib/signatures.py): a change to
+# any of it once the list is signed sets the signature aside, in the same write (`_save`).
+ON_CHECKOUT = ("code", "part_name", "quantity", "unit", "state", "wish")
+
+
+def on_checkout(tag: dict) -> dict:
+    return {key: tag[key] for key in ON_CHECKOUT if tag.get(key) is not None}
+
+
 def undecided(tags: list[dict]) -> tuple[str, str] | None:
     """The delivery guard (ready → delivered): the (zh, en) reason to refuse while a tag of the
     order is still open and not left to the shop — the customer wants it back and has not got
@@ -545,12 +554,23 @@ class _LostRace(Exception):
     """Another write changed the tag between this one's read and its write."""
 
 
-def _save(tag: dict, before: dict) -> dict:
-    """Write the tag whole, only if nobody wrote it since it was read (its version)."""
+def _save(tag: dict, before: dict, caller: Caller | None = None) -> dict:
+    """Write the tag whole, only if nobody wrote it since it was read (its version). A change
+    to what its order's checkout list shows is written with that list's guard: the signed list
+    set aside, or none signed meanwhile (signatures.write_part_change). `caller` None: the
+    customer, through their link."""
     from botocore.exceptions import ClientError
 
     tag = {key: value for key, value in tag.items() if key not in ("gsi2pk", "gsi2sk")}
     tag.update(_report_keys(tag), version=before["version"] + 1, updated_at=db.now_iso())
+    if tag.get("order_id") and on_checkout(tag) != on_checkout(before):
+        from chalicelib import orders, signatures
+
+        try:
+            signatures.write_part_change(caller, tag, before)
+        except orders.LostRace:
+            raise _LostRace from None
+        return tag
     try:
         aws.table().put_item(Item=tag, ConditionExpression="version = :version",
                              ExpressionAttributeValues={":version": before["version"]})
@@ -614,7 +634,7 @@ def update_tag(caller: Caller, code: str, body: TagChange) -> dict:
                 updated[key] = value
         if updated == tag:
             return view(tag, caller, _photo(tag, tag.get("photo_id")))
-        saved = _save(updated, tag)
+        saved = _save(updated, tag, caller)
         return view(saved, caller, photo or _photo(saved, saved.get("photo_id")))
 
     return _retry(caller.shop_id, code, change)
@@ -630,7 +650,7 @@ def record_event(caller: Caller, code: str, body: NewEvent) -> dict:
             return view(tag, caller, _photo(tag, tag.get("photo_id")))
         if body.photo_id and _photo(tag, body.photo_id) is None:
             raise _unknown_photo()
-        saved = _save(_moved(caller, tag, body), tag)
+        saved = _save(_moved(caller, tag, body), tag, caller)
         return view(saved, caller, _photo(saved, saved.get("photo_id")))
 
     return _retry(caller.shop_id, code, change)
@@ -730,7 +750,7 @@ def move_many(caller: Caller, body: BatchMove, language: str = "zh-TW") -> dict:
 def _move_one(caller: Caller, tag: dict, event: EventFields) -> dict:
     if _seen(tag, event.event_id):
         return summary(tag)
-    return summary(_save(_moved(caller, tag, event), tag))
+    return summary(_save(_moved(caller, tag, event), tag, caller))
 
 
 # --- the month's report: disposals and supplier returns ---

@@ -38,6 +38,11 @@ PHOTO_LINK_SECONDS = 24 * 3600  # the photos' links inside an export: one day to
 IMPORT_ROW_LIMIT = 500  # one request, well inside API Gateway's 29 s (docs/api.md)
 ERASED = "（已刪除）"
 CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read UTF-8 (zh-TW) correctly
+# What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection"): = + - @, their
+# full-width forms (typed with a zh-TW input method; Excel reads them as formulas too), tab and
+# carriage return. A cell starting with one gets GUARD in front, which the import takes off.
+FORMULA_STARTS = frozenset("=+-@＝＋－＠\t\r")
+GUARD = "'"
 
 
 class Erasure(Body):
@@ -112,8 +117,8 @@ def _store(shop_id: str, name: str, body: bytes, content_type: str, filename: st
     key = db.report_object(shop_id, f"exports/{uuid.uuid4().hex}/{name}")
     aws.client("s3").put_object(Bucket=settings().bucket_name, Key=key, Body=body,
                                 ContentType=content_type)
-    return {"url": aws.download_url(key, filename, content_type, LINK_SECONDS),
-            "filename": filename}
+    return {"url": aws.download_url(key, filename, content_type, LINK_SECONDS,
+                                    attachment=True), "filename": filename}
 
 
 def _csv(rows: Iterable[dict], columns: list[str]) -> bytes:
@@ -129,9 +134,21 @@ def _cell(value: Any) -> Any:
     value = jsonable(value)
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") and not _number(value):
-        return "'" + value  # not a formula when Excel opens it (CSV injection)
+    if isinstance(value, str) and _formula_like(value) and not _number(value):
+        return GUARD + value  # not a formula when Excel opens it (CSV injection)
     return "" if value is None else value
+
+
+def _formula_like(text: str) -> bool:
+    """A formula's first sign, behind any apostrophes a person typed: `'=1` is guarded too, so
+    that the import can take off exactly one guard and give back both `=1` and `'=1`."""
+    return text.lstrip(GUARD)[:1] in FORMULA_STARTS
+
+
+def _unguarded(cell: str) -> str:
+    """A cell as it was before `_cell` guarded it: one leading apostrophe off, only where the
+    export would have put one (a person's own `'阿嬤` stays as typed)."""
+    return cell[1:] if cell[:1] == GUARD and _formula_like(cell) else cell
 
 
 def _number(text: str) -> bool:
@@ -199,7 +216,9 @@ def customer_data(caller: Caller, customer_id: str) -> dict:
         found.append({
             "order_id": header["order_id"], "number": number, "state": header["state"],
             "created_at": header["created_at"], "closed_on": header.get("closed_on"),
-            "vehicle": header["vehicle"], "mileage_km": header.get("mileage_km"),
+            "vehicle": header["vehicle"],
+            "mileage_km": signatures.mileage_of({**header, "inspection": next(
+                (item for item in items if item["sk"] == "INSPECTION"), None)}),
             "concerns": header.get("concerns", []), "totals": header["totals"],
             "lines": [{key: line.get(key) for key in _LINE_FIELDS if line.get(key) is not None}
                       for line in under[db.LINE_PREFIX]],
@@ -215,7 +234,7 @@ def customer_data(caller: Caller, customer_id: str) -> dict:
                                                                 header["order_id"],
                                                                 item["photo_id"], "display"),
                                                 f"{number}-{item['photo_id']}.jpg", "image/jpeg",
-                                                PHOTO_LINK_SECONDS)}
+                                                PHOTO_LINK_SECONDS, attachment=True)}
                        for item in under[db.PHOTO_PREFIX]],
         })
     owned = [vehicles.get_vehicle(caller.shop_id, vehicle_id)
@@ -417,7 +436,7 @@ def export_shop(caller: Caller) -> dict:
     customers and vehicles import back as they are)."""
     from boto3.dynamodb.conditions import Key
 
-    from chalicelib import customers, vehicles
+    from chalicelib import customers, signatures, vehicles
 
     require(caller, "data.rights")
     shop = caller.shop_id
@@ -427,13 +446,17 @@ def export_shop(caller: Caller) -> dict:
                       KeyConditionExpression=Key("gsi1pk").eq(db.plate_lookup(shop, "")[0]))
     headers = _all_orders(shop)
 
-    def lines_of(order: dict) -> list[dict]:
-        return sorted(aws.query_all(KeyConditionExpression=Key("pk").eq(
-            db.order_pk(shop, order["order_id"])) & Key("sk").begins_with(db.LINE_PREFIX)),
-            key=lambda line: line["created_at"])
+    def lines_of(order: dict) -> tuple[list[dict], int | None]:
+        """The order's lines, and the mileage its documents show (the walk-around's reading)."""
+        items = aws.query_all(KeyConditionExpression=Key("pk").eq(
+            db.order_pk(shop, order["order_id"])))
+        lines = sorted((item for item in items if item["sk"].startswith(db.LINE_PREFIX)),
+                       key=lambda line: line["created_at"])
+        inspection = next((item for item in items if item["sk"] == "INSPECTION"), None)
+        return lines, signatures.mileage_of({**order, "inspection": inspection})
 
     with ThreadPoolExecutor(max_workers=8) as pool:  # one Query per order, eight at a time
-        all_lines = list(pool.map(lines_of, headers))
+        read = list(pool.map(lines_of, headers))
     mobiles = {item["customer_id"]: item.get("mobile", "") for item in people}
     data = jsonable({
         "exported_at": db.now_iso(),
@@ -441,11 +464,12 @@ def export_shop(caller: Caller) -> dict:
         "vehicles": [vehicles.public(item) for item in cars],
         "orders": [{**{key: order.get(key) for key in ("order_id", "number", "state",
                                                        "created_at", "closed_on", "customer",
-                                                       "vehicle", "mileage_km", "concerns",
-                                                       "totals") if order.get(key) is not None},
+                                                       "vehicle", "concerns", "totals")
+                       if order.get(key) is not None},
+                    **({"mileage_km": mileage} if mileage is not None else {}),
                     "lines": [{key: line.get(key) for key in _LINE_FIELDS[1:]
                                if line.get(key) is not None} for line in lines]}
-                   for order, lines in zip(headers, all_lines)],
+                   for order, (lines, mileage) in zip(headers, read)],
     })
     files = {
         "customers.csv": _csv(({"customer_id": c["customer_id"], "姓名": c["name"],
@@ -539,8 +563,8 @@ def import_csv(caller: Caller, body: CsvImport, language: str) -> dict:
     for cells in reader:
         start, line = line + 1, reader.line_num
         if any(cell.strip() for cell in cells):
-            rows.append((start, {column: cell.strip() for column, cell in zip(columns, cells)
-                                 if column}))
+            rows.append((start, {column: _unguarded(cell.strip())
+                                 for column, cell in zip(columns, cells) if column}))
     if len(rows) > IMPORT_ROW_LIMIT:
         raise Unprocessable(f"一次最多匯入 {IMPORT_ROW_LIMIT} 列，請分批匯入。",
                             f"csv: at most {IMPORT_ROW_LIMIT} rows at a time; split the file.",

@@ -10,6 +10,10 @@ replaces them, so a car serviced again is never reminded of the old service. The
 shop's `reminder_gap_days`, never to a customer who opted out (個資法 §20): every reminder ends
 with a link that stops them in one tap (`/o/<token>`).
 
+That link needs no sign-in, so what one can do with it is bounded: taps and page views per client
+and minute (links.take_turn), and the customer item keeps only the last few changes (who stopped
+or resumed reminders, when, and how), so no number of taps can grow it towards DynamoDB's 400 KB.
+
 Which lines are a service is read from their words (保養, 機油, oil…): a shop's lines are free
 text, and a service always says so.
 """
@@ -42,6 +46,8 @@ NAMES = {"service": ("定期保養", "Service"), "tyres": ("輪胎", "Tyres"),
          "brakes": ("煞車來令片", "Brake pads"), "inspection": ("定期檢驗", "Vehicle inspection"),
          "insurance": ("強制險到期", "Compulsory insurance")}
 OPT_OUT_TOKEN_BYTES = 18
+OPT_OUT_PER_MINUTE = 10  # opt-out page views and taps per client (a person needs two or three)
+HISTORY_KEPT = 5  # the last changes of the opt-out kept on the customer
 
 
 # --- scheduling ---
@@ -363,8 +369,12 @@ def resolve(token: str) -> dict:
 
 
 def set_opt_out(shop_id: str, customer_id: str, out: bool, via: str) -> dict:
-    """Stop (or resume) the customer's reminders; the change is kept with when and how."""
+    """Stop (or resume) the customer's reminders; the change is kept with when and how, with the
+    HISTORY_KEPT changes before it."""
+    from botocore.exceptions import ClientError
+
     now = db.now_iso()
+    key = db.customer_key(shop_id, customer_id)
     record = {"at": now, "via": via, "out": out}
     expression = ("SET reminders_opt_out = :out, opt_out_history = "
                   "list_append(if_not_exists(opt_out_history, :none), :record)")
@@ -374,10 +384,54 @@ def set_opt_out(shop_id: str, customer_id: str, out: bool, via: str) -> dict:
     values = {":none": [], ":record": [record]}
     if out:
         values[":out"] = {"at": now, "via": via}
-    aws.table().update_item(Key=db.customer_key(shop_id, customer_id), UpdateExpression=expression,
-                            ConditionExpression="attribute_exists(pk)",
-                            ExpressionAttributeValues=values)
+    change = {"Key": key, "UpdateExpression": expression, "ExpressionAttributeValues": values,
+              "ConditionExpression": "attribute_exists(pk)", "ReturnValues": "UPDATED_NEW"}
+    try:
+        history = aws.table().update_item(**change)["Attributes"]["opt_out_history"]
+    except ClientError as err:
+        if db.refused(err):
+            raise NotFound("找不到這位客戶。", "No such customer.") from None
+        if not _too_large(err):
+            raise
+        # An item that grew before its history was bounded: cut it, then add the change.
+        stored = aws.table().get_item(Key=key, ConsistentRead=True)["Item"]
+        _trim(key, stored.get("opt_out_history", []))
+        history = aws.table().update_item(**change)["Attributes"]["opt_out_history"]
+    _trim(key, history)
     return {"reminders": "off" if out else "on", "at": now}
+
+
+def _trim(key: dict, history: list) -> None:
+    """Keep the last HISTORY_KEPT changes of `history`, the list as this request left it; only
+    while the list is still that long, so when other changes land meanwhile the last of them
+    trims. The oldest entries are removed by position: whatever landed, they are the oldest."""
+    from botocore.exceptions import ClientError
+
+    extra = len(history) - HISTORY_KEPT
+    if extra <= 0:
+        return
+    values = {":length": len(history)}
+    if extra <= 50:
+        expression = "REMOVE " + ", ".join(f"opt_out_history[{n}]" for n in range(extra))
+    else:
+        # A list grown before it was bounded, too long to name in an expression (4 KB): set to
+        # its last entries, safe as no change meanwhile can bring it back to this length.
+        expression = "SET opt_out_history = :kept"
+        values[":kept"] = history[-HISTORY_KEPT:]
+    try:
+        aws.table().update_item(Key=key, UpdateExpression=expression,
+                                ConditionExpression="size(opt_out_history) = :length",
+                                ExpressionAttributeValues=values)
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+
+
+def _too_large(err: Exception) -> bool:
+    """DynamoDB refused the write because the item would pass 400 KB."""
+    error = getattr(err, "response", {}).get("Error", {})
+    return (error.get("Code") == "ValidationException"
+            and "exceeded the maximum allowed size" in error.get("Message", ""))
 
 
 class Switch(Body):
@@ -396,18 +450,23 @@ def customer_switch(caller: Caller, customer_id: str, body: Switch) -> dict:
                        f"staff:{caller.staff_id}")
 
 
-def link_switch(token: str, raw: bytes | None) -> dict:
-    """The customer's own tap on the link in a reminder."""
+def link_switch(token: str, raw: bytes | None, ip: str | None) -> dict:
+    """The customer's own tap on the link in a reminder (links.Throttled past the client's
+    limit this minute)."""
+    from chalicelib import links
     from chalicelib.api import parse
 
+    links.take_turn(ip, "opt_out", OPT_OUT_PER_MINUTE)
     item = resolve(token)
     body = parse(Switch, raw)
     return set_opt_out(item["shop_id"], item["customer_id"], body.reminders == "off", "link")
 
 
-def link_page(token: str) -> str:
-    """The opt-out page's shop name (NotFound for a token that is not one)."""
-    from chalicelib import shops
+def link_page(token: str, ip: str | None) -> str:
+    """The opt-out page's shop name (NotFound for a token that is not one; links.Throttled past
+    the client's limit this minute)."""
+    from chalicelib import links, shops
 
+    links.take_turn(ip, "opt_out", OPT_OUT_PER_MINUTE)
     item = resolve(token)
     return (shops.get_shop(item["shop_id"]) or {}).get("name", "")

@@ -1,8 +1,8 @@
 """Secrets by name (infra/secrets.json): SSM Parameter Store in the cloud, files locally.
 
-Locally, a secret that may be generated (the JWT signing key, the Web Push VAPID key pair) is
-made on first use in a file only its owner can read, under the stack's data folder; nothing
-secret is ever in the repo.
+Locally, a secret that may be generated (the JWT signing key, the link key, the key sealing
+signed documents, the Web Push VAPID key pair) is made on first use in a file only its owner can
+read, under the stack's data folder; nothing secret is ever in the repo.
 """
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pathlib import Path
 
 from chalicelib.config import settings
 
-GENERATED = {"jwt-signing-key", "link-signing-key", "vapid/private-key", "vapid/public-key"}
+GENERATED = {"jwt-signing-key", "link-signing-key", "document-seal-key", "vapid/private-key",
+             "vapid/public-key"}
 CACHE_SECONDS = 300  # a rotated key reaches every warm Lambda within five minutes
 
 

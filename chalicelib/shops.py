@@ -7,7 +7,7 @@ from pydantic import Field, field_validator, model_validator
 
 from chalicelib import auth, aws, db, phones
 from chalicelib.api import Body, Caller, ClientId, Email, ShortText, field_error
-from chalicelib.errors import Conflict, Invalid, NotFound
+from chalicelib.errors import Busy, Conflict, Invalid, NotFound
 from chalicelib.roles import ROLES, require
 
 Role = Literal["owner", "manager", "advisor", "technician"]
@@ -78,7 +78,9 @@ def add_staff(shop_id: str, staff: NewStaff, password_hash: str | None = None) -
     (hashing costs a quarter of a second by design).
 
     One transaction: a sign-in name never points at a member who is not there, and two people
-    (in any shops) can never claim the same e-mail or mobile.
+    of one shop can never claim the same e-mail or mobile. In another shop the same name is
+    another account (db.shop_login_key): a shop can learn nothing from another's logins, and a
+    technician at two branches signs in at each.
     """
     from botocore.exceptions import ClientError
 
@@ -89,10 +91,17 @@ def add_staff(shop_id: str, staff: NewStaff, password_hash: str | None = None) -
     logins = [login for login in (staff.email and staff.email.lower(), staff.mobile) if login]
     member.update({"email": staff.email.lower()} if staff.email else {})
     member.update({"mobile": staff.mobile} if staff.mobile else {})
-    aliases = [{**db.login_key(login), "type": "login", "shop_id": shop_id,
-                "staff_id": staff.staff_id} for login in logins]
+    new = "attribute_not_exists(pk)"
+    aliases = [{"Put": {"Item": {**db.shop_login_key(login, shop_id), "type": "login",
+                                 "shop_id": shop_id, "staff_id": staff.staff_id},
+                        "ConditionExpression": new}} for login in logins]
+    # A name given out before logins were per shop is one item for every shop (db.login_key).
+    earlier = [{"ConditionCheck": {
+        "Key": db.login_key(login), "ExpressionAttributeValues": {":shop": shop_id},
+        "ConditionExpression": "attribute_not_exists(pk) OR shop_id <> :shop"}} for login in logins]
     try:
-        db.transact_put([member, *aliases])
+        db.transact_write([{"Put": {"Item": member, "ConditionExpression": new}},
+                           *aliases, *earlier])
         return True
     except ClientError as err:
         if db.refused(err):
@@ -131,8 +140,8 @@ def create_staff(caller: Caller, body: NewStaff) -> dict:
         existing = get_staff(caller.shop_id, body.staff_id)
         if existing and existing.get("name") == body.name:
             return auth.public_staff(existing)  # the same create, replayed
-        raise Conflict("這個手機或電子郵件已經是其他員工的登入帳號。",
-                       "That mobile or e-mail already signs someone in.")
+        raise Conflict("這個手機或電子郵件已經是本店其他員工的登入帳號。",
+                       "That mobile or e-mail already signs in someone of this shop.")
     return auth.public_staff(get_staff(caller.shop_id, body.staff_id))
 
 
@@ -149,13 +158,36 @@ def update_staff(caller: Caller, staff_id: str, body: StaffChange) -> dict:
                       code="self_change")
     changes = body.model_dump(exclude_none=True)
     if changes:
-        names = {f"#{key}": key for key in changes}
-        aws.table().update_item(
-            Key=db.staff_key(caller.shop_id, staff_id),
-            UpdateExpression="SET " + ", ".join(f"#{key} = :{key}" for key in changes),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues={f":{key}": value for key, value in changes.items()})
+        _change_staff(caller.shop_id, member, changes)
     return auth.public_staff(get_staff(caller.shop_id, staff_id))
+
+
+def _change_staff(shop_id: str, member: dict, changes: dict) -> None:
+    """A new role or a deactivation ends the person's sessions at once (auth.token_version).
+
+    Written only if no one else moved the version since `member` was read, so that whether to
+    end the sessions is decided on the role and state the write replaces.
+    """
+    from botocore.exceptions import ClientError
+
+    before = {"role": member["role"], "active": member.get("active", True)}
+    ends_sessions = any(key in changes and changes[key] != was for key, was in before.items())
+    update = "SET " + ", ".join(f"#{key} = :{key}" for key in changes)
+    try:
+        aws.table().update_item(
+            Key=db.staff_key(shop_id, member["staff_id"]),
+            UpdateExpression=update + (" ADD token_version :one" if ends_sessions else ""),
+            ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(token_version)"
+                                " OR token_version = :seen)",
+            ExpressionAttributeNames={f"#{key}": key for key in changes},
+            ExpressionAttributeValues={**{f":{key}": value for key, value in changes.items()},
+                                       ":seen": auth.token_version(member),
+                                       **({":one": 1} if ends_sessions else {})})
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        raise Busy("這位員工剛被其他人修改，請再送一次。",
+                   "Someone changed this person at the same moment: send again.") from None
 
 
 __all__ = ["ROLES", "NewStaff", "StaffChange", "create_shop", "add_staff", "list_staff",

@@ -8,11 +8,20 @@ signature also carries the hash of the order's signature before it, so the order
 form a chain from which none can be dropped unseen.
 
 Signed means frozen (DESIGN.md §5): the signature's transaction marks what it covers (the lines
-get `frozen_by`, the header `signed`), and later writes are conditional on those marks.
+get `frozen_by`, the header `signed`), and later writes are conditional on those marks. What the
+header's version does not guard (the walk-around, the old-part tags) the signature's transaction
+checks is still as it was read; their own writes check the header in turn.
+
+The hash is a plain SHA-256 that anyone holding the paper copy can check. On the item it is also
+sealed with a key the table does not hold (HMAC-SHA256, `document-seal-key`): someone who can
+edit the table can hash an edited record again, not seal it. Reading an order compares what its
+documents cover with what they show (`integrity`); the daily job does the same for recently
+signed open orders and tells the shop's owners (`check_signed_orders`).
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
 from decimal import Decimal
@@ -23,7 +32,7 @@ from typing import Any, Literal
 from pydantic import Field, StringConstraints
 from typing_extensions import Annotated
 
-from chalicelib import aws, db, money, orders
+from chalicelib import aws, db, money, orders, parts
 from chalicelib.api import Body, Caller, ClientId
 from chalicelib.config import settings
 from chalicelib.errors import Conflict, NotFound, Unprocessable
@@ -36,6 +45,7 @@ METHODS = {"in_person": ("現場簽署", "Signed in person"), "remote": ("遠端
 MIN_POINTS = 10
 MAX_POINTS = 2_000
 URL_SECONDS = 15 * 60
+CHECK_DAYS = 7  # the daily job checks the documents signed this many days back, orders open
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +81,20 @@ def canonical(value: Any) -> bytes:
 
 def digest(value: Any) -> str:
     return hashlib.sha256(canonical(value)).hexdigest()
+
+
+def seal(signature_hash: str) -> str:
+    """The hash sealed with a key the table does not hold: an edited record can be hashed again
+    by anyone who can write the table, not sealed again."""
+    from chalicelib import secrets as secret_store
+
+    key = secret_store.get("document-seal-key").encode()
+    return hmac.new(key, signature_hash.encode(), hashlib.sha256).hexdigest()
+
+
+def sealed(item: dict) -> bool:
+    """The item's hash carries its seal."""
+    return hmac.compare_digest(str(item.get("seal", "")), seal(str(item.get("hash", ""))))
 
 
 # --- drawing up a document ---
@@ -110,6 +134,10 @@ def _refusal(order: dict, kind: str, content: dict) -> tuple[str, str, str] | No
     if kind == "checkout" and state != "ready":
         return ("not_signable", "結帳清單要在待交車時簽署。",
                 "The checkout list is signed when the car is ready.")
+    waiting = parts.undecided(order["parts"]) if kind == "checkout" else None
+    if waiting:  # the list records what became of each old part: settled first
+        return ("old_parts_undecided", f"舊品都處理好後才能簽署結帳清單。{waiting[0]}",
+                f"The checkout list is signed once every old part is settled. {waiting[1]}")
     if kind == "estimate" and state in ("booked", "checked_in"):
         return ("not_signable", "開工前的項目列在委修確認單上。",
                 "Before work, items go on the service authorization.")
@@ -124,8 +152,7 @@ def _content(shop_id: str, order: dict, kind: str) -> dict:
     shop = shops.get_shop(shop_id) or {}
     vehicle = vehicles.get_vehicle(shop_id, order["vehicle"]["vehicle_id"]) or {}
     values = (order.get("inspection") or {}).get("values", {})
-    mileage = order.get("mileage_km", values.get("mileage_km"))
-    fuel = values.get("fuel_eighths")
+    mileage, fuel = mileage_of(order), values.get("fuel_eighths")
     version = 1 + sum(1 for item in order["signatures"] if item["kind"] == kind)
     content: dict = {
         "kind": kind, "version": version, "title": TITLES[kind],
@@ -167,12 +194,17 @@ def _content(shop_id: str, order: dict, kind: str) -> dict:
                                "km": warranty["warranty_km"]}
         content["road_test"] = order.get("road_test") or {"done": False}
         # The customer confirms what happened to the old parts (returned ones are handed over).
-        content["parts"] = [{key: tag[key] for key in ("code", "part_name", "quantity", "unit",
-                                                       "state", "wish") if tag.get(key) is not None}
-                            for tag in order["parts"]]
+        content["parts"] = [parts.on_checkout(tag) for tag in order["parts"]]
     content["lines"] = [_doc_line(line) for line in chosen]
     content["totals"] = money.totals(line["amount"] for line in chosen)
     return content
+
+
+def mileage_of(order: dict) -> int | None:
+    """The mileage a document shows: the walk-around's reading when there is one (read at the
+    car), else the one typed when the order was made. `order` with its `inspection` item."""
+    values = (order.get("inspection") or {}).get("values", {})
+    return values.get("mileage_km", order.get("mileage_km"))
 
 
 def _consented_subtotal(lines: list[dict]) -> int:
@@ -295,7 +327,7 @@ def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, metho
     item = {**db.signature_key(caller.shop_id, order_id, body.signature_id),
             **db.signature_hash_index(signature_hash), "type": "signature",
             "shop_id": caller.shop_id, "order_id": order_id, "hash": signature_hash,
-            "plate": content["vehicle"]["plate"],
+            "seal": seal(signature_hash), "plate": content["vehicle"]["plate"],
             **{key: record[key] for key in _SUMMARY},
             "record": canonical(record).decode("utf-8")}
     changes: dict = {"last_signature_hash": signature_hash}
@@ -316,8 +348,31 @@ def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, metho
     covered = {line["line_id"] for line in content["lines"]}
     frozen = [{**line, "frozen_by": [*line.get("frozen_by", []), body.signature_id]}
               for line_id, line in lines.items() if line_id in covered]
-    orders.save(caller, order, changes, puts=[item, event, *frozen])
+    orders.save(caller, order, changes, puts=[item, event, *frozen, _listed(item)],
+                as_read=_shown_as_read(order, body.kind))
     return item
+
+
+def _shown_as_read(order: dict, kind: str) -> dict[str, int | None]:
+    """What the document shows beside the header, as this signature read it: the walk-around
+    (its mileage and fuel are on every document, all of it on the authorization) and, on the
+    checkout list, each old part. Their writes do not change the header's version."""
+    inspection = order["inspection"]
+    read = {db.inspection_key(order["shop_id"], order["order_id"])["sk"]:
+            inspection["version"] if inspection else None}
+    if kind == "checkout":
+        read.update({tag["sk"]: tag["version"] for tag in order["parts"]})
+    return read
+
+
+def _listed(item: dict) -> dict:
+    """The signature on the day's list the daily job checks (gone by TTL once past it)."""
+    expires = db.now().timestamp() + (CHECK_DAYS + 2) * 86400
+    return {**db.signed_recently_key(db.local_date(item["signed_at"]), item["shop_id"],
+                                     item["order_id"], item["signature_id"]),
+            "type": "signed_recently", "shop_id": item["shop_id"], "order_id": item["order_id"],
+            "signature_id": item["signature_id"], "kind": item["kind"],
+            "expires_at": int(expires)}
 
 
 # Fields of the record kept beside it on the item, to list and show signatures without parsing.
@@ -400,7 +455,8 @@ def view(item: dict) -> dict:
     """docs/api.md's Signature (the record itself stays on the server)."""
     return {**{key: _plain(item[key]) for key in _SUMMARY}, "hash": item["hash"],
             "title": TITLES[item["kind"]], "verify_url": verify_url(item["hash"]),
-            **({"superseded_at": item["superseded_at"]} if item.get("superseded_at") else {})}
+            **{key: item[key] for key in ("superseded_at", "superseded_reason")
+               if item.get(key)}}
 
 
 def verify_url(signature_hash: str) -> str:
@@ -475,13 +531,22 @@ def _revise(caller: Caller, order_id: str, kind: str, body: Revision) -> dict:
     if (kind, order["state"]) not in (("authorization", "checked_in"), ("checkout", "ready")):
         raise Conflict("這份文件現在不能重新製作。", "This document cannot be redone now.",
                        code="not_signable")
-    current = order.get("signed", {}).get(kind)
-    if current is None:
+    if kind not in order.get("signed", {}):
         return orders.view(order, caller)
+    changes, puts = set_aside(caller, order, kind, body.client_id)
+    return orders.view(orders.save(caller, order, changes, puts=puts), caller)
+
+
+def set_aside(caller: Caller, order: dict, kind: str, event_id: str,
+              reason: dict | None = None) -> tuple[dict, list[dict]]:
+    """What setting the signed `kind` aside writes (the header's changes, the items): the
+    signature kept, marked superseded (and why, when the advisor did not choose it), the lines
+    it froze freed of it, and the order's event."""
     now = db.now_iso()
-    signature_id = current["signature_id"]
+    signature_id = order["signed"][kind]["signature_id"]
     item = next(item for item in order["signatures"] if item["signature_id"] == signature_id)
-    superseded = {**item, "superseded_at": now, "superseded_by": caller.stamp()}
+    superseded = {**item, "superseded_at": now, "superseded_by": caller.stamp(),
+                  **({"superseded_reason": reason} if reason else {})}
     lines = [{**line, "frozen_by": [sid for sid in line["frozen_by"] if sid != signature_id]}
              for line in order["lines"] if signature_id in line.get("frozen_by", [])]
     for line in lines:
@@ -491,12 +556,94 @@ def _revise(caller: Caller, order_id: str, kind: str, body: Revision) -> dict:
                                 if key != kind}}
     if kind == "authorization":
         changes["consented_total"] = 0
-    event = orders.event_item(caller, order_id, body.client_id, order["state"], order["state"],
-                              None, now, document={"kind": kind, "version": item["version"],
-                                                   "signature_id": signature_id,
-                                                   "superseded": True})
-    return orders.view(orders.save(caller, order, changes, puts=[superseded, event, *lines]),
-                       caller)
+    event = orders.event_item(caller, order["order_id"], event_id, order["state"],
+                              order["state"], None, now,
+                              document={"kind": kind, "version": item["version"],
+                                        "signature_id": signature_id, "superseded": True})
+    return changes, [superseded, event, *lines]
+
+
+# --- old parts and the checkout list (parts.py writes through here) ---
+
+def write_part_change(caller: Caller | None, tag: dict, before: dict) -> None:
+    """Write a change to an old part of an order that its checkout list shows: while no list is
+    signed (a signature written at the same moment holds only while the tag is as it read it),
+    or once the car is delivered. With the list signed and the car still here, the signature is
+    set aside in the same transaction: the customer signs the list again, as it now is.
+    `caller` None: the customer, through their link. Raises orders.LostRace."""
+    from botocore.exceptions import ClientError
+
+    shop_id, order_id = tag["shop_id"], tag["order_id"]
+    closed = {f":closed{n}": state for n, state in enumerate(sorted(orders.CLOSED))}
+    try:
+        db.transact_write([
+            {"Put": {"Item": tag, "ConditionExpression": "version = :version",
+                     "ExpressionAttributeValues": {":version": before["version"]}}},
+            {"ConditionCheck": {
+                "Key": db.order_key(shop_id, order_id),
+                "ConditionExpression": "attribute_not_exists(#signed.#checkout) OR "
+                                       f"#state IN ({', '.join(closed)})",
+                "ExpressionAttributeNames": {"#signed": "signed", "#checkout": "checkout",
+                                             "#state": "state"},
+                "ExpressionAttributeValues": closed}},
+        ])
+        return  # the common case: one write, no read of the order
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        failed = [reason.get("Code") == "ConditionalCheckFailed"
+                  for reason in err.response.get("CancellationReasons", [])]
+        if failed[:2] != [False, True]:
+            raise orders.LostRace from None
+    order = orders.load(shop_id, order_id)
+    if "checkout" not in order.get("signed", {}) or order["state"] in orders.CLOSED:
+        raise orders.LostRace  # changed in between: decide again
+    _set_aside_for(caller, order, tag, before)
+
+
+def _set_aside_for(caller: Caller | None, order: dict, tag: dict, before: dict) -> None:
+    from chalicelib.labels import grouped
+
+    by = caller or Caller(shop_id=order["shop_id"], staff_id="customer", role="customer",
+                          name=order["customer"]["name"])
+    name, code = tag["part_name"], grouped(tag["code"])
+    reason = {"code": "old_part_changed",
+              "zh": f"結帳清單簽署後，舊品「{name}」（{code}）有變更：請客戶重新簽署。",
+              "en": f"The old part {name} ({code}) changed after the checkout list was signed: "
+                    "have the customer sign it again."}
+    changes, puts = set_aside(by, order, "checkout", f"set-aside-{tag['code']}-{tag['version']}",
+                              reason)
+    orders.save(by, order, changes, puts=[*puts, tag], as_read={tag["sk"]: before["version"]})
+
+
+def to_sign_again(order: dict) -> dict[str, dict]:
+    """The documents the customer must sign again, with why ({code, zh, en}): the checkout list
+    set aside by a change to an old part it showed, or showing the old parts otherwise than they
+    are now (a part tagged since it was signed)."""
+    if order["state"] in orders.CLOSED:
+        return {}
+    current = order.get("signed", {}).get("checkout")
+    if current is None:
+        checkouts = [item for item in order["signatures"] if item["kind"] == "checkout"]
+        last = checkouts[-1] if checkouts else {}
+        return {"checkout": last["superseded_reason"]} if last.get("superseded_reason") else {}
+    item = next((item for item in order["signatures"]
+                 if item["signature_id"] == current["signature_id"]), None)
+    record = _record(item) if item else None
+    if record is None:
+        return {}  # no record to compare with: `integrity` says so
+    shown = {part["code"]: part for part in record["content"].get("parts", [])}
+    now = {tag["code"]: _plain(parts.on_checkout(tag)) for tag in order["parts"]}
+    changed = [now[code].get("part_name", code) for code in now if shown.get(code) != now[code]]
+    changed += [shown[code].get("part_name", code) for code in shown if code not in now]
+    if not changed:
+        return {}
+    names = "、".join(changed[:3]) + ("…" if len(changed) > 3 else "")
+    return {"checkout": {
+        "code": "old_parts_changed",
+        "zh": f"結帳清單簽署後舊品有新增或變更（{names}）：請重新製作並請客戶重新簽署。",
+        "en": f"Old parts were tagged or changed after the checkout list was signed "
+              f"({', '.join(changed[:3])}): redo it and have the customer sign again."}}
 
 
 # --- verification (public: the QR on the paper copy) ---
@@ -535,8 +682,9 @@ def verify(signature_hash: str) -> dict:
 
 
 def intact(item: dict, siblings: list[dict], signature_hash: str) -> bool:
-    """Every stored part agrees: the record's hash, the fields beside it, the PNG in S3, and the
-    chain (the signature it names as previous is on the same order, with that hash)."""
+    """Every stored part agrees: the record's hash and its seal, the fields beside it, the PNG
+    in S3, and the chain (the signature it names as previous is on the same order, with that
+    hash)."""
     from botocore.exceptions import ClientError
 
     try:
@@ -544,7 +692,7 @@ def intact(item: dict, siblings: list[dict], signature_hash: str) -> bool:
     except (ValueError, ClientError):
         return False
     redacted = set(item.get("redacted", ()))  # fields blanked when the customer was erased
-    if not (digest(record) == item["hash"] == signature_hash
+    if not (digest(record) == item["hash"] == signature_hash and sealed(item)
             and all(_plain(item.get(key)) == record.get(key) for key in _SUMMARY
                     if key not in redacted)
             and item["plate"] == record["content"]["vehicle"]["plate"]
@@ -562,6 +710,226 @@ def intact(item: dict, siblings: list[dict], signature_hash: str) -> bool:
     except ClientError:
         return False
     return hashlib.sha256(png).hexdigest() == record["signature"]["png_sha256"]
+
+
+# --- what the documents cover, compared with the order as it is (on read, and daily) ---
+
+# The header's fields a document covers (orders.COVERED_FIELDS), as a person names them.
+_FIELD_NAMES = {"concerns": ("客戶陳述", "concerns"), "promised_at": ("預定交車", "promised time"),
+                "waits_in_shop": ("等候方式", "waiting"), "old_parts": ("舊品處理", "old parts"),
+                "road_test": ("路試", "road test")}
+
+
+def integrity(order: dict) -> dict:
+    """`{ok}`, or `{ok: false, problems}`: each document in force checked against the order
+    as it is now (its seal, the lines and fields it covers, the walk-around it shows), so a
+    change made in the table behind the API is seen on the order screen. Cheap: what is already
+    read with the order, and one HMAC a document."""
+    from chalicelib.observability import logger
+
+    by_id = {item["signature_id"]: item for item in order["signatures"]}
+    problems = []
+    for kind, current in sorted(order.get("signed", {}).items()):
+        item = by_id.get(current["signature_id"])
+        if item is None or item["hash"] != current["hash"] or item.get("superseded_at"):
+            title = TITLES[kind]
+            problems.append({"signature_id": current["signature_id"], "kind": kind,
+                             "version": int(current["version"]), "code": "signature_missing",
+                             "zh": f"工單記錄的已簽署{title['zh']}找不到或與紀錄不符。",
+                             "en": f"The signed {title['en'].lower()} the order names is "
+                                   "missing or differs."})
+    for item in order["signatures"]:
+        if not item.get("superseded_at") and "record" in item:  # erased: sealed in S3 instead
+            problems += [{"signature_id": item["signature_id"], "kind": item["kind"],
+                          "version": int(item["version"]), "code": code, "zh": zh, "en": en}
+                         for code, zh, en in _problems(order, item)]
+    if not problems:
+        return {"ok": True}
+    logger().warning("signed documents do not match their order", extra={
+        "order_id": order["order_id"], "problems": [problem["code"] for problem in problems]})
+    return {"ok": False, "problems": problems}
+
+
+def _record(item: dict) -> dict | None:
+    """The signed record on the item, or None (sealed in S3 after an erasure, or unreadable)."""
+    try:
+        return json.loads(item["record"]) if "record" in item else None
+    except ValueError:
+        return None
+
+
+def _problems(order: dict, item: dict) -> list[tuple[str, str, str]]:
+    record = _record(item)
+    if record is None or digest(record) != item["hash"] or not sealed(item):
+        return [("seal", "這份已簽署文件的紀錄與簽署時封存的不符。",
+                 "The signed record does not match what was sealed when it was signed.")]
+    return differences(order, record["content"])
+
+
+def differences(order: dict, content: dict) -> list[tuple[str, str, str]]:
+    """What of the order no longer is as the signed `content` shows it: (code, zh, en) each.
+    Only what signing froze: the covered lines (all but their progress), the header's covered
+    fields, the walk-around's mileage and fuel on the authorization."""
+    found = []
+    lines = {line["line_id"]: line for line in order["lines"]}
+    for shown in content["lines"]:
+        name, line = shown["description"], lines.get(shown["line_id"])
+        signed = {key: value for key, value in shown.items() if key != "decision"}
+        if line is None:
+            found.append(("line_removed", f"已簽署的項目「{name}」已不在工單上。",
+                          f"The signed line “{name}” is no longer on the order."))
+        elif _plain(_doc_line(line)) != signed:
+            found.append(("line_changed", f"已簽署的項目「{name}」的內容或金額與簽署時不同。",
+                          f"The signed line “{name}” differs from what was signed."))
+    for field in sorted(orders.COVERED_FIELDS.get(content["kind"], ())):
+        if field == "road_test":
+            signed, now = content["road_test"], order.get("road_test") or {"done": False}
+        else:
+            signed, now = content["order"].get(field), order.get(field)
+        if field == "old_parts" and signed == "decide_at_delivery":
+            continue  # the customer said they would decide later: deciding is no change
+        if _plain(now) != signed:
+            zh, en = _FIELD_NAMES[field]
+            found.append(("field_changed", f"已簽署的「{zh}」與簽署時不同。",
+                          f"The signed {en} differs from what was signed."))
+    if content["kind"] == "authorization":
+        values = (order.get("inspection") or {}).get("values", {})
+        # Documents drawn up before the walk-around's reading came first show the typed one.
+        mileages = {_plain(mileage_of(order)), _plain(order.get("mileage_km"))}
+        if _plain(values.get("fuel_eighths")) != content["vehicle"].get("fuel_eighths") \
+                or content["order"].get("mileage_km") not in mileages:
+            found.append(("walkaround_changed", "已簽署的檢修確認表（里程、油量）與簽署時不同。",
+                          "The signed walk-around (mileage, fuel) differs from what was signed."))
+    return found
+
+
+def check_signed_orders(today: str) -> dict:
+    """The daily job's task: each document signed in the last CHECK_DAYS days whose order is
+    still open, checked as on read (`integrity`); the shop's owners are told of an order whose
+    documents no longer match, once for each difference. Reads the day's lists, then by key only
+    what the documents cover: headers, signatures, walk-arounds, the lines they show."""
+    from datetime import date, timedelta
+
+    from boto3.dynamodb.conditions import Key
+
+    first = date.fromisoformat(today)
+    listed = [item for back in range(CHECK_DAYS) for shard in range(db.SIGNED_SHARDS)
+              for item in aws.query_all(KeyConditionExpression=Key("pk").eq(
+                  db.signed_recently_pk((first - timedelta(days=back)).isoformat(), shard)))]
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for item in listed:
+        wanted.setdefault((item["shop_id"], item["order_id"]), set()).add(item["signature_id"])
+    headers = [header for header in _read_many([db.order_key(*key) for key in wanted])
+               if header["state"] not in orders.CLOSED]
+    keys = []
+    for header in headers:
+        shop_id, order_id = header["shop_id"], header["order_id"]
+        named = wanted[(shop_id, order_id)] | {current["signature_id"] for current
+                                               in header.get("signed", {}).values()}
+        keys += [db.signature_key(shop_id, order_id, signature_id) for signature_id in named]
+        keys.append(db.inspection_key(shop_id, order_id))
+    beside = _read_many(keys)
+    shown = [(item, (_record(item) or {}).get("content", {}).get("lines", []))
+             for item in beside if item["sk"].startswith(db.SIGNATURE_PREFIX)
+             and not item.get("superseded_at")]
+    lines = _read_many([db.line_key(item["shop_id"], item["order_id"], line["line_id"])
+                        for item, covered in shown for line in covered])
+    under: dict[str, list[dict]] = {}
+    for item in beside + lines:
+        under.setdefault(item["pk"], []).append(item)
+    counts = {"checked": 0, "mismatched": 0, "alerted": 0}
+    for header in headers:
+        items = under.get(header["pk"], [])
+        order = {**header, "lines": [item for item in items
+                                     if item["sk"].startswith(db.LINE_PREFIX)],
+                 "signatures": sorted((item for item in items
+                                       if item["sk"].startswith(db.SIGNATURE_PREFIX)),
+                                      key=lambda item: item["signed_at"]),
+                 "inspection": next((item for item in items if item["sk"] == db.inspection_key(
+                     header["shop_id"], header["order_id"])["sk"]), None)}
+        counts["checked"] += sum(1 for item in order["signatures"]
+                                 if not item.get("superseded_at"))
+        found = integrity(order)
+        if not found["ok"]:
+            counts["mismatched"] += 1
+            counts["alerted"] += _alert(order, found["problems"])
+    return counts
+
+
+def _read_many(keys: list[dict]) -> list[dict]:
+    """Items by key, 100 a call (BatchGetItem's limit), the unprocessed asked again."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    serializer, deserializer = TypeSerializer(), TypeDeserializer()
+    client, name, found = aws.client("dynamodb"), aws.table().name, []
+    pending = [{k: serializer.serialize(v) for k, v in key.items()}
+               for key in {(key["pk"], key["sk"]): key for key in keys}.values()]
+    while pending:
+        request: dict | None = {name: {"Keys": pending[:100]}}
+        pending = pending[100:]
+        while request:
+            answer = client.batch_get_item(RequestItems=request)
+            found += [{k: deserializer.deserialize(v) for k, v in item.items()}
+                      for item in answer["Responses"].get(name, [])]
+            request = answer.get("UnprocessedKeys") or None
+    return found
+
+
+def _alert(order: dict, problems: list[dict]) -> int:
+    """Record the finding once (1 if new) and e-mail the shop's owners about it."""
+    from botocore.exceptions import ClientError
+
+    shop_id, order_id = order["shop_id"], order["order_id"]
+    found = digest([[problem["signature_id"], problem["code"], problem["zh"]]
+                    for problem in problems])[:16]
+    try:
+        aws.table().put_item(Item={
+            **db.integrity_alert_key(shop_id, order_id, found), "type": "integrity_alert",
+            "shop_id": shop_id, "order_id": order_id, "number": order["number"],
+            "problems": problems, "found_at": db.now_iso()},
+            ConditionExpression="attribute_not_exists(pk)")
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        return 0  # told already
+    _mail_owners(order, problems)
+    return 1
+
+
+def _mail_owners(order: dict, problems: list[dict]) -> None:
+    """An e-mail to each owner of the shop with an address (locally, the outbox)."""
+    import uuid
+
+    from boto3.dynamodb.conditions import Key
+
+    from chalicelib import shops
+    from chalicelib.notify import email, outbox
+    from chalicelib.notify.base import Message
+    from chalicelib.observability import logger
+
+    shop_id, number = order["shop_id"], order["number"]
+    staff = aws.query_all(KeyConditionExpression=Key("pk").eq(db.shop_pk(shop_id))
+                          & Key("sk").begins_with(db.STAFF_PREFIX))
+    owners = [member["email"] for member in staff if member.get("role") == "owner"
+              and member.get("active", True) and member.get("email")]
+    shop = (shops.get_shop(shop_id) or {}).get("name", "")
+    text = "\n".join([f"{shop}：工單 {number} 已簽署的文件與工單目前的資料不符，可能在系統外被修改。"
+                      "請打開工單查看並確認。", *(f"・{problem['zh']}" for problem in problems), "",
+                      f"Order {number}: its signed documents no longer match the order; it may "
+                      "have been changed outside ServiceLane. Open the order to look into it.",
+                      *(f"- {problem['en']}" for problem in problems)])
+    send = outbox.send if outbox.used_for("email") else email.send
+    for address in owners:
+        delivery = send(Message(
+            message_id="integrity.email", shop_id=shop_id, order_id=order["order_id"],
+            step="integrity", channel="email", to=address, text=text,
+            subject=f"工單 {number} 的簽署文件與資料不符",
+            retry_key=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{shop_id}#{number}#{address}"))))
+        logger().info("integrity alert", extra={"order_id": order["order_id"],
+                                                "state": delivery.state})
+    if not owners:
+        logger().warning("integrity alert: no owner has an e-mail address",
+                         extra={"order_id": order["order_id"]})
 
 
 def record_text(item: dict) -> str:

@@ -4,6 +4,8 @@ A vehicle is its own partition (the vehicle item, its `MILEAGE#` readings and `O
 so its page is one Query there plus one on gsi1 for its orders. A plate is claimed per shop by an
 item written in the same transaction as the vehicle, so one shop never has two cars with one
 plate. The owner's name is copied onto the vehicle so a plate look-up needs no second read.
+The vehicle names its latest order, written in the order's own transaction (with the reading
+at reception), so two orders never open for one car at once.
 """
 from __future__ import annotations
 
@@ -185,9 +187,17 @@ def public(item: dict) -> dict:
     return {key: item[key] for key in _PUBLIC if item.get(key) is not None}
 
 
-def get_vehicle(shop_id: str, vehicle_id: str) -> dict | None:
-    """The raw vehicle item, or None when the shop has no such vehicle."""
-    return aws.table().get_item(Key=db.vehicle_key(shop_id, vehicle_id)).get("Item")
+def get_vehicle(shop_id: str, vehicle_id: str, consistent: bool = False) -> dict | None:
+    """The raw vehicle item, or None when the shop has no such vehicle (`consistent`: read
+    strongly, when a write is decided on what it says)."""
+    return aws.table().get_item(Key=db.vehicle_key(shop_id, vehicle_id),
+                                ConsistentRead=consistent).get("Item")
+
+
+def latest_order_id(vehicle: dict) -> str | None:
+    """The order opened last for this vehicle: written with the order, so a strong read of the
+    vehicle names it even before the vehicle's orders index shows it."""
+    return vehicle.get("latest_order_id")
 
 
 def _existing(caller: Caller, vehicle_id: str) -> dict:
@@ -211,10 +221,10 @@ def vehicle_page(caller: Caller, vehicle_id: str) -> dict:
         raise NotFound("找不到這輛車。", "No such vehicle.")
     readings = [item for item in items if item["sk"].startswith(db.MILEAGE_PREFIX)]
     owners = [item for item in items if item["sk"].startswith(db.OWNER_PREFIX)]
-    index = db.vehicle_orders_index(caller.shop_id, vehicle_id, "")
+    orders_pk, prefix = db.vehicle_orders_lookup(caller.shop_id, vehicle_id)
     headers = aws.query_all(IndexName=db.GSI_LOOKUP, ScanIndexForward=False,
-                         KeyConditionExpression=Key("gsi1pk").eq(index["gsi1pk"])
-                         & Key("gsi1sk").begins_with(index["gsi1sk"]))
+                         KeyConditionExpression=Key("gsi1pk").eq(orders_pk)
+                         & Key("gsi1sk").begins_with(prefix))
     return {
         **public(vehicle),
         "mileage_history": [{key: reading[key] for key in ("km", "at", "source")}
@@ -412,17 +422,10 @@ def record_mileage(caller: Caller, vehicle_id: str, km: int, source: str,
     if source not in MILEAGE_SOURCES:
         raise Unprocessable("里程來源不正確。", f"source: must be one of {', '.join(MILEAGE_SOURCES)}.")
     reading = {"km": km, "at": db.now_iso(), "source": source}
-    values: dict = {":reading": reading, ":now": reading["at"]}
-    condition = "attribute_exists(pk)"
-    if not confirm_lower:
-        condition += " AND (attribute_not_exists(mileage) OR mileage.km <= :km)"
-        values[":km"] = km
     try:
         db.transact_write([
-            {"Update": {"Key": db.vehicle_key(caller.shop_id, vehicle_id),
-                        "UpdateExpression": "SET mileage = :reading, updated_at = :now",
-                        "ConditionExpression": condition,
-                        "ExpressionAttributeValues": values}},
+            _vehicle_update(caller.shop_id, vehicle_id, reading=reading,
+                            confirm_lower=confirm_lower),
             {"Put": {"Item": {**_reading(caller, vehicle_id, reading),
                               **({"confirmed_lower": True} if confirm_lower else {})}}},
         ])
@@ -430,8 +433,84 @@ def record_mileage(caller: Caller, vehicle_id: str, km: int, source: str,
         if not _transaction_cancelled(err):
             raise
         vehicle = _existing(caller, vehicle_id)
-        last = int(vehicle.get("mileage", {}).get("km", 0))
-        raise Conflict(f"里程 {km:,} 公里比上次的 {last:,} 公里少；若更換過里程表，請確認後再送出。",
-                       f"{km:,} km is less than the last reading, {last:,} km; if the odometer "
-                       f"was replaced, confirm the lower reading.") from None
+        raise _lower(km, int(vehicle.get("mileage", {}).get("km", 0))) from None
     return public(get_vehicle(caller.shop_id, vehicle_id))
+
+
+def order_opening(caller: Caller, vehicle: dict, order_id: str, km: int | None) -> list[dict]:
+    """The vehicle's writes in the transaction that opens an order (orders.create_order).
+
+    The order becomes the vehicle's latest only if no other order was opened since `vehicle`
+    was read (strongly), so two tablets never open two orders for one car at once. The reading
+    at reception, if any, lands with the order or not at all, so a replayed order records it
+    once; below the last reading it is refused (409 `mileage_lower`), as on the walk-around.
+    """
+    reading = None
+    if km is not None:
+        last = vehicle.get("mileage")
+        if last and int(last["km"]) > km:
+            raise _lower(km, int(last["km"]), code="mileage_lower")
+        reading = {"km": km, "at": db.now_iso(), "source": "reception"}
+    vehicle_id = vehicle["vehicle_id"]
+    writes = [_vehicle_update(caller.shop_id, vehicle_id, reading=reading,
+                              opened=(order_id, latest_order_id(vehicle)))]
+    if reading:
+        writes.append({"Put": {"Item": {**_reading(caller, vehicle_id, reading),
+                                        "order_id": order_id},
+                               "ConditionExpression": "attribute_not_exists(pk)"}})
+    return writes
+
+
+def _vehicle_update(shop_id: str, vehicle_id: str, *, reading: dict | None = None,
+                    confirm_lower: bool = False,
+                    opened: tuple[str, str | None] | None = None) -> dict:
+    """The vehicle item's one write in a transaction (a transaction may touch an item once):
+    its last reading, refused below the last one unless confirmed; and `opened`, (the order
+    opened, the latest order the vehicle named when read), refused if another came since."""
+    sets, values, conditions = [], {}, ["attribute_exists(pk)"]
+    if reading:
+        sets += ["mileage = :reading", "updated_at = :at"]
+        values.update({":reading": reading, ":at": reading["at"]})
+        if not confirm_lower:
+            conditions.append("(attribute_not_exists(mileage) OR mileage.km <= :km)")
+            values[":km"] = reading["km"]
+    if opened:
+        order_id, seen = opened
+        sets.append("latest_order_id = :order")
+        values[":order"] = order_id
+        if seen:
+            conditions.append("latest_order_id = :seen")
+            values[":seen"] = seen
+        else:
+            conditions.append("attribute_not_exists(latest_order_id)")
+    return {"Update": {"Key": db.vehicle_key(shop_id, vehicle_id),
+                       "UpdateExpression": "SET " + ", ".join(sets),
+                       "ConditionExpression": " AND ".join(conditions),
+                       "ExpressionAttributeValues": values}}
+
+
+def _lower(km: int, last: int, code: str | None = None) -> Conflict:
+    return Conflict(f"里程 {km:,} 公里比上次的 {last:,} 公里少；若更換過里程表，請確認後再送出。",
+                    f"{km:,} km is less than the last reading, {last:,} km; if the odometer "
+                    f"was replaced, confirm the lower reading.", code=code)
+
+
+def reading_actions(caller: Caller, vehicle_id: str, km: int, source: str,
+                    confirm_lower: bool = False) -> list[dict]:
+    """`record_mileage`'s two writes as actions for the caller's own transaction
+    (db.transact_write), so the reading is recorded only with the write it belongs to: the
+    vehicle's last reading (index 0, refused when lower unless confirmed) and the reading."""
+    require(caller, "vehicles.mileage")
+    if source not in MILEAGE_SOURCES:
+        raise Unprocessable("里程來源不正確。", f"source: must be one of {', '.join(MILEAGE_SOURCES)}.")
+    reading = {"km": km, "at": db.now_iso(), "source": source}
+    values: dict = {":reading": reading, ":now": reading["at"]}
+    condition = "attribute_exists(pk)"
+    if not confirm_lower:
+        condition += " AND (attribute_not_exists(mileage) OR mileage.km <= :km)"
+        values[":km"] = km
+    return [{"Update": {"Key": db.vehicle_key(caller.shop_id, vehicle_id),
+                        "UpdateExpression": "SET mileage = :reading, updated_at = :now",
+                        "ConditionExpression": condition, "ExpressionAttributeValues": values}},
+            {"Put": {"Item": {**_reading(caller, vehicle_id, reading),
+                              **({"confirmed_lower": True} if confirm_lower else {})}}}]

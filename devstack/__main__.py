@@ -1,5 +1,5 @@
-"""`python -m devstack dev|test|daily|bench`: what `make dev`, `make test`, `make daily` and
-`make bench` run."""
+"""`python -m devstack dev|info|test|daily|bench`: what `make dev`, `make dev-info`, `make test`,
+`make daily` and `make bench` run."""
 from __future__ import annotations
 
 import signal
@@ -17,6 +17,7 @@ def _stop_on_sigterm() -> None:
 def dev() -> int:
     import threading
 
+    from devstack.banner import banner
     from devstack.settings import from_environment
     from devstack.stack import LocalStack
 
@@ -25,21 +26,42 @@ def dev() -> int:
     stack = LocalStack(local)
     try:
         stack.start()
-        print(f"""
-  ServiceLane 服務接待系統 is running 已啟動
-    PWA + API   {local.origin}/      (API under {local.origin}/api/)
-    示範帳號 Demo login   {stack.login.email}
-    密碼 Password         {stack.login.password}
-    同一密碼 Same password  advisor@demo.servicelane.tw (服務顧問),
-                          chen@demo.servicelane.tw, lin@demo.servicelane.tw (技師)
-    資料 Data             {local.data_dir} (kept between runs)
-  Ctrl-C 停止 stops everything.
-""", flush=True)
-        threading.Event().wait()
+        ready = banner(local, stack.login)
+        print(ready, flush=True)
+        if _typed_here():
+            for _ in sys.stdin:  # Enter: the banner again (the logs are in files, not here)
+                print(ready, flush=True)
+        threading.Event().wait()  # nothing to read (stdin closed): run until stopped
     except KeyboardInterrupt:
         print("\nStopping 停止中…", flush=True)
     finally:
         stack.stop()
+    return 0
+
+
+def _typed_here() -> bool:
+    """Whether to read stdin: not from a terminal whose foreground is another program (`make
+    dev &`), where reading would stop the whole stack (SIGTTIN)."""
+    import os
+
+    try:
+        return not os.isatty(0) or os.tcgetpgrp(0) == os.getpgrp()
+    except OSError:  # no stdin at all
+        return False
+
+
+def info() -> int:
+    """`make dev-info`: the banner of `make dev` (URL, logins, where things are), from the data
+    folder, in any terminal; whether it runs now is asked at its URL."""
+    from devstack.banner import answers, banner
+    from devstack.seed import saved_login
+    from devstack.settings import from_environment
+
+    local = from_environment()
+    login = saved_login(local.data_dir)
+    if login is None:
+        raise StackError(f"No local data in {local.data_dir} yet: `make dev` makes it.")
+    print(banner(local, login, running=answers(local)))
     return 0
 
 
@@ -99,6 +121,8 @@ def main(argv: list[str]) -> int:
         if command == "test":
             from devstack.testrun import run_all
             return run_all(argv[2:])
+        if command == "info":
+            return info()
         if command == "daily":
             return daily(argv[2:])
         if command == "dashboard-backfill":
@@ -106,7 +130,8 @@ def main(argv: list[str]) -> int:
         if command == "bench":
             from devstack.bench import main as bench
             return bench()
-        print(f"unknown command {command!r}: use dev, test, daily or bench", file=sys.stderr)
+        print(f"unknown command {command!r}: use dev, info, test, daily or bench",
+              file=sys.stderr)
         return 2
     except StackError as err:
         print(f"\n{err}\n", file=sys.stderr)

@@ -126,8 +126,8 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
     tokens = {"advisor": auth.access_token(advisor, None),
               "technician": auth.access_token(technician, None)}
     today = db.local_date()
-    order_id = f"demo-order-{today}-4"  # in progress, with lines
-    checked_in = f"demo-order-{today}-2"  # checked in, with its walk-around
+    order_id = seed.demo_order_id(4)  # in progress, with lines
+    checked_in = seed.demo_order_id(2)  # checked in, with its walk-around
     meter = DynamoMeter([aws.table().meta.client, aws.client("dynamodb")])
 
     def fresh(prefix):
@@ -142,7 +142,7 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
         ("technician", "GET", "/api/jobs", None),
         ("advisor", "POST", "/api/orders", lambda: {
             "order_id": fresh("bench"), "customer_id": seed.DEMO_CUSTOMER_CHEN,
-            "vehicle_id": seed.DEMO_VEHICLE_ALTIS}),
+            "vehicle_id": next(cars)}),
         ("advisor", "POST", f"/api/orders/{fresh('bench')}/lines", None),  # set below
         ("advisor", "POST", "/api/orders/{loop}/transitions", None),
         # The document the customer reads before signing (the walk-around's order).
@@ -158,10 +158,15 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
             assert answer.status_code < 300, (path, answer.status_code, answer.body)
             return json.loads(answer.body)
 
+        # A car has one open order at a time: a car of its own for each order the bench opens.
+        cars = iter([call("advisor", "POST", "/api/vehicles", {
+            "vehicle_id": fresh("car"), "plate": f"BEN-{number:04d}", "make": "Toyota",
+            "model": "Altis", "fuel": "gasoline", "customer_id": seed.DEMO_CUSTOMER_CHEN})["vehicle_id"]
+            for number in range(rounds + 2)])
         # A fresh order for the write routes, so the screens above keep their size.
         loop = call("advisor", "POST", "/api/orders", {
-            "order_id": fresh("bench"), "customer_id": seed.DEMO_CUSTOMER_LIN,
-            "vehicle_id": seed.DEMO_VEHICLE_RAV4})["order_id"]
+            "order_id": fresh("bench"), "customer_id": seed.DEMO_CUSTOMER_CHEN,
+            "vehicle_id": next(cars)})["order_id"]
         call("advisor", "POST", f"/api/orders/{loop}/lines", {
             "line_id": fresh("line"), "kind": "labour", "description": "檢查", "hours": 1,
             "rate": 1000})

@@ -116,7 +116,7 @@ def dynamodb_local(settings: LocalSettings) -> Engine:
             "-jar", str(jar), *storage, "-sharedDb", "-disableTelemetry",
             "-port", str(settings.ddb_port), "-cors", settings.origin]
     return Engine("DynamoDB Local", argv, settings.ddb_endpoint,
-                  settings.data_dir / "logs" / "dynamodb-local.log", cwd=jar.parent)
+                  settings.logs_dir / "dynamodb-local.log", cwd=jar.parent)
 
 
 def s3rver(settings: LocalSettings, directory: Path) -> Engine:
@@ -125,4 +125,4 @@ def s3rver(settings: LocalSettings, directory: Path) -> Engine:
     argv = [shutil.which("node") or "node", str(script), "--directory", str(directory),
             "--address", settings.host, "--port", str(settings.s3_port), "--silent",
             "--no-vhost-buckets"]
-    return Engine("s3rver", argv, settings.s3_endpoint, settings.data_dir / "logs" / "s3rver.log")
+    return Engine("s3rver", argv, settings.s3_endpoint, settings.logs_dir / "s3rver.log")

@@ -4,6 +4,17 @@ to the same handler the cloud runs, in the event shape Lambda uses.
 Per shard it keeps the sequence number of the last record handled (a checkpoint file), so a
 restarted poller goes on after it: nothing is lost and nothing handed over twice. Parent shards
 are read to their end before their children, as Lambda does, so an item's changes stay in order.
+
+A record that fails is handled as the cloud's event source mapping of `on_change` declares
+(read from infra/functions.json, so the two cannot drift apart): a partial batch response
+retries from the first failed record; a handler that raises has its batch split in two until
+the failing record is alone (a split is not a retry); a record still failing after the
+mapping's retries is set aside, as the cloud sends it to the stream's dead-letter queue:
+written to the dead-letter folder, logged, and the shard goes on. A batch is at most the
+mapping's batch size and Lambda's 6 MB payload. DynamoDB Local answers GetRecords without the
+cloud's 1 MB limit, so pages are asked for by the size of the records just read, and a page
+that could not be read in time is asked for again one record at a time: one large record
+never stalls the stream.
 """
 from __future__ import annotations
 
@@ -11,14 +22,45 @@ import base64
 import json
 import os
 import threading
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
 from chalicelib.observability import logger
+from devstack import ROOT
 
 Handler = Callable[[dict, Any], Any]
-BATCH_SIZE = 100
-MAX_ATTEMPTS = 3  # as the cloud event source's MaximumRetryAttempts, then the dead letter
+FUNCTIONS = ROOT / "infra" / "functions.json"
+PAYLOAD_BYTES = 6 * 1024 * 1024  # Lambda's synchronous invocation payload
+PAGE_BYTES = 1024 * 1024  # GetRecords answers at most this much in the cloud
+
+
+@dataclass(frozen=True)
+class EventSource:
+    """The cloud's stream event source mapping of `on_change`, as the template declares it."""
+    batch_size: int
+    retries: int
+    bisect: bool
+    partial_batches: bool
+
+
+@lru_cache(maxsize=1)
+def event_source() -> EventSource:
+    events = json.loads(FUNCTIONS.read_text())["Resources"]["OnChange"]["Properties"]["Events"]
+    mapping = events["OnChangeDynamodbEventSource"]["Properties"]
+    return EventSource(
+        batch_size=int(mapping.get("BatchSize", 100)),  # the defaults are Lambda's
+        retries=int(mapping.get("MaximumRetryAttempts", -1)),
+        bisect=bool(mapping.get("BisectBatchOnFunctionError", False)),
+        partial_batches="ReportBatchItemFailures" in mapping.get("FunctionResponseTypes", []))
+
+
+BATCH_SIZE = event_source().batch_size
+# The first try and the mapping's retries, then the dead letter. The template sets the retries
+# (tests/infra checks 1 to 10): Lambda's default, -1, retries a record for as long as the stream
+# keeps it, a day, which is a stalled stream.
+MAX_ATTEMPTS = 1 + event_source().retries
 
 
 class Checkpoints:
@@ -85,6 +127,7 @@ class StreamPoller:
         self.handler, self.checkpoints, self.dead_letters = handler, checkpoints, dead_letters
         self.region, self.interval = region, interval
         self.iterators: dict[str, str | None] = {}
+        self.page_sizes: dict[str, int] = {}
         self.attempts: dict[str, int] = {}
         self.stream_arn: str | None = None
         self._stop = threading.Event()
@@ -110,13 +153,16 @@ class StreamPoller:
         self._stop.set()
 
     def poll_once(self) -> int:
-        """Read every open shard once; the number of records handed over."""
+        """Read every open shard once; the number of records handed over (or set aside)."""
         if self.stream_arn is None:
             self.stream_arn = self.dynamodb.describe_table(
                 TableName=self.table_name)["Table"]["LatestStreamArn"]
         handled = 0
         for shard in self._readable_shards():
-            handled += self._poll_shard(shard["ShardId"])
+            try:
+                handled += self._poll_shard(shard["ShardId"])
+            except Exception:  # this shard is tried again next time; the others go on
+                logger().exception("stream shard poll failed", extra={"shard": shard["ShardId"]})
         return handled
 
     # --- shards ---------------------------------------------------------------------------
@@ -169,18 +215,34 @@ class StreamPoller:
     # --- records --------------------------------------------------------------------------
 
     def _poll_shard(self, shard_id: str) -> int:
+        asked = self.page_sizes.get(shard_id, BATCH_SIZE)
         try:
-            page = self.streams.get_records(ShardIterator=self._iterator(shard_id),
-                                            Limit=BATCH_SIZE)
+            page = self.streams.get_records(ShardIterator=self._iterator(shard_id), Limit=asked)
         except self.streams.exceptions.ExpiredIteratorException:
+            self.iterators.pop(shard_id, None)
+            return 0
+        except Exception:  # a timeout, most likely: the page was too large to answer in time
+            logger().warning("stream page not read; asking for one record next",
+                             extra={"shard": shard_id, "asked": asked}, exc_info=True)
+            self.page_sizes[shard_id] = 1
             self.iterators.pop(shard_id, None)
             return 0
         records = page["Records"]
         if records:
-            handled_up_to = self._deliver(shard_id, records)
-            if handled_up_to < len(records):
+            events, sizes = self._events(shard_id, records)
+            if sizes:  # the next page about the cloud's 1 MB, by the size of these records
+                self.page_sizes[shard_id] = max(1, min(BATCH_SIZE,
+                                                       PAGE_BYTES * len(sizes) // sum(sizes)))
+            done = 0
+            while done < len(events):
+                batch = _batch(sizes[done:])
+                handled = self._deliver(shard_id, events[done:done + batch])
+                done += handled
+                if handled < batch:
+                    break
+            if done < len(records):
                 self.iterators.pop(shard_id, None)  # re-read from the checkpoint next time
-                return handled_up_to
+                return done
         self.iterators[shard_id] = page.get("NextShardIterator")
         if page.get("NextShardIterator") is None:  # the shard is closed and read to its end
             self.checkpoints.shard(self.stream_arn, shard_id)["done"] = True
@@ -188,37 +250,89 @@ class StreamPoller:
             self.checkpoints.save()
         return len(records)
 
-    def _deliver(self, shard_id: str, records: list[dict]) -> int:
-        """Hand the batch over; checkpoint what succeeded. Returns how many records succeeded."""
-        event = {"Records": [lambda_record(r, self.stream_arn, self.region) for r in records]}
-        sequence = [r["dynamodb"]["SequenceNumber"] for r in records]
+    def _events(self, shard_id: str, records: list[dict]) -> tuple[list[dict], list[int]]:
+        """The records in Lambda's shape, with their sizes, up to one that cannot be put in that
+        shape (it could never be handed over: it is set aside when it comes first)."""
+        events, sizes = [], []
+        for record in records:
+            try:
+                event = lambda_record(record, self.stream_arn, self.region)
+            except Exception:
+                logger().exception("stream record not readable", extra={"shard": shard_id})
+                if not events:
+                    self._dead_letter(shard_id, record)
+                    self._checkpoint(shard_id, record["dynamodb"]["SequenceNumber"])
+                break
+            events.append(event)
+            sizes.append(len(json.dumps(event, ensure_ascii=False).encode()))
+        return events, sizes
+
+    def _deliver(self, shard_id: str, events: list[dict]) -> int:
+        """Hand the batch over; how many of its records are done (handled, or set aside after
+        their last try), from the first, each checkpointed."""
+        source = event_source()
         try:
-            answer = self.handler(event, None)
-            failed = [f["itemIdentifier"] for f in (answer or {}).get("batchItemFailures", [])]
-            succeeded = min((sequence.index(seq) for seq in failed if seq in sequence),
-                            default=len(records))
-            if failed and succeeded == len(records):
-                succeeded = 0  # an unknown identifier fails the whole batch, as Lambda does
+            answer, raised = self.handler({"Records": events}, None), False
         except Exception:
-            logger().exception("stream handler failed", extra={"shard": shard_id})
-            succeeded = 0
-        if succeeded < len(records):
-            first_failed = sequence[succeeded]
-            attempts = self.attempts.get(first_failed, 0) + 1
-            self.attempts[first_failed] = attempts
-            if attempts >= MAX_ATTEMPTS:  # set the failing record aside; the rest go on
-                self._dead_letter(shard_id, event["Records"][succeeded])
-                self.attempts.pop(first_failed, None)
-                succeeded += 1
+            logger().exception("stream handler failed",
+                               extra={"shard": shard_id, "records": len(events)})
+            answer, raised = None, True
+        if raised:  # a function error, as Lambda calls it
+            return self._split(shard_id, events) if source.bisect else self._failed(
+                shard_id, events, 0)
+        sequence = [event["dynamodb"]["SequenceNumber"] for event in events]
+        failed = [f["itemIdentifier"] for f in (answer or {}).get("batchItemFailures", [])
+                  if source.partial_batches]
+        succeeded = min((sequence.index(seq) for seq in failed if seq in sequence),
+                        default=len(events))
+        if failed and succeeded == len(events):
+            succeeded = 0  # an unknown identifier fails the whole batch, as Lambda does
         if succeeded:
-            self.checkpoints.shard(self.stream_arn, shard_id)["seq"] = sequence[succeeded - 1]
-            self.checkpoints.save()
-        return succeeded
+            self._checkpoint(shard_id, sequence[succeeded - 1])
+        if succeeded == len(events):
+            return succeeded
+        return self._failed(shard_id, events, succeeded)
+
+    def _split(self, shard_id: str, events: list[dict]) -> int:
+        """After the handler raised: each half handed over now, the second only when the first
+        is done (a split is not a retry); a record alone counts a try."""
+        if len(events) == 1:
+            return self._failed(shard_id, events, 0)
+        half = len(events) // 2
+        done = self._deliver(shard_id, events[:half])
+        return done if done < half else half + self._deliver(shard_id, events[half:])
+
+    def _failed(self, shard_id: str, events: list[dict], index: int) -> int:
+        """The record at `index` failed (those before it are done): a try counted; after the last
+        it is set aside and the shard goes on. How many of `events` are now done."""
+        seq = events[index]["dynamodb"]["SequenceNumber"]
+        self.attempts[seq] = self.attempts.get(seq, 0) + 1
+        if self.attempts[seq] < MAX_ATTEMPTS:
+            return index
+        self._dead_letter(shard_id, events[index])
+        self.attempts.pop(seq, None)
+        self._checkpoint(shard_id, seq)
+        return index + 1
+
+    def _checkpoint(self, shard_id: str, seq: str) -> None:
+        self.checkpoints.shard(self.stream_arn, shard_id)["seq"] = seq
+        self.checkpoints.save()
 
     def _dead_letter(self, shard_id: str, record: dict) -> None:
-        """After its last try a record is kept aside, as the cloud's on-failure queue does."""
+        """After its last try a record is kept aside, as the cloud's on-failure queue does (which
+        keeps only where the record was; here the record itself, for the developer to read)."""
         self.dead_letters.mkdir(parents=True, exist_ok=True)
         path = self.dead_letters / f"{shard_id}-{record['dynamodb']['SequenceNumber']}.json"
-        path.write_text(json.dumps({"Records": [record]}, indent=1))
+        path.write_text(json.dumps({"Records": [record]}, indent=1, default=str))
         logger().error("stream record set aside after its last try",
-                     extra={"shard": shard_id, "file": path.name})
+                       extra={"shard": shard_id, "file": str(path)})
+
+
+def _batch(sizes: list[int]) -> int:
+    """How many of the next records make one batch: the batch size, within Lambda's payload."""
+    count, total = 0, 0
+    for size in sizes[:BATCH_SIZE]:
+        if count and total + size > PAYLOAD_BYTES:
+            break
+        count, total = count + 1, total + size
+    return count

@@ -17,6 +17,7 @@ from chalicelib.api import Caller
 DEMO_SHOP_ID = "demo"
 DEMO_OWNER_ID = "demo-owner"
 DEMO_EMAIL = "owner@demo.servicelane.tw"
+LOGIN_FILE = "demo-login.json"
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,18 @@ class DemoLogin:
     password: str
 
 
+def saved_login(data_dir: Path) -> DemoLogin | None:
+    """The demo owner's sign-in kept by an earlier `make dev`, if any."""
+    path = data_dir / LOGIN_FILE
+    return DemoLogin(**json.loads(path.read_text())) if path.exists() else None
+
+
 def _login(data_dir: Path) -> tuple[DemoLogin, bool]:
     """The demo owner's sign-in, made once per machine (a random password, never in the repo)."""
-    path = data_dir / "demo-login.json"
-    if path.exists():
-        return DemoLogin(**json.loads(path.read_text())), False
+    saved = saved_login(data_dir)
+    if saved:
+        return saved, False
+    path = data_dir / LOGIN_FILE
     login = DemoLogin(DEMO_EMAIL, secrets.token_urlsafe(9))
     data_dir.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -50,10 +58,10 @@ def seed(data_dir: Path) -> DemoLogin:
     seed_staff(login.password, reset=new_login)
     seed_notification_settings()
     seed_customers()
+    seed_followup()  # delivered days ago, before today's board opens an order on the same car
     seed_orders()
     seed_inspection()
     seed_parts()
-    seed_followup()
     seed_dashboard()
     return login
 
@@ -214,13 +222,19 @@ DEMO_ORDERS = [
 _PATH = ["checked_in", "authorized", "in_progress", "quality_check", "ready", "delivered"]
 
 
+def demo_order_id(index: int) -> str:
+    """The demo board's orders keep their ids from the first run on: a car has one open order
+    at a time, so a later day's run replays them (no-op) instead of opening new ones."""
+    return f"demo-order-{index}"
+
+
 def seed_orders() -> None:
-    """Today's board with an order in every state; fixed ids per day make a rerun a no-op."""
+    """The first day's board with an order in every state; a rerun changes nothing."""
     advisor = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_ADVISOR_ID, role="advisor",
                      name="張服務顧問")
     today = db.local_date()
     for index, (vehicle_id, customer_id, state, concerns, lines) in enumerate(DEMO_ORDERS, 1):
-        order_id = f"demo-order-{today}-{index}"
+        order_id = demo_order_id(index)
         order = orders.create_order(advisor, orders.NewOrder(
             order_id=order_id, customer_id=customer_id, vehicle_id=vehicle_id,
             concerns=concerns, booked=state == "booked", waits_in_shop=index % 3 == 0,
@@ -259,7 +273,7 @@ def seed_followup() -> None:
     advisor = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_ADVISOR_ID, role="advisor",
                      name="張服務顧問")
     today = db.local_date()
-    order_id = f"demo-followup-{today}"
+    order_id = "demo-followup"  # once: its car has today's open order afterwards
     real_now = db.now
     db.now = lambda: real_now() - timedelta(days=3)
     try:
@@ -355,7 +369,7 @@ def seed_inspection() -> None:
     advisor = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_ADVISOR_ID, role="advisor",
                      name="張服務顧問")
     today = db.local_date()
-    order_id = f"demo-order-{today}-2"
+    order_id = demo_order_id(2)
     current = inspections.get_inspection(advisor, order_id)
     if not current["values"]:  # once: a second run must not record the mileage again
         values = [
@@ -392,8 +406,7 @@ def seed_inspection() -> None:
 # --- old parts (舊品): tags in every state, on today's orders and free-standing ---
 
 def seed_parts() -> None:
-    """Tags in each custody state (fixed ids per day: a rerun replays them and changes
-    nothing), so the tag screens, the order's parts list and the month's report have data."""
+    """Tags in each custody state (fixed ids: a rerun replays them and changes nothing), so the tag screens, the order's parts list and the month's report have data."""
     from chalicelib import parts
 
     advisor = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_ADVISOR_ID, role="advisor",
@@ -403,8 +416,7 @@ def seed_parts() -> None:
     today = db.local_date()
     day = today.replace("-", "")
 
-    def order(index: int) -> str:
-        return f"demo-order-{today}-{index}"
+    order = demo_order_id
 
     # (tag id, order, line, fields, moves: (who, to, extra))
     tags = [
@@ -438,7 +450,7 @@ def seed_parts() -> None:
          [(advisor, "kept_as_evidence", {"location": "經理室", "note": "等保險公司鑑定"})]),
     ]
     for name, order_id, line_id, fields, moves in tags:
-        tag_id = f"demo-tag-{today}-{name}"
+        tag_id = f"demo-tag-{name}"
         maker = advisor if fields.keys() & {"wish", "supplier"} else technician
         tag = parts.create_tag(maker, parts.NewTag(
             tag_id=tag_id, order_id=order_id, line_id=line_id, **fields))

@@ -12,6 +12,7 @@ import mimetypes
 import os
 import threading
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import unquote, urlsplit
 
 from chalice.local import (ChaliceRequestHandler, ForbiddenError, LocalChalice, LocalDevServer,
@@ -30,8 +31,10 @@ mimetypes.add_type("text/javascript", ".js")
 
 
 class ProductRequestHandler(ChaliceRequestHandler):
-    def __init__(self, *args, dist: Path, s3_origin: str, quiet: bool, **kwargs):
+    def __init__(self, *args, dist: Path, s3_origin: str, quiet: bool,
+                 access_log: TextIO | None = None, **kwargs):
         self.dist, self.s3_origin, self.quiet = dist, s3_origin, quiet
+        self.access_log = access_log
         super().__init__(*args, **kwargs)
 
     def _route(self) -> None:
@@ -88,18 +91,41 @@ class ProductRequestHandler(ChaliceRequestHandler):
         self.send_header("Cache-Control", cache)
         self.send_header("X-Content-Type-Options", "nosniff")
         self.send_header("Referrer-Policy", "no-referrer")
+        # As the cloud's shell policy (infra/web.json ShellHeaders). frame-src blob: is the
+        # signed PDF printed from a frame of the app (pwa/src/ui/printPdf.ts).
         self.send_header("Content-Security-Policy", (
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             f"img-src 'self' data: blob: {self.s3_origin}; connect-src 'self' {self.s3_origin}; "
-            "worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-            "form-action 'self'"))
+            "frame-src 'self' blob:; worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; "
+            "base-uri 'self'; form-action 'self'; object-src 'none'"))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """One line per request, with the path only: a query can hold a phone number
+        (`/api/customers?phone=`), and a customer's link its token."""
+        self.log_message('"%s %s" %s', self.command, loggable_path(self.path), code)
+
     def log_message(self, format: str, *args) -> None:
-        if not self.quiet:
-            super().log_message(format, *args)
+        if self.quiet:
+            return
+        if self.access_log is None:
+            return super().log_message(format, *args)
+        if self.access_log.closed:  # a kept-alive connection answered while the stack stops
+            return
+        self.access_log.write(f"{self.address_string()} - - [{self.log_date_time_string()}] "
+                              f"{(format % args).translate(self._control_char_table)}\n")
+
+
+def loggable_path(raw: str) -> str:
+    """The request's path for a log: no query, and the customer's link tokens held back."""
+    path = urlsplit(raw).path
+    for prefix in (LINK_PREFIX, OPT_OUT_PREFIX):
+        token, slash, rest = path[len(prefix):].partition("/")
+        if path.startswith(prefix) and token and "." not in token:  # not /t/sw.js
+            return f"{prefix}…{slash}{rest}"
+    return path
 
 
 def outbox_page() -> bytes:
@@ -137,6 +163,19 @@ def gateway_responses() -> dict:
     return template["Resources"]["RestAPI"]["Properties"]["GatewayResponses"]
 
 
+def _handle_error(request, client_address) -> None:
+    """A request that failed outside the app (socketserver would print its traceback to the
+    terminal): a browser that went away is a note in the log, anything else an error."""
+    import logging
+    import sys
+
+    log = logging.getLogger("devstack.http")
+    if isinstance(sys.exc_info()[1], ConnectionError):
+        log.warning("the browser closed the connection before the answer was sent")
+    else:
+        log.error("a request failed outside the app", exc_info=True)
+
+
 def load_app():
     """Load app.py as `chalice local --stage local` does: the stage's variables, then the module."""
     from chalice.cli.factory import CLIFactory
@@ -153,13 +192,19 @@ def load_app():
 
 
 class ProductServer:
-    """The API and the PWA on one port, served from a background thread."""
+    """The API and the PWA on one port, served from a background thread.
 
-    def __init__(self, host: str, port: int, dist: Path, s3_origin: str, quiet: bool = False):
+    Each request is logged as one line to `access_log` (stderr when not given), or not at all
+    when `quiet`.
+    """
+
+    def __init__(self, host: str, port: int, dist: Path, s3_origin: str, quiet: bool = False,
+                 access_log: TextIO | None = None):
         self.module, config = load_app()
         handler = functools.partial(ProductRequestHandler, dist=dist, s3_origin=s3_origin,
-                                    quiet=quiet)
+                                    quiet=quiet, access_log=access_log)
         self.server = LocalDevServer(self.module.app, config, host, port, handler_cls=handler)
+        self.server.server.handle_error = _handle_error
         self.thread = threading.Thread(target=self.server.server.serve_forever,
                                        name="http", daemon=True)
 
@@ -168,5 +213,6 @@ class ProductServer:
         return self
 
     def stop(self) -> None:
-        self.server.shutdown()
+        if self.thread.is_alive():  # shutdown() waits for a serve_forever that never began
+            self.server.shutdown()
         self.server.server.server_close()

@@ -26,6 +26,10 @@ class LocalSettings:
         return f"http://{self.host}:{self.port}"
 
     @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
     def ddb_endpoint(self) -> str:
         return f"http://{self.host}:{self.ddb_port}"
 

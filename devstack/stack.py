@@ -6,18 +6,23 @@ import os
 from chalicelib import aws
 from chalicelib.config import settings as app_settings
 from devstack import engines, provision, seed
+from devstack.logs import LogFiles
 from devstack.poller import Checkpoints, StreamPoller
 from devstack.server import ProductServer
 from devstack.settings import LocalSettings
 
 
 class LocalStack:
+    """`quiet` (the tests): no line per request. Otherwise (`make dev`) what the app, the poller
+    and the server log goes to files in `local.logs_dir`, and the terminal stays the banner's."""
+
     def __init__(self, local: LocalSettings, quiet: bool = False):
         self.local, self.quiet = local, quiet
         self.engines: list[engines.Engine] = []
         self.server: ProductServer | None = None
         self.poller: StreamPoller | None = None
         self.login: seed.DemoLogin | None = None
+        self.logs: LogFiles | None = None
 
     def start(self) -> "LocalStack":
         local = self.local
@@ -26,8 +31,13 @@ class LocalStack:
                                      ("s3rver", local.s3_port, "SL_S3_PORT")):
             engines.ensure_port_free(local.host, port, what, variable)
         os.environ.update(local.app_environment())
+        if not self.quiet:
+            self.logs = LogFiles(local.logs_dir)
         self.server = ProductServer(local.host, local.port, local.pwa_dist,
-                                    s3_origin=local.s3_endpoint, quiet=self.quiet)
+                                    s3_origin=local.s3_endpoint, quiet=self.quiet,
+                                    access_log=self.logs.http if self.logs else None)
+        if self.logs:
+            self.logs.capture()  # the app is loaded: its log handlers exist now
         aws.reset()  # the app's settings now include the local stage and these engines
 
         s3_dir = local.data_dir / "s3"
@@ -57,3 +67,6 @@ class LocalStack:
         for engine in reversed(self.engines):
             engine.stop()
         self.engines.clear()
+        if self.logs:
+            self.logs.close()
+            self.logs = None

@@ -104,10 +104,22 @@ def a_shop(client: Client, name: str = "測試保養廠") -> Shop:
     return Shop(shop_id=shop_id, anonymous=ApiClient(client), **people)
 
 
+_MOBILES_GIVEN: dict[str, int] = {}
+
+
+def a_mobile(shop: Shop) -> str:
+    """A mobile number for the next customer a builder makes in the shop (a shop keeps one
+    customer per number): the shop's first gets 0912-345-678, later ones 0912-9xx-xxx."""
+    given = _MOBILES_GIVEN.get(shop.shop_id, 0)
+    _MOBILES_GIVEN[shop.shop_id] = given + 1
+    return "0912-345-678" if not given else f"0912-{900 + given // 1000:03d}-{given % 1000:03d}"
+
+
 def a_customer(shop: Shop, **fields: Any) -> dict:
     """A customer of the shop, created by its advisor through the API."""
-    body = {"customer_id": new_id("cust"), "name": "林美玲", "mobile": "0912-345-678",
-            "channel": "line", **fields}
+    given = a_mobile(shop)  # taken even when the test names the number: the next stays free
+    body = {"customer_id": new_id("cust"), "name": "林美玲", "mobile": given, "channel": "line",
+            **fields}
     answer = shop.advisor.post("/api/customers", body)
     assert answer.status == 201, answer.body
     return answer.body
@@ -130,7 +142,7 @@ def a_plate() -> str:
 
 def a_customer_and_vehicle(shop: Shop, plate: str | None = None) -> tuple[dict, dict]:
     customer = shop.advisor.post("/api/customers", {
-        "customer_id": new_id("cust"), "name": "林美玲", "mobile": "0912-345-678",
+        "customer_id": new_id("cust"), "name": "林美玲", "mobile": a_mobile(shop),
         "channel": "line", "consent": {"version": "2026-01", "method": "tablet"}})
     assert customer.status == 201, customer.body
     vehicle = shop.advisor.post("/api/vehicles", {

@@ -2,10 +2,13 @@
 
 An order's state change reaches `on_order_change` from the table's stream. The shop's settings
 say which steps notify and in which words; the customer's own channel goes first, then the
-shop's fallback order; each (order, step, channel) is sent at most once (Powertools idempotency
-on our own table), retried with backoff on channel errors, and recorded under the order
-(`MESSAGE#{step}.{channel}`: queued, sent, failed with the reason). In quiet hours a message that
-is not urgent waits, queued with a `not_before`, until `send_due` sends it.
+shop's fallback order. An order may reach a step more than once (a second estimate): each time
+is an occurrence of its own, counted from the order's step events, and each (order, step,
+occurrence, channel) is sent at most once (Powertools idempotency on our own table), retried
+with backoff on channel errors, and recorded under the order (`MESSAGE#{step}.{channel}` the
+first time, `MESSAGE#{step}.{n}.{channel}` the n-th: queued, sent, failed with the reason). In
+quiet hours a message that is not urgent waits, queued with a `not_before`, until `send_due`
+sends it.
 """
 from __future__ import annotations
 
@@ -75,12 +78,30 @@ def notify_step(order: dict, step: str) -> list[dict]:
     text = render(rules["templates"][step], shop=shop.get("name", ""),
                   plate=order.get("vehicle", {}).get("plate", ""), link=_link(shop_id, order_id),
                   total=int((order.get("totals") or {}).get("total") or 0))
-    return _send_or_queue(order, step, text, customer, rules, step in rules["urgent_steps"])
+    return _send_or_queue(order, step, text, customer, rules, step in rules["urgent_steps"],
+                          occurrence=_occurrence(order, step))
+
+
+def _occurrence(order: dict, step: str) -> int:
+    """Which time this is that the order reached `step` (1, 2, …). Each step event is written
+    in the transaction that moved the header, `at` its `updated_at`: the ones before this change
+    are the same however often, or late, the stream hands the change over."""
+    from boto3.dynamodb.conditions import Key
+
+    events = aws.query_all(
+        KeyConditionExpression=Key("pk").eq(db.order_pk(order["shop_id"], order["order_id"]))
+        & Key("sk").begins_with(db.EVENT_PREFIX), ConsistentRead=True,
+        ProjectionExpression="#from, #to, #at",
+        ExpressionAttributeNames={"#from": "from", "#to": "to", "#at": "at"})
+    changed_at = order.get("updated_at", "")
+    return 1 + sum(1 for event in events if event.get("to") == step
+                   and event.get("from") != step and event.get("at", "") < changed_at)
 
 
 def send_text(order: dict, step: str, text: str) -> list[dict]:
     """A message written elsewhere (a reminder) to the order's customer, on their channel:
-    held back in quiet hours, at most once per (order, step, channel) like every message."""
+    held back in quiet hours, at most once per (order, step, channel): its step names the
+    occurrence itself (`reminder:tyres:2027-03-24`)."""
     from chalicelib import shop_settings
 
     customer = _customer(order["shop_id"], order)
@@ -91,15 +112,16 @@ def send_text(order: dict, step: str, text: str) -> list[dict]:
 
 
 def _send_or_queue(order: dict, step: str, text: str, customer: dict, rules: dict,
-                   urgent: bool) -> list[dict]:
+                   urgent: bool, occurrence: int = 1) -> list[dict]:
     shop_id, order_id = order["shop_id"], order["order_id"]
     now = db.now()
     if not urgent and quiet(now, rules):
         # Recorded on the channel that will carry it (the first that reaches the customer).
         reaching = [channel for channel in _channels(customer, rules)
                     if _address(customer, channel)]
-        return [queue(shop_id, order_id, step, reaching, text, next_send_time(now, rules))]
-    return deliver(shop_id, order_id, step, text, customer, rules)
+        return [queue(shop_id, order_id, step, reaching, text, next_send_time(now, rules),
+                      occurrence)]
+    return deliver(shop_id, order_id, step, text, customer, rules, occurrence=occurrence)
 
 
 def render(template: str, *, shop: str, plate: str, link: str | None, total: int) -> str:
@@ -163,33 +185,37 @@ def _adapter(channel: str) -> Callable[[Message], Delivery]:
 
 
 def deliver(shop_id: str, order_id: str, step: str, text: str, customer: dict,
-            rules: dict, unreachable_id: str | None = None) -> list[dict]:
-    """Channel after channel until one delivers; each at most once (a batch handed over twice,
-    a queued message found by two runs, send nothing twice)."""
+            rules: dict, unreachable_id: str | None = None, occurrence: int = 1) -> list[dict]:
+    """Channel after channel until one delivers; each at most once per occurrence of the step
+    (a batch handed over twice, a queued message found by two runs, send nothing twice)."""
     results = []
     for channel in _channels(customer, rules):
         to = _address(customer, channel)
         if not to:
             continue
-        message = _message(shop_id, order_id, step, channel, to, text)
-        result = _once(f"{shop_id}#{order_id}#{step}#{channel}", lambda: _send(message))
+        message = _message(shop_id, order_id, step, channel, to, text, occurrence=occurrence)
+        result = _once(db.message_once_key(shop_id, order_id, step, channel, occurrence),
+                       lambda: _send(message))
         results.append(result)
         if result["state"] == "sent":
             break
     if not results:
         now = db.now_iso()
-        message_id = unreachable_id or f"{step}.none"
+        message_id = unreachable_id or db.message_id(step, "none", occurrence)
         _record(shop_id, order_id, message_id, step, message_id.split(".")[-1], text, now,
-                failed("no channel reaches this customer", retryable=False))
+                failed("no channel reaches this customer", retryable=False),
+                occurrence=occurrence)
     return results
 
 
 def _message(shop_id: str, order_id: str, step: str, channel: str, to: str, text: str,
-             resend: str = "") -> Message:
-    key = f"{shop_id}#{order_id}#{step}#{channel}#{resend}"
-    return Message(message_id=f"{step}.{channel}", shop_id=shop_id, order_id=order_id, step=step,
-                   channel=channel, to=to, text=text, subject=SUBJECTS.get(step.split(":")[0], ""),
-                   retry_key=str(uuid.uuid5(uuid.NAMESPACE_URL, key)))
+             resend: str = "", occurrence: int = 1) -> Message:
+    # The provider's retry key differs for each occurrence too: LINE takes a key only once.
+    key = f"{db.message_once_key(shop_id, order_id, step, channel, occurrence)}#{resend}"
+    return Message(message_id=db.message_id(step, channel, occurrence), shop_id=shop_id,
+                   order_id=order_id, step=step, channel=channel, to=to, text=text,
+                   subject=SUBJECTS.get(step.split(":")[0], ""),
+                   retry_key=str(uuid.uuid5(uuid.NAMESPACE_URL, key)), occurrence=occurrence)
 
 
 def _send(message: Message, resend: bool = False, shown: str | None = None) -> dict:
@@ -207,7 +233,8 @@ def _send(message: Message, resend: bool = False, shown: str | None = None) -> d
         time.sleep(BACKOFF_SECONDS * 2 ** (tries - 1))
     now = db.now_iso()
     _record(message.shop_id, message.order_id, message.message_id, message.step,
-            message.channel, shown or message.text, now, delivery, tries=tries, resend=resend)
+            message.channel, shown or message.text, now, delivery, tries=tries, resend=resend,
+            occurrence=message.occurrence)
     if delivery.state != "sent":
         aws.table().put_item(Item={
             **db.dead_letter_key(message.shop_id, now, message.order_id, message.message_id),
@@ -224,10 +251,12 @@ def _send(message: Message, resend: bool = False, shown: str | None = None) -> d
 
 
 def _record(shop_id: str, order_id: str, message_id: str, step: str, channel: str, text: str,
-            now: str, delivery: Delivery, tries: int = 0, resend: bool = False) -> None:
+            now: str, delivery: Delivery, tries: int = 0, resend: bool = False,
+            occurrence: int = 1) -> None:
     sets = {"type": "message", "shop_id": shop_id, "order_id": order_id,
             "message_id": message_id, "step": step, "channel": channel, "text": text,
-            "state": delivery.state, "updated_at": now, "tries": tries}
+            "state": delivery.state, "updated_at": now, "tries": tries,
+            **_counted(occurrence)}
     if delivery.state == "sent":
         sets.update(sent_at=now, provider_id=delivery.provider_id)
     expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
@@ -247,6 +276,32 @@ def _record(shop_id: str, order_id: str, message_id: str, step: str, channel: st
     aws.table().update_item(Key=db.message_key(shop_id, order_id, message_id),
                             UpdateExpression=expression + " REMOVE " + ", ".join(removes),
                             ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+
+
+def _counted(occurrence: int) -> dict:
+    """A message's `occurrence`, kept from the second on (the first, like every message from
+    before the times were counted, has none)."""
+    return {"occurrence": occurrence} if occurrence > 1 else {}
+
+
+def _put_new(shop_id: str, order_id: str, message_id: str, step: str, channel: str, text: str,
+             state: str, occurrence: int, **more) -> bool:
+    """The message's first record; False when it is there already."""
+    from botocore.exceptions import ClientError
+
+    at = db.now_iso()
+    try:
+        aws.table().put_item(Item={
+            **db.message_key(shop_id, order_id, message_id), "type": "message",
+            "shop_id": shop_id, "order_id": order_id, "message_id": message_id, "step": step,
+            "channel": channel, "text": text, "state": state, "created_at": at,
+            "updated_at": at, "tries": 0, **_counted(occurrence), **more},
+            ConditionExpression="attribute_not_exists(pk)")
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        return False
+    return True
 
 
 def _once(key: str, work: Callable[[], dict]) -> dict:
@@ -304,24 +359,13 @@ def next_send_time(now: datetime, rules: dict) -> datetime:
 
 
 def queue(shop_id: str, order_id: str, step: str, channels: list[str], text: str,
-          not_before: datetime) -> dict:
+          not_before: datetime, occurrence: int = 1) -> dict:
     """Held back until `not_before`; a second sight of the same change queues nothing more."""
-    from botocore.exceptions import ClientError
-
     channel = channels[0] if channels else "none"
-    message_id = f"{step}.{channel}"
-    at, due = db.now_iso(), db.iso(not_before)
-    try:
-        aws.table().put_item(Item={
-            **db.message_key(shop_id, order_id, message_id), "type": "message",
-            "shop_id": shop_id, "order_id": order_id, "message_id": message_id, "step": step,
-            "channel": channel, "text": text, "state": "queued", "not_before": due,
-            "created_at": at, "updated_at": at, "tries": 0,
-            **db.message_due_index(due, shop_id, order_id, message_id)},
-            ConditionExpression="attribute_not_exists(pk)")
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+    message_id = db.message_id(step, channel, occurrence)
+    due = db.iso(not_before)
+    _put_new(shop_id, order_id, message_id, step, channel, text, "queued", occurrence,
+             not_before=due, **db.message_due_index(due, shop_id, order_id, message_id))
     return {"message_id": message_id, "channel": channel, "state": "queued", "not_before": due}
 
 
@@ -357,14 +401,16 @@ def send_due(now: datetime) -> int:
         order = aws.table().get_item(
             Key=db.order_key(item["shop_id"], item["order_id"])).get("Item") or {}
         customer = _customer(item["shop_id"], order) if order else None
+        occurrence = int(item.get("occurrence", 1))  # none: queued before times were counted
         if not customer or customer.get("channel") == "none":
             _record(item["shop_id"], item["order_id"], item["message_id"], item["step"],
                     item["channel"], item["text"], db.now_iso(),
-                    failed("the customer can no longer be reached", retryable=False))
+                    failed("the customer can no longer be reached", retryable=False),
+                    occurrence=occurrence)
             continue
         results = deliver(item["shop_id"], item["order_id"], item["step"], item["text"],
                           customer, shop_settings.notification_settings(item["shop_id"]),
-                          unreachable_id=item["message_id"])
+                          unreachable_id=item["message_id"], occurrence=occurrence)
         if results and all(result["message_id"] != item["message_id"] for result in results):
             # Another channel carried it (the customer's changed since): that one's record
             # stands, the queued one goes.
@@ -376,15 +422,16 @@ def send_due(now: datetime) -> int:
 
 # --- the order screen: the messages and a resend ---
 
-_SHOWN = ("message_id", "step", "channel", "state", "created_at", "updated_at", "sent_at",
-          "not_before", "delivered_at", "read_at", "error", "tries", "resends")
-MESSAGE_ID = re.compile(r"^[a-z_]{1,30}\.[a-z_]{1,20}$")
+_SHOWN = ("message_id", "step", "occurrence", "channel", "state", "created_at", "updated_at",
+          "sent_at", "not_before", "delivered_at", "read_at", "error", "tries", "resends")
+MESSAGE_ID = re.compile(r"^[a-z_]{1,30}(\.[1-9][0-9]{0,3})?\.[a-z_]{1,20}$")  # db.message_id
 
 
 def views(order_items: list[dict]) -> list[dict]:
     """The order's messages as the order screen shows them (from the order's one Query)."""
     messages = [item for item in order_items if item.get("sk", "").startswith(db.MESSAGE_PREFIX)]
-    messages.sort(key=lambda item: (item.get("created_at", ""), item["message_id"]))
+    messages.sort(key=lambda item: (item.get("created_at", ""), int(item.get("occurrence", 1)),
+                                    item["message_id"]))
     return [{name: item[name] for name in _SHOWN if item.get(name) is not None}
             for item in messages]
 
@@ -420,7 +467,7 @@ def resend(caller: Caller, order_id: str, message_id: str, body: Resend) -> dict
         raise Conflict("這個管道已無法聯絡到客戶。", "The channel no longer reaches the customer.",
                        code="channel_unreachable")
     message = _message(caller.shop_id, order_id, item["step"], item["channel"], to, item["text"],
-                       resend=body.client_id)
+                       resend=body.client_id, occurrence=int(item.get("occurrence", 1)))
     _once(f"{caller.shop_id}#{order_id}#{message_id}#resend#{body.client_id}",
           lambda: _send(message, resend=True))
     stored = aws.table().get_item(Key=db.message_key(caller.shop_id, order_id, message_id))
@@ -458,9 +505,27 @@ def mark_read(order: dict, raw: bytes | None) -> dict:
 def send_direct(shop_id: str, order_id: str, step: str, channel: str, to: str, text: str,
                 shown: str) -> dict:
     """A message the customer asked for this moment (a one-time code): sent now on one channel,
-    whatever the quiet hours, recorded under the order as `shown`."""
-    return _send(_message(shop_id, order_id, step, channel, to, text, resend=uuid.uuid4().hex),
-                 shown=shown)
+    whatever the quiet hours, recorded under the order as `shown`, each asking a message of its
+    own."""
+    occurrence = _claim(shop_id, order_id, step, channel, shown)
+    return _send(_message(shop_id, order_id, step, channel, to, text, resend=uuid.uuid4().hex,
+                          occurrence=occurrence), shown=shown)
+
+
+def _claim(shop_id: str, order_id: str, step: str, channel: str, shown: str) -> int:
+    """The next occurrence of a step sent on request, taken by its first record (`sending`):
+    two requests at once take two."""
+    from boto3.dynamodb.conditions import Key
+
+    earlier = aws.query_all(
+        KeyConditionExpression=Key("pk").eq(db.order_pk(shop_id, order_id))
+        & Key("sk").begins_with(db.message_step_prefix(step)),
+        ProjectionExpression="channel", ConsistentRead=True)
+    occurrence = 1 + sum(1 for item in earlier if item.get("channel") == channel)
+    while not _put_new(shop_id, order_id, db.message_id(step, channel, occurrence), step, channel,
+                       shown, "sending", occurrence):
+        occurrence += 1
+    return occurrence
 
 
 # --- linking a customer's LINE account ---

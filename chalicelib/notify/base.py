@@ -7,7 +7,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Message:
     """One message to one customer on one channel, as rendered from the shop's template."""
-    message_id: str  # `{step}.{channel}`: one per (order, step, channel)
+    message_id: str  # db.message_id: `{step}.{channel}`, `{step}.{occurrence}.{channel}`
     shop_id: str
     order_id: str
     step: str
@@ -18,6 +18,7 @@ class Message:
     # The same for every try of this message, so a provider that knows retry keys (LINE's
     # X-Line-Retry-Key) accepts it once even if our answer was lost on the way back.
     retry_key: str
+    occurrence: int = 1  # which time the order reached the step: each time is told once
 
 
 @dataclass(frozen=True)

@@ -9,5 +9,5 @@ self.addEventListener('notificationclick',function(e){
 e.notification.close();var d=e.notification.data||{},path;
 try{path=new URL(d.url,self.location.origin).pathname}catch(x){return}
 if(!/^\/t\/[A-Za-z0-9_-]{16,200}$/.test(path))return; // only the shop's own links
-var read=/^[a-z_]+\.[a-z_]+$/.test(d.id)?fetch(path+'/messages/read',{method:'POST',credentials:'omit',headers:{'Content-Type':'application/json'},body:JSON.stringify({message_id:d.id})}).catch(function(){}):null;
+var read=/^[a-z_]+(\.[1-9][0-9]{0,3})?\.[a-z_]+$/.test(d.id)?fetch(path+'/messages/read',{method:'POST',credentials:'omit',headers:{'Content-Type':'application/json'},body:JSON.stringify({message_id:d.id})}).catch(function(){}):null;
 e.waitUntil(Promise.all([read,self.clients.openWindow(path)]))});

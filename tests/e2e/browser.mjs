@@ -1,6 +1,7 @@
 // Shared by the end-to-end tests: where the product runs, how Chromium starts, what a device is.
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const BASE_URL = (process.env.SL_BASE_URL ?? 'http://127.0.0.1:8000').replace(/\/$/, '');
@@ -12,7 +13,9 @@ export const DEVICES = {
   phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true },
 };
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+// docs/screenshots/ is written by `make screenshots` only (it names the folder in SL_SCREENSHOTS):
+// a plain test run leaves the committed pictures alone and keeps its own in a temporary folder.
+const SCREENSHOTS = process.env.SL_SCREENSHOTS || join(tmpdir(), 'servicelane-screenshots');
 
 /** Chromium, headless; `extraArgs` add switches (a fake camera fed from a file, for instance). */
 export function launch(extraArgs = []) {
@@ -35,7 +38,7 @@ export async function openPage(browser, device) {
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.evaluate(() => document.fonts.ready);
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 
 /** The status line (role=status) once it says `text`. */

@@ -135,6 +135,83 @@ test('an advisor opens an order from a new plate, prices it and takes it to deli
   }
 });
 
+test('a plate typed without its hyphen finds the car on file, and a number on file offers its owner: nothing twice', async () => {
+  const { context, page } = await openPage(browser, 'tablet');
+  try {
+    const { login, password } = demoLogin();
+    const owner = await apiAs(context.request, login, password);
+    const car = await aCustomerWithVehicle(owner, { name: '黃志豪', make: 'Mazda', model: 'CX-5' });
+    const national = `0${car.customer.mobile.replace(/^\+886/, '')}`;
+
+    await page.goto(`${BASE_URL}/#/orders/new`);
+    await signInWithPassword(page, login, password);
+    await page.getByRole('heading', { name: '開立工單' }).waitFor();
+    // Typed as a person types it: no hyphen. The car on file is offered, and no "new plate".
+    const typed = car.vehicle.plate.replace('-', '');
+    await page.getByLabel('車牌').fill(typed);
+    await page.getByRole('button', { name: new RegExp(`${car.vehicle.plate}.*CX-5.*黃志豪`) }).waitFor();
+    assert.equal(await page.getByRole('button', { name: /^新車牌/ }).count(), 0, 'a registered plate was offered as new');
+
+    // A second car of theirs: a new plate, but their number is on file, so they are offered.
+    const plate = newPlate();
+    await page.getByLabel('車牌').fill(plate.replace('-', ''));
+    await page.getByRole('button', { name: `新車牌 ${plate.replace('-', '')}：建立車主與車輛` }).tap();
+    await page.getByLabel('姓名').fill('黃志豪');
+    await page.getByLabel('手機').fill(national);
+    await page.getByLabel('廠牌').fill('Toyota');
+    await page.getByLabel('車型').fill('Yaris');
+    // Then changed to the plate on file: that car is offered instead of a second one.
+    const plateField = page.getByLabel('車牌', { exact: true }).last();
+    await plateField.fill(typed.toLowerCase());
+    await page.getByRole('button', { name: '開立工單' }).tap();
+    await page.getByText(`車牌 ${car.vehicle.plate} 已經登錄在本店，請直接選這輛車。`).waitFor();
+    await page.getByRole('button', { name: `改選 ${car.vehicle.plate}（Mazda CX-5）` }).waitFor();
+    await plateField.fill(plate);
+    await page.getByRole('button', { name: '開立工單' }).tap();
+    await page.getByRole('alert').filter({ hasText: '黃志豪' }).waitFor();
+    await page.getByRole('button', { name: `改用既有車主 黃志豪（${national}）` }).tap();
+    await page.getByRole('button', { name: '開立工單' }).tap();
+
+    await page.getByRole('heading', { name: plate }).waitFor();
+    await orderInState(page, '已接車');
+    const { customers } = await owner.get(`/api/customers?phone=${national}`);
+    assert.deepEqual(customers.map((c) => c.customer_id), [car.customer.customer_id], 'a second customer with the number');
+    const owned = await owner.get(`/api/customers/${car.customer.customer_id}`);
+    assert.deepEqual(owned.vehicles.map((v) => v.plate).sort(), [car.vehicle.plate, plate].sort());
+  } finally {
+    await context.close();
+  }
+});
+
+test('checking in a booked car already in the shop offers its open order instead of a second one', async () => {
+  const { context, page } = await openPage(browser, 'tablet');
+  try {
+    const { login, password } = demoLogin();
+    const owner = await apiAs(context.request, login, password);
+    const car = await aCustomerWithVehicle(owner, { name: '劉家豪', make: 'Honda', model: 'HR-V' });
+    const open = await anOrder(owner, car); // opened at the counter from the plate
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    await owner.post('/api/appointments', {
+      appointment_id: randomUUID(), at: `${today}T17:45:00+08:00`, duration_minutes: 60,
+      purpose: '冷氣檢查', source: 'phone', customer_id: car.customer.customer_id,
+      vehicle_id: car.vehicle.vehicle_id,
+    });
+
+    await page.goto(`${BASE_URL}/#/appointments`);
+    await signInWithPassword(page, login, password);
+    const row = page.locator('.appointment').filter({ hasText: car.vehicle.plate });
+    await row.getByRole('button', { name: '報到開單' }).tap();
+    await page.getByText(`這輛車還有未結案的工單 ${open.number}（已接車）`).waitFor();
+    await page.getByRole('link', { name: `開啟工單 ${open.number}` }).tap();
+    await page.getByRole('heading', { name: car.vehicle.plate }).waitFor();
+    assert.equal(decodeURIComponent(new URL(page.url()).hash.split('/').pop()), open.order_id);
+    const { orders } = await owner.get(`/api/vehicles/${car.vehicle.vehicle_id}`);
+    assert.deepEqual(orders.map((o) => o.order_id), [open.order_id], 'a second order was opened');
+  } finally {
+    await context.close();
+  }
+});
+
 test('a step refused by the API shows its message and leaves the order as it was', async () => {
   const { context, page } = await openPage(browser, 'tablet');
   try {

@@ -176,9 +176,11 @@ def test_a_first_deploy_makes_everything_and_lets_the_cloudfront_origin_upload(a
     outputs = deploy.deploy(aws, options)
 
     assert aws.ssm.parameters.keys() == {"/servicelane/dev/jwt-signing-key",
-                                         "/servicelane/dev/link-signing-key"}
+                                         "/servicelane/dev/link-signing-key",
+                                         "/servicelane/dev/document-seal-key"}
     assert len(aws.ssm.parameters["/servicelane/dev/jwt-signing-key"]) >= 43  # 256 bits, base64url
     assert len(aws.ssm.parameters["/servicelane/dev/link-signing-key"]) >= 43
+    assert len(aws.ssm.parameters["/servicelane/dev/document-seal-key"]) >= 43
     (code,) = [key for key in aws.s3.puts if key.startswith("dev/code/")]
     template_key = next(key for key in aws.s3.puts if key.startswith("dev/templates/"))
     uploaded = json.loads(aws.s3.objects["servicelane-dev-artifacts-artifactsbucket-abc", template_key])

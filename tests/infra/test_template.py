@@ -26,6 +26,8 @@ LINE_SECRET = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::Accou
                            ":parameter/servicelane/${Stage}/line/channel-secret"}
 LINE_TOKEN = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
                           ":parameter/servicelane/${Stage}/line/channel-access-token"}
+SEAL_KEY = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
+                       ":parameter/servicelane/${Stage}/document-seal-key"}
 VAPID_PRIVATE = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
                              ":parameter/servicelane/${Stage}/vapid/private-key"}
 VAPID_PUBLIC = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
@@ -92,6 +94,7 @@ ALLOWED = {
         ("s3:PutObject", REPORTS), ("s3:GetObject", REPORTS),
         ("ssm:GetParameter", json.dumps(JWT_KEY)),  # signs access tokens at sign-in and refresh
         ("ssm:GetParameter", json.dumps(LINK_KEY)),  # derives the customer's progress-link tokens
+        ("ssm:GetParameter", json.dumps(SEAL_KEY)),  # seals signed documents, checks their seals
         # Notifications: the LINE webhook's signature check, and a resend on any channel.
         ("ssm:GetParameter", json.dumps(LINE_SECRET)), ("ssm:GetParameter", json.dumps(LINE_TOKEN)),
         # The page's 通知我 subscribes with the VAPID public key; a push resend signs with the private.
@@ -130,6 +133,8 @@ ALLOWED = {
         ("logs:CreateLogStream", json.dumps(_get_att("DailyJobsLogs"))),
         ("logs:PutLogEvents", json.dumps(_get_att("DailyJobsLogs"))),
         *SENDS_MESSAGES,
+        # The signed orders' check: the seal key, and what the documents cover, read by key.
+        ("ssm:GetParameter", json.dumps(SEAL_KEY)), ("dynamodb:BatchGetItem", TABLE),
     },
 }
 

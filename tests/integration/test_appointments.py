@@ -252,6 +252,30 @@ def test_a_check_in_with_another_orders_id_is_refused_and_the_booking_stays_open
     assert listed["state"] == "booked" and "order_id" not in listed
 
 
+def test_checking_in_a_car_that_already_has_an_open_order_is_refused_naming_it(shop,
+                                                                              booked_car):
+    customer, vehicle = booked_car
+    booked = book(shop, booked_car)
+    walk_in = shop.advisor.post("/api/orders", {"order_id": new_id("order"),
+                                                "customer_id": customer["customer_id"],
+                                                "vehicle_id": vehicle["vehicle_id"]})
+    assert walk_in.status == 201
+    order_id = new_id("order")
+    path = f"/api/appointments/{booked['appointment_id']}/check-in"
+    refused = shop.advisor.post(path, {"order_id": order_id})
+    assert (refused.status, refused.error) == (409, "vehicle_has_open_order"), refused.body
+    assert walk_in.body["number"] in refused.body["error"]["message"]
+    assert shop.advisor.get(f"/api/orders/{order_id}").status == 404
+    [listed] = day(shop, "2026-11-22")
+    assert listed["state"] == "booked" and "order_id" not in listed
+    vehicle_orders = shop.advisor.get(f"/api/vehicles/{vehicle['vehicle_id']}").body["orders"]
+    assert [o["order_id"] for o in vehicle_orders] == [walk_in.body["order_id"]]
+    # once that order is delivered or cancelled, the booking checks in as usual
+    shop.advisor.post(f"/api/orders/{walk_in.body['order_id']}/transitions",
+                      {"to": "cancelled", "client_id": new_id("step")})
+    assert shop.advisor.post(path, {"order_id": order_id}).status == 201
+
+
 @pytest.mark.parametrize("body", [{}, {"order_id": "x"}, {"order_id": new_id(), "note": "x"}])
 def test_a_bad_check_in_is_refused(shop, booked_car, body):
     booked = book(shop, booked_car)

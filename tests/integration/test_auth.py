@@ -119,10 +119,10 @@ def test_a_token_signed_with_another_key_is_refused(shop, chalice_client):
 
 
 def register_tablet(shop):
-    device_id = new_id("tablet")
-    answer = shop.manager.post("/api/devices", {"device_id": device_id, "name": "櫃台平板"})
+    """The tablet keeps the id the answer gives (as the PWA does), with its secret."""
+    answer = shop.manager.post("/api/devices", {"device_id": new_id("tablet"), "name": "櫃台平板"})
     assert answer.status == 201
-    return device_id, answer.body["device_secret"]
+    return answer.body["device_id"], answer.body["device_secret"]
 
 
 def test_a_registered_tablet_lists_staff_and_a_pin_switches_in_as_the_person(shop, chalice_client):
@@ -213,3 +213,171 @@ def test_errors_come_in_english_when_asked(shop, chalice_client):
     assert answer.body["error"]["message"] == "Wrong sign-in name or password."
     chinese = shop.anonymous.post("/api/auth/sign-in", {"login": "x@y.test", "password": "nope"})
     assert chinese.body["error"]["message"] == "帳號或密碼不正確。"
+
+
+# --- a change of role or a deactivation holds from the next write on ---
+
+def a_new_staff_body():
+    return {"staff_id": new_id("x"), "name": "新人", "role": "advisor",
+            "email": f"{new_id()}@x.test", "password": PASSWORD}
+
+
+def signed_in(shop, chalice_client, role):
+    """A fresh password session of the shop's person in `role`: (client, refresh token)."""
+    session = sign_in(shop, login_of(shop, role)).body
+    return ApiClient(chalice_client, session["access_token"]), session["refresh_token"]
+
+
+def test_a_deactivated_manager_can_change_nothing_with_the_token_they_still_hold(
+        shop, chalice_client):
+    manager, refresh_token = signed_in(shop, chalice_client, "manager")
+    assert manager.post("/api/staff", a_new_staff_body()).status == 201
+    assert shop.owner.patch(f"/api/staff/{shop.manager.staff_id}", {"active": False}).status == 200
+    refused = manager.post("/api/staff", a_new_staff_body())
+    assert refused.status == 401 and refused.error == "session_ended"
+    assert shop.manager.post("/api/devices", {"device_id": new_id("tablet"),
+                                              "name": "平板"}).status == 401
+    assert shop.anonymous.post("/api/auth/refresh", {"refresh_token": refresh_token}).status == 401
+
+
+def test_a_demoted_manager_loses_the_powers_at_the_next_write_and_signs_in_again(
+        shop, chalice_client):
+    manager, refresh_token = signed_in(shop, chalice_client, "manager")
+    assert shop.owner.patch(f"/api/staff/{shop.manager.staff_id}",
+                            {"role": "technician"}).status == 200
+    assert manager.post("/api/staff", a_new_staff_body()).status == 401
+    assert shop.manager.patch(f"/api/staff/{shop.technician.staff_id}",
+                              {"name": "改名"}).status == 401
+    # The sessions ended: the refresh token no longer works; signing in gives the new role.
+    assert shop.anonymous.post("/api/auth/refresh", {"refresh_token": refresh_token}).status == 401
+    again = sign_in(shop, login_of(shop, "manager"))
+    assert again.status == 200 and again.body["staff"]["role"] == "technician"
+    technician = ApiClient(chalice_client, again.body["access_token"])
+    assert technician.post("/api/staff", a_new_staff_body()).status == 403
+
+
+def test_a_reactivated_person_starts_afresh_their_old_sessions_stay_ended(shop, chalice_client):
+    advisor, refresh_token = signed_in(shop, chalice_client, "advisor")
+    path = f"/api/staff/{shop.advisor.staff_id}"
+    assert shop.manager.patch(path, {"active": False}).status == 200
+    assert shop.manager.patch(path, {"active": True}).status == 200
+    assert shop.anonymous.post("/api/auth/refresh", {"refresh_token": refresh_token}).status == 401
+    assert advisor.post("/api/customers", {"customer_id": new_id("cust"), "name": "林美玲",
+                                           "mobile": "0912-345-678",
+                                           "channel": "line"}).status == 401
+    assert sign_in(shop, login_of(shop, "advisor")).status == 200
+
+
+def test_a_change_of_name_or_an_unchanged_role_ends_no_session(shop, chalice_client):
+    advisor, refresh_token = signed_in(shop, chalice_client, "advisor")
+    path = f"/api/staff/{shop.advisor.staff_id}"
+    assert shop.manager.patch(path, {"name": "王顧問", "role": "advisor", "active": True}).status == 200
+    assert advisor.post("/api/customers", {"customer_id": new_id("cust"), "name": "林美玲",
+                                           "mobile": "0912-345-678",
+                                           "channel": "line"}).status == 201
+    assert shop.anonymous.post("/api/auth/refresh", {"refresh_token": refresh_token}).status == 200
+
+
+def test_a_pin_session_ends_with_the_deactivation_too(shop, chalice_client):
+    device_id, secret = register_tablet(shop)
+    assert shop.advisor.put("/api/me/pin", {"pin": "482913", "password": PASSWORD}).status == 204
+    session = shop.anonymous.post("/api/auth/pin", {
+        "device_id": device_id, "device_secret": secret, "staff_id": shop.advisor.staff_id,
+        "pin": "482913"}).body
+    assert shop.manager.patch(f"/api/staff/{shop.advisor.staff_id}", {"active": False}).status == 200
+    on_tablet = ApiClient(chalice_client, session["access_token"])
+    assert on_tablet.put("/api/me/pin", {"pin": "739201", "password": PASSWORD}).status == 401
+    assert shop.anonymous.post("/api/auth/refresh",
+                               {"refresh_token": session["refresh_token"]}).status == 401
+
+
+def test_a_write_reads_the_staff_item_once_and_a_read_not_at_all(shop):
+    """What ending sessions at once costs: one GetItem of the caller's staff item per write."""
+    from chalicelib import aws
+
+    calls = []
+    client = aws.table().meta.client
+
+    def count(params, **_):
+        calls.append((params.get("TableName"), params.get("Key", {}).get("sk")))
+
+    client.meta.events.register("provide-client-params.dynamodb.GetItem", count)
+    try:
+        assert shop.advisor.get("/api/staff").status == 200
+        reads = list(calls)
+        calls.clear()
+        assert shop.advisor.post("/api/customers", {"customer_id": new_id("cust"),
+                                                    "name": "林美玲", "mobile": "0912-345-678",
+                                                    "channel": "line"}).status == 201
+    finally:
+        client.meta.events.unregister("provide-client-params.dynamodb.GetItem", count)
+    staff_sk = f"STAFF#{shop.advisor.staff_id}"
+    assert not [call for call in reads if call[1] == {"S": staff_sk} or call[1] == staff_sk]
+    assert sum(1 for call in calls if call[1] in (staff_sk, {"S": staff_sk})) == 1
+
+
+# --- nothing about another shop can be learned ---
+
+def test_another_shops_device_id_registers_here_as_a_new_device(shop, chalice_client):
+    from tests.builders import a_shop
+
+    other = a_shop(chalice_client)
+    device_id = new_id("tablet")
+    theirs = other.manager.post("/api/devices", {"device_id": device_id, "name": "平板"})
+    fresh = shop.manager.post("/api/devices", {"device_id": new_id("tablet"), "name": "平板"})
+    ours = shop.manager.post("/api/devices", {"device_id": device_id, "name": "平板"})
+    assert theirs.status == fresh.status == ours.status == 201
+    assert set(ours.body) == set(fresh.body)
+    assert ours.body["device_id"] != theirs.body["device_id"]
+    for owner, answer in ((shop, ours), (other, theirs)):
+        listed = owner.anonymous.post("/api/auth/device", {
+            "device_id": answer.body["device_id"], "device_secret": answer.body["device_secret"]})
+        assert listed.status == 200 and listed.body["shop"]["shop_id"] == owner.shop_id
+    # Sending the same registration again in the same shop is still refused (its secret was
+    # shown once), which tells the shop nothing it did not know.
+    assert shop.manager.post("/api/devices", {"device_id": device_id, "name": "平板"}).status == 409
+
+
+def test_a_login_of_another_shop_is_answered_like_a_new_one_and_each_signs_in_to_its_shop(
+        shop, chalice_client):
+    from tests.builders import a_shop
+
+    other = a_shop(chalice_client)
+    taken = login_of(other, "advisor")
+    body = {"name": "兼職技師", "role": "technician", "password": "another password 42"}
+    elsewhere = shop.owner.post("/api/staff", {**body, "staff_id": new_id("t"), "email": taken})
+    nowhere = shop.owner.post("/api/staff", {**body, "staff_id": new_id("t"),
+                                             "email": f"{new_id()}@x.test"})
+    assert elsewhere.status == nowhere.status == 201
+    assert set(elsewhere.body) == set(nowhere.body)
+    # One login, two shops: each password opens its own shop.
+    here = sign_in(shop, taken, "another password 42")
+    there = sign_in(shop, taken)
+    assert here.status == there.status == 200
+    assert here.body["shop"]["shop_id"] == shop.shop_id
+    assert there.body["shop"]["shop_id"] == other.shop_id
+    assert sign_in(shop, taken, "neither password!").error == "invalid_credentials"
+    # Within a shop a login still signs in one person only.
+    again = shop.owner.post("/api/staff", {**body, "staff_id": new_id("t"), "email": taken})
+    assert again.status == 409
+
+
+def test_a_login_given_out_before_logins_were_per_shop_still_signs_in_and_stays_unique_there(
+        shop, chalice_client):
+    """Accounts made before: one LOGIN#<name> item for every shop (db.login_key)."""
+    from chalicelib import aws, shops
+    from tests.builders import a_shop, password_hash
+
+    login = f"{new_id()}@earlier.test"
+    staff_id = new_id("tech")
+    member = shops.NewStaff(staff_id=staff_id, name="老員工", role="technician",
+                            email=f"{new_id()}@x.test", password=PASSWORD)
+    assert shops.add_staff(shop.shop_id, member, password_hash())
+    aws.table().put_item(Item={**db.login_key(login), "type": "login", "shop_id": shop.shop_id,
+                               "staff_id": staff_id})
+    signed = sign_in(shop, login)
+    assert signed.status == 200 and signed.body["staff"]["staff_id"] == staff_id
+    body = {"name": "新人", "role": "technician", "email": login, "password": PASSWORD}
+    assert shop.owner.post("/api/staff", {**body, "staff_id": new_id("t")}).status == 409
+    other = a_shop(chalice_client)
+    assert other.owner.post("/api/staff", {**body, "staff_id": new_id("t")}).status == 201

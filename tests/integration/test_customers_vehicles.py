@@ -133,6 +133,33 @@ def test_customers_are_found_by_the_digits_typed_so_far_within_the_shop(shop, ch
     assert found("0933") == []
 
 
+def test_a_second_customer_with_a_number_already_on_file_is_refused_naming_the_first(shop):
+    first = a_customer(shop, name="陳志明", mobile="0912-345-678")
+    again = customer_body(name="陳志明", mobile="0912345678")
+    refused = shop.advisor.post("/api/customers", again)
+    assert (refused.status, refused.error) == (409, "mobile_taken"), refused.body
+    assert "陳志明" in refused.body["error"]["message"]
+    assert "0912-345-678" in refused.body["error"]["message"]
+    assert shop.advisor.get(f"/api/customers/{again['customer_id']}").status == 404
+    found = shop.advisor.get("/api/customers?phone=0912345678").body["customers"]
+    assert [c["customer_id"] for c in found] == [first["customer_id"]]
+    shop.advisor.language = "en"
+    english = shop.advisor.post("/api/customers", again)
+    assert "already" in english.body["error"]["message"]
+
+
+def test_a_number_cannot_be_moved_onto_another_customer(shop):
+    first = a_customer(shop, mobile="0912-345-678")
+    second = a_customer(shop, name="王小姐", mobile="0933-111-222")
+    path = f"/api/customers/{second['customer_id']}"
+    refused = shop.advisor.patch(path, {"mobile": "0912 345 678"})
+    assert (refused.status, refused.error) == (409, "mobile_taken"), refused.body
+    assert shop.advisor.get(path).body["mobile"] == "+886933111222"
+    own = shop.advisor.patch(f"/api/customers/{first['customer_id']}",
+                             {"mobile": "0912-345-678", "notes": "同一支手機"})
+    assert own.status == 200 and own.body["notes"] == "同一支手機"
+
+
 @pytest.mark.parametrize("typed", ["abc", "0", "", "0912345678901234567890123456789"])
 def test_a_phone_look_up_needs_digits(shop, typed):
     assert shop.advisor.get(f"/api/customers?phone={typed}").status == 422
@@ -449,6 +476,10 @@ def test_a_vehicles_page_lists_its_orders_newest_first(shop):
     other = a_vehicle(shop, customer["customer_id"], plate="XYZ-9999")
     made = []
     for vehicle_id in (vehicle["vehicle_id"], other["vehicle_id"], vehicle["vehicle_id"]):
+        if made and vehicle_id == vehicle["vehicle_id"]:  # a car has one open order at a time
+            cancelled = shop.advisor.post(f"/api/orders/{made[0]['order_id']}/transitions",
+                                          {"to": "cancelled", "client_id": new_id("step")})
+            assert cancelled.status == 200, cancelled.body
         answer = shop.advisor.post("/api/orders", {"order_id": new_id("order"),
                                                    "customer_id": customer["customer_id"],
                                                    "vehicle_id": vehicle_id})

@@ -2,6 +2,7 @@
 two tablets, the freeze at authorization, mileage, the shop's settings and checklist, and bad
 input refused with nothing stored."""
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -122,6 +123,30 @@ def test_a_replayed_patch_changes_nothing(shop):
     assert again.status == 200 and again.body == first.body
     vehicle = shop.owner.get(f"/api/vehicles/{order['vehicle']['vehicle_id']}").body
     assert [r["source"] for r in vehicle["mileage_history"]].count("walkaround") == 1
+
+
+BURST = 8
+
+
+def test_copies_of_one_patch_arriving_together_record_the_mileage_once(shop):
+    """A tablet's queue replays a PATCH whose answer it never got, while the first copy is still
+    being written: the reading goes on the vehicle once, by the copy that wins."""
+    order = an_order(shop, mileage_km=18_350)
+    body = changes(("mileage_km", 18_362), ("fuel_eighths", 6))
+    start = threading.Barrier(BURST)
+
+    def send(_):
+        start.wait()
+        return shop.advisor.patch(path(order), body)
+
+    with ThreadPoolExecutor(BURST) as pool:
+        answers = list(pool.map(send, range(BURST)))
+    assert [answer.status for answer in answers] == [200] * BURST, [a.body for a in answers]
+    assert all(answer.body["values"] == answers[0].body["values"] for answer in answers)
+    vehicle = shop.owner.get(f"/api/vehicles/{order['vehicle']['vehicle_id']}").body
+    readings = [(r["source"], r["km"]) for r in vehicle["mileage_history"]]
+    assert readings.count(("walkaround", 18_362)) == 1, readings
+    assert vehicle["mileage"]["km"] == 18_362
 
 
 def test_tablets_writing_at_once_lose_nothing(shop):

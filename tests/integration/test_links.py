@@ -5,12 +5,13 @@ import hashlib
 import hmac
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from boto3.dynamodb.conditions import Key
 
-from chalicelib import aws, db, links, orders, secrets
+from chalicelib import approval_codes, aws, db, links, orders, secrets
 from tests.builders import STROKES, a_part_tag, an_added_line, an_order, new_id
 
 
@@ -326,3 +327,109 @@ def test_no_mobile_on_file_means_no_code(shop):
     path = path_of(link_of(shop, order["order_id"])["url"])
     answer = shop.anonymous.post(path + "/code", {})
     assert answer.status == 409 and answer.error == "no_mobile"
+
+
+# --- the texted code under a burst: tries taken atomically, before any comparison ---
+
+def _burst(count, send):
+    """`count` requests at once, from as many threads (the link's own guard set out of the way:
+    it is not what these tests count)."""
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(send, range(count)))
+
+
+def test_a_burst_of_wrong_codes_compares_five_at_most_and_the_code_can_be_sent_again(
+        shop, clock, monkeypatch):
+    monkeypatch.setattr(links, "LIMIT_PER_MINUTE", 1000)
+    assert shop.manager.patch("/api/shop/settings", {"remote_code_above": 0}).status == 200
+    order, path, _, body = _estimate_waiting(shop, [500])
+    assert shop.anonymous.post(path + "/code", {}).status == 200
+    code = _texted_code(order["order_id"])
+    compared = []
+    real_mac = approval_codes._mac
+
+    def counted(shop_id, order_id, typed):
+        compared.append(typed)
+        return real_mac(shop_id, order_id, typed)
+
+    monkeypatch.setattr(approval_codes, "_mac", counted)
+    wrong = [f"{(int(code) + n) % 1_000_000:06d}" for n in range(1, 25)]
+    answers = _burst(24, lambda n: shop.anonymous.post(path + "/signatures",
+                                                       {**body, "code": wrong[n]}))
+    statuses = sorted(answer.status for answer in answers)
+    print(f"\n24 wrong codes at once: {len(compared)} compared, statuses {statuses}")
+    assert len(compared) <= approval_codes.MAX_TRIES
+    assert statuses == [422] * 24, [answer.body for answer in answers if answer.status != 422]
+    assert {answer.error for answer in answers} <= {"code_wrong", "code_expired"}
+    # The right code, in a burst after the tries are used up, is refused like any other.
+    compared.clear()
+    late = _burst(8, lambda n: shop.anonymous.post(
+        path + "/signatures", {**body, "code": code, "signature_id": new_id("sig")}))
+    assert [(answer.status, answer.error) for answer in late] == [(422, "code_expired")] * 8
+    assert compared == []
+    after = shop.advisor.get(f"/api/orders/{order['order_id']}").body
+    assert all(line["state"] == "proposed" for line in after["lines"]
+               if line.get("origin") == "additional")
+    # The ended code left no half item behind: a new one can be asked for, and it works.
+    clock.value = db.now() + timedelta(minutes=2)
+    again = shop.anonymous.post(path + "/code", {})
+    assert again.status == 200, again.body
+    newest = _texted_code(order["order_id"])
+    signed = shop.anonymous.post(path + "/signatures", {**body, "code": newest,
+                                                        "signature_id": new_id("sig")})
+    assert signed.status == 200, signed.body
+
+
+def test_a_burst_of_code_requests_texts_one_code(shop, monkeypatch):
+    from chalicelib.notify import outbox
+
+    monkeypatch.setattr(links, "LIMIT_PER_MINUTE", 1000)
+    assert shop.manager.patch("/api/shop/settings", {"remote_code_above": 0}).status == 200
+    order, path, _, _ = _estimate_waiting(shop, [500])
+    answers = _burst(12, lambda n: shop.anonymous.post(path + "/code", {}))
+    statuses = sorted(answer.status for answer in answers)
+    texts = [item for item in outbox.recent() if item["order_id"] == order["order_id"]
+             and item["step"] == "approval_code"]
+    print(f"\n12 code requests at once: statuses {statuses}, {len(texts)} texted")
+    assert statuses == [200] + [429] * 11
+    assert len(texts) == 1
+
+
+def test_a_code_item_left_half_written_does_not_stop_a_new_code(shop):
+    """What a wrong try left behind before tries were taken conditionally: an item with only
+    `tries`. Asking for a code must still work, not answer 500 for the order's life."""
+    assert shop.manager.patch("/api/shop/settings", {"remote_code_above": 0}).status == 200
+    order, path, _, body = _estimate_waiting(shop, [500])
+    aws.table().put_item(Item={**db.approval_code_key(shop.shop_id, order["order_id"]),
+                               "tries": 1})
+    wrong = shop.anonymous.post(path + "/signatures", {**body, "code": "000000"})
+    assert (wrong.status, wrong.error) == (422, "code_expired")
+    sent = shop.anonymous.post(path + "/code", {})
+    assert sent.status == 200, sent.body
+    signed = shop.anonymous.post(path + "/signatures",
+                                 {**body, "code": _texted_code(order["order_id"])})
+    assert signed.status == 200, signed.body
+
+
+
+# --- the per-client guard holds under a burst ---
+
+def test_a_burst_of_bad_tokens_is_looked_up_no_more_than_the_limit(shop, clock, monkeypatch):
+    monkeypatch.setattr(links, "LIMIT_PER_MINUTE", 5)
+    clock.value = datetime(2026, 11, 28, 3, 7, 30, tzinfo=timezone.utc)  # one minute, still
+    order = an_order(shop)
+    good = path_of(link_of(shop, order["order_id"])["url"])
+    # A link that opens is no failure: opened again and again, it is never limited.
+    assert [page(shop, good).status for _ in range(8)] == [200] * 8
+    looked_up = []
+    real_hash = links.token_hash
+    monkeypatch.setattr(links, "token_hash", lambda token: looked_up.append(token)
+                        or real_hash(token))
+    answers = _burst(30, lambda n: page(shop, f"/t/{n:032d}"))
+    limited = [answer for answer in answers if "Retry-After" in answer.headers]
+    print(f"\n30 bad tokens at once, limit 5: {len(looked_up)} looked up, {len(limited)} "
+          "told to wait")
+    assert [answer.status for answer in answers] == [404] * 30
+    assert len(looked_up) <= 5 and len(limited) >= 25
+    after = page(shop, good)
+    assert after.status == 404 and "Retry-After" in after.headers

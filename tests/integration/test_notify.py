@@ -8,7 +8,7 @@ import hmac
 import json
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
@@ -18,7 +18,7 @@ import app as api
 from chalicelib import aws, customers, db, notify
 from chalicelib.notify import base, email, line, sms
 from devstack.poller import Checkpoints, StreamPoller, lambda_record
-from tests.builders import a_customer_and_vehicle, an_order, new_id
+from tests.builders import a_customer_and_vehicle, a_signature, an_added_line, an_order, new_id
 
 LINE_TOKEN = "line-token-for-tests"
 LINE_SECRET = "line-secret-for-tests"
@@ -345,6 +345,120 @@ def test_a_state_change_reaches_the_customer_through_the_stream_poller(channels,
     assert messages(shop, order["order_id"])["checked_in.line"]["state"] == "sent"
 
 
+# --- a step the order reaches again: each time is a message of its own ---
+
+def two_estimates(shop, clock, at, **customer_fields):
+    order = linked_customer_order(shop, state="in_progress", **customer_fields)
+    estimates_twice(shop, clock, at, order["order_id"])
+    return order
+
+
+def estimates_twice(shop, clock, at, order_id):
+    """The work finds more twice: in_progress → awaiting_approval (an added line, which the
+    customer approves and signs) → in_progress → awaiting_approval (another added line); each
+    step a minute after the one before, from `at`."""
+    minutes = iter(range(1, 10))
+
+    def move(to):
+        clock.value = at + timedelta(minutes=next(minutes))
+        moved = shop.advisor.post(f"/api/orders/{order_id}/transitions",
+                                  {"to": to, "client_id": new_id("step")})
+        assert moved.status == 200, moved.body
+
+    an_added_line(shop, order_id, "前煞車來令片", 2400)
+    move("awaiting_approval")
+    a_signature(shop, order_id, "estimate")
+    move("in_progress")
+    an_added_line(shop, order_id, "雨刷片", 600)
+    move("awaiting_approval")
+
+
+def text_of(request):
+    """What a LINE push or an SNS Publish carried."""
+    if request["service"] == "line":
+        return json.loads(request["body"])["messages"][0]["text"]
+    return parse_qs(request["body"].decode())["Message"][0]
+
+
+def estimates_told(shop, order_id):
+    return {m["message_id"]: m for m in notify.list_messages(shop.shop_id, order_id)
+            if m["step"] == "awaiting_approval"}
+
+
+@pytest.mark.parametrize("channel, service", [("line", "line"), ("sms", "sns")])
+def test_a_second_estimate_is_announced_once_like_the_first(channels, shop, clock, channel,
+                                                             service):
+    order = two_estimates(shop, clock, DAYTIME, channel=channel)
+    records = stream_records(order["order_id"])
+    assert [r["dynamodb"]["NewImage"]["state"]["S"] for r in records].count(
+        "awaiting_approval") >= 2
+    assert handle(records) == {"batchItemFailures": []}
+    told = estimates_told(shop, order["order_id"])
+    assert set(told) == {f"awaiting_approval.{channel}", f"awaiting_approval.2.{channel}"}
+    assert all(m["state"] == "sent" and m["tries"] == 1 for m in told.values())
+    assert told[f"awaiting_approval.2.{channel}"]["occurrence"] == 2
+    estimates = [r for r in channels.sent(service) if "追加" in text_of(r)]
+    assert len(estimates) == 2
+    if service == "line":  # LINE accepts a retry key once: the second estimate needs its own
+        assert len({r["headers"]["x-line-retry-key"] for r in estimates}) == 2
+    sent = len(channels.sent())
+    assert handle(records) == {"batchItemFailures": []}  # the same batch, handed over again
+    assert len(channels.sent()) == sent
+    shown = [m["message_id"] for m in shop.advisor.get(
+        f"/api/orders/{order['order_id']}/messages").body["messages"]
+        if m["step"] == "awaiting_approval"]
+    assert shown == [f"awaiting_approval.{channel}", f"awaiting_approval.2.{channel}"]
+
+
+def test_quiet_hours_hold_both_estimates_and_the_morning_sends_both(channels, shop, clock):
+    changed = shop.owner.request("PATCH", "/api/shop/notification-settings",
+                                 {"urgent_steps": []})
+    assert changed.status == 200, changed.body
+    order = two_estimates(shop, clock, NIGHT)
+    records = stream_records(order["order_id"])
+    handle(records)
+    assert channels.sent() == []
+    told = estimates_told(shop, order["order_id"])
+    assert {(m["message_id"], m["state"], m["not_before"]) for m in told.values()} == {
+        ("awaiting_approval.line", "queued", "2026-11-30T00:00:00.000Z"),
+        ("awaiting_approval.2.line", "queued", "2026-11-30T00:00:00.000Z")}
+    handle(records)  # seen again before the morning: nothing more queued
+    morning = datetime(2026, 11, 30, 0, 0, tzinfo=timezone.utc)
+    assert notify.send_due(morning) == 3  # the check-in too, held since the night
+    assert notify.send_due(morning) == 0
+    clock.value = morning
+    handle(records)  # and again after
+    told = estimates_told(shop, order["order_id"])
+    assert {m["state"] for m in told.values()} == {"sent"} and len(told) == 2
+    estimates = [r for r in channels.sent("line") if "追加" in text_of(r)]
+    assert len(estimates) == 2 and len(channels.sent("line")) == 3
+
+
+def test_what_the_previous_key_recorded_still_stops_a_send(channels, shop, clock):
+    """A batch handled before messages were keyed by occurrence and handed over again after:
+    the first estimate was sent then (under `{shop}#{order}#{step}#{channel}`, as
+    `awaiting_approval.line`) and is not sent again; the second, which that key swallowed,
+    is sent now."""
+    order = two_estimates(shop, clock, DAYTIME)
+    order_id = order["order_id"]
+    records = stream_records(order_id)
+    clock.value = DAYTIME + timedelta(minutes=5)
+    for step in ("checked_in", "awaiting_approval"):
+        notify._once(f"{shop.shop_id}#{order_id}#{step}#line", lambda: {"state": "sent"})
+        aws.table().put_item(Item={
+            **db.message_key(shop.shop_id, order_id, f"{step}.line"), "type": "message",
+            "shop_id": shop.shop_id, "order_id": order_id, "message_id": f"{step}.line",
+            "step": step, "channel": "line", "text": "before", "state": "sent",
+            "created_at": db.iso(DAYTIME), "updated_at": db.iso(DAYTIME),
+            "sent_at": db.iso(DAYTIME), "tries": 1})
+    handle(records)
+    (request,) = channels.sent("line")
+    assert "追加" in text_of(request)
+    told = estimates_told(shop, order_id)
+    assert told["awaiting_approval.line"]["sent_at"] == db.iso(DAYTIME)  # kept, not sent again
+    assert told["awaiting_approval.2.line"]["state"] == "sent"
+
+
 # --- the order screen ---
 
 def test_the_advisor_resends_a_message_once_per_request(channels, shop, clock):
@@ -365,6 +479,70 @@ def test_the_advisor_resends_a_message_once_per_request(channels, shop, clock):
     assert missing.status == 404
     listed = shop.technician.get(f"/api/orders/{order['order_id']}/messages")
     assert [m["message_id"] for m in listed.body["messages"]] == ["checked_in.line"]
+
+
+def test_a_resend_of_the_second_estimate_goes_out_as_that_message(channels, shop, clock):
+    order = two_estimates(shop, clock, DAYTIME)
+    handle(stream_records(order["order_id"]))
+    clock.value = None
+    path = f"/api/orders/{order['order_id']}/messages/awaiting_approval.2.line/resend"
+    client_id = new_id("resend")
+    first = shop.advisor.post(path, {"client_id": client_id})
+    again = shop.advisor.post(path, {"client_id": client_id})
+    assert first.status == again.status == 200, first.body
+    assert first.body["message_id"] == "awaiting_approval.2.line" and again.body["resends"] == 1
+    told = estimates_told(shop, order["order_id"])
+    assert "resends" not in told["awaiting_approval.line"]
+    estimates = [r for r in channels.sent("line") if "追加" in text_of(r)]
+    assert len(estimates) == 3  # two announcements and the one resend
+    assert len({r["headers"]["x-line-retry-key"] for r in estimates}) == 3
+
+
+def test_each_code_texted_shows_as_a_message_of_its_own(channels, shop, clock):
+    assert shop.manager.patch("/api/shop/settings", {"remote_code_above": 0}).status == 200
+    order = an_order(shop, state="in_progress")
+    an_added_line(shop, order["order_id"])
+    token = shop.advisor.get(f"/api/orders/{order['order_id']}/link").body["url"].rsplit(
+        "/t/", 1)[1]
+    clock.value = DAYTIME
+    assert shop.anonymous.post(f"/t/{token}/code", {}).status == 200
+    clock.value = DAYTIME + timedelta(minutes=2)  # a new code may be asked for after a minute
+    assert shop.anonymous.post(f"/t/{token}/code", {}).status == 200
+    texted = [m for m in notify.list_messages(shop.shop_id, order["order_id"])
+              if m["step"] == "approval_code"]
+    assert [(m["message_id"], m["state"], m["sent_at"]) for m in texted] == [
+        ("approval_code.sms", "sent", db.iso(DAYTIME)),
+        ("approval_code.2.sms", "sent", db.iso(DAYTIME + timedelta(minutes=2)))]
+    assert len(channels.sent("sns")) == 2
+
+
+def test_codes_asked_for_at_once_each_take_a_message_of_their_own(channels, shop, clock,
+                                                                   monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    order = an_order(shop, state="in_progress")
+    clock.value = DAYTIME
+    tried, real = [], notify._put_new
+
+    def counted(*args, **kwargs):
+        taken = real(*args, **kwargs)
+        tried.append(taken)
+        return taken
+
+    monkeypatch.setattr(notify, "_put_new", counted)
+    count = 12
+    with ThreadPoolExecutor(count) as pool:
+        sent = list(pool.map(lambda n: notify.send_direct(
+            shop.shop_id, order["order_id"], "approval_code", "sms", "+886912345678",
+            f"確認碼 {n:06d}", "確認碼 ••••••"), range(count)))
+    print(f"\n{count} codes at once: {len(tried)} claims tried, {tried.count(False)} lost")
+    assert sorted(result["message_id"] for result in sent) == sorted(
+        ["approval_code.sms"] + [f"approval_code.{n}.sms" for n in range(2, count + 1)])
+    texted = [m for m in notify.list_messages(shop.shop_id, order["order_id"])
+              if m["step"] == "approval_code"]
+    assert len(texted) == count and {m["state"] for m in texted} == {"sent"}
+    assert len(channels.sent("sns")) == count
+    assert tried.count(True) == count
 
 
 # --- linking LINE ---

@@ -1,10 +1,12 @@
 """Repair orders through the API: numbers, the lifecycle, lines and totals, dispatch, the board."""
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from chalicelib import aws, db
-from tests.builders import a_customer_and_vehicle, a_signature, add_lines, an_order, new_id
+from tests.builders import (a_customer, a_customer_and_vehicle, a_signature, a_vehicle,
+                            add_lines, an_order, new_id)
 
 
 def move(person, order_id, to, client_id=None):
@@ -36,23 +38,99 @@ def test_creating_an_order_twice_with_one_id_makes_one_order(shop):
     assert board["counts"]["checked_in"] == 1
 
 
-def test_two_tablets_creating_orders_at_once_never_share_a_number(shop):
+def at_once(count, request):
+    """`request(i)` for i in 0..count-1, from `count` threads released together: the answers."""
+    gate = threading.Barrier(count)
+
+    def send(i):
+        gate.wait()
+        return request(i)
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(send, range(count)))
+
+
+def new_order_body(customer, vehicle, **fields):
+    return {"order_id": new_id("order"), "customer_id": customer["customer_id"],
+            "vehicle_id": vehicle["vehicle_id"], **fields}
+
+
+def day_number(n):
+    return f"{db.local_date().replace('-', '')}-{n:03d}"
+
+
+def test_twenty_tablets_opening_orders_at_once_number_them_001_to_020(shop):
+    cars = [a_customer_and_vehicle(shop) for _ in range(20)]
+    answers = at_once(20, lambda i: shop.advisor.post("/api/orders", new_order_body(*cars[i])))
+    assert [a.status for a in answers] == [201] * 20, [a.body for a in answers if a.status != 201]
+    assert sorted(a.body["number"] for a in answers) == [day_number(n) for n in range(1, 21)]
+    assert shop.advisor.get("/api/board").body["counts"]["checked_in"] == 20
+
+
+def test_one_create_arriving_eight_times_at_once_makes_one_order_number_and_reading(shop):
     customer, vehicle = a_customer_and_vehicle(shop)
-    numbers, errors = [], []
+    body = new_order_body(customer, vehicle, mileage_km=42_000)
+    answers = at_once(8, lambda _: shop.advisor.post("/api/orders", body))
+    assert [a.status for a in answers] == [201] * 8, [a.body for a in answers]
+    assert {(a.body["order_id"], a.body["number"]) for a in answers} == \
+        {(body["order_id"], day_number(1))}
+    page = shop.advisor.get(f"/api/vehicles/{vehicle['vehicle_id']}").body
+    assert [(r["km"], r["source"]) for r in page["mileage_history"]] == [(42_000, "reception")]
+    assert [o["order_id"] for o in page["orders"]] == [body["order_id"]]
+    stored = shop.advisor.get(f"/api/orders/{body['order_id']}").body
+    assert [event["to"] for event in stored["events"]] == ["checked_in"]
+    assert an_order(shop)["number"] == day_number(2)  # the replays used up no number
 
-    def create():
-        answer = shop.advisor.post("/api/orders", {
-            "order_id": new_id("order"), "customer_id": customer["customer_id"],
-            "vehicle_id": vehicle["vehicle_id"]})
-        (numbers if answer.status == 201 else errors).append(answer.body.get("number"))
 
-    threads = [threading.Thread(target=create) for _ in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    assert len(numbers) == len(set(numbers)) == 12
+def test_different_orders_for_one_car_at_once_open_one(shop):
+    customer, vehicle = a_customer_and_vehicle(shop)
+    answers = at_once(8, lambda _: shop.advisor.post("/api/orders",
+                                                     new_order_body(customer, vehicle)))
+    opened = [a.body for a in answers if a.status == 201]
+    refused = [a for a in answers if a.status != 201]
+    assert len(opened) == 1, [a.body for a in answers]
+    assert {(a.status, a.error) for a in refused} == {(409, "vehicle_has_open_order")}
+    assert all(opened[0]["number"] in a.body["error"]["message"] for a in refused)
+    page = shop.advisor.get(f"/api/vehicles/{vehicle['vehicle_id']}").body
+    assert [o["order_id"] for o in page["orders"]] == [opened[0]["order_id"]]
+    assert an_order(shop)["number"] == day_number(2)
+
+
+@pytest.mark.parametrize("booked", [False, True])
+def test_a_car_with_an_open_order_gets_no_second_one_until_that_one_is_closed(shop, booked):
+    customer, vehicle = a_customer_and_vehicle(shop)
+    first = shop.advisor.post("/api/orders", new_order_body(customer, vehicle, booked=booked))
+    assert first.status == 201, first.body
+    second = new_order_body(customer, vehicle)
+    refused = shop.advisor.post("/api/orders", second)
+    assert (refused.status, refused.error) == (409, "vehicle_has_open_order"), refused.body
+    assert first.body["number"] in refused.body["error"]["message"]
+    shop.advisor.language = "en"
+    english = shop.advisor.post("/api/orders", second)
+    assert "open order" in english.body["error"]["message"]
+    assert shop.advisor.get(f"/api/orders/{second['order_id']}").status == 404
+    assert move(shop.advisor, first.body["order_id"], "cancelled").status == 200
+    opened = shop.advisor.post("/api/orders", second)
+    assert opened.status == 201, opened.body
+    assert opened.body["number"] == day_number(2)  # the refusals used up no number
+
+
+def test_a_lower_reading_at_reception_is_refused_and_opens_nothing(shop):
+    customer = a_customer(shop)
+    vehicle = a_vehicle(shop, customer["customer_id"], mileage_km=50_000)
+    body = new_order_body(customer, vehicle, mileage_km=5_000)
+    refused = shop.advisor.post("/api/orders", body)
+    assert (refused.status, refused.error) == (409, "mileage_lower"), refused.body
+    assert "50,000" in refused.body["error"]["message"]
+    assert shop.advisor.get(f"/api/orders/{body['order_id']}").status == 404
+    page = shop.advisor.get(f"/api/vehicles/{vehicle['vehicle_id']}").body
+    assert [r["km"] for r in page["mileage_history"]] == [50_000]
+    opened = shop.advisor.post("/api/orders", {**body, "mileage_km": 50_100})
+    assert opened.status == 201 and opened.body["number"] == day_number(1)
+    page = shop.advisor.get(f"/api/vehicles/{vehicle['vehicle_id']}").body
+    assert [(r["km"], r["source"]) for r in page["mileage_history"]] == [
+        (50_100, "reception"), (50_000, "reception")]
+    assert page["mileage"]["km"] == 50_100
 
 
 def test_an_order_for_an_unknown_customer_or_vehicle_is_404_and_makes_nothing(shop):

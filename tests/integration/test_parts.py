@@ -11,10 +11,9 @@ import requests
 
 from chalicelib import aws, db, parts
 from chalicelib.config import settings
+from tests import screenshots
 from tests.builders import a_part_tag, a_shop, an_order, new_id
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 
 def tag_path(tag, rest=""):
@@ -305,8 +304,9 @@ def test_a_crate_of_tags_moves_to_the_shelf_in_one_request(chalice_client, shop,
     assert results["bad!"]["error"]["code"] == "invalid_code"
     assert results[other_shop["code"]]["error"]["code"] == "not_found"  # no leak
     assert "別家" not in str(answer.body)
-    # Two batched reads (claims, tags) and one conditional write per tag: not a round trip each.
-    assert counts["dynamodb"] == 2 + len(crate)
+    # The session's check (one read of the person, as on every write), two batched reads
+    # (claims, tags) and one conditional write per tag: not a round trip each.
+    assert counts["dynamodb"] == 1 + 2 + len(crate)
 
     again = shop.technician.post("/api/parts/moves", body)  # the queue replays it
     assert [r["ok"] for r in again.body["results"]] == [r["ok"] for r in answer.body["results"]]
@@ -488,7 +488,7 @@ def test_the_thermal_label_pdf_scans_at_203_dpi(shop, order, tmp_path):
 
     with Image.open(pages[0]) as page:
         assert page.size == (400, 240)  # 50 x 30 mm at 203 dpi
-        page.convert("L").save(SCREENSHOTS / "label-thermal.png", optimize=True)
+        page.convert("L").save(screenshots.folder() / "label-thermal.png", optimize=True)
 
 
 def test_the_png_label_scans(shop, order, tmp_path):
@@ -530,7 +530,7 @@ def test_every_label_of_an_a4_sheet_scans_at_300_dpi(shop, order, tmp_path):
             cells.append(cell)
         half = page.convert("L").resize((page.width // 2, page.height // 2),
                                         Image.Resampling.LANCZOS)
-        half.quantize(16).save(SCREENSHOTS / "label-a4.png", optimize=True)  # 150 dpi
+        half.quantize(16).save(screenshots.folder() / "label-a4.png", optimize=True)  # 150 dpi
     # Each cut-out holds one label only, so 27 distinct decodes are each label's own.
     assert sorted(zbar(*cells)) == sorted(tag["url"] for tag in tags)
 
@@ -544,3 +544,38 @@ def test_thermal_labels_for_several_tags_are_one_page_each(shop, order, tmp_path
     assert [zbar(page) for page in pages] == [[tag["url"]] for tag in tags]
     unknown = shop.advisor.post("/api/parts/labels", {"codes": [tags[0]["code"], "ABCD2345"]})
     assert unknown.status == 404
+
+
+def test_failed_public_look_ups_are_limited_per_client(shop, order, clock, monkeypatch):
+    """A scan needs no sign-in, so guessing codes is limited like guessing links: failed
+    look-ups per client and minute, counted atomically, past the limit a 429 and when to retry."""
+    from datetime import datetime, timezone
+
+    import app as app_module
+    from chalicelib import links
+
+    monkeypatch.setattr(links, "LIMIT_PER_MINUTE", 5)
+    clock.value = datetime(2026, 11, 28, 3, 7, 30, tzinfo=timezone.utc)  # one minute, still
+    ip = f"198.51.100.7-{new_id()}"  # a client of this test's own
+    monkeypatch.setattr(app_module.api, "client", lambda: {"ip": ip, "user_agent": "pytest"})
+    tag = a_part_tag(shop, order)
+    # A label that is found is no failure: scanned again and again, it is never limited.
+    assert [shop.anonymous.get(tag_path(tag, "/public")).status for _ in range(8)] == [200] * 8
+    looked_up = []
+    real_claim = parts._claim
+    monkeypatch.setattr(parts, "_claim", lambda code: looked_up.append(code) or real_claim(code))
+    guesses = [parts.new_code() for _ in range(20)]
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(lambda code: shop.anonymous.get(f"/api/parts/{code}/public"),
+                                guesses))
+    statuses = sorted(answer.status for answer in answers)
+    print(f"\n20 unknown codes at once, limit 5: {len(looked_up)} looked up, {statuses}")
+    assert len(looked_up) <= 5 and statuses.count(429) >= 15
+    assert set(statuses) <= {404, 429}
+    for answer in answers:
+        if answer.status == 429:
+            assert answer.error == "too_many_attempts" and "Retry-After" in answer.headers
+    assert shop.anonymous.get(tag_path(tag, "/public")).status == 429
+    monkeypatch.setattr(app_module.api, "client", lambda: {"ip": "203.0.113.9-other",
+                                                           "user_agent": "pytest"})
+    assert shop.anonymous.get(tag_path(tag, "/public")).status == 200

@@ -1,4 +1,5 @@
 """The local poller hands the table's stream to the cloud's own handler, once per record."""
+import json
 import threading
 import time
 
@@ -6,6 +7,7 @@ import pytest
 
 import app as api
 from chalicelib import aws
+from devstack import ROOT
 from devstack.poller import MAX_ATTEMPTS, Checkpoints, StreamPoller
 
 
@@ -32,8 +34,9 @@ class Recorder:
             return self.delivered.wait_for(lambda: pk in self.keys(), timeout)
 
 
-def a_poller(handler, checkpoint_dir):
-    return StreamPoller(streams=aws.client("dynamodbstreams"), dynamodb=aws.client("dynamodb"),
+def a_poller(handler, checkpoint_dir, streams=None):
+    return StreamPoller(streams=streams or aws.client("dynamodbstreams"),
+                        dynamodb=aws.client("dynamodb"),
                         table_name=aws.table().name, handler=handler,
                         checkpoints=Checkpoints(checkpoint_dir / "checkpoints.json"),
                         dead_letters=checkpoint_dir / "dead", region="ap-northeast-1",
@@ -118,3 +121,83 @@ def test_a_handler_that_raises_does_not_advance_the_checkpoint(app_env, tmp_path
         poller.poll_once()
     assert calls == [1, 1]
     assert poller.poll_once() == 0
+
+
+def declared_event_source():
+    """The cloud's stream event source of `on_change`, read from the template itself."""
+    resources = json.loads((ROOT / "infra" / "functions.json").read_text())["Resources"]
+    events = resources["OnChange"]["Properties"]["Events"]
+    return events["OnChangeDynamodbEventSource"]["Properties"]
+
+
+def test_a_record_that_always_makes_the_handler_raise_does_not_stop_the_rest(app_env, tmp_path):
+    handled, alone = [], []
+
+    def raises_on_bad(event, context):
+        keys = [record["dynamodb"]["Keys"]["pk"]["S"] for record in event["Records"]]
+        if "BAD" in keys:
+            alone.append(keys == ["BAD"])
+            raise RuntimeError("a record this handler cannot process")
+        handled.extend(keys)
+        return {"batchItemFailures": []}
+
+    for pk in ("GOOD-1", "BAD", "GOOD-2", "GOOD-3"):
+        aws.table().put_item(Item={"pk": pk, "sk": "SHOP"})
+    poller = a_poller(raises_on_bad, tmp_path)
+    declared = declared_event_source()
+    for _ in range(1 + declared["MaximumRetryAttempts"] + 2):
+        poller.poll_once()
+
+    assert handled == ["GOOD-1", "GOOD-2", "GOOD-3"]  # each once, in order, none set aside
+    # As the cloud's mapping: the batch split until the record is alone (splits are no
+    # retries), then tried once and retried as often as declared, then set aside.
+    assert declared["BisectBatchOnFunctionError"] is True
+    assert alone.count(True) == 1 + declared["MaximumRetryAttempts"]
+    dead = list((tmp_path / "dead").glob("*.json"))
+    assert len(dead) == 1
+    kept = json.loads(dead[0].read_text())["Records"]
+    assert [record["dynamodb"]["Keys"]["pk"]["S"] for record in kept] == ["BAD"]
+    assert poller.poll_once() == 0
+
+
+class UnansweredLargePages:
+    """The stream as DynamoDB Local serves a page of records near DynamoDB's 400 KB item limit:
+    it has no 1 MB limit on a page as the cloud has, and a page of a hundred such records
+    takes longer than the client waits (measured: over 10 s for the server alone), so the
+    read times out, again at every try. Here: the real client's page, refused as a timeout
+    when it holds more than 2 MB."""
+
+    def __init__(self, streams):
+        self.streams, self.exceptions, self.asked = streams, streams.exceptions, []
+
+    def __getattr__(self, name):
+        return getattr(self.streams, name)
+
+    def get_records(self, **args):
+        from botocore.exceptions import ReadTimeoutError
+
+        self.asked.append(args["Limit"])
+        page = self.streams.get_records(**args)
+        if sum(len(json.dumps(record, default=str, ensure_ascii=False).encode())
+               for record in page["Records"]) > 2_000_000:
+            raise ReadTimeoutError(endpoint_url="DynamoDB Local")
+        return page
+
+
+def test_records_too_large_to_read_a_page_in_time_do_not_stall_the_stream(app_env, tmp_path):
+    for n in range(6):
+        aws.table().put_item(Item={"pk": f"LARGE-{n}", "sk": "CUSTOMER", "notes": "註" * 120_000})
+    aws.table().put_item(Item={"pk": "AFTER", "sk": "SHOP"})
+    recorder = Recorder()
+    streams = UnansweredLargePages(aws.client("dynamodbstreams"))
+    poller = a_poller(recorder, tmp_path, streams=streams)
+    thread = poller.start()
+    try:
+        assert recorder.wait_for("AFTER", timeout=20), f"the stream stalled: {streams.asked}"
+    finally:
+        poller.stop()
+        thread.join()
+    assert recorder.keys() == [f"LARGE-{n}" for n in range(6)] + ["AFTER"]
+    # After the page that timed out, one record; then pages of about the cloud's 1 MB.
+    assert streams.asked[:2] == [100, 1] and set(streams.asked[2:4]) == {2}
+    assert not (tmp_path / "dead").exists()

@@ -1,6 +1,7 @@
 """Data rights and portability on DynamoDB Local and s3rver: a customer's export, their erasure
 (nothing personal left in any item or index key of the shop; signed documents sealed and still
 verifiable), the shop's export, and the CSV import (bad rows by line, the rest exactly once)."""
+import csv
 import io
 import json
 import random
@@ -282,3 +283,79 @@ def test_only_a_manager_or_owner_may_and_only_for_their_own_shop(shop, chalice_c
     audits = [item for item in every_item() if item.get("type") == "audit"
               and item["shop_id"] in (shop.shop_id, other.shop_id)]
     assert audits == []
+
+
+# What people type at the counter and spreadsheets read as a formula (OWASP's list: ASCII and
+# full-width = + - @, tab and carriage return), and apostrophes a person typed themselves.
+TYPED = ["=1+1 王大明", "＝1+1 陳小華", "+886 林先生", "＋仁和", "-阿明", "－阿德", "@小美",
+         "＠阿華", "'阿嬤", "'=SUM(A1) 李", "''黃", "阿'珠"]
+
+
+def test_the_shop_csv_guards_formulas_and_imports_back_exactly_what_was_typed(shop,
+                                                                             chalice_client):
+    base = random.randint(10_000_000, 99_999_000)
+    for n, name in enumerate(TYPED):
+        made = shop.advisor.post("/api/customers", {
+            "customer_id": new_id("cust"), "name": name, "mobile": f"09{base + n}",
+            "channel": "sms", "notes": f"{name[:1]}\t{name}"})  # a tab after the first sign
+        assert made.status == 201, made.body
+    exported = shop.owner.post("/api/shop/export")
+    assert exported.status == 200, exported.body
+    archive = zipfile.ZipFile(io.BytesIO(download(exported.body["csv"]["url"])))
+    text = archive.read("customers.csv").decode("utf-8-sig")
+    cells = {row["姓名"]: row for row in csv.DictReader(io.StringIO(text, newline=""))}
+    for guarded in ("'=1+1 王大明", "'＝1+1 陳小華", "'＋仁和", "'－阿德", "'＠阿華", "''=SUM(A1) 李"):
+        assert guarded in cells, (guarded, sorted(cells))
+    for plain in ("'阿嬤", "''黃", "阿'珠"):  # no formula follows: shown as typed
+        assert plain in cells, (plain, sorted(cells))
+    assert cells["'＝1+1 陳小華"]["備註"] == "'＝\t＝1+1 陳小華"
+
+    other = a_shop(chalice_client, name="新開的店")
+    back = other.manager.post("/api/shop/imports", {"import_id": new_id("imp"), "csv": text})
+    assert back.status == 200, back.body
+    assert back.body["errors"] == [] and back.body["customers_created"] == len(TYPED)
+    for n, name in enumerate(TYPED):
+        (found,) = other.advisor.get(f"/api/customers?phone=09{base + n}").body["customers"]
+        page = other.advisor.get(f"/api/customers/{found['customer_id']}").body
+        assert (page["name"], page["notes"]) == (name, f"{name[:1]}\t{name}")
+
+
+def test_personal_data_downloads_are_saved_as_files_and_never_cached(shop):
+    customer, vehicle, _ = a_person(shop)
+    order = an_order_of(shop, customer, vehicle, to=("authorized", "in_progress"))
+    a_photo(shop, order)
+    mine = shop.manager.post(f"/api/customers/{customer['customer_id']}/export").body
+    data = json.loads(download(mine["json"]["url"]))
+    everything = shop.owner.post("/api/shop/export").body
+    exports = [mine["json"], mine["csv"], everything["json"], everything["csv"],
+               {"url": data["orders"][0]["photos"][0]["url"], "filename": ""}]
+    for link in exports:
+        response = requests.get(link["url"], timeout=10)
+        assert response.status_code == 200, response.text
+        assert response.headers["Cache-Control"] == "no-store", link
+        disposition = response.headers["Content-Disposition"]
+        assert disposition.startswith("attachment;"), disposition
+    # The signed document is read on the phone, often inside LINE: shown, but kept nowhere.
+    signed = shop.advisor.get(f"/api/orders/{order['order_id']}").body["signatures"][0]
+    link = shop.advisor.get(f"/api/orders/{order['order_id']}/signatures/"
+                            f"{signed['signature_id']}/pdf").body
+    response = requests.get(link["url"], timeout=10)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Content-Disposition"].startswith("inline;")
+
+
+def test_both_exports_give_the_walk_around_s_mileage_not_the_one_typed_at_creation(shop):
+    customer, vehicle, _ = a_person(shop)
+    order = shop.advisor.post("/api/orders", {
+        "order_id": new_id("order"), "customer_id": customer["customer_id"],
+        "vehicle_id": vehicle["vehicle_id"], "mileage_km": 18_350}).body
+    walked = shop.advisor.patch(f"/api/orders/{order['order_id']}/inspection", {"changes": [
+        {"field": "mileage_km", "value": 18_362, "changed_at": db.now_iso()}]})
+    assert walked.status == 200, walked.body
+
+    mine = json.loads(download(shop.manager.post(
+        f"/api/customers/{customer['customer_id']}/export").body["json"]["url"]))
+    everything = json.loads(download(shop.owner.post("/api/shop/export").body["json"]["url"]))
+    assert [o["mileage_km"] for o in mine["orders"]] == [18_362]
+    assert [o["mileage_km"] for o in everything["orders"]] == [18_362]

@@ -80,7 +80,9 @@ def test_seeding_twice_does_not_duplicate_the_demo_data(app_env, tmp_path):
 
     assert second_login == first_login
     assert _without_order(_all_items(app_env)) == _without_order(after_first)
-    kinds = {item["sk"]["S"].split("#")[0] for item in after_first}
+    # A login is keyed by the name it signs in with, per shop (`LOGIN#<name>` / `SHOP#<id>`).
+    kinds = {item["pk"]["S"].split("#")[0] if item["pk"]["S"].startswith("LOGIN#")
+             else item["sk"]["S"].split("#")[0] for item in after_first}
     assert {"LOGIN", "SHOP", "STAFF", "CUSTOMER", "VEHICLE", "PLATE", "OWNER", "MILEAGE",
             "APPT", "INSPECTION", "PHOTO"} <= kinds
 

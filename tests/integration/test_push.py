@@ -20,6 +20,7 @@ import app as api
 from chalicelib import aws, customers, db, notify, secrets
 from chalicelib.notify import base, line_pnp, push
 from tests.builders import an_order
+from tests.integration.test_notify import estimates_twice, handle, stream_records
 
 LINE_TOKEN = "line-token-for-tests"
 LINE_SECRET = "line-secret-for-tests"
@@ -253,6 +254,27 @@ def test_a_step_reaches_the_browser_and_a_tap_marks_the_message_read(provider, s
         assert shop.anonymous.post(f"/t/{token}/messages/read", bad).status in (400, 404)
 
 
+def test_each_estimate_is_a_push_of_its_own_and_a_tap_marks_only_its_own(provider, shop,
+                                                                          clock):
+    order, token, browser = subscribed(shop, provider, state="in_progress")
+    estimates_twice(shop, clock, DAYTIME, order["order_id"])
+    records = stream_records(order["order_id"])
+    handle(records)
+    handle(records)  # handed over again: nothing more
+    shown = [browser.decrypt(request["body"]) for request in provider.sent("push")]
+    assert [payload["message_id"] for payload in shown] == [
+        "checked_in.push", "awaiting_approval.push", "awaiting_approval.2.push"]
+    read = shop.anonymous.post(f"/t/{token}/messages/read",
+                               {"message_id": "awaiting_approval.2.push"})
+    assert read.status == 200, read.body
+    listed = {m["message_id"]: m for m in notify.list_messages(shop.shop_id, order["order_id"])}
+    assert listed["awaiting_approval.2.push"]["read_at"] == read.body["read_at"]
+    assert "read_at" not in listed["awaiting_approval.push"]
+    for bad in ("awaiting_approval.x.push", "awaiting_approval.2.", "awaiting_approval..push"):
+        assert shop.anonymous.post(f"/t/{token}/messages/read",
+                                   {"message_id": bad}).status == 400
+
+
 def test_the_page_offers_push_with_its_own_script_hash_a_manifest_and_a_service_worker(
         provider, shop):
     order = an_order(shop)
@@ -363,6 +385,23 @@ def test_line_s_delivery_event_marks_the_message_delivered(provider, shop, monke
     (message,) = notify.list_messages(shop.shop_id, order["order_id"])
     assert message["message_id"] == "ready.line_pnp"
     assert message["delivered_at"] == db.iso(DAYTIME)
+
+
+def test_each_estimate_by_number_has_its_own_delivery_tag(provider, shop, clock):
+    approve_pnp(shop)
+    order = an_order(shop, state="in_progress")  # channel "line", no LINE account linked
+    estimates_twice(shop, clock, DAYTIME, order["order_id"])
+    handle(stream_records(order["order_id"]))
+    estimates = [r for r in provider.sent("pnp")
+                 if "追加" in json.loads(r["body"])["messages"][0]["text"]]
+    first, second = (r["headers"]["x-line-delivery-tag"] for r in estimates)
+    assert first != second
+    body = delivery_event(second)
+    assert shop.anonymous.post("/api/line/webhook", raw=body,
+                               headers={"x-line-signature": signed(body)}).status == 200
+    listed = {m["message_id"]: m for m in notify.list_messages(shop.shop_id, order["order_id"])}
+    assert listed["awaiting_approval.2.line_pnp"]["delivered_at"]
+    assert "delivered_at" not in listed["awaiting_approval.line_pnp"]
 
 
 def test_locally_push_and_pnp_without_credentials_go_to_the_outbox(app_env, shop, monkeypatch):

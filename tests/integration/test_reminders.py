@@ -4,10 +4,13 @@ at most one per customer in the shop's gap), and an opt-out stops them.
 
 The shop's clock (db.now) is moved: the day of delivery, then the morning the reminder is due.
 """
+import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 
 from chalicelib import aws, db, notify, reminders
 from tests.builders import a_signature, a_shop, an_order, new_id
+from tests.integration.test_links import own_ip  # noqa: F401 (each test a client of its own)
 from tests.integration.test_notify import handle, stream_records
 
 TAIPEI = timezone(timedelta(hours=8))
@@ -196,3 +199,117 @@ def test_inspection_and_insurance_dates_are_reminded_two_weeks_before(shop, cloc
                               {"inspection_due_on": "2027-02-30"}).status == 422
     shop.advisor.patch(f"/api/vehicles/{vehicle_id}", {"insurance_due_on": None})
     assert "insurance" not in vehicle_reminders(shop, order)
+
+
+# --- the opt-out link under abuse: a bounded item, a per-client limit ---
+
+def opted_in_customer(shop) -> tuple[str, str]:
+    """A customer whose reminders are on, and the path of their opt-out link."""
+    customer_id = an_order(shop)["customer"]["customer_id"]
+    reminders.keep_opt_out_link(shop.shop_id, customer_id)
+    url = reminders.opt_out_url(shop.shop_id, customer_id)
+    return customer_id, "/o/" + url.rsplit("/o/", 1)[1]
+
+
+def test_toggling_without_end_keeps_only_the_last_changes_on_the_customer(shop):
+    customer_id, path = opted_in_customer(shop)
+    for n in range(12):
+        answer = shop.advisor.put(f"/api/customers/{customer_id}/reminders",
+                                  {"reminders": "off" if n % 2 == 0 else "on"})
+        assert answer.status == 200, answer.body
+    assert shop.anonymous.post(path, {"reminders": "off"}).status == 200
+    key = db.customer_key(shop.shop_id, customer_id)
+    customer = aws.table().get_item(Key=key, ConsistentRead=True)["Item"]
+    history = customer["opt_out_history"]
+    assert len(history) == reminders.HISTORY_KEPT
+    assert [change["out"] for change in history] == [True, False, True, False, True]
+    assert history[-1]["via"] == "link" and customer["reminders_opt_out"]["via"] == "link"
+    assert [change["at"] for change in history] == sorted(change["at"] for change in history)
+    # The same under a burst: whichever change lands last, the item holds the last few.
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda n: shop.advisor.put(
+            f"/api/customers/{customer_id}/reminders",
+            {"reminders": "off" if n % 2 else "on"}), range(16)))
+    assert [answer.status for answer in answers] == [200] * 16
+    customer = aws.table().get_item(Key=key, ConsistentRead=True)["Item"]
+    history = customer["opt_out_history"]
+    assert len(history) <= reminders.HISTORY_KEPT
+    assert history[-1]["out"] == ("reminders_opt_out" in customer)
+    assert len(json.dumps(customer, default=str)) < 4_000
+    # The front desk still sees who stopped reminders and when.
+    shown = shop.advisor.get(f"/api/customers/{customer_id}").body
+    assert ("reminders_opt_out" in shown) == history[-1]["out"]
+
+
+def test_a_burst_of_taps_from_one_client_past_the_limit_gets_429(shop, clock, monkeypatch):
+    import app as app_module
+
+    clock.value = datetime(2027, 3, 10, 3, 7, 30, tzinfo=timezone.utc)  # one minute, still
+    customer_id, path = opted_in_customer(shop)
+    limit = reminders.OPT_OUT_PER_MINUTE
+    with ThreadPoolExecutor(2 * limit) as pool:
+        answers = list(pool.map(lambda n: shop.anonymous.post(
+            path, {"reminders": "off" if n % 2 else "on"}), range(2 * limit)))
+    statuses = sorted(answer.status for answer in answers)
+    print(f"\n{2 * limit} taps at once, limit {limit}: {statuses}")
+    assert statuses == [200] * limit + [429] * limit
+    for answer in answers:
+        if answer.status == 429:
+            assert answer.error == "too_many_attempts"
+            assert 1 <= int(answer.headers["Retry-After"]) <= 60
+    opened = shop.anonymous.request("GET", path, headers={"accept": "text/html"})
+    assert opened.status == 429 and "Retry-After" in opened.headers
+    assert shop.anonymous.post("/o/" + "x" * 24, {"reminders": "off"}).status == 429
+    first = app_module.api.client
+    monkeypatch.setattr(app_module.api, "client", lambda: {"ip": "203.0.113.9-other",
+                                                           "user_agent": "pytest"})
+    assert shop.anonymous.request("GET", path, headers={"accept": "text/html"}).status == 200
+    monkeypatch.setattr(app_module.api, "client", first)
+    clock.value += timedelta(minutes=1)  # the next minute: the first client may tap again
+    assert shop.anonymous.post(path, {"reminders": "off"}).status == 200
+
+
+def test_a_customer_item_already_at_the_size_limit_is_cut_by_the_next_change(shop):
+    """Before the history was bounded, taps grew customer items to DynamoDB's 400 KB and every
+    write to them failed. The next change keeps the last few and goes through. (Filled here with
+    a long note: writing the ~7,600 changes it took would take minutes.)"""
+    from botocore.exceptions import ClientError
+
+    customer_id, path = opted_in_customer(shop)
+    key = db.customer_key(shop.shop_id, customer_id)
+    customer = aws.table().get_item(Key=key, ConsistentRead=True)["Item"]
+    history = [{"at": f"2026-11-28T03:07:{n:02d}.000Z", "via": "link", "out": n % 2 == 0}
+               for n in range(40)]
+
+    def fits(length: int) -> bool:
+        try:
+            aws.table().put_item(Item={**customer, "opt_out_history": history,
+                                       "notes": "x" * length})
+            return True
+        except ClientError as err:
+            assert "maximum allowed size" in str(err)
+            return False
+
+    fitting, too_long = 0, 400 * 1024
+    while too_long - fitting > 1:  # the longest note that fits: the item is full
+        middle = (fitting + too_long) // 2
+        fitting, too_long = (middle, too_long) if fits(middle) else (fitting, middle)
+    assert fits(fitting)
+    off = shop.anonymous.post(path, {"reminders": "off"})
+    assert off.status == 200, off.body
+    stored = aws.table().get_item(Key=key, ConsistentRead=True)["Item"]
+    assert len(stored["opt_out_history"]) == reminders.HISTORY_KEPT
+    assert stored["opt_out_history"][-1]["via"] == "link" and stored["reminders_opt_out"]
+
+
+def test_a_history_grown_before_it_was_bounded_is_cut_to_the_last_changes(shop):
+    customer_id, path = opted_in_customer(shop)
+    key = db.customer_key(shop.shop_id, customer_id)
+    customer = aws.table().get_item(Key=key, ConsistentRead=True)["Item"]
+    aws.table().put_item(Item={**customer, "opt_out_history": [
+        {"at": f"2026-11-28T03:{n // 60 % 60:02d}:{n % 60:02d}.000Z", "via": "link",
+         "out": n % 2 == 0} for n in range(3_000)]})
+    assert shop.anonymous.post(path, {"reminders": "off"}).status == 200
+    history = aws.table().get_item(Key=key, ConsistentRead=True)["Item"]["opt_out_history"]
+    assert len(history) == reminders.HISTORY_KEPT
+    assert history[-1]["via"] == "link" and history[-2]["at"] == "2026-11-28T03:49:59.000Z"

@@ -448,12 +448,12 @@ def test_the_checkout_list_lists_the_old_parts_and_delivery_waits_for_them(shop)
     tag = shop.technician.post("/api/parts", {"tag_id": new_id("tag"), "order_id": order["order_id"],
                                               "part_name": "機油濾芯"})
     assert tag.status == 201, tag.body
-    a_signature(shop, order["order_id"], "checkout")
+    # The old part is not handed back yet: the checkout list cannot record it as signed for.
+    waiting = draft(shop.advisor, order["order_id"], "checkout")
+    assert not waiting["signable"] and waiting["reason"]["code"] == "old_parts_undecided"
+    assert "機油濾芯" in waiting["reason"]["zh"]
     refused = move(shop.advisor, order["order_id"], "delivered")
-    assert refused.status == 409 and "機油濾芯" in refused.body["error"]["message"]
-    revised = shop.advisor.post(f"/api/orders/{order['order_id']}/documents/checkout/revisions",
-                                {"client_id": new_id("rev")})
-    assert revised.status == 200
+    assert refused.status == 409 and "結帳清單" in refused.body["error"]["message"]
     returned = shop.advisor.post(f"/api/parts/{tag.body['code']}/events", {
         "event_id": new_id("ev"), "to": "returned_to_customer"})
     assert returned.status in (200, 201), returned.body
@@ -505,3 +505,259 @@ def test_added_work_carries_its_reason_and_photo_to_the_estimate(shop):
     html = page.body.decode("utf-8") if isinstance(page.body, bytes) else page.body
     assert page.status == 200 and "碟盤磨損低於 22 mm 下限" in html
     assert f"{photo['photo_id']}/thumb.jpg" in html  # the photo, as a lazy thumbnail
+
+
+# --- the mileage a document shows ---
+
+def test_documents_show_the_walk_around_s_mileage_not_the_one_typed_at_creation(shop, tmp_path):
+    import urllib.request
+
+    typed_only = an_order(shop, lines=True, mileage_km=18_350)
+    shown = draft(shop.advisor, typed_only["order_id"], "authorization")["content"]
+    assert shown["order"]["mileage_km"] == 18_350  # no walk-around yet: the reception's reading
+    order = an_order(shop, lines=True, mileage_km=18_350)
+    walked = shop.advisor.patch(f"/api/orders/{order['order_id']}/inspection", {"changes": [
+        {"field": "mileage_km", "value": 18_362, "changed_at": "2026-06-15T01:00:00Z"}]})
+    assert walked.status == 200, walked.body
+    assert draft(shop.advisor, order["order_id"], "authorization")["content"]["order"][
+        "mileage_km"] == 18_362
+    signed = a_signature(shop, order["order_id"], "authorization")
+    record = json.loads(stored(shop, order["order_id"])["signatures"][0]["record"])
+    assert record["content"]["order"]["mileage_km"] == 18_362
+    link = shop.advisor.get(f"/api/orders/{order['order_id']}/signatures/"
+                            f"{signed['signature_id']}/pdf").body["url"]
+    with urllib.request.urlopen(link) as response:
+        (tmp_path / "signed.pdf").write_bytes(response.read())
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "signed.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "18,362 km" in text and "18,350" not in text
+
+
+# --- the checkout list and the old parts ---
+
+def part_event(person, tag, to, **fields):
+    answer = person.post(f"/api/parts/{tag['code']}/events",
+                         {"event_id": new_id("ev"), "to": to, **fields})
+    assert answer.status == 200, answer.body
+    return answer.body
+
+
+def test_the_checkout_list_cannot_be_signed_before_every_old_part_is_settled(shop):
+    from tests.builders import a_part_tag
+
+    order = an_order(shop, state="ready")
+    kept = a_part_tag(shop, order, part_name="舊電瓶", wish="take_back")
+    undecided = a_part_tag(shop, order, part_name="雨刷片")  # the order said: decide at delivery
+    a_part_tag(shop, order, part_name="機油濾芯", wish="dispose")  # left to the shop: settled
+    shown = draft(shop.advisor, order["order_id"], "checkout")
+    assert not shown["signable"] and shown["reason"]["code"] == "old_parts_undecided"
+    assert "舊電瓶" in shown["reason"]["zh"] and "雨刷片" in shown["reason"]["zh"]
+    refused = shop.advisor.post(f"/api/orders/{order['order_id']}/signatures",
+                                signing(order["order_id"], "checkout", shown["content_hash"]))
+    assert refused.status == 409 and refused.error == "old_parts_undecided"
+    part_event(shop.advisor, kept, "returned_to_customer")
+    assert shop.advisor.patch(f"/api/parts/{undecided['code']}",
+                              {"wish": "dispose"}).status == 200
+    a_signature(shop, order["order_id"], "checkout")
+    assert move(shop.advisor, order["order_id"], "delivered").status == 200
+
+
+def test_an_old_part_moved_after_the_checkout_was_signed_sets_the_signature_aside(shop):
+    from tests.builders import a_part_tag
+
+    order = an_order(shop, state="ready")
+    tag = a_part_tag(shop, order, wish="dispose")
+    first = a_signature(shop, order["order_id"], "checkout")
+    part_event(shop.technician, tag, "held", location="回收區")
+    after = shop.advisor.get(f"/api/orders/{order['order_id']}").body
+    assert "checkout" not in after["signed"]
+    voided = next(s for s in after["signatures"] if s["signature_id"] == first["signature_id"])
+    assert voided["superseded_at"] and voided["superseded_reason"]["code"] == "old_part_changed"
+    assert after["sign_again"]["checkout"]["code"] == "old_part_changed"
+    assert tag["code"] in after["sign_again"]["checkout"]["zh"].replace(" ", "")
+    assert after["events"][-1]["document"] == {"kind": "checkout", "version": 1,
+                                               "signature_id": first["signature_id"],
+                                               "superseded": True}
+    assert not any(first["signature_id"] in line.get("frozen_by", [])
+                   for line in stored(shop, order["order_id"])["lines"])
+    refused = move(shop.advisor, order["order_id"], "delivered")
+    assert refused.status == 409 and "結帳清單" in refused.body["error"]["message"]
+    again = draft(shop.advisor, order["order_id"], "checkout")
+    assert again["signable"] and again["version"] == 2
+    assert again["content"]["parts"][0]["state"] == "held"
+    second = a_signature(shop, order["order_id"], "checkout")
+    assert second["previous_hash"] == first["hash"]
+    assert "sign_again" not in shop.advisor.get(f"/api/orders/{order['order_id']}").body
+    assert move(shop.advisor, order["order_id"], "delivered").status == 200
+    # After delivery the shop disposes of what it kept: the delivered order's list stands.
+    part_event(shop.advisor, tag, "disposed",
+               disposal={"category": "filter", "recycler": "綠能環保回收"})
+    assert stored(shop, order["order_id"])["signed"]["checkout"]["signature_id"] == \
+        second["signature_id"]
+
+
+def test_a_decision_changed_after_the_checkout_was_signed_sets_it_aside(shop):
+    from tests.builders import a_part_tag
+
+    order = an_order(shop, state="ready")
+    tag = a_part_tag(shop, order, wish="dispose")
+    a_signature(shop, order["order_id"], "checkout")
+    changed = shop.advisor.patch(f"/api/parts/{tag['code']}", {"wish": "take_back"})
+    assert changed.status == 200, changed.body
+    after = stored(shop, order["order_id"])
+    assert "checkout" not in after["signed"] and after["signatures"][-1]["superseded_at"]
+    # The customer now takes it back: a new checkout list waits until it is handed over.
+    assert draft(shop.advisor, order["order_id"], "checkout")["reason"]["code"] == \
+        "old_parts_undecided"
+    part_event(shop.advisor, tag, "returned_to_customer")
+    a_signature(shop, order["order_id"], "checkout")
+    assert move(shop.advisor, order["order_id"], "delivered").status == 200
+
+
+def test_a_crate_moved_after_the_checkout_was_signed_sets_it_aside(shop):
+    from tests.builders import a_part_tag
+
+    order = an_order(shop, state="ready")
+    tags = [a_part_tag(shop, order, wish="dispose") for _ in range(2)]
+    a_signature(shop, order["order_id"], "checkout")
+    moved = shop.technician.post("/api/parts/moves", {
+        "codes": [tag["code"] for tag in tags],
+        "event": {"event_id": new_id("ev"), "to": "held", "location": "B-02"}})
+    assert moved.status == 200 and moved.body["moved"] == 2, moved.body
+    after = stored(shop, order["order_id"])
+    assert "checkout" not in after["signed"]
+    assert [s["superseded_at"] is not None for s in after["signatures"]
+            if s["kind"] == "checkout"] == [True]
+
+
+def test_what_the_checkout_list_does_not_show_may_change_and_a_replay_changes_nothing(shop):
+    from tests.builders import a_part_tag
+
+    order = an_order(shop, state="ready")
+    tag = a_part_tag(shop, order, wish="dispose")
+    part_event(shop.technician, tag, "held", location="A-01")
+    signed = a_signature(shop, order["order_id"], "checkout")
+    event = {"event_id": new_id("ev"), "to": "held", "location": "A-02"}  # another shelf
+    for _ in range(2):
+        answer = shop.technician.post(f"/api/parts/{tag['code']}/events", event)
+        assert answer.status == 200, answer.body
+    assert shop.advisor.patch(f"/api/parts/{tag['code']}",
+                              {"reason": "濾芯堵塞"}).status == 200
+    after = stored(shop, order["order_id"])
+    assert after["signed"]["checkout"]["signature_id"] == signed["signature_id"]
+    assert move(shop.advisor, order["order_id"], "delivered").status == 200
+
+
+def test_an_old_part_tagged_after_the_checkout_was_signed_asks_for_it_again(shop):
+    from tests.builders import a_part_tag
+
+    order = an_order(shop, state="ready")
+    a_signature(shop, order["order_id"], "checkout")
+    a_part_tag(shop, order, part_name="舊煞車來令片", wish="dispose")
+    after = shop.advisor.get(f"/api/orders/{order['order_id']}").body
+    assert after["sign_again"]["checkout"]["code"] == "old_parts_changed"
+    refused = move(shop.advisor, order["order_id"], "delivered")
+    assert refused.status == 409 and "舊煞車來令片" in refused.body["error"]["message"]
+    revised = shop.advisor.post(f"/api/orders/{order['order_id']}/documents/checkout/revisions",
+                                {"client_id": new_id("rev")})
+    assert revised.status == 200
+    a_signature(shop, order["order_id"], "checkout")
+    assert move(shop.advisor, order["order_id"], "delivered").status == 200
+
+
+# --- integrity: the seal, and what the documents cover ---
+
+def rehashed(item, record):
+    """What someone with table access can do: edit the record and recompute its SHA-256."""
+    new_hash = signatures.digest(record)
+    aws.table().put_item(Item={**item, "record": signatures.canonical(record).decode(),
+                               "hash": new_hash, **db.signature_hash_index(new_hash)})
+    return new_hash
+
+
+def test_a_record_edited_and_hashed_again_in_the_table_is_not_intact(shop):
+    order = an_order(shop, lines=True)
+    a_signature(shop, order["order_id"], "authorization")
+    item = stored(shop, order["order_id"])["signatures"][0]
+    record = json.loads(item["record"])
+    record["content"]["totals"]["total"] = 1
+    new_hash = rehashed(item, record)
+    answer = shop.anonymous.get(f"/api/verify/{new_hash}")
+    assert answer.status == 200 and answer.body["intact"] is False
+
+
+def test_a_seal_that_does_not_match_is_not_intact(shop):
+    order = an_order(shop, lines=True)
+    signed = a_signature(shop, order["order_id"], "authorization")
+    item = stored(shop, order["order_id"])["signatures"][0]
+    assert item["seal"] == signatures.seal(item["hash"]) != item["hash"]
+    for seal in ("0" * 64, None):
+        changed = {**item, "seal": seal} if seal else {k: v for k, v in item.items()
+                                                       if k != "seal"}
+        aws.table().put_item(Item=changed)
+        assert shop.anonymous.get(f"/api/verify/{signed['hash']}").body["intact"] is False
+    aws.table().put_item(Item=item)
+    assert shop.anonymous.get(f"/api/verify/{signed['hash']}").body["intact"] is True
+
+
+def test_an_order_whose_documents_match_reads_intact_through_its_whole_life(shop):
+    order = an_order(shop, state="in_progress")
+    assert shop.advisor.get(f"/api/orders/{order['order_id']}").body["integrity"] == {"ok": True}
+    brake = an_added_line(shop, order["order_id"])
+    wipers = an_added_line(shop, order["order_id"], "雨刷", 600)
+    a_signature(shop, order["order_id"], "estimate",
+                decisions={brake["line_id"]: "approved", wipers["line_id"]: "declined"})
+    for line in order["lines"] + [brake]:
+        assert shop.advisor.patch(f"/api/orders/{order['order_id']}/lines/{line['line_id']}",
+                                  {"state": "done"}).status == 200
+    for to in ("quality_check", "ready"):
+        assert move(shop.advisor, order["order_id"], to).status == 200
+    shop.advisor.patch(f"/api/orders/{order['order_id']}", {"road_test": {"done": True}})
+    a_signature(shop, order["order_id"], "checkout")
+    delivered = move(shop.advisor, order["order_id"], "delivered")
+    assert delivered.status == 200 and delivered.body["integrity"] == {"ok": True}
+
+
+def edit(key, **changes):
+    """Change stored attributes behind the API's back."""
+    aws.table().update_item(Key={"pk": key["pk"], "sk": key["sk"]},
+                            UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in changes),
+                            ExpressionAttributeNames={f"#{k}": k for k in changes},
+                            ExpressionAttributeValues={f":{k}": v for k, v in changes.items()})
+
+
+@pytest.mark.parametrize("what", ["line_amount", "line_description", "line_removed", "concerns",
+                                  "fuel", "record"])
+def test_a_signed_order_changed_in_the_table_says_so_on_the_order(shop, what):
+    from decimal import Decimal
+
+    order = an_order(shop, lines=True)
+    shop.advisor.patch(f"/api/orders/{order['order_id']}/inspection", {"changes": [
+        {"field": "fuel_eighths", "value": 4, "changed_at": "2026-06-15T01:00:00Z"}]})
+    signed = a_signature(shop, order["order_id"], "authorization")
+    now = stored(shop, order["order_id"])
+    line, header = now["lines"][0], db.order_key(shop.shop_id, order["order_id"])
+    if what == "line_amount":
+        edit(line, amount=Decimal(1), rate=Decimal(1))
+    elif what == "line_description":
+        edit(line, description="免費檢查")
+    elif what == "line_removed":
+        aws.table().delete_item(Key={"pk": line["pk"], "sk": line["sk"]})
+    elif what == "concerns":
+        edit(header, concerns=["客戶沒說過的項目"])
+    elif what == "fuel":
+        edit(now["inspection"], values={**now["inspection"]["values"], "fuel_eighths": 8})
+    else:
+        record = json.loads(now["signatures"][0]["record"])
+        record["content"]["lines"][0]["amount"] = 1
+        rehashed(now["signatures"][0], record)
+        edit(header, signed={"authorization": {**now["signed"]["authorization"],
+                                               "hash": signatures.digest(record)}})
+    answer = shop.advisor.get(f"/api/orders/{order['order_id']}").body
+    integrity = answer["integrity"]
+    assert integrity["ok"] is False, integrity
+    (problem,) = integrity["problems"]
+    assert problem["signature_id"] == signed["signature_id"] and problem["kind"] == "authorization"
+    assert problem["zh"] and problem["en"]
+    if what.startswith("line"):
+        assert "冷氣系統檢查" in problem["zh"]

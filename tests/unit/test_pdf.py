@@ -2,7 +2,7 @@
 
 The PDF is read back with poppler's pdftotext / pdffonts / pdftoppm and the QR code decoded with
 zbarimg (Debian poppler-utils and zbar-tools: `devstack/system-deps.sh pdf`). Page 1 of each kind
-is also written to docs/screenshots/document-<kind>.png, to look at.
+is also written to docs/screenshots/document-<kind>.png by `make screenshots`, to look at.
 """
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from chalicelib import money, pdf
+from tests import screenshots
 
-ROOT = Path(__file__).resolve().parents[2]
 HASH = "3f6c1e0a9b87d2c4e5f60718293a4b5c6d7e8f9012a3b4c5d6e7f8091a2b3c4d"
 PREVIOUS = "9a8b7c6d5e4f30211f2e3d4c5b6a79880716253443526170f8e9dacbbcad9e8f"
 VERIFY_URL = f"https://servicelane.example.tw/api/verify/{HASH}"
@@ -322,7 +322,7 @@ def test_page_one_of_each_kind_as_a_screenshot(kind, tmp_path):
     """docs/screenshots/document-<kind>.png: what the printed page looks like."""
     path = tmp_path / "document.pdf"
     path.write_bytes(rendered(kind))
-    target = ROOT / "docs" / "screenshots" / f"document-{kind}"
+    target = screenshots.folder() / f"document-{kind}"
     subprocess.run(["pdftoppm", "-r", "100", "-png", "-f", "1", "-l", "1", "-singlefile",
                     str(path), str(target)], check=True)
     from PIL import Image

@@ -1,4 +1,6 @@
-"""The canonical form a signature's hash is taken over, and the ink rule (pure, no engines)."""
+"""The canonical form a signature's hash is taken over, its seal, what a signed document
+covers compared with the order, and the ink rule (pure, no engines)."""
+import hashlib
 import json
 import random
 from decimal import Decimal
@@ -102,3 +104,78 @@ def test_the_drawn_signature_is_a_png_of_the_pad_size_with_ink():
                                            ("1234-AB", "**34-AB"), ("ABC-123", "ABC-*23")])
 def test_plates_are_masked_on_public_pages(plate, masked):
     assert mask_plate(plate) == masked
+
+
+# --- what a signed document covers, compared with the order as it is ---
+
+def an_authorized_order():
+    """An order as read, and the content its authorization showed when signed."""
+    line = {"line_id": "line-1", "kind": "labour", "description": "冷氣系統檢查",
+            "hours": Decimal("1.5"), "rate": 1200, "amount": 1800, "origin": "authorization",
+            "state": "approved", "frozen_by": ["sig-1"]}
+    order = {"concerns": ["冷氣不冷"], "waits_in_shop": False, "old_parts": "decide_at_delivery",
+             "mileage_km": 18_350, "lines": [line],
+             "inspection": {"values": {"mileage_km": 18_362, "fuel_eighths": 4}}}
+    content = {"kind": "authorization",
+               "order": {"concerns": ["冷氣不冷"], "waits_in_shop": False,
+                         "old_parts": "decide_at_delivery", "mileage_km": 18_362},
+               "vehicle": {"fuel_eighths": 4},
+               "lines": [signatures._plain(signatures._doc_line(line))]}
+    return order, content
+
+
+def codes(order, content):
+    return [code for code, _, _ in signatures.differences(order, content)]
+
+
+def test_an_order_as_signed_has_no_differences_and_its_work_may_go_on():
+    order, content = an_authorized_order()
+    assert codes(order, content) == []
+    order["lines"][0].update(state="done", technician_id="tech-1", technician_name="陳技師")
+    order["old_parts"] = "take_back"  # left to decide at delivery: deciding is no change
+    assert codes(order, content) == []
+
+
+@pytest.mark.parametrize("change, code", [
+    (lambda order: order["lines"][0].update(amount=1), "line_changed"),
+    (lambda order: order["lines"][0].update(description="免費"), "line_changed"),
+    (lambda order: order["lines"][0].update(hours=Decimal("0.5")), "line_changed"),
+    (lambda order: order["lines"].clear(), "line_removed"),
+    (lambda order: order.update(concerns=["異音"]), "field_changed"),
+    (lambda order: order.update(waits_in_shop=True), "field_changed"),
+    (lambda order: order["inspection"]["values"].update(fuel_eighths=7), "walkaround_changed"),
+    (lambda order: order["inspection"]["values"].pop("mileage_km"), "walkaround_changed"),
+])
+def test_a_change_to_what_was_signed_is_named(change, code):
+    order, content = an_authorized_order()
+    change(order)
+    assert codes(order, content) == [code]
+
+
+def test_an_estimate_s_decisions_are_not_differences():
+    order, content = an_authorized_order()
+    content = {**content, "kind": "estimate",
+               "lines": [{**content["lines"][0], "decision": "approved"}]}
+    assert codes(order, content) == []
+
+
+def test_the_seal_is_keyed_not_a_plain_hash(tmp_path, monkeypatch):
+    from chalicelib import config, secrets
+
+    monkeypatch.setenv("SL_SECRETS_DIR", str(tmp_path))
+    config.settings.cache_clear()
+    secrets._from_file.cache_clear()
+    try:
+        signature_hash = signatures.digest({"content": "委修確認單"})
+        sealed = signatures.seal(signature_hash)
+        assert len(sealed) == 64 and sealed != signature_hash
+        assert sealed != hashlib.sha256(signature_hash.encode()).hexdigest()
+        assert signatures.sealed({"hash": signature_hash, "seal": sealed})
+        assert not signatures.sealed({"hash": signature_hash, "seal": "0" * 64})
+        assert not signatures.sealed({"hash": signature_hash})
+        (tmp_path / "document-seal-key").write_text("another key")
+        secrets._from_file.cache_clear()
+        assert signatures.seal(signature_hash) != sealed  # the key, not the table, makes it
+    finally:
+        config.settings.cache_clear()
+        secrets._from_file.cache_clear()

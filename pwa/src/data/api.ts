@@ -10,8 +10,10 @@ import type { Template } from './template';
 import type { ThresholdName } from './thresholds';
 import type {
   Appointment, AppointmentSource, Board, Channel, Customer, DeviceRoster, DocumentKind, Fuel, Job, LineKind,
-  LineState, NewSignature, OldParts, Order, OrderState, RegisteredDevice, RoadTest, Signature, SignableDocument, Vehicle,
+  LineState, NewSignature, OldParts, Order, OrderState, OrderSummary, RegisteredDevice, RoadTest, Signature,
+  SignableDocument, Vehicle,
 } from './types';
+import { CLOSED_STATES } from './types';
 import type {
   BatchAnswer, FileLink, NewTag, OldParts as Wish, OrderPartsList, PartMove, PartsReport, PublicTag, Tag,
 } from './types';
@@ -101,6 +103,8 @@ export const listStaff = () => http.request<{ staff: Staff[] }>('GET', '/api/sta
 export const board = (date: string) => http.request<Board>('GET', `/api/board?date=${q(date)}`);
 export const findVehicles = (plate: string) =>
   http.request<{ vehicles: Vehicle[] }>('GET', `/api/vehicles?plate=${q(plate)}`);
+export const findCustomers = (phone: string) =>
+  http.request<{ customers: Customer[] }>('GET', `/api/customers?phone=${q(phone)}`);
 export const getOrder = (orderId: string) => http.request<Order>('GET', `/api/orders/${q(orderId)}`);
 export const appointments = (date: string) =>
   http.request<{ date: string; appointments: Appointment[] }>('GET', `/api/appointments?date=${q(date)}`);
@@ -216,6 +220,13 @@ export const getVehicle = (vehicleId: string) =>
 
 /** The vehicle with its mileage, owners, orders and reminders, fresh (no kept copy). */
 export const vehiclePage = (vehicleId: string) => http.request<Vehicle>('GET', `/api/vehicles/${q(vehicleId)}`);
+
+/** The order the car is in the shop under, if any (the API opens no second one: 409
+ * `vehicle_has_open_order`), from the vehicle's page, read fresh. */
+export async function openOrderOf(vehicleId: string): Promise<OrderSummary | null> {
+  const page = await http.request<Vehicle & { orders?: OrderSummary[] }>('GET', `/api/vehicles/${q(vehicleId)}`);
+  return page.orders?.find((order) => !CLOSED_STATES.includes(order.state)) ?? null;
+}
 /** The inspection and insurance dates the shop records (null clears one). */
 export const changeVehicleDates = (vehicleId: string, dates: { inspection_due_on?: string | null; insurance_due_on?: string | null }) =>
   queue.submit<Vehicle>('PATCH', `/api/vehicles/${q(vehicleId)}`, dates);

@@ -13,6 +13,9 @@ export const ORDER_STATES: readonly OrderState[] = [
   'quality_check', 'ready', 'delivered', 'followed_up', 'cancelled',
 ];
 
+/** Orders out of the shop's hands; any other is open, and a car has one open order at a time. */
+export const CLOSED_STATES: readonly OrderState[] = ['delivered', 'followed_up', 'cancelled'];
+
 export type Channel = 'line' | 'sms' | 'push' | 'none'; // push: the customer turned it on from their page
 export type Fuel = 'gasoline' | 'diesel' | 'hybrid' | 'plugin' | 'ev';
 export const FUELS: readonly Fuel[] = ['gasoline', 'diesel', 'hybrid', 'plugin', 'ev'];

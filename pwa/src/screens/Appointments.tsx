@@ -1,13 +1,16 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { t, tf } from '../i18n';
-import { appointments as loadAppointments, checkIn, createAppointment } from '../data/api';
+import { appointments as loadAppointments, checkIn, createAppointment, openOrderOf } from '../data/api';
 import { addDays, formatTime, newId, taipeiDate, taipeiLocalToIso } from '../data/format';
-import { APPOINTMENT_SOURCES, type Appointment, type AppointmentSource, type Vehicle } from '../data/types';
+import { ApiError } from '../data/http';
+import {
+  APPOINTMENT_SOURCES, type Appointment, type AppointmentSource, type OrderSummary, type Vehicle,
+} from '../data/types';
 import { Choice } from '../ui/Choice';
 import { errorText } from '../ui/errors';
 import { Field, wholeNumber } from '../ui/Field';
 import { Notice } from '../ui/Notice';
-import { PickedVehicle, PlateLookup } from '../ui/PlateLookup';
+import { OpenOrderNotice, PickedVehicle, PlateLookup } from '../ui/PlateLookup';
 import { navigate, orderPath } from '../ui/router';
 
 /** The day's appointments (預約表), one-tap check-in into an order, and a form to add one. */
@@ -19,6 +22,8 @@ export function Appointments() {
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
+  // The booked car is in the shop under an open order already (the API opens no second one).
+  const [openOrder, setOpenOrder] = useState<OrderSummary | null>(null);
 
   const refresh = useCallback(() => {
     setList(null);
@@ -30,12 +35,16 @@ export function Appointments() {
   async function arrive(appointment: Appointment) {
     setBusy(appointment.appointment_id);
     setError(null);
+    setOpenOrder(null);
     try {
       const outcome = await checkIn(appointment.appointment_id, newId());
       if (outcome.sent) navigate(orderPath(outcome.body.order_id));
       else setNote(t('common.queued'));
     } catch (failure) {
-      setError(errorText(failure));
+      const order = failure instanceof ApiError && failure.code === 'vehicle_has_open_order'
+        ? await openOrderOf(appointment.vehicle_id).catch(() => null) : null;
+      if (order) setOpenOrder(order); // says so, with the way to that order
+      else setError(errorText(failure));
     } finally {
       setBusy(null);
     }
@@ -53,6 +62,7 @@ export function Appointments() {
         <button type="button" class="button-secondary" onClick={() => setDate(addDays(date, 1))}>{t('appointments.next')}</button>
       </div>
       {error && <Notice>{error}</Notice>}
+      {openOrder && <OpenOrderNotice order={openOrder} />}
       {note && <Notice tone="info">{note}</Notice>}
       {list === null && !error && <p class="muted">{t('common.loading')}</p>}
       {list && list.length === 0 && <p class="muted">{t('appointments.empty')}</p>}

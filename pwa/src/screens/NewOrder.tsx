@@ -1,19 +1,44 @@
 import { useRef, useState } from 'preact/hooks';
 import { t, tf } from '../i18n';
-import { createCustomer, createOrder, createVehicle } from '../data/api';
+import { createCustomer, createOrder, createVehicle, findCustomers, findVehicles, openOrderOf } from '../data/api';
 import { newId, taipeiLocalToIso } from '../data/format';
-import { FUELS, type Channel, type Fuel, type Vehicle } from '../data/types';
+import { ApiError, OfflineError } from '../data/http';
+import { FUELS, type Channel, type Customer, type Fuel, type OrderSummary, type Vehicle } from '../data/types';
 import { Choice } from '../ui/Choice';
 import { errorText } from '../ui/errors';
 import { Field, wholeNumber } from '../ui/Field';
 import { Notice } from '../ui/Notice';
-import { PickedVehicle, PlateLookup } from '../ui/PlateLookup';
+import { OpenOrderNotice, PickedVehicle, PlateLookup, plateKey } from '../ui/PlateLookup';
 import { navigate, orderPath } from '../ui/router';
 
 /** The version of the personal-data notice (個資告知) the consent tick refers to. */
 export const CONSENT_VERSION = '2026-01';
 
 type Picked = { kind: 'none' } | { kind: 'existing'; vehicle: Vehicle } | { kind: 'new'; plate: string };
+
+/** A number as a Taiwanese person types it, as its national digits (`+886 912…` → `0912…`). */
+const nationalDigits = (text: string) => {
+  const digits = text.replace(/\D/g, '');
+  return digits.startsWith('886') ? `0${digits.slice(3)}` : digits;
+};
+
+/** The shop's vehicle with this plate, however it was typed; null when none (or offline: the
+ * API refuses a second vehicle with one plate anyway). */
+async function registeredVehicle(plate: string): Promise<Vehicle | null> {
+  try {
+    const { vehicles } = await findVehicles(plateKey(plate));
+    return vehicles.find((vehicle) => plateKey(vehicle.plate) === plateKey(plate)) ?? null;
+  } catch (failure) {
+    if (failure instanceof OfflineError || failure instanceof ApiError) return null;
+    throw failure;
+  }
+}
+
+/** The customer the API says already has this number (409 `mobile_taken`), to pick instead. */
+async function holderOf(mobile: string): Promise<Customer | null> {
+  const { customers } = await findCustomers(mobile);
+  return customers.find((customer) => nationalDigits(customer.mobile) === nationalDigits(mobile)) ?? null;
+}
 
 /** A new repair order from a plate: pick the vehicle, or add customer and vehicle right here. */
 export function NewOrder() {
@@ -34,6 +59,12 @@ export function NewOrder() {
   const [promised, setPromised] = useState('');
   const [waits, setWaits] = useState(false);
 
+  // What the shop already has, offered instead of a second record of it
+  const [customerOnFile, setCustomerOnFile] = useState<Customer | null>(null); // the owner, picked
+  const [holder, setHolder] = useState<Customer | null>(null); // has the number typed
+  const [registered, setRegistered] = useState<Vehicle | null>(null); // has the plate typed
+  const [openOrder, setOpenOrder] = useState<OrderSummary | null>(null);
+
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [queued, setQueued] = useState(false);
@@ -41,11 +72,28 @@ export function NewOrder() {
   // which the API answers without making anything twice.
   const ids = useRef({ customer: newId(), vehicle: newId(), order: newId() });
 
+  function pickVehicle(vehicle: Vehicle) {
+    setPicked({ kind: 'existing', vehicle });
+    setRegistered(null);
+    setError(null);
+    setOpenOrder(null);
+    // Said before the form is filled in: the API would refuse the order at the end.
+    openOrderOf(vehicle.vehicle_id).then(setOpenOrder, () => undefined);
+  }
+
+  function startOver() {
+    setPicked({ kind: 'none' });
+    setOpenOrder(null);
+    setRegistered(null);
+    setHolder(null);
+    setError(null);
+  }
+
   function missing(): string[] {
     const fields: string[] = [];
     if (picked.kind === 'new') {
-      if (!name.trim()) fields.push(t('newOrder.name'));
-      if (!mobile.trim()) fields.push(t('newOrder.mobile'));
+      if (!customerOnFile && !name.trim()) fields.push(t('newOrder.name'));
+      if (!customerOnFile && !mobile.trim()) fields.push(t('newOrder.mobile'));
       if (!plate.trim()) fields.push(t('newOrder.plate'));
       if (!make.trim()) fields.push(t('newOrder.make'));
       if (!model.trim()) fields.push(t('newOrder.model'));
@@ -66,27 +114,46 @@ export function NewOrder() {
     }
     setBusy(true);
     setError(null);
+    setHolder(null);
+    setRegistered(null);
     const mileageKm = wholeNumber(mileage);
+    const vehicleId = picked.kind === 'existing' ? picked.vehicle.vehicle_id : ids.current.vehicle;
     try {
       let customerId: string;
-      let vehicleId: string;
       let anyQueued = false;
       if (picked.kind === 'new') {
-        customerId = ids.current.customer;
-        vehicleId = ids.current.vehicle;
-        const customer = await createCustomer(customerId, {
-          name: name.trim(), mobile: mobile.trim(), channel, consentVersion: consent ? CONSENT_VERSION : null,
-        });
+        // A plate already on file is that car, whichever way it was typed: no second owner (the
+        // vehicle this form made before, on an earlier try, is this form's own).
+        const known = await registeredVehicle(plate);
+        if (known && known.vehicle_id !== vehicleId) {
+          setRegistered(known);
+          setError(tf('newOrder.plateRegistered', { plate: known.plate }));
+          return;
+        }
+        customerId = customerOnFile?.customer_id ?? ids.current.customer;
+        let customer: { sent: boolean } = { sent: true };
+        if (!customerOnFile) {
+          try {
+            customer = await createCustomer(customerId, {
+              name: name.trim(), mobile: mobile.trim(), channel, consentVersion: consent ? CONSENT_VERSION : null,
+            });
+          } catch (failure) {
+            // The number is a customer's already (409): offer them rather than a second record.
+            if (failure instanceof ApiError && failure.code === 'mobile_taken') {
+              setHolder(await holderOf(mobile).catch(() => null));
+            }
+            throw failure;
+          }
+        }
         const yearNumber = wholeNumber(year);
+        // The mileage goes with the order only: its reading at reception, recorded once.
         const vehicle = await createVehicle(vehicleId, customerId, {
           plate: plate.trim(), make: make.trim(), model: model.trim(), fuel,
           ...(yearNumber !== undefined ? { year: yearNumber } : {}),
-          ...(mileageKm !== undefined ? { mileage_km: mileageKm } : {}),
         });
         anyQueued = !customer.sent || !vehicle.sent;
       } else {
         customerId = picked.vehicle.customer_id;
-        vehicleId = picked.vehicle.vehicle_id;
       }
       const promisedAt = promised ? taipeiLocalToIso(promised) : null;
       const order = await createOrder(ids.current.order, {
@@ -101,6 +168,14 @@ export function NewOrder() {
       else setQueued(true);
     } catch (failure) {
       setError(errorText(failure));
+      if (failure instanceof ApiError && failure.code === 'vehicle_has_open_order') {
+        openOrderOf(vehicleId).then((order) => {
+          if (order) {
+            setOpenOrder(order);
+            setError(null); // the notice below says it, with the way to that order
+          }
+        }, () => undefined);
+      }
     } finally {
       setBusy(false);
     }
@@ -116,6 +191,23 @@ export function NewOrder() {
     );
   }
 
+  const newCustomerFields = (
+    <>
+      <div class="field-row">
+        <Field id="new-name" label={t('newOrder.name')} value={name} onValue={setName}
+          autoComplete="off" enterKeyHint="next" />
+        <Field id="new-mobile" label={t('newOrder.mobile')} value={mobile} onValue={setMobile}
+          type="tel" inputMode="tel" autoComplete="off" enterKeyHint="next" />
+      </div>
+      <Choice label={t('newOrder.channel')} value={channel} onChange={setChannel}
+        options={(['line', 'sms', 'none'] as const).map((value) => ({ value, label: t(`channel.${value}`) }))} />
+      <label class="check">
+        <input type="checkbox" checked={consent} onChange={(e) => setConsent(e.currentTarget.checked)} />
+        <span>{tf('newOrder.consent', { version: CONSENT_VERSION })}</span>
+      </label>
+    </>
+  );
+
   const mileageField = (
     <Field id="new-mileage" label={t('newOrder.mileage')} value={mileage} onValue={setMileage}
       inputMode="numeric" pattern="[0-9]*" autoComplete="off" enterKeyHint="next" />
@@ -129,8 +221,8 @@ export function NewOrder() {
           <PlateLookup
             id="new-plate-lookup"
             label={t('newOrder.plate')}
-            onPick={(vehicle) => setPicked({ kind: 'existing', vehicle })}
-            footer={(typed, searched) => searched && (
+            onPick={pickVehicle}
+            footer={(typed, isNew) => isNew && (
               <button type="button" class="button-secondary button-block" onClick={() => {
                 setPlate(typed);
                 setPicked({ kind: 'new', plate: typed });
@@ -141,7 +233,7 @@ export function NewOrder() {
           />
         )}
         {picked.kind === 'existing' && (
-          <PickedVehicle vehicle={picked.vehicle} onChange={() => setPicked({ kind: 'none' })} />
+          <PickedVehicle vehicle={picked.vehicle} onChange={startOver} />
         )}
         {picked.kind === 'new' && (
           <>
@@ -163,20 +255,18 @@ export function NewOrder() {
             </fieldset>
             <fieldset class="fieldset">
               <legend>{t('newOrder.customer')}</legend>
-              <div class="field-row">
-                <Field id="new-name" label={t('newOrder.name')} value={name} onValue={setName}
-                  autoComplete="off" enterKeyHint="next" />
-                <Field id="new-mobile" label={t('newOrder.mobile')} value={mobile} onValue={setMobile}
-                  type="tel" inputMode="tel" autoComplete="off" enterKeyHint="next" />
-              </div>
-              <Choice label={t('newOrder.channel')} value={channel} onChange={setChannel}
-                options={(['line', 'sms', 'none'] as const).map((value) => ({ value, label: t(`channel.${value}`) }))} />
-              <label class="check">
-                <input type="checkbox" checked={consent} onChange={(e) => setConsent(e.currentTarget.checked)} />
-                <span>{tf('newOrder.consent', { version: CONSENT_VERSION })}</span>
-              </label>
+              {customerOnFile ? (
+                <div class="picked">
+                  <span class="tag">{t('newOrder.existingCustomer')}</span>
+                  <span>{customerOnFile.name}</span>
+                  <span class="muted">{nationalDigits(customerOnFile.mobile)}</span>
+                  <button type="button" class="button-secondary" onClick={() => setCustomerOnFile(null)}>
+                    {t('newOrder.otherCustomer')}
+                  </button>
+                </div>
+              ) : newCustomerFields}
             </fieldset>
-            <button type="button" class="button-secondary" onClick={() => setPicked({ kind: 'none' })}>
+            <button type="button" class="button-secondary" onClick={startOver}>
               {t('newOrder.change')}
             </button>
           </>
@@ -198,7 +288,22 @@ export function NewOrder() {
               options={[{ value: 'no', label: t('order.leaves') }, { value: 'yes', label: t('order.waits') }]} />
           </fieldset>
         )}
+        {openOrder && <OpenOrderNotice order={openOrder} />}
         {error && <Notice>{error}</Notice>}
+        {holder && (
+          <button type="button" class="button-secondary button-block" onClick={() => {
+            setCustomerOnFile(holder);
+            setHolder(null);
+            setError(null);
+          }}>
+            {tf('newOrder.useCustomer', { name: holder.name, mobile: nationalDigits(holder.mobile) })}
+          </button>
+        )}
+        {registered && (
+          <button type="button" class="button-secondary button-block" onClick={() => pickVehicle(registered)}>
+            {tf('newOrder.useVehicle', { plate: registered.plate, car: `${registered.make} ${registered.model}` })}
+          </button>
+        )}
         {picked.kind !== 'none' && (
           <button type="submit" class="button-primary" disabled={busy}>
             {busy ? t('newOrder.working') : t('newOrder.submit')}

@@ -8,18 +8,20 @@ import { session } from '../data/client';
 import { formatDateTime, formatMoney, formatPhone, formatTime } from '../data/format';
 import type { WriteOutcome } from '../data/queue';
 import {
-  DOCUMENT_KINDS, OLD_PARTS, type DocumentKind, type Line, type LineKind, type LineState, type OldParts, type Order,
-  type Signature, type SignableDocument, type Staff,
+  DOCUMENT_KINDS, OLD_PARTS, type Bilingual, type DocumentKind, type Line, type LineKind, type LineState, type OldParts,
+  type Order, type Signature, type SignableDocument, type Staff,
 } from '../data/types';
 import { Choice } from '../ui/Choice';
 import { errorText } from '../ui/errors';
 import { decimalNumber, Field, wholeNumber } from '../ui/Field';
 import { lineDetail } from '../ui/lineDetail';
+import { CancelOrder, cancelHolds } from '../ui/CancelOrder';
 import { CustomerLink } from '../ui/CustomerLink';
 import { Notice } from '../ui/Notice';
 import { OrderMessages } from '../ui/OrderMessages';
 import { OrderParts } from '../ui/OrderParts';
 import { photoSubjectName as photoName } from '../ui/photoSubject';
+import { printPdf, PrintRefused, printsInPage } from '../ui/printPdf';
 import type { Photo } from '../data/inspection';
 import { customerPath, signPath, walkaroundPath } from '../ui/router';
 
@@ -65,6 +67,8 @@ export function OrderScreen({ orderId }: { orderId: string }) {
 
   const forward = order.next_states.filter((state) => state !== 'cancelled');
   const canCancel = order.next_states.includes('cancelled');
+  // A confirmed cancel that can still be undone: no step meanwhile, or it would go first.
+  const cancelHeld = Boolean(cancelHolds.holds.value[order.order_id]);
   // The documents the customer can sign now, as the server says: the advisor's next step.
   const toSign = DOCUMENT_KINDS.filter((kind) => drafts[kind]?.signable);
 
@@ -78,6 +82,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
         </div>
         <span class={`state-badge state-${order.state}`} data-testid="order-state">{t(`state.${order.state}`)}</span>
       </header>
+      <IntegrityAlert order={order} />
 
       <div class="order-grid">
         <div class="order-side">
@@ -88,7 +93,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
           </a>
           <section class="panel" aria-labelledby="steps-title">
             <h2 id="steps-title">{t('order.nextSteps')}</h2>
-            {forward.length === 0 && !canCancel && toSign.length === 0 && <p class="muted">{t('order.noNextSteps')}</p>}
+            {forward.length === 0 && toSign.length === 0 && <p class="muted">{t('order.noNextSteps')}</p>}
             <div class="steps">
               {toSign.map((kind) => (
                 <a key={kind} class="button-primary button-step button-sign" href={`#${signPath(order.order_id, kind)}`}>
@@ -96,17 +101,11 @@ export function OrderScreen({ orderId }: { orderId: string }) {
                 </a>
               ))}
               {forward.map((state) => (
-                <button type="button" key={state} class="button-primary button-step" disabled={busy}
+                <button type="button" key={state} class="button-primary button-step" disabled={busy || cancelHeld}
                   onClick={() => void change(() => transition(order.order_id, state))}>
                   {t(`action.${state}`)}
                 </button>
               ))}
-              {canCancel && (
-                <button type="button" class="button-danger" disabled={busy}
-                  onClick={() => void change(() => transition(order.order_id, 'cancelled'))}>
-                  {t('action.cancelled')}
-                </button>
-              )}
             </div>
             {error && <Notice>{error}</Notice>}
             {note && <Notice tone="info">{note}</Notice>}
@@ -179,6 +178,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
           </section>
         </div>
       </div>
+      <CancelOrder order={order} canCancel={canCancel} busy={busy} change={change} />
     </section>
   );
 }
@@ -354,6 +354,30 @@ function Dispatch({ busy, onDispatch }: { busy: boolean; onDispatch: (technician
 
 type Drafts = Partial<Record<DocumentKind, SignableDocument>>;
 
+/** What the server says of the order's signed documents (docs/api.md, Order: integrity, sign_again). */
+type Reason = Bilingual & { code: string };
+type Checked = Order & {
+  integrity?: { ok: boolean; problems?: (Reason & { signature_id: string; kind: DocumentKind; version: number })[] };
+  sign_again?: Partial<Record<DocumentKind, Reason>>;
+};
+
+/** The signed documents no longer match the order as stored (changed outside the app): the owner must look. */
+function IntegrityAlert({ order }: { order: Checked }) {
+  const problems = order.integrity?.ok === false ? order.integrity.problems ?? [] : [];
+  if (problems.length === 0) return null;
+  return (
+    <div class="notice notice-error integrity-alert" role="alert" data-testid="integrity-alert">
+      <strong>{t('doc.integrityTitle')}</strong>
+      <ul>
+        {problems.map((problem, i) => (
+          <li key={i}>{t(`doc.kind.${problem.kind}`)} · {tf('doc.version', { version: problem.version })}：{pick(problem)}</li>
+        ))}
+      </ul>
+      <span>{t('doc.integrityLead')}</span>
+    </div>
+  );
+}
+
 /**
  * Each document's draft as the server would have it signed now (signable, or why not), read
  * again whenever the order changes. A kind that cannot be read (no network) is left out.
@@ -376,40 +400,20 @@ function useDrafts(order: Order | null): Drafts {
 /** The language of the screen, for the API's `{zh, en}` texts. */
 const pick = (text: { zh: string; en: string }) => (locale.value === 'en' ? text.en : text.zh);
 
-/** Print a signed PDF from a frame of this page (its bytes, so the frame is same-origin). */
-async function printPdf(orderId: string, signatureId: string): Promise<void> {
-  const blob = await signedPdfBytes(orderId, signatureId);
-  const url = URL.createObjectURL(blob);
-  document.querySelector('iframe.print-frame')?.remove();
-  const frame = document.createElement('iframe');
-  frame.className = 'print-frame';
-  frame.title = 'PDF';
-  frame.src = url;
-  frame.addEventListener('load', () => {
-    try {
-      frame.contentWindow?.focus();
-      frame.contentWindow?.print();
-    } catch {
-      window.open(url, '_blank'); // a browser that will not print a frame: its own viewer prints
-    }
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  });
-  document.body.appendChild(frame);
-}
-
 /**
  * The signed documents (委修確認單, 追加估價單, 結帳清單): who signed which version when, the
  * PDF to download or print, and what the documents need from the advisor first: the customer's
  * wish for the old parts (before authorization) and the road test (before checkout).
  */
 function Documents({ order, drafts, canEdit, busy, change }: {
-  order: Order; drafts: Drafts; canEdit: boolean; busy: boolean;
+  order: Checked; drafts: Drafts; canEdit: boolean; busy: boolean;
   change: (write: () => Promise<WriteOutcome<Order>>, report?: (message: string) => void) => Promise<boolean>;
 }) {
   const [error, setError] = useState<string | null>(null);
   const [working, setWorking] = useState(false);
   const [roadNote, setRoadNote] = useState(order.road_test?.note ?? '');
   const [link, setLink] = useState<string | null>(null);
+  const [printHint, setPrintHint] = useState<string | null>(null);
   useEffect(() => setRoadNote(order.road_test?.note ?? ''), [order.road_test?.note]);
 
   const signatures = order.signatures ?? [];
@@ -443,16 +447,24 @@ function Documents({ order, drafts, canEdit, busy, change }: {
     }, () => win?.close());
   }
 
-  async function print(signatureId: string) {
+  function print(signatureId: string) {
+    setPrintHint(null);
+    if (!printsInPage()) {
+      download(signatureId); // within the tap: the system's PDF viewer prints it
+      setPrintHint(t('doc.printInViewer'));
+      return;
+    }
     setWorking(true);
     setError(null);
-    try {
-      await printPdf(order.order_id, signatureId);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setWorking(false);
-    }
+    setLink(null);
+    void signedPdfBytes(order.order_id, signatureId).then(printPdf)
+      .catch((failure: unknown) => {
+        if (!(failure instanceof PrintRefused)) return setError(errorText(failure));
+        // The browser would not print the frame: a link to open the PDF and print it from its viewer.
+        setPrintHint(t('doc.printFailed'));
+        return withPdf(signatureId, setLink);
+      })
+      .finally(() => setWorking(false));
   }
 
   function revise(kind: DocumentKind) {
@@ -517,18 +529,20 @@ function Documents({ order, drafts, canEdit, busy, change }: {
           const signed = signatures.filter((signature) => signature.kind === kind).reverse();
           const draft = drafts[kind];
           const current = signed.find((signature) => !signature.superseded_at);
+          const again = closed ? undefined : order.sign_again?.[kind];
           return (
             <li key={kind} class="document" data-kind={kind}>
               <div class="document-head">
                 <span class="document-title">{t(`doc.kind.${kind}`)}</span>
-                <span class={current ? 'tag tag-ok' : 'tag'}>
-                  {current ? t('doc.signed') : draft?.signable ? t('doc.ready') : t('doc.notSigned')}
+                <span class={current && !again ? 'tag tag-ok' : 'tag'}>
+                  {again ? t('doc.signAgain') : current ? t('doc.signed') : draft?.signable ? t('doc.ready') : t('doc.notSigned')}
                 </span>
               </div>
+              {again && <Notice>{pick(again)}</Notice>}
               {!current && draft && !draft.signable && draft.reason && <p class="muted">{pick(draft.reason)}</p>}
               {signed.map((signature) => (
                 <SignedRow key={signature.signature_id} signature={signature} busy={working}
-                  onPdf={() => download(signature.signature_id)} onPrint={() => void print(signature.signature_id)} />
+                  onPdf={() => download(signature.signature_id)} onPrint={() => print(signature.signature_id)} />
               ))}
               {current && revisable(kind) && (
                 <button type="button" class="button-link" disabled={busy} onClick={() => revise(kind)}>{t('doc.revise')}</button>
@@ -537,6 +551,7 @@ function Documents({ order, drafts, canEdit, busy, change }: {
           );
         })}
       </ul>
+      {printHint && <Notice tone="info">{printHint}</Notice>}
       {link && <p><a href={link} target="_blank" rel="noopener">{t('doc.openPdf')}</a></p>}
       {error && <Notice>{error}</Notice>}
     </section>

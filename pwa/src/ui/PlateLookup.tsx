@@ -1,22 +1,29 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { t } from '../i18n';
+import { t, tf } from '../i18n';
 import { findVehicles } from '../data/api';
-import type { Vehicle } from '../data/types';
+import type { OrderSummary, Vehicle } from '../data/types';
 import { errorText } from './errors';
 import { Notice } from './Notice';
+import { orderPath } from './router';
 
 const DEBOUNCE_MS = 250;
 
-/** Plates are kept as `ABC-1234`; a person types `abc1234` or `abc 1234`. */
-export const normalisePlate = (text: string) => text.toUpperCase().replace(/\s+/g, '');
+/** Plates are kept as `ABC-1234`; a person types `abc1234`, `abc 1234` or full-width `ＡＢＣ１２３４`. */
+export const normalisePlate = (text: string) => text.normalize('NFKC').toUpperCase().replace(/\s+/g, '');
 
-/** A plate field that looks vehicles up as it is typed; `footer` gets the plate for "new plate". */
+/** What two spellings of one plate share: `ABC1234` is the registered `ABC-1234`. */
+export const plateKey = (text: string) => normalisePlate(text).replace(/-/g, '');
+
+/**
+ * A plate field that looks vehicles up as it is typed. `footer` gets the plate as typed and
+ * whether it is new: looked up, and no vehicle of the shop has it however it was typed.
+ */
 export function PlateLookup({ id, label, onPick, footer }: {
   id: string;
   label: string;
   onPick: (vehicle: Vehicle) => void;
-  footer?: (plate: string, searched: boolean) => ComponentChildren;
+  footer?: (plate: string, isNew: boolean) => ComponentChildren;
 }) {
   const [plate, setPlate] = useState('');
   const [found, setFound] = useState<Vehicle[] | null>(null);
@@ -76,7 +83,7 @@ export function PlateLookup({ id, label, onPick, footer }: {
           ))}
         </ul>
       )}
-      {footer?.(typed, found !== null)}
+      {footer?.(typed, found !== null && !found.some((vehicle) => plateKey(vehicle.plate) === plateKey(typed)))}
     </div>
   );
 }
@@ -90,5 +97,18 @@ export function PickedVehicle({ vehicle, onChange }: { vehicle: { plate: string;
       {vehicle.customer_name && <span class="muted">{vehicle.customer_name}</span>}
       <button type="button" class="button-secondary" onClick={onChange}>{t('newOrder.change')}</button>
     </div>
+  );
+}
+
+/** The car is in the shop under an open order already: a second order would walk it around and
+ * message the customer twice, so the way on is that order. */
+export function OpenOrderNotice({ order }: { order: OrderSummary }) {
+  return (
+    <>
+      <Notice tone="info">{tf('newOrder.openOrder', { number: order.number, state: t(`state.${order.state}`) })}</Notice>
+      <div class="button-row">
+        <a class="button-primary" href={`#${orderPath(order.order_id)}`}>{tf('newOrder.openThatOrder', { number: order.number })}</a>
+      </div>
+    </>
   );
 }
