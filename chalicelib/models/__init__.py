@@ -1,0 +1,52 @@
+"""The single table, one model per item type (docs/design.md, "The table").
+
+Read this package first: each model's docstring names its keys, the indexes it sets and who
+reads it; the key formats are built here and nowhere else. The table itself (key schema, the
+two indexes, the stream, TTL) is declared once, in infra/resources.json, and
+tests/unit/test_models.py holds the two together.
+
+    from chalicelib import models
+    order = models.Order.read(models.order_key(shop_id, order_id))  # a dict, or None
+"""
+from chalicelib.models.aftercare import (Case, DashboardDay, DashboardSeen, DashboardTotals,
+                                         case_index, cases_pk, dashboard_pk)
+from chalicelib.models.appointments import (Appointment, appointment_day_index,
+                                            appointment_day_pk, customer_appointments_index,
+                                            customer_appointments_pk)
+from chalicelib.models.base import (Document, Flag, Item, Lists, Lookup, Number, Text,
+                                    UndeclaredAttribute, Values, Version)
+from chalicelib.models.customers import (MILEAGE_PREFIX, OWNER_PREFIX, PUSH_PREFIX,
+                                         REMINDER_PREFIX, REMINDERS_PENDING_PK, VEHICLE_SK,
+                                         Customer, LineLink, Mileage, OptOutLink, PlateClaim,
+                                         PushSubscription, Reminder, Vehicle, VehicleOwner,
+                                         customer_key, customer_vehicles_index,
+                                         customer_vehicles_pk, phone_holders, phone_index,
+                                         phone_lookup, plate_index, plate_lookup,
+                                         reminder_pending_index, vehicle_key, vehicle_pk)
+from chalicelib.models.messages import (IDEMPOTENCY_PK, DeadLetter, LineDeliveryTag, Outbox,
+                                        message_once_key)
+from chalicelib.models.orders import (BOARD_OPEN, EVENT_PREFIX, FOLLOWUP_SK,
+                                      FOLLOWUPS_PENDING_PK, INSPECTION_SK, LINE_PREFIX, LINK_SK,
+                                      MESSAGE_PREFIX, MESSAGES_DUE_PK, ORDER_SK, PART_PREFIX,
+                                      PHOTO_PREFIX, SIGNATURE_PREFIX, SIGNED_SHARDS,
+                                      ApprovalCode, Event, FollowUp, Inspection, IntegrityAlert,
+                                      Line, Message, Order, PartClientId, PartCode, PartTag,
+                                      Photo, ProgressLink, Signature, SignedRecently,
+                                      board_index, board_pk, followup_due_index,
+                                      followup_pending_index, followups_due_pk,
+                                      integrity_alerts_pk, jobs_index, jobs_pk, link_hash_index,
+                                      message_due_index, message_id, message_step_prefix,
+                                      order_key, order_of, order_pk, parts_month_pk,
+                                      parts_pending_pk, parts_report_index,
+                                      signature_hash_index, signed_recently_pk,
+                                      vehicle_orders_index, vehicle_orders_lookup)
+from chalicelib.models.shops import (STAFF_PREFIX, Audit, ClientGuard, Device, InspectionTemplate,
+                                     Login, LoginGuard, NotifySettings, OrderCounter, PinGuard,
+                                     RefreshFamily, RefreshToken, Shop, ShopSettings, Staff,
+                                     login_pk, shop_pk)
+from chalicelib.models.writes import (Conflicted, LostRace, Refused, failed, reasons, refusals,
+                                      retry, transaction)
+
+__all__ = [name for name in dir() if not name.startswith("_")
+           and name not in ("aftercare", "appointments", "base", "customers", "messages",
+                            "orders", "shops", "writes")]
