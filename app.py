@@ -1,14 +1,17 @@
 """ServiceLane API: routes and event handlers only. Each says who may call it, which body it
 parses, which service does the work and what it answers (docs/api.md; /api/openapi.json).
-Who may do what is checked by the services (chalicelib/roles.py)."""
+Who may do what is checked by the services (chalicelib/api/roles.py)."""
 from chalice import AuthResponse, Chalice, Cron, Response
 
-from chalicelib import (appointments, auth, changes, customers, health, inspections, notify,
-                        openapi, orders, parts, photos, shop_settings, shops, signatures,
-                        vehicles)
+from chalicelib import changes
+from chalicelib.api import openapi
+from chalicelib.core import health
+from chalicelib.outward import notify
+from chalicelib.records import auth, customers, shop_settings, shops, vehicles
+from chalicelib.work import appointments, inspections, orders, parts, photos, signatures
 from chalicelib.api import Api
-from chalicelib.config import settings
-from chalicelib.errors import gateway_error, preferred_language
+from chalicelib.core.config import settings
+from chalicelib.core.errors import gateway_error, preferred_language
 
 app = Chalice(app_name="servicelane")
 api = Api(app)
@@ -149,29 +152,29 @@ def update_customer(customer_id, body):
 @api.route("/api/customers/{customer_id}/export", "POST")
 def export_customer_data(customer_id):
     """A customer's data as JSON and a zip of CSVs: 15-minute links; the export is recorded."""
-    from chalicelib import portability
+    from chalicelib.after import portability
     return portability.export_customer(api.caller(), customer_id)
 
 
-@api.route("/api/customers/{customer_id}/erasure", "POST", body="chalicelib.portability:Erasure")
+@api.route("/api/customers/{customer_id}/erasure", "POST", body="chalicelib.after.portability:Erasure")
 def erase_customer_data(customer_id, body):
     """Erase a customer on request; signed documents are sealed, still verifiable (409 while
     an order is open)."""
-    from chalicelib import portability
+    from chalicelib.after import portability
     return portability.erase_customer(api.caller(), customer_id, body)
 
 
 @api.route("/api/shop/export", "POST")
 def export_shop_data():
     """Every customer, vehicle, order and line as JSON and a zip of CSVs (15-minute links)."""
-    from chalicelib import portability
+    from chalicelib.after import portability
     return portability.export_shop(api.caller())
 
 
-@api.route("/api/shop/imports", "POST", body="chalicelib.portability:CsvImport")
+@api.route("/api/shop/imports", "POST", body="chalicelib.after.portability:CsvImport")
 def import_customers_csv(body):
     """Customers and vehicles from CSV: bad rows reported by line, the rest imported once."""
-    from chalicelib import portability
+    from chalicelib.after import portability
     return portability.import_csv(api.caller(), body, _language())
 
 
@@ -462,7 +465,7 @@ def get_part_label(code, query):
 def get_public_part_tag(code):
     """What a scan shows without signing in: a part tag of that shop, no personal data (failed
     look-ups limited per client and minute, as a progress link's)."""
-    from chalicelib import links
+    from chalicelib.outward import links
     try:
         with links.failures_limited(api.client()["ip"], "part", links.LIMIT_PER_MINUTE):
             return parts.public_tag(code)
@@ -492,32 +495,32 @@ def get_parts_report(query):
 
 # --- the customer's link (/t/<token>) ---
 # The advisor's routes are signed in (front desk); the customer's page and what it does are
-# public routes outside /api/, each taking nothing but the token (chalicelib/links.py).
+# public routes outside /api/, each taking nothing but the token (chalicelib/outward/links.py).
 
 @api.route("/api/orders/{order_id}/link", "GET")
 def get_customer_link(order_id):
     """The customer's progress link (made on first asking), with a QR of it as SVG."""
-    from chalicelib import links
+    from chalicelib.outward import links
     return links.get_link(api.caller(), order_id)
 
 
 @api.route("/api/orders/{order_id}/link", "POST")
 def reissue_customer_link(order_id):
     """A new link for the customer: the old one stops working at once."""
-    from chalicelib import links
+    from chalicelib.outward import links
     return links.reissue_link(api.caller(), order_id)
 
 
 @api.route("/api/orders/{order_id}/link", "DELETE")
 def revoke_customer_link(order_id):
     """The customer's link stops working (re-issue makes a new one)."""
-    from chalicelib import links
+    from chalicelib.outward import links
     return links.revoke_link(api.caller(), order_id)
 
 
 def _customer_order(token: str):
     """The order a link opens, or the one 404 page every failure gets."""
-    from chalicelib import customer_page, links
+    from chalicelib.outward import customer_page, links
     try:
         return links.resolve(token, api.client()["ip"]), None
     except links.LinkNotFound as missing:
@@ -529,9 +532,9 @@ def _customer_order(token: str):
 
 
 def _customer_json(work):
-    from chalicelib import customer_page
+    from chalicelib.outward import customer_page
     from chalicelib.api import jsonable, json_response
-    from chalicelib.errors import DomainError
+    from chalicelib.core.errors import DomainError
     try:
         return json_response(jsonable(work()), 200)
     except DomainError as err:
@@ -542,7 +545,7 @@ def _customer_json(work):
 
 @app.route("/t/{token}", methods=["GET"])
 def customer_page_view(token):
-    from chalicelib import customer_page
+    from chalicelib.outward import customer_page
     order, missing = _customer_order(token)
     if missing:
         return missing
@@ -552,8 +555,8 @@ def customer_page_view(token):
 
 @app.route("/t/{token}/documents/{signature_id}", methods=["GET"])
 def customer_document(token, signature_id):
-    from chalicelib import customer_page
-    from chalicelib.errors import DomainError
+    from chalicelib.outward import customer_page
+    from chalicelib.core.errors import DomainError
     order, missing = _customer_order(token)
     if missing:
         return missing
@@ -568,7 +571,7 @@ def customer_document(token, signature_id):
 
 @app.route("/t/{token}/signatures", methods=["POST"])
 def customer_signature(token):
-    from chalicelib import customer_page
+    from chalicelib.outward import customer_page
     order, missing = _customer_order(token)
     if missing:
         return missing
@@ -580,8 +583,9 @@ def customer_signature(token):
 # Anyone holding it may open it, so page views and taps are limited per client and minute.
 @app.route("/o/{token}", methods=["GET"])
 def reminder_opt_out_page(token):
-    from chalicelib import customer_page, links, reminders
-    from chalicelib.errors import NotFound
+    from chalicelib.after import reminders
+    from chalicelib.outward import customer_page, links
+    from chalicelib.core.errors import NotFound
     try:
         name = reminders.link_page(token, api.client()["ip"])
     except links.Throttled as over:
@@ -596,7 +600,8 @@ def reminder_opt_out_page(token):
 
 @app.route("/o/{token}", methods=["POST"])
 def reminder_opt_out(token):
-    from chalicelib import links, reminders
+    from chalicelib.after import reminders
+    from chalicelib.outward import links
     try:
         return _customer_json(lambda: reminders.link_switch(
             token, app.current_request.raw_body, api.client()["ip"]))
@@ -607,7 +612,7 @@ def reminder_opt_out(token):
 @app.route("/t/{token}/code", methods=["POST"])
 def customer_approval_code(token):
     """Text the customer a one-time code to approve added work above the shop's amount."""
-    from chalicelib import customer_page
+    from chalicelib.outward import customer_page
     order, missing = _customer_order(token)
     if missing:
         return missing
@@ -616,7 +621,7 @@ def customer_approval_code(token):
 
 @app.route("/t/{token}/parts/{code}", methods=["POST"])
 def customer_part_choice(token, code):
-    from chalicelib import customer_page
+    from chalicelib.outward import customer_page
     order, missing = _customer_order(token)
     if missing:
         return missing
@@ -629,14 +634,14 @@ def customer_part_choice(token, code):
 # read receipt the service worker sends when a notification is tapped.
 @app.route("/t/sw.js", methods=["GET"])
 def customer_service_worker():
-    from chalicelib import customer_page
+    from chalicelib.outward import customer_page
     return Response(body=customer_page.service_worker(), status_code=200,
                     headers=customer_page.service_worker_headers())
 
 
 @app.route("/t/{token}/manifest.webmanifest", methods=["GET"])
 def customer_manifest(token):
-    from chalicelib import customer_page
+    from chalicelib.outward import customer_page
     order, missing = _customer_order(token)
     if missing:
         return missing
@@ -646,7 +651,7 @@ def customer_manifest(token):
 
 @app.route("/t/{token}/push", methods=["POST", "DELETE"])
 def customer_push_subscription(token):
-    from chalicelib.notify import push
+    from chalicelib.outward.notify import push
     order, missing = _customer_order(token)
     if missing:
         return missing
@@ -689,10 +694,10 @@ def resend_message(order_id, message_id, body):
     return notify.resend(api.caller(), order_id, message_id, body)
 
 
-@api.route("/api/customers/{customer_id}/reminders", "PUT", body="chalicelib.reminders:Switch")
+@api.route("/api/customers/{customer_id}/reminders", "PUT", body="chalicelib.after.reminders:Switch")
 def switch_reminders(customer_id, body):
     """Stop or resume a customer's reminders (`{"reminders": "off" | "on"}`)."""
-    from chalicelib import reminders
+    from chalicelib.after import reminders
     return reminders.customer_switch(api.caller(), customer_id, body)
 
 
@@ -726,49 +731,49 @@ def on_change(event):
 @api.route("/api/followups", "GET")
 def list_followups():
     """The calls due: orders delivered the shop's number of days ago, not yet followed up."""
-    from chalicelib import followups
+    from chalicelib.after import followups
     return followups.due(api.caller())
 
 
-@api.route("/api/orders/{order_id}/followup", "POST", body="chalicelib.followups:CallRecord")
+@api.route("/api/orders/{order_id}/followup", "POST", body="chalicelib.after.followups:CallRecord")
 def record_followup(order_id, body):
     """One call: reached (satisfied, or an issue opening a case), no answer, or call back."""
-    from chalicelib import followups
+    from chalicelib.after import followups
     return followups.record(api.caller(), order_id, body)
 
 
-@api.route("/api/cases", "GET", query="chalicelib.cases:CasesQuery")
+@api.route("/api/cases", "GET", query="chalicelib.after.cases:CasesQuery")
 def list_cases(query):
     """Open cases by due date (the manager's board), or the latest closed ones."""
-    from chalicelib import cases
+    from chalicelib.after import cases
     return cases.list_cases(api.caller(), query)
 
 
 @api.route("/api/cases/{case_id}", "GET")
 def get_case(case_id):
-    from chalicelib import cases
+    from chalicelib.after import cases
     return cases.get_case(api.caller(), case_id)
 
 
-@api.route("/api/cases/{case_id}", "PATCH", body="chalicelib.cases:CaseChange")
+@api.route("/api/cases/{case_id}", "PATCH", body="chalicelib.after.cases:CaseChange")
 def update_case(case_id, body):
     """Another owner, another due date, or invite the customer back (the owner or a manager)."""
-    from chalicelib import cases
+    from chalicelib.after import cases
     return cases.update_case(api.caller(), case_id, body)
 
 
-@api.route("/api/cases/{case_id}/close", "POST", body="chalicelib.cases:CaseClose")
+@api.route("/api/cases/{case_id}/close", "POST", body="chalicelib.after.cases:CaseClose")
 def close_case(case_id, body):
     """Closed with its resolution, by the case's owner or a manager; it leaves the board."""
-    from chalicelib import cases
+    from chalicelib.after import cases
     return cases.close_case(api.caller(), case_id, body)
 
 
 # Early each morning (06:00 in Taipei, 22:00 UTC the day before): the day's follow-up list, and
-# the other daily tasks (chalicelib/daily.py).
+# the other daily tasks (chalicelib/after/daily.py).
 @app.schedule(Cron(0, 22, "*", "*", "?", "*"), name="daily_jobs")
 def daily_jobs(event):
-    from chalicelib import daily
+    from chalicelib.after import daily
     return daily.run()
 
 
@@ -776,8 +781,8 @@ def daily_jobs(event):
 
 
 
-@api.route("/api/dashboard", "GET", query="chalicelib.dashboard:PeriodQuery")
+@api.route("/api/dashboard", "GET", query="chalicelib.after.dashboard:PeriodQuery")
 def get_dashboard(query):
     """A period's figures from the daily aggregates (JSON, or `format=csv`: one row per day)."""
-    from chalicelib import dashboard
+    from chalicelib.after import dashboard
     return dashboard.dashboard(api.caller(), query)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from chalicelib import db
-from chalicelib.observability import logger
+from chalicelib import db, models
+from chalicelib.core.observability import logger
 
 # One reaction per item type (`kind_of(sk)`), given the record's event name, new and old image.
 Reaction = Callable[[str, dict, dict], None]
@@ -17,13 +17,13 @@ REACTIONS: dict[str, Reaction] = {}
 
 
 def _order_changed(event_name: str, new_image: dict, old_image: dict) -> None:
-    """An order's state change tells the customer (chalicelib/notify/, imported on first use)."""
-    from chalicelib import notify
+    """An order's state change tells the customer (chalicelib/outward/notify/, imported on first use)."""
+    from chalicelib.outward import notify
 
     notify.on_order_change(event_name, new_image, old_image)
 
 
-REACTIONS[db.ORDER_SK] = _order_changed
+REACTIONS[models.ORDER_SK] = _order_changed
 
 
 def react(kind: str, reaction: Reaction) -> None:
@@ -43,9 +43,9 @@ def react(kind: str, reaction: Reaction) -> None:
 
 
 def _dashboard(name: str) -> Reaction:
-    """The shop's numbers count steps, additional lines and messages (chalicelib/dashboard.py)."""
+    """The shop's numbers count steps, additional lines and messages (chalicelib/after/dashboard.py)."""
     def counted(event_name: str, new_image: dict, old_image: dict) -> None:
-        from chalicelib import dashboard
+        from chalicelib.after import dashboard
 
         getattr(dashboard, name)(event_name, new_image, old_image)
 
@@ -59,13 +59,13 @@ for _kind, _name in (("EVENT", "on_event"), ("LINE", "on_line"), ("MESSAGE", "on
 
 
 def _reminders(event_name: str, new_image: dict, old_image: dict) -> None:
-    """A delivered order schedules its vehicle's reminders (chalicelib/reminders.py)."""
-    from chalicelib import reminders
+    """A delivered order schedules its vehicle's reminders (chalicelib/after/reminders.py)."""
+    from chalicelib.after import reminders
 
     reminders.on_order_change(event_name, new_image, old_image)
 
 
-react(db.ORDER_SK, _reminders)
+react(models.ORDER_SK, _reminders)
 
 
 def handle(records: Iterable) -> dict:

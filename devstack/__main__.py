@@ -71,13 +71,14 @@ def daily(args: list[str]) -> int:
     import json
     import os
 
-    from chalicelib import aws, db
+    from chalicelib.core import clock as times
+    from chalicelib.core import aws
     from devstack.server import load_app
     from devstack.settings import from_environment
 
     if args[:1] == ["--date"] and len(args) == 2:
         today = args[1]
-        db.now = lambda: db.parse_iso(f"{today}T06:00:00+08:00")
+        times.now = lambda: times.parse_iso(f"{today}T06:00:00+08:00")
     elif args:
         print("usage: python -m devstack daily [--date YYYY-MM-DD]", file=sys.stderr)
         return 2
@@ -86,7 +87,7 @@ def daily(args: list[str]) -> int:
     aws.reset()
     module, _ = load_app()
     event = {"version": "0", "id": "local", "detail-type": "Scheduled Event",
-             "source": "aws.events", "account": "000000000000", "time": db.now_iso(),
+             "source": "aws.events", "account": "000000000000", "time": times.now_iso(),
              "region": "ap-northeast-1", "resources": [], "detail": {}}
     print(json.dumps(module.daily_jobs(event, None), ensure_ascii=False))
     return 0
@@ -94,12 +95,13 @@ def daily(args: list[str]) -> int:
 
 def dashboard_backfill(args: list[str]) -> int:
     """`python -m devstack dashboard-backfill [SHOP_ID]`: the shop's dashboard day items made
-    again from its orders (chalicelib/dashboard.py `backfill`), against the engines of `make dev`
+    again from its orders (chalicelib/after/dashboard.py `backfill`), against the engines of `make dev`
     (or those the environment names); the demo shop when no id is given."""
     import json
     import os
 
-    from chalicelib import aws, dashboard
+    from chalicelib.after import dashboard
+    from chalicelib.core import aws
     from devstack.seed import DEMO_SHOP_ID
     from devstack.settings import from_environment
 

@@ -65,7 +65,7 @@ def health_route() -> dict:
     from chalice.test import Client
 
     from app import app
-    from chalicelib import aws
+    from chalicelib.core import aws
 
     counts = count_requests([("dynamodb", aws.client("dynamodb", probe=True)),
                              ("s3", aws.client("s3", probe=True))])
@@ -117,7 +117,9 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
     from chalice.test import Client
 
     from app import app
-    from chalicelib import auth, aws, db, shops
+    from chalicelib.core import clock as times
+    from chalicelib.core import aws
+    from chalicelib.records import auth, shops
     from devstack import seed
 
     seed.seed(data_dir)
@@ -125,7 +127,7 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
     technician = shops.get_staff(seed.DEMO_SHOP_ID, seed.DEMO_TECHNICIAN_IDS[0])
     tokens = {"advisor": auth.access_token(advisor, None),
               "technician": auth.access_token(technician, None)}
-    today = db.local_date()
+    today = times.local_date()
     order_id = seed.demo_order_id(4)  # in progress, with lines
     checked_in = seed.demo_order_id(2)  # checked in, with its walk-around
     meter = DynamoMeter([aws.table().meta.client, aws.client("dynamodb")])
@@ -205,7 +207,7 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
 def stream_latency(data_dir: Path) -> tuple[float, float]:
     """Write → the cloud handler, through the local poller: median and p95 in ms."""
     import app as api
-    from chalicelib import aws
+    from chalicelib.core import aws
     from devstack.poller import Checkpoints, StreamPoller
 
     seen: dict[str, float] = {}
@@ -249,9 +251,10 @@ def notification_latency(data_dir: Path, rounds: int = 15) -> tuple[float, float
     from chalice.test import Client
 
     import app as api
-    from chalicelib import auth, aws, shop_settings, shops
+    from chalicelib.core import aws
+    from chalicelib.records import auth, shop_settings, shops
     from chalicelib.api import Caller
-    from chalicelib.notify import outbox
+    from chalicelib.outward.notify import outbox
     from devstack import seed
     from devstack.poller import Checkpoints, StreamPoller
 
@@ -306,7 +309,7 @@ def photo_processing(rounds: int = 9) -> dict:
 
     from PIL import Image, ImageOps
 
-    from chalicelib import photos
+    from chalicelib.work import photos
 
     width, height = 4000, 3000
     rng = random.Random(12)
@@ -341,7 +344,7 @@ def photo_processing(rounds: int = 9) -> dict:
 
 
 def pdf_documents(rounds: int = 20) -> list[str]:
-    """The signed documents' paper copy (chalicelib/pdf.py), as the lines of its section: render
+    """The signed documents' paper copy (chalicelib/work/pdf.py), as the lines of its section: render
     time per kind, warm and in a fresh process, PDF sizes and what the font adds to the package.
 
     Wall-clock p50 / p95 over `rounds` renders in this process after one to warm up, and the
@@ -350,7 +353,7 @@ def pdf_documents(rounds: int = 20) -> list[str]:
     import re
     import zlib
 
-    from chalicelib import fonts, pdf
+    from chalicelib.work import fonts, pdf
     from tests.unit.test_pdf import a_content, a_signature, a_signature_png, an_estimate
 
     png = a_signature_png()
@@ -387,14 +390,14 @@ def pdf_documents(rounds: int = 20) -> list[str]:
                          f"| {len(zlib.compress(data, 6)):,} |")
     return [
         "## Signed documents' PDFs (server side, per document)", "",
-        "chalicelib/pdf.py with fpdf2: A4, Noto Sans CJK TC embedded as a subset. The documents",
+        "chalicelib/work/pdf.py with fpdf2: A4, Noto Sans CJK TC embedded as a subset. The documents",
         "of tests/unit/test_pdf.py: 10 lines, the walk-around summary, the terms, a signature drawn",
         f"with Pillow and the QR of the verify link. Warm: {rounds} renders in one process.", "",
         "| document | pages | PDF bytes | p50 / p95 / best ms | target |",
         "| --- | --- | --- | --- | --- |", *rows,
         f"| first render in a fresh process (imports fpdf2, fontTools, qrcode, Pillow) "
         f"| | | {first[0]:.0f} / – / {first[1]:.0f} (median / best of 5) | |", "",
-        "The fonts, made at build time from Debian's fonts-noto-cjk (chalicelib/fonts.py) and",
+        "The fonts, made at build time from Debian's fonts-noto-cjk (chalicelib/work/fonts.py) and",
         "added to the Lambda code by `make package`:", "",
         "| file | bytes | deflated, as in the package zip |", "| --- | --- | --- |", *font_rows,
         "",
@@ -402,9 +405,9 @@ def pdf_documents(rounds: int = 20) -> list[str]:
 
 
 def label_rendering(rounds: int = 20) -> list[str]:
-    """Old-part labels (chalicelib/labels.py), as the lines of their section: render time of a
+    """Old-part labels (chalicelib/work/labels.py), as the lines of their section: render time of a
     50 × 30 mm thermal label (PDF and PNG) and of an A4 sheet of 27, and the file sizes."""
-    from chalicelib import labels
+    from chalicelib.work import labels
 
     names = ["機油濾芯", "前煞車來令片（一組）", "電瓶 75D23L", "廢機油", "點火線圈"]
     tags = [labels.Label(code=f"ABCD{n:04d}".replace("0", "X").replace("1", "Y"),
@@ -434,7 +437,7 @@ def label_rendering(rounds: int = 20) -> list[str]:
                              capture_output=True, text=True).stdout) for _ in range(5))
     return [
         "## Old-part labels (server side)", "",
-        "chalicelib/labels.py: the label drawn as a 1-bit bitmap on the printer's dot grid",
+        "chalicelib/work/labels.py: the label drawn as a 1-bit bitmap on the printer's dot grid",
         "(qrcode, Pillow with Noto Sans CJK TC), placed in a PDF with fpdf2. "
         f"Warm: {rounds} renders in one process.", "",
         "| file | bytes | p50 / p95 ms |", "| --- | --- | --- |", *rows,
@@ -460,7 +463,8 @@ def customer_page(local, rounds: int = 20) -> list[str]:
     from chalice.test import Client
 
     from app import app
-    from chalicelib import auth, aws, shops
+    from chalicelib.core import aws
+    from chalicelib.records import auth, shops
     from devstack import seed
     from devstack.server import ProductServer
 
@@ -528,7 +532,7 @@ def customer_page(local, rounds: int = 20) -> list[str]:
         "## The customer's page (`/t/<token>`, first view)", "",
         "An order in progress with two added items waiting for the customer's answer (the",
         "approval form, the signature pad and the page's script). One HTML answer, its CSS and JS",
-        "inline (chalicelib/customer_page.py, chalicelib/page/); photos load later, lazily.", "",
+        "inline (chalicelib/outward/customer_page.py, chalicelib/outward/page/); photos load later, lazily.", "",
         "| what | bytes | gzip bytes | target |", "| --- | --- | --- | --- |",
         *rows,
         "", "| measure | value | target |", "| --- | --- | --- |",
@@ -555,13 +559,15 @@ def dashboard_cost(rounds: int = 30) -> list[str]:
     from chalice.test import Client
 
     from app import app
-    from chalicelib import auth, aws, db, shops
+    from chalicelib.core import clock as times
+    from chalicelib.core import aws
+    from chalicelib.records import auth, shops
     from devstack import seed
 
     seed.seed_dashboard()  # the 60 days before today, and today from the demo orders
     owner = shops.get_staff(seed.DEMO_SHOP_ID, seed.DEMO_OWNER_ID)
     headers = {"authorization": f"Bearer {auth.access_token(owner, None)}"}
-    today = date.fromisoformat(db.local_date())
+    today = date.fromisoformat(times.local_date())
     path = f"/api/dashboard?from={today - timedelta(days=89)}&to={today}"
     meter = DynamoMeter([aws.table().meta.client, aws.client("dynamodb")])
     with Client(app, stage_name="bench") as client:
@@ -580,7 +586,7 @@ def dashboard_cost(rounds: int = 30) -> list[str]:
     p50, p95 = _percentiles(samples)
     return [
         "## The shop's numbers (`GET /api/dashboard`, 90 days)", "",
-        f"The demo shop, {counted} of the 90 days with orders (chalicelib/dashboard.py reads the",
+        f"The demo shop, {counted} of the 90 days with orders (chalicelib/after/dashboard.py reads the",
         "period's day items; no order is read on the request).", "",
         "| measure | value | target |", "| --- | --- | --- |",
         f"| DynamoDB requests per request | {meter.requests / rounds:.1f} | 1 Query + 1 GetItem |",
@@ -647,8 +653,8 @@ def pwa_sizes() -> list[tuple[str, int, int]]:
 
 def main() -> int:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    from chalicelib import aws
-    from chalicelib.config import settings
+    from chalicelib.core import aws
+    from chalicelib.core.config import settings
     from devstack import engines, provision
     from devstack.settings import LocalSettings
 
@@ -707,7 +713,7 @@ def main() -> int:
         f"{notified[1]:.0f} ms |", "",
         "## Photos (server side, per photo)", "",
         f"A 4000 × 3000 JPEG ({photo['bytes'] / 1e6:.1f} MB) checked, turned upright, stripped",
-        "of EXIF and written as a 1600 px display JPEG and a 320 px thumbnail (chalicelib/photos.py).",
+        "of EXIF and written as a 1600 px display JPEG and a 320 px thumbnail (chalicelib/work/photos.py).",
         "", "| measure | median / best | target |", "| --- | --- | --- |",
         f"| JPEG draft mode (decoded at 1/2 scale) | {photo['draft'][0]:.0f} / "
         f"{photo['draft'][1]:.0f} ms | < 150 ms |",

@@ -45,7 +45,7 @@ class LogFiles:
     def capture(self) -> "LogFiles":
         """Move the app's JSON log lines to app.log (call once the app is loaded), send
         anything else logged (warnings too) there, and errors to the terminal."""
-        from chalicelib.observability import logger
+        from chalicelib.core.observability import logger
 
         app, root = logging.getLogger(APP_LOGGER), logging.getLogger()
         powertools = logger().registered_handler  # made on first use: made now, to be moved

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from chalicelib.observability import logger
+from chalicelib.core.observability import logger
 from devstack import ROOT
 
 Handler = Callable[[dict, Any], Any]

@@ -11,7 +11,11 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from chalicelib import appointments, aws, customers, db, orders, shops, vehicles
+from chalicelib import db, models
+from chalicelib.core import clock as times
+from chalicelib.core import aws
+from chalicelib.records import customers, shops, vehicles
+from chalicelib.work import appointments, orders
 from chalicelib.api import Caller
 
 DEMO_SHOP_ID = "demo"
@@ -72,13 +76,14 @@ def seed_notification_settings() -> None:
     Set once: what the owner changes later stays."""
     from botocore.exceptions import ClientError
 
-    from chalicelib import aws, shop_settings
+    from chalicelib.core import aws
+    from chalicelib.records import shop_settings
 
     try:
         aws.table().put_item(Item={
-            **db.notify_settings_key(DEMO_SHOP_ID), "type": "notify_settings",
+            **models.NotifySettings.key(DEMO_SHOP_ID), "type": "notify_settings",
             "shop_id": DEMO_SHOP_ID, **shop_settings.NOTIFY_DEFAULTS, "line_pnp_approved": True,
-            "updated_at": db.now_iso()}, ConditionExpression="attribute_not_exists(pk)")
+            "updated_at": times.now_iso()}, ConditionExpression="attribute_not_exists(pk)")
     except ClientError as err:
         if not db.refused(err):
             raise
@@ -172,7 +177,7 @@ def seed_customers() -> None:
         vehicles.create_vehicle(owner, vehicles.NewVehicle(
             vehicle_id=vehicle_id, plate=plate, make=make, model=model, year=year,
             colour=colour, fuel=fuel, customer_id=customer_id, mileage_km=km))
-    today = db.local_date()
+    today = times.local_date()
     for index, (customer_id, vehicle_id, time, minutes, purpose, source, parts) in enumerate(
             DEMO_APPOINTMENTS, start=1):
         appointments.create_appointment(owner, appointments.NewAppointment(
@@ -232,7 +237,7 @@ def seed_orders() -> None:
     """The first day's board with an order in every state; a rerun changes nothing."""
     advisor = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_ADVISOR_ID, role="advisor",
                      name="張服務顧問")
-    today = db.local_date()
+    today = times.local_date()
     for index, (vehicle_id, customer_id, state, concerns, lines) in enumerate(DEMO_ORDERS, 1):
         order_id = demo_order_id(index)
         order = orders.create_order(advisor, orders.NewOrder(
@@ -268,14 +273,14 @@ def seed_followup() -> None:
     service reminder): the shop's clock is set back while it is done."""
     from datetime import timedelta
 
-    from chalicelib import followups
+    from chalicelib.after import followups
 
     advisor = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_ADVISOR_ID, role="advisor",
                      name="張服務顧問")
-    today = db.local_date()
+    today = times.local_date()
     order_id = "demo-followup"  # once: its car has today's open order afterwards
-    real_now = db.now
-    db.now = lambda: real_now() - timedelta(days=3)
+    real_now = times.now
+    times.now = lambda: real_now() - timedelta(days=3)
     try:
         order = orders.create_order(advisor, orders.NewOrder(
             order_id=order_id, customer_id=DEMO_CUSTOMER_CHEN, vehicle_id=DEMO_VEHICLE_ALTIS,
@@ -293,7 +298,7 @@ def seed_followup() -> None:
             order = orders.transition(advisor, order_id, orders.TransitionRequest(
                 to=step, client_id=f"{order_id}-{step}"))
     finally:
-        db.now = real_now
+        times.now = real_now
     followups.make_due(today)
 
 
@@ -307,7 +312,7 @@ def _demo_strokes() -> list[list[tuple[int, int, int]]]:
 
 
 def _sign_demo(advisor: Caller, order_id: str, kind: str) -> None:
-    from chalicelib import signatures
+    from chalicelib.work import signatures
 
     order = orders.load(DEMO_SHOP_ID, order_id)
     shown = signatures.document(DEMO_SHOP_ID, order, kind)
@@ -364,11 +369,11 @@ def _upload(target: dict, data: bytes) -> None:
 
 def seed_inspection() -> None:
     """Today's checked-in Altis: a walk-around with two reds, two amber lights and photos."""
-    from chalicelib import inspections, photos
+    from chalicelib.work import inspections, photos
 
     advisor = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_ADVISOR_ID, role="advisor",
                      name="張服務顧問")
-    today = db.local_date()
+    today = times.local_date()
     order_id = demo_order_id(2)
     current = inspections.get_inspection(advisor, order_id)
     if not current["values"]:  # once: a second run must not record the mileage again
@@ -407,13 +412,13 @@ def seed_inspection() -> None:
 
 def seed_parts() -> None:
     """Tags in each custody state (fixed ids: a rerun replays them and changes nothing), so the tag screens, the order's parts list and the month's report have data."""
-    from chalicelib import parts
+    from chalicelib.work import parts
 
     advisor = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_ADVISOR_ID, role="advisor",
                      name="張服務顧問")
     technician = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_TECHNICIAN_IDS[0],
                         role="technician", name="陳技師")
-    today = db.local_date()
+    today = times.local_date()
     day = today.replace("-", "")
 
     order = demo_order_id
@@ -473,13 +478,13 @@ def seed_dashboard() -> None:
 
     from boto3.dynamodb.conditions import Key
 
-    from chalicelib import dashboard
+    from chalicelib.after import dashboard
 
-    if aws.table().query(KeyConditionExpression=Key("pk").eq(db.dashboard_pk(DEMO_SHOP_ID)),
+    if aws.table().query(KeyConditionExpression=Key("pk").eq(models.dashboard_pk(DEMO_SHOP_ID)),
                          Limit=1)["Items"]:
         return  # built once; from then on the stream (the local poller) keeps it
     dashboard.backfill(DEMO_SHOP_ID)
-    today = date.fromisoformat(db.local_date())
+    today = date.fromisoformat(times.local_date())
     for back in range(DEMO_HISTORY_DAYS, 0, -1):
         day = today - timedelta(days=back)
         if day.weekday() == 6:

@@ -130,10 +130,10 @@ def loggable_path(raw: str) -> str:
 
 def outbox_page() -> bytes:
     """/dev/outbox: the messages the local outbox kept, newest first, exactly as they would
-    have been sent (chalicelib/notify/outbox.py)."""
+    have been sent (chalicelib/outward/notify/outbox.py)."""
     from html import escape
 
-    from chalicelib.notify import outbox
+    from chalicelib.outward.notify import outbox
 
     rows = "".join(
         "<tr>" + "".join(f"<td>{escape(str(item.get(name, '')))}</td>" for name in (

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import os
 
-from chalicelib import aws
-from chalicelib.config import settings as app_settings
+from chalicelib.core import aws
+from chalicelib.core.config import settings as app_settings
 from devstack import engines, provision, seed
 from devstack.logs import LogFiles
 from devstack.poller import Checkpoints, StreamPoller

@@ -49,8 +49,8 @@ BuildStep = Callable[[Path], None]
 
 def cjk_fonts(vendor: Path) -> None:
     """Noto Sans CJK TC for the signed documents' PDFs and the part labels, made from Debian's
-    fonts-noto-cjk (chalicelib/fonts.py; never committed), into vendor/fonts/."""
-    from chalicelib import fonts
+    fonts-noto-cjk (chalicelib/work/fonts.py; never committed), into vendor/fonts/."""
+    from chalicelib.work import fonts
 
     target = vendor / fonts.BUNDLED_DIR.name
     target.mkdir(exist_ok=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalice.test import Client
 
-from chalicelib import auth, shops
+from chalicelib.records import auth, shops
 
 PASSWORD = "correct horse battery"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import aws
+from chalicelib.core import aws
 from devstack import engines, provision
 from devstack.settings import LOCAL_CREDENTIALS, LocalSettings
 
@@ -101,13 +101,13 @@ def app_env(local_engines, monkeypatch, tmp_path):
 
 
 class Clock:
-    """db.now as the test sets it (`value`; None: the real time)."""
+    """times.now as the test sets it (`value`; None: the real time)."""
 
     def __init__(self):
-        from chalicelib import db
+        from chalicelib.core import clock as times
 
         self.value = None
-        self.real = db.now
+        self.real = times.now
 
     def __call__(self):
         return self.value or self.real()
@@ -115,9 +115,9 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch):
-    """The one clock (db.now), moved by the test."""
-    from chalicelib import db
+    """The one clock (chalicelib.core.times.now), moved by the test."""
+    from chalicelib.core import clock as the_clock
 
     moved = Clock()
-    monkeypatch.setattr(db, "now", moved)
+    monkeypatch.setattr(the_clock, "now", moved)
     return moved

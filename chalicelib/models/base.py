@@ -10,7 +10,7 @@ is read and written (docs/design.md, "The table").
   and values a stored item has: numbers as `int` or `Decimal`, never `float`.
 
 One connection serves every model (one botocore client for the table), made on first use from
-`chalicelib.config`: the table's name and endpoint are read when a request first needs them.
+`chalicelib.core.config`: the table's name and endpoint are read when a request first needs them.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from pynamodb.constants import LIST, MAP, NUMBER
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.config import settings
+from chalicelib.core.config import settings
 
 __all__ = ["Text", "Number", "Flag", "Document", "Values", "Version", "Item", "Lookup", "Lists",
            "UndeclaredAttribute"]
@@ -111,7 +111,7 @@ class Item(Model):
         host = None
         connect_timeout_seconds = 3
         read_timeout_seconds = 10
-        max_retry_attempts = 2  # three tries in all, as the boto3 clients (chalicelib/aws.py)
+        max_retry_attempts = 2  # three tries in all, as the boto3 clients (chalicelib/core/aws.py)
         max_pool_connections = 20
 
     pk = UnicodeAttribute(hash_key=True)

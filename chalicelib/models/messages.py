@@ -8,7 +8,7 @@ from chalicelib.models.shops import shop_pk
 Key = dict[str, str]
 
 # Powertools' idempotency records (each message sent once) live under this key; Powertools
-# reads and writes them itself (chalicelib/notify/).
+# reads and writes them itself (chalicelib/outward/notify/).
 IDEMPOTENCY_PK = "IDEMPOTENCY#notify"
 
 

@@ -148,7 +148,7 @@ class Device(Item, discriminator="device"):
 class ShopSettings(Item, discriminator="shop_settings"):
     """The shop's numbers: inspection thresholds, warranty, link and follow-up days, reminder
     intervals, the amount above which a remote approval needs a texted code. PK `SHOP#<shop>`,
-    SK `SETTINGS`; absent fields take their defaults (chalicelib/shop_settings.py)."""
+    SK `SETTINGS`; absent fields take their defaults (chalicelib/records/shop_settings.py)."""
     shop_id = Text()
     tread_yellow_mm = Number(null=True)
     uneven_mm = Number(null=True)

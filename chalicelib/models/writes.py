@@ -19,7 +19,7 @@ from typing import Callable, Iterator, TypeVar
 from pynamodb.exceptions import (DeleteError, PutError, TransactWriteError, UpdateError)
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.errors import Busy
+from chalicelib.core.errors import Busy
 from chalicelib.models.base import Item
 
 R = TypeVar("R")

@@ -12,7 +12,7 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/** The plate as the customer's page shows it (chalicelib/vehicles.mask_plate): ABC-1234 → ABC-**34. */
+/** The plate as the customer's page shows it (chalicelib/records/vehicles.mask_plate): ABC-1234 → ABC-**34. */
 const masked = (plate) => plate.replace(/^([A-Z]{3})-(\d{2})(\d{2})$/, '$1-**$3');
 
 /**

@@ -47,7 +47,7 @@ def test_the_cjk_fonts_are_in_the_lambda_code_where_the_pdf_finds_them(package_d
     import subprocess
     import sys
 
-    from chalicelib import fonts
+    from chalicelib.work import fonts
 
     wanted = {f"fonts/{filename}" for _, filename, _ in fonts.FACES.values()}
     with zipfile.ZipFile(package_dir / "deployment.zip") as code:
@@ -57,7 +57,7 @@ def test_the_cjk_fonts_are_in_the_lambda_code_where_the_pdf_finds_them(package_d
         code.extractall(tmp_path, [name for name in code.namelist()
                                    if name.startswith("chalicelib/") or name in wanted])
     # As in /var/task: the packaged font is found beside the code, nothing is made.
-    result = subprocess.run([sys.executable, "-c", "from chalicelib import fonts; "
+    result = subprocess.run([sys.executable, "-c", "from chalicelib.work import fonts; "
                              "print(fonts.font_path('bold'), fonts.font_path('rare'))"],
                             cwd=tmp_path, capture_output=True, text=True)
     assert result.stdout.split() == [str(tmp_path / "fonts" / fonts.FACES[weight][1])
@@ -94,15 +94,15 @@ def test_the_lambda_loads_bytecode_made_at_packaging_not_the_source(package_dir,
 
     with zipfile.ZipFile(package_dir / "deployment.zip") as code:
         names = set(code.namelist())
-        assert "chalicelib/__pycache__/money.cpython-311.pyc" in names
+        assert "chalicelib/core/__pycache__/money.cpython-311.pyc" in names
         assert "__pycache__/app.cpython-311.pyc" in names
         assert sum(name.endswith(".pyc") for name in names) > 0.9 * sum(
             name.endswith(".py") for name in names)
         code.extractall(tmp_path)
     # Change the source after packaging: the unchecked bytecode is what runs.
-    module = tmp_path / "chalicelib" / "money.py"
+    module = tmp_path / "chalicelib" / "core" / "money.py"
     module.write_text(module.read_text() + "\nraise RuntimeError('the source was compiled')\n")
     result = subprocess.run([sys.executable, "-B", "-c",
-                             "import chalicelib.money as m; print(m.totals([100])['total'])"],
+                             "import chalicelib.core.money as m; print(m.totals([100])['total'])"],
                             cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.strip() == "105", result.stderr

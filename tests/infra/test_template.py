@@ -47,7 +47,7 @@ REPORTS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/reports/*"})  # the month's
 SMS = json.dumps("*")
 SNS_ARNS = json.dumps({"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:*"})
 
-# Sending the customer a message (chalicelib/notify/): the customer's link written into it (the
+# Sending the customer a message (chalicelib/outward/notify/): the customer's link written into it (the
 # link key), messages, idempotency records and link codes in the table, the queue of held-back
 # messages on gsi2, LINE's token, SES and SNS. The stream function and the schedule both send.
 SENDS_MESSAGES = {

@@ -3,7 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import db
+from chalicelib import models
+from chalicelib.core import clock as times
 from tests.builders import PASSWORD, ApiClient, new_id
 
 
@@ -11,8 +12,8 @@ from tests.builders import PASSWORD, ApiClient, new_id
 def clock(monkeypatch):
     """Move the one clock forward without waiting."""
     offset = {"by": timedelta(0)}
-    real = db.now
-    monkeypatch.setattr(db, "now", lambda: real() + offset["by"])
+    real = times.now
+    monkeypatch.setattr(times, "now", lambda: real() + offset["by"])
     return offset
 
 
@@ -293,7 +294,7 @@ def test_a_pin_session_ends_with_the_deactivation_too(shop, chalice_client):
 
 def test_a_write_reads_the_staff_item_once_and_a_read_not_at_all(shop):
     """What ending sessions at once costs: one GetItem of the caller's staff item per write."""
-    from chalicelib import aws
+    from chalicelib.core import aws
 
     calls = []
     client = aws.table().meta.client
@@ -364,8 +365,9 @@ def test_a_login_of_another_shop_is_answered_like_a_new_one_and_each_signs_in_to
 
 def test_a_login_given_out_before_logins_were_per_shop_still_signs_in_and_stays_unique_there(
         shop, chalice_client):
-    """Accounts made before: one LOGIN#<name> item for every shop (db.login_key)."""
-    from chalicelib import aws, shops
+    """Accounts made before: one LOGIN#<name> item for every shop (models.Login.old_key)."""
+    from chalicelib.core import aws
+    from chalicelib.records import shops
     from tests.builders import a_shop, password_hash
 
     login = f"{new_id()}@earlier.test"
@@ -373,7 +375,7 @@ def test_a_login_given_out_before_logins_were_per_shop_still_signs_in_and_stays_
     member = shops.NewStaff(staff_id=staff_id, name="老員工", role="technician",
                             email=f"{new_id()}@x.test", password=PASSWORD)
     assert shops.add_staff(shop.shop_id, member, password_hash())
-    aws.table().put_item(Item={**db.login_key(login), "type": "login", "shop_id": shop.shop_id,
+    aws.table().put_item(Item={**models.Login.old_key(login), "type": "login", "shop_id": shop.shop_id,
                                "staff_id": staff_id})
     signed = sign_in(shop, login)
     assert signed.status == 200 and signed.body["staff"]["staff_id"] == staff_id

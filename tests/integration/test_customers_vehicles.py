@@ -2,7 +2,8 @@
 time, mileage readings, who may write, replays and bad input."""
 import pytest
 
-from chalicelib import aws, db
+from chalicelib import models
+from chalicelib.core import aws
 from tests.builders import a_customer, a_shop, a_vehicle, new_id
 
 WRITERS = ("owner", "manager", "advisor")
@@ -458,8 +459,8 @@ def test_mileage_of_an_unknown_vehicle_is_not_found(shop):
 
 def test_record_mileage_refuses_what_the_route_would_refuse(shop):
     from chalicelib.api import Caller
-    from chalicelib.errors import Unprocessable
-    from chalicelib.vehicles import record_mileage
+    from chalicelib.core.errors import Unprocessable
+    from chalicelib.records.vehicles import record_mileage
 
     vehicle = a_vehicle(shop, a_customer(shop)["customer_id"])
     caller = Caller(shop.shop_id, shop.technician.staff_id, "technician", "技師")
@@ -512,5 +513,5 @@ def test_lookups_read_with_queries_only(shop, monkeypatch):
 
 def test_the_plate_claim_names_the_vehicle_that_holds_it(shop):
     vehicle = a_vehicle(shop, a_customer(shop)["customer_id"], plate="AB-123")
-    claim = aws.table().get_item(Key=db.plate_claim_key(shop.shop_id, "AB-123"))["Item"]
+    claim = aws.table().get_item(Key=models.PlateClaim.key(shop.shop_id, "AB-123"))["Item"]
     assert claim["vehicle_id"] == vehicle["vehicle_id"]

@@ -9,7 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import app as api
-from chalicelib import aws, dashboard, db, notify
+from chalicelib import models
+from chalicelib.core import clock as times
+from chalicelib.after import dashboard
+from chalicelib.core import aws
+from chalicelib.outward import notify
 from devstack.poller import lambda_record
 from tests.builders import (a_customer_and_vehicle, a_shop, a_signature, add_lines, an_added_line,
                             new_id)
@@ -20,11 +24,11 @@ TOTAL = 2835  # the two lines of add_lines (NT$2,700) and 5 % tax
 
 
 class Clock:
-    """db.now, set by the test: each step of an order happens at a known time."""
+    """times.now, set by the test: each step of an order happens at a known time."""
 
     def __init__(self, start: datetime):
         self.value: datetime | None = start
-        self.real = db.now
+        self.real = times.now
 
     def __call__(self):
         return self.value or self.real()
@@ -36,7 +40,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch):
     moved = Clock(MORNING)
-    monkeypatch.setattr(db, "now", moved)
+    monkeypatch.setattr(times, "now", moved)
     return moved
 
 
@@ -63,7 +67,7 @@ class Stream:
                 found += page["Records"]
                 iterator = page.get("NextShardIterator") if page["Records"] else None
         mine = [r for r in found if shop_id is None
-                or r["dynamodb"]["Keys"]["pk"]["S"].startswith(db.shop_pk(shop_id))
+                or r["dynamodb"]["Keys"]["pk"]["S"].startswith(models.shop_pk(shop_id))
                 or r["dynamodb"]["Keys"]["pk"]["S"].startswith("MESSAGES_DUE")]
         return [lambda_record(r, arn, "ap-northeast-1") for r in mine]
 
@@ -102,7 +106,7 @@ COMPLETE_WALKAROUND = {"mileage_km": 42000, "fuel_eighths": 4, "lights_none": Tr
 
 
 def walk_around(shop, order_id, fields):
-    at = db.iso(db.now())
+    at = times.iso(times.now())
     answer = shop.advisor.patch(f"/api/orders/{order_id}/inspection", {"changes": [
         {"field": name, "value": value, "changed_at": at} for name, value in fields.items()]})
     assert answer.status == 200, answer.body
@@ -283,24 +287,24 @@ def test_a_period_of_366_days_is_allowed(chalice_client, shop):
 
 
 def test_cases_opened_and_closed_count_and_the_open_ones_show(app_env, shop, clock, stream):
-    key = db.case_key(shop.shop_id, "case-1")
+    key = models.Case.key(shop.shop_id, "case-1")
     aws.table().put_item(Item={**key, "type": "case", "shop_id": shop.shop_id,
                                "case_id": "case-1", "state": "open",
-                               "created_at": db.iso(MORNING)})
-    aws.table().put_item(Item={**db.case_key(shop.shop_id, "case-2"), "type": "case",
+                               "created_at": times.iso(MORNING)})
+    aws.table().put_item(Item={**models.Case.key(shop.shop_id, "case-2"), "type": "case",
                                "shop_id": shop.shop_id, "case_id": "case-2", "state": "open",
-                               "created_at": db.iso(MORNING)})
+                               "created_at": times.iso(MORNING)})
     stream.drain()
     assert figures(shop.manager)["follow_ups"] == {"done": 0, "cases_opened": 2,
                                                    "cases_closed": 0, "cases_open": 2}
     aws.table().update_item(Key=key, UpdateExpression="SET #s = :closed, closed_at = :at",
                             ExpressionAttributeNames={"#s": "state"},
                             ExpressionAttributeValues={":closed": "closed",
-                                                       ":at": db.iso(MORNING + timedelta(days=1))})
+                                                       ":at": times.iso(MORNING + timedelta(days=1))})
     stream.drain()
     assert figures(shop.manager, DAY, "2026-03-03")["follow_ups"] == {
         "done": 0, "cases_opened": 2, "cases_closed": 1, "cases_open": 1}
-    assert not dashboard.case_closed(shop.shop_id, "case-1", db.iso(MORNING))  # counted once
+    assert not dashboard.case_closed(shop.shop_id, "case-1", times.iso(MORNING))  # counted once
 
 
 def test_a_rebuild_from_the_orders_gives_the_same_figures(app_env, shop, clock, stream):
@@ -308,7 +312,7 @@ def test_a_rebuild_from_the_orders_gives_the_same_figures(app_env, shop, clock, 
     stream.drain()
     from_stream = figures(shop.owner)
     for item in aws.table().query(KeyConditionExpression="pk = :pk", ExpressionAttributeValues={
-            ":pk": db.dashboard_pk(shop.shop_id)})["Items"]:
+            ":pk": models.dashboard_pk(shop.shop_id)})["Items"]:
         aws.table().delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
     assert figures(shop.owner)["orders"]["opened"] == 0
     assert dashboard.backfill(shop.shop_id)["orders"] == 2

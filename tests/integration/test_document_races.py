@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from chalicelib import orders, signatures
+from chalicelib.work import orders, signatures
 from tests.builders import STROKES, a_part_tag, an_order, new_id
 
 ROUNDS = 40

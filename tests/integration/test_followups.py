@@ -1,7 +1,7 @@
 """Follow-up calls after delivery (維修後關懷) and the cases they open, on DynamoDB Local.
 
 The daily job is invoked as CloudWatch Events invokes the scheduled Lambda; the shop's clock
-(db.now) is moved to the days the cars are delivered and the morning the job runs.
+(clock.now) is moved to the days the cars are delivered and the morning the job runs.
 """
 from datetime import date, datetime, timedelta, timezone
 

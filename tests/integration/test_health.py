@@ -2,7 +2,7 @@
 from chalice.test import Client
 
 from app import app
-from chalicelib import aws
+from chalicelib.core import aws
 from devstack import engines, provision
 from devstack.settings import LocalSettings
 

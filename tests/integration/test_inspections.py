@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib import inspections
+from chalicelib.work import inspections
 from chalicelib.api import Caller
 from tests.builders import a_signature, an_order, new_id
 

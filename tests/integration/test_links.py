@@ -11,7 +11,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from boto3.dynamodb.conditions import Key
 
-from chalicelib import approval_codes, aws, db, links, orders, secrets
+from chalicelib import models
+from chalicelib.core import clock as times
+from chalicelib.core import aws, secrets
+from chalicelib.outward import approval_codes, links
+from chalicelib.work import orders
 from tests.builders import STROKES, a_part_tag, an_added_line, an_order, new_id
 
 
@@ -52,7 +56,7 @@ def test_the_token_is_derived_and_only_its_hash_is_stored(shop):
     assert len(token) == 32 and link["generation"] == 1 and link["qr_svg"].startswith("<?xml")
     assert links.url_for(shop.shop_id, order["order_id"]) == link["url"]
     items = aws.table().query(KeyConditionExpression=Key("pk").eq(
-        db.order_pk(shop.shop_id, order["order_id"])))["Items"]
+        models.order_pk(shop.shop_id, order["order_id"])))["Items"]
     stored = json.dumps(items, default=str)
     assert token not in stored
     assert hashlib.sha256(token.encode()).hexdigest() in stored
@@ -67,14 +71,13 @@ def test_every_failure_is_the_same_404(shop):
     revoked = path_of(link_of(shop, revoked_order["order_id"])["url"])
     assert shop.advisor.delete(f"/api/orders/{revoked_order['order_id']}/link").status == 200
     assert links.url_for(shop.shop_id, revoked_order["order_id"]) is None
-    later = db.now() + timedelta(days=31)
-    import chalicelib.db as dbmod
-    real_now = dbmod.now
-    dbmod.now = lambda: later
+    later = times.now() + timedelta(days=31)
+    real_now = times.now
+    times.now = lambda: later
     try:
         expired = page(shop, good)
     finally:
-        dbmod.now = real_now
+        times.now = real_now
     answers = [expired, page(shop, revoked), page(shop, "/t/" + "A" * 32),
                page(shop, "/t/short"), page(shop, "/t/" + "%E4%B8%AD" * 40)]
     first = answers[0]
@@ -93,7 +96,7 @@ def test_guessing_is_limited_per_client(shop, monkeypatch):
     # One minute of its own, held still: the count is per client and minute, and neither the
     # minute turning mid-test nor other tests' look-ups from this client may move it.
     still = datetime(2026, 11, 28, 3, 7, 30, tzinfo=timezone.utc)
-    monkeypatch.setattr(db, "now", lambda: still)
+    monkeypatch.setattr(times, "now", lambda: still)
     for _ in range(3):
         assert page(shop, "/t/" + "B" * 32).status == 404
     limited = page(shop, good)  # even a good token, from this client, this minute
@@ -247,7 +250,7 @@ def _estimate_waiting(shop, amounts):
 
 
 def _texted_code(order_id):
-    from chalicelib.notify import outbox
+    from chalicelib.outward.notify import outbox
 
     texts = [item["text"] for item in outbox.recent() if item["order_id"] == order_id
              and item["step"] == "approval_code"]
@@ -276,13 +279,13 @@ def test_a_large_remote_approval_needs_the_code_texted_to_the_customer(shop):
     record = json.loads(stored["signatures"][-1]["record"])
     assert record["verification"]["method"] == "sms_code"
     assert record["verification"]["to"] == "0912-***-678"
-    assert aws.table().get_item(Key=db.approval_code_key(shop.shop_id, order["order_id"])).get(
+    assert aws.table().get_item(Key=models.ApprovalCode.key(shop.shop_id, order["order_id"])).get(
         "Item") is None  # used up
     # the order screen shows the text went out, without the code in it
     messages = shop.advisor.get(f"/api/orders/{order['order_id']}/messages").body["messages"]
     texted = [m for m in messages if m["step"] == "approval_code"]
     assert texted and texted[0]["state"] == "sent"
-    stored_text = aws.table().get_item(Key=db.message_key(
+    stored_text = aws.table().get_item(Key=models.Message.key(
         shop.shop_id, order["order_id"], texted[0]["message_id"]))["Item"]["text"]
     assert code not in stored_text and "••••••" in stored_text
 
@@ -305,12 +308,12 @@ def test_wrong_codes_end_the_code_and_an_old_code_expires(shop, monkeypatch):
     assert errors == ["code_wrong"] * 4 + ["code_expired"]
     # the right code no longer works either: the customer asks for a new one
     assert shop.anonymous.post(path + "/signatures", {**body, "code": code}).error == "code_expired"
-    later = db.now() + timedelta(minutes=2)
-    monkeypatch.setattr(db, "now", lambda: later)
+    later = times.now() + timedelta(minutes=2)
+    monkeypatch.setattr(times, "now", lambda: later)
     assert shop.anonymous.post(path + "/code", {}).status == 200
     newest = _texted_code(order["order_id"])  # the newest first
     expired = later + timedelta(minutes=11)
-    monkeypatch.setattr(db, "now", lambda: expired)
+    monkeypatch.setattr(times, "now", lambda: expired)
     too_late = shop.anonymous.post(path + "/signatures", {**body, "code": newest})
     assert too_late.status == 422 and too_late.error == "code_expired"
     after = shop.advisor.get(f"/api/orders/{order['order_id']}").body
@@ -322,7 +325,7 @@ def test_no_mobile_on_file_means_no_code(shop):
     assert shop.manager.patch("/api/shop/settings", {"remote_code_above": 0}).status == 200
     order = an_order(shop, state="in_progress")
     an_added_line(shop, order["order_id"], "雨刷", 600)
-    aws.table().update_item(Key=db.customer_key(shop.shop_id, order["customer"]["customer_id"]),
+    aws.table().update_item(Key=models.customer_key(shop.shop_id, order["customer"]["customer_id"]),
                             UpdateExpression="REMOVE mobile")  # e-mail only, say
     path = path_of(link_of(shop, order["order_id"])["url"])
     answer = shop.anonymous.post(path + "/code", {})
@@ -371,7 +374,7 @@ def test_a_burst_of_wrong_codes_compares_five_at_most_and_the_code_can_be_sent_a
     assert all(line["state"] == "proposed" for line in after["lines"]
                if line.get("origin") == "additional")
     # The ended code left no half item behind: a new one can be asked for, and it works.
-    clock.value = db.now() + timedelta(minutes=2)
+    clock.value = times.now() + timedelta(minutes=2)
     again = shop.anonymous.post(path + "/code", {})
     assert again.status == 200, again.body
     newest = _texted_code(order["order_id"])
@@ -381,7 +384,7 @@ def test_a_burst_of_wrong_codes_compares_five_at_most_and_the_code_can_be_sent_a
 
 
 def test_a_burst_of_code_requests_texts_one_code(shop, monkeypatch):
-    from chalicelib.notify import outbox
+    from chalicelib.outward.notify import outbox
 
     monkeypatch.setattr(links, "LIMIT_PER_MINUTE", 1000)
     assert shop.manager.patch("/api/shop/settings", {"remote_code_above": 0}).status == 200
@@ -400,7 +403,7 @@ def test_a_code_item_left_half_written_does_not_stop_a_new_code(shop):
     `tries`. Asking for a code must still work, not answer 500 for the order's life."""
     assert shop.manager.patch("/api/shop/settings", {"remote_code_above": 0}).status == 200
     order, path, _, body = _estimate_waiting(shop, [500])
-    aws.table().put_item(Item={**db.approval_code_key(shop.shop_id, order["order_id"]),
+    aws.table().put_item(Item={**models.ApprovalCode.key(shop.shop_id, order["order_id"]),
                                "tries": 1})
     wrong = shop.anonymous.post(path + "/signatures", {**body, "code": "000000"})
     assert (wrong.status, wrong.error) == (422, "code_expired")

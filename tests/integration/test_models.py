@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from chalicelib import models
-from chalicelib.errors import Busy
+from chalicelib.core.errors import Busy
 from tests.builders import new_id
 
 
@@ -89,8 +89,8 @@ def test_a_transaction_says_which_part_refused(shop_id):
 
 
 def test_an_item_holding_a_name_its_model_does_not_declare_is_not_read_silently(shop_id):
-    from chalicelib import aws
-    from chalicelib.config import settings
+    from chalicelib.core import aws
+    from chalicelib.core.config import settings
 
     key = models.Shop.key(shop_id)
     aws.client("dynamodb").put_item(TableName=settings().table_name, Item={

@@ -15,8 +15,12 @@ from urllib.parse import parse_qs
 import pytest
 
 import app as api
-from chalicelib import aws, customers, db, notify
-from chalicelib.notify import base, email, line, sms
+from chalicelib import models
+from chalicelib.core import clock as times
+from chalicelib.core import aws
+from chalicelib.outward import notify
+from chalicelib.records import customers
+from chalicelib.outward.notify import base, email, line, sms
 from devstack.poller import Checkpoints, StreamPoller, lambda_record
 from tests.builders import a_customer_and_vehicle, a_signature, an_added_line, an_order, new_id
 
@@ -186,7 +190,7 @@ def linked_customer_order(shop, state="checked_in", **customer_fields):
     customers.link_line(shop.shop_id, customer_id, "U-line-user-1")
     if customer_fields:
         aws.table().update_item(
-            Key=db.customer_key(shop.shop_id, customer_id),
+            Key=models.customer_key(shop.shop_id, customer_id),
             UpdateExpression="SET " + ", ".join(f"{k} = :{k}" for k in customer_fields),
             ExpressionAttributeValues={f":{k}": v for k, v in customer_fields.items()})
     return order
@@ -229,7 +233,7 @@ def test_a_failing_channel_is_retried_recorded_and_the_next_channel_used(channel
     from boto3.dynamodb.conditions import Key
 
     dead = aws.table().query(KeyConditionExpression=Key("pk").eq(
-        f"{db.shop_pk(shop.shop_id)}#DEADLETTERS"))["Items"]
+        f"{models.shop_pk(shop.shop_id)}#DEADLETTERS"))["Items"]
     assert [(d["message_id"], d["tries"]) for d in dead] == [("checked_in.line", 3)]
 
 
@@ -446,16 +450,16 @@ def test_what_the_previous_key_recorded_still_stops_a_send(channels, shop, clock
     for step in ("checked_in", "awaiting_approval"):
         notify._once(f"{shop.shop_id}#{order_id}#{step}#line", lambda: {"state": "sent"})
         aws.table().put_item(Item={
-            **db.message_key(shop.shop_id, order_id, f"{step}.line"), "type": "message",
+            **models.Message.key(shop.shop_id, order_id, f"{step}.line"), "type": "message",
             "shop_id": shop.shop_id, "order_id": order_id, "message_id": f"{step}.line",
             "step": step, "channel": "line", "text": "before", "state": "sent",
-            "created_at": db.iso(DAYTIME), "updated_at": db.iso(DAYTIME),
-            "sent_at": db.iso(DAYTIME), "tries": 1})
+            "created_at": times.iso(DAYTIME), "updated_at": times.iso(DAYTIME),
+            "sent_at": times.iso(DAYTIME), "tries": 1})
     handle(records)
     (request,) = channels.sent("line")
     assert "追加" in text_of(request)
     told = estimates_told(shop, order_id)
-    assert told["awaiting_approval.line"]["sent_at"] == db.iso(DAYTIME)  # kept, not sent again
+    assert told["awaiting_approval.line"]["sent_at"] == times.iso(DAYTIME)  # kept, not sent again
     assert told["awaiting_approval.2.line"]["state"] == "sent"
 
 
@@ -511,8 +515,8 @@ def test_each_code_texted_shows_as_a_message_of_its_own(channels, shop, clock):
     texted = [m for m in notify.list_messages(shop.shop_id, order["order_id"])
               if m["step"] == "approval_code"]
     assert [(m["message_id"], m["state"], m["sent_at"]) for m in texted] == [
-        ("approval_code.sms", "sent", db.iso(DAYTIME)),
-        ("approval_code.2.sms", "sent", db.iso(DAYTIME + timedelta(minutes=2)))]
+        ("approval_code.sms", "sent", times.iso(DAYTIME)),
+        ("approval_code.2.sms", "sent", times.iso(DAYTIME + timedelta(minutes=2)))]
     assert len(channels.sent("sns")) == 2
 
 

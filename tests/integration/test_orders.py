@@ -4,7 +4,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from chalicelib import aws, db
+from chalicelib.core import clock as times
+from chalicelib.core import aws
 from tests.builders import (a_customer, a_customer_and_vehicle, a_signature, a_vehicle,
                             add_lines, an_order, new_id)
 
@@ -16,7 +17,7 @@ def move(person, order_id, to, client_id=None):
 
 def test_a_new_order_gets_the_days_number_and_a_created_event(shop):
     order = an_order(shop, waits_in_shop=True, promised_at="2026-11-22T17:30:00+08:00")
-    today = db.local_date().replace("-", "")
+    today = times.local_date().replace("-", "")
     assert order["number"] == f"{today}-001"
     assert order["state"] == "checked_in"
     assert order["promised_at"] == "2026-11-22T09:30:00.000Z"
@@ -56,7 +57,7 @@ def new_order_body(customer, vehicle, **fields):
 
 
 def day_number(n):
-    return f"{db.local_date().replace('-', '')}-{n:03d}"
+    return f"{times.local_date().replace('-', '')}-{n:03d}"
 
 
 def test_twenty_tablets_opening_orders_at_once_number_them_001_to_020(shop):
@@ -276,7 +277,7 @@ def test_the_board_shows_open_orders_by_state_and_those_closed_today(shop):
     an_order(shop, state="in_progress")
     an_order(shop, state="delivered")
     board = shop.advisor.get("/api/board").body
-    assert board["date"] == db.local_date()
+    assert board["date"] == times.local_date()
     assert board["counts"]["checked_in"] == 1
     assert board["counts"]["in_progress"] == 1
     assert board["counts"]["delivered"] == 1

@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from chalicelib import aws, db, parts
-from chalicelib.config import settings
+from chalicelib import db, models
+from chalicelib.core import clock as times
+from chalicelib.core import aws
+from chalicelib.work import parts
+from chalicelib.core.config import settings
 from tests import screenshots
 from tests.builders import a_part_tag, a_shop, an_order, new_id
 
@@ -103,7 +106,7 @@ def test_a_bad_tag_is_refused_and_nothing_is_stored(shop, order, fields):
     answer = shop.technician.post("/api/parts", {"tag_id": tag_id, "part_name": "機油濾芯",
                                                  "order_id": order["order_id"], **fields})
     assert answer.status == 422 and answer.error == "validation", answer.body
-    assert aws.table().get_item(Key=db.part_client_key(shop.shop_id, tag_id)).get("Item") is None
+    assert aws.table().get_item(Key=models.PartClientId.key(shop.shop_id, tag_id)).get("Item") is None
     assert shop.advisor.get(f"/api/orders/{order['order_id']}/parts").body["tags"] == []
 
 
@@ -377,7 +380,7 @@ def test_the_months_report_counts_disposals_by_category_and_supplier_returns(sho
     move(shop.manager, tyres, "disposed", disposal={"category": "tyre", "recycler": "輪胎回收"})
     move(shop.manager, returned, "returned_to_supplier", supplier_return={"rma": "RMA-1"})
 
-    month = db.local_date()[:7]
+    month = times.local_date()[:7]
     report = shop.manager.get(f"/api/reports/parts?month={month}")
     assert report.status == 200, report.body
     totals = {row["category"]: (row["quantity"], row["unit"], row["tags"])
@@ -418,7 +421,7 @@ def test_a_code_already_claimed_is_refused_and_drawn_again(shop, order, monkeypa
     client, table = aws.client("dynamodb"), aws.table().name
 
     def claim(code):
-        return {"pk": {"S": db.part_code_key(code)["pk"]}, "sk": {"S": "PARTCODE"},
+        return {"pk": {"S": models.PartCode.key(code)["pk"]}, "sk": {"S": "PARTCODE"},
                 "type": {"S": "part_code"}, "code": {"S": code}, "shop_id": {"S": "elsewhere"}}
 
     def store(chunk):
@@ -437,14 +440,14 @@ def test_a_code_already_claimed_is_refused_and_drawn_again(shop, order, monkeypa
     assert next(draws, None) is None  # all three taken codes were drawn, and refused
     assert tag["code"] not in existing
     for code in existing[:3]:
-        assert aws.table().get_item(Key=db.part_code_key(code))["Item"]["shop_id"] == "elsewhere"
+        assert aws.table().get_item(Key=models.PartCode.key(code))["Item"]["shop_id"] == "elsewhere"
     monkeypatch.setattr(parts, "new_code", real)
 
     taken = set(existing)
     hits = [code for code in (real() for _ in range(100_000)) if code in taken]
     for code in hits + existing[-3:]:  # expected hits ≈ 100,000 × 5,000 / 32^8 ≈ 0.0005
         with pytest.raises(Exception) as refused:
-            db.transact_write([{"Put": {"Item": {**db.part_code_key(code), "shop_id": shop.shop_id},
+            db.transact_write([{"Put": {"Item": {**models.PartCode.key(code), "shop_id": shop.shop_id},
                                         "ConditionExpression": "attribute_not_exists(pk)"}}])
         assert db.refused(refused.value)
     made = [a_part_tag(shop, order)["code"] for _ in range(20)]
@@ -503,7 +506,7 @@ def test_the_png_label_scans(shop, order, tmp_path):
 def test_every_label_of_an_a4_sheet_scans_at_300_dpi(shop, order, tmp_path):
     from PIL import Image
 
-    from chalicelib import labels
+    from chalicelib.work import labels
 
     names = ["機油濾芯", "前煞車來令片（一組）原廠件", "電瓶 75D23L", "廢機油", "空氣濾芯",
              "點火線圈", "雨刷片", "舊輪胎"]
@@ -552,7 +555,7 @@ def test_failed_public_look_ups_are_limited_per_client(shop, order, clock, monke
     from datetime import datetime, timezone
 
     import app as app_module
-    from chalicelib import links
+    from chalicelib.outward import links
 
     monkeypatch.setattr(links, "LIMIT_PER_MINUTE", 5)
     clock.value = datetime(2026, 11, 28, 3, 7, 30, tzinfo=timezone.utc)  # one minute, still

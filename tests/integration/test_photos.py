@@ -17,8 +17,10 @@ import pytest
 import requests
 from PIL import ExifTags, Image
 
-from chalicelib import aws, db
-from chalicelib.config import settings
+from chalicelib.core import clock as times
+from chalicelib.core import objects
+from chalicelib.core import aws
+from chalicelib.core.config import settings
 from tests.builders import a_signature, an_order, new_id
 
 ORIGIN = "http://127.0.0.1:8000"  # the PWA's origin, which the bucket's CORS allows
@@ -86,7 +88,7 @@ def exists(key) -> bool:
 
 
 def incoming(shop, order, photo_id):
-    return db.photo_object(shop.shop_id, order["order_id"], photo_id, "incoming")
+    return objects.photo_object(shop.shop_id, order["order_id"], photo_id, "incoming")
 
 
 def fetch(url) -> bytes:
@@ -134,8 +136,8 @@ def test_the_presigned_post_limits_size_type_and_key_for_15_minutes(shop):
     assert {"key": fields["key"]} in conditions
     assert {"x-amz-meta-subject": "dashboard"} in conditions
     assert fields["x-amz-algorithm"] == "AWS4-HMAC-SHA256"
-    expires = db.parse_iso(policy["expiration"])
-    assert 14 * 60 <= (expires - db.now()).total_seconds() <= 15 * 60
+    expires = times.parse_iso(policy["expiration"])
+    assert 14 * 60 <= (expires - times.now()).total_seconds() <= 15 * 60
 
 
 def test_a_png_and_a_webp_become_jpegs_too(shop):
@@ -198,7 +200,7 @@ def test_what_is_not_a_sound_photo_is_refused_removed_and_not_recorded(shop, mak
     assert words in answer.body["error"]["message"]
     assert not exists(incoming(shop, order, photo_id))
     for size in ("display", "thumb"):
-        assert not exists(db.photo_object(shop.shop_id, order["order_id"], photo_id, size))
+        assert not exists(objects.photo_object(shop.shop_id, order["order_id"], photo_id, size))
     assert shop.advisor.get(photos_path(order)).body["photos"] == []
 
 
@@ -249,7 +251,7 @@ def test_everyone_adds_photos_and_front_desk_removes_them(shop, role, presign_st
     assert deleted.status == delete_status
     left = shop.owner.get(photos_path(order)).body["photos"]
     assert len(left) == (1 if delete_status == 403 else 0)
-    display = db.photo_object(shop.shop_id, order["order_id"], photo.body["photo_id"], "display")
+    display = objects.photo_object(shop.shop_id, order["order_id"], photo.body["photo_id"], "display")
     assert exists(display) is (delete_status == 403)
 
 

@@ -6,7 +6,7 @@ import time
 import pytest
 
 import app as api
-from chalicelib import aws
+from chalicelib.core import aws
 from devstack import ROOT
 from devstack.poller import MAX_ATTEMPTS, Checkpoints, StreamPoller
 

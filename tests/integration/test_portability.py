@@ -9,7 +9,12 @@ import zipfile
 
 import requests
 
-from chalicelib import aws, customers, db, notify
+from chalicelib import models
+from chalicelib.core import clock as times
+from chalicelib.core import objects
+from chalicelib.core import aws
+from chalicelib.outward import notify
+from chalicelib.records import customers
 from tests.builders import a_shop, a_signature, add_lines, new_id
 from tests.integration.test_photos import a_jpeg, complete, exists, presign, upload
 
@@ -36,7 +41,7 @@ def a_person(shop):
     # A browser of theirs subscribed to Web Push (its endpoint identifies the device).
     endpoint = f"https://fcm.googleapis.com/fcm/send/{new_id('device')}"
     aws.table().put_item(Item={
-        **db.push_subscription_key(shop.shop_id, customer["customer_id"], new_id("hash")),
+        **models.PushSubscription.key(shop.shop_id, customer["customer_id"], new_id("hash")),
         "type": "push_subscription", "endpoint": endpoint,
         "keys": {"p256dh": "BPk", "auth": "Aq"}})
     personal = {"name": name, "mobile": customer["mobile"], "national": mobile,
@@ -105,7 +110,7 @@ def test_export_then_erase_leaves_no_personal_field_of_that_customer_in_the_tabl
     photo = a_photo(shop, done)
     done = walk(shop, done, ("quality_check", "ready", "delivered"), signer=personal["name"])
     notify.queue(shop.shop_id, done["order_id"], "ready", ["sms"],
-                 f"{personal['name']} 您好，您的愛車已可交車。", db.now())
+                 f"{personal['name']} 您好，您的愛車已可交車。", times.now())
     # The follow-up call: the customer was unhappy, a case was opened (it copies their name).
     call = shop.advisor.post(f"/api/orders/{done['order_id']}/followup", {
         "client_id": new_id("call"), "outcome": "reached", "reaction": "issue",
@@ -177,10 +182,10 @@ def test_export_then_erase_leaves_no_personal_field_of_that_customer_in_the_tabl
     for signature in after["signatures"]:
         verified = shop.anonymous.get(f"/api/verify/{signature['hash']}")
         assert verified.body["intact"] is True, verified.body
-        sealed = db.sealed_record_object(shop.shop_id, done["order_id"],
+        sealed = objects.sealed_record_object(shop.shop_id, done["order_id"],
                                          signature["signature_id"])
         assert exists(sealed)
-    assert not exists(db.photo_object(shop.shop_id, done["order_id"], photo["photo_id"],
+    assert not exists(objects.photo_object(shop.shop_id, done["order_id"], photo["photo_id"],
                                       "display"))
     assert shop.advisor.get(f"/api/customers?phone={personal['national']}").body["customers"] == []
     shown = shop.owner.get(f"/api/customers/{cid}").body
@@ -351,7 +356,7 @@ def test_both_exports_give_the_walk_around_s_mileage_not_the_one_typed_at_creati
         "order_id": new_id("order"), "customer_id": customer["customer_id"],
         "vehicle_id": vehicle["vehicle_id"], "mileage_km": 18_350}).body
     walked = shop.advisor.patch(f"/api/orders/{order['order_id']}/inspection", {"changes": [
-        {"field": "mileage_km", "value": 18_362, "changed_at": db.now_iso()}]})
+        {"field": "mileage_km", "value": 18_362, "changed_at": times.now_iso()}]})
     assert walked.status == 200, walked.body
 
     mine = json.loads(download(shop.manager.post(

@@ -3,7 +3,7 @@ import json
 import urllib.error
 import urllib.request
 
-from chalicelib import aws
+from chalicelib.core import aws
 from devstack import provision, seed
 
 
@@ -88,7 +88,7 @@ def test_seeding_twice_does_not_duplicate_the_demo_data(app_env, tmp_path):
 
 
 def test_the_demo_login_works_with_the_printed_password(app_env, tmp_path):
-    from chalicelib import auth, shops
+    from chalicelib.records import auth, shops
 
     login = seed.seed(tmp_path)
     owner = shops.get_staff(seed.DEMO_SHOP_ID, seed.DEMO_OWNER_ID)
@@ -99,7 +99,7 @@ def test_the_demo_login_works_with_the_printed_password(app_env, tmp_path):
 
 
 def test_a_lost_login_file_gives_the_existing_owner_a_new_password(app_env, tmp_path):
-    from chalicelib import auth, shops
+    from chalicelib.records import auth, shops
 
     seed.seed(tmp_path)
     (tmp_path / "demo-login.json").unlink()

@@ -17,8 +17,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 import app as api
-from chalicelib import aws, customers, db, notify, secrets
-from chalicelib.notify import base, line_pnp, push
+from chalicelib import models
+from chalicelib.core import clock as times
+from chalicelib.core import aws, secrets
+from chalicelib.outward import notify
+from chalicelib.records import customers
+from chalicelib.outward.notify import base, line_pnp, push
 from tests.builders import an_order
 from tests.integration.test_notify import estimates_twice, handle, stream_records
 
@@ -236,8 +240,8 @@ def test_a_customer_keeps_a_few_subscriptions_and_can_remove_one(provider, shop)
 
 def test_a_step_reaches_the_browser_and_a_tap_marks_the_message_read(provider, shop, monkeypatch):
     order, token, browser = subscribed(shop, provider)
-    monkeypatch.setattr(db, "now", lambda: DAYTIME)
-    stored = aws.table().get_item(Key=db.order_key(shop.shop_id, order["order_id"]))["Item"]
+    monkeypatch.setattr(times, "now", lambda: DAYTIME)
+    stored = aws.table().get_item(Key=models.order_key(shop.shop_id, order["order_id"]))["Item"]
     (result,) = notify.notify_step(stored, "ready")
     assert result["channel"] == "push" and result["state"] == "sent"
     (request,) = provider.sent("push")
@@ -340,15 +344,15 @@ def test_pnp_sends_the_number_s_hash_with_an_opaque_delivery_tag(provider, shop)
 
 def test_a_line_customer_not_linked_is_reached_by_number_only_where_the_shop_is_approved(
         provider, shop, monkeypatch):
-    monkeypatch.setattr(db, "now", lambda: DAYTIME)
+    monkeypatch.setattr(times, "now", lambda: DAYTIME)
     order = an_order(shop)  # channel "line", no LINE account linked
-    stored = aws.table().get_item(Key=db.order_key(shop.shop_id, order["order_id"]))["Item"]
+    stored = aws.table().get_item(Key=models.order_key(shop.shop_id, order["order_id"]))["Item"]
     (result,) = notify.notify_step(stored, "ready")
     assert result["channel"] == "sms" and provider.sent("pnp") == []
 
     approve_pnp(shop)
     other = an_order(shop)
-    stored = aws.table().get_item(Key=db.order_key(shop.shop_id, other["order_id"]))["Item"]
+    stored = aws.table().get_item(Key=models.order_key(shop.shop_id, other["order_id"]))["Item"]
     (result,) = notify.notify_step(stored, "ready")
     assert result["channel"] == "line_pnp" and result["state"] == "sent"
     assert len(provider.sent("pnp")) == 1
@@ -367,9 +371,9 @@ def delivery_event(data: str) -> bytes:
 
 def test_line_s_delivery_event_marks_the_message_delivered(provider, shop, monkeypatch):
     approve_pnp(shop)
-    monkeypatch.setattr(db, "now", lambda: DAYTIME)
+    monkeypatch.setattr(times, "now", lambda: DAYTIME)
     order = an_order(shop)
-    stored = aws.table().get_item(Key=db.order_key(shop.shop_id, order["order_id"]))["Item"]
+    stored = aws.table().get_item(Key=models.order_key(shop.shop_id, order["order_id"]))["Item"]
     notify.notify_step(stored, "ready")
     (request,) = provider.sent("pnp")
     tag = request["headers"]["x-line-delivery-tag"]
@@ -384,7 +388,7 @@ def test_line_s_delivery_event_marks_the_message_delivered(provider, shop, monke
         assert answer.status == 200
     (message,) = notify.list_messages(shop.shop_id, order["order_id"])
     assert message["message_id"] == "ready.line_pnp"
-    assert message["delivered_at"] == db.iso(DAYTIME)
+    assert message["delivered_at"] == times.iso(DAYTIME)
 
 
 def test_each_estimate_by_number_has_its_own_delivery_tag(provider, shop, clock):
@@ -405,7 +409,7 @@ def test_each_estimate_by_number_has_its_own_delivery_tag(provider, shop, clock)
 
 
 def test_locally_push_and_pnp_without_credentials_go_to_the_outbox(app_env, shop, monkeypatch):
-    from chalicelib.notify import outbox
+    from chalicelib.outward.notify import outbox
 
     monkeypatch.delenv("SL_NOTIFY_LIVE", raising=False)
     monkeypatch.delenv("SL_LINE_API", raising=False)

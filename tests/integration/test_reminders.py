@@ -2,13 +2,17 @@
 real stream record, the daily job sends them on the customer's channel (held back by quiet hours,
 at most one per customer in the shop's gap), and an opt-out stops them.
 
-The shop's clock (db.now) is moved: the day of delivery, then the morning the reminder is due.
+The shop's clock (times.now) is moved: the day of delivery, then the morning the reminder is due.
 """
 import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 
-from chalicelib import aws, db, notify, reminders
+from chalicelib import models
+from chalicelib.core import clock as times
+from chalicelib.after import reminders
+from chalicelib.core import aws
+from chalicelib.outward import notify
 from tests.builders import a_signature, a_shop, an_order, new_id
 from tests.integration.test_links import own_ip  # noqa: F401 (each test a client of its own)
 from tests.integration.test_notify import handle, stream_records
@@ -22,10 +26,10 @@ def taipei(day: date, hour: int) -> datetime:
 
 
 def walk(shop, order_id: str, *values) -> None:
-    now = db.now()
+    now = times.now()
     answer = shop.advisor.patch(f"/api/orders/{order_id}/inspection", {"changes": [
         {"field": field, "value": value,
-         "changed_at": db.iso(now - timedelta(seconds=60 - n))}
+         "changed_at": times.iso(now - timedelta(seconds=60 - n))}
         for n, (field, value) in enumerate(values)]})
     assert answer.status == 200, answer.body
 
@@ -125,10 +129,10 @@ def test_the_daily_job_sends_after_quiet_hours_once_and_respects_the_gap(shop, c
     assert queued["state"] == "queued" and queued["not_before"].startswith(
         f"{tyres_day.isoformat()}T00:00")  # 08:00 in Taipei
     clock.value = taipei(tyres_day, 8) + timedelta(minutes=1)
-    notify.send_due(db.now())
+    notify.send_due(times.now())
     [sent] = reminder_messages(shop, order["order_id"])
     assert sent["state"] == "sent"
-    stored = aws.table().get_item(Key=db.message_key(shop.shop_id, order["order_id"],
+    stored = aws.table().get_item(Key=models.Message.key(shop.shop_id, order["order_id"],
                                                      sent["message_id"]))["Item"]
     assert "輪胎" in stored["text"] and "/o/" in stored["text"]
     run_daily_job(chalice_client)  # the same morning, run again: nothing more
@@ -160,14 +164,14 @@ def test_one_tap_on_the_link_stops_reminders_and_the_desk_can_turn_them_back_on(
     assert page.headers["X-Robots-Tag"].startswith("noindex")
     # Opening the page (a link preview does that too) changes nothing: the page's script does.
     assert "reminders_opt_out" not in aws.table().get_item(
-        Key=db.customer_key(shop.shop_id, customer_id))["Item"]
+        Key=models.customer_key(shop.shop_id, customer_id))["Item"]
     off = shop.anonymous.post(path, {"reminders": "off"})
     assert off.status == 200 and off.body["reminders"] == "off"
     clock.value = taipei(DELIVERY_DAY + timedelta(days=14), 6)
     run_daily_job(chalice_client)
     assert reminder_messages(shop, order["order_id"]) == []
     assert vehicle_reminders(shop, order)["tyres"]["status"] == "opted_out"
-    customer = aws.table().get_item(Key=db.customer_key(shop.shop_id, customer_id))["Item"]
+    customer = aws.table().get_item(Key=models.customer_key(shop.shop_id, customer_id))["Item"]
     assert customer["opt_out_history"][-1]["via"] == "link"
     on = shop.advisor.put(f"/api/customers/{customer_id}/reminders", {"reminders": "on"})
     assert on.status == 200 and on.body["reminders"] == "on"
@@ -218,7 +222,7 @@ def test_toggling_without_end_keeps_only_the_last_changes_on_the_customer(shop):
                                   {"reminders": "off" if n % 2 == 0 else "on"})
         assert answer.status == 200, answer.body
     assert shop.anonymous.post(path, {"reminders": "off"}).status == 200
-    key = db.customer_key(shop.shop_id, customer_id)
+    key = models.customer_key(shop.shop_id, customer_id)
     customer = aws.table().get_item(Key=key, ConsistentRead=True)["Item"]
     history = customer["opt_out_history"]
     assert len(history) == reminders.HISTORY_KEPT
@@ -276,7 +280,7 @@ def test_a_customer_item_already_at_the_size_limit_is_cut_by_the_next_change(sho
     from botocore.exceptions import ClientError
 
     customer_id, path = opted_in_customer(shop)
-    key = db.customer_key(shop.shop_id, customer_id)
+    key = models.customer_key(shop.shop_id, customer_id)
     customer = aws.table().get_item(Key=key, ConsistentRead=True)["Item"]
     history = [{"at": f"2026-11-28T03:07:{n:02d}.000Z", "via": "link", "out": n % 2 == 0}
                for n in range(40)]
@@ -304,7 +308,7 @@ def test_a_customer_item_already_at_the_size_limit_is_cut_by_the_next_change(sho
 
 def test_a_history_grown_before_it_was_bounded_is_cut_to_the_last_changes(shop):
     customer_id, path = opted_in_customer(shop)
-    key = db.customer_key(shop.shop_id, customer_id)
+    key = models.customer_key(shop.shop_id, customer_id)
     customer = aws.table().get_item(Key=key, ConsistentRead=True)["Item"]
     aws.table().put_item(Item={**customer, "opt_out_history": [
         {"at": f"2026-11-28T03:{n // 60 % 60:02d}:{n % 60:02d}.000Z", "via": "link",

@@ -49,7 +49,7 @@ def chalice_client_module(api_table):
     from chalice.test import Client
 
     from app import app
-    from chalicelib import aws
+    from chalicelib.core import aws
 
     aws.reset()
     with Client(app, stage_name="tests") as client:

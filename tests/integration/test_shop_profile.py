@@ -5,8 +5,9 @@ import io
 
 from PIL import Image
 
-from chalicelib import aws, shops
-from chalicelib.config import settings
+from chalicelib.core import aws
+from chalicelib.records import shops
+from chalicelib.core.config import settings
 from tests.builders import an_order
 
 

@@ -5,9 +5,12 @@ import subprocess
 
 import pytest
 
-from chalicelib import aws, db, orders, signatures
+from chalicelib import models
+from chalicelib.core import objects
+from chalicelib.core import aws
+from chalicelib.work import orders, signatures
 from chalicelib.api import Caller
-from chalicelib.config import settings
+from chalicelib.core.config import settings
 from tests.builders import STROKES, a_signature, add_lines, an_added_line, an_order, new_id
 
 
@@ -105,7 +108,7 @@ def test_the_signature_records_how_it_was_made(shop):
     assert record["consent"] == {"accepted": True, "privacy_version": shown["content"]["privacy"]["version"]}
     assert record["signed_at"] == item["signed_at"]
     assert signatures.digest(record) == item["hash"] == answer.body["hash"]
-    png = aws.client("s3").get_object(Bucket=settings().bucket_name, Key=db.signature_object(
+    png = aws.client("s3").get_object(Bucket=settings().bucket_name, Key=objects.signature_object(
         shop.shop_id, order["order_id"], body["signature_id"], "png"))["Body"].read()
     assert png.startswith(b"\x89PNG")
 
@@ -391,7 +394,7 @@ def test_a_replaced_signature_picture_is_detected(shop):
     signed = a_signature(shop, order["order_id"], "authorization")
     aws.client("s3").put_object(
         Bucket=settings().bucket_name, Body=signatures.draw(STROKES[:2], 600, 200),
-        Key=db.signature_object(shop.shop_id, order["order_id"], signed["signature_id"], "png"))
+        Key=objects.signature_object(shop.shop_id, order["order_id"], signed["signature_id"], "png"))
     assert shop.anonymous.get(f"/api/verify/{signed['hash']}").body["intact"] is False
 
 
@@ -671,7 +674,7 @@ def rehashed(item, record):
     """What someone with table access can do: edit the record and recompute its SHA-256."""
     new_hash = signatures.digest(record)
     aws.table().put_item(Item={**item, "record": signatures.canonical(record).decode(),
-                               "hash": new_hash, **db.signature_hash_index(new_hash)})
+                               "hash": new_hash, **models.signature_hash_index(new_hash)})
     return new_hash
 
 
@@ -736,7 +739,7 @@ def test_a_signed_order_changed_in_the_table_says_so_on_the_order(shop, what):
         {"field": "fuel_eighths", "value": 4, "changed_at": "2026-06-15T01:00:00Z"}]})
     signed = a_signature(shop, order["order_id"], "authorization")
     now = stored(shop, order["order_id"])
-    line, header = now["lines"][0], db.order_key(shop.shop_id, order["order_id"])
+    line, header = now["lines"][0], models.order_key(shop.shop_id, order["order_id"])
     if what == "line_amount":
         edit(line, amount=Decimal(1), rate=Decimal(1))
     elif what == "line_description":

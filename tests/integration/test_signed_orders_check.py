@@ -5,13 +5,17 @@ from decimal import Decimal
 
 from boto3.dynamodb.conditions import Key
 
-from chalicelib import aws, daily, db, orders, signatures
+from chalicelib import models
+from chalicelib.core import clock as times
+from chalicelib.after import daily
+from chalicelib.core import aws
+from chalicelib.work import orders, signatures
 from tests.builders import a_signature, an_order
 
 
 def owner_mail(shop):
     """What reached the owner (locally, the outbox stands in for SES)."""
-    from chalicelib.notify import outbox
+    from chalicelib.outward.notify import outbox
 
     address = f"{shop.owner.staff_id}@{shop.shop_id}.test".lower()
     return [item for item in outbox.recent(500) if item["to"] == address]
@@ -19,7 +23,7 @@ def owner_mail(shop):
 
 def alerts(shop):
     return aws.query_all(KeyConditionExpression=Key("pk").eq(
-        db.integrity_alerts_pk(shop.shop_id)))
+        models.integrity_alerts_pk(shop.shop_id)))
 
 
 def test_the_daily_job_checks_recently_signed_orders():
@@ -36,7 +40,7 @@ def test_a_signed_order_changed_in_the_table_is_found_and_the_owner_told_once(sh
                             UpdateExpression="SET amount = :one",
                             ExpressionAttributeValues={":one": Decimal(1)})
 
-    counts = signatures.check_signed_orders(db.local_date())
+    counts = signatures.check_signed_orders(times.local_date())
     assert counts["checked"] >= 2 and counts["mismatched"] >= 1 and counts["alerted"] >= 1
     (alert,) = alerts(shop)
     assert alert["order_id"] == changed["order_id"] and alert["number"] == changed["number"]
@@ -45,7 +49,7 @@ def test_a_signed_order_changed_in_the_table_is_found_and_the_owner_told_once(sh
     assert changed["number"] in mail["text"] and "冷氣系統檢查" in mail["text"]
     assert untouched["number"] not in mail["text"]
 
-    again = signatures.check_signed_orders(db.local_date())  # the next run, or a rerun
+    again = signatures.check_signed_orders(times.local_date())  # the next run, or a rerun
     assert again["mismatched"] >= 1
     assert len(alerts(shop)) == 1 and len(owner_mail(shop)) == 1
 
@@ -63,7 +67,7 @@ def test_the_check_reads_what_the_documents_cover_and_no_more(shop, monkeypatch)
         return real(**kwargs)
 
     monkeypatch.setattr(table, "query", query)
-    counts = signatures.check_signed_orders(db.local_date())
+    counts = signatures.check_signed_orders(times.local_date())
     assert counts["checked"] >= 1
     assert partitions and all(pk.startswith("SIGNED#") for pk in partitions), partitions
 
@@ -74,6 +78,6 @@ def test_closed_and_superseded_documents_are_not_checked(shop):
     aws.table().update_item(Key={"pk": line["pk"], "sk": line["sk"]},
                             UpdateExpression="SET amount = :one",
                             ExpressionAttributeValues={":one": Decimal(1)})
-    signatures.check_signed_orders(db.local_date())
+    signatures.check_signed_orders(times.local_date())
     assert alerts(shop) == [] and owner_mail(shop) == []
-    assert json.dumps(signatures.check_signed_orders(db.local_date()))  # counts are plain JSON
+    assert json.dumps(signatures.check_signed_orders(times.local_date()))  # counts are plain JSON

@@ -118,8 +118,9 @@ def shop_a_things(chalice_client):
                                                 "order_id": order["order_id"]})
     assert tag.status == 201, tag.body
     ids["code"] = tag.body["code"]
-    from chalicelib import db, notify  # a message to A's customer, held back by quiet hours
-    notify.queue(shop_a.shop_id, ids["order_id"], "checked_in", ["sms"], "text", db.now())
+    from chalicelib.core import clock as times
+    from chalicelib.outward import notify  # a message to A's customer, held back by quiet hours
+    notify.queue(shop_a.shop_id, ids["order_id"], "checked_in", ["sms"], "text", times.now())
     return shop_a, ids
 
 

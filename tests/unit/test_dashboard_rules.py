@@ -1,6 +1,6 @@
 """The shop's numbers: what a change counts, and figures read back from bucket histograms."""
-from chalicelib import dashboard
-from chalicelib.dashboard import BUCKETS, bucket, event_counts, line_counts, line_history, quantile
+from chalicelib.after import dashboard
+from chalicelib.after.dashboard import BUCKETS, bucket, event_counts, line_counts, line_history, quantile
 
 
 def an_event(event_id, start, to, at):

@@ -1,4 +1,4 @@
-from chalicelib.errors import Conflict, NotFound, preferred_language
+from chalicelib.core.errors import Conflict, NotFound, preferred_language
 
 
 def test_an_error_body_has_a_code_and_a_message_in_zh_tw_by_default():

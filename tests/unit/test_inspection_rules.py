@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chalicelib import inspections
-from chalicelib.inspections import Bad, Write, check_field, dot_made, dot_old, findings, merge
-from chalicelib.shop_settings import DEFAULTS
+from chalicelib.work import inspections
+from chalicelib.work.inspections import Bad, Write, check_field, dot_made, dot_old, findings, merge
+from chalicelib.records.shop_settings import DEFAULTS
 
 TODAY = date(2026, 6, 15)
 

@@ -1,8 +1,9 @@
 """The order state machine and money rules, without engines."""
 from hypothesis import given, strategies as st
 
-from chalicelib import money, orders
-from chalicelib.roles import ROLES
+from chalicelib.core import money
+from chalicelib.work import orders
+from chalicelib.api.roles import ROLES
 
 FLOW = ["booked", "checked_in", "authorized", "in_progress", "quality_check", "ready",
         "delivered", "followed_up"]

@@ -4,9 +4,9 @@ from collections import Counter
 import pytest
 from hypothesis import given, strategies as st
 
-from chalicelib import parts
-from chalicelib.errors import Conflict, Forbidden, Unprocessable
-from chalicelib.roles import ROLES
+from chalicelib.work import parts
+from chalicelib.core.errors import Conflict, Forbidden, Unprocessable
+from chalicelib.api.roles import ROLES
 
 STATES = parts.OPEN + parts.FINAL
 WISHES = ("take_back", "dispose", "decide_at_delivery")

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import money, pdf
+from chalicelib.core import money
+from chalicelib.work import pdf
 from tests import screenshots
 
 HASH = "3f6c1e0a9b87d2c4e5f60718293a4b5c6d7e8f9012a3b4c5d6e7f8091a2b3c4d"
@@ -327,7 +328,7 @@ def test_page_one_of_each_kind_as_a_screenshot(kind, tmp_path):
                     str(path), str(target)], check=True)
     from PIL import Image
 
-    from chalicelib.signatures import TITLES
+    from chalicelib.work.signatures import TITLES
 
     with Image.open(target.with_suffix(".png")) as page:
         assert page.size == (827, 1170)  # A4 at 100 dpi: the whole page, not a blank or a crop

@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib import phones
-from chalicelib.vehicles import normalise_plate, plate_prefix, valid_vin
+from chalicelib.core import phones
+from chalicelib.records.vehicles import normalise_plate, plate_prefix, valid_vin
 
 
 @pytest.mark.parametrize("typed, stored", [

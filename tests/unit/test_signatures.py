@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib import signatures
-from chalicelib.errors import Unprocessable
-from chalicelib.vehicles import mask_plate
+from chalicelib.work import signatures
+from chalicelib.core.errors import Unprocessable
+from chalicelib.records.vehicles import mask_plate
 from tests.builders import STROKES
 
 # JSON-like values as a document holds them: text (Chinese too), integers, Decimals, booleans.
@@ -160,7 +160,7 @@ def test_an_estimate_s_decisions_are_not_differences():
 
 
 def test_the_seal_is_keyed_not_a_plain_hash(tmp_path, monkeypatch):
-    from chalicelib import config, secrets
+    from chalicelib.core import config, secrets
 
     monkeypatch.setenv("SL_SECRETS_DIR", str(tmp_path))
     config.settings.cache_clear()

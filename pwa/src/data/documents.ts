@@ -9,7 +9,7 @@ export const MIN_POINTS = 10;
 /** …or a total length under this share of the pad's width. */
 export const MIN_LENGTH_OF_WIDTH = 0.25;
 /** What the API takes in one signature. */
-export const MAX_STROKES = 150; // the server's limit (chalicelib/signatures.py)
+export const MAX_STROKES = 150; // the server's limit (chalicelib/work/signatures.py)
 export const MAX_POINTS = 2000;
 
 /** A point as signature_pad keeps it: CSS px from the pad's top left, `time` in epoch ms. */
@@ -98,7 +98,7 @@ export function decisionsFor(lines: readonly DocLine[], decisions: Decisions): R
   return answer;
 }
 
-/** Business tax (營業稅 5 %) on a whole-NT$ subtotal, halves up, as chalicelib/money.py does it. */
+/** Business tax (營業稅 5 %) on a whole-NT$ subtotal, halves up, as chalicelib/core/money.py does it. */
 export const businessTax = (subtotal: number) => Math.floor((Math.max(0, subtotal) * 5 + 50) / 100);
 
 /**

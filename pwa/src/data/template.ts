@@ -10,7 +10,7 @@ export interface Template { items: TemplateItem[]; groups?: TemplateGroup[] }
 export interface DraftItem { key: string; item_id?: string; zh: string; en: string; group: string }
 export interface Draft { groups: TemplateGroup[]; items: DraftItem[] }
 
-/** The API's limits (chalicelib/shop_settings.py). */
+/** The API's limits (chalicelib/records/shop_settings.py). */
 export const MAX_ITEMS = 100;
 export const MAX_NAME = 200;
 

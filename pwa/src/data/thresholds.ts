@@ -1,5 +1,5 @@
 // The shop's inspection thresholds as the settings screen edits them: which the shop may change
-// (PATCH /api/shop/settings, chalicelib/shop_settings.py) and the checks the API makes, so a
+// (PATCH /api/shop/settings, chalicelib/records/shop_settings.py) and the checks the API makes, so a
 // typo is caught on the tablet. The legal minimum tread and the tyre age limit are law, not
 // settings: shown, never sent.
 import { parseDepth, type ShopSettings } from './inspection';

@@ -1,0 +1,174 @@
+"""Cases (客訴案件): what an unhappy customer said on a follow-up call, until it is resolved.
+
+A case is opened by a follow-up call (chalicelib/after/followups.py) with an owner and a due date; it
+sits on gsi2 in its shop's open list (by due date) until the owner or a manager closes it with
+the resolution, then in the closed list (by the time it closed). The manager's board shows the
+open list.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import StringConstraints
+from typing_extensions import Annotated
+
+from chalicelib import db, models
+from chalicelib.core import clock
+from chalicelib.core import aws
+from chalicelib.api import Body, Caller, ClientId, Day
+from chalicelib.core.errors import Busy, Conflict, Forbidden, NotFound
+from chalicelib.after.followups import Invitation, invite_back
+from chalicelib.api.roles import allowed, require
+
+CLOSED_SHOWN = 100  # the closed list shows the latest ones; older cases stay readable by id
+Resolution = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class CasesQuery(Body):
+    state: Literal["open", "closed"] = "open"
+
+
+class CaseChange(Body):
+    """Hand the case to someone else, move its due date, or invite the customer back."""
+    owner_id: ClientId | None = None
+    due_on: Day | None = None
+    invite: Invitation | None = None
+
+
+class CaseClose(Body):
+    client_id: ClientId
+    resolution: Resolution
+
+
+def new_item(caller: Caller, followup: dict, case, owner: dict, note: str | None,
+             now: str) -> dict:
+    """The case a follow-up call opens, written in the call's transaction."""
+    return {**models.Case.key(caller.shop_id, case.case_id), "type": "case", "shop_id": caller.shop_id,
+            "case_id": case.case_id, "order_id": followup["order_id"],
+            "number": followup["number"], "customer": followup["customer"],
+            "vehicle": followup["vehicle"], "summary": case.summary,
+            **({"call_note": note} if note else {}),
+            "owner": {"staff_id": owner["staff_id"], "name": owner["name"]},
+            "due_on": case.due_on, "state": "open",
+            **({"appointment_id": case.invite.appointment_id} if case.invite else {}),
+            "created_at": now, "created_by": caller.stamp(), "version": 1,
+            **models.case_index(caller.shop_id, "open", case.due_on, case.case_id)}
+
+
+_SHOWN = ("case_id", "order_id", "number", "customer", "vehicle", "summary", "call_note",
+          "owner", "due_on", "state", "appointment_id", "created_at", "created_by",
+          "resolution", "closed_at", "closed_by")
+
+
+def view(item: dict, caller: Caller) -> dict:
+    shown = {key: item[key] for key in _SHOWN if item.get(key) is not None}
+    shown["may_close"] = item["state"] == "open" and _may_handle(caller, item)
+    return shown
+
+
+def _may_handle(caller: Caller, item: dict) -> bool:
+    return item["owner"]["staff_id"] == caller.staff_id or allowed(caller.role, "cases.manage")
+
+
+def list_cases(caller: Caller, query: CasesQuery) -> dict:
+    """Open cases by due date (all of them), or the latest closed ones: one Query on gsi2."""
+    from boto3.dynamodb.conditions import Key
+
+    require(caller, "followups.record")
+    kwargs = {"IndexName": db.GSI_LISTS, "KeyConditionExpression":
+              Key("gsi2pk").eq(models.cases_pk(caller.shop_id, query.state))}
+    if query.state == "closed":
+        items = aws.table().query(**kwargs, ScanIndexForward=False, Limit=CLOSED_SHOWN)["Items"]
+    else:
+        items = aws.query_all(**kwargs)
+    return {"state": query.state, "cases": [view(item, caller) for item in items]}
+
+
+def _load(caller: Caller, case_id: str) -> dict:
+    item = aws.table().get_item(Key=models.Case.key(caller.shop_id, case_id),
+                                ConsistentRead=True).get("Item")
+    if item is None:
+        raise NotFound("找不到這個案件。", "No such case.")
+    return item
+
+
+def get_case(caller: Caller, case_id: str) -> dict:
+    require(caller, "followups.record")
+    return view(_load(caller, case_id), caller)
+
+
+def _require_handler(caller: Caller, item: dict) -> None:
+    require(caller, "followups.record")
+    if not _may_handle(caller, item):
+        raise Forbidden("只有案件負責人或主管可以處理這個案件。",
+                        "Only the case's owner or a manager may handle this case.")
+
+
+def _refuse_closed(item: dict) -> None:
+    if item["state"] != "open":
+        raise Conflict("這個案件已經結案。", "This case is closed.", code="case_closed")
+
+
+def update_case(caller: Caller, case_id: str, body: CaseChange) -> dict:
+    from chalicelib.records import shops
+
+    item = _load(caller, case_id)
+    _require_handler(caller, item)
+    changes: dict = {}
+    if body.owner_id and body.owner_id != item["owner"]["staff_id"]:
+        owner = shops.get_staff(caller.shop_id, body.owner_id)
+        if not owner or not owner.get("active", True):
+            raise NotFound("找不到這位負責人。", "No such staff member to own the case.")
+        changes["owner"] = {"staff_id": owner["staff_id"], "name": owner["name"]}
+    if body.due_on and body.due_on != item["due_on"]:
+        changes["due_on"] = body.due_on
+    if body.invite and body.invite.appointment_id != item.get("appointment_id"):
+        changes["appointment_id"] = body.invite.appointment_id
+    if not changes:
+        return view(item, caller)  # nothing new (a replay)
+    _refuse_closed(item)
+    if "appointment_id" in changes:
+        invite_back(caller, item, item["summary"], body.invite)
+    if "due_on" in changes:
+        changes.update(models.case_index(caller.shop_id, "open", changes["due_on"], case_id))
+    changes.update(updated_at=clock.now_iso(), updated_by=caller.stamp())
+    return view(_save(caller, item, changes), caller)
+
+
+def close_case(caller: Caller, case_id: str, body: CaseClose) -> dict:
+    """Closed with its resolution; it leaves the board. The same close again changes nothing."""
+    item = _load(caller, case_id)
+    if item["state"] == "closed" and item.get("closed_client_id") == body.client_id:
+        return view(item, caller)
+    _require_handler(caller, item)
+    _refuse_closed(item)
+    from chalicelib.after import dashboard
+
+    now = clock.now_iso()
+    closed = _save(caller, item, {
+        "state": "closed", "resolution": body.resolution, "closed_at": now,
+        "closed_by": caller.stamp(), "closed_client_id": body.client_id, "updated_at": now,
+        **models.case_index(caller.shop_id, "closed", now, case_id)})
+    dashboard.case_closed(caller.shop_id, case_id, now)  # the stream counts it too, once
+    return view(closed, caller)
+
+
+def _save(caller: Caller, item: dict, changes: dict) -> dict:
+    from botocore.exceptions import ClientError
+
+    try:
+        answer = aws.table().update_item(
+            Key=models.Case.key(caller.shop_id, item["case_id"]),
+            UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in changes)
+                             + " ADD version :one",
+            ConditionExpression="version = :version",
+            ExpressionAttributeNames={f"#{k}": k for k in changes},
+            ExpressionAttributeValues={**{f":{k}": v for k, v in changes.items()},
+                                       ":version": item["version"], ":one": 1},
+            ReturnValues="ALL_NEW")
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        raise Busy("這個案件正被其他人同時修改，請再送一次。",
+                   "Someone else is changing this case right now: send it again.") from None
+    return answer["Attributes"]

@@ -1,0 +1,573 @@
+"""The shop's numbers (營運數據): daily figures kept from the table's stream, read for a period.
+
+Every change that counts adds to one item per shop and day (Asia/Taipei), by DynamoDB's atomic
+ADD, in one transaction with a marker of that change written only if new: a batch handed over
+twice, or a change counted by the backfill and seen again on the stream, counts once. The
+dashboard of a period is then one Query over its day items (and one read of the open cases), no
+matter how many orders the period had.
+
+What counts, on the day it happened:
+- an order opened (its `created-…` event); an order leaving a state: the time it spent there,
+  from the event that entered the state to the one that left it (each stay of an order counts:
+  in_progress ⇄ awaiting_approval twice is two stays of each);
+- delivered: the order's total (revenue); authorized: whether the walk-around, frozen by the
+  signature, is complete (`WALKAROUND_REQUIRED`); followed_up: a follow-up done;
+- an additional line: proposed when added, approved or declined (with its amount and the time
+  since it was proposed) when the customer answers;
+- a message to the customer: sent or failed, per channel;
+- a follow-up case opened or closed (`case_opened` / `case_closed`, called by the follow-up).
+
+Times are kept as histograms of fixed buckets (`BUCKETS`), not as lists of durations: buckets
+of different days add up by plain ADD, so a period's median and 90th percentile come from the
+summed histogram without reading a single order. The buckets grow by at most 2× from one to
+the next (5 min … 30 days), so a figure read from them is off by less than its bucket's width —
+a shop wants to know "about 40 minutes" against "about 3 hours", not the minute.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import random
+import time
+from datetime import date, timedelta
+from typing import Callable, Iterable
+
+from pydantic import Field
+
+from chalicelib import db, models
+from chalicelib.core import clock
+from chalicelib.core import aws
+from chalicelib.api import Body, Caller
+from chalicelib.core.errors import Invalid
+from chalicelib.api.roles import require
+
+MAX_DAYS = 366
+SEEN_SECONDS = 7 * 86400  # the stream keeps a record 24 h: a marker outlives any redelivery
+WRITE_ATTEMPTS = 6
+
+# Upper bounds (seconds) of the histogram buckets; the last bucket holds everything longer.
+BUCKETS: tuple[int, ...] = (
+    5 * 60, 10 * 60, 15 * 60, 20 * 60, 30 * 60, 45 * 60, 3600, 5400, 2 * 3600, 3 * 3600,
+    4 * 3600, 6 * 3600, 8 * 3600, 12 * 3600, 86400, 36 * 3600, 2 * 86400, 3 * 86400,
+    5 * 86400, 7 * 86400, 14 * 86400, 21 * 86400, 30 * 86400)
+
+# The states an order spends time in (the closed ones end its clock).
+TIMED_STATES = ("booked", "checked_in", "authorized", "in_progress", "awaiting_approval",
+                "quality_check", "ready")
+# The reception walk-around as the competency standard lists it (DESIGN.md §1, T3.1): mileage,
+# warning lights, fuel, tread depth of the four road wheels, the valuables reminder. Damage and
+# leaks may rightly be empty; the shop's own checklist varies and is not required here.
+WALKAROUND_REQUIRED = ("mileage_km", "fuel_eighths", "lights", "tyres", "valuables_reminded")
+ROAD_WHEELS = ("LF", "RF", "LR", "RR")
+CHANNELS = ("line", "line_pnp", "sms", "email", "push", "none")  # "none": none reached them
+
+Counts = dict[str, int]
+
+
+class PeriodQuery(Body):
+    """`?from=YYYY-MM-DD&to=YYYY-MM-DD` (Asia/Taipei days, both included); `format=csv`."""
+    from_: str | None = Field(default=None, alias="from", max_length=10)
+    to: str | None = Field(default=None, max_length=10)
+    format: str | None = Field(default=None, max_length=4)
+
+
+# --- what a change counts (pure: the stream and the backfill share them) ---
+
+def bucket(seconds: float) -> int:
+    for index, bound in enumerate(BUCKETS):
+        if seconds < bound:
+            return index
+    return len(BUCKETS)
+
+
+def _seconds(start: str, end: str) -> float:
+    return max(0.0, (clock.parse_iso(end) - clock.parse_iso(start)).total_seconds())
+
+
+def _moves(events: Iterable[dict]) -> list[dict]:
+    """The state changes among an order's events (dispatches and signatures keep the state)."""
+    return sorted((event for event in events if event.get("from") != event.get("to")),
+                  key=lambda event: (event["at"], event["event_id"]))
+
+
+def event_counts(event: dict, events: list[dict], header: dict,
+                 inspection: dict | None) -> Counts:
+    """What an order's event adds to its day: opened, the stay it ends, and the step's figures."""
+    start, to = event.get("from"), event.get("to")
+    if start == to:
+        return {}
+    counts: Counts = {}
+    if start is None:
+        counts["opened"] = 1
+    else:
+        entered = [earlier for earlier in _moves(events) if earlier["to"] == start
+                   and earlier["at"] <= event["at"] and earlier["event_id"] != event["event_id"]]
+        if entered and start in TIMED_STATES:
+            counts[f"t.{start}.{bucket(_seconds(entered[-1]['at'], event['at']))}"] = 1
+    if to == "delivered":
+        counts["delivered"] = 1
+        counts["revenue"] = int((header.get("totals") or {}).get("total") or 0)
+    elif to == "cancelled":
+        counts["cancelled"] = 1
+    elif to == "followed_up":
+        counts["followed_up"] = 1
+    elif to == "authorized":
+        counts["walk_checked"] = 1
+        counts["walk_complete"] = int(walkaround_complete((inspection or {}).get("values", {})))
+    return counts
+
+
+def walkaround_complete(values: dict) -> bool:
+    """Every part of the reception walk-around the standard asks for was recorded."""
+    def has(field: str) -> bool:
+        return values.get(field) is not None
+
+    lights = values.get("lights_none") is True or any(
+        value is True for field, value in values.items() if field.startswith("lights."))
+    tyres = all(any(has(f"tyres.{pos}.{groove}") for groove in ("inner", "centre", "outer"))
+                for pos in ROAD_WHEELS)
+    return (has("mileage_km") and has("fuel_eighths") and lights and tyres
+            and values.get("valuables_reminded") is True)
+
+
+def line_counts(new: dict, old: dict) -> list[tuple[str, str, Counts]]:
+    """(what, day, counts) for an additional line proposed, or answered by the customer."""
+    if new.get("origin") != "additional":
+        return []
+    found = []
+    amount = int(new.get("amount") or 0)
+    if not old and new.get("state") == "proposed":
+        found.append(("proposed", clock.local_date(new["created_at"]),
+                      {"add_proposed": 1, "add_proposed_amount": amount}))
+    state = new.get("state")
+    if state in ("approved", "declined") and (old or {}).get("state") != state:
+        answered = new.get("updated_at") or new["created_at"]
+        found.append((state, clock.local_date(answered), {
+            f"add_{state}": 1, f"add_{state}_amount": amount,
+            f"appr.{bucket(_seconds(new['created_at'], answered))}": 1}))
+    return found
+
+
+def line_history(line: dict) -> list[tuple[str, str, Counts]]:
+    """For a rebuild: a line as it is now, as the changes that made it so (a line done was
+    approved; its answer's time is then when it was last changed, the closest the table has)."""
+    proposed = {**line, "state": "proposed"}
+    found = line_counts(proposed, {})
+    answer = {"done": "approved"}.get(line.get("state"), line.get("state"))
+    if answer in ("approved", "declined"):
+        found += line_counts({**line, "state": answer}, proposed)
+    return found
+
+
+def message_counts(new: dict, old: dict) -> Counts:
+    """A message whose delivery was just recorded: sent or failed on its channel."""
+    state = new.get("state")
+    if state not in ("sent", "failed") or not new.get("updated_at"):
+        return {}
+    if (old or {}).get("state") == state and old.get("updated_at") == new["updated_at"]:
+        return {}
+    channel = new.get("channel") if new.get("channel") in CHANNELS else "none"
+    return {f"msg.{channel}.{state}": 1}
+
+
+# --- applying counts: the marker and the ADD in one transaction ---
+
+def add(shop_id: str, day: str, change_id: str, counts: Counts, open_cases: int = 0) -> bool:
+    """Add a change's counts to its day, once; False when the change was counted before."""
+    from botocore.exceptions import ClientError
+
+    counts = {name: value for name, value in counts.items() if value}
+    if not counts and not open_cases:
+        return False
+    names = {"#type": "type", "#day": "day"}
+    values: dict = {":type": "dashboard_day", ":shop": shop_id, ":day": day}
+    adds = []
+    for index, (name, value) in enumerate(sorted(counts.items())):
+        names[f"#c{index}"], values[f":c{index}"] = name, value
+        adds.append(f"#c{index} :c{index}")
+    actions = [
+        {"Put": {"Item": {**models.DashboardSeen.key(shop_id, change_id), "type": "dashboard_seen",
+                          "expires_at": int(clock.now().timestamp()) + SEEN_SECONDS},
+                 "ConditionExpression": "attribute_not_exists(pk)"}},
+        {"Update": {"Key": models.DashboardDay.key(shop_id, day),
+                    "UpdateExpression": "SET #type = :type, shop_id = :shop, #day = :day"
+                                        + (" ADD " + ", ".join(adds) if adds else ""),
+                    "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}},
+    ]
+    if open_cases:
+        actions.append({"Update": {"Key": models.DashboardTotals.key(shop_id),
+                                   "UpdateExpression": "SET shop_id = :shop ADD cases_open :n",
+                                   "ExpressionAttributeValues": {":shop": shop_id,
+                                                                 ":n": open_cases}}})
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            db.transact_write(actions)
+            return True
+        except ClientError as err:
+            reasons = [reason.get("Code") for reason in
+                       err.response.get("CancellationReasons") or []]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return False  # this change is counted already
+            if "TransactionConflict" not in reasons or attempt == WRITE_ATTEMPTS - 1:
+                raise  # the batch is retried from this record
+            time.sleep(random.uniform(0, 0.02 * 2 ** attempt))  # another day write met this one
+    return False
+
+
+# --- the stream's reactions (chalicelib/changes.py) ---
+
+def _plain(image: dict) -> dict:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserializer = TypeDeserializer()
+    return {name: deserializer.deserialize(value) for name, value in (image or {}).items()}
+
+
+def _order_items(shop_id: str, order_id: str) -> list[dict]:
+    from boto3.dynamodb.conditions import Key
+
+    return aws.query_all(KeyConditionExpression=Key("pk").eq(models.order_pk(shop_id, order_id)))
+
+
+def _count_event(shop_id: str, order_id: str, event: dict, items: list[dict]) -> bool:
+    header = next((item for item in items if item["sk"] == models.ORDER_SK), {})
+    inspection = next((item for item in items if item["sk"] == "INSPECTION"), None)
+    events = [item for item in items if item["sk"].startswith(models.EVENT_PREFIX)]
+    counts = event_counts(event, events, header, inspection)
+    return add(shop_id, clock.local_date(event["at"]), f"event#{order_id}#{event['event_id']}",
+               counts)
+
+
+def on_event(event_name: str, new_image: dict, old_image: dict) -> None:
+    """REACTIONS["EVENT"]: an order's step (read with its order: the stay it ends, its total)."""
+    if event_name != "INSERT":
+        return
+    event = _plain(new_image)
+    owner = models.order_of(event.get("pk", ""))
+    if owner is None or event.get("from") == event.get("to"):
+        return
+    _count_event(*owner, event, _order_items(*owner))
+
+
+def on_line(event_name: str, new_image: dict, old_image: dict) -> None:
+    """REACTIONS["LINE"]: an additional line proposed, approved or declined."""
+    if event_name == "REMOVE":
+        return
+    line, before = _plain(new_image), _plain(old_image)
+    owner = models.order_of(line.get("pk", ""))
+    if owner is None:
+        return
+    for what, day, counts in line_counts(line, before):
+        add(owner[0], day, f"line#{owner[1]}#{line['line_id']}#{what}", counts)
+
+
+def on_message(event_name: str, new_image: dict, old_image: dict) -> None:
+    """REACTIONS["MESSAGE"]: a message's delivery recorded (chalicelib/outward/notify `_record`)."""
+    if event_name == "REMOVE":
+        return
+    message, before = _plain(new_image), _plain(old_image)
+    counts = message_counts(message, before)
+    if counts and message.get("shop_id"):
+        add(message["shop_id"], clock.local_date(message["updated_at"]),
+            f"message#{message['order_id']}#{message['message_id']}#{message['updated_at']}",
+            counts)
+
+
+# --- follow-up cases: the follow-up module calls these when a case opens and closes ---
+
+def case_opened(shop_id: str, case_id: str, at: str) -> bool:
+    """A follow-up found an issue: counted on its day, and open until `case_closed`. Idempotent."""
+    return add(shop_id, clock.local_date(at), f"case#{case_id}#opened", {"cases_opened": 1},
+               open_cases=1)
+
+
+def case_closed(shop_id: str, case_id: str, at: str) -> bool:
+    return add(shop_id, clock.local_date(at), f"case#{case_id}#closed", {"cases_closed": 1},
+               open_cases=-1)
+
+
+def on_case(event_name: str, new_image: dict, old_image: dict) -> None:
+    """REACTIONS["CASE"]: a case item (chalicelib/after/cases.py) opened or closed."""
+    if event_name == "REMOVE":
+        return
+    case, before = _plain(new_image), _plain(old_image)
+    for change_id, day, counts, open_cases in case_changes(case, before):
+        add(case["shop_id"], day, change_id, counts, open_cases)
+
+
+def case_changes(case: dict, before: dict) -> list[tuple[str, str, Counts, int]]:
+    """(change id, day, counts, open-cases delta) of a case item's change."""
+    if not case.get("shop_id") or not case.get("case_id"):
+        return []
+    found = []
+    if not before and case.get("created_at"):
+        found.append((f"case#{case['case_id']}#opened", clock.local_date(case["created_at"]),
+                      {"cases_opened": 1}, 1))
+    if (case.get("state") == "closed" and before.get("state") != "closed"
+            and case.get("closed_at")):
+        found.append((f"case#{case['case_id']}#closed", clock.local_date(case["closed_at"]),
+                      {"cases_closed": 1}, -1))
+    return found
+
+
+def _cases_again(shop_id: str) -> Iterable[tuple[str, str, Counts, int]]:
+    """For a rebuild: every case of the shop, open and closed (their gsi2 lists)."""
+    from boto3.dynamodb.conditions import Key
+
+    for state in ("open", "closed"):
+        for case in aws.query_all(IndexName=db.GSI_LISTS,
+                           KeyConditionExpression=Key("gsi2pk").eq(models.cases_pk(shop_id, state))):
+            yield from case_changes(case, {})
+
+
+# --- rebuilding from the orders (devstack `python -m devstack dashboard-backfill`) ---
+
+# Other modules' changes to count again on a rebuild: each gives (change id, day, counts,
+# open-cases delta) for a shop — the follow-up's cases register theirs here.
+BACKFILL_SOURCES: list[Callable[[str], Iterable[tuple[str, str, Counts, int]]]] = [_cases_again]
+
+
+def backfill(shop_id: str) -> dict:
+    """The shop's day items made again from its orders (every order, one Query each).
+
+    The day items and markers go first; then every change is counted through `add`, with the
+    same markers as the stream, so a change the stream counts meanwhile counts once. What the
+    table no longer holds cannot come back: a message's earlier failures before its resend.
+    """
+    from boto3.dynamodb.conditions import Key
+
+    with aws.table().batch_writer() as batch:
+        for item in aws.query_all(KeyConditionExpression=Key("pk").eq(models.dashboard_pk(shop_id)),
+                           ProjectionExpression="pk, sk"):
+            batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+    orders = aws.query_all(IndexName=db.GSI_LISTS, ProjectionExpression="order_id",
+                    KeyConditionExpression=Key("gsi2pk").eq(models.board_pk(shop_id)))
+    changes = 0
+    for order in orders:
+        items = _order_items(shop_id, order["order_id"])
+        for item in items:
+            sk = item["sk"]
+            if sk.startswith(models.EVENT_PREFIX) and item.get("from") != item.get("to"):
+                changes += _count_event(shop_id, order["order_id"], item, items)
+            elif sk.startswith(models.LINE_PREFIX):
+                for what, day, counts in line_history(item):
+                    changes += add(shop_id, day,
+                                   f"line#{order['order_id']}#{item['line_id']}#{what}", counts)
+            elif sk.startswith(models.MESSAGE_PREFIX):
+                counts = message_counts(item, {})
+                if counts:
+                    changes += add(shop_id, clock.local_date(item["updated_at"]),
+                                   f"message#{order['order_id']}#{item['message_id']}#"
+                                   f"{item['updated_at']}", counts)
+    for source in BACKFILL_SOURCES:
+        for change_id, day, counts, open_cases in source(shop_id):
+            changes += add(shop_id, day, change_id, counts, open_cases)
+    return {"orders": len(orders), "changes": changes}
+
+
+# --- reading a period ---
+
+def period(query: PeriodQuery) -> tuple[str, str]:
+    """The period asked for, checked: real dates, from ≤ to, at most MAX_DAYS days."""
+    if not query.from_ or not query.to:
+        raise Invalid("請選擇期間的開始與結束日期（YYYY-MM-DD）。",
+                      "Give the period's from and to dates (YYYY-MM-DD).", code="invalid_period")
+    try:
+        start, end = date.fromisoformat(query.from_), date.fromisoformat(query.to)
+        if len(query.from_) != 10 or len(query.to) != 10:
+            raise ValueError
+    except ValueError:
+        raise Invalid("日期格式不正確，請用 YYYY-MM-DD。", "A date is not YYYY-MM-DD.",
+                      code="invalid_period") from None
+    if end < start:
+        raise Invalid("結束日期早於開始日期。", "The period ends before it starts.",
+                      code="invalid_period")
+    if (end - start).days + 1 > MAX_DAYS:
+        raise Invalid(f"期間最長 {MAX_DAYS} 天。", f"A period is at most {MAX_DAYS} days.",
+                      code="invalid_period")
+    return start.isoformat(), end.isoformat()
+
+
+def _days(shop_id: str, start: str, end: str) -> dict[str, dict]:
+    """The period's day items: one Query (pages only past 1 MB, about a year of busy days)."""
+    from boto3.dynamodb.conditions import Key
+
+    low, high = (models.DashboardDay.key(shop_id, day)["sk"] for day in (start, end))
+    items = aws.query_all(KeyConditionExpression=Key("pk").eq(models.dashboard_pk(shop_id))
+                   & Key("sk").between(low, high))
+    return {item["day"]: item for item in items}
+
+
+def quantile(histogram: list[int], q: float) -> int | None:
+    """Seconds at the q-th quantile of a bucket histogram, linear within its bucket."""
+    total = sum(histogram)
+    if not total:
+        return None
+    rank, seen = q * total, 0
+    for index, count in enumerate(histogram):
+        if count and seen + count >= rank:
+            low = BUCKETS[index - 1] if index else 0
+            high = BUCKETS[index] if index < len(BUCKETS) else low
+            return round(low + (high - low) * (rank - seen) / count)
+        seen += count
+    return None
+
+
+def _histogram(items: Iterable[dict], prefix: str) -> list[int]:
+    histogram = [0] * (len(BUCKETS) + 1)
+    for item in items:
+        for index in range(len(histogram)):
+            histogram[index] += int(item.get(f"{prefix}.{index}", 0))
+    return histogram
+
+
+def _sum(items: Iterable[dict], name: str) -> int:
+    return sum(int(item.get(name, 0)) for item in items)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _day_row(day: str, item: dict) -> dict:
+    delivered, revenue = int(item.get("delivered", 0)), int(item.get("revenue", 0))
+    return {"date": day, "opened": int(item.get("opened", 0)), "delivered": delivered,
+            "revenue": revenue,
+            "average_order_value": round(revenue / delivered) if delivered else None,
+            "cancelled": int(item.get("cancelled", 0)),
+            "walkarounds": int(item.get("walk_checked", 0)),
+            "walkarounds_complete": int(item.get("walk_complete", 0)),
+            "followed_up": int(item.get("followed_up", 0)),
+            "state_medians": {state: quantile(_histogram([item], f"t.{state}"), 0.5)
+                              for state in TIMED_STATES},
+            "additional": {what: {"count": int(item.get(f"add_{what}", 0)),
+                                  "amount": int(item.get(f"add_{what}_amount", 0))}
+                           for what in ("proposed", "approved", "declined")},
+            "approval_median": quantile(_histogram([item], "appr"), 0.5),
+            "notifications": {channel: {state: int(item.get(f"msg.{channel}.{state}", 0))
+                                        for state in ("sent", "failed")}
+                              for channel in CHANNELS},
+            "cases_opened": int(item.get("cases_opened", 0)),
+            "cases_closed": int(item.get("cases_closed", 0))}
+
+
+def figures(shop_id: str, start: str, end: str) -> dict:
+    """The period's figures from its day items (and the shop's open-case count)."""
+    items = _days(shop_id, start, end)
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    span = (last - first).days + 1
+    days = [_day_row(day, items.get(day, {}))
+            for day in ((first + timedelta(days=n)).isoformat() for n in range(span))]
+    found = list(items.values())
+    opened, delivered = _sum(found, "opened"), _sum(found, "delivered")
+    revenue = _sum(found, "revenue")
+    checked, complete = _sum(found, "walk_checked"), _sum(found, "walk_complete")
+    states = {}
+    for state in TIMED_STATES:
+        histogram = _histogram(found, f"t.{state}")
+        states[state] = {"stays": sum(histogram), "median": quantile(histogram, 0.5),
+                         "p90": quantile(histogram, 0.9)}
+    approvals = _histogram(found, "appr")
+    totals = aws.table().get_item(Key=models.DashboardTotals.key(shop_id)).get("Item") or {}
+    return {
+        "from": start, "to": end, "days": days,
+        "orders": {"opened": opened, "per_day": round(opened / span, 2),
+                   "delivered": delivered, "cancelled": _sum(found, "cancelled"),
+                   "revenue": revenue,
+                   "average_order_value": round(revenue / delivered) if delivered else None},
+        "states": states,
+        "walkaround": {"checked": checked, "complete": complete,
+                       "share_complete": _share(complete, checked)},
+        "additional": {
+            **{what: {"count": _sum(found, f"add_{what}"),
+                      "amount": _sum(found, f"add_{what}_amount")}
+               for what in ("proposed", "approved", "declined")},
+            "approval_median": quantile(approvals, 0.5), "approval_p90": quantile(approvals, 0.9)},
+        "notifications": {channel: {state: _sum(found, f"msg.{channel}.{state}")
+                                    for state in ("sent", "failed")} for channel in CHANNELS},
+        "follow_ups": {"done": _sum(found, "followed_up"),
+                       "cases_opened": _sum(found, "cases_opened"),
+                       "cases_closed": _sum(found, "cases_closed"),
+                       "cases_open": int(totals.get("cases_open", 0))},
+        "buckets": list(BUCKETS),
+    }
+
+
+def dashboard(caller: Caller, query: PeriodQuery):
+    """GET /api/dashboard: the figures as JSON, or (format=csv) one row per day for Excel."""
+    require(caller, "dashboard.read")
+    if query.format not in (None, "json", "csv"):
+        raise Invalid("format 只能是 json 或 csv。", "format is json or csv.",
+                      code="invalid_format")
+    start, end = period(query)
+    result = figures(caller.shop_id, start, end)
+    if query.format == "csv":
+        return csv_file(result)
+    return result
+
+
+# (zh-TW header with English, the day row's value): minutes where it is a time.
+def _minutes(seconds: int | None) -> str:
+    return "" if seconds is None else f"{seconds / 60:.0f}"
+
+
+_STATE_HEADERS = {"booked": "已預約", "checked_in": "已接車", "authorized": "已委修",
+                  "in_progress": "維修中", "awaiting_approval": "待追加同意",
+                  "quality_check": "品檢中", "ready": "待交車"}
+_ADDITIONAL = {"proposed": ("追加提出", "proposed"), "approved": ("追加同意", "approved"),
+               "declined": ("追加拒絕", "declined")}
+_CHANNEL_NAMES = {"line": "LINE", "line_pnp": "LINE 通知型訊息 LINE by number",
+                  "sms": "簡訊 SMS", "email": "電子郵件 E-mail", "push": "網頁推播 Web Push",
+                  "none": "無管道 No channel"}
+
+
+def csv_columns() -> list[tuple[str, Callable[[dict], object]]]:
+    columns: list[tuple[str, Callable[[dict], object]]] = [
+        ("日期 Date", lambda row: row["date"]),
+        ("開單數 Orders opened", lambda row: row["opened"]),
+        ("交車數 Delivered", lambda row: row["delivered"]),
+        ("營收（元）Revenue (NT$)", lambda row: row["revenue"]),
+        ("平均客單價（元）Average order value (NT$)",
+         lambda row: "" if row["average_order_value"] is None else row["average_order_value"]),
+        ("取消數 Cancelled", lambda row: row["cancelled"]),
+        ("檢修確認表 Walk-arounds", lambda row: row["walkarounds"]),
+        ("完整檢修確認表 Complete walk-arounds", lambda row: row["walkarounds_complete"]),
+    ]
+    for state, zh in _STATE_HEADERS.items():
+        columns.append((f"{zh}時間中位數（分）{state} median (min)",
+                        lambda row, state=state: _minutes(row["state_medians"][state])))
+    for what, (zh, en) in _ADDITIONAL.items():
+        columns.append((f"{zh}件數 Additional {en}",
+                        lambda row, what=what: row["additional"][what]["count"]))
+        columns.append((f"{zh}金額（元）Additional {en} (NT$)",
+                        lambda row, what=what: row["additional"][what]["amount"]))
+    columns.append(("追加同意時間中位數（分）Approval time median (min)",
+                    lambda row: _minutes(row["approval_median"])))
+    for channel, name in _CHANNEL_NAMES.items():
+        for state, zh, en in (("sent", "成功", "sent"), ("failed", "失敗", "failed")):
+            columns.append((f"{name} 通知{zh} {en}",
+                            lambda row, c=channel, s=state: row["notifications"][c][s]))
+    columns += [("關懷完成 Follow-ups done", lambda row: row["followed_up"]),
+                ("新開客訴案件 Cases opened", lambda row: row["cases_opened"]),
+                ("結案 Cases closed", lambda row: row["cases_closed"])]
+    return columns
+
+
+def csv_text(result: dict) -> str:
+    """UTF-8 with a BOM (Excel on Windows then reads the Chinese headers right), CRLF rows."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    columns = csv_columns()
+    writer.writerow([name for name, _ in columns])
+    for row in result["days"]:
+        writer.writerow([value(row) for _, value in columns])
+    return "\ufeff" + out.getvalue()
+
+
+def csv_file(result: dict):
+    from chalice import Response
+
+    name = f"dashboard-{result['from']}-{result['to']}.csv"
+    return Response(body=csv_text(result), status_code=200, headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{name}"'})

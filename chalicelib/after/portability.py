@@ -1,0 +1,628 @@
+"""Data rights (個資法 §3, §10, §11) and portability: a customer's data exported or erased on
+request, the whole shop exported, customers and vehicles imported from CSV. Managers only.
+
+Files are written under `reports/` (the bucket's lifecycle removes them the next day) and handed
+out through 15-minute presigned links whose key and file name hold no personal data. Every
+action leaves an audit item (who, when, which customer id, counts) and a log line without
+personal data.
+
+Erasure keeps what the law makes the shop keep: the signed documents (委修確認單, 估價單,
+結帳清單) are the repair contract and the accounting voucher (商業會計法 §38: five years), so
+each signed record is sealed — moved whole out of the table to S3 beside its PDF — and its item
+keeps the hash, the chain and the non-personal summary: `GET /api/verify/<hash>` still says
+intact. Everything else personal goes: the customer item becomes a tombstone, the copies of the
+name and number on orders, vehicles, owner records, appointments and messages are replaced, the
+photos of the customer's orders that no signed document cites are deleted.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Iterable
+
+from pydantic import StringConstraints
+from typing_extensions import Annotated
+
+from chalicelib import db, models
+from chalicelib.core import clock
+from chalicelib.core import objects
+from chalicelib.core import aws, phones
+from chalicelib.api import Body, Caller, ClientId, jsonable
+from chalicelib.core.config import settings
+from chalicelib.core.errors import Conflict, DomainError, NotFound, Unprocessable
+from chalicelib.api.roles import require
+
+LINK_SECONDS = 15 * 60
+PHOTO_LINK_SECONDS = 24 * 3600  # the photos' links inside an export: one day to save them
+IMPORT_ROW_LIMIT = 500  # one request, well inside API Gateway's 29 s (docs/api.md)
+ERASED = "（已刪除）"
+CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read UTF-8 (zh-TW) correctly
+# What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection"): = + - @, their
+# full-width forms (typed with a zh-TW input method; Excel reads them as formulas too), tab and
+# carriage return. A cell starting with one gets GUARD in front, which the import takes off.
+FORMULA_STARTS = frozenset("=+-@＝＋－＠\t\r")
+GUARD = "'"
+
+
+class Erasure(Body):
+    client_id: ClientId
+    # The PWA asks the manager to type the customer's name: a slip of the finger erases nothing.
+    confirm_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                   max_length=100)]
+
+
+class CsvImport(Body):
+    import_id: ClientId
+    csv: Annotated[str, StringConstraints(min_length=1, max_length=60_000)]
+
+
+# --- reading what belongs to a customer (Queries only: the board, gsi1/gsi2 by customer) ---
+
+
+def _all_orders(shop_id: str, customer_id: str | None = None) -> list[dict]:
+    """The shop's order headers (the board's gsi2 partition holds every order, open or closed);
+    a customer's when `customer_id` is given."""
+    from boto3.dynamodb.conditions import Attr, Key
+
+    kwargs: dict = {"IndexName": db.GSI_LISTS,
+                    "KeyConditionExpression": Key("gsi2pk").eq(models.board_pk(shop_id))}
+    if customer_id:
+        kwargs["FilterExpression"] = Attr("customer.customer_id").eq(customer_id)
+    return sorted(aws.query_all(**kwargs), key=lambda order: order["created_at"])
+
+
+def _cases_of(shop_id: str, order_ids: set[str]) -> list[dict]:
+    """The follow-up cases (open or closed) opened on these orders, whole (gsi2 projects all)."""
+    from boto3.dynamodb.conditions import Key
+
+    return [item for state in ("open", "closed") for item in aws.query_all(
+        IndexName=db.GSI_LISTS,
+        KeyConditionExpression=Key("gsi2pk").eq(models.cases_pk(shop_id, state)))
+        if item.get("order_id") in order_ids]
+
+
+def _partition(pk: str) -> list[dict]:
+    from boto3.dynamodb.conditions import Key
+
+    return aws.query_all(KeyConditionExpression=Key("pk").eq(pk))
+
+
+def _appointments(shop_id: str, customer_id: str) -> list[dict]:
+    from boto3.dynamodb.conditions import Key
+
+    return aws.query_all(IndexName=db.GSI_LOOKUP, KeyConditionExpression=Key("gsi1pk").eq(
+        models.customer_appointments_pk(shop_id, customer_id)))
+
+
+def _customer(caller: Caller, customer_id: str) -> dict:
+    from chalicelib.records import customers
+
+    customer = customers.get_customer(caller.shop_id, customer_id)
+    if customer is None:
+        raise NotFound("找不到這位客戶。", "No such customer.")
+    return customer
+
+
+def _vehicle_ids(shop_id: str, customer_id: str, orders: list[dict]) -> list[str]:
+    from chalicelib.records import vehicles
+
+    owned = [item["vehicle_id"] for item in vehicles.vehicles_of(shop_id, customer_id)]
+    return list(dict.fromkeys(owned + [order["vehicle"]["vehicle_id"] for order in orders]))
+
+
+# --- files and the audit trail ---
+
+def _store(shop_id: str, name: str, body: bytes, content_type: str, filename: str) -> dict:
+    key = objects.report_object(shop_id, f"exports/{uuid.uuid4().hex}/{name}")
+    aws.client("s3").put_object(Bucket=settings().bucket_name, Key=key, Body=body,
+                                ContentType=content_type)
+    return {"url": aws.download_url(key, filename, content_type, LINK_SECONDS,
+                                    attachment=True), "filename": filename}
+
+
+def _csv(rows: Iterable[dict], columns: list[str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _cell(row.get(key)) for key in columns})
+    return out.getvalue().encode(CSV_ENCODING)
+
+
+def _cell(value: Any) -> Any:
+    value = jsonable(value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and _formula_like(value) and not _number(value):
+        return GUARD + value  # not a formula when Excel opens it (CSV injection)
+    return "" if value is None else value
+
+
+def _formula_like(text: str) -> bool:
+    """A formula's first sign, behind any apostrophes a person typed: `'=1` is guarded too, so
+    that the import can take off exactly one guard and give back both `=1` and `'=1`."""
+    return text.lstrip(GUARD)[:1] in FORMULA_STARTS
+
+
+def _unguarded(cell: str) -> str:
+    """A cell as it was before `_cell` guarded it: one leading apostrophe off, only where the
+    export would have put one (a person's own `'阿嬤` stays as typed)."""
+    return cell[1:] if cell[:1] == GUARD and _formula_like(cell) else cell
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def _audit(caller: Caller, action: str, **facts: Any) -> dict:
+    """Who did what, when; ids and counts only (the audit must not become a copy of the data)."""
+    from chalicelib.core.observability import logger
+
+    at, audit_id = clock.now_iso(), uuid.uuid4().hex[:16]
+    item = {**models.Audit.key(caller.shop_id, at, audit_id), "type": "audit", "shop_id":
+            caller.shop_id, "audit_id": audit_id, "action": action, "at": at,
+            "by": caller.stamp(), **facts}
+    aws.table().put_item(Item=item)
+    logger().info("data rights", extra={"action": action, "audit_id": audit_id,
+                                        **{key: value for key, value in facts.items()
+                                           if key.endswith("_id")}})
+    return item
+
+
+# --- a customer's data, exported ---
+
+_CUSTOMER_FIELDS = ["customer_id", "name", "mobile", "email", "channel", "notes", "created_at",
+                    "updated_at", "line_linked_at"]
+_VEHICLE_FIELDS = ["vehicle_id", "plate", "vin", "make", "model", "year", "colour", "fuel",
+                   "created_at"]
+_ORDER_FIELDS = ["order_id", "number", "state", "created_at", "closed_on", "plate", "mileage_km",
+                 "concerns", "subtotal", "tax", "total"]
+_LINE_FIELDS = ["order_number", "line_id", "kind", "description", "part_number", "quantity",
+                "hours", "rate", "unit_price", "amount", "origin", "state", "created_at"]
+_SIGNATURE_FIELDS = ["order_number", "kind", "version", "signed_at", "signer_name", "method",
+                     "hash", "verify_url", "superseded_at"]
+_MESSAGE_FIELDS = ["order_number", "step", "channel", "state", "created_at", "sent_at", "text"]
+_PHOTO_FIELDS = ["order_number", "photo_id", "subject", "created_at", "url"]
+_APPOINTMENT_FIELDS = ["appointment_id", "at", "purpose", "source", "state", "plate"]
+
+
+def customer_data(caller: Caller, customer_id: str) -> dict:
+    """Everything the shop holds about one person, as the export shows it (JSON)."""
+    from chalicelib.records import customers, vehicles
+    from chalicelib.work import signatures
+
+    customer = _customer(caller, customer_id)
+    headers = _all_orders(caller.shop_id, customer_id)
+    found = []
+    for header in headers:
+        items = _partition(models.order_pk(caller.shop_id, header["order_id"]))
+        under = {prefix: sorted((item for item in items if item["sk"].startswith(prefix)),
+                                key=lambda item: item.get("signed_at") or item.get("created_at", ""))
+                 for prefix in (models.LINE_PREFIX, models.SIGNATURE_PREFIX, models.MESSAGE_PREFIX,
+                                models.PHOTO_PREFIX)}
+        number = header["number"]
+        found.append({
+            "order_id": header["order_id"], "number": number, "state": header["state"],
+            "created_at": header["created_at"], "closed_on": header.get("closed_on"),
+            "vehicle": header["vehicle"],
+            "mileage_km": signatures.mileage_of({**header, "inspection": next(
+                (item for item in items if item["sk"] == "INSPECTION"), None)}),
+            "concerns": header.get("concerns", []), "totals": header["totals"],
+            "lines": [{key: line.get(key) for key in _LINE_FIELDS if line.get(key) is not None}
+                      for line in under[models.LINE_PREFIX]],
+            # The record of each signature, not the drawn strokes: the signed PDF (linked) shows
+            # the signature as signed, and strokes are a biometric trace nobody asked for.
+            "signatures": [{**signatures.view(item), "signer_name": item["signer_name"]}
+                           for item in under[models.SIGNATURE_PREFIX]],
+            "messages": [{key: item.get(key) for key in _MESSAGE_FIELDS[1:]
+                          if item.get(key) is not None} for item in under[models.MESSAGE_PREFIX]],
+            "photos": [{"photo_id": item["photo_id"], "subject": item["subject"],
+                        "created_at": item["created_at"],
+                        "url": aws.download_url(objects.photo_object(caller.shop_id,
+                                                                header["order_id"],
+                                                                item["photo_id"], "display"),
+                                                f"{number}-{item['photo_id']}.jpg", "image/jpeg",
+                                                PHOTO_LINK_SECONDS, attachment=True)}
+                       for item in under[models.PHOTO_PREFIX]],
+        })
+    owned = [vehicles.get_vehicle(caller.shop_id, vehicle_id)
+             for vehicle_id in _vehicle_ids(caller.shop_id, customer_id, headers)]
+    return {
+        "exported_at": clock.now_iso(),
+        "customer": {**customers.public(customer),
+                     **({"line_user_id": customer["line_user_id"]}
+                        if customer.get("line_user_id") else {}),
+                     "consent_history": customer.get("consent_history", [])},
+        "vehicles": [vehicles.public(item) for item in owned if item],
+        "appointments": [{key: item.get(key) for key in _APPOINTMENT_FIELDS
+                          if item.get(key) is not None}
+                         for item in _appointments(caller.shop_id, customer_id)],
+        "orders": found,
+    }
+
+
+def export_customer(caller: Caller, customer_id: str) -> dict:
+    """One click answers a 個資法 §3/§10 request: the JSON and a zip of CSVs, 15-minute links."""
+    require(caller, "data.rights")
+    data = jsonable(customer_data(caller, customer_id))
+    orders = data["orders"]
+
+    def each(key: str) -> list[dict]:
+        return [{**row, "order_number": order["number"]} for order in orders for row in order[key]]
+
+    files = {
+        "customer.csv": _csv([data["customer"]], _CUSTOMER_FIELDS),
+        "vehicles.csv": _csv(data["vehicles"], _VEHICLE_FIELDS),
+        "appointments.csv": _csv(data["appointments"], _APPOINTMENT_FIELDS),
+        "orders.csv": _csv([{**order, **order["totals"], "plate": order["vehicle"]["plate"]}
+                            for order in orders], _ORDER_FIELDS),
+        "lines.csv": _csv(each("lines"), _LINE_FIELDS),
+        "signatures.csv": _csv(each("signatures"), _SIGNATURE_FIELDS),
+        "messages.csv": _csv(each("messages"), _MESSAGE_FIELDS),
+        "photos.csv": _csv(each("photos"), _PHOTO_FIELDS),
+    }
+    day = clock.local_date()
+    base = f"客戶資料-{customer_id}-{day}"  # the id, never the name: file names travel
+    answer = {
+        "json": _store(caller.shop_id, "customer.json",
+                       json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"),
+                       "application/json", f"{base}.json"),
+        "csv": _store(caller.shop_id, "customer.zip", _zip(files), "application/zip",
+                      f"{base}.zip"),
+        "counts": {"vehicles": len(data["vehicles"]), "orders": len(orders),
+                   "photos": sum(len(order["photos"]) for order in orders),
+                   "signatures": sum(len(order["signatures"]) for order in orders)},
+    }
+    audit = _audit(caller, "customer_export", customer_id=customer_id, counts=answer["counts"])
+    return {**answer, "expires_in": LINK_SECONDS, "audit_id": audit["audit_id"]}
+
+
+# --- a customer's data, erased ---
+
+def _personal_values(customer: dict) -> list[str]:
+    """The strings that identify the person, in the forms they were stored or typed."""
+    values = [customer.get("name", ""), customer.get("email", ""),
+              customer.get("line_user_id", "")]
+    mobile = customer.get("mobile", "")
+    if mobile:
+        national = phones.national(mobile)
+        values += [mobile, national, f"{national[:4]}-{national[4:7]}-{national[7:]}"]
+    return sorted({value for value in values if value}, key=len, reverse=True)
+
+
+def _scrub(value: Any, personal: list[str]) -> Any:
+    """Every string that is or contains a personal value, with it replaced. A one-character
+    name is replaced only where it is the whole string (inside text it would hit other words)."""
+    if isinstance(value, str):
+        if value in personal:
+            return ERASED
+        for word in personal:
+            if len(word) > 1 and word in value:
+                value = value.replace(word, ERASED)
+        return value
+    if isinstance(value, dict):
+        return {key: _scrub(item, personal) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, personal) for item in value]
+    return value
+
+
+def _cited_photos(items: list[dict]) -> set[str]:
+    """Photos a signed document cites (an added item's reason, shown to and signed by the
+    customer): part of the signed record, so kept with it."""
+    return {line["photo_id"] for line in items if line["sk"].startswith(models.LINE_PREFIX)
+            and line.get("photo_id") and (line.get("frozen_by") or
+                                          line.get("estimate_signature_id"))}
+
+
+def erase_customer(caller: Caller, customer_id: str, body: Erasure) -> dict:
+    """Erase a customer on request (個資法 §11): personal data removed everywhere the shop holds
+    a copy, signed documents sealed (kept as the law requires, still verifiable)."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.work import orders as orders_
+
+    require(caller, "data.rights")
+    customer = _customer(caller, customer_id)
+    if customer.get("erased_at"):
+        return customer["erasure"]  # erased already (a replay from the tablet's queue)
+    if body.confirm_name != customer["name"]:
+        raise Unprocessable("輸入的姓名與客戶姓名不符，未刪除任何資料。",
+                            "confirm_name: does not match the customer's name; nothing erased.",
+                            code="confirm_name")
+    headers = _all_orders(caller.shop_id, customer_id)
+    if any(order["state"] not in orders_.CLOSED for order in headers):
+        raise Conflict("這位客戶還有未結案的工單，請交車或取消後再刪除個資。",
+                       "The customer has an open repair order: deliver or cancel it first.",
+                       code="open_order")
+    appointments = _appointments(caller.shop_id, customer_id)
+    if any(item["state"] == "booked" for item in appointments):
+        raise Conflict("這位客戶還有預約，請先取消預約再刪除個資。",
+                       "The customer has a booking: cancel it first.", code="open_appointment")
+    personal = _personal_values(customer)
+    counts = {"orders": 0, "vehicles": 0, "appointments": 0, "messages": 0,
+              "photos_removed": 0, "photos_kept": 0, "signatures_sealed": 0}
+    s3, bucket, table = aws.client("s3"), settings().bucket_name, aws.table()
+
+    def rewrite(item: dict, changed: dict) -> None:
+        if changed != item:
+            table.put_item(Item=changed)
+
+    for header in headers:
+        order_id = header["order_id"]
+        items = _partition(models.order_pk(caller.shop_id, order_id))
+        cited = _cited_photos(items)
+        counts["orders"] += 1
+        for item in items:
+            sk = item["sk"]
+            if sk.startswith(models.PHOTO_PREFIX) and item["photo_id"] not in cited:
+                for size in ("display", "thumb"):
+                    s3.delete_object(Bucket=bucket, Key=objects.photo_object(
+                        caller.shop_id, order_id, item["photo_id"], size))
+                table.delete_item(Key={"pk": item["pk"], "sk": sk})
+                counts["photos_removed"] += 1
+                continue
+            counts["photos_kept"] += sk.startswith(models.PHOTO_PREFIX)
+            counts["messages"] += sk.startswith(models.MESSAGE_PREFIX)
+            changed = dict(item)
+            if sk.startswith(models.SIGNATURE_PREFIX) and "record" in item:
+                s3.put_object(Bucket=bucket, Key=objects.sealed_record_object(
+                    caller.shop_id, order_id, item["signature_id"]),
+                    Body=item["record"].encode("utf-8"), ContentType="application/json")
+                changed.pop("record")
+                changed.update(signer_name=ERASED, redacted=["signer_name"],
+                               sealed_at=clock.now_iso())
+                counts["signatures_sealed"] += 1
+            if sk == models.ORDER_SK:
+                changed["customer"] = {"customer_id": customer_id, "name": ERASED, "mobile": ""}
+            rewrite(item, _scrub(changed, personal))
+    for vehicle_id in _vehicle_ids(caller.shop_id, customer_id, headers):
+        counts["vehicles"] += 1
+        for item in _partition(models.vehicle_pk(caller.shop_id, vehicle_id)):
+            changed = dict(item)
+            if item.get("customer_id") == customer_id and "customer_name" in item:
+                changed["customer_name"] = ERASED
+            rewrite(item, _scrub(changed, personal))
+    for item in appointments:
+        counts["appointments"] += 1
+        rewrite(item, _scrub({**item, "customer_name": ERASED}, personal))
+    for case in _cases_of(caller.shop_id, {header["order_id"] for header in headers}):
+        rewrite(case, _scrub({**case, "customer": {"customer_id": customer_id, "name": ERASED,
+                                                   "mobile": ""}}, personal))
+    for item in _partition(models.customer_key(caller.shop_id, customer_id)["pk"]):
+        if item["sk"].startswith(models.PUSH_PREFIX):  # a browser's push endpoint: gone
+            table.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+    now = clock.now_iso()
+    audit = _audit(caller, "customer_erasure", customer_id=customer_id, counts=counts)
+    erasure = {"customer_id": customer_id, "erased_at": now, "audit_id": audit["audit_id"],
+               "counts": counts}
+    tombstone = {**models.customer_key(caller.shop_id, customer_id), "type": "customer",
+                 "shop_id": caller.shop_id, "customer_id": customer_id, "name": ERASED,
+                 "channel": "none", "notes": "", "created_at": customer["created_at"],
+                 "updated_at": now, "erased_at": now, "erased_by": caller.stamp(),
+                 "erasure": erasure}
+    try:  # only over the customer as read: a change meanwhile is erased by the next try
+        table.put_item(Item=tombstone, ConditionExpression="updated_at = :seen",
+                       ExpressionAttributeValues={":seen": customer["updated_at"]})
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        raise Conflict("客戶資料剛被修改，請再刪除一次。",
+                       "The customer changed meanwhile: erase again.", code="changed") from None
+    return erasure
+
+
+# --- the whole shop, exported ---
+
+_SHOP_CUSTOMER_FIELDS = ["customer_id", "姓名", "手機", "Email", "channel", "備註", "created_at"]
+_SHOP_VEHICLE_FIELDS = ["vehicle_id", "車牌", "車身號碼", "廠牌", "車型", "年份", "燃料", "顏色",
+                        "customer_id", "姓名", "手機", "mileage_km", "created_at"]
+
+
+def export_shop(caller: Caller) -> dict:
+    """All customers, vehicles, orders and lines as JSON and a zip of CSVs (the CSVs of
+    customers and vehicles import back as they are)."""
+    from boto3.dynamodb.conditions import Key
+
+    from chalicelib.records import customers, vehicles
+    from chalicelib.work import signatures
+
+    require(caller, "data.rights")
+    shop = caller.shop_id
+    people = aws.query_all(IndexName=db.GSI_LOOKUP,
+                        KeyConditionExpression=Key("gsi1pk").eq(models.phone_lookup(shop, "")[0]))
+    cars = aws.query_all(IndexName=db.GSI_LOOKUP,
+                      KeyConditionExpression=Key("gsi1pk").eq(models.plate_lookup(shop, "")[0]))
+    headers = _all_orders(shop)
+
+    def lines_of(order: dict) -> tuple[list[dict], int | None]:
+        """The order's lines, and the mileage its documents show (the walk-around's reading)."""
+        items = aws.query_all(KeyConditionExpression=Key("pk").eq(
+            models.order_pk(shop, order["order_id"])))
+        lines = sorted((item for item in items if item["sk"].startswith(models.LINE_PREFIX)),
+                       key=lambda line: line["created_at"])
+        inspection = next((item for item in items if item["sk"] == "INSPECTION"), None)
+        return lines, signatures.mileage_of({**order, "inspection": inspection})
+
+    with ThreadPoolExecutor(max_workers=8) as pool:  # one Query per order, eight at a time
+        read = list(pool.map(lines_of, headers))
+    mobiles = {item["customer_id"]: item.get("mobile", "") for item in people}
+    data = jsonable({
+        "exported_at": clock.now_iso(),
+        "customers": [customers.public(item) for item in people],
+        "vehicles": [vehicles.public(item) for item in cars],
+        "orders": [{**{key: order.get(key) for key in ("order_id", "number", "state",
+                                                       "created_at", "closed_on", "customer",
+                                                       "vehicle", "concerns", "totals")
+                       if order.get(key) is not None},
+                    **({"mileage_km": mileage} if mileage is not None else {}),
+                    "lines": [{key: line.get(key) for key in _LINE_FIELDS[1:]
+                               if line.get(key) is not None} for line in lines]}
+                   for order, (lines, mileage) in zip(headers, read)],
+    })
+    files = {
+        "customers.csv": _csv(({"customer_id": c["customer_id"], "姓名": c["name"],
+                                "手機": phones.national(c.get("mobile", "")),
+                                "Email": c.get("email"),
+                                "channel": c["channel"], "備註": c.get("notes"),
+                                "created_at": c["created_at"]} for c in data["customers"]),
+                              _SHOP_CUSTOMER_FIELDS),
+        "vehicles.csv": _csv(({"vehicle_id": v["vehicle_id"], "車牌": v["plate"],
+                               "車身號碼": v.get("vin"), "廠牌": v["make"], "車型": v["model"],
+                               "年份": v.get("year"), "燃料": v["fuel"], "顏色": v.get("colour"),
+                               "customer_id": v["customer_id"],
+                               "姓名": v.get("customer_name"),
+                               "手機": phones.national(mobiles.get(v["customer_id"], "")),
+                               "mileage_km": (v.get("mileage") or {}).get("km"),
+                               "created_at": v["created_at"]} for v in data["vehicles"]),
+                             _SHOP_VEHICLE_FIELDS),
+        "orders.csv": _csv(({**order, **order["totals"], "plate": order["vehicle"]["plate"],
+                             "customer_id": order["customer"]["customer_id"]}
+                            for order in data["orders"]),
+                           _ORDER_FIELDS + ["customer_id"]),
+        "lines.csv": _csv(({**line, "order_number": order["number"]}
+                           for order in data["orders"] for line in order["lines"]),
+                          _LINE_FIELDS),
+    }
+    day = clock.local_date()
+    counts = {"customers": len(data["customers"]), "vehicles": len(data["vehicles"]),
+              "orders": len(data["orders"]), "lines": sum(len(o["lines"]) for o in data["orders"])}
+    answer = {
+        "json": _store(shop, "shop.json", json.dumps(data, ensure_ascii=False).encode("utf-8"),
+                       "application/json", f"全店資料-{day}.json"),
+        "csv": _store(shop, "shop.zip", _zip(files), "application/zip", f"全店資料-{day}.zip"),
+        "counts": counts, "expires_in": LINK_SECONDS,
+    }
+    answer["audit_id"] = _audit(caller, "shop_export", counts=counts)["audit_id"]
+    return answer
+
+
+# --- customers and vehicles, imported from CSV ---
+
+# The column names a shop's file may use (ours, as the shop export writes them, and English).
+COLUMNS = {
+    "name": ("姓名", "name", "客戶", "客戶姓名", "車主"),
+    "mobile": ("手機", "mobile", "電話", "phone"),
+    "email": ("email", "e-mail", "電子郵件"),
+    "plate": ("車牌", "plate", "車號"),
+    "vin": ("車身號碼", "vin"),
+    "make": ("廠牌", "make", "品牌"),
+    "model": ("車型", "model"),
+    "year": ("年份", "year", "出廠年"),
+    "fuel": ("燃料", "fuel"),
+    "colour": ("顏色", "colour", "color"),
+    "notes": ("備註", "notes"),
+}
+FUELS = {"汽油": "gasoline", "柴油": "diesel", "油電": "hybrid", "油電混合": "hybrid",
+         "插電": "plugin", "插電式油電": "plugin", "電動": "ev", "純電": "ev"}
+
+
+def _stable_id(kind: str, shop_id: str, natural_key: str) -> str:
+    """The same row imported twice (or by two requests at once) makes the same id: written
+    only if new, it is created exactly once."""
+    return f"imp-{kind}-{uuid.uuid5(uuid.NAMESPACE_URL, f'{shop_id}/{kind}/{natural_key}').hex}"
+
+
+def _by_mobile(shop_id: str, mobile: str) -> dict | None:
+    from boto3.dynamodb.conditions import Key
+
+    pk, _ = models.phone_lookup(shop_id, mobile)
+    found = aws.table().query(IndexName=db.GSI_LOOKUP, Limit=1, KeyConditionExpression=Key(
+        "gsi1pk").eq(pk) & Key("gsi1sk").begins_with(f"{mobile}#"))["Items"]
+    return found[0] if found else None
+
+
+def import_csv(caller: Caller, body: CsvImport, language: str) -> dict:
+    """Validate every row (the API's own rules), report the bad ones by line, import the rest
+    once: a customer is known by their number, a vehicle by its plate."""
+    from chalicelib.records import customers, vehicles
+    from chalicelib.api import validate
+
+    require(caller, "data.rights")
+    text = body.csv.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None) or []
+    names = {alias.casefold(): field for field, aliases in COLUMNS.items() for alias in aliases}
+    columns = [names.get(cell.strip().casefold()) for cell in header]
+    if "name" not in columns or "mobile" not in columns:
+        raise Unprocessable("檔案第一列要有「姓名」和「手機」欄位。",
+                            "csv: the first row must name the columns, with 姓名 (name) and "
+                            "手機 (mobile).", code="csv_columns")
+    rows, line = [], 1
+    for cells in reader:
+        start, line = line + 1, reader.line_num
+        if any(cell.strip() for cell in cells):
+            rows.append((start, {column: _unguarded(cell.strip())
+                                 for column, cell in zip(columns, cells) if column}))
+    if len(rows) > IMPORT_ROW_LIMIT:
+        raise Unprocessable(f"一次最多匯入 {IMPORT_ROW_LIMIT} 列，請分批匯入。",
+                            f"csv: at most {IMPORT_ROW_LIMIT} rows at a time; split the file.",
+                            code="too_many_rows")
+    report = {"rows": len(rows), "customers_created": 0, "customers_existing": 0,
+              "vehicles_created": 0, "vehicles_existing": 0, "errors": []}
+
+    def bad(number: int, err: DomainError) -> None:
+        report["errors"].append({"line": number, "message": err.en if language == "en"
+                                 else err.zh})
+
+    for number, row in rows:
+        try:
+            mobile = phones.normalise(row.get("mobile", ""))
+            customer_body = validate(customers.NewCustomer, {
+                "customer_id": _stable_id("c", caller.shop_id, mobile or "?"),
+                "name": row.get("name", ""), "mobile": row.get("mobile", ""),
+                "email": row.get("email") or None, "notes": row.get("notes", ""),
+                "channel": "sms" if mobile and phones.is_mobile(mobile) else "none"})
+            vehicle_body = None
+            if row.get("plate"):
+                plate = vehicles.normalise_plate(row["plate"]) or row["plate"]
+                year = row.get("year") or None
+                fuel = row.get("fuel") or "gasoline"
+                vehicle_body = validate(vehicles.NewVehicle, {
+                    "vehicle_id": _stable_id("v", caller.shop_id, plate),
+                    "plate": row["plate"], "vin": row.get("vin") or None,
+                    "make": row.get("make", ""), "model": row.get("model", ""),
+                    "year": int(year) if year and year.isdigit() else year,
+                    "colour": row.get("colour") or None, "fuel": FUELS.get(fuel, fuel.lower()),
+                    "customer_id": customer_body.customer_id})
+        except DomainError as err:
+            bad(number, err)
+            continue
+        known = _by_mobile(caller.shop_id, customer_body.mobile)
+        if known:
+            report["customers_existing"] += 1
+            customer_id = known["customer_id"]
+        else:
+            customer_id = customers.create_customer(caller, customer_body)["customer_id"]
+            report["customers_created"] += 1
+        if vehicle_body is None:
+            continue
+        vehicle_body = vehicle_body.model_copy(update={"customer_id": customer_id})
+        if vehicles.get_vehicle(caller.shop_id, vehicle_body.vehicle_id):
+            report["vehicles_existing"] += 1
+            continue
+        try:
+            vehicles.create_vehicle(caller, vehicle_body)
+            report["vehicles_created"] += 1
+        except Conflict:  # the plate is already registered here (typed in by hand, say)
+            report["vehicles_existing"] += 1
+    _audit(caller, "csv_import", import_id=body.import_id,
+           counts={key: value for key, value in report.items() if key != "errors"},
+           bad_lines=[error["line"] for error in report["errors"]])
+    return {"import_id": body.import_id, **report, "row_limit": IMPORT_ROW_LIMIT}

@@ -1,0 +1,477 @@
+"""Reminders after the car leaves (issue 9): the next service, tyres and brakes the customer
+declined, and the vehicle's inspection and insurance dates.
+
+A delivered order schedules its vehicle's reminders (the stream sees the state change): one item
+per (vehicle, kind) under the vehicle, `REMINDER#service` and so on, with the day it is due and
+the day to send it, listed on gsi2 under `REMINDERS_PENDING` by that day. A later delivery
+replaces them, so a car serviced again is never reminded of the old service. The daily job
+(chalicelib/after/daily.py) sends the reminders whose day has come through the customer's channel
+(chalicelib/outward/notify: quiet hours hold them until morning), at most one per customer in the
+shop's `reminder_gap_days`, never to a customer who opted out (個資法 §20): every reminder ends
+with a link that stops them in one tap (`/o/<token>`).
+
+That link needs no sign-in, so what one can do with it is bounded: taps and page views per client
+and minute (links.take_turn), and the customer item keeps only the last few changes (who stopped
+or resumed reminders, when, and how), so no number of taps can grow it towards DynamoDB's 400 KB.
+
+Which lines are a service is read from their words (保養, 機油, oil…): a shop's lines are free
+text, and a service always says so.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+
+from typing import Literal
+
+from chalicelib import db, models
+from chalicelib.core import clock
+from chalicelib.core import aws
+from chalicelib.api import Body, Caller
+from chalicelib.core.errors import NotFound
+from chalicelib.api.roles import require
+
+KINDS = ("service", "tyres", "brakes", "inspection", "insurance")
+SERVICE_WORDS = re.compile(r"保養|機油|oil|service", re.IGNORECASE)
+TYRE_WORDS = re.compile(r"輪胎|胎|tyre|tire", re.IGNORECASE)
+BRAKE_WORDS = re.compile(r"煞車|來令|碟盤|剎車|brake|pad", re.IGNORECASE)
+FLAGGED = ("red", "yellow")
+DEFAULT_KM_PER_DAY = 30  # about 11,000 km a year, a Taiwanese car's usual
+REMIND_DAYS_BEFORE = {"service": 7, "inspection": 14, "insurance": 14}
+# A red tyre or pad the customer declined is worth a call soon; a yellow one in a few months.
+DECLINED_AFTER_DAYS = {"red": 14, "yellow": 90}
+NAMES = {"service": ("定期保養", "Service"), "tyres": ("輪胎", "Tyres"),
+         "brakes": ("煞車來令片", "Brake pads"), "inspection": ("定期檢驗", "Vehicle inspection"),
+         "insurance": ("強制險到期", "Compulsory insurance")}
+OPT_OUT_TOKEN_BYTES = 18
+OPT_OUT_PER_MINUTE = 10  # opt-out page views and taps per client (a person needs two or three)
+HISTORY_KEPT = 5  # the last changes of the opt-out kept on the customer
+
+
+# --- scheduling ---
+
+def on_order_change(event_name: str, new_image: dict, old_image: dict) -> None:
+    """The stream's reaction: an order just delivered schedules its vehicle's reminders."""
+    from chalicelib.outward import notify
+
+    order, before = notify._plain(new_image), notify._plain(old_image)
+    if event_name == "REMOVE" or order.get("state") != "delivered" \
+            or before.get("state") == "delivered":
+        return
+    from chalicelib.work import orders
+
+    schedule_after_delivery(orders.load(order["shop_id"], order["order_id"]))
+
+
+def _words(line: dict) -> str:
+    return f"{line.get('description', '')} {line.get('part_number', '')}"
+
+
+def _pace(shop_id: str, vehicle_id: str) -> tuple[int | None, Decimal]:
+    """The last mileage read and the km a day, from the vehicle's readings: the distance over
+    the days between the first and the last (at least 30 days apart), else the usual pace."""
+    from boto3.dynamodb.conditions import Key
+
+    readings = aws.table().query(KeyConditionExpression=Key("pk").eq(
+        models.vehicle_pk(shop_id, vehicle_id)) & Key("sk").begins_with(models.MILEAGE_PREFIX))["Items"]
+    if not readings:
+        return None, Decimal(DEFAULT_KM_PER_DAY)
+    first, last = readings[0], readings[-1]
+    days = (clock.parse_iso(last["at"]) - clock.parse_iso(first["at"])).days
+    km = int(last["km"]) - int(first["km"])
+    pace = Decimal(km) / days if days >= 30 and km > 0 else Decimal(DEFAULT_KM_PER_DAY)
+    return int(last["km"]), pace
+
+
+def service_due(delivered_on: date, mileage_km: int | None, km_per_day: Decimal,
+                months: int, interval_km: int) -> tuple[date, int | None]:
+    """When the next service is due: after `months`, or after `interval_km` at the car's pace,
+    whichever comes first; and at what mileage."""
+    by_date = _add_months(delivered_on, months)
+    if mileage_km is None or km_per_day <= 0:
+        return by_date, None
+    by_km = delivered_on + timedelta(days=int(interval_km / km_per_day))
+    return min(by_date, by_km), mileage_km + interval_km
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _declined_findings(order: dict) -> dict[str, dict]:
+    """Tyres and brakes the walk-around flagged that no approved line fixed: {kind: worst}."""
+    from chalicelib.records import shop_settings
+    from chalicelib.work import inspections
+
+    values = (order.get("inspection") or {}).get("values") or {}
+    if not values:
+        return {}
+    found = inspections.findings(values, shop_settings.thresholds(order["shop_id"]))
+    fixed = " ".join(_words(line) for line in order["lines"]
+                     if line.get("state") in ("approved", "done"))
+    flagged = {
+        "tyres": [f["colour"] for f in found["tyres"].values() if f["colour"] in FLAGGED]
+        + ["red" for f in found["tyres"].values() if f.get("dot_old")],
+        "brakes": [f["colour"] for f in found["brakes"].values() if f["colour"] in FLAGGED],
+    }
+    words = {"tyres": TYRE_WORDS, "brakes": BRAKE_WORDS}
+    return {kind: {"colour": "red" if "red" in colours else "yellow"}
+            for kind, colours in flagged.items() if colours and not words[kind].search(fixed)}
+
+
+def schedule_after_delivery(order: dict) -> list[dict]:
+    """The reminders a delivered order leaves for its vehicle (each written once per order: a
+    redelivered stream record changes nothing)."""
+    from chalicelib.records import shop_settings
+
+    shop_id, vehicle = order["shop_id"], order.get("vehicle") or {}
+    customer_id = (order.get("customer") or {}).get("customer_id")
+    if customer_id:  # the delivered order's page offers the opt-out link from now on
+        keep_opt_out_link(shop_id, customer_id)
+    vehicle_id = vehicle.get("vehicle_id")
+    if not vehicle_id:
+        return []
+    settings = shop_settings.thresholds(shop_id)
+    delivered_on = date.fromisoformat(clock.local_date(order.get("updated_at")))
+    written = []
+    counted = [line for line in order["lines"] if line.get("state") in ("approved", "done")]
+    if any(SERVICE_WORDS.search(_words(line)) for line in counted):
+        last_km, pace = _pace(shop_id, vehicle_id)
+        mileage = order.get("mileage_km", last_km)
+        due_on, due_km = service_due(delivered_on, int(mileage) if mileage is not None else None,
+                                     pace, int(settings["service_months"]),
+                                     int(settings["service_km"]))
+        written.append(_schedule(order, "service", due_on,
+                                 due_on - timedelta(days=REMIND_DAYS_BEFORE["service"]),
+                                 {"due_km": due_km, "last_service_on": delivered_on.isoformat()}))
+    for kind, finding in _declined_findings(order).items():
+        send_on = delivered_on + timedelta(days=DECLINED_AFTER_DAYS[finding["colour"]])
+        written.append(_schedule(order, kind, send_on, send_on, finding))
+    return [item for item in written if item]
+
+
+def _schedule(order: dict, kind: str, due_on: date, send_on: date, detail: dict,
+              source: str | None = None) -> dict | None:
+    from botocore.exceptions import ClientError
+
+    shop_id, vehicle = order["shop_id"], order["vehicle"]
+    source = source or order["order_id"]
+    send_on = max(send_on, date.fromisoformat(clock.local_date()) + timedelta(days=1))
+    item = {
+        **models.Reminder.key(shop_id, vehicle["vehicle_id"], kind), "type": "reminder",
+        "shop_id": shop_id, "vehicle_id": vehicle["vehicle_id"], "kind": kind,
+        "customer_id": (order.get("customer") or {}).get("customer_id"),
+        "order_id": order.get("order_id"), "source": source, "status": "pending",
+        "due_on": due_on.isoformat(), "send_on": send_on.isoformat(),
+        "detail": {name: value for name, value in detail.items() if value is not None},
+        "created_at": clock.now_iso(),
+        **models.reminder_pending_index(send_on.isoformat(), shop_id, vehicle["vehicle_id"], kind)}
+    try:
+        aws.table().put_item(Item=item, ConditionExpression=(
+            "attribute_not_exists(pk) OR #source <> :source"),
+            ExpressionAttributeNames={"#source": "source"},
+            ExpressionAttributeValues={":source": source})
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        return None  # this order (or date) scheduled it already
+    if item["customer_id"]:
+        keep_opt_out_link(shop_id, item["customer_id"])
+    return item
+
+
+def schedule_dates(shop_id: str, vehicle: dict) -> None:
+    """The vehicle's inspection and insurance dates, as the shop recorded them: each reminded
+    two weeks before, to the vehicle's owner, about their latest order."""
+    from boto3.dynamodb.conditions import Key
+
+    latest = None
+    for kind in ("inspection", "insurance"):
+        due = vehicle.get(f"{kind}_due_on")
+        key = models.Reminder.key(shop_id, vehicle["vehicle_id"], kind)
+        if not due:
+            aws.table().delete_item(Key=key)
+            continue
+        if latest is None:  # the vehicle's latest order, read once for both dates
+            index = models.vehicle_orders_index(shop_id, vehicle["vehicle_id"], "")
+            latest = aws.table().query(
+                IndexName=db.GSI_LOOKUP, ScanIndexForward=False, Limit=1,
+                KeyConditionExpression=Key("gsi1pk").eq(index["gsi1pk"])
+                & Key("gsi1sk").begins_with(index["gsi1sk"]))["Items"]
+        due_on = date.fromisoformat(due)
+        order = {"shop_id": shop_id, "order_id": latest[0]["order_id"] if latest else None,
+                 "vehicle": vehicle, "customer": {"customer_id": vehicle.get("customer_id")}}
+        _schedule(order, kind, due_on, due_on - timedelta(days=REMIND_DAYS_BEFORE[kind]), {},
+                  source=f"date:{due}")
+
+
+def for_vehicle(items: list[dict]) -> list[dict]:
+    """The vehicle's reminders as staff see them (from the vehicle's one Query)."""
+    shown = ("kind", "status", "due_on", "send_on", "sent_at", "detail", "skipped")
+    return [{name: item[name] for name in shown if item.get(name) is not None}
+            for item in items if item.get("sk", "").startswith(models.REMINDER_PREFIX)]
+
+
+# --- sending (the daily job) ---
+
+def send_due(today: str) -> dict:
+    """Send (or, in quiet hours, queue) every reminder whose day has come. Each is claimed first,
+    so two runs never both send one."""
+    from boto3.dynamodb.conditions import Key
+    from botocore.exceptions import ClientError
+
+    counts = {"sent": 0, "opted_out": 0, "postponed": 0, "unreachable": 0}
+    kwargs = {"IndexName": db.GSI_LISTS,
+              "KeyConditionExpression": Key("gsi2pk").eq(models.REMINDERS_PENDING_PK)
+              & Key("gsi2sk").lte(f"{today}#~")}
+    while True:
+        page = aws.table().query(**kwargs)
+        for item in page["Items"]:
+            key = models.Reminder.key(item["shop_id"], item["vehicle_id"], item["kind"])
+            try:
+                claimed = aws.table().update_item(
+                    Key=key, UpdateExpression="SET #status = :sending REMOVE gsi2pk, gsi2sk",
+                    ConditionExpression="#status = :pending AND send_on = :send_on",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={":sending": "sending", ":pending": "pending",
+                                               ":send_on": item["send_on"]},
+                    ReturnValues="ALL_NEW")["Attributes"]
+            except ClientError as err:
+                if not db.refused(err):
+                    raise
+                continue  # another run took it, or a new delivery replaced it
+            counts[_send(claimed, today)] += 1
+        if "LastEvaluatedKey" not in page:
+            return counts
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _send(reminder: dict, today: str) -> str:
+    from chalicelib.outward import notify
+    from chalicelib.records import customers, shop_settings
+
+    shop_id = reminder["shop_id"]
+    key = models.Reminder.key(shop_id, reminder["vehicle_id"], reminder["kind"])
+    customer = customers.get_customer(shop_id, reminder.get("customer_id") or "")
+    if customer is None or customer.get("erased_at") or not reminder.get("order_id"):
+        return _close(key, "unreachable", "the customer or their order is gone")
+    if customer.get("reminders_opt_out"):
+        return _close(key, "opted_out", "the customer opted out of reminders")
+    gap = int(shop_settings.thresholds(shop_id)["reminder_gap_days"])
+    last = customer.get("last_reminder_on")
+    if last and date.fromisoformat(today) < date.fromisoformat(last) + timedelta(days=gap):
+        later = (date.fromisoformat(last) + timedelta(days=gap)).isoformat()
+        listed = models.reminder_pending_index(later, shop_id, reminder["vehicle_id"],
+                                           reminder["kind"])
+        aws.table().update_item(
+            Key=key, UpdateExpression="SET #status = :pending, send_on = :later, "
+                                      "gsi2pk = :pk, gsi2sk = :sk",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":pending": "pending", ":later": later,
+                                       ":pk": listed["gsi2pk"], ":sk": listed["gsi2sk"]})
+        return "postponed"
+    order = aws.table().get_item(Key=models.order_key(shop_id, reminder["order_id"])).get("Item")
+    if order is None:
+        return _close(key, "unreachable", "the order is gone")
+    step = f"reminder:{reminder['kind']}:{reminder['due_on']}"
+    notify.send_text(order, step, text(reminder, order, customer))
+    now = clock.now_iso()
+    aws.table().update_item(Key=key, UpdateExpression="SET #status = :sent, sent_at = :now",
+                            ExpressionAttributeNames={"#status": "status"},
+                            ExpressionAttributeValues={":sent": "sent", ":now": now})
+    aws.table().update_item(Key=models.customer_key(shop_id, customer["customer_id"]),
+                            UpdateExpression="SET last_reminder_on = :today",
+                            ExpressionAttributeValues={":today": today})
+    return "sent"
+
+
+def _close(key: dict, status: str, why: str) -> str:
+    aws.table().update_item(Key=key, UpdateExpression="SET #status = :status, skipped = :why",
+                            ExpressionAttributeNames={"#status": "status"},
+                            ExpressionAttributeValues={":status": status, ":why": why})
+    return status
+
+
+def text(reminder: dict, order: dict, customer: dict) -> str:
+    """The reminder in zh-TW, the shop's phone to book, and the one-tap opt-out link."""
+    from chalicelib.records import shops, vehicles
+
+    shop = shops.get_shop(order["shop_id"]) or {}
+    plate = vehicles.mask_plate((order.get("vehicle") or {}).get("plate", ""))
+    due = date.fromisoformat(reminder["due_on"])
+    when = f"{due.year}/{due.month}/{due.day}"
+    detail = reminder.get("detail") or {}
+    kind = reminder["kind"]
+    if kind == "service":
+        km = f"或里程 {int(detail['due_km']):,} 公里" if detail.get("due_km") else ""
+        body = f"您的 {plate} 建議在 {when} 前{km}進行下次保養。"
+    elif kind in ("tyres", "brakes"):
+        what = NAMES[kind][0]
+        body = (f"您的 {plate} 上次檢查時{what}已{'需要更換' if detail.get('colour') == 'red' else '接近更換'}，"
+                "為了行車安全，建議回廠檢查。")
+    else:
+        body = f"您的 {plate} {NAMES[kind][0]}日期是 {when}，別忘了喔。"
+    phone = f"預約請電 {shop['phone']}。" if shop.get("phone") else ""
+    return (f"【{shop.get('name', '')}】{body}{phone}"
+            f"\n不想再收到提醒：{opt_out_url(order['shop_id'], customer['customer_id'])}")
+
+
+# --- opting out (個資法 §20) ---
+
+def opt_out_token(shop_id: str, customer_id: str) -> str:
+    from chalicelib.outward import links
+
+    mac = hmac.new(links.signing_key(), f"optout:{shop_id}:{customer_id}".encode(),
+                   hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac[:OPT_OUT_TOKEN_BYTES]).decode()
+
+
+def keep_opt_out_link(shop_id: str, customer_id: str) -> None:
+    """Make the customer's opt-out link answer (its token's hash → the customer): once, when a
+    reminder is scheduled or sent, never on a page view."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.outward import links
+
+    try:
+        aws.table().put_item(Item={
+            **models.OptOutLink.key(links.token_hash(opt_out_token(shop_id, customer_id))),
+            "type": "opt_out_link", "shop_id": shop_id, "customer_id": customer_id},
+            ConditionExpression="attribute_not_exists(pk)")
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+
+
+def opt_out_url(shop_id: str, customer_id: str) -> str:
+    """The customer's own opt-out link, the same in every message (built, nothing read)."""
+    from chalicelib.core.config import settings
+
+    return f"{settings().public_origin.rstrip('/')}/o/{opt_out_token(shop_id, customer_id)}"
+
+
+def resolve(token: str) -> dict:
+    """The customer an opt-out token belongs to, or NotFound (the same for every failure)."""
+    from chalicelib.outward import links
+
+    item = aws.table().get_item(Key=models.OptOutLink.key(links.token_hash(token))).get("Item")
+    if item is None or not hmac.compare_digest(token, opt_out_token(item["shop_id"],
+                                                                    item["customer_id"])):
+        raise NotFound("找不到這個連結。", "No such link.")
+    return item
+
+
+def set_opt_out(shop_id: str, customer_id: str, out: bool, via: str) -> dict:
+    """Stop (or resume) the customer's reminders; the change is kept with when and how, with the
+    HISTORY_KEPT changes before it."""
+    from botocore.exceptions import ClientError
+
+    now = clock.now_iso()
+    key = models.customer_key(shop_id, customer_id)
+    record = {"at": now, "via": via, "out": out}
+    expression = ("SET reminders_opt_out = :out, opt_out_history = "
+                  "list_append(if_not_exists(opt_out_history, :none), :record)")
+    if not out:
+        expression = ("REMOVE reminders_opt_out SET opt_out_history = "
+                      "list_append(if_not_exists(opt_out_history, :none), :record)")
+    values = {":none": [], ":record": [record]}
+    if out:
+        values[":out"] = {"at": now, "via": via}
+    change = {"Key": key, "UpdateExpression": expression, "ExpressionAttributeValues": values,
+              "ConditionExpression": "attribute_exists(pk)", "ReturnValues": "UPDATED_NEW"}
+    try:
+        history = aws.table().update_item(**change)["Attributes"]["opt_out_history"]
+    except ClientError as err:
+        if db.refused(err):
+            raise NotFound("找不到這位客戶。", "No such customer.") from None
+        if not _too_large(err):
+            raise
+        # An item that grew before its history was bounded: cut it, then add the change.
+        stored = aws.table().get_item(Key=key, ConsistentRead=True)["Item"]
+        _trim(key, stored.get("opt_out_history", []))
+        history = aws.table().update_item(**change)["Attributes"]["opt_out_history"]
+    _trim(key, history)
+    return {"reminders": "off" if out else "on", "at": now}
+
+
+def _trim(key: dict, history: list) -> None:
+    """Keep the last HISTORY_KEPT changes of `history`, the list as this request left it; only
+    while the list is still that long, so when other changes land meanwhile the last of them
+    trims. The oldest entries are removed by position: whatever landed, they are the oldest."""
+    from botocore.exceptions import ClientError
+
+    extra = len(history) - HISTORY_KEPT
+    if extra <= 0:
+        return
+    values = {":length": len(history)}
+    if extra <= 50:
+        expression = "REMOVE " + ", ".join(f"opt_out_history[{n}]" for n in range(extra))
+    else:
+        # A list grown before it was bounded, too long to name in an expression (4 KB): set to
+        # its last entries, safe as no change meanwhile can bring it back to this length.
+        expression = "SET opt_out_history = :kept"
+        values[":kept"] = history[-HISTORY_KEPT:]
+    try:
+        aws.table().update_item(Key=key, UpdateExpression=expression,
+                                ConditionExpression="size(opt_out_history) = :length",
+                                ExpressionAttributeValues=values)
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+
+
+def _too_large(err: Exception) -> bool:
+    """DynamoDB refused the write because the item would pass 400 KB."""
+    error = getattr(err, "response", {}).get("Error", {})
+    return (error.get("Code") == "ValidationException"
+            and "exceeded the maximum allowed size" in error.get("Message", ""))
+
+
+class Switch(Body):
+    reminders: Literal["on", "off"]
+
+
+def customer_switch(caller: Caller, customer_id: str, body: Switch) -> dict:
+    """The front desk stops (or resumes) a customer's reminders when they ask in person or on
+    the phone."""
+    from chalicelib.records import customers
+
+    require(caller, "customers.write")
+    if customers.get_customer(caller.shop_id, customer_id) is None:
+        raise NotFound("找不到這位客戶。", "No such customer.")
+    return set_opt_out(caller.shop_id, customer_id, body.reminders == "off",
+                       f"staff:{caller.staff_id}")
+
+
+def link_switch(token: str, raw: bytes | None, ip: str | None) -> dict:
+    """The customer's own tap on the link in a reminder (links.Throttled past the client's
+    limit this minute)."""
+    from chalicelib.outward import links
+    from chalicelib.api import parse
+
+    links.take_turn(ip, "opt_out", OPT_OUT_PER_MINUTE)
+    item = resolve(token)
+    body = parse(Switch, raw)
+    return set_opt_out(item["shop_id"], item["customer_id"], body.reminders == "off", "link")
+
+
+def link_page(token: str, ip: str | None) -> str:
+    """The opt-out page's shop name (NotFound for a token that is not one; links.Throttled past
+    the client's limit this minute)."""
+    from chalicelib.outward import links
+    from chalicelib.records import shops
+
+    links.take_turn(ip, "opt_out", OPT_OUT_PER_MINUTE)
+    item = resolve(token)
+    return (shops.get_shop(item["shop_id"]) or {}).get("name", "")

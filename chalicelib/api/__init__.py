@@ -1,0 +1,236 @@
+"""How a route is declared: who may call it, which body it parses, what it answers.
+
+`Api.route` registers a Chalice route and remembers its models, so `/api/openapi.json` is
+generated from the very models the routes parse with, and the tenant-isolation test can walk
+every route from the app's own table.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable
+
+from chalice import Chalice, Response
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic_core import PydanticCustomError
+from typing_extensions import Annotated
+
+from chalicelib import models
+from chalicelib.core import aws
+from chalicelib.core.errors import DomainError, Invalid, Unauthorized, Unprocessable, preferred_language
+
+# A client-made id (a UUID from the tablet): every create carries one so a replay is a no-op.
+ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=254,
+                                         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+def _real_day(value: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise field_error("日期不存在。", "no such date") from None
+
+
+# A calendar day, `YYYY-MM-DD`, that exists (no 2027-02-30).
+Day = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"), AfterValidator(_real_day)]
+MAX_BODY_BYTES = 64 * 1024
+
+
+class Body(BaseModel):
+    """A request body or query: unknown fields refused, strings trimmed and bounded."""
+    # defer_build: a model is compiled when a route first parses with it, not at cold start.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, str_max_length=2000,
+                              defer_build=True)
+
+
+def field_error(zh: str, en: str) -> PydanticCustomError:
+    """A validator's error that reads well in both languages (parse() picks one)."""
+    return PydanticCustomError("invalid_value", en, {"zh": zh})
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is acting, from the verified access token: the person, never the device."""
+    shop_id: str
+    staff_id: str
+    role: str
+    name: str
+    device_id: str | None = None
+    token_version: int = 0  # the staff item's when the token was made (auth.token_version)
+
+    def stamp(self) -> dict:
+        return {"staff_id": self.staff_id, "name": self.name}
+
+
+def parse(model: type[BaseModel], raw: bytes | None) -> Any:
+    """The body as `model`; a model that carries a file says its own size limit (`max_body`)."""
+    if raw and len(raw) > getattr(model, "max_body", MAX_BODY_BYTES):
+        raise Invalid("內容太大。", "The request body is too large.", code="too_large")
+    try:
+        data = json.loads(raw) if raw else {}
+    except ValueError:
+        raise Invalid("內容不是有效的 JSON。", "The body is not valid JSON.", code="malformed_json")
+    return validate(model, data)
+
+
+def validate(model: type[BaseModel], data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise _unprocessable(err.errors()[0]) from None
+
+
+def _unprocessable(error: dict) -> Unprocessable:
+    name = ".".join(str(part) for part in error["loc"]) or "body"
+    kind = error["type"]
+    zh_by_kind = {
+        "missing": f"缺少欄位 {name}。",
+        "extra_forbidden": f"不接受的欄位 {name}。",
+        "string_too_long": f"欄位 {name} 太長。",
+        "string_too_short": f"欄位 {name} 不可空白。",
+        "model_type": "內容必須是 JSON 物件。",
+    }
+    custom_zh = (error.get("ctx") or {}).get("zh")
+    zh = custom_zh or zh_by_kind.get(kind) or f"欄位 {name} 格式不正確。"
+    en = f"{name}: {error['msg']}" if kind != "model_type" else "The body must be a JSON object."
+    return Unprocessable(zh, en)
+
+
+def jsonable(value: Any) -> Any:
+    """DynamoDB's Decimals and models as plain JSON (money and counts are integers)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(item) for item in value]
+    return value
+
+
+def json_response(body: Any, status: int) -> Response:
+    """UTF-8 JSON (zh-TW text stays readable and a third of the size of escaped text)."""
+    return Response(body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                    status_code=status,
+                    headers={"Content-Type": "application/json; charset=utf-8"})
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    path: str
+    method: str
+    name: str
+    summary: str
+    body_ref: "ModelRef | None"
+    query_ref: "ModelRef | None"
+    status: int
+    public: bool
+
+    @property
+    def body(self) -> type[BaseModel] | None:
+        return model_of(self.body_ref)
+
+    @property
+    def query(self) -> type[BaseModel] | None:
+        return model_of(self.query_ref)
+
+
+# A body or query model, or where it lives ("chalicelib.after.cases:CaseChange"): a module a few routes
+# use is imported when one of them is first called, not at every cold start.
+ModelRef = type[BaseModel] | str
+
+
+def model_of(ref: "ModelRef | None") -> type[BaseModel] | None:
+    if not isinstance(ref, str):
+        return ref
+    import importlib
+
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _still_current(caller: Caller) -> None:
+    """A deactivation or a change of role takes effect at the person's next write, not when the
+    token they hold expires (15 minutes, plus the minute the gateway keeps the authorizer's
+    answer): it moved their token_version. One strongly consistent GetItem per write."""
+    staff = aws.table().get_item(
+        Key=models.Staff.key(caller.shop_id, caller.staff_id), ConsistentRead=True,
+        ProjectionExpression="#active, token_version",
+        ExpressionAttributeNames={"#active": "active"}).get("Item")
+    if (not staff or not staff.get("active", True)
+            or int(staff.get("token_version", 0)) != caller.token_version):
+        raise Unauthorized("你的帳號權限已變更，請重新登入。",
+                           "Your access has changed: please sign in again.", code="session_ended")
+
+
+class Api:
+    def __init__(self, app: Chalice) -> None:
+        self.app = app
+        self.authorizer: Any = None
+        self.routes: list[RouteDoc] = []
+
+    def route(self, path: str, method: str, *, body: ModelRef | None = None,
+              query: ModelRef | None = None, status: int = 200,
+              public: bool = False) -> Callable:
+        def register(view: Callable) -> Callable:
+            self.routes.append(RouteDoc(path, method, view.__name__,
+                                        (view.__doc__ or view.__name__).strip(), body, query,
+                                        status, public))
+
+            def handler(**params: str) -> Response:
+                request = self.app.current_request
+                try:
+                    if body is not None:
+                        params["body"] = parse(model_of(body), request.raw_body)
+                    if query is not None:
+                        params["query"] = validate(model_of(query),
+                                                   dict(request.query_params or {}))
+                    result = view(**params)
+                except DomainError as err:
+                    language = preferred_language(request.headers.get("accept-language"))
+                    return json_response(err.body(language), err.status)
+                if isinstance(result, Response):
+                    return result  # a route that answers other than JSON (a page, a file)
+                if status == 204:
+                    return Response(body="", status_code=204)
+                return json_response(jsonable(result), status)
+
+            handler.__name__ = view.__name__
+            handler.__doc__ = view.__doc__
+            self.app.route(path, methods=[method],
+                           authorizer=None if public else self.authorizer)(handler)
+            return view
+        return register
+
+    def caller(self) -> Caller:
+        """The signed-in person, as the authorizer verified them; for a write, still as the
+        staff item says now."""
+        request = self.app.current_request
+        context = (request.context or {}).get("authorizer") or {}
+        if not context.get("staff_id"):
+            raise Unauthorized("請重新登入。", "Please sign in again.")
+        caller = Caller(shop_id=context["shop_id"], staff_id=context["staff_id"],
+                        role=context["role"], name=context.get("name", ""),
+                        device_id=context.get("device_id") or None,
+                        token_version=int(context.get("token_version") or 0))
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            _still_current(caller)
+        return caller
+
+    def client(self) -> dict:
+        """Where the request came from, as a signature records it: {ip, user_agent}."""
+        request = self.app.current_request
+        identity = (request.context or {}).get("identity") or {}
+        return {"ip": identity.get("sourceIp") or "",
+                "user_agent": (request.headers.get("user-agent") or "")[:300]}
+
+    def wants_html(self) -> bool:
+        """A browser opening the link (a phone that scanned a QR), rather than a program."""
+        return "text/html" in (self.app.current_request.headers.get("accept") or "")

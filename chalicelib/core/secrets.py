@@ -1,0 +1,78 @@
+"""Secrets by name (infra/secrets.json): SSM Parameter Store in the cloud, files locally.
+
+Locally, a secret that may be generated (the JWT signing key, the link key, the key sealing
+signed documents, the Web Push VAPID key pair) is made on first use in a file only its owner can
+read, under the stack's data folder; nothing secret is ever in the repo.
+"""
+from __future__ import annotations
+
+import os
+import secrets as random
+from functools import lru_cache
+from pathlib import Path
+
+from chalicelib.core.config import settings
+
+GENERATED = {"jwt-signing-key", "link-signing-key", "document-seal-key", "vapid/private-key",
+             "vapid/public-key"}
+CACHE_SECONDS = 300  # a rotated key reaches every warm Lambda within five minutes
+
+
+def get(name: str) -> str:
+    folder = settings().secrets_dir
+    if folder:
+        return _from_file(Path(folder), name)
+    from aws_lambda_powertools.utilities import parameters
+
+    path = f"/servicelane/{settings().stage}/{name}"
+    return parameters.get_parameter(path, decrypt=True, max_age=CACHE_SECONDS)
+
+
+@lru_cache(maxsize=None)
+def _from_file(folder: Path, name: str) -> str:
+    path = folder / name.replace("/", "__")
+    if not path.exists() and name in GENERATED:
+        folder.mkdir(parents=True, exist_ok=True)
+        if name == "vapid/public-key":
+            # The pair's other half, derived from the private key: never a mismatched pair.
+            _write_once(path, _vapid_public(_from_file(folder, "vapid/private-key")))
+        else:
+            _write_once(path, _vapid_private() if name == "vapid/private-key"
+                        else random.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+def _write_once(path: Path, value: str) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it a moment ago
+        return
+    with os.fdopen(fd, "w") as out:
+        out.write(value)
+
+
+def _b64url(raw: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _vapid_private() -> str:
+    """A P-256 private key as Web Push libraries take it: base64url of the 32-byte scalar."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    return _b64url(key.private_numbers().private_value.to_bytes(32, "big"))
+
+
+def _vapid_public(private: str) -> str:
+    """The applicationServerKey a browser subscribes with: base64url of the uncompressed point."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    scalar = int.from_bytes(base64.urlsafe_b64decode(private + "=" * (-len(private) % 4)), "big")
+    point = ec.derive_private_key(scalar, ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return _b64url(point)

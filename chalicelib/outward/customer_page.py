@@ -1,0 +1,548 @@
+"""The customer's page behind a progress link (`/t/<token>`): rendered on the server, small.
+
+Opened mostly inside LINE's in-app browser on a phone, often on a weak connection: one HTML
+answer with its CSS and a tiny script inline (allowed by their hashes in a strict
+Content-Security-Policy; page/page.css and page/page.js, read once), photos as lazy thumbnails.
+zh-TW first with the English beside it. Everything the page does goes through routes under the
+same `/t/<token>`, which take nothing but the token: no staff route answers to a link token.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+from collections.abc import Callable
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import quote, urlsplit
+
+from chalicelib.core import clock
+from chalicelib.core import money
+from chalicelib.outward import links
+from chalicelib.work import orders, parts
+from chalicelib.api import Body, parse
+from chalicelib.core.errors import Conflict, DomainError, NotFound, Unprocessable
+
+ASSETS = Path(__file__).parent / "page"
+# The order's steps as a customer follows them (the board's states without the side roads).
+JOURNEY = ("checked_in", "authorized", "in_progress", "quality_check", "ready", "delivered")
+FLAGGED = ("red", "yellow")
+COLOUR_NAMES = {"red": ("紅", "Red"), "yellow": ("黃", "Yellow"), "amber": ("黃", "Amber"),
+                "green": ("綠", "Green"), "blue": ("藍", "Blue")}
+
+
+@lru_cache(maxsize=None)
+def _inline(name: str) -> tuple[str, str]:
+    """A file of page/ to inline, and its CSP hash (`'sha256-…'`): page.css, page.js (the
+    approval and the parts choice), push.js (有進度時通知我), optout.js (the reminders' page)."""
+    text = (ASSETS / name).read_text(encoding="utf-8").strip()
+    digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+    return text, f"'sha256-{digest}'"
+
+
+def headers(img_origins: tuple[str, ...] = ()) -> dict:
+    css_hash, js_hash, push_hash = (_inline(name)[1]
+                                    for name in ("page.css", "page.js", "push.js"))
+    img = " ".join(("'self'", *img_origins))
+    return {
+        "Content-Type": "text/html; charset=utf-8",
+        "Content-Security-Policy": (
+            f"default-src 'none'; style-src {css_hash}; script-src {js_hash} {push_hash}; "
+            f"img-src {img}; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
+        "X-Robots-Tag": "noindex, nofollow",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+    }
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _document(title: str, body: str, script: bool = False, head: str = "") -> str:
+    css, js = _inline("page.css")[0], _inline("page.js")[0]
+    tail = f"<script>{js}</script>" if script else ""
+    return ("<!doctype html><html lang=zh-Hant-TW><head><meta charset=utf-8>"
+            "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
+            "<meta name=robots content=noindex,nofollow><meta name=referrer content=no-referrer>"
+            f"<title>{_e(title)}</title><style>{css}</style>{head}</head>"
+            f"<body>{body}{tail}</body></html>")
+
+
+@lru_cache(maxsize=1)
+def not_found_html() -> str:
+    return _document("找不到這個連結 Link not found", (
+        "<main><section><h1>找不到這個連結</h1><p class=en>Link not found</p>"
+        "<p>連結可能已過期或已更換。請聯絡保養廠，向服務顧問索取新的連結。</p>"
+        "<p class=en>The link may have expired or been replaced. Please ask the shop for a new "
+        "one.</p></section></main>"))
+
+
+# --- formatting ---
+
+def _when(moment: str | None) -> str:
+    if not moment:
+        return ""
+    local = clock.parse_iso(moment).astimezone(clock.SHOP_TIMEZONE)
+    return f"{local.month}/{local.day} {local:%H:%M}"
+
+
+def _nt(amount) -> str:
+    return f"NT${int(amount):,}"
+
+
+def _bi(zh: str, en: str) -> str:
+    return f"{_e(zh)} <span class=en>{_e(en)}</span>"
+
+
+def _note(item: dict) -> str:
+    return f" <small>{_e(item['note'])}</small>" if item.get("note") else ""
+
+
+def _dot(colour: str) -> str:
+    zh, en = COLOUR_NAMES.get(colour, (colour, colour))
+    return f"<span class=\"dot {_e(colour)}\">{_e(zh)} {_e(en)}</span>"
+
+
+# --- what the page shows ---
+
+def _photos(order: dict) -> dict[str, list[dict]]:
+    found: dict[str, list[dict]] = {}
+    for item in sorted(order.get("photos", []), key=lambda item: item["created_at"]):
+        found.setdefault(item["subject"], []).append(item)
+    return {subject: [_shot(item) for item in items] for subject, items in found.items()}
+
+
+def _shot(item: dict) -> dict:
+    """A photo's thumbnail and display size, as presigned links (signed locally, no request)."""
+    from chalicelib.work import photos
+
+    shown = photos.view(item)
+    return {"thumb": shown["thumb_url"], "display": shown["display_url"]}
+
+
+def _thumbs(shots: list[dict], alt: str) -> str:
+    if not shots:
+        return ""
+    return "<div class=thumbs>" + "".join(
+        f"<a href=\"{_e(s['display'])}\" target=_blank rel=noopener><img src=\"{_e(s['thumb'])}\" "
+        f"alt=\"{_e(alt)}\" loading=lazy decoding=async width=96 height=72></a>"
+        for s in shots) + "</div>"
+
+
+def _timeline(order: dict) -> str:
+    reached: dict[str, str] = {}
+    for event in order["events"]:
+        if event.get("to") and event.get("to") != event.get("from"):
+            reached.setdefault(event["to"], event["at"])
+    reached.setdefault("checked_in", order["created_at"])
+    state = order["state"]
+    steps = list(JOURNEY)
+    if "awaiting_approval" in reached or state == "awaiting_approval":
+        steps.insert(steps.index("in_progress") + 1, "awaiting_approval")
+    if state == "cancelled":
+        steps = [step for step in steps if step in reached] + ["cancelled"]
+    rows = []
+    for step in steps:
+        zh, en = orders.STATE_NAMES[step]
+        at = reached.get(step)
+        done = at is not None or step == state
+        rows.append(f"<li{'' if done else ' class=todo'}>{_bi(zh, en)}"
+                    f"{f' <small>{_e(_when(at))}</small>' if at else ''}</li>")
+    promised = order.get("promised_at")
+    promise = (f"<p>預計完成 <span class=en>Promised</span>：<b>{_e(_when(promised))}</b></p>"
+               if promised and state not in orders.CLOSED else "")
+    zh, en = orders.STATE_NAMES[state]
+    return (f"<section aria-labelledby=h-now><h2 id=h-now>目前進度 <span class=en>Progress</span></h2>"
+            f"<p class=state>{_bi(zh, en)}</p>{promise}<ol class=tl>{''.join(rows)}</ol></section>")
+
+
+def _report(shop_id: str, order: dict, shots: dict[str, list[dict]],
+            thresholds: Callable[[], dict]) -> str:
+    from chalicelib.records import shop_settings
+    from chalicelib.work import inspections
+
+    values = (order.get("inspection") or {}).get("values") or {}
+    if not values:
+        return ""
+    settings = thresholds()
+    items = shop_settings.template(shop_id)["items"]  # read once: the summary and the list below
+    summary = inspections.summary(values, settings, items)
+    found = inspections.findings(values, settings)
+    parts_html = []
+    if summary["lights"]:
+        parts_html.append("<h3>儀表警示燈 <span class=en>Warning lights</span></h3><ul class=plain>"
+                          + "".join(f"<li>{_dot(light['colour'])}{_bi(light['zh'], light['en'])}</li>"
+                                    for light in summary["lights"]) + "</ul>"
+                          + _thumbs(shots.get("dashboard", []), "儀表 Dashboard"))
+    rows = []
+    for pos, tyre in found["tyres"].items():
+        zh, en = inspections._TYRE_NAMES[pos]
+        colour = "red" if tyre["dot_old"] else (tyre["colour"] or "green")
+        depth = f"{tyre['worst_mm']} mm" if tyre["worst_mm"] is not None else ""
+        extra = _thumbs(shots.get(f"tyre.{pos}", []), zh) if colour in FLAGGED else ""
+        rows.append(f"<li>{_dot(colour)}{_bi(zh, en)} <small>{_e(depth)}</small>{extra}</li>")
+    for axle, brake in found["brakes"].items():
+        zh, en = inspections._AXLE_NAMES[axle]
+        extra = _thumbs(shots.get(f"brake.{axle}", []), zh) if brake["colour"] in FLAGGED else ""
+        rows.append(f"<li>{_dot(brake['colour'])}{_bi(zh, en)} "
+                    f"<small>{_e(brake['pad_mm'])} mm</small>{extra}</li>")
+    checklist = {item["item_id"]: item for item in items}
+    for field, value in sorted(values.items()):
+        if field.startswith("checklist.") and value.get("status") in FLAGGED:
+            code = field.removeprefix("checklist.")
+            item = checklist.get(code, {"zh": code, "en": code})
+            note = f" <small>{_e(value['note'])}</small>" if value.get("note") else ""
+            rows.append(f"<li>{_dot(value['status'])}{_bi(item['zh'], item['en'])}{note}"
+                        f"{_thumbs(shots.get(field, []), item['zh'])}</li>")
+    if rows:
+        parts_html.append("<h3>輪胎、煞車與檢查項目 <span class=en>Tyres, brakes and checks</span></h3>"
+                          "<ul class=plain>" + "".join(rows) + "</ul>")
+    if summary["damage"]:
+        damage_shots = [shot for subject, items in shots.items() if subject.startswith("damage.")
+                        for shot in items]
+        parts_html.append("<h3>車身損傷 <span class=en>Body damage</span></h3><ul class=plain>"
+                          + "".join(f"<li>{_bi(d['zh'], d['en'])}{_note(d)}</li>"
+                                    for d in summary["damage"]) + "</ul>"
+                          + _thumbs(damage_shots, "損傷 Damage"))
+    return ("<section aria-labelledby=h-report><h2 id=h-report>檢修確認表 "
+            "<span class=en>Walk-around report</span></h2>" + "".join(parts_html) + "</section>")
+
+
+def _lines(order: dict) -> str:
+    counted = [line for line in order["lines"] if line["state"] != "declined"]
+    if not counted:
+        return ""
+    totals = money.totals(line["amount"] for line in counted)
+    waiting = {"proposed", "pending"}
+    rows = "".join(
+        f"<tr><td>{_e(line['description'])}"
+        f"{' <small>待您同意 Awaiting your answer</small>' if line['state'] in waiting and line.get('origin') == 'additional' else ''}"
+        f"</td><td class=n>{_e(_nt(line['amount']))}</td></tr>" for line in counted)
+    return ("<section aria-labelledby=h-lines><h2 id=h-lines>維修項目與金額 <span class=en>Work and "
+            f"price</span></h2><table>{rows}"
+            f"<tr class=t><td>小計 <span class=en>Subtotal</span></td><td class=n>{_nt(totals['subtotal'])}</td></tr>"
+            f"<tr><td>營業稅 5% <span class=en>Tax</span></td><td class=n>{_nt(totals['tax'])}</td></tr>"
+            f"<tr class=t><td>合計 <span class=en>Total</span></td><td class=n>{_nt(totals['total'])}</td></tr>"
+            "</table></section>")
+
+
+def _approval(shop_id: str, order: dict, thresholds: Callable[[], dict]) -> str:
+    from chalicelib.work import signatures
+
+    estimate = signatures.document(shop_id, order, "estimate")
+    content = estimate["content"]
+    if not estimate["signable"] or not content["lines"]:
+        return ""
+    consented = int(content["consented_subtotal"])
+    code_above = int(thresholds()["remote_code_above"])
+    photo_items = {item["photo_id"]: item for item in order.get("photos", [])}
+    items = []
+    for line in content["lines"]:
+        line_id = _e(line["line_id"])
+        photo = photo_items.get(line.get("photo_id"))
+        items.append(
+            f"<li><div class=row><b>{_e(line['description'])}</b><span>{_e(_nt(line['amount']))}</span></div>"
+            + (f"<p class=why>{_e(line['reason'])}</p>" if line.get("reason") else "")
+            + (_thumbs([_shot(photo)], line["description"]) if photo else "")
+            + f"<div class=choice role=radiogroup aria-label=\"{_e(line['description'])}\">"
+            f"<label><input type=radio name=\"{line_id}\" value=approved data-amount=\"{int(line['amount'])}\">同意 <span class=en>Approve</span></label>"
+            f"<label><input type=radio name=\"{line_id}\" value=declined data-amount=\"{int(line['amount'])}\">不同意 <span class=en>Decline</span></label>"
+            "</div></li>")
+    return (
+        "<section aria-labelledby=h-approve><h2 id=h-approve>追加項目待您同意 "
+        "<span class=en>Additional work awaiting your answer</span></h2>"
+        f"<form id=approve data-hash=\"{_e(estimate['content_hash'])}\" data-subtotal=\"{consented}\" "
+        f"data-count=\"{len(content['lines'])}\" data-code-above=\"{code_above}\">"
+        "<p>技師檢查後建議以下項目，請逐項選擇。"
+        "<span class=en> The technician recommends the following: answer each item.</span></p>"
+        f"<ul class=plain>{''.join(items)}</ul>"
+        f"<div class=sum>原同意金額 <span class=en>Agreed so far</span>：{_e(_nt(content['consented_total']))}<br>"
+        "新的總金額（含稅）<span class=en>New total incl. tax</span>：<b id=newtotal aria-live=polite>"
+        f"{_e(_nt(content['consented_total']))}</b></div>"
+        "<label for=signer>簽名人姓名 <span class=en>Your name</span></label>"
+        "<input type=text id=signer autocomplete=name maxlength=60 required>"
+        "<p id=padlabel>請用手指在框內簽名 <span class=en>Sign with your finger in the box</span></p>"
+        "<canvas id=pad role=img aria-labelledby=padlabel></canvas>"
+        "<div class=btns><button type=button class=\"btn btn-s\" id=clear>清除 Clear</button></div>"
+        "<div id=otp hidden><p>金額超過 " + _e(_nt(code_above)) + "，請輸入傳到您手機的確認碼。"
+        "<span class=en> Above " + _e(_nt(code_above)) + ": type the code texted to your phone."
+        "</span></p><div class=btns><button type=button class=\"btn btn-s\" id=sendcode>"
+        "傳送確認碼 Send code</button></div>"
+        "<label for=code>確認碼 <span class=en>Code</span></label>"
+        "<input type=text id=code inputmode=numeric autocomplete=one-time-code maxlength=6 "
+        "pattern=\"[0-9]{6}\"><p class=msg id=cmsg role=status></p></div>"
+        "<label class=ck><input type=checkbox id=consent>"
+        "<span>我已閱讀以上項目與金額，並同意以電子方式簽署。<span class=en> I have read the items and "
+        "prices and agree to sign electronically.</span></span></label>"
+        "<p class=msg id=amsg role=status></p>"
+        "<button class=\"btn btn-p\" id=send type=submit disabled>送出回覆 Send my answer</button>"
+        "</form></section>")
+
+
+def _documents(order: dict, token: str) -> str:
+    from chalicelib.work import signatures
+
+    current = [item for item in order["signatures"] if not item.get("superseded_at")]
+    if not current:
+        return ""
+    rows = "".join(
+        f"<li><a href=\"/t/{_e(token)}/documents/{_e(item['signature_id'])}\">"
+        f"{_e(signatures.TITLES[item['kind']]['zh'])} v{int(item['version'])}</a> "
+        f"<small>{_e(_when(item['signed_at']))} · "
+        f"{_e(signatures.METHODS.get(item.get('method'), ('', ''))[0])}</small></li>"
+        for item in current)
+    return ("<section aria-labelledby=h-docs><h2 id=h-docs>已簽署文件 <span class=en>Signed "
+            f"documents (PDF)</span></h2><ul class=plain>{rows}</ul></section>")
+
+
+def _parts(order: dict) -> str:
+    tags = [parts.summary(tag) for tag in order["parts"]]
+    if not tags:
+        return ""
+    rows = []
+    for tag in tags:
+        state_zh, state_en = parts.STATE_NAMES[tag["state"]]
+        wish_zh, wish_en = parts.WISH_NAMES[tag["wish"]]
+        choose = ""
+        if tag["wish"] == "decide_at_delivery" and tag["state"] in parts.OPEN:
+            code = _e(tag["code"])
+            choose = ("<div class=btns>"
+                      f"<button type=button class=\"btn btn-p\" data-wish=take_back data-code=\"{code}\">我要帶回 Take it back</button>"
+                      f"<button type=button class=\"btn btn-s\" data-wish=dispose data-code=\"{code}\">交由本店處理 Leave it to the shop</button>"
+                      "</div><p class=msg role=status></p>")
+        quantity = f" × {tag['quantity']}" if tag.get("quantity") not in (None, 1) else ""
+        rows.append(f"<li><b>{_e(tag['part_name'])}</b>{_e(quantity)} <small>{_e(tag['display_code'])}</small><br>"
+                    f"<small>{_e(state_zh)} {_e(state_en)} · {_e(wish_zh)} {_e(wish_en)}</small>{choose}</li>")
+    return ("<section aria-labelledby=h-parts><h2 id=h-parts>換下的舊品 <span class=en>Old parts</span></h2>"
+            f"<ul class=plain>{''.join(rows)}</ul></section>")
+
+
+def _answered(order: dict) -> str:
+    """What the customer last answered through the link, so coming back they see it was heard."""
+    remote = [item for item in order["signatures"]
+              if item["kind"] == "estimate" and item["method"] == "remote"]
+    if not remote:
+        return ""
+    lines = json.loads(remote[-1]["record"])["content"]["lines"]
+    approved = sum(1 for line in lines if line.get("decision") == "approved")
+    return (f"<p class=done role=status>您已於 {_e(_when(remote[-1]['signed_at']))} 回覆追加項目："
+            f"同意 {approved} 項、不同意 {len(lines) - approved} 項。<span class=en> You answered the "
+            f"additional work: {approved} approved, {len(lines) - approved} declined.</span></p>")
+
+
+def render(order: dict, token: str) -> tuple[str, tuple[str, ...]]:
+    """The page's HTML, and the origins its images come from (for the CSP)."""
+    from chalicelib.records import shop_settings, shops, vehicles
+
+    shop_id = order["shop_id"]
+    shop = shops.get_shop(shop_id) or {}
+    vehicle = order["vehicle"]
+    shots = _photos(order)
+    buttons = []
+    if shop.get("phone"):
+        buttons.append(f"<a class=\"btn btn-l\" href=\"tel:{_e(shop['phone'])}\">撥打電話 Call</a>")
+    if shop.get("line_id"):
+        buttons.append(f"<a class=\"btn btn-g\" href=\"https://line.me/R/ti/p/{quote(shop['line_id'])}\" "
+                       "rel=noopener>LINE 聯絡 Chat</a>")
+    car = " ".join(filter(None, [vehicle.get("make"), vehicle.get("model")]))
+    # The shop's settings, read once if the walk-around or the approval needs them.
+    thresholds = cache(lambda: shop_settings.thresholds(shop_id))
+    approval = _approval(shop_id, order, thresholds)
+    logo = shops.logo_url(shop) if shop.get("logo_key") else None
+    logo_html = f"<img class=logo src=\"{_e(logo)}\" alt=\"\" height=48>" if logo else ""
+    body = (
+        f"<header>{logo_html}<h1>{_e(shop.get('name', ''))}</h1>"
+        f"<p>{_e(vehicles.mask_plate(vehicle['plate']))} {_e(car)} · 工單 <span class=en>Order</span> "
+        f"<span class=nowrap>{_e(order['number'])}</span></p>"
+        f"<div class=btns>{''.join(buttons)}</div></header><main>"
+        + (approval or _answered(order)) + _timeline(order) + _push(order, token) + _lines(order) + _report(shop_id, order, shots, thresholds)
+        + _parts(order) + _documents(order, token)
+        + "<footer>此頁面僅供車主查看，請勿轉傳。<br>This page is for the vehicle's owner: please "
+          "do not forward it." + _reminders_link(order) + "</footer></main>")
+    origins = tuple(sorted({_origin(shot["thumb"]) for items in shots.values() for shot in items}
+                           | {_origin(logo or "")} - {""}))
+    title = f"{shop.get('name', '')} · {orders.STATE_NAMES[order['state']][0]}"
+    return _document(title, body, script=bool(approval) or "data-wish" in body,
+                     head=_push_head(token)), origins
+
+
+def _reminders_link(order: dict) -> str:
+    """After delivery the shop may remind the customer of the next service: the page says how
+    to stop that (the same link every reminder carries)."""
+    from chalicelib.after import reminders
+
+    customer_id = (order.get("customer") or {}).get("customer_id")
+    if order["state"] not in ("delivered", "followed_up") or not customer_id:
+        return ""
+    url = reminders.opt_out_url(order["shop_id"], customer_id)
+    return (f"<div class=btns><a class=\"btn btn-s\" href=\"{_e(urlsplit(url).path)}\">"
+            "停止保養提醒 <span class=en>Stop service reminders</span></a></div>")
+
+
+def _origin(url: str) -> str:
+    parts_ = urlsplit(url)
+    return f"{parts_.scheme}://{parts_.netloc}" if parts_.netloc else ""
+
+
+# --- what the page does ---
+
+def document_url(order: dict, signature_id: str) -> str:
+    """A short presigned link to one of the order's signed documents (a PDF)."""
+    from chalicelib.work import signatures
+
+    return signatures.signed_pdf(order, signature_id, 5 * 60)["url"]
+
+
+def sign(order: dict, raw: bytes | None, client: dict) -> dict:
+    """The customer answers the additional items (the estimate) with a drawn signature, and the
+    texted code when the new total is above the shop's amount."""
+    from chalicelib.outward import approval_codes
+    from chalicelib.work import signatures
+
+    body = parse(signatures.RemoteSignature, raw)
+    if body.kind != "estimate":
+        raise Unprocessable("這個連結只能回覆追加項目。", "kind: only the estimate is answered here.")
+    verification = None
+    # The same answer sent again goes straight on: signatures answers what it recorded then.
+    if not any(item["signature_id"] == body.signature_id for item in order["signatures"]):
+        content = signatures.document(order["shop_id"], order, "estimate")["content"]
+        if not content["lines"]:
+            raise Conflict("這些追加項目已經回覆過了，不需要再回覆。",
+                           "These items were already answered.", code="already_answered")
+        total = signatures.total_if_decided(content, body.decisions or {})
+        if approval_codes.needed(order["shop_id"], total):
+            verification = approval_codes.check(order, body.code)
+    channel = order["link"].get("channel") or "link"
+    signed = signatures.sign_remotely(order["shop_id"], order["order_id"],
+                                      signatures.NewSignature(**body.model_dump(exclude={"code"})),
+                                      client, channel, verification)
+    if verification:
+        approval_codes.used(order)
+    return signed
+
+
+def send_code(order: dict) -> dict:
+    """Text the customer a one-time code for approving above the shop's amount."""
+    from chalicelib.outward import approval_codes
+    from chalicelib.work import signatures
+
+    if not signatures.document(order["shop_id"], order, "estimate")["content"]["lines"]:
+        raise Conflict("目前沒有待回覆的追加項目。", "No added work is waiting for an answer.",
+                       code="already_answered")
+    return approval_codes.send(order)
+
+
+class PartChoice(Body):
+    wish: Literal["take_back", "dispose"]
+
+
+def choose_part(order: dict, code: str, raw: bytes | None) -> dict:
+    """Where the customer said they would decide at delivery: take the part back, or leave it."""
+    wish = parse(PartChoice, raw).wish
+    code = parts.normalise_code(code) if isinstance(code, str) else ""
+    if not any(tag["code"] == code for tag in order["parts"]):
+        raise NotFound("找不到這個舊品。", "No such old part on this order.")
+    saved = parts.customer_decides(order["shop_id"], order["order_id"], code, wish)
+    return {"code": saved["code"], "wish": saved["wish"]}
+
+
+def error_json(err: DomainError) -> tuple[str, int]:
+    return json.dumps(err.body("zh-TW"), ensure_ascii=False), err.status
+
+
+# --- Web Push: the page's 有進度時通知我, its service worker and its manifest ---
+
+def _push(order: dict, token: str) -> str:
+    """The 通知我 section, hidden until push.js finds the browser can take push messages."""
+    from chalicelib.outward.notify import push
+
+    key = push.public_key()
+    if order["state"] in orders.CLOSED or not (order.get("customer") or {}).get("customer_id") \
+            or not key:
+        return ""
+    return (
+        f"<section id=push hidden data-key=\"{_e(key)}\" aria-labelledby=h-push>"
+        "<h2 id=h-push>進度通知 <span class=en>Notifications</span></h2>"
+        "<p>在這支手機上接收維修進度通知，不必再打電話詢問。<span class=en> Get the repair's "
+        "progress on this phone.</span></p>"
+        "<p id=pushios hidden>iPhone 請先點「分享」→「加入主畫面」，再從主畫面開啟此頁，才能開啟通知。"
+        "<span class=en> On iPhone: tap Share → Add to Home Screen, then open this page from the "
+        "home screen to turn on notifications.</span></p>"
+        "<div class=btns><button type=button class=\"btn btn-p\" id=pushon>有進度時通知我 Notify me"
+        "</button><button type=button class=\"btn btn-s\" id=pushoff hidden>關閉通知 Turn off"
+        "</button></div><p class=msg id=pushmsg role=status aria-live=polite></p></section>"
+        f"<script>{_inline('push.js')[0]}</script>")
+
+
+def _push_head(token: str) -> str:
+    # Unquoted: a token that opened the page is base64url, nothing to escape.
+    return f"<link rel=manifest href=/t/{_e(token)}/manifest.webmanifest>"
+
+
+def manifest(order: dict, token: str) -> str:
+    """So the page can be added to the home screen (iPhone's push needs it): the shop's name,
+    opening this order's link."""
+    from chalicelib.records import shops
+
+    name = (shops.get_shop(order["shop_id"]) or {}).get("name") or "維修進度"
+    return json.dumps({
+        "name": name, "short_name": name[:12], "lang": "zh-Hant-TW", "dir": "ltr",
+        "start_url": f"/t/{token}", "scope": f"/t/{token}", "display": "standalone",
+        "background_color": "#f3f4f6", "theme_color": "#0b4f8a"}, ensure_ascii=False)
+
+
+def manifest_headers() -> dict:
+    return {"Content-Type": "application/manifest+json; charset=utf-8",
+            "Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow",
+            "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"}
+
+
+@lru_cache(maxsize=1)
+def service_worker() -> str:
+    return (ASSETS / "sw.js").read_text(encoding="utf-8")
+
+
+def service_worker_headers() -> dict:
+    """Its own strict policy: it may only call this origin (the read receipt)."""
+    return {"Content-Type": "text/javascript; charset=utf-8",
+            "Content-Security-Policy": "default-src 'none'; connect-src 'self'",
+            "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
+
+
+# --- the reminder opt-out page (/o/<token>, chalicelib/after/reminders.py) ---
+
+def opt_out_headers() -> dict:
+    return {**headers(), "Content-Security-Policy": (
+        f"default-src 'none'; style-src {_inline('page.css')[1]}; "
+        f"script-src {_inline('optout.js')[1]}; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")}
+
+
+def opt_out_wait_html(seconds: int) -> str:
+    """The opt-out link opened too often from one place this minute: when to try again."""
+    return _document("請稍後再試 Try again later", (
+        "<main><section><h1>請稍後再試</h1><p class=en>Please try again later</p>"
+        f"<p>這個連結剛剛開啟太多次了，請 {int(seconds)} 秒後再試。</p>"
+        f"<p class=en>This link was opened too often just now: try again in {int(seconds)} "
+        "seconds.</p></section></main>"))
+
+
+def opt_out_html(shop_name: str) -> str:
+    js = _inline("optout.js")[0]
+    return _document("停止提醒 Stop reminders", (
+        f"<header><h1>{_e(shop_name)}</h1></header><main><section aria-labelledby=h-opt>"
+        "<h2 id=h-opt>保養與檢查提醒 <span class=en>Service reminders</span></h2>"
+        "<p id=state role=status>處理中… <span class=en>Working…</span></p>"
+        "<noscript><p>請開啟 JavaScript 後再試。 Please turn on JavaScript.</p></noscript>"
+        "<div class=btns><button type=button class=\"btn btn-s\" id=toggle data-out=\"\">"
+        "停止提醒 Stop reminders</button></div>"
+        "<p><small>工單進度、追加項目確認等與您車輛維修有關的通知不受影響。</small><br>"
+        "<small class=en>Messages about a repair in progress are not affected.</small></p>"
+        f"</section></main><script>{js}</script>"))

@@ -1,0 +1,442 @@
+"""Staff sign-in: passwords and PINs (argon2id), access tokens (JWT), rotating refresh tokens.
+
+- An access token lives 15 minutes and is verified by the API's authorizer without a read.
+- A refresh token is random, stored only as its SHA-256, and used once: each refresh gives a
+  new one. Presenting a used one again means it was copied, so its whole family is revoked.
+- Sign-in tries are counted per login whether or not the account exists, so the answers never
+  tell who has an account. A try is taken (one conditional write) BEFORE the password is
+  checked, so a parallel burst gets no more checks than the limit: from the 4th try each next
+  one must wait longer, the 10th locks the login for 15 minutes. PINs likewise, 5 per person.
+- A sign-in name is unique within a shop; the same e-mail or mobile may sign in at two shops
+  (a technician at two branches), each account with its own password.
+- A deactivation or a change of role moves the person's `token_version`: their refresh tokens
+  stop working, and a token they still hold can no longer write (api.Api.caller reads the staff
+  item on every write).
+- A shared tablet is registered once by a manager; on it, staff switch to themselves with a
+  personal 6-digit PIN. The session is the person's, carrying the device's id.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any, Callable
+
+from chalicelib import db, models
+from chalicelib.core import clock
+from chalicelib.core import aws, phones
+from chalicelib.core import secrets as secret_store
+from pydantic import StringConstraints
+from typing_extensions import Annotated
+
+from chalicelib.api import Body, Caller, ClientId, ShortText
+from chalicelib.core.errors import Invalid, TooManyAttempts, Unauthorized
+
+ACCESS_MINUTES = 15
+REFRESH_DAYS = 30
+DEVICE_REFRESH_HOURS = 12  # a PIN session on a shared tablet ends with the shift
+SLOW_AFTER = 3             # failures before each try must wait
+LOCK_AFTER = 10
+LOCK_MINUTES = 15
+PIN_LOCK_AFTER = 5
+ISSUER = "servicelane"
+
+
+@lru_cache(maxsize=1)
+def _hasher():
+    from argon2 import PasswordHasher  # argon2id with the library's recommended cost
+
+    return PasswordHasher()
+
+
+def hash_secret(secret: str) -> str:
+    return _hasher().hash(secret)
+
+
+def secret_matches(stored_hash: str | None, secret: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        # With no account, verify against a throwaway hash anyway: the answer takes as long.
+        return _hasher().verify(stored_hash or _decoy_hash(), secret) and bool(stored_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+@lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    return hash_secret(secrets.token_urlsafe(16))
+
+
+def normalise_login(login: str) -> str:
+    """A sign-in name: an e-mail in lower case, or a phone number in E.164."""
+    text = (login or "").strip()
+    if "@" in text:
+        return text.lower()
+    return phones.normalise(text) or text
+
+
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+Pin = Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")]
+
+
+class SignIn(Body):
+    login: ShortText
+    password: Secret
+
+
+class RefreshRequest(Body):
+    refresh_token: Secret
+
+
+class NewDevice(Body):
+    device_id: ClientId
+    name: ShortText
+
+
+class DeviceCredentials(Body):
+    device_id: ClientId
+    device_secret: Secret
+
+
+class PinSignIn(DeviceCredentials):
+    staff_id: ClientId
+    pin: Pin
+
+
+class PinChange(Body):
+    pin: Pin
+    password: Secret
+
+
+# --- access tokens ---
+
+def _signing_key() -> str:
+    return secret_store.get("jwt-signing-key")
+
+
+def access_token(staff: dict, device_id: str | None) -> str:
+    import jwt
+
+    issued = clock.now()
+    claims = {"iss": ISSUER, "sub": staff["staff_id"], "shop": staff["shop_id"],
+              "role": staff["role"], "name": staff["name"], "dev": device_id or "",
+              "ver": token_version(staff),
+              "iat": issued, "exp": issued + timedelta(minutes=ACCESS_MINUTES)}
+    return jwt.encode(claims, _signing_key(), algorithm="HS256")
+
+
+def verify_access(token: str) -> Caller | None:
+    """The caller a token names, or None when it is not one of ours or has expired."""
+    import jwt
+
+    try:
+        claims = jwt.decode(token, _signing_key(), algorithms=["HS256"], issuer=ISSUER,
+                            options={"require": ["exp", "sub", "shop", "role"]})
+    except jwt.PyJWTError:
+        return None
+    return Caller(shop_id=claims["shop"], staff_id=claims["sub"], role=claims["role"],
+                  name=claims.get("name", ""), device_id=claims.get("dev") or None,
+                  token_version=int(claims.get("ver", 0)))
+
+
+def token_version(staff: dict) -> int:
+    """Moved on each deactivation or change of role: sessions made before it are over."""
+    return int(staff.get("token_version", 0))
+
+
+def bearer(header: str | None) -> str:
+    scheme, _, token = (header or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+# --- sessions ---
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _session(staff: dict, shop: dict | None, device_id: str | None = None,
+             family: str | None = None) -> dict:
+    refresh = secrets.token_urlsafe(32)
+    lifetime = timedelta(hours=DEVICE_REFRESH_HOURS) if device_id else timedelta(days=REFRESH_DAYS)
+    expires = clock.now() + lifetime
+    aws.table().put_item(Item={
+        **models.RefreshToken.key(_digest(refresh)), "type": "refresh", "shop_id": staff["shop_id"],
+        "staff_id": staff["staff_id"], "device_id": device_id or "",
+        "token_version": token_version(staff),
+        "family": family or secrets.token_hex(16), "used": False,
+        "created_at": clock.now_iso(), "expires_at": int(expires.timestamp())})
+    return {"access_token": access_token(staff, device_id), "refresh_token": refresh,
+            "expires_in": ACCESS_MINUTES * 60, "staff": public_staff(staff),
+            "shop": _public_shop(staff["shop_id"], shop)}
+
+
+def public_staff(staff: dict) -> dict:
+    keys = ("staff_id", "name", "role", "mobile", "email")
+    return {**{key: staff[key] for key in keys if staff.get(key)},
+            "active": staff.get("active", True), "has_pin": bool(staff.get("pin_hash"))}
+
+
+def _public_shop(shop_id: str, shop: dict | None) -> dict:
+    shop = shop or aws.table().get_item(Key=models.Shop.key(shop_id)).get("Item") or {}
+    return {"shop_id": shop_id, "name": shop.get("name", "")}
+
+
+def sign_in(login: str, password: str) -> dict:
+    name = normalise_login(login)
+    guard = models.LoginGuard.key(name)
+    _take_try(guard, "login_guard", LOCK_AFTER, _login_locked, slow_after=SLOW_AFTER)
+    # Every account of the name is checked (a deactivated one against a throwaway hash), and
+    # with none one throwaway check is made: the answer takes as long whoever the name is.
+    candidates = _accounts(name) or [None]
+    matched = [staff for staff in candidates if secret_matches(
+        staff.get("password_hash") if staff and staff.get("active", True) else None, password)]
+    if not matched:
+        raise Unauthorized("帳號或密碼不正確。", "Wrong sign-in name or password.",
+                           code="invalid_credentials")
+    aws.table().delete_item(Key=guard)
+    return _session(matched[0], None)
+
+
+def _accounts(name: str) -> list[dict]:
+    """The staff a sign-in name opens: at most one per shop (one Query of the name's partition,
+    which holds its guard too)."""
+    from boto3.dynamodb.conditions import Key
+
+    items = aws.table().query(KeyConditionExpression=Key("pk").eq(models.login_pk(name)))["Items"]
+    found = (_staff(item["shop_id"], item["staff_id"]) for item in items
+             if item.get("type") == "login")
+    return [staff for staff in found if staff]
+
+
+# --- tries: taken before a password or PIN is checked ---
+
+def _take_try(key: dict, kind: str, limit: int, locked: Callable[[int], TooManyAttempts],
+              slow_after: int | None = None) -> None:
+    """Take one of the `limit` tries of the current 15 minutes, or refuse (429) without a check.
+
+    The take is one conditional write, made before the (slow, argon2) check, so however many
+    requests arrive at once no more than `limit` secrets are compared; a success deletes the
+    guard. From the try after `slow_after` on, the next one must wait 2, 4, … 30 seconds.
+    """
+    from botocore.exceptions import ClientError
+
+    table = aws.table()
+    for _ in range(3):  # a stale guard is cleared first; a concurrent success may delete it
+        moment = int(clock.now().timestamp())
+        try:
+            taken = table.update_item(
+                Key=key, UpdateExpression="SET expires_at = :window, #type = :type ADD tries :one",
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR (expires_at >= :now"
+                    " AND (attribute_not_exists(tries) OR tries < :limit)"
+                    " AND (attribute_not_exists(next_try_at) OR next_try_at <= :now))"),
+                ExpressionAttributeNames={"#type": "type"},
+                ExpressionAttributeValues={":window": moment + LOCK_MINUTES * 60, ":type": kind,
+                                           ":one": 1, ":now": moment, ":limit": limit},
+                ReturnValues="UPDATED_NEW")
+        except ClientError as err:
+            if not db.refused(err):
+                raise
+            guard = table.get_item(Key=key, ConsistentRead=True).get("Item")
+            if guard and int(guard["expires_at"]) >= moment:
+                _refuse(guard, moment, limit, locked)
+            elif guard:
+                _forget_stale(key, moment)
+            continue
+        tries = int(taken["Attributes"]["tries"])
+        if slow_after is not None and tries > slow_after:
+            _slow_down(key, moment + min(30, 2 ** (tries - slow_after)))
+        return
+    raise TooManyAttempts("請稍後再試。", "Please try again in a moment.")
+
+
+def _refuse(guard: dict, moment: int, limit: int,
+            locked: Callable[[int], TooManyAttempts]) -> None:
+    """Raise the guard's answer; return when it would allow a try after all (it just moved)."""
+    if int(guard.get("tries", guard.get("failures", 0))) >= limit:
+        raise locked(int(guard["expires_at"]) - moment)
+    wait = int(guard.get("next_try_at", 0)) - moment
+    if wait > 0:
+        raise TooManyAttempts(f"請等 {wait} 秒後再試。",
+                              f"Please wait {wait} seconds and try again.")
+
+
+def _slow_down(key: dict, next_try_at: int) -> None:
+    """Later only, never earlier (a concurrent try may have set a longer wait), and never onto
+    a guard that a success has deleted meanwhile."""
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.table().update_item(
+            Key=key, UpdateExpression="SET next_try_at = :at",
+            ConditionExpression="attribute_exists(pk)"
+                                " AND (attribute_not_exists(next_try_at) OR next_try_at < :at)",
+            ExpressionAttributeValues={":at": next_try_at})
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+
+
+def _forget_stale(key: dict, moment: int) -> None:
+    """A guard past its 15 minutes that TTL has not removed yet: the next try starts afresh."""
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.table().delete_item(Key=key, ConditionExpression="expires_at < :now",
+                                ExpressionAttributeValues={":now": moment})
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+
+
+def _login_locked(seconds: int) -> TooManyAttempts:
+    minutes = seconds // 60 + 1
+    return TooManyAttempts(f"密碼錯誤太多次，登入已鎖定，請 {minutes} 分鐘後再試。",
+                           f"Too many wrong passwords: sign-in is locked for {minutes} minutes.",
+                           code="locked")
+
+
+def _pin_locked(seconds: int) -> TooManyAttempts:
+    minutes = seconds // 60 + 1
+    return TooManyAttempts(f"PIN 錯誤太多次，請 {minutes} 分鐘後再試，或用密碼登入。",
+                           "Too many wrong PINs: try again later or sign in with your password.",
+                           code="locked")
+
+
+def refresh(token: str) -> dict:
+    table = aws.table()
+    stored = table.get_item(Key=models.RefreshToken.key(_digest(token))).get("Item")
+    expired = stored is None or int(stored["expires_at"]) < clock.now().timestamp()
+    if expired or _family_revoked(stored["family"]):
+        raise Unauthorized("請重新登入。", "Please sign in again.")
+    from botocore.exceptions import ClientError
+
+    try:
+        table.update_item(Key=models.RefreshToken.key(_digest(token)), UpdateExpression="SET used = :yes",
+                          ConditionExpression="used = :no",
+                          ExpressionAttributeValues={":yes": True, ":no": False})
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        revoke_family(stored["family"])  # a used token came back: someone copied it
+        raise Unauthorized("請重新登入。", "Please sign in again.") from None
+    staff = _staff(stored["shop_id"], stored["staff_id"])
+    ended = not staff or token_version(staff) != int(stored.get("token_version", 0))
+    if ended or not staff.get("active", True):
+        raise Unauthorized("請重新登入。", "Please sign in again.")
+    return _session(staff, None, stored.get("device_id") or None, stored["family"])
+
+
+def sign_out(token: str) -> None:
+    stored = aws.table().get_item(Key=models.RefreshToken.key(_digest(token))).get("Item")
+    if stored:
+        revoke_family(stored["family"])
+
+
+def _family_revoked(family: str) -> bool:
+    return "Item" in aws.table().get_item(Key=models.RefreshFamily.key(family))
+
+
+def revoke_family(family: str) -> None:
+    expires = clock.now() + timedelta(days=REFRESH_DAYS)
+    aws.table().put_item(Item={**models.RefreshFamily.key(family), "type": "refresh_revoked",
+                               "expires_at": int(expires.timestamp())})
+
+
+def _staff(shop_id: str, staff_id: str) -> dict | None:
+    return aws.table().get_item(Key=models.Staff.key(shop_id, staff_id)).get("Item")
+
+
+# --- shared tablets and PINs ---
+
+def register_device(caller: Caller, device_id: str, name: str) -> dict:
+    """A manager signs a tablet in as a shop device; its secret is shown once, kept hashed."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib.api.roles import require
+
+    require(caller, "devices.manage")
+    device_id = _shop_device_id(caller.shop_id, device_id)
+    secret = secrets.token_urlsafe(32)
+    try:
+        aws.table().put_item(
+            Item={**models.Device.key(device_id), "type": "device", "shop_id": caller.shop_id,
+                  "device_id": device_id, "name": name, "secret_hash": _digest(secret),
+                  "registered_by": caller.stamp(), "created_at": clock.now_iso()},
+            ConditionExpression="attribute_not_exists(pk)")
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        from chalicelib.core.errors import Conflict
+
+        raise Conflict("這台裝置已經登記過。", "This device is registered already.") from None
+    return {"device_id": device_id, "name": name, "device_secret": secret}
+
+
+def _shop_device_id(shop_id: str, client_id: str) -> str:
+    """The device's id as stored and used from now on, made from the shop's and the tablet's own:
+    a tablet id another shop has taken registers here as a new device, so the answer tells
+    nothing about other shops, while the same registration sent twice is still recognised."""
+    return hashlib.sha256(f"{shop_id}\n{client_id}".encode()).hexdigest()[:32]
+
+
+def _device(device_id: str, secret: str) -> dict:
+    device = aws.table().get_item(Key=models.Device.key(device_id)).get("Item")
+    if not device or device.get("revoked") or not hmac.compare_digest(
+            device["secret_hash"], _digest(secret)):
+        raise Unauthorized("這台裝置未登記或已停用。", "This device is not registered.",
+                           code="device_unknown")
+    return device
+
+
+def device_staff(device_id: str, secret: str) -> dict:
+    """Who may switch in on this tablet: the shop's active staff, as big buttons."""
+    from boto3.dynamodb.conditions import Key
+
+    device = _device(device_id, secret)
+    shop_id = device["shop_id"]
+    items = aws.table().query(KeyConditionExpression=Key("pk").eq(models.shop_pk(shop_id)))["Items"]
+    shop = next((item for item in items if item["sk"] == "SHOP"), None)
+    staff = [public_staff(item) for item in items
+             if item["sk"].startswith(models.STAFF_PREFIX) and item.get("active", True)]
+    return {"shop": _public_shop(shop_id, shop), "device": {"device_id": device_id,
+                                                            "name": device["name"]},
+            "staff": sorted(staff, key=lambda member: member["name"])}
+
+
+def set_pin(caller: Caller, pin: str, password: str) -> None:
+    staff = _staff(caller.shop_id, caller.staff_id)
+    if not staff or not secret_matches(staff.get("password_hash"), password):
+        raise Unauthorized("密碼不正確。", "Wrong password.", code="invalid_credentials")
+    if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
+        raise Invalid("PIN 太容易猜到，請換一組。", "That PIN is too easy to guess.", code="weak_pin")
+    aws.table().update_item(Key=models.Staff.key(caller.shop_id, caller.staff_id),
+                            UpdateExpression="SET pin_hash = :h",
+                            ExpressionAttributeValues={":h": hash_secret(pin)})
+    aws.table().delete_item(Key=models.PinGuard.key(caller.shop_id, caller.staff_id))
+
+
+def pin_sign_in(device_id: str, secret: str, staff_id: str, pin: str) -> dict:
+    device = _device(device_id, secret)
+    staff = _staff(device["shop_id"], staff_id)
+    if not staff or not staff.get("active", True) or not staff.get("pin_hash"):
+        raise Unauthorized("這位員工還沒設定 PIN。", "This person has no PIN yet.",
+                           code="invalid_credentials")
+    guard = models.PinGuard.key(device["shop_id"], staff_id)
+    _take_try(guard, "pin_guard", PIN_LOCK_AFTER, _pin_locked)
+    if not secret_matches(staff["pin_hash"], pin):
+        raise Unauthorized("PIN 不正確。", "Wrong PIN.", code="invalid_credentials")
+    aws.table().delete_item(Key=guard)
+    return _session(staff, None, device_id)
+
+
+def me(caller: Caller) -> dict[str, Any]:
+    staff = _staff(caller.shop_id, caller.staff_id)
+    if not staff:
+        raise Unauthorized("請重新登入。", "Please sign in again.")
+    return {**public_staff(staff), "shop": _public_shop(caller.shop_id, None),
+            "device_id": caller.device_id}

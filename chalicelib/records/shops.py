@@ -1,0 +1,308 @@
+"""Shops (the tenants) and the staff who belong to them."""
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from chalicelib import db, models
+from chalicelib.core import clock
+from chalicelib.core import aws, phones
+from chalicelib.records import auth
+from chalicelib.api import Body, Caller, ClientId, Email, ShortText, field_error
+from chalicelib.core.errors import Busy, Conflict, Invalid, NotFound
+from chalicelib.api.roles import ROLES, require
+
+Role = Literal["owner", "manager", "advisor", "technician"]
+
+
+class NewStaff(Body):
+    staff_id: ClientId
+    name: ShortText
+    role: Role
+    mobile: str | None = None
+    email: Email | None = None
+    password: str
+
+    @field_validator("mobile")
+    @classmethod
+    def _mobile(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        number = phones.normalise(value)
+        if not number:
+            raise field_error("手機號碼格式不正確。", "not a Taiwan phone number")
+        return number
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        if not 10 <= len(value) <= 128:
+            raise field_error("密碼需要 10 到 128 個字元。", "must be 10 to 128 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _login(self) -> "NewStaff":
+        if not self.mobile and not self.email:
+            raise field_error("請填手機或電子郵件，作為登入帳號。", "a mobile or an e-mail is needed to sign in")
+        return self
+
+
+class StaffChange(Body):
+    name: ShortText | None = None
+    role: Role | None = None
+    active: bool | None = None
+
+
+def create_shop(shop_id: str, name: str, phone: str, address: str) -> bool:
+    """Create the shop once; False when it already exists (a replay changes nothing)."""
+    from botocore.exceptions import ClientError
+
+    item = {**models.Shop.key(shop_id), "type": "shop", "shop_id": shop_id, "name": name,
+            "phone": phone, "address": address, "timezone": "Asia/Taipei",
+            "created_at": clock.now_iso()}
+    try:
+        aws.table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        return True
+    except ClientError as err:
+        if db.refused(err):
+            return False
+        raise
+
+
+def get_shop(shop_id: str) -> dict | None:
+    return aws.table().get_item(Key=models.Shop.key(shop_id)).get("Item")
+
+
+def add_staff(shop_id: str, staff: NewStaff, password_hash: str | None = None) -> bool:
+    """Add a member and their sign-in names together; False when any exists already.
+
+    `password_hash`: the argon2 hash of `staff.password` when the caller has it already
+    (hashing costs a quarter of a second by design).
+
+    One transaction: a sign-in name never points at a member who is not there, and two people
+    of one shop can never claim the same e-mail or mobile. In another shop the same name is
+    another account (models.Login.key): a shop can learn nothing from another's logins, and a
+    technician at two branches signs in at each.
+    """
+    from botocore.exceptions import ClientError
+
+    member = {**models.Staff.key(shop_id, staff.staff_id), "type": "staff", "shop_id": shop_id,
+              "staff_id": staff.staff_id, "name": staff.name, "role": staff.role,
+              "active": True, "password_hash": password_hash or auth.hash_secret(staff.password),
+              "created_at": clock.now_iso()}
+    logins = [login for login in (staff.email and staff.email.lower(), staff.mobile) if login]
+    member.update({"email": staff.email.lower()} if staff.email else {})
+    member.update({"mobile": staff.mobile} if staff.mobile else {})
+    new = "attribute_not_exists(pk)"
+    aliases = [{"Put": {"Item": {**models.Login.key(login, shop_id), "type": "login",
+                                 "shop_id": shop_id, "staff_id": staff.staff_id},
+                        "ConditionExpression": new}} for login in logins]
+    # A name given out before logins were per shop is one item for every shop (models.Login.old_key).
+    earlier = [{"ConditionCheck": {
+        "Key": models.Login.old_key(login), "ExpressionAttributeValues": {":shop": shop_id},
+        "ConditionExpression": "attribute_not_exists(pk) OR shop_id <> :shop"}} for login in logins]
+    try:
+        db.transact_write([{"Put": {"Item": member, "ConditionExpression": new}},
+                           *aliases, *earlier])
+        return True
+    except ClientError as err:
+        if db.refused(err):
+            return False
+        raise
+
+
+def set_password(shop_id: str, staff_id: str, password: str) -> None:
+    aws.table().update_item(
+        Key=models.Staff.key(shop_id, staff_id),
+        UpdateExpression="SET password_hash = :h",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeValues={":h": auth.hash_secret(password)},
+    )
+
+
+def get_staff(shop_id: str, staff_id: str) -> dict | None:
+    return aws.table().get_item(Key=models.Staff.key(shop_id, staff_id)).get("Item")
+
+
+def list_staff(caller: Caller) -> dict:
+    from boto3.dynamodb.conditions import Key
+
+    items = aws.table().query(KeyConditionExpression=Key("pk").eq(models.shop_pk(caller.shop_id))
+                              & Key("sk").begins_with(models.STAFF_PREFIX))["Items"]
+    return {"staff": sorted((auth.public_staff(item) for item in items),
+                            key=lambda member: (not member["active"], member["name"]))}
+
+
+def create_staff(caller: Caller, body: NewStaff) -> dict:
+    require(caller, "staff.manage")
+    if body.role == "owner" and caller.role != "owner":
+        raise Invalid("只有店長（owner）可以新增店長。", "Only an owner may add an owner.",
+                      code="forbidden_role")
+    if not add_staff(caller.shop_id, body):
+        existing = get_staff(caller.shop_id, body.staff_id)
+        if existing and existing.get("name") == body.name:
+            return auth.public_staff(existing)  # the same create, replayed
+        raise Conflict("這個手機或電子郵件已經是本店其他員工的登入帳號。",
+                       "That mobile or e-mail already signs in someone of this shop.")
+    return auth.public_staff(get_staff(caller.shop_id, body.staff_id))
+
+
+def update_staff(caller: Caller, staff_id: str, body: StaffChange) -> dict:
+    require(caller, "staff.manage")
+    member = get_staff(caller.shop_id, staff_id)
+    if not member:
+        raise NotFound("找不到這位員工。", "No such staff member.")
+    if "owner" in (member["role"], body.role) and caller.role != "owner":
+        raise Invalid("只有店長（owner）可以變更店長。", "Only an owner may change an owner.",
+                      code="forbidden_role")
+    if staff_id == caller.staff_id and (body.active is False or body.role not in (None, caller.role)):
+        raise Invalid("不能停用或降級自己的帳號。", "You cannot deactivate or demote yourself.",
+                      code="self_change")
+    changes = body.model_dump(exclude_none=True)
+    if changes:
+        _change_staff(caller.shop_id, member, changes)
+    return auth.public_staff(get_staff(caller.shop_id, staff_id))
+
+
+def _change_staff(shop_id: str, member: dict, changes: dict) -> None:
+    """A new role or a deactivation ends the person's sessions at once (auth.token_version).
+
+    Written only if no one else moved the version since `member` was read, so that whether to
+    end the sessions is decided on the role and state the write replaces.
+    """
+    from botocore.exceptions import ClientError
+
+    before = {"role": member["role"], "active": member.get("active", True)}
+    ends_sessions = any(key in changes and changes[key] != was for key, was in before.items())
+    update = "SET " + ", ".join(f"#{key} = :{key}" for key in changes)
+    try:
+        aws.table().update_item(
+            Key=models.Staff.key(shop_id, member["staff_id"]),
+            UpdateExpression=update + (" ADD token_version :one" if ends_sessions else ""),
+            ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(token_version)"
+                                " OR token_version = :seen)",
+            ExpressionAttributeNames={f"#{key}": key for key in changes},
+            ExpressionAttributeValues={**{f":{key}": value for key, value in changes.items()},
+                                       ":seen": auth.token_version(member),
+                                       **({":one": 1} if ends_sessions else {})})
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        raise Busy("這位員工剛被其他人修改，請再送一次。",
+                   "Someone changed this person at the same moment: send again.") from None
+
+
+__all__ = ["ROLES", "NewStaff", "StaffChange", "create_shop", "add_staff", "list_staff",
+           "create_staff", "update_staff", "get_staff", "set_password"]
+
+
+# --- the shop's own details: what the customer's page and the documents show ---
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LINE_ID = r"^@?[A-Za-z0-9._-]{3,30}$"
+
+
+class ShopChange(Body):
+    """Only what is sent changes; an empty LINE ID removes the chat button."""
+    name: ShortText | None = None
+    phone: str | None = None
+    address: ShortText | None = None
+    line_id: str | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        number = phones.normalise(value)
+        if not number:
+            raise field_error("電話號碼格式不正確。", "not a Taiwan phone number")
+        return number
+
+    @field_validator("line_id")
+    @classmethod
+    def _line_id(cls, value: str | None) -> str | None:
+        import re
+
+        if value is None:
+            return None
+        value = value.strip()
+        if value and not re.match(LINE_ID, value):
+            raise field_error("LINE ID 格式不正確（例如 @abc1234）。", "not a LINE ID (like @abc1234)")
+        return value
+
+
+class NewLogo(Body):
+    max_body: ClassVar[int] = LOGO_MAX_BYTES * 4 // 3 + 1024
+    image: str = Field(max_length=LOGO_MAX_BYTES * 4 // 3 + 4)  # base64 of a JPEG, PNG or WebP
+
+
+def profile(shop: dict) -> dict:
+    """The shop as staff edit it: name, phone, address, LINE ID and a link to the logo."""
+    shown = {name: shop.get(name) for name in ("shop_id", "name", "phone", "address", "line_id")}
+    shown["logo_url"] = logo_url(shop)
+    return shown
+
+
+def logo_url(shop: dict) -> str | None:
+    """A short presigned link to the logo (signed locally: no request)."""
+    from chalicelib.work import photos
+
+    return photos.object_url(shop["logo_key"]) if shop.get("logo_key") else None
+
+
+def get_profile(caller: Caller) -> dict:
+    shop = get_shop(caller.shop_id)
+    if shop is None:
+        raise NotFound("找不到這家店。", "No such shop.")
+    return profile(shop)
+
+
+def update_profile(caller: Caller, body: ShopChange) -> dict:
+    require(caller, "settings.manage")
+    changes = body.model_dump(exclude_none=True)
+    if not changes:
+        return get_profile(caller)
+    sets = ", ".join(f"#{name} = :{name}" for name in changes)
+    answer = aws.table().update_item(
+        Key=models.Shop.key(caller.shop_id), UpdateExpression=f"SET {sets}, updated_at = :at",
+        ConditionExpression="attribute_exists(pk)",
+        ExpressionAttributeNames={f"#{name}": name for name in changes},
+        ExpressionAttributeValues={**{f":{name}": value for name, value in changes.items()},
+                                   ":at": clock.now_iso()},
+        ReturnValues="ALL_NEW")
+    return profile(answer["Attributes"])
+
+
+def set_logo(caller: Caller, body: NewLogo) -> dict:
+    """The shop's logo: checked and re-encoded like a photo (no EXIF travels), kept small."""
+    import base64
+    import binascii
+    import uuid
+
+    from chalicelib.work import photos
+    from chalicelib.core.config import settings
+    from chalicelib.core.errors import Unprocessable
+
+    require(caller, "settings.manage")
+    try:
+        data = base64.b64decode(body.image, validate=True)
+    except (binascii.Error, ValueError):
+        raise Unprocessable("圖片內容不是 base64。", "image: not base64.") from None
+    if not data or len(data) > LOGO_MAX_BYTES:
+        raise Unprocessable("標誌圖片最大 2 MB。", "image: at most 2 MB.")
+    try:
+        _, thumb, _ = photos.process(data)
+    except photos.Rejected as rejected:
+        raise Unprocessable(rejected.zh, rejected.en, code="bad_image") from None
+    key = f"photos/{caller.shop_id}/shop/logo-{uuid.uuid4().hex[:12]}.jpg"
+    aws.client("s3").put_object(Bucket=settings().bucket_name, Key=key, Body=thumb,
+                                ContentType="image/jpeg", CacheControl="private, max-age=86400")
+    before = aws.table().update_item(
+        Key=models.Shop.key(caller.shop_id), UpdateExpression="SET logo_key = :key, updated_at = :at",
+        ExpressionAttributeValues={":key": key, ":at": clock.now_iso()},
+        ReturnValues="ALL_OLD")["Attributes"]
+    if before.get("logo_key"):
+        aws.client("s3").delete_object(Bucket=settings().bucket_name, Key=before["logo_key"])
+    return profile({**before, "logo_key": key})

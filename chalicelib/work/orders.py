@@ -1,0 +1,893 @@
+"""Repair orders (工單): the number, the states and who may move them, job lines, dispatch.
+
+Everything under an order (header, lines, events) lives in the order's partition, so the order
+screen is one Query. The board is one Query on gsi2; a technician's jobs another.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable, Literal
+
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from typing_extensions import Annotated
+
+from chalicelib import db, models
+from chalicelib.core import clock
+from chalicelib.core import aws, money
+from chalicelib.work import parts
+from chalicelib.api import Body, Caller, ClientId, LongText, ShortText, field_error
+from chalicelib.core.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Unprocessable
+from chalicelib.api.roles import EVERYONE, FRONT_DESK, require
+
+State = Literal["booked", "checked_in", "authorized", "in_progress", "awaiting_approval",
+                "quality_check", "ready", "delivered", "followed_up", "cancelled"]
+STATES: tuple[str, ...] = State.__args__  # the board's columns, in the order of the work
+CLOSED = frozenset({"delivered", "followed_up", "cancelled"})
+
+STATE_NAMES = {
+    "booked": ("已預約", "Booked"), "checked_in": ("已接車", "Checked in"),
+    "authorized": ("已委修", "Authorized"), "in_progress": ("維修中", "In progress"),
+    "awaiting_approval": ("待追加同意", "Awaiting approval"),
+    "quality_check": ("品檢中", "Quality check"), "ready": ("待交車", "Ready"),
+    "delivered": ("已交車", "Delivered"), "followed_up": ("已關懷", "Followed up"),
+    "cancelled": ("已取消", "Cancelled"),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """Who may take a step. Issues that guard a step add a guard name here (below)."""
+    roles: frozenset[str]
+    guards: tuple[str, ...] = ()
+
+
+# DESIGN.md §1, and the repair standard contract: no work before the signed authorization, no
+# added work before the customer answered it, no delivery before the signed checkout list or
+# above what the customer consented to.
+TRANSITIONS: dict[tuple[str, str], Step] = {
+    ("booked", "checked_in"): Step(FRONT_DESK),
+    ("checked_in", "authorized"): Step(FRONT_DESK, guards=("authorization_signed",)),
+    ("authorized", "in_progress"): Step(EVERYONE),
+    ("in_progress", "awaiting_approval"): Step(FRONT_DESK),
+    ("awaiting_approval", "in_progress"): Step(FRONT_DESK, guards=("additional_items_answered",)),
+    ("in_progress", "quality_check"): Step(EVERYONE),
+    ("quality_check", "in_progress"): Step(EVERYONE),  # the check found something: back to work
+    ("quality_check", "ready"): Step(FRONT_DESK),
+    ("ready", "delivered"): Step(FRONT_DESK, guards=("checkout_signed", "within_consented_total",
+                                                    "old_parts_decided")),
+    ("delivered", "followed_up"): Step(FRONT_DESK),
+    **{(state, "cancelled"): Step(FRONT_DESK)
+       for state in ("booked", "checked_in", "authorized", "in_progress", "awaiting_approval",
+                     "quality_check", "ready")},
+}
+
+
+def _additional_items_answered(order: dict) -> tuple[str, str] | None:
+    waiting = [line for line in order["lines"]
+               if line["origin"] == "additional" and line["state"] == "proposed"]
+    if waiting:
+        return (f"還有 {len(waiting)} 個追加項目客戶尚未同意或拒絕。",
+                f"{len(waiting)} additional item(s) still wait for the customer's answer.")
+    return None
+
+
+def _authorization_signed(order: dict) -> tuple[str, str] | None:
+    if "authorization" not in order.get("signed", {}):
+        return ("客戶尚未簽署委修確認單，不能開始施工。",
+                "The customer has not signed the service authorization: no work may start.")
+    return None
+
+
+def _checkout_signed(order: dict) -> tuple[str, str] | None:
+    from chalicelib.work import signatures
+
+    if "checkout" not in order.get("signed", {}):
+        return ("客戶尚未簽署結帳清單，不能交車。",
+                "The customer has not signed the checkout list: the car cannot be delivered.")
+    again = signatures.to_sign_again(order).get("checkout")  # old parts tagged since
+    return (again["zh"], again["en"]) if again else None
+
+
+def _within_consented_total(order: dict) -> tuple[str, str] | None:
+    """The contract: the shop cannot charge above what the customer consented to (the signed
+    authorization plus the approved items of signed estimates) without a new signed estimate."""
+    total, consented = int(order["totals"]["total"]), int(order.get("consented_total") or 0)
+    if total > consented:
+        return (f"合計 {total:,} 元超過客戶同意的 {consented:,} 元，請先請客戶簽署追加估價單。",
+                f"The total NT${total:,} is above the NT${consented:,} the customer consented "
+                "to: have the customer sign an estimate for the difference first.")
+    return None
+
+
+# A guard returns None to allow the step, or the (zh, en) reason it is refused.
+GUARDS: dict[str, Callable[[dict], tuple[str, str] | None]] = {
+    "additional_items_answered": _additional_items_answered,
+    "authorization_signed": _authorization_signed,
+    "checkout_signed": _checkout_signed,
+    "within_consented_total": _within_consented_total,
+    "old_parts_decided": lambda order: parts.undecided(order["parts"]),
+}
+
+
+def next_states(state: str, role: str) -> list[str]:
+    return [to for (start, to), step in TRANSITIONS.items() if start == state and role in step.roles]
+
+
+def can_move(state: str, to: str, role: str) -> bool:
+    step = TRANSITIONS.get((state, to))
+    return step is not None and role in step.roles
+
+
+# --- request bodies ---
+
+def _promised_utc(text: str) -> str:
+    return _utc(text, "promised_at")
+
+
+# A time the customer is promised, stored UTC; a wall-clock time is the shop's (Asia/Taipei).
+PromisedAt = Annotated[str, StringConstraints(max_length=40), AfterValidator(_promised_utc)]
+
+
+OldParts = Literal["take_back", "dispose", "decide_at_delivery"]
+
+
+class RoadTest(Body):
+    done: bool
+    note: LongText | None = None
+
+
+class NewOrder(Body):
+    order_id: ClientId
+    customer_id: ClientId
+    vehicle_id: ClientId
+    concerns: list[LongText] = Field(default_factory=list, max_length=20)
+    promised_at: PromisedAt | None = None
+    waits_in_shop: bool = False
+    mileage_km: int | None = Field(default=None, ge=0, le=3_000_000)
+    appointment_id: ClientId | None = None
+    booked: bool = False
+    old_parts: OldParts = "decide_at_delivery"
+
+
+class OrderChange(Body):
+    concerns: list[LongText] | None = Field(default=None, max_length=20)
+    promised_at: PromisedAt | None = None
+    waits_in_shop: bool | None = None
+    old_parts: OldParts | None = None
+    road_test: RoadTest | None = None
+
+
+# What each signed document covers on the order's header: changed only by a new version.
+COVERED_FIELDS = {"authorization": {"concerns", "promised_at", "waits_in_shop", "old_parts"},
+                  "checkout": {"old_parts", "road_test"}}
+
+
+class TransitionRequest(Body):
+    to: State
+    client_id: ClientId
+    note: LongText | None = None
+
+
+Hours = Field(default=None, gt=0, le=200, max_digits=6, decimal_places=2)
+Quantity = Field(default=None, gt=0, le=10_000, max_digits=8, decimal_places=3)
+Price = Field(default=None, ge=0, le=10_000_000)
+
+
+class NewLine(Body):
+    line_id: ClientId
+    kind: Literal["labour", "part", "discount"]
+    description: ShortText
+    hours: Decimal | None = Hours
+    rate: int | None = Price
+    part_number: str | None = Field(default=None, max_length=60)
+    quantity: Decimal | None = Quantity
+    unit_price: int | None = Price
+    amount: int | None = Field(default=None, gt=0, le=10_000_000)
+    origin: Literal["authorization", "additional"] | None = None
+    customer_supplied: bool = False  # a part the customer brought: fitted, not warranted
+    # Why the work is needed, and a photo of the order showing it: what the customer is shown
+    # (and signs) when asked to approve added work.
+    reason: LongText | None = None
+    photo_id: ClientId | None = None
+
+    @model_validator(mode="after")
+    def _priced(self) -> "NewLine":
+        needs = {"labour": ("hours", "rate"), "part": ("quantity", "unit_price"),
+                 "discount": ("amount",)}[self.kind]
+        missing = [name for name in needs if getattr(self, name) is None]
+        if missing:
+            raise field_error(f"這個項目需要填寫：{'、'.join(missing)}。",
+                              f"a {self.kind} line needs {', '.join(missing)}")
+        if self.customer_supplied and self.kind != "part":
+            raise field_error("只有零件可以是客戶自備。", "only a part can be customer supplied")
+        return self
+
+
+class LineChange(Body):
+    description: ShortText | None = None
+    hours: Decimal | None = Hours
+    rate: int | None = Price
+    part_number: str | None = Field(default=None, max_length=60)
+    quantity: Decimal | None = Quantity
+    unit_price: int | None = Price
+    amount: int | None = Field(default=None, gt=0, le=10_000_000)
+    state: Literal["proposed", "approved", "declined", "done"] | None = None
+
+
+class Dispatch(Body):
+    technician_id: ClientId
+    line_ids: list[ClientId] | None = Field(default=None, max_length=100)
+
+
+class BoardQuery(Body):
+    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+
+class JobsQuery(Body):
+    technician_id: ClientId | None = None
+
+
+def _utc(text: str, name: str) -> str:
+    try:
+        moment = clock.parse_iso(text)
+    except ValueError:
+        raise field_error(f"{name} 的時間格式不正確。", f"{name} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.SHOP_TIMEZONE)  # a wall-clock time is the shop's
+    return clock.iso(moment)
+
+
+# --- reading ---
+
+def load(shop_id: str, order_id: str) -> dict:
+    """The order with its lines and events, from one Query on its partition."""
+    from boto3.dynamodb.conditions import Key
+
+    items = aws.table().query(
+        KeyConditionExpression=Key("pk").eq(models.order_pk(shop_id, order_id)))["Items"]
+    header = next((item for item in items if item["sk"] == models.ORDER_SK), None)
+    if header is None:
+        raise NotFound("找不到這張工單。", "No such repair order.")
+    return _assembled(header, items)
+
+
+def _assembled(header: dict, items: list[dict]) -> dict:
+    """The header with what lives beside it: lines, events, signatures, old-part tags (each in
+    its order), and the walk-around, which the signed authorization covers."""
+    def under(prefix: str, order_by: str) -> list[dict]:
+        return sorted((item for item in items if item["sk"].startswith(prefix)),
+                      key=lambda item: item[order_by])
+
+    inspection = next((item for item in items if item["sk"] == "INSPECTION"), None)
+    return {**header, "lines": under(models.LINE_PREFIX, "created_at"),
+            "events": under(models.EVENT_PREFIX, "at"),
+            "signatures": under(models.SIGNATURE_PREFIX, "signed_at"),
+            "parts": under(models.PART_PREFIX, "created_at"),
+            "messages": under(models.MESSAGE_PREFIX, "created_at"),
+            "photos": under(models.PHOTO_PREFIX, "created_at"), "inspection": inspection}
+
+
+_HIDDEN = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "type", "version"}
+# What `_assembled` puts beside the header: each shown by its own view, or not at all.
+_BESIDE = ("lines", "events", "signatures", "parts", "messages", "photos", "inspection")
+
+
+def view(order: dict, caller: Caller) -> dict:
+    """The order as the API answers it, with the steps this caller may take now."""
+    from chalicelib.outward import notify
+    from chalicelib.work import signatures
+
+    clean = {key: value for key, value in order.items()
+             if key not in _HIDDEN and key not in _BESIDE}
+    clean["lines"] = [{k: v for k, v in line.items() if k not in _HIDDEN}
+                      for line in order["lines"]]
+    clean["events"] = [{k: v for k, v in event.items() if k not in _HIDDEN}
+                       for event in order["events"]]
+    clean["signatures"] = [signatures.view(item) for item in order["signatures"]]
+    clean["parts"] = [parts.summary(tag) for tag in order["parts"]]
+    clean["messages"] = notify.views(order["messages"])
+    clean["next_states"] = next_states(order["state"], caller.role)
+    clean["integrity"] = signatures.integrity(order)
+    again = signatures.to_sign_again(order)
+    if again:
+        clean["sign_again"] = again
+    return clean
+
+
+def get_order(caller: Caller, order_id: str) -> dict:
+    require(caller, "orders.read")
+    return view(load(caller.shop_id, order_id), caller)
+
+
+def board(caller: Caller, query: BoardQuery) -> dict:
+    """The day's board: every open order and those closed that day, by state, in one Query."""
+    from boto3.dynamodb.conditions import Key
+
+    day = query.date or clock.local_date()
+    items = aws.query_all(IndexName=db.GSI_LISTS,
+                       KeyConditionExpression=Key("gsi2pk").eq(models.board_pk(caller.shop_id))
+                       & Key("gsi2sk").gte(day))
+    columns: dict[str, list] = {state: [] for state in STATES}
+    for order in items:
+        if order.get("closed_on") and order["closed_on"] != day:
+            continue
+        columns[order["state"]].append(summary(order))
+    for cards in columns.values():
+        cards.sort(key=lambda card: (card.get("promised_at") or "~", card["number"]))
+    return {"date": day, "columns": columns,
+            "counts": {state: len(cards) for state, cards in columns.items()}}
+
+
+def summary(order: dict) -> dict:
+    vehicle, customer = order["vehicle"], order["customer"]
+    return {"order_id": order["order_id"], "number": order["number"], "state": order["state"],
+            "plate": vehicle["plate"], "make": vehicle.get("make", ""),
+            "model": vehicle.get("model", ""), "customer_name": customer["name"],
+            "promised_at": order.get("promised_at"), "waits_in_shop": order["waits_in_shop"],
+            "technician_names": order.get("technician_names", []),
+            "total": order["totals"]["total"], "created_at": order["created_at"]}
+
+
+# --- creating ---
+
+# A shop's orders of a day share its number counter, so a burst of them takes turns: enough
+# tries for a busy morning's tablets at once (each try is a few reads and one transaction).
+CREATE_ATTEMPTS = 40
+CREATE_WAIT_S = 0.2
+
+
+def create_order(caller: Caller, body: NewOrder) -> dict:
+    """Open the order once, however often and however many at once its request arrives.
+
+    The header, its first event, the day's number, the reception reading and the vehicle's
+    mark of its latest order are one transaction, each write conditional on what was read: a
+    lost race (another order took the number, another tablet opened this order or another for
+    the car, a reading came in) reads again and decides again after a short random wait, and a
+    replay whose header exists answers the order as it is. A refused order uses up no number.
+    """
+    import random
+    import time
+
+    from botocore.exceptions import ClientError
+
+    require(caller, "orders.write")
+    for attempt in range(CREATE_ATTEMPTS):
+        replay = _existing(caller, body.order_id)
+        if replay:
+            return replay
+        header, event, writes = _opening(caller, body)
+        try:
+            db.transact_write(writes)
+        except ClientError as err:
+            if not db.refused(err):
+                raise
+            # DynamoDB may cancel both of two transactions that meet: wait apart, at random.
+            time.sleep(random.uniform(0, min(CREATE_WAIT_S, 0.005 * 2 ** attempt)))
+            continue
+        return view(_assembled(header, [event]), caller)
+    raise Busy("同時開立的工單太多，請再送一次。",
+               "Many orders are being opened at this moment: send it again.")
+
+
+def _opening(caller: Caller, body: NewOrder) -> tuple[dict, dict, list[dict]]:
+    """The header, its first event and the transaction that writes them, decided on what is
+    stored now."""
+    from chalicelib.records import customers, vehicles
+
+    customer = customers.get_customer(caller.shop_id, body.customer_id)
+    vehicle = vehicles.get_vehicle(caller.shop_id, body.vehicle_id, consistent=True)
+    if customer is None or vehicle is None:
+        raise NotFound("找不到這位客戶或這輛車。", "No such customer or vehicle.")
+    _refuse_second_open_order(caller.shop_id, vehicle, body.order_id)
+    vehicle_writes = vehicles.order_opening(caller, vehicle, body.order_id, body.mileage_km)
+    number, counter = _next_number(caller.shop_id)
+    now = clock.now_iso()
+    state = "booked" if body.booked else "checked_in"
+    header = {
+        **models.order_key(caller.shop_id, body.order_id), "type": "order",
+        "shop_id": caller.shop_id, "order_id": body.order_id,
+        "number": number, "state": state,
+        "customer": {"customer_id": customer["customer_id"], "name": customer["name"],
+                     "mobile": customer.get("mobile", "")},
+        "vehicle": {"vehicle_id": vehicle["vehicle_id"], "plate": vehicle["plate"],
+                    "make": vehicle.get("make", ""), "model": vehicle.get("model", "")},
+        "concerns": body.concerns, "waits_in_shop": body.waits_in_shop,
+        "old_parts": body.old_parts, "totals": money.totals([]), "technician_names": [], "created_at": now,
+        "updated_at": now, "created_by": caller.stamp(), "version": 1,
+        **({"promised_at": body.promised_at} if body.promised_at else {}),
+        **({"mileage_km": body.mileage_km} if body.mileage_km is not None else {}),
+        **({"appointment_id": body.appointment_id} if body.appointment_id else {}),
+        **models.board_index(caller.shop_id, now, body.order_id, None),
+        **models.vehicle_orders_index(caller.shop_id, body.vehicle_id, now),
+    }
+    event = event_item(caller, body.order_id, f"created-{body.order_id}", None, state, None, now)
+    new = "attribute_not_exists(pk)"
+    return header, event, [counter, {"Put": {"Item": header, "ConditionExpression": new}},
+                           {"Put": {"Item": event, "ConditionExpression": new}},
+                           *vehicle_writes]
+
+
+def _existing(caller: Caller, order_id: str) -> dict | None:
+    """The order already made with this id (the create replayed), read strongly: whether it
+    exists decides whether to write."""
+    from boto3.dynamodb.conditions import Key
+
+    items = aws.query_all(KeyConditionExpression=Key("pk").eq(models.order_pk(caller.shop_id,
+                                                                          order_id)),
+                          ConsistentRead=True)
+    header = next((item for item in items if item["sk"] == models.ORDER_SK), None)
+    return view(_assembled(header, items), caller) if header else None
+
+
+# An open order is always among a vehicle's newest (no order opens while another is open);
+# a few more cover orders opened before that rule.
+OPEN_LOOKBACK = 5
+
+
+def _refuse_second_open_order(shop_id: str, vehicle: dict, order_id: str) -> None:
+    """A car in the shop has one open order: a second, opened by mistake (a booking checked in
+    for a car already in), would walk the car around twice and message the customer twice.
+    The order being opened is not a second one (its replay may have just written it)."""
+    from chalicelib.records import vehicles
+
+    open_order = _open_order_of(shop_id, vehicle["vehicle_id"], vehicles.latest_order_id(vehicle))
+    if open_order and open_order["order_id"] != order_id:
+        number, (zh, en) = open_order["number"], STATE_NAMES[open_order["state"]]
+        raise Conflict(f"這輛車還有未結案的工單 {number}（{zh}），請直接開啟這張工單；"
+                       "要另開新工單，請先交車或取消它。",
+                       f"This vehicle already has an open order, {number} ({en.lower()}): "
+                       "open that one, or deliver or cancel it before opening another.",
+                       code="vehicle_has_open_order")
+
+
+def _open_order_of(shop_id: str, vehicle_id: str, latest: str | None) -> dict | None:
+    """The vehicle's order not yet delivered, followed up or cancelled, if any: its newest few
+    headers in one Query on its orders index, and its latest order (`latest`, from a strong
+    read of the vehicle) read strongly when the index does not show it yet."""
+    from boto3.dynamodb.conditions import Key
+
+    shown = {"ProjectionExpression": "order_id, #number, #state",
+             "ExpressionAttributeNames": {"#number": "number", "#state": "state"}}
+    orders_pk, prefix = models.vehicle_orders_lookup(shop_id, vehicle_id)
+    headers = aws.table().query(
+        IndexName=db.GSI_LOOKUP, ScanIndexForward=False, Limit=OPEN_LOOKBACK,
+        KeyConditionExpression=Key("gsi1pk").eq(orders_pk) & Key("gsi1sk").begins_with(prefix),
+        **shown)["Items"]
+    if latest and all(header["order_id"] != latest for header in headers):
+        header = aws.table().get_item(Key=models.order_key(shop_id, latest), ConsistentRead=True,
+                                      **shown).get("Item")
+        headers = [header, *headers] if header else headers
+    return next((header for header in headers if header["state"] not in CLOSED), None)
+
+
+def _next_number(shop_id: str) -> tuple[str, dict]:
+    """`20261122-007`, and the counter's write for the order's transaction: set to the number
+    only if still at the one before, so no two orders get one number and a refused order
+    leaves no gap (an ADD would use the number up before the order is written)."""
+    day = clock.local_date()
+    key = models.OrderCounter.key(shop_id, day)
+    counter = aws.table().get_item(Key=key, ConsistentRead=True).get("Item")
+    seq = int(counter["seq"]) if counter else 0
+    seen = {"ConditionExpression": "seq = :seen", "ExpressionAttributeValues": {
+        ":seen": seq, ":next": seq + 1}} if counter else {
+        "ConditionExpression": "attribute_not_exists(pk)",
+        "ExpressionAttributeValues": {":next": seq + 1}}
+    return (f"{day.replace('-', '')}-{seq + 1:03d}",
+            {"Update": {"Key": key, "UpdateExpression": "SET seq = :next", **seen}})
+
+
+def event_item(caller: Caller, order_id: str, event_id: str, start: str | None, to: str,
+           note: str | None, at: str, **extra) -> dict:
+    """Who did what to the order, when, from which device (kept under the order for good)."""
+    return {**models.Event.key(caller.shop_id, order_id, event_id), "type": "order_event",
+            "event_id": event_id, "at": at, "by": caller.stamp(),
+            "device_id": caller.device_id, "from": start, "to": to,
+            **({"note": note} if note else {}), **extra}
+
+
+# --- changing ---
+
+def update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
+    return retry(lambda: _update_order(caller, order_id, body))
+
+
+def _update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
+    require(caller, "orders.write")
+    order = load(caller.shop_id, order_id)
+    _refuse_closed(order)
+    changes = {key: value for key, value in body.model_dump(exclude_none=True).items()
+               if order.get(key) != value}  # the same value again (a replay) changes nothing
+    for kind, covered in COVERED_FIELDS.items():
+        if kind == "authorization" and order.get("old_parts") == "decide_at_delivery":
+            covered = covered - {"old_parts"}  # the customer said they would decide later
+        if changes.keys() & covered and kind in order.get("signed", {}):
+            refuse_signed(kind)
+    if changes:
+        order = save(caller, order, changes)
+    return view(order, caller)
+
+
+def transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
+    return retry(lambda: _transition(caller, order_id, body))
+
+
+def _transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
+    """Move the order one step, if the rules and the guards allow it; replays change nothing."""
+    from botocore.exceptions import ClientError
+
+    order = load(caller.shop_id, order_id)
+    if any(event["event_id"] == body.client_id for event in order["events"]):
+        return view(order, caller)  # the tablet sent the same step again
+    start, to = order["state"], body.to
+    step = TRANSITIONS.get((start, to))
+    if step is None:
+        raise Conflict(f"工單「{STATE_NAMES[start][0]}」不能直接改為「{STATE_NAMES[to][0]}」。",
+                       f"An order that is {STATE_NAMES[start][1].lower()} cannot become "
+                       f"{STATE_NAMES[to][1].lower()}.", code="transition_not_allowed")
+    if caller.role not in step.roles:
+        raise Forbidden(f"你的角色不能把工單改為「{STATE_NAMES[to][0]}」。",
+                        f"Your role may not move an order to {STATE_NAMES[to][1].lower()}.")
+    for guard in step.guards:
+        reason = GUARDS[guard](order)
+        if reason:
+            raise Conflict(*reason, code="transition_not_allowed")
+    now = clock.now_iso()
+    closed_on = clock.local_date(now) if to in CLOSED else None
+    changes: dict = {"state": to, "updated_at": now,
+                     **models.board_index(caller.shop_id, order["created_at"], order_id, closed_on)}
+    if closed_on:
+        changes["closed_on"] = closed_on
+    line_updates = _lines_on_transition(order, to)
+    event = event_item(caller, order_id, body.client_id, start, to, body.note, now)
+    if to == "delivered":  # the follow-up call (維修後關懷), due some days from now
+        from chalicelib.after import followups
+        line_updates.append(followups.pending_item(order, now))
+    try:
+        order = _write(caller, order, changes, puts=[event, *line_updates], expect_state=start)
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        raise LostRace from None
+    return view(order, caller)
+
+
+def _lines_on_transition(order: dict, to: str) -> list[dict]:
+    """Lines the step changes: the signed authorization approves its lines; a closed order
+    leaves the technicians' job lists."""
+    updated = []
+    for line in order["lines"]:
+        changed = dict(line)
+        if to == "authorized" and line["origin"] == "authorization" and line["state"] == "proposed":
+            changed["state"] = "approved"
+        if to in CLOSED:
+            for key in ("gsi2pk", "gsi2sk"):
+                changed.pop(key, None)
+        if changed != line:
+            updated.append(changed)
+    return updated
+
+
+def refuse_signed(kind: str) -> None:
+    from chalicelib.work import signatures
+
+    title = signatures.TITLES[kind]
+    raise Conflict(f"客戶已簽署{title['zh']}，內容不能再修改；要修改請先重新製作新版本。",
+                   f"The customer signed the {title['en'].lower()}: it cannot change until a new "
+                   "version is drawn up and signed.", code="document_signed")
+
+
+def _refuse_closed(order: dict) -> None:
+    if order["state"] in CLOSED:
+        raise Conflict("這張工單已經結案，不能再修改。", "This order is closed.",
+                       code="order_closed")
+
+
+def save(caller: Caller, order: dict, changes: dict, puts: list[dict] = (),
+         deletes: list[dict] = (), unfrozen: list[str] = (),
+         as_read: dict[str, int | None] | None = None) -> dict:
+    """Write the header's changes with the items beside it; `unfrozen`: sort keys of items the
+    write may touch only while no signature covers them; `as_read`: sort keys of items beside
+    the header that must still be as this write read them (their version, or None: not there),
+    for what the header's version does not guard (the walk-around, old-part tags). Raises
+    LostRace for retry()."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return _write(caller, order, {**changes, "updated_at": clock.now_iso()}, puts=list(puts),
+                      deletes=list(deletes), unfrozen=frozenset(unfrozen), as_read=as_read)
+    except ClientError as err:
+        if not db.refused(err):
+            raise
+        raise LostRace from None
+
+
+class LostRace(Exception):
+    """Another write changed the order between this one's read and its write."""
+
+
+WRITE_ATTEMPTS = 6
+
+
+def retry(write: Callable[[], dict]) -> dict:
+    """Read, decide and write again when another tablet wrote in between: the second try sees
+    their change (a step already taken, a line already added) and decides anew. DynamoDB may
+    cancel both of two transactions that meet, so each waits a little, at random, first."""
+    import random
+    import time
+
+    for attempt in range(WRITE_ATTEMPTS):
+        try:
+            return write()
+        except LostRace:
+            time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
+    raise Busy("工單正被多人同時修改，請再送一次。",
+               "Several people are changing this order right now: send it again.")
+
+
+def _write(caller: Caller, order: dict, changes: dict, puts: list[dict],
+           expect_state: str | None = None, deletes: list[dict] = (),
+           unfrozen: frozenset[str] = frozenset(),
+           as_read: dict[str, int | None] | None = None) -> dict:
+    """The header's changes and the items beside it in one transaction, guarded by the header's
+    version so two tablets never overwrite each other's totals. Returns the order as it now is
+    (the transaction succeeded, so no second read is needed to answer)."""
+    from boto3.dynamodb.types import TypeSerializer
+
+    serializer = TypeSerializer()
+    values = {f":{key}": serializer.serialize(value) for key, value in changes.items()}
+    values[":version"] = serializer.serialize(order["version"])
+    values[":one"] = serializer.serialize(1)
+    condition = "version = :version"
+    names = {f"#{key}": key for key in changes}
+    if expect_state:
+        values[":expected"] = serializer.serialize(expect_state)
+        names["#state"] = "state"
+        condition += " AND #state = :expected"
+    header_key = models.order_key(caller.shop_id, order["order_id"])
+    items = [{"Update": {
+        "TableName": aws.table().name,
+        "Key": {key: serializer.serialize(value) for key, value in header_key.items()},
+        "UpdateExpression": "SET " + ", ".join(f"#{key} = :{key}" for key in changes)
+                            + " ADD version :one",
+        "ConditionExpression": condition, "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values}}]
+    as_read = as_read or {}
+
+    def guarded(sk: str) -> dict:
+        conditions, versions = [], {}
+        if sk in unfrozen:
+            conditions.append("attribute_not_exists(frozen_by)")
+        if sk in as_read and as_read[sk] is None:
+            conditions.append("attribute_not_exists(pk)")
+        elif sk in as_read:
+            conditions.append("version = :read")
+            versions[":read"] = serializer.serialize(as_read[sk])
+        return {"ConditionExpression": " AND ".join(conditions),
+                **({"ExpressionAttributeValues": versions} if versions else {})} \
+            if conditions else {}
+
+    items += [{"Put": {"TableName": aws.table().name, **guarded(item["sk"]),
+                       "Item": {key: serializer.serialize(value) for key, value in item.items()}}}
+              for item in puts]
+    items += [{"Delete": {"TableName": aws.table().name, **guarded(key["sk"]),
+                          "Key": {k: serializer.serialize(v) for k, v in key.items()}}}
+              for key in deletes]
+    written = {item["sk"] for item in puts} | {key["sk"] for key in deletes}
+    items += [{"ConditionCheck": {"TableName": aws.table().name, **guarded(sk), "Key": {
+        "pk": serializer.serialize(header_key["pk"]), "sk": serializer.serialize(sk)}}}
+              for sk in as_read if sk not in written]
+    aws.client("dynamodb").transact_write_items(TransactItems=items)
+    return _applied(order, changes, puts, deletes)
+
+
+def _applied(order: dict, changes: dict, puts: list[dict], deletes: list[dict]) -> dict:
+    header = {key: value for key, value in order.items() if key not in _BESIDE}
+    header.update(changes, version=order["version"] + 1)
+    items = {item["sk"]: item for item in (*order["lines"], *order["events"], *order["signatures"],
+                                           *order["parts"], *order["messages"], *order["photos"],
+                                           order["inspection"]) if item}
+    items.update({item["sk"]: item for item in puts})
+    for key in deletes:
+        items.pop(key["sk"], None)
+    return _assembled(header, list(items.values()))
+
+
+# --- job lines ---
+
+def add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
+    return retry(lambda: _add_line(caller, order_id, body))
+
+
+def _add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
+    require(caller, "orders.write")
+    order = load(caller.shop_id, order_id)
+    if any(line["line_id"] == body.line_id for line in order["lines"]):
+        return view(order, caller)  # replay
+    _refuse_closed(order)
+    before_work = order["state"] in ("booked", "checked_in")
+    origin = body.origin or ("authorization" if before_work else "additional")
+    if origin == "authorization" and not before_work:
+        raise Conflict("委修確認後再加的項目要列為追加項目，請客戶另行同意。",
+                       "Lines added after authorization are additional work and need the "
+                       "customer's consent.", code="needs_consent")
+    for kind in ("authorization", "checkout"):
+        if kind in order.get("signed", {}) and (kind == "checkout" or origin == "authorization"):
+            refuse_signed(kind)
+    if body.photo_id and not any(photo["photo_id"] == body.photo_id for photo in order["photos"]):
+        raise Unprocessable("找不到這張照片：請先上傳到這張工單。",
+                            "photo_id: no such photo on this order (upload it first).",
+                            code="unknown_photo")
+    amount = money.line_amount(body.kind, hours=body.hours, rate=body.rate,
+                               quantity=body.quantity, unit_price=body.unit_price,
+                               amount=body.amount)
+    line = {**models.Line.key(caller.shop_id, order_id, body.line_id), "type": "order_line",
+            "line_id": body.line_id, "kind": body.kind, "description": body.description,
+            "amount": amount, "origin": origin, "state": "proposed",
+            "created_at": clock.now_iso(), "created_by": caller.stamp(),
+            **{key: value for key in ("hours", "rate", "part_number", "quantity", "unit_price")
+               if (value := getattr(body, key)) is not None},
+            **({"customer_supplied": True} if body.customer_supplied else {}),
+            **{key: value for key in ("reason", "photo_id") if (value := getattr(body, key))}}
+    lines = [*order["lines"], line]
+    return view(save(caller, order, {"totals": _totals(lines)}, puts=[line]), caller)
+
+
+def _totals(lines: list[dict]) -> dict:
+    return money.totals(line["amount"] for line in lines if line["state"] != "declined")
+
+
+def update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -> dict:
+    return retry(lambda: _update_line(caller, order_id, line_id, body))
+
+
+def _update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -> dict:
+    order = load(caller.shop_id, order_id)
+    line = _line(order, line_id)
+    changes = body.model_dump(exclude_none=True)
+    if caller.role == "technician":
+        _check_technician_change(caller, order, line, changes)
+    else:
+        require(caller, "orders.write")
+        _refuse_closed(order)
+        _check_price_change(order, line, changes)
+    updated = {**line, **changes}
+    if changes.keys() & {"hours", "rate", "quantity", "unit_price", "amount"}:
+        updated["amount"] = money.line_amount(
+            updated["kind"], hours=updated.get("hours"), rate=updated.get("rate"),
+            quantity=updated.get("quantity"), unit_price=updated.get("unit_price"),
+            amount=updated.get("amount"))
+    if updated == line:
+        return view(order, caller)
+    updated["updated_at"] = clock.now_iso()
+    lines = [updated if item["line_id"] == line_id else item for item in order["lines"]]
+    # A priced change (or a line declined) must not land on a line a signature covers, even if
+    # a signature was written since this read: the database checks it with the write.
+    guarded = [updated["sk"]] if changes.keys() - {"state"} or changes.get("state") == "declined" \
+        else []
+    return view(save(caller, order, {"totals": _totals(lines)}, puts=[updated],
+                     unfrozen=guarded), caller)
+
+
+def _check_technician_change(caller: Caller, order: dict, line: dict, changes: dict) -> None:
+    if set(changes) != {"state"} or changes["state"] != "done":
+        raise Forbidden("技師只能把自己的項目標為完成。", "A technician may only mark their own "
+                        "lines done.")
+    if line.get("technician_id") != caller.staff_id:
+        raise Forbidden("這個項目沒有派給你。", "This line is not assigned to you.")
+    _check_done(order, line)
+
+
+def _check_done(order: dict, line: dict) -> None:
+    if order["state"] not in ("in_progress", "quality_check") or line["state"] != "approved":
+        raise Conflict("只有維修中、已同意的項目可以標為完成。",
+                       "Only approved lines of an order in progress can be marked done.",
+                       code="line_not_ready")
+    if line["origin"] == "additional" and not line.get("estimate_signature_id"):
+        raise Conflict("追加項目要等客戶簽署估價單後才能施工完成。",
+                       "An additional item can be done only once the customer signed its "
+                       "estimate.", code="needs_signed_estimate")
+
+
+def _refuse_frozen_line(line: dict, changes: dict) -> None:
+    """A line a signature covers keeps its price and its answer; only its work goes on."""
+    if line.get("frozen_by") and (changes.keys() - {"state"} or changes.get("state") == "declined"):
+        raise Conflict("客戶已簽署的項目不能修改；要修改請先重新製作新版本。",
+                       "A signed document covers this line: it cannot change until a new "
+                       "version is drawn up and signed.", code="document_signed")
+
+
+def _check_price_change(order: dict, line: dict, changes: dict) -> None:
+    """Signed means frozen: what the customer consented to cannot change without new consent."""
+    priced = changes.keys() - {"state"}
+    _refuse_frozen_line(line, changes)
+    consented = line["state"] in ("approved", "done") or (
+        line["origin"] == "authorization" and order["state"] not in ("booked", "checked_in"))
+    if priced and consented:
+        raise Conflict("客戶已同意的項目不能修改，請另開追加項目。",
+                       "The customer consented to this line: add an additional line instead.",
+                       code="line_frozen")
+    if changes.get("state") == "done":
+        _check_done(order, line)
+
+
+def delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
+    return retry(lambda: _delete_line(caller, order_id, line_id))
+
+
+def _delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
+    require(caller, "orders.write")
+    order = load(caller.shop_id, order_id)
+    _refuse_closed(order)
+    line = _line(order, line_id)
+    _refuse_frozen_line(line, {"removed": True})
+    if line["state"] != "proposed" or (
+            line["origin"] == "authorization" and order["state"] not in ("booked", "checked_in")):
+        raise Conflict("只有尚未同意的項目可以刪除。", "Only lines not yet consented to can be "
+                       "removed.", code="line_frozen")
+    lines = [item for item in order["lines"] if item["line_id"] != line_id]
+    key = models.Line.key(caller.shop_id, order_id, line_id)
+    return view(save(caller, order, {"totals": _totals(lines)}, deletes=[key],
+                     unfrozen=[key["sk"]]), caller)
+
+
+def _line(order: dict, line_id: str) -> dict:
+    line = next((item for item in order["lines"] if item["line_id"] == line_id), None)
+    if line is None:
+        raise NotFound("找不到這個項目。", "No such line on this order.")
+    return line
+
+
+# --- dispatch (派工) ---
+
+def dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
+    return retry(lambda: _dispatch(caller, order_id, body))
+
+
+def _dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
+    from chalicelib.records import shops
+
+    require(caller, "orders.write")
+    order = load(caller.shop_id, order_id)
+    _refuse_closed(order)
+    technician = shops.get_staff(caller.shop_id, body.technician_id)
+    if not technician or not technician.get("active", True):
+        raise NotFound("找不到這位技師。", "No such technician.")
+    chosen = [line for line in order["lines"] if line["state"] != "declined"
+              and (body.line_ids is None or line["line_id"] in body.line_ids)]
+    if body.line_ids is not None and len(chosen) != len(set(body.line_ids)):
+        raise NotFound("找不到其中某個項目。", "One of the lines is not on this order.")
+    if not chosen:
+        raise Invalid("這張工單還沒有可派工的項目。", "This order has no lines to dispatch.",
+                      code="nothing_to_dispatch")
+    updated = [{**line, "technician_id": technician["staff_id"],
+                "technician_name": technician["name"], "order_id": order_id,
+                "order_number": order["number"], "plate": order["vehicle"]["plate"],
+                **models.jobs_index(caller.shop_id, technician["staff_id"], order["created_at"],
+                                order_id, line["line_id"])}
+               for line in chosen]
+    by_id = {line["line_id"]: line for line in updated}
+    lines = [by_id.get(line["line_id"], line) for line in order["lines"]]
+    names = sorted({line["technician_name"] for line in lines if line.get("technician_name")})
+    event = event_item(caller, order_id, f"dispatch-{clock.now_iso()}-{technician['staff_id']}",
+                   order["state"], order["state"], None, clock.now_iso(),
+                   dispatched_to={"staff_id": technician["staff_id"], "name": technician["name"]},
+                   line_ids=[line["line_id"] for line in chosen])
+    return view(save(caller, order, {"technician_names": names},
+                             puts=[*updated, event]), caller)
+
+
+def jobs(caller: Caller, query: JobsQuery) -> dict:
+    """A technician's job list: the lines assigned to them on open orders (one Query)."""
+    from boto3.dynamodb.conditions import Key
+
+    technician_id = query.technician_id or caller.staff_id
+    if technician_id != caller.staff_id:
+        require(caller, "jobs.others")
+    items = aws.query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(
+        models.jobs_pk(caller.shop_id, technician_id)))
+    return {"technician_id": technician_id, "jobs": [
+        {"order_id": item["order_id"], "number": item["order_number"], "plate": item["plate"],
+         "line": {k: v for k, v in item.items() if k not in _HIDDEN}}
+        for item in items if item["state"] != "declined"]}
+
