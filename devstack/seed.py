@@ -11,9 +11,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock as times
-from chalicelib.core import aws
 from chalicelib.records import customers, shops, vehicles
 from chalicelib.work import appointments, orders
 from chalicelib.api import Caller
@@ -74,19 +73,17 @@ def seed_notification_settings() -> None:
     """The demo shop is approved for LINE notification messages (by phone number), so a LINE
     customer not yet linked is reached that way: `make dev`'s outbox shows what it would send.
     Set once: what the owner changes later stays."""
-    from botocore.exceptions import ClientError
-
-    from chalicelib.core import aws
     from chalicelib.records import shop_settings
 
+    approved = models.NotifySettings.from_dict({
+        **models.NotifySettings.key(DEMO_SHOP_ID), "shop_id": DEMO_SHOP_ID,
+        **shop_settings.NOTIFY_DEFAULTS, "line_pnp_approved": True,
+        "updated_at": times.now_iso()})
     try:
-        aws.table().put_item(Item={
-            **models.NotifySettings.key(DEMO_SHOP_ID), "type": "notify_settings",
-            "shop_id": DEMO_SHOP_ID, **shop_settings.NOTIFY_DEFAULTS, "line_pnp_approved": True,
-            "updated_at": times.now_iso()}, ConditionExpression="attribute_not_exists(pk)")
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            approved.save(condition=models.NotifySettings.pk.does_not_exist())
+    except models.Refused:
+        pass  # set before
 
 
 # --- customers, vehicles and today's appointments (fixed ids: the order seed uses them) ---
@@ -476,12 +473,9 @@ def seed_dashboard() -> None:
     import random
     from datetime import date, timedelta
 
-    from boto3.dynamodb.conditions import Key
-
     from chalicelib.after import dashboard
 
-    if aws.table().query(KeyConditionExpression=Key("pk").eq(models.dashboard_pk(DEMO_SHOP_ID)),
-                         Limit=1)["Items"]:
+    if next(models.Item.items(models.dashboard_pk(DEMO_SHOP_ID), limit=1), None):
         return  # built once; from then on the stream (the local poller) keeps it
     dashboard.backfill(DEMO_SHOP_ID)
     today = date.fromisoformat(times.local_date())

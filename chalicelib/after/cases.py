@@ -12,9 +12,8 @@ from typing import Literal
 from pydantic import StringConstraints
 from typing_extensions import Annotated
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws
 from chalicelib.api import Body, Caller, ClientId, Day
 from chalicelib.core.errors import Busy, Conflict, Forbidden, NotFound
 from chalicelib.after.followups import Invitation, invite_back
@@ -51,7 +50,7 @@ def new_item(caller: Caller, followup: dict, case, owner: dict, note: str | None
             "owner": {"staff_id": owner["staff_id"], "name": owner["name"]},
             "due_on": case.due_on, "state": "open",
             **({"appointment_id": case.invite.appointment_id} if case.invite else {}),
-            "created_at": now, "created_by": caller.stamp(), "version": 1,
+            "created_at": now, "created_by": caller.stamp(),
             **models.case_index(caller.shop_id, "open", case.due_on, case.case_id)}
 
 
@@ -72,21 +71,15 @@ def _may_handle(caller: Caller, item: dict) -> bool:
 
 def list_cases(caller: Caller, query: CasesQuery) -> dict:
     """Open cases by due date (all of them), or the latest closed ones: one Query on gsi2."""
-    from boto3.dynamodb.conditions import Key
-
     require(caller, "followups.record")
-    kwargs = {"IndexName": db.GSI_LISTS, "KeyConditionExpression":
-              Key("gsi2pk").eq(models.cases_pk(caller.shop_id, query.state))}
-    if query.state == "closed":
-        items = aws.table().query(**kwargs, ScanIndexForward=False, Limit=CLOSED_SHOWN)["Items"]
-    else:
-        items = aws.query_all(**kwargs)
-    return {"state": query.state, "cases": [view(item, caller) for item in items]}
+    listed = models.cases_pk(caller.shop_id, query.state)
+    items = models.Item.lists.query(listed, scan_index_forward=False, limit=CLOSED_SHOWN) \
+        if query.state == "closed" else models.Item.lists.query(listed)
+    return {"state": query.state, "cases": [view(item.as_dict(), caller) for item in items]}
 
 
 def _load(caller: Caller, case_id: str) -> dict:
-    item = aws.table().get_item(Key=models.Case.key(caller.shop_id, case_id),
-                                ConsistentRead=True).get("Item")
+    item = models.Case.read(models.Case.key(caller.shop_id, case_id), consistent=True)
     if item is None:
         raise NotFound("找不到這個案件。", "No such case.")
     return item
@@ -109,7 +102,18 @@ def _refuse_closed(item: dict) -> None:
         raise Conflict("這個案件已經結案。", "This case is closed.", code="case_closed")
 
 
+def _busy() -> Busy:
+    return Busy("這個案件正被其他人同時修改，請再送一次。",
+                "Someone else is changing this case right now: send it again.")
+
+
 def update_case(caller: Caller, case_id: str, body: CaseChange) -> dict:
+    """Hand the case over, move its due date or invite the customer back (read, decide, write:
+    again when someone else's change landed in between)."""
+    return models.retry(lambda: _update_case(caller, case_id, body), busy=_busy())
+
+
+def _update_case(caller: Caller, case_id: str, body: CaseChange) -> dict:
     from chalicelib.records import shops
 
     item = _load(caller, case_id)
@@ -137,6 +141,10 @@ def update_case(caller: Caller, case_id: str, body: CaseChange) -> dict:
 
 def close_case(caller: Caller, case_id: str, body: CaseClose) -> dict:
     """Closed with its resolution; it leaves the board. The same close again changes nothing."""
+    return models.retry(lambda: _close_case(caller, case_id, body), busy=_busy())
+
+
+def _close_case(caller: Caller, case_id: str, body: CaseClose) -> dict:
     item = _load(caller, case_id)
     if item["state"] == "closed" and item.get("closed_client_id") == body.client_id:
         return view(item, caller)
@@ -154,21 +162,11 @@ def close_case(caller: Caller, case_id: str, body: CaseClose) -> dict:
 
 
 def _save(caller: Caller, item: dict, changes: dict) -> dict:
-    from botocore.exceptions import ClientError
-
-    try:
-        answer = aws.table().update_item(
-            Key=models.Case.key(caller.shop_id, item["case_id"]),
-            UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in changes)
-                             + " ADD version :one",
-            ConditionExpression="version = :version",
-            ExpressionAttributeNames={f"#{k}": k for k in changes},
-            ExpressionAttributeValues={**{f":{k}": v for k, v in changes.items()},
-                                       ":version": item["version"], ":one": 1},
-            ReturnValues="ALL_NEW")
-    except ClientError as err:
-        if not db.refused(err):
-            raise
-        raise Busy("這個案件正被其他人同時修改，請再送一次。",
-                   "Someone else is changing this case right now: send it again.") from None
-    return answer["Attributes"]
+    """The case's changes, only over the case as read (its version): `models.Refused` when
+    someone else's change landed first. Answers the case as it now is."""
+    case = models.Case.from_dict({**models.Case.key(caller.shop_id, item["case_id"]),
+                                  "version": item.get("version")})
+    fields = {attribute.attr_name: attribute for attribute in models.Case.get_attributes().values()}
+    with models.refusals():
+        case.update(actions=[fields[name].set(value) for name, value in changes.items()])
+    return case.as_dict()

@@ -27,16 +27,14 @@ from __future__ import annotations
 
 import csv
 import io
-import random
-import time
 from datetime import date, timedelta
 from typing import Callable, Iterable
 
 from pydantic import Field
+from pynamodb.expressions.operand import Path
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws
 from chalicelib.api import Body, Caller
 from chalicelib.core.errors import Invalid
 from chalicelib.api.roles import require
@@ -174,59 +172,46 @@ def message_counts(new: dict, old: dict) -> Counts:
 
 def add(shop_id: str, day: str, change_id: str, counts: Counts, open_cases: int = 0) -> bool:
     """Add a change's counts to its day, once; False when the change was counted before."""
-    from botocore.exceptions import ClientError
-
-    counts = {name: value for name, value in counts.items() if value}
+    counts = {name: int(value) for name, value in counts.items() if value}
     if not counts and not open_cases:
         return False
-    names = {"#type": "type", "#day": "day"}
-    values: dict = {":type": "dashboard_day", ":shop": shop_id, ":day": day}
-    adds = []
-    for index, (name, value) in enumerate(sorted(counts.items())):
-        names[f"#c{index}"], values[f":c{index}"] = name, value
-        adds.append(f"#c{index} :c{index}")
-    actions = [
-        {"Put": {"Item": {**models.DashboardSeen.key(shop_id, change_id), "type": "dashboard_seen",
-                          "expires_at": int(clock.now().timestamp()) + SEEN_SECONDS},
-                 "ConditionExpression": "attribute_not_exists(pk)"}},
-        {"Update": {"Key": models.DashboardDay.key(shop_id, day),
-                    "UpdateExpression": "SET #type = :type, shop_id = :shop, #day = :day"
-                                        + (" ADD " + ", ".join(adds) if adds else ""),
-                    "ExpressionAttributeNames": names, "ExpressionAttributeValues": values}},
-    ]
-    if open_cases:
-        actions.append({"Update": {"Key": models.DashboardTotals.key(shop_id),
-                                   "UpdateExpression": "SET shop_id = :shop ADD cases_open :n",
-                                   "ExpressionAttributeValues": {":shop": shop_id,
-                                                                 ":n": open_cases}}})
-    for attempt in range(WRITE_ATTEMPTS):
+    Day, Totals = models.DashboardDay, models.DashboardTotals
+    seen = models.DashboardSeen.from_dict({
+        **models.DashboardSeen.key(shop_id, change_id),
+        "expires_at": int(clock.now().timestamp()) + SEEN_SECONDS})
+    # The day's counters are named by what they count (open attributes): ADD by name, with
+    # the item's type and keys set in the same update, so a new day item is typed.
+    day_actions = [Day.type.set(Day), Day.shop_id.set(shop_id), Day.day.set(day),
+                   *(Path([name]).add(value) for name, value in sorted(counts.items()))]
+
+    def write() -> bool:
         try:
-            db.transact_write(actions)
-            return True
-        except ClientError as err:
-            reasons = [reason.get("Code") for reason in
-                       err.response.get("CancellationReasons") or []]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                return False  # this change is counted already
-            if "TransactionConflict" not in reasons or attempt == WRITE_ATTEMPTS - 1:
-                raise  # the batch is retried from this record
-            time.sleep(random.uniform(0, 0.02 * 2 ** attempt))  # another day write met this one
-    return False
+            with models.transaction() as writes:
+                writes.save(seen, condition=models.DashboardSeen.pk.does_not_exist())
+                writes.update(Day.from_dict(Day.key(shop_id, day)), actions=day_actions)
+                if open_cases:
+                    writes.update(Totals.from_dict(Totals.key(shop_id)), actions=[
+                        Totals.type.set(Totals), Totals.shop_id.set(shop_id),
+                        Totals.cases_open.add(open_cases)])
+        except models.Refused:
+            return False  # the marker is there: this change is counted already
+        return True
+
+    # Conflicted (another day write met this one) is tried again; spent, the batch is retried
+    # from this record.
+    return models.retry(write, attempts=WRITE_ATTEMPTS)
 
 
 # --- the stream's reactions (chalicelib/changes.py) ---
 
 def _plain(image: dict) -> dict:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    deserializer = TypeDeserializer()
-    return {name: deserializer.deserialize(value) for name, value in (image or {}).items()}
+    """A stream record's image as the item's dict (read as its model)."""
+    return models.Item.from_image(image).as_dict() if image else {}
 
 
 def _order_items(shop_id: str, order_id: str) -> list[dict]:
-    from boto3.dynamodb.conditions import Key
-
-    return aws.query_all(KeyConditionExpression=Key("pk").eq(models.order_pk(shop_id, order_id)))
+    """The order's partition: its header, inspection, events, lines and messages."""
+    return list(models.Item.items(models.order_pk(shop_id, order_id)))
 
 
 def _count_event(shop_id: str, order_id: str, event: dict, items: list[dict]) -> bool:
@@ -312,12 +297,9 @@ def case_changes(case: dict, before: dict) -> list[tuple[str, str, Counts, int]]
 
 def _cases_again(shop_id: str) -> Iterable[tuple[str, str, Counts, int]]:
     """For a rebuild: every case of the shop, open and closed (their gsi2 lists)."""
-    from boto3.dynamodb.conditions import Key
-
     for state in ("open", "closed"):
-        for case in aws.query_all(IndexName=db.GSI_LISTS,
-                           KeyConditionExpression=Key("gsi2pk").eq(models.cases_pk(shop_id, state))):
-            yield from case_changes(case, {})
+        for case in models.Item.lists.query(models.cases_pk(shop_id, state)):
+            yield from case_changes(case.as_dict(), {})
 
 
 # --- rebuilding from the orders (devstack `python -m devstack dashboard-backfill`) ---
@@ -334,14 +316,12 @@ def backfill(shop_id: str) -> dict:
     same markers as the stream, so a change the stream counts meanwhile counts once. What the
     table no longer holds cannot come back: a message's earlier failures before its resend.
     """
-    from boto3.dynamodb.conditions import Key
-
-    with aws.table().batch_writer() as batch:
-        for item in aws.query_all(KeyConditionExpression=Key("pk").eq(models.dashboard_pk(shop_id)),
-                           ProjectionExpression="pk, sk"):
-            batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
-    orders = aws.query_all(IndexName=db.GSI_LISTS, ProjectionExpression="order_id",
-                    KeyConditionExpression=Key("gsi2pk").eq(models.board_pk(shop_id)))
+    with models.Item.batch_write() as batch:
+        for item in models.Item.query(models.dashboard_pk(shop_id),
+                                      attributes_to_get=["pk", "sk"]):
+            batch.delete(item)
+    orders = [{"order_id": order.order_id} for order in models.Item.lists.query(
+        models.board_pk(shop_id), attributes_to_get=["type", "order_id"])]
     changes = 0
     for order in orders:
         items = _order_items(shop_id, order["order_id"])
@@ -390,11 +370,8 @@ def period(query: PeriodQuery) -> tuple[str, str]:
 
 def _days(shop_id: str, start: str, end: str) -> dict[str, dict]:
     """The period's day items: one Query (pages only past 1 MB, about a year of busy days)."""
-    from boto3.dynamodb.conditions import Key
-
     low, high = (models.DashboardDay.key(shop_id, day)["sk"] for day in (start, end))
-    items = aws.query_all(KeyConditionExpression=Key("pk").eq(models.dashboard_pk(shop_id))
-                   & Key("sk").between(low, high))
+    items = models.Item.items(models.dashboard_pk(shop_id), models.Item.sk.between(low, high))
     return {item["day"]: item for item in items}
 
 
@@ -468,7 +445,7 @@ def figures(shop_id: str, start: str, end: str) -> dict:
         states[state] = {"stays": sum(histogram), "median": quantile(histogram, 0.5),
                          "p90": quantile(histogram, 0.9)}
     approvals = _histogram(found, "appr")
-    totals = aws.table().get_item(Key=models.DashboardTotals.key(shop_id)).get("Item") or {}
+    totals = models.DashboardTotals.read(models.DashboardTotals.key(shop_id)) or {}
     return {
         "from": start, "to": end, "days": days,
         "orders": {"opened": opened, "per_day": round(opened / span, 2),

@@ -14,9 +14,8 @@ from typing import Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 from typing_extensions import Annotated
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws
 from chalicelib.api import Body, Caller, ClientId, Day, LongText, field_error
 from chalicelib.core.errors import Busy, Conflict, NotFound
 from chalicelib.api.roles import require
@@ -107,7 +106,7 @@ def pending_item(order: dict, delivered_at: str) -> dict:
             "vehicle": {"vehicle_id": vehicle["vehicle_id"], "plate": vehicle["plate"],
                         "make": vehicle.get("make", ""), "model": vehicle.get("model", "")},
             "delivered_at": delivered_at, "delivered_on": delivered_on, "due_on": due_on,
-            "status": "pending", "calls": [], "version": 1,
+            "status": "pending", "calls": [],
             **models.followup_pending_index(due_on, shop_id, order_id)}
 
 
@@ -116,45 +115,38 @@ def pending_item(order: dict, delivered_at: str) -> dict:
 def make_due(today: str) -> dict:
     """Move every shop's follow-ups due by `today` onto their shop's list. A second run finds
     nothing left pending, and each move is conditional, so two runs at once move each once."""
-    from boto3.dynamodb.conditions import Key
-    from botocore.exceptions import ClientError
-
-    table, moved, closed = aws.table(), 0, 0
-    pending = aws.query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(
-        models.FOLLOWUPS_PENDING_PK) & Key("gsi2sk").lte(f"{today}#~"))
+    FollowUp = models.FollowUp
+    moved, closed = 0, 0
+    pending = models.Item.lists.query(models.FOLLOWUPS_PENDING_PK,
+                                      models.Item.gsi2sk <= f"{today}#~")
     for item in pending:
-        shop_id, order_id = item["shop_id"], item["order_id"]
-        header = table.get_item(Key=models.order_key(shop_id, order_id),
-                                ProjectionExpression="#s",
-                                ExpressionAttributeNames={"#s": "state"}).get("Item") or {}
-        still_delivered = header.get("state") == "delivered"
+        shop_id, order_id = item.shop_id, item.order_id
+        still_delivered = _order_state(shop_id, order_id) == "delivered"
+        if still_delivered:
+            listed = models.followup_due_index(shop_id, item.due_on, order_id)
+            actions = [FollowUp.status.set("due"), FollowUp.gsi2pk.set(listed["gsi2pk"]),
+                       FollowUp.gsi2sk.set(listed["gsi2sk"]),
+                       FollowUp.became_due_at.set(clock.now_iso())]
+        else:  # followed up from the order screen already, without a call record
+            actions = [FollowUp.status.set("closed_elsewhere"), FollowUp.gsi2pk.remove(),
+                       FollowUp.gsi2sk.remove()]
         try:
-            if still_delivered:
-                listed = models.followup_due_index(shop_id, item["due_on"], order_id)
-                table.update_item(
-                    Key=models.FollowUp.key(shop_id, order_id),
-                    UpdateExpression="SET #status = :due, gsi2pk = :pk, gsi2sk = :sk, "
-                                     "became_due_at = :now ADD version :one",
-                    ConditionExpression="#status = :pending",
-                    ExpressionAttributeNames={"#status": "status"},
-                    ExpressionAttributeValues={
-                        ":due": "due", ":pending": "pending", ":now": clock.now_iso(), ":one": 1,
-                        ":pk": listed["gsi2pk"], ":sk": listed["gsi2sk"]})
-                moved += 1
-            else:  # followed up from the order screen already, without a call record
-                table.update_item(
-                    Key=models.FollowUp.key(shop_id, order_id),
-                    UpdateExpression="SET #status = :closed REMOVE gsi2pk, gsi2sk "
-                                     "ADD version :one",
-                    ConditionExpression="#status = :pending",
-                    ExpressionAttributeNames={"#status": "status"},
-                    ExpressionAttributeValues={":closed": "closed_elsewhere",
-                                               ":pending": "pending", ":one": 1})
-                closed += 1
-        except ClientError as err:
-            if not db.refused(err):
-                raise  # another run moved it first: nothing to do
+            with models.refusals():  # its status decides, whatever its version now
+                item.update(actions=actions, condition=FollowUp.status == "pending",
+                            add_version_condition=False)
+        except models.Refused:
+            continue  # another run moved it first: nothing to do
+        moved, closed = (moved + 1, closed) if still_delivered else (moved, closed + 1)
     return {"due": moved, "closed_elsewhere": closed}
+
+
+def _order_state(shop_id: str, order_id: str) -> str | None:
+    """The order's state alone (one read of its header's one attribute)."""
+    key = models.order_key(shop_id, order_id)
+    try:
+        return models.Order.get(key["pk"], key["sk"], attributes_to_get=["state"]).state
+    except models.Order.DoesNotExist:
+        return None
 
 
 # --- the advisor's list and record ---
@@ -169,10 +161,8 @@ def view(item: dict) -> dict:
 
 def due(caller: Caller) -> dict:
     """The shop's calls to make: one Query on gsi2, oldest due first; a call-back at its time."""
-    from boto3.dynamodb.conditions import Key
-
     require(caller, "followups.record")
-    items = aws.query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(
+    items = (item.as_dict() for item in models.Item.lists.query(
         models.followups_due_pk(caller.shop_id)))
     listed = sorted((view(item) for item in items),
                     key=lambda item: (item.get("call_back_at") or item["due_on"], item["number"]))
@@ -180,8 +170,7 @@ def due(caller: Caller) -> dict:
 
 
 def _load(caller: Caller, order_id: str) -> dict:
-    item = aws.table().get_item(Key=models.FollowUp.key(caller.shop_id, order_id),
-                                ConsistentRead=True).get("Item")
+    item = models.FollowUp.read(models.FollowUp.key(caller.shop_id, order_id), consistent=True)
     if item is None:
         raise NotFound("這張工單沒有維修後關懷（尚未交車）。",
                        "This order has no follow-up call (it has not been delivered).")
@@ -191,15 +180,28 @@ def _load(caller: Caller, order_id: str) -> dict:
 def record(caller: Caller, order_id: str, body: CallRecord) -> dict:
     """Record one call; a call that reached the customer closes the follow-up, opens a case for
     an issue, and moves the order to `followed_up`. A replay (same client id) changes nothing."""
-    from botocore.exceptions import ClientError
+    require(caller, "followups.record")
+    item, written_at = models.retry(lambda: _record(caller, order_id, body), busy=Busy(
+        "這筆關懷正被其他人同時記錄，請再送一次。",
+        "Someone else is recording this follow-up right now: send it again."))
+    if written_at:
+        if body.case:  # the shop's numbers (the stream counts it too; once, by the change's id)
+            from chalicelib.after import dashboard
+            dashboard.case_opened(caller.shop_id, body.case.case_id, written_at)
+        item = _load(caller, order_id)
+    return _finish(caller, item, body)
 
+
+def _record(caller: Caller, order_id: str, body: CallRecord) -> tuple[dict, str | None]:
+    """Read the follow-up, decide, and write the call (with the case it opens) in one
+    transaction; answers the follow-up as read and when the call was written (None for a
+    replay)."""
     from chalicelib.after import cases
     from chalicelib.records import shops
 
-    require(caller, "followups.record")
     item = _load(caller, order_id)
     if any(call["call_id"] == body.client_id for call in item["calls"]):
-        return _finish(caller, item, body)
+        return item, None
     if item["status"] not in ("pending", "due"):
         raise Conflict("這張工單已經完成關懷。", "This order has been followed up already.",
                        code="followup_done")
@@ -213,51 +215,38 @@ def record(caller: Caller, order_id: str, body: CallRecord) -> dict:
                if (value := getattr(body, key))},
             **({"case_id": body.case.case_id} if body.case else {})}
     done = body.outcome == "reached"
-    puts = []
+    case = None
     if body.case:
         owner = shops.get_staff(caller.shop_id, body.case.owner_id)
         if not owner or not owner.get("active", True):
             raise NotFound("找不到這位負責人。", "No such staff member to own the case.")
         if body.case.invite:
             invite_back(caller, item, body.case.summary, body.case.invite)
-        puts.append(cases.new_item(caller, item, body.case, owner, body.note, now))
-    names = {"#status": "status", "#calls": "calls"}
-    values = {":calls": [call], ":version": item["version"], ":one": 1, ":now": now,
-              ":status": "done" if done else "due"}
-    update = "SET #calls = list_append(#calls, :calls), #status = :status, updated_at = :now"
+        case = models.Case.from_dict(cases.new_item(caller, item, body.case, owner, body.note,
+                                                    now))
+    FollowUp = models.FollowUp
+    actions = [FollowUp.calls.set(FollowUp.calls.append([call])),
+               FollowUp.status.set("done" if done else "due"), FollowUp.updated_at.set(now)]
     if done:
-        update += ", done_at = :now REMOVE gsi2pk, gsi2sk, call_back_at"
+        actions += [FollowUp.done_at.set(now), FollowUp.gsi2pk.remove(), FollowUp.gsi2sk.remove(),
+                    FollowUp.call_back_at.remove()]
     elif body.call_back_at:
-        update += ", call_back_at = :call_back_at"
-        values[":call_back_at"] = body.call_back_at
+        actions.append(FollowUp.call_back_at.set(body.call_back_at))
     else:
-        update += " REMOVE call_back_at"
+        actions.append(FollowUp.call_back_at.remove())
     if body.case:
-        update = update.replace(", updated_at = :now", ", updated_at = :now, case_id = :case_id")
-        values[":case_id"] = body.case.case_id
+        actions.append(FollowUp.case_id.set(body.case.case_id))
     if not done and item["status"] == "pending":  # called before its day: onto the list now
-        update = update.replace(", updated_at = :now", ", updated_at = :now, gsi2pk = :gpk, "
-                                                       "gsi2sk = :gsk")
         index = models.followup_due_index(caller.shop_id, item["due_on"], order_id)
-        values.update({":gpk": index["gsi2pk"], ":gsk": index["gsi2sk"]})
-    actions = [{"Update": {"Key": models.FollowUp.key(caller.shop_id, order_id),
-                           "UpdateExpression": update + " ADD version :one",
-                           "ConditionExpression": "version = :version",
-                           "ExpressionAttributeNames": names,
-                           "ExpressionAttributeValues": values}},
-               *({"Put": {"Item": put, "ConditionExpression": "attribute_not_exists(pk)"}}
-                 for put in puts)]
-    try:
-        db.transact_write(actions)
-    except ClientError as err:
-        if not db.refused(err):
-            raise
-        raise Busy("這筆關懷正被其他人同時記錄，請再送一次。",
-                   "Someone else is recording this follow-up right now: send it again.") from None
-    if body.case:  # the shop's numbers (the stream counts it too; once, by the change's id)
-        from chalicelib.after import dashboard
-        dashboard.case_opened(caller.shop_id, body.case.case_id, now)
-    return _finish(caller, _load(caller, order_id), body)
+        actions += [FollowUp.gsi2pk.set(index["gsi2pk"]), FollowUp.gsi2sk.set(index["gsi2sk"])]
+    # Only over the follow-up as read (its version); the case only if new.
+    followup = FollowUp.from_dict({**FollowUp.key(caller.shop_id, order_id),
+                                   "version": item.get("version")})
+    with models.transaction() as writes:
+        writes.update(followup, actions=actions)
+        if case is not None:
+            writes.save(case, condition=models.Case.pk.does_not_exist())
+    return item, now
 
 
 def invite_back(caller: Caller, item: dict, summary: str, invite: Invitation) -> None:

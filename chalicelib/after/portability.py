@@ -27,7 +27,7 @@ from typing import Any, Iterable
 from pydantic import StringConstraints
 from typing_extensions import Annotated
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
 from chalicelib.core import objects
 from chalicelib.core import aws, phones
@@ -66,36 +66,26 @@ class CsvImport(Body):
 def _all_orders(shop_id: str, customer_id: str | None = None) -> list[dict]:
     """The shop's order headers (the board's gsi2 partition holds every order, open or closed);
     a customer's when `customer_id` is given."""
-    from boto3.dynamodb.conditions import Attr, Key
-
-    kwargs: dict = {"IndexName": db.GSI_LISTS,
-                    "KeyConditionExpression": Key("gsi2pk").eq(models.board_pk(shop_id))}
-    if customer_id:
-        kwargs["FilterExpression"] = Attr("customer.customer_id").eq(customer_id)
-    return sorted(aws.query_all(**kwargs), key=lambda order: order["created_at"])
+    mine = (models.Order.customer["customer_id"] == customer_id) if customer_id else None
+    headers = models.Item.lists.query(models.board_pk(shop_id), filter_condition=mine)
+    return sorted((header.as_dict() for header in headers),
+                  key=lambda order: order["created_at"])
 
 
-def _cases_of(shop_id: str, order_ids: set[str]) -> list[dict]:
+def _cases_of(shop_id: str, order_ids: set[str]) -> list[models.Item]:
     """The follow-up cases (open or closed) opened on these orders, whole (gsi2 projects all)."""
-    from boto3.dynamodb.conditions import Key
-
-    return [item for state in ("open", "closed") for item in aws.query_all(
-        IndexName=db.GSI_LISTS,
-        KeyConditionExpression=Key("gsi2pk").eq(models.cases_pk(shop_id, state)))
-        if item.get("order_id") in order_ids]
+    return [case for state in ("open", "closed")
+            for case in models.Item.lists.query(models.cases_pk(shop_id, state))
+            if case.order_id in order_ids]
 
 
-def _partition(pk: str) -> list[dict]:
-    from boto3.dynamodb.conditions import Key
+def _partition(pk: str) -> list[models.Item]:
+    """Every item of a partition, each as its own model."""
+    return list(models.Item.query(pk))
 
-    return aws.query_all(KeyConditionExpression=Key("pk").eq(pk))
 
-
-def _appointments(shop_id: str, customer_id: str) -> list[dict]:
-    from boto3.dynamodb.conditions import Key
-
-    return aws.query_all(IndexName=db.GSI_LOOKUP, KeyConditionExpression=Key("gsi1pk").eq(
-        models.customer_appointments_pk(shop_id, customer_id)))
+def _appointments(shop_id: str, customer_id: str) -> list[models.Item]:
+    return list(models.Item.lookup.query(models.customer_appointments_pk(shop_id, customer_id)))
 
 
 def _customer(caller: Caller, customer_id: str) -> dict:
@@ -178,7 +168,7 @@ def _audit(caller: Caller, action: str, **facts: Any) -> dict:
     item = {**models.Audit.key(caller.shop_id, at, audit_id), "type": "audit", "shop_id":
             caller.shop_id, "audit_id": audit_id, "action": action, "at": at,
             "by": caller.stamp(), **facts}
-    aws.table().put_item(Item=item)
+    models.Audit.from_dict(item).save()
     logger().info("data rights", extra={"action": action, "audit_id": audit_id,
                                         **{key: value for key, value in facts.items()
                                            if key.endswith("_id")}})
@@ -211,7 +201,8 @@ def customer_data(caller: Caller, customer_id: str) -> dict:
     headers = _all_orders(caller.shop_id, customer_id)
     found = []
     for header in headers:
-        items = _partition(models.order_pk(caller.shop_id, header["order_id"]))
+        items = [item.as_dict() for item in _partition(models.order_pk(caller.shop_id,
+                                                                       header["order_id"]))]
         under = {prefix: sorted((item for item in items if item["sk"].startswith(prefix)),
                                 key=lambda item: item.get("signed_at") or item.get("created_at", ""))
                  for prefix in (models.LINE_PREFIX, models.SIGNATURE_PREFIX, models.MESSAGE_PREFIX,
@@ -252,7 +243,8 @@ def customer_data(caller: Caller, customer_id: str) -> dict:
         "vehicles": [vehicles.public(item) for item in owned if item],
         "appointments": [{key: item.get(key) for key in _APPOINTMENT_FIELDS
                           if item.get(key) is not None}
-                         for item in _appointments(caller.shop_id, customer_id)],
+                         for item in (appointment.as_dict() for appointment in
+                                      _appointments(caller.shop_id, customer_id))],
         "orders": found,
     }
 
@@ -334,8 +326,6 @@ def _cited_photos(items: list[dict]) -> set[str]:
 def erase_customer(caller: Caller, customer_id: str, body: Erasure) -> dict:
     """Erase a customer on request (個資法 §11): personal data removed everywhere the shop holds
     a copy, signed documents sealed (kept as the law requires, still verifiable)."""
-    from botocore.exceptions import ClientError
-
     from chalicelib.work import orders as orders_
 
     require(caller, "data.rights")
@@ -352,30 +342,37 @@ def erase_customer(caller: Caller, customer_id: str, body: Erasure) -> dict:
                        "The customer has an open repair order: deliver or cancel it first.",
                        code="open_order")
     appointments = _appointments(caller.shop_id, customer_id)
-    if any(item["state"] == "booked" for item in appointments):
+    if any(item.state == "booked" for item in appointments):
         raise Conflict("這位客戶還有預約，請先取消預約再刪除個資。",
                        "The customer has a booking: cancel it first.", code="open_appointment")
     personal = _personal_values(customer)
     counts = {"orders": 0, "vehicles": 0, "appointments": 0, "messages": 0,
               "photos_removed": 0, "photos_kept": 0, "signatures_sealed": 0}
-    s3, bucket, table = aws.client("s3"), settings().bucket_name, aws.table()
+    s3, bucket = aws.client("s3"), settings().bucket_name
 
-    def rewrite(item: dict, changed: dict) -> None:
+    def rewrite(stored: models.Item, item: dict, changed: dict) -> None:
+        """The item written again as its own model when erasing changed it (a versioned one
+        only over the version read)."""
         if changed != item:
-            table.put_item(Item=changed)
+            try:
+                with models.refusals():
+                    type(stored).from_dict(changed).save()
+            except models.Refused:
+                raise _changed_meanwhile() from None
 
     for header in headers:
         order_id = header["order_id"]
-        items = _partition(models.order_pk(caller.shop_id, order_id))
+        stored = _partition(models.order_pk(caller.shop_id, order_id))
+        items = [model.as_dict() for model in stored]
         cited = _cited_photos(items)
         counts["orders"] += 1
-        for item in items:
+        for model, item in zip(stored, items):
             sk = item["sk"]
             if sk.startswith(models.PHOTO_PREFIX) and item["photo_id"] not in cited:
                 for size in ("display", "thumb"):
                     s3.delete_object(Bucket=bucket, Key=objects.photo_object(
                         caller.shop_id, order_id, item["photo_id"], size))
-                table.delete_item(Key={"pk": item["pk"], "sk": sk})
+                model.delete()
                 counts["photos_removed"] += 1
                 continue
             counts["photos_kept"] += sk.startswith(models.PHOTO_PREFIX)
@@ -391,23 +388,27 @@ def erase_customer(caller: Caller, customer_id: str, body: Erasure) -> dict:
                 counts["signatures_sealed"] += 1
             if sk == models.ORDER_SK:
                 changed["customer"] = {"customer_id": customer_id, "name": ERASED, "mobile": ""}
-            rewrite(item, _scrub(changed, personal))
+            rewrite(model, item, _scrub(changed, personal))
     for vehicle_id in _vehicle_ids(caller.shop_id, customer_id, headers):
         counts["vehicles"] += 1
-        for item in _partition(models.vehicle_pk(caller.shop_id, vehicle_id)):
+        for model in _partition(models.vehicle_pk(caller.shop_id, vehicle_id)):
+            item = model.as_dict()
             changed = dict(item)
             if item.get("customer_id") == customer_id and "customer_name" in item:
                 changed["customer_name"] = ERASED
-            rewrite(item, _scrub(changed, personal))
-    for item in appointments:
+            rewrite(model, item, _scrub(changed, personal))
+    for model in appointments:
         counts["appointments"] += 1
-        rewrite(item, _scrub({**item, "customer_name": ERASED}, personal))
-    for case in _cases_of(caller.shop_id, {header["order_id"] for header in headers}):
-        rewrite(case, _scrub({**case, "customer": {"customer_id": customer_id, "name": ERASED,
-                                                   "mobile": ""}}, personal))
-    for item in _partition(models.customer_key(caller.shop_id, customer_id)["pk"]):
-        if item["sk"].startswith(models.PUSH_PREFIX):  # a browser's push endpoint: gone
-            table.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+        item = model.as_dict()
+        rewrite(model, item, _scrub({**item, "customer_name": ERASED}, personal))
+    for model in _cases_of(caller.shop_id, {header["order_id"] for header in headers}):
+        case = model.as_dict()
+        rewrite(model, case, _scrub({**case, "customer": {"customer_id": customer_id,
+                                                          "name": ERASED, "mobile": ""}},
+                                    personal))
+    for model in _partition(models.customer_key(caller.shop_id, customer_id)["pk"]):
+        if model.sk.startswith(models.PUSH_PREFIX):  # a browser's push endpoint: gone
+            model.delete()
     now = clock.now_iso()
     audit = _audit(caller, "customer_erasure", customer_id=customer_id, counts=counts)
     erasure = {"customer_id": customer_id, "erased_at": now, "audit_id": audit["audit_id"],
@@ -418,14 +419,17 @@ def erase_customer(caller: Caller, customer_id: str, body: Erasure) -> dict:
                  "updated_at": now, "erased_at": now, "erased_by": caller.stamp(),
                  "erasure": erasure}
     try:  # only over the customer as read: a change meanwhile is erased by the next try
-        table.put_item(Item=tombstone, ConditionExpression="updated_at = :seen",
-                       ExpressionAttributeValues={":seen": customer["updated_at"]})
-    except ClientError as err:
-        if not db.refused(err):
-            raise
-        raise Conflict("客戶資料剛被修改，請再刪除一次。",
-                       "The customer changed meanwhile: erase again.", code="changed") from None
+        with models.refusals():
+            models.Customer.from_dict(tombstone).save(
+                condition=models.Customer.updated_at == customer["updated_at"])
+    except models.Refused:
+        raise _changed_meanwhile() from None
     return erasure
+
+
+def _changed_meanwhile() -> Conflict:
+    return Conflict("客戶資料剛被修改，請再刪除一次。",
+                    "The customer changed meanwhile: erase again.", code="changed")
 
 
 # --- the whole shop, exported ---
@@ -438,23 +442,19 @@ _SHOP_VEHICLE_FIELDS = ["vehicle_id", "車牌", "車身號碼", "廠牌", "車�
 def export_shop(caller: Caller) -> dict:
     """All customers, vehicles, orders and lines as JSON and a zip of CSVs (the CSVs of
     customers and vehicles import back as they are)."""
-    from boto3.dynamodb.conditions import Key
-
     from chalicelib.records import customers, vehicles
     from chalicelib.work import signatures
 
     require(caller, "data.rights")
     shop = caller.shop_id
-    people = aws.query_all(IndexName=db.GSI_LOOKUP,
-                        KeyConditionExpression=Key("gsi1pk").eq(models.phone_lookup(shop, "")[0]))
-    cars = aws.query_all(IndexName=db.GSI_LOOKUP,
-                      KeyConditionExpression=Key("gsi1pk").eq(models.plate_lookup(shop, "")[0]))
+    people = [item.as_dict() for item in models.Item.lookup.query(
+        models.phone_lookup(shop, "")[0])]
+    cars = [item.as_dict() for item in models.Item.lookup.query(models.plate_lookup(shop, "")[0])]
     headers = _all_orders(shop)
 
     def lines_of(order: dict) -> tuple[list[dict], int | None]:
         """The order's lines, and the mileage its documents show (the walk-around's reading)."""
-        items = aws.query_all(KeyConditionExpression=Key("pk").eq(
-            models.order_pk(shop, order["order_id"])))
+        items = list(models.Item.items(models.order_pk(shop, order["order_id"])))
         lines = sorted((item for item in items if item["sk"].startswith(models.LINE_PREFIX)),
                        key=lambda line: line["created_at"])
         inspection = next((item for item in items if item["sk"] == "INSPECTION"), None)
@@ -540,12 +540,10 @@ def _stable_id(kind: str, shop_id: str, natural_key: str) -> str:
 
 
 def _by_mobile(shop_id: str, mobile: str) -> dict | None:
-    from boto3.dynamodb.conditions import Key
-
     pk, _ = models.phone_lookup(shop_id, mobile)
-    found = aws.table().query(IndexName=db.GSI_LOOKUP, Limit=1, KeyConditionExpression=Key(
-        "gsi1pk").eq(pk) & Key("gsi1sk").begins_with(f"{mobile}#"))["Items"]
-    return found[0] if found else None
+    found = next(iter(models.Item.lookup.query(
+        pk, models.Item.gsi1sk.startswith(f"{mobile}#"), limit=1)), None)
+    return found.as_dict() if found else None
 
 
 def import_csv(caller: Caller, body: CsvImport, language: str) -> dict:

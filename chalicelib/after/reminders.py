@@ -28,9 +28,11 @@ from decimal import Decimal
 
 from typing import Literal
 
-from chalicelib import db, models
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.condition import size
+
+from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws
 from chalicelib.api import Body, Caller
 from chalicelib.core.errors import NotFound
 from chalicelib.api.roles import require
@@ -74,10 +76,8 @@ def _words(line: dict) -> str:
 def _pace(shop_id: str, vehicle_id: str) -> tuple[int | None, Decimal]:
     """The last mileage read and the km a day, from the vehicle's readings: the distance over
     the days between the first and the last (at least 30 days apart), else the usual pace."""
-    from boto3.dynamodb.conditions import Key
-
-    readings = aws.table().query(KeyConditionExpression=Key("pk").eq(
-        models.vehicle_pk(shop_id, vehicle_id)) & Key("sk").begins_with(models.MILEAGE_PREFIX))["Items"]
+    readings = list(models.Item.items(models.vehicle_pk(shop_id, vehicle_id),
+                                      models.Item.sk.startswith(models.MILEAGE_PREFIX)))
     if not readings:
         return None, Decimal(DEFAULT_KM_PER_DAY)
     first, last = readings[0], readings[-1]
@@ -163,8 +163,6 @@ def schedule_after_delivery(order: dict) -> list[dict]:
 
 def _schedule(order: dict, kind: str, due_on: date, send_on: date, detail: dict,
               source: str | None = None) -> dict | None:
-    from botocore.exceptions import ClientError
-
     shop_id, vehicle = order["shop_id"], order["vehicle"]
     source = source or order["order_id"]
     send_on = max(send_on, date.fromisoformat(clock.local_date()) + timedelta(days=1))
@@ -177,14 +175,12 @@ def _schedule(order: dict, kind: str, due_on: date, send_on: date, detail: dict,
         "detail": {name: value for name, value in detail.items() if value is not None},
         "created_at": clock.now_iso(),
         **models.reminder_pending_index(send_on.isoformat(), shop_id, vehicle["vehicle_id"], kind)}
+    Reminder = models.Reminder
     try:
-        aws.table().put_item(Item=item, ConditionExpression=(
-            "attribute_not_exists(pk) OR #source <> :source"),
-            ExpressionAttributeNames={"#source": "source"},
-            ExpressionAttributeValues={":source": source})
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():  # a new one, or one another order (or date) scheduled
+            Reminder.from_dict(item).save(
+                condition=Reminder.pk.does_not_exist() | (Reminder.source != source))
+    except models.Refused:
         return None  # this order (or date) scheduled it already
     if item["customer_id"]:
         keep_opt_out_link(shop_id, item["customer_id"])
@@ -194,23 +190,20 @@ def _schedule(order: dict, kind: str, due_on: date, send_on: date, detail: dict,
 def schedule_dates(shop_id: str, vehicle: dict) -> None:
     """The vehicle's inspection and insurance dates, as the shop recorded them: each reminded
     two weeks before, to the vehicle's owner, about their latest order."""
-    from boto3.dynamodb.conditions import Key
-
     latest = None
     for kind in ("inspection", "insurance"):
         due = vehicle.get(f"{kind}_due_on")
         key = models.Reminder.key(shop_id, vehicle["vehicle_id"], kind)
         if not due:
-            aws.table().delete_item(Key=key)
+            models.Reminder.from_dict(key).delete()
             continue
         if latest is None:  # the vehicle's latest order, read once for both dates
             index = models.vehicle_orders_index(shop_id, vehicle["vehicle_id"], "")
-            latest = aws.table().query(
-                IndexName=db.GSI_LOOKUP, ScanIndexForward=False, Limit=1,
-                KeyConditionExpression=Key("gsi1pk").eq(index["gsi1pk"])
-                & Key("gsi1sk").begins_with(index["gsi1sk"]))["Items"]
+            latest = list(models.Item.lookup.query(
+                index["gsi1pk"], models.Item.gsi1sk.startswith(index["gsi1sk"]),
+                scan_index_forward=False, limit=1))
         due_on = date.fromisoformat(due)
-        order = {"shop_id": shop_id, "order_id": latest[0]["order_id"] if latest else None,
+        order = {"shop_id": shop_id, "order_id": latest[0].order_id if latest else None,
                  "vehicle": vehicle, "customer": {"customer_id": vehicle.get("customer_id")}}
         _schedule(order, kind, due_on, due_on - timedelta(days=REMIND_DAYS_BEFORE[kind]), {},
                   source=f"date:{due}")
@@ -228,78 +221,59 @@ def for_vehicle(items: list[dict]) -> list[dict]:
 def send_due(today: str) -> dict:
     """Send (or, in quiet hours, queue) every reminder whose day has come. Each is claimed first,
     so two runs never both send one."""
-    from boto3.dynamodb.conditions import Key
-    from botocore.exceptions import ClientError
-
+    Reminder = models.Reminder
     counts = {"sent": 0, "opted_out": 0, "postponed": 0, "unreachable": 0}
-    kwargs = {"IndexName": db.GSI_LISTS,
-              "KeyConditionExpression": Key("gsi2pk").eq(models.REMINDERS_PENDING_PK)
-              & Key("gsi2sk").lte(f"{today}#~")}
-    while True:
-        page = aws.table().query(**kwargs)
-        for item in page["Items"]:
-            key = models.Reminder.key(item["shop_id"], item["vehicle_id"], item["kind"])
-            try:
-                claimed = aws.table().update_item(
-                    Key=key, UpdateExpression="SET #status = :sending REMOVE gsi2pk, gsi2sk",
-                    ConditionExpression="#status = :pending AND send_on = :send_on",
-                    ExpressionAttributeNames={"#status": "status"},
-                    ExpressionAttributeValues={":sending": "sending", ":pending": "pending",
-                                               ":send_on": item["send_on"]},
-                    ReturnValues="ALL_NEW")["Attributes"]
-            except ClientError as err:
-                if not db.refused(err):
-                    raise
-                continue  # another run took it, or a new delivery replaced it
-            counts[_send(claimed, today)] += 1
-        if "LastEvaluatedKey" not in page:
-            return counts
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    for item in models.Item.lists.query(models.REMINDERS_PENDING_PK,
+                                        models.Item.gsi2sk <= f"{today}#~"):
+        claimed = Reminder.from_dict(Reminder.key(item.shop_id, item.vehicle_id, item.kind))
+        try:
+            with models.refusals():
+                claimed.update(actions=[Reminder.status.set("sending"), Reminder.gsi2pk.remove(),
+                                        Reminder.gsi2sk.remove()],
+                               condition=(Reminder.status == "pending")
+                               & (Reminder.send_on == item.send_on))
+        except models.Refused:
+            continue  # another run took it, or a new delivery replaced it
+        counts[_send(claimed.as_dict(), today)] += 1
+    return counts
 
 
 def _send(reminder: dict, today: str) -> str:
     from chalicelib.outward import notify
     from chalicelib.records import customers, shop_settings
 
+    Reminder = models.Reminder
     shop_id = reminder["shop_id"]
-    key = models.Reminder.key(shop_id, reminder["vehicle_id"], reminder["kind"])
+    stored = Reminder.from_dict(Reminder.key(shop_id, reminder["vehicle_id"], reminder["kind"]))
     customer = customers.get_customer(shop_id, reminder.get("customer_id") or "")
     if customer is None or customer.get("erased_at") or not reminder.get("order_id"):
-        return _close(key, "unreachable", "the customer or their order is gone")
+        return _close(stored, "unreachable", "the customer or their order is gone")
     if customer.get("reminders_opt_out"):
-        return _close(key, "opted_out", "the customer opted out of reminders")
+        return _close(stored, "opted_out", "the customer opted out of reminders")
     gap = int(shop_settings.thresholds(shop_id)["reminder_gap_days"])
     last = customer.get("last_reminder_on")
     if last and date.fromisoformat(today) < date.fromisoformat(last) + timedelta(days=gap):
         later = (date.fromisoformat(last) + timedelta(days=gap)).isoformat()
         listed = models.reminder_pending_index(later, shop_id, reminder["vehicle_id"],
-                                           reminder["kind"])
-        aws.table().update_item(
-            Key=key, UpdateExpression="SET #status = :pending, send_on = :later, "
-                                      "gsi2pk = :pk, gsi2sk = :sk",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":pending": "pending", ":later": later,
-                                       ":pk": listed["gsi2pk"], ":sk": listed["gsi2sk"]})
+                                               reminder["kind"])
+        stored.update(actions=[Reminder.status.set("pending"), Reminder.send_on.set(later),
+                               Reminder.gsi2pk.set(listed["gsi2pk"]),
+                               Reminder.gsi2sk.set(listed["gsi2sk"])])
         return "postponed"
-    order = aws.table().get_item(Key=models.order_key(shop_id, reminder["order_id"])).get("Item")
+    order = models.Order.read(models.order_key(shop_id, reminder["order_id"]))
     if order is None:
-        return _close(key, "unreachable", "the order is gone")
+        return _close(stored, "unreachable", "the order is gone")
     step = f"reminder:{reminder['kind']}:{reminder['due_on']}"
     notify.send_text(order, step, text(reminder, order, customer))
-    now = clock.now_iso()
-    aws.table().update_item(Key=key, UpdateExpression="SET #status = :sent, sent_at = :now",
-                            ExpressionAttributeNames={"#status": "status"},
-                            ExpressionAttributeValues={":sent": "sent", ":now": now})
-    aws.table().update_item(Key=models.customer_key(shop_id, customer["customer_id"]),
-                            UpdateExpression="SET last_reminder_on = :today",
-                            ExpressionAttributeValues={":today": today})
+    stored.update(actions=[Reminder.status.set("sent"), Reminder.sent_at.set(clock.now_iso())])
+    models.Customer.from_dict(models.customer_key(shop_id, customer["customer_id"])).update(
+        actions=[models.Customer.last_reminder_on.set(today)])
     return "sent"
 
 
-def _close(key: dict, status: str, why: str) -> str:
-    aws.table().update_item(Key=key, UpdateExpression="SET #status = :status, skipped = :why",
-                            ExpressionAttributeNames={"#status": "status"},
-                            ExpressionAttributeValues={":status": status, ":why": why})
+def _close(reminder: models.Reminder, status: str, why: str) -> str:
+    reminder.update(actions=[models.Reminder.status.set(status),
+                             models.Reminder.skipped.set(why)])
     return status
 
 
@@ -340,18 +314,16 @@ def opt_out_token(shop_id: str, customer_id: str) -> str:
 def keep_opt_out_link(shop_id: str, customer_id: str) -> None:
     """Make the customer's opt-out link answer (its token's hash → the customer): once, when a
     reminder is scheduled or sent, never on a page view."""
-    from botocore.exceptions import ClientError
-
     from chalicelib.outward import links
 
+    link = models.OptOutLink.from_dict({
+        **models.OptOutLink.key(links.token_hash(opt_out_token(shop_id, customer_id))),
+        "shop_id": shop_id, "customer_id": customer_id})
     try:
-        aws.table().put_item(Item={
-            **models.OptOutLink.key(links.token_hash(opt_out_token(shop_id, customer_id))),
-            "type": "opt_out_link", "shop_id": shop_id, "customer_id": customer_id},
-            ConditionExpression="attribute_not_exists(pk)")
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            link.save(condition=models.OptOutLink.pk.does_not_exist())
+    except models.Refused:
+        pass  # made before
 
 
 def opt_out_url(shop_id: str, customer_id: str) -> str:
@@ -365,7 +337,7 @@ def resolve(token: str) -> dict:
     """The customer an opt-out token belongs to, or NotFound (the same for every failure)."""
     from chalicelib.outward import links
 
-    item = aws.table().get_item(Key=models.OptOutLink.key(links.token_hash(token))).get("Item")
+    item = models.OptOutLink.read(models.OptOutLink.key(links.token_hash(token)))
     if item is None or not hmac.compare_digest(token, opt_out_token(item["shop_id"],
                                                                     item["customer_id"])):
         raise NotFound("找不到這個連結。", "No such link.")
@@ -375,32 +347,34 @@ def resolve(token: str) -> dict:
 def set_opt_out(shop_id: str, customer_id: str, out: bool, via: str) -> dict:
     """Stop (or resume) the customer's reminders; the change is kept with when and how, with the
     HISTORY_KEPT changes before it."""
-    from botocore.exceptions import ClientError
-
+    Customer = models.Customer
     now = clock.now_iso()
     key = models.customer_key(shop_id, customer_id)
     record = {"at": now, "via": via, "out": out}
-    expression = ("SET reminders_opt_out = :out, opt_out_history = "
-                  "list_append(if_not_exists(opt_out_history, :none), :record)")
-    if not out:
-        expression = ("REMOVE reminders_opt_out SET opt_out_history = "
-                      "list_append(if_not_exists(opt_out_history, :none), :record)")
-    values = {":none": [], ":record": [record]}
-    if out:
-        values[":out"] = {"at": now, "via": via}
-    change = {"Key": key, "UpdateExpression": expression, "ExpressionAttributeValues": values,
-              "ConditionExpression": "attribute_exists(pk)", "ReturnValues": "UPDATED_NEW"}
+
+    def change() -> list:
+        """The customer as changed: the history as it is now, with this change at its end."""
+        customer = Customer.from_dict(key)
+        customer.update(actions=[
+            Customer.reminders_opt_out.set({"at": now, "via": via}) if out
+            else Customer.reminders_opt_out.remove(),
+            Customer.opt_out_history.set((Customer.opt_out_history | []).append([record]))],
+            condition=Customer.pk.exists())
+        return customer.opt_out_history
+
     try:
-        history = aws.table().update_item(**change)["Attributes"]["opt_out_history"]
-    except ClientError as err:
-        if db.refused(err):
-            raise NotFound("找不到這位客戶。", "No such customer.") from None
-        if not _too_large(err):
-            raise
-        # An item that grew before its history was bounded: cut it, then add the change.
-        stored = aws.table().get_item(Key=key, ConsistentRead=True)["Item"]
-        _trim(key, stored.get("opt_out_history", []))
-        history = aws.table().update_item(**change)["Attributes"]["opt_out_history"]
+        with models.refusals():
+            try:
+                history = change()
+            except UpdateError as err:
+                if not _too_large(err):
+                    raise
+                # An item that grew before its history was bounded: cut it, then add the change.
+                stored = Customer.read(key, consistent=True) or {}
+                _trim(key, stored.get("opt_out_history", []))
+                history = change()
+    except models.Refused:
+        raise NotFound("找不到這位客戶。", "No such customer.") from None
     _trim(key, history)
     return {"reminders": "off" if out else "on", "at": now}
 
@@ -409,33 +383,29 @@ def _trim(key: dict, history: list) -> None:
     """Keep the last HISTORY_KEPT changes of `history`, the list as this request left it; only
     while the list is still that long, so when other changes land meanwhile the last of them
     trims. The oldest entries are removed by position: whatever landed, they are the oldest."""
-    from botocore.exceptions import ClientError
-
+    Customer = models.Customer
     extra = len(history) - HISTORY_KEPT
     if extra <= 0:
         return
-    values = {":length": len(history)}
     if extra <= 50:
-        expression = "REMOVE " + ", ".join(f"opt_out_history[{n}]" for n in range(extra))
+        actions = [Customer.opt_out_history[n].remove() for n in range(extra)]
     else:
         # A list grown before it was bounded, too long to name in an expression (4 KB): set to
         # its last entries, safe as no change meanwhile can bring it back to this length.
-        expression = "SET opt_out_history = :kept"
-        values[":kept"] = history[-HISTORY_KEPT:]
+        actions = [Customer.opt_out_history.set(history[-HISTORY_KEPT:])]
     try:
-        aws.table().update_item(Key=key, UpdateExpression=expression,
-                                ConditionExpression="size(opt_out_history) = :length",
-                                ExpressionAttributeValues=values)
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            Customer.from_dict(key).update(
+                actions=actions, condition=size(Customer.opt_out_history) == len(history))
+    except models.Refused:
+        pass  # other changes landed meanwhile: the last of them trims
 
 
 def _too_large(err: Exception) -> bool:
     """DynamoDB refused the write because the item would pass 400 KB."""
-    error = getattr(err, "response", {}).get("Error", {})
-    return (error.get("Code") == "ValidationException"
-            and "exceeded the maximum allowed size" in error.get("Message", ""))
+    return (getattr(err, "cause_response_code", None) == "ValidationException"
+            and "exceeded the maximum allowed size" in (
+                getattr(err, "cause_response_message", None) or ""))
 
 
 class Switch(Body):

@@ -17,7 +17,6 @@ from pydantic_core import PydanticCustomError
 from typing_extensions import Annotated
 
 from chalicelib import models
-from chalicelib.core import aws
 from chalicelib.core.errors import DomainError, Invalid, Unauthorized, Unprocessable, preferred_language
 
 # A client-made id (a UUID from the tablet): every create carries one so a replay is a no-op.
@@ -160,10 +159,12 @@ def _still_current(caller: Caller) -> None:
     """A deactivation or a change of role takes effect at the person's next write, not when the
     token they hold expires (15 minutes, plus the minute the gateway keeps the authorizer's
     answer): it moved their token_version. One strongly consistent GetItem per write."""
-    staff = aws.table().get_item(
-        Key=models.Staff.key(caller.shop_id, caller.staff_id), ConsistentRead=True,
-        ProjectionExpression="#active, token_version",
-        ExpressionAttributeNames={"#active": "active"}).get("Item")
+    key = models.Staff.key(caller.shop_id, caller.staff_id)
+    try:
+        staff = models.Staff.get(key["pk"], key["sk"], consistent_read=True,
+                                 attributes_to_get=["active", "token_version"]).as_dict()
+    except models.Staff.DoesNotExist:
+        staff = None
     if (not staff or not staff.get("active", True)
             or int(staff.get("token_version", 0)) != caller.token_version):
         raise Unauthorized("你的帳號權限已變更，請重新登入。",

@@ -206,3 +206,8 @@ class Item(Model):
     def type_name(cls) -> str:
         """The item type's name, as stored in `type` (`order`, `order_line`, …)."""
         return cls._get_discriminator_attribute().get_discriminator(cls)
+
+    @staticmethod
+    def model_of(type_name: str) -> type["Item"]:
+        """The model of an item type by its `type` (a dict of any type written as its model)."""
+        return Item._get_discriminator_attribute().deserialize(type_name)

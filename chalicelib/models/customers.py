@@ -3,6 +3,8 @@ counter (a phone, a plate), a customer's cars through gsi2; the car's mileage re
 and reminders under it."""
 from __future__ import annotations
 
+from pynamodb.constants import ALL_OLD
+
 from chalicelib.models.base import Document, Flag, Item, Number, Text, Values
 from chalicelib.models.shops import shop_pk
 
@@ -108,6 +110,17 @@ class LineLink(Item, discriminator="line_link"):
     def key(code: str) -> Key:
         return {"pk": f"LINELINK#{code}", "sk": "LINELINK"}
 
+    @classmethod
+    def claim(cls, code: str) -> dict | None:
+        """The code's item, deleted as it is read (None: never made, or used already): one
+        DeleteItem answering what it deleted, so of two messages with one code one links.
+        PynamoDB's `Model.delete` asks for no ReturnValues; its table connection can."""
+        key = cls.key(code)
+        answer = cls._get_connection().delete_item(key["pk"], range_key=key["sk"],
+                                                   return_values=ALL_OLD)
+        old = answer.get("Attributes")
+        return cls.from_raw_data(old).as_dict() if old else None
+
 
 # --- vehicles ---
 
@@ -197,6 +210,7 @@ class Mileage(Item, discriminator="mileage"):
     at = Text()
     source = Text()
     by = Document(null=True)
+    device_id = Text(null=True)
     order_id = Text(null=True)
     confirmed_lower = Flag(null=True)
 

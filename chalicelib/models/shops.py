@@ -194,6 +194,7 @@ class InspectionTemplate(Item, discriminator="inspection_template"):
     SK `TEMPLATE#inspection`."""
     shop_id = Text()
     items = Values()
+    groups = Values(null=True)
     updated_at = Text(null=True)
     updated_by = Document(null=True)
 

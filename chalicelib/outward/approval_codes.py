@@ -19,9 +19,8 @@ import hmac
 import secrets as random
 from datetime import timedelta
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws
 from chalicelib.core.errors import Conflict, TooManyAttempts, Unprocessable
 
 CODE_SECONDS = 10 * 60
@@ -66,8 +65,6 @@ def _too_soon(wait: int) -> TooManyAttempts:
 
 def send(order: dict) -> dict:
     """Text a new code to the customer's mobile (the SMS channel); answers where it went."""
-    from botocore.exceptions import ClientError
-
     from chalicelib.core import phones
     from chalicelib.outward import notify
     from chalicelib.records import shops
@@ -76,7 +73,7 @@ def send(order: dict) -> dict:
     mobile = _mobile(order)
     now = clock.now()
     key = models.ApprovalCode.key(shop_id, order_id)
-    previous = aws.table().get_item(Key=key, ConsistentRead=True).get("Item") or {}
+    previous = models.ApprovalCode.read(key, consistent=True) or {}
     if previous.get("sent_at"):
         waited = (now - clock.parse_iso(previous["sent_at"])).total_seconds()
         if waited < RESEND_SECONDS:
@@ -98,15 +95,13 @@ def send(order: dict) -> dict:
             "code_expires_at": int(expires.timestamp()),
             # kept (by TTL) as long as this hour's count of texts matters
             "expires_at": int(max(expires, hour_ends).timestamp())}
+    sent_at = models.ApprovalCode.sent_at
+    as_read = (sent_at == previous["sent_at"]) if previous.get("sent_at") \
+        else sent_at.does_not_exist()
     try:  # only over the item as read: of a burst of requests, one sends
-        if previous.get("sent_at"):
-            aws.table().put_item(Item=item, ConditionExpression="sent_at = :seen",
-                                 ExpressionAttributeValues={":seen": previous["sent_at"]})
-        else:
-            aws.table().put_item(Item=item, ConditionExpression="attribute_not_exists(sent_at)")
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            models.ApprovalCode.from_dict(item).save(condition=as_read)
+    except models.Refused:
         raise _too_soon(RESEND_SECONDS) from None
     shop = (shops.get_shop(shop_id) or {}).get("name", "")
     text = "【{shop}】追加項目確認碼 {code}，10 分鐘內有效，請勿告訴他人。"
@@ -124,17 +119,15 @@ def send(order: dict) -> dict:
 def _unsend(key: dict, mac: str, previous: dict) -> None:
     """A text that did not go out does not count: the item goes back to what it was (unless a
     newer code replaced it meanwhile)."""
-    from botocore.exceptions import ClientError
-
-    ours = {"ConditionExpression": "code_mac = :ours", "ExpressionAttributeValues": {":ours": mac}}
+    ours = models.ApprovalCode.code_mac == mac
     try:
-        if previous.get("sent_at"):
-            aws.table().put_item(Item=previous, **ours)
-        else:
-            aws.table().delete_item(Key=key, **ours)
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            if previous.get("sent_at"):
+                models.ApprovalCode.from_dict(previous).save(condition=ours)
+            else:
+                models.ApprovalCode.from_dict(key).delete(condition=ours)
+    except models.Refused:
+        pass
 
 
 def _expired() -> Unprocessable:
@@ -147,26 +140,23 @@ def check(order: dict, code: str | None) -> dict:
     """The code typed is the one sent and still good; answers what the signature records about
     it. Each check takes one of the code's tries first, so at most MAX_TRIES codes are ever
     compared, however many arrive at once. Used up by `used` once the answer is stored."""
-    from botocore.exceptions import ClientError
-
     shop_id, order_id = order["shop_id"], order["order_id"]
     if not code:
         raise Unprocessable("金額超過店家設定，請輸入手機收到的確認碼。",
                             "Above the shop's amount: type the code texted to your phone.",
                             code="code_required")
-    key = models.ApprovalCode.key(shop_id, order_id)
+    codes = models.ApprovalCode
+    key = codes.key(shop_id, order_id)
+    taken = codes.from_dict(key)
     try:  # never creates the item: a code used, ended or never sent stays gone
-        item = aws.table().update_item(
-            Key=key, UpdateExpression="ADD tries :one",
-            ConditionExpression="attribute_exists(code_mac) AND code_expires_at > :now "
-                                "AND tries < :max",
-            ExpressionAttributeValues={":one": 1, ":now": int(clock.now().timestamp()),
-                                       ":max": MAX_TRIES},
-            ReturnValues="ALL_NEW")["Attributes"]
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            taken.update(actions=[codes.tries.add(1)],
+                         condition=codes.code_mac.exists()
+                         & (codes.code_expires_at > int(clock.now().timestamp()))
+                         & (codes.tries < MAX_TRIES))
+    except models.Refused:
         raise _expired() from None
+    item = taken.as_dict()
     if hmac.compare_digest(item["code_mac"], _mac(shop_id, order_id, code)):
         return {"method": "sms_code", "sent_at": item["sent_at"], "to": item["to"]}
     tries = int(item["tries"])
@@ -181,16 +171,16 @@ def check(order: dict, code: str | None) -> dict:
 
 def _end(key: dict, mac: str) -> None:
     """The code can no longer be used; the item stays, with this hour's count of texts."""
-    from botocore.exceptions import ClientError
-
+    codes = models.ApprovalCode
     try:
-        aws.table().update_item(Key=key, UpdateExpression="REMOVE code_mac, code_expires_at",
-                                ConditionExpression="code_mac = :mac",
-                                ExpressionAttributeValues={":mac": mac})
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            codes.from_dict(key).update(actions=[codes.code_mac.remove(),
+                                                 codes.code_expires_at.remove()],
+                                        condition=codes.code_mac == mac)
+    except models.Refused:
+        pass
 
 
 def used(order: dict) -> None:
-    aws.table().delete_item(Key=models.ApprovalCode.key(order["shop_id"], order["order_id"]))
+    key = models.ApprovalCode.key(order["shop_id"], order["order_id"])
+    models.ApprovalCode.from_dict(key).delete()

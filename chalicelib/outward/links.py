@@ -29,9 +29,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws
 from chalicelib.core import secrets as secret_store
 from chalicelib.api import Caller
 from chalicelib.core.errors import TooManyAttempts
@@ -86,24 +85,25 @@ def _item(shop_id: str, order_id: str, generation: int, by: dict | None) -> dict
 
 
 def _stored(shop_id: str, order_id: str) -> dict | None:
-    return aws.table().get_item(Key=models.ProgressLink.key(shop_id, order_id),
-                                ConsistentRead=True).get("Item")
+    return models.ProgressLink.read(models.ProgressLink.key(shop_id, order_id), consistent=True)
+
+
+def _order_found(shop_id: str, order_id: str) -> bool:
+    return models.Order.read(models.order_key(shop_id, order_id)) is not None
 
 
 def ensure(shop_id: str, order_id: str) -> dict:
     """The order's link item, made now (generation 1) if it has none. Safe to call from two places
     at once: the conditional put lets one win and the other reads what it wrote."""
-    from botocore.exceptions import ClientError
-
     stored = _stored(shop_id, order_id)
     if stored:
         return stored
     item = _item(shop_id, order_id, 1, None)
     try:
-        aws.table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            models.ProgressLink.from_dict(item).save(
+                condition=models.ProgressLink.pk.does_not_exist())
+    except models.Refused:
         return _stored(shop_id, order_id) or item
     return item
 
@@ -114,7 +114,7 @@ def url_for(shop_id: str, order_id: str) -> str | None:
     carry the link, and the page itself refuses it once expired."""
     stored = _stored(shop_id, order_id)
     if stored is None:
-        if "Item" not in aws.table().get_item(Key=models.order_key(shop_id, order_id)):
+        if not _order_found(shop_id, order_id):
             return None
         stored = ensure(shop_id, order_id)
     if stored.get("revoked"):
@@ -127,18 +127,17 @@ def reissue(shop_id: str, order_id: str, by: dict | None = None) -> dict:
     stored = _stored(shop_id, order_id)
     generation = int(stored["generation"]) + 1 if stored else 1
     item = _item(shop_id, order_id, generation, by)
-    aws.table().put_item(Item=item)
+    models.ProgressLink.from_dict(item).save()
     return item
 
 
 def revoke(shop_id: str, order_id: str, by: dict | None = None) -> None:
     """The link stops working and is no longer found by its hash; re-issuing makes a new one."""
+    link = models.ProgressLink
     ensure(shop_id, order_id)
-    aws.table().update_item(
-        Key=models.ProgressLink.key(shop_id, order_id),
-        UpdateExpression="SET revoked = :yes, revoked_at = :at, revoked_by = :by "
-                         "REMOVE gsi1pk, gsi1sk",
-        ExpressionAttributeValues={":yes": True, ":at": clock.now_iso(), ":by": by or {}})
+    link.from_dict(link.key(shop_id, order_id)).update(actions=[
+        link.revoked.set(True), link.revoked_at.set(clock.now_iso()), link.revoked_by.set(by or {}),
+        link.gsi1pk.remove(), link.gsi1sk.remove()])
 
 
 # --- expiry ---
@@ -192,35 +191,29 @@ def client_hash(ip: str | None) -> str:
 def take_turn(ip: str | None, scope: str, limit: int) -> dict:
     """One of the client's `limit` turns at `scope` this minute (its guard's key, to give it back),
     or Throttled. One conditional ADD: however many arrive at once, `limit` get a turn."""
-    from botocore.exceptions import ClientError
-
+    guard = models.ClientGuard
     now = clock.now()
-    key = models.ClientGuard.key(client_hash(ip), scope, now.strftime("%Y%m%d%H%M"))
+    key = guard.key(client_hash(ip), scope, now.strftime("%Y%m%d%H%M"))
     try:
-        aws.table().update_item(
-            Key=key, UpdateExpression="ADD turns :one SET expires_at = :expires, #type = :type",
-            ConditionExpression="attribute_not_exists(turns) OR turns < :limit",
-            ExpressionAttributeNames={"#type": "type"},
-            ExpressionAttributeValues={":one": 1, ":limit": limit, ":type": f"{scope}_guard",
-                                       ":expires": int(now.timestamp()) + 180})
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            guard.from_dict(key).update(
+                actions=[guard.turns.add(1), guard.expires_at.set(int(now.timestamp()) + 180),
+                         guard.type.set(guard)],
+                condition=guard.turns.does_not_exist() | (guard.turns < limit))
+    except models.Refused:
         raise Throttled(retry_after=60 - now.second) from None
     return key
 
 
 def give_back(turn: dict) -> None:
     """A turn that does not count (what was looked for was found); never re-creates a guard."""
-    from botocore.exceptions import ClientError
-
+    guard = models.ClientGuard
     try:
-        aws.table().update_item(Key=turn, UpdateExpression="ADD turns :minus_one",
-                                ConditionExpression="turns > :zero",
-                                ExpressionAttributeValues={":minus_one": -1, ":zero": 0})
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            guard.from_dict(turn).update(actions=[guard.turns.add(-1)],
+                                         condition=guard.turns > 0)
+    except models.Refused:
+        pass
 
 
 @contextmanager
@@ -245,19 +238,14 @@ def resolve(token: str, ip: str | None) -> dict:
 
 
 def _resolve(token: str) -> dict:
-    from boto3.dynamodb.conditions import Key
-
     from chalicelib.work import orders
 
     digest = token_hash(token)
     index = models.link_hash_index(digest)
-    found = aws.table().query(
-        IndexName=db.GSI_LOOKUP, KeyConditionExpression=Key("gsi1pk").eq(index["gsi1pk"])
-        & Key("gsi1sk").eq(index["gsi1sk"]))["Items"]
-    link = found[0] if found else None
+    link = next((found.as_dict() for found in models.Item.lookup.query(
+        index["gsi1pk"], models.Item.gsi1sk == index["gsi1sk"])), None)
     shop_id, order_id = (link["shop_id"], link["order_id"]) if link else _DECOY_ORDER
-    items = aws.table().query(
-        KeyConditionExpression=Key("pk").eq(models.order_pk(shop_id, order_id)))["Items"]
+    items = list(models.Item.items(models.order_pk(shop_id, order_id)))
     header = next((item for item in items if item["sk"] == models.ORDER_SK), None)
     stored = next((item for item in items if item["sk"] == models.LINK_SK), None)
     well_formed = len(token) == TOKEN_LENGTH
@@ -302,7 +290,7 @@ def qr_svg(text: str) -> str:
 def _order_exists(shop_id: str, order_id: str) -> None:
     from chalicelib.core.errors import NotFound
 
-    if "Item" not in aws.table().get_item(Key=models.order_key(shop_id, order_id)):
+    if not _order_found(shop_id, order_id):
         raise NotFound("找不到這張工單。", "No such repair order.")
 
 

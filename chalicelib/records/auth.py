@@ -24,9 +24,9 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any, Callable
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws, phones
+from chalicelib.core import phones
 from chalicelib.core import secrets as secret_store
 from pydantic import StringConstraints
 from typing_extensions import Annotated
@@ -163,12 +163,12 @@ def _session(staff: dict, shop: dict | None, device_id: str | None = None,
     refresh = secrets.token_urlsafe(32)
     lifetime = timedelta(hours=DEVICE_REFRESH_HOURS) if device_id else timedelta(days=REFRESH_DAYS)
     expires = clock.now() + lifetime
-    aws.table().put_item(Item={
-        **models.RefreshToken.key(_digest(refresh)), "type": "refresh", "shop_id": staff["shop_id"],
+    models.RefreshToken.from_dict({
+        **models.RefreshToken.key(_digest(refresh)), "shop_id": staff["shop_id"],
         "staff_id": staff["staff_id"], "device_id": device_id or "",
         "token_version": token_version(staff),
         "family": family or secrets.token_hex(16), "used": False,
-        "created_at": clock.now_iso(), "expires_at": int(expires.timestamp())})
+        "created_at": clock.now_iso(), "expires_at": int(expires.timestamp())}).save()
     return {"access_token": access_token(staff, device_id), "refresh_token": refresh,
             "expires_in": ACCESS_MINUTES * 60, "staff": public_staff(staff),
             "shop": _public_shop(staff["shop_id"], shop)}
@@ -181,14 +181,14 @@ def public_staff(staff: dict) -> dict:
 
 
 def _public_shop(shop_id: str, shop: dict | None) -> dict:
-    shop = shop or aws.table().get_item(Key=models.Shop.key(shop_id)).get("Item") or {}
+    shop = shop or models.Shop.read(models.Shop.key(shop_id)) or {}
     return {"shop_id": shop_id, "name": shop.get("name", "")}
 
 
 def sign_in(login: str, password: str) -> dict:
     name = normalise_login(login)
     guard = models.LoginGuard.key(name)
-    _take_try(guard, "login_guard", LOCK_AFTER, _login_locked, slow_after=SLOW_AFTER)
+    _take_try(models.LoginGuard, guard, LOCK_AFTER, _login_locked, slow_after=SLOW_AFTER)
     # Every account of the name is checked (a deactivated one against a throwaway hash), and
     # with none one throwaway check is made: the answer takes as long whoever the name is.
     candidates = _accounts(name) or [None]
@@ -197,61 +197,58 @@ def sign_in(login: str, password: str) -> dict:
     if not matched:
         raise Unauthorized("帳號或密碼不正確。", "Wrong sign-in name or password.",
                            code="invalid_credentials")
-    aws.table().delete_item(Key=guard)
+    models.LoginGuard.from_dict(guard).delete()
     return _session(matched[0], None)
 
 
 def _accounts(name: str) -> list[dict]:
     """The staff a sign-in name opens: at most one per shop (one Query of the name's partition,
     which holds its guard too)."""
-    from boto3.dynamodb.conditions import Key
-
-    items = aws.table().query(KeyConditionExpression=Key("pk").eq(models.login_pk(name)))["Items"]
+    items = models.Item.items(models.login_pk(name))
     found = (_staff(item["shop_id"], item["staff_id"]) for item in items
-             if item.get("type") == "login")
+             if item["type"] == models.Login.type_name())
     return [staff for staff in found if staff]
 
 
 # --- tries: taken before a password or PIN is checked ---
 
-def _take_try(key: dict, kind: str, limit: int, locked: Callable[[int], TooManyAttempts],
+Guard = type[models.LoginGuard] | type[models.PinGuard]
+
+
+def _take_try(guard: Guard, key: dict, limit: int, locked: Callable[[int], TooManyAttempts],
               slow_after: int | None = None) -> None:
     """Take one of the `limit` tries of the current 15 minutes, or refuse (429) without a check.
 
     The take is one conditional write, made before the (slow, argon2) check, so however many
     requests arrive at once no more than `limit` secrets are compared; a success deletes the
     guard. From the try after `slow_after` on, the next one must wait 2, 4, … 30 seconds.
+    A refused take whose guard allows a try after all (it just moved, or it is stale and is
+    cleared first, or a concurrent success deleted it) is taken again, three times at most.
     """
-    from botocore.exceptions import ClientError
-
-    table = aws.table()
-    for _ in range(3):  # a stale guard is cleared first; a concurrent success may delete it
+    def take() -> None:
         moment = int(clock.now().timestamp())
+        taken = guard.from_dict(key)
         try:
-            taken = table.update_item(
-                Key=key, UpdateExpression="SET expires_at = :window, #type = :type ADD tries :one",
-                ConditionExpression=(
-                    "attribute_not_exists(pk) OR (expires_at >= :now"
-                    " AND (attribute_not_exists(tries) OR tries < :limit)"
-                    " AND (attribute_not_exists(next_try_at) OR next_try_at <= :now))"),
-                ExpressionAttributeNames={"#type": "type"},
-                ExpressionAttributeValues={":window": moment + LOCK_MINUTES * 60, ":type": kind,
-                                           ":one": 1, ":now": moment, ":limit": limit},
-                ReturnValues="UPDATED_NEW")
-        except ClientError as err:
-            if not db.refused(err):
-                raise
-            guard = table.get_item(Key=key, ConsistentRead=True).get("Item")
-            if guard and int(guard["expires_at"]) >= moment:
-                _refuse(guard, moment, limit, locked)
-            elif guard:
-                _forget_stale(key, moment)
-            continue
-        tries = int(taken["Attributes"]["tries"])
-        if slow_after is not None and tries > slow_after:
-            _slow_down(key, moment + min(30, 2 ** (tries - slow_after)))
-        return
-    raise TooManyAttempts("請稍後再試。", "Please try again in a moment.")
+            with models.refusals():
+                taken.update(
+                    actions=[guard.expires_at.set(moment + LOCK_MINUTES * 60),
+                             guard.type.set(guard), guard.tries.add(1)],
+                    condition=guard.pk.does_not_exist() | (
+                        (guard.expires_at >= moment)
+                        & (guard.tries.does_not_exist() | (guard.tries < limit))
+                        & (guard.next_try_at.does_not_exist() | (guard.next_try_at <= moment))))
+        except models.Refused:
+            stored = guard.read(key, consistent=True)
+            if stored and int(stored["expires_at"]) >= moment:
+                _refuse(stored, moment, limit, locked)
+            elif stored:
+                _forget_stale(guard, key, moment)
+            raise
+        if slow_after is not None and taken.tries > slow_after:
+            _slow_down(guard, key, moment + min(30, 2 ** (taken.tries - slow_after)))
+
+    models.retry(take, busy=TooManyAttempts("請稍後再試。", "Please try again in a moment."),
+                 attempts=3)
 
 
 def _refuse(guard: dict, moment: int, limit: int,
@@ -265,32 +262,26 @@ def _refuse(guard: dict, moment: int, limit: int,
                               f"Please wait {wait} seconds and try again.")
 
 
-def _slow_down(key: dict, next_try_at: int) -> None:
+def _slow_down(guard: Guard, key: dict, next_try_at: int) -> None:
     """Later only, never earlier (a concurrent try may have set a longer wait), and never onto
     a guard that a success has deleted meanwhile."""
-    from botocore.exceptions import ClientError
-
     try:
-        aws.table().update_item(
-            Key=key, UpdateExpression="SET next_try_at = :at",
-            ConditionExpression="attribute_exists(pk)"
-                                " AND (attribute_not_exists(next_try_at) OR next_try_at < :at)",
-            ExpressionAttributeValues={":at": next_try_at})
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            guard.from_dict(key).update(
+                actions=[guard.next_try_at.set(next_try_at)],
+                condition=guard.pk.exists() & (guard.next_try_at.does_not_exist()
+                                               | (guard.next_try_at < next_try_at)))
+    except models.Refused:
+        pass
 
 
-def _forget_stale(key: dict, moment: int) -> None:
+def _forget_stale(guard: Guard, key: dict, moment: int) -> None:
     """A guard past its 15 minutes that TTL has not removed yet: the next try starts afresh."""
-    from botocore.exceptions import ClientError
-
     try:
-        aws.table().delete_item(Key=key, ConditionExpression="expires_at < :now",
-                                ExpressionAttributeValues={":now": moment})
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            guard.from_dict(key).delete(condition=guard.expires_at < moment)
+    except models.Refused:
+        pass
 
 
 def _login_locked(seconds: int) -> TooManyAttempts:
@@ -308,20 +299,17 @@ def _pin_locked(seconds: int) -> TooManyAttempts:
 
 
 def refresh(token: str) -> dict:
-    table = aws.table()
-    stored = table.get_item(Key=models.RefreshToken.key(_digest(token))).get("Item")
+    key = models.RefreshToken.key(_digest(token))
+    stored = models.RefreshToken.read(key)
     expired = stored is None or int(stored["expires_at"]) < clock.now().timestamp()
     if expired or _family_revoked(stored["family"]):
         raise Unauthorized("請重新登入。", "Please sign in again.")
-    from botocore.exceptions import ClientError
-
     try:
-        table.update_item(Key=models.RefreshToken.key(_digest(token)), UpdateExpression="SET used = :yes",
-                          ConditionExpression="used = :no",
-                          ExpressionAttributeValues={":yes": True, ":no": False})
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            models.RefreshToken.from_dict(key).update(
+                actions=[models.RefreshToken.used.set(True)],
+                condition=models.RefreshToken.used == False)  # noqa: E712 (a stored false)
+    except models.Refused:
         revoke_family(stored["family"])  # a used token came back: someone copied it
         raise Unauthorized("請重新登入。", "Please sign in again.") from None
     staff = _staff(stored["shop_id"], stored["staff_id"])
@@ -332,45 +320,42 @@ def refresh(token: str) -> dict:
 
 
 def sign_out(token: str) -> None:
-    stored = aws.table().get_item(Key=models.RefreshToken.key(_digest(token))).get("Item")
+    stored = models.RefreshToken.read(models.RefreshToken.key(_digest(token)))
     if stored:
         revoke_family(stored["family"])
 
 
 def _family_revoked(family: str) -> bool:
-    return "Item" in aws.table().get_item(Key=models.RefreshFamily.key(family))
+    return models.RefreshFamily.read(models.RefreshFamily.key(family)) is not None
 
 
 def revoke_family(family: str) -> None:
     expires = clock.now() + timedelta(days=REFRESH_DAYS)
-    aws.table().put_item(Item={**models.RefreshFamily.key(family), "type": "refresh_revoked",
-                               "expires_at": int(expires.timestamp())})
+    models.RefreshFamily.from_dict({**models.RefreshFamily.key(family),
+                                    "expires_at": int(expires.timestamp())}).save()
 
 
 def _staff(shop_id: str, staff_id: str) -> dict | None:
-    return aws.table().get_item(Key=models.Staff.key(shop_id, staff_id)).get("Item")
+    return models.Staff.read(models.Staff.key(shop_id, staff_id))
 
 
 # --- shared tablets and PINs ---
 
 def register_device(caller: Caller, device_id: str, name: str) -> dict:
     """A manager signs a tablet in as a shop device; its secret is shown once, kept hashed."""
-    from botocore.exceptions import ClientError
-
     from chalicelib.api.roles import require
 
     require(caller, "devices.manage")
     device_id = _shop_device_id(caller.shop_id, device_id)
     secret = secrets.token_urlsafe(32)
     try:
-        aws.table().put_item(
-            Item={**models.Device.key(device_id), "type": "device", "shop_id": caller.shop_id,
-                  "device_id": device_id, "name": name, "secret_hash": _digest(secret),
-                  "registered_by": caller.stamp(), "created_at": clock.now_iso()},
-            ConditionExpression="attribute_not_exists(pk)")
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            models.Device.from_dict({
+                **models.Device.key(device_id), "shop_id": caller.shop_id,
+                "device_id": device_id, "name": name, "secret_hash": _digest(secret),
+                "registered_by": caller.stamp(), "created_at": clock.now_iso(),
+            }).save(condition=models.Device.pk.does_not_exist())
+    except models.Refused:
         from chalicelib.core.errors import Conflict
 
         raise Conflict("這台裝置已經登記過。", "This device is registered already.") from None
@@ -385,7 +370,7 @@ def _shop_device_id(shop_id: str, client_id: str) -> str:
 
 
 def _device(device_id: str, secret: str) -> dict:
-    device = aws.table().get_item(Key=models.Device.key(device_id)).get("Item")
+    device = models.Device.read(models.Device.key(device_id))
     if not device or device.get("revoked") or not hmac.compare_digest(
             device["secret_hash"], _digest(secret)):
         raise Unauthorized("這台裝置未登記或已停用。", "This device is not registered.",
@@ -394,12 +379,11 @@ def _device(device_id: str, secret: str) -> dict:
 
 
 def device_staff(device_id: str, secret: str) -> dict:
-    """Who may switch in on this tablet: the shop's active staff, as big buttons."""
-    from boto3.dynamodb.conditions import Key
-
+    """Who may switch in on this tablet: the shop's active staff, as big buttons (the shop and
+    its staff: one Query of its partition)."""
     device = _device(device_id, secret)
     shop_id = device["shop_id"]
-    items = aws.table().query(KeyConditionExpression=Key("pk").eq(models.shop_pk(shop_id)))["Items"]
+    items = list(models.Item.items(models.shop_pk(shop_id)))
     shop = next((item for item in items if item["sk"] == "SHOP"), None)
     staff = [public_staff(item) for item in items
              if item["sk"].startswith(models.STAFF_PREFIX) and item.get("active", True)]
@@ -414,10 +398,9 @@ def set_pin(caller: Caller, pin: str, password: str) -> None:
         raise Unauthorized("密碼不正確。", "Wrong password.", code="invalid_credentials")
     if len(set(pin)) == 1 or pin in "0123456789" or pin in "9876543210":
         raise Invalid("PIN 太容易猜到，請換一組。", "That PIN is too easy to guess.", code="weak_pin")
-    aws.table().update_item(Key=models.Staff.key(caller.shop_id, caller.staff_id),
-                            UpdateExpression="SET pin_hash = :h",
-                            ExpressionAttributeValues={":h": hash_secret(pin)})
-    aws.table().delete_item(Key=models.PinGuard.key(caller.shop_id, caller.staff_id))
+    models.Staff.from_dict(models.Staff.key(caller.shop_id, caller.staff_id)).update(
+        actions=[models.Staff.pin_hash.set(hash_secret(pin))])
+    models.PinGuard.from_dict(models.PinGuard.key(caller.shop_id, caller.staff_id)).delete()
 
 
 def pin_sign_in(device_id: str, secret: str, staff_id: str, pin: str) -> dict:
@@ -427,10 +410,10 @@ def pin_sign_in(device_id: str, secret: str, staff_id: str, pin: str) -> dict:
         raise Unauthorized("這位員工還沒設定 PIN。", "This person has no PIN yet.",
                            code="invalid_credentials")
     guard = models.PinGuard.key(device["shop_id"], staff_id)
-    _take_try(guard, "pin_guard", PIN_LOCK_AFTER, _pin_locked)
+    _take_try(models.PinGuard, guard, PIN_LOCK_AFTER, _pin_locked)
     if not secret_matches(staff["pin_hash"], pin):
         raise Unauthorized("PIN 不正確。", "Wrong PIN.", code="invalid_credentials")
-    aws.table().delete_item(Key=guard)
+    models.PinGuard.from_dict(guard).delete()
     return _session(staff, None, device_id)
 
 

@@ -12,9 +12,9 @@ from typing import Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 from typing_extensions import Annotated
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws, phones
+from chalicelib.core import phones
 from chalicelib.records import vehicles
 from chalicelib.api import Body, Caller, ClientId, Email, LongText, field_error
 from chalicelib.core.errors import Conflict, NotFound, Unprocessable
@@ -115,7 +115,7 @@ def public(item: dict) -> dict:
 
 def get_customer(shop_id: str, customer_id: str) -> dict | None:
     """The raw customer item, or None when the shop has no such customer."""
-    return aws.table().get_item(Key=models.customer_key(shop_id, customer_id)).get("Item")
+    return models.Customer.read(models.customer_key(shop_id, customer_id))
 
 
 def _existing(caller: Caller, customer_id: str) -> dict:
@@ -133,18 +133,15 @@ def customer_page(caller: Caller, customer_id: str) -> dict:
 
 def find_by_phone(caller: Caller, typed: str) -> dict:
     """Customers whose number begins with the digits typed so far: one Query on gsi1."""
-    from boto3.dynamodb.conditions import Key
-
     if not re.fullmatch(r"[+\d\s\-().]*\d[+\d\s\-().]*", typed or ""):
         raise Unprocessable("請輸入電話號碼的數字。", "phone: type the digits of a phone number.")
     number_prefix = phones.prefix(typed)
     if number_prefix == "+886":  # only "0" or "886" typed: every customer would match
         raise Unprocessable("請多輸入幾個號碼。", "phone: type a few more digits.")
     pk, start = models.phone_lookup(caller.shop_id, number_prefix)
-    items = aws.table().query(IndexName=db.GSI_LOOKUP, Limit=LOOKUP_LIMIT,
-                              KeyConditionExpression=Key("gsi1pk").eq(pk)
-                              & Key("gsi1sk").begins_with(start))["Items"]
-    return {"customers": [public(item) for item in items]}
+    found = models.Customer.lookup.query(pk, models.Customer.gsi1sk.startswith(start),
+                                         limit=LOOKUP_LIMIT)
+    return {"customers": [public(customer.as_dict()) for customer in found]}
 
 
 # --- writing ---
@@ -157,13 +154,9 @@ def _consent(caller: Caller, consent: Consent) -> dict:
 def _refuse_taken_number(shop_id: str, number: str, customer_id: str) -> None:
     """One customer per number in a shop: the counter finds a customer by the number, and a
     second record with it (typed in again for a car already on file) splits their history."""
-    from boto3.dynamodb.conditions import Key
-
     pk, start = models.phone_holders(shop_id, number)
-    holders = aws.table().query(IndexName=db.GSI_LOOKUP, Limit=2,
-                                KeyConditionExpression=Key("gsi1pk").eq(pk)
-                                & Key("gsi1sk").begins_with(start))["Items"]
-    holder = next((item for item in holders if item["customer_id"] != customer_id), None)
+    holders = models.Customer.lookup.query(pk, models.Customer.gsi1sk.startswith(start), limit=2)
+    holder = next((item.as_dict() for item in holders if item.customer_id != customer_id), None)
     if holder:
         written = _written(number)
         raise Conflict(f"手機 {written} 已是客戶「{holder['name']}」的號碼，請直接選這位客戶。",
@@ -180,8 +173,6 @@ def _written(number: str) -> str:
 
 
 def create_customer(caller: Caller, body: NewCustomer) -> dict:
-    from botocore.exceptions import ClientError
-
     require(caller, "customers.write")
     _refuse_taken_number(caller.shop_id, body.mobile, body.customer_id)
     now = clock.now_iso()
@@ -197,10 +188,9 @@ def create_customer(caller: Caller, body: NewCustomer) -> dict:
         item["consent"] = _consent(caller, body.consent)
         item["consent_history"] = [item["consent"]]
     try:
-        aws.table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            models.Customer.from_dict(item).save(condition=models.Customer.pk.does_not_exist())
+    except models.Refused:
         return public(get_customer(caller.shop_id, body.customer_id))  # the create, replayed
     return public(item)
 
@@ -223,39 +213,31 @@ def update_customer(caller: Caller, customer_id: str, body: CustomerChange) -> d
     if "mobile" in sets:
         sets["gsi1sk"] = models.phone_index(caller.shop_id, sets["mobile"], customer_id)["gsi1sk"]
     sets["updated_at"] = clock.now_iso()
-    expression = ", ".join(f"#{name} = :{name}" for name in sets)
-    values = {f":{name}": value for name, value in sets.items()}
+    row = models.Customer
+    actions = [*(getattr(row, name).set(value) for name, value in sets.items()),
+               *(getattr(row, name).remove() for name in removes)]
     if body.consent:
-        values.update({":consent": _consent(caller, body.consent), ":none": []})
-        values[":consents"] = [values[":consent"]]
-        expression += (", #consent = :consent, consent_history = "
-                       "list_append(if_not_exists(consent_history, :none), :consents)")
-    names = {f"#{name}": name for name in [*sets, *removes, *(["consent"] if body.consent else [])]}
-    answer = aws.table().update_item(
-        Key=models.customer_key(caller.shop_id, customer_id),
-        UpdateExpression="SET " + expression
-        + (" REMOVE " + ", ".join(f"#{name}" for name in removes) if removes else ""),
-        ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeNames=names, ExpressionAttributeValues=values,
-        ReturnValues="ALL_NEW")
+        consent = _consent(caller, body.consent)
+        actions += [row.consent.set(consent),
+                    row.consent_history.set((row.consent_history | []).append([consent]))]
+    changed = row.from_dict(models.customer_key(caller.shop_id, customer_id))
+    with models.refusals():
+        changed.update(actions=actions, condition=row.pk.exists())
     if "name" in sets and sets["name"] != customer["name"]:
         vehicles.rename_owner(caller.shop_id, customer_id, sets["name"])
-    return public(answer["Attributes"])
+    return public(changed.as_dict())  # as it is now (the update reads it back)
 
 
 def link_line(shop_id: str, customer_id: str, line_user_id: str) -> bool:
     """The customer's LINE user id (from the link code they sent the shop's account), so LINE
     push messages reach them; False when the shop has no such customer."""
-    from botocore.exceptions import ClientError
-
+    row, now = models.Customer, clock.now_iso()
     try:
-        aws.table().update_item(
-            Key=models.customer_key(shop_id, customer_id),
-            UpdateExpression="SET line_user_id = :user, line_linked_at = :now, updated_at = :now",
-            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(erased_at)",
-            ExpressionAttributeValues={":user": line_user_id, ":now": clock.now_iso()})
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            row.from_dict(models.customer_key(shop_id, customer_id)).update(
+                actions=[row.line_user_id.set(line_user_id), row.line_linked_at.set(now),
+                         row.updated_at.set(now)],
+                condition=row.pk.exists() & row.erased_at.does_not_exist())
+    except models.Refused:
         return False
     return True

@@ -12,7 +12,6 @@ from typing_extensions import Annotated
 
 from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws
 from chalicelib.api import Body, Caller, ShortText, field_error
 from chalicelib.core.errors import Unprocessable
 from chalicelib.api.roles import require
@@ -104,7 +103,7 @@ class Template(Body):
 def thresholds(shop_id: str) -> dict[str, Decimal]:
     """The shop's settings over the defaults (`inspections.findings` reads the thresholds, the
     checkout list the warranty)."""
-    stored = aws.table().get_item(Key=models.ShopSettings.key(shop_id)).get("Item") or {}
+    stored = models.ShopSettings.read(models.ShopSettings.key(shop_id)) or {}
     return {name: Decimal(stored.get(name, default)) for name, default in DEFAULTS.items()}
 
 
@@ -124,9 +123,10 @@ def update_settings(caller: Caller, body: SettingsChange) -> dict:
     if merged["pad_red_mm"] >= merged["pad_yellow_mm"]:
         raise Unprocessable("煞車來令片的紅色門檻要小於黃色門檻。",
                             "pad_red_mm: must be less than pad_yellow_mm.")
-    aws.table().put_item(Item={**models.ShopSettings.key(caller.shop_id), "type": "shop_settings",
-                               "shop_id": caller.shop_id, **merged,
-                               "updated_at": clock.now_iso(), "updated_by": caller.stamp()})
+    models.ShopSettings.from_dict({**models.ShopSettings.key(caller.shop_id),
+                                   "shop_id": caller.shop_id, **merged,
+                                   "updated_at": clock.now_iso(),
+                                   "updated_by": caller.stamp()}).save()
     return _public(merged)
 
 
@@ -140,7 +140,7 @@ def default_template() -> dict:
 
 def template(shop_id: str) -> dict:
     """The shop's checklist, or the default one until the shop edits it."""
-    stored = aws.table().get_item(Key=models.InspectionTemplate.key(shop_id)).get("Item")
+    stored = models.InspectionTemplate.read(models.InspectionTemplate.key(shop_id))
     if not stored:
         return default_template()
     groups = {group["group"]: group for group in stored.get("groups") or default_template()["groups"]}
@@ -162,10 +162,10 @@ def get_template(caller: Caller) -> dict:
 def replace_template(caller: Caller, body: Template) -> dict:
     require(caller, "settings.manage")
     dumped = body.model_dump(exclude_none=True)
-    aws.table().put_item(Item={**models.InspectionTemplate.key(caller.shop_id),
-                               "type": "inspection_template", "shop_id": caller.shop_id,
-                               **dumped, "updated_at": clock.now_iso(),
-                               "updated_by": caller.stamp()})
+    models.InspectionTemplate.from_dict({**models.InspectionTemplate.key(caller.shop_id),
+                                         "shop_id": caller.shop_id, **dumped,
+                                         "updated_at": clock.now_iso(),
+                                         "updated_by": caller.stamp()}).save()
     return template(caller.shop_id)
 
 
@@ -240,7 +240,7 @@ class NotificationSettingsChange(Body):
 
 def notification_settings(shop_id: str) -> dict:
     """The shop's notification settings over the defaults (chalicelib/outward/notify reads them)."""
-    stored = aws.table().get_item(Key=models.NotifySettings.key(shop_id)).get("Item") or {}
+    stored = models.NotifySettings.read(models.NotifySettings.key(shop_id)) or {}
     merged = {name: stored.get(name, default) for name, default in NOTIFY_DEFAULTS.items()}
     merged["templates"] = {**NOTIFY_DEFAULTS["templates"], **(stored.get("templates") or {})}
     return merged
@@ -260,7 +260,8 @@ def update_notification_settings(caller: Caller, body: NotificationSettingsChang
     merged["templates"] = {**merged["templates"], **templates}
     for name in ("notify_steps", "urgent_steps", "fallback_channels"):
         merged[name] = list(dict.fromkeys(merged[name]))  # each once, in the order given
-    aws.table().put_item(Item={**models.NotifySettings.key(caller.shop_id),
-                               "type": "notify_settings", "shop_id": caller.shop_id, **merged,
-                               "updated_at": clock.now_iso(), "updated_by": caller.stamp()})
+    models.NotifySettings.from_dict({**models.NotifySettings.key(caller.shop_id),
+                                     "shop_id": caller.shop_id, **merged,
+                                     "updated_at": clock.now_iso(),
+                                     "updated_by": caller.stamp()}).save()
     return merged

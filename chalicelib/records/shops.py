@@ -5,7 +5,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
 from chalicelib.core import aws, phones
 from chalicelib.records import auth
@@ -56,22 +56,19 @@ class StaffChange(Body):
 
 def create_shop(shop_id: str, name: str, phone: str, address: str) -> bool:
     """Create the shop once; False when it already exists (a replay changes nothing)."""
-    from botocore.exceptions import ClientError
-
-    item = {**models.Shop.key(shop_id), "type": "shop", "shop_id": shop_id, "name": name,
-            "phone": phone, "address": address, "timezone": "Asia/Taipei",
-            "created_at": clock.now_iso()}
+    shop = models.Shop.from_dict({
+        **models.Shop.key(shop_id), "shop_id": shop_id, "name": name, "phone": phone,
+        "address": address, "timezone": "Asia/Taipei", "created_at": clock.now_iso()})
     try:
-        aws.table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        with models.refusals():
+            shop.save(condition=models.Shop.pk.does_not_exist())
         return True
-    except ClientError as err:
-        if db.refused(err):
-            return False
-        raise
+    except models.Refused:
+        return False
 
 
 def get_shop(shop_id: str) -> dict | None:
-    return aws.table().get_item(Key=models.Shop.key(shop_id)).get("Item")
+    return models.Shop.read(models.Shop.key(shop_id))
 
 
 def add_staff(shop_id: str, staff: NewStaff, password_hash: str | None = None) -> bool:
@@ -85,51 +82,47 @@ def add_staff(shop_id: str, staff: NewStaff, password_hash: str | None = None) -
     another account (models.Login.key): a shop can learn nothing from another's logins, and a
     technician at two branches signs in at each.
     """
-    from botocore.exceptions import ClientError
-
-    member = {**models.Staff.key(shop_id, staff.staff_id), "type": "staff", "shop_id": shop_id,
+    member = {**models.Staff.key(shop_id, staff.staff_id), "shop_id": shop_id,
               "staff_id": staff.staff_id, "name": staff.name, "role": staff.role,
               "active": True, "password_hash": password_hash or auth.hash_secret(staff.password),
               "created_at": clock.now_iso()}
     logins = [login for login in (staff.email and staff.email.lower(), staff.mobile) if login]
     member.update({"email": staff.email.lower()} if staff.email else {})
     member.update({"mobile": staff.mobile} if staff.mobile else {})
-    new = "attribute_not_exists(pk)"
-    aliases = [{"Put": {"Item": {**models.Login.key(login, shop_id), "type": "login",
-                                 "shop_id": shop_id, "staff_id": staff.staff_id},
-                        "ConditionExpression": new}} for login in logins]
-    # A name given out before logins were per shop is one item for every shop (models.Login.old_key).
-    earlier = [{"ConditionCheck": {
-        "Key": models.Login.old_key(login), "ExpressionAttributeValues": {":shop": shop_id},
-        "ConditionExpression": "attribute_not_exists(pk) OR shop_id <> :shop"}} for login in logins]
     try:
-        db.transact_write([{"Put": {"Item": member, "ConditionExpression": new}},
-                           *aliases, *earlier])
+        with models.transaction() as writes:
+            writes.save(models.Staff.from_dict(member), condition=models.Staff.pk.does_not_exist())
+            for login in logins:
+                writes.save(models.Login.from_dict({**models.Login.key(login, shop_id),
+                                                    "shop_id": shop_id,
+                                                    "staff_id": staff.staff_id}),
+                            condition=models.Login.pk.does_not_exist())
+            # A name given out before logins were per shop is one item for every shop
+            # (models.Login.old_key).
+            for login in logins:
+                earlier = models.Login.old_key(login)
+                writes.condition_check(models.Login, earlier["pk"], earlier["sk"],
+                                       condition=models.Login.pk.does_not_exist()
+                                       | (models.Login.shop_id != shop_id))
         return True
-    except ClientError as err:
-        if db.refused(err):
-            return False
-        raise
+    except models.LostRace:
+        return False
 
 
 def set_password(shop_id: str, staff_id: str, password: str) -> None:
-    aws.table().update_item(
-        Key=models.Staff.key(shop_id, staff_id),
-        UpdateExpression="SET password_hash = :h",
-        ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeValues={":h": auth.hash_secret(password)},
-    )
+    with models.refusals():
+        models.Staff.from_dict(models.Staff.key(shop_id, staff_id)).update(
+            actions=[models.Staff.password_hash.set(auth.hash_secret(password))],
+            condition=models.Staff.pk.exists())
 
 
 def get_staff(shop_id: str, staff_id: str) -> dict | None:
-    return aws.table().get_item(Key=models.Staff.key(shop_id, staff_id)).get("Item")
+    return models.Staff.read(models.Staff.key(shop_id, staff_id))
 
 
 def list_staff(caller: Caller) -> dict:
-    from boto3.dynamodb.conditions import Key
-
-    items = aws.table().query(KeyConditionExpression=Key("pk").eq(models.shop_pk(caller.shop_id))
-                              & Key("sk").begins_with(models.STAFF_PREFIX))["Items"]
+    items = models.Staff.items(models.shop_pk(caller.shop_id),
+                               models.Staff.sk.startswith(models.STAFF_PREFIX))
     return {"staff": sorted((auth.public_staff(item) for item in items),
                             key=lambda member: (not member["active"], member["name"]))}
 
@@ -171,24 +164,20 @@ def _change_staff(shop_id: str, member: dict, changes: dict) -> None:
     Written only if no one else moved the version since `member` was read, so that whether to
     end the sessions is decided on the role and state the write replaces.
     """
-    from botocore.exceptions import ClientError
-
+    staff = models.Staff
     before = {"role": member["role"], "active": member.get("active", True)}
     ends_sessions = any(key in changes and changes[key] != was for key, was in before.items())
-    update = "SET " + ", ".join(f"#{key} = :{key}" for key in changes)
+    actions = [getattr(staff, key).set(value) for key, value in changes.items()]
+    if ends_sessions:
+        actions.append(staff.token_version.add(1))
     try:
-        aws.table().update_item(
-            Key=models.Staff.key(shop_id, member["staff_id"]),
-            UpdateExpression=update + (" ADD token_version :one" if ends_sessions else ""),
-            ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(token_version)"
-                                " OR token_version = :seen)",
-            ExpressionAttributeNames={f"#{key}": key for key in changes},
-            ExpressionAttributeValues={**{f":{key}": value for key, value in changes.items()},
-                                       ":seen": auth.token_version(member),
-                                       **({":one": 1} if ends_sessions else {})})
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            staff.from_dict(staff.key(shop_id, member["staff_id"])).update(
+                actions=actions,
+                condition=staff.pk.exists() & (
+                    staff.token_version.does_not_exist()
+                    | (staff.token_version == auth.token_version(member))))
+    except models.Refused:
         raise Busy("這位員工剛被其他人修改，請再送一次。",
                    "Someone changed this person at the same moment: send again.") from None
 
@@ -264,15 +253,13 @@ def update_profile(caller: Caller, body: ShopChange) -> dict:
     changes = body.model_dump(exclude_none=True)
     if not changes:
         return get_profile(caller)
-    sets = ", ".join(f"#{name} = :{name}" for name in changes)
-    answer = aws.table().update_item(
-        Key=models.Shop.key(caller.shop_id), UpdateExpression=f"SET {sets}, updated_at = :at",
-        ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeNames={f"#{name}": name for name in changes},
-        ExpressionAttributeValues={**{f":{name}": value for name, value in changes.items()},
-                                   ":at": clock.now_iso()},
-        ReturnValues="ALL_NEW")
-    return profile(answer["Attributes"])
+    shop = models.Shop.from_dict(models.Shop.key(caller.shop_id))
+    with models.refusals():
+        shop.update(actions=[*(getattr(models.Shop, name).set(value)
+                               for name, value in changes.items()),
+                             models.Shop.updated_at.set(clock.now_iso())],
+                    condition=models.Shop.pk.exists())
+    return profile(shop.as_dict())  # as it is now (the update reads it back)
 
 
 def set_logo(caller: Caller, body: NewLogo) -> dict:
@@ -299,10 +286,21 @@ def set_logo(caller: Caller, body: NewLogo) -> dict:
     key = f"photos/{caller.shop_id}/shop/logo-{uuid.uuid4().hex[:12]}.jpg"
     aws.client("s3").put_object(Bucket=settings().bucket_name, Key=key, Body=thumb,
                                 ContentType="image/jpeg", CacheControl="private, max-age=86400")
-    before = aws.table().update_item(
-        Key=models.Shop.key(caller.shop_id), UpdateExpression="SET logo_key = :key, updated_at = :at",
-        ExpressionAttributeValues={":key": key, ":at": clock.now_iso()},
-        ReturnValues="ALL_OLD")["Attributes"]
+    before = models.retry(lambda: _replace_logo(caller.shop_id, key))
     if before.get("logo_key"):
         aws.client("s3").delete_object(Bucket=settings().bucket_name, Key=before["logo_key"])
     return profile({**before, "logo_key": key})
+
+
+def _replace_logo(shop_id: str, key: str) -> dict:
+    """The shop as it was before its logo became `key`: read, then replaced only if its logo
+    is still the one read, so the file replaced is the one deleted (an update answers the
+    item after it, not before)."""
+    shop = models.Shop
+    before = shop.read(shop.key(shop_id), consistent=True) or {}
+    seen = before.get("logo_key")
+    with models.refusals():
+        shop.from_dict(shop.key(shop_id)).update(
+            actions=[shop.logo_key.set(key), shop.updated_at.set(clock.now_iso())],
+            condition=(shop.logo_key == seen) if seen else shop.logo_key.does_not_exist())
+    return before

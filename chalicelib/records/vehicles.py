@@ -17,9 +17,9 @@ from pydantic import (AfterValidator, Field, StrictBool, StrictInt, StringConstr
                       model_validator)
 from typing_extensions import Annotated
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws
+from chalicelib.models.writes import Writes
 from chalicelib.api import Body, Caller, ClientId, Day, field_error
 from chalicelib.core.errors import Conflict, NotFound, Unprocessable
 from chalicelib.api.roles import require
@@ -192,8 +192,7 @@ def public(item: dict) -> dict:
 def get_vehicle(shop_id: str, vehicle_id: str, consistent: bool = False) -> dict | None:
     """The raw vehicle item, or None when the shop has no such vehicle (`consistent`: read
     strongly, when a write is decided on what it says)."""
-    return aws.table().get_item(Key=models.vehicle_key(shop_id, vehicle_id),
-                                ConsistentRead=consistent).get("Item")
+    return models.Vehicle.read(models.vehicle_key(shop_id, vehicle_id), consistent=consistent)
 
 
 def latest_order_id(vehicle: dict) -> str | None:
@@ -212,21 +211,17 @@ def _existing(caller: Caller, vehicle_id: str) -> dict:
 def vehicle_page(caller: Caller, vehicle_id: str) -> dict:
     """The vehicle with its mileage readings and owners (newest first), its orders and its
     reminders."""
-    from boto3.dynamodb.conditions import Key
-
     from chalicelib.after import reminders
 
-    items = aws.query_all(KeyConditionExpression=Key("pk").eq(models.vehicle_pk(caller.shop_id,
-                                                                          vehicle_id)))
+    items = list(models.Item.items(models.vehicle_pk(caller.shop_id, vehicle_id)))
     vehicle = next((item for item in items if item["sk"] == models.VEHICLE_SK), None)
     if vehicle is None:
         raise NotFound("找不到這輛車。", "No such vehicle.")
     readings = [item for item in items if item["sk"].startswith(models.MILEAGE_PREFIX)]
     owners = [item for item in items if item["sk"].startswith(models.OWNER_PREFIX)]
     orders_pk, prefix = models.vehicle_orders_lookup(caller.shop_id, vehicle_id)
-    headers = aws.query_all(IndexName=db.GSI_LOOKUP, ScanIndexForward=False,
-                         KeyConditionExpression=Key("gsi1pk").eq(orders_pk)
-                         & Key("gsi1sk").begins_with(prefix))
+    headers = [order.as_dict() for order in models.Order.lookup.query(
+        orders_pk, models.Order.gsi1sk.startswith(prefix), scan_index_forward=False)]
     return {
         **public(vehicle),
         "mileage_history": [{key: reading[key] for key in ("km", "at", "source")}
@@ -248,44 +243,35 @@ def _order_summary(header: dict) -> dict:
 
 def find_by_plate(caller: Caller, typed: str) -> dict:
     """Vehicles whose plate begins with what was typed (hyphen optional): one Query on gsi1."""
-    from boto3.dynamodb.conditions import Key
-
     prefix = plate_prefix(typed)
     if prefix is None:
         raise Unprocessable("請輸入車牌的英文字母或數字。", "plate: type letters and digits of a plate.")
     pk, start = models.plate_lookup(caller.shop_id, prefix)
-    items = aws.table().query(IndexName=db.GSI_LOOKUP, Limit=LOOKUP_LIMIT,
-                              KeyConditionExpression=Key("gsi1pk").eq(pk)
-                              & Key("gsi1sk").begins_with(start))["Items"]
-    return {"vehicles": [public(item) for item in items]}
+    found = models.Vehicle.lookup.query(pk, models.Vehicle.gsi1sk.startswith(start),
+                                        limit=LOOKUP_LIMIT)
+    return {"vehicles": [public(vehicle.as_dict()) for vehicle in found]}
 
 
 def vehicles_of(shop_id: str, customer_id: str) -> list[dict]:
     """A customer's vehicles (raw items), by plate: one Query on gsi2."""
-    from boto3.dynamodb.conditions import Key
-
     pk = models.customer_vehicles_pk(shop_id, customer_id)
-    return aws.query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(pk))
+    return [vehicle.as_dict() for vehicle in models.Vehicle.lists.query(pk)]
 
 
 # --- writing ---
 
-def _transaction_cancelled(err: Exception) -> bool:
-    return getattr(err, "response", {}).get("Error", {}).get("Code") == \
-        "TransactionCanceledException"
+def _owner_record(caller: Caller, vehicle_id: str, customer: dict, at: str) -> models.VehicleOwner:
+    return models.VehicleOwner.from_dict({
+        **models.VehicleOwner.key(caller.shop_id, vehicle_id, at), "shop_id": caller.shop_id,
+        "vehicle_id": vehicle_id, "customer_id": customer["customer_id"],
+        "customer_name": customer["name"], "from": at, "by": caller.stamp()})
 
 
-def _owner_record(caller: Caller, vehicle_id: str, customer: dict, at: str) -> dict:
-    return {**models.VehicleOwner.key(caller.shop_id, vehicle_id, at), "type": "vehicle_owner",
-            "shop_id": caller.shop_id, "vehicle_id": vehicle_id,
-            "customer_id": customer["customer_id"], "customer_name": customer["name"],
-            "from": at, "by": caller.stamp()}
-
-
-def _reading(caller: Caller, vehicle_id: str, reading: dict) -> dict:
-    return {**models.Mileage.key(caller.shop_id, vehicle_id, reading["at"]), "type": "mileage",
-            "shop_id": caller.shop_id, "vehicle_id": vehicle_id, **reading, "by": caller.stamp(),
-            **({"device_id": caller.device_id} if caller.device_id else {})}
+def _reading(caller: Caller, vehicle_id: str, reading: dict, **more) -> models.Mileage:
+    return models.Mileage.from_dict({
+        **models.Mileage.key(caller.shop_id, vehicle_id, reading["at"]),
+        "shop_id": caller.shop_id, "vehicle_id": vehicle_id, **reading, "by": caller.stamp(),
+        **({"device_id": caller.device_id} if caller.device_id else {}), **more})
 
 
 def _customer(caller: Caller, customer_id: str) -> dict:
@@ -299,8 +285,6 @@ def _customer(caller: Caller, customer_id: str) -> dict:
 
 def create_vehicle(caller: Caller, body: NewVehicle) -> dict:
     """The vehicle, its plate claim, first owner and first reading: all or none."""
-    from botocore.exceptions import ClientError
-
     require(caller, "vehicles.write")
     replay = get_vehicle(caller.shop_id, body.vehicle_id)
     if replay:
@@ -308,7 +292,7 @@ def create_vehicle(caller: Caller, body: NewVehicle) -> dict:
     customer = _customer(caller, body.customer_id)
     now = clock.now_iso()
     vehicle = {
-        **models.vehicle_key(caller.shop_id, body.vehicle_id), "type": "vehicle",
+        **models.vehicle_key(caller.shop_id, body.vehicle_id),
         "shop_id": caller.shop_id, "vehicle_id": body.vehicle_id, "plate": body.plate,
         "make": body.make, "model": body.model, "fuel": body.fuel,
         "customer_id": customer["customer_id"], "customer_name": customer["name"],
@@ -317,19 +301,21 @@ def create_vehicle(caller: Caller, body: NewVehicle) -> dict:
                                          ("colour", body.colour)) if value is not None},
         **models.plate_index(caller.shop_id, body.plate, body.vehicle_id),
         **models.customer_vehicles_index(caller.shop_id, customer["customer_id"], body.plate,
-                                     body.vehicle_id),
+                                         body.vehicle_id),
     }
-    claim = {**models.PlateClaim.key(caller.shop_id, body.plate), "type": "plate_claim",
-             "shop_id": caller.shop_id, "plate": body.plate, "vehicle_id": body.vehicle_id}
-    items = [vehicle, claim, _owner_record(caller, body.vehicle_id, customer, now)]
     if body.mileage_km is not None:
         vehicle["mileage"] = {"km": body.mileage_km, "at": now, "source": "reception"}
-        items.append(_reading(caller, body.vehicle_id, vehicle["mileage"]))
+    claim = models.PlateClaim.from_dict({
+        **models.PlateClaim.key(caller.shop_id, body.plate), "shop_id": caller.shop_id,
+        "plate": body.plate, "vehicle_id": body.vehicle_id})
     try:
-        db.transact_put(items)
-    except ClientError as err:
-        if not _transaction_cancelled(err):
-            raise
+        with models.transaction() as writes:
+            for new in (models.Vehicle.from_dict(vehicle), claim,
+                        _owner_record(caller, body.vehicle_id, customer, now),
+                        *([_reading(caller, body.vehicle_id, vehicle["mileage"])]
+                          if body.mileage_km is not None else [])):
+                writes.save(new, condition=models.Item.pk.does_not_exist())
+    except models.LostRace:
         replay = get_vehicle(caller.shop_id, body.vehicle_id)  # another tablet's replay won
         if replay:
             return public(replay)
@@ -343,53 +329,44 @@ def update_vehicle(caller: Caller, vehicle_id: str, body: VehicleChange) -> dict
     require(caller, "vehicles.write")
     _existing(caller, vehicle_id)
     changes = {name: getattr(body, name) for name in body.model_fields_set}
-    sets = {name: value for name, value in changes.items() if value is not None}
-    removes = [name for name, value in changes.items() if value is None]
-    sets["updated_at"] = clock.now_iso()
-    expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
-    if removes:
-        expression += " REMOVE " + ", ".join(f"#{name}" for name in removes)
-    answer = aws.table().update_item(
-        Key=models.vehicle_key(caller.shop_id, vehicle_id), UpdateExpression=expression,
-        ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeNames={f"#{name}": name for name in [*sets, *removes]},
-        ExpressionAttributeValues={f":{name}": value for name, value in sets.items()},
-        ReturnValues="ALL_NEW")
+    row = models.Vehicle
+    actions = [*(getattr(row, name).set(value) for name, value in changes.items()
+                 if value is not None),
+               *(getattr(row, name).remove() for name, value in changes.items()
+                 if value is None),
+               row.updated_at.set(clock.now_iso())]
+    changed = row.from_dict(models.vehicle_key(caller.shop_id, vehicle_id))
+    with models.refusals():
+        changed.update(actions=actions, condition=row.pk.exists())
+    vehicle = changed.as_dict()  # as it is now (the update reads it back)
     if {"inspection_due_on", "insurance_due_on"} & body.model_fields_set:
         from chalicelib.after import reminders
 
-        reminders.schedule_dates(caller.shop_id, answer["Attributes"])
-    return public(answer["Attributes"])
+        reminders.schedule_dates(caller.shop_id, vehicle)
+    return public(vehicle)
 
 
 def change_owner(caller: Caller, vehicle_id: str, body: NewOwner) -> dict:
     """A new owner: the vehicle keeps its history; an owner record marks the change."""
-    from botocore.exceptions import ClientError
-
     require(caller, "vehicles.write")
     vehicle = _existing(caller, vehicle_id)
     if vehicle["customer_id"] == body.customer_id:
         return public(vehicle)  # already theirs (or this change, replayed)
     customer = _customer(caller, body.customer_id)
     now = clock.now_iso()
-    moved = models.customer_vehicles_index(caller.shop_id, customer["customer_id"], vehicle["plate"],
-                                       vehicle_id)
+    moved = models.customer_vehicles_index(caller.shop_id, customer["customer_id"],
+                                           vehicle["plate"], vehicle_id)
+    row = models.Vehicle
     try:
-        db.transact_write([
-            {"Update": {
-                "Key": models.vehicle_key(caller.shop_id, vehicle_id),
-                "UpdateExpression": "SET customer_id = :new, customer_name = :name, "
-                                    "gsi2pk = :gsi2pk, gsi2sk = :gsi2sk, updated_at = :now",
-                "ConditionExpression": "customer_id = :old",
-                "ExpressionAttributeValues": {
-                    ":new": customer["customer_id"], ":name": customer["name"],
-                    ":gsi2pk": moved["gsi2pk"], ":gsi2sk": moved["gsi2sk"], ":now": now,
-                    ":old": vehicle["customer_id"]}}},
-            {"Put": {"Item": _owner_record(caller, vehicle_id, customer, now)}},
-        ])
-    except ClientError as err:
-        if not _transaction_cancelled(err):
-            raise
+        with models.transaction() as writes:
+            writes.update(row.from_dict(models.vehicle_key(caller.shop_id, vehicle_id)),
+                          actions=[row.customer_id.set(customer["customer_id"]),
+                                   row.customer_name.set(customer["name"]),
+                                   row.gsi2pk.set(moved["gsi2pk"]),
+                                   row.gsi2sk.set(moved["gsi2sk"]), row.updated_at.set(now)],
+                          condition=row.customer_id == vehicle["customer_id"])
+            writes.save(_owner_record(caller, vehicle_id, customer, now))
+    except models.LostRace:
         raise Conflict("這輛車的車主剛被變更，請重新整理後再試。",
                        "The owner was just changed by someone else; reload and try again."
                        ) from None
@@ -398,54 +375,58 @@ def change_owner(caller: Caller, vehicle_id: str, body: NewOwner) -> dict:
 
 def rename_owner(shop_id: str, customer_id: str, name: str) -> None:
     """Keep the owner's name copied on their vehicles (plate look-ups show it without a read)."""
-    from botocore.exceptions import ClientError
-
+    row = models.Vehicle
     for vehicle in vehicles_of(shop_id, customer_id):
         try:
-            aws.table().update_item(
-                Key=models.vehicle_key(shop_id, vehicle["vehicle_id"]),
-                UpdateExpression="SET customer_name = :name",
-                ConditionExpression="customer_id = :customer",
-                ExpressionAttributeValues={":name": name, ":customer": customer_id})
-        except ClientError as err:
-            if not db.refused(err):
-                raise  # else the vehicle changed owner meanwhile: the new name is right
+            with models.refusals():
+                row.from_dict(models.vehicle_key(shop_id, vehicle["vehicle_id"])).update(
+                    actions=[row.customer_name.set(name)],
+                    condition=row.customer_id == customer_id)
+        except models.Refused:
+            pass  # the vehicle changed owner meanwhile: the new name is right
 
 
 def record_mileage(caller: Caller, vehicle_id: str, km: int, source: str,
                    confirm_lower: bool = False) -> dict:
     """Record an odometer reading; one lower than the last needs `confirm_lower` (a new meter)."""
-    from botocore.exceptions import ClientError
-
     require(caller, "vehicles.mileage")
     if isinstance(km, bool) or not isinstance(km, int) or not 0 <= km <= MAX_KM:
         raise Unprocessable(f"里程要是 0 到 {MAX_KM:,} 之間的整數。",
                             f"km: must be a whole number from 0 to {MAX_KM:,}.")
-    if source not in MILEAGE_SOURCES:
-        raise Unprocessable("里程來源不正確。", f"source: must be one of {', '.join(MILEAGE_SOURCES)}.")
-    reading = {"km": km, "at": clock.now_iso(), "source": source}
     try:
-        db.transact_write([
-            _vehicle_update(caller.shop_id, vehicle_id, reading=reading,
-                            confirm_lower=confirm_lower),
-            {"Put": {"Item": {**_reading(caller, vehicle_id, reading),
-                              **({"confirmed_lower": True} if confirm_lower else {})}}},
-        ])
-    except ClientError as err:
-        if not _transaction_cancelled(err):
-            raise
+        with models.transaction() as writes:
+            add_reading(writes, caller, vehicle_id, km, source, confirm_lower)
+    except models.LostRace:
         vehicle = _existing(caller, vehicle_id)
         raise _lower(km, int(vehicle.get("mileage", {}).get("km", 0))) from None
     return public(get_vehicle(caller.shop_id, vehicle_id))
 
 
-def order_opening(caller: Caller, vehicle: dict, order_id: str, km: int | None) -> list[dict]:
-    """The vehicle's writes in the transaction that opens an order (orders.create_order).
+def add_reading(writes: Writes, caller: Caller, vehicle_id: str, km: int, source: str,
+                confirm_lower: bool = False) -> None:
+    """An odometer reading as two parts of the caller's own transaction (`models.transaction()`),
+    so it is recorded only with the write it belongs to: first the vehicle's last reading
+    (refused when lower, unless confirmed: its place in `lost.parts` says so), then the reading."""
+    require(caller, "vehicles.mileage")
+    if source not in MILEAGE_SOURCES:
+        raise Unprocessable("里程來源不正確。", f"source: must be one of {', '.join(MILEAGE_SOURCES)}.")
+    reading = {"km": km, "at": clock.now_iso(), "source": source}
+    _update_vehicle(writes, caller.shop_id, vehicle_id, reading=reading,
+                    confirm_lower=confirm_lower)
+    writes.save(_reading(caller, vehicle_id, reading,
+                         **({"confirmed_lower": True} if confirm_lower else {})))
+
+
+def order_opening(writes: Writes, caller: Caller, vehicle: dict, order_id: str,
+                  km: int | None) -> None:
+    """The vehicle's parts of the transaction that opens an order (orders.create_order): first
+    the vehicle's update, then the reading at reception, if any.
 
     The order becomes the vehicle's latest only if no other order was opened since `vehicle`
     was read (strongly), so two tablets never open two orders for one car at once. The reading
     at reception, if any, lands with the order or not at all, so a replayed order records it
-    once; below the last reading it is refused (409 `mileage_lower`), as on the walk-around.
+    once; below the last reading it is refused (409 `mileage_lower`), as on the walk-around,
+    before anything is added.
     """
     reading = None
     if km is not None:
@@ -454,65 +435,35 @@ def order_opening(caller: Caller, vehicle: dict, order_id: str, km: int | None) 
             raise _lower(km, int(last["km"]), code="mileage_lower")
         reading = {"km": km, "at": clock.now_iso(), "source": "reception"}
     vehicle_id = vehicle["vehicle_id"]
-    writes = [_vehicle_update(caller.shop_id, vehicle_id, reading=reading,
-                              opened=(order_id, latest_order_id(vehicle)))]
+    _update_vehicle(writes, caller.shop_id, vehicle_id, reading=reading,
+                    opened=(order_id, latest_order_id(vehicle)))
     if reading:
-        writes.append({"Put": {"Item": {**_reading(caller, vehicle_id, reading),
-                                        "order_id": order_id},
-                               "ConditionExpression": "attribute_not_exists(pk)"}})
-    return writes
+        writes.save(_reading(caller, vehicle_id, reading, order_id=order_id),
+                    condition=models.Mileage.pk.does_not_exist())
 
 
-def _vehicle_update(shop_id: str, vehicle_id: str, *, reading: dict | None = None,
-                    confirm_lower: bool = False,
-                    opened: tuple[str, str | None] | None = None) -> dict:
+def _update_vehicle(writes: Writes, shop_id: str, vehicle_id: str, *,
+                    reading: dict | None = None, confirm_lower: bool = False,
+                    opened: tuple[str, str | None] | None = None) -> None:
     """The vehicle item's one write in a transaction (a transaction may touch an item once):
     its last reading, refused below the last one unless confirmed; and `opened`, (the order
     opened, the latest order the vehicle named when read), refused if another came since."""
-    sets, values, conditions = [], {}, ["attribute_exists(pk)"]
+    row = models.Vehicle
+    actions, condition = [], row.pk.exists()
     if reading:
-        sets += ["mileage = :reading", "updated_at = :at"]
-        values.update({":reading": reading, ":at": reading["at"]})
+        actions += [row.mileage.set(reading), row.updated_at.set(reading["at"])]
         if not confirm_lower:
-            conditions.append("(attribute_not_exists(mileage) OR mileage.km <= :km)")
-            values[":km"] = reading["km"]
+            condition &= row.mileage.does_not_exist() | (row.mileage["km"] <= reading["km"])
     if opened:
         order_id, seen = opened
-        sets.append("latest_order_id = :order")
-        values[":order"] = order_id
-        if seen:
-            conditions.append("latest_order_id = :seen")
-            values[":seen"] = seen
-        else:
-            conditions.append("attribute_not_exists(latest_order_id)")
-    return {"Update": {"Key": models.vehicle_key(shop_id, vehicle_id),
-                       "UpdateExpression": "SET " + ", ".join(sets),
-                       "ConditionExpression": " AND ".join(conditions),
-                       "ExpressionAttributeValues": values}}
+        actions.append(row.latest_order_id.set(order_id))
+        condition &= (row.latest_order_id == seen) if seen else \
+            row.latest_order_id.does_not_exist()
+    writes.update(row.from_dict(models.vehicle_key(shop_id, vehicle_id)), actions=actions,
+                  condition=condition)
 
 
 def _lower(km: int, last: int, code: str | None = None) -> Conflict:
     return Conflict(f"里程 {km:,} 公里比上次的 {last:,} 公里少；若更換過里程表，請確認後再送出。",
                     f"{km:,} km is less than the last reading, {last:,} km; if the odometer "
                     f"was replaced, confirm the lower reading.", code=code)
-
-
-def reading_actions(caller: Caller, vehicle_id: str, km: int, source: str,
-                    confirm_lower: bool = False) -> list[dict]:
-    """`record_mileage`'s two writes as actions for the caller's own transaction
-    (db.transact_write), so the reading is recorded only with the write it belongs to: the
-    vehicle's last reading (index 0, refused when lower unless confirmed) and the reading."""
-    require(caller, "vehicles.mileage")
-    if source not in MILEAGE_SOURCES:
-        raise Unprocessable("里程來源不正確。", f"source: must be one of {', '.join(MILEAGE_SOURCES)}.")
-    reading = {"km": km, "at": clock.now_iso(), "source": source}
-    values: dict = {":reading": reading, ":now": reading["at"]}
-    condition = "attribute_exists(pk)"
-    if not confirm_lower:
-        condition += " AND (attribute_not_exists(mileage) OR mileage.km <= :km)"
-        values[":km"] = km
-    return [{"Update": {"Key": models.vehicle_key(caller.shop_id, vehicle_id),
-                        "UpdateExpression": "SET mileage = :reading, updated_at = :now",
-                        "ConditionExpression": condition, "ExpressionAttributeValues": values}},
-            {"Put": {"Item": {**_reading(caller, vehicle_id, reading),
-                              **({"confirmed_lower": True} if confirm_lower else {})}}}]

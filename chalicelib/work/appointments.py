@@ -10,11 +10,11 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import Field, StrictInt, StringConstraints, field_validator
+from pynamodb.expressions.update import Action
 from typing_extensions import Annotated
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws
 from chalicelib.api import Body, Caller, ClientId, Day, ShortText, field_error
 from chalicelib.core.errors import Conflict, DomainError, NotFound
 from chalicelib.api.roles import require
@@ -89,7 +89,7 @@ def public(item: dict) -> dict:
 
 
 def get_appointment(shop_id: str, appointment_id: str) -> dict | None:
-    return aws.table().get_item(Key=models.Appointment.key(shop_id, appointment_id)).get("Item")
+    return models.Appointment.read(models.Appointment.key(shop_id, appointment_id))
 
 
 def _existing(caller: Caller, appointment_id: str) -> dict:
@@ -101,18 +101,13 @@ def _existing(caller: Caller, appointment_id: str) -> dict:
 
 def day(caller: Caller, query: DayQuery) -> dict:
     """The shop's appointments on a local day, by time: one Query on gsi2."""
-    from boto3.dynamodb.conditions import Key
-
-    items = aws.query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(
-        models.appointment_day_pk(caller.shop_id, query.date)))
-    return {"date": query.date, "appointments": [public(item) for item in items]}
+    booked = models.Appointment.lists.query(models.appointment_day_pk(caller.shop_id, query.date))
+    return {"date": query.date, "appointments": [public(item.as_dict()) for item in booked]}
 
 
 # --- writing ---
 
 def create_appointment(caller: Caller, body: NewAppointment) -> dict:
-    from botocore.exceptions import ClientError
-
     from chalicelib.records import customers, vehicles
 
     require(caller, "appointments.write")
@@ -140,18 +135,16 @@ def create_appointment(caller: Caller, body: NewAppointment) -> dict:
                                          body.appointment_id),
     }
     try:
-        aws.table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            models.Appointment.from_dict(item).save(
+                condition=models.Appointment.pk.does_not_exist())
+    except models.Refused:  # another copy of this request booked it first
         return public(get_appointment(caller.shop_id, body.appointment_id))
     return public(item)
 
 
 def update_appointment(caller: Caller, appointment_id: str, body: AppointmentChange) -> dict:
     """Reschedule or change a booking, or mark it cancelled or a no-show."""
-    from botocore.exceptions import ClientError
-
     require(caller, "appointments.write")
     appointment = _existing(caller, appointment_id)
     changes = body.model_dump(exclude_none=True)
@@ -169,21 +162,26 @@ def update_appointment(caller: Caller, appointment_id: str, body: AppointmentCha
     if "state" in changes:
         changes.update({"state_changed_at": now, "state_changed_by": caller.stamp()})
     changes["updated_at"] = now
+    booking = models.Appointment.from_dict(models.Appointment.key(caller.shop_id, appointment_id))
     try:
-        answer = aws.table().update_item(
-            Key=models.Appointment.key(caller.shop_id, appointment_id),
-            UpdateExpression="SET " + ", ".join(f"#{name} = :{name}" for name in changes),
-            ConditionExpression="#state = :booked",
-            ExpressionAttributeNames={**{f"#{name}": name for name in changes}, "#state": "state"},
-            ExpressionAttributeValues={**{f":{name}": value for name, value in changes.items()},
-                                       ":booked": "booked"},
-            ReturnValues="ALL_NEW")
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():  # PynamoDB refreshes `booking` with what is now stored
+            booking.update(actions=[_set(name, value) for name, value in changes.items()],
+                           condition=models.Appointment.state == "booked")
+    except models.Refused:
         raise Conflict("這筆預約剛被其他人變更，請重新整理。",
                        "Someone just changed this appointment; reload it.") from None
-    return public(answer["Attributes"])
+    return public(booking.as_dict())
+
+
+_FIELDS = {attribute.attr_name: attribute
+           for attribute in models.Appointment.get_attributes().values()}
+
+
+def _set(name: str, value: object) -> Action:
+    """The change of one attribute of an appointment, by its stored name."""
+    if name not in _FIELDS:
+        raise models.UndeclaredAttribute(f"Appointment does not declare {name}")
+    return _FIELDS[name].set(value)
 
 
 _CLOSED = {
@@ -233,38 +231,37 @@ def check_in(caller: Caller, appointment_id: str, body: CheckIn) -> dict:
 
 
 def _claim(caller: Caller, appointment: dict, order_id: str) -> None:
-    from botocore.exceptions import ClientError
-
     now = clock.now_iso()
+    booking = models.Appointment.from_dict(
+        models.Appointment.key(caller.shop_id, appointment["appointment_id"]))
+    state = models.Appointment.state
     try:
-        aws.table().update_item(
-            Key=models.Appointment.key(caller.shop_id, appointment["appointment_id"]),
-            UpdateExpression="SET #state = :in, order_id = :order, checked_in_at = :now, "
-                             "checked_in_by = :by, updated_at = :now",
-            ConditionExpression="#state = :was OR (#state = :in AND order_id = :order)",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={":in": "checked_in", ":order": order_id, ":now": now,
-                                       ":by": caller.stamp(), ":was": appointment["state"]})
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            booking.update(
+                actions=[state.set("checked_in"), models.Appointment.order_id.set(order_id),
+                         models.Appointment.checked_in_at.set(now),
+                         models.Appointment.checked_in_by.set(caller.stamp()),
+                         models.Appointment.updated_at.set(now)],
+                condition=(state == appointment["state"])
+                | ((state == "checked_in") & (models.Appointment.order_id == order_id)))
+    except models.Refused:
         raise Conflict("這筆預約剛被其他人變更或報到，請重新整理。",
                        "Someone just changed or checked in this appointment; reload it.") from None
 
 
 def _release(caller: Caller, appointment: dict, order_id: str) -> None:
     """Undo a claim when the order could not be opened (only if the claim is still ours)."""
-    from botocore.exceptions import ClientError
-
+    booking = models.Appointment.from_dict(
+        models.Appointment.key(caller.shop_id, appointment["appointment_id"]))
     try:
-        aws.table().update_item(
-            Key=models.Appointment.key(caller.shop_id, appointment["appointment_id"]),
-            UpdateExpression="SET #state = :was, updated_at = :now "
-                             "REMOVE order_id, checked_in_at, checked_in_by",
-            ConditionExpression="#state = :in AND order_id = :order",
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={":was": appointment["state"], ":in": "checked_in",
-                                       ":order": order_id, ":now": clock.now_iso()})
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            booking.update(
+                actions=[models.Appointment.state.set(appointment["state"]),
+                         models.Appointment.updated_at.set(clock.now_iso()),
+                         models.Appointment.order_id.remove(),
+                         models.Appointment.checked_in_at.remove(),
+                         models.Appointment.checked_in_by.remove()],
+                condition=(models.Appointment.state == "checked_in")
+                & (models.Appointment.order_id == order_id))
+    except models.Refused:
+        pass  # claimed since by another order: not ours to give back

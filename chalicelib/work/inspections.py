@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import re
-import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -25,10 +23,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from pydantic import Field, StrictBool, field_validator
+from pynamodb.expressions import operand
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws
 from chalicelib.records import shop_settings
 from chalicelib.api import Body, Caller, field_error, jsonable
 from chalicelib.core.errors import Busy, Conflict, Invalid, NotFound
@@ -44,7 +42,6 @@ GROOVES = ("inner", "centre", "outer")
 AXLES = ("front", "rear")
 DAMAGE_KINDS = ("scratch", "dent", "crack", "chip", "rust", "other")
 STATUSES = ("green", "yellow", "red")
-WRITE_ATTEMPTS = 8
 
 POSITION_NAMES = {"LF": "左前", "RF": "右前", "LR": "左後", "RR": "右後", "SPARE": "備胎"}
 
@@ -427,15 +424,7 @@ class InspectionChanges(Body):
 
 def _read(shop_id: str, order_id: str) -> tuple[dict, dict | None, list[dict]]:
     """The order header, its inspection and photos: one Query on the order's partition."""
-    from boto3.dynamodb.conditions import Key
-
-    items, query = [], {"KeyConditionExpression": Key("pk").eq(models.order_pk(shop_id, order_id))}
-    while True:
-        page = aws.table().query(**query)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            break
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    items = list(models.Item.items(models.order_pk(shop_id, order_id)))
     header = next((item for item in items if item["sk"] == models.ORDER_SK), None)
     if header is None:
         raise NotFound("找不到這張工單。", "No such repair order.")
@@ -490,67 +479,67 @@ def update_inspection(caller: Caller, order_id: str, body: InspectionChanges) ->
     """Merge the changes field by field (newest wins), guarded against a concurrent write and
     against the order leaving the states where the walk-around may change. A new mileage goes on
     the vehicle in the same transaction: copies of one request arriving together record it once,
-    by the copy that wins (the others find nothing newer to merge)."""
-    from botocore.exceptions import ClientError
-
-    from chalicelib.records import vehicles
-
+    by the copy that wins (the others find nothing newer to merge). A lost race reads and merges
+    again (models.retry)."""
     require(caller, "inspections.write")
-    order, inspection, photos = _read(caller.shop_id, order_id)
-    refuse_frozen(order)
+    first = _read(caller.shop_id, order_id)
+    refuse_frozen(first[0])
     writes = _writes(caller, body.changes)
     confirm_lower = any(change.confirm_lower for change in body.changes
                         if change.field == "mileage_km")
-    for attempt in range(WRITE_ATTEMPTS):
-        values, changed, won = merge((inspection or {}).get("values", {}),
-                                     (inspection or {}).get("changed", {}), writes)
-        if not won:
-            return _view(caller, order, inspection, photos)  # nothing newer: a replay
-        markers = sum(1 for field in values if field.startswith("damage."))
-        if markers > MAX_DAMAGE_MARKERS:
-            raise Invalid(f"外觀損傷標記最多 {MAX_DAMAGE_MARKERS} 個。",
-                          f"At most {MAX_DAMAGE_MARKERS} damage markers.", code="invalid_change")
-        mileage = next((w for w in reversed(won) if w.field == "mileage_km"), None)
-        km = mileage.value if mileage is not None else None
-        version = int((inspection or {}).get("version", 0))
-        item = {**models.Inspection.key(caller.shop_id, order_id), "type": "inspection",
-                "shop_id": caller.shop_id, "order_id": order_id, "values": values,
-                "changed": changed, "version": version + 1, "updated_at": clock.now_iso()}
-        try:
-            db.transact_write([
-                {"ConditionCheck": {
-                    "Key": models.order_key(caller.shop_id, order_id),
-                    "ConditionExpression": "#state IN (:booked, :checked_in) "
-                                           "AND attribute_not_exists(#signed.#authorization)",
-                    "ExpressionAttributeNames": {"#state": "state", "#signed": "signed",
-                                                 "#authorization": "authorization"},
-                    "ExpressionAttributeValues": {":booked": "booked",
-                                                  ":checked_in": "checked_in"}}},
-                {"Put": {"Item": item, **({
-                    "ConditionExpression": "version = :version",
-                    "ExpressionAttributeValues": {":version": version}} if inspection else {
-                    "ConditionExpression": "attribute_not_exists(pk)"})}},
-                *(vehicles.reading_actions(caller, order["vehicle"]["vehicle_id"], int(km),
-                                           "walkaround", confirm_lower)
-                  if km is not None else []),
-            ])
-            return _view(caller, order, item, photos)
-        except ClientError as err:
-            if not db.refused(err):
-                raise
-            # Refused only for the vehicle's last reading (the order and the walk-around as
-            # read): the mileage is lower. Otherwise merge again first: it may not win.
-            failed = [reason.get("Code") == "ConditionalCheckFailed"
-                      for reason in err.response.get("CancellationReasons", [])]
-            if failed[:3] == [False, False, True]:
-                raise _lower(caller, order, int(km)) from None
-        # Another tablet wrote first, or the order moved on: read again and merge again, after a
-        # short random wait (DynamoDB may cancel both of two transactions that meet).
-        time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
-        order, inspection, photos = _read(caller.shop_id, order_id)
+    reads = iter([first])  # the first try merges into what was just read
+
+    def merge_and_write() -> dict:
+        order, inspection, photos = next(reads, None) or _read(caller.shop_id, order_id)
         refuse_frozen(order)
-    raise Busy("檢修確認表正被同時修改，請再送一次。",
-               "The walk-around is being changed from elsewhere; send again.")
+        return _merge_and_write(caller, order, inspection, photos, writes, confirm_lower)
+
+    return models.retry(merge_and_write,
+                        busy=Busy("檢修確認表正被同時修改，請再送一次。",
+                                  "The walk-around is being changed from elsewhere; send again."))
+
+
+def _merge_and_write(caller: Caller, order: dict, inspection: dict | None, photos: list[dict],
+                     writes: list[Write], confirm_lower: bool) -> dict:
+    """Merge `writes` into the inspection as read and write it, only if it and the order are
+    still as read (raises models.LostRace otherwise); a replay finds nothing newer to write."""
+    from chalicelib.records import vehicles
+
+    values, changed, won = merge((inspection or {}).get("values", {}),
+                                 (inspection or {}).get("changed", {}), writes)
+    if not won:
+        return _view(caller, order, inspection, photos)  # nothing newer: a replay
+    markers = sum(1 for field in values if field.startswith("damage."))
+    if markers > MAX_DAMAGE_MARKERS:
+        raise Invalid(f"外觀損傷標記最多 {MAX_DAMAGE_MARKERS} 個。",
+                      f"At most {MAX_DAMAGE_MARKERS} damage markers.", code="invalid_change")
+    mileage = next((w for w in reversed(won) if w.field == "mileage_km"), None)
+    km = mileage.value if mileage is not None else None
+    shop_id, order_id = caller.shop_id, order["order_id"]
+    # Saved at the version read (PynamoDB checks it and writes the next), or new without one.
+    item = models.Inspection.from_dict({
+        **models.Inspection.key(shop_id, order_id), "type": "inspection", "shop_id": shop_id,
+        "order_id": order_id, "values": values, "changed": changed,
+        "version": (inspection or {}).get("version"), "updated_at": clock.now_iso()})
+    header = models.order_key(shop_id, order_id)
+    try:
+        with models.transaction() as transaction:
+            transaction.condition_check(
+                models.Order, header["pk"], header["sk"],
+                condition=models.Order.state.is_in(*EDITABLE_STATES)
+                & operand.Path(["signed", "authorization"]).does_not_exist())
+            transaction.save(item, condition=None if inspection else
+                             models.Inspection.pk.does_not_exist())
+            if km is not None:
+                vehicles.add_reading(transaction, caller, order["vehicle"]["vehicle_id"],
+                                     int(km), "walkaround", confirm_lower)
+    except models.Refused as lost:
+        # Refused only for the vehicle's last reading (the order and the walk-around as read):
+        # the mileage is lower. Otherwise another tablet wrote first, or the order moved on.
+        if lost.parts[:3] == [False, False, True]:
+            raise _lower(caller, order, int(km)) from None
+        raise
+    return _view(caller, order, item.as_dict(), photos)
 
 
 def _lower(caller: Caller, order: dict, km: int) -> Conflict:

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Literal
+from typing import Callable, Literal, TypeVar
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from typing_extensions import Annotated
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws, money
+from chalicelib.core import money
 from chalicelib.work import parts
 from chalicelib.api import Body, Caller, ClientId, LongText, ShortText, field_error
 from chalicelib.core.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Unprocessable
@@ -242,14 +244,18 @@ def _utc(text: str, name: str) -> str:
 
 def load(shop_id: str, order_id: str) -> dict:
     """The order with its lines and events, from one Query on its partition."""
-    from boto3.dynamodb.conditions import Key
-
-    items = aws.table().query(
-        KeyConditionExpression=Key("pk").eq(models.order_pk(shop_id, order_id)))["Items"]
-    header = next((item for item in items if item["sk"] == models.ORDER_SK), None)
-    if header is None:
+    order = _read(shop_id, order_id)
+    if order is None:
         raise NotFound("找不到這張工單。", "No such repair order.")
-    return _assembled(header, items)
+    return order
+
+
+def _read(shop_id: str, order_id: str, consistent: bool = False) -> dict | None:
+    """The order assembled from its partition (one Query), or None when it has no header."""
+    items = list(models.Item.items(models.order_pk(shop_id, order_id),
+                                   consistent_read=consistent))
+    header = next((item for item in items if item["sk"] == models.ORDER_SK), None)
+    return _assembled(header, items) if header else None
 
 
 def _assembled(header: dict, items: list[dict]) -> dict:
@@ -302,14 +308,11 @@ def get_order(caller: Caller, order_id: str) -> dict:
 
 def board(caller: Caller, query: BoardQuery) -> dict:
     """The day's board: every open order and those closed that day, by state, in one Query."""
-    from boto3.dynamodb.conditions import Key
-
     day = query.date or clock.local_date()
-    items = aws.query_all(IndexName=db.GSI_LISTS,
-                       KeyConditionExpression=Key("gsi2pk").eq(models.board_pk(caller.shop_id))
-                       & Key("gsi2sk").gte(day))
+    headers = models.Order.lists.query(models.board_pk(caller.shop_id),
+                                       models.Order.gsi2sk >= day)
     columns: dict[str, list] = {state: [] for state in STATES}
-    for order in items:
+    for order in (header.as_dict() for header in headers):
         if order.get("closed_on") and order["closed_on"] != day:
             continue
         columns[order["state"]].append(summary(order))
@@ -331,10 +334,10 @@ def summary(order: dict) -> dict:
 
 # --- creating ---
 
-# A shop's orders of a day share its number counter, so a burst of them takes turns: enough
-# tries for a busy morning's tablets at once (each try is a few reads and one transaction).
-CREATE_ATTEMPTS = 40
-CREATE_WAIT_S = 0.2
+# A shop's orders of a day share its number counter, so a burst of them takes turns: more tries
+# than a single write's for a busy morning's tablets at once (each try is a few reads and one
+# transaction; models.retry's waits grow with each, spreading the burst out).
+CREATE_ATTEMPTS = 10
 
 
 def create_order(caller: Caller, body: NewOrder) -> dict:
@@ -346,33 +349,16 @@ def create_order(caller: Caller, body: NewOrder) -> dict:
     the car, a reading came in) reads again and decides again after a short random wait, and a
     replay whose header exists answers the order as it is. A refused order uses up no number.
     """
-    import random
-    import time
-
-    from botocore.exceptions import ClientError
-
     require(caller, "orders.write")
-    for attempt in range(CREATE_ATTEMPTS):
-        replay = _existing(caller, body.order_id)
-        if replay:
-            return replay
-        header, event, writes = _opening(caller, body)
-        try:
-            db.transact_write(writes)
-        except ClientError as err:
-            if not db.refused(err):
-                raise
-            # DynamoDB may cancel both of two transactions that meet: wait apart, at random.
-            time.sleep(random.uniform(0, min(CREATE_WAIT_S, 0.005 * 2 ** attempt)))
-            continue
-        return view(_assembled(header, [event]), caller)
-    raise Busy("同時開立的工單太多，請再送一次。",
-               "Many orders are being opened at this moment: send it again.")
+    return models.retry(lambda: _existing(caller, body.order_id) or _open(caller, body),
+                        busy=Busy("同時開立的工單太多，請再送一次。",
+                                  "Many orders are being opened at this moment: send it again."),
+                        attempts=CREATE_ATTEMPTS)
 
 
-def _opening(caller: Caller, body: NewOrder) -> tuple[dict, dict, list[dict]]:
-    """The header, its first event and the transaction that writes them, decided on what is
-    stored now."""
+def _open(caller: Caller, body: NewOrder) -> dict:
+    """Write the header, its first event, the day's number and the vehicle's part, decided on
+    what is stored now; raises models.LostRace when any of it changed since."""
     from chalicelib.records import customers, vehicles
 
     customer = customers.get_customer(caller.shop_id, body.customer_id)
@@ -380,11 +366,10 @@ def _opening(caller: Caller, body: NewOrder) -> tuple[dict, dict, list[dict]]:
     if customer is None or vehicle is None:
         raise NotFound("找不到這位客戶或這輛車。", "No such customer or vehicle.")
     _refuse_second_open_order(caller.shop_id, vehicle, body.order_id)
-    vehicle_writes = vehicles.order_opening(caller, vehicle, body.order_id, body.mileage_km)
-    number, counter = _next_number(caller.shop_id)
+    number, counter, counted = _next_number(caller.shop_id)
     now = clock.now_iso()
     state = "booked" if body.booked else "checked_in"
-    header = {
+    header = models.Order.from_dict({
         **models.order_key(caller.shop_id, body.order_id), "type": "order",
         "shop_id": caller.shop_id, "order_id": body.order_id,
         "number": number, "state": state,
@@ -393,31 +378,29 @@ def _opening(caller: Caller, body: NewOrder) -> tuple[dict, dict, list[dict]]:
         "vehicle": {"vehicle_id": vehicle["vehicle_id"], "plate": vehicle["plate"],
                     "make": vehicle.get("make", ""), "model": vehicle.get("model", "")},
         "concerns": body.concerns, "waits_in_shop": body.waits_in_shop,
-        "old_parts": body.old_parts, "totals": money.totals([]), "technician_names": [], "created_at": now,
-        "updated_at": now, "created_by": caller.stamp(), "version": 1,
+        "old_parts": body.old_parts, "totals": money.totals([]), "technician_names": [],
+        "created_at": now, "updated_at": now, "created_by": caller.stamp(),
         **({"promised_at": body.promised_at} if body.promised_at else {}),
         **({"mileage_km": body.mileage_km} if body.mileage_km is not None else {}),
         **({"appointment_id": body.appointment_id} if body.appointment_id else {}),
         **models.board_index(caller.shop_id, now, body.order_id, None),
         **models.vehicle_orders_index(caller.shop_id, body.vehicle_id, now),
-    }
-    event = event_item(caller, body.order_id, f"created-{body.order_id}", None, state, None, now)
-    new = "attribute_not_exists(pk)"
-    return header, event, [counter, {"Put": {"Item": header, "ConditionExpression": new}},
-                           {"Put": {"Item": event, "ConditionExpression": new}},
-                           *vehicle_writes]
+    })  # new: saved without a version, PynamoDB writes 1
+    event = models.Event.from_dict(
+        event_item(caller, body.order_id, f"created-{body.order_id}", None, state, None, now))
+    with models.transaction() as writes:
+        writes.save(counter, condition=counted)
+        writes.save(header, condition=models.Order.pk.does_not_exist())
+        writes.save(event, condition=models.Event.pk.does_not_exist())
+        vehicles.order_opening(writes, caller, vehicle, body.order_id, body.mileage_km)
+    return view(_assembled(header.as_dict(), [event.as_dict()]), caller)
 
 
 def _existing(caller: Caller, order_id: str) -> dict | None:
     """The order already made with this id (the create replayed), read strongly: whether it
     exists decides whether to write."""
-    from boto3.dynamodb.conditions import Key
-
-    items = aws.query_all(KeyConditionExpression=Key("pk").eq(models.order_pk(caller.shop_id,
-                                                                          order_id)),
-                          ConsistentRead=True)
-    header = next((item for item in items if item["sk"] == models.ORDER_SK), None)
-    return view(_assembled(header, items), caller) if header else None
+    order = _read(caller.shop_id, order_id, consistent=True)
+    return view(order, caller) if order else None
 
 
 # An open order is always among a vehicle's newest (no order opens while another is open);
@@ -445,36 +428,33 @@ def _open_order_of(shop_id: str, vehicle_id: str, latest: str | None) -> dict | 
     """The vehicle's order not yet delivered, followed up or cancelled, if any: its newest few
     headers in one Query on its orders index, and its latest order (`latest`, from a strong
     read of the vehicle) read strongly when the index does not show it yet."""
-    from boto3.dynamodb.conditions import Key
-
-    shown = {"ProjectionExpression": "order_id, #number, #state",
-             "ExpressionAttributeNames": {"#number": "number", "#state": "state"}}
+    shown = ["order_id", "number", "state"]
     orders_pk, prefix = models.vehicle_orders_lookup(shop_id, vehicle_id)
-    headers = aws.table().query(
-        IndexName=db.GSI_LOOKUP, ScanIndexForward=False, Limit=OPEN_LOOKBACK,
-        KeyConditionExpression=Key("gsi1pk").eq(orders_pk) & Key("gsi1sk").begins_with(prefix),
-        **shown)["Items"]
+    headers = [header.as_dict() for header in models.Order.lookup.query(
+        orders_pk, models.Order.gsi1sk.startswith(prefix), scan_index_forward=False,
+        limit=OPEN_LOOKBACK, attributes_to_get=shown)]
     if latest and all(header["order_id"] != latest for header in headers):
-        header = aws.table().get_item(Key=models.order_key(shop_id, latest), ConsistentRead=True,
-                                      **shown).get("Item")
-        headers = [header, *headers] if header else headers
+        key = models.order_key(shop_id, latest)
+        try:
+            header = models.Order.get(key["pk"], key["sk"], consistent_read=True,
+                                      attributes_to_get=shown).as_dict()
+            headers = [header, *headers]
+        except models.Order.DoesNotExist:
+            pass
     return next((header for header in headers if header["state"] not in CLOSED), None)
 
 
-def _next_number(shop_id: str) -> tuple[str, dict]:
-    """`20261122-007`, and the counter's write for the order's transaction: set to the number
-    only if still at the one before, so no two orders get one number and a refused order
-    leaves no gap (an ADD would use the number up before the order is written)."""
+def _next_number(shop_id: str) -> tuple[str, models.OrderCounter, Condition]:
+    """`20261122-007`, and the counter to write in the order's transaction with its condition:
+    set to the number only if still at the one before, so no two orders get one number and a
+    refused order leaves no gap (an ADD would use the number up before the order is written)."""
     day = clock.local_date()
     key = models.OrderCounter.key(shop_id, day)
-    counter = aws.table().get_item(Key=key, ConsistentRead=True).get("Item")
-    seq = int(counter["seq"]) if counter else 0
-    seen = {"ConditionExpression": "seq = :seen", "ExpressionAttributeValues": {
-        ":seen": seq, ":next": seq + 1}} if counter else {
-        "ConditionExpression": "attribute_not_exists(pk)",
-        "ExpressionAttributeValues": {":next": seq + 1}}
-    return (f"{day.replace('-', '')}-{seq + 1:03d}",
-            {"Update": {"Key": key, "UpdateExpression": "SET seq = :next", **seen}})
+    stored = models.OrderCounter.read(key, consistent=True)
+    seq = int(stored["seq"]) if stored else 0
+    counter = models.OrderCounter.from_dict({**key, "type": "order_counter", "seq": seq + 1})
+    seen = (models.OrderCounter.seq == seq) if stored else models.OrderCounter.pk.does_not_exist()
+    return f"{day.replace('-', '')}-{seq + 1:03d}", counter, seen
 
 
 def event_item(caller: Caller, order_id: str, event_id: str, start: str | None, to: str,
@@ -489,7 +469,7 @@ def event_item(caller: Caller, order_id: str, event_id: str, start: str | None, 
 # --- changing ---
 
 def update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
-    return retry(lambda: _update_order(caller, order_id, body))
+    return models.retry(lambda: _update_order(caller, order_id, body), busy=_busy())
 
 
 def _update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
@@ -509,13 +489,11 @@ def _update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
 
 
 def transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
-    return retry(lambda: _transition(caller, order_id, body))
+    return models.retry(lambda: _transition(caller, order_id, body), busy=_busy())
 
 
 def _transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
     """Move the order one step, if the rules and the guards allow it; replays change nothing."""
-    from botocore.exceptions import ClientError
-
     order = load(caller.shop_id, order_id)
     if any(event["event_id"] == body.client_id for event in order["events"]):
         return view(order, caller)  # the tablet sent the same step again
@@ -543,12 +521,7 @@ def _transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
     if to == "delivered":  # the follow-up call (維修後關懷), due some days from now
         from chalicelib.after import followups
         line_updates.append(followups.pending_item(order, now))
-    try:
-        order = _write(caller, order, changes, puts=[event, *line_updates], expect_state=start)
-    except ClientError as err:
-        if not db.refused(err):
-            raise
-        raise LostRace from None
+    order = _write(caller, order, changes, puts=[event, *line_updates], expect_state=start)
     return view(order, caller)
 
 
@@ -586,43 +559,81 @@ def _refuse_closed(order: dict) -> None:
 def save(caller: Caller, order: dict, changes: dict, puts: list[dict] = (),
          deletes: list[dict] = (), unfrozen: list[str] = (),
          as_read: dict[str, int | None] | None = None) -> dict:
-    """Write the header's changes with the items beside it; `unfrozen`: sort keys of items the
-    write may touch only while no signature covers them; `as_read`: sort keys of items beside
-    the header that must still be as this write read them (their version, or None: not there),
-    for what the header's version does not guard (the walk-around, old-part tags). Raises
-    LostRace for retry()."""
-    from botocore.exceptions import ClientError
-
-    try:
-        return _write(caller, order, {**changes, "updated_at": clock.now_iso()}, puts=list(puts),
-                      deletes=list(deletes), unfrozen=frozenset(unfrozen), as_read=as_read)
-    except ClientError as err:
-        if not db.refused(err):
-            raise
-        raise LostRace from None
+    """Write the header's changes with the items beside it; `puts`: items of any type, as dicts
+    (a versioned one carries the version it was read at, or none when new); `unfrozen`: sort
+    keys of items the write may touch only while no signature covers them; `as_read`: sort keys
+    of items beside the header that must still be as this write read them (their version, or
+    None: not there), for what the header's version does not guard (the walk-around, old-part
+    tags). Raises models.LostRace for models.retry."""
+    return _write(caller, order, {**changes, "updated_at": clock.now_iso()}, puts=list(puts),
+                  deletes=list(deletes), unfrozen=frozenset(unfrozen), as_read=as_read)
 
 
-class LostRace(Exception):
-    """Another write changed the order between this one's read and its write."""
+def _busy() -> Busy:
+    return Busy("工單正被多人同時修改，請再送一次。",
+                "Several people are changing this order right now: send it again.")
 
 
-WRITE_ATTEMPTS = 6
+R = TypeVar("R")
 
 
-def retry(write: Callable[[], dict]) -> dict:
-    """Read, decide and write again when another tablet wrote in between: the second try sees
-    their change (a step already taken, a line already added) and decides anew. DynamoDB may
-    cancel both of two transactions that meet, so each waits a little, at random, first."""
-    import random
-    import time
+def retry(write: Callable[[], R]) -> R:
+    """Transitional, for callers not yet on models.retry: the one loop, with the order's busy
+    message. To be removed with `LostRace` below once no module calls them."""
+    return models.retry(write, busy=_busy())
 
-    for attempt in range(WRITE_ATTEMPTS):
-        try:
-            return write()
-        except LostRace:
-            time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
-    raise Busy("工單正被多人同時修改，請再送一次。",
-               "Several people are changing this order right now: send it again.")
+
+LostRace = models.LostRace  # transitional: models.LostRace
+
+# The models of the items in an order's partition, by sort key (its prefix, or all of it).
+_BESIDE_MODELS: tuple[tuple[str, type[models.Item]], ...] = (
+    (models.LINE_PREFIX, models.Line), (models.EVENT_PREFIX, models.Event),
+    (models.SIGNATURE_PREFIX, models.Signature), (models.PART_PREFIX, models.PartTag),
+    (models.MESSAGE_PREFIX, models.Message), (models.PHOTO_PREFIX, models.Photo),
+    (models.INSPECTION_SK, models.Inspection), (models.LINK_SK, models.ProgressLink),
+    (models.FOLLOWUP_SK, models.FollowUp))
+_ORDER_FIELDS = {attribute.attr_name: attribute
+                 for attribute in models.Order.get_attributes().values()}
+
+
+def _model_at(sk: str) -> type[models.Item]:
+    return next(model for start, model in _BESIDE_MODELS
+                if sk == start or (start.endswith("#") and sk.startswith(start)))
+
+
+def _versioned(model: type[models.Item]) -> bool:
+    return isinstance(model.get_attributes().get("version"), models.Version)
+
+
+def _set(name: str, value: object) -> Action:
+    """The header's change of one attribute (None removes it)."""
+    if name not in _ORDER_FIELDS:
+        raise models.UndeclaredAttribute(f"Order does not declare {name}")
+    return _ORDER_FIELDS[name].remove() if value is None else _ORDER_FIELDS[name].set(value)
+
+
+def _guard(model: type[models.Item], sk: str, unfrozen: frozenset[str],
+           as_read: dict[str, int | None], version: bool = True) -> Condition | None:
+    """What the item at `sk` must still be for `_write`: not covered by a signature (`unfrozen`),
+    or as read (`as_read`: absent, or at that version, unless `version` is left to PynamoDB)."""
+    condition = None
+    if sk in unfrozen:
+        condition &= models.Line.frozen_by.does_not_exist()
+    if sk in as_read and as_read[sk] is None:
+        condition &= model.pk.does_not_exist()
+    elif sk in as_read and version:
+        condition &= model.version == as_read[sk]
+    return condition
+
+
+def _saved(item: dict, unfrozen: frozenset[str],
+           as_read: dict[str, int | None]) -> tuple[models.Item, Condition | None]:
+    """An item `_write` puts, as its model, with its condition."""
+    model = models.Item.model_of(item["type"])
+    saved = model.from_dict(item)
+    if item["sk"] in as_read and _versioned(model):
+        saved.version = as_read[item["sk"]]  # PynamoDB checks it and writes the next one
+    return saved, _guard(model, item["sk"], unfrozen, as_read, version=not _versioned(model))
 
 
 def _write(caller: Caller, order: dict, changes: dict, puts: list[dict],
@@ -632,58 +643,32 @@ def _write(caller: Caller, order: dict, changes: dict, puts: list[dict],
     """The header's changes and the items beside it in one transaction, guarded by the header's
     version so two tablets never overwrite each other's totals. Returns the order as it now is
     (the transaction succeeded, so no second read is needed to answer)."""
-    from boto3.dynamodb.types import TypeSerializer
-
-    serializer = TypeSerializer()
-    values = {f":{key}": serializer.serialize(value) for key, value in changes.items()}
-    values[":version"] = serializer.serialize(order["version"])
-    values[":one"] = serializer.serialize(1)
-    condition = "version = :version"
-    names = {f"#{key}": key for key in changes}
-    if expect_state:
-        values[":expected"] = serializer.serialize(expect_state)
-        names["#state"] = "state"
-        condition += " AND #state = :expected"
-    header_key = models.order_key(caller.shop_id, order["order_id"])
-    items = [{"Update": {
-        "TableName": aws.table().name,
-        "Key": {key: serializer.serialize(value) for key, value in header_key.items()},
-        "UpdateExpression": "SET " + ", ".join(f"#{key} = :{key}" for key in changes)
-                            + " ADD version :one",
-        "ConditionExpression": condition, "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values}}]
     as_read = as_read or {}
-
-    def guarded(sk: str) -> dict:
-        conditions, versions = [], {}
-        if sk in unfrozen:
-            conditions.append("attribute_not_exists(frozen_by)")
-        if sk in as_read and as_read[sk] is None:
-            conditions.append("attribute_not_exists(pk)")
-        elif sk in as_read:
-            conditions.append("version = :read")
-            versions[":read"] = serializer.serialize(as_read[sk])
-        return {"ConditionExpression": " AND ".join(conditions),
-                **({"ExpressionAttributeValues": versions} if versions else {})} \
-            if conditions else {}
-
-    items += [{"Put": {"TableName": aws.table().name, **guarded(item["sk"]),
-                       "Item": {key: serializer.serialize(value) for key, value in item.items()}}}
-              for item in puts]
-    items += [{"Delete": {"TableName": aws.table().name, **guarded(key["sk"]),
-                          "Key": {k: serializer.serialize(v) for k, v in key.items()}}}
-              for key in deletes]
+    header = models.Order.from_dict({**models.order_key(caller.shop_id, order["order_id"]),
+                                     "version": order["version"]})
+    saved = [_saved(item, unfrozen, as_read) for item in puts]
     written = {item["sk"] for item in puts} | {key["sk"] for key in deletes}
-    items += [{"ConditionCheck": {"TableName": aws.table().name, **guarded(sk), "Key": {
-        "pk": serializer.serialize(header_key["pk"]), "sk": serializer.serialize(sk)}}}
-              for sk in as_read if sk not in written]
-    aws.client("dynamodb").transact_write_items(TransactItems=items)
-    return _applied(order, changes, puts, deletes)
+    with models.transaction() as writes:
+        writes.update(header, actions=[_set(name, value) for name, value in changes.items()],
+                      condition=(models.Order.state == expect_state) if expect_state else None)
+        for model, condition in saved:
+            writes.save(model, condition=condition)
+        for key in deletes:
+            model = _model_at(key["sk"])
+            writes.delete(model.from_dict(key), add_version_condition=False,
+                          condition=_guard(model, key["sk"], unfrozen, as_read))
+        for sk in [sk for sk in as_read if sk not in written]:
+            model = _model_at(sk)
+            writes.condition_check(model, header.pk, sk,
+                                   condition=_guard(model, sk, unfrozen, as_read))
+    return _applied(order, changes, [model.as_dict() for model, _ in saved], deletes)
 
 
 def _applied(order: dict, changes: dict, puts: list[dict], deletes: list[dict]) -> dict:
     header = {key: value for key, value in order.items() if key not in _BESIDE}
     header.update(changes, version=order["version"] + 1)
+    for name in [name for name, value in changes.items() if value is None]:
+        del header[name]  # removed
     items = {item["sk"]: item for item in (*order["lines"], *order["events"], *order["signatures"],
                                            *order["parts"], *order["messages"], *order["photos"],
                                            order["inspection"]) if item}
@@ -696,7 +681,7 @@ def _applied(order: dict, changes: dict, puts: list[dict], deletes: list[dict]) 
 # --- job lines ---
 
 def add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
-    return retry(lambda: _add_line(caller, order_id, body))
+    return models.retry(lambda: _add_line(caller, order_id, body), busy=_busy())
 
 
 def _add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
@@ -738,7 +723,7 @@ def _totals(lines: list[dict]) -> dict:
 
 
 def update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -> dict:
-    return retry(lambda: _update_line(caller, order_id, line_id, body))
+    return models.retry(lambda: _update_line(caller, order_id, line_id, body), busy=_busy())
 
 
 def _update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -> dict:
@@ -812,7 +797,7 @@ def _check_price_change(order: dict, line: dict, changes: dict) -> None:
 
 
 def delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
-    return retry(lambda: _delete_line(caller, order_id, line_id))
+    return models.retry(lambda: _delete_line(caller, order_id, line_id), busy=_busy())
 
 
 def _delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
@@ -841,7 +826,7 @@ def _line(order: dict, line_id: str) -> dict:
 # --- dispatch (派工) ---
 
 def dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
-    return retry(lambda: _dispatch(caller, order_id, body))
+    return models.retry(lambda: _dispatch(caller, order_id, body), busy=_busy())
 
 
 def _dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
@@ -879,15 +864,12 @@ def _dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
 
 def jobs(caller: Caller, query: JobsQuery) -> dict:
     """A technician's job list: the lines assigned to them on open orders (one Query)."""
-    from boto3.dynamodb.conditions import Key
-
     technician_id = query.technician_id or caller.staff_id
     if technician_id != caller.staff_id:
         require(caller, "jobs.others")
-    items = aws.query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(
-        models.jobs_pk(caller.shop_id, technician_id)))
+    lines = models.Line.lists.query(models.jobs_pk(caller.shop_id, technician_id))
     return {"technician_id": technician_id, "jobs": [
         {"order_id": item["order_id"], "number": item["order_number"], "plate": item["plate"],
          "line": {k: v for k, v in item.items() if k not in _HIDDEN}}
-        for item in items if item["state"] != "declined"]}
+        for item in (line.as_dict() for line in lines) if item["state"] != "declined"]}
 

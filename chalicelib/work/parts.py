@@ -18,9 +18,10 @@ from decimal import Decimal
 from typing import Callable, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pynamodb.expressions.condition import Condition
 from typing_extensions import Annotated
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
 from chalicelib.core import objects
 from chalicelib.core import aws
@@ -344,7 +345,7 @@ def _not_found() -> NotFound:
 
 
 def _claim(code: str) -> dict | None:
-    return aws.table().get_item(Key=models.PartCode.key(code), ConsistentRead=True).get("Item")
+    return models.PartCode.read(models.PartCode.key(code), consistent=True)
 
 
 def _find(shop_id: str, code: str) -> dict:
@@ -352,8 +353,8 @@ def _find(shop_id: str, code: str) -> dict:
     claim = _claim(code)
     if not claim or claim["shop_id"] != shop_id:
         raise _not_found()
-    tag = aws.table().get_item(Key=models.PartTag.key(shop_id, claim.get("order_id"), code),
-                               ConsistentRead=True).get("Item")
+    tag = models.PartTag.read(models.PartTag.key(shop_id, claim.get("order_id"), code),
+                              consistent=True)
     if tag is None:
         raise _not_found()
     return tag
@@ -362,8 +363,7 @@ def _find(shop_id: str, code: str) -> dict:
 def _photo(tag: dict, photo_id: str | None) -> dict | None:
     if not photo_id or not tag.get("order_id"):
         return None
-    return aws.table().get_item(Key=models.Photo.key(tag["shop_id"], tag["order_id"],
-                                                 photo_id)).get("Item")
+    return models.Photo.read(models.Photo.key(tag["shop_id"], tag["order_id"], photo_id))
 
 
 def get_tag(caller: Caller, code: str) -> dict:
@@ -376,7 +376,7 @@ def public_tag(code: str) -> dict:
     """What anyone who scans the label learns: that it is a part tag of that shop, no more."""
     code = normalise_code(code)
     claim = _claim(code)
-    shop = claim and aws.table().get_item(Key=models.Shop.key(claim["shop_id"])).get("Item")
+    shop = claim and models.Shop.read(models.Shop.key(claim["shop_id"]))
     if not shop:
         raise _not_found()
     return {"code": code, "kind": "part_tag", "shop": {"name": shop["name"]}}
@@ -384,14 +384,11 @@ def public_tag(code: str) -> dict:
 
 def order_parts(caller: Caller, order_id: str) -> dict:
     """The order's old parts with their state: the checkout list, the customer's page."""
-    from boto3.dynamodb.conditions import Key
-
     require(caller, "orders.read")
-    header = aws.table().get_item(Key=models.order_key(caller.shop_id, order_id)).get("Item")
+    header = models.Order.read(models.order_key(caller.shop_id, order_id))
     if header is None:
         raise NotFound("找不到這張工單。", "No such repair order.")
-    tags = sorted(aws.query_all(KeyConditionExpression=Key("pk").eq(header["pk"])
-                             & Key("sk").begins_with(models.PART_PREFIX)),
+    tags = sorted(models.PartTag.items(header["pk"], models.Item.sk.startswith(models.PART_PREFIX)),
                   key=lambda tag: tag["created_at"])
     reason = undecided(tags)
     return {"order_id": order_id, "number": header["number"],
@@ -400,21 +397,10 @@ def order_parts(caller: Caller, order_id: str) -> dict:
 
 
 def _batch_get(keys: list[dict]) -> list[dict]:
-    """Items by key, up to 100 a call (DynamoDB's limit), unprocessed keys asked again."""
-    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-    serializer, deserializer = TypeSerializer(), TypeDeserializer()
-    client, name, found = aws.client("dynamodb"), aws.table().name, []
-    pending = [{k: serializer.serialize(v) for k, v in key.items()} for key in keys]
-    while pending:
-        chunk, pending = pending[:100], pending[100:]
-        request = {name: {"Keys": chunk, "ConsistentRead": True}}
-        while request:
-            answer = client.batch_get_item(RequestItems=request)
-            found += [{k: deserializer.deserialize(v) for k, v in item.items()}
-                      for item in answer["Responses"].get(name, [])]
-            request = answer.get("UnprocessedKeys") or None
-    return found
+    """Items by key, of any type, read consistently: up to 100 a call (DynamoDB's limit),
+    unprocessed keys asked again (PynamoDB's batch_get)."""
+    return [item.as_dict() for item in models.Item.batch_get(
+        {(key["pk"], key["sk"]) for key in keys}, consistent_read=True)]
 
 
 def _find_many(shop_id: str, codes: list[str]) -> dict[str, dict]:
@@ -430,8 +416,6 @@ def _find_many(shop_id: str, codes: list[str]) -> dict[str, dict]:
 
 def create_tag(caller: Caller, body: NewTag) -> dict:
     """Tag an old part; a replay of the same `tag_id` answers the tag it made."""
-    from botocore.exceptions import ClientError
-
     require(caller, "parts.write")
     if body.wish or body.supplier:
         require(caller, "parts.decide")  # the customer's word, recorded by the front desk
@@ -439,31 +423,31 @@ def create_tag(caller: Caller, body: NewTag) -> dict:
     if replay:
         return replay
     tag, photo, still_open = _new_tag(caller, body)
+    order_id = {"order_id": body.order_id} if body.order_id else {}
     for _ in range(CODE_ATTEMPTS):
         code = new_code()
         tag = {**tag, **models.PartTag.key(caller.shop_id, body.order_id, code), "code": code}
         tag = {**tag, **_report_keys(tag)}
-        actions = [
-            {"Put": {"Item": {**models.PartCode.key(code), "type": "part_code", "code": code,
-                              "shop_id": caller.shop_id, "created_at": tag["created_at"],
-                              **({"order_id": body.order_id} if body.order_id else {})},
-                     "ConditionExpression": "attribute_not_exists(pk)"}},
-            {"Put": {"Item": {**models.PartClientId.key(caller.shop_id, body.tag_id),
-                              "type": "part_client_id", "code": code,
-                              **({"order_id": body.order_id} if body.order_id else {})},
-                     "ConditionExpression": "attribute_not_exists(pk)"}},
-            {"Put": {"Item": tag, "ConditionExpression": "attribute_not_exists(pk)"}},
-        ]
-        if still_open:
-            actions.append(still_open)
         try:
-            db.transact_write(actions)
-            return view(tag, caller, photo)
-        except ClientError as err:
-            if not db.refused(err):
-                raise
-            failed = [reason.get("Code") == "ConditionalCheckFailed"
-                      for reason in err.response.get("CancellationReasons", [])]
+            with models.transaction() as writes:
+                writes.save(models.PartCode.from_dict({
+                    **models.PartCode.key(code), "type": "part_code", "code": code,
+                    "shop_id": caller.shop_id, "created_at": tag["created_at"], **order_id}),
+                    condition=models.PartCode.pk.does_not_exist())
+                writes.save(models.PartClientId.from_dict({
+                    **models.PartClientId.key(caller.shop_id, body.tag_id),
+                    "type": "part_client_id", "code": code, **order_id}),
+                    condition=models.PartClientId.pk.does_not_exist())
+                # New: saved without a version (PynamoDB writes 1, only if there is none).
+                writes.save(models.PartTag.from_dict(tag),
+                            condition=models.PartTag.pk.does_not_exist())
+                if still_open is not None:
+                    writes.condition_check(models.Order,
+                                           models.order_pk(caller.shop_id, body.order_id),
+                                           models.ORDER_SK, condition=still_open)
+            return view({**tag, "version": 1}, caller, photo)
+        except models.LostRace as lost:
+            failed = lost.parts
             if len(failed) > 1 and failed[1]:
                 return _replayed(caller, body.tag_id)  # another copy of this create won
             if len(failed) > 3 and failed[3]:
@@ -475,12 +459,12 @@ def create_tag(caller: Caller, body: NewTag) -> dict:
 
 
 def _replayed(caller: Caller, tag_id: str) -> dict | None:
-    made = aws.table().get_item(Key=models.PartClientId.key(caller.shop_id, tag_id),
-                                ConsistentRead=True).get("Item")
+    made = models.PartClientId.read(models.PartClientId.key(caller.shop_id, tag_id),
+                                    consistent=True)
     if not made:
         return None
-    tag = aws.table().get_item(Key=models.PartTag.key(caller.shop_id, made.get("order_id"),
-                                                   made["code"]), ConsistentRead=True)["Item"]
+    tag = models.PartTag.read(models.PartTag.key(caller.shop_id, made.get("order_id"),
+                                                 made["code"]), consistent=True)
     return view(tag, caller, _photo(tag, tag.get("photo_id")))
 
 
@@ -489,22 +473,18 @@ def _order_closed() -> Conflict:
                     code="order_closed")
 
 
-def _new_tag(caller: Caller, body: NewTag) -> tuple[dict, dict | None, dict | None]:
-    """The tag as it will be stored (without its code), its photo, and the check that its
-    order is still open when it is written."""
+def _new_tag(caller: Caller, body: NewTag) -> tuple[dict, dict | None, Condition | None]:
+    """The tag as it will be stored (without its code, nor a version: it is new), its photo,
+    and the condition that its order is still open when it is written."""
     from chalicelib.work import orders
 
     now = clock.now_iso()
-    line, photo, order, check = None, None, None, None
+    line, photo, order, still_open = None, None, None, None
     if body.order_id:
         order, line, photo = _order_line_photo(caller.shop_id, body)
         if order["state"] in orders.CLOSED:
             raise _order_closed()
-        closed = {f":closed{n}": state for n, state in enumerate(sorted(orders.CLOSED))}
-        check = {"ConditionCheck": {
-            "Key": models.order_key(caller.shop_id, body.order_id),
-            "ConditionExpression": f"attribute_exists(pk) AND NOT #state IN ({', '.join(closed)})",
-            "ExpressionAttributeNames": {"#state": "state"}, "ExpressionAttributeValues": closed}}
+        still_open = models.Order.pk.exists() & ~models.Order.state.is_in(*sorted(orders.CLOSED))
     quantity = body.quantity or (line or {}).get("quantity") or Decimal(1)
     event = {"event_id": f"removed-{body.tag_id}", "from": None, "to": "removed", "at": now,
              "recorded_at": now, "by": caller.stamp(),
@@ -514,14 +494,14 @@ def _new_tag(caller: Caller, body: NewTag) -> tuple[dict, dict | None, dict | No
         "part_name": body.part_name or line["description"], "quantity": quantity,
         "unit": body.unit, "reason": body.reason or "", "state": "removed",
         "wish": body.wish or (order or {}).get("old_parts") or "decide_at_delivery",
-        "created_at": now, "updated_at": now, "created_by": caller.stamp(), "version": 1,
+        "created_at": now, "updated_at": now, "created_by": caller.stamp(),
         "events": [event],
         **_optional(order_id=body.order_id, order_number=order and order["number"],
                     plate=order and order["vehicle"]["plate"], line_id=body.line_id,
                     part_number=body.part_number or (line or {}).get("part_number"),
                     photo_id=body.photo_id, supplier=body.supplier, location=body.location),
     }
-    return tag, photo, check
+    return tag, photo, still_open
 
 
 def _order_line_photo(shop_id: str, body: NewTag) -> tuple[dict, dict | None, dict | None]:
@@ -553,47 +533,35 @@ def _unknown_photo() -> Unprocessable:
 
 # --- changing a tag and moving it ---
 
-class _LostRace(Exception):
-    """Another write changed the tag between this one's read and its write."""
-
-
 def _save(tag: dict, before: dict, caller: Caller | None = None) -> dict:
-    """Write the tag whole, only if nobody wrote it since it was read (its version). A change
-    to what its order's checkout list shows is written with that list's guard: the signed list
-    set aside, or none signed meanwhile (signatures.write_part_change). `caller` None: the
-    customer, through their link."""
-    from botocore.exceptions import ClientError
-
+    """Write the tag whole, only if nobody wrote it since it was read (its version, which
+    PynamoDB checks and moves on). A change to what its order's checkout list shows is written
+    with that list's guard: the signed list set aside, or none signed meanwhile
+    (signatures.write_part_change). `caller` None: the customer, through their link. Raises
+    models.LostRace; answers the tag as written."""
     tag = {key: value for key, value in tag.items() if key not in ("gsi2pk", "gsi2sk")}
-    tag.update(_report_keys(tag), version=before["version"] + 1, updated_at=clock.now_iso())
+    tag.update(_report_keys(tag), version=before["version"], updated_at=clock.now_iso())
     if tag.get("order_id") and on_checkout(tag) != on_checkout(before):
-        from chalicelib.work import orders, signatures
+        from chalicelib.work import signatures
 
-        try:
-            signatures.write_part_change(caller, tag, before)
-        except orders.LostRace:
-            raise _LostRace from None
-        return tag
-    try:
-        aws.table().put_item(Item=tag, ConditionExpression="version = :version",
-                             ExpressionAttributeValues={":version": before["version"]})
-    except ClientError as err:
-        if not db.refused(err):
-            raise
-        raise _LostRace from None
-    return tag
+        signatures.write_part_change(caller, tag, before)
+    else:
+        with models.refusals():
+            models.PartTag.from_dict(tag).save()
+    return {**tag, "version": before["version"] + 1}
 
 
-def _retry(shop_id: str, code: str, change: Callable[[dict], dict],
-           tag: dict | None = None) -> dict:
-    """Read, decide, write; again from a fresh read when another tablet wrote in between."""
-    for _ in range(4):
-        try:
-            return change(tag or _find(shop_id, code))
-        except _LostRace:
-            tag = None
-    raise Busy("這個舊品正被多人同時變更，請再送一次。",
-               "Several people are changing this part right now: send it again.")
+def _changing(shop_id: str, code: str, change: Callable[[dict], dict],
+              tag: dict | None = None) -> Callable[[], dict]:
+    """`change` of the tag as read now, for models.retry: the first time `tag` when it was
+    read already (a batch), then read again after a lost race."""
+    known = [tag] if tag else []
+    return lambda: change(known.pop() if known else _find(shop_id, code))
+
+
+def _busy() -> Busy:
+    return Busy("這個舊品正被多人同時變更，請再送一次。",
+                "Several people are changing this part right now: send it again.")
 
 
 def customer_decides(shop_id: str, order_id: str, code: str, wish: str) -> dict:
@@ -611,7 +579,7 @@ def customer_decides(shop_id: str, order_id: str, code: str, wish: str) -> dict:
                            code="already_decided")
         return _save({**tag, "wish": wish, "wish_by": "customer"}, tag)
 
-    return _retry(shop_id, code, change)
+    return models.retry(_changing(shop_id, code, change), busy=_busy())
 
 
 def update_tag(caller: Caller, code: str, body: TagChange) -> dict:
@@ -640,7 +608,7 @@ def update_tag(caller: Caller, code: str, body: TagChange) -> dict:
         saved = _save(updated, tag, caller)
         return view(saved, caller, photo or _photo(saved, saved.get("photo_id")))
 
-    return _retry(caller.shop_id, code, change)
+    return models.retry(_changing(caller.shop_id, code, change), busy=_busy())
 
 
 def record_event(caller: Caller, code: str, body: NewEvent) -> dict:
@@ -656,7 +624,7 @@ def record_event(caller: Caller, code: str, body: NewEvent) -> dict:
         saved = _save(_moved(caller, tag, body), tag, caller)
         return view(saved, caller, _photo(saved, saved.get("photo_id")))
 
-    return _retry(caller.shop_id, code, change)
+    return models.retry(_changing(caller.shop_id, code, change), busy=_busy())
 
 
 def _seen(tag: dict, event_id: str) -> bool:
@@ -739,8 +707,9 @@ def move_many(caller: Caller, body: BatchMove, language: str = "zh-TW") -> dict:
                 continue  # the same code twice (typed once, scanned once)
             if code not in tags:
                 raise _not_found()
-            moved = _retry(caller.shop_id, code, lambda tag: _move_one(caller, tag, body.event),
-                           tags[code])
+            moved = models.retry(_changing(caller.shop_id, code,
+                                           lambda tag: _move_one(caller, tag, body.event),
+                                           tags[code]), busy=_busy())
             results.append({"code": code, "ok": True, "tag": moved})
         except DomainError as err:
             results.append({"code": code if isinstance(code, str) else raw, "ok": False,
@@ -791,10 +760,8 @@ def _row(tag: dict) -> dict:
 def monthly(shop_id: str, month: str) -> dict:
     """The month's disposals by category and its supplier returns, and the returns pending:
     two Queries on gsi2."""
-    from boto3.dynamodb.conditions import Key
-
     def filed(pk: str) -> list[dict]:
-        return aws.query_all(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(pk))
+        return [tag.as_dict() for tag in models.Item.lists.query(pk)]
 
     done = [_row(tag) for tag in filed(models.parts_month_pk(shop_id, month))]
     pending = [_row(tag) for tag in filed(models.parts_pending_pk(shop_id))]

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import Field, StrictInt
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
 from chalicelib.core import objects
 from chalicelib.core import aws
@@ -235,11 +235,11 @@ def complete(caller: Caller, order_id: str, photo_id: str) -> dict:
             "bytes": {"display": len(display), "thumb": len(thumb)},
             "created_at": clock.now_iso(), "by": caller.stamp()}
     try:
-        aws.table().put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
-    except ClientError as err:
-        if not db.refused(err):
-            raise
-        item = aws.table().get_item(Key=models.Photo.key(caller.shop_id, order_id, photo_id))["Item"]
+        with models.refusals():
+            models.Photo.from_dict(item).save(condition=models.Photo.pk.does_not_exist())
+    except models.Refused:  # another copy of this request kept it first
+        item = models.Photo.read(models.Photo.key(caller.shop_id, order_id, photo_id),
+                                 consistent=True)
     s3.delete_object(Bucket=bucket, Key=incoming)
     return view(item)
 
@@ -255,7 +255,7 @@ def delete(caller: Caller, order_id: str, photo_id: str) -> None:
         from chalicelib.work import inspections
 
         inspections.refuse_frozen(order)
-    aws.table().delete_item(Key=models.Photo.key(caller.shop_id, order_id, photo_id))
+    models.Photo.from_dict(models.Photo.key(caller.shop_id, order_id, photo_id)).delete()
     s3 = aws.client("s3")
     for size in ("display", "thumb"):
         s3.delete_object(Bucket=settings().bucket_name,

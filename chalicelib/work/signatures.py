@@ -30,16 +30,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, StringConstraints
+from pynamodb.expressions.operand import Path as AttributePath
 from typing_extensions import Annotated
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
 from chalicelib.core import objects
 from chalicelib.core import aws, money
 from chalicelib.work import orders, parts
 from chalicelib.api import Body, Caller, ClientId
 from chalicelib.core.config import settings
-from chalicelib.core.errors import Conflict, NotFound, Unprocessable
+from chalicelib.core.errors import Busy, Conflict, NotFound, Unprocessable
 from chalicelib.api.roles import require
 
 Kind = Literal["authorization", "estimate", "checkout"]
@@ -283,8 +284,8 @@ def _signed(caller: Caller, order_id: str, body: NewSignature, client: dict, met
         raise Unprocessable("請客戶勾選同意後再簽署。", "The customer must tick the consent first.",
                             code="consent_required")
     png = draw(body.strokes, body.width, body.height)  # drawn once: stored, then on the PDF
-    signed = orders.retry(lambda: _sign(caller, order_id, body, client, method, channel,
-                                        png, verification))
+    signed = models.retry(lambda: _sign(caller, order_id, body, client, method, channel,
+                                        png, verification), busy=_busy())
     if not signed.get("pdf_at"):
         _store_pdf_quietly(caller.shop_id, order_id, signed, png)
     return view(signed)
@@ -500,9 +501,8 @@ def _store_pdf(shop_id: str, order_id: str, item: dict, png: bytes | None = None
             Key=objects.signature_object(shop_id, order_id, item["signature_id"], "png"))["Body"].read()
     _put_object(objects.signature_object(shop_id, order_id, item["signature_id"], "pdf"),
                 pdf.render(record["content"], view(item), png), "application/pdf")
-    aws.table().update_item(Key=models.Signature.key(shop_id, order_id, item["signature_id"]),
-                            UpdateExpression="SET pdf_at = :now",
-                            ExpressionAttributeValues={":now": clock.now_iso()})
+    models.Signature.from_dict(models.Signature.key(shop_id, order_id, item["signature_id"])) \
+        .update(actions=[models.Signature.pdf_at.set(clock.now_iso())])
 
 
 def _store_pdf_quietly(shop_id: str, order_id: str, item: dict, png: bytes) -> None:
@@ -525,7 +525,12 @@ def revise(caller: Caller, order_id: str, kind: str, body: Revision) -> dict:
     """Set the signed version aside (kept, marked superseded) so the order may change and a new
     version be signed: the authorization before work starts, the checkout list before delivery."""
     require(caller, "documents.sign")
-    return orders.retry(lambda: _revise(caller, order_id, _kind(kind), body))
+    return models.retry(lambda: _revise(caller, order_id, _kind(kind), body), busy=_busy())
+
+
+def _busy() -> Busy:
+    return Busy("工單正被多人同時修改，請再送一次。",
+                "Several people are changing this order right now: send it again.")
 
 
 def _revise(caller: Caller, order_id: str, kind: str, body: Revision) -> dict:
@@ -574,34 +579,23 @@ def write_part_change(caller: Caller | None, tag: dict, before: dict) -> None:
     signed (a signature written at the same moment holds only while the tag is as it read it),
     or once the car is delivered. With the list signed and the car still here, the signature is
     set aside in the same transaction: the customer signs the list again, as it now is.
-    `caller` None: the customer, through their link. Raises orders.LostRace."""
-    from botocore.exceptions import ClientError
-
+    `tag` carries the version it was read at (`before`'s): written only if still that one, as
+    the next. `caller` None: the customer, through their link. Raises models.LostRace."""
     shop_id, order_id = tag["shop_id"], tag["order_id"]
-    closed = {f":closed{n}": state for n, state in enumerate(sorted(orders.CLOSED))}
     try:
-        db.transact_write([
-            {"Put": {"Item": tag, "ConditionExpression": "version = :version",
-                     "ExpressionAttributeValues": {":version": before["version"]}}},
-            {"ConditionCheck": {
-                "Key": models.order_key(shop_id, order_id),
-                "ConditionExpression": "attribute_not_exists(#signed.#checkout) OR "
-                                       f"#state IN ({', '.join(closed)})",
-                "ExpressionAttributeNames": {"#signed": "signed", "#checkout": "checkout",
-                                             "#state": "state"},
-                "ExpressionAttributeValues": closed}},
-        ])
+        with models.transaction() as writes:
+            writes.save(models.PartTag.from_dict({**tag, "version": before["version"]}))
+            writes.condition_check(
+                models.Order, models.order_pk(shop_id, order_id), models.ORDER_SK,
+                condition=AttributePath(["signed", "checkout"]).does_not_exist()
+                | models.Order.state.is_in(*sorted(orders.CLOSED)))
         return  # the common case: one write, no read of the order
-    except ClientError as err:
-        if not db.refused(err):
-            raise
-        failed = [reason.get("Code") == "ConditionalCheckFailed"
-                  for reason in err.response.get("CancellationReasons", [])]
-        if failed[:2] != [False, True]:
-            raise orders.LostRace from None
+    except models.LostRace as lost:
+        if lost.parts[:2] != [False, True]:
+            raise  # the tag changed since it was read (or the write met another): decide again
     order = orders.load(shop_id, order_id)
     if "checkout" not in order.get("signed", {}) or order["state"] in orders.CLOSED:
-        raise orders.LostRace  # changed in between: decide again
+        raise models.LostRace()  # changed in between: decide again
     _set_aside_for(caller, order, tag, before)
 
 
@@ -615,9 +609,11 @@ def _set_aside_for(caller: Caller | None, order: dict, tag: dict, before: dict) 
               "zh": f"結帳清單簽署後，舊品「{name}」（{code}）有變更：請客戶重新簽署。",
               "en": f"The old part {name} ({code}) changed after the checkout list was signed: "
                     "have the customer sign it again."}
-    changes, puts = set_aside(by, order, "checkout", f"set-aside-{tag['code']}-{tag['version']}",
-                              reason)
-    orders.save(by, order, changes, puts=[*puts, tag], as_read={tag["sk"]: before["version"]})
+    changes, puts = set_aside(by, order, "checkout",
+                              f"set-aside-{tag['code']}-{before['version'] + 1}", reason)
+    # The tag with the version it was read at: written only if still that one (as the next).
+    orders.save(by, order, changes, puts=[*puts, {**tag, "version": before["version"]}],
+                as_read={tag["sk"]: before["version"]})
 
 
 def to_sign_again(order: dict) -> dict[str, dict]:
@@ -657,32 +653,36 @@ def verify(signature_hash: str) -> dict:
     personal data beyond the shop's name and a masked plate."""
     import re
 
-    from boto3.dynamodb.conditions import Key
-
     from chalicelib.records import shops, vehicles
 
     missing = NotFound("找不到這份簽署文件。", "No signed document has this hash.")
     if not re.fullmatch(r"[0-9a-f]{64}", signature_hash):
         raise missing
     index = models.signature_hash_index(signature_hash)
-    found = aws.table().query(IndexName=db.GSI_LOOKUP,
-                              KeyConditionExpression=Key("gsi1pk").eq(index["gsi1pk"]))["Items"]
-    if not found:
+    found = next(iter(models.Item.lookup.query(index["gsi1pk"])), None)
+    if found is None:
         raise missing
-    item = found[0]
-    siblings = aws.table().query(KeyConditionExpression=Key("pk").eq(item["pk"])
-                                 & Key("sk").begins_with(models.SIGNATURE_PREFIX))["Items"]
-    header = aws.table().get_item(Key=models.order_key(item["shop_id"], item["order_id"]),
-                                  ProjectionExpression="#n", ExpressionAttributeNames={
-                                      "#n": "number"}).get("Item") or {}
+    item = found.as_dict()
+    siblings = list(models.Signature.items(item["pk"],
+                                           models.Item.sk.startswith(models.SIGNATURE_PREFIX)))
+    number = _order_number(item["shop_id"], item["order_id"])
     shop = shops.get_shop(item["shop_id"]) or {}
     kind, method = item["kind"], item["method"]
     return {"intact": intact(item, siblings, signature_hash), "kind": kind,
             "title": TITLES[kind], "version": int(item["version"]),
             "signed_at": item["signed_at"], "method": method, "method_name": METHODS[method],
             "shop": {"name": shop.get("name", "")}, "plate": vehicles.mask_plate(item["plate"]),
-            "order_number": header.get("number", ""),
+            "order_number": number,
             "superseded": bool(item.get("superseded_at"))}
+
+
+def _order_number(shop_id: str, order_id: str) -> str:
+    """The order's number alone (not the whole header: the page shows no more)."""
+    key = models.order_key(shop_id, order_id)
+    try:
+        return models.Order.get(key["pk"], key["sk"], attributes_to_get=["number"]).number or ""
+    except models.Order.DoesNotExist:
+        return ""
 
 
 def intact(item: dict, siblings: list[dict], signature_hash: str) -> bool:
@@ -814,12 +814,10 @@ def check_signed_orders(today: str) -> dict:
     what the documents cover: headers, signatures, walk-arounds, the lines they show."""
     from datetime import date, timedelta
 
-    from boto3.dynamodb.conditions import Key
-
     first = date.fromisoformat(today)
     listed = [item for back in range(CHECK_DAYS) for shard in range(models.SIGNED_SHARDS)
-              for item in aws.query_all(KeyConditionExpression=Key("pk").eq(
-                  models.signed_recently_pk((first - timedelta(days=back)).isoformat(), shard)))]
+              for item in models.SignedRecently.items(models.signed_recently_pk(
+                  (first - timedelta(days=back)).isoformat(), shard))]
     wanted: dict[tuple[str, str], set[str]] = {}
     for item in listed:
         wanted.setdefault((item["shop_id"], item["order_id"]), set()).add(item["signature_id"])
@@ -861,40 +859,25 @@ def check_signed_orders(today: str) -> dict:
 
 
 def _read_many(keys: list[dict]) -> list[dict]:
-    """Items by key, 100 a call (BatchGetItem's limit), the unprocessed asked again."""
-    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
-
-    serializer, deserializer = TypeSerializer(), TypeDeserializer()
-    client, name, found = aws.client("dynamodb"), aws.table().name, []
-    pending = [{k: serializer.serialize(v) for k, v in key.items()}
-               for key in {(key["pk"], key["sk"]): key for key in keys}.values()]
-    while pending:
-        request: dict | None = {name: {"Keys": pending[:100]}}
-        pending = pending[100:]
-        while request:
-            answer = client.batch_get_item(RequestItems=request)
-            found += [{k: deserializer.deserialize(v) for k, v in item.items()}
-                      for item in answer["Responses"].get(name, [])]
-            request = answer.get("UnprocessedKeys") or None
-    return found
+    """Items by key, of any type: 100 a call (BatchGetItem's limit), the unprocessed asked
+    again (PynamoDB's batch_get)."""
+    return [item.as_dict() for item in models.Item.batch_get(
+        {(key["pk"], key["sk"]) for key in keys})]
 
 
 def _alert(order: dict, problems: list[dict]) -> int:
     """Record the finding once (1 if new) and e-mail the shop's owners about it."""
-    from botocore.exceptions import ClientError
-
     shop_id, order_id = order["shop_id"], order["order_id"]
     found = digest([[problem["signature_id"], problem["code"], problem["zh"]]
                     for problem in problems])[:16]
+    alert = models.IntegrityAlert.from_dict({
+        **models.IntegrityAlert.key(shop_id, order_id, found), "type": "integrity_alert",
+        "shop_id": shop_id, "order_id": order_id, "number": order["number"],
+        "problems": problems, "found_at": clock.now_iso()})
     try:
-        aws.table().put_item(Item={
-            **models.IntegrityAlert.key(shop_id, order_id, found), "type": "integrity_alert",
-            "shop_id": shop_id, "order_id": order_id, "number": order["number"],
-            "problems": problems, "found_at": clock.now_iso()},
-            ConditionExpression="attribute_not_exists(pk)")
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            alert.save(condition=models.IntegrityAlert.pk.does_not_exist())
+    except models.Refused:
         return 0  # told already
     _mail_owners(order, problems)
     return 1
@@ -904,16 +887,14 @@ def _mail_owners(order: dict, problems: list[dict]) -> None:
     """An e-mail to each owner of the shop with an address (locally, the outbox)."""
     import uuid
 
-    from boto3.dynamodb.conditions import Key
-
     from chalicelib.records import shops
     from chalicelib.outward.notify import email, outbox
     from chalicelib.outward.notify.base import Message
     from chalicelib.core.observability import logger
 
     shop_id, number = order["shop_id"], order["number"]
-    staff = aws.query_all(KeyConditionExpression=Key("pk").eq(models.shop_pk(shop_id))
-                          & Key("sk").begins_with(models.STAFF_PREFIX))
+    staff = models.Staff.items(models.shop_pk(shop_id),
+                               models.Item.sk.startswith(models.STAFF_PREFIX))
     owners = [member["email"] for member in staff if member.get("role") == "owner"
               and member.get("active", True) and member.get("email")]
     shop = (shops.get_shop(shop_id) or {}).get("name", "")

@@ -294,10 +294,8 @@ def test_a_pin_session_ends_with_the_deactivation_too(shop, chalice_client):
 
 def test_a_write_reads_the_staff_item_once_and_a_read_not_at_all(shop):
     """What ending sessions at once costs: one GetItem of the caller's staff item per write."""
-    from chalicelib.core import aws
-
     calls = []
-    client = aws.table().meta.client
+    client = models.Item._get_connection().connection.client  # the models' one client
 
     def count(params, **_):
         calls.append((params.get("TableName"), params.get("Key", {}).get("sk")))

@@ -327,7 +327,7 @@ def test_the_dashboard_is_one_query_and_one_read(app_env, shop, clock, stream):
     a_working_day(shop, clock)
     stream.drain()
     calls = []
-    client = aws.table().meta.client
+    client = models.Item._get_connection().connection.client  # the models' one connection
     client.meta.events.register("before-send.dynamodb.*",
                                 lambda request, **_: calls.append(
                                     request.headers["X-Amz-Target"].decode().split(".")[-1]))

@@ -284,10 +284,13 @@ def count_requests():
     def count(**_):
         counts["dynamodb"] += 1
 
-    for client in (aws.client("dynamodb"), aws.table().meta.client):
+    # boto3's clients and the models' one connection (chalicelib/models/base.py)
+    clients = (aws.client("dynamodb"), aws.table().meta.client,
+               models.Item._get_connection().connection.client)
+    for client in clients:
         client.meta.events.register("before-send", count)
     return counts, lambda: [client.meta.events.unregister("before-send", count)
-                            for client in (aws.client("dynamodb"), aws.table().meta.client)]
+                            for client in clients]
 
 
 def test_a_crate_of_tags_moves_to_the_shelf_in_one_request(chalice_client, shop, order):

@@ -66,8 +66,16 @@ def test_the_check_reads_what_the_documents_cover_and_no_more(shop, monkeypatch)
         partitions.append(kwargs["KeyConditionExpression"].get_expression()["values"][1])
         return real(**kwargs)
 
+    def model_query(params, **_):  # the models' Query: its key condition's first value is pk's
+        partitions.append(params["ExpressionAttributeValues"][":0"]["S"])
+
     monkeypatch.setattr(table, "query", query)
-    counts = signatures.check_signed_orders(times.local_date())
+    events = models.Item._get_connection().connection.client.meta.events
+    events.register("before-parameter-build.dynamodb.Query", model_query)
+    try:
+        counts = signatures.check_signed_orders(times.local_date())
+    finally:
+        events.unregister("before-parameter-build.dynamodb.Query", model_query)
     assert counts["checked"] >= 1
     assert partitions and all(pk.startswith("SIGNED#") for pk in partitions), partitions
 

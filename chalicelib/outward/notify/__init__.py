@@ -19,10 +19,11 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Callable
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
 from chalicelib.core import aws
 from chalicelib.api import Body, Caller, ClientId
+from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, Invalid, NotFound, Unauthorized
 from chalicelib.outward.notify.base import Delivery, Message, failed
 from chalicelib.core.observability import logger
@@ -59,10 +60,8 @@ def on_order_change(event_name: str, new_image: dict, old_image: dict) -> None:
 
 
 def _plain(image: dict) -> dict:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    deserializer = TypeDeserializer()
-    return {name: deserializer.deserialize(value) for name, value in (image or {}).items()}
+    """A stream record's image (DynamoDB's typed JSON) as the plain dict its model reads."""
+    return models.Item.from_image(image).as_dict() if image else {}
 
 
 def notify_step(order: dict, step: str) -> list[dict]:
@@ -88,13 +87,10 @@ def _occurrence(order: dict, step: str) -> int:
     """Which time this is that the order reached `step` (1, 2, …). Each step event is written
     in the transaction that moved the header, `at` its `updated_at`: the ones before this change
     are the same however often, or late, the stream hands the change over."""
-    from boto3.dynamodb.conditions import Key
-
-    events = aws.query_all(
-        KeyConditionExpression=Key("pk").eq(models.order_pk(order["shop_id"], order["order_id"]))
-        & Key("sk").begins_with(models.EVENT_PREFIX), ConsistentRead=True,
-        ProjectionExpression="#from, #to, #at",
-        ExpressionAttributeNames={"#from": "from", "#to": "to", "#at": "at"})
+    event = models.Event
+    events = event.items(models.order_pk(order["shop_id"], order["order_id"]),
+                         event.sk.startswith(models.EVENT_PREFIX), consistent_read=True,
+                         attributes_to_get=["from", "to", "at"])
     changed_at = order.get("updated_at", "")
     return 1 + sum(1 for event in events if event.get("to") == step
                    and event.get("from") != step and event.get("at", "") < changed_at)
@@ -238,12 +234,12 @@ def _send(message: Message, resend: bool = False, shown: str | None = None) -> d
             message.channel, shown or message.text, now, delivery, tries=tries, resend=resend,
             occurrence=message.occurrence)
     if delivery.state != "sent":
-        aws.table().put_item(Item={
+        models.DeadLetter.from_dict({
             **models.DeadLetter.key(message.shop_id, now, message.order_id, message.message_id),
             "type": "message_dead_letter", "shop_id": message.shop_id,
             "order_id": message.order_id, "message_id": message.message_id,
             "step": message.step, "channel": message.channel, "error": delivery.error,
-            "tries": tries, "at": now})
+            "tries": tries, "at": now}).save()
     logger().info("message", extra={"order_id": message.order_id, "step": message.step,
                                     "channel": message.channel, "state": delivery.state,
                                     "tries": tries})
@@ -255,29 +251,25 @@ def _send(message: Message, resend: bool = False, shown: str | None = None) -> d
 def _record(shop_id: str, order_id: str, message_id: str, step: str, channel: str, text: str,
             now: str, delivery: Delivery, tries: int = 0, resend: bool = False,
             occurrence: int = 1) -> None:
-    sets = {"type": "message", "shop_id": shop_id, "order_id": order_id,
-            "message_id": message_id, "step": step, "channel": channel, "text": text,
-            "state": delivery.state, "updated_at": now, "tries": tries,
-            **_counted(occurrence)}
+    """The message's outcome (made if it has no record yet); out of the due list either way."""
+    message = models.Message
+    actions = [message.type.set(message), message.shop_id.set(shop_id),
+               message.order_id.set(order_id), message.message_id.set(message_id),
+               message.step.set(step), message.channel.set(channel), message.text.set(text),
+               message.state.set(delivery.state), message.updated_at.set(now),
+               message.tries.set(tries), message.created_at.set(message.created_at | now),
+               message.gsi2pk.remove(), message.gsi2sk.remove(), message.not_before.remove()]
+    if occurrence > 1:  # as _counted: the first has none
+        actions.append(message.occurrence.set(occurrence))
     if delivery.state == "sent":
-        sets.update(sent_at=now, provider_id=delivery.provider_id)
-    expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
-    expression += ", created_at = if_not_exists(created_at, :now)"
+        actions += [message.sent_at.set(now), message.error.remove(),
+                    message.provider_id.set(delivery.provider_id) if delivery.provider_id
+                    else message.provider_id.remove()]
+    else:
+        actions.append(message.error.set(delivery.error or "failed"))
     if resend:
-        expression += " ADD resends :one"
-    removes = ["gsi2pk", "gsi2sk", "not_before"] + (["#error"] if delivery.state == "sent" else [])
-    values = {f":{name}": value for name, value in sets.items()}
-    values[":now"] = now
-    if resend:
-        values[":one"] = 1
-    names = {f"#{name}": name for name in sets}
-    if delivery.state != "sent":
-        expression = expression.replace("SET ", "SET #error = :error, ", 1)
-        values[":error"] = delivery.error or "failed"
-    names["#error"] = "error"
-    aws.table().update_item(Key=models.Message.key(shop_id, order_id, message_id),
-                            UpdateExpression=expression + " REMOVE " + ", ".join(removes),
-                            ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+        actions.append(message.resends.add(1))
+    message.from_dict(message.key(shop_id, order_id, message_id)).update(actions=actions)
 
 
 def _counted(occurrence: int) -> dict:
@@ -289,19 +281,16 @@ def _counted(occurrence: int) -> dict:
 def _put_new(shop_id: str, order_id: str, message_id: str, step: str, channel: str, text: str,
              state: str, occurrence: int, **more) -> bool:
     """The message's first record; False when it is there already."""
-    from botocore.exceptions import ClientError
-
     at = clock.now_iso()
     try:
-        aws.table().put_item(Item={
-            **models.Message.key(shop_id, order_id, message_id), "type": "message",
-            "shop_id": shop_id, "order_id": order_id, "message_id": message_id, "step": step,
-            "channel": channel, "text": text, "state": state, "created_at": at,
-            "updated_at": at, "tries": 0, **_counted(occurrence), **more},
-            ConditionExpression="attribute_not_exists(pk)")
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            models.Message.from_dict({
+                **models.Message.key(shop_id, order_id, message_id), "type": "message",
+                "shop_id": shop_id, "order_id": order_id, "message_id": message_id,
+                "step": step, "channel": channel, "text": text, "state": state,
+                "created_at": at, "updated_at": at, "tries": 0, **_counted(occurrence),
+                **more}).save(condition=models.Message.pk.does_not_exist())
+    except models.Refused:
         return False
     return True
 
@@ -313,7 +302,7 @@ def _once(key: str, work: Callable[[], dict]) -> dict:
                                                              IdempotencyConfig,
                                                              idempotent_function)
 
-    store = DynamoDBPersistenceLayer(table_name=aws.table().name, key_attr="pk",
+    store = DynamoDBPersistenceLayer(table_name=settings().table_name, key_attr="pk",
                                      sort_key_attr="sk", static_pk_value=models.IDEMPOTENCY_PK,
                                      expiry_attr="expires_at",
                                      boto3_client=aws.client("dynamodb"))
@@ -379,29 +368,24 @@ def send_due_now() -> int:
 def send_due(now: datetime) -> int:
     """Send the queued messages whose time has come (the schedule and the stream call it);
     answers how many were taken. Each is claimed first, so two runs never both take one."""
-    from boto3.dynamodb.conditions import Key
-    from botocore.exceptions import ClientError
-
     from chalicelib.records import shop_settings
 
-    due = aws.table().query(IndexName=db.GSI_LISTS, KeyConditionExpression=Key("gsi2pk").eq(
-        models.MESSAGES_DUE_PK) & Key("gsi2sk").lte(f"{clock.iso(now)}#~"))["Items"]
+    message = models.Message
+    due = [found.as_dict() for found in models.Item.lists.query(
+        models.MESSAGES_DUE_PK, models.Item.gsi2sk <= f"{clock.iso(now)}#~")]
     taken = 0
     for item in due:
-        key = models.Message.key(item["shop_id"], item["order_id"], item["message_id"])
+        key = message.key(item["shop_id"], item["order_id"], item["message_id"])
         try:
-            aws.table().update_item(
-                Key=key, UpdateExpression="SET #state = :sending REMOVE gsi2pk, gsi2sk",
-                ConditionExpression="#state = :queued", ExpressionAttributeNames={
-                    "#state": "state"},
-                ExpressionAttributeValues={":sending": "sending", ":queued": "queued"})
-        except ClientError as err:
-            if not db.refused(err):
-                raise
+            with models.refusals():
+                message.from_dict(key).update(
+                    actions=[message.state.set("sending"), message.gsi2pk.remove(),
+                             message.gsi2sk.remove()],
+                    condition=message.state == "queued")
+        except models.Refused:
             continue  # another run took it
         taken += 1
-        order = aws.table().get_item(
-            Key=models.order_key(item["shop_id"], item["order_id"])).get("Item") or {}
+        order = models.Order.read(models.order_key(item["shop_id"], item["order_id"])) or {}
         customer = _customer(item["shop_id"], order) if order else None
         occurrence = int(item.get("occurrence", 1))  # none: queued before times were counted
         if not customer or customer.get("channel") == "none":
@@ -416,9 +400,7 @@ def send_due(now: datetime) -> int:
         if results and all(result["message_id"] != item["message_id"] for result in results):
             # Another channel carried it (the customer's changed since): that one's record
             # stands, the queued one goes.
-            aws.table().delete_item(Key=key, ConditionExpression="#state = :sending",
-                                    ExpressionAttributeNames={"#state": "state"},
-                                    ExpressionAttributeValues={":sending": "sending"})
+            message.from_dict(key).delete(condition=message.state == "sending")
     return taken
 
 
@@ -439,18 +421,18 @@ def views(order_items: list[dict]) -> list[dict]:
 
 
 def list_messages(shop_id: str, order_id: str) -> list[dict]:
-    from boto3.dynamodb.conditions import Key
-
-    return views(aws.table().query(KeyConditionExpression=Key("pk").eq(
-        models.order_pk(shop_id, order_id)) & Key("sk").begins_with(models.MESSAGE_PREFIX))["Items"])
+    return views(list(models.Message.items(models.order_pk(shop_id, order_id),
+                                           models.Message.sk.startswith(models.MESSAGE_PREFIX))))
 
 
 def order_messages(caller: Caller, order_id: str) -> list[dict]:
     """The order screen's list: who may read the order may read what its customer was sent."""
     require(caller, "orders.read")
-    if aws.table().get_item(Key=models.order_key(caller.shop_id, order_id),
-                            ProjectionExpression="pk").get("Item") is None:
-        raise NotFound("找不到這張工單。", "No such repair order.")
+    key = models.order_key(caller.shop_id, order_id)
+    try:
+        models.Order.get(key["pk"], key["sk"], attributes_to_get=["pk"])
+    except models.Order.DoesNotExist:
+        raise NotFound("找不到這張工單。", "No such repair order.") from None
     return list_messages(caller.shop_id, order_id)
 
 
@@ -458,11 +440,11 @@ def resend(caller: Caller, order_id: str, message_id: str, body: Resend) -> dict
     """The advisor sends a message again on its channel (once per client id: a replayed
     request from the tablet's queue sends nothing more)."""
     require(caller, "orders.write")
-    item = aws.table().get_item(Key=models.Message.key(caller.shop_id, order_id, message_id)).get(
-        "Item")
+    key = models.Message.key(caller.shop_id, order_id, message_id)
+    item = models.Message.read(key)
     if item is None:
         raise NotFound("找不到這則通知。", "No such message.")
-    order = aws.table().get_item(Key=models.order_key(caller.shop_id, order_id)).get("Item") or {}
+    order = models.Order.read(models.order_key(caller.shop_id, order_id)) or {}
     customer = _customer(caller.shop_id, order)
     to = _address(customer, item["channel"]) if customer else None
     if not to:
@@ -472,8 +454,7 @@ def resend(caller: Caller, order_id: str, message_id: str, body: Resend) -> dict
                        resend=body.client_id, occurrence=int(item.get("occurrence", 1)))
     _once(f"{caller.shop_id}#{order_id}#{message_id}#resend#{body.client_id}",
           lambda: _send(message, resend=True))
-    stored = aws.table().get_item(Key=models.Message.key(caller.shop_id, order_id, message_id))
-    return views([stored["Item"]])[0]
+    return views([models.Message.read(key)])[0]
 
 
 def mark_read(order: dict, raw: bytes | None) -> dict:
@@ -488,20 +469,15 @@ def mark_read(order: dict, raw: bytes | None) -> dict:
     message_id = body.get("message_id") if isinstance(body, dict) else None
     if not isinstance(message_id, str) or not MESSAGE_ID.match(message_id):
         raise Invalid("請指定通知。", "message_id: which message was opened.")
-    from botocore.exceptions import ClientError
-
+    message = models.Message
+    opened = message.from_dict(message.key(order["shop_id"], order["order_id"], message_id))
     try:
-        answer = aws.table().update_item(
-            Key=models.Message.key(order["shop_id"], order["order_id"], message_id),
-            UpdateExpression="SET read_at = if_not_exists(read_at, :now)",
-            ConditionExpression="attribute_exists(pk) AND channel = :push",
-            ExpressionAttributeValues={":now": clock.now_iso(), ":push": "push"},
-            ReturnValues="ALL_NEW")
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            opened.update(actions=[message.read_at.set(message.read_at | clock.now_iso())],
+                          condition=message.pk.exists() & (message.channel == "push"))
+    except models.Refused:
         raise NotFound("找不到這則通知。", "No such message.") from None
-    return {"message_id": message_id, "read_at": answer["Attributes"]["read_at"]}
+    return {"message_id": message_id, "read_at": opened.read_at}
 
 
 def send_direct(shop_id: str, order_id: str, step: str, channel: str, to: str, text: str,
@@ -517,12 +493,9 @@ def send_direct(shop_id: str, order_id: str, step: str, channel: str, to: str, t
 def _claim(shop_id: str, order_id: str, step: str, channel: str, shown: str) -> int:
     """The next occurrence of a step sent on request, taken by its first record (`sending`):
     two requests at once take two."""
-    from boto3.dynamodb.conditions import Key
-
-    earlier = aws.query_all(
-        KeyConditionExpression=Key("pk").eq(models.order_pk(shop_id, order_id))
-        & Key("sk").begins_with(models.message_step_prefix(step)),
-        ProjectionExpression="channel", ConsistentRead=True)
+    earlier = models.Message.items(models.order_pk(shop_id, order_id),
+                                   models.Message.sk.startswith(models.message_step_prefix(step)),
+                                   consistent_read=True, attributes_to_get=["channel"])
     occurrence = 1 + sum(1 for item in earlier if item.get("channel") == channel)
     while not _put_new(shop_id, order_id, models.message_id(step, channel, occurrence), step, channel,
                        shown, "sending", occurrence):
@@ -549,10 +522,11 @@ def line_link(caller: Caller, customer_id: str) -> dict:
                        code="line_not_configured")
     code = "".join(random.choice(LINK_CODE_ALPHABET) for _ in range(10))
     expires = clock.now() + timedelta(seconds=LINK_CODE_SECONDS)
-    aws.table().put_item(Item={
+    models.LineLink.from_dict({
         **models.LineLink.key(code), "type": "line_link", "shop_id": caller.shop_id,
         "customer_id": customer_id, "created_at": clock.now_iso(), "created_by": caller.stamp(),
-        "expires_at": int(expires.timestamp())}, ConditionExpression="attribute_not_exists(pk)")
+        "expires_at": int(expires.timestamp())}).save(
+            condition=models.LineLink.pk.does_not_exist())
     text = f"綁定通知 {code}"
     return {"code": code, "expires_at": clock.iso(expires),
             "url": f"https://line.me/R/oaMessage/{quote(basic_id)}/?{quote(text)}"}
@@ -591,8 +565,7 @@ def line_webhook(body: bytes | None, signature: str | None) -> dict:
 def _use_link_code(code: str, user_id: str) -> bool:
     from chalicelib.records import customers
 
-    claim = aws.table().delete_item(Key=models.LineLink.key(code), ReturnValues="ALL_OLD").get(
-        "Attributes")
+    claim = models.LineLink.claim(code)
     if not claim or int(claim["expires_at"]) < clock.now().timestamp():
         return False
     return customers.link_line(claim["shop_id"], claim["customer_id"], user_id)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import hashlib
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws
 from chalicelib.core import secrets
 from chalicelib.core.config import settings
 from chalicelib.outward.notify.base import Delivery, Message, failed
@@ -41,11 +40,11 @@ def send(message: Message) -> Delivery:
     except Exception:
         return failed("LINE channel access token is not set", retryable=False)
     tag = delivery_tag(message)
-    aws.table().put_item(Item={
+    models.LineDeliveryTag.from_dict({
         **models.LineDeliveryTag.key(tag), "type": "line_delivery_tag",
         "shop_id": message.shop_id, "order_id": message.order_id,
         "message_id": message.message_id,
-        "expires_at": int(clock.now().timestamp()) + TAG_DAYS * 86400})
+        "expires_at": int(clock.now().timestamp()) + TAG_DAYS * 86400}).save()
     configuration = Configuration(host=settings().line_api_base, access_token=token)
     request = PnpMessagesRequest(to=hashed_number(message.to),
                                  messages=[TextMessage(text=message.text)])
@@ -64,19 +63,16 @@ def send(message: Message) -> Delivery:
 
 def delivered(tag: str) -> bool:
     """LINE's delivery completion event for a tag: the message gets `delivered_at` (once)."""
-    from botocore.exceptions import ClientError
-
-    found = aws.table().get_item(Key=models.LineDeliveryTag.key(tag)).get("Item")
+    found = models.LineDeliveryTag.read(models.LineDeliveryTag.key(tag))
     if not found:
         return False
+    message = models.Message
     try:
-        aws.table().update_item(
-            Key=models.Message.key(found["shop_id"], found["order_id"], found["message_id"]),
-            UpdateExpression="SET delivered_at = if_not_exists(delivered_at, :now)",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":now": clock.now_iso()})
-    except ClientError as err:
-        if not db.refused(err):
-            raise
+        with models.refusals():
+            message.from_dict(message.key(found["shop_id"], found["order_id"],
+                                          found["message_id"])).update(
+                actions=[message.delivered_at.set(message.delivered_at | clock.now_iso())],
+                condition=message.pk.exists())
+    except models.Refused:
         return False
     return True

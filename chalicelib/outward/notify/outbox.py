@@ -6,7 +6,6 @@ import uuid
 
 from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws
 from chalicelib.core.config import settings
 from chalicelib.outward.notify.base import Delivery, Message
 
@@ -26,18 +25,16 @@ def used_for(channel: str) -> bool:
 def send(message: Message) -> Delivery:
     at = clock.now_iso()
     provider_id = f"outbox-{uuid.uuid4().hex[:12]}"
-    aws.table().put_item(Item={
+    models.Outbox.from_dict({
         **models.Outbox.key(at, provider_id), "type": "outbox", "at": at,
         "provider_id": provider_id, "shop_id": message.shop_id, "order_id": message.order_id,
         "message_id": message.message_id, "step": message.step, "channel": message.channel,
         "to": message.to, "subject": message.subject, "text": message.text,
-        "expires_at": int(clock.now().timestamp()) + 30 * 86400})
+        "expires_at": int(clock.now().timestamp()) + 30 * 86400}).save()
     return Delivery("sent", provider_id=provider_id)
 
 
 def recent(limit: int = 100) -> list[dict]:
     """The newest first."""
-    from boto3.dynamodb.conditions import Key
-
-    return aws.table().query(KeyConditionExpression=Key("pk").eq(models.Outbox.key("", "")["pk"]),
-                             ScanIndexForward=False, Limit=limit)["Items"]
+    return list(models.Outbox.items(models.Outbox.key("", "")["pk"], scan_index_forward=False,
+                                    limit=limit))

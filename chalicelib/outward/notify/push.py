@@ -20,9 +20,8 @@ from urllib.parse import urlsplit
 from pydantic import StringConstraints, field_validator
 from typing_extensions import Annotated
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock
-from chalicelib.core import aws
 from chalicelib.core import secrets as secret_store
 from chalicelib.api import Body, field_error
 from chalicelib.core.config import settings
@@ -113,11 +112,11 @@ def public_key() -> str | None:
 # --- the customer's subscriptions ---
 
 def subscriptions(shop_id: str, customer_id: str) -> list[dict]:
-    from boto3.dynamodb.conditions import Key
-
-    pk = models.PushSubscription.key(shop_id, customer_id, "")["pk"]
-    found = aws.table().query(KeyConditionExpression=Key("pk").eq(pk) & Key("sk").begins_with(
-        models.PUSH_PREFIX), ConsistentRead=True)["Items"]
+    """The customer's subscriptions, oldest first (one Query of their partition)."""
+    subscription = models.PushSubscription
+    found = subscription.items(subscription.key(shop_id, customer_id, "")["pk"],
+                               subscription.sk.startswith(models.PUSH_PREFIX),
+                               consistent_read=True)
     return sorted(found, key=lambda item: item["created_at"])
 
 
@@ -134,15 +133,15 @@ def subscribe(order: dict, body: Subscription) -> dict:
                        code="no_customer")
     digest = endpoint_hash(body.endpoint)
     now = clock.now_iso()
-    aws.table().put_item(Item={
+    models.PushSubscription.from_dict({
         **models.PushSubscription.key(shop_id, customer_id, digest), "type": "push_subscription",
         "shop_id": shop_id, "customer_id": customer_id, "endpoint": body.endpoint,
         "p256dh": body.keys.p256dh, "auth": body.keys.auth, "order_id": order["order_id"],
-        "created_at": now})
+        "created_at": now}).save()
     kept = subscriptions(shop_id, customer_id)
     for old in kept[:-MAX_PER_CUSTOMER]:  # a customer's older phones make way
         if old["sk"] != f"{models.PUSH_PREFIX}{digest}":
-            aws.table().delete_item(Key={"pk": old["pk"], "sk": old["sk"]})
+            models.PushSubscription.from_dict({"pk": old["pk"], "sk": old["sk"]}).delete()
     _make_push_the_channel(shop_id, customer_id, now)
     return {"subscribed": True}
 
@@ -155,35 +154,31 @@ def unsubscribe(order: dict, body: Unsubscription) -> dict:
 def forget(shop_id: str, customer_id: str, digest: str) -> None:
     """A subscription removed (by the customer, or gone at the push service); with the last
     one gone, the customer's earlier channel comes back."""
-    aws.table().delete_item(Key=models.PushSubscription.key(shop_id, customer_id, digest))
+    subscription = models.PushSubscription
+    subscription.from_dict(subscription.key(shop_id, customer_id, digest)).delete()
     if not subscriptions(shop_id, customer_id):
-        from botocore.exceptions import ClientError
-
+        customer = models.Customer
         try:
-            aws.table().update_item(
-                Key=models.customer_key(shop_id, customer_id),
-                UpdateExpression="SET channel = if_not_exists(channel_before_push, :sms), "
-                                 "updated_at = :now REMOVE channel_before_push",
-                ConditionExpression="channel = :push",
-                ExpressionAttributeValues={":sms": "sms", ":push": "push",
-                                           ":now": clock.now_iso()})
-        except ClientError as err:
-            if not db.refused(err):
-                raise  # refused: the advisor chose another channel since
+            with models.refusals():
+                customer.from_dict(models.customer_key(shop_id, customer_id)).update(
+                    actions=[customer.channel.set(customer.channel_before_push | "sms"),
+                             customer.updated_at.set(clock.now_iso()),
+                             customer.channel_before_push.remove()],
+                    condition=customer.channel == "push")
+        except models.Refused:
+            pass  # the advisor chose another channel since
 
 
 def _make_push_the_channel(shop_id: str, customer_id: str, now: str) -> None:
-    from botocore.exceptions import ClientError
-
+    customer = models.Customer
     try:
-        aws.table().update_item(
-            Key=models.customer_key(shop_id, customer_id),
-            UpdateExpression="SET channel_before_push = channel, channel = :push, updated_at = :now",
-            ConditionExpression="attribute_exists(pk) AND channel <> :push",
-            ExpressionAttributeValues={":push": "push", ":now": now})
-    except ClientError as err:
-        if not db.refused(err):
-            raise  # refused: push already, or the customer was erased
+        with models.refusals():
+            customer.from_dict(models.customer_key(shop_id, customer_id)).update(
+                actions=[customer.channel_before_push.set(customer.channel),
+                         customer.channel.set("push"), customer.updated_at.set(now)],
+                condition=customer.pk.exists() & (customer.channel != "push"))
+    except models.Refused:
+        pass  # push already, or the customer was erased
 
 
 def _customer_id(order: dict) -> str:
