@@ -3,18 +3,28 @@ parses, which service does the work and what it answers (docs/api.md; /api/opena
 Who may do what is checked by the services (chalicelib/api/roles.py)."""
 from chalice import AuthResponse, Chalice, Cron, Response
 
-from chalicelib import changes
-from chalicelib.api import openapi
-from chalicelib.core import health
-from chalicelib.outward import notify
-from chalicelib.records import auth, customers, shop_settings, shops, vehicles
-from chalicelib.work import appointments, inspections, orders, parts, photos, signatures
-from chalicelib.api import Api
+from chalicelib.api import Api, tokens
+from chalicelib.api.lazy import lazy
 from chalicelib.core.config import settings
 from chalicelib.core.errors import gateway_error, preferred_language
+from chalicelib import customer_routes
+
+# The domain, each module imported by the first request that uses it (chalicelib/api/lazy.py).
+health = lazy("core.health")
+openapi = lazy("api.openapi")
+auth, shops, customers, vehicles, shop_settings = (
+    lazy(f"records.{name}") for name in ("auth", "shops", "customers", "vehicles", "shop_settings"))
+appointments, inspections, orders, parts, photos, signatures = (
+    lazy(f"work.{name}") for name in ("appointments", "inspections", "orders", "parts", "photos",
+                                      "signatures"))
+notify, links = lazy("outward.notify"), lazy("outward.links")
+followups, cases, reminders, dashboard, portability, daily = (
+    lazy(f"after.{name}") for name in ("followups", "cases", "reminders", "dashboard",
+                                       "portability", "daily"))
+changes = lazy("changes")
 
 app = Chalice(app_name="servicelane")
-api = Api(app)
+api = Api(app, still_current=lambda caller: auth.still_current(caller))
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -36,7 +46,7 @@ def errors_and_headers(event, get_response):
 @app.authorizer(ttl_seconds=60)
 def staff_token(auth_request):
     """Every signed-in route: a valid access token names the person, their shop and role."""
-    caller = auth.verify_access(auth.bearer(auth_request.token))
+    caller = tokens.verify_access(tokens.bearer(auth_request.token))
     if caller is None:
         return AuthResponse(routes=[], principal_id="anonymous")
     return AuthResponse(routes=["*"], principal_id=caller.staff_id, context={
@@ -46,6 +56,7 @@ def staff_token(auth_request):
 
 
 api.authorizer = staff_token
+app.register_blueprint(customer_routes.routes)  # /t/<token> and /o/<token>: public
 
 
 @app.route("/api/health", methods=["GET"])
@@ -61,30 +72,31 @@ def get_openapi():
 
 # --- sign-in, sessions, shared tablets ---
 
-@api.route("/api/auth/sign-in", "POST", body=auth.SignIn, public=True)
+@api.route("/api/auth/sign-in", "POST", body="records.auth:SignIn", public=True)
 def sign_in(body):
     """Sign in with a mobile or e-mail and a password."""
     return auth.sign_in(body.login, body.password)
 
 
-@api.route("/api/auth/refresh", "POST", body=auth.RefreshRequest, public=True)
+@api.route("/api/auth/refresh", "POST", body="records.auth:RefreshRequest", public=True)
 def refresh_session(body):
     """A new access token; the refresh token is used up and replaced."""
     return auth.refresh(body.refresh_token)
 
 
-@api.route("/api/auth/sign-out", "POST", body=auth.RefreshRequest, public=True, status=204)
+@api.route("/api/auth/sign-out", "POST", body="records.auth:RefreshRequest", public=True,
+           status=204)
 def sign_out(body):
     auth.sign_out(body.refresh_token)
 
 
-@api.route("/api/auth/device", "POST", body=auth.DeviceCredentials, public=True)
+@api.route("/api/auth/device", "POST", body="records.auth:DeviceCredentials", public=True)
 def device_staff(body):
     """The staff who may switch in on a registered shop tablet."""
     return auth.device_staff(body.device_id, body.device_secret)
 
 
-@api.route("/api/auth/pin", "POST", body=auth.PinSignIn, public=True)
+@api.route("/api/auth/pin", "POST", body="records.auth:PinSignIn", public=True)
 def pin_sign_in(body):
     """Switch to oneself on a shared tablet with a 6-digit PIN."""
     return auth.pin_sign_in(body.device_id, body.device_secret, body.staff_id, body.pin)
@@ -95,12 +107,12 @@ def get_me():
     return auth.me(api.caller())
 
 
-@api.route("/api/me/pin", "PUT", body=auth.PinChange, status=204)
+@api.route("/api/me/pin", "PUT", body="records.auth:PinChange", status=204)
 def set_my_pin(body):
     auth.set_pin(api.caller(), body.pin, body.password)
 
 
-@api.route("/api/devices", "POST", body=auth.NewDevice, status=201)
+@api.route("/api/devices", "POST", body="records.auth:NewDevice", status=201)
 def register_device(body):
     """A manager signs this tablet in as a shop device (its secret is shown once)."""
     return auth.register_device(api.caller(), body.device_id, body.name)
@@ -113,25 +125,25 @@ def list_staff():
     return shops.list_staff(api.caller())
 
 
-@api.route("/api/staff", "POST", body=shops.NewStaff, status=201)
+@api.route("/api/staff", "POST", body="records.shops:NewStaff", status=201)
 def create_staff(body):
     return shops.create_staff(api.caller(), body)
 
 
-@api.route("/api/staff/{staff_id}", "PATCH", body=shops.StaffChange)
+@api.route("/api/staff/{staff_id}", "PATCH", body="records.shops:StaffChange")
 def update_staff(staff_id, body):
     return shops.update_staff(api.caller(), staff_id, body)
 
 
 # --- customers, vehicles, appointments ---
 
-@api.route("/api/customers", "GET", query=customers.PhoneLookup)
+@api.route("/api/customers", "GET", query="records.customers:PhoneLookup")
 def find_customers(query):
     """Customers whose number begins with the digits typed so far."""
     return customers.find_by_phone(api.caller(), query.phone)
 
 
-@api.route("/api/customers", "POST", body=customers.NewCustomer, status=201)
+@api.route("/api/customers", "POST", body="records.customers:NewCustomer", status=201)
 def create_customer(body):
     return customers.create_customer(api.caller(), body)
 
@@ -142,7 +154,7 @@ def get_customer(customer_id):
     return customers.customer_page(api.caller(), customer_id)
 
 
-@api.route("/api/customers/{customer_id}", "PATCH", body=customers.CustomerChange)
+@api.route("/api/customers/{customer_id}", "PATCH", body="records.customers:CustomerChange")
 def update_customer(customer_id, body):
     return customers.update_customer(api.caller(), customer_id, body)
 
@@ -152,39 +164,35 @@ def update_customer(customer_id, body):
 @api.route("/api/customers/{customer_id}/export", "POST")
 def export_customer_data(customer_id):
     """A customer's data as JSON and a zip of CSVs: 15-minute links; the export is recorded."""
-    from chalicelib.after import portability
     return portability.export_customer(api.caller(), customer_id)
 
 
-@api.route("/api/customers/{customer_id}/erasure", "POST", body="chalicelib.after.portability:Erasure")
+@api.route("/api/customers/{customer_id}/erasure", "POST", body="after.portability:Erasure")
 def erase_customer_data(customer_id, body):
     """Erase a customer on request; signed documents are sealed, still verifiable (409 while
     an order is open)."""
-    from chalicelib.after import portability
     return portability.erase_customer(api.caller(), customer_id, body)
 
 
 @api.route("/api/shop/export", "POST")
 def export_shop_data():
     """Every customer, vehicle, order and line as JSON and a zip of CSVs (15-minute links)."""
-    from chalicelib.after import portability
     return portability.export_shop(api.caller())
 
 
-@api.route("/api/shop/imports", "POST", body="chalicelib.after.portability:CsvImport")
+@api.route("/api/shop/imports", "POST", body="after.portability:CsvImport")
 def import_customers_csv(body):
     """Customers and vehicles from CSV: bad rows reported by line, the rest imported once."""
-    from chalicelib.after import portability
     return portability.import_csv(api.caller(), body, _language())
 
 
-@api.route("/api/vehicles", "GET", query=vehicles.PlateLookup)
+@api.route("/api/vehicles", "GET", query="records.vehicles:PlateLookup")
 def find_vehicles(query):
     """Vehicles whose plate begins with what was typed (hyphen optional)."""
     return vehicles.find_by_plate(api.caller(), query.plate)
 
 
-@api.route("/api/vehicles", "POST", body=vehicles.NewVehicle, status=201)
+@api.route("/api/vehicles", "POST", body="records.vehicles:NewVehicle", status=201)
 def create_vehicle(body):
     return vehicles.create_vehicle(api.caller(), body)
 
@@ -195,42 +203,43 @@ def get_vehicle(vehicle_id):
     return vehicles.vehicle_page(api.caller(), vehicle_id)
 
 
-@api.route("/api/vehicles/{vehicle_id}", "PATCH", body=vehicles.VehicleChange)
+@api.route("/api/vehicles/{vehicle_id}", "PATCH", body="records.vehicles:VehicleChange")
 def update_vehicle(vehicle_id, body):
     return vehicles.update_vehicle(api.caller(), vehicle_id, body)
 
 
-@api.route("/api/vehicles/{vehicle_id}/owner", "POST", body=vehicles.NewOwner)
+@api.route("/api/vehicles/{vehicle_id}/owner", "POST", body="records.vehicles:NewOwner")
 def change_vehicle_owner(vehicle_id, body):
     """The vehicle changes hands; its history stays with it."""
     return vehicles.change_owner(api.caller(), vehicle_id, body)
 
 
-@api.route("/api/vehicles/{vehicle_id}/mileage", "POST", body=vehicles.MileageReading)
+@api.route("/api/vehicles/{vehicle_id}/mileage", "POST", body="records.vehicles:MileageReading")
 def record_mileage(vehicle_id, body):
     """An odometer reading; a lower one only with `confirm_lower` (a replaced meter)."""
     return vehicles.record_mileage(api.caller(), vehicle_id, body.km, body.source,
                                    body.confirm_lower)
 
 
-@api.route("/api/appointments", "GET", query=appointments.DayQuery)
+@api.route("/api/appointments", "GET", query="work.appointments:DayQuery")
 def list_appointments(query):
     """The day's bookings (Asia/Taipei), by time."""
     return appointments.day(api.caller(), query)
 
 
-@api.route("/api/appointments", "POST", body=appointments.NewAppointment, status=201)
+@api.route("/api/appointments", "POST", body="work.appointments:NewAppointment", status=201)
 def create_appointment(body):
     return appointments.create_appointment(api.caller(), body)
 
 
-@api.route("/api/appointments/{appointment_id}", "PATCH", body=appointments.AppointmentChange)
+@api.route("/api/appointments/{appointment_id}", "PATCH",
+           body="work.appointments:AppointmentChange")
 def update_appointment(appointment_id, body):
     """Reschedule, change, cancel or mark a no-show."""
     return appointments.update_appointment(api.caller(), appointment_id, body)
 
 
-@api.route("/api/appointments/{appointment_id}/check-in", "POST", body=appointments.CheckIn,
+@api.route("/api/appointments/{appointment_id}/check-in", "POST", body="work.appointments:CheckIn",
            status=201)
 def check_in_appointment(appointment_id, body):
     """The booked car arrives: its repair order is opened."""
@@ -251,13 +260,13 @@ def get_shop_profile():
     return shops.get_profile(api.caller())
 
 
-@api.route("/api/shop", "PATCH", body=shops.ShopChange)
+@api.route("/api/shop", "PATCH", body="records.shops:ShopChange")
 def update_shop_profile(body):
     """Change the shop's details (owner, manager)."""
     return shops.update_profile(api.caller(), body)
 
 
-@api.route("/api/shop/logo", "PUT", body=shops.NewLogo)
+@api.route("/api/shop/logo", "PUT", body="records.shops:NewLogo")
 def set_shop_logo(body):
     """The shop's logo, sent as base64 (JPEG, PNG or WebP, at most 2 MB), stored re-encoded."""
     return shops.set_logo(api.caller(), body)
@@ -269,7 +278,7 @@ def get_shop_settings():
     return shop_settings.get_settings(api.caller())
 
 
-@api.route("/api/shop/settings", "PATCH", body=shop_settings.SettingsChange)
+@api.route("/api/shop/settings", "PATCH", body="records.shop_settings:SettingsChange")
 def update_shop_settings(body):
     return shop_settings.update_settings(api.caller(), body)
 
@@ -280,7 +289,7 @@ def get_inspection_template():
     return shop_settings.get_template(api.caller())
 
 
-@api.route("/api/shop/inspection-template", "PUT", body=shop_settings.Template)
+@api.route("/api/shop/inspection-template", "PUT", body="records.shop_settings:Template")
 def replace_inspection_template(body):
     return shop_settings.replace_template(api.caller(), body)
 
@@ -291,7 +300,7 @@ def get_inspection(order_id):
     return inspections.get_inspection(api.caller(), order_id)
 
 
-@api.route("/api/orders/{order_id}/inspection", "PATCH", body=inspections.InspectionChanges)
+@api.route("/api/orders/{order_id}/inspection", "PATCH", body="work.inspections:InspectionChanges")
 def update_inspection(order_id, body):
     """Fields changed on a tablet, each with its time: the newest change of a field wins."""
     return inspections.update_inspection(api.caller(), order_id, body)
@@ -302,7 +311,7 @@ def list_photos(order_id):
     return photos.list_photos(api.caller(), order_id)
 
 
-@api.route("/api/orders/{order_id}/photos", "POST", body=photos.NewPhoto)
+@api.route("/api/orders/{order_id}/photos", "POST", body="work.photos:NewPhoto")
 def presign_photo(order_id, body):
     """Where to upload a photo: a presigned POST straight to S3, for 15 minutes."""
     return photos.presign(api.caller(), order_id, body)
@@ -321,13 +330,13 @@ def delete_photo(order_id, photo_id):
 
 # --- repair orders ---
 
-@api.route("/api/board", "GET", query=orders.BoardQuery)
+@api.route("/api/board", "GET", query="work.orders:BoardQuery")
 def get_board(query):
     """The advisor's board for a day: open orders and those closed that day, by state."""
     return orders.board(api.caller(), query)
 
 
-@api.route("/api/orders", "POST", body=orders.NewOrder, status=201)
+@api.route("/api/orders", "POST", body="work.orders:NewOrder", status=201)
 def create_order(body):
     return orders.create_order(api.caller(), body)
 
@@ -338,22 +347,22 @@ def get_order(order_id):
     return orders.get_order(api.caller(), order_id)
 
 
-@api.route("/api/orders/{order_id}", "PATCH", body=orders.OrderChange)
+@api.route("/api/orders/{order_id}", "PATCH", body="work.orders:OrderChange")
 def update_order(order_id, body):
     return orders.update_order(api.caller(), order_id, body)
 
 
-@api.route("/api/orders/{order_id}/transitions", "POST", body=orders.TransitionRequest)
+@api.route("/api/orders/{order_id}/transitions", "POST", body="work.orders:TransitionRequest")
 def transition_order(order_id, body):
     return orders.transition(api.caller(), order_id, body)
 
 
-@api.route("/api/orders/{order_id}/lines", "POST", body=orders.NewLine, status=201)
+@api.route("/api/orders/{order_id}/lines", "POST", body="work.orders:NewLine", status=201)
 def add_line(order_id, body):
     return orders.add_line(api.caller(), order_id, body)
 
 
-@api.route("/api/orders/{order_id}/lines/{line_id}", "PATCH", body=orders.LineChange)
+@api.route("/api/orders/{order_id}/lines/{line_id}", "PATCH", body="work.orders:LineChange")
 def update_line(order_id, line_id, body):
     return orders.update_line(api.caller(), order_id, line_id, body)
 
@@ -363,7 +372,7 @@ def delete_line(order_id, line_id):
     return orders.delete_line(api.caller(), order_id, line_id)
 
 
-@api.route("/api/orders/{order_id}/dispatch", "POST", body=orders.Dispatch)
+@api.route("/api/orders/{order_id}/dispatch", "POST", body="work.orders:Dispatch")
 def dispatch_order(order_id, body):
     """Assign the order's lines (or some of them) to a technician (派工)."""
     return orders.dispatch(api.caller(), order_id, body)
@@ -377,7 +386,7 @@ def get_document(order_id, kind):
     return signatures.get_document(api.caller(), order_id, kind)
 
 
-@api.route("/api/orders/{order_id}/signatures", "POST", body=signatures.NewSignature,
+@api.route("/api/orders/{order_id}/signatures", "POST", body="work.signatures:NewSignature",
            status=201)
 def sign_document(order_id, body):
     """The customer signs on the shop's tablet; the caller is the witness."""
@@ -391,7 +400,7 @@ def get_signed_pdf(order_id, signature_id):
 
 
 @api.route("/api/orders/{order_id}/documents/{kind}/revisions", "POST",
-           body=signatures.Revision)
+           body="work.signatures:Revision")
 def revise_document(order_id, kind, body):
     """Set the signed version aside so the order may change and a new version be signed."""
     return signatures.revise(api.caller(), order_id, kind, body)
@@ -408,7 +417,7 @@ def verify_document(signature_hash):
     return result
 
 
-@api.route("/api/jobs", "GET", query=orders.JobsQuery)
+@api.route("/api/jobs", "GET", query="work.orders:JobsQuery")
 def list_jobs(query):
     """A technician's job list (their own, unless the caller is front desk)."""
     return orders.jobs(api.caller(), query)
@@ -420,19 +429,19 @@ def _language() -> str:
     return preferred_language(app.current_request.headers.get("accept-language"))
 
 
-@api.route("/api/parts", "POST", body=parts.NewTag, status=201)
+@api.route("/api/parts", "POST", body="work.parts:NewTag", status=201)
 def create_part_tag(body):
     """Tag an old part (from a job line, or free-standing); its code is made by the server."""
     return parts.create_tag(api.caller(), body)
 
 
-@api.route("/api/parts/moves", "POST", body=parts.BatchMove)
+@api.route("/api/parts/moves", "POST", body="work.parts:BatchMove")
 def move_part_tags(body):
     """One custody event for many tags at once (a crate to the shelf); per code ok or why not."""
     return parts.move_many(api.caller(), body, _language())
 
 
-@api.route("/api/parts/labels", "POST", body=parts.LabelsRequest)
+@api.route("/api/parts/labels", "POST", body="work.parts:LabelsRequest")
 def print_part_labels(body):
     """A 15-minute link to one PDF of many labels: thermal pages or A4 sheets of 27."""
     return parts.label_sheet(api.caller(), body)
@@ -444,18 +453,18 @@ def get_part_tag(code):
     return parts.get_tag(api.caller(), code)
 
 
-@api.route("/api/parts/{code}", "PATCH", body=parts.TagChange)
+@api.route("/api/parts/{code}", "PATCH", body="work.parts:TagChange")
 def update_part_tag(code, body):
     return parts.update_tag(api.caller(), code, body)
 
 
-@api.route("/api/parts/{code}/events", "POST", body=parts.NewEvent)
+@api.route("/api/parts/{code}/events", "POST", body="work.parts:NewEvent")
 def record_part_event(code, body):
     """A custody event: held, shown, returned, disposed, returned to supplier, kept."""
     return parts.record_event(api.caller(), code, body)
 
 
-@api.route("/api/parts/{code}/label", "GET", query=parts.LabelQuery)
+@api.route("/api/parts/{code}/label", "GET", query="work.parts:LabelQuery")
 def get_part_label(code, query):
     """A 15-minute link to the tag's 50 × 30 mm label (PNG, or PDF for a thermal printer)."""
     return parts.label(api.caller(), code, query)
@@ -465,20 +474,11 @@ def get_part_label(code, query):
 def get_public_part_tag(code):
     """What a scan shows without signing in: a part tag of that shop, no personal data (failed
     look-ups limited per client and minute, as a progress link's)."""
-    from chalicelib.outward import links
     try:
         with links.failures_limited(api.client()["ip"], "part", links.LIMIT_PER_MINUTE):
             return parts.public_tag(code)
     except links.Throttled as over:
-        return _throttled(over)
-
-
-def _throttled(over) -> Response:
-    """A client past its limit on a public route: a 429 in our error shape, and when to retry."""
-    from chalicelib.api import json_response
-    response = json_response(over.error().body(_language()), 429)
-    response.headers["Retry-After"] = str(over.retry_after)
-    return response
+        return customer_routes.too_many(over)
 
 
 @api.route("/api/orders/{order_id}/parts", "GET")
@@ -487,7 +487,7 @@ def list_order_parts(order_id):
     return parts.order_parts(api.caller(), order_id)
 
 
-@api.route("/api/reports/parts", "GET", query=parts.ReportQuery)
+@api.route("/api/reports/parts", "GET", query="work.parts:ReportQuery")
 def get_parts_report(query):
     """The month's disposals by category and supplier returns (JSON, or a link to a CSV)."""
     return parts.report(api.caller(), query, _language())
@@ -500,172 +500,19 @@ def get_parts_report(query):
 @api.route("/api/orders/{order_id}/link", "GET")
 def get_customer_link(order_id):
     """The customer's progress link (made on first asking), with a QR of it as SVG."""
-    from chalicelib.outward import links
     return links.get_link(api.caller(), order_id)
 
 
 @api.route("/api/orders/{order_id}/link", "POST")
 def reissue_customer_link(order_id):
     """A new link for the customer: the old one stops working at once."""
-    from chalicelib.outward import links
     return links.reissue_link(api.caller(), order_id)
 
 
 @api.route("/api/orders/{order_id}/link", "DELETE")
 def revoke_customer_link(order_id):
     """The customer's link stops working (re-issue makes a new one)."""
-    from chalicelib.outward import links
     return links.revoke_link(api.caller(), order_id)
-
-
-def _customer_order(token: str):
-    """The order a link opens, or the one 404 page every failure gets."""
-    from chalicelib.outward import customer_page, links
-    try:
-        return links.resolve(token, api.client()["ip"]), None
-    except links.LinkNotFound as missing:
-        headers = customer_page.headers()
-        if missing.retry_after:
-            headers["Retry-After"] = str(missing.retry_after)
-        return None, Response(body=customer_page.not_found_html(), status_code=404,
-                              headers=headers)
-
-
-def _customer_json(work):
-    from chalicelib.outward import customer_page
-    from chalicelib.api import jsonable, json_response
-    from chalicelib.core.errors import DomainError
-    try:
-        return json_response(jsonable(work()), 200)
-    except DomainError as err:
-        body, status = customer_page.error_json(err)
-        return Response(body=body, status_code=status,
-                        headers={"Content-Type": "application/json; charset=utf-8"})
-
-
-@app.route("/t/{token}", methods=["GET"])
-def customer_page_view(token):
-    from chalicelib.outward import customer_page
-    order, missing = _customer_order(token)
-    if missing:
-        return missing
-    page, image_origins = customer_page.render(order, token)
-    return Response(body=page, status_code=200, headers=customer_page.headers(image_origins))
-
-
-@app.route("/t/{token}/documents/{signature_id}", methods=["GET"])
-def customer_document(token, signature_id):
-    from chalicelib.outward import customer_page
-    from chalicelib.core.errors import DomainError
-    order, missing = _customer_order(token)
-    if missing:
-        return missing
-    try:
-        url = customer_page.document_url(order, signature_id)
-    except DomainError:
-        return Response(body=customer_page.not_found_html(), status_code=404,
-                        headers=customer_page.headers())
-    return Response(body="", status_code=302, headers={
-        "Location": url, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
-
-
-@app.route("/t/{token}/signatures", methods=["POST"])
-def customer_signature(token):
-    from chalicelib.outward import customer_page
-    order, missing = _customer_order(token)
-    if missing:
-        return missing
-    return _customer_json(lambda: customer_page.sign(order, app.current_request.raw_body,
-                                                     api.client()))
-
-
-# The reminder opt-out link in every reminder (個資法 §20): the page stops them on opening.
-# Anyone holding it may open it, so page views and taps are limited per client and minute.
-@app.route("/o/{token}", methods=["GET"])
-def reminder_opt_out_page(token):
-    from chalicelib.after import reminders
-    from chalicelib.outward import customer_page, links
-    from chalicelib.core.errors import NotFound
-    try:
-        name = reminders.link_page(token, api.client()["ip"])
-    except links.Throttled as over:
-        return Response(body=customer_page.opt_out_wait_html(over.retry_after), status_code=429,
-                        headers={**customer_page.headers(), "Retry-After": str(over.retry_after)})
-    except NotFound:
-        return Response(body=customer_page.not_found_html(), status_code=404,
-                        headers=customer_page.headers())
-    return Response(body=customer_page.opt_out_html(name), status_code=200,
-                    headers=customer_page.opt_out_headers())
-
-
-@app.route("/o/{token}", methods=["POST"])
-def reminder_opt_out(token):
-    from chalicelib.after import reminders
-    from chalicelib.outward import links
-    try:
-        return _customer_json(lambda: reminders.link_switch(
-            token, app.current_request.raw_body, api.client()["ip"]))
-    except links.Throttled as over:
-        return _throttled(over)
-
-
-@app.route("/t/{token}/code", methods=["POST"])
-def customer_approval_code(token):
-    """Text the customer a one-time code to approve added work above the shop's amount."""
-    from chalicelib.outward import customer_page
-    order, missing = _customer_order(token)
-    if missing:
-        return missing
-    return _customer_json(lambda: customer_page.send_code(order))
-
-
-@app.route("/t/{token}/parts/{code}", methods=["POST"])
-def customer_part_choice(token, code):
-    from chalicelib.outward import customer_page
-    order, missing = _customer_order(token)
-    if missing:
-        return missing
-    return _customer_json(lambda: customer_page.choose_part(order, code,
-                                                            app.current_request.raw_body))
-
-
-# Web Push from the customer's page: its service worker (one for every link, scope /t/), the
-# manifest that lets the page be added to the home screen, the browser's subscription, and the
-# read receipt the service worker sends when a notification is tapped.
-@app.route("/t/sw.js", methods=["GET"])
-def customer_service_worker():
-    from chalicelib.outward import customer_page
-    return Response(body=customer_page.service_worker(), status_code=200,
-                    headers=customer_page.service_worker_headers())
-
-
-@app.route("/t/{token}/manifest.webmanifest", methods=["GET"])
-def customer_manifest(token):
-    from chalicelib.outward import customer_page
-    order, missing = _customer_order(token)
-    if missing:
-        return missing
-    return Response(body=customer_page.manifest(order, token), status_code=200,
-                    headers=customer_page.manifest_headers())
-
-
-@app.route("/t/{token}/push", methods=["POST", "DELETE"])
-def customer_push_subscription(token):
-    from chalicelib.outward.notify import push
-    order, missing = _customer_order(token)
-    if missing:
-        return missing
-    request = app.current_request
-    work = push.subscribe_request if request.method == "POST" else push.unsubscribe_request
-    return _customer_json(lambda: work(order, request.raw_body))
-
-
-@app.route("/t/{token}/messages/read", methods=["POST"])
-def customer_message_read(token):
-    order, missing = _customer_order(token)
-    if missing:
-        return missing
-    return _customer_json(lambda: notify.mark_read(order, app.current_request.raw_body))
 
 
 # --- notifications ---
@@ -677,7 +524,7 @@ def get_notification_settings():
 
 
 @api.route("/api/shop/notification-settings", "PATCH",
-           body=shop_settings.NotificationSettingsChange)
+           body="records.shop_settings:NotificationSettingsChange")
 def update_notification_settings(body):
     return shop_settings.update_notification_settings(api.caller(), body)
 
@@ -688,16 +535,16 @@ def list_order_messages(order_id):
     return {"messages": notify.order_messages(api.caller(), order_id)}
 
 
-@api.route("/api/orders/{order_id}/messages/{message_id}/resend", "POST", body=notify.Resend)
+@api.route("/api/orders/{order_id}/messages/{message_id}/resend", "POST",
+           body="outward.notify:Resend")
 def resend_message(order_id, message_id, body):
     """Send a message again on its channel (once per client id)."""
     return notify.resend(api.caller(), order_id, message_id, body)
 
 
-@api.route("/api/customers/{customer_id}/reminders", "PUT", body="chalicelib.after.reminders:Switch")
+@api.route("/api/customers/{customer_id}/reminders", "PUT", body="after.reminders:Switch")
 def switch_reminders(customer_id, body):
     """Stop or resume a customer's reminders (`{"reminders": "off" | "on"}`)."""
-    from chalicelib.after import reminders
     return reminders.customer_switch(api.caller(), customer_id, body)
 
 
@@ -725,47 +572,40 @@ def on_change(event):
     return changes.handle(event)
 
 
-
 # --- after delivery: follow-up calls (維修後關懷) and cases ---
 
 @api.route("/api/followups", "GET")
 def list_followups():
     """The calls due: orders delivered the shop's number of days ago, not yet followed up."""
-    from chalicelib.after import followups
     return followups.due(api.caller())
 
 
-@api.route("/api/orders/{order_id}/followup", "POST", body="chalicelib.after.followups:CallRecord")
+@api.route("/api/orders/{order_id}/followup", "POST", body="after.followups:CallRecord")
 def record_followup(order_id, body):
     """One call: reached (satisfied, or an issue opening a case), no answer, or call back."""
-    from chalicelib.after import followups
     return followups.record(api.caller(), order_id, body)
 
 
-@api.route("/api/cases", "GET", query="chalicelib.after.cases:CasesQuery")
+@api.route("/api/cases", "GET", query="after.cases:CasesQuery")
 def list_cases(query):
     """Open cases by due date (the manager's board), or the latest closed ones."""
-    from chalicelib.after import cases
     return cases.list_cases(api.caller(), query)
 
 
 @api.route("/api/cases/{case_id}", "GET")
 def get_case(case_id):
-    from chalicelib.after import cases
     return cases.get_case(api.caller(), case_id)
 
 
-@api.route("/api/cases/{case_id}", "PATCH", body="chalicelib.after.cases:CaseChange")
+@api.route("/api/cases/{case_id}", "PATCH", body="after.cases:CaseChange")
 def update_case(case_id, body):
     """Another owner, another due date, or invite the customer back (the owner or a manager)."""
-    from chalicelib.after import cases
     return cases.update_case(api.caller(), case_id, body)
 
 
-@api.route("/api/cases/{case_id}/close", "POST", body="chalicelib.after.cases:CaseClose")
+@api.route("/api/cases/{case_id}/close", "POST", body="after.cases:CaseClose")
 def close_case(case_id, body):
     """Closed with its resolution, by the case's owner or a manager; it leaves the board."""
-    from chalicelib.after import cases
     return cases.close_case(api.caller(), case_id, body)
 
 
@@ -773,16 +613,13 @@ def close_case(case_id, body):
 # the other daily tasks (chalicelib/after/daily.py).
 @app.schedule(Cron(0, 22, "*", "*", "?", "*"), name="daily_jobs")
 def daily_jobs(event):
-    from chalicelib.after import daily
     return daily.run()
 
 
 # --- the shop's numbers (營運數據) ---
 
 
-
-@api.route("/api/dashboard", "GET", query="chalicelib.after.dashboard:PeriodQuery")
+@api.route("/api/dashboard", "GET", query="after.dashboard:PeriodQuery")
 def get_dashboard(query):
     """A period's figures from the daily aggregates (JSON, or `format=csv`: one row per day)."""
-    from chalicelib.after import dashboard
     return dashboard.dashboard(api.caller(), query)

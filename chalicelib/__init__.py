@@ -1,1 +1,1 @@
-"""ServiceLane's domain: one module per part of the shop's work (see DESIGN.md §3)."""
+"""ServiceLane's domain: one module per part of the shop's work (see docs/design.md §4)."""

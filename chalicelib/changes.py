@@ -1,93 +1,103 @@
-"""What happens after a write: the table's stream, one batch at a time.
+"""What happens after a write: the table's stream, one batch at a time (docs/design.md,
+"Stream reactions").
 
 The cloud runs this from the `on_change` Lambda; `make dev` runs the same handler from the local
-stream poller. Later parts of the product register a reaction per item type (an order's state
-change notifies the customer, a day's figures update the dashboard).
+stream poller. Each record goes to the reactions of its item's type (the models' discriminator,
+`type`, read from the new image, or the old one for a removal): a lower part's change causes a
+higher part's work here, never by the lower part calling up. Every reaction must be idempotent:
+a record can be handed over again (a retried batch, a redelivery), earlier reactions included.
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Any, Callable
 
-from chalicelib import db, models
+from aws_lambda_powertools.utilities.batch import (BatchProcessor, EventType,
+                                                   process_partial_response)
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from chalice.app import DynamoDBEvent
+
+from chalicelib import models
+from chalicelib.after import dashboard, reminders
 from chalicelib.core.observability import logger
+from chalicelib.outward import notify
 
-# One reaction per item type (`kind_of(sk)`), given the record's event name, new and old image.
+# A reaction is given the record's event name (INSERT, MODIFY, REMOVE) and its new and old image
+# in DynamoDB's typed JSON (`models.Item.from_image(image).as_dict()` reads one).
 Reaction = Callable[[str, dict, dict], None]
-REACTIONS: dict[str, Reaction] = {}
+REACTIONS: dict[str, list[Reaction]] = {}
 
 
-def _order_changed(event_name: str, new_image: dict, old_image: dict) -> None:
-    """An order's state change tells the customer (chalicelib/outward/notify/, imported on first use)."""
-    from chalicelib.outward import notify
-
-    notify.on_order_change(event_name, new_image, old_image)
+def react(model: type[models.Item], reaction: Reaction) -> None:
+    """Add a reaction to an item type; several run in the order added."""
+    REACTIONS.setdefault(model.type_name(), []).append(reaction)
 
 
-REACTIONS[models.ORDER_SK] = _order_changed
+react(models.Order, notify.on_order_change)  # a state change tells the customer
+react(models.Order, reminders.on_order_change)  # a delivery schedules the vehicle's reminders
+react(models.Vehicle, reminders.on_vehicle_change)  # and its inspection and insurance dates
+react(models.Event, dashboard.on_event)  # the shop's numbers: an order's steps,
+react(models.Line, dashboard.on_line)  # its additional lines,
+react(models.Message, dashboard.on_message)  # the messages to its customer,
+react(models.Case, dashboard.on_case)  # and the cases a follow-up opens and closes
 
 
-def react(kind: str, reaction: Reaction) -> None:
-    """Add a reaction to an item type; several run in the order added. Each must be idempotent:
-    a record whose later reaction fails is handed over again, earlier reactions included."""
-    before = REACTIONS.get(kind)
-    if before is None:
-        REACTIONS[kind] = reaction
-        return
-
-    def both(event_name: str, new_image: dict, old_image: dict) -> None:
-        before(event_name, new_image, old_image)
-        reaction(event_name, new_image, old_image)
-
-    both.__name__ = f"{before.__name__}+{reaction.__name__}"
-    REACTIONS[kind] = both
+def type_of(new_image: dict, old_image: dict) -> str | None:
+    """The item's type (`type`, the models' discriminator) as the record's images show it."""
+    image = new_image or old_image
+    return (image.get("type") or {}).get("S")
 
 
-def _dashboard(name: str) -> Reaction:
-    """The shop's numbers count steps, additional lines and messages (chalicelib/after/dashboard.py)."""
-    def counted(event_name: str, new_image: dict, old_image: dict) -> None:
-        from chalicelib.after import dashboard
-
-        getattr(dashboard, name)(event_name, new_image, old_image)
-
-    counted.__name__ = f"dashboard.{name}"
-    return counted
+def reactions_to(new_image: dict, old_image: dict) -> list[Reaction]:
+    return REACTIONS.get(type_of(new_image, old_image) or "", [])
 
 
-for _kind, _name in (("EVENT", "on_event"), ("LINE", "on_line"), ("MESSAGE", "on_message"),
-                     ("CASE", "on_case")):
-    react(_kind, _dashboard(_name))
+def _name(reaction: Reaction) -> str:
+    return f"{reaction.__module__.removeprefix('chalicelib.')}.{reaction.__qualname__}"
 
 
-def _reminders(event_name: str, new_image: dict, old_image: dict) -> None:
-    """A delivered order schedules its vehicle's reminders (chalicelib/after/reminders.py)."""
-    from chalicelib.after import reminders
-
-    reminders.on_order_change(event_name, new_image, old_image)
-
-
-react(models.ORDER_SK, _reminders)
-
-
-def handle(records: Iterable) -> dict:
-    """Run the reactions for a batch; answer in Lambda's partial-batch-response shape.
-
-    A failed record is reported by its sequence number so the poller (or Lambda) retries from
-    it, and the records before it are not handed over again.
-    """
-    failures = []
-    for record in records:
-        keys = record.keys or {}
-        sk = keys.get("sk", {}).get("S", "")
-        kind = db.kind_of(sk)
-        reaction = REACTIONS.get(kind)
-        logger().info("change", extra={"event": record.event_name, "kind": kind,
-                                      "reaction": reaction.__name__ if reaction else None})
-        if reaction is None:
-            continue
+def _react(record: DynamoDBRecord) -> None:
+    """One record's reactions, in the order added; the first that fails fails the record."""
+    stream = record.dynamodb
+    event_name = record.event_name.name
+    new_image, old_image = stream.get("NewImage") or {}, stream.get("OldImage") or {}
+    item_type = type_of(new_image, old_image)
+    reactions = reactions_to(new_image, old_image)
+    # `kind`: the sort key's first part (ORDER, LINE, REFRESH), as the log has long named it.
+    kind = ((stream.get("Keys") or {}).get("sk") or {}).get("S", "").split("#", 1)[0]
+    logger().info("change", extra={"event": event_name, "kind": kind, "type": item_type,
+                                  "reactions": [_name(reaction) for reaction in reactions]})
+    for reaction in reactions:
         try:
-            reaction(record.event_name, record.new_image or {}, record.old_image or {})
+            reaction(event_name, new_image, old_image)
         except Exception:
-            logger().exception("reaction failed", extra={"kind": kind})
-            failures.append({"itemIdentifier": record.sequence_number})
-            break  # the records after a failure are retried with it, in order
-    return {"batchItemFailures": failures}
+            logger().exception("reaction failed", extra={"kind": kind, "type": item_type,
+                                                         "reaction": _name(reaction)})
+            raise
+
+
+class _InOrder(BatchProcessor):
+    """Powertools' processor of a DynamoDB stream's batch, stopping at the first record that
+    fails, as Lambda's retry of the batch starts from it: the records after it come back with
+    it, in order, so an item's changes are never reacted to out of order, and only the failed
+    record is reported (the partial batch response)."""
+
+    def __init__(self) -> None:
+        # A batch whose one record fails is reported as that record too (not raised): the
+        # poller and Lambda retry it the same way.
+        super().__init__(event_type=EventType.DynamoDBStreams,
+                         raise_on_entire_batch_failure=False)
+
+    def _process_record(self, record: dict) -> Any:
+        if self.fail_messages:
+            return None  # handed over again with the failed record
+        return super()._process_record(record)
+
+
+def handle(event: DynamoDBEvent | dict) -> dict:
+    """Run the reactions for a batch (Chalice's event, or Lambda's as a dict); answer in Lambda's
+    partial-batch-response shape, `{"batchItemFailures": [{"itemIdentifier": <sequence
+    number>}]}`, naming the record to retry from."""
+    raw = event.to_dict() if isinstance(event, DynamoDBEvent) else event
+    if not raw.get("Records"):
+        return {"batchItemFailures": []}
+    return process_partial_response(event=raw, record_handler=_react, processor=_InOrder())

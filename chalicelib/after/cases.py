@@ -1,26 +1,51 @@
 """Cases (客訴案件): what an unhappy customer said on a follow-up call, until it is resolved.
 
-A case is opened by a follow-up call (chalicelib/after/followups.py) with an owner and a due date; it
-sits on gsi2 in its shop's open list (by due date) until the owner or a manager closes it with
-the resolution, then in the closed list (by the time it closed). The manager's board shows the
-open list.
+A case is opened by a follow-up call (chalicelib/after/followups.py) with an owner and a due date,
+and may invite the customer back (an appointment); it sits on gsi2 in its shop's open list (by
+due date) until the owner or a manager closes it with the resolution, then in the closed list (by
+the time it closed). The manager's board shows the open list. The shop's numbers count a case
+opened and closed from the table's stream (chalicelib/after/dashboard.py `on_case`).
 """
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints, field_validator
 from typing_extensions import Annotated
 
 from chalicelib import models
-from chalicelib.core import clock
 from chalicelib.api import Body, Caller, ClientId, Day
-from chalicelib.core.errors import Busy, Conflict, Forbidden, NotFound
-from chalicelib.after.followups import Invitation, invite_back
 from chalicelib.api.roles import allowed, require
+from chalicelib.core import clock
+from chalicelib.core.errors import Busy, Conflict, Forbidden, NotFound
+from chalicelib.records import shops
+from chalicelib.work import appointments
 
 CLOSED_SHOWN = 100  # the closed list shows the latest ones; older cases stay readable by id
 Resolution = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Moment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+
+
+class Invitation(Body):
+    """Invite the customer back: an appointment (source `invitation`) for the car."""
+    appointment_id: ClientId
+    at: Moment
+    duration_minutes: int = Field(default=60, ge=15, le=600)
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, value: str) -> str:
+        return appointments._utc(value)  # as an appointment's own time is read
+
+
+class NewCase(Body):
+    """What an unhappy customer said, who handles it and by when (opened by a follow-up call)."""
+    case_id: ClientId
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                              max_length=500)]
+    owner_id: ClientId
+    due_on: Day
+    invite: Invitation | None = None
 
 
 class CasesQuery(Body):
@@ -39,7 +64,7 @@ class CaseClose(Body):
     resolution: Resolution
 
 
-def new_item(caller: Caller, followup: dict, case, owner: dict, note: str | None,
+def new_item(caller: Caller, followup: dict, case: NewCase, owner: dict, note: str | None,
              now: str) -> dict:
     """The case a follow-up call opens, written in the call's transaction."""
     return {**models.Case.key(caller.shop_id, case.case_id), "type": "case", "shop_id": caller.shop_id,
@@ -52,6 +77,16 @@ def new_item(caller: Caller, followup: dict, case, owner: dict, note: str | None
             **({"appointment_id": case.invite.appointment_id} if case.invite else {}),
             "created_at": now, "created_by": caller.stamp(),
             **models.case_index(caller.shop_id, "open", case.due_on, case.case_id)}
+
+
+def invite_back(caller: Caller, item: dict, summary: str, invite: Invitation) -> None:
+    """The appointment inviting the customer back (made once: its id is the client's). `item`
+    is the follow-up or the case: both carry the customer and the vehicle."""
+    appointments.create_appointment(caller, appointments.NewAppointment(
+        appointment_id=invite.appointment_id, at=invite.at,
+        duration_minutes=invite.duration_minutes, purpose=f"回廠處理：{summary}"[:200],
+        source="invitation", customer_id=item["customer"]["customer_id"],
+        vehicle_id=item["vehicle"]["vehicle_id"]))
 
 
 _SHOWN = ("case_id", "order_id", "number", "customer", "vehicle", "summary", "call_note",
@@ -114,8 +149,6 @@ def update_case(caller: Caller, case_id: str, body: CaseChange) -> dict:
 
 
 def _update_case(caller: Caller, case_id: str, body: CaseChange) -> dict:
-    from chalicelib.records import shops
-
     item = _load(caller, case_id)
     _require_handler(caller, item)
     changes: dict = {}
@@ -140,7 +173,8 @@ def _update_case(caller: Caller, case_id: str, body: CaseChange) -> dict:
 
 
 def close_case(caller: Caller, case_id: str, body: CaseClose) -> dict:
-    """Closed with its resolution; it leaves the board. The same close again changes nothing."""
+    """Closed with its resolution; it leaves the board (and the stream counts it on the shop's
+    numbers). The same close again changes nothing."""
     return models.retry(lambda: _close_case(caller, case_id, body), busy=_busy())
 
 
@@ -150,14 +184,11 @@ def _close_case(caller: Caller, case_id: str, body: CaseClose) -> dict:
         return view(item, caller)
     _require_handler(caller, item)
     _refuse_closed(item)
-    from chalicelib.after import dashboard
-
     now = clock.now_iso()
     closed = _save(caller, item, {
         "state": "closed", "resolution": body.resolution, "closed_at": now,
         "closed_by": caller.stamp(), "closed_client_id": body.client_id, "updated_at": now,
         **models.case_index(caller.shop_id, "closed", now, case_id)})
-    dashboard.case_closed(caller.shop_id, case_id, now)  # the stream counts it too, once
     return view(closed, caller)
 
 

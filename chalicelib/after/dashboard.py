@@ -15,7 +15,7 @@ What counts, on the day it happened:
 - an additional line: proposed when added, approved or declined (with its amount and the time
   since it was proposed) when the customer answers;
 - a message to the customer: sent or failed, per channel;
-- a follow-up case opened or closed (`case_opened` / `case_closed`, called by the follow-up).
+- a follow-up case opened or closed (the case item's changes, `on_case`).
 
 Times are kept as histograms of fixed buckets (`BUCKETS`), not as lists of durations: buckets
 of different days add up by plain ADD, so a period's median and 90th percentile come from the
@@ -52,7 +52,7 @@ BUCKETS: tuple[int, ...] = (
 # The states an order spends time in (the closed ones end its clock).
 TIMED_STATES = ("booked", "checked_in", "authorized", "in_progress", "awaiting_approval",
                 "quality_check", "ready")
-# The reception walk-around as the competency standard lists it (DESIGN.md §1, T3.1): mileage,
+# The reception walk-around as the competency standard lists it (docs/design.md §1, T3.1): mileage,
 # warning lights, fuel, tread depth of the four road wheels, the valuables reminder. Damage and
 # leaks may rightly be empty; the shop's own checklist varies and is not required here.
 WALKAROUND_REQUIRED = ("mileage_km", "fuel_eighths", "lights", "tyres", "valuables_reminded")
@@ -224,7 +224,8 @@ def _count_event(shop_id: str, order_id: str, event: dict, items: list[dict]) ->
 
 
 def on_event(event_name: str, new_image: dict, old_image: dict) -> None:
-    """REACTIONS["EVENT"]: an order's step (read with its order: the stay it ends, its total)."""
+    """The stream's reaction to an order's step event (Event): read with its order, the stay
+    it ends and its total."""
     if event_name != "INSERT":
         return
     event = _plain(new_image)
@@ -235,7 +236,8 @@ def on_event(event_name: str, new_image: dict, old_image: dict) -> None:
 
 
 def on_line(event_name: str, new_image: dict, old_image: dict) -> None:
-    """REACTIONS["LINE"]: an additional line proposed, approved or declined."""
+    """The stream's reaction to an order's line (Line): an additional line proposed, approved
+    or declined."""
     if event_name == "REMOVE":
         return
     line, before = _plain(new_image), _plain(old_image)
@@ -247,7 +249,8 @@ def on_line(event_name: str, new_image: dict, old_image: dict) -> None:
 
 
 def on_message(event_name: str, new_image: dict, old_image: dict) -> None:
-    """REACTIONS["MESSAGE"]: a message's delivery recorded (chalicelib/outward/notify `_record`)."""
+    """The stream's reaction to a message (Message): its delivery recorded
+    (chalicelib/outward/notify/delivery.py)."""
     if event_name == "REMOVE":
         return
     message, before = _plain(new_image), _plain(old_image)
@@ -258,10 +261,11 @@ def on_message(event_name: str, new_image: dict, old_image: dict) -> None:
             counts)
 
 
-# --- follow-up cases: the follow-up module calls these when a case opens and closes ---
+# --- follow-up cases, counted from the case items' changes (`on_case`) ---
 
 def case_opened(shop_id: str, case_id: str, at: str) -> bool:
-    """A follow-up found an issue: counted on its day, and open until `case_closed`. Idempotent."""
+    """A follow-up found an issue: counted on its day, and open until `case_closed`; with the
+    same marker as the stream's, so a case counted here is not counted again. Idempotent."""
     return add(shop_id, clock.local_date(at), f"case#{case_id}#opened", {"cases_opened": 1},
                open_cases=1)
 
@@ -272,7 +276,7 @@ def case_closed(shop_id: str, case_id: str, at: str) -> bool:
 
 
 def on_case(event_name: str, new_image: dict, old_image: dict) -> None:
-    """REACTIONS["CASE"]: a case item (chalicelib/after/cases.py) opened or closed."""
+    """The stream's reaction to a case (Case, chalicelib/after/cases.py): opened or closed."""
     if event_name == "REMOVE":
         return
     case, before = _plain(new_image), _plain(old_image)

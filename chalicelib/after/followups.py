@@ -1,58 +1,30 @@
-"""Follow-up calls after delivery (維修後關懷, T5.2): the list of calls due and their record.
+"""Follow-up calls after delivery (維修後關懷): the list of calls due and their record.
 
-At delivery the order gets a follow-up item in its partition, pending on gsi2 under the day it
-falls due (delivery day + the shop's `followup_after_days`, as set that day). The daily job moves
-the calls whose day has come onto their shop's list; the advisor calls, records the answer, and
-a call that reached the customer closes the follow-up and moves the order to `followed_up`. An
-unhappy customer opens a case (chalicelib/after/cases.py).
+At delivery the order gets a follow-up item in its partition (models.followup_pending_item,
+written with the delivery), pending on gsi2 under the day it falls due (delivery day + the
+shop's `followup_after_days`, as set that day). The daily job moves the calls whose day has come
+onto their shop's list; the advisor calls, records the answer, and a call that reached the
+customer closes the follow-up and moves the order to `followed_up`. An unhappy customer opens a
+case (chalicelib/after/cases.py).
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import StringConstraints, field_validator, model_validator
 from typing_extensions import Annotated
 
 from chalicelib import models
-from chalicelib.core import clock
-from chalicelib.api import Body, Caller, ClientId, Day, LongText, field_error
-from chalicelib.core.errors import Busy, Conflict, NotFound
+from chalicelib.after import cases
+from chalicelib.api import Body, Caller, ClientId, LongText, field_error
 from chalicelib.api.roles import require
+from chalicelib.core import clock
+from chalicelib.core.errors import Busy, Conflict, NotFound
+from chalicelib.records import shops
+from chalicelib.work import appointments, orders
 
 MAX_CALLS = 20  # a follow-up is a few calls; more is a case, not a call log
 Moment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
-
-
-def _utc(value: str) -> str:
-    from chalicelib.work.appointments import _utc as appointment_time
-
-    return appointment_time(value)
-
-
-class NewCase(Body):
-    """What an unhappy customer said, who handles it and by when."""
-    case_id: ClientId
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                              max_length=500)]
-    owner_id: ClientId
-    due_on: Day
-    invite: "Invitation | None" = None
-
-
-class Invitation(Body):
-    """Invite the customer back: an appointment (source `invitation`) for the car."""
-    appointment_id: ClientId
-    at: Moment
-    duration_minutes: int = Field(default=60, ge=15, le=600)
-
-    @field_validator("at")
-    @classmethod
-    def _at(cls, value: str) -> str:
-        return _utc(value)
-
-
-NewCase.model_rebuild()
 
 
 class CallRecord(Body):
@@ -61,12 +33,12 @@ class CallRecord(Body):
     call_back_at: Moment | None = None
     reaction: Literal["satisfied", "issue"] | None = None
     note: LongText | None = None
-    case: NewCase | None = None
+    case: cases.NewCase | None = None
 
     @field_validator("call_back_at")
     @classmethod
     def _call_back_at(cls, value: str | None) -> str | None:
-        return None if value is None else _utc(value)
+        return None if value is None else appointments._utc(value)  # as an appointment's time
 
     @model_validator(mode="after")
     def _consistent(self) -> "CallRecord":
@@ -86,28 +58,6 @@ class CallRecord(Body):
         if self.case and self.reaction != "issue":
             raise field_error("只有客戶有問題時才開立案件。", "case: only for an issue")
         return self
-
-
-# --- at delivery (orders.py) ---
-
-def pending_item(order: dict, delivered_at: str) -> dict:
-    """The follow-up written with the delivery: due `followup_after_days` after the local day."""
-    from chalicelib.records import shop_settings
-
-    shop_id, order_id = order["shop_id"], order["order_id"]
-    delivered_on = clock.local_date(delivered_at)
-    days = int(shop_settings.thresholds(shop_id)["followup_after_days"])
-    due_on = (date.fromisoformat(delivered_on) + timedelta(days=days)).isoformat()
-    vehicle, customer = order["vehicle"], order["customer"]
-    return {**models.FollowUp.key(shop_id, order_id), "type": "followup", "shop_id": shop_id,
-            "order_id": order_id, "number": order["number"],
-            "customer": {"customer_id": customer["customer_id"], "name": customer["name"],
-                         "mobile": customer.get("mobile", "")},
-            "vehicle": {"vehicle_id": vehicle["vehicle_id"], "plate": vehicle["plate"],
-                        "make": vehicle.get("make", ""), "model": vehicle.get("model", "")},
-            "delivered_at": delivered_at, "delivered_on": delivered_on, "due_on": due_on,
-            "status": "pending", "calls": [],
-            **models.followup_pending_index(due_on, shop_id, order_id)}
 
 
 # --- the daily job ---
@@ -179,15 +129,13 @@ def _load(caller: Caller, order_id: str) -> dict:
 
 def record(caller: Caller, order_id: str, body: CallRecord) -> dict:
     """Record one call; a call that reached the customer closes the follow-up, opens a case for
-    an issue, and moves the order to `followed_up`. A replay (same client id) changes nothing."""
+    an issue (the stream counts it on the shop's numbers), and moves the order to
+    `followed_up`. A replay (same client id) changes nothing."""
     require(caller, "followups.record")
     item, written_at = models.retry(lambda: _record(caller, order_id, body), busy=Busy(
         "這筆關懷正被其他人同時記錄，請再送一次。",
         "Someone else is recording this follow-up right now: send it again."))
     if written_at:
-        if body.case:  # the shop's numbers (the stream counts it too; once, by the change's id)
-            from chalicelib.after import dashboard
-            dashboard.case_opened(caller.shop_id, body.case.case_id, written_at)
         item = _load(caller, order_id)
     return _finish(caller, item, body)
 
@@ -196,9 +144,6 @@ def _record(caller: Caller, order_id: str, body: CallRecord) -> tuple[dict, str 
     """Read the follow-up, decide, and write the call (with the case it opens) in one
     transaction; answers the follow-up as read and when the call was written (None for a
     replay)."""
-    from chalicelib.after import cases
-    from chalicelib.records import shops
-
     item = _load(caller, order_id)
     if any(call["call_id"] == body.client_id for call in item["calls"]):
         return item, None
@@ -221,7 +166,7 @@ def _record(caller: Caller, order_id: str, body: CallRecord) -> tuple[dict, str 
         if not owner or not owner.get("active", True):
             raise NotFound("找不到這位負責人。", "No such staff member to own the case.")
         if body.case.invite:
-            invite_back(caller, item, body.case.summary, body.case.invite)
+            cases.invite_back(caller, item, body.case.summary, body.case.invite)
         case = models.Case.from_dict(cases.new_item(caller, item, body.case, owner, body.note,
                                                     now))
     FollowUp = models.FollowUp
@@ -249,23 +194,9 @@ def _record(caller: Caller, order_id: str, body: CallRecord) -> tuple[dict, str 
     return item, now
 
 
-def invite_back(caller: Caller, item: dict, summary: str, invite: Invitation) -> None:
-    """The appointment inviting the customer back (made once: its id is the client's). `item`
-    is the follow-up or the case: both carry the customer and the vehicle."""
-    from chalicelib.work import appointments
-
-    appointments.create_appointment(caller, appointments.NewAppointment(
-        appointment_id=invite.appointment_id, at=invite.at,
-        duration_minutes=invite.duration_minutes, purpose=f"回廠處理：{summary}"[:200],
-        source="invitation", customer_id=item["customer"]["customer_id"],
-        vehicle_id=item["vehicle"]["vehicle_id"]))
-
-
 def _finish(caller: Caller, item: dict, body: CallRecord) -> dict:
     """Move the order on once the follow-up is done: with the call's own id, so a replay (or
     the retry of a write cut off in between) takes the step once."""
-    from chalicelib.work import orders
-
     if item["status"] == "done":
         try:
             orders.transition(caller, item["order_id"], orders.TransitionRequest(

@@ -28,13 +28,14 @@ from pydantic import StringConstraints
 from typing_extensions import Annotated
 
 from chalicelib import models
-from chalicelib.core import clock
-from chalicelib.core import objects
-from chalicelib.core import aws, phones
-from chalicelib.api import Body, Caller, ClientId, jsonable
+from chalicelib.api import Body, Caller, ClientId, jsonable, validate
+from chalicelib.api.roles import require
+from chalicelib.core import aws, clock, objects, phones
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, DomainError, NotFound, Unprocessable
-from chalicelib.api.roles import require
+from chalicelib.core.observability import logger
+from chalicelib.records import customers, vehicles
+from chalicelib.work import order_store, signatures
 
 LINK_SECONDS = 15 * 60
 PHOTO_LINK_SECONDS = 24 * 3600  # the photos' links inside an export: one day to save them
@@ -89,8 +90,6 @@ def _appointments(shop_id: str, customer_id: str) -> list[models.Item]:
 
 
 def _customer(caller: Caller, customer_id: str) -> dict:
-    from chalicelib.records import customers
-
     customer = customers.get_customer(caller.shop_id, customer_id)
     if customer is None:
         raise NotFound("找不到這位客戶。", "No such customer.")
@@ -98,8 +97,6 @@ def _customer(caller: Caller, customer_id: str) -> dict:
 
 
 def _vehicle_ids(shop_id: str, customer_id: str, orders: list[dict]) -> list[str]:
-    from chalicelib.records import vehicles
-
     owned = [item["vehicle_id"] for item in vehicles.vehicles_of(shop_id, customer_id)]
     return list(dict.fromkeys(owned + [order["vehicle"]["vehicle_id"] for order in orders]))
 
@@ -162,8 +159,6 @@ def _zip(files: dict[str, bytes]) -> bytes:
 
 def _audit(caller: Caller, action: str, **facts: Any) -> dict:
     """Who did what, when; ids and counts only (the audit must not become a copy of the data)."""
-    from chalicelib.core.observability import logger
-
     at, audit_id = clock.now_iso(), uuid.uuid4().hex[:16]
     item = {**models.Audit.key(caller.shop_id, at, audit_id), "type": "audit", "shop_id":
             caller.shop_id, "audit_id": audit_id, "action": action, "at": at,
@@ -194,9 +189,6 @@ _APPOINTMENT_FIELDS = ["appointment_id", "at", "purpose", "source", "state", "pl
 
 def customer_data(caller: Caller, customer_id: str) -> dict:
     """Everything the shop holds about one person, as the export shows it (JSON)."""
-    from chalicelib.records import customers, vehicles
-    from chalicelib.work import signatures
-
     customer = _customer(caller, customer_id)
     headers = _all_orders(caller.shop_id, customer_id)
     found = []
@@ -326,8 +318,6 @@ def _cited_photos(items: list[dict]) -> set[str]:
 def erase_customer(caller: Caller, customer_id: str, body: Erasure) -> dict:
     """Erase a customer on request (個資法 §11): personal data removed everywhere the shop holds
     a copy, signed documents sealed (kept as the law requires, still verifiable)."""
-    from chalicelib.work import orders as orders_
-
     require(caller, "data.rights")
     customer = _customer(caller, customer_id)
     if customer.get("erased_at"):
@@ -337,7 +327,7 @@ def erase_customer(caller: Caller, customer_id: str, body: Erasure) -> dict:
                             "confirm_name: does not match the customer's name; nothing erased.",
                             code="confirm_name")
     headers = _all_orders(caller.shop_id, customer_id)
-    if any(order["state"] not in orders_.CLOSED for order in headers):
+    if any(order["state"] not in order_store.CLOSED for order in headers):
         raise Conflict("這位客戶還有未結案的工單，請交車或取消後再刪除個資。",
                        "The customer has an open repair order: deliver or cancel it first.",
                        code="open_order")
@@ -442,9 +432,6 @@ _SHOP_VEHICLE_FIELDS = ["vehicle_id", "車牌", "車身號碼", "廠牌", "車�
 def export_shop(caller: Caller) -> dict:
     """All customers, vehicles, orders and lines as JSON and a zip of CSVs (the CSVs of
     customers and vehicles import back as they are)."""
-    from chalicelib.records import customers, vehicles
-    from chalicelib.work import signatures
-
     require(caller, "data.rights")
     shop = caller.shop_id
     people = [item.as_dict() for item in models.Item.lookup.query(
@@ -549,9 +536,6 @@ def _by_mobile(shop_id: str, mobile: str) -> dict | None:
 def import_csv(caller: Caller, body: CsvImport, language: str) -> dict:
     """Validate every row (the API's own rules), report the bad ones by line, import the rest
     once: a customer is known by their number, a vehicle by its plate."""
-    from chalicelib.records import customers, vehicles
-    from chalicelib.api import validate
-
     require(caller, "data.rights")
     text = body.csv.lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""))

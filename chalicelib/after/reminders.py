@@ -1,14 +1,15 @@
-"""Reminders after the car leaves (issue 9): the next service, tyres and brakes the customer
-declined, and the vehicle's inspection and insurance dates.
+"""Reminders after the car leaves: the next service, tyres and brakes the customer declined,
+and the vehicle's inspection and insurance dates.
 
-A delivered order schedules its vehicle's reminders (the stream sees the state change): one item
+A delivered order schedules its vehicle's reminders, and a vehicle's changed inspection or
+insurance date its own (both reactions to the table's stream, chalicelib/changes.py): one item
 per (vehicle, kind) under the vehicle, `REMINDER#service` and so on, with the day it is due and
 the day to send it, listed on gsi2 under `REMINDERS_PENDING` by that day. A later delivery
 replaces them, so a car serviced again is never reminded of the old service. The daily job
 (chalicelib/after/daily.py) sends the reminders whose day has come through the customer's channel
 (chalicelib/outward/notify: quiet hours hold them until morning), at most one per customer in the
 shop's `reminder_gap_days`, never to a customer who opted out (個資法 §20): every reminder ends
-with a link that stops them in one tap (`/o/<token>`).
+with a link that stops them in one tap (`/o/<token>`, chalicelib/outward/opt_out.py).
 
 That link needs no sign-in, so what one can do with it is bounded: taps and page views per client
 and minute (links.take_turn), and the customer item keeps only the last few changes (who stopped
@@ -19,23 +20,22 @@ text, and a service always says so.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
 from datetime import date, timedelta
 from decimal import Decimal
-
 from typing import Literal
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import size
 
 from chalicelib import models
-from chalicelib.core import clock
-from chalicelib.api import Body, Caller
-from chalicelib.core.errors import NotFound
+from chalicelib.api import Body, Caller, parse
 from chalicelib.api.roles import require
+from chalicelib.core import clock
+from chalicelib.core.errors import NotFound
+from chalicelib.outward import links, notify, opt_out
+from chalicelib.records import customers, shop_settings, shops, vehicles
+from chalicelib.work import inspections, order_store
 
 KINDS = ("service", "tyres", "brakes", "inspection", "insurance")
 SERVICE_WORDS = re.compile(r"保養|機油|oil|service", re.IGNORECASE)
@@ -46,27 +46,40 @@ DEFAULT_KM_PER_DAY = 30  # about 11,000 km a year, a Taiwanese car's usual
 REMIND_DAYS_BEFORE = {"service": 7, "inspection": 14, "insurance": 14}
 # A red tyre or pad the customer declined is worth a call soon; a yellow one in a few months.
 DECLINED_AFTER_DAYS = {"red": 14, "yellow": 90}
+DATES = ("inspection_due_on", "insurance_due_on")  # the vehicle's own, as the shop records them
 NAMES = {"service": ("定期保養", "Service"), "tyres": ("輪胎", "Tyres"),
          "brakes": ("煞車來令片", "Brake pads"), "inspection": ("定期檢驗", "Vehicle inspection"),
          "insurance": ("強制險到期", "Compulsory insurance")}
-OPT_OUT_TOKEN_BYTES = 18
 OPT_OUT_PER_MINUTE = 10  # opt-out page views and taps per client (a person needs two or three)
 HISTORY_KEPT = 5  # the last changes of the opt-out kept on the customer
 
 
 # --- scheduling ---
 
-def on_order_change(event_name: str, new_image: dict, old_image: dict) -> None:
-    """The stream's reaction: an order just delivered schedules its vehicle's reminders."""
-    from chalicelib.outward import notify
+def _plain(image: dict) -> dict:
+    """A stream record's image (DynamoDB's typed JSON) as the plain dict its model reads."""
+    return models.Item.from_image(image).as_dict() if image else {}
 
-    order, before = notify._plain(new_image), notify._plain(old_image)
+
+def on_order_change(event_name: str, new_image: dict, old_image: dict) -> None:
+    """The stream's reaction to an order (chalicelib/changes.py): an order just delivered
+    schedules its vehicle's reminders."""
+    order, before = _plain(new_image), _plain(old_image)
     if event_name == "REMOVE" or order.get("state") != "delivered" \
             or before.get("state") == "delivered":
         return
-    from chalicelib.work import orders
+    schedule_after_delivery(order_store.load(order["shop_id"], order["order_id"]))
 
-    schedule_after_delivery(orders.load(order["shop_id"], order["order_id"]))
+
+def on_vehicle_change(event_name: str, new_image: dict, old_image: dict) -> None:
+    """The stream's reaction to a vehicle (chalicelib/changes.py): an inspection or insurance
+    date set, moved or cleared schedules (or drops) its reminder. The same change seen again
+    finds its reminders made (`_schedule` writes each date once)."""
+    if event_name == "REMOVE" or not new_image:
+        return
+    vehicle, before = _plain(new_image), _plain(old_image)
+    if any(vehicle.get(name) != before.get(name) for name in DATES):
+        schedule_dates(vehicle["shop_id"], vehicle)
 
 
 def _words(line: dict) -> str:
@@ -111,9 +124,6 @@ def _add_months(day: date, months: int) -> date:
 
 def _declined_findings(order: dict) -> dict[str, dict]:
     """Tyres and brakes the walk-around flagged that no approved line fixed: {kind: worst}."""
-    from chalicelib.records import shop_settings
-    from chalicelib.work import inspections
-
     values = (order.get("inspection") or {}).get("values") or {}
     if not values:
         return {}
@@ -133,12 +143,10 @@ def _declined_findings(order: dict) -> dict[str, dict]:
 def schedule_after_delivery(order: dict) -> list[dict]:
     """The reminders a delivered order leaves for its vehicle (each written once per order: a
     redelivered stream record changes nothing)."""
-    from chalicelib.records import shop_settings
-
     shop_id, vehicle = order["shop_id"], order.get("vehicle") or {}
     customer_id = (order.get("customer") or {}).get("customer_id")
     if customer_id:  # the delivered order's page offers the opt-out link from now on
-        keep_opt_out_link(shop_id, customer_id)
+        opt_out.keep_link(shop_id, customer_id)
     vehicle_id = vehicle.get("vehicle_id")
     if not vehicle_id:
         return []
@@ -183,7 +191,7 @@ def _schedule(order: dict, kind: str, due_on: date, send_on: date, detail: dict,
     except models.Refused:
         return None  # this order (or date) scheduled it already
     if item["customer_id"]:
-        keep_opt_out_link(shop_id, item["customer_id"])
+        opt_out.keep_link(shop_id, item["customer_id"])
     return item
 
 
@@ -209,13 +217,6 @@ def schedule_dates(shop_id: str, vehicle: dict) -> None:
                   source=f"date:{due}")
 
 
-def for_vehicle(items: list[dict]) -> list[dict]:
-    """The vehicle's reminders as staff see them (from the vehicle's one Query)."""
-    shown = ("kind", "status", "due_on", "send_on", "sent_at", "detail", "skipped")
-    return [{name: item[name] for name in shown if item.get(name) is not None}
-            for item in items if item.get("sk", "").startswith(models.REMINDER_PREFIX)]
-
-
 # --- sending (the daily job) ---
 
 def send_due(today: str) -> dict:
@@ -239,9 +240,6 @@ def send_due(today: str) -> dict:
 
 
 def _send(reminder: dict, today: str) -> str:
-    from chalicelib.outward import notify
-    from chalicelib.records import customers, shop_settings
-
     Reminder = models.Reminder
     shop_id = reminder["shop_id"]
     stored = Reminder.from_dict(Reminder.key(shop_id, reminder["vehicle_id"], reminder["kind"]))
@@ -279,8 +277,6 @@ def _close(reminder: models.Reminder, status: str, why: str) -> str:
 
 def text(reminder: dict, order: dict, customer: dict) -> str:
     """The reminder in zh-TW, the shop's phone to book, and the one-tap opt-out link."""
-    from chalicelib.records import shops, vehicles
-
     shop = shops.get_shop(order["shop_id"]) or {}
     plate = vehicles.mask_plate((order.get("vehicle") or {}).get("plate", ""))
     due = date.fromisoformat(reminder["due_on"])
@@ -298,51 +294,10 @@ def text(reminder: dict, order: dict, customer: dict) -> str:
         body = f"您的 {plate} {NAMES[kind][0]}日期是 {when}，別忘了喔。"
     phone = f"預約請電 {shop['phone']}。" if shop.get("phone") else ""
     return (f"【{shop.get('name', '')}】{body}{phone}"
-            f"\n不想再收到提醒：{opt_out_url(order['shop_id'], customer['customer_id'])}")
+            f"\n不想再收到提醒：{opt_out.url(order['shop_id'], customer['customer_id'])}")
 
 
 # --- opting out (個資法 §20) ---
-
-def opt_out_token(shop_id: str, customer_id: str) -> str:
-    from chalicelib.outward import links
-
-    mac = hmac.new(links.signing_key(), f"optout:{shop_id}:{customer_id}".encode(),
-                   hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac[:OPT_OUT_TOKEN_BYTES]).decode()
-
-
-def keep_opt_out_link(shop_id: str, customer_id: str) -> None:
-    """Make the customer's opt-out link answer (its token's hash → the customer): once, when a
-    reminder is scheduled or sent, never on a page view."""
-    from chalicelib.outward import links
-
-    link = models.OptOutLink.from_dict({
-        **models.OptOutLink.key(links.token_hash(opt_out_token(shop_id, customer_id))),
-        "shop_id": shop_id, "customer_id": customer_id})
-    try:
-        with models.refusals():
-            link.save(condition=models.OptOutLink.pk.does_not_exist())
-    except models.Refused:
-        pass  # made before
-
-
-def opt_out_url(shop_id: str, customer_id: str) -> str:
-    """The customer's own opt-out link, the same in every message (built, nothing read)."""
-    from chalicelib.core.config import settings
-
-    return f"{settings().public_origin.rstrip('/')}/o/{opt_out_token(shop_id, customer_id)}"
-
-
-def resolve(token: str) -> dict:
-    """The customer an opt-out token belongs to, or NotFound (the same for every failure)."""
-    from chalicelib.outward import links
-
-    item = models.OptOutLink.read(models.OptOutLink.key(links.token_hash(token)))
-    if item is None or not hmac.compare_digest(token, opt_out_token(item["shop_id"],
-                                                                    item["customer_id"])):
-        raise NotFound("找不到這個連結。", "No such link.")
-    return item
-
 
 def set_opt_out(shop_id: str, customer_id: str, out: bool, via: str) -> dict:
     """Stop (or resume) the customer's reminders; the change is kept with when and how, with the
@@ -415,8 +370,6 @@ class Switch(Body):
 def customer_switch(caller: Caller, customer_id: str, body: Switch) -> dict:
     """The front desk stops (or resumes) a customer's reminders when they ask in person or on
     the phone."""
-    from chalicelib.records import customers
-
     require(caller, "customers.write")
     if customers.get_customer(caller.shop_id, customer_id) is None:
         raise NotFound("找不到這位客戶。", "No such customer.")
@@ -427,11 +380,8 @@ def customer_switch(caller: Caller, customer_id: str, body: Switch) -> dict:
 def link_switch(token: str, raw: bytes | None, ip: str | None) -> dict:
     """The customer's own tap on the link in a reminder (links.Throttled past the client's
     limit this minute)."""
-    from chalicelib.outward import links
-    from chalicelib.api import parse
-
     links.take_turn(ip, "opt_out", OPT_OUT_PER_MINUTE)
-    item = resolve(token)
+    item = opt_out.resolve(token)
     body = parse(Switch, raw)
     return set_opt_out(item["shop_id"], item["customer_id"], body.reminders == "off", "link")
 
@@ -439,9 +389,6 @@ def link_switch(token: str, raw: bytes | None, ip: str | None) -> dict:
 def link_page(token: str, ip: str | None) -> str:
     """The opt-out page's shop name (NotFound for a token that is not one; links.Throttled past
     the client's limit this minute)."""
-    from chalicelib.outward import links
-    from chalicelib.records import shops
-
     links.take_turn(ip, "opt_out", OPT_OUT_PER_MINUTE)
-    item = resolve(token)
+    item = opt_out.resolve(token)
     return (shops.get_shop(item["shop_id"]) or {}).get("name", "")

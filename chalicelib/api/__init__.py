@@ -6,6 +6,7 @@ every route from the app's own table.
 """
 from __future__ import annotations
 
+import importlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,7 +17,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, V
 from pydantic_core import PydanticCustomError
 from typing_extensions import Annotated
 
-from chalicelib import models
 from chalicelib.core.errors import DomainError, Invalid, Unauthorized, Unprocessable, preferred_language
 
 # A client-made id (a UUID from the tablet): every create carries one so a replay is a no-op.
@@ -141,39 +141,33 @@ class RouteDoc:
         return model_of(self.query_ref)
 
 
-# A body or query model, or where it lives ("chalicelib.after.cases:CaseChange"): a module a few routes
-# use is imported when one of them is first called, not at every cold start.
-ModelRef = type[BaseModel] | str
+# Where a body or query model lives, under chalicelib ("after.cases:CaseChange"): its module is
+# imported when a route first parses with it, not at every cold start (chalicelib/api/lazy.py).
+ModelRef = str
 
 
-def model_of(ref: "ModelRef | None") -> type[BaseModel] | None:
-    if not isinstance(ref, str):
-        return ref
-    import importlib
-
+def model_of(ref: ModelRef | None) -> type[BaseModel] | None:
+    if ref is None:
+        return None
     module, _, name = ref.partition(":")
-    return getattr(importlib.import_module(module), name)
+    return getattr(importlib.import_module(f"chalicelib.{module}"), name)
 
 
-def _still_current(caller: Caller) -> None:
-    """A deactivation or a change of role takes effect at the person's next write, not when the
-    token they hold expires (15 minutes, plus the minute the gateway keeps the authorizer's
-    answer): it moved their token_version. One strongly consistent GetItem per write."""
-    key = models.Staff.key(caller.shop_id, caller.staff_id)
-    try:
-        staff = models.Staff.get(key["pk"], key["sk"], consistent_read=True,
-                                 attributes_to_get=["active", "token_version"]).as_dict()
-    except models.Staff.DoesNotExist:
-        staff = None
-    if (not staff or not staff.get("active", True)
-            or int(staff.get("token_version", 0)) != caller.token_version):
-        raise Unauthorized("你的帳號權限已變更，請重新登入。",
-                           "Your access has changed: please sign in again.", code="session_ended")
+def client_of(request: Any) -> dict:
+    """Where a request came from, as a signature records it: {ip, user_agent} (the guards of
+    the public routes key on the IP, hashed)."""
+    identity = (request.context or {}).get("identity") or {}
+    return {"ip": identity.get("sourceIp") or "",
+            "user_agent": (request.headers.get("user-agent") or "")[:300]}
 
 
 class Api:
-    def __init__(self, app: Chalice) -> None:
+    """The app's routes as declared. `still_current(caller)` checks, before each write, that the
+    person's access has not changed since their token was made (records/auth.py)."""
+
+    def __init__(self, app: Chalice, still_current: Callable[[Caller], None]) -> None:
         self.app = app
+        self.still_current = still_current
         self.authorizer: Any = None
         self.routes: list[RouteDoc] = []
 
@@ -222,15 +216,11 @@ class Api:
                         device_id=context.get("device_id") or None,
                         token_version=int(context.get("token_version") or 0))
         if request.method not in ("GET", "HEAD", "OPTIONS"):
-            _still_current(caller)
+            self.still_current(caller)
         return caller
 
     def client(self) -> dict:
-        """Where the request came from, as a signature records it: {ip, user_agent}."""
-        request = self.app.current_request
-        identity = (request.context or {}).get("identity") or {}
-        return {"ip": identity.get("sourceIp") or "",
-                "user_agent": (request.headers.get("user-agent") or "")[:300]}
+        return client_of(self.app.current_request)
 
     def wants_html(self) -> bool:
         """A browser opening the link (a phone that scanned a QR), rather than a program."""

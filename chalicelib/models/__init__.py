@@ -9,7 +9,8 @@ tests/unit/test_models.py holds the two together.
     order = models.Order.read(models.order_key(shop_id, order_id))  # a dict, or None
 """
 from chalicelib.models.aftercare import (Case, DashboardDay, DashboardSeen, DashboardTotals,
-                                         case_index, cases_pk, dashboard_pk)
+                                         case_index, cases_pk, dashboard_pk,
+                                         followup_pending_item, reminder_views)
 from chalicelib.models.appointments import (Appointment, appointment_day_index,
                                             appointment_day_pk, customer_appointments_index,
                                             customer_appointments_pk)
@@ -24,20 +25,21 @@ from chalicelib.models.customers import (MILEAGE_PREFIX, OWNER_PREFIX, PUSH_PREF
                                          phone_lookup, plate_index, plate_lookup,
                                          reminder_pending_index, vehicle_key, vehicle_pk)
 from chalicelib.models.messages import (IDEMPOTENCY_PK, DeadLetter, LineDeliveryTag, Outbox,
-                                        message_once_key)
-from chalicelib.models.orders import (BOARD_OPEN, EVENT_PREFIX, FOLLOWUP_SK,
+                                        message_once_key, message_views)
+from chalicelib.models.orders import (BOARD_OPEN, BRAKE_AXLES, EVENT_PREFIX, FOLLOWUP_SK,
                                       FOLLOWUPS_PENDING_PK, INSPECTION_SK, LINE_PREFIX, LINK_SK,
                                       MESSAGE_PREFIX, MESSAGES_DUE_PK, ORDER_SK, PART_PREFIX,
                                       PHOTO_PREFIX, SIGNATURE_PREFIX, SIGNED_SHARDS,
-                                      ApprovalCode, Event, FollowUp, Inspection, IntegrityAlert,
-                                      Line, Message, Order, PartClientId, PartCode, PartTag,
-                                      Photo, ProgressLink, Signature, SignedRecently,
+                                      TYRE_POSITIONS, ApprovalCode, Event, FollowUp, Inspection,
+                                      IntegrityAlert, Line, Message, Order, PartClientId,
+                                      PartCode, PartTag, Photo, ProgressLink, Signature,
+                                      SignedRecently,
                                       board_index, board_pk, followup_due_index,
                                       followup_pending_index, followups_due_pk,
                                       integrity_alerts_pk, jobs_index, jobs_pk, link_hash_index,
                                       message_due_index, message_id, message_step_prefix,
-                                      order_key, order_of, order_pk, parts_month_pk,
-                                      parts_pending_pk, parts_report_index,
+                                      order_key, order_of, order_pk, order_summary,
+                                      parts_month_pk, parts_pending_pk, parts_report_index,
                                       signature_hash_index, signed_recently_pk,
                                       vehicle_orders_index, vehicle_orders_lookup)
 from chalicelib.models.shops import (STAFF_PREFIX, Audit, ClientGuard, Device, InspectionTemplate,

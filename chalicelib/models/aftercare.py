@@ -1,7 +1,13 @@
-"""After the car leaves: the cases a follow-up call opens, and the shop's numbers (營運數據)."""
+"""After the car leaves: the follow-up call written at delivery, the cases a follow-up call opens,
+the shop's numbers (營運數據), and a vehicle's reminders as its page shows them."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from chalicelib.core import clock
 from chalicelib.models.base import Document, Item, Number, Text, Version
+from chalicelib.models.customers import REMINDER_PREFIX
+from chalicelib.models.orders import FollowUp, followup_pending_index
 from chalicelib.models.shops import shop_pk
 
 Key = dict[str, str]
@@ -83,3 +89,31 @@ class DashboardTotals(Item, discriminator="dashboard_totals"):
     @staticmethod
     def key(shop_id: str) -> Key:
         return {"pk": dashboard_pk(shop_id), "sk": "TOTALS"}
+
+
+def followup_pending_item(order: dict, delivered_at: str, after_days: int) -> dict:
+    """The follow-up call (FollowUp) written with the delivery: due `after_days` (the shop's
+    `followup_after_days`) after the local day of delivery, pending until then."""
+    shop_id, order_id = order["shop_id"], order["order_id"]
+    delivered_on = clock.local_date(delivered_at)
+    due_on = (date.fromisoformat(delivered_on) + timedelta(days=int(after_days))).isoformat()
+    vehicle, customer = order["vehicle"], order["customer"]
+    return {**FollowUp.key(shop_id, order_id), "type": "followup", "shop_id": shop_id,
+            "order_id": order_id, "number": order["number"],
+            "customer": {"customer_id": customer["customer_id"], "name": customer["name"],
+                         "mobile": customer.get("mobile", "")},
+            "vehicle": {"vehicle_id": vehicle["vehicle_id"], "plate": vehicle["plate"],
+                        "make": vehicle.get("make", ""), "model": vehicle.get("model", "")},
+            "delivered_at": delivered_at, "delivered_on": delivered_on, "due_on": due_on,
+            "status": "pending", "calls": [],
+            **followup_pending_index(due_on, shop_id, order_id)}
+
+
+_REMINDER_SHOWN = ("kind", "status", "due_on", "send_on", "sent_at", "detail", "skipped")
+
+
+def reminder_views(items: list[dict]) -> list[dict]:
+    """A vehicle's reminders (Reminder) as staff see them, from the vehicle's one Query (its
+    partition's items, of any type)."""
+    return [{name: item[name] for name in _REMINDER_SHOWN if item.get(name) is not None}
+            for item in items if item.get("sk", "").startswith(REMINDER_PREFIX)]

@@ -3,6 +3,7 @@ LINE's delivery tags, and locally the outbox of what would have been sent."""
 from __future__ import annotations
 
 from chalicelib.models.base import Item, Number, Text
+from chalicelib.models.orders import MESSAGE_PREFIX
 from chalicelib.models.shops import shop_pk
 
 Key = dict[str, str]
@@ -69,3 +70,18 @@ class Outbox(Item, discriminator="outbox"):
     @staticmethod
     def key(at: str, message_id: str) -> Key:
         return {"pk": "OUTBOX", "sk": f"{at}#{message_id}"}
+
+
+# What the order screen shows of each message (Message, in the order's partition).
+_SHOWN = ("message_id", "step", "occurrence", "channel", "state", "created_at", "updated_at",
+          "sent_at", "not_before", "delivered_at", "read_at", "error", "tries", "resends")
+
+
+def message_views(order_items: list[dict]) -> list[dict]:
+    """The order's messages as the order screen shows them, in the order they were made, from
+    the order's one Query (its partition's items, of any type)."""
+    messages = [item for item in order_items if item.get("sk", "").startswith(MESSAGE_PREFIX)]
+    messages.sort(key=lambda item: (item.get("created_at", ""), int(item.get("occurrence", 1)),
+                                    item["message_id"]))
+    return [{name: item[name] for name in _SHOWN if item.get(name) is not None}
+            for item in messages]

@@ -100,6 +100,18 @@ class Order(Item, discriminator="order"):
         return order_key(shop_id, order_id)
 
 
+def order_summary(order: dict) -> dict:
+    """An order as the board and a vehicle's page list it, from its header (Order) alone: the
+    header carries the plate and the names it shows."""
+    vehicle, customer = order["vehicle"], order["customer"]
+    return {"order_id": order["order_id"], "number": order["number"], "state": order["state"],
+            "plate": vehicle["plate"], "make": vehicle.get("make", ""),
+            "model": vehicle.get("model", ""), "customer_name": customer["name"],
+            "promised_at": order.get("promised_at"), "waits_in_shop": order["waits_in_shop"],
+            "technician_names": order.get("technician_names", []),
+            "total": order["totals"]["total"], "created_at": order["created_at"]}
+
+
 def jobs_pk(shop_id: str, technician_id: str) -> str:
     return f"JOBS#{shop_id}#{technician_id}"
 
@@ -163,6 +175,12 @@ class Event(Item, discriminator="order_event"):
     @staticmethod
     def key(shop_id: str, order_id: str, event_id: str) -> Key:
         return {"pk": order_pk(shop_id, order_id), "sk": f"{EVENT_PREFIX}{event_id}"}
+
+
+# The walk-around's tyres and brakes, as its fields (`tyres.LF.inner`, `brakes.front.pad_mm`)
+# and its photos (`tyre.LF`, `brake.front`) name them.
+TYRE_POSITIONS = ("LF", "RF", "LR", "RR", "SPARE")
+BRAKE_AXLES = ("front", "rear")
 
 
 class Inspection(Item, discriminator="inspection"):

@@ -20,8 +20,10 @@ import secrets as random
 from datetime import timedelta
 
 from chalicelib import models
-from chalicelib.core import clock
+from chalicelib.core import clock, phones
 from chalicelib.core.errors import Conflict, TooManyAttempts, Unprocessable
+from chalicelib.outward import links, notify
+from chalicelib.records import customers, shop_settings, shops
 
 CODE_SECONDS = 10 * 60
 MAX_TRIES = 5
@@ -32,22 +34,15 @@ CODE_DIGITS = 6
 
 def needed(shop_id: str, new_total: int) -> bool:
     """Whether approving at this total (tax included) asks for a code; 0 means always."""
-    from chalicelib.records import shop_settings
-
     return new_total > int(shop_settings.thresholds(shop_id)["remote_code_above"])
 
 
 def _mac(shop_id: str, order_id: str, code: str) -> str:
-    from chalicelib.outward import links
-
     return hmac.new(links.signing_key(), f"approval:{shop_id}:{order_id}:{code}".encode(),
                     hashlib.sha256).hexdigest()
 
 
 def _mobile(order: dict) -> str:
-    from chalicelib.core import phones
-    from chalicelib.records import customers
-
     customer_id = (order.get("customer") or {}).get("customer_id")
     customer = customers.get_customer(order["shop_id"], customer_id) if customer_id else None
     mobile = (customer or {}).get("mobile")
@@ -65,10 +60,6 @@ def _too_soon(wait: int) -> TooManyAttempts:
 
 def send(order: dict) -> dict:
     """Text a new code to the customer's mobile (the SMS channel); answers where it went."""
-    from chalicelib.core import phones
-    from chalicelib.outward import notify
-    from chalicelib.records import shops
-
     shop_id, order_id = order["shop_id"], order["order_id"]
     mobile = _mobile(order)
     now = clock.now()

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote, urlsplit
 
-from chalicelib.core import clock
-from chalicelib.core import money
-from chalicelib.outward import links
-from chalicelib.work import orders, parts
 from chalicelib.api import Body, parse
+from chalicelib.core import clock, money
 from chalicelib.core.errors import Conflict, DomainError, NotFound, Unprocessable
+from chalicelib.outward import approval_codes, opt_out
+from chalicelib.outward.notify import push
+from chalicelib.records import shop_settings, shops, vehicles
+from chalicelib.work import inspections, order_store, parts, photos, signatures
 
 ASSETS = Path(__file__).parent / "page"
 # The order's steps as a customer follows them (the board's states without the side roads).
@@ -120,8 +121,6 @@ def _photos(order: dict) -> dict[str, list[dict]]:
 
 def _shot(item: dict) -> dict:
     """A photo's thumbnail and display size, as presigned links (signed locally, no request)."""
-    from chalicelib.work import photos
-
     shown = photos.view(item)
     return {"thumb": shown["thumb_url"], "display": shown["display_url"]}
 
@@ -149,24 +148,21 @@ def _timeline(order: dict) -> str:
         steps = [step for step in steps if step in reached] + ["cancelled"]
     rows = []
     for step in steps:
-        zh, en = orders.STATE_NAMES[step]
+        zh, en = order_store.STATE_NAMES[step]
         at = reached.get(step)
         done = at is not None or step == state
         rows.append(f"<li{'' if done else ' class=todo'}>{_bi(zh, en)}"
                     f"{f' <small>{_e(_when(at))}</small>' if at else ''}</li>")
     promised = order.get("promised_at")
     promise = (f"<p>預計完成 <span class=en>Promised</span>：<b>{_e(_when(promised))}</b></p>"
-               if promised and state not in orders.CLOSED else "")
-    zh, en = orders.STATE_NAMES[state]
+               if promised and state not in order_store.CLOSED else "")
+    zh, en = order_store.STATE_NAMES[state]
     return (f"<section aria-labelledby=h-now><h2 id=h-now>目前進度 <span class=en>Progress</span></h2>"
             f"<p class=state>{_bi(zh, en)}</p>{promise}<ol class=tl>{''.join(rows)}</ol></section>")
 
 
 def _report(shop_id: str, order: dict, shots: dict[str, list[dict]],
             thresholds: Callable[[], dict]) -> str:
-    from chalicelib.records import shop_settings
-    from chalicelib.work import inspections
-
     values = (order.get("inspection") or {}).get("values") or {}
     if not values:
         return ""
@@ -233,8 +229,6 @@ def _lines(order: dict) -> str:
 
 
 def _approval(shop_id: str, order: dict, thresholds: Callable[[], dict]) -> str:
-    from chalicelib.work import signatures
-
     estimate = signatures.document(shop_id, order, "estimate")
     content = estimate["content"]
     if not estimate["signable"] or not content["lines"]:
@@ -286,8 +280,6 @@ def _approval(shop_id: str, order: dict, thresholds: Callable[[], dict]) -> str:
 
 
 def _documents(order: dict, token: str) -> str:
-    from chalicelib.work import signatures
-
     current = [item for item in order["signatures"] if not item.get("superseded_at")]
     if not current:
         return ""
@@ -338,8 +330,6 @@ def _answered(order: dict) -> str:
 
 def render(order: dict, token: str) -> tuple[str, tuple[str, ...]]:
     """The page's HTML, and the origins its images come from (for the CSP)."""
-    from chalicelib.records import shop_settings, shops, vehicles
-
     shop_id = order["shop_id"]
     shop = shops.get_shop(shop_id) or {}
     vehicle = order["vehicle"]
@@ -367,7 +357,7 @@ def render(order: dict, token: str) -> tuple[str, tuple[str, ...]]:
           "do not forward it." + _reminders_link(order) + "</footer></main>")
     origins = tuple(sorted({_origin(shot["thumb"]) for items in shots.values() for shot in items}
                            | {_origin(logo or "")} - {""}))
-    title = f"{shop.get('name', '')} · {orders.STATE_NAMES[order['state']][0]}"
+    title = f"{shop.get('name', '')} · {order_store.STATE_NAMES[order['state']][0]}"
     return _document(title, body, script=bool(approval) or "data-wish" in body,
                      head=_push_head(token)), origins
 
@@ -375,12 +365,10 @@ def render(order: dict, token: str) -> tuple[str, tuple[str, ...]]:
 def _reminders_link(order: dict) -> str:
     """After delivery the shop may remind the customer of the next service: the page says how
     to stop that (the same link every reminder carries)."""
-    from chalicelib.after import reminders
-
     customer_id = (order.get("customer") or {}).get("customer_id")
     if order["state"] not in ("delivered", "followed_up") or not customer_id:
         return ""
-    url = reminders.opt_out_url(order["shop_id"], customer_id)
+    url = opt_out.url(order["shop_id"], customer_id)
     return (f"<div class=btns><a class=\"btn btn-s\" href=\"{_e(urlsplit(url).path)}\">"
             "停止保養提醒 <span class=en>Stop service reminders</span></a></div>")
 
@@ -394,17 +382,12 @@ def _origin(url: str) -> str:
 
 def document_url(order: dict, signature_id: str) -> str:
     """A short presigned link to one of the order's signed documents (a PDF)."""
-    from chalicelib.work import signatures
-
     return signatures.signed_pdf(order, signature_id, 5 * 60)["url"]
 
 
 def sign(order: dict, raw: bytes | None, client: dict) -> dict:
     """The customer answers the additional items (the estimate) with a drawn signature, and the
     texted code when the new total is above the shop's amount."""
-    from chalicelib.outward import approval_codes
-    from chalicelib.work import signatures
-
     body = parse(signatures.RemoteSignature, raw)
     if body.kind != "estimate":
         raise Unprocessable("這個連結只能回覆追加項目。", "kind: only the estimate is answered here.")
@@ -429,9 +412,6 @@ def sign(order: dict, raw: bytes | None, client: dict) -> dict:
 
 def send_code(order: dict) -> dict:
     """Text the customer a one-time code for approving above the shop's amount."""
-    from chalicelib.outward import approval_codes
-    from chalicelib.work import signatures
-
     if not signatures.document(order["shop_id"], order, "estimate")["content"]["lines"]:
         raise Conflict("目前沒有待回覆的追加項目。", "No added work is waiting for an answer.",
                        code="already_answered")
@@ -460,10 +440,8 @@ def error_json(err: DomainError) -> tuple[str, int]:
 
 def _push(order: dict, token: str) -> str:
     """The 通知我 section, hidden until push.js finds the browser can take push messages."""
-    from chalicelib.outward.notify import push
-
     key = push.public_key()
-    if order["state"] in orders.CLOSED or not (order.get("customer") or {}).get("customer_id") \
+    if order["state"] in order_store.CLOSED or not (order.get("customer") or {}).get("customer_id") \
             or not key:
         return ""
     return (
@@ -488,8 +466,6 @@ def _push_head(token: str) -> str:
 def manifest(order: dict, token: str) -> str:
     """So the page can be added to the home screen (iPhone's push needs it): the shop's name,
     opening this order's link."""
-    from chalicelib.records import shops
-
     name = (shops.get_shop(order["shop_id"]) or {}).get("name") or "維修進度"
     return json.dumps({
         "name": name, "short_name": name[:12], "lang": "zh-Hant-TW", "dir": "ltr",
@@ -516,7 +492,7 @@ def service_worker_headers() -> dict:
             "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
 
 
-# --- the reminder opt-out page (/o/<token>, chalicelib/after/reminders.py) ---
+# --- the reminder opt-out page (/o/<token>: opt_out.py, chalicelib/after/reminders.py) ---
 
 def opt_out_headers() -> dict:
     return {**headers(), "Content-Security-Policy": (

@@ -30,11 +30,14 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from chalicelib import models
+from chalicelib.api import Caller
+from chalicelib.api.roles import require
 from chalicelib.core import clock
 from chalicelib.core import secrets as secret_store
-from chalicelib.api import Caller
-from chalicelib.core.errors import TooManyAttempts
-from chalicelib.api.roles import require
+from chalicelib.core.config import settings
+from chalicelib.core.errors import NotFound, TooManyAttempts
+from chalicelib.records import shop_settings
+from chalicelib.work import order_store
 
 TOKEN_BYTES = 24
 TOKEN_LENGTH = 32  # base64url of 24 bytes, no padding
@@ -69,8 +72,6 @@ def token_hash(token: str) -> str:
 
 
 def url_of(token: str) -> str:
-    from chalicelib.core.config import settings
-
     return f"{settings().public_origin.rstrip('/')}/t/{token}"
 
 
@@ -153,8 +154,6 @@ def closed_at(order: dict) -> str | None:
 
 
 def expires_at(order: dict) -> str | None:
-    from chalicelib.records import shop_settings
-
     closed = closed_at(order)
     if closed is None:
         return None
@@ -228,7 +227,7 @@ def failures_limited(ip: str | None, scope: str, limit: int) -> Iterator[None]:
 # --- the customer's side: finding the order by a token ---
 
 def resolve(token: str, ip: str | None) -> dict:
-    """The order a token opens (assembled as orders.load does, with `link` added), or
+    """The order a token opens (assembled as order_store.load does, with `link` added), or
     LinkNotFound. The same work is done whatever the failure."""
     try:
         with failures_limited(ip, "link", LIMIT_PER_MINUTE):
@@ -238,8 +237,6 @@ def resolve(token: str, ip: str | None) -> dict:
 
 
 def _resolve(token: str) -> dict:
-    from chalicelib.work import orders
-
     digest = token_hash(token)
     index = models.link_hash_index(digest)
     link = next((found.as_dict() for found in models.Item.lookup.query(
@@ -253,7 +250,7 @@ def _resolve(token: str) -> dict:
              and not stored.get("revoked") and stored.get("token_hash") == digest
              and hmac.compare_digest(token, token_for(shop_id, order_id,
                                                        int(stored["generation"]))))
-    order = orders._assembled(header, items) if valid else None
+    order = order_store.assemble(header, items) if valid else None
     if not valid or expired(order):
         raise LinkNotFound()
     photos = [item for item in items if item["sk"].startswith(models.PHOTO_PREFIX)]
@@ -263,9 +260,7 @@ def _resolve(token: str) -> dict:
 # --- the advisor's routes ---
 
 def _answer(shop_id: str, order_id: str, item: dict) -> dict:
-    from chalicelib.work import orders
-
-    order = orders.load(shop_id, order_id)
+    order = order_store.load(shop_id, order_id)
     if item.get("revoked"):
         return {"url": None, "revoked": True, "generation": int(item["generation"]),
                 "expires_at": expires_at(order), "qr_svg": None}
@@ -288,8 +283,6 @@ def qr_svg(text: str) -> str:
 
 
 def _order_exists(shop_id: str, order_id: str) -> None:
-    from chalicelib.core.errors import NotFound
-
     if not _order_found(shop_id, order_id):
         raise NotFound("找不到這張工單。", "No such repair order.")
 

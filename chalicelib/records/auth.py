@@ -27,21 +27,20 @@ from typing import Any, Callable
 from chalicelib import models
 from chalicelib.core import clock
 from chalicelib.core import phones
-from chalicelib.core import secrets as secret_store
 from pydantic import StringConstraints
 from typing_extensions import Annotated
 
 from chalicelib.api import Body, Caller, ClientId, ShortText
-from chalicelib.core.errors import Invalid, TooManyAttempts, Unauthorized
+from chalicelib.api.tokens import ACCESS_MINUTES, access_token, token_version
+from chalicelib.api.roles import require
+from chalicelib.core.errors import Conflict, Invalid, TooManyAttempts, Unauthorized
 
-ACCESS_MINUTES = 15
 REFRESH_DAYS = 30
 DEVICE_REFRESH_HOURS = 12  # a PIN session on a shared tablet ends with the shift
 SLOW_AFTER = 3             # failures before each try must wait
 LOCK_AFTER = 10
 LOCK_MINUTES = 15
 PIN_LOCK_AFTER = 5
-ISSUER = "servicelane"
 
 
 @lru_cache(maxsize=1)
@@ -109,47 +108,6 @@ class PinSignIn(DeviceCredentials):
 class PinChange(Body):
     pin: Pin
     password: Secret
-
-
-# --- access tokens ---
-
-def _signing_key() -> str:
-    return secret_store.get("jwt-signing-key")
-
-
-def access_token(staff: dict, device_id: str | None) -> str:
-    import jwt
-
-    issued = clock.now()
-    claims = {"iss": ISSUER, "sub": staff["staff_id"], "shop": staff["shop_id"],
-              "role": staff["role"], "name": staff["name"], "dev": device_id or "",
-              "ver": token_version(staff),
-              "iat": issued, "exp": issued + timedelta(minutes=ACCESS_MINUTES)}
-    return jwt.encode(claims, _signing_key(), algorithm="HS256")
-
-
-def verify_access(token: str) -> Caller | None:
-    """The caller a token names, or None when it is not one of ours or has expired."""
-    import jwt
-
-    try:
-        claims = jwt.decode(token, _signing_key(), algorithms=["HS256"], issuer=ISSUER,
-                            options={"require": ["exp", "sub", "shop", "role"]})
-    except jwt.PyJWTError:
-        return None
-    return Caller(shop_id=claims["shop"], staff_id=claims["sub"], role=claims["role"],
-                  name=claims.get("name", ""), device_id=claims.get("dev") or None,
-                  token_version=int(claims.get("ver", 0)))
-
-
-def token_version(staff: dict) -> int:
-    """Moved on each deactivation or change of role: sessions made before it are over."""
-    return int(staff.get("token_version", 0))
-
-
-def bearer(header: str | None) -> str:
-    scheme, _, token = (header or "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 # --- sessions ---
@@ -343,8 +301,6 @@ def _staff(shop_id: str, staff_id: str) -> dict | None:
 
 def register_device(caller: Caller, device_id: str, name: str) -> dict:
     """A manager signs a tablet in as a shop device; its secret is shown once, kept hashed."""
-    from chalicelib.api.roles import require
-
     require(caller, "devices.manage")
     device_id = _shop_device_id(caller.shop_id, device_id)
     secret = secrets.token_urlsafe(32)
@@ -356,8 +312,6 @@ def register_device(caller: Caller, device_id: str, name: str) -> dict:
                 "registered_by": caller.stamp(), "created_at": clock.now_iso(),
             }).save(condition=models.Device.pk.does_not_exist())
     except models.Refused:
-        from chalicelib.core.errors import Conflict
-
         raise Conflict("這台裝置已經登記過。", "This device is registered already.") from None
     return {"device_id": device_id, "name": name, "device_secret": secret}
 
@@ -423,3 +377,19 @@ def me(caller: Caller) -> dict[str, Any]:
         raise Unauthorized("請重新登入。", "Please sign in again.")
     return {**public_staff(staff), "shop": _public_shop(caller.shop_id, None),
             "device_id": caller.device_id}
+
+
+def still_current(caller: Caller) -> None:
+    """A deactivation or a change of role takes effect at the person's next write, not when the
+    token they hold expires (15 minutes, plus the minute the gateway keeps the authorizer's
+    answer): it moved their token_version. One strongly consistent GetItem per write."""
+    key = models.Staff.key(caller.shop_id, caller.staff_id)
+    try:
+        staff = models.Staff.get(key["pk"], key["sk"], consistent_read=True,
+                                 attributes_to_get=["active", "token_version"]).as_dict()
+    except models.Staff.DoesNotExist:
+        staff = None
+    if (not staff or not staff.get("active", True)
+            or int(staff.get("token_version", 0)) != caller.token_version):
+        raise Unauthorized("你的帳號權限已變更，請重新登入。",
+                           "Your access has changed: please sign in again.", code="session_ended")

@@ -19,7 +19,7 @@ from chalicelib.api.roles import require
 DATA = Path(__file__).resolve().parents[1] / "catalogue"
 
 # Facts of law, not settings: the legal minimum tread depth in Taiwan (道路交通安全規則 §39-1
-# and the inspection rules: 1.6 mm) and the six-year limit on selling tyres (DESIGN.md §6).
+# and the inspection rules: 1.6 mm) and the six-year limit on selling tyres (docs/design.md §7).
 TREAD_LEGAL_MIN_MM = Decimal("1.6")
 TYRE_MAX_AGE_YEARS = 6
 
@@ -28,7 +28,7 @@ DEFAULTS: dict[str, Decimal] = {
     "pad_red_mm": Decimal("3"),
     "pad_yellow_mm": Decimal("5"),
     "uneven_mm": Decimal("1.5"),  # grooves this far apart: an alignment hint
-    # The repair standard contract's default warranty on the shop's work (DESIGN.md §6).
+    # The repair standard contract's default warranty on the shop's work (docs/design.md §7).
     "warranty_months": Decimal(12),
     "warranty_km": Decimal(20_000),
     # The customer's progress link stops working this many days after delivery.
@@ -221,7 +221,7 @@ class NotificationTemplates(Body):
                 names = {"?"}
             unknown = names - TEMPLATE_FIELDS
             if unknown:
-                raise field_error(f"通知範本只能使用 {{shop}}、{{plate}}、{{link}}、{{total}}。",
+                raise field_error("通知範本只能使用 {shop}、{plate}、{link}、{total}。",
                                   f"templates.{step}: only {{shop}}, {{plate}}, {{link}} and "
                                   "{total} may be used")
         return self

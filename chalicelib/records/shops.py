@@ -1,17 +1,21 @@
 """Shops (the tenants) and the staff who belong to them."""
 from __future__ import annotations
 
+import base64
+import binascii
+import re
+import uuid
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from chalicelib import models
-from chalicelib.core import clock
-from chalicelib.core import aws, phones
-from chalicelib.records import auth
 from chalicelib.api import Body, Caller, ClientId, Email, ShortText, field_error
-from chalicelib.core.errors import Busy, Conflict, Invalid, NotFound
 from chalicelib.api.roles import ROLES, require
+from chalicelib.core import aws, clock, images, phones
+from chalicelib.core.config import settings
+from chalicelib.core.errors import Busy, Conflict, Invalid, NotFound, Unprocessable
+from chalicelib.records import auth
 
 Role = Literal["owner", "manager", "advisor", "technician"]
 
@@ -212,8 +216,6 @@ class ShopChange(Body):
     @field_validator("line_id")
     @classmethod
     def _line_id(cls, value: str | None) -> str | None:
-        import re
-
         if value is None:
             return None
         value = value.strip()
@@ -236,9 +238,7 @@ def profile(shop: dict) -> dict:
 
 def logo_url(shop: dict) -> str | None:
     """A short presigned link to the logo (signed locally: no request)."""
-    from chalicelib.work import photos
-
-    return photos.object_url(shop["logo_key"]) if shop.get("logo_key") else None
+    return images.image_url(shop["logo_key"]) if shop.get("logo_key") else None
 
 
 def get_profile(caller: Caller) -> dict:
@@ -264,14 +264,6 @@ def update_profile(caller: Caller, body: ShopChange) -> dict:
 
 def set_logo(caller: Caller, body: NewLogo) -> dict:
     """The shop's logo: checked and re-encoded like a photo (no EXIF travels), kept small."""
-    import base64
-    import binascii
-    import uuid
-
-    from chalicelib.work import photos
-    from chalicelib.core.config import settings
-    from chalicelib.core.errors import Unprocessable
-
     require(caller, "settings.manage")
     try:
         data = base64.b64decode(body.image, validate=True)
@@ -280,8 +272,8 @@ def set_logo(caller: Caller, body: NewLogo) -> dict:
     if not data or len(data) > LOGO_MAX_BYTES:
         raise Unprocessable("標誌圖片最大 2 MB。", "image: at most 2 MB.")
     try:
-        _, thumb, _ = photos.process(data)
-    except photos.Rejected as rejected:
+        _, thumb, _ = images.process(data)
+    except images.Rejected as rejected:
         raise Unprocessable(rejected.zh, rejected.en, code="bad_image") from None
     key = f"photos/{caller.shop_id}/shop/logo-{uuid.uuid4().hex[:12]}.jpg"
     aws.client("s3").put_object(Bucket=settings().bucket_name, Key=key, Body=thumb,

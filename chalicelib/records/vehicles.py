@@ -211,8 +211,6 @@ def _existing(caller: Caller, vehicle_id: str) -> dict:
 def vehicle_page(caller: Caller, vehicle_id: str) -> dict:
     """The vehicle with its mileage readings and owners (newest first), its orders and its
     reminders."""
-    from chalicelib.after import reminders
-
     items = list(models.Item.items(models.vehicle_pk(caller.shop_id, vehicle_id)))
     vehicle = next((item for item in items if item["sk"] == models.VEHICLE_SK), None)
     if vehicle is None:
@@ -230,15 +228,13 @@ def vehicle_page(caller: Caller, vehicle_id: str) -> dict:
                     "customer_name": owner.get("customer_name", ""), "from": owner["from"]}
                    for owner in reversed(owners)],
         "orders": [_order_summary(header) for header in headers],
-        "reminders": reminders.for_vehicle(items),
+        "reminders": models.reminder_views(items),
     }
 
 
 def _order_summary(header: dict) -> dict:
     """docs/api.md's OrderSummary, from the order header alone (it carries plate and names)."""
-    from chalicelib.work import orders
-
-    return {**orders.summary(header), "totals": header["totals"]}
+    return {**models.order_summary(header), "totals": header["totals"]}
 
 
 def find_by_plate(caller: Caller, typed: str) -> dict:
@@ -275,9 +271,8 @@ def _reading(caller: Caller, vehicle_id: str, reading: dict, **more) -> models.M
 
 
 def _customer(caller: Caller, customer_id: str) -> dict:
-    from chalicelib.records import customers
-
-    customer = customers.get_customer(caller.shop_id, customer_id)
+    """The customer a vehicle is registered to (read here: customers sit above vehicles)."""
+    customer = models.Customer.read(models.customer_key(caller.shop_id, customer_id))
     if customer is None:
         raise NotFound("找不到這位客戶。", "No such customer.")
     return customer
@@ -338,12 +333,9 @@ def update_vehicle(caller: Caller, vehicle_id: str, body: VehicleChange) -> dict
     changed = row.from_dict(models.vehicle_key(caller.shop_id, vehicle_id))
     with models.refusals():
         changed.update(actions=actions, condition=row.pk.exists())
-    vehicle = changed.as_dict()  # as it is now (the update reads it back)
-    if {"inspection_due_on", "insurance_due_on"} & body.model_fields_set:
-        from chalicelib.after import reminders
-
-        reminders.schedule_dates(caller.shop_id, vehicle)
-    return public(vehicle)
+    # A new inspection or insurance date becomes a reminder by the stream's reaction to the
+    # vehicle's change (chalicelib/changes.py; docs/design.md, "Stream reactions").
+    return public(changed.as_dict())  # as it is now (the update reads it back)
 
 
 def change_owner(caller: Caller, vehicle_id: str, body: NewOwner) -> dict:

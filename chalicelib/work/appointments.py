@@ -6,7 +6,7 @@ the plate are copied on it so the list needs no other read.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from pydantic import Field, StrictInt, StringConstraints, field_validator
@@ -14,10 +14,12 @@ from pynamodb.expressions.update import Action
 from typing_extensions import Annotated
 
 from chalicelib import models
-from chalicelib.core import clock
 from chalicelib.api import Body, Caller, ClientId, Day, ShortText, field_error
-from chalicelib.core.errors import Conflict, DomainError, NotFound
 from chalicelib.api.roles import require
+from chalicelib.core import clock
+from chalicelib.core.errors import Conflict, DomainError, NotFound
+from chalicelib.records import customers, vehicles
+from chalicelib.work import orders
 
 Source = Literal["phone", "line", "online", "walk_in", "invitation"]
 Minutes = Annotated[StrictInt, Field(ge=15, le=600)]
@@ -108,8 +110,6 @@ def day(caller: Caller, query: DayQuery) -> dict:
 # --- writing ---
 
 def create_appointment(caller: Caller, body: NewAppointment) -> dict:
-    from chalicelib.records import customers, vehicles
-
     require(caller, "appointments.write")
     replay = get_appointment(caller.shop_id, body.appointment_id)
     if replay:
@@ -199,8 +199,6 @@ def check_in(caller: Caller, appointment_id: str, body: CheckIn) -> dict:
     the two steps completes the check-in. An order refused (the car is in the shop under an
     open order already: 409 `vehicle_has_open_order`) gives the booking back.
     """
-    from chalicelib.work import orders
-
     require(caller, "appointments.write")
     appointment = _existing(caller, appointment_id)
     state = appointment["state"]

@@ -26,20 +26,20 @@ from pydantic import Field, StrictBool, field_validator
 from pynamodb.expressions import operand
 
 from chalicelib import models
-from chalicelib.core import clock
-from chalicelib.records import shop_settings
 from chalicelib.api import Body, Caller, field_error, jsonable
-from chalicelib.core.errors import Busy, Conflict, Invalid, NotFound
 from chalicelib.api.roles import require
+from chalicelib.core import clock
+from chalicelib.core.errors import Busy, Conflict, Invalid
+from chalicelib.records import shop_settings, vehicles
 from chalicelib.records.shop_settings import TREAD_LEGAL_MIN_MM, TYRE_MAX_AGE_YEARS
+from chalicelib.work import order_store, photos
 
-EDITABLE_STATES = ("booked", "checked_in")
 MAX_CHANGES = 100
 MAX_DAMAGE_MARKERS = 100
 MAX_KM = 3_000_000
-POSITIONS = ("LF", "RF", "LR", "RR", "SPARE")
+POSITIONS = models.TYRE_POSITIONS  # as the walk-around's fields and photos name them
 GROOVES = ("inner", "centre", "outer")
-AXLES = ("front", "rear")
+AXLES = models.BRAKE_AXLES
 DAMAGE_KINDS = ("scratch", "dent", "crack", "chip", "rust", "other")
 STATUSES = ("green", "yellow", "red")
 
@@ -128,7 +128,7 @@ def dot_made(code: str) -> date:
 
 
 def dot_old(code: str, today: date) -> bool:
-    """Older than six years: such a tyre may no longer be sold in Taiwan (DESIGN.md §6)."""
+    """Older than six years: such a tyre may no longer be sold in Taiwan (docs/design.md §7)."""
     made = dot_made(code)
     try:
         limit = today.replace(year=today.year - TYRE_MAX_AGE_YEARS)
@@ -379,21 +379,6 @@ def summary(values: dict, settings: dict, checklist: list[dict], today: date | N
     return {"lights": lights, "items": items, "damage": damage}
 
 
-# --- what photos may be of (photos.py asks) ---
-
-def check_subject(subject: str, known: Known) -> None:
-    """`dashboard`, `general`, `tyre.<pos>`, `brake.<axle>`, `damage.<marker>`, `checklist.<item>`."""
-    if subject in ("dashboard", "general"):
-        return
-    kind, _, part = subject.partition(".")
-    ok = {"tyre": lambda: part in POSITIONS, "brake": lambda: part in AXLES,
-          "damage": lambda: re.fullmatch(r"[A-Za-z0-9_-]{1,64}", part) is not None,
-          "checklist": lambda: part in known.item_ids()}.get(kind)
-    if ok is None or not ok():
-        raise Invalid(f"照片的項目 {subject} 不正確。", f"{subject} is not something a photo can be of.",
-                      code="invalid_subject")
-
-
 # --- request bodies ---
 
 class Change(Body):
@@ -423,37 +408,17 @@ class InspectionChanges(Body):
 # --- reading and writing ---
 
 def _read(shop_id: str, order_id: str) -> tuple[dict, dict | None, list[dict]]:
-    """The order header, its inspection and photos: one Query on the order's partition."""
-    items = list(models.Item.items(models.order_pk(shop_id, order_id)))
-    header = next((item for item in items if item["sk"] == models.ORDER_SK), None)
-    if header is None:
-        raise NotFound("找不到這張工單。", "No such repair order.")
-    inspection_sk = models.Inspection.key(shop_id, order_id)["sk"]
-    inspection = next((item for item in items if item["sk"] == inspection_sk), None)
-    photos = [item for item in items if item["sk"].startswith(models.PHOTO_PREFIX)]
-    return header, inspection, photos
+    """The order, its inspection and photos: one Query on the order's partition."""
+    order = order_store.load(shop_id, order_id)
+    return order, order["inspection"], order["photos"]
 
 
-def editable(order: dict) -> bool:
-    """Before the service authorization is signed: the signature covers the walk-around."""
-    return order["state"] in EDITABLE_STATES and "authorization" not in order.get("signed", {})
-
-
-def refuse_frozen(order: dict) -> None:
-    if not editable(order):
-        raise Conflict("委修確認單已簽署，檢修確認表不能再修改。",
-                       "The service authorization is signed: the walk-around can no longer change.",
-                       code="inspection_frozen")
-
-
-def _view(caller: Caller, order: dict, inspection: dict | None, photos: list[dict]) -> dict:
-    from chalicelib.work import photos as photo_files
-
+def _view(caller: Caller, order: dict, inspection: dict | None, shots: list[dict]) -> dict:
     values = (inspection or {}).get("values", {})
     return {"order_id": order["order_id"], "values": values,
             "changed": (inspection or {}).get("changed", {}),
             "findings": findings(values, shop_settings.thresholds(caller.shop_id)),
-            "photos": photo_files.views(photos), "editable": editable(order)}
+            "photos": photos.views(shots), "editable": order_store.walkaround_editable(order)}
 
 
 def get_inspection(caller: Caller, order_id: str) -> dict:
@@ -483,32 +448,30 @@ def update_inspection(caller: Caller, order_id: str, body: InspectionChanges) ->
     again (models.retry)."""
     require(caller, "inspections.write")
     first = _read(caller.shop_id, order_id)
-    refuse_frozen(first[0])
+    order_store.refuse_walkaround_frozen(first[0])
     writes = _writes(caller, body.changes)
     confirm_lower = any(change.confirm_lower for change in body.changes
                         if change.field == "mileage_km")
     reads = iter([first])  # the first try merges into what was just read
 
     def merge_and_write() -> dict:
-        order, inspection, photos = next(reads, None) or _read(caller.shop_id, order_id)
-        refuse_frozen(order)
-        return _merge_and_write(caller, order, inspection, photos, writes, confirm_lower)
+        order, inspection, shots = next(reads, None) or _read(caller.shop_id, order_id)
+        order_store.refuse_walkaround_frozen(order)
+        return _merge_and_write(caller, order, inspection, shots, writes, confirm_lower)
 
     return models.retry(merge_and_write,
                         busy=Busy("檢修確認表正被同時修改，請再送一次。",
                                   "The walk-around is being changed from elsewhere; send again."))
 
 
-def _merge_and_write(caller: Caller, order: dict, inspection: dict | None, photos: list[dict],
+def _merge_and_write(caller: Caller, order: dict, inspection: dict | None, shots: list[dict],
                      writes: list[Write], confirm_lower: bool) -> dict:
     """Merge `writes` into the inspection as read and write it, only if it and the order are
     still as read (raises models.LostRace otherwise); a replay finds nothing newer to write."""
-    from chalicelib.records import vehicles
-
     values, changed, won = merge((inspection or {}).get("values", {}),
                                  (inspection or {}).get("changed", {}), writes)
     if not won:
-        return _view(caller, order, inspection, photos)  # nothing newer: a replay
+        return _view(caller, order, inspection, shots)  # nothing newer: a replay
     markers = sum(1 for field in values if field.startswith("damage."))
     if markers > MAX_DAMAGE_MARKERS:
         raise Invalid(f"外觀損傷標記最多 {MAX_DAMAGE_MARKERS} 個。",
@@ -526,7 +489,7 @@ def _merge_and_write(caller: Caller, order: dict, inspection: dict | None, photo
         with models.transaction() as transaction:
             transaction.condition_check(
                 models.Order, header["pk"], header["sk"],
-                condition=models.Order.state.is_in(*EDITABLE_STATES)
+                condition=models.Order.state.is_in(*order_store.WALKAROUND_STATES)
                 & operand.Path(["signed", "authorization"]).does_not_exist())
             transaction.save(item, condition=None if inspection else
                              models.Inspection.pk.does_not_exist())
@@ -539,14 +502,12 @@ def _merge_and_write(caller: Caller, order: dict, inspection: dict | None, photo
         if lost.parts[:3] == [False, False, True]:
             raise _lower(caller, order, int(km)) from None
         raise
-    return _view(caller, order, item.as_dict(), photos)
+    return _view(caller, order, item.as_dict(), shots)
 
 
 def _lower(caller: Caller, order: dict, km: int) -> Conflict:
     """The walk-around's mileage is below the vehicle's last reading: a typing slip, or a
     replaced odometer to confirm."""
-    from chalicelib.records import vehicles
-
     vehicle = vehicles.get_vehicle(caller.shop_id, order["vehicle"]["vehicle_id"]) or {}
     last = int(vehicle.get("mileage", {}).get("km", 0))
     return Conflict(f"里程 {km:,} 公里比上次的 {last:,} 公里少；若更換過里程表，請確認後再送出。",

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from chalicelib.work import fonts
+
 MM_PER_INCH = 25.4
 QUIET_MODULES = 4  # ISO/IEC 18004: the quiet zone is four modules wide
 OPENING, CLOSING = "（(「『【〔", "）)」』】〕"
@@ -90,8 +92,6 @@ def qr_modules(url: str) -> list[list[bool]]:
 @lru_cache(maxsize=16)
 def _font(weight: str, size_px: int) -> Any:
     from PIL import ImageFont
-
-    from chalicelib.work import fonts
 
     return ImageFont.truetype(str(fonts.font_path(weight)), size_px)
 

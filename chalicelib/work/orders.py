@@ -1,69 +1,30 @@
-"""Repair orders (工單): the number, the states and who may move them, job lines, dispatch.
+"""Repair orders (工單): the number, the steps and their guards, job lines, dispatch, the board.
 
 Everything under an order (header, lines, events) lives in the order's partition, so the order
-screen is one Query. The board is one Query on gsi2; a technician's jobs another.
+screen is one Query (chalicelib/work/order_store.py reads and writes it, and holds the states).
+The board is one Query on gsi2; a technician's jobs another.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Literal, TypeVar
+from typing import Callable, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from pynamodb.expressions.condition import Condition
-from pynamodb.expressions.update import Action
 from typing_extensions import Annotated
 
 from chalicelib import models
-from chalicelib.core import clock
-from chalicelib.core import money
-from chalicelib.work import parts
 from chalicelib.api import Body, Caller, ClientId, LongText, ShortText, field_error
+from chalicelib.api.roles import require
+from chalicelib.core import clock, money
 from chalicelib.core.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Unprocessable
-from chalicelib.api.roles import EVERYONE, FRONT_DESK, require
-
-State = Literal["booked", "checked_in", "authorized", "in_progress", "awaiting_approval",
-                "quality_check", "ready", "delivered", "followed_up", "cancelled"]
-STATES: tuple[str, ...] = State.__args__  # the board's columns, in the order of the work
-CLOSED = frozenset({"delivered", "followed_up", "cancelled"})
-
-STATE_NAMES = {
-    "booked": ("已預約", "Booked"), "checked_in": ("已接車", "Checked in"),
-    "authorized": ("已委修", "Authorized"), "in_progress": ("維修中", "In progress"),
-    "awaiting_approval": ("待追加同意", "Awaiting approval"),
-    "quality_check": ("品檢中", "Quality check"), "ready": ("待交車", "Ready"),
-    "delivered": ("已交車", "Delivered"), "followed_up": ("已關懷", "Followed up"),
-    "cancelled": ("已取消", "Cancelled"),
-}
+from chalicelib.records import customers, shop_settings, shops, vehicles
+from chalicelib.work import parts, signatures
+from chalicelib.work.order_store import (CLOSED, HIDDEN, STATE_NAMES, STATES, TRANSITIONS, State,
+                                         assemble, busy, event_item, load, read, save, write)
 
 
-@dataclass(frozen=True)
-class Step:
-    """Who may take a step. Issues that guard a step add a guard name here (below)."""
-    roles: frozenset[str]
-    guards: tuple[str, ...] = ()
-
-
-# DESIGN.md §1, and the repair standard contract: no work before the signed authorization, no
-# added work before the customer answered it, no delivery before the signed checkout list or
-# above what the customer consented to.
-TRANSITIONS: dict[tuple[str, str], Step] = {
-    ("booked", "checked_in"): Step(FRONT_DESK),
-    ("checked_in", "authorized"): Step(FRONT_DESK, guards=("authorization_signed",)),
-    ("authorized", "in_progress"): Step(EVERYONE),
-    ("in_progress", "awaiting_approval"): Step(FRONT_DESK),
-    ("awaiting_approval", "in_progress"): Step(FRONT_DESK, guards=("additional_items_answered",)),
-    ("in_progress", "quality_check"): Step(EVERYONE),
-    ("quality_check", "in_progress"): Step(EVERYONE),  # the check found something: back to work
-    ("quality_check", "ready"): Step(FRONT_DESK),
-    ("ready", "delivered"): Step(FRONT_DESK, guards=("checkout_signed", "within_consented_total",
-                                                    "old_parts_decided")),
-    ("delivered", "followed_up"): Step(FRONT_DESK),
-    **{(state, "cancelled"): Step(FRONT_DESK)
-       for state in ("booked", "checked_in", "authorized", "in_progress", "awaiting_approval",
-                     "quality_check", "ready")},
-}
-
+# --- the guards the steps name (order_store.TRANSITIONS) ---
 
 def _additional_items_answered(order: dict) -> tuple[str, str] | None:
     waiting = [line for line in order["lines"]
@@ -82,8 +43,6 @@ def _authorization_signed(order: dict) -> tuple[str, str] | None:
 
 
 def _checkout_signed(order: dict) -> tuple[str, str] | None:
-    from chalicelib.work import signatures
-
     if "checkout" not in order.get("signed", {}):
         return ("客戶尚未簽署結帳清單，不能交車。",
                 "The customer has not signed the checkout list: the car cannot be delivered.")
@@ -102,7 +61,7 @@ def _within_consented_total(order: dict) -> tuple[str, str] | None:
     return None
 
 
-# A guard returns None to allow the step, or the (zh, en) reason it is refused.
+# A guard answers None to allow the step, or the (zh, en) reason it is refused.
 GUARDS: dict[str, Callable[[dict], tuple[str, str] | None]] = {
     "additional_items_answered": _additional_items_answered,
     "authorization_signed": _authorization_signed,
@@ -110,15 +69,6 @@ GUARDS: dict[str, Callable[[dict], tuple[str, str] | None]] = {
     "within_consented_total": _within_consented_total,
     "old_parts_decided": lambda order: parts.undecided(order["parts"]),
 }
-
-
-def next_states(state: str, role: str) -> list[str]:
-    return [to for (start, to), step in TRANSITIONS.items() if start == state and role in step.roles]
-
-
-def can_move(state: str, to: str, role: str) -> bool:
-    step = TRANSITIONS.get((state, to))
-    return step is not None and role in step.roles
 
 
 # --- request bodies ---
@@ -158,11 +108,6 @@ class OrderChange(Body):
     waits_in_shop: bool | None = None
     old_parts: OldParts | None = None
     road_test: RoadTest | None = None
-
-
-# What each signed document covers on the order's header: changed only by a new version.
-COVERED_FIELDS = {"authorization": {"concerns", "promised_at", "waits_in_shop", "old_parts"},
-                  "checkout": {"old_parts", "road_test"}}
 
 
 class TransitionRequest(Body):
@@ -242,63 +187,10 @@ def _utc(text: str, name: str) -> str:
 
 # --- reading ---
 
-def load(shop_id: str, order_id: str) -> dict:
-    """The order with its lines and events, from one Query on its partition."""
-    order = _read(shop_id, order_id)
-    if order is None:
-        raise NotFound("找不到這張工單。", "No such repair order.")
-    return order
-
-
-def _read(shop_id: str, order_id: str, consistent: bool = False) -> dict | None:
-    """The order assembled from its partition (one Query), or None when it has no header."""
-    items = list(models.Item.items(models.order_pk(shop_id, order_id),
-                                   consistent_read=consistent))
-    header = next((item for item in items if item["sk"] == models.ORDER_SK), None)
-    return _assembled(header, items) if header else None
-
-
-def _assembled(header: dict, items: list[dict]) -> dict:
-    """The header with what lives beside it: lines, events, signatures, old-part tags (each in
-    its order), and the walk-around, which the signed authorization covers."""
-    def under(prefix: str, order_by: str) -> list[dict]:
-        return sorted((item for item in items if item["sk"].startswith(prefix)),
-                      key=lambda item: item[order_by])
-
-    inspection = next((item for item in items if item["sk"] == "INSPECTION"), None)
-    return {**header, "lines": under(models.LINE_PREFIX, "created_at"),
-            "events": under(models.EVENT_PREFIX, "at"),
-            "signatures": under(models.SIGNATURE_PREFIX, "signed_at"),
-            "parts": under(models.PART_PREFIX, "created_at"),
-            "messages": under(models.MESSAGE_PREFIX, "created_at"),
-            "photos": under(models.PHOTO_PREFIX, "created_at"), "inspection": inspection}
-
-
-_HIDDEN = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "type", "version"}
-# What `_assembled` puts beside the header: each shown by its own view, or not at all.
-_BESIDE = ("lines", "events", "signatures", "parts", "messages", "photos", "inspection")
-
-
 def view(order: dict, caller: Caller) -> dict:
-    """The order as the API answers it, with the steps this caller may take now."""
-    from chalicelib.outward import notify
-    from chalicelib.work import signatures
-
-    clean = {key: value for key, value in order.items()
-             if key not in _HIDDEN and key not in _BESIDE}
-    clean["lines"] = [{k: v for k, v in line.items() if k not in _HIDDEN}
-                      for line in order["lines"]]
-    clean["events"] = [{k: v for k, v in event.items() if k not in _HIDDEN}
-                       for event in order["events"]]
-    clean["signatures"] = [signatures.view(item) for item in order["signatures"]]
-    clean["parts"] = [parts.summary(tag) for tag in order["parts"]]
-    clean["messages"] = notify.views(order["messages"])
-    clean["next_states"] = next_states(order["state"], caller.role)
-    clean["integrity"] = signatures.integrity(order)
-    again = signatures.to_sign_again(order)
-    if again:
-        clean["sign_again"] = again
-    return clean
+    """The order as the API answers it, with the steps this caller may take now: composed with
+    its documents in signatures.order_view (revising a document answers the order too)."""
+    return signatures.order_view(order, caller)
 
 
 def get_order(caller: Caller, order_id: str) -> dict:
@@ -315,21 +207,11 @@ def board(caller: Caller, query: BoardQuery) -> dict:
     for order in (header.as_dict() for header in headers):
         if order.get("closed_on") and order["closed_on"] != day:
             continue
-        columns[order["state"]].append(summary(order))
+        columns[order["state"]].append(models.order_summary(order))
     for cards in columns.values():
         cards.sort(key=lambda card: (card.get("promised_at") or "~", card["number"]))
     return {"date": day, "columns": columns,
             "counts": {state: len(cards) for state, cards in columns.items()}}
-
-
-def summary(order: dict) -> dict:
-    vehicle, customer = order["vehicle"], order["customer"]
-    return {"order_id": order["order_id"], "number": order["number"], "state": order["state"],
-            "plate": vehicle["plate"], "make": vehicle.get("make", ""),
-            "model": vehicle.get("model", ""), "customer_name": customer["name"],
-            "promised_at": order.get("promised_at"), "waits_in_shop": order["waits_in_shop"],
-            "technician_names": order.get("technician_names", []),
-            "total": order["totals"]["total"], "created_at": order["created_at"]}
 
 
 # --- creating ---
@@ -359,8 +241,6 @@ def create_order(caller: Caller, body: NewOrder) -> dict:
 def _open(caller: Caller, body: NewOrder) -> dict:
     """Write the header, its first event, the day's number and the vehicle's part, decided on
     what is stored now; raises models.LostRace when any of it changed since."""
-    from chalicelib.records import customers, vehicles
-
     customer = customers.get_customer(caller.shop_id, body.customer_id)
     vehicle = vehicles.get_vehicle(caller.shop_id, body.vehicle_id, consistent=True)
     if customer is None or vehicle is None:
@@ -393,13 +273,13 @@ def _open(caller: Caller, body: NewOrder) -> dict:
         writes.save(header, condition=models.Order.pk.does_not_exist())
         writes.save(event, condition=models.Event.pk.does_not_exist())
         vehicles.order_opening(writes, caller, vehicle, body.order_id, body.mileage_km)
-    return view(_assembled(header.as_dict(), [event.as_dict()]), caller)
+    return view(assemble(header.as_dict(), [event.as_dict()]), caller)
 
 
 def _existing(caller: Caller, order_id: str) -> dict | None:
     """The order already made with this id (the create replayed), read strongly: whether it
     exists decides whether to write."""
-    order = _read(caller.shop_id, order_id, consistent=True)
+    order = read(caller.shop_id, order_id, consistent=True)
     return view(order, caller) if order else None
 
 
@@ -412,8 +292,6 @@ def _refuse_second_open_order(shop_id: str, vehicle: dict, order_id: str) -> Non
     """A car in the shop has one open order: a second, opened by mistake (a booking checked in
     for a car already in), would walk the car around twice and message the customer twice.
     The order being opened is not a second one (its replay may have just written it)."""
-    from chalicelib.records import vehicles
-
     open_order = _open_order_of(shop_id, vehicle["vehicle_id"], vehicles.latest_order_id(vehicle))
     if open_order and open_order["order_id"] != order_id:
         number, (zh, en) = open_order["number"], STATE_NAMES[open_order["state"]]
@@ -457,19 +335,10 @@ def _next_number(shop_id: str) -> tuple[str, models.OrderCounter, Condition]:
     return f"{day.replace('-', '')}-{seq + 1:03d}", counter, seen
 
 
-def event_item(caller: Caller, order_id: str, event_id: str, start: str | None, to: str,
-           note: str | None, at: str, **extra) -> dict:
-    """Who did what to the order, when, from which device (kept under the order for good)."""
-    return {**models.Event.key(caller.shop_id, order_id, event_id), "type": "order_event",
-            "event_id": event_id, "at": at, "by": caller.stamp(),
-            "device_id": caller.device_id, "from": start, "to": to,
-            **({"note": note} if note else {}), **extra}
-
-
 # --- changing ---
 
 def update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
-    return models.retry(lambda: _update_order(caller, order_id, body), busy=_busy())
+    return models.retry(lambda: _update_order(caller, order_id, body), busy=busy())
 
 
 def _update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
@@ -478,7 +347,7 @@ def _update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
     _refuse_closed(order)
     changes = {key: value for key, value in body.model_dump(exclude_none=True).items()
                if order.get(key) != value}  # the same value again (a replay) changes nothing
-    for kind, covered in COVERED_FIELDS.items():
+    for kind, covered in signatures.COVERED_FIELDS.items():
         if kind == "authorization" and order.get("old_parts") == "decide_at_delivery":
             covered = covered - {"old_parts"}  # the customer said they would decide later
         if changes.keys() & covered and kind in order.get("signed", {}):
@@ -489,7 +358,7 @@ def _update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
 
 
 def transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
-    return models.retry(lambda: _transition(caller, order_id, body), busy=_busy())
+    return models.retry(lambda: _transition(caller, order_id, body), busy=busy())
 
 
 def _transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
@@ -519,9 +388,9 @@ def _transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
     line_updates = _lines_on_transition(order, to)
     event = event_item(caller, order_id, body.client_id, start, to, body.note, now)
     if to == "delivered":  # the follow-up call (維修後關懷), due some days from now
-        from chalicelib.after import followups
-        line_updates.append(followups.pending_item(order, now))
-    order = _write(caller, order, changes, puts=[event, *line_updates], expect_state=start)
+        after_days = shop_settings.thresholds(caller.shop_id)["followup_after_days"]
+        line_updates.append(models.followup_pending_item(order, now, after_days))
+    order = write(caller, order, changes, puts=[event, *line_updates], expect_state=start)
     return view(order, caller)
 
 
@@ -542,8 +411,6 @@ def _lines_on_transition(order: dict, to: str) -> list[dict]:
 
 
 def refuse_signed(kind: str) -> None:
-    from chalicelib.work import signatures
-
     title = signatures.TITLES[kind]
     raise Conflict(f"客戶已簽署{title['zh']}，內容不能再修改；要修改請先重新製作新版本。",
                    f"The customer signed the {title['en'].lower()}: it cannot change until a new "
@@ -556,132 +423,10 @@ def _refuse_closed(order: dict) -> None:
                        code="order_closed")
 
 
-def save(caller: Caller, order: dict, changes: dict, puts: list[dict] = (),
-         deletes: list[dict] = (), unfrozen: list[str] = (),
-         as_read: dict[str, int | None] | None = None) -> dict:
-    """Write the header's changes with the items beside it; `puts`: items of any type, as dicts
-    (a versioned one carries the version it was read at, or none when new); `unfrozen`: sort
-    keys of items the write may touch only while no signature covers them; `as_read`: sort keys
-    of items beside the header that must still be as this write read them (their version, or
-    None: not there), for what the header's version does not guard (the walk-around, old-part
-    tags). Raises models.LostRace for models.retry."""
-    return _write(caller, order, {**changes, "updated_at": clock.now_iso()}, puts=list(puts),
-                  deletes=list(deletes), unfrozen=frozenset(unfrozen), as_read=as_read)
-
-
-def _busy() -> Busy:
-    return Busy("工單正被多人同時修改，請再送一次。",
-                "Several people are changing this order right now: send it again.")
-
-
-R = TypeVar("R")
-
-
-def retry(write: Callable[[], R]) -> R:
-    """Transitional, for callers not yet on models.retry: the one loop, with the order's busy
-    message. To be removed with `LostRace` below once no module calls them."""
-    return models.retry(write, busy=_busy())
-
-
-LostRace = models.LostRace  # transitional: models.LostRace
-
-# The models of the items in an order's partition, by sort key (its prefix, or all of it).
-_BESIDE_MODELS: tuple[tuple[str, type[models.Item]], ...] = (
-    (models.LINE_PREFIX, models.Line), (models.EVENT_PREFIX, models.Event),
-    (models.SIGNATURE_PREFIX, models.Signature), (models.PART_PREFIX, models.PartTag),
-    (models.MESSAGE_PREFIX, models.Message), (models.PHOTO_PREFIX, models.Photo),
-    (models.INSPECTION_SK, models.Inspection), (models.LINK_SK, models.ProgressLink),
-    (models.FOLLOWUP_SK, models.FollowUp))
-_ORDER_FIELDS = {attribute.attr_name: attribute
-                 for attribute in models.Order.get_attributes().values()}
-
-
-def _model_at(sk: str) -> type[models.Item]:
-    return next(model for start, model in _BESIDE_MODELS
-                if sk == start or (start.endswith("#") and sk.startswith(start)))
-
-
-def _versioned(model: type[models.Item]) -> bool:
-    return isinstance(model.get_attributes().get("version"), models.Version)
-
-
-def _set(name: str, value: object) -> Action:
-    """The header's change of one attribute (None removes it)."""
-    if name not in _ORDER_FIELDS:
-        raise models.UndeclaredAttribute(f"Order does not declare {name}")
-    return _ORDER_FIELDS[name].remove() if value is None else _ORDER_FIELDS[name].set(value)
-
-
-def _guard(model: type[models.Item], sk: str, unfrozen: frozenset[str],
-           as_read: dict[str, int | None], version: bool = True) -> Condition | None:
-    """What the item at `sk` must still be for `_write`: not covered by a signature (`unfrozen`),
-    or as read (`as_read`: absent, or at that version, unless `version` is left to PynamoDB)."""
-    condition = None
-    if sk in unfrozen:
-        condition &= models.Line.frozen_by.does_not_exist()
-    if sk in as_read and as_read[sk] is None:
-        condition &= model.pk.does_not_exist()
-    elif sk in as_read and version:
-        condition &= model.version == as_read[sk]
-    return condition
-
-
-def _saved(item: dict, unfrozen: frozenset[str],
-           as_read: dict[str, int | None]) -> tuple[models.Item, Condition | None]:
-    """An item `_write` puts, as its model, with its condition."""
-    model = models.Item.model_of(item["type"])
-    saved = model.from_dict(item)
-    if item["sk"] in as_read and _versioned(model):
-        saved.version = as_read[item["sk"]]  # PynamoDB checks it and writes the next one
-    return saved, _guard(model, item["sk"], unfrozen, as_read, version=not _versioned(model))
-
-
-def _write(caller: Caller, order: dict, changes: dict, puts: list[dict],
-           expect_state: str | None = None, deletes: list[dict] = (),
-           unfrozen: frozenset[str] = frozenset(),
-           as_read: dict[str, int | None] | None = None) -> dict:
-    """The header's changes and the items beside it in one transaction, guarded by the header's
-    version so two tablets never overwrite each other's totals. Returns the order as it now is
-    (the transaction succeeded, so no second read is needed to answer)."""
-    as_read = as_read or {}
-    header = models.Order.from_dict({**models.order_key(caller.shop_id, order["order_id"]),
-                                     "version": order["version"]})
-    saved = [_saved(item, unfrozen, as_read) for item in puts]
-    written = {item["sk"] for item in puts} | {key["sk"] for key in deletes}
-    with models.transaction() as writes:
-        writes.update(header, actions=[_set(name, value) for name, value in changes.items()],
-                      condition=(models.Order.state == expect_state) if expect_state else None)
-        for model, condition in saved:
-            writes.save(model, condition=condition)
-        for key in deletes:
-            model = _model_at(key["sk"])
-            writes.delete(model.from_dict(key), add_version_condition=False,
-                          condition=_guard(model, key["sk"], unfrozen, as_read))
-        for sk in [sk for sk in as_read if sk not in written]:
-            model = _model_at(sk)
-            writes.condition_check(model, header.pk, sk,
-                                   condition=_guard(model, sk, unfrozen, as_read))
-    return _applied(order, changes, [model.as_dict() for model, _ in saved], deletes)
-
-
-def _applied(order: dict, changes: dict, puts: list[dict], deletes: list[dict]) -> dict:
-    header = {key: value for key, value in order.items() if key not in _BESIDE}
-    header.update(changes, version=order["version"] + 1)
-    for name in [name for name, value in changes.items() if value is None]:
-        del header[name]  # removed
-    items = {item["sk"]: item for item in (*order["lines"], *order["events"], *order["signatures"],
-                                           *order["parts"], *order["messages"], *order["photos"],
-                                           order["inspection"]) if item}
-    items.update({item["sk"]: item for item in puts})
-    for key in deletes:
-        items.pop(key["sk"], None)
-    return _assembled(header, list(items.values()))
-
-
 # --- job lines ---
 
 def add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
-    return models.retry(lambda: _add_line(caller, order_id, body), busy=_busy())
+    return models.retry(lambda: _add_line(caller, order_id, body), busy=busy())
 
 
 def _add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
@@ -723,7 +468,7 @@ def _totals(lines: list[dict]) -> dict:
 
 
 def update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -> dict:
-    return models.retry(lambda: _update_line(caller, order_id, line_id, body), busy=_busy())
+    return models.retry(lambda: _update_line(caller, order_id, line_id, body), busy=busy())
 
 
 def _update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -> dict:
@@ -797,7 +542,7 @@ def _check_price_change(order: dict, line: dict, changes: dict) -> None:
 
 
 def delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
-    return models.retry(lambda: _delete_line(caller, order_id, line_id), busy=_busy())
+    return models.retry(lambda: _delete_line(caller, order_id, line_id), busy=busy())
 
 
 def _delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
@@ -826,12 +571,10 @@ def _line(order: dict, line_id: str) -> dict:
 # --- dispatch (派工) ---
 
 def dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
-    return models.retry(lambda: _dispatch(caller, order_id, body), busy=_busy())
+    return models.retry(lambda: _dispatch(caller, order_id, body), busy=busy())
 
 
 def _dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
-    from chalicelib.records import shops
-
     require(caller, "orders.write")
     order = load(caller.shop_id, order_id)
     _refuse_closed(order)
@@ -849,17 +592,17 @@ def _dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
                 "technician_name": technician["name"], "order_id": order_id,
                 "order_number": order["number"], "plate": order["vehicle"]["plate"],
                 **models.jobs_index(caller.shop_id, technician["staff_id"], order["created_at"],
-                                order_id, line["line_id"])}
+                                    order_id, line["line_id"])}
                for line in chosen]
     by_id = {line["line_id"]: line for line in updated}
     lines = [by_id.get(line["line_id"], line) for line in order["lines"]]
     names = sorted({line["technician_name"] for line in lines if line.get("technician_name")})
     event = event_item(caller, order_id, f"dispatch-{clock.now_iso()}-{technician['staff_id']}",
-                   order["state"], order["state"], None, clock.now_iso(),
-                   dispatched_to={"staff_id": technician["staff_id"], "name": technician["name"]},
-                   line_ids=[line["line_id"] for line in chosen])
-    return view(save(caller, order, {"technician_names": names},
-                             puts=[*updated, event]), caller)
+                       order["state"], order["state"], None, clock.now_iso(),
+                       dispatched_to={"staff_id": technician["staff_id"],
+                                      "name": technician["name"]},
+                       line_ids=[line["line_id"] for line in chosen])
+    return view(save(caller, order, {"technician_names": names}, puts=[*updated, event]), caller)
 
 
 def jobs(caller: Caller, query: JobsQuery) -> dict:
@@ -870,6 +613,6 @@ def jobs(caller: Caller, query: JobsQuery) -> dict:
     lines = models.Line.lists.query(models.jobs_pk(caller.shop_id, technician_id))
     return {"technician_id": technician_id, "jobs": [
         {"order_id": item["order_id"], "number": item["order_number"], "plate": item["plate"],
-         "line": {k: v for k, v in item.items() if k not in _HIDDEN}}
+         "line": {k: v for k, v in item.items() if k not in HIDDEN}}
         for item in (line.as_dict() for line in lines) if item["state"] != "declined"]}
 

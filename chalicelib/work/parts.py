@@ -10,6 +10,9 @@ that file it under its month, so the month's report is a Query and never a Scan.
 """
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,18 +22,18 @@ from typing import Callable, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.operand import Path as AttributePath
 from typing_extensions import Annotated
 
 from chalicelib import models
-from chalicelib.core import clock
-from chalicelib.core import objects
-from chalicelib.core import aws
 from chalicelib.api import Body, Caller, ClientId, LongText, ShortText, field_error
+from chalicelib.api.roles import allowed, require
+from chalicelib.core import aws, clock, objects
 from chalicelib.core.config import settings
 from chalicelib.core.errors import (Busy, Conflict, DomainError, Forbidden, NotFound,
-                               Unprocessable)
+                                    Unprocessable)
+from chalicelib.work import labels, order_store, photos
 from chalicelib.work.labels import grouped  # `ABCD EFGH`, as printed under the QR
-from chalicelib.api.roles import allowed, require
 
 # No 0/O and no 1/I: a code is read aloud and typed by hand without doubt. 32^8 ≈ 1.1 × 10^12.
 ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -333,8 +336,6 @@ def summary(tag: dict) -> dict:
 
 def view(tag: dict, caller: Caller, photo: dict | None = None) -> dict:
     """docs/api.md's Tag: the tag, its events and the moves this caller may make now."""
-    from chalicelib.work import photos
-
     return {**summary(tag), "events": tag["events"], "actions": actions(tag, caller.role),
             "may_edit": tag["state"] in OPEN and allowed(caller.role, "parts.write"),
             "photo": photos.view(photo) if photo else None}
@@ -476,15 +477,14 @@ def _order_closed() -> Conflict:
 def _new_tag(caller: Caller, body: NewTag) -> tuple[dict, dict | None, Condition | None]:
     """The tag as it will be stored (without its code, nor a version: it is new), its photo,
     and the condition that its order is still open when it is written."""
-    from chalicelib.work import orders
-
     now = clock.now_iso()
     line, photo, order, still_open = None, None, None, None
     if body.order_id:
         order, line, photo = _order_line_photo(caller.shop_id, body)
-        if order["state"] in orders.CLOSED:
+        if order["state"] in order_store.CLOSED:
             raise _order_closed()
-        still_open = models.Order.pk.exists() & ~models.Order.state.is_in(*sorted(orders.CLOSED))
+        still_open = models.Order.pk.exists() & ~models.Order.state.is_in(
+            *sorted(order_store.CLOSED))
     quantity = body.quantity or (line or {}).get("quantity") or Decimal(1)
     event = {"event_id": f"removed-{body.tag_id}", "from": None, "to": "removed", "at": now,
              "recorded_at": now, "by": caller.stamp(),
@@ -537,18 +537,58 @@ def _save(tag: dict, before: dict, caller: Caller | None = None) -> dict:
     """Write the tag whole, only if nobody wrote it since it was read (its version, which
     PynamoDB checks and moves on). A change to what its order's checkout list shows is written
     with that list's guard: the signed list set aside, or none signed meanwhile
-    (signatures.write_part_change). `caller` None: the customer, through their link. Raises
-    models.LostRace; answers the tag as written."""
+    (`_save_shown`). `caller` None: the customer, through their link. Raises models.LostRace;
+    answers the tag as written."""
     tag = {key: value for key, value in tag.items() if key not in ("gsi2pk", "gsi2sk")}
     tag.update(_report_keys(tag), version=before["version"], updated_at=clock.now_iso())
     if tag.get("order_id") and on_checkout(tag) != on_checkout(before):
-        from chalicelib.work import signatures
-
-        signatures.write_part_change(caller, tag, before)
+        _save_shown(caller, tag, before)
     else:
         with models.refusals():
             models.PartTag.from_dict(tag).save()
     return {**tag, "version": before["version"] + 1}
+
+
+def _save_shown(caller: Caller | None, tag: dict, before: dict) -> None:
+    """Write a change to an old part of an order that its checkout list shows: while no list is
+    signed (a signature written at the same moment holds only while the tag is as it read it),
+    or once the car is delivered. With the list signed and the car still here, the signature is
+    set aside in the same transaction: the customer signs the list again, as it now is.
+    `tag` carries the version it was read at (`before`'s): written only if still that one, as
+    the next. Raises models.LostRace."""
+    shop_id, order_id = tag["shop_id"], tag["order_id"]
+    try:
+        with models.transaction() as writes:
+            writes.save(models.PartTag.from_dict({**tag, "version": before["version"]}))
+            writes.condition_check(
+                models.Order, models.order_pk(shop_id, order_id), models.ORDER_SK,
+                condition=AttributePath(["signed", "checkout"]).does_not_exist()
+                | models.Order.state.is_in(*sorted(order_store.CLOSED)))
+        return  # the common case: one write, no read of the order
+    except models.LostRace as lost:
+        if lost.parts[:2] != [False, True]:
+            raise  # the tag changed since it was read (or the write met another): decide again
+    order = order_store.load(shop_id, order_id)
+    if "checkout" not in order.get("signed", {}) or order["state"] in order_store.CLOSED:
+        raise models.LostRace()  # changed in between: decide again
+    _set_checkout_aside(caller, order, tag, before)
+
+
+def _set_checkout_aside(caller: Caller | None, order: dict, tag: dict, before: dict) -> None:
+    """The tag written with its order's signed checkout list set aside, saying why."""
+    by = caller or Caller(shop_id=order["shop_id"], staff_id="customer", role="customer",
+                          name=order["customer"]["name"])
+    name, code = tag["part_name"], grouped(tag["code"])
+    reason = {"code": "old_part_changed",
+              "zh": f"結帳清單簽署後，舊品「{name}」（{code}）有變更：請客戶重新簽署。",
+              "en": f"The old part {name} ({code}) changed after the checkout list was signed: "
+                    "have the customer sign it again."}
+    changes, puts = order_store.set_aside(by, order, "checkout",
+                                          f"set-aside-{tag['code']}-{before['version'] + 1}",
+                                          reason)
+    # The tag with the version it was read at: written only if still that one (as the next).
+    order_store.save(by, order, changes, puts=[*puts, {**tag, "version": before["version"]}],
+                     as_read={tag["sk"]: before["version"]})
 
 
 def _changing(shop_id: str, code: str, change: Callable[[dict], dict],
@@ -794,9 +834,6 @@ CSV_KINDS = {"disposed": ("報廢", "disposed"), "returned_to_supplier": ("退�
 def csv_text(report: dict, language: str = "zh-TW") -> str:
     """The report as a CSV for the recycling and warranty paperwork: one row per part, with a
     byte-order mark so Excel opens the zh-TW text as UTF-8."""
-    import csv
-    import io
-
     pick = 1 if language == "en" else 0
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -837,9 +874,7 @@ def report(caller: Caller, query: ReportQuery, language: str = "zh-TW") -> dict:
 
 # --- labels ---
 
-def _label(tag: dict):
-    from chalicelib.work import labels
-
+def _label(tag: dict) -> labels.Label:
     quantity = format(Decimal(tag["quantity"]).normalize(), "f")
     return labels.Label(code=tag["code"], url=tag_url(tag["code"]),
                         plate=tag.get("plate") or "—", order_number=tag.get("order_number", ""),
@@ -850,8 +885,6 @@ def _label(tag: dict):
 
 def label(caller: Caller, code: str, query: LabelQuery) -> dict:
     """A link to the tag's 50 × 30 mm label: PNG, or PDF for the thermal printer."""
-    from chalicelib.work import labels
-
     require(caller, "parts.write")
     tag = _find(caller.shop_id, normalise_code(code))
     if query.format == "png":
@@ -865,10 +898,6 @@ def label(caller: Caller, code: str, query: LabelQuery) -> dict:
 def label_sheet(caller: Caller, body: LabelsRequest) -> dict:
     """A link to one PDF with the labels of many tags: one thermal label per page, or A4
     sheets of 27 for a laser printer. An unknown code refuses the whole request (404)."""
-    import hashlib
-
-    from chalicelib.work import labels
-
     require(caller, "parts.write")
     codes = list(dict.fromkeys(normalise_code(raw) for raw in body.codes))
     tags = _find_many(caller.shop_id, codes)

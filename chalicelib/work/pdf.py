@@ -1,6 +1,6 @@
 """The paper copy of a signed document: an A4 PDF in Traditional Chinese, English beside.
 
-The advisor prints it and the customer keeps it (DESIGN.md §6, paper habits), so it shows all
+The advisor prints it and the customer keeps it (docs/design.md §7, paper habits), so it shows all
 the customer consented to, the signature with how it was made, and the SHA-256 with a QR code
 of the verify link: anyone holding the paper can check it against the server's record.
 
@@ -15,8 +15,9 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from chalicelib.core import clock
-from chalicelib.core import money
+from chalicelib.core import clock, money
+from chalicelib.work import fonts, parts
+from chalicelib.work.labels import grouped
 
 FONT = "notosanstc"
 RARE = "notosanstc-rare"
@@ -44,8 +45,6 @@ DECISIONS = {"approved": ("同意", "Approved", COLOURS["green"]),
 def render(content: dict, signature: dict, signature_png: bytes) -> bytes:
     """The signed document `content` (docs/api.md "Content") with its `signature` (Signature)
     and the signature's picture, as PDF bytes."""
-    from chalicelib.work import fonts
-
     every_text = json.dumps([content, signature], ensure_ascii=False)
     pdf = _document_class()(content, signature, rare=not fonts.covers(every_text))
     pdf.add_page()
@@ -68,8 +67,6 @@ def _document_class() -> type:
     """An FPDF with the font, the colours and the footer of every page; made on first use so
     fpdf2 is imported only where a PDF is drawn."""
     from fpdf import FPDF
-
-    from chalicelib.work import fonts
 
     class SignedDocument(FPDF):
         def __init__(self, content: dict, signature: dict, rare: bool) -> None:
@@ -471,9 +468,6 @@ def _checkout_extras(pdf: Any, content: dict) -> None:
 def _old_parts(pdf: Any, tags: list[dict]) -> None:
     """The old parts and what became of them: the customer's signature confirms the hand-over."""
     from fpdf.fonts import FontFace
-
-    from chalicelib.work import parts
-    from chalicelib.work.labels import grouped
 
     _section(pdf, "舊品處理", "Old parts", needs=30)
     heading_style = FontFace(family=FONT, emphasis="B", size_pt=7.5, color=INK, fill_color=BAND)

@@ -5,30 +5,27 @@ or of another type, and the object lands under `incoming/` (the bucket's lifecyc
 is never completed, after a day). `complete` then reads the object and trusts nothing about it:
 the bytes must start like a JPEG, PNG or WebP, Pillow must open them under a pixel limit, and
 what is kept is re-encoded from the pixels alone: turned upright by its EXIF orientation, with
-no EXIF at all (GPS and device data are personal data, DESIGN.md §5), as a display size and a
+no EXIF at all (GPS and device data are personal data, docs/design.md §7), as a display size and a
 thumbnail under `photos/`. The incoming object is removed either way. Reads are presigned GETs.
 """
 from __future__ import annotations
 
-import io
+import re
 from typing import Literal
 
 from pydantic import Field, StrictInt
 
 from chalicelib import models
-from chalicelib.core import clock
-from chalicelib.core import objects
-from chalicelib.core import aws
 from chalicelib.api import Body, Caller, ClientId
-from chalicelib.core.config import settings
-from chalicelib.core.errors import Conflict, DomainError, NotFound, Unprocessable
 from chalicelib.api.roles import require
+from chalicelib.core import aws, clock, objects
+from chalicelib.core.config import settings
+from chalicelib.core.errors import Conflict, DomainError, Invalid, NotFound, Unprocessable
+from chalicelib.core.images import Rejected, image_url, process
+from chalicelib.records import shop_settings
+from chalicelib.work import order_store
 
 MAX_BYTES = 15 * 1024 * 1024
-MAX_PIXELS = 50_000_000  # 50 MP: more than any phone camera; a "pixel bomb" declares far more
-DISPLAY_PX = 1600
-THUMB_PX = 320
-JPEG_QUALITY = 82
 URL_SECONDS = 15 * 60
 CONTENT_TYPES = ("image/jpeg", "image/png", "image/webp")
 
@@ -44,20 +41,14 @@ class NewPhoto(Body):
 
 # --- reading ---
 
-def object_url(key: str) -> str:
-    """A presigned link to a stored image (signed locally, no request; 15 minutes)."""
-    return aws.client("s3").generate_presigned_url(
-        "get_object", Params={"Bucket": settings().bucket_name, "Key": key},
-        ExpiresIn=URL_SECONDS)
-
-
 def view(item: dict) -> dict:
     """docs/api.md's Photo, with presigned GETs (signed locally: no request to S3)."""
     shop_id, order_id, photo_id = item["shop_id"], item["order_id"], item["photo_id"]
     return {"photo_id": photo_id, "subject": item["subject"], "width": item["width"],
             "height": item["height"], "created_at": item["created_at"], "by": item["by"],
-            "display_url": object_url(objects.photo_object(shop_id, order_id, photo_id, "display")),
-            "thumb_url": object_url(objects.photo_object(shop_id, order_id, photo_id, "thumb"))}
+            "display_url": image_url(objects.photo_object(shop_id, order_id, photo_id,
+                                                          "display")),
+            "thumb_url": image_url(objects.photo_object(shop_id, order_id, photo_id, "thumb"))}
 
 
 def views(items: list[dict]) -> list[dict]:
@@ -65,10 +56,9 @@ def views(items: list[dict]) -> list[dict]:
 
 
 def _order_and_photos(caller: Caller, order_id: str) -> tuple[dict, list[dict]]:
-    from chalicelib.work import inspections
-
-    order, _, photos = inspections._read(caller.shop_id, order_id)
-    return order, photos
+    """The order (with what lives beside it) and its photos: one Query on its partition."""
+    order = order_store.load(caller.shop_id, order_id)
+    return order, order["photos"]
 
 
 def list_photos(caller: Caller, order_id: str) -> dict:
@@ -77,17 +67,30 @@ def list_photos(caller: Caller, order_id: str) -> dict:
     return {"photos": views(photos)}
 
 
-# --- what a photo may be added to, and when ---
+# --- what a photo may be of, and when it may be added ---
+
+def check_subject(shop_id: str, subject: str) -> None:
+    """`dashboard`, `general`, `tyre.<pos>`, `brake.<axle>`, `damage.<marker>`,
+    `checklist.<item>` (an item of the shop's checklist, read only for such a subject)."""
+    if subject in ("dashboard", "general"):
+        return
+    kind, _, part = subject.partition(".")
+    ok = {"tyre": lambda: part in models.TYRE_POSITIONS,
+          "brake": lambda: part in models.BRAKE_AXLES,
+          "damage": lambda: re.fullmatch(r"[A-Za-z0-9_-]{1,64}", part) is not None,
+          "checklist": lambda: part in shop_settings.item_ids(shop_id)}.get(kind)
+    if ok is None or not ok():
+        raise Invalid(f"照片的項目 {subject} 不正確。", f"{subject} is not something a photo can be of.",
+                      code="invalid_subject")
+
 
 def _check_may_add(caller: Caller, order: dict, subject: str) -> None:
     """A walk-around photo only while the walk-around may change; a general one until the
     order is closed (a technician's photo of a worn part, during the work)."""
-    from chalicelib.work import inspections, orders
-
-    inspections.check_subject(subject, inspections.Known(caller.shop_id))
+    check_subject(caller.shop_id, subject)
     if subject != "general":
-        inspections.refuse_frozen(order)
-    elif order["state"] in orders.CLOSED:
+        order_store.refuse_walkaround_frozen(order)
+    elif order["state"] in order_store.CLOSED:
         raise Conflict("這張工單已結束，不能再加照片。", "The order is closed: no more photos.",
                        code="order_closed")
 
@@ -107,90 +110,6 @@ def presign(caller: Caller, order_id: str, body: NewPhoto) -> dict:
                     {"x-amz-meta-subject": body.subject},
                     ["content-length-range", 1, MAX_BYTES]])
     return {"photo_id": body.photo_id, "upload": {"url": post["url"], "fields": post["fields"]}}
-
-
-class Rejected(Exception):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(en)
-        self.zh, self.en = zh, en
-
-
-def kind_of(head: bytes) -> str | None:
-    """JPEG, PNG or WebP by the file's first bytes (never by its name or declared type)."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WEBP"
-    return None
-
-
-def _fit(width: int, height: int, longest: int) -> tuple[int, int]:
-    scale = min(1.0, longest / max(width, height))
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
-def process(data: bytes) -> tuple[bytes, bytes, tuple[int, int]]:
-    """(display JPEG, thumbnail JPEG, display size) from an uploaded image, or Rejected.
-
-    JPEGs are decoded at reduced scale (libjpeg's DCT scaling, Pillow's draft mode): a 12 MP
-    photo decodes at 1/2 the size, several times faster than a full decode.
-    """
-    import warnings
-
-    from PIL import Image, ImageOps
-
-    kind = kind_of(data[:16])
-    if kind is None:
-        raise Rejected("這個檔案不是 JPEG、PNG 或 WebP 圖片。",
-                       "The file is not a JPEG, PNG or WebP image.")
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[kind]) as image:
-                if image.width * image.height > MAX_PIXELS:
-                    raise Image.DecompressionBombError("too many pixels")
-                if kind == "JPEG":
-                    image.draft("RGB", _fit(image.width, image.height, DISPLAY_PX))
-                image.load()  # decodes, and so checks, every byte of the pixels
-                ImageOps.exif_transpose(image, in_place=True)
-                upright = image
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise Rejected("圖片的像素太多（可能是惡意檔案），請重新拍照。",
-                       "The image declares too many pixels; take the photo again.") from None
-    except (OSError, SyntaxError, ValueError):
-        raise Rejected("圖片檔已損壞或不完整，請重新上傳。",
-                       "The image is damaged or incomplete; upload it again.") from None
-    display = _rgb(upright)
-    # After the decoder's scaling what is left is a factor under 2, where Pillow's bilinear
-    # (antialiased when shrinking) looks as good as Lanczos at a quarter of the time.
-    if max(display.size) > DISPLAY_PX:
-        display = display.resize(_fit(*display.size, DISPLAY_PX), Image.Resampling.BILINEAR,
-                                 reducing_gap=2.0)
-    thumb = display.resize(_fit(*display.size, THUMB_PX), Image.Resampling.BILINEAR,
-                           reducing_gap=2.0)
-    return _jpeg(display), _jpeg(thumb), display.size
-
-
-def _rgb(image):
-    """RGB on white (a PNG's transparency would turn black in a JPEG)."""
-    from PIL import Image
-
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, (255, 255, 255))
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        return flat
-    return image.convert("RGB") if image.mode != "RGB" else image
-
-
-def _jpeg(image) -> bytes:
-    out = io.BytesIO()
-    image.info = {}  # nothing of the original travels: no EXIF, comment, ICC or XMP
-    image.save(out, "JPEG", quality=JPEG_QUALITY)
-    return out.getvalue()
 
 
 def complete(caller: Caller, order_id: str, photo_id: str) -> dict:
@@ -252,9 +171,7 @@ def delete(caller: Caller, order_id: str, photo_id: str) -> None:
     if photo is None:
         return  # already gone: a replayed delete
     if photo["subject"] != "general":
-        from chalicelib.work import inspections
-
-        inspections.refuse_frozen(order)
+        order_store.refuse_walkaround_frozen(order)
     models.Photo.from_dict(models.Photo.key(caller.shop_id, order_id, photo_id)).delete()
     s3 = aws.client("s3")
     for size in ("display", "thumb"):

@@ -7,7 +7,7 @@ SHA-256 over the canonical content and the signature) and a record of how it was
 signature also carries the hash of the order's signature before it, so the order's signatures
 form a chain from which none can be dropped unseen.
 
-Signed means frozen (DESIGN.md §5): the signature's transaction marks what it covers (the lines
+Signed means frozen (docs/design.md §7): the signature's transaction marks what it covers (the lines
 get `frozen_by`, the header `signed`), and later writes are conditional on those marks. What the
 header's version does not guard (the walk-around, the old-part tags) the signature's transaction
 checks is still as it was read; their own writes check the header in turn.
@@ -16,7 +16,8 @@ The hash is a plain SHA-256 that anyone holding the paper copy can check. On the
 sealed with a key the table does not hold (HMAC-SHA256, `document-seal-key`): someone who can
 edit the table can hash an edited record again, not seal it. Reading an order compares what its
 documents cover with what they show (`integrity`); the daily job does the same for recently
-signed open orders and tells the shop's owners (`check_signed_orders`).
+signed open orders (`check_signed_orders`, which records each finding once; the job tells the
+shop's owners, chalicelib/after/daily.py).
 """
 from __future__ import annotations
 
@@ -24,24 +25,27 @@ import hashlib
 import hmac
 import json
 import math
+import re
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from html import escape
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, StringConstraints
-from pynamodb.expressions.operand import Path as AttributePath
 from typing_extensions import Annotated
 
 from chalicelib import models
-from chalicelib.core import clock
-from chalicelib.core import objects
-from chalicelib.core import aws, money
-from chalicelib.work import orders, parts
 from chalicelib.api import Body, Caller, ClientId
-from chalicelib.core.config import settings
-from chalicelib.core.errors import Busy, Conflict, NotFound, Unprocessable
 from chalicelib.api.roles import require
+from chalicelib.core import aws, clock, money, objects
+from chalicelib.core import secrets as secret_store
+from chalicelib.core.config import settings
+from chalicelib.core.errors import Conflict, NotFound, Unprocessable
+from chalicelib.core.observability import logger
+from chalicelib.records import shop_settings, shops, vehicles
+from chalicelib.work import inspections, order_store, parts, pdf
 
 Kind = Literal["authorization", "estimate", "checkout"]
 KINDS: tuple[str, ...] = Kind.__args__
@@ -60,6 +64,10 @@ def _texts() -> dict:
 
 
 TITLES: dict[str, dict[str, str]] = _texts()["titles"]
+
+# What each signed document covers on the order's header: changed only by a new version.
+COVERED_FIELDS = {"authorization": {"concerns", "promised_at", "waits_in_shop", "old_parts"},
+                  "checkout": {"old_parts", "road_test"}}
 
 
 # --- canonical form and hashes ---
@@ -91,8 +99,6 @@ def digest(value: Any) -> str:
 def seal(signature_hash: str) -> str:
     """The hash sealed with a key the table does not hold: an edited record can be hashed again
     by anyone who can write the table, not sealed again."""
-    from chalicelib.core import secrets as secret_store
-
     key = secret_store.get("document-seal-key").encode()
     return hmac.new(key, signature_hash.encode(), hashlib.sha256).hexdigest()
 
@@ -106,7 +112,7 @@ def sealed(item: dict) -> bool:
 
 def get_document(caller: Caller, order_id: str, kind: str) -> dict:
     require(caller, "orders.read")
-    return document(caller.shop_id, orders.load(caller.shop_id, order_id), _kind(kind))
+    return document(caller.shop_id, order_store.load(caller.shop_id, order_id), _kind(kind))
 
 
 def _kind(kind: str) -> str:
@@ -128,7 +134,7 @@ def document(shop_id: str, order: dict, kind: str) -> dict:
 def _refusal(order: dict, kind: str, content: dict) -> tuple[str, str, str] | None:
     """Why the document cannot be signed now: (code, zh, en), or None."""
     state, signed = order["state"], order.get("signed", {})
-    if state in orders.CLOSED:
+    if state in order_store.CLOSED:
         return "order_closed", "這張工單已經結案，不能再簽署文件。", "This order is closed."
     if kind in signed:
         return ("already_signed", f"客戶已簽署這份{TITLES[kind]['zh']}。",
@@ -152,8 +158,6 @@ def _refusal(order: dict, kind: str, content: dict) -> tuple[str, str, str] | No
 
 
 def _content(shop_id: str, order: dict, kind: str) -> dict:
-    from chalicelib.records import shop_settings, shops, vehicles
-
     shop = shops.get_shop(shop_id) or {}
     vehicle = vehicles.get_vehicle(shop_id, order["vehicle"]["vehicle_id"]) or {}
     values = (order.get("inspection") or {}).get("values", {})
@@ -183,7 +187,6 @@ def _content(shop_id: str, order: dict, kind: str) -> dict:
         if values:
             settings_ = shop_settings.thresholds(shop_id)
             checklist = shop_settings.template(shop_id)["items"]
-            from chalicelib.work import inspections
             content["inspection"] = inspections.summary(values, settings_, checklist)
     elif kind == "estimate":
         chosen = [line for line in lines if line["origin"] == "additional"
@@ -271,7 +274,7 @@ def sign_remotely(shop_id: str, order_id: str, body: NewSignature, client: dict,
     """The customer signs through their progress link (no staff witness): the record names the
     link's channel (how the link reached them) and, for a large total, the one-time code that
     was checked; the order's events name the customer."""
-    order = orders.load(shop_id, order_id)
+    order = order_store.load(shop_id, order_id)
     customer = Caller(shop_id=shop_id, staff_id="customer", role="customer",
                       name=order["customer"]["name"])
     return _signed(customer, order_id, body, client, "remote", channel, verification)
@@ -285,7 +288,7 @@ def _signed(caller: Caller, order_id: str, body: NewSignature, client: dict, met
                             code="consent_required")
     png = draw(body.strokes, body.width, body.height)  # drawn once: stored, then on the PDF
     signed = models.retry(lambda: _sign(caller, order_id, body, client, method, channel,
-                                        png, verification), busy=_busy())
+                                        png, verification), busy=order_store.busy())
     if not signed.get("pdf_at"):
         _store_pdf_quietly(caller.shop_id, order_id, signed, png)
     return view(signed)
@@ -293,7 +296,7 @@ def _signed(caller: Caller, order_id: str, body: NewSignature, client: dict, met
 
 def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, method: str,
           channel: str | None, png: bytes, verification: dict | None = None) -> dict:
-    order = orders.load(caller.shop_id, order_id)
+    order = order_store.load(caller.shop_id, order_id)
     replay = next((item for item in order["signatures"]
                    if item["signature_id"] == body.signature_id), None)
     if replay:
@@ -346,15 +349,15 @@ def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, metho
         changes["consented_total"] = content["new_total"]
         changes["totals"] = money.totals(line["amount"] for line in lines.values()
                                          if line["state"] != "declined")
-    event = orders.event_item(caller, order_id, f"signed-{body.signature_id}", order["state"],
-                              order["state"], None, now,
-                              document={"kind": body.kind, "version": drawn["version"],
-                                        "signature_id": body.signature_id})
+    event = order_store.event_item(caller, order_id, f"signed-{body.signature_id}",
+                                   order["state"], order["state"], None, now,
+                                   document={"kind": body.kind, "version": drawn["version"],
+                                             "signature_id": body.signature_id})
     covered = {line["line_id"] for line in content["lines"]}
     frozen = [{**line, "frozen_by": [*line.get("frozen_by", []), body.signature_id]}
               for line_id, line in lines.items() if line_id in covered]
-    orders.save(caller, order, changes, puts=[item, event, *frozen, _listed(item)],
-                as_read=_shown_as_read(order, body.kind))
+    order_store.save(caller, order, changes, puts=[item, event, *frozen, _listed(item)],
+                     as_read=_shown_as_read(order, body.kind))
     return item
 
 
@@ -471,7 +474,7 @@ def verify_url(signature_hash: str) -> str:
 def pdf_link(caller: Caller, order_id: str, signature_id: str) -> dict:
     """A link to the signed document's PDF, for the staff (15 minutes)."""
     require(caller, "orders.read")
-    return signed_pdf(orders.load(caller.shop_id, order_id), signature_id, URL_SECONDS)
+    return signed_pdf(order_store.load(caller.shop_id, order_id), signature_id, URL_SECONDS)
 
 
 def signed_pdf(order: dict, signature_id: str, seconds: int) -> dict:
@@ -492,8 +495,6 @@ def signed_pdf(order: dict, signature_id: str, seconds: int) -> dict:
 def _store_pdf(shop_id: str, order_id: str, item: dict, png: bytes | None = None) -> None:
     """The PDF drawn and kept, with the signature's PNG as just drawn (when it is the one the
     record names: a replayed request may carry other strokes), else read back from S3."""
-    from chalicelib.work import pdf
-
     record = json.loads(record_text(item))
     if png is None or hashlib.sha256(png).hexdigest() != record["signature"]["png_sha256"]:
         png = aws.client("s3").get_object(
@@ -507,8 +508,6 @@ def _store_pdf(shop_id: str, order_id: str, item: dict, png: bytes | None = None
 
 def _store_pdf_quietly(shop_id: str, order_id: str, item: dict, png: bytes) -> None:
     """The signature stands without its paper copy; the copy is drawn again when first asked."""
-    from chalicelib.core.observability import logger
-
     try:
         _store_pdf(shop_id, order_id, item, png)
     except Exception:  # noqa: BLE001 — any failure here only delays the PDF
@@ -521,106 +520,49 @@ def _put_object(key: str, body: bytes, content_type: str) -> None:
                                 ContentType=content_type)
 
 
+def order_view(order: dict, caller: Caller) -> dict:
+    """The order as the API answers it (the order screen, orders.view): the header with its
+    lines and events, its documents and what they find of the order as it is now, its old
+    parts and messages, and the steps this caller may take now. Drawn up here, below the
+    order's rules, because revising a document (`revise`) answers the order too."""
+    clean = order_store.public(order)
+    clean["signatures"] = [view(item) for item in order["signatures"]]
+    clean["parts"] = [parts.summary(tag) for tag in order["parts"]]
+    clean["messages"] = models.message_views(order["messages"])
+    clean["next_states"] = order_store.next_states(order["state"], caller.role)
+    clean["integrity"] = integrity(order)
+    again = to_sign_again(order)
+    if again:
+        clean["sign_again"] = again
+    return clean
+
+
 def revise(caller: Caller, order_id: str, kind: str, body: Revision) -> dict:
     """Set the signed version aside (kept, marked superseded) so the order may change and a new
     version be signed: the authorization before work starts, the checkout list before delivery."""
     require(caller, "documents.sign")
-    return models.retry(lambda: _revise(caller, order_id, _kind(kind), body), busy=_busy())
-
-
-def _busy() -> Busy:
-    return Busy("工單正被多人同時修改，請再送一次。",
-                "Several people are changing this order right now: send it again.")
+    return models.retry(lambda: _revise(caller, order_id, _kind(kind), body),
+                        busy=order_store.busy())
 
 
 def _revise(caller: Caller, order_id: str, kind: str, body: Revision) -> dict:
-    order = orders.load(caller.shop_id, order_id)
+    order = order_store.load(caller.shop_id, order_id)
     if any(event["event_id"] == body.client_id for event in order["events"]):
-        return orders.view(order, caller)
+        return order_view(order, caller)
     if (kind, order["state"]) not in (("authorization", "checked_in"), ("checkout", "ready")):
         raise Conflict("這份文件現在不能重新製作。", "This document cannot be redone now.",
                        code="not_signable")
     if kind not in order.get("signed", {}):
-        return orders.view(order, caller)
-    changes, puts = set_aside(caller, order, kind, body.client_id)
-    return orders.view(orders.save(caller, order, changes, puts=puts), caller)
-
-
-def set_aside(caller: Caller, order: dict, kind: str, event_id: str,
-              reason: dict | None = None) -> tuple[dict, list[dict]]:
-    """What setting the signed `kind` aside writes (the header's changes, the items): the
-    signature kept, marked superseded (and why, when the advisor did not choose it), the lines
-    it froze freed of it, and the order's event."""
-    now = clock.now_iso()
-    signature_id = order["signed"][kind]["signature_id"]
-    item = next(item for item in order["signatures"] if item["signature_id"] == signature_id)
-    superseded = {**item, "superseded_at": now, "superseded_by": caller.stamp(),
-                  **({"superseded_reason": reason} if reason else {})}
-    lines = [{**line, "frozen_by": [sid for sid in line["frozen_by"] if sid != signature_id]}
-             for line in order["lines"] if signature_id in line.get("frozen_by", [])]
-    for line in lines:
-        if not line["frozen_by"]:
-            del line["frozen_by"]
-    changes: dict = {"signed": {key: value for key, value in order["signed"].items()
-                                if key != kind}}
-    if kind == "authorization":
-        changes["consented_total"] = 0
-    event = orders.event_item(caller, order["order_id"], event_id, order["state"],
-                              order["state"], None, now,
-                              document={"kind": kind, "version": item["version"],
-                                        "signature_id": signature_id, "superseded": True})
-    return changes, [superseded, event, *lines]
-
-
-# --- old parts and the checkout list (parts.py writes through here) ---
-
-def write_part_change(caller: Caller | None, tag: dict, before: dict) -> None:
-    """Write a change to an old part of an order that its checkout list shows: while no list is
-    signed (a signature written at the same moment holds only while the tag is as it read it),
-    or once the car is delivered. With the list signed and the car still here, the signature is
-    set aside in the same transaction: the customer signs the list again, as it now is.
-    `tag` carries the version it was read at (`before`'s): written only if still that one, as
-    the next. `caller` None: the customer, through their link. Raises models.LostRace."""
-    shop_id, order_id = tag["shop_id"], tag["order_id"]
-    try:
-        with models.transaction() as writes:
-            writes.save(models.PartTag.from_dict({**tag, "version": before["version"]}))
-            writes.condition_check(
-                models.Order, models.order_pk(shop_id, order_id), models.ORDER_SK,
-                condition=AttributePath(["signed", "checkout"]).does_not_exist()
-                | models.Order.state.is_in(*sorted(orders.CLOSED)))
-        return  # the common case: one write, no read of the order
-    except models.LostRace as lost:
-        if lost.parts[:2] != [False, True]:
-            raise  # the tag changed since it was read (or the write met another): decide again
-    order = orders.load(shop_id, order_id)
-    if "checkout" not in order.get("signed", {}) or order["state"] in orders.CLOSED:
-        raise models.LostRace()  # changed in between: decide again
-    _set_aside_for(caller, order, tag, before)
-
-
-def _set_aside_for(caller: Caller | None, order: dict, tag: dict, before: dict) -> None:
-    from chalicelib.work.labels import grouped
-
-    by = caller or Caller(shop_id=order["shop_id"], staff_id="customer", role="customer",
-                          name=order["customer"]["name"])
-    name, code = tag["part_name"], grouped(tag["code"])
-    reason = {"code": "old_part_changed",
-              "zh": f"結帳清單簽署後，舊品「{name}」（{code}）有變更：請客戶重新簽署。",
-              "en": f"The old part {name} ({code}) changed after the checkout list was signed: "
-                    "have the customer sign it again."}
-    changes, puts = set_aside(by, order, "checkout",
-                              f"set-aside-{tag['code']}-{before['version'] + 1}", reason)
-    # The tag with the version it was read at: written only if still that one (as the next).
-    orders.save(by, order, changes, puts=[*puts, {**tag, "version": before["version"]}],
-                as_read={tag["sk"]: before["version"]})
+        return order_view(order, caller)
+    changes, puts = order_store.set_aside(caller, order, kind, body.client_id)
+    return order_view(order_store.save(caller, order, changes, puts=puts), caller)
 
 
 def to_sign_again(order: dict) -> dict[str, dict]:
     """The documents the customer must sign again, with why ({code, zh, en}): the checkout list
     set aside by a change to an old part it showed, or showing the old parts otherwise than they
     are now (a part tagged since it was signed)."""
-    if order["state"] in orders.CLOSED:
+    if order["state"] in order_store.CLOSED:
         return {}
     current = order.get("signed", {}).get("checkout")
     if current is None:
@@ -651,10 +593,6 @@ def to_sign_again(order: dict) -> dict[str, dict]:
 def verify(signature_hash: str) -> dict:
     """Recompute the hash from what is stored and say whether the document is intact, with no
     personal data beyond the shop's name and a masked plate."""
-    import re
-
-    from chalicelib.records import shops, vehicles
-
     missing = NotFound("找不到這份簽署文件。", "No signed document has this hash.")
     if not re.fullmatch(r"[0-9a-f]{64}", signature_hash):
         raise missing
@@ -718,7 +656,7 @@ def intact(item: dict, siblings: list[dict], signature_hash: str) -> bool:
 
 # --- what the documents cover, compared with the order as it is (on read, and daily) ---
 
-# The header's fields a document covers (orders.COVERED_FIELDS), as a person names them.
+# The header's fields a document covers (COVERED_FIELDS), as a person names them.
 _FIELD_NAMES = {"concerns": ("客戶陳述", "concerns"), "promised_at": ("預定交車", "promised time"),
                 "waits_in_shop": ("等候方式", "waiting"), "old_parts": ("舊品處理", "old parts"),
                 "road_test": ("路試", "road test")}
@@ -729,8 +667,6 @@ def integrity(order: dict) -> dict:
     as it is now (its seal, the lines and fields it covers, the walk-around it shows), so a
     change made in the table behind the API is seen on the order screen. Cheap: what is already
     read with the order, and one HMAC a document."""
-    from chalicelib.core.observability import logger
-
     by_id = {item["signature_id"]: item for item in order["signatures"]}
     problems = []
     for kind, current in sorted(order.get("signed", {}).items()):
@@ -785,7 +721,7 @@ def differences(order: dict, content: dict) -> list[tuple[str, str, str]]:
         elif _plain(_doc_line(line)) != signed:
             found.append(("line_changed", f"已簽署的項目「{name}」的內容或金額與簽署時不同。",
                           f"The signed line “{name}” differs from what was signed."))
-    for field in sorted(orders.COVERED_FIELDS.get(content["kind"], ())):
+    for field in sorted(COVERED_FIELDS.get(content["kind"], ())):
         if field == "road_test":
             signed, now = content["road_test"], order.get("road_test") or {"done": False}
         else:
@@ -808,12 +744,13 @@ def differences(order: dict, content: dict) -> list[tuple[str, str, str]]:
 
 
 def check_signed_orders(today: str) -> dict:
-    """The daily job's task: each document signed in the last CHECK_DAYS days whose order is
-    still open, checked as on read (`integrity`); the shop's owners are told of an order whose
-    documents no longer match, once for each difference. Reads the day's lists, then by key only
-    what the documents cover: headers, signatures, walk-arounds, the lines they show."""
-    from datetime import date, timedelta
-
+    """The daily job's check: each document signed in the last CHECK_DAYS days whose order is
+    still open, checked as on read (`integrity`). An order whose documents no longer match is
+    recorded once for each difference (IntegrityAlert). Answers the counts, `checked` and
+    `mismatched`, and in `alerts` what was found for the first time (each IntegrityAlert item as
+    a dict: shop_id, order_id, number, problems, found_at), for the job to tell the shop's
+    owners. Reads the day's lists, then by key only what the documents cover: headers,
+    signatures, walk-arounds, the lines they show."""
     first = date.fromisoformat(today)
     listed = [item for back in range(CHECK_DAYS) for shard in range(models.SIGNED_SHARDS)
               for item in models.SignedRecently.items(models.signed_recently_pk(
@@ -822,7 +759,7 @@ def check_signed_orders(today: str) -> dict:
     for item in listed:
         wanted.setdefault((item["shop_id"], item["order_id"]), set()).add(item["signature_id"])
     headers = [header for header in _read_many([models.order_key(*key) for key in wanted])
-               if header["state"] not in orders.CLOSED]
+               if header["state"] not in order_store.CLOSED]
     keys = []
     for header in headers:
         shop_id, order_id = header["shop_id"], header["order_id"]
@@ -839,7 +776,7 @@ def check_signed_orders(today: str) -> dict:
     under: dict[str, list[dict]] = {}
     for item in beside + lines:
         under.setdefault(item["pk"], []).append(item)
-    counts = {"checked": 0, "mismatched": 0, "alerted": 0}
+    found = {"checked": 0, "mismatched": 0, "alerts": []}
     for header in headers:
         items = under.get(header["pk"], [])
         order = {**header, "lines": [item for item in items
@@ -849,13 +786,15 @@ def check_signed_orders(today: str) -> dict:
                                       key=lambda item: item["signed_at"]),
                  "inspection": next((item for item in items if item["sk"] == models.Inspection.key(
                      header["shop_id"], header["order_id"])["sk"]), None)}
-        counts["checked"] += sum(1 for item in order["signatures"]
-                                 if not item.get("superseded_at"))
-        found = integrity(order)
-        if not found["ok"]:
-            counts["mismatched"] += 1
-            counts["alerted"] += _alert(order, found["problems"])
-    return counts
+        found["checked"] += sum(1 for item in order["signatures"]
+                                if not item.get("superseded_at"))
+        checked = integrity(order)
+        if not checked["ok"]:
+            found["mismatched"] += 1
+            alert = _alert(order, checked["problems"])
+            if alert:
+                found["alerts"].append(alert)
+    return found
 
 
 def _read_many(keys: list[dict]) -> list[dict]:
@@ -865,8 +804,9 @@ def _read_many(keys: list[dict]) -> list[dict]:
         {(key["pk"], key["sk"]) for key in keys})]
 
 
-def _alert(order: dict, problems: list[dict]) -> int:
-    """Record the finding once (1 if new) and e-mail the shop's owners about it."""
+def _alert(order: dict, problems: list[dict]) -> dict | None:
+    """Record the finding once: the IntegrityAlert as written when it is new, None when it was
+    recorded (and told) before."""
     shop_id, order_id = order["shop_id"], order["order_id"]
     found = digest([[problem["signature_id"], problem["code"], problem["zh"]]
                     for problem in problems])[:16]
@@ -878,43 +818,8 @@ def _alert(order: dict, problems: list[dict]) -> int:
         with models.refusals():
             alert.save(condition=models.IntegrityAlert.pk.does_not_exist())
     except models.Refused:
-        return 0  # told already
-    _mail_owners(order, problems)
-    return 1
-
-
-def _mail_owners(order: dict, problems: list[dict]) -> None:
-    """An e-mail to each owner of the shop with an address (locally, the outbox)."""
-    import uuid
-
-    from chalicelib.records import shops
-    from chalicelib.outward.notify import email, outbox
-    from chalicelib.outward.notify.base import Message
-    from chalicelib.core.observability import logger
-
-    shop_id, number = order["shop_id"], order["number"]
-    staff = models.Staff.items(models.shop_pk(shop_id),
-                               models.Item.sk.startswith(models.STAFF_PREFIX))
-    owners = [member["email"] for member in staff if member.get("role") == "owner"
-              and member.get("active", True) and member.get("email")]
-    shop = (shops.get_shop(shop_id) or {}).get("name", "")
-    text = "\n".join([f"{shop}：工單 {number} 已簽署的文件與工單目前的資料不符，可能在系統外被修改。"
-                      "請打開工單查看並確認。", *(f"・{problem['zh']}" for problem in problems), "",
-                      f"Order {number}: its signed documents no longer match the order; it may "
-                      "have been changed outside ServiceLane. Open the order to look into it.",
-                      *(f"- {problem['en']}" for problem in problems)])
-    send = outbox.send if outbox.used_for("email") else email.send
-    for address in owners:
-        delivery = send(Message(
-            message_id="integrity.email", shop_id=shop_id, order_id=order["order_id"],
-            step="integrity", channel="email", to=address, text=text,
-            subject=f"工單 {number} 的簽署文件與資料不符",
-            retry_key=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{shop_id}#{number}#{address}"))))
-        logger().info("integrity alert", extra={"order_id": order["order_id"],
-                                                "state": delivery.state})
-    if not owners:
-        logger().warning("integrity alert: no owner has an e-mail address",
-                         extra={"order_id": order["order_id"]})
+        return None  # told already
+    return alert.as_dict()
 
 
 def record_text(item: dict) -> str:
@@ -929,8 +834,6 @@ def record_text(item: dict) -> str:
 
 def verify_page(result: dict) -> str:
     """The verification as a small page, for a phone that scanned the QR on the paper copy."""
-    from html import escape
-
     ok = result["intact"]
     verdict = ("✅ 文件完整，未經竄改 The document is intact" if ok else
                "⚠️ 文件與簽署時不符 The document does not match what was signed")

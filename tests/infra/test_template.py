@@ -2,8 +2,6 @@
 import json
 import subprocess
 
-import pytest
-
 from devstack import ROOT, provision
 from infra import ssm
 from tests.infra.cfn import resources

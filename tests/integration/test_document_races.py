@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from chalicelib.work import orders, signatures
+from chalicelib.work import order_store, signatures
 from tests.builders import STROKES, a_part_tag, an_order, new_id
 
 ROUNDS = 40
@@ -87,7 +87,7 @@ def test_a_signature_and_a_walk_around_change_at_once_never_disagree(shop, monke
             outcomes[(signed.status, signed.error, changed.status, changed.error)] += 1
             if signed.status == 201 and changed.status == 200:
                 both += 1
-                order = orders.load(shop.shop_id, order_id)
+                order = order_store.load(shop.shop_id, order_id)
                 record = json.loads(order["signatures"][0]["record"])
                 if record["content"]["vehicle"].get("fuel_eighths") != \
                         order["inspection"]["values"].get("fuel_eighths"):
@@ -118,7 +118,7 @@ def test_a_checkout_signature_and_an_old_part_moved_at_once_never_disagree(shop,
                 lambda: shop.technician.post(f"/api/parts/{tag['code']}/events", {
                     "event_id": new_id("ev"), "to": "held", "location": "A-01"}))
             outcomes[(signed.status, signed.error, moved.status)] += 1
-            after = orders.load(shop.shop_id, order_id)
+            after = order_store.load(shop.shop_id, order_id)
             current = after.get("signed", {}).get("checkout")
             if current:
                 item = next(s for s in after["signatures"]

@@ -15,6 +15,7 @@ from chalicelib import models
 from chalicelib.core import clock as times
 from chalicelib.core import aws, secrets
 from chalicelib.outward import approval_codes, links
+from chalicelib import customer_routes
 from chalicelib.work import orders
 from tests.builders import STROKES, a_part_tag, an_added_line, an_order, new_id
 
@@ -22,10 +23,8 @@ from tests.builders import STROKES, a_part_tag, an_added_line, an_order, new_id
 @pytest.fixture(autouse=True)
 def own_ip(monkeypatch):
     """Each test guesses from an address of its own (the limit counts per client per minute)."""
-    import app as app_module
-
     ip = f"198.51.100.{uuid.uuid4().int % 250 + 1}-{uuid.uuid4().hex[:6]}"
-    monkeypatch.setattr(app_module.api, "client", lambda: {"ip": ip, "user_agent": "pytest"})
+    monkeypatch.setattr(customer_routes, "client", lambda: {"ip": ip, "user_agent": "pytest"})
     return ip
 
 

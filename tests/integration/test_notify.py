@@ -20,7 +20,7 @@ from chalicelib.core import clock as times
 from chalicelib.core import aws
 from chalicelib.outward import notify
 from chalicelib.records import customers
-from chalicelib.outward.notify import base, email, line, sms
+from chalicelib.outward.notify import base, delivery, email, line, sms, steps
 from devstack.poller import Checkpoints, StreamPoller, lambda_record
 from tests.builders import a_customer_and_vehicle, a_signature, an_added_line, an_order, new_id
 
@@ -105,7 +105,7 @@ def channels(app_env, provider, monkeypatch, tmp_path):
     for name, value in {"SL_SNS_ENDPOINT": provider.url, "SL_SES_ENDPOINT": provider.url,
                         "SL_LINE_API": provider.url}.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(notify, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(delivery, "BACKOFF_SECONDS", 0.01)
     aws.reset()
     return provider
 
@@ -165,6 +165,12 @@ def test_a_provider_error_is_a_failed_delivery_with_the_reason(channels):
 
 def stream_records(order_id):
     """The order header's records as Lambda would hand them over, read from the real stream."""
+    return item_records(lambda pk, sk: pk.endswith(f"#ORDER#{order_id}") and sk == "ORDER")
+
+
+def item_records(wanted):
+    """The records of the items `wanted(pk, sk)` picks, in order, as Lambda would hand them
+    over, read from the real stream."""
     streams, table = aws.client("dynamodbstreams"), aws.table().name
     arn = aws.client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
     found = []
@@ -173,9 +179,8 @@ def stream_records(order_id):
                                               ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
         while iterator:
             page = streams.get_records(ShardIterator=iterator, Limit=1000)
-            found += [r for r in page["Records"]
-                      if r["dynamodb"]["Keys"]["pk"]["S"].endswith(f"#ORDER#{order_id}")
-                      and r["dynamodb"]["Keys"]["sk"]["S"] == "ORDER"]
+            found += [r for r in page["Records"] if wanted(r["dynamodb"]["Keys"]["pk"]["S"],
+                                                           r["dynamodb"]["Keys"]["sk"]["S"])]
             iterator = page.get("NextShardIterator") if page["Records"] else None
     return [lambda_record(r, arn, "ap-northeast-1") for r in found]
 
@@ -257,12 +262,12 @@ def test_one_bad_record_does_not_block_or_repeat_the_others(channels, shop, cloc
             raise RuntimeError("table unavailable")
         return real(order, step)
 
-    monkeypatch.setattr(notify, "notify_step", breaks_on_bad)
+    monkeypatch.setattr(steps, "notify_step", breaks_on_bad)  # the stream reaction's own
     records = stream_records(good["order_id"]) + stream_records(bad["order_id"])
     answer = handle(records)
     assert answer == {"batchItemFailures": [{"itemIdentifier":
                                              records[1]["dynamodb"]["SequenceNumber"]}]}
-    monkeypatch.setattr(notify, "notify_step", real)
+    monkeypatch.setattr(steps, "notify_step", real)
     handle(records[1:])  # the retry starts at the failed record
     assert len(channels.sent("line")) == 2
 
@@ -448,7 +453,7 @@ def test_what_the_previous_key_recorded_still_stops_a_send(channels, shop, clock
     records = stream_records(order_id)
     clock.value = DAYTIME + timedelta(minutes=5)
     for step in ("checked_in", "awaiting_approval"):
-        notify._once(f"{shop.shop_id}#{order_id}#{step}#line", lambda: {"state": "sent"})
+        delivery._once(f"{shop.shop_id}#{order_id}#{step}#line", lambda: {"state": "sent"})
         aws.table().put_item(Item={
             **models.Message.key(shop.shop_id, order_id, f"{step}.line"), "type": "message",
             "shop_id": shop.shop_id, "order_id": order_id, "message_id": f"{step}.line",
@@ -526,14 +531,14 @@ def test_codes_asked_for_at_once_each_take_a_message_of_their_own(channels, shop
 
     order = an_order(shop, state="in_progress")
     clock.value = DAYTIME
-    tried, real = [], notify._put_new
+    tried, real = [], delivery._put_new
 
     def counted(*args, **kwargs):
         taken = real(*args, **kwargs)
         tried.append(taken)
         return taken
 
-    monkeypatch.setattr(notify, "_put_new", counted)
+    monkeypatch.setattr(delivery, "_put_new", counted)  # as send_direct finds it
     count = 12
     with ThreadPoolExecutor(count) as pool:
         sent = list(pool.map(lambda n: notify.send_direct(

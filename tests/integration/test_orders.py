@@ -8,7 +8,7 @@ from chalicelib import models
 from chalicelib.core import clock as times
 from chalicelib.core import aws
 from tests.builders import (a_customer, a_customer_and_vehicle, a_signature, a_vehicle,
-                            add_lines, an_order, new_id)
+                            an_order, new_id)
 
 
 def move(person, order_id, to, client_id=None):

@@ -3,8 +3,6 @@ import json
 import threading
 import time
 
-import pytest
-
 import app as api
 from chalicelib.core import aws
 from devstack import ROOT

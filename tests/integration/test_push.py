@@ -22,7 +22,7 @@ from chalicelib.core import clock as times
 from chalicelib.core import aws, secrets
 from chalicelib.outward import notify
 from chalicelib.records import customers
-from chalicelib.outward.notify import base, line_pnp, push
+from chalicelib.outward.notify import base, delivery, line_pnp, push
 from tests.builders import an_order
 from tests.integration.test_notify import estimates_twice, handle, stream_records
 
@@ -67,7 +67,7 @@ def provider(app_env, monkeypatch, tmp_path):
     for name, value in {"SL_PUSH_TEST_ORIGIN": server.url, "SL_LINE_API": server.url,
                         "SL_SNS_ENDPOINT": server.url, "SL_NOTIFY_LIVE": "push"}.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(notify, "BACKOFF_SECONDS", 0.01)
+    monkeypatch.setattr(delivery, "BACKOFF_SECONDS", 0.01)
     monkeypatch.setattr(api.api, "client", lambda: {"ip": "203.0.113.7", "user_agent": "pytest"})
     aws.reset()
     yield server

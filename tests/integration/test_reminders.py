@@ -8,14 +8,14 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 
-from chalicelib import models
+from chalicelib import customer_routes, models
 from chalicelib.core import clock as times
 from chalicelib.after import reminders
 from chalicelib.core import aws
-from chalicelib.outward import notify
+from chalicelib.outward import notify, opt_out
 from tests.builders import a_signature, a_shop, an_order, new_id
 from tests.integration.test_links import own_ip  # noqa: F401 (each test a client of its own)
-from tests.integration.test_notify import handle, stream_records
+from tests.integration.test_notify import handle, item_records, stream_records
 
 TAIPEI = timezone(timedelta(hours=8))
 DELIVERY_DAY = date(2027, 3, 10)
@@ -57,6 +57,14 @@ def delivered(shop, clock, lines, walk_values=(), mileage=None, day=DELIVERY_DAY
     assert moved.status == 200, moved.body
     handle(stream_records(order["order_id"]))
     return moved.body
+
+
+def vehicle_changed(shop, vehicle_id: str) -> None:
+    """The vehicle item's stream records handed to the stream handler as Lambda would (its
+    inspection and insurance dates become reminders there), all of them, in order."""
+    pk = models.vehicle_pk(shop.shop_id, vehicle_id)
+    assert handle(item_records(lambda key, sk: key == pk and sk == models.VEHICLE_SK)) == {
+        "batchItemFailures": []}
 
 
 def vehicle_reminders(shop, order) -> dict:
@@ -155,7 +163,7 @@ def test_one_tap_on_the_link_stops_reminders_and_the_desk_can_turn_them_back_on(
     worn = [(f"tyres.LF.{g}", 1.4) for g in ("inner", "centre", "outer")]
     order = delivered(shop, clock, [SERVICE], walk_values=worn)
     customer_id = order["customer"]["customer_id"]
-    url = reminders.opt_out_url(shop.shop_id, customer_id)
+    url = opt_out.url(shop.shop_id, customer_id)
     path = "/o/" + url.rsplit("/o/", 1)[1]
     page = shop.anonymous.request("GET", path, headers={"accept": "text/html"})
     body = page.body.decode() if isinstance(page.body, bytes) else page.body
@@ -196,12 +204,14 @@ def test_inspection_and_insurance_dates_are_reminded_two_weeks_before(shop, cloc
     changed = shop.advisor.patch(f"/api/vehicles/{vehicle_id}",
                                  {"inspection_due_on": "2027-06-30", "insurance_due_on": "2027-12-01"})
     assert changed.status == 200, changed.body
+    vehicle_changed(shop, vehicle_id)
     found = vehicle_reminders(shop, order)
     assert found["inspection"]["send_on"] == "2027-06-16"
     assert found["insurance"]["send_on"] == "2027-11-17"
     assert shop.advisor.patch(f"/api/vehicles/{vehicle_id}",
                               {"inspection_due_on": "2027-02-30"}).status == 422
     shop.advisor.patch(f"/api/vehicles/{vehicle_id}", {"insurance_due_on": None})
+    vehicle_changed(shop, vehicle_id)
     assert "insurance" not in vehicle_reminders(shop, order)
 
 
@@ -210,8 +220,8 @@ def test_inspection_and_insurance_dates_are_reminded_two_weeks_before(shop, cloc
 def opted_in_customer(shop) -> tuple[str, str]:
     """A customer whose reminders are on, and the path of their opt-out link."""
     customer_id = an_order(shop)["customer"]["customer_id"]
-    reminders.keep_opt_out_link(shop.shop_id, customer_id)
-    url = reminders.opt_out_url(shop.shop_id, customer_id)
+    opt_out.keep_link(shop.shop_id, customer_id)
+    url = opt_out.url(shop.shop_id, customer_id)
     return customer_id, "/o/" + url.rsplit("/o/", 1)[1]
 
 
@@ -246,8 +256,6 @@ def test_toggling_without_end_keeps_only_the_last_changes_on_the_customer(shop):
 
 
 def test_a_burst_of_taps_from_one_client_past_the_limit_gets_429(shop, clock, monkeypatch):
-    import app as app_module
-
     clock.value = datetime(2027, 3, 10, 3, 7, 30, tzinfo=timezone.utc)  # one minute, still
     customer_id, path = opted_in_customer(shop)
     limit = reminders.OPT_OUT_PER_MINUTE
@@ -264,11 +272,11 @@ def test_a_burst_of_taps_from_one_client_past_the_limit_gets_429(shop, clock, mo
     opened = shop.anonymous.request("GET", path, headers={"accept": "text/html"})
     assert opened.status == 429 and "Retry-After" in opened.headers
     assert shop.anonymous.post("/o/" + "x" * 24, {"reminders": "off"}).status == 429
-    first = app_module.api.client
-    monkeypatch.setattr(app_module.api, "client", lambda: {"ip": "203.0.113.9-other",
-                                                           "user_agent": "pytest"})
+    first = customer_routes.client
+    monkeypatch.setattr(customer_routes, "client", lambda: {"ip": "203.0.113.9-other",
+                                                            "user_agent": "pytest"})
     assert shop.anonymous.request("GET", path, headers={"accept": "text/html"}).status == 200
-    monkeypatch.setattr(app_module.api, "client", first)
+    monkeypatch.setattr(customer_routes, "client", first)
     clock.value += timedelta(minutes=1)  # the next minute: the first client may tap again
     assert shop.anonymous.post(path, {"reminders": "off"}).status == 200
 

@@ -8,10 +8,10 @@ import pytest
 from chalicelib import models
 from chalicelib.core import objects
 from chalicelib.core import aws
-from chalicelib.work import orders, signatures
+from chalicelib.work import order_store, signatures
 from chalicelib.api import Caller
 from chalicelib.core.config import settings
-from tests.builders import STROKES, a_signature, add_lines, an_added_line, an_order, new_id
+from tests.builders import STROKES, a_signature, an_added_line, an_order, new_id
 
 
 def move(person, order_id, to):
@@ -31,7 +31,7 @@ def signing(order_id, kind, content_hash, **fields):
 
 
 def stored(shop, order_id):
-    return orders.load(shop.shop_id, order_id)
+    return order_store.load(shop.shop_id, order_id)
 
 
 # --- the documents ---
@@ -210,8 +210,8 @@ def test_the_database_refuses_a_change_to_a_signed_line_from_a_stale_read(shop):
     now = stored(shop, order["order_id"])
     stale_line = {**before["lines"][0], "rate": 1500, "amount": 2250}
     caller = Caller(shop.shop_id, shop.advisor.staff_id, "advisor", "advisor")
-    with pytest.raises(orders.LostRace):
-        orders.save(caller, now, {}, puts=[stale_line], unfrozen=[stale_line["sk"]])
+    with pytest.raises(models.LostRace):
+        order_store.save(caller, now, {}, puts=[stale_line], unfrozen=[stale_line["sk"]])
     assert stored(shop, order["order_id"])["lines"][0]["rate"] == before["lines"][0]["rate"]
 
 

@@ -40,7 +40,7 @@ def test_a_signed_order_changed_in_the_table_is_found_and_the_owner_told_once(sh
                             UpdateExpression="SET amount = :one",
                             ExpressionAttributeValues={":one": Decimal(1)})
 
-    counts = signatures.check_signed_orders(times.local_date())
+    counts = daily.signed_orders(times.local_date())  # the daily job's task: checks and mails
     assert counts["checked"] >= 2 and counts["mismatched"] >= 1 and counts["alerted"] >= 1
     (alert,) = alerts(shop)
     assert alert["order_id"] == changed["order_id"] and alert["number"] == changed["number"]
@@ -49,7 +49,7 @@ def test_a_signed_order_changed_in_the_table_is_found_and_the_owner_told_once(sh
     assert changed["number"] in mail["text"] and "冷氣系統檢查" in mail["text"]
     assert untouched["number"] not in mail["text"]
 
-    again = signatures.check_signed_orders(times.local_date())  # the next run, or a rerun
+    again = daily.signed_orders(times.local_date())  # the next run, or a rerun
     assert again["mismatched"] >= 1
     assert len(alerts(shop)) == 1 and len(owner_mail(shop)) == 1
 
@@ -86,6 +86,6 @@ def test_closed_and_superseded_documents_are_not_checked(shop):
     aws.table().update_item(Key={"pk": line["pk"], "sk": line["sk"]},
                             UpdateExpression="SET amount = :one",
                             ExpressionAttributeValues={":one": Decimal(1)})
-    signatures.check_signed_orders(times.local_date())
+    daily.signed_orders(times.local_date())
     assert alerts(shop) == [] and owner_mail(shop) == []
-    assert json.dumps(signatures.check_signed_orders(times.local_date()))  # counts are plain JSON
+    assert json.dumps(daily.signed_orders(times.local_date()))  # counts are plain JSON

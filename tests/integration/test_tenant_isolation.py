@@ -9,7 +9,7 @@ import json
 import pytest
 
 from app import app
-from tests.builders import a_customer_and_vehicle, a_shop, an_order, new_id
+from tests.builders import a_shop, an_order, new_id
 
 # Valid bodies that point at shop A's things ({…} filled in from A's ids; {new} a fresh id, for
 # what B creates of its own). Each is a request a member of B could make with ids they saw

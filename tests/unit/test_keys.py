@@ -1,6 +1,6 @@
 import re
 
-from chalicelib import db, models
+from chalicelib import models
 from chalicelib.core import clock as times
 
 
@@ -11,11 +11,6 @@ def test_every_shop_item_key_starts_with_its_shop():
 
 def test_a_sign_in_name_key_names_no_shop_so_it_can_find_one():
     assert models.Login.old_key("a@b.tw") == {"pk": "LOGIN#a@b.tw", "sk": "LOGIN"}
-
-
-def test_the_item_kind_is_read_from_the_sort_key():
-    assert db.kind_of("STAFF#u9") == "STAFF"
-    assert db.kind_of("SHOP") == "SHOP"
 
 
 def test_times_are_utc_iso_8601_to_the_millisecond():

@@ -2,7 +2,7 @@
 from hypothesis import given, strategies as st
 
 from chalicelib.core import money
-from chalicelib.work import orders
+from chalicelib.work import order_store, orders
 from chalicelib.api.roles import ROLES
 
 FLOW = ["booked", "checked_in", "authorized", "in_progress", "quality_check", "ready",
@@ -11,68 +11,68 @@ FLOW = ["booked", "checked_in", "authorized", "in_progress", "quality_check", "r
 
 def test_the_whole_flow_is_allowed_to_the_front_desk_step_by_step():
     for start, to in zip(FLOW, FLOW[1:]):
-        assert orders.can_move(start, to, "advisor"), (start, to)
+        assert order_store.can_move(start, to, "advisor"), (start, to)
 
 
 def test_the_additional_work_loop_goes_both_ways():
-    assert orders.can_move("in_progress", "awaiting_approval", "advisor")
-    assert orders.can_move("awaiting_approval", "in_progress", "advisor")
-    assert orders.TRANSITIONS[("awaiting_approval", "in_progress")].guards == (
+    assert order_store.can_move("in_progress", "awaiting_approval", "advisor")
+    assert order_store.can_move("awaiting_approval", "in_progress", "advisor")
+    assert order_store.TRANSITIONS[("awaiting_approval", "in_progress")].guards == (
         "additional_items_answered",)
 
 
 def test_every_pair_not_in_the_table_is_refused_for_every_role():
-    allowed = set(orders.TRANSITIONS)
-    for start in orders.STATES:
-        for to in orders.STATES:
+    allowed = set(order_store.TRANSITIONS)
+    for start in order_store.STATES:
+        for to in order_store.STATES:
             if (start, to) not in allowed:
-                assert not any(orders.can_move(start, to, role) for role in ROLES), (start, to)
+                assert not any(order_store.can_move(start, to, role) for role in ROLES), (start, to)
 
 
 def test_no_state_skips_a_step_that_needs_the_customer():
     # The customer consents at authorized; nothing reaches work or delivery around it.
     for start in ("booked", "checked_in"):
         for to in ("in_progress", "quality_check", "ready", "delivered"):
-            assert (start, to) not in orders.TRANSITIONS
-    assert ("in_progress", "delivered") not in orders.TRANSITIONS
-    assert ("quality_check", "delivered") not in orders.TRANSITIONS
+            assert (start, to) not in order_store.TRANSITIONS
+    assert ("in_progress", "delivered") not in order_store.TRANSITIONS
+    assert ("quality_check", "delivered") not in order_store.TRANSITIONS
 
 
 def test_a_technician_cannot_cancel_authorize_or_deliver():
-    for start, to in orders.TRANSITIONS:
+    for start, to in order_store.TRANSITIONS:
         if to in ("cancelled", "authorized", "delivered", "ready", "checked_in"):
-            assert not orders.can_move(start, to, "technician"), (start, to)
+            assert not order_store.can_move(start, to, "technician"), (start, to)
 
 
 def test_a_technician_may_start_work_and_send_it_to_the_quality_check():
-    assert orders.can_move("authorized", "in_progress", "technician")
-    assert orders.can_move("in_progress", "quality_check", "technician")
+    assert order_store.can_move("authorized", "in_progress", "technician")
+    assert order_store.can_move("in_progress", "quality_check", "technician")
 
 
 def test_closed_orders_cannot_be_cancelled_or_reopened():
     for start in ("delivered", "followed_up", "cancelled"):
-        for to in orders.STATES:
+        for to in order_store.STATES:
             if (start, to) != ("delivered", "followed_up"):
-                assert (start, to) not in orders.TRANSITIONS
+                assert (start, to) not in order_store.TRANSITIONS
 
 
 def test_next_states_list_only_steps_the_role_may_take():
-    assert set(orders.next_states("in_progress", "technician")) == {"quality_check"}
-    assert set(orders.next_states("in_progress", "advisor")) == {
+    assert set(order_store.next_states("in_progress", "technician")) == {"quality_check"}
+    assert set(order_store.next_states("in_progress", "advisor")) == {
         "awaiting_approval", "quality_check", "cancelled"}
-    assert orders.next_states("followed_up", "owner") == []
+    assert order_store.next_states("followed_up", "owner") == []
 
 
-@given(st.lists(st.tuples(st.sampled_from(orders.STATES), st.sampled_from(ROLES)), max_size=30))
+@given(st.lists(st.tuples(st.sampled_from(order_store.STATES), st.sampled_from(ROLES)), max_size=30))
 def test_any_walk_of_allowed_steps_stays_inside_the_state_machine(moves):
     state = "checked_in"
     for to, role in moves:
-        if orders.can_move(state, to, role):
-            assert to in orders.next_states(state, role)
+        if order_store.can_move(state, to, role):
+            assert to in order_store.next_states(state, role)
             state = to
         else:
-            assert to not in orders.next_states(state, role)
-    assert state in orders.STATES
+            assert to not in order_store.next_states(state, role)
+    assert state in order_store.STATES
 
 
 def test_the_guard_refuses_while_an_additional_item_waits():

@@ -1,4 +1,4 @@
-"""Plates, VINs and phone numbers in one stored form (DESIGN.md §4)."""
+"""Plates, VINs and phone numbers in one stored form (docs/design.md §7)."""
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st

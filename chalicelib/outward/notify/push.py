@@ -21,11 +21,14 @@ from pydantic import StringConstraints, field_validator
 from typing_extensions import Annotated
 
 from chalicelib import models
+from chalicelib.api import Body, field_error, parse
 from chalicelib.core import clock
 from chalicelib.core import secrets as secret_store
-from chalicelib.api import Body, field_error
 from chalicelib.core.config import settings
+from chalicelib.core.errors import Conflict
+from chalicelib.outward import links
 from chalicelib.outward.notify.base import Delivery, Message, failed
+from chalicelib.records import customers
 
 MAX_PER_CUSTOMER = 5
 TTL_SECONDS = 24 * 3600  # a phone off for the night still gets "ready for pickup" in the morning
@@ -122,9 +125,6 @@ def subscriptions(shop_id: str, customer_id: str) -> list[dict]:
 
 def subscribe(order: dict, body: Subscription) -> dict:
     """This browser will be told of the order's steps (the customer's channel becomes push)."""
-    from chalicelib.records import customers
-    from chalicelib.core.errors import Conflict
-
     shop_id = order["shop_id"]
     customer_id = _customer_id(order)
     customer = customers.get_customer(shop_id, customer_id)
@@ -182,8 +182,6 @@ def _make_push_the_channel(shop_id: str, customer_id: str, now: str) -> None:
 
 
 def _customer_id(order: dict) -> str:
-    from chalicelib.core.errors import Conflict
-
     customer_id = (order.get("customer") or {}).get("customer_id")
     if not customer_id:
         raise Conflict("這張工單沒有客戶資料，無法通知。", "The order has no customer to notify.",
@@ -221,8 +219,6 @@ def send(message: Message) -> Delivery:
 
 
 def _payload(message: Message) -> dict:
-    from chalicelib.outward import links
-
     return {"title": message.subject or "維修進度通知", "body": message.text,
             "url": links.url_for(message.shop_id, message.order_id) or "",
             "message_id": message.message_id, "tag": message.order_id}
@@ -249,13 +245,9 @@ def _post(target: dict, payload: str, private_key: str, step: str) -> int | None
 
 
 def subscribe_request(order: dict, raw: bytes | None) -> dict:
-    from chalicelib.api import parse
-
     return subscribe(order, parse(Subscription, raw))
 
 
 def unsubscribe_request(order: dict, raw: bytes | None) -> dict:
-    from chalicelib.api import parse
-
     return unsubscribe(order, parse(Unsubscription, raw))
 

@@ -14,7 +14,7 @@ export type Axle = (typeof AXLES)[number];
 export const DAMAGE_KINDS = ['scratch', 'dent', 'crack', 'chip', 'rust', 'other'] as const;
 export type DamageKind = (typeof DAMAGE_KINDS)[number];
 
-/** The telltales the catalogue names (DESIGN.md §6); the PWA draws one icon each. */
+/** The telltales the catalogue names (docs/design.md §7); the PWA draws one icon each. */
 export const LIGHT_CODES = [
   'engine', 'oil_pressure', 'battery', 'brake', 'abs', 'airbag', 'tpms', 'coolant_temp', 'eps',
   'esc', 'glow_plug', 'dpf', 'adblue', 'service_due', 'seat_belt', 'door_open', 'low_fuel', 'ev_system',

@@ -1,0 +1,91 @@
+"""Quiet hours (the shop's `quiet_start`–`quiet_end`, Asia/Taipei): a message that is not urgent
+waits, queued under its order with a `not_before` and listed on gsi2 by that time, until
+`send_due` (the 15-minute schedule) sends it."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from chalicelib import models
+from chalicelib.core import clock
+from chalicelib.outward.notify.base import failed
+from chalicelib.outward.notify.delivery import _customer, _put_new, _record, deliver
+from chalicelib.records import shop_settings
+
+
+def _minutes(time_of_day: str) -> int:
+    hours, minutes = time_of_day.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def quiet(now: datetime, rules: dict) -> bool:
+    local = now.astimezone(clock.SHOP_TIMEZONE)
+    minute = local.hour * 60 + local.minute
+    start, end = _minutes(rules["quiet_start"]), _minutes(rules["quiet_end"])
+    if start == end:
+        return False
+    if start < end:
+        return start <= minute < end
+    return minute >= start or minute < end  # over midnight, 21:00–08:00
+
+
+def next_send_time(now: datetime, rules: dict) -> datetime:
+    """When quiet hours end next (Asia/Taipei)."""
+    local = now.astimezone(clock.SHOP_TIMEZONE)
+    end = _minutes(rules["quiet_end"])
+    moment = local.replace(hour=end // 60, minute=end % 60, second=0, microsecond=0)
+    if moment <= local:
+        moment += timedelta(days=1)
+    return moment
+
+
+def queue(shop_id: str, order_id: str, step: str, channels: list[str], text: str,
+          not_before: datetime, occurrence: int = 1) -> dict:
+    """Held back until `not_before`; a second sight of the same change queues nothing more."""
+    channel = channels[0] if channels else "none"
+    message_id = models.message_id(step, channel, occurrence)
+    due = clock.iso(not_before)
+    _put_new(shop_id, order_id, message_id, step, channel, text, "queued", occurrence,
+             not_before=due, **models.message_due_index(due, shop_id, order_id, message_id))
+    return {"message_id": message_id, "channel": channel, "state": "queued", "not_before": due}
+
+
+def send_due_now() -> int:
+    """The schedule's run (every 15 minutes): send what quiet hours held back and is now due."""
+    return send_due(clock.now())
+
+
+def send_due(now: datetime) -> int:
+    """Send the queued messages whose time has come (the schedule and the stream call it);
+    answers how many were taken. Each is claimed first, so two runs never both take one."""
+    message = models.Message
+    due = [found.as_dict() for found in models.Item.lists.query(
+        models.MESSAGES_DUE_PK, models.Item.gsi2sk <= f"{clock.iso(now)}#~")]
+    taken = 0
+    for item in due:
+        key = message.key(item["shop_id"], item["order_id"], item["message_id"])
+        try:
+            with models.refusals():
+                message.from_dict(key).update(
+                    actions=[message.state.set("sending"), message.gsi2pk.remove(),
+                             message.gsi2sk.remove()],
+                    condition=message.state == "queued")
+        except models.Refused:
+            continue  # another run took it
+        taken += 1
+        order = models.Order.read(models.order_key(item["shop_id"], item["order_id"])) or {}
+        customer = _customer(item["shop_id"], order) if order else None
+        occurrence = int(item.get("occurrence", 1))  # none: queued before times were counted
+        if not customer or customer.get("channel") == "none":
+            _record(item["shop_id"], item["order_id"], item["message_id"], item["step"],
+                    item["channel"], item["text"], clock.now_iso(),
+                    failed("the customer can no longer be reached", retryable=False),
+                    occurrence=occurrence)
+            continue
+        results = deliver(item["shop_id"], item["order_id"], item["step"], item["text"],
+                          customer, shop_settings.notification_settings(item["shop_id"]),
+                          unreachable_id=item["message_id"], occurrence=occurrence)
+        if results and all(result["message_id"] != item["message_id"] for result in results):
+            # Another channel carried it (the customer's changed since): that one's record
+            # stands, the queued one goes.
+            message.from_dict(key).delete(condition=message.state == "sending")
+    return taken
