@@ -205,7 +205,7 @@ def get_vehicle(vehicle_id):
 
 @api.route("/api/vehicles/{vehicle_id}", "PATCH", body="records.vehicles:VehicleChange")
 def update_vehicle(vehicle_id, body):
-    return vehicles.update_vehicle(api.caller(), vehicle_id, body)
+    return reminders.update_vehicle(api.caller(), vehicle_id, body)
 
 
 @api.route("/api/vehicles/{vehicle_id}/owner", "POST", body="records.vehicles:NewOwner")

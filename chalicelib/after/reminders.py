@@ -71,6 +71,16 @@ def on_order_change(event_name: str, new_image: dict, old_image: dict) -> None:
     schedule_after_delivery(order_store.load(order["shop_id"], order["order_id"]))
 
 
+def update_vehicle(caller: Caller, vehicle_id: str, body: vehicles.VehicleChange) -> dict:
+    """A vehicle changed at the desk. A new inspection or insurance date is scheduled before the
+    answer, so the screen that saved it shows its reminder; the stream's reaction to the same
+    change then finds it made."""
+    vehicle = vehicles.update_vehicle(caller, vehicle_id, body)
+    if body.model_fields_set & set(DATES):
+        schedule_dates(caller.shop_id, vehicle)
+    return vehicle
+
+
 def on_vehicle_change(event_name: str, new_image: dict, old_image: dict) -> None:
     """The stream's reaction to a vehicle (chalicelib/changes.py): an inspection or insurance
     date set, moved or cleared schedules (or drops) its reminder. The same change seen again

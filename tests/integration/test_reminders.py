@@ -204,15 +204,26 @@ def test_inspection_and_insurance_dates_are_reminded_two_weeks_before(shop, cloc
     changed = shop.advisor.patch(f"/api/vehicles/{vehicle_id}",
                                  {"inspection_due_on": "2027-06-30", "insurance_due_on": "2027-12-01"})
     assert changed.status == 200, changed.body
-    vehicle_changed(shop, vehicle_id)
-    found = vehicle_reminders(shop, order)
+    found = vehicle_reminders(shop, order)  # at once: the desk's screen shows them on its answer
     assert found["inspection"]["send_on"] == "2027-06-16"
     assert found["insurance"]["send_on"] == "2027-11-17"
+    vehicle_changed(shop, vehicle_id)  # the stream's reaction then finds them made
+    assert vehicle_reminders(shop, order) == found
     assert shop.advisor.patch(f"/api/vehicles/{vehicle_id}",
                               {"inspection_due_on": "2027-02-30"}).status == 422
     shop.advisor.patch(f"/api/vehicles/{vehicle_id}", {"insurance_due_on": None})
-    vehicle_changed(shop, vehicle_id)
     assert "insurance" not in vehicle_reminders(shop, order)
+
+
+def test_a_date_written_other_than_at_the_desk_is_reminded_by_the_stream(shop, clock):
+    order = delivered(shop, clock, [SERVICE])
+    vehicle_id = order["vehicle"]["vehicle_id"]
+    row = models.Vehicle
+    row.from_dict(models.vehicle_key(shop.shop_id, vehicle_id)).update(
+        actions=[row.inspection_due_on.set("2027-06-30")])
+    assert "inspection" not in vehicle_reminders(shop, order)
+    vehicle_changed(shop, vehicle_id)
+    assert vehicle_reminders(shop, order)["inspection"]["send_on"] == "2027-06-16"
 
 
 # --- the opt-out link under abuse: a bounded item, a per-client limit ---
