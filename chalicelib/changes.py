@@ -34,7 +34,6 @@ def react(model: type[models.Item], reaction: Reaction) -> None:
 
 react(models.Order, notify.on_order_change)  # a state change tells the customer
 react(models.Order, reminders.on_order_change)  # a delivery schedules the vehicle's reminders
-react(models.Vehicle, reminders.on_vehicle_change)  # and its inspection and insurance dates
 react(models.Event, dashboard.on_event)  # the shop's numbers: an order's steps,
 react(models.Line, dashboard.on_line)  # its additional lines,
 react(models.Message, dashboard.on_message)  # the messages to its customer,

@@ -72,24 +72,13 @@ def on_order_change(event_name: str, new_image: dict, old_image: dict) -> None:
 
 
 def update_vehicle(caller: Caller, vehicle_id: str, body: vehicles.VehicleChange) -> dict:
-    """A vehicle changed at the desk. A new inspection or insurance date is scheduled before the
-    answer, so the screen that saved it shows its reminder; the stream's reaction to the same
-    change then finds it made."""
+    """A vehicle changed at the desk (the one writer of its inspection and insurance dates): a
+    date set, moved or cleared schedules or drops its reminder before the answer, so the screen
+    that saved it shows the reminder."""
     vehicle = vehicles.update_vehicle(caller, vehicle_id, body)
     if body.model_fields_set & set(DATES):
         schedule_dates(caller.shop_id, vehicle)
     return vehicle
-
-
-def on_vehicle_change(event_name: str, new_image: dict, old_image: dict) -> None:
-    """The stream's reaction to a vehicle (chalicelib/changes.py): an inspection or insurance
-    date set, moved or cleared schedules (or drops) its reminder. The same change seen again
-    finds its reminders made (`_schedule` writes each date once)."""
-    if event_name == "REMOVE" or not new_image:
-        return
-    vehicle, before = _plain(new_image), _plain(old_image)
-    if any(vehicle.get(name) != before.get(name) for name in DATES):
-        schedule_dates(vehicle["shop_id"], vehicle)
 
 
 def _words(line: dict) -> str:

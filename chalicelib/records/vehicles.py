@@ -333,8 +333,8 @@ def update_vehicle(caller: Caller, vehicle_id: str, body: VehicleChange) -> dict
     changed = row.from_dict(models.vehicle_key(caller.shop_id, vehicle_id))
     with models.refusals():
         changed.update(actions=actions, condition=row.pk.exists())
-    # A new inspection or insurance date becomes a reminder higher up: at once for the desk's
-    # change (after/reminders.update_vehicle), and by the stream's reaction to any change.
+    # A new inspection or insurance date becomes a reminder higher up, in the same request
+    # (after/reminders.update_vehicle composes this change and the reminder).
     return public(changed.as_dict())  # as it is now (the update reads it back)
 
 

@@ -15,7 +15,7 @@ from chalicelib.core import aws
 from chalicelib.outward import notify, opt_out
 from tests.builders import a_signature, a_shop, an_order, new_id
 from tests.integration.test_links import own_ip  # noqa: F401 (each test a client of its own)
-from tests.integration.test_notify import handle, item_records, stream_records
+from tests.integration.test_notify import handle, stream_records
 
 TAIPEI = timezone(timedelta(hours=8))
 DELIVERY_DAY = date(2027, 3, 10)
@@ -57,14 +57,6 @@ def delivered(shop, clock, lines, walk_values=(), mileage=None, day=DELIVERY_DAY
     assert moved.status == 200, moved.body
     handle(stream_records(order["order_id"]))
     return moved.body
-
-
-def vehicle_changed(shop, vehicle_id: str) -> None:
-    """The vehicle item's stream records handed to the stream handler as Lambda would (its
-    inspection and insurance dates become reminders there), all of them, in order."""
-    pk = models.vehicle_pk(shop.shop_id, vehicle_id)
-    assert handle(item_records(lambda key, sk: key == pk and sk == models.VEHICLE_SK)) == {
-        "batchItemFailures": []}
 
 
 def vehicle_reminders(shop, order) -> dict:
@@ -207,23 +199,10 @@ def test_inspection_and_insurance_dates_are_reminded_two_weeks_before(shop, cloc
     found = vehicle_reminders(shop, order)  # at once: the desk's screen shows them on its answer
     assert found["inspection"]["send_on"] == "2027-06-16"
     assert found["insurance"]["send_on"] == "2027-11-17"
-    vehicle_changed(shop, vehicle_id)  # the stream's reaction then finds them made
-    assert vehicle_reminders(shop, order) == found
     assert shop.advisor.patch(f"/api/vehicles/{vehicle_id}",
                               {"inspection_due_on": "2027-02-30"}).status == 422
     shop.advisor.patch(f"/api/vehicles/{vehicle_id}", {"insurance_due_on": None})
     assert "insurance" not in vehicle_reminders(shop, order)
-
-
-def test_a_date_written_other_than_at_the_desk_is_reminded_by_the_stream(shop, clock):
-    order = delivered(shop, clock, [SERVICE])
-    vehicle_id = order["vehicle"]["vehicle_id"]
-    row = models.Vehicle
-    row.from_dict(models.vehicle_key(shop.shop_id, vehicle_id)).update(
-        actions=[row.inspection_due_on.set("2027-06-30")])
-    assert "inspection" not in vehicle_reminders(shop, order)
-    vehicle_changed(shop, vehicle_id)
-    assert vehicle_reminders(shop, order)["inspection"]["send_on"] == "2027-06-16"
 
 
 # --- the opt-out link under abuse: a bounded item, a per-client limit ---

@@ -84,7 +84,7 @@ def test_each_item_type_has_its_reactions():
         return changes.reactions_to(an_image("ANY", type_name), {})
 
     assert routed("order") == [notify.on_order_change, reminders.on_order_change]
-    assert routed("vehicle") == [reminders.on_vehicle_change]
+    assert routed("vehicle") == []
     assert routed("order_event") == [dashboard.on_event]
     assert routed("order_line") == [dashboard.on_line]
     assert routed("message") == [dashboard.on_message]
