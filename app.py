@@ -21,7 +21,7 @@ notify, links = lazy("outward.notify"), lazy("outward.links")
 followups, cases, reminders, dashboard, portability, daily = (
     lazy(f"after.{name}") for name in ("followups", "cases", "reminders", "dashboard",
                                        "portability", "daily"))
-changes = lazy("changes")
+changes, pieces = lazy("changes"), lazy("core.pieces")
 
 app = Chalice(app_name="servicelane")
 api = Api(app, still_current=lambda caller: auth.still_current(caller))
@@ -614,6 +614,13 @@ def close_case(case_id, body):
 @app.schedule(Cron(0, 22, "*", "*", "?", "*"), name="daily_jobs")
 def daily_jobs(event):
     return daily.run()
+
+
+# Long work in pieces (chalicelib/core/pieces.py): a shop's export, the daily job's per-shard
+# parts. Invoked asynchronously, each piece by the one before it or by what started the work.
+@app.lambda_function(name="pieces")
+def run_piece(event, context):
+    return pieces.run(event)
 
 
 # --- the shop's numbers (營運數據) ---
