@@ -21,7 +21,7 @@ notify, links = lazy("outward.notify"), lazy("outward.links")
 followups, cases, reminders, dashboard, portability, daily = (
     lazy(f"after.{name}") for name in ("followups", "cases", "reminders", "dashboard",
                                        "portability", "daily"))
-changes, pieces = lazy("changes"), lazy("core.pieces")
+changes = lazy("changes")
 
 app = Chalice(app_name="servicelane")
 api = Api(app, still_current=lambda caller: auth.still_current(caller))
@@ -618,9 +618,15 @@ def daily_jobs(event):
 
 # Long work in pieces (chalicelib/core/pieces.py): a shop's export, the daily job's per-shard
 # parts. Invoked asynchronously, each piece by the one before it or by what started the work.
+PIECES = frozenset({"after.exports:run_piece", "after.daily:run_piece"})
+
+
 @app.lambda_function(name="pieces")
 def run_piece(event, context):
-    return pieces.run(event)
+    if event.get("piece") not in PIECES:
+        raise ValueError(f"no such piece: {event.get('piece')!r}")
+    module, _, function = event["piece"].partition(":")
+    return getattr(lazy(module), function)(event["payload"])
 
 
 # --- the shop's numbers (營運數據) ---

@@ -1,18 +1,18 @@
 """Long work cut into pieces, each run later on its own (docs/design.md, "Long work").
 
 A request or a schedule that has more to do than fits its time (a shop's export, the daily job
-over every shop) asks for pieces: `later(name, payload)`. In the cloud each piece is an
-asynchronous invocation of the `pieces` Lambda (Lambda queues it, retries a failed one twice and
-hands the event to the function's on-failure destination after that); a piece that finds more
-work asks for the next piece itself. On local engines the same pieces run on a small pool of
-threads in the process that asked (the local server, `make daily`, a test): `wait()` lets a
-caller that must see them finished (the daily command, a test) wait for them.
+over every shop) asks for a piece: `later(run_piece, payload)`, `run_piece` being a function of
+a chalicelib module that takes the payload (JSON). In the cloud each piece is an asynchronous
+invocation of the `pieces` Lambda, naming the function (app.py runs only the ones it lists);
+Lambda queues it, retries a failed one twice and hands it to the function's on-failure
+destination after that. A piece that finds more work asks for the next piece itself. On local
+engines the same functions run on a small pool of threads in the process that asked (the local
+server, `make daily`, a test); `wait()` lets a caller that must see them finished wait.
 
 A piece must be safe to run twice (a retried invocation): it starts from what it saved.
 """
 from __future__ import annotations
 
-import importlib
 import json
 import threading
 import time
@@ -23,12 +23,7 @@ from chalicelib.core import aws
 from chalicelib.core.config import settings
 from chalicelib.core.observability import logger
 
-# What runs each kind of piece, as "module:function" (imported when a piece of it runs, so the
-# function that asks for pieces does not load their code).
-HANDLERS = {
-    "export": "chalicelib.after.exports:run_piece",
-    "daily": "chalicelib.after.daily:run_piece",
-}
+Piece = Callable[[dict], Any]
 LOCAL_WORKERS = 4
 
 _pool: ThreadPoolExecutor | None = None
@@ -40,43 +35,36 @@ def function_name() -> str:
     return f"servicelane-{settings().stage}-pieces"
 
 
-def later(name: str, payload: dict) -> None:
-    """Run piece `name` with `payload` (JSON) soon, on its own: answered at once."""
-    if name not in HANDLERS:
-        raise KeyError(f"no piece named {name!r}")
-    event = {"piece": name, "payload": payload}
+def name_of(piece: Piece) -> str:
+    """`after.exports:run_piece`: how the pieces Lambda is told which function to run."""
+    return f"{piece.__module__.removeprefix('chalicelib.')}:{piece.__name__}"
+
+
+def later(piece: Piece, payload: dict) -> None:
+    """Run `piece(payload)` soon, on its own; answered at once."""
     if settings().dynamodb_endpoint:  # local engines: this process's threads
-        _submit(event)
+        _submit(piece, payload)
         return
+    event = {"piece": name_of(piece), "payload": payload}
     aws.client("lambda").invoke(FunctionName=function_name(), InvocationType="Event",
                                 Payload=json.dumps(event).encode("utf-8"))
 
 
-def handler(name: str) -> Callable[[dict], Any]:
-    module, _, function = HANDLERS[name].partition(":")
-    return getattr(importlib.import_module(module), function)
-
-
-def run(event: dict) -> Any:
-    """One piece, as the `pieces` Lambda is given it."""
-    return handler(event["piece"])(event["payload"])
-
-
-def _submit(event: dict) -> None:
+def _submit(piece: Piece, payload: dict) -> None:
     global _pool
     with _lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=LOCAL_WORKERS, thread_name_prefix="piece")
-        future = _pool.submit(_run_logged, event)
+        future = _pool.submit(_logged, piece, payload)
         _pending.add(future)
     future.add_done_callback(_forget)
 
 
-def _run_logged(event: dict) -> Any:
+def _logged(piece: Piece, payload: dict) -> Any:
     try:
-        return run(event)
+        return piece(payload)
     except Exception:
-        logger().exception("piece failed", extra={"piece": event["piece"]})
+        logger().exception("piece failed", extra={"piece": name_of(piece)})
         raise
 
 
