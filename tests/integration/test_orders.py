@@ -1,6 +1,7 @@
 """Repair orders through the API: numbers, the lifecycle, lines and totals, dispatch, the board."""
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 
@@ -308,6 +309,33 @@ def test_the_order_screen_and_the_board_are_one_dynamodb_request_each(shop):
     finally:
         for client in clients:
             client.meta.events.unregister("before-call.dynamodb", record)
+
+
+def test_the_board_of_an_earlier_day_reads_that_days_orders_and_the_open_ones_only(shop, clock):
+    """Orders closed on three days: the board of the first reads that day's and the open one,
+    never the later days' (ScannedCount as DynamoDB Local reports it)."""
+    days, start = [], times.now()
+    for back in (3, 2, 1):
+        clock.value = start - timedelta(days=back)
+        days.append(times.local_date())
+        for _ in range(2):
+            an_order(shop, state="delivered")
+    clock.value = None
+    an_order(shop, state="in_progress")
+    scanned = []
+
+    def record(parsed, model, **kw):
+        if model.name == "Query":
+            scanned.append(parsed.get("ScannedCount"))
+
+    client = models.Item._get_connection().connection.client
+    client.meta.events.register("after-call.dynamodb", record)
+    try:
+        board = shop.advisor.get(f"/api/board?date={days[0]}").body
+    finally:
+        client.meta.events.unregister("after-call.dynamodb", record)
+    assert board["counts"]["delivered"] == 2 and board["counts"]["in_progress"] == 1
+    assert len(scanned) == 2 and sum(scanned) == 3  # that day's two, the open one
 
 
 @pytest.mark.parametrize("body, code", [
