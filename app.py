@@ -18,9 +18,9 @@ appointments, inspections, orders, parts, photos, signatures = (
     lazy(f"work.{name}") for name in ("appointments", "inspections", "orders", "parts", "photos",
                                       "signatures"))
 notify, links = lazy("outward.notify"), lazy("outward.links")
-followups, cases, reminders, dashboard, portability, daily = (
+followups, cases, reminders, dashboard, portability, exports, daily = (
     lazy(f"after.{name}") for name in ("followups", "cases", "reminders", "dashboard",
-                                       "portability", "daily"))
+                                       "portability", "exports", "daily"))
 changes = lazy("changes")
 
 app = Chalice(app_name="servicelane")
@@ -161,10 +161,17 @@ def update_customer(customer_id, body):
 
 # --- data rights and portability (個資法): managers only ---
 
-@api.route("/api/customers/{customer_id}/export", "POST")
-def export_customer_data(customer_id):
-    """A customer's data as JSON and a zip of CSVs: 15-minute links; the export is recorded."""
-    return portability.export_customer(api.caller(), customer_id)
+@api.route("/api/exports", "POST", body="after.exports:NewExport", status=202)
+def start_export(body):
+    """A customer's data or the whole shop's, exported as a job (recorded): answered at once;
+    its state and, once done, 15-minute links to a JSON and a zip of CSVs at GET."""
+    return exports.start(api.caller(), body)
+
+
+@api.route("/api/exports/{job_id}", "GET")
+def get_export(job_id):
+    """How far an export is (`percent`), and its files once `state` is done."""
+    return exports.status(api.caller(), job_id)
 
 
 @api.route("/api/customers/{customer_id}/erasure", "POST", body="after.portability:Erasure")
@@ -172,12 +179,6 @@ def erase_customer_data(customer_id, body):
     """Erase a customer on request; signed documents are sealed, still verifiable (409 while
     an order is open)."""
     return portability.erase_customer(api.caller(), customer_id, body)
-
-
-@api.route("/api/shop/export", "POST")
-def export_shop_data():
-    """Every customer, vehicle, order and line as JSON and a zip of CSVs (15-minute links)."""
-    return portability.export_shop(api.caller())
 
 
 @api.route("/api/shop/imports", "POST", body="after.portability:CsvImport")

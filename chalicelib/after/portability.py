@@ -1,6 +1,9 @@
 """Data rights (個資法 §3, §10, §11) and portability: a customer's data exported or erased on
-request, the whole shop exported, customers and vehicles imported from CSV. Managers only.
+request, customers and vehicles imported from CSV. Managers only. The exports run as jobs
+(after/exports.py) over what this module reads and writes.
 
+A customer's items are read through the customer's partition, which lists their orders
+(models.CustomerOrder), never through the shop's: the cost grows with what that customer has.
 Files are written under `reports/` (the bucket's lifecycle removes them the next day) and handed
 out through 15-minute presigned links whose key and file name hold no personal data. Every
 action leaves an audit item (who, when, which customer id, counts) and a log line without
@@ -61,66 +64,66 @@ class CsvImport(Body):
     csv: Annotated[str, StringConstraints(min_length=1, max_length=60_000)]
 
 
-# --- reading what belongs to a customer (Queries only: the board, gsi1/gsi2 by customer) ---
-
-
-def _all_orders(shop_id: str, customer_id: str | None = None) -> list[dict]:
-    """The shop's order headers (the board's gsi2 partition holds every order, open or closed);
-    a customer's when `customer_id` is given."""
-    mine = (models.Order.customer["customer_id"] == customer_id) if customer_id else None
-    headers = models.Item.lists.query(models.board_pk(shop_id), filter_condition=mine)
-    return sorted((header.as_dict() for header in headers),
-                  key=lambda order: order["created_at"])
-
-
-def _cases_of(shop_id: str, order_ids: set[str]) -> list[models.Item]:
-    """The follow-up cases (open or closed) opened on these orders, whole (gsi2 projects all)."""
-    return [case for state in ("open", "closed")
-            for case in models.Item.lists.query(models.cases_pk(shop_id, state))
-            if case.order_id in order_ids]
-
+# --- reading what belongs to a customer: their partition, then each of their orders' ---
 
 def _partition(pk: str) -> list[models.Item]:
     """Every item of a partition, each as its own model."""
     return list(models.Item.query(pk))
 
 
+def _orders_of(shop_id: str, customer_id: str) -> list[list[models.Item]]:
+    """Each order of the customer's (found in their partition: models.CustomerOrder), as its
+    partition's items, oldest order first: reads that customer's orders only."""
+    marks = models.CustomerOrder.query(
+        models.customer_key(shop_id, customer_id)["pk"],
+        models.Item.sk.startswith(models.CUSTOMER_ORDER_PREFIX))
+    order_pks = [models.order_pk(shop_id, mark.order_id) for mark in marks]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = list(pool.map(_partition, order_pks))
+    return [items for items in found if any(item.sk == models.ORDER_SK for item in items)]
+
+
+def _header(items: list[models.Item]) -> dict:
+    return next(item for item in items if item.sk == models.ORDER_SK).as_dict()
+
+
+def _cases_of(shop_id: str, orders: list[list[models.Item]]) -> list[models.Item]:
+    """The follow-up cases (open or closed) opened on these orders: each order's follow-up
+    names its case."""
+    case_ids = [item.case_id for items in orders for item in items
+                if item.sk == models.FOLLOWUP_SK and getattr(item, "case_id", None)]
+    keys = [models.Case.key(shop_id, case_id) for case_id in case_ids]
+    return list(models.Case.batch_get([(key["pk"], key["sk"]) for key in keys]))
+
+
 def _appointments(shop_id: str, customer_id: str) -> list[models.Item]:
     return list(models.Item.lookup.query(models.customer_appointments_pk(shop_id, customer_id)))
 
 
-def _customer(caller: Caller, customer_id: str) -> dict:
-    customer = customers.get_customer(caller.shop_id, customer_id)
+def customer_of(shop_id: str, customer_id: str) -> dict:
+    customer = customers.get_customer(shop_id, customer_id)
     if customer is None:
         raise NotFound("找不到這位客戶。", "No such customer.")
     return customer
 
 
-def _vehicle_ids(shop_id: str, customer_id: str, orders: list[dict]) -> list[str]:
+def _vehicle_ids(shop_id: str, customer_id: str, headers: list[dict]) -> list[str]:
     owned = [item["vehicle_id"] for item in vehicles.vehicles_of(shop_id, customer_id)]
-    return list(dict.fromkeys(owned + [order["vehicle"]["vehicle_id"] for order in orders]))
+    return list(dict.fromkeys(owned + [order["vehicle"]["vehicle_id"] for order in headers]))
 
 
 # --- files and the audit trail ---
 
-def _store(shop_id: str, name: str, body: bytes, content_type: str, filename: str) -> dict:
-    key = objects.report_object(shop_id, f"exports/{uuid.uuid4().hex}/{name}")
-    aws.client("s3").put_object(Bucket=settings().bucket_name, Key=key, Body=body,
-                                ContentType=content_type)
-    return {"url": aws.download_url(key, filename, content_type, LINK_SECONDS,
-                                    attachment=True), "filename": filename}
-
-
-def _csv(rows: Iterable[dict], columns: list[str]) -> bytes:
+def csv_bytes(rows: Iterable[dict], columns: list[str]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({key: _cell(row.get(key)) for key in columns})
+        writer.writerow({key: cell(row.get(key)) for key in columns})
     return out.getvalue().encode(CSV_ENCODING)
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
     value = jsonable(value)
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
@@ -149,7 +152,7 @@ def _number(text: str) -> bool:
     return True
 
 
-def _zip(files: dict[str, bytes]) -> bytes:
+def zip_bytes(files: dict[str, bytes]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
@@ -157,7 +160,7 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def _audit(caller: Caller, action: str, **facts: Any) -> dict:
+def audit(caller: Caller, action: str, **facts: Any) -> dict:
     """Who did what, when; ids and counts only (the audit must not become a copy of the data)."""
     at, audit_id = clock.now_iso(), uuid.uuid4().hex[:16]
     item = {**models.Audit.key(caller.shop_id, at, audit_id), "type": "audit", "shop_id":
@@ -172,29 +175,29 @@ def _audit(caller: Caller, action: str, **facts: Any) -> dict:
 
 # --- a customer's data, exported ---
 
-_CUSTOMER_FIELDS = ["customer_id", "name", "mobile", "email", "channel", "notes", "created_at",
+CUSTOMER_FIELDS = ["customer_id", "name", "mobile", "email", "channel", "notes", "created_at",
                     "updated_at", "line_linked_at"]
-_VEHICLE_FIELDS = ["vehicle_id", "plate", "vin", "make", "model", "year", "colour", "fuel",
+VEHICLE_FIELDS = ["vehicle_id", "plate", "vin", "make", "model", "year", "colour", "fuel",
                    "created_at"]
-_ORDER_FIELDS = ["order_id", "number", "state", "created_at", "closed_on", "plate", "mileage_km",
+ORDER_FIELDS = ["order_id", "number", "state", "created_at", "closed_on", "plate", "mileage_km",
                  "concerns", "subtotal", "tax", "total"]
-_LINE_FIELDS = ["order_number", "line_id", "kind", "description", "part_number", "quantity",
+LINE_FIELDS = ["order_number", "line_id", "kind", "description", "part_number", "quantity",
                 "hours", "rate", "unit_price", "amount", "origin", "state", "created_at"]
-_SIGNATURE_FIELDS = ["order_number", "kind", "version", "signed_at", "signer_name", "method",
+SIGNATURE_FIELDS = ["order_number", "kind", "version", "signed_at", "signer_name", "method",
                      "hash", "verify_url", "superseded_at"]
-_MESSAGE_FIELDS = ["order_number", "step", "channel", "state", "created_at", "sent_at", "text"]
-_PHOTO_FIELDS = ["order_number", "photo_id", "subject", "created_at", "url"]
-_APPOINTMENT_FIELDS = ["appointment_id", "at", "purpose", "source", "state", "plate"]
+MESSAGE_FIELDS = ["order_number", "step", "channel", "state", "created_at", "sent_at", "text"]
+PHOTO_FIELDS = ["order_number", "photo_id", "subject", "created_at", "url"]
+APPOINTMENT_FIELDS = ["appointment_id", "at", "purpose", "source", "state", "plate"]
 
 
-def customer_data(caller: Caller, customer_id: str) -> dict:
+def customer_data(shop_id: str, customer_id: str) -> dict:
     """Everything the shop holds about one person, as the export shows it (JSON)."""
-    customer = _customer(caller, customer_id)
-    headers = _all_orders(caller.shop_id, customer_id)
+    customer = customer_of(shop_id, customer_id)
+    orders = _orders_of(shop_id, customer_id)
+    headers = [_header(items) for items in orders]
     found = []
-    for header in headers:
-        items = [item.as_dict() for item in _partition(models.order_pk(caller.shop_id,
-                                                                       header["order_id"]))]
+    for header, stored in zip(headers, orders):
+        items = [item.as_dict() for item in stored]
         under = {prefix: sorted((item for item in items if item["sk"].startswith(prefix)),
                                 key=lambda item: item.get("signed_at") or item.get("created_at", ""))
                  for prefix in (models.LINE_PREFIX, models.SIGNATURE_PREFIX, models.MESSAGE_PREFIX,
@@ -207,25 +210,25 @@ def customer_data(caller: Caller, customer_id: str) -> dict:
             "mileage_km": signatures.mileage_of({**header, "inspection": next(
                 (item for item in items if item["sk"] == "INSPECTION"), None)}),
             "concerns": header.get("concerns", []), "totals": header["totals"],
-            "lines": [{key: line.get(key) for key in _LINE_FIELDS if line.get(key) is not None}
+            "lines": [{key: line.get(key) for key in LINE_FIELDS if line.get(key) is not None}
                       for line in under[models.LINE_PREFIX]],
             # The record of each signature, not the drawn strokes: the signed PDF (linked) shows
             # the signature as signed, and strokes are a biometric trace nobody asked for.
             "signatures": [{**signatures.view(item), "signer_name": item["signer_name"]}
                            for item in under[models.SIGNATURE_PREFIX]],
-            "messages": [{key: item.get(key) for key in _MESSAGE_FIELDS[1:]
+            "messages": [{key: item.get(key) for key in MESSAGE_FIELDS[1:]
                           if item.get(key) is not None} for item in under[models.MESSAGE_PREFIX]],
             "photos": [{"photo_id": item["photo_id"], "subject": item["subject"],
                         "created_at": item["created_at"],
-                        "url": aws.download_url(objects.photo_object(caller.shop_id,
+                        "url": aws.download_url(objects.photo_object(shop_id,
                                                                 header["order_id"],
                                                                 item["photo_id"], "display"),
                                                 f"{number}-{item['photo_id']}.jpg", "image/jpeg",
                                                 PHOTO_LINK_SECONDS, attachment=True)}
                        for item in under[models.PHOTO_PREFIX]],
         })
-    owned = [vehicles.get_vehicle(caller.shop_id, vehicle_id)
-             for vehicle_id in _vehicle_ids(caller.shop_id, customer_id, headers)]
+    owned = [vehicles.get_vehicle(shop_id, vehicle_id)
+             for vehicle_id in _vehicle_ids(shop_id, customer_id, headers)]
     return {
         "exported_at": clock.now_iso(),
         "customer": {**customers.public(customer),
@@ -233,48 +236,12 @@ def customer_data(caller: Caller, customer_id: str) -> dict:
                         if customer.get("line_user_id") else {}),
                      "consent_history": customer.get("consent_history", [])},
         "vehicles": [vehicles.public(item) for item in owned if item],
-        "appointments": [{key: item.get(key) for key in _APPOINTMENT_FIELDS
+        "appointments": [{key: item.get(key) for key in APPOINTMENT_FIELDS
                           if item.get(key) is not None}
                          for item in (appointment.as_dict() for appointment in
-                                      _appointments(caller.shop_id, customer_id))],
+                                      _appointments(shop_id, customer_id))],
         "orders": found,
     }
-
-
-def export_customer(caller: Caller, customer_id: str) -> dict:
-    """One click answers a 個資法 §3/§10 request: the JSON and a zip of CSVs, 15-minute links."""
-    require(caller, "data.rights")
-    data = jsonable(customer_data(caller, customer_id))
-    orders = data["orders"]
-
-    def each(key: str) -> list[dict]:
-        return [{**row, "order_number": order["number"]} for order in orders for row in order[key]]
-
-    files = {
-        "customer.csv": _csv([data["customer"]], _CUSTOMER_FIELDS),
-        "vehicles.csv": _csv(data["vehicles"], _VEHICLE_FIELDS),
-        "appointments.csv": _csv(data["appointments"], _APPOINTMENT_FIELDS),
-        "orders.csv": _csv([{**order, **order["totals"], "plate": order["vehicle"]["plate"]}
-                            for order in orders], _ORDER_FIELDS),
-        "lines.csv": _csv(each("lines"), _LINE_FIELDS),
-        "signatures.csv": _csv(each("signatures"), _SIGNATURE_FIELDS),
-        "messages.csv": _csv(each("messages"), _MESSAGE_FIELDS),
-        "photos.csv": _csv(each("photos"), _PHOTO_FIELDS),
-    }
-    day = clock.local_date()
-    base = f"客戶資料-{customer_id}-{day}"  # the id, never the name: file names travel
-    answer = {
-        "json": _store(caller.shop_id, "customer.json",
-                       json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"),
-                       "application/json", f"{base}.json"),
-        "csv": _store(caller.shop_id, "customer.zip", _zip(files), "application/zip",
-                      f"{base}.zip"),
-        "counts": {"vehicles": len(data["vehicles"]), "orders": len(orders),
-                   "photos": sum(len(order["photos"]) for order in orders),
-                   "signatures": sum(len(order["signatures"]) for order in orders)},
-    }
-    audit = _audit(caller, "customer_export", customer_id=customer_id, counts=answer["counts"])
-    return {**answer, "expires_in": LINK_SECONDS, "audit_id": audit["audit_id"]}
 
 
 # --- a customer's data, erased ---
@@ -319,14 +286,15 @@ def erase_customer(caller: Caller, customer_id: str, body: Erasure) -> dict:
     """Erase a customer on request (個資法 §11): personal data removed everywhere the shop holds
     a copy, signed documents sealed (kept as the law requires, still verifiable)."""
     require(caller, "data.rights")
-    customer = _customer(caller, customer_id)
+    customer = customer_of(caller.shop_id, customer_id)
     if customer.get("erased_at"):
         return customer["erasure"]  # erased already (a replay from the tablet's queue)
     if body.confirm_name != customer["name"]:
         raise Unprocessable("輸入的姓名與客戶姓名不符，未刪除任何資料。",
                             "confirm_name: does not match the customer's name; nothing erased.",
                             code="confirm_name")
-    headers = _all_orders(caller.shop_id, customer_id)
+    orders = _orders_of(caller.shop_id, customer_id)
+    headers = [_header(items) for items in orders]
     if any(order["state"] not in order_store.CLOSED for order in headers):
         raise Conflict("這位客戶還有未結案的工單，請交車或取消後再刪除個資。",
                        "The customer has an open repair order: deliver or cancel it first.",
@@ -350,9 +318,8 @@ def erase_customer(caller: Caller, customer_id: str, body: Erasure) -> dict:
             except models.Refused:
                 raise _changed_meanwhile() from None
 
-    for header in headers:
+    for header, stored in zip(headers, orders):
         order_id = header["order_id"]
-        stored = _partition(models.order_pk(caller.shop_id, order_id))
         items = [model.as_dict() for model in stored]
         cited = _cited_photos(items)
         counts["orders"] += 1
@@ -391,7 +358,7 @@ def erase_customer(caller: Caller, customer_id: str, body: Erasure) -> dict:
         counts["appointments"] += 1
         item = model.as_dict()
         rewrite(model, item, _scrub({**item, "customer_name": ERASED}, personal))
-    for model in _cases_of(caller.shop_id, {header["order_id"] for header in headers}):
+    for model in _cases_of(caller.shop_id, orders):
         case = model.as_dict()
         rewrite(model, case, _scrub({**case, "customer": {"customer_id": customer_id,
                                                           "name": ERASED, "mobile": ""}},
@@ -400,8 +367,8 @@ def erase_customer(caller: Caller, customer_id: str, body: Erasure) -> dict:
         if model.sk.startswith(models.PUSH_PREFIX):  # a browser's push endpoint: gone
             model.delete()
     now = clock.now_iso()
-    audit = _audit(caller, "customer_erasure", customer_id=customer_id, counts=counts)
-    erasure = {"customer_id": customer_id, "erased_at": now, "audit_id": audit["audit_id"],
+    audited = audit(caller, "customer_erasure", customer_id=customer_id, counts=counts)
+    erasure = {"customer_id": customer_id, "erased_at": now, "audit_id": audited["audit_id"],
                "counts": counts}
     tombstone = {**models.customer_key(caller.shop_id, customer_id), "type": "customer",
                  "shop_id": caller.shop_id, "customer_id": customer_id, "name": ERASED,
@@ -420,84 +387,6 @@ def erase_customer(caller: Caller, customer_id: str, body: Erasure) -> dict:
 def _changed_meanwhile() -> Conflict:
     return Conflict("客戶資料剛被修改，請再刪除一次。",
                     "The customer changed meanwhile: erase again.", code="changed")
-
-
-# --- the whole shop, exported ---
-
-_SHOP_CUSTOMER_FIELDS = ["customer_id", "姓名", "手機", "Email", "channel", "備註", "created_at"]
-_SHOP_VEHICLE_FIELDS = ["vehicle_id", "車牌", "車身號碼", "廠牌", "車型", "年份", "燃料", "顏色",
-                        "customer_id", "姓名", "手機", "mileage_km", "created_at"]
-
-
-def export_shop(caller: Caller) -> dict:
-    """All customers, vehicles, orders and lines as JSON and a zip of CSVs (the CSVs of
-    customers and vehicles import back as they are)."""
-    require(caller, "data.rights")
-    shop = caller.shop_id
-    people = [item.as_dict() for item in models.Item.lookup.query(
-        models.phone_lookup(shop, "")[0])]
-    cars = [item.as_dict() for item in models.Item.lookup.query(models.plate_lookup(shop, "")[0])]
-    headers = _all_orders(shop)
-
-    def lines_of(order: dict) -> tuple[list[dict], int | None]:
-        """The order's lines, and the mileage its documents show (the walk-around's reading)."""
-        items = list(models.Item.items(models.order_pk(shop, order["order_id"])))
-        lines = sorted((item for item in items if item["sk"].startswith(models.LINE_PREFIX)),
-                       key=lambda line: line["created_at"])
-        inspection = next((item for item in items if item["sk"] == "INSPECTION"), None)
-        return lines, signatures.mileage_of({**order, "inspection": inspection})
-
-    with ThreadPoolExecutor(max_workers=8) as pool:  # one Query per order, eight at a time
-        read = list(pool.map(lines_of, headers))
-    mobiles = {item["customer_id"]: item.get("mobile", "") for item in people}
-    data = jsonable({
-        "exported_at": clock.now_iso(),
-        "customers": [customers.public(item) for item in people],
-        "vehicles": [vehicles.public(item) for item in cars],
-        "orders": [{**{key: order.get(key) for key in ("order_id", "number", "state",
-                                                       "created_at", "closed_on", "customer",
-                                                       "vehicle", "concerns", "totals")
-                       if order.get(key) is not None},
-                    **({"mileage_km": mileage} if mileage is not None else {}),
-                    "lines": [{key: line.get(key) for key in _LINE_FIELDS[1:]
-                               if line.get(key) is not None} for line in lines]}
-                   for order, (lines, mileage) in zip(headers, read)],
-    })
-    files = {
-        "customers.csv": _csv(({"customer_id": c["customer_id"], "姓名": c["name"],
-                                "手機": phones.national(c.get("mobile", "")),
-                                "Email": c.get("email"),
-                                "channel": c["channel"], "備註": c.get("notes"),
-                                "created_at": c["created_at"]} for c in data["customers"]),
-                              _SHOP_CUSTOMER_FIELDS),
-        "vehicles.csv": _csv(({"vehicle_id": v["vehicle_id"], "車牌": v["plate"],
-                               "車身號碼": v.get("vin"), "廠牌": v["make"], "車型": v["model"],
-                               "年份": v.get("year"), "燃料": v["fuel"], "顏色": v.get("colour"),
-                               "customer_id": v["customer_id"],
-                               "姓名": v.get("customer_name"),
-                               "手機": phones.national(mobiles.get(v["customer_id"], "")),
-                               "mileage_km": (v.get("mileage") or {}).get("km"),
-                               "created_at": v["created_at"]} for v in data["vehicles"]),
-                             _SHOP_VEHICLE_FIELDS),
-        "orders.csv": _csv(({**order, **order["totals"], "plate": order["vehicle"]["plate"],
-                             "customer_id": order["customer"]["customer_id"]}
-                            for order in data["orders"]),
-                           _ORDER_FIELDS + ["customer_id"]),
-        "lines.csv": _csv(({**line, "order_number": order["number"]}
-                           for order in data["orders"] for line in order["lines"]),
-                          _LINE_FIELDS),
-    }
-    day = clock.local_date()
-    counts = {"customers": len(data["customers"]), "vehicles": len(data["vehicles"]),
-              "orders": len(data["orders"]), "lines": sum(len(o["lines"]) for o in data["orders"])}
-    answer = {
-        "json": _store(shop, "shop.json", json.dumps(data, ensure_ascii=False).encode("utf-8"),
-                       "application/json", f"全店資料-{day}.json"),
-        "csv": _store(shop, "shop.zip", _zip(files), "application/zip", f"全店資料-{day}.zip"),
-        "counts": counts, "expires_in": LINK_SECONDS,
-    }
-    answer["audit_id"] = _audit(caller, "shop_export", counts=counts)["audit_id"]
-    return answer
 
 
 # --- customers and vehicles, imported from CSV ---
@@ -604,7 +493,7 @@ def import_csv(caller: Caller, body: CsvImport, language: str) -> dict:
             report["vehicles_created"] += 1
         except Conflict:  # the plate is already registered here (typed in by hand, say)
             report["vehicles_existing"] += 1
-    _audit(caller, "csv_import", import_id=body.import_id,
+    audit(caller, "csv_import", import_id=body.import_id,
            counts={key: value for key, value in report.items() if key != "errors"},
            bad_lines=[error["line"] for error in report["errors"]])
     return {"import_id": body.import_id, **report, "row_limit": IMPORT_ROW_LIMIT}

@@ -24,13 +24,16 @@ from chalicelib.models.customers import (MILEAGE_PREFIX, OWNER_PREFIX, PUSH_PREF
                                          customer_vehicles_pk, phone_holders, phone_index,
                                          phone_lookup, plate_index, plate_lookup,
                                          reminder_pending_index, vehicle_key, vehicle_pk)
+from chalicelib.models.exports import ExportJob
 from chalicelib.models.messages import (IDEMPOTENCY_PK, DeadLetter, LineDeliveryTag, Outbox,
                                         message_once_key, message_views)
-from chalicelib.models.orders import (BOARD_OPEN, BRAKE_AXLES, EVENT_PREFIX, FOLLOWUP_SK,
+from chalicelib.models.orders import (BOARD_OPEN, BRAKE_AXLES, CUSTOMER_ORDER_PREFIX,
+                                      EVENT_PREFIX, FOLLOWUP_SK,
                                       FOLLOWUPS_PENDING_PK, INSPECTION_SK, LINE_PREFIX, LINK_SK,
                                       MESSAGE_PREFIX, MESSAGES_DUE_PK, ORDER_SK, PART_PREFIX,
                                       PHOTO_PREFIX, SIGNATURE_PREFIX, SIGNED_SHARDS,
-                                      TYRE_POSITIONS, ApprovalCode, Event, FollowUp, Inspection,
+                                      TYRE_POSITIONS, ApprovalCode, CustomerOrder, Event,
+                                      FollowUp, Inspection,
                                       IntegrityAlert, Line, Message, Order, PartClientId,
                                       PartCode, PartTag, Photo, ProgressLink, Signature,
                                       SignedRecently,

@@ -8,6 +8,7 @@ PK `SHOP#<shop>#ORDER#<order>`; SK by item type: `ORDER` (the header), `LINE#<id
 from __future__ import annotations
 
 from chalicelib.models.base import Document, Flag, Item, Number, Text, Values, Version
+from chalicelib.models.customers import customer_key
 from chalicelib.models.shops import shop_pk
 
 Key = dict[str, str]
@@ -98,6 +99,27 @@ class Order(Item, discriminator="order"):
     @staticmethod
     def key(shop_id: str, order_id: str) -> Key:
         return order_key(shop_id, order_id)
+
+
+CUSTOMER_ORDER_PREFIX = "ORDER#"
+
+
+class CustomerOrder(Item, discriminator="customer_order"):
+    """An order of the customer's, in the customer's partition: PK
+    `SHOP#<shop>#CUSTOMER#<customer>`, SK `ORDER#<created>#<order>`, written with the order.
+    One Query of the customer's partition answers the customer, their browsers' push
+    subscriptions and every order of theirs, so a data export or erasure reads that customer's
+    items and never the shop's (the board's partition holds every order of the shop). Ids and
+    a time only: nothing personal to erase."""
+    shop_id = Text()
+    customer_id = Text()
+    order_id = Text()
+    created_at = Text()
+
+    @staticmethod
+    def key(shop_id: str, customer_id: str, created_at: str, order_id: str) -> Key:
+        return {"pk": customer_key(shop_id, customer_id)["pk"],
+                "sk": f"{CUSTOMER_ORDER_PREFIX}{created_at}#{order_id}"}
 
 
 def order_summary(order: dict) -> dict:

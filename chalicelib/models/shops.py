@@ -223,6 +223,7 @@ class Audit(Item, discriminator="audit"):
     by = Document()
     customer_id = Text(null=True)
     import_id = Text(null=True)
+    job_id = Text(null=True)  # an export's job (after/exports.py)
     counts = Document(null=True)
     bad_lines = Values(null=True)
 

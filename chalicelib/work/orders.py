@@ -282,6 +282,12 @@ def _open(caller: Caller, body: NewOrder) -> dict:
         writes.save(counter, condition=counted)
         writes.save(header, condition=models.Order.pk.does_not_exist())
         writes.save(event, condition=models.Event.pk.does_not_exist())
+        writes.save(models.CustomerOrder.from_dict({
+            **models.CustomerOrder.key(caller.shop_id, customer["customer_id"], now,
+                                       body.order_id),
+            "type": "customer_order", "shop_id": caller.shop_id,
+            "customer_id": customer["customer_id"], "order_id": body.order_id,
+            "created_at": now}))
         vehicles.order_opening(writes, caller, vehicle, body.order_id, body.mileage_km)
     return view(assemble(header.as_dict(), [event.as_dict()]), caller)
 

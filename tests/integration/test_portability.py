@@ -12,11 +12,23 @@ import requests
 from chalicelib import models
 from chalicelib.core import clock as times
 from chalicelib.core import objects
-from chalicelib.core import aws
+from chalicelib.core import aws, pieces
 from chalicelib.outward import notify
 from chalicelib.records import customers
 from tests.builders import a_shop, a_signature, add_lines, new_id
 from tests.integration.test_photos import a_jpeg, complete, exists, presign, upload
+
+
+def export(person, kind="shop", customer_id=None):
+    """An export started, waited for (its pieces run on this process's threads) and answered
+    as `GET /api/exports/<job>` answers it then; or the start's refusal."""
+    started = person.post("/api/exports", {"job_id": new_id("export"), "kind": kind,
+                                           **({"customer_id": customer_id} if customer_id
+                                              else {})})
+    if started.status != 202:
+        return started
+    pieces.wait()
+    return person.get(f"/api/exports/{started.body['job_id']}")
 
 
 def a_person(shop):
@@ -123,12 +135,12 @@ def test_export_then_erase_leaves_no_personal_field_of_that_customer_in_the_tabl
         "duration_minutes": 60, "purpose": "定期保養", "source": "phone",
         "customer_id": cid, "vehicle_id": vehicle["vehicle_id"]}).body
 
-    exported = shop.manager.post(f"/api/customers/{cid}/export")
+    exported = export(shop.manager, "customer", cid)
     assert exported.status == 200, exported.body
     assert exported.body["counts"] == {"vehicles": 1, "orders": 1, "photos": 1, "signatures": 2}
-    for link in (exported.body["json"], exported.body["csv"]):
+    for link in (exported.body["files"]["json"], exported.body["files"]["csv"]):
         assert all(value not in link["url"] + link["filename"] for value in personal.values())
-    data = json.loads(download(exported.body["json"]["url"]))
+    data = json.loads(download(exported.body["files"]["json"]["url"]))
     assert data["customer"]["name"] == personal["name"]
     assert data["customer"]["line_user_id"] == personal["line"]
     assert data["customer"]["consent_history"][0]["version"] == "2026-01"
@@ -137,7 +149,7 @@ def test_export_then_erase_leaves_no_personal_field_of_that_customer_in_the_tabl
     assert "strokes" not in json.dumps(order["signatures"])
     assert download(order["photos"][0]["url"])[:2] == b"\xff\xd8"
     assert data["appointments"][0]["appointment_id"] == booking["appointment_id"]
-    archive = zipfile.ZipFile(io.BytesIO(download(exported.body["csv"]["url"])))
+    archive = zipfile.ZipFile(io.BytesIO(download(exported.body["files"]["csv"]["url"])))
     assert set(archive.namelist()) >= {"customer.csv", "vehicles.csv", "orders.csv",
                                        "lines.csv", "signatures.csv", "photos.csv"}
     raw = archive.read("customer.csv")
@@ -252,13 +264,13 @@ def test_an_import_without_the_columns_or_above_the_row_limit_is_refused_whole(s
 def test_the_shop_export_holds_everything_and_its_vehicles_csv_imports_back_as_nothing_new(shop):
     customer, vehicle, personal = a_person(shop)
     an_order_of(shop, customer, vehicle)
-    exported = shop.owner.post("/api/shop/export")
+    exported = export(shop.owner)
     assert exported.status == 200, exported.body
     assert exported.body["counts"] == {"customers": 1, "vehicles": 1, "orders": 1, "lines": 2}
-    data = json.loads(download(exported.body["json"]["url"]))
+    data = json.loads(download(exported.body["files"]["json"]["url"]))
     assert [line["description"] for line in data["orders"][0]["lines"]] == ["冷氣系統檢查",
                                                                          "冷媒 R134a"]
-    archive = zipfile.ZipFile(io.BytesIO(download(exported.body["csv"]["url"])))
+    archive = zipfile.ZipFile(io.BytesIO(download(exported.body["files"]["csv"]["url"])))
     vehicles_csv = archive.read("vehicles.csv").decode("utf-8-sig")
     assert personal["name"] in vehicles_csv and vehicle["plate"] in vehicles_csv
     back = shop.manager.post("/api/shop/imports", {"import_id": new_id("imp"),
@@ -271,10 +283,11 @@ def test_the_shop_export_holds_everything_and_its_vehicles_csv_imports_back_as_n
 def test_only_a_manager_or_owner_may_and_only_for_their_own_shop(shop, chalice_client):
     customer, _, personal = a_person(shop)
     cid = customer["customer_id"]
-    calls = [("POST", f"/api/customers/{cid}/export", None),
+    calls = [("POST", "/api/exports", {"job_id": new_id("x"), "kind": "customer",
+                                       "customer_id": cid}),
              ("POST", f"/api/customers/{cid}/erasure",
               {"client_id": new_id("e"), "confirm_name": personal["name"]}),
-             ("POST", "/api/shop/export", None),
+             ("POST", "/api/exports", {"job_id": new_id("x"), "kind": "shop"}),
              ("POST", "/api/shop/imports", {"import_id": new_id("i"), "csv": "姓名,手機\n"})]
     for person in (shop.advisor, shop.technician):
         for method, path, body in calls:
@@ -304,9 +317,9 @@ def test_the_shop_csv_guards_formulas_and_imports_back_exactly_what_was_typed(sh
             "customer_id": new_id("cust"), "name": name, "mobile": f"09{base + n}",
             "channel": "sms", "notes": f"{name[:1]}\t{name}"})  # a tab after the first sign
         assert made.status == 201, made.body
-    exported = shop.owner.post("/api/shop/export")
+    exported = export(shop.owner)
     assert exported.status == 200, exported.body
-    archive = zipfile.ZipFile(io.BytesIO(download(exported.body["csv"]["url"])))
+    archive = zipfile.ZipFile(io.BytesIO(download(exported.body["files"]["csv"]["url"])))
     text = archive.read("customers.csv").decode("utf-8-sig")
     cells = {row["姓名"]: row for row in csv.DictReader(io.StringIO(text, newline=""))}
     for guarded in ("'=1+1 王大明", "'＝1+1 陳小華", "'＋仁和", "'－阿德", "'＠阿華", "''=SUM(A1) 李"):
@@ -329,9 +342,9 @@ def test_personal_data_downloads_are_saved_as_files_and_never_cached(shop):
     customer, vehicle, _ = a_person(shop)
     order = an_order_of(shop, customer, vehicle, to=("authorized", "in_progress"))
     a_photo(shop, order)
-    mine = shop.manager.post(f"/api/customers/{customer['customer_id']}/export").body
+    mine = export(shop.manager, "customer", customer["customer_id"]).body["files"]
     data = json.loads(download(mine["json"]["url"]))
-    everything = shop.owner.post("/api/shop/export").body
+    everything = export(shop.owner).body["files"]
     exports = [mine["json"], mine["csv"], everything["json"], everything["csv"],
                {"url": data["orders"][0]["photos"][0]["url"], "filename": ""}]
     for link in exports:
@@ -359,8 +372,8 @@ def test_both_exports_give_the_walk_around_s_mileage_not_the_one_typed_at_creati
         {"field": "mileage_km", "value": 18_362, "changed_at": times.now_iso()}]})
     assert walked.status == 200, walked.body
 
-    mine = json.loads(download(shop.manager.post(
-        f"/api/customers/{customer['customer_id']}/export").body["json"]["url"]))
-    everything = json.loads(download(shop.owner.post("/api/shop/export").body["json"]["url"]))
+    mine = json.loads(download(export(shop.manager, "customer", customer["customer_id"])
+                               .body["files"]["json"]["url"]))
+    everything = json.loads(download(export(shop.owner).body["files"]["json"]["url"]))
     assert [o["mileage_km"] for o in mine["orders"]] == [18_362]
     assert [o["mileage_km"] for o in everything["orders"]] == [18_362]

@@ -1,0 +1,402 @@
+"""Data exports as jobs: a customer's data (個資法 §3/§10) or the whole shop's, started by a
+manager's request and run in pieces (core/pieces.py), watched by the PWA until the files are
+ready (docs/design.md, "Long work").
+
+`POST /api/exports` writes the job (its id is the tablet's client id: a replayed start finds it)
+and asks for its first piece; `GET /api/exports/{job_id}` answers its state, how far it is, and
+once done 15-minute links to the files. A shop's export reads a page at a time (customers, then
+vehicles, then the board's orders with their lines), writes each page's rows to S3 as a part
+and saves where it got to on the job; a piece stops after PIECE_SECONDS and asks for the next,
+which goes on from the saved place. So a shop of any size finishes within Lambda's limits, a run
+cut off is taken up where it saved, and the last piece joins the parts into the JSON and the
+zip of CSVs (on disk, never whole in memory). A customer's export reads that customer's items
+only (portability.customer_data) and is one piece.
+
+Files go under `reports/` (the bucket's lifecycle removes them the next day), their keys and
+file names hold no personal data, and each start leaves an audit item (portability.audit).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+import time
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Any, Callable, Iterator, Literal
+
+from chalicelib import models
+from chalicelib.after import portability
+from chalicelib.api import Body, Caller, ClientId, jsonable
+from chalicelib.api.roles import require
+from chalicelib.core import aws, clock, objects, phones, pieces
+from chalicelib.core.config import settings
+from chalicelib.core.errors import Conflict, NotFound, Unprocessable
+from chalicelib.core.observability import logger
+from chalicelib.records import customers, vehicles
+from chalicelib.work import signatures
+
+PIECE_SECONDS = 300  # a piece's reading before it hands over (Lambda allows 900 s)
+PAGE = 500  # customers or vehicles read per page, each page one part
+ORDERS_PAGE = 100  # orders per page: each costs a Query of its lines
+TRIES = 3  # a piece that fails is asked for again, this many times in all
+KEEP_SECONDS = 2 * 24 * 3600  # the job item (TTL); its files go the next day (bucket rule)
+SHOP_PHASES = ("customers", "vehicles", "orders", "files")
+# Where each phase starts on the progress bar (percent); the orders move it by the days read.
+PHASE_START = {"customers": 0, "vehicles": 10, "orders": 20, "files": 95}
+
+
+class NewExport(Body):
+    job_id: ClientId
+    kind: Literal["shop", "customer"]
+    customer_id: ClientId | None = None
+
+
+# --- starting and watching ---
+
+def start(caller: Caller, body: NewExport) -> dict:
+    """The job written and its first piece asked for; a replayed start answers the job as it
+    is and asks for nothing again."""
+    require(caller, "data.rights")
+    if body.kind == "customer":
+        if not body.customer_id:
+            raise Unprocessable("請指定要匯出的客戶。", "customer_id: required for a customer's "
+                                "export", code="customer_id")
+        portability.customer_of(caller.shop_id, body.customer_id)  # 404 for no such customer
+    now = clock.now_iso()
+    job = models.ExportJob.from_dict({
+        **models.ExportJob.key(caller.shop_id, body.job_id), "type": "export_job",
+        "shop_id": caller.shop_id, "job_id": body.job_id, "kind": body.kind,
+        "customer_id": body.customer_id if body.kind == "customer" else None,
+        "state": "queued", "phase": SHOP_PHASES[0] if body.kind == "shop" else None,
+        "percent": 0, "counts": {}, "parts": [], "tries": 0, "pieces": 0,
+        "started_by": caller.stamp(), "created_at": now, "updated_at": now,
+        "expires_at": int(clock.now().timestamp()) + KEEP_SECONDS})
+    try:
+        with models.refusals():
+            job.save(condition=models.ExportJob.pk.does_not_exist())
+    except models.Refused:
+        existing = _load(caller.shop_id, body.job_id)
+        if existing is None or (existing.kind, existing.customer_id) != (job.kind,
+                                                                         job.customer_id):
+            raise Conflict("這個匯出編號已用於另一項匯出。",
+                           "job_id: already used for another export", code="job_id") from None
+        return view(existing)
+    audit = portability.audit(caller, f"{body.kind}_export", job_id=body.job_id,
+                              **({"customer_id": body.customer_id} if job.customer_id else {}))
+    job.audit_id = audit["audit_id"]
+    job.save()
+    pieces.later(run_piece, {"shop_id": caller.shop_id, "job_id": body.job_id})
+    return view(job)
+
+
+def status(caller: Caller, job_id: str) -> dict:
+    require(caller, "data.rights")
+    job = _load(caller.shop_id, job_id)
+    if job is None:
+        raise NotFound("找不到這項匯出（匯出結果保留兩天）。", "No such export (kept two days).")
+    return view(job)
+
+
+def view(job: models.ExportJob) -> dict:
+    """The job as the PWA shows it; the files as 15-minute links, made anew each time."""
+    answer = {"job_id": job.job_id, "kind": job.kind, "state": job.state,
+              "percent": job.percent, "counts": job.counts, "created_at": job.created_at,
+              "audit_id": job.audit_id}
+    if job.customer_id:
+        answer["customer_id"] = job.customer_id
+    if job.state == "done" and job.files:
+        base = (f"客戶資料-{job.customer_id}" if job.kind == "customer" else "全店資料") + \
+            f"-{clock.local_date(job.created_at)}"  # ids, never a name: file names travel
+        answer["files"] = {
+            "json": _link(job.files["json"], f"{base}.json", "application/json"),
+            "csv": _link(job.files["csv"], f"{base}.zip", "application/zip")}
+        answer["expires_in"] = portability.LINK_SECONDS
+    return answer
+
+
+def _link(key: str, filename: str, content_type: str) -> dict:
+    return {"url": aws.download_url(key, filename, content_type, portability.LINK_SECONDS,
+                                    attachment=True), "filename": filename}
+
+
+def _load(shop_id: str, job_id: str) -> models.ExportJob | None:
+    key = models.ExportJob.key(shop_id, job_id)
+    try:
+        return models.ExportJob.get(key["pk"], key["sk"], consistent_read=True)
+    except models.ExportJob.DoesNotExist:
+        return None
+
+
+# --- the pieces ---
+
+def run_piece(payload: dict) -> dict:
+    """One piece of a job (the pieces Lambda, or a thread locally): from where the job saved,
+    until done or PIECE_SECONDS; then the next piece is asked for. A run that finds its job
+    moved on by another (a retried invocation ran meanwhile) stops and leaves it to that one."""
+    job = _load(payload["shop_id"], payload["job_id"])
+    if job is None or job.state in ("done", "failed"):
+        return {"state": job.state if job else None}
+    deadline = time.monotonic() + PIECE_SECONDS
+    job.pieces += 1
+    try:
+        with models.refusals():
+            more = (_shop_piece if job.kind == "shop" else _customer_piece)(job, deadline)
+    except models.Refused:
+        return {"state": "moved on"}
+    except Exception:
+        logger().exception("export piece failed", extra={"job_id": job.job_id})
+        return _failed(payload)
+    if more:
+        pieces.later(run_piece, payload)
+    return {"state": job.state, "percent": job.percent}
+
+
+def _failed(payload: dict) -> dict:
+    """A failed piece is asked for again, from what was saved, until TRIES; then the job
+    says failed and the PWA offers to start again."""
+    job = _load(payload["shop_id"], payload["job_id"])
+    if job is None:
+        return {"state": None}
+    job.tries += 1
+    job.state = "failed" if job.tries >= TRIES else job.state
+    job.updated_at = clock.now_iso()
+    try:
+        with models.refusals():
+            job.save()
+    except models.Refused:
+        return {"state": "moved on"}
+    if job.state != "failed":
+        pieces.later(run_piece, payload)
+    return {"state": job.state}
+
+
+def _save(job: models.ExportJob, **changes: Any) -> None:
+    for name, value in changes.items():
+        setattr(job, name, value)
+    job.updated_at = clock.now_iso()
+    job.save()  # at the version read: another run of this piece meanwhile refuses it
+
+
+def _put_part(job: models.ExportJob, rows: list[dict]) -> str:
+    key = objects.report_object(job.shop_id, f"exports/{job.job_id}/parts/"
+                                             f"{len(job.parts):05d}-{job.phase}.jsonl")
+    body = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in jsonable(rows))
+    aws.client("s3").put_object(Bucket=settings().bucket_name, Key=key,
+                                Body=body.encode("utf-8"), ContentType="application/x-ndjson")
+    return key
+
+
+# --- a shop's export ---
+
+def _shop_piece(job: models.ExportJob, deadline: float) -> bool:
+    """Pages until the deadline (one at least): each page of the phase read, its rows written
+    as a part, the place saved. Answers whether more remains (the next piece)."""
+    pages = 0
+    while True:
+        if job.phase == "files":
+            _join(job)
+            return False
+        if pages and time.monotonic() >= deadline:
+            return True
+        pages += 1
+        rows, cursor, last = PAGES[job.phase](job.shop_id, job.cursor)
+        counts, first_day = dict(job.counts), job.first_day
+        if job.phase == "orders" and not first_day and rows:
+            first_day = rows[0].get("closed_on") or clock.local_date(rows[0]["created_at"])
+        counts[job.phase] = counts.get(job.phase, 0) + len(rows)
+        if job.phase == "orders":
+            counts["lines"] = counts.get("lines", 0) + sum(len(row["lines"]) for row in rows)
+        parts = [*job.parts, _put_part(job, rows)] if rows else list(job.parts)
+        phase = job.phase if cursor else SHOP_PHASES[SHOP_PHASES.index(job.phase) + 1]
+        _save(job, state="running", counts=counts, parts=parts, cursor=cursor, phase=phase,
+              first_day=first_day, percent=_percent(job.phase, phase, last, first_day))
+
+
+def _percent(was: str, phase: str, last: str | None, first: str | None) -> int:
+    """How far along, for the bar: each phase its share; within the orders, the days read out
+    of those since the shop's first closed order (the board sorts them by day)."""
+    if phase != was or was != "orders":
+        return PHASE_START[phase]
+    today = date.fromisoformat(clock.local_date())
+    if not last or not first or last.startswith(models.BOARD_OPEN):
+        return PHASE_START["files"] - 1 if last else PHASE_START["orders"]
+    span = max((today - date.fromisoformat(first)).days, 1)
+    done = (date.fromisoformat(last[:10]) - date.fromisoformat(first)).days
+    share = PHASE_START["files"] - PHASE_START["orders"]
+    return PHASE_START["orders"] + min(share - 1, share * done // span)
+
+
+Page = tuple[list[dict], dict | None, str | None]
+
+
+def _page_of(results: Any, cursor_sort: str) -> tuple[list[models.Item], dict | None, str | None]:
+    items = list(results)
+    last = getattr(items[-1], cursor_sort) if items else None
+    return items, results.last_evaluated_key, last
+
+
+def _customers_page(shop_id: str, cursor: dict | None) -> Page:
+    found = models.Customer.lookup.query(models.phone_lookup(shop_id, "")[0], limit=PAGE,
+                                         last_evaluated_key=cursor)
+    items, cursor, last = _page_of(found, "gsi1sk")
+    return [customers.public(item.as_dict()) for item in items], cursor, last
+
+
+def _vehicles_page(shop_id: str, cursor: dict | None) -> Page:
+    found = models.Vehicle.lookup.query(models.plate_lookup(shop_id, "")[0], limit=PAGE,
+                                        last_evaluated_key=cursor)
+    items, cursor, last = _page_of(found, "gsi1sk")
+    return [vehicles.public(item.as_dict()) for item in items], cursor, last
+
+
+def _orders_page(shop_id: str, cursor: dict | None) -> Page:
+    """A page of the board's orders (closed by day, then the open ones), each with its lines
+    (a Query of the order's `LINE#` items, eight at a time) and the mileage its documents
+    show (the walk-around's reading: the page's walk-arounds in one BatchGetItem)."""
+    found = models.Order.lists.query(models.board_pk(shop_id), limit=ORDERS_PAGE,
+                                     last_evaluated_key=cursor)
+    headers, cursor, last = _page_of(found, "gsi2sk")
+    orders = [header.as_dict() for header in headers]
+    keys = [(models.order_pk(shop_id, order["order_id"]), models.INSPECTION_SK)
+            for order in orders]
+    walks = {item.pk: item.as_dict() for item in models.Inspection.batch_get(keys)}
+
+    def lines_of(order: dict) -> list[dict]:
+        found = models.Line.query(models.order_pk(shop_id, order["order_id"]),
+                                  models.Item.sk.startswith(models.LINE_PREFIX))
+        return sorted((line.as_dict() for line in found), key=lambda line: line["created_at"])
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        lines = list(pool.map(lines_of, orders))
+    rows = []
+    for order, its_lines in zip(orders, lines):
+        inspection = walks.get(models.order_pk(shop_id, order["order_id"]))
+        mileage = signatures.mileage_of({**order, "inspection": inspection})
+        rows.append({**{key: order.get(key) for key in (
+            "order_id", "number", "state", "created_at", "closed_on", "customer", "vehicle",
+            "concerns", "totals") if order.get(key) is not None},
+            **({"mileage_km": mileage} if mileage is not None else {}),
+            "lines": [{key: line.get(key) for key in portability.LINE_FIELDS[1:]
+                       if line.get(key) is not None} for line in its_lines]})
+    return rows, cursor, last
+
+
+PAGES: dict[str, Callable[[str, dict | None], Page]] = {
+    "customers": _customers_page, "vehicles": _vehicles_page, "orders": _orders_page}
+
+
+def _rows(job: models.ExportJob, phase: str) -> Iterator[dict]:
+    """The rows of a phase, part after part, as written."""
+    s3, bucket = aws.client("s3"), settings().bucket_name
+    for key in job.parts:
+        if key.endswith(f"-{phase}.jsonl"):
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"]
+            for line in body.iter_lines():
+                if line:
+                    yield json.loads(line)
+
+
+SHOP_CUSTOMER_FIELDS = ["customer_id", "姓名", "手機", "Email", "channel", "備註", "created_at"]
+SHOP_VEHICLE_FIELDS = ["vehicle_id", "車牌", "車身號碼", "廠牌", "車型", "年份", "燃料", "顏色",
+                       "customer_id", "姓名", "手機", "mileage_km", "created_at"]
+
+
+def _join(job: models.ExportJob) -> None:
+    """The parts joined into the export's JSON and its zip of CSVs (the customers' and
+    vehicles' CSVs import back as they are), each written to a temporary file and uploaded."""
+    mobiles = {row["customer_id"]: row.get("mobile", "") for row in _rows(job, "customers")}
+    files = {"json": _key(job, "shop.json"), "csv": _key(job, "shop.zip")}
+    with tempfile.TemporaryDirectory() as folder:
+        json_path, zip_path = f"{folder}/shop.json", f"{folder}/shop.zip"
+        with open(json_path, "w", encoding="utf-8") as out:
+            out.write("{" + f'"exported_at": {json.dumps(clock.now_iso())}')
+            for phase in ("customers", "vehicles", "orders"):
+                out.write(f', "{phase}": [')
+                for index, row in enumerate(_rows(job, phase)):
+                    out.write(("," if index else "") + json.dumps(row, ensure_ascii=False))
+                out.write("]")
+            out.write("}")
+        with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
+            _csv_entry(archive, "customers.csv", SHOP_CUSTOMER_FIELDS, (
+                {"customer_id": c["customer_id"], "姓名": c["name"],
+                 "手機": phones.national(c.get("mobile", "")), "Email": c.get("email"),
+                 "channel": c["channel"], "備註": c.get("notes"), "created_at": c["created_at"]}
+                for c in _rows(job, "customers")))
+            _csv_entry(archive, "vehicles.csv", SHOP_VEHICLE_FIELDS, (
+                {"vehicle_id": v["vehicle_id"], "車牌": v["plate"], "車身號碼": v.get("vin"),
+                 "廠牌": v["make"], "車型": v["model"], "年份": v.get("year"), "燃料": v["fuel"],
+                 "顏色": v.get("colour"), "customer_id": v["customer_id"],
+                 "姓名": v.get("customer_name"),
+                 "手機": phones.national(mobiles.get(v["customer_id"], "")),
+                 "mileage_km": (v.get("mileage") or {}).get("km"), "created_at": v["created_at"]}
+                for v in _rows(job, "vehicles")))
+            _csv_entry(archive, "orders.csv", portability.ORDER_FIELDS + ["customer_id"], (
+                {**order, **order["totals"], "plate": order["vehicle"]["plate"],
+                 "customer_id": order["customer"]["customer_id"]}
+                for order in _rows(job, "orders")))
+            _csv_entry(archive, "lines.csv", portability.LINE_FIELDS, (
+                {**line, "order_number": order["number"]}
+                for order in _rows(job, "orders") for line in order["lines"]))
+        s3, bucket = aws.client("s3"), settings().bucket_name
+        s3.upload_file(json_path, bucket, files["json"],
+                       ExtraArgs={"ContentType": "application/json"})
+        s3.upload_file(zip_path, bucket, files["csv"], ExtraArgs={"ContentType": "application/zip"})
+    counts = {key: job.counts.get(key, 0) for key in ("customers", "vehicles", "orders", "lines")}
+    _save(job, state="done", phase=None, cursor=None, percent=100, files=files, counts=counts)
+
+
+def _csv_entry(archive: zipfile.ZipFile, name: str, columns: list[str],
+               rows: Iterator[dict]) -> None:
+    """One CSV in the zip, written row by row (BOM first, formulas guarded)."""
+    with archive.open(name, "w") as raw, io.TextIOWrapper(
+            raw, encoding=portability.CSV_ENCODING, newline="") as text:
+        writer = csv.DictWriter(text, fieldnames=columns, extrasaction="ignore",
+                                lineterminator="\r\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: portability.cell(row.get(key)) for key in columns})
+
+
+def _key(job: models.ExportJob, name: str) -> str:
+    return objects.report_object(job.shop_id, f"exports/{job.job_id}/{name}")
+
+
+# --- a customer's export ---
+
+def _customer_piece(job: models.ExportJob, deadline: float) -> bool:
+    """Everything the shop holds about one person (portability.customer_data: their items
+    only), as JSON and a zip of CSVs: one piece."""
+    data = jsonable(portability.customer_data(job.shop_id, job.customer_id))
+    orders = data["orders"]
+
+    def each(key: str) -> list[dict]:
+        return [{**row, "order_number": order["number"]} for order in orders for row in order[key]]
+
+    csv_files = {
+        "customer.csv": portability.csv_bytes([data["customer"]], portability.CUSTOMER_FIELDS),
+        "vehicles.csv": portability.csv_bytes(data["vehicles"], portability.VEHICLE_FIELDS),
+        "appointments.csv": portability.csv_bytes(data["appointments"],
+                                                  portability.APPOINTMENT_FIELDS),
+        "orders.csv": portability.csv_bytes(
+            [{**order, **order["totals"], "plate": order["vehicle"]["plate"]}
+             for order in orders], portability.ORDER_FIELDS),
+        "lines.csv": portability.csv_bytes(each("lines"), portability.LINE_FIELDS),
+        "signatures.csv": portability.csv_bytes(each("signatures"),
+                                                portability.SIGNATURE_FIELDS),
+        "messages.csv": portability.csv_bytes(each("messages"), portability.MESSAGE_FIELDS),
+        "photos.csv": portability.csv_bytes(each("photos"), portability.PHOTO_FIELDS),
+    }
+    files = {"json": _key(job, "customer.json"), "csv": _key(job, "customer.zip")}
+    s3, bucket = aws.client("s3"), settings().bucket_name
+    s3.put_object(Bucket=bucket, Key=files["json"], ContentType="application/json",
+                  Body=json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    s3.put_object(Bucket=bucket, Key=files["csv"], ContentType="application/zip",
+                  Body=portability.zip_bytes(csv_files))
+    counts = {"vehicles": len(data["vehicles"]), "orders": len(orders),
+              "photos": sum(len(order["photos"]) for order in orders),
+              "signatures": sum(len(order["signatures"]) for order in orders)}
+    _save(job, state="done", percent=100, files=files, counts=counts)
+    return False
