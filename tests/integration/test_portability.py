@@ -6,6 +6,7 @@ import io
 import json
 import random
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
@@ -377,3 +378,143 @@ def test_both_exports_give_the_walk_around_s_mileage_not_the_one_typed_at_creati
     everything = json.loads(download(export(shop.owner).body["files"]["json"]["url"]))
     assert [o["mileage_km"] for o in mine["orders"]] == [18_362]
     assert [o["mileage_km"] for o in everything["orders"]] == [18_362]
+
+
+# --- exports as jobs ---
+
+def reads_of(work):
+    """Items DynamoDB read (ScannedCount of Queries, Responses of BatchGetItems) and requests
+    made while `work` ran, on this thread and the pieces' threads alike."""
+    seen = {"items": 0, "requests": 0}
+
+    def count(parsed, model, **kw):
+        seen["requests"] += 1
+        if model.name == "Query":
+            seen["items"] += parsed.get("ScannedCount", 0)
+        if model.name == "BatchGetItem":
+            seen["items"] += sum(len(items) for items in parsed.get("Responses", {}).values())
+        if model.name == "GetItem":
+            seen["items"] += "Item" in parsed
+
+    clients = (aws.table().meta.client, models.Item._get_connection().connection.client)
+    for client in clients:
+        client.meta.events.register("after-call.dynamodb", count)
+    try:
+        answer = work()
+    finally:
+        for client in clients:
+            client.meta.events.unregister("after-call.dynamodb", count)
+    return answer, seen
+
+
+def test_a_customers_export_and_erasure_read_that_customers_items_not_the_shops(shop):
+    """Another customer's orders added between two runs change nothing of what is read."""
+    customer, vehicle, personal = a_person(shop)
+    an_order_of(shop, customer, vehicle)
+    other, other_vehicle, _ = a_person(shop)
+    cid = customer["customer_id"]
+    _, before = reads_of(lambda: export(shop.manager, "customer", cid))
+    for _ in range(4):
+        an_order_of(shop, other, other_vehicle)
+    exported, after = reads_of(lambda: export(shop.manager, "customer", cid))
+    assert exported.body["counts"]["orders"] == 1
+    assert after == before, (before, after)
+
+    def erase():
+        return shop.manager.post(f"/api/customers/{cid}/erasure",
+                                 {"client_id": new_id("erase"), "confirm_name": personal["name"]})
+
+    erased, erasing = reads_of(erase)
+    assert erased.status == 200, erased.body
+    assert erasing["items"] < 40, erasing  # its one order, car and partition; not the shop's 5
+
+
+def test_a_shop_export_in_many_pieces_holds_every_row_once_and_says_how_far_it_is(shop,
+                                                                                 monkeypatch):
+    from chalicelib.after import exports
+
+    monkeypatch.setattr(exports, "PAGE", 2)
+    monkeypatch.setattr(exports, "ORDERS_PAGE", 2)
+    monkeypatch.setattr(exports, "PIECE_SECONDS", 0)  # each piece one page, then the next
+    people = [a_person(shop) for _ in range(5)]
+    for customer, vehicle, _ in people[:3]:
+        an_order_of(shop, customer, vehicle)
+    percents = []
+    real_save = exports._save
+
+    def watched(job, **changes):
+        real_save(job, **changes)
+        percents.append(job.percent)
+
+    monkeypatch.setattr(exports, "_save", watched)
+    exported = export(shop.owner)
+    assert exported.status == 200 and exported.body["state"] == "done", exported.body
+    assert exported.body["counts"] == {"customers": 5, "vehicles": 5, "orders": 3, "lines": 6}
+    job = models.ExportJob.get(**dict(zip(("hash_key", "range_key"), models.ExportJob.key(
+        shop.shop_id, exported.body["job_id"]).values())))
+    assert job.pieces == 8, job.pieces  # 3 + 3 + 2 pages; the last one joins the files
+    assert percents == sorted(percents) and percents[-1] == 100, percents
+    data = json.loads(download(exported.body["files"]["json"]["url"]))
+    assert sorted(c["customer_id"] for c in data["customers"]) == sorted(
+        p[0]["customer_id"] for p in people)
+    assert len(data["vehicles"]) == 5 and len(data["orders"]) == 3
+
+
+def test_a_piece_cut_off_is_taken_up_where_it_saved_and_a_twice_run_piece_adds_nothing(
+        shop, monkeypatch):
+    from chalicelib.after import exports
+
+    monkeypatch.setattr(exports, "PAGE", 1)
+    monkeypatch.setattr(exports, "ORDERS_PAGE", 1)
+    people = [a_person(shop) for _ in range(3)]
+    for customer, vehicle, _ in people:
+        an_order_of(shop, customer, vehicle)
+    real_page, failures = exports.PAGES["orders"], []
+
+    def cut_off_once(shop_id, cursor):
+        if cursor and not failures:  # the second page of orders: the run dies
+            failures.append(cursor)
+            raise TimeoutError("Task timed out")
+        return real_page(shop_id, cursor)
+
+    monkeypatch.setitem(exports.PAGES, "orders", cut_off_once)
+    exported = export(shop.owner)
+    assert failures and exported.body["state"] == "done", exported.body
+    assert exported.body["counts"]["orders"] == 3
+    data = json.loads(download(exported.body["files"]["json"]["url"]))
+    assert len({o["order_id"] for o in data["orders"]}) == len(data["orders"]) == 3
+
+    # The same piece handed over four times at once (retries, a duplicate): one moves the job.
+    monkeypatch.setitem(exports.PAGES, "orders", real_page)
+    started = shop.owner.post("/api/exports", {"job_id": new_id("export"), "kind": "shop"})
+    assert started.status == 202, started.body
+    payload = {"shop_id": shop.shop_id, "job_id": started.body["job_id"]}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda _: exports.run_piece(payload), range(4)))
+    pieces.wait()
+    again = shop.owner.get(f"/api/exports/{started.body['job_id']}").body
+    assert again["state"] == "done" and again["counts"] == exported.body["counts"], again
+    data = json.loads(download(again["files"]["json"]["url"]))
+    assert len(data["customers"]) == 3 and len(data["orders"]) == 3
+
+
+def test_a_replayed_start_is_the_same_job_and_bad_starts_are_refused(shop, chalice_client):
+    customer, _, _ = a_person(shop)
+    body = {"job_id": new_id("export"), "kind": "customer",
+            "customer_id": customer["customer_id"]}
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: shop.manager.post("/api/exports", body), range(6)))
+    assert {answer.status for answer in answers} == {202}
+    pieces.wait()
+    audits = [item for item in of_shop(every_item(), shop.shop_id)
+              if item.get("type") == "audit" and item.get("job_id") == body["job_id"]]
+    assert len(audits) == 1
+    taken = shop.manager.post("/api/exports", {**body, "kind": "shop"})
+    assert (taken.status, taken.error) == (409, "job_id"), taken.body
+    nobody = shop.manager.post("/api/exports", {"job_id": new_id("export"), "kind": "customer"})
+    assert (nobody.status, nobody.error) == (422, "customer_id"), nobody.body
+    for bad in ({"job_id": "x", "kind": "shop"}, {"job_id": new_id("e"), "kind": "all"}):
+        assert shop.manager.post("/api/exports", bad).status == 422
+    other = a_shop(chalice_client, name="別家")
+    assert other.owner.get(f"/api/exports/{body['job_id']}").status == 404
+    assert shop.advisor.get(f"/api/exports/{body['job_id']}").status == 403
