@@ -41,6 +41,7 @@ test('a manager exports a customer\'s data, then erases it after typing the name
   const exported = await (await context.request.get(jsonHref)).json();
   assert.equal(exported.customer.name, name);
   await assertLayout(page, 'customer export');
+  await page.locator('section.data-rights').scrollIntoViewIfNeeded();
   await screenshot(page, 'customer-export-phone');
 
   await page.getByRole('button', { name: '刪除個資' }).tap();
@@ -94,8 +95,30 @@ test('an owner imports a CSV in Settings and sees the bad rows by line; the shop
   await section.locator('input[type=file]').setInputFiles({ name: '客戶.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await section.getByText('共 4 列：新增客戶 0 位、車輛 0 輛，已存在 4 筆，有問題 2 列。').waitFor();
 
-  await section.getByRole('button', { name: '匯出全店資料' }).tap();
+  // The shop's export runs as a job: the bar shows while its state is asked for. Answers to
+  // those questions are held back here (a slow network) to see the bar, and through a reload,
+  // which follows the same job rather than starting another.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  const starts = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST' && request.url().endsWith('/api/exports')) starts.push(request);
+  });
+  await page.route('**/api/exports/*', async (route) => { await held; await route.continue(); });
+  const exportButton = section.getByRole('button', { name: '匯出全店資料' });
+  await exportButton.tap();
+  await exportButton.tap({ force: true }); // a second tap while it runs starts nothing
+  const bar = section.getByRole('progressbar', { name: '匯出進度' });
+  await bar.waitFor();
+  await section.getByText(/^匯出中… \d+%/).waitFor();
+  assert.equal(await exportButton.isDisabled(), true);
+  await bar.scrollIntoViewIfNeeded();
+  await screenshot(page, 'shop-export-running-tablet');
+  await page.reload();
+  await page.locator('section.data-transfer').getByRole('progressbar', { name: '匯出進度' }).waitFor();
+  release();
   await section.getByText(/^已匯出：客戶 \d+ 位/).waitFor();
+  assert.equal(starts.length, 1, 'one export started');
   const zip = await context.request.get(await section.getByRole('link', { name: '下載 CSV（Excel 可開）' }).getAttribute('href'));
   assert.equal(zip.status(), 200);
   assert.deepEqual(errors, []);

@@ -6,9 +6,11 @@ import { newId } from './format';
 import type { Customer, Vehicle } from './types';
 
 export interface Download { url: string; filename: string }
-export interface ExportAnswer {
-  json: Download; csv: Download; expires_in: number; audit_id: string;
-  counts: Record<string, number>;
+/** An export runs as a job on the server (a shop's can take minutes): started, then followed. */
+export interface ExportJob {
+  job_id: string; kind: 'shop' | 'customer'; customer_id?: string;
+  state: 'queued' | 'running' | 'done' | 'failed'; percent: number;
+  counts: Record<string, number>; files?: { json: Download; csv: Download }; expires_in?: number;
 }
 export interface Erasure { customer_id: string; erased_at: string; audit_id: string; counts: Record<string, number> }
 export interface ImportReport {
@@ -24,11 +26,13 @@ export const IMPORT_MAX_BYTES = 60_000;
 
 export const customerPage = (customerId: string) =>
   http.request<CustomerPage>('GET', `/api/customers/${encodeURIComponent(customerId)}`);
-export const exportCustomer = (customerId: string) =>
-  http.request<ExportAnswer>('POST', `/api/customers/${encodeURIComponent(customerId)}/export`);
 export const eraseCustomer = (customerId: string, confirmName: string) =>
   http.request<Erasure>('POST', `/api/customers/${encodeURIComponent(customerId)}/erasure`,
     { client_id: newId(), confirm_name: confirmName });
-export const exportShop = () => http.request<ExportAnswer>('POST', '/api/shop/export');
+export const startExport = (kind: ExportJob['kind'], customerId?: string) =>
+  http.request<ExportJob>('POST', '/api/exports',
+    { job_id: newId(), kind, ...(customerId ? { customer_id: customerId } : {}) });
+export const exportStatus = (jobId: string) =>
+  http.request<ExportJob>('GET', `/api/exports/${encodeURIComponent(jobId)}`);
 export const importCsv = (csv: string) =>
   http.request<ImportReport>('POST', '/api/shop/imports', { import_id: newId(), csv });

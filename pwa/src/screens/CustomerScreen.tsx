@@ -3,9 +3,10 @@ import { t, tf } from '../i18n';
 import { session } from '../data/client';
 import { formatPhone, formatTime } from '../data/format';
 import {
-  customerPage, eraseCustomer, exportCustomer, type CustomerPage, type Erasure, type ExportAnswer,
+  customerPage, eraseCustomer, type CustomerPage, type Erasure,
 } from '../data/portability';
 import { CustomerReminders } from '../ui/CustomerReminders';
+import { ExportStatus, useExport } from '../ui/ExportJob';
 import { errorText } from '../ui/errors';
 import { useAction } from '../ui/useAction';
 import { Field } from '../ui/Field';
@@ -48,7 +49,7 @@ export function CustomerScreen({ customerId }: { customerId: string }) {
 }
 
 function DataRights({ customer, onErased }: { customer: CustomerPage; onErased: () => void }) {
-  const [exported, setExported] = useState<ExportAnswer | null>(null);
+  const exporting = useExport('customer', customer.customer_id);
   const [erasing, setErasing] = useState(false);
   const [typed, setTyped] = useState('');
   const { busy, error, run } = useAction();
@@ -59,26 +60,19 @@ function DataRights({ customer, onErased }: { customer: CustomerPage; onErased: 
       <h2 id="rights-title">{t('rights.title')}</h2>
       <p class="muted">{t('rights.lead')}</p>
       <div class="button-row">
-        <button type="button" class="button-secondary" disabled={busy}
-          onClick={() => void run(() => exportCustomer(customer.customer_id), setExported)}>{t('rights.export')}</button>
+        <button type="button" class="button-secondary" disabled={busy || exporting.running}
+          onClick={() => void exporting.start()}>{t('rights.export')}</button>
         <button type="button" class="button-danger" disabled={busy} aria-expanded={erasing}
           onClick={() => setErasing(!erasing)}>{t('rights.erase')}</button>
       </div>
-      {exported && (
-        <div class="downloads" aria-live="polite">
-          <Notice tone="ok">{tf('rights.exported', { minutes: String(Math.round(exported.expires_in / 60)) })}</Notice>
-          <div class="button-row download-list">
-            <a class="button-secondary" href={exported.csv.url} download={exported.csv.filename}>{t('rights.downloadCsv')}</a>
-            <a class="button-secondary" href={exported.json.url} download={exported.json.filename}>{t('rights.downloadJson')}</a>
-          </div>
-        </div>
-      )}
+      <ExportStatus job={exporting.job} error={exporting.error} done={(job) =>
+        tf('rights.exported', { minutes: String(Math.round((job.expires_in ?? 900) / 60)) })} />
       {erasing && (
         <form class="form erase-form" noValidate onSubmit={(event) => {
           event.preventDefault();
           void run(() => eraseCustomer(customer.customer_id, typed.trim()), (answer) => { setErased(answer); onErased(); });
         }}>
-          {!exported && <Notice tone="info">{t('rights.exportFirst')}</Notice>}
+          {exporting.job?.state !== 'done' && <Notice tone="info">{t('rights.exportFirst')}</Notice>}
           <p>{t('rights.eraseWhat')}</p>
           <Field id="erase-name" label={tf('rights.typeName', { name: customer.name })} value={typed} onValue={setTyped} autoComplete="off" />
           <button type="submit" class="button-danger button-block" disabled={busy || typed.trim() !== customer.name}>{t('rights.eraseConfirm')}</button>

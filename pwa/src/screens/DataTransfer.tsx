@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
 import { t, tf } from '../i18n';
-import { exportShop, importCsv, IMPORT_MAX_BYTES, type ExportAnswer, type ImportReport } from '../data/portability';
+import { importCsv, IMPORT_MAX_BYTES, type ImportReport } from '../data/portability';
+import { ExportStatus, useExport } from '../ui/ExportJob';
 import { useAction } from '../ui/useAction';
 import { Notice } from '../ui/Notice';
 
 /** Settings' 資料匯出/匯入: the whole shop as CSV and JSON; customers and vehicles from a CSV. */
 export function DataTransfer() {
-  const [exported, setExported] = useState<ExportAnswer | null>(null);
+  const exporting = useExport('shop');
   const [report, setReport] = useState<ImportReport | null>(null);
   const { busy, error, setError, run } = useAction();
 
@@ -28,19 +29,11 @@ export function DataTransfer() {
     <section class="panel data-transfer" aria-labelledby="transfer-title">
       <h2 id="transfer-title">{t('transfer.title')}</h2>
       <p class="muted">{t('transfer.exportLead')}</p>
-      <button type="button" class="button-secondary" disabled={busy} onClick={() => void run(exportShop, setExported)}>{t('transfer.export')}</button>
-      {exported && (
-        <div aria-live="polite">
-          <Notice tone="ok">{tf('transfer.exported', {
-            customers: String(exported.counts.customers), vehicles: String(exported.counts.vehicles),
-            orders: String(exported.counts.orders),
-          })}</Notice>
-          <div class="button-row download-list">
-            <a class="button-secondary" href={exported.csv.url} download={exported.csv.filename}>{t('rights.downloadCsv')}</a>
-            <a class="button-secondary" href={exported.json.url} download={exported.json.filename}>{t('rights.downloadJson')}</a>
-          </div>
-        </div>
-      )}
+      <button type="button" class="button-secondary" disabled={exporting.running} onClick={() => void exporting.start()}>{t('transfer.export')}</button>
+      <ExportStatus job={exporting.job} error={exporting.error} done={(job) => tf('transfer.exported', {
+        customers: String(job.counts.customers), vehicles: String(job.counts.vehicles),
+        orders: String(job.counts.orders),
+      })} />
       <h3>{t('transfer.import')}</h3>
       <p class="muted">{t('transfer.importLead')}</p>
       <label class="button-secondary import-file">
