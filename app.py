@@ -18,9 +18,9 @@ appointments, inspections, orders, parts, photos, signatures = (
     lazy(f"work.{name}") for name in ("appointments", "inspections", "orders", "parts", "photos",
                                       "signatures"))
 notify, links = lazy("outward.notify"), lazy("outward.links")
-followups, cases, reminders, dashboard, portability, exports, daily = (
+followups, cases, reminders, dashboard, portability, exports, imports, daily = (
     lazy(f"after.{name}") for name in ("followups", "cases", "reminders", "dashboard",
-                                       "portability", "exports", "daily"))
+                                       "portability", "exports", "imports", "daily"))
 changes = lazy("changes")
 
 app = Chalice(app_name="servicelane")
@@ -181,10 +181,22 @@ def erase_customer_data(customer_id, body):
     return portability.erase_customer(api.caller(), customer_id, body)
 
 
-@api.route("/api/shop/imports", "POST", body="after.portability:CsvImport")
-def import_customers_csv(body):
-    """Customers and vehicles from CSV: bad rows reported by line, the rest imported once."""
-    return portability.import_csv(api.caller(), body, _language())
+@api.route("/api/imports/uploads", "POST", body="after.imports:NewImport")
+def upload_import(body):
+    """A form to send a CSV of customers and vehicles straight to storage (15 minutes)."""
+    return imports.upload(api.caller(), body)
+
+
+@api.route("/api/imports", "POST", body="after.imports:NewImport", status=202)
+def start_import(body):
+    """The uploaded CSV imported as a job: bad rows reported by line, the rest imported once."""
+    return imports.start(api.caller(), body, _language())
+
+
+@api.route("/api/imports/{import_id}", "GET")
+def get_import(import_id):
+    """How far an import is, what it added, and its bad rows by line."""
+    return imports.status(api.caller(), import_id)
 
 
 @api.route("/api/vehicles", "GET", query="records.vehicles:PlateLookup")
@@ -619,7 +631,8 @@ def daily_jobs(event):
 
 # Long work in pieces (chalicelib/core/pieces.py): a shop's export, the daily job's per-shard
 # parts. Invoked asynchronously, each piece by the one before it or by what started the work.
-PIECES = frozenset({"after.exports:run_piece", "after.daily:run_piece"})
+PIECES = frozenset({"after.exports:run_piece", "after.imports:run_piece",
+                    "after.daily:run_piece"})
 
 
 @app.lambda_function(name="pieces")

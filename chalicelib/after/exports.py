@@ -22,27 +22,25 @@ import io
 import json
 import tempfile
 import time
+import uuid
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any, Callable, Iterator, Literal
 
 from chalicelib import models
-from chalicelib.after import portability
+from chalicelib.after import jobs, portability
 from chalicelib.api import Body, Caller, ClientId, jsonable
 from chalicelib.api.roles import require
-from chalicelib.core import aws, clock, objects, phones, pieces
+from chalicelib.core import aws, clock, objects, phones
 from chalicelib.core.config import settings
-from chalicelib.core.errors import Conflict, NotFound, Unprocessable
-from chalicelib.core.observability import logger
+from chalicelib.core.errors import Unprocessable
 from chalicelib.records import customers, vehicles
 from chalicelib.work import signatures
 
-PIECE_SECONDS = 300  # a piece's reading before it hands over (Lambda allows 900 s)
+KINDS = ("shop", "customer")
 PAGE = 500  # customers or vehicles read per page, each page one part
 ORDERS_PAGE = 100  # orders per page: each costs a Query of its lines
-TRIES = 3  # a piece that fails is asked for again, this many times in all
-KEEP_SECONDS = 2 * 24 * 3600  # the job item (TTL); its files go the next day (bucket rule)
 SHOP_PHASES = ("customers", "vehicles", "orders", "files")
 # Where each phase starts on the progress bar (percent); the orders move it by the days read.
 PHASE_START = {"customers": 0, "vehicles": 10, "orders": 20, "files": 95}
@@ -57,50 +55,32 @@ class NewExport(Body):
 # --- starting and watching ---
 
 def start(caller: Caller, body: NewExport) -> dict:
-    """The job written and its first piece asked for; a replayed start answers the job as it
-    is and asks for nothing again."""
+    """The job written, recorded (the audit) and its first piece asked for; a replayed start
+    answers the job as it is."""
     require(caller, "data.rights")
+    customer_id = body.customer_id if body.kind == "customer" else None
     if body.kind == "customer":
-        if not body.customer_id:
+        if not customer_id:
             raise Unprocessable("請指定要匯出的客戶。", "customer_id: required for a customer's "
                                 "export", code="customer_id")
-        portability.customer_of(caller.shop_id, body.customer_id)  # 404 for no such customer
-    now = clock.now_iso()
-    job = models.ExportJob.from_dict({
-        **models.ExportJob.key(caller.shop_id, body.job_id), "type": "export_job",
-        "shop_id": caller.shop_id, "job_id": body.job_id, "kind": body.kind,
-        "customer_id": body.customer_id if body.kind == "customer" else None,
-        "state": "queued", "phase": SHOP_PHASES[0] if body.kind == "shop" else None,
-        "percent": 0, "counts": {}, "parts": [], "tries": 0, "pieces": 0,
-        "started_by": caller.stamp(), "created_at": now, "updated_at": now,
-        "expires_at": int(clock.now().timestamp()) + KEEP_SECONDS})
-    try:
-        with models.refusals():
-            job.save(condition=models.ExportJob.pk.does_not_exist())
-    except models.Refused:
-        existing = _load(caller.shop_id, body.job_id)
-        if existing is None or (existing.kind, existing.customer_id) != (job.kind,
-                                                                         job.customer_id):
-            raise Conflict("這個匯出編號已用於另一項匯出。",
-                           "job_id: already used for another export", code="job_id") from None
-        return view(existing)
-    audit = portability.audit(caller, f"{body.kind}_export", job_id=body.job_id,
-                              **({"customer_id": body.customer_id} if job.customer_id else {}))
-    job.audit_id = audit["audit_id"]
-    job.save()
-    pieces.later(run_piece, {"shop_id": caller.shop_id, "job_id": body.job_id})
-    return view(job)
+        portability.customer_of(caller.shop_id, customer_id)  # 404 for no such customer
+    audit_id = uuid.uuid4().hex[:16]
+
+    def record(job: models.Job) -> None:
+        portability.audit(caller, f"{body.kind}_export", audit_id=audit_id, job_id=job.job_id,
+                          **({"customer_id": customer_id} if customer_id else {}))
+
+    return view(jobs.start(caller, body.job_id, body.kind, run_piece, on_new=record,
+                           customer_id=customer_id, audit_id=audit_id,
+                           phase=SHOP_PHASES[0] if body.kind == "shop" else None))
 
 
 def status(caller: Caller, job_id: str) -> dict:
     require(caller, "data.rights")
-    job = _load(caller.shop_id, job_id)
-    if job is None:
-        raise NotFound("找不到這項匯出（匯出結果保留兩天）。", "No such export (kept two days).")
-    return view(job)
+    return view(jobs.found(caller, job_id, KINDS))
 
 
-def view(job: models.ExportJob) -> dict:
+def view(job: models.Job) -> dict:
     """The job as the PWA shows it; the files as 15-minute links, made anew each time."""
     answer = {"job_id": job.job_id, "kind": job.kind, "state": job.state,
               "percent": job.percent, "counts": job.counts, "created_at": job.created_at,
@@ -122,65 +102,16 @@ def _link(key: str, filename: str, content_type: str) -> dict:
                                     attachment=True), "filename": filename}
 
 
-def _load(shop_id: str, job_id: str) -> models.ExportJob | None:
-    key = models.ExportJob.key(shop_id, job_id)
-    try:
-        return models.ExportJob.get(key["pk"], key["sk"], consistent_read=True)
-    except models.ExportJob.DoesNotExist:
-        return None
-
-
-# --- the pieces ---
-
 def run_piece(payload: dict) -> dict:
-    """One piece of a job (the pieces Lambda, or a thread locally): from where the job saved,
-    until done or PIECE_SECONDS; then the next piece is asked for. A run that finds its job
-    moved on by another (a retried invocation ran meanwhile) stops and leaves it to that one."""
-    job = _load(payload["shop_id"], payload["job_id"])
-    if job is None or job.state in ("done", "failed"):
-        return {"state": job.state if job else None}
-    deadline = time.monotonic() + PIECE_SECONDS
-    job.pieces += 1
-    try:
-        with models.refusals():
-            more = (_shop_piece if job.kind == "shop" else _customer_piece)(job, deadline)
-    except models.Refused:
-        return {"state": "moved on"}
-    except Exception:
-        logger().exception("export piece failed", extra={"job_id": job.job_id})
-        return _failed(payload)
-    if more:
-        pieces.later(run_piece, payload)
-    return {"state": job.state, "percent": job.percent}
+    """One piece of an export (the pieces Lambda, or a thread locally): jobs.run."""
+    return jobs.run(payload, _step, run_piece)
 
 
-def _failed(payload: dict) -> dict:
-    """A failed piece is asked for again, from what was saved, until TRIES; then the job
-    says failed and the PWA offers to start again."""
-    job = _load(payload["shop_id"], payload["job_id"])
-    if job is None:
-        return {"state": None}
-    job.tries += 1
-    job.state = "failed" if job.tries >= TRIES else job.state
-    job.updated_at = clock.now_iso()
-    try:
-        with models.refusals():
-            job.save()
-    except models.Refused:
-        return {"state": "moved on"}
-    if job.state != "failed":
-        pieces.later(run_piece, payload)
-    return {"state": job.state}
+def _step(job: models.Job, deadline: float) -> bool:
+    return (_shop_piece if job.kind == "shop" else _customer_piece)(job, deadline)
 
 
-def _save(job: models.ExportJob, **changes: Any) -> None:
-    for name, value in changes.items():
-        setattr(job, name, value)
-    job.updated_at = clock.now_iso()
-    job.save()  # at the version read: another run of this piece meanwhile refuses it
-
-
-def _put_part(job: models.ExportJob, rows: list[dict]) -> str:
+def _put_part(job: models.Job, rows: list[dict]) -> str:
     key = objects.report_object(job.shop_id, f"exports/{job.job_id}/parts/"
                                              f"{len(job.parts):05d}-{job.phase}.jsonl")
     body = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in jsonable(rows))
@@ -191,7 +122,7 @@ def _put_part(job: models.ExportJob, rows: list[dict]) -> str:
 
 # --- a shop's export ---
 
-def _shop_piece(job: models.ExportJob, deadline: float) -> bool:
+def _shop_piece(job: models.Job, deadline: float) -> bool:
     """Pages until the deadline (one at least): each page of the phase read, its rows written
     as a part, the place saved. Answers whether more remains (the next piece)."""
     pages = 0
@@ -211,7 +142,7 @@ def _shop_piece(job: models.ExportJob, deadline: float) -> bool:
             counts["lines"] = counts.get("lines", 0) + sum(len(row["lines"]) for row in rows)
         parts = [*job.parts, _put_part(job, rows)] if rows else list(job.parts)
         phase = job.phase if cursor else SHOP_PHASES[SHOP_PHASES.index(job.phase) + 1]
-        _save(job, state="running", counts=counts, parts=parts, cursor=cursor, phase=phase,
+        jobs.save(job, state="running", counts=counts, parts=parts, cursor=cursor, phase=phase,
               first_day=first_day, percent=_percent(job.phase, phase, last, first_day))
 
 
@@ -288,7 +219,7 @@ PAGES: dict[str, Callable[[str, dict | None], Page]] = {
     "customers": _customers_page, "vehicles": _vehicles_page, "orders": _orders_page}
 
 
-def _rows(job: models.ExportJob, phase: str) -> Iterator[dict]:
+def _rows(job: models.Job, phase: str) -> Iterator[dict]:
     """The rows of a phase, part after part, as written."""
     s3, bucket = aws.client("s3"), settings().bucket_name
     for key in job.parts:
@@ -304,7 +235,7 @@ SHOP_VEHICLE_FIELDS = ["vehicle_id", "車牌", "車身號碼", "廠牌", "車型
                        "customer_id", "姓名", "手機", "mileage_km", "created_at"]
 
 
-def _join(job: models.ExportJob) -> None:
+def _join(job: models.Job) -> None:
     """The parts joined into the export's JSON and its zip of CSVs (the customers' and
     vehicles' CSVs import back as they are), each written to a temporary file and uploaded."""
     mobiles = {row["customer_id"]: row.get("mobile", "") for row in _rows(job, "customers")}
@@ -345,7 +276,7 @@ def _join(job: models.ExportJob) -> None:
                        ExtraArgs={"ContentType": "application/json"})
         s3.upload_file(zip_path, bucket, files["csv"], ExtraArgs={"ContentType": "application/zip"})
     counts = {key: job.counts.get(key, 0) for key in ("customers", "vehicles", "orders", "lines")}
-    _save(job, state="done", phase=None, cursor=None, percent=100, files=files, counts=counts)
+    jobs.save(job, state="done", phase=None, cursor=None, percent=100, files=files, counts=counts)
 
 
 def _csv_entry(archive: zipfile.ZipFile, name: str, columns: list[str],
@@ -360,13 +291,13 @@ def _csv_entry(archive: zipfile.ZipFile, name: str, columns: list[str],
             writer.writerow({key: portability.cell(row.get(key)) for key in columns})
 
 
-def _key(job: models.ExportJob, name: str) -> str:
+def _key(job: models.Job, name: str) -> str:
     return objects.report_object(job.shop_id, f"exports/{job.job_id}/{name}")
 
 
 # --- a customer's export ---
 
-def _customer_piece(job: models.ExportJob, deadline: float) -> bool:
+def _customer_piece(job: models.Job, deadline: float) -> bool:
     """Everything the shop holds about one person (portability.customer_data: their items
     only), as JSON and a zip of CSVs: one piece."""
     data = jsonable(portability.customer_data(job.shop_id, job.customer_id))
@@ -398,5 +329,5 @@ def _customer_piece(job: models.ExportJob, deadline: float) -> bool:
     counts = {"vehicles": len(data["vehicles"]), "orders": len(orders),
               "photos": sum(len(order["photos"]) for order in orders),
               "signatures": sum(len(order["signatures"]) for order in orders)}
-    _save(job, state="done", percent=100, files=files, counts=counts)
+    jobs.save(job, state="done", percent=100, files=files, counts=counts)
     return False

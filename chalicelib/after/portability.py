@@ -35,14 +35,13 @@ from chalicelib.api import Body, Caller, ClientId, jsonable, validate
 from chalicelib.api.roles import require
 from chalicelib.core import aws, clock, objects, phones
 from chalicelib.core.config import settings
-from chalicelib.core.errors import Conflict, DomainError, NotFound, Unprocessable
+from chalicelib.core.errors import Conflict, NotFound, Unprocessable
 from chalicelib.core.observability import logger
 from chalicelib.records import customers, vehicles
 from chalicelib.work import order_store, signatures
 
 LINK_SECONDS = 15 * 60
 PHOTO_LINK_SECONDS = 24 * 3600  # the photos' links inside an export: one day to save them
-IMPORT_ROW_LIMIT = 500  # one request, well inside API Gateway's 29 s (docs/api.md)
 ERASED = "（已刪除）"
 CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read UTF-8 (zh-TW) correctly
 # What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection"): = + - @, their
@@ -57,11 +56,6 @@ class Erasure(Body):
     # The PWA asks the manager to type the customer's name: a slip of the finger erases nothing.
     confirm_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                    max_length=100)]
-
-
-class CsvImport(Body):
-    import_id: ClientId
-    csv: Annotated[str, StringConstraints(min_length=1, max_length=60_000)]
 
 
 # --- reading what belongs to a customer: their partition, then each of their orders' ---
@@ -160,9 +154,9 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def audit(caller: Caller, action: str, **facts: Any) -> dict:
+def audit(caller: Caller, action: str, audit_id: str | None = None, **facts: Any) -> dict:
     """Who did what, when; ids and counts only (the audit must not become a copy of the data)."""
-    at, audit_id = clock.now_iso(), uuid.uuid4().hex[:16]
+    at, audit_id = clock.now_iso(), audit_id or uuid.uuid4().hex[:16]
     item = {**models.Audit.key(caller.shop_id, at, audit_id), "type": "audit", "shop_id":
             caller.shop_id, "audit_id": audit_id, "action": action, "at": at,
             "by": caller.stamp(), **facts}
@@ -422,12 +416,10 @@ def _by_mobile(shop_id: str, mobile: str) -> dict | None:
     return found.as_dict() if found else None
 
 
-def import_csv(caller: Caller, body: CsvImport, language: str) -> dict:
-    """Validate every row (the API's own rules), report the bad ones by line, import the rest
-    once: a customer is known by their number, a vehicle by its plate."""
-    require(caller, "data.rights")
-    text = body.csv.lstrip("\ufeff")
-    reader = csv.reader(io.StringIO(text, newline=""))
+def read_rows(text: str) -> list[tuple[int, dict]]:
+    """The file's rows as (line number, {field: cell}), blank rows skipped; 422 `csv_columns`
+    when the first row does not name the columns."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     header = next(reader, None) or []
     names = {alias.casefold(): field for field, aliases in COLUMNS.items() for alias in aliases}
     columns = [names.get(cell.strip().casefold()) for cell in header]
@@ -441,59 +433,47 @@ def import_csv(caller: Caller, body: CsvImport, language: str) -> dict:
         if any(cell.strip() for cell in cells):
             rows.append((start, {column: _unguarded(cell.strip())
                                  for column, cell in zip(columns, cells) if column}))
-    if len(rows) > IMPORT_ROW_LIMIT:
-        raise Unprocessable(f"一次最多匯入 {IMPORT_ROW_LIMIT} 列，請分批匯入。",
-                            f"csv: at most {IMPORT_ROW_LIMIT} rows at a time; split the file.",
-                            code="too_many_rows")
-    report = {"rows": len(rows), "customers_created": 0, "customers_existing": 0,
-              "vehicles_created": 0, "vehicles_existing": 0, "errors": []}
+    return rows
 
-    def bad(number: int, err: DomainError) -> None:
-        report["errors"].append({"line": number, "message": err.en if language == "en"
-                                 else err.zh})
 
-    for number, row in rows:
-        try:
-            mobile = phones.normalise(row.get("mobile", ""))
-            customer_body = validate(customers.NewCustomer, {
-                "customer_id": _stable_id("c", caller.shop_id, mobile or "?"),
-                "name": row.get("name", ""), "mobile": row.get("mobile", ""),
-                "email": row.get("email") or None, "notes": row.get("notes", ""),
-                "channel": "sms" if mobile and phones.is_mobile(mobile) else "none"})
-            vehicle_body = None
-            if row.get("plate"):
-                plate = vehicles.normalise_plate(row["plate"]) or row["plate"]
-                year = row.get("year") or None
-                fuel = row.get("fuel") or "gasoline"
-                vehicle_body = validate(vehicles.NewVehicle, {
-                    "vehicle_id": _stable_id("v", caller.shop_id, plate),
-                    "plate": row["plate"], "vin": row.get("vin") or None,
-                    "make": row.get("make", ""), "model": row.get("model", ""),
-                    "year": int(year) if year and year.isdigit() else year,
-                    "colour": row.get("colour") or None, "fuel": FUELS.get(fuel, fuel.lower()),
-                    "customer_id": customer_body.customer_id})
-        except DomainError as err:
-            bad(number, err)
-            continue
-        known = _by_mobile(caller.shop_id, customer_body.mobile)
-        if known:
-            report["customers_existing"] += 1
-            customer_id = known["customer_id"]
-        else:
-            customer_id = customers.create_customer(caller, customer_body)["customer_id"]
-            report["customers_created"] += 1
-        if vehicle_body is None:
-            continue
-        vehicle_body = vehicle_body.model_copy(update={"customer_id": customer_id})
-        if vehicles.get_vehicle(caller.shop_id, vehicle_body.vehicle_id):
-            report["vehicles_existing"] += 1
-            continue
-        try:
-            vehicles.create_vehicle(caller, vehicle_body)
-            report["vehicles_created"] += 1
-        except Conflict:  # the plate is already registered here (typed in by hand, say)
-            report["vehicles_existing"] += 1
-    audit(caller, "csv_import", import_id=body.import_id,
-           counts={key: value for key, value in report.items() if key != "errors"},
-           bad_lines=[error["line"] for error in report["errors"]])
-    return {"import_id": body.import_id, **report, "row_limit": IMPORT_ROW_LIMIT}
+def import_row(caller: Caller, row: dict) -> dict:
+    """One row, validated by the API's own rules and imported once: a customer is known by
+    their number, a vehicle by its plate. Answers what it did (`customer`, `vehicle`: created
+    or existing); a bad row raises its DomainError and changes nothing."""
+    mobile = phones.normalise(row.get("mobile", ""))
+    customer_body = validate(customers.NewCustomer, {
+        "customer_id": _stable_id("c", caller.shop_id, mobile or "?"),
+        "name": row.get("name", ""), "mobile": row.get("mobile", ""),
+        "email": row.get("email") or None, "notes": row.get("notes", ""),
+        "channel": "sms" if mobile and phones.is_mobile(mobile) else "none"})
+    vehicle_body = None
+    if row.get("plate"):
+        plate = vehicles.normalise_plate(row["plate"]) or row["plate"]
+        year = row.get("year") or None
+        fuel = row.get("fuel") or "gasoline"
+        vehicle_body = validate(vehicles.NewVehicle, {
+            "vehicle_id": _stable_id("v", caller.shop_id, plate),
+            "plate": row["plate"], "vin": row.get("vin") or None,
+            "make": row.get("make", ""), "model": row.get("model", ""),
+            "year": int(year) if year and year.isdigit() else year,
+            "colour": row.get("colour") or None, "fuel": FUELS.get(fuel, fuel.lower()),
+            "customer_id": customer_body.customer_id})
+    done = {}
+    known = _by_mobile(caller.shop_id, customer_body.mobile)
+    if known:
+        done["customer"], customer_id = "existing", known["customer_id"]
+    else:
+        customer_id = customers.create_customer(caller, customer_body)["customer_id"]
+        done["customer"] = "created"
+    if vehicle_body is None:
+        return done
+    vehicle_body = vehicle_body.model_copy(update={"customer_id": customer_id})
+    if vehicles.get_vehicle(caller.shop_id, vehicle_body.vehicle_id):
+        done["vehicle"] = "existing"
+        return done
+    try:
+        vehicles.create_vehicle(caller, vehicle_body)
+        done["vehicle"] = "created"
+    except Conflict:  # the plate is already registered here (typed in by hand, say)
+        done["vehicle"] = "existing"
+    return done

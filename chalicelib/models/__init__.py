@@ -24,7 +24,7 @@ from chalicelib.models.customers import (MILEAGE_PREFIX, OWNER_PREFIX, PUSH_PREF
                                          customer_vehicles_pk, phone_holders, phone_index,
                                          phone_lookup, plate_index, plate_lookup,
                                          reminder_pending_index, vehicle_key, vehicle_pk)
-from chalicelib.models.exports import ExportJob
+from chalicelib.models.jobs import Job
 from chalicelib.models.messages import (IDEMPOTENCY_PK, DeadLetter, LineDeliveryTag, Outbox,
                                         message_once_key, message_views)
 from chalicelib.models.orders import (BOARD_OPEN, BRAKE_AXLES, CUSTOMER_ORDER_PREFIX,

@@ -108,14 +108,14 @@ test('an owner imports a CSV in Settings and sees the bad rows by line; the shop
   const exportButton = section.getByRole('button', { name: '匯出全店資料' });
   await exportButton.tap();
   await exportButton.tap({ force: true }); // a second tap while it runs starts nothing
-  const bar = section.getByRole('progressbar', { name: '匯出進度' });
+  const bar = section.getByRole('progressbar', { name: '進度' });
   await bar.waitFor();
   await section.getByText(/^匯出中… \d+%/).waitFor();
   assert.equal(await exportButton.isDisabled(), true);
   await bar.scrollIntoViewIfNeeded();
   await screenshot(page, 'shop-export-running-tablet');
   await page.reload();
-  await page.locator('section.data-transfer').getByRole('progressbar', { name: '匯出進度' }).waitFor();
+  await page.locator('section.data-transfer').getByRole('progressbar', { name: '進度' }).waitFor();
   release();
   await section.getByText(/^已匯出：客戶 \d+ 位/).waitFor();
   assert.equal(starts.length, 1, 'one export started');

@@ -73,7 +73,11 @@ BODIES = {
     # data rights: B erases A's customer (typing the name seen on a screen), imports its own
     ("POST", "/api/customers/{customer_id}/erasure"): {"client_id": "{new}",
                                                        "confirm_name": "林美玲"},
-    ("POST", "/api/shop/imports"): {"import_id": "{new}", "csv": "姓名,手機\n冒名,0912345678\n"},
+    # B exports A's customer, follows A's export (its id in the path), imports a file of its own
+    ("POST", "/api/exports"): {"job_id": "{new}", "kind": "customer",
+                               "customer_id": "{customer_id}"},
+    ("POST", "/api/imports/uploads"): {"import_id": "{new}"},
+    ("POST", "/api/imports"): {"import_id": "{job_id}"},
     # follow-up calls and cases: B records a call on A's order, takes over and closes A's case
     # (a case of A is walked with its real id in tests/integration/test_followups.py)
     ("POST", "/api/orders/{order_id}/followup"): {"client_id": "{new}", "outcome": "no_answer"},
@@ -118,6 +122,10 @@ def shop_a_things(chalice_client):
                                                 "order_id": order["order_id"]})
     assert tag.status == 201, tag.body
     ids["code"] = tag.body["code"]
+    export = shop_a.owner.post("/api/exports", {"job_id": new_id("job"), "kind": "customer",
+                                                "customer_id": customer["customer_id"]})
+    assert export.status == 202, export.body
+    ids["job_id"] = ids["import_id"] = export.body["job_id"]
     from chalicelib.core import clock as times
     from chalicelib.outward import notify  # a message to A's customer, held back by quiet hours
     notify.queue(shop_a.shop_id, ids["order_id"], "checked_in", ["sms"], "text", times.now())

@@ -1,28 +1,31 @@
 import { useState } from 'preact/hooks';
 import { t, tf } from '../i18n';
-import { importCsv, IMPORT_MAX_BYTES, type ImportReport } from '../data/portability';
-import { ExportStatus, useExport } from '../ui/ExportJob';
-import { useAction } from '../ui/useAction';
+import { importStatus, IMPORT_MAX_BYTES, startImport, type ImportJob } from '../data/portability';
+import { ExportStatus, JobProgress, useExport } from '../ui/ExportJob';
+import { useJob } from '../ui/useJob';
 import { Notice } from '../ui/Notice';
+
+const waitingImport = (id: string): ImportJob => ({
+  import_id: id, state: 'queued', percent: 0, rows: 0, row_limit: 0, customers_created: 0,
+  customers_existing: 0, vehicles_created: 0, vehicles_existing: 0, bad_rows: 0, errors: [],
+  errors_kept: 0,
+});
 
 /** Settings' 資料匯出/匯入: the whole shop as CSV and JSON; customers and vehicles from a CSV. */
 export function DataTransfer() {
   const exporting = useExport('shop');
-  const [report, setReport] = useState<ImportReport | null>(null);
-  const { busy, error, setError, run } = useAction();
+  const importing = useJob<ImportJob>('import', importStatus, (job) => job.import_id, waitingImport);
+  const [tooBig, setTooBig] = useState(false);
+  const report = importing.job;
 
-  async function chosen(event: Event) {
+  function chosen(event: Event) {
     const input = event.currentTarget as HTMLInputElement;
     const file = input.files?.[0];
     input.value = '';
     if (!file) return;
-    if (file.size > IMPORT_MAX_BYTES) {
-      setReport(null);
-      setError(t('transfer.tooBig'));
-      return;
-    }
-    const text = await file.text();
-    await run(() => importCsv(text), setReport);
+    setTooBig(file.size > IMPORT_MAX_BYTES);
+    if (file.size > IMPORT_MAX_BYTES) return;
+    void importing.begin(() => startImport(file));
   }
 
   return (
@@ -38,17 +41,19 @@ export function DataTransfer() {
       <p class="muted">{t('transfer.importLead')}</p>
       <label class="button-secondary import-file">
         {t('transfer.choose')}
-        <input type="file" accept=".csv,text/csv" class="file-input" disabled={busy} onChange={(event) => void chosen(event)} />
+        <input type="file" accept=".csv,text/csv" class="file-input" disabled={importing.running} onChange={chosen} />
       </label>
-      {busy && <p class="muted">{t('common.loading')}</p>}
-      {error && <Notice>{error}</Notice>}
-      {report && (
+      <JobProgress job={report} running="import.running" />
+      {tooBig && <Notice>{t('transfer.tooBig')}</Notice>}
+      {importing.error && <Notice>{importing.error}</Notice>}
+      {report?.state === 'failed' && <Notice>{t('import.failed')}</Notice>}
+      {report?.state === 'done' && (
         <div class="import-report" aria-live="polite">
           <Notice tone={report.errors.length ? 'info' : 'ok'}>{tf('transfer.imported', {
             rows: String(report.rows), customers: String(report.customers_created),
             vehicles: String(report.vehicles_created),
             existing: String(report.customers_existing + report.vehicles_existing),
-            bad: String(report.errors.length),
+            bad: String(report.bad_rows),
           })}</Notice>
           {report.errors.length > 0 && (
             <table class="import-errors">
