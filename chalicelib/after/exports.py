@@ -306,6 +306,7 @@ def _customer_piece(job: models.Job, deadline: float) -> bool:
     def each(key: str) -> list[dict]:
         return [{**row, "order_number": order["number"]} for order in orders for row in order[key]]
 
+    s3, bucket = aws.client("s3"), settings().bucket_name
     csv_files = {
         "customer.csv": portability.csv_bytes([data["customer"]], portability.CUSTOMER_FIELDS),
         "vehicles.csv": portability.csv_bytes(data["vehicles"], portability.VEHICLE_FIELDS),
@@ -321,9 +322,13 @@ def _customer_piece(job: models.Job, deadline: float) -> bool:
         "photos.csv": portability.csv_bytes(each("photos"), portability.PHOTO_FIELDS),
     }
     files = {"json": _key(job, "customer.json"), "csv": _key(job, "customer.zip")}
-    s3, bucket = aws.client("s3"), settings().bucket_name
     s3.put_object(Bucket=bucket, Key=files["json"], ContentType="application/json",
                   Body=json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    for order in orders:  # the photos themselves, beside the CSVs
+        for photo in order["photos"]:
+            key = objects.photo_object(job.shop_id, order["order_id"], photo["photo_id"],
+                                       "display")
+            csv_files[photo["file"]] = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
     s3.put_object(Bucket=bucket, Key=files["csv"], ContentType="application/zip",
                   Body=portability.zip_bytes(csv_files))
     counts = {"vehicles": len(data["vehicles"]), "orders": len(orders),

@@ -41,7 +41,6 @@ from chalicelib.records import customers, vehicles
 from chalicelib.work import order_store, signatures
 
 LINK_SECONDS = 15 * 60
-PHOTO_LINK_SECONDS = 24 * 3600  # the photos' links inside an export: one day to save them
 ERASED = "（已刪除）"
 CSV_ENCODING = "utf-8-sig"  # the BOM makes Excel read UTF-8 (zh-TW) correctly
 # What a spreadsheet takes for the start of a formula (OWASP, "CSV Injection"): = + - @, their
@@ -180,7 +179,12 @@ LINE_FIELDS = ["order_number", "line_id", "kind", "description", "part_number", 
 SIGNATURE_FIELDS = ["order_number", "kind", "version", "signed_at", "signer_name", "method",
                      "hash", "verify_url", "superseded_at"]
 MESSAGE_FIELDS = ["order_number", "step", "channel", "state", "created_at", "sent_at", "text"]
-PHOTO_FIELDS = ["order_number", "photo_id", "subject", "created_at", "url"]
+PHOTO_FIELDS = ["order_number", "photo_id", "subject", "created_at", "file"]
+
+
+def photo_file(order_number: str, photo_id: str) -> str:
+    """Where a photo sits in a customer's export zip (the order's number, not a name)."""
+    return f"photos/{order_number}-{photo_id}.jpg"
 APPOINTMENT_FIELDS = ["appointment_id", "at", "purpose", "source", "state", "plate"]
 
 
@@ -212,13 +216,10 @@ def customer_data(shop_id: str, customer_id: str) -> dict:
                            for item in under[models.SIGNATURE_PREFIX]],
             "messages": [{key: item.get(key) for key in MESSAGE_FIELDS[1:]
                           if item.get(key) is not None} for item in under[models.MESSAGE_PREFIX]],
+            # Each photo as a file in the export's zip (links inside a file would expire).
             "photos": [{"photo_id": item["photo_id"], "subject": item["subject"],
                         "created_at": item["created_at"],
-                        "url": aws.download_url(objects.photo_object(shop_id,
-                                                                header["order_id"],
-                                                                item["photo_id"], "display"),
-                                                f"{number}-{item['photo_id']}.jpg", "image/jpeg",
-                                                PHOTO_LINK_SECONDS, attachment=True)}
+                        "file": photo_file(number, item["photo_id"])}
                        for item in under[models.PHOTO_PREFIX]],
         })
     owned = [vehicles.get_vehicle(shop_id, vehicle_id)

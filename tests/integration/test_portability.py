@@ -164,11 +164,11 @@ def test_export_then_erase_leaves_no_personal_field_of_that_customer_in_the_tabl
     (order,) = data["orders"]
     assert [s["kind"] for s in order["signatures"]] == ["authorization", "checkout"]
     assert "strokes" not in json.dumps(order["signatures"])
-    assert download(order["photos"][0]["url"])[:2] == b"\xff\xd8"
     assert data["appointments"][0]["appointment_id"] == booking["appointment_id"]
     archive = zipfile.ZipFile(io.BytesIO(download(exported.body["files"]["csv"]["url"])))
     assert set(archive.namelist()) >= {"customer.csv", "vehicles.csv", "orders.csv",
                                        "lines.csv", "signatures.csv", "photos.csv"}
+    assert archive.read(order["photos"][0]["file"])[:2] == b"\xff\xd8"  # the photo itself
     raw = archive.read("customer.csv")
     assert raw.startswith(b"\xef\xbb\xbf") and personal["name"] in raw.decode("utf-8-sig")
 
@@ -394,8 +394,8 @@ def test_personal_data_downloads_are_saved_as_files_and_never_cached(shop):
     mine = export(shop.manager, "customer", customer["customer_id"]).body["files"]
     data = json.loads(download(mine["json"]["url"]))
     everything = export(shop.owner).body["files"]
-    exports = [mine["json"], mine["csv"], everything["json"], everything["csv"],
-               {"url": data["orders"][0]["photos"][0]["url"], "filename": ""}]
+    assert data["orders"][0]["photos"][0]["file"].endswith(".jpg")  # in the zip, not a link
+    exports = [mine["json"], mine["csv"], everything["json"], everything["csv"]]
     for link in exports:
         response = requests.get(link["url"], timeout=10)
         assert response.status_code == 200, response.text
