@@ -316,11 +316,14 @@ def test_no_role_uses_wildcards_on_dynamodb_or_s3(template):
                 assert "*" not in text or stream_listing or object_prefix, (role, text)
 
 
-def test_functions_use_the_stack_s_own_table_and_bucket_and_log_a_year(template):
+def test_functions_use_the_stack_s_own_table_bucket_and_origin_and_log_a_year(template):
     for name, function in resources(template, "AWS::Serverless::Function").items():
         variables = function["Properties"]["Environment"]["Variables"]
         assert variables["SL_TABLE"] == {"Ref": "Table"}
         assert variables["SL_BUCKET"] == {"Ref": "FilesBucket"}
+        # Links in messages and documents (progress, opt-out, verify) start with the app's
+        # origin, where CloudFront serves /t/*, /o/* and /api/* too: never the local default.
+        assert variables["SL_PUBLIC_ORIGIN"] == {"Ref": "PwaOrigin"}
         assert function["Properties"]["Runtime"] == "python3.11"
         (log_group,) = function["DependsOn"]
         logs = template["Resources"][log_group]["Properties"]
