@@ -510,6 +510,11 @@ def test_a_piece_has_fifteen_minutes_and_a_gigabyte_and_failed_pieces_land_in_th
     function = template["Resources"]["Pieces"]["Properties"]
     assert function["Timeout"] == 900  # Lambda's longest: a piece stops well before, saving where
     assert function["MemorySize"] >= 1024  # an export joins its CSVs into a zip in memory
+    # A piece asks for the next: Lambda's recursive loop detection would stop such a chain after
+    # about 16 invocations (it watches loops of Lambda functions alone too) and drop the rest of
+    # a long export into the failure queue. Allowed, with an alarm on runaway invocations.
+    assert function["RecursiveLoop"] == "Allow"
+    assert transformed["Resources"]["Pieces"]["Properties"]["RecursiveLoop"] == "Allow"
     config = function["EventInvokeConfig"]
     (invoke_config,) = resources(transformed, "AWS::Lambda::EventInvokeConfig").values()
     assert invoke_config["Properties"]["FunctionName"] == {"Ref": "Pieces"}
@@ -633,6 +638,7 @@ def test_alarms_watch_errors_throttles_lag_and_the_dead_letter_queue(template):
     # account throttles every day): its errors, and the pieces that failed for good, are watched.
     assert ("Errors", json.dumps({"Ref": "Pieces"})) in watched
     assert ("DestinationDeliveryFailures", json.dumps({"Ref": "Pieces"})) in watched
+    assert ("Invocations", json.dumps({"Ref": "Pieces"})) in watched  # a chain without end
     for queue in ("StreamFailures", "PieceFailures"):
         assert ("ApproximateNumberOfMessagesVisible",
                 json.dumps(_get_att(queue, "QueueName"))) in watched
