@@ -11,7 +11,8 @@ def test_the_package_holds_the_template_the_code_and_the_merge_template(package_
     assert {path.name for path in package_dir.iterdir()} == {"sam.json", "deployment.zip", "infra.json"}
     template = json.loads((package_dir / "sam.json").read_text())
     assert template["Transform"] == "AWS::Serverless-2016-10-31"
-    for function in ("APIHandler", "StaffToken", "OnChange", "SendQueuedMessages", "DailyJobs"):
+    for function in ("APIHandler", "StaffToken", "OnChange", "SendQueuedMessages", "DailyJobs",
+                     "Pieces"):
         assert template["Resources"][function]["Properties"]["CodeUri"] == "./deployment.zip"
 
 

@@ -1,6 +1,9 @@
 """The properties of the packaged stack that matter, read from the template `make package` built."""
 import json
+import os
+import re
 import subprocess
+import sys
 
 from devstack import ROOT, provision
 from infra import ssm
@@ -38,7 +41,11 @@ PHOTOS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/photos/*"})  # checked, EXIF
 SIGNATURES = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/signatures/*"})  # the signatures' PNGs
 DOCUMENTS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/documents/*"})  # signed documents' PDFs
 LABELS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/labels/*"})  # old-part labels to print
-REPORTS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/reports/*"})  # the month's parts CSV
+REPORTS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/reports/*"})  # parts CSVs, data exports
+# The pieces Lambda, by its fixed name: its own role names it too, and a GetAtt there would make
+# the function wait for its role and the role for the function (a circular reference).
+PIECES = json.dumps({"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}"
+                                ":function:servicelane-${Stage}-pieces"})
 
 # An SMS straight to a phone number has no resource ARN: IAM allows it on "*" only. The role then
 # denies Publish on every SNS ARN (topics, push endpoints), so "*" reaches phone numbers alone.
@@ -58,6 +65,12 @@ SENDS_MESSAGES = {
                                              ":${AWS::AccountId}:identity/*"})),
     ("sns:Publish", SMS),
 }
+
+# The daily job's tasks (chalicelib/after/daily.py), run by its pieces: follow-ups due onto
+# their shop's list (gsi2), reminders sent as messages with the opt-out link, and the signed
+# orders' check (the seal key, and what the documents cover, read by key).
+DAILY_TASKS = SENDS_MESSAGES | {("ssm:GetParameter", json.dumps(SEAL_KEY)),
+                                ("dynamodb:BatchGetItem", TABLE)}
 
 # What each function may do, and on what: the whole of its role. A function that starts using
 # something new adds it to its policy file (.chalice/policy-*.json) and here, on the one resource.
@@ -101,6 +114,7 @@ ALLOWED = {
         ("ses:SendEmail", json.dumps({"Fn::Sub": "arn:${AWS::Partition}:ses:${AWS::Region}"
                                                  ":${AWS::AccountId}:identity/*"})),
         ("sns:Publish", SMS),
+        ("lambda:InvokeFunction", PIECES),  # POST /api/exports asks for the export's first piece
     },
     "StaffToken": {  # the built-in authorizer: verifies access tokens, nothing else
         ("logs:CreateLogStream", json.dumps(_get_att("StaffTokenLogs"))),
@@ -124,15 +138,31 @@ ALLOWED = {
         ("logs:PutLogEvents", json.dumps(_get_att("SendQueuedMessagesLogs"))),
         *SENDS_MESSAGES,
     },
-    # 06:00 in Taipei: the follow-ups now due onto their shop's list (gsi2, the order's state,
-    # the follow-up moved once), and the reminders due that day sent as messages (with the
-    # customer's opt-out link: the link key).
+    # 06:00 in Taipei: one piece per shard of shops, which runs the tasks. The job keeps the
+    # tasks' own rights while a task may still run in it; once daily.run only asks for pieces,
+    # DAILY_TASKS goes from here and from .chalice/policy-daily.json.
     "DailyJobs": {
         ("logs:CreateLogStream", json.dumps(_get_att("DailyJobsLogs"))),
         ("logs:PutLogEvents", json.dumps(_get_att("DailyJobsLogs"))),
-        *SENDS_MESSAGES,
-        # The signed orders' check: the seal key, and what the documents cover, read by key.
-        ("ssm:GetParameter", json.dumps(SEAL_KEY)), ("dynamodb:BatchGetItem", TABLE),
+        *DAILY_TASKS,
+        ("lambda:InvokeFunction", PIECES),  # one piece per shard of shops
+    },
+    # Long work, each piece an asynchronous invocation (chalicelib/core/pieces.py): the daily
+    # job's tasks for a shard of shops, and a shop's or a customer's data export.
+    "Pieces": {
+        ("logs:CreateLogStream", json.dumps(_get_att("PiecesLogs"))),
+        ("logs:PutLogEvents", json.dumps(_get_att("PiecesLogs"))),
+        *DAILY_TASKS,
+        # An export reads what the shop holds: a customer's appointments and a phone (gsi1)
+        # besides the board and the cases (gsi2), and records its progress and audit item.
+        ("dynamodb:Query", LOOKUP_INDEX),
+        # Its parts and the final files, one PutObject each (no multipart upload: see
+        # test_no_code_uploads_in_parts), read back to be joined and through presigned GETs.
+        ("s3:PutObject", REPORTS), ("s3:GetObject", REPORTS),
+        ("lambda:InvokeFunction", PIECES),  # the export's next piece
+        # Lambda sends a piece that failed for good to the on-failure destination with the
+        # function's own role.
+        ("sqs:SendMessage", json.dumps(_get_att("PieceFailures"))),
     },
 }
 
@@ -286,11 +316,14 @@ def test_no_role_uses_wildcards_on_dynamodb_or_s3(template):
                 assert "*" not in text or stream_listing or object_prefix, (role, text)
 
 
-def test_functions_use_the_stack_s_own_table_and_bucket_and_log_a_year(template):
+def test_functions_use_the_stack_s_own_table_bucket_and_origin_and_log_a_year(template):
     for name, function in resources(template, "AWS::Serverless::Function").items():
         variables = function["Properties"]["Environment"]["Variables"]
         assert variables["SL_TABLE"] == {"Ref": "Table"}
         assert variables["SL_BUCKET"] == {"Ref": "FilesBucket"}
+        # Links in messages and documents (progress, opt-out, verify) start with the app's
+        # origin, where CloudFront serves /t/*, /o/* and /api/* too: never the local default.
+        assert variables["SL_PUBLIC_ORIGIN"] == {"Ref": "PwaOrigin"}
         assert function["Properties"]["Runtime"] == "python3.11"
         (log_group,) = function["DependsOn"]
         logs = template["Resources"][log_group]["Properties"]
@@ -441,6 +474,83 @@ def test_the_stream_handler_reads_the_real_stream_and_dead_letters_what_fails(te
     assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
 
 
+# -- long work in pieces ---------------------------------------------------------------------
+
+def test_only_the_api_the_daily_job_and_a_piece_may_ask_for_a_piece_and_nothing_else(template):
+    """lambda:InvokeFunction on the pieces function alone, by the three that ask for a piece:
+    an export started at the API, the daily job's shards, an export's next piece."""
+    invokes = {}
+    for function in resources(template, "AWS::Serverless::Function"):
+        role = template["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
+        invokes[function] = {(action, json.dumps(resource))
+                             for statement in _statements(template, role)
+                             for action in _as_list(statement["Action"])
+                             if action.startswith("lambda:")
+                             for resource in _as_list(statement["Resource"])}
+    asked_by = {"APIHandler", "DailyJobs", "Pieces"}
+    assert {name for name, granted in invokes.items() if granted} == asked_by
+    for name in asked_by:
+        assert invokes[name] == {("lambda:InvokeFunction", PIECES)}, name
+
+
+def test_the_function_the_code_invokes_is_the_pieces_function_the_roles_name(template):
+    function = template["Resources"]["Pieces"]["Properties"]
+    assert function["Handler"] == "app.run_piece"  # which runs only the pieces app.py lists
+    name = function["FunctionName"]["Fn::Sub"]
+    assert json.loads(PIECES)["Fn::Sub"].endswith(f":function:{name}")
+    # The name chalicelib/core/pieces.py invokes, read as the dev stage's Lambda would read it.
+    result = subprocess.run([sys.executable, "-c", "from chalicelib.core import pieces; "
+                             "print(pieces.function_name())"], cwd=ROOT, capture_output=True,
+                            text=True, env={**os.environ, "SL_STAGE": "dev"})
+    assert result.stdout.strip() == name.replace("${Stage}", "dev"), result.stderr
+
+
+def test_a_piece_has_fifteen_minutes_and_a_gigabyte_and_failed_pieces_land_in_their_queue(
+        template, transformed):
+    function = template["Resources"]["Pieces"]["Properties"]
+    assert function["Timeout"] == 900  # Lambda's longest: a piece stops well before, saving where
+    assert function["MemorySize"] >= 1024  # an export joins its CSVs into a zip in memory
+    # A piece asks for the next: Lambda's recursive loop detection would stop such a chain after
+    # about 16 invocations (it watches loops of Lambda functions alone too) and drop the rest of
+    # a long export into the failure queue. Allowed, with an alarm on runaway invocations.
+    assert function["RecursiveLoop"] == "Allow"
+    assert transformed["Resources"]["Pieces"]["Properties"]["RecursiveLoop"] == "Allow"
+    config = function["EventInvokeConfig"]
+    (invoke_config,) = resources(transformed, "AWS::Lambda::EventInvokeConfig").values()
+    assert invoke_config["Properties"]["FunctionName"] == {"Ref": "Pieces"}
+    for props in (config, invoke_config["Properties"]):
+        assert props["MaximumRetryAttempts"] == 2
+        # Long enough for the 64 daily pieces to drain through a new account's 10 executions
+        # (15 minutes each at worst: 1 h 40), short enough to alarm before the shops' morning.
+        assert 2 * 3600 <= props["MaximumEventAgeInSeconds"] <= 4 * 3600
+        assert props["DestinationConfig"]["OnFailure"]["Destination"] == _get_att("PieceFailures")
+    queue = template["Resources"]["PieceFailures"]["Properties"]
+    assert queue["SqsManagedSseEnabled"] is True
+    assert queue["MessageRetentionPeriod"] == 14 * 24 * 3600
+    # Lambda delivers to the destination with the function's role; SAM adds nothing to a role it
+    # did not make, so the transformed role is the one the policy file declares.
+    role = transformed["Resources"]["PiecesRole"]["Properties"]["Policies"]
+    assert [s for p in role for s in p["PolicyDocument"]["Statement"]] == \
+        _statements(template, "PiecesRole")
+
+
+# Managed transfers and multipart calls: an upload in parts that fails is aborted with
+# s3:AbortMultipartUpload, which no role has (the bucket's lifecycle clears what is left after a
+# day). Every file is written with one PutObject (up to 5 GB).
+MULTIPART = re.compile(r"\b(upload_fileobj|upload_file|create_multipart_upload|upload_part|"
+                       r"TransferConfig|s3transfer)\b")
+
+
+def test_no_code_uploads_in_parts():
+    sources = [ROOT / "app.py", *sorted((ROOT / "chalicelib").rglob("*.py"))]
+    found = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}" for path in sources
+             for number, line in enumerate(path.read_text().splitlines(), 1)
+             if MULTIPART.search(line)]
+    assert found == [], ("an upload in parts needs s3:AbortMultipartUpload (and "
+                         "s3:ListMultipartUploadParts to resume) on its prefix in the writing "
+                         f"function's policy and in ALLOWED: {found}")
+
+
 # -- the PWA and CloudFront ------------------------------------------------------------------
 
 def _distribution(template):
@@ -524,8 +634,14 @@ def test_alarms_watch_errors_throttles_lag_and_the_dead_letter_queue(template):
         assert ("Errors", json.dumps({"Ref": function})) in watched
         assert ("Throttles", json.dumps({"Ref": function})) in watched
     assert ("IteratorAge", json.dumps({"Ref": "OnChange"})) in watched
-    assert ("ApproximateNumberOfMessagesVisible",
-            json.dumps(_get_att("StreamFailures", "QueueName"))) in watched
+    # A throttled piece waits in Lambda's queue and runs later (the 06:00 burst of 64 on a new
+    # account throttles every day): its errors, and the pieces that failed for good, are watched.
+    assert ("Errors", json.dumps({"Ref": "Pieces"})) in watched
+    assert ("DestinationDeliveryFailures", json.dumps({"Ref": "Pieces"})) in watched
+    assert ("Invocations", json.dumps({"Ref": "Pieces"})) in watched  # a chain without end
+    for queue in ("StreamFailures", "PieceFailures"):
+        assert ("ApproximateNumberOfMessagesVisible",
+                json.dumps(_get_att(queue, "QueueName"))) in watched
     assert template["Resources"]["AlarmTopic"]["Type"] == "AWS::SNS::Topic"
 
 
