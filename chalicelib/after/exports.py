@@ -272,9 +272,10 @@ def _join(job: models.Job) -> None:
                 {**line, "order_number": order["number"]}
                 for order in _rows(job, "orders") for line in order["lines"]))
         s3, bucket = aws.client("s3"), settings().bucket_name
-        s3.upload_file(json_path, bucket, files["json"],
-                       ExtraArgs={"ContentType": "application/json"})
-        s3.upload_file(zip_path, bucket, files["csv"], ExtraArgs={"ContentType": "application/zip"})
+        for path, key, kind in ((json_path, files["json"], "application/json"),
+                                (zip_path, files["csv"], "application/zip")):
+            with open(path, "rb") as body:  # one PutObject each (up to 5 GB), read from disk
+                s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=kind)
     counts = {key: job.counts.get(key, 0) for key in ("customers", "vehicles", "orders", "lines")}
     jobs.save(job, state="done", phase=None, cursor=None, percent=100, files=files, counts=counts)
 

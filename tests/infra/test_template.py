@@ -159,6 +159,7 @@ ALLOWED = {
         # Its parts and the final files, one PutObject each (no multipart upload: see
         # test_no_code_uploads_in_parts), read back to be joined and through presigned GETs.
         ("s3:PutObject", REPORTS), ("s3:GetObject", REPORTS),
+        ("s3:GetObject", PHOTOS),  # a customer's photos, into their export's zip
         ("lambda:InvokeFunction", PIECES),  # the export's next piece
         # Lambda sends a piece that failed for good to the on-failure destination with the
         # function's own role.
