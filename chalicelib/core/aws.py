@@ -71,8 +71,6 @@ def download_url(key: str, filename: str, content_type: str, seconds: int, *,
     """
     from urllib.parse import quote
 
-    from chalicelib.core.config import settings
-
     disposition = "attachment" if attachment else "inline"
     return client("s3").generate_presigned_url("get_object", Params={
         "Bucket": settings().bucket_name, "Key": key, "ResponseContentType": content_type,

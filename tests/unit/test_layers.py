@@ -1,0 +1,93 @@
+"""chalicelib's imports only go down (docs/design.md, "Layers"): a module imports from lower
+layers and from modules listed before it in its own layer, at the top of the module, never up
+and never in a circle. The order below is the design's table; a new module goes into it."""
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "chalicelib"
+
+# Each layer's modules, lowest first (core, models and api are one layer: each may use core).
+LAYERS = [
+    ["core.config", "core.clock", "core.errors", "core.secrets", "core.aws", "core.objects",
+     "core.money", "core.phones", "core.images", "core.observability", "core.pieces",
+     "core.health",
+     "models.base", "models.writes", "models.shops", "models.customers", "models.orders",
+     "models.appointments", "models.messages", "models.aftercare", "models.jobs", "models",
+     "api", "api.roles", "api.tokens", "api.openapi", "api.lazy"],
+    ["records.auth", "records.shop_settings", "records.shops", "records.vehicles",
+     "records.customers"],
+    ["work.fonts", "work.labels", "work.order_store", "work.photos", "work.inspections",
+     "work.parts", "work.pdf", "work.signatures", "work.orders", "work.appointments"],
+    ["outward.links", "outward.opt_out", "outward.notify", "outward.approval_codes",
+     "outward.customer_page"],
+    ["after.dashboard", "after.cases", "after.followups", "after.reminders",
+     "after.portability", "after.jobs", "after.exports", "after.imports", "after.daily"],
+    ["changes", "customer_routes"],
+]
+
+
+def _name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _unit(name: str) -> str:
+    """The row of the table a module belongs to: notify's parts are the notify package."""
+    return "outward.notify" if name.startswith("outward.notify") else name
+
+
+def _rank() -> dict[str, tuple[int, int]]:
+    return {name: (layer, place) for layer, names in enumerate(LAYERS)
+            for place, name in enumerate(names)}
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """(chalicelib module imported, whether at the top of the module)."""
+    tree = ast.parse(path.read_text())
+    top = {id(node) for node in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(
+                "chalicelib"):
+            base = node.module.removeprefix("chalicelib").lstrip(".")
+            names = [f"{base}.{alias.name}".lstrip(".") if (PACKAGE / base.replace(".", "/") /
+                     f"{alias.name}.py").exists() or (PACKAGE / base.replace(".", "/") /
+                     alias.name).is_dir() else base for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name.removeprefix("chalicelib.") for alias in node.names
+                     if alias.name.startswith("chalicelib.")]
+        found += [(name, id(node) in top) for name in names if name]
+    return found
+
+
+PACKAGES = {"", "core", "records", "work", "outward", "after"}  # empty __init__ files
+
+
+def test_every_module_is_in_the_table():
+    modules = {_unit(_name(path)) for path in PACKAGE.rglob("*.py")} - PACKAGES
+    listed = {name for names in LAYERS for name in names}
+    assert modules - listed == set(), sorted(modules - listed)
+
+
+def test_imports_go_down_and_sit_at_the_top():
+    rank = _rank()
+    wrong = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        me = _unit(_name(path))
+        if me in PACKAGES:
+            assert not _imports(path), path
+            continue
+        for imported, at_top in _imports(path):
+            other = _unit(imported)
+            if other == me or other.startswith(me + ".") or me == "models" and \
+                    other.startswith("models."):
+                continue  # a package's own parts
+            if not at_top:
+                wrong.append(f"{me} imports {other} inside a function")
+            elif rank[other] >= rank[me]:
+                wrong.append(f"{me} imports {other}, not below it")
+    assert wrong == [], wrong
