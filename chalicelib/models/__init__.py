@@ -31,7 +31,7 @@ from chalicelib.models.orders import (BOARD_OPEN, BRAKE_AXLES, EVENT_PREFIX, FOL
                                       MESSAGE_PREFIX, MESSAGES_DUE_PK, ORDER_SK, PART_PREFIX,
                                       PHOTO_PREFIX, SIGNATURE_PREFIX, SIGNED_SHARDS,
                                       TYRE_POSITIONS, ApprovalCode, Event, FollowUp, Inspection,
-                                      IntegrityAlert, Line, Message, Order, PartClientId,
+                                      IntegrityAlert, Line, LinkHash, Message, Order, PartClientId,
                                       PartCode, PartTag, Photo, ProgressLink, Signature,
                                       SignedRecently,
                                       board_index, board_pk, followup_due_index,
