@@ -31,7 +31,7 @@ ATTEMPTS = 8
 class LostRace(Exception):
     """What a write was decided on changed before it landed: read again and decide again.
     From a transaction, `parts` says which of its parts refused (in the order added), and
-    `items` what a refused part asked to be given back held (its condition check's item)."""
+    `items` the item each refused condition check handed back (asked with `return_values`)."""
     parts: list[bool] = []
     items: list[dict | None] = []
 

@@ -329,8 +329,8 @@ def _answered(order: dict) -> str:
 
 
 def render(opened: links.Opened, token: str) -> tuple[str, tuple[str, ...]]:
-    """The page's HTML, and the origins its images come from (for the CSP): nothing more is
-    read, the link's look-up read the shop, its settings and checklist, and the car."""
+    """The page's HTML, and the origins its images come from (for the CSP). Nothing is read
+    here: resolving the link read the shop, its settings and checklist, and the car."""
     order, shop = opened.order, opened.shop
     vehicle = order["vehicle"]
     shots = _photos(order)
