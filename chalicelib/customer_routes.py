@@ -3,18 +3,22 @@ it does, and the reminders' opt-out (`/o/<token>`). Public routes: nothing but t
 the order, so every failure to resolve one gets the same 404 page (with Retry-After once a
 client guesses too fast), and a page's own requests answer JSON in its error shape.
 
-A Blueprint (registered by app.py): the token is resolved once, by `with_order`.
+A Blueprint (registered by app.py): the token is resolved once, by `with_order`, into what it
+opens (links.Opened: the order, and the shop, its settings and checklist, the car, read with it).
 """
 from __future__ import annotations
 
 from functools import wraps
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from chalice import Blueprint, Response
 
 from chalicelib.api import client_of, json_response, jsonable
 from chalicelib.api.lazy import lazy
 from chalicelib.core.errors import DomainError, NotFound, preferred_language
+
+if TYPE_CHECKING:  # the domain is imported lazily (cold start): for the types only
+    from chalicelib.outward.links import Opened
 
 customer_page = lazy("outward.customer_page")
 links = lazy("outward.links")
@@ -52,14 +56,14 @@ def too_many(over: Any) -> Response:
 
 
 def with_order(view: Callable[..., Response]) -> Callable[..., Response]:
-    """The order the link's token opens, given to the view; the one 404 page otherwise."""
+    """What the link's token opens, given to the view; the one 404 page otherwise."""
     @wraps(view)
     def resolved(token: str, **params: str) -> Response:
         try:
-            order = links.resolve(token, client()["ip"])
+            opened = links.resolve(token, client()["ip"])
         except links.LinkNotFound as missing:
             return not_found(missing.retry_after)
-        return view(order, token=token, **params)
+        return view(opened, token=token, **params)
     return resolved
 
 
@@ -81,17 +85,17 @@ def answers_json(view: Callable[..., Any]) -> Callable[..., Response]:
 
 @routes.route("/t/{token}", methods=["GET"])
 @with_order
-def page(order: dict, token: str) -> Response:
-    html, image_origins = customer_page.render(order, token)
+def page(opened: Opened, token: str) -> Response:
+    html, image_origins = customer_page.render(opened, token)
     return _page(html, 200, customer_page.headers(image_origins))
 
 
 @routes.route("/t/{token}/documents/{signature_id}", methods=["GET"])
 @with_order
-def document(order: dict, token: str, signature_id: str) -> Response:
+def document(opened: Opened, token: str, signature_id: str) -> Response:
     """A signed document's PDF, by a short-lived link (302)."""
     try:
-        url = customer_page.document_url(order, signature_id)
+        url = customer_page.document_url(opened.order, signature_id)
     except DomainError:
         return not_found()
     return _page("", 302, {"Location": url, "Cache-Control": "no-store",
@@ -101,25 +105,25 @@ def document(order: dict, token: str, signature_id: str) -> Response:
 @routes.route("/t/{token}/signatures", methods=["POST"])
 @with_order
 @answers_json
-def signature(order: dict, token: str) -> dict:
+def signature(opened: Opened, token: str) -> dict:
     """The customer approves added work (or signs) from their phone."""
-    return customer_page.sign(order, routes.current_request.raw_body, client())
+    return customer_page.sign(opened, routes.current_request.raw_body, client())
 
 
 @routes.route("/t/{token}/code", methods=["POST"])
 @with_order
 @answers_json
-def approval_code(order: dict, token: str) -> dict:
+def approval_code(opened: Opened, token: str) -> dict:
     """Text the customer a one-time code to approve added work above the shop's amount."""
-    return customer_page.send_code(order)
+    return customer_page.send_code(opened)
 
 
 @routes.route("/t/{token}/parts/{code}", methods=["POST"])
 @with_order
 @answers_json
-def part_choice(order: dict, token: str, code: str) -> dict:
+def part_choice(opened: Opened, token: str, code: str) -> dict:
     """Take an old part back, or leave it to the shop."""
-    return customer_page.choose_part(order, code, routes.current_request.raw_body)
+    return customer_page.choose_part(opened.order, code, routes.current_request.raw_body)
 
 
 # Web Push from the page: its service worker (one for every link, scope /t/), the manifest that
@@ -132,24 +136,24 @@ def service_worker() -> Response:
 
 @routes.route("/t/{token}/manifest.webmanifest", methods=["GET"])
 @with_order
-def manifest(order: dict, token: str) -> Response:
-    return _page(customer_page.manifest(order, token), 200, customer_page.manifest_headers())
+def manifest(opened: Opened, token: str) -> Response:
+    return _page(customer_page.manifest(opened, token), 200, customer_page.manifest_headers())
 
 
 @routes.route("/t/{token}/push", methods=["POST", "DELETE"])
 @with_order
 @answers_json
-def push_subscription(order: dict, token: str) -> dict:
+def push_subscription(opened: Opened, token: str) -> dict:
     request = routes.current_request
     work = push.subscribe_request if request.method == "POST" else push.unsubscribe_request
-    return work(order, request.raw_body)
+    return work(opened.order, request.raw_body)
 
 
 @routes.route("/t/{token}/messages/read", methods=["POST"])
 @with_order
 @answers_json
-def message_read(order: dict, token: str) -> dict:
-    return notify.mark_read(order, routes.current_request.raw_body)
+def message_read(opened: Opened, token: str) -> dict:
+    return notify.mark_read(opened.order, routes.current_request.raw_body)
 
 
 # --- the reminders' opt-out link (個資法 §20): the page stops them on opening ---

@@ -344,6 +344,19 @@ class ProgressLink(Item, discriminator="progress_link"):
         return {"pk": order_pk(shop_id, order_id), "sk": LINK_SK}
 
 
+class LinkHash(Item, discriminator="link_hash"):
+    """A working progress link found by its token's hash: PK `LINKHASH#<SHA-256 of the token>`,
+    SK `LINK` → the shop and order. Written with the `LINK` item, deleted when the link is
+    revoked or re-issued, so the customer's page finds the order by a key the token gives (one
+    condition check, in the same transaction as the client's guard) rather than by a Query."""
+    shop_id = Text()
+    order_id = Text()
+
+    @staticmethod
+    def key(token_hash: str) -> Key:
+        return {"pk": f"LINKHASH#{token_hash}", "sk": LINK_SK}
+
+
 FOLLOWUPS_PENDING_PK = "FOLLOWUPS_PENDING"  # every shop's calls not yet due, by due date
 
 

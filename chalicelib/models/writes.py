@@ -30,8 +30,10 @@ ATTEMPTS = 8
 
 class LostRace(Exception):
     """What a write was decided on changed before it landed: read again and decide again.
-    From a transaction, `parts` says which of its parts refused (in the order added)."""
+    From a transaction, `parts` says which of its parts refused (in the order added), and
+    `items` the item each refused condition check handed back (asked with `return_values`)."""
     parts: list[bool] = []
+    items: list[dict | None] = []
 
 
 class Refused(LostRace):
@@ -87,9 +89,17 @@ class Writes(TransactWrite):
         super().__init__(**kwargs)
         self.kinds: list[str] = []
 
-    def condition_check(self, *args, **kwargs):
+    def condition_check(self, model_cls, hash_key, range_key=None, condition=None,
+                        return_values: str | None = None):
+        """`return_values="ALL_OLD"`: when the condition fails, the item as the check found it
+        comes back with the refusal (`lost.items`): the check is a read as well."""
         self.kinds.append("condition_check")
-        return super().condition_check(*args, **kwargs)
+        if return_values is None:
+            return super().condition_check(model_cls, hash_key, range_key, condition)
+        hash_key, range_key = model_cls._serialize_keys(hash_key, range_key)
+        self._condition_check_items.append(model_cls._get_connection().get_operation_kwargs(
+            hash_key=hash_key, range_key=range_key, condition=condition,
+            return_values_on_condition_failure=return_values))
 
     def delete(self, *args, **kwargs):
         self.kinds.append("delete")
@@ -112,6 +122,16 @@ class Writes(TransactWrite):
             out[position] = refused
         return out
 
+    def refused_items(self, err: Exception) -> list[dict | None]:
+        """The item each part's refusal carried (in the order added), or None."""
+        sent = [n for kind in ("condition_check", "delete", "save", "update")
+                for n, added in enumerate(self.kinds) if added == kind]
+        out: list[dict | None] = [None] * len(self.kinds)
+        for position, reason in zip(sent, getattr(err, "cancellation_reasons", None) or []):
+            if reason is not None and reason.raw_item:
+                out[position] = Item.from_raw_data(reason.raw_item).as_dict()
+        return out
+
 
 @contextmanager
 def transaction() -> Iterator[Writes]:
@@ -124,6 +144,7 @@ def transaction() -> Iterator[Writes]:
                 yield writes
     except LostRace as lost:
         lost.parts = writes.failed_parts(lost.__cause__)
+        lost.items = writes.refused_items(lost.__cause__)
         raise
 
 

@@ -32,9 +32,11 @@ MAX_PER_HOUR = 5
 CODE_DIGITS = 6
 
 
-def needed(shop_id: str, new_total: int) -> bool:
-    """Whether approving at this total (tax included) asks for a code; 0 means always."""
-    return new_total > int(shop_settings.thresholds(shop_id)["remote_code_above"])
+def needed(shop_id: str, new_total: int, thresholds: dict | None = None) -> bool:
+    """Whether approving at this total (tax included) asks for a code; 0 means always.
+    `thresholds`: the shop's settings when already read."""
+    settings = thresholds or shop_settings.thresholds(shop_id)
+    return new_total > int(settings["remote_code_above"])
 
 
 def _mac(shop_id: str, order_id: str, code: str) -> str:

@@ -12,8 +12,7 @@ import base64
 import hashlib
 import html
 import json
-from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote, urlsplit
@@ -21,9 +20,9 @@ from urllib.parse import quote, urlsplit
 from chalicelib.api import Body, parse
 from chalicelib.core import clock, money
 from chalicelib.core.errors import Conflict, DomainError, NotFound, Unprocessable
-from chalicelib.outward import approval_codes, opt_out
+from chalicelib.outward import approval_codes, links, opt_out
 from chalicelib.outward.notify import push
-from chalicelib.records import shop_settings, shops, vehicles
+from chalicelib.records import shops, vehicles
 from chalicelib.work import inspections, order_store, parts, photos, signatures
 
 ASSETS = Path(__file__).parent / "page"
@@ -161,13 +160,12 @@ def _timeline(order: dict) -> str:
             f"<p class=state>{_bi(zh, en)}</p>{promise}<ol class=tl>{''.join(rows)}</ol></section>")
 
 
-def _report(shop_id: str, order: dict, shots: dict[str, list[dict]],
-            thresholds: Callable[[], dict]) -> str:
-    values = (order.get("inspection") or {}).get("values") or {}
+def _report(opened: links.Opened, shots: dict[str, list[dict]]) -> str:
+    values = (opened.order.get("inspection") or {}).get("values") or {}
     if not values:
         return ""
-    settings = thresholds()
-    items = shop_settings.template(shop_id)["items"]  # read once: the summary and the list below
+    settings = opened.thresholds
+    items = opened.template["items"]
     summary = inspections.summary(values, settings, items)
     found = inspections.findings(values, settings)
     parts_html = []
@@ -228,13 +226,15 @@ def _lines(order: dict) -> str:
             "</table></section>")
 
 
-def _approval(shop_id: str, order: dict, thresholds: Callable[[], dict]) -> str:
-    estimate = signatures.document(shop_id, order, "estimate")
+def _approval(opened: links.Opened) -> str:
+    order = opened.order
+    estimate = signatures.document(order["shop_id"], order, "estimate", opened.shop,
+                                   opened.vehicle)
     content = estimate["content"]
     if not estimate["signable"] or not content["lines"]:
         return ""
     consented = int(content["consented_subtotal"])
-    code_above = int(thresholds()["remote_code_above"])
+    code_above = int(opened.thresholds["remote_code_above"])
     photo_items = {item["photo_id"]: item for item in order.get("photos", [])}
     items = []
     for line in content["lines"]:
@@ -328,10 +328,10 @@ def _answered(order: dict) -> str:
             f"additional work: {approved} approved, {len(lines) - approved} declined.</span></p>")
 
 
-def render(order: dict, token: str) -> tuple[str, tuple[str, ...]]:
-    """The page's HTML, and the origins its images come from (for the CSP)."""
-    shop_id = order["shop_id"]
-    shop = shops.get_shop(shop_id) or {}
+def render(opened: links.Opened, token: str) -> tuple[str, tuple[str, ...]]:
+    """The page's HTML, and the origins its images come from (for the CSP). Nothing is read
+    here: resolving the link read the shop, its settings and checklist, and the car."""
+    order, shop = opened.order, opened.shop
     vehicle = order["vehicle"]
     shots = _photos(order)
     buttons = []
@@ -341,9 +341,7 @@ def render(order: dict, token: str) -> tuple[str, tuple[str, ...]]:
         buttons.append(f"<a class=\"btn btn-g\" href=\"https://line.me/R/ti/p/{quote(shop['line_id'])}\" "
                        "rel=noopener>LINE 聯絡 Chat</a>")
     car = " ".join(filter(None, [vehicle.get("make"), vehicle.get("model")]))
-    # The shop's settings, read once if the walk-around or the approval needs them.
-    thresholds = cache(lambda: shop_settings.thresholds(shop_id))
-    approval = _approval(shop_id, order, thresholds)
+    approval = _approval(opened)
     logo = shops.logo_url(shop) if shop.get("logo_key") else None
     logo_html = f"<img class=logo src=\"{_e(logo)}\" alt=\"\" height=48>" if logo else ""
     body = (
@@ -351,7 +349,7 @@ def render(order: dict, token: str) -> tuple[str, tuple[str, ...]]:
         f"<p>{_e(vehicles.mask_plate(vehicle['plate']))} {_e(car)} · 工單 <span class=en>Order</span> "
         f"<span class=nowrap>{_e(order['number'])}</span></p>"
         f"<div class=btns>{''.join(buttons)}</div></header><main>"
-        + (approval or _answered(order)) + _timeline(order) + _push(order, token) + _lines(order) + _report(shop_id, order, shots, thresholds)
+        + (approval or _answered(order)) + _timeline(order) + _push(order, token) + _lines(order) + _report(opened, shots)
         + _parts(order) + _documents(order, token)
         + "<footer>此頁面僅供車主查看，請勿轉傳。<br>This page is for the vehicle's owner: please "
           "do not forward it." + _reminders_link(order) + "</footer></main>")
@@ -385,21 +383,23 @@ def document_url(order: dict, signature_id: str) -> str:
     return signatures.signed_pdf(order, signature_id, 5 * 60)["url"]
 
 
-def sign(order: dict, raw: bytes | None, client: dict) -> dict:
+def sign(opened: links.Opened, raw: bytes | None, client: dict) -> dict:
     """The customer answers the additional items (the estimate) with a drawn signature, and the
     texted code when the new total is above the shop's amount."""
+    order = opened.order
     body = parse(signatures.RemoteSignature, raw)
     if body.kind != "estimate":
         raise Unprocessable("這個連結只能回覆追加項目。", "kind: only the estimate is answered here.")
     verification = None
     # The same answer sent again goes straight on: signatures answers what it recorded then.
     if not any(item["signature_id"] == body.signature_id for item in order["signatures"]):
-        content = signatures.document(order["shop_id"], order, "estimate")["content"]
+        content = signatures.document(order["shop_id"], order, "estimate", opened.shop,
+                                      opened.vehicle)["content"]
         if not content["lines"]:
             raise Conflict("這些追加項目已經回覆過了，不需要再回覆。",
                            "These items were already answered.", code="already_answered")
         total = signatures.total_if_decided(content, body.decisions or {})
-        if approval_codes.needed(order["shop_id"], total):
+        if approval_codes.needed(order["shop_id"], total, opened.thresholds):
             verification = approval_codes.check(order, body.code)
     channel = order["link"].get("channel") or "link"
     signed = signatures.sign_remotely(order["shop_id"], order["order_id"],
@@ -410,9 +410,11 @@ def sign(order: dict, raw: bytes | None, client: dict) -> dict:
     return signed
 
 
-def send_code(order: dict) -> dict:
+def send_code(opened: links.Opened) -> dict:
     """Text the customer a one-time code for approving above the shop's amount."""
-    if not signatures.document(order["shop_id"], order, "estimate")["content"]["lines"]:
+    order = opened.order
+    if not signatures.document(order["shop_id"], order, "estimate", opened.shop,
+                               opened.vehicle)["content"]["lines"]:
         raise Conflict("目前沒有待回覆的追加項目。", "No added work is waiting for an answer.",
                        code="already_answered")
     return approval_codes.send(order)
@@ -463,10 +465,10 @@ def _push_head(token: str) -> str:
     return f"<link rel=manifest href=/t/{_e(token)}/manifest.webmanifest>"
 
 
-def manifest(order: dict, token: str) -> str:
+def manifest(opened: links.Opened, token: str) -> str:
     """So the page can be added to the home screen (iPhone's push needs it): the shop's name,
     opening this order's link."""
-    name = (shops.get_shop(order["shop_id"]) or {}).get("name") or "維修進度"
+    name = opened.shop.get("name") or "維修進度"
     return json.dumps({
         "name": name, "short_name": name[:12], "lang": "zh-Hant-TW", "dir": "ltr",
         "start_url": f"/t/{token}", "scope": f"/t/{token}", "display": "standalone",

@@ -103,7 +103,12 @@ class Template(Body):
 def thresholds(shop_id: str) -> dict[str, Decimal]:
     """The shop's settings over the defaults (`inspections.findings` reads the thresholds, the
     checkout list the warranty)."""
-    stored = models.ShopSettings.read(models.ShopSettings.key(shop_id)) or {}
+    return thresholds_of(models.ShopSettings.read(models.ShopSettings.key(shop_id)))
+
+
+def thresholds_of(stored: dict | None) -> dict[str, Decimal]:
+    """The settings over the defaults, from the item as read (None: the shop changed none)."""
+    stored = stored or {}
     return {name: Decimal(stored.get(name, default)) for name, default in DEFAULTS.items()}
 
 
@@ -140,7 +145,11 @@ def default_template() -> dict:
 
 def template(shop_id: str) -> dict:
     """The shop's checklist, or the default one until the shop edits it."""
-    stored = models.InspectionTemplate.read(models.InspectionTemplate.key(shop_id))
+    return template_of(models.InspectionTemplate.read(models.InspectionTemplate.key(shop_id)))
+
+
+def template_of(stored: dict | None) -> dict:
+    """The checklist from the shop's item as read (None: the default one)."""
     if not stored:
         return default_template()
     groups = {group["group"]: group for group in stored.get("groups") or default_template()["groups"]}

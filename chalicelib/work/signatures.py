@@ -121,9 +121,12 @@ def _kind(kind: str) -> str:
     return kind
 
 
-def document(shop_id: str, order: dict, kind: str) -> dict:
-    """The draft as the customer will see it, with its hash and whether it can be signed now."""
-    content = _content(shop_id, order, kind)
+def document(shop_id: str, order: dict, kind: str, shop: dict | None = None,
+             vehicle: dict | None = None) -> dict:
+    """The draft as the customer will see it, with its hash and whether it can be signed now.
+    `shop`, `vehicle`: their items when the caller read them already ({} for none), else read
+    here."""
+    content = _content(shop_id, order, kind, shop, vehicle)
     refusal = _refusal(order, kind, content)
     return {"kind": kind, "version": content["version"], "signable": refusal is None,
             **({"reason": {"code": refusal[0], "zh": refusal[1], "en": refusal[2]}}
@@ -157,9 +160,12 @@ def _refusal(order: dict, kind: str, content: dict) -> tuple[str, str, str] | No
     return None
 
 
-def _content(shop_id: str, order: dict, kind: str) -> dict:
-    shop = shops.get_shop(shop_id) or {}
-    vehicle = vehicles.get_vehicle(shop_id, order["vehicle"]["vehicle_id"]) or {}
+def _content(shop_id: str, order: dict, kind: str, shop: dict | None = None,
+             vehicle: dict | None = None) -> dict:
+    if shop is None:
+        shop = shops.get_shop(shop_id) or {}
+    if vehicle is None:
+        vehicle = vehicles.get_vehicle(shop_id, order["vehicle"]["vehicle_id"]) or {}
     values = (order.get("inspection") or {}).get("values", {})
     mileage, fuel = mileage_of(order), values.get("fuel_eighths")
     version = 1 + sum(1 for item in order["signatures"] if item["kind"] == kind)

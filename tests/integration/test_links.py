@@ -416,22 +416,36 @@ def test_a_code_item_left_half_written_does_not_stop_a_new_code(shop):
 
 # --- the per-client guard holds under a burst ---
 
-def test_a_burst_of_bad_tokens_is_looked_up_no_more_than_the_limit(shop, clock, monkeypatch):
+def _turns_taken(ip, minute):
+    """The client's guard at the link, as stored: how many look-ups found nothing."""
+    item = aws.table().get_item(Key=models.ClientGuard.key(links.client_hash(ip), "link",
+                                                           minute.strftime("%Y%m%d%H%M")))
+    return int(item.get("Item", {}).get("turns", 0))
+
+
+def test_a_burst_of_bad_tokens_is_looked_up_no_more_than_the_limit(shop, clock, monkeypatch,
+                                                                    own_ip):
     monkeypatch.setattr(links, "LIMIT_PER_MINUTE", 5)
     clock.value = datetime(2026, 11, 28, 3, 7, 30, tzinfo=timezone.utc)  # one minute, still
     order = an_order(shop)
     good = path_of(link_of(shop, order["order_id"])["url"])
-    # A link that opens is no failure: opened again and again, it is never limited.
-    assert [page(shop, good).status for _ in range(8)] == [200] * 8
+    # A link that opens is no failure: opened again and again, at once, it is never limited
+    # and takes no turn.
+    assert [answer.status for answer in _burst(12, lambda n: page(shop, good))] == [200] * 12
+    assert _turns_taken(own_ip, clock.value) == 0
+    # A token the guard let through and that found nothing goes on to `_unlisted` (its look-up
+    # on gsi1 and the decoy partition): counted there, past the one transaction.
     looked_up = []
-    real_hash = links.token_hash
-    monkeypatch.setattr(links, "token_hash", lambda token: looked_up.append(token)
-                        or real_hash(token))
+    real_unlisted = links._unlisted
+    monkeypatch.setattr(links, "_unlisted", lambda token, digest, turn: looked_up.append(token)
+                        or real_unlisted(token, digest, turn))
     answers = _burst(30, lambda n: page(shop, f"/t/{n:032d}"))
     limited = [answer for answer in answers if "Retry-After" in answer.headers]
     print(f"\n30 bad tokens at once, limit 5: {len(looked_up)} looked up, {len(limited)} "
           "told to wait")
     assert [answer.status for answer in answers] == [404] * 30
     assert len(looked_up) <= 5 and len(limited) >= 25
+    assert _turns_taken(own_ip, clock.value) == len(looked_up)
+    # Past the limit even a good token is refused.
     after = page(shop, good)
     assert after.status == 404 and "Retry-After" in after.headers

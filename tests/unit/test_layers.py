@@ -48,6 +48,8 @@ def _imports(path: Path) -> list[tuple[str, bool]]:
     """(chalicelib module imported, whether at the top of the module)."""
     tree = ast.parse(path.read_text())
     top = {id(node) for node in tree.body}
+    top |= {id(inner) for node in tree.body if isinstance(node, ast.If)  # TYPE_CHECKING: types
+            and getattr(node.test, "id", "") == "TYPE_CHECKING" for inner in node.body}
     found = []
     for node in ast.walk(tree):
         names = []
