@@ -33,6 +33,11 @@ from chalicelib.work import signatures
 # timeout (lambda_timeout, 300 s in .chalice/config.json), with room for the unit under way
 # (a reminder tried on a slow channel takes seconds).
 PIECE_SECONDS = 240
+# A piece's pace: each unit takes its item off the shard's list (one write on that gsi2
+# partition, two for a reminder put off), so at most 80 writes a second there, under the 100
+# the design allows a key (docs/design.md §2, "Shards"). Unpaced, a follow-up (a read and a
+# write, ~15 ms) would come near it.
+UNITS_PER_SECOND = 40
 
 
 def signed_orders(today: str, listed: list[dict]) -> dict:
@@ -125,7 +130,7 @@ def run_piece(payload: dict, seconds: float | None = PIECE_SECONDS) -> dict:
     started = time.monotonic()
     done: dict[str, dict] = {task.name: dict.fromkeys(task.counts, 0) for task in TASKS}
     failed: set[str] = set()
-    worked = False  # at least one unit before handing over: every piece moves the day on
+    worked, units = False, 0  # one unit at least before handing over: the day moves on
     for task in TASKS[names.index(resume["task"]) if resume else 0:]:
         after = resume.get("after") if resume.get("task") == task.name else None
         last = after
@@ -138,7 +143,8 @@ def run_piece(payload: dict, seconds: float | None = PIECE_SECONDS) -> dict:
                 return _finish(today, shard, done, failed, continued=True)
             if shop_id in skipped:
                 continue  # failed in an earlier piece of the day: that piece's retry tries it
-            worked = True
+            worked, units = True, units + 1
+            time.sleep(max(0.0, started + units / UNITS_PER_SECOND - time.monotonic()))
             try:
                 for name, count in task.run(today, unit).items():
                     done[task.name][name] += count
