@@ -30,8 +30,8 @@ from chalicelib.records import shops
 from chalicelib.work import signatures
 
 # A piece's working time before it hands over to the next one: below the pieces Lambda's
-# timeout (lambda_timeout, 300 s in .chalice/config.json), with room for the unit under way
-# (a reminder tried on a slow channel takes seconds).
+# timeout (300 s, as the daily job's lambda_timeout in .chalice/config.json), with room for
+# the unit under way (a reminder tried on a slow channel takes seconds).
 PIECE_SECONDS = 240
 # A piece's pace: each unit takes its item off the shard's list (one write on that gsi2
 # partition, two for a reminder put off), so at most 80 writes a second there, under the 100

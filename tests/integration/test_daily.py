@@ -5,6 +5,10 @@ the next.
 Each test has a table of its own (app_env), so what a piece did is counted exactly; its shops
 are made with ids that fall in the shards it needs (models.shard_of).
 """
+import json
+import subprocess
+import sys
+
 import pytest
 
 from chalicelib import models
@@ -12,6 +16,7 @@ from chalicelib.after import daily, followups
 from chalicelib.core import clock as times
 from chalicelib.core import pieces
 from chalicelib.work import signatures
+from devstack import ROOT
 from tests.builders import a_shop, a_signature, an_order, new_id
 from tests.integration.test_followups import delivered, due_ids, morning, run_daily_job
 
@@ -111,3 +116,18 @@ def test_the_signed_documents_of_a_shard_are_read_a_shop_at_a_time_from_where_a_
     assert resumed["followups"] == {"due": 0, "closed_elsewhere": 0}
     assert resumed["signed_orders"]["checked"] == 1
     assert daily.run_piece({"date": today, "shard": shard})["signed_orders"]["checked"] == 3
+
+
+def test_make_daily_runs_every_piece_here_and_prints_what_they_did(app_env, chalice_client,
+                                                                    clock):
+    shop = a_shop(chalice_client)
+    order = delivered(shop, clock, 3)
+    run = subprocess.run([sys.executable, "-m", "devstack", "daily", "--date",
+                          morning(0).date().isoformat()], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    done = json.loads(run.stdout.strip().splitlines()[-1])
+    assert done["date"] == morning(0).date().isoformat() and "failed_shards" not in done
+    assert done["followups"] == {"due": 1, "closed_elsewhere": 0}
+    assert set(done) == {"date", *(task.name for task in daily.TASKS)}
+    assert due_ids(shop) == [order["order_id"]]
