@@ -6,6 +6,7 @@ Each test has a table of its own (app_env), so what a piece did is counted exact
 are made with ids that fall in the shards it needs (models.shard_of).
 """
 import json
+import os
 import subprocess
 import sys
 
@@ -122,9 +123,71 @@ def test_make_daily_runs_every_piece_here_and_prints_what_they_did(app_env, chal
                                                                     clock):
     shop = a_shop(chalice_client)
     order = delivered(shop, clock, 3)
+    # os.environ handed over as it is now (this test's table): after some other tests the
+    # environment a child inherits by default was seen naming the session's table instead.
     run = subprocess.run([sys.executable, "-m", "devstack", "daily", "--date",
-                          morning(0).date().isoformat()], cwd=ROOT, capture_output=True,
-                         text=True, timeout=300)
+                          morning(0).date().isoformat()], cwd=ROOT, env=dict(os.environ),
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    done = json.loads(run.stdout.strip().splitlines()[-1])
+    assert done["date"] == morning(0).date().isoformat() and "failed_shards" not in done
+    assert done["followups"] == {"due": 2, "closed_elsewhere": 0}  # the other shard's two
+    assert due_ids(failing) == []
+    for shop in (neighbour, elsewhere):
+        assert sorted(due_ids(shop)) == sorted(order["order_id"] for order in orders[shop.shop_id])
+
+    monkeypatch.setattr(followups, "make_one_due", real)  # the piece tried again (Lambda's retry)
+    again = daily.run_piece({"date": today, "shard": shard})
+    assert again["followups"]["due"] == 2
+    assert sorted(due_ids(failing)) == sorted(order["order_id"]
+                                              for order in orders[failing.shop_id])
+
+
+def test_a_piece_out_of_time_hands_the_rest_of_its_shard_to_the_next(app_env, chalice_client,
+                                                                       clock):
+    shard = models.SHARDS // 4
+    shop = a_shop_in(chalice_client, shard)
+    orders = [delivered(shop, clock, 3) for _ in range(3)]
+    clock.value = morning(0)
+    today = morning(0).date().isoformat()
+    first = daily.run_piece({"date": today, "shard": shard}, seconds=0)  # one unit, then over
+    assert first["continued"] is True
+    assert sum(first["followups"].values()) == 1
+    pieces.wait()  # the next piece, asked for by the first, does the rest
+    assert sorted(due_ids(shop)) == sorted(order["order_id"] for order in orders)
+
+
+def test_the_signed_documents_of_a_shard_are_read_a_shop_at_a_time_from_where_a_piece_stopped(
+        app_env, chalice_client):
+    shard = models.SHARDS // 5
+    first, second = sorted((a_shop_in(chalice_client, shard) for _ in range(2)),
+                           key=lambda shop: shop.shop_id)
+    for shop in (first, second, first):
+        order = an_order(shop, lines=True)
+        a_signature(shop, order["order_id"], "authorization")
+    today = times.local_date()
+    listed = list(signatures.signed_by_shop(today, shard))
+    assert [(shop_id, len(items)) for shop_id, items in listed] == [
+        (first.shop_id, 2), (second.shop_id, 1)]  # shop after shop, each once
+    assert [shop_id for shop_id, _ in signatures.signed_by_shop(
+        today, shard, after=first.shop_id)] == [second.shop_id]
+    # A piece that stopped in the check, after the first shop: the tasks before are done.
+    resumed = daily.run_piece({"date": today, "shard": shard,
+                               "resume": {"task": "signed_orders", "after": first.shop_id}})
+    assert resumed["followups"] == {"due": 0, "closed_elsewhere": 0}
+    assert resumed["signed_orders"]["checked"] == 1
+    assert daily.run_piece({"date": today, "shard": shard})["signed_orders"]["checked"] == 3
+
+
+def test_make_daily_runs_every_piece_here_and_prints_what_they_did(app_env, chalice_client,
+                                                                    clock):
+    shop = a_shop(chalice_client)
+    order = delivered(shop, clock, 3)
+    # os.environ handed over as it is now (this test's table): after some other tests the
+    # environment a child inherits by default was seen naming the session's table instead.
+    run = subprocess.run([sys.executable, "-m", "devstack", "daily", "--date",
+                          morning(0).date().isoformat()], cwd=ROOT, env=dict(os.environ),
+                         capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     done = json.loads(run.stdout.strip().splitlines()[-1])
     assert done["date"] == morning(0).date().isoformat() and "failed_shards" not in done
