@@ -168,7 +168,7 @@ def _finish(today: str, shard: int, done: dict, failed: set[str], continued: boo
 def run_here(today: str | None = None) -> dict:
     """Locally (`make daily`, tests): every piece of the day run in this process, one after
     another, with no end to their time, and their counts added up; the shards whose shops
-    failed are named in `failed` (each logged)."""
+    failed are named in `failed_shards` (each failure logged)."""
     today = today or clock.local_date()
     total: dict[str, Any] = {"date": today, **{task.name: dict.fromkeys(task.counts, 0)
                                                for task in TASKS}}
