@@ -88,9 +88,10 @@ def password_hash() -> str:
     return auth.hash_secret(PASSWORD)
 
 
-def a_shop(client: Client, name: str = "測試保養廠") -> Shop:
-    """A fresh shop with an owner, a manager, an advisor and a technician, each signed in."""
-    shop_id = new_id("shop")
+def a_shop(client: Client, name: str = "測試保養廠", shop_id: str | None = None) -> Shop:
+    """A fresh shop with an owner, a manager, an advisor and a technician, each signed in (its
+    id given when the test needs it in a certain shard)."""
+    shop_id = shop_id or new_id("shop")
     shops.create_shop(shop_id, name=name, phone="02-2765-1234", address="臺北市")
     people = {}
     for role in ("owner", "manager", "advisor", "technician"):

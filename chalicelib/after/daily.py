@@ -1,28 +1,50 @@
-"""The daily job: the shop's early-morning work, one task after another.
+"""The daily job: the shops' early-morning work, one piece per shard of shops.
 
-The `daily_jobs` Lambda (app.py) runs it once a day at 06:00 Asia/Taipei; `make daily` runs it on
-demand against the local engines. A task that fails does not stop the others; the run then fails
-as a whole (the Lambda's error alarm), and every task is written so that running again does
-nothing twice.
+The `daily_jobs` Lambda (app.py) calls `run` once a day at 06:00 Asia/Taipei: it asks for one
+piece per shard (models.SHARDS, through chalicelib/core/pieces.py: the `pieces` Lambda in the
+cloud, threads locally) and answers at once, so the number of shops never meets a Lambda's
+time limit. A piece (`run_piece`) does the day's tasks for the shops of its shard: the
+follow-ups due onto their shop's list, the reminders due sent, the signed documents checked.
+
+Each shop's work stands alone: what fails is logged with its shop and the others go on; the
+piece fails at the end (Lambda tries it again, twice), and every task is written so that
+running again does nothing twice. A piece that has worked PIECE_SECONDS asks for the next
+piece of its shard and stops there: the follow-ups and reminders it moved have left their
+lists, and the signed documents go on from the shop after the last one checked.
+
+`make daily` (devstack) runs every piece of the day here, one after another (`run_here`), and
+prints their counts added up.
 """
 from __future__ import annotations
 
+import time
 import uuid
-from typing import Callable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from chalicelib import models
 from chalicelib.after import followups, reminders
-from chalicelib.core import clock
+from chalicelib.core import clock, pieces
 from chalicelib.core.observability import logger
 from chalicelib.outward import notify
 from chalicelib.records import shops
 from chalicelib.work import signatures
 
+# A piece's working time before it hands over to the next one: below the pieces Lambda's
+# timeout (300 s, as the daily job's lambda_timeout in .chalice/config.json), with room for
+# the unit under way (a reminder tried on a slow channel takes seconds).
+PIECE_SECONDS = 240
+# A piece's pace: each unit takes its item off the shard's list (one write on that gsi2
+# partition, two for a reminder put off), so at most 80 writes a second there, under the 100
+# the design allows a key (docs/design.md §2, "Shards"). Unpaced, a follow-up (a read and a
+# write, ~15 ms) would come near it.
+UNITS_PER_SECOND = 40
 
-def signed_orders(today: str) -> dict:
-    """Recently signed open orders still as their documents show them: the shop's owners are
-    told of each new finding (signatures records each once, so a rerun tells no one twice)."""
-    found = signatures.check_signed_orders(today)
+
+def signed_orders(today: str, listed: list[dict]) -> dict:
+    """A shop's recently signed open orders still as their documents show them: the shop's
+    owners are told of each new finding (signatures records each once, so a rerun tells no one
+    twice)."""
+    found = signatures.check_signed_orders(listed)
     for alert in found["alerts"]:
         _mail_owners(alert)
     return {"checked": found["checked"], "mismatched": found["mismatched"],
@@ -56,29 +78,108 @@ def _mail_owners(alert: dict) -> None:
                          extra={"order_id": order_id})
 
 
-# (name, task): each takes the shop's local date (Asia/Taipei) and answers what it did, in counts.
-TASKS: list[tuple[str, Callable[[str], dict]]] = [
-    ("followups", followups.make_due),
-    ("reminders", reminders.send_due),
-    ("signed_orders", signed_orders),
+class Task(NamedTuple):
+    """A task of the day. `listed(today, shard, after)` yields its work in the shard as
+    (shop, unit), from the shop after `after` where that matters (a list that drains as its
+    units are done starts where it stands); `run(today, unit)` does one unit and answers its
+    counts, added to `counts`."""
+    name: str
+    counts: tuple[str, ...]
+    listed: Callable[[str, int, str | None], Iterable[tuple[str, Any]]]
+    run: Callable[[str, Any], dict]
+
+
+TASKS: list[Task] = [
+    Task("followups", ("due", "closed_elsewhere"),
+         lambda today, shard, after: followups.pending(today, shard),
+         lambda today, item: followups.make_one_due(item)),
+    Task("reminders", ("sent", "opted_out", "postponed", "unreachable"),
+         lambda today, shard, after: reminders.pending(today, shard),
+         lambda today, item: reminders.send_one(item, today)),
+    Task("signed_orders", ("checked", "mismatched", "alerted"),
+         signatures.signed_by_shop, signed_orders),
 ]
 
 
-class DailyTasksFailed(Exception):
-    """Some tasks failed (named in the message); the others ran."""
+class DailyPieceFailed(Exception):
+    """Some shops' work failed (named in the message); the other shops' was done."""
+
+    def __init__(self, message: str, counts: dict) -> None:
+        super().__init__(message)
+        self.counts = counts
 
 
 def run(today: str | None = None) -> dict:
-    """Run every task for `today` (default: today in Taipei); answer each one's counts."""
+    """The schedule's run: one piece per shard for `today` (default: today in Taipei), asked
+    for and answered at once."""
     today = today or clock.local_date()
-    done, failed = {}, []
-    for name, task in TASKS:
-        try:
-            done[name] = task(today)
-            logger().info("daily task", extra={"task": name, "date": today, **done[name]})
-        except Exception:
-            logger().exception("daily task failed", extra={"task": name, "date": today})
-            failed.append(name)
+    for shard in range(models.SHARDS):
+        pieces.later(run_piece, {"date": today, "shard": shard})
+    return {"date": today, "pieces": models.SHARDS}
+
+
+def run_piece(payload: dict, seconds: float | None = PIECE_SECONDS) -> dict:
+    """The day's tasks for the shops of one shard, `{"date", "shard"}` (and where an earlier
+    piece of the shard stopped: `resume` {task, after}, `failed` shops not to try again in this
+    chain); answers each task's counts. After `seconds` of work (None: no end) it asks for the
+    next piece and stops. Raises DailyPieceFailed, once the others are done, if a shop's work
+    failed."""
+    today, shard = payload["date"], int(payload["shard"])
+    resume, skipped = payload.get("resume") or {}, set(payload.get("failed") or ())
+    names = [task.name for task in TASKS]
+    started = time.monotonic()
+    done: dict[str, dict] = {task.name: dict.fromkeys(task.counts, 0) for task in TASKS}
+    failed: set[str] = set()
+    worked, units = False, 0  # one unit at least before handing over: the day moves on
+    for task in TASKS[names.index(resume["task"]) if resume else 0:]:
+        after = resume.get("after") if resume.get("task") == task.name else None
+        last = after
+        for shop_id, unit in task.listed(today, shard, after):
+            if worked and seconds is not None and time.monotonic() - started > seconds:
+                pieces.later(run_piece, {"date": today, "shard": shard,
+                                         "resume": {"task": task.name, "after": last},
+                                         "failed": sorted(skipped | failed)})
+                logger().info("daily piece continues", extra={"shard": shard, "task": task.name})
+                return _finish(today, shard, done, failed, continued=True)
+            if shop_id in skipped:
+                continue  # failed in an earlier piece of the day: that piece's retry tries it
+            worked, units = True, units + 1
+            time.sleep(max(0.0, started + units / UNITS_PER_SECOND - time.monotonic()))
+            try:
+                for name, count in task.run(today, unit).items():
+                    done[task.name][name] += count
+            except Exception:
+                logger().exception("daily task failed for a shop", extra={
+                    "task": task.name, "date": today, "shard": shard, "shop_id": shop_id})
+                failed.add(shop_id)
+            last = shop_id
+    return _finish(today, shard, done, failed, continued=False)
+
+
+def _finish(today: str, shard: int, done: dict, failed: set[str], continued: bool) -> dict:
+    answer = {"date": today, "shard": shard, **done, **({"continued": True} if continued else {})}
+    logger().info("daily piece", extra=answer)
     if failed:
-        raise DailyTasksFailed(f"daily tasks failed: {', '.join(failed)}")
-    return {"date": today, **done}
+        raise DailyPieceFailed(f"daily tasks failed for {len(failed)} shop(s) of shard {shard}: "
+                               f"{', '.join(sorted(failed))}", answer)
+    return answer
+
+
+def run_here(today: str | None = None) -> dict:
+    """Locally (`make daily`, tests): every piece of the day run in this process, one after
+    another, with no end to their time, and their counts added up; the shards whose shops
+    failed are named in `failed_shards` (each failure logged)."""
+    today = today or clock.local_date()
+    total: dict[str, Any] = {"date": today, **{task.name: dict.fromkeys(task.counts, 0)
+                                               for task in TASKS}}
+    failed = []
+    for shard in range(models.SHARDS):
+        try:
+            counts = run_piece({"date": today, "shard": shard}, seconds=None)
+        except DailyPieceFailed as err:
+            counts = err.counts
+            failed.append(shard)
+        for task in TASKS:
+            for name in task.counts:
+                total[task.name][name] += counts[task.name][name]
+    return {**total, **({"failed_shards": failed} if failed else {})}

@@ -2,14 +2,14 @@
 
 At delivery the order gets a follow-up item in its partition (models.followup_pending_item,
 written with the delivery), pending on gsi2 under the day it falls due (delivery day + the
-shop's `followup_after_days`, as set that day). The daily job moves the calls whose day has come
-onto their shop's list; the advisor calls, records the answer, and a call that reached the
-customer closes the follow-up and moves the order to `followed_up`. An unhappy customer opens a
-case (chalicelib/after/cases.py).
+shop's `followup_after_days`, as set that day), in its shop's shard (models.shard_of). The
+daily job's piece for the shard moves the calls whose day has come onto their shop's list; the
+advisor calls, records the answer, and a call that reached the customer closes the follow-up and
+moves the order to `followed_up`. An unhappy customer opens a case (chalicelib/after/cases.py).
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Iterator, Literal
 
 from pydantic import StringConstraints, field_validator, model_validator
 from typing_extensions import Annotated
@@ -62,32 +62,46 @@ class CallRecord(Body):
 
 # --- the daily job ---
 
-def make_due(today: str) -> dict:
-    """Move every shop's follow-ups due by `today` onto their shop's list. A second run finds
-    nothing left pending, and each move is conditional, so two runs at once move each once."""
+def pending(today: str, shard: int) -> Iterator[tuple[str, models.FollowUp]]:
+    """The follow-ups of the shard's shops due by `today`, with their shop: the daily job's
+    piece for the shard moves each (make_one_due). The list drains as they move."""
+    for item in models.Item.lists.query(models.followups_pending_pk(shard),
+                                        models.Item.gsi2sk <= f"{today}#~"):
+        yield item.shop_id, item
+
+
+def make_one_due(item: models.FollowUp) -> dict:
+    """Onto its shop's list (or closed, the order followed up already). Conditional on its
+    status: a second run finds nothing left pending, and two runs at once move it once."""
     FollowUp = models.FollowUp
-    moved, closed = 0, 0
-    pending = models.Item.lists.query(models.FOLLOWUPS_PENDING_PK,
-                                      models.Item.gsi2sk <= f"{today}#~")
-    for item in pending:
-        shop_id, order_id = item.shop_id, item.order_id
-        still_delivered = _order_state(shop_id, order_id) == "delivered"
-        if still_delivered:
-            listed = models.followup_due_index(shop_id, item.due_on, order_id)
-            actions = [FollowUp.status.set("due"), FollowUp.gsi2pk.set(listed["gsi2pk"]),
-                       FollowUp.gsi2sk.set(listed["gsi2sk"]),
-                       FollowUp.became_due_at.set(clock.now_iso())]
-        else:  # followed up from the order screen already, without a call record
-            actions = [FollowUp.status.set("closed_elsewhere"), FollowUp.gsi2pk.remove(),
-                       FollowUp.gsi2sk.remove()]
-        try:
-            with models.refusals():  # its status decides, whatever its version now
-                item.update(actions=actions, condition=FollowUp.status == "pending",
-                            add_version_condition=False)
-        except models.Refused:
-            continue  # another run moved it first: nothing to do
-        moved, closed = (moved + 1, closed) if still_delivered else (moved, closed + 1)
-    return {"due": moved, "closed_elsewhere": closed}
+    shop_id, order_id = item.shop_id, item.order_id
+    still_delivered = _order_state(shop_id, order_id) == "delivered"
+    if still_delivered:
+        listed = models.followup_due_index(shop_id, item.due_on, order_id)
+        actions = [FollowUp.status.set("due"), FollowUp.gsi2pk.set(listed["gsi2pk"]),
+                   FollowUp.gsi2sk.set(listed["gsi2sk"]),
+                   FollowUp.became_due_at.set(clock.now_iso())]
+    else:  # followed up from the order screen already, without a call record
+        actions = [FollowUp.status.set("closed_elsewhere"), FollowUp.gsi2pk.remove(),
+                   FollowUp.gsi2sk.remove()]
+    try:
+        with models.refusals():  # its status decides, whatever its version now
+            item.update(actions=actions, condition=FollowUp.status == "pending",
+                        add_version_condition=False)
+    except models.Refused:
+        return {}  # another run moved it first: nothing to do
+    return {"due": 1} if still_delivered else {"closed_elsewhere": 1}
+
+
+def make_due(today: str) -> dict:
+    """Every shop's follow-ups due by `today` moved at once, shard after shard (the demo data's
+    seed; the daily job moves them piece by piece)."""
+    counts = {"due": 0, "closed_elsewhere": 0}
+    for shard in range(models.SHARDS):
+        for _, item in pending(today, shard):
+            for name, count in make_one_due(item).items():
+                counts[name] += count
+    return counts
 
 
 def _order_state(shop_id: str, order_id: str) -> str | None:

@@ -4,12 +4,13 @@ and the vehicle's inspection and insurance dates.
 A delivered order schedules its vehicle's reminders, and a vehicle's changed inspection or
 insurance date its own (both reactions to the table's stream, chalicelib/changes.py): one item
 per (vehicle, kind) under the vehicle, `REMINDER#service` and so on, with the day it is due and
-the day to send it, listed on gsi2 under `REMINDERS_PENDING` by that day. A later delivery
-replaces them, so a car serviced again is never reminded of the old service. The daily job
-(chalicelib/after/daily.py) sends the reminders whose day has come through the customer's channel
-(chalicelib/outward/notify: quiet hours hold them until morning), at most one per customer in the
-shop's `reminder_gap_days`, never to a customer who opted out (個資法 §20): every reminder ends
-with a link that stops them in one tap (`/o/<token>`, chalicelib/outward/opt_out.py).
+the day to send it, listed on gsi2 under `REMINDERS_PENDING#<shard of the shop>` by that day.
+A later delivery replaces them, so a car serviced again is never reminded of the old service. The
+daily job's piece for the shard (chalicelib/after/daily.py) sends the reminders whose day has
+come through the customer's channel (chalicelib/outward/notify: quiet hours hold them until
+morning), at most one per customer in the shop's `reminder_gap_days`, never to a customer who
+opted out (個資法 §20): every reminder ends with a link that stops them in one tap (`/o/<token>`,
+chalicelib/outward/opt_out.py).
 
 That link needs no sign-in, so what one can do with it is bounded: taps and page views per client
 and minute (links.take_turn), and the customer item keeps only the last few changes (who stopped
@@ -23,7 +24,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Iterator, Literal
 
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import size
@@ -218,24 +219,28 @@ def schedule_dates(shop_id: str, vehicle: dict) -> None:
 
 # --- sending (the daily job) ---
 
-def send_due(today: str) -> dict:
-    """Send (or, in quiet hours, queue) every reminder whose day has come. Each is claimed first,
-    so two runs never both send one."""
-    Reminder = models.Reminder
-    counts = {"sent": 0, "opted_out": 0, "postponed": 0, "unreachable": 0}
-    for item in models.Item.lists.query(models.REMINDERS_PENDING_PK,
+def pending(today: str, shard: int) -> Iterator[tuple[str, models.Reminder]]:
+    """The reminders of the shard's shops whose day has come, with their shop: the daily job's
+    piece for the shard sends each (send_one). The list drains as they are claimed."""
+    for item in models.Item.lists.query(models.reminders_pending_pk(shard),
                                         models.Item.gsi2sk <= f"{today}#~"):
-        claimed = Reminder.from_dict(Reminder.key(item.shop_id, item.vehicle_id, item.kind))
-        try:
-            with models.refusals():
-                claimed.update(actions=[Reminder.status.set("sending"), Reminder.gsi2pk.remove(),
-                                        Reminder.gsi2sk.remove()],
-                               condition=(Reminder.status == "pending")
-                               & (Reminder.send_on == item.send_on))
-        except models.Refused:
-            continue  # another run took it, or a new delivery replaced it
-        counts[_send(claimed.as_dict(), today)] += 1
-    return counts
+        yield item.shop_id, item
+
+
+def send_one(item: models.Reminder, today: str) -> dict:
+    """Send (or, in quiet hours, queue) one reminder whose day has come. It is claimed first,
+    so two runs never both send it."""
+    Reminder = models.Reminder
+    claimed = Reminder.from_dict(Reminder.key(item.shop_id, item.vehicle_id, item.kind))
+    try:
+        with models.refusals():
+            claimed.update(actions=[Reminder.status.set("sending"), Reminder.gsi2pk.remove(),
+                                    Reminder.gsi2sk.remove()],
+                           condition=(Reminder.status == "pending")
+                           & (Reminder.send_on == item.send_on))
+    except models.Refused:
+        return {}  # another run took it, or a new delivery replaced it
+    return {_send(claimed.as_dict(), today): 1}
 
 
 def _send(reminder: dict, today: str) -> str:

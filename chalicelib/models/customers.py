@@ -6,7 +6,7 @@ from __future__ import annotations
 from pynamodb.constants import ALL_OLD
 
 from chalicelib.models.base import Document, Flag, Item, Number, Text, Values
-from chalicelib.models.shops import shop_pk
+from chalicelib.models.shops import shard_of, shop_pk
 
 Key = dict[str, str]
 
@@ -233,18 +233,22 @@ class VehicleOwner(Item, discriminator="vehicle_owner"):
         return {"pk": vehicle_pk(shop_id, vehicle_id), "sk": f"{OWNER_PREFIX}{at}"}
 
 
-REMINDERS_PENDING_PK = "REMINDERS_PENDING"  # every shop's reminders not yet sent, by send day
+def reminders_pending_pk(shard: int) -> str:
+    """The reminders not yet sent of the shops of one shard (models.shard_of), by send day."""
+    return f"REMINDERS_PENDING#{shard}"
 
 
 def reminder_pending_index(send_on: str, shop_id: str, vehicle_id: str, kind: str) -> Key:
-    return {"gsi2pk": REMINDERS_PENDING_PK, "gsi2sk": f"{send_on}#{shop_id}#{vehicle_id}#{kind}"}
+    """Until sent: the daily job's piece for the shop's shard finds it, gsi2sk <= the day."""
+    return {"gsi2pk": reminders_pending_pk(shard_of(shop_id)),
+            "gsi2sk": f"{send_on}#{shop_id}#{vehicle_id}#{kind}"}
 
 
 class Reminder(Item, discriminator="reminder"):
     """One reminder per (vehicle, kind) — the next service, declined tyres or brakes, the
     inspection and insurance dates — under its vehicle: SK `REMINDER#<kind>` (a later delivery
-    replaces it). Until sent, gsi2 `REMINDERS_PENDING` / `<send on>#<shop>#<vehicle>#<kind>`:
-    the daily job's one Query of what is due."""
+    replaces it). Until sent, gsi2 `REMINDERS_PENDING#<shard of the shop>` /
+    `<send on>#<shop>#<vehicle>#<kind>`: the daily job's piece for the shard Queries what is due."""
     shop_id = Text()
     vehicle_id = Text()
     customer_id = Text(null=True)

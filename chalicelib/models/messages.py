@@ -8,9 +8,11 @@ from chalicelib.models.shops import shop_pk
 
 Key = dict[str, str]
 
-# Powertools' idempotency records (each message sent once) live under this key; Powertools
-# reads and writes them itself (chalicelib/outward/notify/).
-IDEMPOTENCY_PK = "IDEMPOTENCY#notify"
+def idempotency_pk(shop_id: str, order_id: str) -> str:
+    """The partition of an order's Powertools idempotency records (each message sent once):
+    one an order, so no key takes every shop's sends. Powertools reads and writes them itself
+    (chalicelib/outward/notify/delivery.py), SK the hash of `message_once_key`."""
+    return f"IDEMPOTENCY#notify#{shop_id}#{order_id}"
 
 
 def message_once_key(shop_id: str, order_id: str, step: str, channel: str,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from chalicelib.models.base import Document, Flag, Item, Number, Text, Values, Version
 from chalicelib.models.customers import customer_key
-from chalicelib.models.shops import shop_pk
+from chalicelib.models.shops import shard_of, shop_pk
 
 Key = dict[str, str]
 
@@ -277,18 +277,18 @@ class Signature(Item, discriminator="signature"):
         return {"pk": order_pk(shop_id, order_id), "sk": f"{SIGNATURE_PREFIX}{signature_id}"}
 
 
-SIGNED_SHARDS = 8
-
-
 def signed_recently_pk(day: str, shard: int) -> str:
     return f"SIGNED#{day}#{shard}"
 
 
+SIGNED_PREFIX = "SIGNED#"
+
+
 class SignedRecently(Item, discriminator="signed_recently"):
     """A document signed on a day (Asia/Taipei), for the daily check of what it covers; gone by
-    TTL. PK `SIGNED#<day>#<shard>` (every shop's signatures of a day over SIGNED_SHARDS
-    partitions, by order, so no one key takes every shop's writes), SK
-    `SIGNED#<shop>#<order>#<signature>`."""
+    TTL. PK `SIGNED#<day>#<shard of the shop>` (models.shard_of: the daily job's piece for a
+    shard reads its partitions, and no key takes every shop's writes), SK
+    `SIGNED#<shop>#<order>#<signature>`: a partition lists its shops one after another."""
     shop_id = Text()
     order_id = Text()
     signature_id = Text()
@@ -297,9 +297,8 @@ class SignedRecently(Item, discriminator="signed_recently"):
 
     @staticmethod
     def key(day: str, shop_id: str, order_id: str, signature_id: str) -> Key:
-        shard = sum(order_id.encode()) % SIGNED_SHARDS  # ids are random: an even spread
-        return {"pk": signed_recently_pk(day, shard),
-                "sk": f"SIGNED#{shop_id}#{order_id}#{signature_id}"}
+        return {"pk": signed_recently_pk(day, shard_of(shop_id)),
+                "sk": f"{SIGNED_PREFIX}{shop_id}#{order_id}#{signature_id}"}
 
 
 def integrity_alerts_pk(shop_id: str) -> str:
@@ -357,12 +356,15 @@ class LinkHash(Item, discriminator="link_hash"):
         return {"pk": f"LINKHASH#{token_hash}", "sk": LINK_SK}
 
 
-FOLLOWUPS_PENDING_PK = "FOLLOWUPS_PENDING"  # every shop's calls not yet due, by due date
+def followups_pending_pk(shard: int) -> str:
+    """The calls not yet due of the shops of one shard (models.shard_of), by due date."""
+    return f"FOLLOWUPS_PENDING#{shard}"
 
 
 def followup_pending_index(due_on: str, shop_id: str, order_id: str) -> Key:
-    """Until its day: the daily job finds every shop's calls now due in one Query, gsi2sk <= day."""
-    return {"gsi2pk": FOLLOWUPS_PENDING_PK, "gsi2sk": f"{due_on}#{shop_id}#{order_id}"}
+    """Until its day: the daily job's piece for the shop's shard finds it, gsi2sk <= the day."""
+    return {"gsi2pk": followups_pending_pk(shard_of(shop_id)),
+            "gsi2sk": f"{due_on}#{shop_id}#{order_id}"}
 
 
 def followups_due_pk(shop_id: str) -> str:
@@ -376,7 +378,7 @@ def followup_due_index(shop_id: str, due_on: str, order_id: str) -> Key:
 
 class FollowUp(Item, discriminator="followup"):
     """The follow-up call after delivery (維修後關懷): SK `FOLLOWUP`, written at delivery. gsi2
-    `FOLLOWUPS_PENDING` / `<due on>#<shop>#<order>` until its day, then the shop's list
+    `FOLLOWUPS_PENDING#<shard>` / `<due on>#<shop>#<order>` until its day, then the shop's list
     `FOLLOWUPS#<shop>` / `<due on>#<order>` until done. `calls` are the calls made."""
     shop_id = Text()
     order_id = Text()
@@ -400,12 +402,15 @@ class FollowUp(Item, discriminator="followup"):
         return {"pk": order_pk(shop_id, order_id), "sk": FOLLOWUP_SK}
 
 
-MESSAGES_DUE_PK = "MESSAGES_DUE"  # queued (quiet hours) messages of every shop, by send time
+def messages_due_pk(shard: int) -> str:
+    """The queued (quiet hours) messages of the shops of one shard (models.shard_of), by time."""
+    return f"MESSAGES_DUE#{shard}"
 
 
 def message_due_index(not_before: str, shop_id: str, order_id: str, message_id: str) -> Key:
-    """A message held back by quiet hours: the due ones are one Query, gsi2sk <= now."""
-    return {"gsi2pk": MESSAGES_DUE_PK, "gsi2sk": f"{not_before}#{shop_id}#{order_id}#{message_id}"}
+    """A message held back by quiet hours: the due ones are one Query a shard, gsi2sk <= now."""
+    return {"gsi2pk": messages_due_pk(shard_of(shop_id)),
+            "gsi2sk": f"{not_before}#{shop_id}#{order_id}#{message_id}"}
 
 
 def message_id(step: str, channel: str, occurrence: int = 1) -> str:
@@ -422,8 +427,8 @@ def message_step_prefix(step: str) -> str:
 
 class Message(Item, discriminator="message"):
     """A message to the customer about the order: SK `MESSAGE#<step>[.<occurrence>].<channel>`
-    (read with the order). Held back by quiet hours, gsi2 `MESSAGES_DUE` / `<not before>#…`
-    until sent. Its state, tries and the provider's delivered/read times."""
+    (read with the order). Held back by quiet hours, gsi2 `MESSAGES_DUE#<shard of the shop>` /
+    `<not before>#…` until sent. Its state, tries and the provider's delivered/read times."""
     shop_id = Text()
     order_id = Text()
     message_id = Text()

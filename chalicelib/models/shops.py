@@ -2,6 +2,8 @@
 sessions and shared tablets; the guards that count tries."""
 from __future__ import annotations
 
+import hashlib
+
 from chalicelib.models.base import Document, Flag, Item, Number, Text, Values
 
 Key = dict[str, str]
@@ -9,6 +11,20 @@ Key = dict[str, str]
 
 def shop_pk(shop_id: str) -> str:
     return f"SHOP#{shop_id}"
+
+
+# The lists that gather every shop's items (what is due for the daily job and the 15-minute
+# schedule, the day's signed documents) are cut into SHARDS partitions by shop, so no key takes
+# the writes of every shop: DynamoDB gives a partition 1,000 writes a second (docs/design.md §2,
+# "Shards"). A reader of such a list reads every shard; the daily job is one piece per shard.
+SHARDS = 64
+
+
+def shard_of(shop_id: str) -> int:
+    """The shop's shard, 0 to SHARDS - 1: the same in every process and every release (Python's
+    hash() of a string changes with each interpreter)."""
+    digest = hashlib.blake2b(shop_id.encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") % SHARDS
 
 
 class Shop(Item, discriminator="shop"):

@@ -22,6 +22,7 @@ shop's owners, chalicelib/after/daily.py).
 from __future__ import annotations
 
 import hashlib
+import heapq
 import hmac
 import json
 import math
@@ -30,8 +31,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from html import escape
+from itertools import groupby
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Iterator, Literal
 
 from pydantic import Field, StringConstraints
 from typing_extensions import Annotated
@@ -749,18 +751,30 @@ def differences(order: dict, content: dict) -> list[tuple[str, str, str]]:
     return found
 
 
-def check_signed_orders(today: str) -> dict:
-    """The daily job's check: each document signed in the last CHECK_DAYS days whose order is
-    still open, checked as on read (`integrity`). An order whose documents no longer match is
-    recorded once for each difference (IntegrityAlert). Answers the counts, `checked` and
-    `mismatched`, and in `alerts` what was found for the first time (each IntegrityAlert item as
-    a dict: shop_id, order_id, number, problems, found_at), for the job to tell the shop's
-    owners. Reads the day's lists, then by key only what the documents cover: headers,
-    signatures, walk-arounds, the lines they show."""
+def signed_by_shop(today: str, shard: int,
+                   after: str | None = None) -> Iterator[tuple[str, list[dict]]]:
+    """The documents signed in the last CHECK_DAYS days by the shard's shops (models.shard_of),
+    one shop at a time with its listed items (SignedRecently), shops in the order of their ids,
+    from the one after `after` (where an earlier piece stopped). Each day's partition lists its
+    shops in that order (SK `SIGNED#<shop>#…`): the days are read side by side, a page at a
+    time, and merged."""
     first = date.fromisoformat(today)
-    listed = [item for back in range(CHECK_DAYS) for shard in range(models.SIGNED_SHARDS)
-              for item in models.SignedRecently.items(models.signed_recently_pk(
-                  (first - timedelta(days=back)).isoformat(), shard))]
+    start = models.SignedRecently.sk > f"{models.SIGNED_PREFIX}{after}#~" if after else None
+    days = [models.SignedRecently.items(models.signed_recently_pk(
+        (first - timedelta(days=back)).isoformat(), shard), start) for back in range(CHECK_DAYS)]
+    merged = heapq.merge(*days, key=lambda item: item["sk"])
+    for shop_id, items in groupby(merged, key=lambda item: item["shop_id"]):
+        yield shop_id, list(items)
+
+
+def check_signed_orders(listed: list[dict]) -> dict:
+    """The daily job's check of the documents `listed` (a shop's, from signed_by_shop): each
+    whose order is still open, checked as on read (`integrity`). An order whose documents no
+    longer match is recorded once for each difference (IntegrityAlert). Answers the counts,
+    `checked` and `mismatched`, and in `alerts` what was found for the first time (each
+    IntegrityAlert item as a dict: shop_id, order_id, number, problems, found_at), for the job
+    to tell the shop's owners. Reads by key only what the documents cover: headers, signatures,
+    walk-arounds, the lines they show."""
     wanted: dict[tuple[str, str], set[str]] = {}
     for item in listed:
         wanted.setdefault((item["shop_id"], item["order_id"]), set()).add(item["signature_id"])

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
+from boto3.dynamodb.conditions import Key
 
 import app as api
 from chalicelib import models
@@ -221,6 +222,22 @@ def test_a_batch_delivered_twice_sends_one_message_per_channel(channels, shop, c
     sent = messages(shop, order["order_id"])
     assert sent["checked_in.line"]["state"] == "sent"
     assert set(sent) == {"checked_in.line"}
+
+
+def test_what_was_sent_once_is_kept_under_the_order_not_a_key_every_shop_shares(channels, shop,
+                                                                               clock):
+    """Powertools' records, each message sent once, in a partition of the order's own: the
+    sends of every shop on one key would pass DynamoDB's writes a partition takes."""
+    first, second = linked_customer_order(shop), linked_customer_order(shop)
+    clock.value = DAYTIME
+    handle(stream_records(first["order_id"]) + stream_records(second["order_id"]))
+    assert len(channels.sent("line")) == 2
+    table = aws.table()
+    for order in (first, second):
+        records = table.query(KeyConditionExpression=Key("pk").eq(
+            models.idempotency_pk(shop.shop_id, order["order_id"])))["Items"]
+        assert [record["status"] for record in records] == ["COMPLETED"]
+    assert table.query(KeyConditionExpression=Key("pk").eq("IDEMPOTENCY#notify"))["Items"] == []
 
 
 def test_a_failing_channel_is_retried_recorded_and_the_next_channel_used(channels, shop, clock):
@@ -453,7 +470,8 @@ def test_what_the_previous_key_recorded_still_stops_a_send(channels, shop, clock
     records = stream_records(order_id)
     clock.value = DAYTIME + timedelta(minutes=5)
     for step in ("checked_in", "awaiting_approval"):
-        delivery._once(f"{shop.shop_id}#{order_id}#{step}#line", lambda: {"state": "sent"})
+        delivery._once(shop.shop_id, order_id, f"{shop.shop_id}#{order_id}#{step}#line",
+                       lambda: {"state": "sent"})
         aws.table().put_item(Item={
             **models.Message.key(shop.shop_id, order_id, f"{step}.line"), "type": "message",
             "shop_id": shop.shop_id, "order_id": order_id, "message_id": f"{step}.line",

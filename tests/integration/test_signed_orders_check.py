@@ -26,8 +26,14 @@ def alerts(shop):
         models.integrity_alerts_pk(shop.shop_id)))
 
 
+def checked(shop) -> dict:
+    """The signed-documents task of this morning's piece for the shop's shard: its counts."""
+    return daily.run_piece({"date": times.local_date(),
+                            "shard": models.shard_of(shop.shop_id)})["signed_orders"]
+
+
 def test_the_daily_job_checks_recently_signed_orders():
-    assert "signed_orders" in dict(daily.TASKS)
+    assert "signed_orders" in [task.name for task in daily.TASKS]
 
 
 def test_a_signed_order_changed_in_the_table_is_found_and_the_owner_told_once(shop):
@@ -40,7 +46,7 @@ def test_a_signed_order_changed_in_the_table_is_found_and_the_owner_told_once(sh
                             UpdateExpression="SET amount = :one",
                             ExpressionAttributeValues={":one": Decimal(1)})
 
-    counts = daily.signed_orders(times.local_date())  # the daily job's task: checks and mails
+    counts = checked(shop)  # the daily job's task: checks and mails
     assert counts["checked"] >= 2 and counts["mismatched"] >= 1 and counts["alerted"] >= 1
     (alert,) = alerts(shop)
     assert alert["order_id"] == changed["order_id"] and alert["number"] == changed["number"]
@@ -49,7 +55,7 @@ def test_a_signed_order_changed_in_the_table_is_found_and_the_owner_told_once(sh
     assert changed["number"] in mail["text"] and "冷氣系統檢查" in mail["text"]
     assert untouched["number"] not in mail["text"]
 
-    again = daily.signed_orders(times.local_date())  # the next run, or a rerun
+    again = checked(shop)  # the next run, or a rerun
     assert again["mismatched"] >= 1
     assert len(alerts(shop)) == 1 and len(owner_mail(shop)) == 1
 
@@ -73,7 +79,9 @@ def test_the_check_reads_what_the_documents_cover_and_no_more(shop, monkeypatch)
     events = models.Item._get_connection().connection.client.meta.events
     events.register("before-parameter-build.dynamodb.Query", model_query)
     try:
-        counts = signatures.check_signed_orders(times.local_date())
+        (listed,) = [listed for shop_id, listed in signatures.signed_by_shop(
+            times.local_date(), models.shard_of(shop.shop_id)) if shop_id == shop.shop_id]
+        counts = signatures.check_signed_orders(listed)
     finally:
         events.unregister("before-parameter-build.dynamodb.Query", model_query)
     assert counts["checked"] >= 1
@@ -86,6 +94,6 @@ def test_closed_and_superseded_documents_are_not_checked(shop):
     aws.table().update_item(Key={"pk": line["pk"], "sk": line["sk"]},
                             UpdateExpression="SET amount = :one",
                             ExpressionAttributeValues={":one": Decimal(1)})
-    daily.signed_orders(times.local_date())
+    checked(shop)
     assert alerts(shop) == [] and owner_mail(shop) == []
-    assert json.dumps(daily.signed_orders(times.local_date()))  # counts are plain JSON
+    assert json.dumps(checked(shop))  # counts are plain JSON

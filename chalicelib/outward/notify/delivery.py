@@ -93,7 +93,8 @@ def deliver(shop_id: str, order_id: str, step: str, text: str, customer: dict,
         if not to:
             continue
         message = _message(shop_id, order_id, step, channel, to, text, occurrence=occurrence)
-        result = _once(models.message_once_key(shop_id, order_id, step, channel, occurrence),
+        result = _once(shop_id, order_id,
+                       models.message_once_key(shop_id, order_id, step, channel, occurrence),
                        lambda: _send(message))
         results.append(result)
         if result["state"] == "sent":
@@ -221,15 +222,17 @@ def _put_new(shop_id: str, order_id: str, message_id: str, step: str, channel: s
     return True
 
 
-def _once(key: str, work: Callable[[], dict]) -> dict:
+def _once(shop_id: str, order_id: str, key: str, work: Callable[[], dict]) -> dict:
     """`work()` once per key: a repeat gets the first one's answer (Powertools idempotency, its
-    records in our table under `IDEMPOTENCY#notify`, gone by TTL)."""
+    records in our table under the order's own `IDEMPOTENCY#notify#<shop>#<order>`, so no key
+    takes every shop's sends; gone by TTL)."""
     from aws_lambda_powertools.utilities.idempotency import (DynamoDBPersistenceLayer,
                                                              IdempotencyConfig,
                                                              idempotent_function)
 
     store = DynamoDBPersistenceLayer(table_name=settings().table_name, key_attr="pk",
-                                     sort_key_attr="sk", static_pk_value=models.IDEMPOTENCY_PK,
+                                     sort_key_attr="sk",
+                                     static_pk_value=models.idempotency_pk(shop_id, order_id),
                                      expiry_attr="expires_at",
                                      boto3_client=aws.client("dynamodb"))
     config = IdempotencyConfig(event_key_jmespath="key", raise_on_no_idempotency_key=True,

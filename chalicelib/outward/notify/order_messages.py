@@ -51,7 +51,8 @@ def resend(caller: Caller, order_id: str, message_id: str, body: Resend) -> dict
                        code="channel_unreachable")
     message = _message(caller.shop_id, order_id, item["step"], item["channel"], to, item["text"],
                        resend=body.client_id, occurrence=int(item.get("occurrence", 1)))
-    _once(f"{caller.shop_id}#{order_id}#{message_id}#resend#{body.client_id}",
+    _once(caller.shop_id, order_id,
+          f"{caller.shop_id}#{order_id}#{message_id}#resend#{body.client_id}",
           lambda: _send(message, resend=True))
     return models.message_views([models.Message.read(key)])[0]
 
