@@ -577,7 +577,7 @@ def line_webhook():
 # Quiet hours held some messages back: this sends them once due (the one place that does).
 @app.schedule("rate(15 minutes)", name="send_queued_messages")
 def send_queued_messages(event):
-    return {"sent": notify.send_due_now()}
+    return notify.send_due_now()  # one piece per shard of shops
 
 
 @app.on_dynamodb_record(stream_arn=settings().stream_arn, batch_size=100, name="on_change")
@@ -632,7 +632,7 @@ def daily_jobs(event):
 # Long work in pieces (chalicelib/core/pieces.py): a shop's export, the daily job's per-shard
 # parts. Invoked asynchronously, each piece by the one before it or by what started the work.
 PIECES = frozenset({"after.exports:run_piece", "after.imports:run_piece",
-                    "after.daily:run_piece"})
+                    "after.daily:run_piece", "outward.notify.quiet_hours:send_due_piece"})
 
 
 @app.lambda_function(name="pieces")

@@ -133,18 +133,18 @@ ALLOWED = {
         ("sqs:SendMessage", json.dumps(_get_att("StreamFailures"))),
         *SENDS_MESSAGES,
     },
-    "SendQueuedMessages": {  # every 15 minutes: the messages quiet hours held back, once due
+    # Every 15 minutes, the messages quiet hours held back, once due: it only asks for one piece
+    # per shard of shops (notify.send_due_now); the pieces send them with their own rights.
+    "SendQueuedMessages": {
         ("logs:CreateLogStream", json.dumps(_get_att("SendQueuedMessagesLogs"))),
         ("logs:PutLogEvents", json.dumps(_get_att("SendQueuedMessagesLogs"))),
-        *SENDS_MESSAGES,
+        ("lambda:InvokeFunction", PIECES),
     },
-    # 06:00 in Taipei: one piece per shard of shops, which runs the tasks. The job keeps the
-    # tasks' own rights while a task may still run in it; once daily.run only asks for pieces,
-    # DAILY_TASKS goes from here and from .chalice/policy-daily.json.
+    # 06:00 in Taipei: it only asks for one piece per shard of shops (daily.run); the pieces
+    # run the tasks with their own rights.
     "DailyJobs": {
         ("logs:CreateLogStream", json.dumps(_get_att("DailyJobsLogs"))),
         ("logs:PutLogEvents", json.dumps(_get_att("DailyJobsLogs"))),
-        *DAILY_TASKS,
         ("lambda:InvokeFunction", PIECES),  # one piece per shard of shops
     },
     # Long work, each piece an asynchronous invocation (chalicelib/core/pieces.py): the daily
@@ -477,9 +477,10 @@ def test_the_stream_handler_reads_the_real_stream_and_dead_letters_what_fails(te
 
 # -- long work in pieces ---------------------------------------------------------------------
 
-def test_only_the_api_the_daily_job_and_a_piece_may_ask_for_a_piece_and_nothing_else(template):
-    """lambda:InvokeFunction on the pieces function alone, by the three that ask for a piece:
-    an export started at the API, the daily job's shards, an export's next piece."""
+def test_only_the_api_the_schedules_and_a_piece_may_ask_for_a_piece_and_nothing_else(template):
+    """lambda:InvokeFunction on the pieces function alone, by the four that ask for a piece:
+    an export or import started at the API, the daily job's and the 15-minute schedule's
+    shards, a piece's next piece."""
     invokes = {}
     for function in resources(template, "AWS::Serverless::Function"):
         role = template["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
@@ -488,7 +489,7 @@ def test_only_the_api_the_daily_job_and_a_piece_may_ask_for_a_piece_and_nothing_
                              for action in _as_list(statement["Action"])
                              if action.startswith("lambda:")
                              for resource in _as_list(statement["Resource"])}
-    asked_by = {"APIHandler", "DailyJobs", "Pieces"}
+    asked_by = {"APIHandler", "DailyJobs", "SendQueuedMessages", "Pieces"}
     assert {name for name, granted in invokes.items() if granted} == asked_by
     for name in asked_by:
         assert invokes[name] == {("lambda:InvokeFunction", PIECES)}, name

@@ -18,7 +18,7 @@ from boto3.dynamodb.conditions import Key
 import app as api
 from chalicelib import models
 from chalicelib.core import clock as times
-from chalicelib.core import aws
+from chalicelib.core import aws, pieces
 from chalicelib.outward import notify
 from chalicelib.records import customers
 from chalicelib.outward.notify import base, delivery, email, line, sms, steps
@@ -312,11 +312,36 @@ def test_the_15_minute_schedule_sends_what_quiet_hours_held_back(channels, shop,
     handle(stream_records(order["order_id"]))
     event = chalice_client.events.generate_cw_event(
         source="aws.events", detail_type="Scheduled Event", detail={}, resources=[])
-    assert chalice_client.lambda_.invoke("send_queued_messages", event).payload == {"sent": 0}
+    asked = chalice_client.lambda_.invoke("send_queued_messages", event).payload
+    assert asked["pieces"] == models.SHARDS  # one piece per shard of shops
+    pieces.wait()
+    assert channels.sent("line") == []
+    assert messages(shop, order["order_id"])["checked_in.line"]["state"] == "queued"
     clock.value = datetime(2026, 11, 30, 0, 0, tzinfo=timezone.utc)  # 08:00 in Taipei
-    assert chalice_client.lambda_.invoke("send_queued_messages", event).payload == {"sent": 1}
+    chalice_client.lambda_.invoke("send_queued_messages", event)
+    pieces.wait()
     assert len(channels.sent("line")) == 1
     assert messages(shop, order["order_id"])["checked_in.line"]["state"] == "sent"
+
+
+def test_a_shards_morning_queue_goes_on_in_the_next_piece_when_one_runs_out_of_time(
+        channels, shop, clock, monkeypatch):
+    """Three customers' messages held in one shop's shard; each piece has time for one."""
+    from chalicelib.outward.notify import quiet_hours
+
+    monkeypatch.setattr(quiet_hours, "PIECE_SECONDS", 0)
+    orders = [linked_customer_order(shop) for _ in range(3)]
+    clock.value = NIGHT
+    for order in orders:
+        handle(stream_records(order["order_id"]))
+    clock.value = datetime(2026, 11, 30, 0, 0, tzinfo=timezone.utc)
+    first = quiet_hours.send_due_piece({"at": times.now_iso(),
+                                        "shard": models.shard_of(shop.shop_id)})
+    assert (first["taken"], first["continued"]) == (1, True)
+    pieces.wait()  # the pieces it handed on to
+    assert len(channels.sent("line")) == 3
+    assert all(messages(shop, order["order_id"])["checked_in.line"]["state"] == "sent"
+               for order in orders)
 
 
 def test_an_urgent_step_is_sent_in_quiet_hours(channels, shop, clock):

@@ -1,13 +1,16 @@
 """Quiet hours (the shop's `quiet_start`–`quiet_end`, Asia/Taipei): a message that is not urgent
-waits, queued under its order with a `not_before` and listed on gsi2 by that time, until
-`send_due` (the 15-minute schedule) sends it."""
+waits, queued under its order with a `not_before` and listed on gsi2 by that time (in its
+shop's shard), until the 15-minute schedule sends it: one piece per shard (core/pieces.py), each
+handing its shard on to a next piece when it runs out of time, so a morning's queue of every
+shop is sent within the schedule's turns whatever its size."""
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from chalicelib import models
-from chalicelib.core import clock
+from chalicelib.core import clock, pieces
 from chalicelib.outward.notify.base import failed
 from chalicelib.outward.notify.delivery import _customer, _put_new, _record, deliver
 from chalicelib.records import shop_settings
@@ -15,6 +18,7 @@ from chalicelib.records import shop_settings
 # Shards read and sent at once by the 15-minute schedule: each shard's messages go one after
 # another (its partition's writes stay few a second), the shards side by side.
 SHARD_WORKERS = 8
+PIECE_SECONDS = 600  # a piece's sending before it hands its shard to the next (Lambda: 900 s)
 
 
 def _minutes(time_of_day: str) -> int:
@@ -54,26 +58,42 @@ def queue(shop_id: str, order_id: str, step: str, channels: list[str], text: str
     return {"message_id": message_id, "channel": channel, "state": "queued", "not_before": due}
 
 
-def send_due_now() -> int:
-    """The schedule's run (every 15 minutes): send what quiet hours held back and is now due."""
-    return send_due(clock.now())
+def send_due_now() -> dict:
+    """The schedule's run (every 15 minutes): one piece per shard sends what quiet hours held
+    back and is due by now; answered at once."""
+    at = clock.now_iso()
+    for shard in range(models.SHARDS):
+        pieces.later(send_due_piece, {"at": at, "shard": shard})
+    return {"at": at, "pieces": models.SHARDS}
+
+
+def send_due_piece(payload: dict) -> dict:
+    """One shard's messages due by `at`, until PIECE_SECONDS; the rest to the next piece."""
+    deadline = time.monotonic() + PIECE_SECONDS
+    taken, more = _send_due_in(payload["shard"], clock.parse_iso(payload["at"]), deadline)
+    if more:
+        pieces.later(send_due_piece, payload)
+    return {"shard": payload["shard"], "taken": taken, "continued": more}
 
 
 def send_due(now: datetime) -> int:
-    """Send the queued messages whose time has come (the schedule and the stream call it);
-    answers how many were taken. The shards are read at once, a few at a time, each sending its
-    own in order; each message is claimed first, so two runs never both take one."""
+    """Send the queued messages whose time has come, here and now (tests, the seed); answers
+    how many were taken. The shards are read at once, a few at a time, each sending its own in
+    order; each message is claimed first, so two runs never both take one."""
     with ThreadPoolExecutor(max_workers=SHARD_WORKERS, thread_name_prefix="due") as pool:
-        return sum(pool.map(lambda shard: _send_due_in(shard, now), range(models.SHARDS)))
+        return sum(pool.map(lambda shard: _send_due_in(shard, now)[0], range(models.SHARDS)))
 
 
-def _send_due_in(shard: int, now: datetime) -> int:
-    """One shard's due messages (models.messages_due_pk), sent one after another."""
+def _send_due_in(shard: int, now: datetime, deadline: float | None = None) -> tuple[int, bool]:
+    """One shard's due messages (models.messages_due_pk), sent one after another until the
+    deadline: (how many were taken, whether some are left)."""
     message = models.Message
     due = [found.as_dict() for found in models.Item.lists.query(
         models.messages_due_pk(shard), models.Item.gsi2sk <= f"{clock.iso(now)}#~")]
     taken = 0
-    for item in due:
+    for index, item in enumerate(due):
+        if index and deadline is not None and time.monotonic() >= deadline:
+            return taken, True  # one message at least each piece
         key = message.key(item["shop_id"], item["order_id"], item["message_id"])
         try:
             with models.refusals():
@@ -100,4 +120,4 @@ def _send_due_in(shard: int, now: datetime) -> int:
             # Another channel carried it (the customer's changed since): that one's record
             # stands, the queued one goes.
             message.from_dict(key).delete(condition=message.state == "sending")
-    return taken
+    return taken, False
