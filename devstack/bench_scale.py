@@ -234,7 +234,8 @@ class Size:
 
     @classmethod
     def at(cls, scale: float) -> "Size":
-        return cls(*(max(1, round(FULL[name] * scale)) for name in ("customers", "vehicles", "orders")))
+        return cls(*(max(1, round(FULL[name] * scale))
+                     for name in ("customers", "vehicles", "orders")))
 
     def __str__(self) -> str:
         return (f"{self.customers:,} customers, {self.vehicles:,} vehicles, {self.orders:,} "
@@ -267,7 +268,8 @@ def new_shop(label: str) -> BuiltShop:
     from chalicelib.records import auth, shops
 
     shop_id = f"scale-{label}-{uuid.uuid4().hex[:8]}"
-    shops.create_shop(shop_id, name=f"大型保養廠 {label}", phone="02-2765-1234", address="臺北市")
+    shops.create_shop(shop_id, name=f"大型保養廠 {label}", phone="02-2765-1234",
+                      address="臺北市")
     hashed = auth.hash_secret("bench scale password")
     staff = {}
     for role in ["owner", "advisor", *[f"technician{i}" for i in range(TECHNICIANS)]]:
@@ -562,7 +564,10 @@ def report(size: Size, scale: float, took: dict, large: dict[str, Cost], demo: d
         f"Written by `SCALE={scale:g} make bench-scale` (devstack/bench_scale.py): two shops of "
         f"{size} each, built with the product's domain functions (an order: 2 lines, the two "
         "signatures, dispatched, walked to delivery; every 37th cancelled; today's left open "
-        "from checked in to ready), the stream's reactions running through the local poller. "
+        "from checked in to ready), the stream's reactions running through the local poller, "
+        "then this morning's daily job (its follow-up list: no call recorded in the build, so "
+        "every delivered order's call is due). The signed documents' PDFs are not drawn in the "
+        "build (a stand-in file; pdf_at written). "
         "DynamoDB Local in memory; counts are exact, milliseconds are this 2-core machine's.", "",
         f"Build: customers {took['customers']:.0f} s, vehicles {took['vehicles']:.0f} s, "
         f"orders {took['orders']:.0f} s for {orders_built:,} orders ({per_thousand:.0f} s per "
