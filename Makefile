@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
-.PHONY: dev dev-info test screenshots daily bench setup pwa lock clean
+.PHONY: dev dev-info test screenshots daily bench bench-scale setup pwa lock clean
 
 dev: setup pwa
 	@devstack/system-deps.sh java font
@@ -37,6 +37,14 @@ daily: $(VENV)/.installed
 bench: setup pwa
 	@devstack/system-deps.sh java font
 	$(PY) -m devstack bench
+
+# The routes' costs on two large shops built with the product's code, and the busiest keys'
+# writes at many shops (devstack/bench_scale.py); its own section of docs/bench.md. Not part of
+# `make test`. SCALE=0.05 builds a twentieth (default 1: 40,000 orders a shop, hours);
+# SHOPS, ORDERS_PER_DAY and WORK_HOURS set the load the hot keys are reckoned at.
+bench-scale: setup
+	@devstack/system-deps.sh java font
+	$(PY) -m devstack bench-scale
 
 setup: $(VENV)/.installed devstack/node_modules/.installed pwa/node_modules/.installed
 

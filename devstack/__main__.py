@@ -1,5 +1,5 @@
-"""`python -m devstack dev|info|test|daily|bench`: what `make dev`, `make dev-info`, `make test`,
-`make daily` and `make bench` run."""
+"""`python -m devstack dev|info|test|daily|bench|bench-scale`: what `make dev`, `make dev-info`,
+`make test`, `make daily`, `make bench` and `make bench-scale` run."""
 from __future__ import annotations
 
 import signal
@@ -133,7 +133,10 @@ def main(argv: list[str]) -> int:
         if command == "bench":
             from devstack.bench import main as bench
             return bench()
-        print(f"unknown command {command!r}: use dev, info, test, daily or bench",
+        if command == "bench-scale":
+            from devstack.bench_scale import main as bench_scale
+            return bench_scale()
+        print(f"unknown command {command!r}: use dev, info, test, daily, bench or bench-scale",
               file=sys.stderr)
         return 2
     except StackError as err:
