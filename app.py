@@ -14,9 +14,9 @@ health = lazy("core.health")
 openapi = lazy("api.openapi")
 auth, shops, customers, vehicles, shop_settings = (
     lazy(f"records.{name}") for name in ("auth", "shops", "customers", "vehicles", "shop_settings"))
-appointments, inspections, orders, parts, photos, signatures = (
-    lazy(f"work.{name}") for name in ("appointments", "inspections", "orders", "parts", "photos",
-                                      "signatures"))
+appointments, board, inspections, orders, parts, photos, signatures = (
+    lazy(f"work.{name}") for name in ("appointments", "board", "inspections", "orders", "parts",
+                                      "photos", "signatures"))
 notify, links = lazy("outward.notify"), lazy("outward.links")
 followups, cases, reminders, dashboard, portability, exports, imports, daily = (
     lazy(f"after.{name}") for name in ("followups", "cases", "reminders", "dashboard",
@@ -343,10 +343,10 @@ def delete_photo(order_id, photo_id):
 
 # --- repair orders ---
 
-@api.route("/api/board", "GET", query="work.orders:BoardQuery")
+@api.route("/api/board", "GET", query="work.board:BoardQuery")
 def get_board(query):
     """The advisor's board for a day: open orders and those closed that day, by state."""
-    return orders.board(api.caller(), query)
+    return board.board(api.caller(), query)
 
 
 @api.route("/api/orders", "POST", body="work.orders:NewOrder", status=201)

@@ -20,7 +20,7 @@ from chalicelib.core import clock, money
 from chalicelib.core.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from chalicelib.records import customers, shop_settings, shops, vehicles
 from chalicelib.work import parts, signatures
-from chalicelib.work.order_store import (CLOSED, HIDDEN, STATE_NAMES, STATES, TRANSITIONS, State,
+from chalicelib.work.order_store import (CLOSED, HIDDEN, STATE_NAMES, TRANSITIONS, State,
                                          assemble, busy, event_item, load, read, save, write)
 
 
@@ -167,10 +167,6 @@ class Dispatch(Body):
     line_ids: list[ClientId] | None = Field(default=None, max_length=100)
 
 
-class BoardQuery(Body):
-    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-
-
 class JobsQuery(Body):
     technician_id: ClientId | None = None
 
@@ -196,32 +192,6 @@ def view(order: dict, caller: Caller) -> dict:
 def get_order(caller: Caller, order_id: str) -> dict:
     require(caller, "orders.read")
     return view(load(caller.shop_id, order_id), caller)
-
-
-def board(caller: Caller, query: BoardQuery) -> dict:
-    """The day's board: every open order and those closed that day, by state.
-
-    Reads only what it shows: today's is one Query (gsi2sk >= today: the orders closed today,
-    then the open ones, which sort after every date); an earlier day's is two, the orders
-    closed that day and the open ones, never the days between (a year back would read every
-    order closed since)."""
-    today = clock.local_date()
-    day = query.date or today
-    pk = models.board_pk(caller.shop_id)
-    if day >= today:
-        found = [models.Order.lists.query(pk, models.Order.gsi2sk >= day)]
-    else:
-        found = [models.Order.lists.query(pk, models.Order.gsi2sk.startswith(f"{day}#")),
-                 models.Order.lists.query(pk, models.Order.gsi2sk.startswith(models.BOARD_OPEN))]
-    columns: dict[str, list] = {state: [] for state in STATES}
-    for order in (header.as_dict() for headers in found for header in headers):
-        if order.get("closed_on") and order["closed_on"] != day:
-            continue  # a later day's, on a board of a day to come
-        columns[order["state"]].append(models.order_summary(order))
-    for cards in columns.values():
-        cards.sort(key=lambda card: (card.get("promised_at") or "~", card["number"]))
-    return {"date": day, "columns": columns,
-            "counts": {state: len(cards) for state, cards in columns.items()}}
 
 
 # --- creating ---
