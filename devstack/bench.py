@@ -58,9 +58,9 @@ if mode == "parts":
     step("botocore")
     import pynamodb.models, pynamodb.connection
     step("pynamodb")
-    from chalicelib.work import orders
+    from chalicelib.work import board
     from chalicelib import models
-    orders.BoardQuery.model_rebuild()
+    board.BoardQuery.model_rebuild()
     step("domain")
     models.Item._get_connection().connection.client
     step("client")
