@@ -88,7 +88,7 @@ def _rows(shop_id: str, import_id: str) -> list[tuple[int, dict]]:
         raw = aws.client("s3").get_object(Bucket=settings().bucket_name,
                                           Key=_file(shop_id, import_id))["Body"].read()
     except ClientError as err:
-        if err.response["Error"]["Code"] not in ("404", "NoSuchKey", "NotFound"):
+        if not aws.missing(err):
             raise
         raise NotFound("找不到上傳的檔案，請重新選擇檔案。", "The file was not uploaded; choose it again.",
                        code="file_not_uploaded") from None

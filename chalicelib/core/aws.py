@@ -60,6 +60,13 @@ def reset() -> None:
     settings()
 
 
+def missing(err: Exception) -> bool:
+    """Whether S3 refused because the object is not there (a botocore ClientError): each
+    service spells it its own way (HEAD answers 404, GET NoSuchKey)."""
+    code = getattr(err, "response", {}).get("Error", {}).get("Code")
+    return code in ("404", "NoSuchKey", "NotFound")
+
+
 def download_url(key: str, filename: str, content_type: str, seconds: int, *,
                  attachment: bool = False) -> str:
     """A presigned GET of a file in the files bucket that opens under its own name (zh-TW names

@@ -127,7 +127,7 @@ def complete(caller: Caller, order_id: str, photo_id: str) -> dict:
     try:
         head = s3.head_object(Bucket=bucket, Key=incoming)
     except ClientError as err:
-        if err.response["Error"]["Code"] not in ("404", "NoSuchKey", "NotFound"):
+        if not aws.missing(err):
             raise
         raise NotFound("找不到上傳的照片，請重新上傳。", "The upload was not found; upload it again.",
                        code="photo_not_uploaded") from None
