@@ -88,6 +88,8 @@ test('on a phone the link offers 通知我, the service worker shows a pushed no
       title: '追加項目待確認', body: '【順安汽車保養廠】您的愛車有追加維修項目等待您確認',
       url: link.url, message_id: 'awaiting_approval.push', tag: order.order_id,
     };
+    // Delivered to an active worker only: one still installing (a loaded machine) drops it.
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: BASE_URL, registrationId, data: JSON.stringify(payload) });
     const shown = await eventually(() => page.evaluate(async () => {
       const registration = await navigator.serviceWorker.ready;
