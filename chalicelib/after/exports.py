@@ -18,7 +18,6 @@ file names hold no personal data, and each start leaves an audit item (portabili
 from __future__ import annotations
 
 import csv
-import io
 import json
 import tempfile
 import time
@@ -237,40 +236,28 @@ SHOP_VEHICLE_FIELDS = ["vehicle_id", "車牌", "車身號碼", "廠牌", "車型
 
 def _join(job: models.Job) -> None:
     """The parts joined into the export's JSON and its zip of CSVs (the customers' and
-    vehicles' CSVs import back as they are), each written to a temporary file and uploaded."""
-    mobiles = {row["customer_id"]: row.get("mobile", "") for row in _rows(job, "customers")}
+    vehicles' CSVs import back as they are): each part read once, its rows written to the JSON
+    and to their CSVs side by side in temporary files, then the CSVs zipped and both uploaded."""
     files = {"json": _key(job, "shop.json"), "csv": _key(job, "shop.zip")}
+    mobiles: dict[str, str] = {}  # the customers come first: the vehicles' CSV shows the number
     with tempfile.TemporaryDirectory() as folder:
         json_path, zip_path = f"{folder}/shop.json", f"{folder}/shop.zip"
+        sheets = {name: _CsvFile(f"{folder}/{name}", columns) for name, columns in (
+            ("customers.csv", SHOP_CUSTOMER_FIELDS), ("vehicles.csv", SHOP_VEHICLE_FIELDS),
+            ("orders.csv", portability.ORDER_FIELDS + ["customer_id"]),
+            ("lines.csv", portability.LINE_FIELDS))}
         with open(json_path, "w", encoding="utf-8") as out:
             out.write("{" + f'"exported_at": {json.dumps(clock.now_iso())}')
             for phase in ("customers", "vehicles", "orders"):
                 out.write(f', "{phase}": [')
                 for index, row in enumerate(_rows(job, phase)):
                     out.write(("," if index else "") + json.dumps(row, ensure_ascii=False))
+                    _sheet_rows(phase, row, sheets, mobiles)
                 out.write("]")
             out.write("}")
         with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
-            _csv_entry(archive, "customers.csv", SHOP_CUSTOMER_FIELDS, (
-                {"customer_id": c["customer_id"], "姓名": c["name"],
-                 "手機": phones.national(c.get("mobile", "")), "Email": c.get("email"),
-                 "channel": c["channel"], "備註": c.get("notes"), "created_at": c["created_at"]}
-                for c in _rows(job, "customers")))
-            _csv_entry(archive, "vehicles.csv", SHOP_VEHICLE_FIELDS, (
-                {"vehicle_id": v["vehicle_id"], "車牌": v["plate"], "車身號碼": v.get("vin"),
-                 "廠牌": v["make"], "車型": v["model"], "年份": v.get("year"), "燃料": v["fuel"],
-                 "顏色": v.get("colour"), "customer_id": v["customer_id"],
-                 "姓名": v.get("customer_name"),
-                 "手機": phones.national(mobiles.get(v["customer_id"], "")),
-                 "mileage_km": (v.get("mileage") or {}).get("km"), "created_at": v["created_at"]}
-                for v in _rows(job, "vehicles")))
-            _csv_entry(archive, "orders.csv", portability.ORDER_FIELDS + ["customer_id"], (
-                {**order, **order["totals"], "plate": order["vehicle"]["plate"],
-                 "customer_id": order["customer"]["customer_id"]}
-                for order in _rows(job, "orders")))
-            _csv_entry(archive, "lines.csv", portability.LINE_FIELDS, (
-                {**line, "order_number": order["number"]}
-                for order in _rows(job, "orders") for line in order["lines"]))
+            for name, sheet in sheets.items():
+                archive.write(sheet.close(), name)
         s3, bucket = aws.client("s3"), settings().bucket_name
         for path, key, kind in ((json_path, files["json"], "application/json"),
                                 (zip_path, files["csv"], "application/zip")):
@@ -280,16 +267,46 @@ def _join(job: models.Job) -> None:
     jobs.save(job, state="done", phase=None, cursor=None, percent=100, files=files, counts=counts)
 
 
-def _csv_entry(archive: zipfile.ZipFile, name: str, columns: list[str],
-               rows: Iterator[dict]) -> None:
-    """One CSV in the zip, written row by row (BOM first, formulas guarded)."""
-    with archive.open(name, "w") as raw, io.TextIOWrapper(
-            raw, encoding=portability.CSV_ENCODING, newline="") as text:
-        writer = csv.DictWriter(text, fieldnames=columns, extrasaction="ignore",
-                                lineterminator="\r\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({key: portability.cell(row.get(key)) for key in columns})
+def _sheet_rows(phase: str, row: dict, sheets: dict[str, "_CsvFile"],
+                mobiles: dict[str, str]) -> None:
+    """A row of a phase, as the CSVs show it."""
+    if phase == "customers":
+        mobiles[row["customer_id"]] = row.get("mobile", "")
+        sheets["customers.csv"].add({
+            "customer_id": row["customer_id"], "姓名": row["name"],
+            "手機": phones.national(row.get("mobile", "")), "Email": row.get("email"),
+            "channel": row["channel"], "備註": row.get("notes"), "created_at": row["created_at"]})
+    elif phase == "vehicles":
+        sheets["vehicles.csv"].add({
+            "vehicle_id": row["vehicle_id"], "車牌": row["plate"], "車身號碼": row.get("vin"),
+            "廠牌": row["make"], "車型": row["model"], "年份": row.get("year"), "燃料": row["fuel"],
+            "顏色": row.get("colour"), "customer_id": row["customer_id"],
+            "姓名": row.get("customer_name"),
+            "手機": phones.national(mobiles.get(row["customer_id"], "")),
+            "mileage_km": (row.get("mileage") or {}).get("km"), "created_at": row["created_at"]})
+    else:
+        sheets["orders.csv"].add({**row, **row["totals"], "plate": row["vehicle"]["plate"],
+                                  "customer_id": row["customer"]["customer_id"]})
+        for line in row["lines"]:
+            sheets["lines.csv"].add({**line, "order_number": row["number"]})
+
+
+class _CsvFile:
+    """A CSV written row by row to a temporary file (BOM first, formulas guarded)."""
+
+    def __init__(self, path: str, columns: list[str]) -> None:
+        self.path, self.columns = path, columns
+        self.file = open(path, "w", encoding=portability.CSV_ENCODING, newline="")
+        self.writer = csv.DictWriter(self.file, fieldnames=columns, extrasaction="ignore",
+                                     lineterminator="\r\n")
+        self.writer.writeheader()
+
+    def add(self, row: dict) -> None:
+        self.writer.writerow({key: portability.cell(row.get(key)) for key in self.columns})
+
+    def close(self) -> str:
+        self.file.close()
+        return self.path
 
 
 def _key(job: models.Job, name: str) -> str:
