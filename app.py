@@ -174,11 +174,19 @@ def get_export(job_id):
     return exports.status(api.caller(), job_id)
 
 
-@api.route("/api/customers/{customer_id}/erasure", "POST", body="after.portability:Erasure")
+@api.route("/api/customers/{customer_id}/erasure", "POST", body="after.portability:Erasure",
+           status=202)
 def erase_customer_data(customer_id, body):
-    """Erase a customer on request; signed documents are sealed, still verifiable (409 while
-    an order is open)."""
-    return portability.erase_customer(api.caller(), customer_id, body)
+    """Erase a customer on request, as a job once the typed name matches: signed documents
+    sealed, still verifiable; the job ends refused (`error`) while an order or a booking is
+    open. Followed at GET /api/erasures/{job_id}."""
+    return portability.start_erasure(api.caller(), customer_id, body, _language())
+
+
+@api.route("/api/erasures/{job_id}", "GET")
+def get_erasure(job_id):
+    """How an erasure went: its record (`erasure`) once done, or why it was refused."""
+    return portability.erasure_status(api.caller(), job_id, _language())
 
 
 @api.route("/api/imports/uploads", "POST", body="after.imports:NewImport")
@@ -632,7 +640,7 @@ def daily_jobs(event):
 # Long work in pieces (chalicelib/core/pieces.py): a shop's export, the daily job's per-shard
 # parts. Invoked asynchronously, each piece by the one before it or by what started the work.
 PIECES = frozenset({"after.exports:run_piece", "after.imports:run_piece",
-                    "after.daily:run_piece", "outward.notify.quiet_hours:send_due_piece"})
+                    "after.portability:run_erasure", "after.daily:run_piece", "outward.notify.quiet_hours:send_due_piece"})
 
 
 @app.lambda_function(name="pieces")

@@ -440,7 +440,7 @@ class Cost:
         return max(0.5, self.bytes / 8192)
 
 
-def measure_routes(client, tokens: dict, targets: dict, meter: ReadMeter, export_jobs: bool,
+def measure_routes(client, tokens: dict, targets: dict, meter: ReadMeter,
                    today: str) -> dict[str, Cost]:
     """Each route once warm (a first call to load its modules), then once measured; a write
     route once. `targets` names the shop's ids the routes use."""
@@ -471,11 +471,13 @@ def measure_routes(client, tokens: dict, targets: dict, meter: ReadMeter, export
     ]
     costs = {}
 
+    cost_answer = [None]  # the last answer measured
+
     def measured(name, work):
         meter.route = name
         meter.reset()
         started = time.perf_counter()
-        answer = work()
+        answer = cost_answer[0] = work()
         ms = (time.perf_counter() - started) * 1000
         return Cost(meter.requests, meter.scanned, meter.returned, meter.units,
                     len(answer.body or b""), ms, answer.status_code)
@@ -489,33 +491,32 @@ def measure_routes(client, tokens: dict, targets: dict, meter: ReadMeter, export
     costs["the customer's page /t/<token>"] = measured(
         "the customer's page /t/<token>", lambda: client.http.get(page))
 
-    if export_jobs:
-        for name, body in (("a customer's export (job)",
-                            {"kind": "customer", "customer_id": targets["export_customer"]}),
-                           ("the shop's export (job)", {"kind": "shop"})):
-            job_id = f"bench-{uuid.uuid4().hex[:12]}"
-            cost = measured(name, lambda: call("owner", "POST", "/api/exports",
-                                               {"job_id": job_id, **body}))
-            meter.route = name + ", the whole job"
-            meter.reset()
-            started = time.perf_counter()
-            pieces.wait(3600)
-            ms = (time.perf_counter() - started) * 1000
-            state = json.loads(call("owner", "GET", f"/api/exports/{job_id}").body)
-            cost.job = Cost(meter.requests, meter.scanned, meter.returned, meter.units,
-                            len(json.dumps(state)), ms)
-            costs[name if state["state"] == "done" else f"{name}: ended {state['state']}"] = cost
-    else:
-        costs["a customer's export"] = measured("a customer's export", lambda: call(
-            "owner", "POST", f"/api/customers/{targets['export_customer']}/export"))
-        costs["the shop's export"] = measured(
-            "the shop's export", lambda: call("owner", "POST", "/api/shop/export"))
+    def as_job(name, start, status_path):
+        """The start measured, then the whole job (its pieces) until it ends."""
+        cost = measured(name, start)
+        job_id = json.loads(cost_answer[0].body)["job_id"]
+        meter.route = name + ", the whole job"
+        meter.reset()
+        started = time.perf_counter()
+        pieces.wait(3600)
+        ms = (time.perf_counter() - started) * 1000
+        state = json.loads(call("owner", "GET", status_path.format(job_id)).body)
+        cost.job = Cost(meter.requests, meter.scanned, meter.returned, meter.units,
+                        len(json.dumps(state)), ms)
+        costs[name if state["state"] == "done" else f"{name}: ended {state['state']}"] = cost
+
+    for name, body in (("a customer's export (job)",
+                        {"kind": "customer", "customer_id": targets["export_customer"]}),
+                       ("the shop's export (job)", {"kind": "shop"})):
+        as_job(name, lambda: call("owner", "POST", "/api/exports",
+                                  {"job_id": f"bench-{uuid.uuid4().hex[:12]}", **body}),
+               "/api/exports/{}")
     erased = targets["erase_customer"]
-    name_now = json.loads(call("advisor", "GET", f"/api/customers/{erased}").body)
-    name_now = (name_now.get("customer") or name_now)["name"]
-    costs["a customer's erasure"] = measured("a customer's erasure", lambda: call(
+    name_now = json.loads(call("advisor", "GET", f"/api/customers/{erased}").body)["name"]
+    as_job("a customer's erasure (job)", lambda: call(
         "owner", "POST", f"/api/customers/{erased}/erasure",
-        {"client_id": f"erase-{uuid.uuid4().hex[:12]}", "confirm_name": name_now}, expect=500))
+        {"client_id": f"erase-{uuid.uuid4().hex[:12]}", "confirm_name": name_now}),
+        "/api/erasures/{}")
     return costs
 
 
@@ -560,7 +561,7 @@ def hot_keys(log: WriteLog, orders_built: int, shops: int, per_day: int,
 
 def report(size: Size, scale: float, took: dict, large: dict[str, Cost], demo: dict[str, Cost],
            worst: tuple, keys: list[dict], shops: int, per_day: int, hours: float,
-           shops_built: int, export_jobs: bool) -> str:
+           shops_built: int) -> str:
     orders_built = size.orders * shops_built
     per_thousand = took["orders"] / orders_built * 1000
     lines = [
@@ -607,9 +608,8 @@ def report(size: Size, scale: float, took: dict, large: dict[str, Cost], demo: d
                 f"{job.returned:,} | {job.units:.1f} | | | {job.ms:.0f} | "
                 + (f"{other_job.requests}, {other_job.scanned}, {other_job.units:.1f}"
                    if other_job else "–") + " |")
-    lines += ["", "Goals: requests ≤ 3 per route, units within 2× of the least; the shop's "
-              "export a job." + ("" if export_jobs else " (The exports here are still the "
-                                  "synchronous routes: `/api/exports` is not in this build.)"), "",
+    lines += ["", "Goals: requests ≤ 3 per route, units within 2× of the least; the exports "
+              "and the erasure jobs.", "",
               f"Worst Query, items read per item returned: {worst[0]:.1f} ({worst[1]:,} read, "
               f"{worst[2]:,} returned) in {worst[3] or '–'}.", "",
               f"### Busiest partitions at {shops:,} shops × {per_day} orders a day", "",
@@ -738,7 +738,6 @@ def measure(api, shop: BuiltShop, size: Size, scale: float, took: dict, keys: li
 
     today = clock.local_date()
     meter = ReadMeter(table_clients())
-    export_jobs = any(route.path == "/api/exports" for route in api.api.routes)
     middle = next(k for k in range(size.orders // 2, size.orders) if k % 37 != 36)
     tokens = {role: auth.access_token(shop.staff[name], None)
               for role, name in (("advisor", "advisor"), ("owner", "owner"),
@@ -760,8 +759,8 @@ def measure(api, shop: BuiltShop, size: Size, scale: float, took: dict, keys: li
         "open_order": seed.demo_order_id(4), "export_customer": seed.DEMO_CUSTOMER_CHEN,
         "erase_customer": seed.DEMO_CUSTOMER_LIN}
     with Client(api.app, stage_name="bench") as client:
-        large = measure_routes(client, tokens, large_targets, meter, export_jobs, today)
+        large = measure_routes(client, tokens, large_targets, meter, today)
         worst = meter.worst
-        demo = measure_routes(client, demo_tokens, demo_targets, meter, export_jobs, today)
+        demo = measure_routes(client, demo_tokens, demo_targets, meter, today)
     return report(size, scale, took, large, demo, worst, keys, shops_n, per_day, hours,
-                  shops_built, export_jobs)
+                  shops_built)

@@ -13,7 +13,7 @@ zip of CSVs (on disk, never whole in memory). A customer's export reads that cus
 only (portability.customer_data) and is one piece.
 
 Files go under `reports/` (the bucket's lifecycle removes them the next day), their keys and
-file names hold no personal data, and each start leaves an audit item (portability.audit).
+file names hold no personal data, and each start leaves an audit item, written with the job.
 """
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ import csv
 import json
 import tempfile
 import time
-import uuid
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -63,15 +62,14 @@ def start(caller: Caller, body: NewExport) -> dict:
             raise Unprocessable("請指定要匯出的客戶。", "customer_id: required for a customer's "
                                 "export", code="customer_id")
         portability.customer_of(caller.shop_id, customer_id)  # 404 for no such customer
-    audit_id = uuid.uuid4().hex[:16]
-
-    def record(job: models.Job) -> None:
-        portability.audit(caller, f"{body.kind}_export", audit_id=audit_id, job_id=job.job_id,
-                          **({"customer_id": customer_id} if customer_id else {}))
-
-    return view(jobs.start(caller, body.job_id, body.kind, run_piece, on_new=record,
-                           customer_id=customer_id, audit_id=audit_id,
-                           phase=SHOP_PHASES[0] if body.kind == "shop" else None))
+    audit = portability.audit_item(caller, f"{body.kind}_export", job_id=body.job_id,
+                                   **({"customer_id": customer_id} if customer_id else {}))
+    job = jobs.start(caller, body.job_id, body.kind, run_piece, along=[audit],
+                     customer_id=customer_id, audit_id=audit.audit_id,
+                     phase=SHOP_PHASES[0] if body.kind == "shop" else None)
+    if job.audit_id == audit.audit_id:  # started now, not a replay
+        portability.logged(audit)
+    return view(job)
 
 
 def status(caller: Caller, job_id: str) -> dict:

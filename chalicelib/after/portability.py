@@ -31,6 +31,7 @@ from pydantic import StringConstraints
 from typing_extensions import Annotated
 
 from chalicelib import models
+from chalicelib.after import jobs
 from chalicelib.api import Body, Caller, ClientId, jsonable, validate
 from chalicelib.api.roles import require
 from chalicelib.core import aws, clock, objects, phones
@@ -153,17 +154,30 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def audit(caller: Caller, action: str, audit_id: str | None = None, **facts: Any) -> dict:
-    """Who did what, when; ids and counts only (the audit must not become a copy of the data)."""
+def audit_item(caller: Caller, action: str, audit_id: str | None = None,
+               **facts: Any) -> models.Audit:
+    """Who did what, when; ids and counts only (the audit must not become a copy of the data).
+    Not yet written: `audit` writes it, a job's start writes it with the job (after/jobs.py)."""
     at, audit_id = clock.now_iso(), audit_id or uuid.uuid4().hex[:16]
-    item = {**models.Audit.key(caller.shop_id, at, audit_id), "type": "audit", "shop_id":
-            caller.shop_id, "audit_id": audit_id, "action": action, "at": at,
-            "by": caller.stamp(), **facts}
-    models.Audit.from_dict(item).save()
-    logger().info("data rights", extra={"action": action, "audit_id": audit_id,
-                                        **{key: value for key, value in facts.items()
-                                           if key.endswith("_id")}})
-    return item
+    return models.Audit.from_dict({
+        **models.Audit.key(caller.shop_id, at, audit_id), "type": "audit",
+        "shop_id": caller.shop_id, "audit_id": audit_id, "action": action, "at": at,
+        "by": caller.stamp(), **facts})
+
+
+def logged(item: models.Audit) -> None:
+    """The audit's line in the log: the action and ids, nothing personal."""
+    logger().info("data rights", extra={"action": item.action, "audit_id": item.audit_id,
+                                        **{name: getattr(item, name) for name in
+                                           ("customer_id", "import_id", "job_id")
+                                           if getattr(item, name)}})
+
+
+def audit(caller: Caller, action: str, audit_id: str | None = None, **facts: Any) -> dict:
+    item = audit_item(caller, action, audit_id, **facts)
+    item.save()
+    logged(item)
+    return item.as_dict()
 
 
 # --- a customer's data, exported ---
@@ -277,17 +291,57 @@ def _cited_photos(items: list[dict]) -> set[str]:
                                           line.get("estimate_signature_id"))}
 
 
-def erase_customer(caller: Caller, customer_id: str, body: Erasure) -> dict:
-    """Erase a customer on request (個資法 §11): personal data removed everywhere the shop holds
-    a copy, signed documents sealed (kept as the law requires, still verifiable)."""
+def start_erasure(caller: Caller, customer_id: str, body: Erasure, language: str) -> dict:
+    """Erase a customer on request (個資法 §11), as a job: the name checked here, the work done
+    by its piece (`erase`), which the PWA follows at `GET /api/erasures/<job>`. A customer
+    erased already answers that erasure (a replay from the tablet's queue)."""
     require(caller, "data.rights")
     customer = customer_of(caller.shop_id, customer_id)
     if customer.get("erased_at"):
-        return customer["erasure"]  # erased already (a replay from the tablet's queue)
+        return {"job_id": body.client_id, "kind": "erasure", "state": "done", "percent": 100,
+                "customer_id": customer_id, "erasure": customer["erasure"]}
     if body.confirm_name != customer["name"]:
         raise Unprocessable("輸入的姓名與客戶姓名不符，未刪除任何資料。",
                             "confirm_name: does not match the customer's name; nothing erased.",
                             code="confirm_name")
+    return erasure_view(jobs.start(caller, body.client_id, "erasure", run_erasure,
+                                   customer_id=customer_id), language)
+
+
+def erasure_status(caller: Caller, job_id: str, language: str) -> dict:
+    require(caller, "data.rights")
+    return erasure_view(jobs.found(caller, job_id, ("erasure",)), language)
+
+
+def erasure_view(job: models.Job, language: str) -> dict:
+    answer = {"job_id": job.job_id, "kind": job.kind, "state": job.state,
+              "percent": job.percent, "customer_id": job.customer_id}
+    if job.result:
+        answer["erasure"] = job.result
+    refusal = jobs.refusal_of(job, language)
+    if refusal:
+        answer["error"] = refusal
+    return answer
+
+
+def run_erasure(payload: dict) -> dict:
+    """The erasure's one piece (the pieces Lambda, or a thread locally): jobs.run."""
+    return jobs.run(payload, _erasure_step, run_erasure)
+
+
+def _erasure_step(job: models.Job, deadline: float) -> bool:
+    erasure = erase(jobs.caller_of(job), job.customer_id)
+    jobs.save(job, state="done", percent=100, counts=erasure["counts"], result=erasure,
+              audit_id=erasure["audit_id"])
+    return False
+
+
+def erase(caller: Caller, customer_id: str) -> dict:
+    """Personal data removed everywhere the shop holds a copy, signed documents sealed (kept
+    as the law requires, still verifiable); refused while an order or a booking is open."""
+    customer = customer_of(caller.shop_id, customer_id)
+    if customer.get("erased_at"):
+        return customer["erasure"]
     orders = _orders_of(caller.shop_id, customer_id)
     headers = [_header(items) for items in orders]
     if any(order["state"] not in order_store.CLOSED for order in headers):

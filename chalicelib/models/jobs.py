@@ -1,4 +1,5 @@
-"""Work started by a request and run in pieces (after/jobs.py): a data export, a CSV import."""
+"""Work started by a request and run in pieces (after/jobs.py): a data export, a CSV import,
+a customer's erasure."""
 from __future__ import annotations
 
 from chalicelib.models.base import Document, Item, Number, Text, Values, Version
@@ -9,7 +10,8 @@ Key = dict[str, str]
 
 class Job(Item, discriminator="job"):
     """PK `SHOP#<shop>#JOB#<job>`, SK `JOB` (the job id is the tablet's client id, so a
-    replayed start finds its job). `kind`: `shop` or `customer` (an export), `import` (a CSV).
+    replayed start finds its job). `kind`: `shop` or `customer` (an export), `import` (a CSV),
+    `erasure` (a customer's, whose record is `result` once done).
     `phase` and `cursor` (the last key read, as DynamoDB gave it, or the next row of a file)
     say where the next piece starts; `parts` are the S3 keys written so far, in order;
     `version` keeps two runs of one piece (a retried invocation) from both moving it on. Gone
@@ -27,6 +29,10 @@ class Job(Item, discriminator="job"):
     parts = Values()
     errors = Values(null=True)  # an import's bad rows, {line, message}, the first ERRORS_KEPT
     files = Document(null=True)  # an export's {"json": key, "csv": key} once done
+    result = Document(null=True)  # what a finished job answers besides its counts (an erasure)
+    # Why the job ended without doing its work, as the person must hear it: {code, zh, en}
+    # (a customer with an open order cannot be erased).
+    refusal = Document(null=True)
     language = Text(null=True)  # an import's messages: the language of who started it
     tries = Number()
     pieces = Number()

@@ -21,8 +21,7 @@ test('a manager exports a customer\'s data, then erases it after typing the name
   const owner = await apiAs(context.request, login, password);
   const name = `資料${Math.floor(Math.random() * 1e6)}`;
   const { customer, vehicle } = await aCustomerWithVehicle(owner, { name });
-  const order = await anOrder(owner, { customer, vehicle });
-  await moveTo(owner, order.order_id, 'cancelled');
+  const order = await anOrder(owner, { customer, vehicle }); // open: the first erasure is refused
 
   await page.goto(`${BASE_URL}/#/orders/${order.order_id}`);
   await signInWithPassword(page, login, password);
@@ -51,6 +50,10 @@ test('a manager exports a customer\'s data, then erases it after typing the name
   assert.equal(await confirm.isDisabled(), true);
   await typed.fill(name);
   await screenshot(page, 'customer-erase-phone');
+  await confirm.tap(); // the erasure runs as a job, which finds the order still open
+  await page.getByText('這位客戶還有未結案的工單，請交車或取消後再刪除個資。').waitFor();
+  assert.equal((await owner.get(`/api/customers/${customer.customer_id}`)).name, name);
+  await moveTo(owner, order.order_id, 'cancelled');
   await confirm.tap();
   await page.getByRole('heading', { name: '（已刪除）' }).waitFor();
   await page.getByText(/個資已於 .* 刪除/).waitFor();

@@ -14,6 +14,13 @@ export interface ExportJob {
   counts: Record<string, number>; files?: { json: Download; csv: Download }; expires_in?: number;
 }
 export interface Erasure { customer_id: string; erased_at: string; audit_id: string; counts: Record<string, number> }
+/** An erasure runs as a job too (a customer with years of orders has much to rewrite); it ends
+ * `failed` with the reason when it must not be done (an open order or booking). */
+export interface ErasureJob {
+  job_id: string; kind: 'erasure'; customer_id: string;
+  state: 'queued' | 'running' | 'done' | 'failed'; percent: number;
+  erasure?: Erasure; error?: { code: string; message: string };
+}
 /** An import runs as a job too: its counts grow as it goes, its bad rows are listed by line. */
 export interface ImportJob {
   import_id: string; state: 'queued' | 'running' | 'done' | 'failed'; percent: number;
@@ -30,8 +37,10 @@ export const IMPORT_MAX_BYTES = 10 * 1024 * 1024;
 export const customerPage = (customerId: string) =>
   http.request<CustomerPage>('GET', `/api/customers/${encodeURIComponent(customerId)}`);
 export const eraseCustomer = (customerId: string, confirmName: string) =>
-  http.request<Erasure>('POST', `/api/customers/${encodeURIComponent(customerId)}/erasure`,
+  http.request<ErasureJob>('POST', `/api/customers/${encodeURIComponent(customerId)}/erasure`,
     { client_id: newId(), confirm_name: confirmName });
+export const erasureStatus = (jobId: string) =>
+  http.request<ErasureJob>('GET', `/api/erasures/${encodeURIComponent(jobId)}`);
 export const startExport = (kind: ExportJob['kind'], customerId?: string) =>
   http.request<ExportJob>('POST', '/api/exports',
     { job_id: newId(), kind, ...(customerId ? { customer_id: customerId } : {}) });

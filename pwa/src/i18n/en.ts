@@ -813,6 +813,8 @@ export const en: Messages = {
   'rights.typeName': "Type the customer’s name “{name}” to confirm",
   'rights.eraseConfirm': "Erase personal data",
   'rights.erased': "Personal data erased.",
+  'erase.running': "Erasing… {percent}%",
+  'erase.failed': "The erasure did not finish: confirm it again (nothing is erased twice).",
   'job.progress': "Progress",
   'export.running': "Exporting… {percent}% (you can do other work; come back to this page for the download links)",
   'import.running': "Importing… {percent}% (you can do other work; come back to this page for the result)",

@@ -813,6 +813,8 @@ export const zhTW = {
   'rights.typeName': "請輸入客戶姓名「{name}」以確認",
   'rights.eraseConfirm': "確認刪除個資",
   'rights.erased': "個資已刪除。",
+  'erase.running': "刪除中… {percent}%",
+  'erase.failed': "個資沒有刪除完成，請再按一次確認刪除（已刪除的不會重複）。",
   'job.progress': "進度",
   'export.running': "匯出中… {percent}%（可以先做別的事，回到這頁就會看到下載連結）",
   'import.running': "匯入中… {percent}%（可以先做別的事，回到這頁就會看到結果）",

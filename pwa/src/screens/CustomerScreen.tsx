@@ -3,12 +3,12 @@ import { t, tf } from '../i18n';
 import { session } from '../data/client';
 import { formatPhone, formatTime } from '../data/format';
 import {
-  customerPage, eraseCustomer, type CustomerPage, type Erasure,
+  customerPage, eraseCustomer, erasureStatus, type CustomerPage, type ErasureJob,
 } from '../data/portability';
 import { CustomerReminders } from '../ui/CustomerReminders';
-import { ExportStatus, useExport } from '../ui/ExportJob';
+import { ExportStatus, JobProgress, useExport } from '../ui/ExportJob';
 import { errorText } from '../ui/errors';
-import { useAction } from '../ui/useAction';
+import { useJob } from '../ui/useJob';
 import { Field } from '../ui/Field';
 import { Notice } from '../ui/Notice';
 
@@ -50,36 +50,42 @@ export function CustomerScreen({ customerId }: { customerId: string }) {
 
 function DataRights({ customer, onErased }: { customer: CustomerPage; onErased: () => void }) {
   const exporting = useExport('customer', customer.customer_id);
+  const erasure = useJob<ErasureJob>(`erase.${customer.customer_id}`, erasureStatus, (job) => job.job_id,
+    (id) => ({ job_id: id, kind: 'erasure', customer_id: customer.customer_id, state: 'queued', percent: 0 }));
   const [erasing, setErasing] = useState(false);
   const [typed, setTyped] = useState('');
-  const { busy, error, run } = useAction();
-  const [erased, setErased] = useState<Erasure | null>(null);
+  const job = erasure.job;
+  useEffect(() => { if (job?.state === 'done') onErased(); }, [job?.state]);
 
   return (
     <section class="panel data-rights" aria-labelledby="rights-title">
       <h2 id="rights-title">{t('rights.title')}</h2>
       <p class="muted">{t('rights.lead')}</p>
       <div class="button-row">
-        <button type="button" class="button-secondary" disabled={busy || exporting.running}
+        <button type="button" class="button-secondary" disabled={erasure.running || exporting.running}
           onClick={() => void exporting.start()}>{t('rights.export')}</button>
-        <button type="button" class="button-danger" disabled={busy} aria-expanded={erasing}
+        <button type="button" class="button-danger" disabled={erasure.running} aria-expanded={erasing}
           onClick={() => setErasing(!erasing)}>{t('rights.erase')}</button>
       </div>
-      <ExportStatus job={exporting.job} error={exporting.error} done={(job) =>
-        tf('rights.exported', { minutes: String(Math.round((job.expires_in ?? 900) / 60)) })} />
+      <ExportStatus job={exporting.job} error={exporting.error} done={(done) =>
+        tf('rights.exported', { minutes: String(Math.round((done.expires_in ?? 900) / 60)) })} />
       {erasing && (
         <form class="form erase-form" noValidate onSubmit={(event) => {
           event.preventDefault();
-          void run(() => eraseCustomer(customer.customer_id, typed.trim()), (answer) => { setErased(answer); onErased(); });
+          void erasure.begin(() => eraseCustomer(customer.customer_id, typed.trim()));
         }}>
           {exporting.job?.state !== 'done' && <Notice tone="info">{t('rights.exportFirst')}</Notice>}
           <p>{t('rights.eraseWhat')}</p>
           <Field id="erase-name" label={tf('rights.typeName', { name: customer.name })} value={typed} onValue={setTyped} autoComplete="off" />
-          <button type="submit" class="button-danger button-block" disabled={busy || typed.trim() !== customer.name}>{t('rights.eraseConfirm')}</button>
+          <button type="submit" class="button-danger button-block" disabled={erasure.running || typed.trim() !== customer.name}>{t('rights.eraseConfirm')}</button>
         </form>
       )}
-      {erased && <Notice tone="ok">{t('rights.erased')}</Notice>}
-      {error && <Notice>{error}</Notice>}
+      <div aria-live="polite">
+        <JobProgress job={job} running="erase.running" />
+        {job?.state === 'done' && <Notice tone="ok">{t('rights.erased')}</Notice>}
+        {job?.state === 'failed' && <Notice>{job.error?.message ?? t('erase.failed')}</Notice>}
+        {erasure.error && <Notice>{erasure.error}</Notice>}
+      </div>
     </section>
   );
 }
