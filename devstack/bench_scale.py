@@ -432,6 +432,7 @@ class Cost:
     ms: float
     status: int = 200
     job: "Cost | None" = None
+    ended: str = "done"  # a job's state at its end
 
     @property
     def ideal_units(self) -> float:
@@ -503,7 +504,8 @@ def measure_routes(client, tokens: dict, targets: dict, meter: ReadMeter,
         state = json.loads(call("owner", "GET", status_path.format(job_id)).body)
         cost.job = Cost(meter.requests, meter.scanned, meter.returned, meter.units,
                         len(json.dumps(state)), ms)
-        costs[name if state["state"] == "done" else f"{name}: ended {state['state']}"] = cost
+        cost.ended = state["state"] + (f" ({state['error']['code']})" if "error" in state else "")
+        costs[name] = cost
 
     for name, body in (("a customer's export (job)",
                         {"kind": "customer", "customer_id": targets["export_customer"]}),
@@ -603,11 +605,16 @@ def report(size: Size, scale: float, took: dict, large: dict[str, Cost], demo: d
             f"| {cost.ms:.0f} | {shown} |")
         if cost.job:
             job, other_job = cost.job, other.job if other else None
+            if other_job and other.ended != "done":
+                shown = f"{other_job.requests}, {other_job.scanned}, {other_job.units:.1f}" \
+                    f" (ended {other.ended})"
+            else:
+                shown = (f"{other_job.requests}, {other_job.scanned}, {other_job.units:.1f}"
+                         if other_job else "–")
+            ended = "" if cost.ended == "done" else f" (ended {cost.ended})"
             lines.append(
-                f"| {name}: the whole job | {job.requests} | {job.scanned:,} / "
-                f"{job.returned:,} | {job.units:.1f} | | | {job.ms:.0f} | "
-                + (f"{other_job.requests}, {other_job.scanned}, {other_job.units:.1f}"
-                   if other_job else "–") + " |")
+                f"| {name}: the whole job{ended} | {job.requests} | {job.scanned:,} / "
+                f"{job.returned:,} | {job.units:.1f} | | | {job.ms:.0f} | {shown} |")
     lines += ["", "Goals: requests ≤ 3 per route, units within 2× of the least; the exports "
               "and the erasure jobs.", "",
               f"Worst Query, items read per item returned: {worst[0]:.1f} ({worst[1]:,} read, "
