@@ -13,6 +13,7 @@ from pathlib import Path
 
 from chalicelib import models
 from chalicelib.core import clock as times
+from chalicelib.core import money
 from chalicelib.records import customers, shops, vehicles
 from chalicelib.work import appointments, orders
 from chalicelib.api import Caller
@@ -206,19 +207,19 @@ def seed_staff(password: str, reset: bool) -> None:
 DEMO_ORDERS = [
     (DEMO_VEHICLE_NX, DEMO_CUSTOMER_TSAI, "booked", ["一萬五千公里保養"], []),
     (DEMO_VEHICLE_ALTIS, DEMO_CUSTOMER_CHEN, "checked_in", ["七萬公里定期保養"],
-     [("labour", "定期保養工資", "1.0", 1000), ("part", "機油 5W-30（公升）", "4.5", 380)]),
+     [("labour", "定期保養工資", "1.0", 1200), ("part", "機油 5W-30（公升）", "4.5", 450)]),
     (DEMO_VEHICLE_RAV4, DEMO_CUSTOMER_LIN, "authorized", ["冷氣不冷"],
-     [("labour", "冷氣系統檢查", "1.5", 1200), ("part", "冷媒 R134a", "2", 450)]),
+     [("labour", "冷氣系統檢查", "1.5", 1200), ("part", "冷媒 R134a", "2", 500)]),
     (DEMO_VEHICLE_CRV, DEMO_CUSTOMER_HUANG, "in_progress", ["引擎故障燈亮", "怠速不穩"],
-     [("labour", "引擎診斷", "1.0", 1500), ("part", "點火線圈", "1", 3200)]),
+     [("labour", "引擎診斷", "1.0", 1600), ("part", "點火線圈", "1", 3400)]),
     (DEMO_VEHICLE_SENTRA, DEMO_CUSTOMER_CHANG, "awaiting_approval", ["煞車異音"],
-     [("labour", "煞車系統檢查", "0.5", 1200), ("part", "前煞車來令片", "1", 2400)]),
+     [("labour", "煞車系統檢查", "0.5", 1200), ("part", "前煞車來令片", "1", 2500)]),
     (DEMO_VEHICLE_OUTLANDER, DEMO_CUSTOMER_LI, "quality_check", ["更換電瓶"],
-     [("part", "電瓶 75D23L", "1", 3600), ("labour", "電瓶更換與充電系統檢測", "0.5", 800)]),
+     [("part", "電瓶 75D23L", "1", 3800), ("labour", "電瓶更換與充電系統檢測", "0.5", 800)]),
     (DEMO_VEHICLE_FOCUS, DEMO_CUSTOMER_WU, "ready", ["四輪定位", "輪胎偏磨"],
      [("labour", "四輪定位", "1.0", 1200), ("discount", "老客戶折扣", "", 200)]),
     (DEMO_VEHICLE_LUXGEN, DEMO_CUSTOMER_CHANG, "delivered", ["雨刷更換"],
-     [("part", "雨刷組", "1", 650)]),
+     [("part", "雨刷組", "1", 680)]),
     (DEMO_VEHICLE_MODEL3, DEMO_CUSTOMER_WANG, "cancelled", ["胎壓警示燈"], []),
 ]
 _PATH = ["checked_in", "authorized", "in_progress", "quality_check", "ready", "delivered"]
@@ -257,7 +258,7 @@ def seed_orders() -> None:
             if step == "awaiting_approval":
                 orders.add_line(advisor, order_id, orders.NewLine(
                     line_id=f"{order_id}-extra", kind="part", description="煞車碟盤（前）",
-                    quantity="2", unit_price=2800))
+                    quantity="2", unit_price=2900))
             document = {"authorized": "authorization", "delivered": "checkout"}.get(step)
             if document:
                 _sign_demo(advisor, order_id, document)
@@ -488,8 +489,9 @@ def seed_dashboard() -> None:
         delivered = max(0, opened - dice.randint(0, 2))
         proposed = dice.randint(0, 4)
         approved = dice.randint(0, proposed)
-        counts = {"opened": opened, "delivered": delivered,
-                  "revenue": sum(dice.randint(18, 95) * 100 for _ in range(delivered)),
+        paid = [dice.randint(18, 95) * 100 for _ in range(delivered)]  # each order, tax included
+        counts = {"opened": opened, "delivered": delivered, "revenue": sum(paid),
+                  "revenue_tax": sum(money.split(amount)[1] for amount in paid),
                   "walk_checked": opened, "walk_complete": opened - dice.randint(0, 2),
                   "add_proposed": proposed, "add_approved": approved,
                   "add_declined": proposed - approved, "cancelled": dice.randint(0, 1),

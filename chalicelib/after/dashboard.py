@@ -10,7 +10,7 @@ What counts, on the day it happened:
 - an order opened (its `created-…` event); an order leaving a state: the time it spent there,
   from the event that entered the state to the one that left it (each stay of an order counts:
   in_progress ⇄ awaiting_approval twice is two stays of each);
-- delivered: the order's total (revenue); authorized: whether the walk-around, frozen by the
+- delivered: the order's total (revenue, tax included) and the tax it holds (revenue_tax); authorized: whether the walk-around, frozen by the
   signature, is complete (`WALKAROUND_REQUIRED`); followed_up: a follow-up done;
 - an additional line: proposed when added, approved or declined (with its amount and the time
   since it was proposed) when the customer answers;
@@ -34,7 +34,7 @@ from pydantic import Field
 from pynamodb.expressions.operand import Path
 
 from chalicelib import models
-from chalicelib.core import clock
+from chalicelib.core import clock, money
 from chalicelib.api import Body, Caller
 from chalicelib.core.errors import Invalid
 from chalicelib.api.roles import require
@@ -104,7 +104,8 @@ def event_counts(event: dict, events: list[dict], header: dict,
             counts[f"t.{start}.{bucket(_seconds(entered[-1]['at'], event['at']))}"] = 1
     if to == "delivered":
         counts["delivered"] = 1
-        counts["revenue"] = int((header.get("totals") or {}).get("total") or 0)
+        paid = money.stored(header.get("totals"))
+        counts["revenue"], counts["revenue_tax"] = paid["total"], paid["tax"]
     elif to == "cancelled":
         counts["cancelled"] = 1
     elif to == "followed_up":
@@ -410,10 +411,18 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def _revenue_tax(item: dict) -> int:
+    """The business tax the day's takings hold: each delivered order's, added up (a day
+    counted before it was kept: worked out from the day's takings)."""
+    if "revenue_tax" in item:
+        return int(item["revenue_tax"])
+    return money.split(int(item.get("revenue", 0)))[1]
+
+
 def _day_row(day: str, item: dict) -> dict:
     delivered, revenue = int(item.get("delivered", 0)), int(item.get("revenue", 0))
     return {"date": day, "opened": int(item.get("opened", 0)), "delivered": delivered,
-            "revenue": revenue,
+            "revenue": revenue, "revenue_tax": _revenue_tax(item),
             "average_order_value": round(revenue / delivered) if delivered else None,
             "cancelled": int(item.get("cancelled", 0)),
             "walkarounds": int(item.get("walk_checked", 0)),
@@ -454,7 +463,7 @@ def figures(shop_id: str, start: str, end: str) -> dict:
         "from": start, "to": end, "days": days,
         "orders": {"opened": opened, "per_day": round(opened / span, 2),
                    "delivered": delivered, "cancelled": _sum(found, "cancelled"),
-                   "revenue": revenue,
+                   "revenue": revenue, "revenue_tax": sum(_revenue_tax(item) for item in found),
                    "average_order_value": round(revenue / delivered) if delivered else None},
         "states": states,
         "walkaround": {"checked": checked, "complete": complete,
@@ -507,7 +516,8 @@ def csv_columns() -> list[tuple[str, Callable[[dict], object]]]:
         ("日期 Date", lambda row: row["date"]),
         ("開單數 Orders opened", lambda row: row["opened"]),
         ("交車數 Delivered", lambda row: row["delivered"]),
-        ("營收（元）Revenue (NT$)", lambda row: row["revenue"]),
+        ("營收（含稅，元）Revenue, tax included (NT$)", lambda row: row["revenue"]),
+        ("其中營業稅（元）Business tax in it (NT$)", lambda row: row["revenue_tax"]),
         ("平均客單價（元）Average order value (NT$)",
          lambda row: "" if row["average_order_value"] is None else row["average_order_value"]),
         ("取消數 Cancelled", lambda row: row["cancelled"]),

@@ -30,7 +30,7 @@ from chalicelib import models
 from chalicelib.after import jobs, portability
 from chalicelib.api import Body, Caller, ClientId, jsonable
 from chalicelib.api.roles import require
-from chalicelib.core import aws, clock, objects, phones
+from chalicelib.core import aws, clock, money, objects, phones
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Unprocessable
 from chalicelib.records import customers, vehicles
@@ -205,7 +205,8 @@ def _orders_page(shop_id: str, cursor: dict | None) -> Page:
         mileage = signatures.mileage_of({**order, "inspection": inspection})
         rows.append({**{key: order.get(key) for key in (
             "order_id", "number", "state", "created_at", "closed_on", "customer", "vehicle",
-            "concerns", "totals") if order.get(key) is not None},
+            "concerns", "buyer") if order.get(key) is not None},
+            "totals": money.stored(order.get("totals")),
             **({"mileage_km": mileage} if mileage is not None else {}),
             "lines": [{key: line.get(key) for key in portability.LINE_FIELDS[1:]
                        if line.get(key) is not None} for line in its_lines]})
@@ -283,7 +284,8 @@ def _sheet_rows(phase: str, row: dict, sheets: dict[str, "_CsvFile"],
             "手機": phones.national(mobiles.get(row["customer_id"], "")),
             "mileage_km": (row.get("mileage") or {}).get("km"), "created_at": row["created_at"]})
     else:
-        sheets["orders.csv"].add({**row, **row["totals"], "plate": row["vehicle"]["plate"],
+        sheets["orders.csv"].add({**row, **portability.money_columns(row),
+                                  "plate": row["vehicle"]["plate"],
                                   "customer_id": row["customer"]["customer_id"]})
         for line in row["lines"]:
             sheets["lines.csv"].add({**line, "order_number": row["number"]})
@@ -329,7 +331,7 @@ def _customer_piece(job: models.Job, deadline: float) -> bool:
         "appointments.csv": portability.csv_bytes(data["appointments"],
                                                   portability.APPOINTMENT_FIELDS),
         "orders.csv": portability.csv_bytes(
-            [{**order, **order["totals"], "plate": order["vehicle"]["plate"]}
+            [{**order, **portability.money_columns(order), "plate": order["vehicle"]["plate"]}
              for order in orders], portability.ORDER_FIELDS),
         "lines.csv": portability.csv_bytes(each("lines"), portability.LINE_FIELDS),
         "signatures.csv": portability.csv_bytes(each("signatures"),

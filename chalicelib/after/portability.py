@@ -34,7 +34,7 @@ from chalicelib import models
 from chalicelib.after import jobs
 from chalicelib.api import Body, Caller, ClientId, jsonable, validate
 from chalicelib.api.roles import require
-from chalicelib.core import aws, clock, objects, phones
+from chalicelib.core import aws, clock, money, objects, phones
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, NotFound, Unprocessable
 from chalicelib.core.observability import logger
@@ -187,13 +187,23 @@ CUSTOMER_FIELDS = ["customer_id", "name", "mobile", "email", "channel", "notes",
 VEHICLE_FIELDS = ["vehicle_id", "plate", "vin", "make", "model", "year", "colour", "fuel",
                    "created_at"]
 ORDER_FIELDS = ["order_id", "number", "state", "created_at", "closed_on", "plate", "mileage_km",
-                 "concerns", "subtotal", "tax", "total"]
+                 "concerns", "total_tax_included", "sales_amount", "tax_included",
+                 "buyer_tax_id"]
 LINE_FIELDS = ["order_number", "line_id", "kind", "description", "part_number", "quantity",
                 "hours", "rate", "unit_price", "amount", "origin", "state", "created_at"]
 SIGNATURE_FIELDS = ["order_number", "kind", "version", "signed_at", "signer_name", "method",
                      "hash", "verify_url", "superseded_at"]
 MESSAGE_FIELDS = ["order_number", "step", "channel", "state", "created_at", "sent_at", "text"]
 PHOTO_FIELDS = ["order_number", "photo_id", "subject", "created_at", "file"]
+
+
+def money_columns(order: dict) -> dict:
+    """An order's amounts as its CSV row names them: the total the customer paid (tax
+    included), and the 銷售額 and 稅額 it splits into; the business buyer's 統一編號."""
+    totals = money.stored(order.get("totals"))
+    return {"total_tax_included": totals["total"], "sales_amount": totals["sales"],
+            "tax_included": totals["tax"],
+            "buyer_tax_id": (order.get("buyer") or {}).get("tax_id")}
 
 
 def photo_file(order_number: str, photo_id: str) -> str:
@@ -221,7 +231,8 @@ def customer_data(shop_id: str, customer_id: str) -> dict:
             "vehicle": header["vehicle"],
             "mileage_km": signatures.mileage_of({**header, "inspection": next(
                 (item for item in items if item["sk"] == "INSPECTION"), None)}),
-            "concerns": header.get("concerns", []), "totals": header["totals"],
+            "concerns": header.get("concerns", []), "totals": money.stored(header["totals"]),
+            **({"buyer": header["buyer"]} if header.get("buyer") else {}),
             "lines": [{key: line.get(key) for key in LINE_FIELDS if line.get(key) is not None}
                       for line in under[models.LINE_PREFIX]],
             # The record of each signature, not the drawn strokes: the signed PDF (linked) shows

@@ -85,7 +85,8 @@ class Order(Item, discriminator="order"):
     appointment_id = Text(null=True)
     old_parts = Text(null=True)
     road_test = Document(null=True)
-    totals = Document()
+    totals = Document()  # {total, sales, tax}: money.totals (older: {subtotal, tax, total})
+    buyer = Document(null=True)  # a business buyer: {tax_id (統一編號), title (抬頭)}
     technician_names = Values(null=True)
     signed = Document(null=True)
     consented_total = Number(null=True)

@@ -18,7 +18,7 @@ from typing import Literal
 from urllib.parse import quote, urlsplit
 
 from chalicelib.api import Body, parse
-from chalicelib.core import clock, money
+from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, DomainError, NotFound, Unprocessable
 from chalicelib.outward import approval_codes, links, opt_out
 from chalicelib.outward.notify import push
@@ -212,7 +212,7 @@ def _lines(order: dict) -> str:
     counted = [line for line in order["lines"] if line["state"] != "declined"]
     if not counted:
         return ""
-    totals = money.totals(line["amount"] for line in counted)
+    totals = order_store.totals_of(order["lines"])
     waiting = {"proposed", "pending"}
     rows = "".join(
         f"<tr><td>{_e(line['description'])}"
@@ -220,10 +220,21 @@ def _lines(order: dict) -> str:
         f"</td><td class=n>{_e(_nt(line['amount']))}</td></tr>" for line in counted)
     return ("<section aria-labelledby=h-lines><h2 id=h-lines>維修項目與金額 <span class=en>Work and "
             f"price</span></h2><table>{rows}"
-            f"<tr class=t><td>小計 <span class=en>Subtotal</span></td><td class=n>{_nt(totals['subtotal'])}</td></tr>"
-            f"<tr><td>營業稅 5% <span class=en>Tax</span></td><td class=n>{_nt(totals['tax'])}</td></tr>"
-            f"<tr class=t><td>合計 <span class=en>Total</span></td><td class=n>{_nt(totals['total'])}</td></tr>"
-            "</table></section>")
+            + _total_rows(totals, order.get("buyer")) + "</table></section>")
+
+
+def _total_rows(totals: dict, buyer: dict | None) -> str:
+    """The total as the customer pays it (the lines' sum, tax included) and the tax it holds;
+    for a business buyer, 銷售額 and 稅額 above it, adding up to it."""
+    total = (f"<tr class=t><td>合計（含稅）<span class=en>Total, tax included</span></td>"
+             f"<td class=n>{_nt(totals['total'])}</td></tr>")
+    if buyer:
+        return (f"<tr class=t><td>銷售額 <span class=en>Sales amount</span></td>"
+                f"<td class=n>{_nt(totals['sales'])}</td></tr>"
+                f"<tr><td>稅額（5%）<span class=en>Business tax</span></td>"
+                f"<td class=n>{_nt(totals['tax'])}</td></tr>" + total)
+    return (total + f"<tr class=note><td colspan=2>內含營業稅 {_nt(totals['tax'])} "
+            "<span class=en>business tax included</span></td></tr>")
 
 
 def _approval(opened: links.Opened) -> str:
@@ -233,7 +244,7 @@ def _approval(opened: links.Opened) -> str:
     content = estimate["content"]
     if not estimate["signable"] or not content["lines"]:
         return ""
-    consented = int(content["consented_subtotal"])
+    consented = int(content["consented_amount"])
     code_above = int(opened.thresholds["remote_code_above"])
     photo_items = {item["photo_id"]: item for item in order.get("photos", [])}
     items = []
@@ -251,13 +262,13 @@ def _approval(opened: links.Opened) -> str:
     return (
         "<section aria-labelledby=h-approve><h2 id=h-approve>追加項目待您同意 "
         "<span class=en>Additional work awaiting your answer</span></h2>"
-        f"<form id=approve data-hash=\"{_e(estimate['content_hash'])}\" data-subtotal=\"{consented}\" "
+        f"<form id=approve data-hash=\"{_e(estimate['content_hash'])}\" data-consented=\"{consented}\" "
         f"data-count=\"{len(content['lines'])}\" data-code-above=\"{code_above}\">"
         "<p>技師檢查後建議以下項目，請逐項選擇。"
         "<span class=en> The technician recommends the following: answer each item.</span></p>"
         f"<ul class=plain>{''.join(items)}</ul>"
         f"<div class=sum>原同意金額 <span class=en>Agreed so far</span>：{_e(_nt(content['consented_total']))}<br>"
-        "新的總金額（含稅）<span class=en>New total incl. tax</span>：<b id=newtotal aria-live=polite>"
+        "新的總金額（含稅）<span class=en>New total, tax included</span>：<b id=newtotal aria-live=polite>"
         f"{_e(_nt(content['consented_total']))}</b></div>"
         "<label for=signer>簽名人姓名 <span class=en>Your name</span></label>"
         "<input type=text id=signer autocomplete=name maxlength=60 required>"

@@ -192,7 +192,7 @@ NOTIFY_DEFAULTS: dict = {
         "checked_in": "【{shop}】您的愛車 {plate} 已完成接車，維修進度請看：{link}",
         "awaiting_approval": "【{shop}】您的愛車 {plate} 有追加維修項目等待您確認，"
                              "請點連結查看估價並回覆：{link}",
-        "ready": "【{shop}】您的愛車 {plate} 已完成維修，可以取車了。應付金額 NT${total}。{link}",
+        "ready": "【{shop}】您的愛車 {plate} 已完成維修，可以取車了。應付金額（含稅）NT${total}。{link}",
         "delivered": "【{shop}】感謝您的光臨！{plate} 已交車，維修紀錄與文件：{link}",
     },
     # After the customer's own choice (customers.channel), in this order.

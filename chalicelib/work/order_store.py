@@ -16,7 +16,7 @@ from pynamodb.expressions.update import Action
 from chalicelib import models
 from chalicelib.api import Caller
 from chalicelib.api.roles import EVERYONE, FRONT_DESK
-from chalicelib.core import clock
+from chalicelib.core import clock, money
 from chalicelib.core.errors import Busy, Conflict, NotFound
 
 # --- the states ---
@@ -117,12 +117,22 @@ def assemble(header: dict, items: list[dict]) -> dict:
                       key=lambda item: item[order_by])
 
     inspection = next((item for item in items if item["sk"] == models.INSPECTION_SK), None)
-    return {**header, "lines": under(models.LINE_PREFIX, "created_at"),
+    lines = under(models.LINE_PREFIX, "created_at")
+    # An open order's totals are its lines' (written before prices included the tax, they are
+    # worked out again); a closed one's are what the customer paid, as written.
+    totals = money.stored(header.get("totals")) if header["state"] in CLOSED \
+        else totals_of(lines)
+    return {**header, "totals": totals, "lines": lines,
             "events": under(models.EVENT_PREFIX, "at"),
             "signatures": under(models.SIGNATURE_PREFIX, "signed_at"),
             "parts": under(models.PART_PREFIX, "created_at"),
             "messages": under(models.MESSAGE_PREFIX, "created_at"),
             "photos": under(models.PHOTO_PREFIX, "created_at"), "inspection": inspection}
+
+
+def totals_of(lines: list[dict]) -> dict:
+    """The order's totals: the lines that count (a declined one does not), tax included."""
+    return money.totals(line["amount"] for line in lines if line["state"] != "declined")
 
 
 HIDDEN = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "type", "version"}

@@ -9,19 +9,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 from pynamodb.expressions.condition import Condition
 from typing_extensions import Annotated
 
 from chalicelib import models
 from chalicelib.api import Body, Caller, ClientId, LongText, ShortText, field_error
 from chalicelib.api.roles import require
-from chalicelib.core import clock, money
+from chalicelib.core import clock, money, tax_ids
 from chalicelib.core.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from chalicelib.records import customers, shop_settings, shops, vehicles
 from chalicelib.work import parts, signatures
 from chalicelib.work.order_store import (CLOSED, HIDDEN, STATE_NAMES, TRANSITIONS, State,
-                                         assemble, busy, event_item, load, read, save, write)
+                                         assemble, busy, event_item, load, read, save, totals_of,
+                                         write)
 
 
 # --- the guards the steps name (order_store.TRANSITIONS) ---
@@ -102,12 +103,29 @@ class NewOrder(Body):
     old_parts: OldParts = "decide_at_delivery"
 
 
+class Buyer(Body):
+    """A business buyer (買受人): the invoice and the checkout list show the total split into
+    銷售額 and 稅額 for its 統一編號."""
+    tax_id: str = Field(min_length=8, max_length=8)
+    title: ShortText
+
+    @field_validator("tax_id")
+    @classmethod
+    def _checked(cls, value: str) -> str:
+        if not tax_ids.valid(value):
+            raise field_error("統一編號不正確，請再核對一次。",
+                              "tax_id: not a valid 統一編號 (its check digit does not match)")
+        return value
+
+
 class OrderChange(Body):
     concerns: list[LongText] | None = Field(default=None, max_length=20)
     promised_at: PromisedAt | None = None
     waits_in_shop: bool | None = None
     old_parts: OldParts | None = None
     road_test: RoadTest | None = None
+    # A business buyer for the invoice; null: the buyer is a consumer again.
+    buyer: Buyer | None = None
 
 
 class TransitionRequest(Body):
@@ -331,7 +349,10 @@ def _update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
     require(caller, "orders.write")
     order = load(caller.shop_id, order_id)
     _refuse_closed(order)
-    changes = {key: value for key, value in body.model_dump(exclude_none=True).items()
+    asked = body.model_dump(exclude_none=True)
+    if "buyer" in body.model_fields_set and body.buyer is None:
+        asked["buyer"] = None  # removed
+    changes = {key: value for key, value in asked.items()
                if order.get(key) != value}  # the same value again (a replay) changes nothing
     for kind, covered in signatures.COVERED_FIELDS.items():
         if kind == "authorization" and order.get("old_parts") == "decide_at_delivery":
@@ -446,11 +467,7 @@ def _add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
             **({"customer_supplied": True} if body.customer_supplied else {}),
             **{key: value for key in ("reason", "photo_id") if (value := getattr(body, key))}}
     lines = [*order["lines"], line]
-    return view(save(caller, order, {"totals": _totals(lines)}, puts=[line]), caller)
-
-
-def _totals(lines: list[dict]) -> dict:
-    return money.totals(line["amount"] for line in lines if line["state"] != "declined")
+    return view(save(caller, order, {"totals": totals_of(lines)}, puts=[line]), caller)
 
 
 def update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -> dict:
@@ -481,7 +498,7 @@ def _update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) 
     # a signature was written since this read: the database checks it with the write.
     guarded = [updated["sk"]] if changes.keys() - {"state"} or changes.get("state") == "declined" \
         else []
-    return view(save(caller, order, {"totals": _totals(lines)}, puts=[updated],
+    return view(save(caller, order, {"totals": totals_of(lines)}, puts=[updated],
                      unfrozen=guarded), caller)
 
 
@@ -543,7 +560,7 @@ def _delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
                        "removed.", code="line_frozen")
     lines = [item for item in order["lines"] if item["line_id"] != line_id]
     key = models.Line.key(caller.shop_id, order_id, line_id)
-    return view(save(caller, order, {"totals": _totals(lines)}, deletes=[key],
+    return view(save(caller, order, {"totals": totals_of(lines)}, deletes=[key],
                      unfrozen=[key["sk"]]), caller)
 
 

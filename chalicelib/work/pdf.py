@@ -221,6 +221,10 @@ def _parties(pdf: Any, content: dict) -> None:
         ("等候方式", "Waiting", f"{waits[0]} {waits[1]}", ""),
         ("舊品處理", "Old parts", f"{old_zh} {old_en}", ""),
     ]
+    buyer = order.get("buyer")
+    if buyer:  # a business buyer: the invoice's 買受人
+        cells += [("買受人", "Buyer", buyer["title"], ""),
+                  ("統一編號", "Tax ID", buyer["tax_id"], "")]
     half = pdf.epw / 2
     label_w = 30
     for index, (zh, en, value, special) in enumerate(cells):
@@ -393,14 +397,14 @@ def _line_table(pdf: Any, lines: list[dict], decisions: bool = False,
 
 
 def _totals(pdf: Any, content: dict) -> None:
-    """Subtotal, tax and total; for an estimate and the checkout, against what the customer had
-    consented to before."""
-    totals, kind = content["totals"], content["kind"]
+    """The total, tax included (the lines' sum: nothing is added), with the tax it holds; for a
+    business buyer split into 銷售額 and 稅額. For an estimate and the checkout, against what the
+    customer had consented to before."""
+    totals, kind = money.stored(content["totals"]), content["kind"]
+    business = bool(content["order"].get("buyer"))
     rows: list[tuple[str, str, int, bool]] = []
     if kind == "estimate":
-        rows += [("追加小計", "Subtotal", totals["subtotal"], False),
-                 ("營業稅 5%", "Tax", totals["tax"], False),
-                 ("追加合計", "Added total", totals["total"], True)]
+        rows += _total_rows(totals, business, ("追加合計（含稅）", "Added total, tax included"))
         decided = [line for line in content["lines"] if line.get("decision")]
         if decided:
             approved = money.totals(line["amount"] for line in decided
@@ -410,9 +414,7 @@ def _totals(pdf: Any, content: dict) -> None:
         if content.get("new_total") is not None:
             rows.append(("同意後總金額", "New consented total", content["new_total"], True))
     else:
-        rows += [("小計", "Subtotal", totals["subtotal"], False),
-                 ("營業稅 5%", "Tax", totals["tax"], False),
-                 ("合計", "Total", totals["total"], True)]
+        rows += _total_rows(totals, business, ("合計（含稅）", "Total, tax included"))
         if kind == "checkout":
             rows.append(("已同意金額", "Consented total", content.get("consented_total", 0), False))
     width, label_w = 84, 50
@@ -438,6 +440,18 @@ def _totals(pdf: Any, content: dict) -> None:
         pdf.set_x(pdf.w - MARGIN - width)
         _pair(pdf, zh, en, size=8.5, h=5)
         pdf.ln(5)
+
+
+def _total_rows(totals: dict, business: bool,
+                names: tuple[str, str]) -> list[tuple[str, str, int, bool]]:
+    """A consumer's total with the tax it includes beneath; a business buyer's 銷售額 and 稅額
+    above it, adding up to it."""
+    if business:
+        return [("銷售額", "Sales amount", totals["sales"], False),
+                ("稅額（5%）", "Business tax", totals["tax"], False),
+                (*names, totals["total"], True)]
+    return [(*names, totals["total"], True),
+            ("內含營業稅", "Business tax included", totals["tax"], False)]
 
 
 def _checkout_extras(pdf: Any, content: dict) -> None:

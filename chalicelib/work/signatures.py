@@ -69,7 +69,7 @@ TITLES: dict[str, dict[str, str]] = _texts()["titles"]
 
 # What each signed document covers on the order's header: changed only by a new version.
 COVERED_FIELDS = {"authorization": {"concerns", "promised_at", "waits_in_shop", "old_parts"},
-                  "checkout": {"old_parts", "road_test"}}
+                  "checkout": {"old_parts", "road_test", "buyer"}}
 
 
 # --- canonical form and hashes ---
@@ -179,6 +179,7 @@ def _content(shop_id: str, order: dict, kind: str, shop: dict | None = None,
                   "concerns": order.get("concerns", []),
                   "old_parts": order.get("old_parts", "decide_at_delivery"),
                   **({"promised_at": order["promised_at"]} if order.get("promised_at") else {}),
+                  **({"buyer": order["buyer"]} if order.get("buyer") else {}),
                   **({"mileage_km": mileage} if mileage is not None else {})},
         "customer": {"name": order["customer"]["name"], "mobile": order["customer"]["mobile"]},
         "vehicle": {"plate": order["vehicle"]["plate"], "make": vehicle.get("make", ""),
@@ -200,7 +201,7 @@ def _content(shop_id: str, order: dict, kind: str, shop: dict | None = None,
         chosen = [line for line in lines if line["origin"] == "additional"
                   and not line.get("estimate_signature_id")]
         content["consented_total"] = consented
-        content["consented_subtotal"] = _consented_subtotal(lines)
+        content["consented_amount"] = _consented_amount(lines)
     else:
         chosen = [line for line in lines if line["state"] != "declined"]
         content["declined"] = [_doc_line(line) for line in lines if line["state"] == "declined"]
@@ -223,8 +224,8 @@ def mileage_of(order: dict) -> int | None:
     return values.get("mileage_km", order.get("mileage_km"))
 
 
-def _consented_subtotal(lines: list[dict]) -> int:
-    """What the customer has agreed to so far, before tax: authorized and approved lines."""
+def _consented_amount(lines: list[dict]) -> int:
+    """What the customer has agreed to so far (tax included): authorized and approved lines."""
     return sum(int(line["amount"]) for line in lines if line["state"] in ("approved", "done"))
 
 
@@ -355,8 +356,7 @@ def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, metho
         changes["consented_total"] = content["totals"]["total"]
     if body.kind == "estimate":
         changes["consented_total"] = content["new_total"]
-        changes["totals"] = money.totals(line["amount"] for line in lines.values()
-                                         if line["state"] != "declined")
+        changes["totals"] = order_store.totals_of(list(lines.values()))
     event = order_store.event_item(caller, order_id, f"signed-{body.signature_id}",
                                    order["state"], order["state"], None, now,
                                    document={"kind": body.kind, "version": drawn["version"],
@@ -415,8 +415,7 @@ def _decided(order: dict, body: NewSignature, content: dict) -> dict[str, dict]:
         lines[doc_line["line_id"]].update(
             state="approved" if decision == "approved" else "declined",
             estimate_signature_id=body.signature_id, updated_at=clock.now_iso())
-    agreed = _consented_subtotal(list(lines.values()))
-    content["new_total"] = money.totals([agreed])["total"]
+    content["new_total"] = money.totals([_consented_amount(list(lines.values()))])["total"]
     return lines
 
 
@@ -425,7 +424,7 @@ def total_if_decided(content: dict, decisions: dict[str, str]) -> int:
     and the lines they approve now."""
     approved = sum(int(line["amount"]) for line in content["lines"]
                    if decisions.get(line["line_id"]) == "approved")
-    return int(money.totals([int(content["consented_subtotal"]) + approved])["total"])
+    return int(money.totals([int(content["consented_amount"]) + approved])["total"])
 
 
 def _check_ink(body: NewSignature) -> None:
@@ -667,7 +666,7 @@ def intact(item: dict, siblings: list[dict], signature_hash: str) -> bool:
 # The header's fields a document covers (COVERED_FIELDS), as a person names them.
 _FIELD_NAMES = {"concerns": ("客戶陳述", "concerns"), "promised_at": ("預定交車", "promised time"),
                 "waits_in_shop": ("等候方式", "waiting"), "old_parts": ("舊品處理", "old parts"),
-                "road_test": ("路試", "road test")}
+                "road_test": ("路試", "road test"), "buyer": ("買受人（統一編號）", "business buyer")}
 
 
 def integrity(order: dict) -> dict:

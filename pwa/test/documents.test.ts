@@ -1,7 +1,8 @@
+import cases from '../../tests/cases/tax_included.json';
 import { describe, expect, it } from 'vitest';
 import {
-  allDecided, businessTax, decisionsFor, estimateTotals, hasEnoughInk, inkCheck, inkLength, MAX_POINTS,
-  MAX_STROKES, pointCount, rescaleStrokes, toApiStrokes, type PadStroke,
+  allDecided, decisionsFor, estimateTotals, hasEnoughInk, inkCheck, inkLength, MAX_POINTS,
+  MAX_STROKES, pointCount, rescaleStrokes, toApiStrokes, totalsOf, type PadStroke,
 } from '../src/data/documents';
 import type { DocLine, StrokePoint } from '../src/data/types';
 
@@ -136,25 +137,27 @@ describe('an estimate\'s decisions', () => {
     expect(decisionsFor(lines, { a: 'approved', c: 'declined', z: 'approved' })).toEqual({ a: 'approved', c: 'declined' });
   });
 
-  it('adds the approved lines and their tax to what was consented before', () => {
-    expect(estimateTotals(lines, { a: 'approved', b: 'declined', c: 'approved' }, 4095)).toEqual({
-      subtotal: 1533, tax: 77, total: 1610, consented: 5705,
+  it('adds the approved lines, as priced, to what was consented before: no tax on top', () => {
+    expect(estimateTotals(lines, { a: 'approved', b: 'declined', c: 'approved' }, 3900)).toEqual({
+      total: 1533, sales: 1460, tax: 73, consented: 5433,
     });
-    expect(estimateTotals(lines, { a: 'declined', b: 'declined', c: 'declined' }, 4095).consented).toBe(4095);
+    expect(estimateTotals(lines, { a: 'declined', b: 'declined', c: 'declined' }, 3900).consented).toBe(3900);
   });
 
-  it('takes the tax once on the whole consented subtotal when the server gives it', () => {
-    // 3,900 consented before tax (4,095 with it) and 1,533 approved: 5,433 + 272 tax.
-    expect(estimateTotals(lines, { a: 'approved', b: 'declined', c: 'approved' }, 4095, 3900).consented).toBe(5705);
-    // 10 + 10: tax on each alone would be 1 + 1; on the whole, 1.
-    expect(estimateTotals([line('x', 10)], { x: 'approved' }, 11, 10).consented).toBe(21);
-    expect(estimateTotals([line('x', 10)], { x: 'approved' }, 11).consented).toBe(22);
+  it('starts from the lines agreed before when the server sends them', () => {
+    // An order signed before prices included the tax: 4,095 consented, its lines 3,900.
+    expect(estimateTotals(lines, { a: 'approved', b: 'declined', c: 'approved' }, 4095, 3900).consented).toBe(5433);
   });
 
-  it('rounds the 5 % tax halves up, as the till does', () => {
-    expect(businessTax(10)).toBe(1); // 0.5
-    expect(businessTax(9)).toBe(0); // 0.45
-    expect(businessTax(30)).toBe(2); // 1.5
-    expect(businessTax(3900)).toBe(195);
+  it('works out totals by the server\'s rule, on the same cases (tests/cases/tax_included.json)', () => {
+    expect(cases.totals.length).toBeGreaterThan(5);
+    for (const { lines: amounts, total, sales, tax } of cases.totals) {
+      expect(totalsOf(amounts), JSON.stringify(amounts)).toEqual({ total, sales, tax });
+    }
+    for (let total = 0; total <= 50_000; total += 7) {
+      const split = totalsOf([total]);
+      expect(split.sales + split.tax).toBe(total);
+      expect(Math.abs(split.sales * 1.05 - total)).toBeLessThanOrEqual(0.525);
+    }
   });
 });

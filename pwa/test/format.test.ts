@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addDays, formatDateTime, formatMoney, formatPhone, formatTime, isoToTaipeiLocal, newId, taipeiDate, taipeiLocalToIso,
+  validTaxId,
 } from '../src/data/format';
 
 describe('formatMoney', () => {
@@ -53,5 +54,17 @@ describe('formatPhone', () => {
     expect(formatPhone('+886912345678')).toBe('0912-345-678');
     expect(formatPhone('+886223456789')).toBe('02-2345-6789');
     expect(formatPhone('+85291234567')).toBe('+85291234567');
+  });
+});
+
+describe('a 統一編號', () => {
+  it('is checked by the same rule as the server (tests/unit/test_plates_vins_phones.py)', () => {
+    expect(validTaxId('22099131')).toBe(true);
+    expect(validTaxId('12345675')).toBe(true); // seventh digit 7: the sum plus one
+    expect(validTaxId('04595257')).toBe(true);
+    expect(validTaxId('22099132')).toBe(false);
+    expect(validTaxId('12345677')).toBe(false);
+    expect(validTaxId('2209913')).toBe(false);
+    expect(validTaxId('2209913a')).toBe(false);
   });
 });

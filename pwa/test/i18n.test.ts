@@ -30,8 +30,8 @@ describe('catalogues', () => {
     expect([zh['nav.newOrder'], zh['appointments.title'], zh['role.advisor'], zh['role.technician']])
       .toEqual(['新工單', '預約表', '服務顧問', '技師']);
     expect([zh['order.concerns'], zh['line.labour'], zh['line.part']]).toEqual(['問診', '工資', '零件']);
-    expect([zh['order.subtotal'], zh['order.tax'], zh['order.total']]).toEqual(['小計', '營業稅 5%', '合計']);
-    expect([en['order.subtotal'], en['order.total'], en['line.labour']]).toEqual(['Subtotal', 'Total', 'Labour']);
+    expect([zh['order.total'], zh['order.sales'], zh['order.tax']]).toEqual(['合計（含稅）', '銷售額', '稅額（5%）']);
+    expect([en['order.total'], en['line.labour']]).toEqual(['Total (tax included)', 'Labour']);
   });
 
   it('keeps the same {placeholders} in both languages', () => {

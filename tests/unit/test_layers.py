@@ -10,7 +10,7 @@ PACKAGE = ROOT / "chalicelib"
 # Each layer's modules, lowest first (core, models and api are one layer: each may use core).
 LAYERS = [
     ["core.config", "core.clock", "core.errors", "core.secrets", "core.aws", "core.objects",
-     "core.money", "core.phones", "core.images", "core.observability", "core.pieces",
+     "core.money", "core.tax_ids", "core.phones", "core.images", "core.observability", "core.pieces",
      "core.health",
      "models.base", "models.writes", "models.shops", "models.customers", "models.orders",
      "models.appointments", "models.messages", "models.aftercare", "models.jobs", "models",

@@ -1,4 +1,8 @@
 """The order state machine and money rules, without engines."""
+import json
+from pathlib import Path
+
+import pytest
 from hypothesis import given, strategies as st
 
 from chalicelib.core import money
@@ -83,11 +87,22 @@ def test_the_guard_refuses_while_an_additional_item_waits():
     assert orders.GUARDS["additional_items_answered"](order) is None
 
 
-def test_tax_is_five_percent_of_the_subtotal_rounded_half_up():
-    assert money.totals([1000]) == {"subtotal": 1000, "tax": 50, "total": 1050}
-    assert money.totals([10]) == {"subtotal": 10, "tax": 1, "total": 11}  # 0.5 rounds up
-    assert money.totals([9]) == {"subtotal": 9, "tax": 0, "total": 9}     # 0.45 rounds down
-    assert money.totals([]) == {"subtotal": 0, "tax": 0, "total": 0}
+CASES = json.loads((Path(__file__).resolve().parents[1] / "cases" / "tax_included.json")
+                   .read_text(encoding="utf-8"))["totals"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[str(case["lines"]) for case in CASES])
+def test_the_total_is_the_lines_and_the_tax_is_derived_from_it(case):
+    """The shared cases (the PWA's tests read the same file): nothing is added to the lines;
+    銷售額 half-up, 稅額 the rest."""
+    assert money.totals(case["lines"]) == {key: case[key] for key in ("total", "sales", "tax")}
+
+
+def test_totals_written_before_prices_included_tax_keep_their_figures():
+    old = {"subtotal": 12000, "tax": 600, "total": 12600}
+    assert money.stored(old) == {"total": 12600, "sales": 12000, "tax": 600}
+    assert money.stored(money.totals([4800])) == money.totals([4800])
+    assert money.stored(None) == {"total": 0, "sales": 0, "tax": 0}
 
 
 def test_line_amounts_are_whole_dollars():
@@ -99,12 +114,13 @@ def test_line_amounts_are_whole_dollars():
     assert money.line_amount("discount", amount=200) == -200
 
 
-def test_a_discount_takes_the_subtotal_to_zero_never_below():
-    assert money.totals([500, -800]) == {"subtotal": 0, "tax": 0, "total": 0}
+def test_a_discount_takes_the_total_to_zero_never_below():
+    assert money.totals([500, -800]) == {"total": 0, "sales": 0, "tax": 0}
 
 
-@given(st.lists(st.integers(min_value=0, max_value=1_000_000), max_size=50))
-def test_total_is_always_subtotal_plus_tax_and_tax_is_about_five_percent(amounts):
+@given(st.lists(st.integers(min_value=-5_000, max_value=1_000_000), max_size=50))
+def test_the_total_is_the_sum_and_sales_plus_tax_is_always_the_total(amounts):
     result = money.totals(amounts)
-    assert result["total"] == result["subtotal"] + result["tax"]
-    assert abs(result["tax"] - result["subtotal"] * 0.05) <= 0.5
+    assert result["total"] == max(0, sum(amounts))
+    assert result["sales"] + result["tax"] == result["total"]
+    assert abs(result["sales"] * 1.05 - result["total"]) <= 0.525  # 銷售額 within half a dollar

@@ -44,7 +44,8 @@ def a_line(number: int, kind: str = "part", **extra) -> dict:
 
 
 def ten_lines() -> list[dict]:
-    """A realistic 40,000 km service: 10 lines, NT$ 12,000 before tax, 12,600 with it."""
+    """A realistic 40,000 km service: 10 lines, NT$ 12,000 as the customer pays it (tax
+    included)."""
     return [
         a_line(1, "labour", description="四萬公里定期保養工資", hours="2.5", rate=1200, amount=3000),
         a_line(2, description="機油 5W-30 全合成 1L", quantity="4", unit_price=450, amount=1800),
@@ -111,13 +112,13 @@ def a_content(kind: str = "authorization", lines: list[dict] | None = None, **ex
             "damage": [{"zh": "刮傷", "en": "Scratch", "note": "右後保險桿"},
                        {"zh": "凹陷", "en": "Dent", "note": "左前車門"}]}
     elif kind == "estimate":
-        content["consented_total"] = 12600
-        content["consented_subtotal"] = 12000
+        content["consented_total"] = 12000
+        content["consented_amount"] = 12000
     else:
         content["declined"] = [a_line(11, description="輪胎 205/55R16（四條）",
                                       part_number="", quantity="4", unit_price=3200,
                                       amount=12800, origin="additional")]
-        content["consented_total"] = 12600
+        content["consented_total"] = 12000
         content["warranty"] = {"months": 12, "km": 20000}
         content["road_test"] = {"done": True, "note": "異音已排除"}
         content["parts"] = [{"code": "K7MX4QPA", "part_name": "機油濾芯", "quantity": 1,
@@ -136,7 +137,7 @@ def an_estimate() -> dict:
                     amount=600, origin="additional", decision="approved"),
              a_line(3, description="雨刷片（前）", part_number="85222-02120", quantity="2",
                     unit_price=400, amount=800, origin="additional", decision="declined")]
-    return a_content("estimate", lines, new_total=16590)
+    return a_content("estimate", lines, new_total=15800)
 
 
 def a_signature(kind: str = "authorization", method: str = "in_person") -> dict:
@@ -208,8 +209,10 @@ def test_each_kind_shows_the_customer_the_vehicle_the_total_and_the_hash(kind, t
 
 def test_the_authorization_carries_lines_totals_walkaround_and_the_privacy_notice(tmp_path):
     squeezed = flat(text_of(rendered("authorization"), tmp_path))
-    assert "合計Total" in squeezed and "NT$12,600" in squeezed
-    assert "營業稅5%" in squeezed and "NT$600" in squeezed and "NT$12,000" in squeezed
+    # The lines' sum is the total: nothing added; the tax it holds beneath it.
+    assert "合計（含稅）Total,taxincluded" in squeezed and "NT$12,000" in squeezed
+    assert "內含營業稅" in squeezed and "NT$571" in squeezed
+    assert "12,600" not in squeezed and "銷售額" not in squeezed
     for shown in ("四萬公里定期保養工資", "90915-YZZD4", "2.5h", "客戶自備", "-300",
                   "JTDBR32E720012345", "40,312km", "3/8", "2026/11/2917:30",
                   "取回舊品", "不在場等候", "冷車發動時有異音",
@@ -223,9 +226,9 @@ def test_the_estimate_shows_each_decision_and_the_new_consented_total(tmp_path):
     assert re.search("左前輪胎205/55R16.*?3,200同意Approved", squeezed)
     assert re.search("輪胎拆裝、平衡.*?600同意Approved", squeezed)
     assert re.search("雨刷片（前）.*?800不同意Declined", squeezed)
-    assert "原同意金額" in squeezed and "NT$12,600" in squeezed
-    assert "同意後總金額" in squeezed and "NT$16,590" in squeezed
-    assert "同意追加" in squeezed and "NT$3,990" in squeezed  # 3,800 approved + 5 % tax
+    assert "原同意金額" in squeezed and "NT$12,000" in squeezed
+    assert "同意後總金額" in squeezed and "NT$15,800" in squeezed
+    assert "同意追加" in squeezed and "NT$3,800" in squeezed  # the approved lines, as priced
 
 
 def test_the_checkout_shows_declined_lines_warranty_and_road_test(tmp_path):
@@ -234,6 +237,23 @@ def test_the_checkout_shows_declined_lines_warranty_and_road_test(tmp_path):
                   "已完成", "異音已排除", "已同意金額", "未超過同意金額", "舊品處理",
                   "K7MX4QPA", "機油濾芯", "已交還客戶", "4.5公升", "交由本店處理"):
         assert shown in squeezed, shown
+
+
+def test_a_business_buyers_checkout_splits_the_same_total_into_sales_and_tax(tmp_path):
+    content = a_content("checkout")
+    content["order"]["buyer"] = {"tax_id": "22099131", "title": "順安物流股份有限公司"}
+    squeezed = flat(text_of(rendered("checkout", content), tmp_path))
+    assert "順安物流股份有限公司" in squeezed and "22099131" in squeezed
+    assert "銷售額" in squeezed and "NT$11,429" in squeezed   # 12,000 ÷ 1.05, half-up
+    assert "稅額（5%）" in squeezed and "NT$571" in squeezed    # the rest: 11,429 + 571
+    assert "合計（含稅）" in squeezed and "NT$12,000" in squeezed
+
+
+def test_a_document_signed_before_prices_included_tax_shows_its_figures(tmp_path):
+    """Its content was frozen with the tax added on top: the total paid, and the tax in it."""
+    content = a_content("authorization", totals={"subtotal": 12000, "tax": 600, "total": 12600})
+    squeezed = flat(text_of(rendered("authorization", content), tmp_path))
+    assert "NT$12,600" in squeezed and "NT$600" in squeezed
 
 
 def test_a_document_without_the_optional_parts_still_reads_whole(tmp_path):

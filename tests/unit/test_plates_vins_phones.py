@@ -113,3 +113,16 @@ def test_a_normalised_mobile_is_found_by_its_typed_prefix(number):
     assert stored and phones.is_mobile(stored)
     for length in range(2, len(number) + 1):
         assert stored.startswith(phones.prefix(number[:length]))
+
+
+def test_a_tax_id_is_checked_by_the_ministry_of_finances_rule():
+    from chalicelib.core import tax_ids
+
+    assert tax_ids.valid("22099131")   # 台積電: the weighted digits add up to 30
+    assert tax_ids.valid("12345675")   # seventh digit 7: 39 + 1 divides by 5
+    assert tax_ids.valid("04595257")
+    assert not tax_ids.valid("22099132")
+    assert not tax_ids.valid("12345677")   # 41, nor 42
+    assert not tax_ids.valid("2209913")     # seven digits
+    assert not tax_ids.valid("2209913a")
+    assert not tax_ids.valid("")

@@ -12,12 +12,12 @@ var li=b.closest('li'),m=$('.msg',li);all('button',li).forEach(function(x){x.dis
 post('/parts/'+b.getAttribute('data-code'),{wish:b.getAttribute('data-wish')}).then(function(r){
 if(r.ok)location.reload();else{say(m,r);all('button',li).forEach(function(x){x.disabled=false})}})})});
 var f=$('#approve');if(!f)return;
-var consented=+f.getAttribute('data-subtotal'),above=+f.getAttribute('data-code-above'),out=$('#newtotal'),send=$('#send'),msg=$('#amsg'),otp=$('#otp'),code=$('#code'),cmsg=$('#cmsg');
+var consented=+f.getAttribute('data-consented'),above=+f.getAttribute('data-code-above'),out=$('#newtotal'),send=$('#send'),msg=$('#amsg'),otp=$('#otp'),code=$('#code'),cmsg=$('#cmsg');
 function money(n){return'NT$'+n.toLocaleString('en-US')}
 function picks(){var o={},n=0;all('input[type=radio]:checked',f).forEach(function(i){o[i.name]=i.value;n++});return{o:o,n:n}}
 function ready(){var p=picks();send.disabled=!(p.n===+f.getAttribute('data-count')&&ink()&&$('#consent').checked&&$('#signer').value.trim()&&(otp.hidden||/^[0-9]{6}$/.test(code.value)));return p}
 function total(){var s=consented;all('input[type=radio]:checked',f).forEach(function(i){if(i.value==='approved')s+=+i.getAttribute('data-amount')});
-s=Math.max(0,s);s+=Math.floor((s*5+50)/100);out.textContent=money(s);otp.hidden=!(s>above);ready()}
+s=Math.max(0,s);out.textContent=money(s);otp.hidden=!(s>above);ready()}
 f.addEventListener('change',total);f.addEventListener('input',ready);
 var c=$('#pad'),x=c.getContext('2d'),strokes=[],cur=null,t0=0,w=0,h=0;
 function size(){var r=c.getBoundingClientRect(),k=window.devicePixelRatio||1;w=Math.round(r.width);h=Math.round(r.height);c.width=w*k;c.height=h*k;x.setTransform(k,0,0,k,0,0);draw()}

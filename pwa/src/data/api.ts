@@ -9,7 +9,7 @@ import type { FieldChange } from './queue';
 import type { Template } from './template';
 import type { ThresholdName } from './thresholds';
 import type {
-  Appointment, AppointmentSource, Board, Channel, Customer, DeviceRoster, DocumentKind, Fuel, Job, LineKind,
+  Appointment, AppointmentSource, Board, Buyer, Channel, Customer, DeviceRoster, DocumentKind, Fuel, Job, LineKind,
   LineState, NewSignature, OldParts, Order, OrderState, OrderSummary, RegisteredDevice, RoadTest, Signature,
   SignableDocument, Vehicle,
 } from './types';
@@ -274,6 +274,9 @@ export const reviseDocument = (orderId: string, kind: DocumentKind) =>
   queue.submit<Order>('POST', `/api/orders/${q(orderId)}/documents/${q(kind)}/revisions`, { client_id: newId() });
 export const setOldParts = (orderId: string, oldParts: OldParts) =>
   queue.submit<Order>('PATCH', `/api/orders/${q(orderId)}`, { old_parts: oldParts });
+/** The business buyer for the invoice, or null: a consumer again. */
+export const setBuyer = (orderId: string, buyer: Buyer | null) =>
+  queue.submit<Order>('PATCH', `/api/orders/${q(orderId)}`, { buyer });
 export const setRoadTest = (orderId: string, roadTest: RoadTest) =>
   queue.submit<Order>('PATCH', `/api/orders/${q(orderId)}`, { road_test: roadTest });
 

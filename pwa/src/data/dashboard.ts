@@ -15,6 +15,7 @@ export interface DashboardDay {
   opened: number;
   delivered: number;
   revenue: number;
+  revenue_tax: number;
   average_order_value: number | null;
   cancelled: number;
   walkarounds: number;
@@ -32,7 +33,7 @@ export interface Dashboard {
   from: string;
   to: string;
   days: DashboardDay[];
-  orders: { opened: number; per_day: number; delivered: number; cancelled: number; revenue: number; average_order_value: number | null };
+  orders: { opened: number; per_day: number; delivered: number; cancelled: number; revenue: number; revenue_tax: number; average_order_value: number | null };
   states: Record<TimedState, { stays: number; median: number | null; p90: number | null }>;
   walkaround: { checked: number; complete: number; share_complete: number | null };
   additional: Record<Additional, CountAmount> & { approval_median: number | null; approval_p90: number | null };

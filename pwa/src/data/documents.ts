@@ -2,7 +2,7 @@
 // what the pad's strokes become in the API's form (docs/api.md, NewSignature), when there is
 // enough ink to sign (the same rule the server applies), how strokes follow the pad when the
 // tablet turns, and an estimate's decisions.
-import type { Decision, DocLine, StrokePoint } from './types';
+import type { Decision, DocLine, StrokePoint, Totals } from './types';
 
 /** The server refuses fewer points than this (422 signature_too_short). */
 export const MIN_POINTS = 10;
@@ -98,21 +98,25 @@ export function decisionsFor(lines: readonly DocLine[], decisions: Decisions): R
   return answer;
 }
 
-/** Business tax (營業稅 5 %) on a whole-NT$ subtotal, halves up, as chalicelib/core/money.py does it. */
-export const businessTax = (subtotal: number) => Math.floor((Math.max(0, subtotal) * 5 + 50) / 100);
+/**
+ * The rule of chalicelib/core/money.py, the same cases tested on both sides
+ * (tests/cases/tax_included.json): prices include the business tax, so the total is the lines'
+ * sum (never below zero) and nothing is added to it; the 銷售額 is the total ÷ 1.05 rounded
+ * half-up to whole NT$ (in integers: (total × 20 + 10) ÷ 21, floored), the 稅額 the rest.
+ */
+export function totalsOf(amounts: readonly number[]): Totals {
+  const total = Math.max(0, amounts.reduce((sum, amount) => sum + amount, 0));
+  const sales = Math.floor((total * 20 + 10) / 21);
+  return { total, sales, tax: total - sales };
+}
 
 /**
- * What the customer agrees to with these decisions: the approved lines with their tax, and the
- * total consented so far with those (what the checkout may not exceed). With the consented
- * subtotal (the server sends it) the tax is taken once on the whole, as the server does;
- * without it, on the approved lines alone.
+ * What the customer agrees to with these decisions: the approved lines (`total`, tax included),
+ * and the total consented so far with them (what the checkout may not exceed): the lines agreed
+ * before (the server sends them added up) and these.
  */
-export function estimateTotals(lines: readonly DocLine[], decisions: Decisions, consentedTotal: number, consentedSubtotal?: number) {
-  const subtotal = Math.max(0, lines.reduce(
-    (sum, line) => sum + (decisions[line.line_id] === 'approved' ? line.amount : 0), 0));
-  const tax = businessTax(subtotal);
-  const consented = consentedSubtotal === undefined
-    ? consentedTotal + subtotal + tax
-    : consentedSubtotal + subtotal + businessTax(consentedSubtotal + subtotal);
-  return { subtotal, tax, total: subtotal + tax, consented };
+export function estimateTotals(lines: readonly DocLine[], decisions: Decisions, consentedTotal: number, consentedAmount?: number) {
+  const approved = totalsOf(lines.filter((line) => decisions[line.line_id] === 'approved').map((line) => line.amount));
+  const consented = totalsOf([consentedAmount ?? consentedTotal, approved.total]).total;
+  return { ...approved, consented };
 }

@@ -89,3 +89,18 @@ export function formatPhone(e164: string): string {
 
 /** A `tel:` link that dials the number as stored (digits and the leading +). */
 export const telHref = (phone: string) => `tel:${phone.replace(/[^\d+]/g, '')}`;
+
+/**
+ * A 統一編號 by the Ministry of Finance's check-digit rule, as chalicelib/core/tax_ids.py checks
+ * it: each digit times its weight (1 2 1 2 1 2 4 1), the digits of each product added; valid when
+ * the sum divides by 5, or, with 7 as the seventh digit, when the sum plus one does.
+ */
+export function validTaxId(text: string): boolean {
+  if (!/^\d{8}$/.test(text)) return false;
+  const weights = [1, 2, 1, 2, 1, 2, 4, 1];
+  const sum = [...text].reduce((total, digit, i) => {
+    const product = Number(digit) * (weights[i] ?? 0);
+    return total + Math.floor(product / 10) + (product % 10);
+  }, 0);
+  return sum % 5 === 0 || (text[6] === '7' && (sum + 1) % 5 === 0);
+}

@@ -83,7 +83,10 @@ export interface Line {
   estimate_signature_id?: string;
 }
 
-export interface Totals { subtotal: number; tax: number; total: number }
+/** What the customer pays (the lines' sum, tax included), and the 銷售額 + 稅額 it splits into. */
+export interface Totals { total: number; sales: number; tax: number }
+/** A business buyer (買受人) for the invoice: its 統一編號 and title. */
+export interface Buyer { tax_id: string; title: string }
 
 export interface OrderEvent {
   at: string;
@@ -110,6 +113,7 @@ export interface Order {
   updated_at: string;
   lines: Line[];
   totals: Totals;
+  buyer?: Buyer;
   events: OrderEvent[];
   next_states: OrderState[];
   /** Signed documents, newest last (superseded ones included). */
@@ -230,7 +234,7 @@ export interface DocumentContent {
   shop: { name: string; phone?: string; address?: string };
   order: {
     order_id: string; number: string; created_at: string; promised_at?: string; waits_in_shop: boolean;
-    concerns: string[]; mileage_km?: number; old_parts: OldParts;
+    concerns: string[]; mileage_km?: number; old_parts: OldParts; buyer?: Buyer;
   };
   customer: { name: string; mobile: string };
   vehicle: { plate: string; vin?: string; make: string; model: string; year?: number; fuel_eighths?: number };
@@ -246,8 +250,9 @@ export interface DocumentContent {
   };
   /** estimate, checkout: what the customer had agreed to before. */
   consented_total?: number;
-  /** estimate: the same before tax (sent by the server, not in docs/api.md). */
-  consented_subtotal?: number;
+  /** estimate: the lines agreed so far, added up (tax included: the same as consented_total
+   * for orders priced since prices include the tax). */
+  consented_amount?: number;
   /** checkout */
   declined?: DocLine[];
   warranty?: { months: number; km: number };

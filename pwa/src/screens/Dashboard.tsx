@@ -131,6 +131,7 @@ function FiguresView({ figures }: { figures: Figures }) {
         <li class="dashboard-card">
           <span class="dashboard-card-name">{t('dashboard.revenue')}</span>
           <span class="dashboard-card-value">{formatMoney(orders.revenue)}</span>
+          <span class="muted">{tf('dashboard.revenueTax', { amount: formatMoney(orders.revenue_tax) })}</span>
           <span class="muted">{t('dashboard.aov')} {orders.average_order_value === null ? '—' : formatMoney(orders.average_order_value)}</span>
         </li>
         <li class="dashboard-card">

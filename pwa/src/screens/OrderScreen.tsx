@@ -2,18 +2,19 @@ import { useEffect, useState } from 'preact/hooks';
 import { locale, t, tf } from '../i18n';
 import {
   addLine, deleteLine, dispatch, getDocument, getOrder, listStaff, orderPhotos, reviseDocument, setLineState, setOldParts,
-  setRoadTest, signedPdf, signedPdfBytes, transition, type NewLine,
+  setBuyer, setRoadTest, signedPdf, signedPdfBytes, transition, type NewLine,
 } from '../data/api';
 import { session } from '../data/client';
 import { formatDateTime, formatMoney, formatPhone, formatTime } from '../data/format';
 import type { WriteOutcome } from '../data/queue';
 import {
-  DOCUMENT_KINDS, OLD_PARTS, type Bilingual, type DocumentKind, type Line, type LineKind, type LineState, type OldParts,
+  DOCUMENT_KINDS, OLD_PARTS, type Bilingual, type Buyer, type DocumentKind, type Line, type LineKind, type LineState, type OldParts,
   type Order, type Signature, type SignableDocument, type Staff,
 } from '../data/types';
 import { Choice } from '../ui/Choice';
 import { errorText } from '../ui/errors';
 import { decimalNumber, Field, wholeNumber } from '../ui/Field';
+import { validTaxId } from '../data/format';
 import { lineDetail } from '../ui/lineDetail';
 import { CancelOrder, cancelHolds } from '../ui/CancelOrder';
 import { CustomerLink } from '../ui/CustomerLink';
@@ -127,6 +128,9 @@ export function OrderScreen({ orderId }: { orderId: string }) {
             </dl>
           </section>
 
+          <BuyerPanel order={order} canEdit={canEdit} busy={busy}
+            onSave={(buyer) => change(() => setBuyer(order.order_id, buyer))} />
+
           <section class="panel" aria-labelledby="concerns-title">
             <h2 id="concerns-title">{t('order.concerns')}</h2>
             {order.concerns.length === 0 ? <p class="muted">{t('order.noConcerns')}</p> : (
@@ -147,9 +151,12 @@ export function OrderScreen({ orderId }: { orderId: string }) {
               ))}
             </ul>
             <dl class="totals" aria-label={t('order.total')}>
-              <dt>{t('order.subtotal')}</dt><dd data-testid="subtotal">{formatMoney(order.totals.subtotal)}</dd>
-              <dt>{t('order.tax')}</dt><dd data-testid="tax">{formatMoney(order.totals.tax)}</dd>
+              {order.buyer && (<>
+                <dt>{t('order.sales')}</dt><dd data-testid="sales">{formatMoney(order.totals.sales)}</dd>
+                <dt>{t('order.tax')}</dt><dd data-testid="tax">{formatMoney(order.totals.tax)}</dd>
+              </>)}
               <dt class="totals-total">{t('order.total')}</dt><dd class="totals-total" data-testid="total">{formatMoney(order.totals.total)}</dd>
+              {!order.buyer && <dd class="totals-note" data-testid="tax-included">{tf('order.taxIncluded', { amount: formatMoney(order.totals.tax) })}</dd>}
             </dl>
             {canEdit && <AddLine orderId={order.order_id} busy={busy} onAdd={(line) => change(() => addLine(order.order_id, line))} />}
           </section>
@@ -318,6 +325,54 @@ function AddLine({ orderId, busy, onAdd }: { orderId: string; busy: boolean; onA
         <button type="button" class="button-secondary" onClick={() => setOpen(false)}>{t('common.cancel')}</button>
       </div>
     </form>
+  );
+}
+
+/** 公司報帳: the business buyer's 統一編號 and title, checked as typed by the Ministry of Finance's
+ * rule (the server checks it again); the total stays, split into 銷售額 and 稅額. */
+function BuyerPanel({ order, canEdit, busy, onSave }: {
+  order: Order; canEdit: boolean; busy: boolean; onSave: (buyer: Buyer | null) => Promise<boolean>;
+}) {
+  const [open, setOpen] = useState(false);
+  const [taxId, setTaxId] = useState(order.buyer?.tax_id ?? '');
+  const [title, setTitle] = useState(order.buyer?.title ?? '');
+  const typedBad = taxId.length === 8 && !validTaxId(taxId);
+  if (!canEdit && !order.buyer) return null;
+
+  async function save(event: Event) {
+    event.preventDefault();
+    if (!validTaxId(taxId) || !title.trim()) return;
+    if (await onSave({ tax_id: taxId, title: title.trim() })) setOpen(false);
+  }
+
+  return (
+    <section class="panel buyer" aria-labelledby="buyer-title">
+      <h2 id="buyer-title">{t('buyer.title')}</h2>
+      {order.buyer
+        ? <p data-testid="buyer">{order.buyer.title}<br /><span class="muted">{t('buyer.taxId')} {order.buyer.tax_id}</span></p>
+        : <p class="muted">{t('buyer.none')}</p>}
+      {canEdit && !open && (
+        <button type="button" class="button-secondary" disabled={busy} onClick={() => setOpen(true)}>
+          {order.buyer ? t('buyer.change') : t('buyer.add')}
+        </button>
+      )}
+      {canEdit && open && (
+        <form class="form" noValidate onSubmit={(event) => void save(event)}>
+          <p class="muted">{t('buyer.lead')}</p>
+          <Field id="buyer-tax-id" label={t('buyer.taxId')} value={taxId} inputMode="numeric" maxLength={8}
+            autoComplete="off" onValue={(value) => setTaxId(value.replace(/\D/g, '').slice(0, 8))}
+            aria-invalid={typedBad} hint={typedBad ? t('buyer.badTaxId') : undefined} />
+          <Field id="buyer-name" label={t('buyer.name')} value={title} onValue={setTitle} autoComplete="organization" />
+          <div class="button-row">
+            <button type="submit" disabled={busy || !validTaxId(taxId) || !title.trim()}>{t('buyer.save')}</button>
+            {order.buyer && (
+              <button type="button" class="button-secondary" disabled={busy}
+                onClick={() => void onSave(null).then((saved) => saved && setOpen(false))}>{t('buyer.remove')}</button>
+            )}
+          </div>
+        </form>
+      )}
+    </section>
   );
 }
 

@@ -92,7 +92,7 @@ function Document({ content, decisions, onDecide }: {
   const { order, customer, vehicle, shop } = content;
   const estimate = content.kind === 'estimate';
   const consentedBefore = content.consented_total ?? 0;
-  const agreed = estimate ? estimateTotals(content.lines, decisions, consentedBefore, content.consented_subtotal) : null;
+  const agreed = estimate ? estimateTotals(content.lines, decisions, consentedBefore, content.consented_amount) : null;
   const inspection = content.inspection;
   const nothingFound = inspection && !inspection.lights.length && !inspection.items.length && !inspection.damage.length;
 
@@ -116,6 +116,7 @@ function Document({ content, decisions, onDecide }: {
           <h2>{t('sign.customer')}</h2>
           <p class="doc-strong" data-testid="doc-customer">{customer.name}</p>
           <p>{formatPhone(customer.mobile)}</p>
+          {order.buyer && <p class="doc-small" data-testid="doc-buyer">{order.buyer.title} · {t('buyer.taxId')} {order.buyer.tax_id}</p>}
         </div>
         <div class="doc-box">
           <h2>{t('sign.vehicle')}</h2>
@@ -196,11 +197,16 @@ function Document({ content, decisions, onDecide }: {
             [t('sign.consentedAfter'), formatMoney(agreed.consented), 'doc-total'],
           ]} />
         ) : (
-          <Sums rows={[
-            [t('order.subtotal'), formatMoney(content.totals.subtotal)],
-            [t('order.tax'), formatMoney(content.totals.tax)],
-            [t('order.total'), formatMoney(content.totals.total), 'doc-total'],
-          ]} />
+          <>
+            <Sums rows={[
+              ...(order.buyer ? [
+                [t('order.sales'), formatMoney(content.totals.sales), 'doc-sales'],
+                [t('order.tax'), formatMoney(content.totals.tax), 'doc-tax'],
+              ] as [string, string, string][] : []),
+              [t('order.total'), formatMoney(content.totals.total), 'doc-total'],
+            ]} />
+            {!order.buyer && <p class="doc-small doc-tax-note">{tf('order.taxIncluded', { amount: formatMoney(content.totals.tax) })}</p>}
+          </>
         )}
         {content.kind === 'checkout' && content.consented_total !== undefined && (
           <p class="doc-small">{t('sign.consentedTotal')}：{formatMoney(content.consented_total)}</p>
