@@ -20,7 +20,7 @@ from tests.builders import (a_customer_and_vehicle, a_shop, a_signature, add_lin
 
 MORNING = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Taipei
 DAY = "2026-03-02"
-TOTAL = 2835  # the two lines of add_lines (NT$2,700) and 5 % tax
+TOTAL = 2700  # the two lines of add_lines, tax included: nothing added
 
 
 class Clock:
@@ -169,8 +169,10 @@ def test_a_day_of_orders_adds_up_from_the_stream(app_env, shop, clock, stream):
     assert stream.drain() > 0
     shown = figures(shop.manager)
     assert shown["orders"] == {"opened": 2, "per_day": 2, "delivered": 1, "cancelled": 1,
-                               "revenue": total, "average_order_value": total}
-    assert total == TOTAL + 2520  # the approved brake pads, taxed
+                               "revenue": total, "revenue_tax": 243,
+                               "average_order_value": total}
+    assert total == TOTAL + 2400  # the approved brake pads, as priced
+    # 5,100 holds 243 of tax: its 銷售額 is 5,100 ÷ 1.05 = 4,857.14, rounded to 4,857
     assert shown["walkaround"] == {"checked": 2, "complete": 1, "share_complete": 0.5}
     states = shown["states"]
     assert states["checked_in"]["stays"] == 2 and within(states["checked_in"]["median"], 10, 20)  # 20 and 10 min
@@ -243,10 +245,11 @@ def test_the_csv_has_a_bom_chinese_and_english_headers_and_a_row_per_day(app_env
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [row["日期 Date"] for row in rows] == ["2026-03-01", "2026-03-02", "2026-03-03"]
     day = rows[1]
-    assert day["開單數 Orders opened"] == "2" and day["營收（元）Revenue (NT$)"] == str(total)
+    assert day["開單數 Orders opened"] == "2" and day["營收（含稅，元）Revenue, tax included (NT$)"] == str(total)
+    assert day["其中營業稅（元）Business tax in it (NT$)"] == "243"
     assert day["追加同意件數 Additional approved"] == "1"
     assert day["關懷完成 Follow-ups done"] == "1"
-    assert rows[0]["營收（元）Revenue (NT$)"] == "0"
+    assert rows[0]["營收（含稅，元）Revenue, tax included (NT$)"] == "0"
     assert rows[0]["平均客單價（元）Average order value (NT$)"] == ""
 
 

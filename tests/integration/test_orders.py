@@ -149,10 +149,32 @@ def test_lines_priced_with_tax_in_whole_dollars(shop):
     order = an_order(shop, lines=True)
     labour, part = order["lines"]
     assert labour["amount"] == 1800 and part["amount"] == 900
-    assert order["totals"] == {"subtotal": 2700, "tax": 135, "total": 2835}
+    assert order["totals"] == {"total": 2700, "sales": 2571, "tax": 129}  # nothing added
     discount = shop.advisor.post(f"/api/orders/{order['order_id']}/lines", {
         "line_id": new_id("line"), "kind": "discount", "description": "老客戶折扣", "amount": 200})
-    assert discount.body["totals"] == {"subtotal": 2500, "tax": 125, "total": 2625}
+    assert discount.body["totals"] == {"total": 2500, "sales": 2381, "tax": 119}
+
+
+def test_a_business_buyer_splits_the_same_total_and_the_signed_checkout_keeps_it(shop):
+    order = an_order(shop, lines=True)
+    path = f"/api/orders/{order['order_id']}"
+    wrong = shop.advisor.patch(path, {"buyer": {"tax_id": "22099132", "title": "台積電"}})
+    assert wrong.status == 422 and "統一編號" in wrong.body["error"]["message"]
+    assert "buyer" not in shop.advisor.get(path).body  # nothing stored
+    buyer = {"tax_id": "22099131", "title": "順安物流股份有限公司"}
+    answer = shop.advisor.patch(path, {"buyer": buyer})
+    assert answer.status == 200 and answer.body["buyer"] == buyer
+    assert answer.body["totals"] == {"total": 2700, "sales": 2571, "tax": 129}  # the same total
+    checkout = shop.advisor.get(f"{path}/documents/checkout").body["content"]
+    assert checkout["order"]["buyer"] == buyer and checkout["totals"]["total"] == 2700
+    for to in ("authorized", "in_progress", "quality_check", "ready"):
+        if to == "authorized":
+            a_signature(shop, order["order_id"], "authorization")
+        assert move(shop.advisor, order["order_id"], to).status == 200
+    a_signature(shop, order["order_id"], "checkout")
+    changed = shop.advisor.patch(path, {"buyer": None})  # the signed checkout names the buyer
+    assert changed.status == 409, changed.body
+    assert shop.advisor.get(path).body["buyer"] == buyer
 
 
 def test_the_whole_flow_is_recorded_step_by_step_with_its_signatures(shop):
@@ -219,7 +241,7 @@ def test_work_found_later_is_additional_and_waits_for_the_customer(shop):
     assert refused.status == 409 and "追加" in refused.body["error"]["message"]
     declined = shop.advisor.patch(f"/api/orders/{oid}/lines/{line['line_id']}",
                                   {"state": "declined"})
-    assert declined.body["totals"]["subtotal"] == 2700  # a declined line does not count
+    assert declined.body["totals"]["total"] == 2700  # a declined line does not count
     assert move(shop.advisor, oid, "in_progress").status == 200
 
 
@@ -413,4 +435,4 @@ def test_tablets_adding_lines_at_once_lose_none(shop):
     assert not failures
     stored = shop.advisor.get(f"/api/orders/{oid}").body
     assert len(stored["lines"]) == 9
-    assert stored["totals"] == {"subtotal": 900, "tax": 45, "total": 945}
+    assert stored["totals"] == {"total": 900, "sales": 857, "tax": 43}

@@ -54,7 +54,7 @@ def test_the_authorization_shows_what_the_customer_consents_to(shop):
     assert content["order"]["promised_at"] == "2026-11-29T09:00:00.000Z"
     assert content["order"]["concerns"] == ["冷氣不冷"]
     assert [line["description"] for line in content["lines"]] == ["冷氣系統檢查", "冷媒 R134a"]
-    assert content["totals"] == {"subtotal": 2700, "tax": 135, "total": 2835}
+    assert content["totals"] == {"total": 2700, "sales": 2571, "tax": 129}  # the lines' sum
     assert content["inspection"]["lights"][0]["code"] == "engine"
     assert content["inspection"]["items"][0] == {"zh": "左前輪胎", "en": "Left front tyre",
                                                  "colour": "red", "note": "1.2 mm"}
@@ -88,7 +88,7 @@ def test_signing_the_authorization_lets_work_start(shop):
     answer = move(shop.advisor, order["order_id"], "authorized")
     assert answer.status == 200
     assert answer.body["signed"]["authorization"]["hash"] == signed["hash"]
-    assert answer.body["consented_total"] == 2835
+    assert answer.body["consented_total"] == 2700
     assert [item["signature_id"] for item in answer.body["signatures"]] == [signed["signature_id"]]
     assert all(line["state"] == "approved" for line in answer.body["lines"])
 
@@ -197,7 +197,7 @@ def test_what_the_signed_authorization_covers_cannot_change(shop):
     same = shop.advisor.patch(f"/api/orders/{order_id}", {"concerns": ["冷氣不冷"]})
     assert same.status == 200  # the same value again (a replayed edit) changes nothing
     after = stored(shop, order_id)
-    assert after["totals"]["total"] == 2835 and len(after["lines"]) == 2
+    assert after["totals"]["total"] == 2700 and len(after["lines"]) == 2
     assert after["inspection"] is None
 
 
@@ -255,16 +255,16 @@ def test_an_additional_item_is_done_only_after_a_signed_estimate(shop):
     estimate = draft(shop.advisor, order["order_id"], "estimate")
     assert [line["line_id"] for line in estimate["content"]["lines"]] == [brake["line_id"],
                                                                           wipers["line_id"]]
-    assert estimate["content"]["consented_total"] == 2835
+    assert estimate["content"]["consented_total"] == 2700
     signed = a_signature(shop, order["order_id"], "estimate",
                          decisions={brake["line_id"]: "approved", wipers["line_id"]: "declined"})
     after = shop.advisor.get(f"/api/orders/{order['order_id']}").body
     states = {line["line_id"]: line["state"] for line in after["lines"]}
     assert states[brake["line_id"]] == "approved" and states[wipers["line_id"]] == "declined"
-    assert after["totals"]["total"] == 2835 + 2520 == after["consented_total"]
+    assert after["totals"]["total"] == 2700 + 2400 == after["consented_total"]
     record = json.loads(stored(shop, order["order_id"])["signatures"][-1]["record"])
     assert [line["decision"] for line in record["content"]["lines"]] == ["approved", "declined"]
-    assert record["content"]["new_total"] == 5355 and signed["kind"] == "estimate"
+    assert record["content"]["new_total"] == 5100 and signed["kind"] == "estimate"
     done = shop.advisor.patch(f"/api/orders/{order['order_id']}/lines/{brake['line_id']}",
                               {"state": "done"})
     assert done.status == 200
@@ -306,7 +306,7 @@ def test_delivery_needs_the_signed_checkout_list(shop):
     checkout = draft(shop.advisor, order["order_id"], "checkout")["content"]
     assert checkout["road_test"] == {"done": True}
     assert checkout["warranty"] == {"months": 12, "km": 20000}
-    assert checkout["totals"]["total"] == checkout["consented_total"] == 2835
+    assert checkout["totals"]["total"] == checkout["consented_total"] == 2700
     signed = a_signature(shop, order["order_id"], "checkout")
     chain = [item["hash"] for item in stored(shop, order["order_id"])["signatures"]]
     assert signed["previous_hash"] == chain[0] and chain[1] == signed["hash"]
@@ -324,7 +324,7 @@ def test_a_total_above_what_the_customer_consented_to_is_not_delivered(shop):
         assert move(shop.advisor, order["order_id"], to).status == 200
     a_signature(shop, order["order_id"], "checkout")
     refused = move(shop.advisor, order["order_id"], "delivered")
-    assert refused.status == 409 and "5,355" in refused.body["error"]["message"]
+    assert refused.status == 409 and "5,100" in refused.body["error"]["message"]
     a_signature(shop, order["order_id"], "estimate", decisions={extra["line_id"]: "approved"})
     assert move(shop.advisor, order["order_id"], "delivered").status == 200
 
@@ -422,7 +422,7 @@ def test_the_signed_pdf_downloads_with_the_customer_plate_and_total(shop, tmp_pa
     (tmp_path / "signed.pdf").write_bytes(pdf)
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "signed.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
-    assert "林美玲" in text and order["vehicle"]["plate"] in text and "2,835" in text
+    assert "林美玲" in text and order["vehicle"]["plate"] in text and "2,700" in text and "2,835" not in text
     assert signed["hash"] in text.replace("\n", "").replace(" ", "")
 
 
