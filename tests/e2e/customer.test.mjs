@@ -78,8 +78,8 @@ test('the customer follows the order on a phone link, approves one added item, d
     }
     const pending = await owner.get(`/api/orders/${order.order_id}`);
     assert.deepEqual(pending.lines.map((l) => l.state), ['approved', 'proposed', 'proposed']);
-    // 1,800 + 800 + 650 = 3,250; tax 163 (the declined lines are the only ones left out).
-    assert.equal(pending.totals.total, 3413);
+    // 1,800 + 800 + 650 = 3,250, tax included (the declined lines are the only ones left out).
+    assert.equal(pending.totals.total, 3250);
     const link = await owner.get(`/api/orders/${order.order_id}/link`);
     assert.match(link.url, /\/t\/[A-Za-z0-9_-]{32}$/);
     assert.equal(link.revoked, false);
@@ -116,7 +116,8 @@ test('the customer follows the order on a phone link, approves one added item, d
       assert.ok(await lines.getByText(text, { exact: false }).first().isVisible(), `"${text}" is not in the lines`);
     }
     assert.equal(await lines.getByText('待您同意').count(), 2);
-    assert.match(await lines.locator('tr.t').last().innerText(), /NT\$3,413/);
+    assert.match(await lines.locator('tr.t').last().innerText(), /合計（含稅）[\s\S]*NT\$3,250/);
+    assert.match(await lines.locator('tr.note').innerText(), /內含營業稅 NT\$155/); // 3,095 + 155
 
     // The answer: one approved, one declined; the new total follows.
     const send = page.getByRole('button', { name: /送出回覆/ });
@@ -124,7 +125,7 @@ test('the customer follows the order on a phone link, approves one added item, d
     const item = (description) => page.getByRole('radiogroup', { name: description });
     await item('雨刷片（一對）').getByRole('radio', { name: /^同意/ }).tap();
     await item('冷氣濾網').getByRole('radio', { name: /^不同意/ }).tap();
-    await page.locator('#newtotal').filter({ hasText: 'NT$2,730' }).waitFor(); // (1,800 + 800) + 130 tax
+    await page.locator('#newtotal').filter({ hasText: 'NT$2,600' }).waitFor(); // 1,800 + 800: nothing added
     await page.getByLabel(/簽名人姓名/).fill('郭建宏');
     await page.getByRole('checkbox', { name: /我已閱讀以上項目與金額/ }).check();
     assert.ok(await send.isDisabled(), 'send is enabled without a signature');
@@ -157,7 +158,7 @@ test('the customer follows the order on a phone link, approves one added item, d
     assert.equal(await page.getByText('待您同意').count(), 0);
     // Coming back, the customer sees they were heard, and what they said.
     assert.match(await page.locator('p.done').innerText(), /回覆追加項目：同意 1 項、不同意 1 項/);
-    assert.match(await lines.locator('tr.t').last().innerText(), /NT\$2,730/);
+    assert.match(await lines.locator('tr.t').last().innerText(), /NT\$2,600/);
     assert.equal(await lines.getByText('冷氣濾網').count(), 0, 'the declined item is still on the bill');
     const documents = page.locator('section[aria-labelledby=h-docs]');
     assert.match(await documents.innerText(), /追加估價單 v1[\s\S]*遠端簽署/);
@@ -169,7 +170,7 @@ test('the customer follows the order on a phone link, approves one added item, d
     const stored = await owner.get(`/api/orders/${order.order_id}`);
     const state = Object.fromEntries(stored.lines.map((l) => [l.description, l.state]));
     assert.deepEqual(state, { '定期保養 40,000 公里': 'approved', '雨刷片（一對）': 'approved', '冷氣濾網': 'declined' });
-    assert.equal(stored.totals.total, 2730);
+    assert.equal(stored.totals.total, 2600);
     const estimate = stored.signatures.find((s) => s.kind === 'estimate');
     assert.ok(estimate, 'no estimate signature on the order');
     assert.equal(estimate.method, 'remote');
@@ -270,9 +271,9 @@ test('above the shop\'s amount, the customer also types the code texted to their
         const battery = page.getByRole('radiogroup', { name: '電瓶' });
         await battery.getByRole('radio', { name: /^不同意/ }).tap();
         assert.ok(await otp.isHidden(), 'a code is asked for a total under the amount');
-        // Approved: (900 + 3,200) + 205 tax = 4,305, above 2,000: the code is asked for.
+        // Approved: 900 + 3,200 = 4,100, above 2,000: the code is asked for.
         await battery.getByRole('radio', { name: /^同意/ }).tap();
-        await page.locator('#newtotal').filter({ hasText: 'NT$4,305' }).waitFor();
+        await page.locator('#newtotal').filter({ hasText: 'NT$4,100' }).waitFor();
         await otp.waitFor({ state: 'visible' });
         await page.getByLabel(/簽名人姓名/).fill('陳志明');
         await page.getByRole('checkbox', { name: /我已閱讀以上項目與金額/ }).check();

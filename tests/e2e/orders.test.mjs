@@ -75,7 +75,7 @@ test('an advisor opens an order from a new plate, prices it and takes it to deli
     await page.getByLabel('每小時工資').fill('800');
     await page.getByRole('button', { name: '加入工單' }).tap();
     await page.getByText('冷氣系統檢查').waitFor();
-    await page.getByTestId('total').filter({ hasText: 'NT$1,260' }).waitFor();
+    await page.getByTestId('total').filter({ hasText: 'NT$1,200' }).waitFor(); // as typed: nothing added
 
     await page.getByRole('button', { name: '零件', exact: true }).tap();
     await page.getByLabel('項目說明').fill('冷媒 R1234yf');
@@ -85,14 +85,13 @@ test('an advisor opens an order from a new plate, prices it and takes it to deli
     await page.getByLabel('單價').fill('1350');
     await page.getByRole('button', { name: '加入工單' }).tap();
     await page.getByText('冷媒 R1234yf').waitFor();
-    // 1.5 h × 800 = 1,200; 2 × 1,350 = 2,700; subtotal 3,900; tax 195; total 4,095.
-    await page.getByTestId('total').filter({ hasText: 'NT$4,095' }).waitFor();
-    assert.equal(await page.getByTestId('subtotal').innerText(), 'NT$3,900');
-    assert.equal(await page.getByTestId('tax').innerText(), 'NT$195');
+    // 1.5 h × 800 = 1,200; 2 × 1,350 = 2,700; total 3,900, tax included (3,714 + 186).
+    await page.getByTestId('total').filter({ hasText: 'NT$3,900' }).waitFor();
+    assert.equal(await page.getByTestId('tax-included').innerText(), '內含營業稅 NT$186');
 
     const owner = await apiAs(context.request, login, password);
     const stored = await owner.get(`/api/orders/${orderId}`);
-    assert.deepEqual(stored.totals, { subtotal: 3900, tax: 195, total: 4095 });
+    assert.deepEqual(stored.totals, { total: 3900, sales: 3714, tax: 186 });
     assert.equal(stored.customer.name, '陳志明');
     assert.equal(stored.vehicle.plate, plate);
     assert.equal(new Date(stored.promised_at).toISOString(), '2026-12-01T09:30:00.000Z', '17:30 in Taipei');
@@ -124,7 +123,7 @@ test('an advisor opens an order from a new plate, prices it and takes it to deli
     const delivered = page.locator('[data-state="delivered"]');
     const card = delivered.getByRole('link').filter({ hasText: plate });
     await card.waitFor();
-    assert.match(await card.innerText(), /陳志明[\s\S]*NT\$4,095/);
+    assert.match(await card.innerText(), /陳志明[\s\S]*NT\$3,900/);
     const board = await owner.get('/api/board');
     assert.equal(await page.getByTestId('count-delivered').innerText(), String(board.counts.delivered ?? 0));
     await assertLayout(page, 'the board (tablet)');
@@ -279,8 +278,8 @@ test('the board and an order fit a phone (390×844): columns scroll sideways one
 
     await card.tap();
     await page.getByRole('heading', { name: order.vehicle.plate }).waitFor();
-    // 1.5 h × 800 = 1,200 and 2,400 of parts: 3,600 + 180 tax.
-    await page.getByTestId('total').filter({ hasText: 'NT$3,780' }).waitFor();
+    // 1.5 h × 800 = 1,200 and 2,400 of parts: 3,600, tax included.
+    await page.getByTestId('total').filter({ hasText: 'NT$3,600' }).waitFor();
     await assertLayout(page, 'the order screen (phone)');
     await screenshot(page, 'order-phone');
   } finally {
@@ -318,7 +317,7 @@ test('with no network a new line waits in the queue, survives a reload and is se
     await page.getByText('1 筆待上傳').waitFor({ state: 'detached' });
     const stored = await owner.get(`/api/orders/${order.order_id}`);
     assert.deepEqual(stored.lines.map((line) => line.description), ['前輪煞車來令片更換', '輪胎對調']);
-    assert.deepEqual(stored.totals, { subtotal: 1600, tax: 80, total: 1680 });
+    assert.deepEqual(stored.totals, { total: 1600, sales: 1524, tax: 76 }); // the lines: nothing added
   } finally {
     await context.close();
   }

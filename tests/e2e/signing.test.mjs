@@ -60,8 +60,8 @@ test('the customer reads and signs the service authorization on a tablet; the ad
       { field: 'lights.engine', value: true, changed_at: now },
       { field: 'tyres.RR.outer', value: 2.5, changed_at: now },
     ] });
-    // 1,200 + 2,400 + 0 = 3,600; tax 180.
-    assert.equal(order.totals.total, 3780);
+    // 1,200 + 2,400 + 0 = 3,600, tax included.
+    assert.equal(order.totals.total, 3600);
 
     await page.goto(`${BASE_URL}/#/orders/${order.order_id}`);
     await signInWithPassword(page, login, password);
@@ -74,7 +74,7 @@ test('the customer reads and signs the service authorization on a tablet; the ad
     await page.getByRole('checkbox', { name: /客戶自備零件/ }).check();
     await page.getByRole('button', { name: '加入工單' }).tap();
     await page.locator('.line', { hasText: '機油 5W-30 4L' }).getByText('客戶自備', { exact: true }).waitFor();
-    await page.getByTestId('total').filter({ hasText: 'NT$3,780' }).waitFor();
+    await page.getByTestId('total').filter({ hasText: 'NT$3,600' }).waitFor();
     const oil = (await owner.get(`/api/orders/${order.order_id}`)).lines.find((l) => l.description === '機油 5W-30 4L');
     assert.equal(oil.customer_supplied, true);
     assert.equal(oil.amount, 0);
@@ -88,7 +88,7 @@ test('the customer reads and signs the service authorization on a tablet; the ad
     // The document as the customer gets it.
     await page.getByRole('heading', { name: /委修確認單/ }).waitFor();
     assert.equal(await page.getByTestId('doc-customer').innerText(), '林美華');
-    assert.equal(await page.getByTestId('doc-total').innerText(), 'NT$3,780');
+    assert.equal(await page.getByTestId('doc-total').innerText(), 'NT$3,600');
     for (const text of [order.vehicle.plate, '煞車異音', '方向盤抖動', '前輪煞車來令片更換', 'NT$2,400', '12/1 17:30',
       '取回舊品', '個人資料蒐集告知', '引擎', '5/8']) {
       assert.ok(await page.getByText(text, { exact: false }).first().isVisible(), `"${text}" is not on the document`);
@@ -122,7 +122,7 @@ test('the customer reads and signs the service authorization on a tablet; the ad
     // The server says the order changed: the new version is shown, to be read and signed again.
     await confirm.tap();
     await page.getByText('工單內容剛剛有變更').waitFor();
-    await page.getByTestId('doc-total').filter({ hasText: 'NT$4,200' }).waitFor(); // 4,000 + 200 tax
+    await page.getByTestId('doc-total').filter({ hasText: 'NT$4,000' }).waitFor(); // the lines: nothing added
     assert.ok(await page.getByText('煞車油 DOT4').isVisible());
     assert.equal(await consent.isChecked(), false, 'the consent stays ticked for a document not read');
     assert.equal((await padState(page)).points, 0, 'the old signature stays on the pad');
@@ -185,7 +185,7 @@ test('the customer reads and signs the service authorization on a tablet; the ad
     assert.equal(stored.signed.authorization.version, 2, 'the order does not carry the signed authorization');
     assert.deepEqual(stored.signatures.map((s) => [s.version, s.signer_name, Boolean(s.superseded_at)]),
       [[1, '林美華', true], [2, '林美華', false]]);
-    assert.equal(stored.consented_total, 4200);
+    assert.equal(stored.consented_total, 4000);
 
     // The PDF: downloaded in a new window, and it is a PDF.
     const row = page.locator('.signed:not(.signed-superseded)');
@@ -244,14 +244,14 @@ test('added work: the customer approves one item, declines the other and signs t
     await page.getByRole('link', { name: '請客戶簽署追加估價單' }).tap();
     await page.getByRole('heading', { name: /追加估價單/ }).waitFor();
 
-    // 1,800 + 90 tax consented before; the wipers approved: 800 + 40 tax more.
-    assert.equal(await page.getByTestId('doc-consented-before').innerText(), 'NT$1,890');
+    // 1,800 consented before; the wipers approved: 800 more, as priced.
+    assert.equal(await page.getByTestId('doc-consented-before').innerText(), 'NT$1,800');
     const line = (description) => page.getByRole('group', { name: description });
     await line('雨刷片（一對）').getByRole('button', { name: '同意', exact: true }).tap();
     assert.match(await page.getByTestId('sign-missing').innerText(), /還有 1 項未選擇/);
     await line('冷氣濾網').getByRole('button', { name: '不同意', exact: true }).tap();
-    assert.equal(await page.getByTestId('doc-approved-now').innerText(), 'NT$840');
-    assert.equal(await page.getByTestId('doc-total').innerText(), 'NT$2,730');
+    assert.equal(await page.getByTestId('doc-approved-now').innerText(), 'NT$800');
+    assert.equal(await page.getByTestId('doc-total').innerText(), 'NT$2,600');
 
     await page.getByRole('checkbox', { name: /我已閱讀並同意/ }).check();
     const box = await padBox(page);
@@ -274,8 +274,8 @@ test('added work: the customer approves one item, declines the other and signs t
     const stored = await owner.get(`/api/orders/${order.order_id}`);
     const state = Object.fromEntries(stored.lines.map((l) => [l.description, l.state]));
     assert.deepEqual(state, { '定期保養 40,000 公里': 'approved', '雨刷片（一對）': 'approved', '冷氣濾網': 'declined' });
-    assert.equal(stored.consented_total, 2730);
-    assert.equal(stored.totals.total, 2730);
+    assert.equal(stored.consented_total, 2600);
+    assert.equal(stored.totals.total, 2600);
     assert.deepEqual(errors, [], 'the page threw');
   } finally {
     await context.close();
