@@ -18,7 +18,7 @@ from pydantic import (AfterValidator, Field, StrictBool, StrictInt, StringConstr
 from typing_extensions import Annotated
 
 from chalicelib import models
-from chalicelib.core import clock
+from chalicelib.core import clock, money
 from chalicelib.models.writes import Writes
 from chalicelib.api import Body, Caller, ClientId, Day, field_error
 from chalicelib.core.errors import Conflict, NotFound, Unprocessable
@@ -234,7 +234,7 @@ def vehicle_page(caller: Caller, vehicle_id: str) -> dict:
 
 def _order_summary(header: dict) -> dict:
     """docs/api.md's OrderSummary, from the order header alone (it carries plate and names)."""
-    return {**models.order_summary(header), "totals": header["totals"]}
+    return {**models.order_summary(header), "totals": money.stored(header["totals"])}
 
 
 def find_by_plate(caller: Caller, typed: str) -> dict:
