@@ -94,6 +94,15 @@ class Engine:
         except OSError:
             return False
 
+    def terminate(self) -> None:
+        """Ask the engine to stop (SIGTERM), without waiting: `stop` waits."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
     def stop(self, timeout: float = 10) -> None:
         if self.process is None or self.process.poll() is not None:
             return

@@ -64,6 +64,8 @@ class LocalStack:
             self.poller.stop()
         if self.server:
             self.server.stop()
+        for engine in self.engines:  # all asked at once: one slow engine does not hold the rest
+            engine.terminate()
         for engine in reversed(self.engines):
             engine.stop()
         self.engines.clear()
