@@ -9,9 +9,13 @@ from devstack import StackError
 
 
 def _stop_on_sigterm() -> None:
+    """Ctrl-C and SIGTERM stop the stack, even when it was started from a shell that ignores
+    SIGINT for what it runs in the background (a script's `make test &`): a child inherits the
+    ignoring, and Python then leaves Ctrl-C ignored."""
     def interrupt(signum, frame):
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def dev() -> int:

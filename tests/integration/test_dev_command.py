@@ -26,7 +26,13 @@ def start_dev(env):
     by `Console`, and what is written to its stdin is typed."""
     return subprocess.Popen([sys.executable, "-m", "devstack", "dev"], cwd=ROOT, env=env,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            stderr=subprocess.STDOUT, text=True, preexec_fn=_ignoring_ctrl_c)
+
+
+def _ignoring_ctrl_c():
+    """Started as a script's background job is (`make dev &`): SIGINT ignored, and inherited
+    so. Ctrl-C still stops it (devstack/__main__.py)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class Console:
