@@ -23,7 +23,7 @@ from chalicelib.core.errors import Conflict, DomainError, NotFound, Unprocessabl
 from chalicelib.outward import approval_codes, links, opt_out
 from chalicelib.outward.notify import push
 from chalicelib.records import shops, vehicles
-from chalicelib.work import inspections, order_store, parts, photos, signatures
+from chalicelib.work import inspections, order_store, parts, pdf, photos, signatures
 
 ASSETS = Path(__file__).parent / "page"
 # The order's steps as a customer follows them (the board's states without the side roads).
@@ -224,17 +224,17 @@ def _lines(order: dict) -> str:
 
 
 def _total_rows(totals: dict, buyer: dict | None) -> str:
-    """The total as the customer pays it (the lines' sum, tax included) and the tax it holds;
-    for a business buyer, 銷售額 and 稅額 above it, adding up to it."""
-    total = (f"<tr class=t><td>合計（含稅）<span class=en>Total, tax included</span></td>"
-             f"<td class=n>{_nt(totals['total'])}</td></tr>")
-    if buyer:
-        return (f"<tr class=t><td>銷售額 <span class=en>Sales amount</span></td>"
-                f"<td class=n>{_nt(totals['sales'])}</td></tr>"
-                f"<tr><td>稅額（5%）<span class=en>Business tax</span></td>"
-                f"<td class=n>{_nt(totals['tax'])}</td></tr>" + total)
-    return (total + f"<tr class=note><td colspan=2>內含營業稅 {_nt(totals['tax'])} "
-            "<span class=en>business tax included</span></td></tr>")
+    """pdf.total_rows as table rows: the total in bold, the tax a consumer's total holds as a
+    note beneath it."""
+    rows = []
+    for zh, en, amount, total in pdf.total_rows(totals, bool(buyer)):
+        if total or buyer:
+            rows.append(f"<tr{' class=t' if total or zh == '銷售額' else ''}><td>{zh} "
+                        f"<span class=en>{en}</span></td><td class=n>{_nt(amount)}</td></tr>")
+        else:
+            rows.append(f"<tr class=note><td colspan=2>{zh} {_nt(amount)} "
+                        f"<span class=en>{en.lower()}</span></td></tr>")
+    return "".join(rows)
 
 
 def _approval(opened: links.Opened) -> str:

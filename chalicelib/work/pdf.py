@@ -404,7 +404,7 @@ def _totals(pdf: Any, content: dict) -> None:
     business = bool(content["order"].get("buyer"))
     rows: list[tuple[str, str, int, bool]] = []
     if kind == "estimate":
-        rows += _total_rows(totals, business, ("追加合計（含稅）", "Added total, tax included"))
+        rows += total_rows(totals, business, ("追加合計（含稅）", "Added total, tax included"))
         decided = [line for line in content["lines"] if line.get("decision")]
         if decided:
             approved = money.totals(line["amount"] for line in decided
@@ -414,7 +414,7 @@ def _totals(pdf: Any, content: dict) -> None:
         if content.get("new_total") is not None:
             rows.append(("同意後總金額", "New consented total", content["new_total"], True))
     else:
-        rows += _total_rows(totals, business, ("合計（含稅）", "Total, tax included"))
+        rows += total_rows(totals, business)
         if kind == "checkout":
             rows.append(("已同意金額", "Consented total", content.get("consented_total", 0), False))
     width, label_w = 84, 50
@@ -442,10 +442,12 @@ def _totals(pdf: Any, content: dict) -> None:
         pdf.ln(5)
 
 
-def _total_rows(totals: dict, business: bool,
-                names: tuple[str, str]) -> list[tuple[str, str, int, bool]]:
-    """A consumer's total with the tax it includes beneath; a business buyer's 銷售額 and 稅額
-    above it, adding up to it."""
+def total_rows(totals: dict, business: bool,
+               names: tuple[str, str] = ("合計（含稅）", "Total, tax included"),
+               ) -> list[tuple[str, str, int, bool]]:
+    """(zh, en, amount, the total?) rows: a consumer's total with the tax it includes beneath;
+    a business buyer's 銷售額 and 稅額 above it, adding up to it. The PDFs and the customer's
+    page show these."""
     if business:
         return [("銷售額", "Sales amount", totals["sales"], False),
                 ("稅額（5%）", "Business tax", totals["tax"], False),
