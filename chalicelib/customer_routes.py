@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from chalice import Blueprint, Response
 
-from chalicelib.api import client_of, json_response, jsonable
+from chalicelib.api import as_domain_error, client_of, error_response, json_response, jsonable
 from chalicelib.api.lazy import lazy
 from chalicelib.core.errors import DomainError, NotFound, preferred_language
 
@@ -75,9 +75,8 @@ def answers_json(view: Callable[..., Any]) -> Callable[..., Response]:
             return json_response(jsonable(view(*args, **params)), 200)
         except links.Throttled as over:
             return too_many(over)
-        except DomainError as err:
-            body, status = customer_page.error_json(err)
-            return _page(body, status, {"Content-Type": "application/json; charset=utf-8"})
+        except Exception as err:  # in both languages: the page is read on any phone
+            return error_response(as_domain_error(err), "both")
     return answered
 
 

@@ -17,7 +17,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, V
 from pydantic_core import PydanticCustomError
 from typing_extensions import Annotated
 
-from chalicelib.core.errors import DomainError, Invalid, Unauthorized, Unprocessable, preferred_language
+from chalicelib.core.errors import (DomainError, Invalid, Unauthorized, Unprocessable,
+                                   preferred_language, unavailable)
+from chalicelib.core.observability import logger
 
 # A client-made id (a UUID from the tablet): every create carries one so a replay is a no-op.
 ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
@@ -114,11 +116,32 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def json_response(body: Any, status: int) -> Response:
+def json_response(body: Any, status: int, headers: dict | None = None) -> Response:
     """UTF-8 JSON (zh-TW text stays readable and a third of the size of escaped text)."""
     return Response(body=json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                     status_code=status,
-                    headers={"Content-Type": "application/json; charset=utf-8"})
+                    headers={"Content-Type": "application/json; charset=utf-8",
+                             **(headers or {})})
+
+
+def error_response(err: DomainError, language: str) -> Response:
+    """A domain error as its status and `{"error": {"code", "message"}}`, with `Retry-After`
+    when it says when to try again."""
+    retry = {"Retry-After": str(err.retry_after)} if err.retry_after else {}
+    return json_response(err.body(language), err.status, retry)
+
+
+def as_domain_error(err: Exception) -> DomainError:
+    """A route's error as what it tells the caller: its own, 503 when a dependency failed
+    (logged), or raised again (a bug: Chalice answers 500 and logs it)."""
+    if isinstance(err, DomainError):
+        return err
+    failure = unavailable(err)
+    if failure is None:
+        raise err
+    logger().warning("dependency failed", extra={"error": type(err).__name__,
+                                                 "cause": repr(err)[:300]})
+    return failure
 
 
 @dataclass(frozen=True)
@@ -188,9 +211,9 @@ class Api:
                         params["query"] = validate(model_of(query),
                                                    dict(request.query_params or {}))
                     result = view(**params)
-                except DomainError as err:
+                except Exception as err:
                     language = preferred_language(request.headers.get("accept-language"))
-                    return json_response(err.body(language), err.status)
+                    return error_response(as_domain_error(err), language)
                 if isinstance(result, Response):
                     return result  # a route that answers other than JSON (a page, a file)
                 if status == 204:

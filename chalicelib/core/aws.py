@@ -13,15 +13,29 @@ def _endpoint(service: str) -> str | None:
             "s3": cfg.s3_endpoint}.get(service)
 
 
+# Chosen for a Lambda behind API Gateway, which answers 504 after 29 s (docs/design.md, "Faults"):
+# a DynamoDB call answers in milliseconds, so 2 s without an answer is a fault, and three tries
+# with the standard mode's backoff end within ~8 s; S3 (a PDF, a signature's image) gets 5 s.
+# A probe (the health check) tries once, quickly. The local engines (DynamoDB Local on a busy
+# test machine takes a second or more at times) get 10 s: their slowness is not a fault.
+READ_TIMEOUT = {"dynamodb": 2, "dynamodbstreams": 2, "s3": 5}
+LOCAL_READ_TIMEOUT = 10
+ATTEMPTS = 3
+
+
+def read_timeout(service: str) -> int:
+    return LOCAL_READ_TIMEOUT if _endpoint(service) else READ_TIMEOUT.get(service, 5)
+
+
 def _options(service: str, probe: bool) -> dict[str, Any]:
     from botocore.config import Config
 
     endpoint = _endpoint(service)
     config = Config(
         region_name=settings().region,
-        connect_timeout=1 if probe else 3,
-        read_timeout=2 if probe else 10,
-        retries={"max_attempts": 1 if probe else 3, "mode": "standard"},
+        connect_timeout=1,
+        read_timeout=2 if probe else read_timeout(service),
+        retries={"max_attempts": 1 if probe else ATTEMPTS, "mode": "standard"},
         # s3rver (and presigned URLs for it) only understand path-style addressing.
         s3={"addressing_style": "path"} if endpoint else None,
         # Presigned POSTs and GETs signed with SigV4 (botocore would sign a POST policy with

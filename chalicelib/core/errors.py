@@ -9,6 +9,7 @@ from __future__ import annotations
 class DomainError(Exception):
     status = 400
     code = "invalid"
+    retry_after: int | None = None  # seconds, sent as `Retry-After` (a 429 or a 503)
 
     def __init__(self, zh: str, en: str, *, code: str | None = None) -> None:
         super().__init__(en)
@@ -17,7 +18,8 @@ class DomainError(Exception):
             self.code = code
 
     def body(self, language: str = "zh-TW") -> dict:
-        message = self.en if language == "en" else self.zh
+        """`language` "both": zh-TW, then English (the customer's page, read on any phone)."""
+        message = {"en": self.en, "both": f"{self.zh} {self.en}"}.get(language, self.zh)
         return {"error": {"code": self.code, "message": message}}
 
 
@@ -55,6 +57,11 @@ class Unprocessable(DomainError):
 class TooManyAttempts(DomainError):
     status, code = 429, "too_many_attempts"
 
+    def __init__(self, zh: str, en: str, *, code: str | None = None,
+                 retry_after: int | None = None) -> None:
+        super().__init__(zh, en, code=code)
+        self.retry_after = retry_after
+
 
 def gateway_error(response, language: str):
     """Chalice's own errors (unknown route, wrong method or content type) in our shape."""
@@ -73,4 +80,41 @@ def gateway_error(response, language: str):
 class Busy(DomainError):
     """Others kept writing the same thing at the same moment: nothing was stored, send again
     (a 503, so the tablet's queue keeps the write and retries it)."""
-    status, code = 503, "busy"
+    status, code, retry_after = 503, "busy", 1
+
+
+class Unavailable(DomainError):
+    """A service the request needs (DynamoDB, S3) failed or did not answer in time, after the
+    SDK's own retries: send again shortly (the tablet's queue keeps the write)."""
+    status, code, retry_after = 503, "unavailable", 2
+
+
+# What a service answers when it is throttled or failing (the SDK retried it already); and the
+# connection errors botocore raises when it gets no answer at all.
+TRANSIENT_CODES = {"ProvisionedThroughputExceededException", "ThrottlingException",
+                   "RequestLimitExceeded", "Throttling", "SlowDown", "InternalServerError",
+                   "InternalError", "ServiceUnavailable", "TransactionInProgressException",
+                   "RequestTimeout"}
+NO_ANSWER = {"ReadTimeoutError", "ConnectTimeoutError", "EndpointConnectionError",
+             "ConnectionClosedError", "ConnectionError", "ProxyConnectionError"}
+
+
+def unavailable(err: BaseException) -> Unavailable | None:
+    """The 503 an unexpected error means when a dependency caused it (anywhere in its chain of
+    causes: PynamoDB wraps botocore's errors), else None (a bug: a 500, logged)."""
+    seen: BaseException | None = err
+    while seen is not None:
+        response = getattr(seen, "response", None)
+        if isinstance(response, dict):
+            error = response.get("Error") or {}
+            status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0
+            if error.get("Code") in TRANSIENT_CODES or status >= 500:
+                break
+        if type(seen).__name__ in NO_ANSWER or isinstance(seen, (ConnectionError, TimeoutError)):
+            break
+        seen = seen.__cause__ or getattr(seen, "cause", None)
+    else:
+        return None
+    return Unavailable("系統暫時忙碌，請稍後再送一次（資料沒有遺失）。",
+                       "The service is busy for a moment: send it again shortly (nothing was "
+                       "lost).")

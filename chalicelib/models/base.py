@@ -24,6 +24,7 @@ from pynamodb.constants import LIST, MAP, NUMBER
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from chalicelib.core import aws
 from chalicelib.core.config import settings
 
 __all__ = ["Text", "Number", "Flag", "Document", "Values", "Version", "Item", "Lookup", "Lists",
@@ -109,9 +110,10 @@ class Item(Model):
         table_name = None  # from the settings, on first use (see _get_connection)
         region = None
         host = None
-        connect_timeout_seconds = 3
-        read_timeout_seconds = 10
-        max_retry_attempts = 2  # three tries in all, as the boto3 clients (chalicelib/core/aws.py)
+        # As the boto3 clients (chalicelib/core/aws.py, read_timeout): three tries in all.
+        connect_timeout_seconds = 1
+        read_timeout_seconds = aws.READ_TIMEOUT["dynamodb"]
+        max_retry_attempts = aws.ATTEMPTS - 1
         max_pool_connections = 20
 
     pk = UnicodeAttribute(hash_key=True)
@@ -133,6 +135,7 @@ class Item(Model):
                                                          cfg.region):
             meta.table_name, meta.host, meta.region = (cfg.table_name, cfg.dynamodb_endpoint,
                                                        cfg.region)
+            meta.read_timeout_seconds = aws.read_timeout("dynamodb")
             Item._connection = None
         return Model._get_connection.__func__(Item)
 

@@ -120,12 +120,14 @@ class PinGuard(Item, discriminator="pin_guard"):
 
 class RefreshToken(Item, discriminator="refresh"):
     """A refresh token, by its SHA-256 (never the token). PK `REFRESH#<hash>`, SK `REFRESH`.
-    Used once: each refresh marks it used and makes the next of its family."""
+    Used once: each refresh marks it used (and when, `used_at`, epoch seconds: the same token
+    seen again within a few seconds is a retry, not a copy) and makes the next of its family."""
     shop_id = Text()
     staff_id = Text()
     device_id = Text(null=True)
     family = Text()
     used = Flag()
+    used_at = Number(null=True)
     token_version = Number(null=True)
     created_at = Text()
     expires_at = Number()

@@ -7,7 +7,12 @@
   after a short random wait (DynamoDB may cancel both of two transactions that meet), and
   answers 503 busy when others keep winning: the tablet's queue then sends it again.
 - `transaction()` writes several items all or none (PynamoDB's TransactWrite on the table's one
-  connection); a refusal says which of its parts refused (`lost.parts`).
+  connection); a refusal says which of its parts refused (`lost.parts`). A transaction cancelled
+  with no condition failing (it met another, or a part was throttled) wrote nothing and is sent
+  again as it is, after a short random wait, up to `ATTEMPTS` times; spent, it answers 503 busy,
+  never a refusal that would blame the user. botocore gives each transaction a client request
+  token, the same on its own retries, so a transaction whose answer was lost is not applied
+  twice (DynamoDB answers the first outcome for ten minutes).
 """
 from __future__ import annotations
 
@@ -113,6 +118,17 @@ class Writes(TransactWrite):
         self.kinds.append("update")
         return super().update(*args, **kwargs)
 
+    def _commit(self):
+        """Sent again after a cancellation no condition caused (nothing was written)."""
+        for attempt in range(ATTEMPTS):
+            try:
+                return super()._commit()
+            except TransactWriteError as err:
+                if not isinstance(_refusal(err), Conflicted):
+                    raise
+                time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
+        raise _busy()
+
     def failed_parts(self, err: Exception) -> list[bool]:
         """Which parts (in the order added) failed their condition."""
         sent = [n for kind in ("condition_check", "delete", "save", "update")
@@ -156,5 +172,9 @@ def retry(write: Callable[[], R], busy: Busy | None = None, attempts: int = ATTE
             return write()
         except LostRace:
             time.sleep(random.uniform(0, 0.01 * 2 ** attempt))
-    raise busy or Busy("同時有太多人在修改這筆資料，請再送一次。",
-                       "Several people are changing this at the same moment: send it again.")
+    raise busy or _busy()
+
+
+def _busy() -> Busy:
+    return Busy("同時有太多人在修改這筆資料，請再送一次。",
+                "Several people are changing this at the same moment: send it again.")

@@ -21,7 +21,8 @@ from datetime import timedelta
 
 from chalicelib import models
 from chalicelib.core import clock, phones
-from chalicelib.core.errors import Conflict, TooManyAttempts, Unprocessable
+from chalicelib.core.errors import Conflict, TooManyAttempts, Unprocessable, unavailable
+from chalicelib.core.observability import logger
 from chalicelib.outward import links, notify
 from chalicelib.records import customers, shop_settings, shops
 
@@ -57,7 +58,8 @@ def _mobile(order: dict) -> str:
 
 def _too_soon(wait: int) -> TooManyAttempts:
     return TooManyAttempts(f"確認碼剛剛已傳送，請 {wait} 秒後再試。",
-                           f"A code was just sent: try again in {wait} seconds.")
+                           f"A code was just sent: try again in {wait} seconds.",
+                           retry_after=wait)
 
 
 def send(order: dict) -> dict:
@@ -76,7 +78,9 @@ def send(order: dict) -> dict:
     sends = int(previous.get("sends", 0)) + 1 if in_hour else 1
     if sends > MAX_PER_HOUR:
         raise TooManyAttempts("一小時內已傳送太多次確認碼，請稍後再試或聯絡保養廠。",
-                              "Too many codes this hour: try later or call the shop.")
+                              "Too many codes this hour: try later or call the shop.",
+                              retry_after=int((clock.parse_iso(hour_started) - now).total_seconds())
+                              + 3601)
     code = f"{random.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
     expires = now + timedelta(seconds=CODE_SECONDS)
     hour_started = hour_started if in_hour else clock.iso(now)
@@ -95,18 +99,32 @@ def send(order: dict) -> dict:
         with models.refusals():
             models.ApprovalCode.from_dict(item).save(condition=as_read)
     except models.Refused:
-        raise _too_soon(RESEND_SECONDS) from None
-    shop = (shops.get_shop(shop_id) or {}).get("name", "")
-    text = "【{shop}】追加項目確認碼 {code}，10 分鐘內有效，請勿告訴他人。"
-    delivery = notify.send_direct(shop_id, order_id, "approval_code", "sms", mobile,
-                                  text.format(shop=shop, code=code),
-                                  shown=text.format(shop=shop, code="••••••"))
+        # The SDK's retry of our own save whose answer was lost is refused too: ours, go on.
+        stored = models.ApprovalCode.read(key, consistent=True) or {}
+        if stored.get("code_mac") != mac:
+            raise _too_soon(RESEND_SECONDS) from None
+    except Exception:
+        _unsend(key, mac, previous)  # it may have landed, unanswered: no text, no wait
+        raise
+    try:
+        delivery = _text(shop_id, order_id, mobile, code)
+    except Exception:
+        _unsend(key, mac, previous)
+        raise
     if delivery["state"] != "sent":
         _unsend(key, mac, previous)
         raise Conflict("確認碼傳送失敗，請稍後再試或聯絡保養廠。",
                        "The code could not be sent: try again later or call the shop.",
                        code="code_not_sent")
     return {"sent_to": phones.masked(mobile), "expires_at": clock.iso(expires)}
+
+
+def _text(shop_id: str, order_id: str, mobile: str, code: str) -> dict:
+    shop = (shops.get_shop(shop_id) or {}).get("name", "")
+    text = "【{shop}】追加項目確認碼 {code}，10 分鐘內有效，請勿告訴他人。"
+    return notify.send_direct(shop_id, order_id, "approval_code", "sms", mobile,
+                              text.format(shop=shop, code=code),
+                              shown=text.format(shop=shop, code="••••••"))
 
 
 def _unsend(key: dict, mac: str, previous: dict) -> None:
@@ -121,6 +139,8 @@ def _unsend(key: dict, mac: str, previous: dict) -> None:
                 models.ApprovalCode.from_dict(key).delete(condition=ours)
     except models.Refused:
         pass
+    except Exception:  # the table failing now too: the code's own minute ends the wait
+        logger().warning("approval code not given back")
 
 
 def _expired() -> Unprocessable:
@@ -175,5 +195,13 @@ def _end(key: dict, mac: str) -> None:
 
 
 def used(order: dict) -> None:
+    """The code cannot be used again once the answer it approved is stored. Best effort: when
+    the table fails now, the answer stands (its replay answers what was recorded), and the
+    code left behind approves nothing (the estimate is answered) and ends in 10 minutes."""
     key = models.ApprovalCode.key(order["shop_id"], order["order_id"])
-    models.ApprovalCode.from_dict(key).delete()
+    try:
+        models.ApprovalCode.from_dict(key).delete()
+    except Exception as err:
+        if unavailable(err) is None:
+            raise
+        logger().warning("approval code not ended", extra={"error": type(err).__name__})

@@ -445,10 +445,6 @@ def choose_part(order: dict, code: str, raw: bytes | None) -> dict:
     return {"code": saved["code"], "wish": saved["wish"]}
 
 
-def error_json(err: DomainError) -> tuple[str, int]:
-    return json.dumps(err.body("zh-TW"), ensure_ascii=False), err.status
-
-
 # --- Web Push: the page's 有進度時通知我, its service worker and its manifest ---
 
 def _push(order: dict, token: str) -> str:

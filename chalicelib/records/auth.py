@@ -2,7 +2,10 @@
 
 - An access token lives 15 minutes and is verified by the API's authorizer without a read.
 - A refresh token is random, stored only as its SHA-256, and used once: each refresh gives a
-  new one. Presenting a used one again means it was copied, so its whole family is revoked.
+  new one. Presenting a used one again means it was copied, so its whole family is revoked;
+  but within REFRESH_GRACE_SECONDS of its use it is a retry whose answer was lost (the SDK's,
+  or the tablet's own), and gets the same new refresh token again: the new one is derived
+  from the old with a key, not drawn at random.
 - Sign-in tries are counted per login whether or not the account exists, so the answers never
   tell who has an account. A try is taken (one conditional write) BEFORE the password is
   checked, so a parallel burst gets no more checks than the limit: from the 4th try each next
@@ -17,6 +20,7 @@
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -27,6 +31,7 @@ from typing import Any, Callable
 from chalicelib import models
 from chalicelib.core import clock
 from chalicelib.core import phones
+from chalicelib.core import secrets as secret_store
 from pydantic import StringConstraints
 from typing_extensions import Annotated
 
@@ -41,6 +46,7 @@ SLOW_AFTER = 3             # failures before each try must wait
 LOCK_AFTER = 10
 LOCK_MINUTES = 15
 PIN_LOCK_AFTER = 5
+REFRESH_GRACE_SECONDS = 10  # a used refresh token seen again this soon is a retry, not a copy
 
 
 @lru_cache(maxsize=1)
@@ -117,16 +123,23 @@ def _digest(token: str) -> str:
 
 
 def _session(staff: dict, shop: dict | None, device_id: str | None = None,
-             family: str | None = None) -> dict:
-    refresh = secrets.token_urlsafe(32)
+             family: str | None = None, refresh: str | None = None) -> dict:
+    """A new session; `refresh`, the token a rotation derived, is saved once: a retried
+    refresh finds it saved (perhaps used since) and leaves it as it is."""
+    refresh = refresh or secrets.token_urlsafe(32)
     lifetime = timedelta(hours=DEVICE_REFRESH_HOURS) if device_id else timedelta(days=REFRESH_DAYS)
     expires = clock.now() + lifetime
-    models.RefreshToken.from_dict({
-        **models.RefreshToken.key(_digest(refresh)), "shop_id": staff["shop_id"],
-        "staff_id": staff["staff_id"], "device_id": device_id or "",
-        "token_version": token_version(staff),
-        "family": family or secrets.token_hex(16), "used": False,
-        "created_at": clock.now_iso(), "expires_at": int(expires.timestamp())}).save()
+    try:
+        with models.refusals():
+            models.RefreshToken.from_dict({
+                **models.RefreshToken.key(_digest(refresh)), "shop_id": staff["shop_id"],
+                "staff_id": staff["staff_id"], "device_id": device_id or "",
+                "token_version": token_version(staff),
+                "family": family or secrets.token_hex(16), "used": False,
+                "created_at": clock.now_iso(), "expires_at": int(expires.timestamp()),
+            }).save(condition=models.RefreshToken.pk.does_not_exist())
+    except models.Refused:
+        pass  # a retried refresh: its successor is saved already, perhaps used since
     return {"access_token": access_token(staff, device_id), "refresh_token": refresh,
             "expires_in": ACCESS_MINUTES * 60, "staff": public_staff(staff),
             "shop": _public_shop(staff["shop_id"], shop)}
@@ -259,14 +272,19 @@ def _pin_locked(seconds: int) -> TooManyAttempts:
 def refresh(token: str) -> dict:
     key = models.RefreshToken.key(_digest(token))
     stored = models.RefreshToken.read(key)
-    expired = stored is None or int(stored["expires_at"]) < clock.now().timestamp()
+    now = clock.now()
+    expired = stored is None or int(stored["expires_at"]) < now.timestamp()
     if expired or _family_revoked(stored["family"]):
         raise Unauthorized("請重新登入。", "Please sign in again.")
+    moment = int(now.timestamp())
+    used_at = models.RefreshToken.used_at
     try:
         with models.refusals():
+            # The first use sets used_at; a retry keeps it, so retries cannot stretch the grace.
             models.RefreshToken.from_dict(key).update(
-                actions=[models.RefreshToken.used.set(True)],
-                condition=models.RefreshToken.used == False)  # noqa: E712 (a stored false)
+                actions=[models.RefreshToken.used.set(True), used_at.set(used_at | moment)],
+                condition=(models.RefreshToken.used == False)  # noqa: E712 (a stored false)
+                | (used_at >= moment - REFRESH_GRACE_SECONDS))
     except models.Refused:
         revoke_family(stored["family"])  # a used token came back: someone copied it
         raise Unauthorized("請重新登入。", "Please sign in again.") from None
@@ -274,7 +292,16 @@ def refresh(token: str) -> dict:
     ended = not staff or token_version(staff) != int(stored.get("token_version", 0))
     if ended or not staff.get("active", True):
         raise Unauthorized("請重新登入。", "Please sign in again.")
-    return _session(staff, None, stored.get("device_id") or None, stored["family"])
+    return _session(staff, None, stored.get("device_id") or None, stored["family"],
+                    _successor(token))
+
+
+def _successor(token: str) -> str:
+    """The refresh token a refresh of `token` gives: the same for a retry of that refresh, and
+    keyed, so a copy of a used token does not tell the token that came after it."""
+    mac = hmac.new(secret_store.get("jwt-signing-key").encode(), b"refresh\n" + token.encode(),
+                   hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
 def sign_out(token: str) -> None:

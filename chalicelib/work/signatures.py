@@ -491,10 +491,13 @@ def signed_pdf(order: dict, signature_id: str, seconds: int) -> dict:
                  if item["signature_id"] == signature_id), None)
     if item is None:
         raise NotFound("找不到這份簽署文件。", "No such signed document.")
-    if not item.get("pdf_at"):
-        _store_pdf(order["shop_id"], order["order_id"], item)
-    filename = f"{TITLES[item['kind']]['zh']}-{order['number']}-v{item['version']}.pdf"
     key = objects.signature_object(order["shop_id"], order["order_id"], signature_id, "pdf")
+    if not item.get("pdf_at"):
+        if _stored(key):  # stored, but the answer marking it was lost: only the mark is missing
+            _mark_pdf(order["shop_id"], order["order_id"], signature_id)
+        else:
+            _store_pdf(order["shop_id"], order["order_id"], item)
+    filename = f"{TITLES[item['kind']]['zh']}-{order['number']}-v{item['version']}.pdf"
     return {"url": aws.download_url(key, filename, "application/pdf", seconds),
             "filename": filename}
 
@@ -509,8 +512,22 @@ def _store_pdf(shop_id: str, order_id: str, item: dict, png: bytes | None = None
             Key=objects.signature_object(shop_id, order_id, item["signature_id"], "png"))["Body"].read()
     _put_object(objects.signature_object(shop_id, order_id, item["signature_id"], "pdf"),
                 pdf.render(record["content"], view(item), png), "application/pdf")
-    models.Signature.from_dict(models.Signature.key(shop_id, order_id, item["signature_id"])) \
+    _mark_pdf(shop_id, order_id, item["signature_id"])
+
+
+def _mark_pdf(shop_id: str, order_id: str, signature_id: str) -> None:
+    models.Signature.from_dict(models.Signature.key(shop_id, order_id, signature_id)) \
         .update(actions=[models.Signature.pdf_at.set(clock.now_iso())])
+
+
+def _stored(key: str) -> bool:
+    try:
+        aws.client("s3").head_object(Bucket=settings().bucket_name, Key=key)
+    except Exception as err:
+        if aws.missing(err):
+            return False
+        raise
+    return True
 
 
 def _store_pdf_quietly(shop_id: str, order_id: str, item: dict, png: bytes) -> None:

@@ -1,10 +1,10 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
-import { ApiError, OfflineError } from '../src/data/http';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, OfflineError, parseRetryAfter } from '../src/data/http';
 import {
-  createWriteQueue, foldChanges, MAX_CHANGES, type ApiWrite, type FieldChange, type PhotoWrite, type QueuedWrite,
+  createWriteQueue, foldChanges, MAX_CHANGES, retryDelay, type ApiWrite, type FieldChange, type PhotoWrite, type QueuedWrite,
 } from '../src/data/queue';
-import { indexedDbQueueStore } from '../src/data/store';
+import { indexedDbQueueStore, memoryQueueStore } from '../src/data/store';
 
 let dbCount = 0;
 const freshStore = () => indexedDbQueueStore(`queue-test-${++dbCount}`, 'queue');
@@ -387,5 +387,156 @@ describe('a folded change the API refuses', () => {
     await expect(queue.submit('PATCH', path, { changes: [futureDot] }, { merge })).rejects.toMatchObject({ status: 422 });
     await expect(queue.submit('POST', '/api/orders', { order_id: 'o-9' })).rejects.toMatchObject({ status: 422 });
     expect(sent).toHaveLength(2);
+  });
+});
+
+describe('the queue trying again by itself', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-11-22T01:00:00Z'));
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** An API answering from a script of errors (one per call), then 200 once the script runs out. */
+  function scriptedServer(script: unknown[]) {
+    const calls: { path: string; at: number }[] = [];
+    const send = async (write: QueuedWrite) => {
+      calls.push({ path: (write as ApiWrite).path, at: Date.now() });
+      const next = script.shift();
+      if (next) throw next;
+      return {};
+    };
+    return { calls, send, script };
+  }
+  const busy = (retryAfter?: number) => new ApiError(503, 'unavailable', 'busy', retryAfter);
+  const start = Date.parse('2026-11-22T01:00:00Z');
+
+  it('tries a write answered 503 with Retry-After: 5 again after 5 s, not before', async () => {
+    const server = scriptedServer([busy(5)]);
+    const queue = createWriteQueue(memoryQueueStore(), server.send);
+    expect(await queue.submit('POST', '/api/orders', { order_id: 'o-1' })).toEqual({ sent: false });
+    expect(queue.retryAt.value).toBe(start + 5_000);
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(server.calls).toHaveLength(1);
+    expect(queue.pending.value).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(server.calls.map((c) => c.at - start)).toEqual([0, 5_000]);
+    expect(queue.pending.value).toBe(0);
+    expect(queue.retryAt.value).toBeNull();
+  });
+
+  it('caps a long Retry-After (and a 429\'s) at a minute', async () => {
+    const server = scriptedServer([new ApiError(429, 'rate_limited', 'slow down', 3_600)]);
+    const queue = createWriteQueue(memoryQueueStore(), server.send);
+    await queue.submit('POST', '/api/orders');
+    expect(queue.retryAt.value).toBe(start + 60_000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.calls.map((c) => c.at - start)).toEqual([0, 60_000]);
+    expect(queue.pending.value).toBe(0);
+  });
+
+  it('backs off 2 s, 4 s, 8 s… up to a minute without Retry-After, and starts over after a success', async () => {
+    const server = scriptedServer([busy(), new OfflineError(), busy(), busy(), new ApiError(500, 'internal', 'x'), busy(), busy()]);
+    const queue = createWriteQueue(memoryQueueStore(), server.send, { random: () => 0.5 });
+    await queue.submit('POST', '/api/a');
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    const gaps = server.calls.slice(1).map((c, i) => c.at - server.calls[i]!.at);
+    expect(gaps).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
+    expect(queue.pending.value).toBe(0);
+    expect(queue.retryAt.value).toBeNull();
+
+    // Sent at last: the next failure starts from 2 s again.
+    server.script.push(busy());
+    const before = Date.now();
+    await queue.submit('POST', '/api/b');
+    expect(queue.retryAt.value).toBe(before + 2_000);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(queue.pending.value).toBe(0);
+  });
+
+  it('spreads the backoff ±20% so tablets do not all come back at once', () => {
+    expect(retryDelay(busy(), 1, { random: () => 0 })).toBe(1_600);
+    expect(retryDelay(busy(), 1, { random: () => 0.999_999 })).toBe(2_400);
+    expect(retryDelay(busy(), 3, { random: () => 0 })).toBe(6_400);
+    expect(retryDelay(busy(), 40, { random: () => 0.999_999 })).toBe(60_000);
+    expect(retryDelay(busy(0), 1)).toBe(1_000); // "now" is never a tight loop
+  });
+
+  it('still drops a write answered 409, and plans no try', async () => {
+    const server = scriptedServer([new ApiError(409, 'inspection_frozen', 'frozen')]);
+    const queue = createWriteQueue(memoryQueueStore(), server.send);
+    await expect(queue.submit('POST', '/api/a')).rejects.toMatchObject({ status: 409 });
+    expect(queue.pending.value).toBe(0);
+    expect(queue.retryAt.value).toBeNull();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(server.calls).toHaveLength(1);
+  });
+
+  it('waits for sign-in after a 401, with no timer', async () => {
+    const server = scriptedServer([new ApiError(401, 'unauthorized', 'expired')]);
+    const queue = createWriteQueue(memoryQueueStore(), server.send);
+    expect(await queue.submit('POST', '/api/a')).toEqual({ sent: false });
+    expect(queue.retryAt.value).toBeNull();
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(server.calls).toHaveLength(1);
+    await queue.flush(); // signed in again
+    expect(queue.pending.value).toBe(0);
+  });
+
+  it('runs a flush meanwhile at once (network back), dropping the planned try', async () => {
+    const server = scriptedServer([busy(30)]);
+    const queue = createWriteQueue(memoryQueueStore(), server.send);
+    await queue.submit('POST', '/api/a');
+    await vi.advanceTimersByTimeAsync(1_000);
+    await queue.flush();
+    expect(server.calls.map((c) => c.at - start)).toEqual([0, 1_000]);
+    expect(queue.retryAt.value).toBeNull();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(server.calls).toHaveLength(2); // the old timer did not send again
+  });
+
+  it('drops the planned try when a flush starts first, so never two sends at once', async () => {
+    let onTheWire = 0, most = 0;
+    const script: unknown[] = [busy(5)];
+    const queue = createWriteQueue(memoryQueueStore(), async () => {
+      onTheWire += 1;
+      most = Math.max(most, onTheWire);
+      await new Promise((resolve) => setTimeout(resolve, 3_000)); // a slow answer
+      onTheWire -= 1;
+      const next = script.shift();
+      if (next) throw next;
+      return {};
+    });
+    const first = queue.submit('POST', '/api/a');
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(await first).toEqual({ sent: false });
+    await vi.advanceTimersByTimeAsync(4_000); // 1 s before the planned try, a flush starts
+    const flushed = queue.flush();
+    await vi.advanceTimersByTimeAsync(10_000);
+    await flushed;
+    expect(most).toBe(1);
+    expect(queue.pending.value).toBe(0);
+  });
+
+  it('keeps a new write behind the queue while the API\'s Retry-After runs, its caller hearing "queued"', async () => {
+    const server = scriptedServer([busy(10)]);
+    const queue = createWriteQueue(memoryQueueStore(), server.send);
+    await queue.submit('POST', '/api/a');
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(await queue.submit('POST', '/api/b')).toEqual({ sent: false });
+    expect(server.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(8_000);
+    expect(server.calls.map((c) => [c.path, c.at - start])).toEqual([['/api/a', 0], ['/api/a', 10_000], ['/api/b', 10_000]]);
+    expect(queue.pending.value).toBe(0);
+  });
+
+  it('reads Retry-After as seconds or as a date', () => {
+    expect(parseRetryAfter('5')).toBe(5);
+    expect(parseRetryAfter(' 120 ')).toBe(120);
+    expect(parseRetryAfter(null)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter('Sun, 22 Nov 2026 01:00:12 GMT', start)).toBe(12);
   });
 });

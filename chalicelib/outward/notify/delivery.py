@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 import uuid
-import warnings
 from typing import Callable
 
 # The channel adapters by their full module names: `from chalicelib.outward.notify import …`
@@ -33,6 +32,10 @@ from chalicelib.records import customers
 MAX_TRIES = 3
 BACKOFF_SECONDS = 0.5  # then 1 s: a throttled provider gets a moment, a stream batch no minute
 IDEMPOTENCY_SECONDS = 14 * 86400  # a batch redelivered within two weeks sends nothing twice
+# The longest one send may take (MAX_TRIES of a channel's 5 s timeout, and the backoff, with
+# room): a send's "in progress" record ends after it, so one whose answer was lost, or whose
+# sender died, is taken over then instead of blocking that message for the two weeks.
+SEND_WINDOW_SECONDS = 60
 SUBJECTS = {"reminder": "保養提醒", "approval_code": "追加項目確認碼",
             "checked_in": "已接車", "awaiting_approval": "追加項目待確認",
             "ready": "可以取車了", "delivered": "已交車"}
@@ -229,6 +232,8 @@ def _once(shop_id: str, order_id: str, key: str, work: Callable[[], dict]) -> di
     from aws_lambda_powertools.utilities.idempotency import (DynamoDBPersistenceLayer,
                                                              IdempotencyConfig,
                                                              idempotent_function)
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError)
 
     store = DynamoDBPersistenceLayer(table_name=settings().table_name, key_attr="pk",
                                      sort_key_attr="sk",
@@ -237,12 +242,30 @@ def _once(shop_id: str, order_id: str, key: str, work: Callable[[], dict]) -> di
                                      boto3_client=aws.client("dynamodb"))
     config = IdempotencyConfig(event_key_jmespath="key", raise_on_no_idempotency_key=True,
                                expires_after_seconds=IDEMPOTENCY_SECONDS)
+    # Powertools ends an "in progress" record when the Lambda's remaining time does; a send's
+    # own window is shorter than any invocation and holds outside Lambda (the local poller).
+    config.register_lambda_context(_SendWindow())
 
     @idempotent_function(data_keyword_argument="request", persistence_store=store,
                          config=config, key_prefix="notify")
     def run(request: dict) -> dict:
         return work()
 
-    with warnings.catch_warnings():  # no Lambda context to register outside a handler
-        warnings.filterwarnings("ignore", message="Couldn't determine the remaining time")
-        return run(request={"key": key})
+    ends = time.monotonic() + SEND_WINDOW_SECONDS + 1
+    while True:
+        try:
+            return run(request={"key": key})
+        except IdempotencyAlreadyInProgressError:
+            # Another sender (done within the window: its answer is then ours), or our own
+            # record whose answer was lost (taken over once the window ends).
+            if time.monotonic() > ends:
+                raise
+            time.sleep(0.5)
+
+
+class _SendWindow:
+    """What Powertools asks of a Lambda context: the time the send may still take."""
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return SEND_WINDOW_SECONDS * 1000

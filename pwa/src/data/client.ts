@@ -35,7 +35,9 @@ export const queue = createWriteQueue(
 export function watchQueue(intervalMs = 15_000): void {
   const flush = () => void (session.value && queue.flush());
   addEventListener('online', flush);
-  setInterval(() => queue.pending.value > 0 && flush(), intervalMs);
+  // The queue retries on its own after a 503 or 429 (honouring Retry-After): the interval only
+  // picks up what waits without a planned retry (no answer at all, a sign-in since).
+  setInterval(() => queue.pending.value > 0 && (queue.retryAt.value ?? 0) <= Date.now() && flush(), intervalMs);
   addEventListener('beforeunload', (event) => {
     if (queue.pending.value === 0) return;
     event.preventDefault();

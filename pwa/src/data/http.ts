@@ -24,10 +24,23 @@ export interface SavedSession { refresh_token: string; staff: Staff; shop: Shop 
 
 /** An answer from the API that is not a success. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  /**
+   * @param retryAfter the seconds the API asked to wait before trying again (its `Retry-After`
+   *   header, sent with 503 and 429), when it said.
+   */
+  constructor(readonly status: number, readonly code: string, message: string, readonly retryAfter?: number) {
     super(message);
     this.name = 'ApiError';
   }
+}
+
+/** A `Retry-After` header in seconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
+  const text = header?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 /** No answer at all: the network is down or the server unreachable. */
@@ -52,16 +65,17 @@ export interface HttpOptions {
 }
 
 async function readError(response: Response): Promise<ApiError> {
+  const retryAfter = parseRetryAfter(response.headers.get('Retry-After'));
   try {
     const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
     const { code, message } = body.error ?? {};
     if (typeof code === 'string' && typeof message === 'string') {
-      return new ApiError(response.status, code, message);
+      return new ApiError(response.status, code, message, retryAfter);
     }
   } catch {
     // not JSON: a proxy's page, for instance
   }
-  return new ApiError(response.status, `http_${response.status}`, `HTTP ${response.status}`);
+  return new ApiError(response.status, `http_${response.status}`, `HTTP ${response.status}`, retryAfter);
 }
 
 export function createHttp(options: HttpOptions) {

@@ -9,6 +9,13 @@
 //                                     a fold of several field changes is first split (below)
 //   no answer, 5xx, 401, 408, 429   → kept, and the queue waits (network back, or sign-in)
 //
+// After a kept failure other than 401 the queue tries again by itself: after the seconds the
+// API asked for (`Retry-After`, with 503 and 429; at most a minute), else after a backoff that
+// doubles from 2 s up to a minute, with jitter so tablets back on the same Wi-Fi do not all try
+// at once. An answer resets the backoff. A flush meanwhile (network back) still runs at once;
+// a new write waits behind the queue while the API's `Retry-After` runs. A 401 waits for
+// sign-in, with no timer. `retryAt` tells screens when the next try is due.
+//
 // Two kinds of write share the one order:
 //   - an API call (method, path, body);
 //   - a photo: its downsized bytes are kept apart in the store (not in the list, which is saved
@@ -123,15 +130,48 @@ export function splitRefused(write: QueuedWrite, error: ApiError): ApiWrite[] | 
 
 export const photoBlobKey = (photoId: string) => `photo:${photoId}`;
 
+export interface RetryOptions {
+  /** The first backoff (ms); it doubles on each failure in a row. */
+  firstDelayMs?: number;
+  /** The longest wait (ms), for the backoff and for the API's `Retry-After` alike. */
+  maxDelayMs?: number;
+  /** A number in [0, 1) for the jitter (tests pin it). */
+  random?: () => number;
+}
+
+export const RETRY_FIRST_DELAY_MS = 2_000;
+export const RETRY_MAX_DELAY_MS = 60_000;
+/** The backoff is spread ±20% around its doubling value. */
+const JITTER = 0.2;
+
+/**
+ * How long to wait after the `failures`-th kept failure in a row (1 for the first): the API's
+ * `Retry-After` when it gave one, else 2 s, 4 s, 8 s… with jitter; at most `maxDelayMs`, and at
+ * least a second after a `Retry-After: 0`, so a busy API is never asked in a tight loop.
+ */
+export function retryDelay(error: unknown, failures: number, options: RetryOptions = {}): number {
+  const { firstDelayMs = RETRY_FIRST_DELAY_MS, maxDelayMs = RETRY_MAX_DELAY_MS, random = Math.random } = options;
+  const asked = error instanceof ApiError ? error.retryAfter : undefined;
+  if (asked !== undefined && Number.isFinite(asked)) return Math.min(maxDelayMs, Math.max(1_000, asked * 1_000));
+  const base = firstDelayMs * 2 ** Math.min(Math.max(failures - 1, 0), 30);
+  return Math.round(Math.min(maxDelayMs, base * (1 - JITTER + 2 * JITTER * random())));
+}
+
+/** A kept failure after which the queue tries again by itself: all but a 401 (that waits for sign-in). */
+const retriesByItself = (error: unknown) => !(error instanceof ApiError && error.status === 401);
+
 export function createWriteQueue(
   store: QueueStore,
   send: (write: QueuedWrite, tools: SendTools) => Promise<unknown>,
+  retryOptions: RetryOptions = {},
 ) {
   /** Every write not yet answered, in order (screens overlay these on what the API last said). */
   const writes = signal<readonly QueuedWrite[]>([]);
   const pending = signal(0);
   /** Refusals nobody was waiting for (a replay after a reload): shown until dismissed. */
   const failures = signal<FailedWrite[]>([]);
+  /** When the queue tries again by itself (ms since the epoch); null when no try is planned. */
+  const retryAt = signal<number | null>(null);
 
   let list: QueuedWrite[] = [];
   const loaded = store.load().then((stored) => {
@@ -145,6 +185,31 @@ export function createWriteQueue(
   let inFlight: string | null = null;
   // Saves run one after another so an older list never overwrites a newer one.
   let saving: Promise<void> = Promise.resolve();
+  /** Kept failures in a row, for the backoff; an answer resets it. */
+  let failuresInRow = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Until when the API asked to be left alone (`Retry-After`): new writes wait behind the queue. */
+  let holdUntil = 0;
+
+  function cancelRetry(): void {
+    if (retryTimer !== null) clearTimeout(retryTimer);
+    retryTimer = null;
+    retryAt.value = null;
+  }
+
+  function scheduleRetry(error: unknown): void {
+    cancelRetry();
+    if (!retriesByItself(error) || list.length === 0) return;
+    failuresInRow += 1;
+    const delay = retryDelay(error, failuresInRow, retryOptions);
+    const at = Date.now() + delay;
+    holdUntil = error instanceof ApiError && error.retryAfter !== undefined ? at : 0;
+    retryAt.value = at;
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      void flush();
+    }, delay);
+  }
 
   function publish(): void {
     writes.value = [...list];
@@ -185,6 +250,9 @@ export function createWriteQueue(
 
   /** Send from the head until the queue is empty or has to wait. */
   async function drainOnce(): Promise<void> {
+    cancelRetry(); // this pass is the try; a new one is planned if it has to stop
+    holdUntil = 0;
+    let kept: { error: unknown } | null = null;
     while (list.length > 0) {
       const write = list[0]!;
       inFlight = write.id;
@@ -193,7 +261,11 @@ export function createWriteQueue(
         answer = await send(write, toolsFor(write));
       } catch (error) {
         inFlight = null;
-        if (!isFinalRefusal(error)) break; // kept: try again later
+        if (!isFinalRefusal(error)) {
+          kept = { error }; // kept: try again later
+          break;
+        }
+        failuresInRow = 0; // the API answered
         const parts = splitRefused(write, error);
         if (parts) {
           list = list.flatMap((w) => (w.id === write.id ? parts : [w]));
@@ -206,6 +278,7 @@ export function createWriteQueue(
         continue;
       }
       inFlight = null;
+      failuresInRow = 0;
       // Listeners learn the answer before the write leaves the list, so a screen that overlays
       // waiting writes on the API's last answer never shows the older value in between.
       const sent = list.find((w) => w.id === write.id) ?? write;
@@ -213,8 +286,21 @@ export function createWriteQueue(
       await forget(sent);
       settle(write.id, (w) => w.resolve({ sent: true, body: answer }));
     }
+    if (kept) scheduleRetry(kept.error);
     // Whatever is left waits for a later flush: its callers go on as "queued".
     for (const id of [...waiting.keys()]) settle(id, (w) => w.resolve({ sent: false }));
+  }
+
+  /**
+   * After queueing a write: send at once, unless the API asked to be left alone for now
+   * (`Retry-After`); then the write waits for the planned try and its caller hears "queued".
+   */
+  function flushOrHold(id: string): void {
+    if (retryTimer !== null && Date.now() < holdUntil) {
+      settle(id, (w) => w.resolve({ sent: false }));
+      return;
+    }
+    void flush();
   }
 
   let followUp: Promise<void> | null = null;
@@ -285,7 +371,7 @@ export function createWriteQueue(
     const id = foldIntoLast(write) ?? (list.push(write), write.id);
     const outcome = wait<T>(id);
     await persist();
-    void flush();
+    flushOrHold(id);
     return outcome;
   }
 
@@ -297,7 +383,7 @@ export function createWriteQueue(
     list.push(write);
     const outcome = wait<T>(write.id);
     await persist();
-    void flush();
+    flushOrHold(write.id);
     return outcome;
   }
 
@@ -314,7 +400,7 @@ export function createWriteQueue(
     failures.value = failures.value.filter((f) => f !== failure);
   }
 
-  return { writes, pending, failures, submit, submitPhoto, photoBlob, onSent, flush, dismiss, ready: loaded };
+  return { writes, pending, failures, retryAt, submit, submitPhoto, photoBlob, onSent, flush, dismiss, ready: loaded };
 }
 
 export type WriteQueue = ReturnType<typeof createWriteQueue>;
