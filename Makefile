@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 NPM_CI := npm ci --no-audit --no-fund --loglevel=error
 
-.PHONY: dev dev-info test screenshots daily bench bench-scale setup pwa lock clean
+.PHONY: dev dev-info test screenshots daily bench bench-scale bench-faults setup pwa lock clean
 
 dev: setup pwa
 	@devstack/system-deps.sh java font
@@ -45,6 +45,13 @@ bench: setup pwa
 bench-scale: setup
 	@devstack/system-deps.sh java font
 	$(PY) -m devstack bench-scale
+
+# A shop's day through injected faults (devstack/bench_faults.py, FAULT_RATE=0.2, CARS=12):
+# lost, duplicated, half-done, false refusals and bare 500s, all zero, and the share of 503s
+# with Retry-After; its own section of docs/bench.md.
+bench-faults: setup
+	@devstack/system-deps.sh java font
+	$(PY) -m devstack bench-faults
 
 setup: $(VENV)/.installed devstack/node_modules/.installed pwa/node_modules/.installed
 

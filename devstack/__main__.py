@@ -1,5 +1,6 @@
-"""`python -m devstack dev|info|test|daily|bench|bench-scale`: what `make dev`, `make dev-info`,
-`make test`, `make daily`, `make bench` and `make bench-scale` run."""
+"""`python -m devstack dev|info|test|daily|bench|bench-scale|bench-faults`: what `make dev`,
+`make dev-info`, `make test`, `make daily`, `make bench`, `make bench-scale` and
+`make bench-faults` run."""
 from __future__ import annotations
 
 import signal
@@ -140,7 +141,11 @@ def main(argv: list[str]) -> int:
         if command == "bench-scale":
             from devstack.bench_scale import main as bench_scale
             return bench_scale()
-        print(f"unknown command {command!r}: use dev, info, test, daily, bench or bench-scale",
+        if command == "bench-faults":
+            from devstack.bench_faults import main as bench_faults
+            return bench_faults()
+        print(f"unknown command {command!r}: use dev, info, test, daily, bench, bench-scale or "
+              "bench-faults",
               file=sys.stderr)
         return 2
     except StackError as err:

@@ -847,15 +847,9 @@ def main() -> int:
     from chalicelib.core import aws
     from chalicelib.core.config import settings
     from devstack import engines, provision
-    from devstack.settings import LocalSettings
 
-    data_dir = Path(tempfile.mkdtemp(prefix="servicelane-bench-"))
-    local = LocalSettings(port=engines.free_port(), ddb_port=engines.free_port(),
-                          s3_port=engines.free_port(), data_dir=data_dir, in_memory=True)
-    os.environ.update({**local.app_environment(), "SL_STAGE": "local"})
-    started = [engines.dynamodb_local(local).start(),
-               engines.s3rver(local, data_dir / "s3").start()]
-    try:
+    with engines.private_engines("servicelane-bench-") as local:
+        data_dir = local.data_dir
         aws.reset()
         provision.ensure_table(aws.client("dynamodb"), settings().table_name)
         provision.ensure_bucket(aws.client("s3"), settings().bucket_name, local.origin)
@@ -868,10 +862,6 @@ def main() -> int:
         photo = photo_processing()
         link_page = customer_page(local)
         dashboard_lines = dashboard_cost()
-    finally:
-        for engine in started:
-            engine.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
     documents = pdf_documents()  # after the engines stop: no other work on the machine
     label_lines = label_rendering()
 
@@ -927,7 +917,7 @@ def main() -> int:
     (ROOT / "docs").mkdir(exist_ok=True)
     path = ROOT / "docs" / "bench.md"
     print(report)
-    path.write_text(report + _scale_section(path))
+    path.write_text(report + _kept_sections(path))
     return 0
 
 
@@ -942,11 +932,13 @@ MAKE_TEST = [
 ]
 
 
-def _scale_section(path: Path) -> str:
-    """`make bench-scale`'s section of docs/bench.md (devstack/bench_scale.py), kept as it was."""
-    from devstack.bench_scale import BEGIN, END
+def _kept_sections(path: Path) -> str:
+    """The sections of docs/bench.md other benches write (`make bench-scale`, `make
+    bench-faults`), kept as they were."""
+    from devstack import bench_faults, bench_scale
 
     text = path.read_text() if path.exists() else ""
-    if BEGIN not in text or END not in text:
-        return ""
-    return "\n" + text[text.index(BEGIN):text.index(END) + len(END)] + "\n"
+    return "".join("\n" + text[text.index(begin):text.index(end) + len(end)] + "\n"
+                   for begin, end in ((bench_scale.BEGIN, bench_scale.END),
+                                      (bench_faults.BEGIN, bench_faults.END))
+                   if begin in text and end in text)

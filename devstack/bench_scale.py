@@ -20,8 +20,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import tempfile
 import threading
 import time
 import uuid
@@ -29,7 +27,6 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from devstack import ROOT
 from devstack.bench import DynamoMeter, drain, table_clients
@@ -663,57 +660,49 @@ def main() -> int:
     from chalicelib.core.config import settings
     from devstack import engines, provision, seed
     from devstack.poller import Checkpoints, StreamPoller
-    from devstack.settings import LocalSettings
 
-    data_dir = Path(tempfile.mkdtemp(prefix="servicelane-bench-scale-"))
-    local = LocalSettings(port=engines.free_port(), ddb_port=engines.free_port(),
-                          s3_port=engines.free_port(), data_dir=data_dir, in_memory=True)
-    os.environ.update({**local.app_environment(), "SL_STAGE": "local"})
-    started = [engines.dynamodb_local(local).start(),
-               engines.s3rver(local, data_dir / "s3").start()]
     poller = None
-    try:
-        aws.reset()
-        provision.ensure_table(aws.client("dynamodb"), settings().table_name)
-        provision.ensure_bucket(aws.client("s3"), settings().bucket_name, local.origin)
-        seed.seed(data_dir)
+    with engines.private_engines("servicelane-bench-scale-") as local:
+        data_dir = local.data_dir
+        try:
+            aws.reset()
+            provision.ensure_table(aws.client("dynamodb"), settings().table_name)
+            provision.ensure_bucket(aws.client("s3"), settings().bucket_name, local.origin)
+            seed.seed(data_dir)
 
-        import app as api
-        from chalicelib.work import pdf
+            import app as api
+            from chalicelib.work import pdf
 
-        # The signed documents' PDFs are drawn later (a quarter second each, the build's
-        # largest cost and no DynamoDB work): their pdf_at mark is still written.
-        pdf.render = lambda *args, **kwargs: b"%PDF-1.4\n% bench-scale: not drawn\n"
-        _install_clock()
-        today = datetime.now(timezone.utc)
-        large = [new_shop("a"), new_shop("b")]
-        poller = StreamPoller(aws.client("dynamodbstreams"), aws.client("dynamodb"),
-                              settings().table_name, api.on_change,
-                              Checkpoints(data_dir / "cp.json"), data_dir / "dead",
-                              settings().region)
-        drain(poller)  # the demo shop's and the new shops' reactions: not the build's
-        log = WriteLog(table_clients(), {shop.shop_id for shop in large})
-        thread = poller.start()
-        took = build(large, size, threads, today)
-        poller.stop()
-        thread.join()
-        drained = time.perf_counter()
-        drain(poller)  # the reactions still to come, before counting
-        took["reactions"] = time.perf_counter() - drained
-        print(f"  the stream's reactions caught up {took['reactions']:.0f} s after", flush=True)
-        log.resolve(aws.client("dynamodb"), settings().table_name)
-        _morning(api)
-        orders_built = size.orders * len(large)
-        keys = hot_keys(log, orders_built, shops_n, per_day, hours)
-
-        section = measure(api, large[0], size, scale, took, keys, shops_n, per_day, hours,
-                          len(large))
-    finally:
-        if poller:
+            # The signed documents' PDFs are drawn later (a quarter second each, the build's
+            # largest cost and no DynamoDB work): their pdf_at mark is still written.
+            pdf.render = lambda *args, **kwargs: b"%PDF-1.4\n% bench-scale: not drawn\n"
+            _install_clock()
+            today = datetime.now(timezone.utc)
+            large = [new_shop("a"), new_shop("b")]
+            poller = StreamPoller(aws.client("dynamodbstreams"), aws.client("dynamodb"),
+                                  settings().table_name, api.on_change,
+                                  Checkpoints(data_dir / "cp.json"), data_dir / "dead",
+                                  settings().region)
+            drain(poller)  # the demo shop's and the new shops' reactions: not the build's
+            log = WriteLog(table_clients(), {shop.shop_id for shop in large})
+            thread = poller.start()
+            took = build(large, size, threads, today)
             poller.stop()
-        for engine in started:
-            engine.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
+            thread.join()
+            drained = time.perf_counter()
+            drain(poller)  # the reactions still to come, before counting
+            took["reactions"] = time.perf_counter() - drained
+            print(f"  the stream's reactions caught up {took['reactions']:.0f} s after", flush=True)
+            log.resolve(aws.client("dynamodb"), settings().table_name)
+            _morning(api)
+            orders_built = size.orders * len(large)
+            keys = hot_keys(log, orders_built, shops_n, per_day, hours)
+
+            section = measure(api, large[0], size, scale, took, keys, shops_n, per_day, hours,
+                              len(large))
+        finally:
+            if poller:
+                poller.stop()
     write_section(section)
     print(section)
     return 0

@@ -10,7 +10,9 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from devstack import ROOT, StackError
 from devstack.settings import LocalSettings
@@ -135,3 +137,22 @@ def s3rver(settings: LocalSettings, directory: Path) -> Engine:
             "--address", settings.host, "--port", str(settings.s3_port), "--silent",
             "--no-vhost-buckets"]
     return Engine("s3rver", argv, settings.s3_endpoint, settings.logs_dir / "s3rver.log")
+
+
+@contextmanager
+def private_engines(prefix: str) -> Iterator[LocalSettings]:
+    """A DynamoDB Local (in memory) and an s3rver of a bench's own, on free ports, the app's
+    environment pointed at them; both stopped and their files removed afterwards."""
+    import tempfile
+
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    local = LocalSettings(port=free_port(), ddb_port=free_port(), s3_port=free_port(),
+                          data_dir=data_dir, in_memory=True)
+    os.environ.update({**local.app_environment(), "SL_STAGE": "local"})
+    started = [dynamodb_local(local).start(), s3rver(local, data_dir / "s3").start()]
+    try:
+        yield local
+    finally:
+        for engine in started:
+            engine.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)

@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from chalicelib import models
 from chalicelib.core import clock, phones
-from chalicelib.core.errors import Conflict, TooManyAttempts, Unprocessable, unavailable
+from chalicelib.core.errors import Conflict, TooManyAttempts, Unprocessable
 from chalicelib.core.observability import logger
 from chalicelib.outward import links, notify
 from chalicelib.records import customers, shop_settings, shops
@@ -152,7 +152,7 @@ def _expired() -> Unprocessable:
 def check(order: dict, code: str | None) -> dict:
     """The code typed is the one sent and still good; answers what the signature records about
     it. Each check takes one of the code's tries first, so at most MAX_TRIES codes are ever
-    compared, however many arrive at once. Used up by `used` once the answer is stored."""
+    compared, however many arrive at once. Used up with the answer it approved (`consumed`)."""
     shop_id, order_id = order["shop_id"], order["order_id"]
     if not code:
         raise Unprocessable("金額超過店家設定，請輸入手機收到的確認碼。",
@@ -194,14 +194,8 @@ def _end(key: dict, mac: str) -> None:
         pass
 
 
-def used(order: dict) -> None:
-    """The code cannot be used again once the answer it approved is stored. Best effort: when
-    the table fails now, the answer stands (its replay answers what was recorded), and the
-    code left behind approves nothing (the estimate is answered) and ends in 10 minutes."""
-    key = models.ApprovalCode.key(order["shop_id"], order["order_id"])
-    try:
-        models.ApprovalCode.from_dict(key).delete()
-    except Exception as err:
-        if unavailable(err) is None:
-            raise
-        logger().warning("approval code not ended", extra={"error": type(err).__name__})
+def consumed(order: dict) -> tuple[models.Item, None]:
+    """The code, used up in the transaction that stores the answer it approved (whichever code
+    is there by then: the estimate is answered, no code of this order approves anything more)."""
+    return models.ApprovalCode.from_dict(models.ApprovalCode.key(order["shop_id"],
+                                                                 order["order_id"])), None

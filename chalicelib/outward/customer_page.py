@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from chalicelib.api import Body, parse
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, DomainError, NotFound, Unprocessable
+from chalicelib.core.errors import Conflict, NotFound, Unprocessable
 from chalicelib.outward import approval_codes, links, opt_out
 from chalicelib.outward.notify import push
 from chalicelib.records import shops, vehicles
@@ -413,12 +413,10 @@ def sign(opened: links.Opened, raw: bytes | None, client: dict) -> dict:
         if approval_codes.needed(order["shop_id"], total, opened.thresholds):
             verification = approval_codes.check(order, body.code)
     channel = order["link"].get("channel") or "link"
-    signed = signatures.sign_remotely(order["shop_id"], order["order_id"],
-                                      signatures.NewSignature(**body.model_dump(exclude={"code"})),
-                                      client, channel, verification)
-    if verification:
-        approval_codes.used(order)
-    return signed
+    return signatures.sign_remotely(
+        order["shop_id"], order["order_id"],
+        signatures.NewSignature(**body.model_dump(exclude={"code"})), client, channel,
+        verification, approval_codes.consumed(order) if verification else None)
 
 
 def send_code(opened: links.Opened) -> dict:

@@ -8,7 +8,7 @@ parts, the documents) read and write the order through here (docs/design.md, "La
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
@@ -169,23 +169,31 @@ def busy() -> Busy:
                 "Several people are changing this order right now: send it again.")
 
 
+# An item outside the order's partition that a write uses up, deleted in its transaction only
+# while its condition holds (a texted code, by when it was sent).
+Consumed = tuple[models.Item, Any]
+
+
 def save(caller: Caller, order: dict, changes: dict, puts: list[dict] = (),
          deletes: list[dict] = (), unfrozen: list[str] = (),
-         as_read: dict[str, int | None] | None = None) -> dict:
+         as_read: dict[str, int | None] | None = None,
+         consumed: list[Consumed] = ()) -> dict:
     """Write the header's changes with the items beside it; `puts`: items of any type, as dicts
     (a versioned one carries the version it was read at, or none when new); `unfrozen`: sort
     keys of items the write may touch only while no signature covers them; `as_read`: sort keys
     of items beside the header that must still be as this write read them (their version, or
     None: not there), for what the header's version does not guard (the walk-around, old-part
-    tags). Raises models.LostRace for models.retry."""
+    tags); `consumed`: items used up by this write. Raises models.LostRace for models.retry."""
     return write(caller, order, {**changes, "updated_at": clock.now_iso()}, puts=list(puts),
-                 deletes=list(deletes), unfrozen=frozenset(unfrozen), as_read=as_read)
+                 deletes=list(deletes), unfrozen=frozenset(unfrozen), as_read=as_read,
+                 consumed=consumed)
 
 
 def write(caller: Caller, order: dict, changes: dict, puts: list[dict],
           expect_state: str | None = None, deletes: list[dict] = (),
           unfrozen: frozenset[str] = frozenset(),
-          as_read: dict[str, int | None] | None = None) -> dict:
+          as_read: dict[str, int | None] | None = None,
+          consumed: list[Consumed] = ()) -> dict:
     """The header's changes and the items beside it in one transaction, guarded by the header's
     version so two tablets never overwrite each other's totals (and, with `expect_state`, only
     while the order is still in that state). Returns the order as it now is (the transaction
@@ -208,6 +216,8 @@ def write(caller: Caller, order: dict, changes: dict, puts: list[dict],
             model = _model_at(sk)
             writes.condition_check(model, header.pk, sk,
                                    condition=_guard(model, sk, unfrozen, as_read))
+        for item, condition in consumed:
+            writes.delete(item, condition=condition, add_version_condition=False)
     return _applied(order, changes, [model.as_dict() for model, _ in saved], deletes)
 
 

@@ -279,32 +279,36 @@ def sign(caller: Caller, order_id: str, body: NewSignature, client: dict) -> dic
 
 
 def sign_remotely(shop_id: str, order_id: str, body: NewSignature, client: dict,
-                  channel: str, verification: dict | None = None) -> dict:
+                  channel: str, verification: dict | None = None,
+                  consumed: order_store.Consumed | None = None) -> dict:
     """The customer signs through their progress link (no staff witness): the record names the
     link's channel (how the link reached them) and, for a large total, the one-time code that
-    was checked; the order's events name the customer."""
+    was checked, used up (`consumed`) in the signature's own transaction; the order's events
+    name the customer."""
     order = order_store.load(shop_id, order_id)
     customer = Caller(shop_id=shop_id, staff_id="customer", role="customer",
                       name=order["customer"]["name"])
-    return _signed(customer, order_id, body, client, "remote", channel, verification)
+    return _signed(customer, order_id, body, client, "remote", channel, verification, consumed)
 
 
 def _signed(caller: Caller, order_id: str, body: NewSignature, client: dict, method: str,
-            channel: str | None, verification: dict | None = None) -> dict:
+            channel: str | None, verification: dict | None = None,
+            consumed: order_store.Consumed | None = None) -> dict:
     _check_ink(body)
     if not body.consent:
         raise Unprocessable("請客戶勾選同意後再簽署。", "The customer must tick the consent first.",
                             code="consent_required")
     png = draw(body.strokes, body.width, body.height)  # drawn once: stored, then on the PDF
     signed = models.retry(lambda: _sign(caller, order_id, body, client, method, channel,
-                                        png, verification), busy=order_store.busy())
+                                        png, verification, consumed), busy=order_store.busy())
     if not signed.get("pdf_at"):
         _store_pdf_quietly(caller.shop_id, order_id, signed, png)
     return view(signed)
 
 
 def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, method: str,
-          channel: str | None, png: bytes, verification: dict | None = None) -> dict:
+          channel: str | None, png: bytes, verification: dict | None = None,
+          consumed: order_store.Consumed | None = None) -> dict:
     order = order_store.load(caller.shop_id, order_id)
     replay = next((item for item in order["signatures"]
                    if item["signature_id"] == body.signature_id), None)
@@ -365,7 +369,8 @@ def _sign(caller: Caller, order_id: str, body: NewSignature, client: dict, metho
     frozen = [{**line, "frozen_by": [*line.get("frozen_by", []), body.signature_id]}
               for line_id, line in lines.items() if line_id in covered]
     order_store.save(caller, order, changes, puts=[item, event, *frozen, _listed(item)],
-                     as_read=_shown_as_read(order, body.kind))
+                     as_read=_shown_as_read(order, body.kind),
+                     consumed=[consumed] if consumed else [])
     return item
 
 

@@ -15,7 +15,7 @@ from chalicelib.core import aws
 from chalicelib.outward.notify import delivery, outbox
 from chalicelib.work import orders
 from devstack.faults import Faults
-from tests.builders import STROKES, a_customer_and_vehicle, a_signature, add_lines, an_order, new_id
+from tests.builders import a_customer_and_vehicle, a_signature, add_lines, an_order, new_id
 
 
 @pytest.fixture
@@ -124,11 +124,18 @@ def test_a_lost_answer_to_storing_the_approval_code_still_texts_it_once(shop, fa
     message = too_soon.body["error"]["message"]
     assert "確認碼剛剛已傳送" in message and "A code was just sent" in message
     code = texts[0]["text"].split("確認碼 ", 1)[1][:6]
-    faults.dynamodb.add("unavailable", "DeleteItem", contains='"APPROVAL', times=1000)
+    # The approval and the code's end in one transaction, its answer lost: stored once.
+    faults.dynamodb.add("lost", "TransactWriteItems", contains="APPROVALCODE")
     signed = shop.anonymous.post(path + "/signatures", {**body, "code": code})
-    assert signed.status == 200, signed.body  # stored: a failing clean-up does not undo it
+    assert faults.dynamodb.log[-1] == ("TransactWriteItems", "lost")
+    assert signed.status == 200, signed.body
     replayed = shop.anonymous.post(path + "/signatures", {**body, "code": code})
     assert replayed.status == 200 and replayed.body == signed.body
+    stored = orders.load(shop.shop_id, order["order_id"])
+    assert [item["signature_id"] for item in stored["signatures"]
+            if item["kind"] == "estimate"] == [body["signature_id"]]
+    assert aws.table().get_item(Key=models.ApprovalCode.key(
+        shop.shop_id, order["order_id"]), ConsistentRead=True).get("Item") is None
 
 
 def test_a_signed_pdf_whose_mark_was_lost_is_not_drawn_again(shop, faults):
