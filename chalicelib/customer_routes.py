@@ -61,9 +61,15 @@ def with_order(view: Callable[..., Response]) -> Callable[..., Response]:
     def resolved(token: str, **params: str) -> Response:
         try:
             opened = links.resolve(token, client()["ip"])
+            return view(opened, token=token, **params)
         except links.LinkNotFound as missing:
             return not_found(missing.retry_after)
-        return view(opened, token=token, **params)
+        except DomainError:
+            raise
+        except Exception as err:  # the table or S3 failing: 503, never a bare 500
+            failure = as_domain_error(err)
+            return _page(customer_page.unavailable_html(), failure.status,
+                         {**customer_page.headers(), "Retry-After": str(failure.retry_after or 2)})
     return resolved
 
 

@@ -83,6 +83,14 @@ def not_found_html() -> str:
         "one.</p></section></main>"))
 
 
+def unavailable_html() -> str:
+    """The page when the shop's system cannot answer this moment (503, Retry-After)."""
+    return _document("請稍後再試 Please try again shortly", (
+        "<main><section><h1>系統暫時忙碌</h1><p class=en>Busy for a moment</p>"
+        "<p>請稍候幾秒再重新整理這個頁面。</p>"
+        "<p class=en>Please wait a few seconds and reload this page.</p></section></main>"))
+
+
 # --- formatting ---
 
 def _when(moment: str | None) -> str:

@@ -188,3 +188,14 @@ def test_a_refresh_whose_answer_was_lost_keeps_the_advisor_signed_in(shop, fault
     onward = shop.anonymous.post("/api/auth/refresh",
                                  {"refresh_token": refreshed.body["refresh_token"]})
     assert onward.status == 200, onward.body
+
+
+def test_the_customers_page_is_a_503_page_when_the_table_fails(shop, faults):
+    from tests.integration.test_links import link_of, page, path_of
+
+    order = an_order(shop)
+    path = path_of(link_of(shop, order["order_id"])["url"])
+    faults.dynamodb.add("internal", times=1000)
+    answer = page(shop, path)
+    assert answer.status == 503 and answer.headers["Retry-After"] == "2"
+    assert "系統暫時忙碌" in answer.body and "Busy for a moment" in answer.body
