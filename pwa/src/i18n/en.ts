@@ -51,7 +51,7 @@ export const en: Messages = {
   'error.uploadFailed': 'Upload refused: {message}',
 
   'queue.waiting': '{n} waiting to upload',
-  'queue.retryIn': '{n} waiting · retrying in {s} s',
+  'queue.retryIn': ' · retrying in {s} s',
 
   'role.owner': 'Owner',
   'role.manager': 'Manager',

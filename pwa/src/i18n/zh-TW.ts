@@ -51,7 +51,7 @@ export const zhTW = {
   'error.uploadFailed': '上傳失敗：{message}',
 
   'queue.waiting': '{n} 筆待上傳',
-  'queue.retryIn': '{n} 筆待上傳・{s} 秒後重試',
+  'queue.retryIn': '・{s} 秒後重試',
 
   'role.owner': '店長',
   'role.manager': '主管',

@@ -26,13 +26,12 @@ export function PendingWrites() {
   const seconds = n > 0 ? secondsUntil(retryAt, now) : null;
   return (
     <div class="pending" aria-live="polite">
-      {n > 0 && seconds === null && <span class="pending-count">{tf('queue.waiting', { n })}</span>}
-      {n > 0 && seconds !== null && (
-        // The countdown is for the eye: a screen reader hears the count, not a change a second.
-        <>
-          <span class="pending-count" aria-hidden="true">{tf('queue.retryIn', { n, s: seconds })}</span>
-          <span class="visually-hidden">{tf('queue.waiting', { n })}</span>
-        </>
+      {n > 0 && (
+        <span class="pending-count">
+          {tf('queue.waiting', { n })}
+          {/* The countdown is for the eye: a screen reader hears the count, not a change a second. */}
+          {seconds !== null && <span aria-hidden="true">{tf('queue.retryIn', { s: seconds })}</span>}
+        </span>
       )}
       {failures.map((failure) => (
         <p class="pending-failure" role="alert" key={failure.write.id}>
