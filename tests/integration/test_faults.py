@@ -7,6 +7,8 @@ person sees and what is stored.
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from boto3.dynamodb.conditions import Key
 
@@ -29,12 +31,7 @@ def faults(shop, monkeypatch):
     monkeypatch.setenv("SL_S3_ENDPOINT", s3.url)
     aws.reset()
 
-    class Both:
-        pass
-
-    both = Both()
-    both.dynamodb, both.s3 = dynamodb, s3
-    yield both
+    yield SimpleNamespace(dynamodb=dynamodb, s3=s3)
     monkeypatch.undo()
     aws.reset()
     dynamodb.stop()
