@@ -14,9 +14,10 @@ health = lazy("core.health")
 openapi = lazy("api.openapi")
 auth, shops, customers, vehicles, shop_settings = (
     lazy(f"records.{name}") for name in ("auth", "shops", "customers", "vehicles", "shop_settings"))
-appointments, board, inspections, orders, parts, photos, signatures = (
-    lazy(f"work.{name}") for name in ("appointments", "board", "inspections", "orders", "parts",
-                                      "photos", "signatures"))
+appointments, board, dispatch_sheet, handover, inspections, jobs, orders, parts, photos, \
+    quality, signatures = (lazy(f"work.{name}") for name in (
+        "appointments", "board", "dispatch_sheet", "handover", "inspections", "jobs", "orders",
+        "parts", "photos", "quality", "signatures"))
 notify, links = lazy("outward.notify"), lazy("outward.links")
 followups, cases, reminders, dashboard, portability, exports, imports, daily = (
     lazy(f"after.{name}") for name in ("followups", "cases", "reminders", "dashboard",
@@ -399,6 +400,65 @@ def dispatch_order(order_id, body):
     return orders.dispatch(api.caller(), order_id, body)
 
 
+@api.route("/api/orders/{order_id}/findings", "POST", body="work.orders:Finding", status=201)
+def propose_line(order_id, body):
+    """What a technician found during the work: an added line for the advisor to price."""
+    return orders.propose(api.caller(), order_id, body)
+
+
+@api.route("/api/orders/{order_id}/promise", "POST", body="work.orders:PromiseRevision")
+def revise_promise(order_id, body):
+    """A new promised time, with why; the customer is told."""
+    return orders.revise_promise(api.caller(), order_id, body)
+
+
+@api.route("/api/orders/{order_id}/lines/{line_id}/clock", "POST", body="work.jobs:ClockTap")
+def clock_job(order_id, line_id, body):
+    """Time on a job: start, pause (with why), resume, finish."""
+    return jobs.tap(api.caller(), order_id, line_id, body)
+
+
+@api.route("/api/orders/{order_id}/help", "POST", body="work.jobs:HelpCall")
+def ask_help(order_id, body):
+    """A technician asks for support (需要支援); the board shows it until someone takes it."""
+    return jobs.ask_help(api.caller(), order_id, body)
+
+
+@api.route("/api/orders/{order_id}/help/taken", "POST", body="work.jobs:HelpTaken")
+def take_help(order_id, body):
+    return jobs.take_help(api.caller(), order_id, body)
+
+
+@api.route("/api/dispatch-sheet", "GET", query="work.dispatch_sheet:SheetQuery")
+def get_dispatch_sheet(query):
+    """The day's 派工表: each technician's jobs, sold and actual hours, 工時效率."""
+    return dispatch_sheet.sheet(api.caller(), query)
+
+
+@api.route("/api/dispatch-sheet/pdf", "GET", query="work.dispatch_sheet:SheetQuery")
+def get_dispatch_sheet_pdf(query):
+    """The day's 派工表 as an A4 PDF: a 15-minute link."""
+    return dispatch_sheet.pdf_link(api.caller(), query)
+
+
+@api.route("/api/orders/{order_id}/handover", "PUT", body="work.handover:Handover")
+def record_handover(order_id, body):
+    """The delivery walk-around (交車檢查) with the customer: new damage, valuables returned."""
+    return handover.record(api.caller(), order_id, body)
+
+
+@api.route("/api/quality-check", "GET")
+def get_quality_template():
+    """The final check's checklist (品檢)."""
+    return quality.get_template(api.caller())
+
+
+@api.route("/api/orders/{order_id}/quality-check", "PUT", body="work.quality:QualityCheck")
+def record_quality_check(order_id, body):
+    """The final check, item by item: passed, or the order goes back to work with the note."""
+    return quality.record(api.caller(), order_id, body)
+
+
 # --- signed documents (委修確認單, 估價單, 結帳清單) ---
 
 @api.route("/api/orders/{order_id}/documents/{kind}", "GET")
@@ -438,10 +498,10 @@ def verify_document(signature_hash):
     return result
 
 
-@api.route("/api/jobs", "GET", query="work.orders:JobsQuery")
+@api.route("/api/jobs", "GET", query="work.jobs:JobsQuery")
 def list_jobs(query):
     """A technician's job list (their own, unless the caller is front desk)."""
-    return orders.jobs(api.caller(), query)
+    return jobs.jobs(api.caller(), query)
 
 
 # --- old parts (舊品) ---

@@ -312,6 +312,7 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
         ("advisor", "POST", "/api/orders/{loop}/transitions", None),
         # The document the customer reads before signing (the walk-around's order).
         ("advisor", "GET", f"/api/orders/{checked_in}/documents/authorization", None),
+        ("technician", "POST", "/api/orders/{loop}/lines/{line}/clock", None),  # set below
     ]
     results = []
     with Client(app, stage_name="bench") as client:
@@ -332,9 +333,12 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
         loop = call("advisor", "POST", "/api/orders", {
             "order_id": fresh("bench"), "customer_id": seed.DEMO_CUSTOMER_CHEN,
             "vehicle_id": next(cars)})["order_id"]
+        job = fresh("line")
         call("advisor", "POST", f"/api/orders/{loop}/lines", {
-            "line_id": fresh("line"), "kind": "labour", "description": "檢查", "hours": 1,
+            "line_id": job, "kind": "labour", "description": "檢查", "hours": 1,
             "rate": 1000})
+        call("advisor", "POST", f"/api/orders/{loop}/dispatch", {
+            "technician_id": seed.DEMO_TECHNICIAN_IDS[0], "line_ids": [job]})
         shown = call("advisor", "GET", f"/api/orders/{loop}/documents/authorization", None)
         call("advisor", "POST", f"/api/orders/{loop}/signatures", {
             "signature_id": fresh("sig"), "kind": "authorization",
@@ -349,6 +353,11 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
         states = iter(("quality_check", "in_progress") * rounds)
         routes[8] = ("technician", "POST", f"/api/orders/{loop}/transitions", lambda: {
             "to": next(states), "client_id": fresh("step")})
+        call("technician", "POST", f"/api/orders/{loop}/lines/{job}/clock",
+             {"client_id": fresh("tap"), "action": "start"})
+        taps = iter((("pause", "break"), ("resume", None)) * (rounds + 1))
+        routes[10] = ("technician", "POST", f"/api/orders/{loop}/lines/{job}/clock", lambda: {
+            "client_id": fresh("tap"), **dict(zip(("action", "reason"), next(taps)))})
 
         for role, method, path, body in routes:
             call(role, method, path, body() if body else None)  # warm
@@ -361,7 +370,7 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
                 samples.append((time.perf_counter() - started) * 1000)
             p50, p95 = _percentiles(samples)
             label = path.replace(order_id, "{id}").replace(loop, "{id}") \
-                .replace(checked_in, "{id}").split("?")[0]
+                .replace(checked_in, "{id}").replace(job, "{line}").split("?")[0]
             results.append({"route": f"{method} {label}", "p50": p50, "p95": p95,
                             "requests": meter.requests / rounds, "units": meter.units / rounds})
     return results

@@ -61,7 +61,7 @@ class Driver:
 
 
 def day(shop, cars: int) -> tuple[Driver, list[dict]]:
-    from tests.builders import STROKES, new_id
+    from tests.builders import STROKES, new_id, quality_answers
 
     driver = Driver(shop.advisor)
     done = []
@@ -88,11 +88,20 @@ def day(shop, cars: int) -> tuple[Driver, list[dict]]:
         base = f"/api/orders/{order_id}"
         driver.send("PATCH", f"{base}/inspection", {"changes": [
             {"field": "mileage_km", "value": km + 20, "changed_at": "2026-12-06T09:00:00+08:00"}]})
-        for what, hours in (("機油更換", 0.5), ("煞車檢查", 1)):
-            driver.send("POST", f"{base}/lines", {"line_id": new_id("line"), "kind": "labour",
+        line_ids = [new_id("line"), new_id("line")]
+        for line_id, (what, hours) in zip(line_ids, (("機油更換", 0.5), ("煞車檢查", 1))):
+            driver.send("POST", f"{base}/lines", {"line_id": line_id, "kind": "labour",
                                                   "description": what, "hours": hours,
                                                   "rate": 1200})
         for step in ("authorized", "in_progress", "quality_check", "ready", "delivered"):
+            if step == "ready":  # the work done and the final check passed first
+                for line_id in line_ids:
+                    driver.send("PATCH", f"{base}/lines/{line_id}", {"state": "done"})
+                driver.send("PUT", f"{base}/quality-check", {
+                    "client_id": new_id("qc"), "items": quality_answers()})
+            if step == "delivered":
+                driver.send("PUT", f"{base}/handover", {"client_id": new_id("handover"),
+                                                        "valuables_returned": True})
             if step in ("authorized", "delivered"):
                 kind = "authorization" if step == "authorized" else "checkout"
                 drawn = driver.send("GET", f"{base}/documents/{kind}")

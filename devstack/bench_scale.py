@@ -360,9 +360,13 @@ class Builder:
             path = path[:k % 5]  # today's board: checked in … ready
         minutes = 15
         for to in path:
+            if to == "ready":  # the work done and the final check passed first
+                self.work_done(order_id, moment + timedelta(minutes=minutes - 3))
             if to in ("authorized", "delivered"):
                 kind = "authorization" if to == "authorized" else "checkout"
                 _at(moment + timedelta(minutes=minutes - 2))
+                if to == "delivered":
+                    self.handover(order_id)
                 shown = signatures.get_document(self.advisor, order_id, kind)
                 signatures.sign(self.advisor, order_id, signatures.NewSignature(
                     signature_id=f"sig-{kind[:4]}-{order_id}", kind=kind,
@@ -380,6 +384,23 @@ class Builder:
                                  "delivered"]:
             with self._lock:
                 self.shop.open_orders.append(order_id)
+
+    def work_done(self, order_id: str, moment: datetime) -> None:
+        from chalicelib.work import orders, quality
+        from tests.builders import quality_answers
+
+        _at(moment)
+        for number in range(2):
+            orders.update_line(self.advisor, order_id, f"line-{number}-{order_id}",
+                               orders.LineChange(state="done"))
+        quality.record(self.advisor, order_id, quality.QualityCheck(
+            client_id=f"qc-{order_id}", items=quality_answers()))
+
+    def handover(self, order_id: str) -> None:
+        from chalicelib.work import handover
+
+        handover.record(self.advisor, order_id, handover.Handover(
+            client_id=f"handover-{order_id}", valuables_returned=True))
 
     def step(self, order_id: str, to: str, moment: datetime, minutes: int) -> None:
         from chalicelib.work import orders

@@ -15,7 +15,7 @@ from chalicelib import models
 from chalicelib.core import clock as times
 from chalicelib.core import money
 from chalicelib.records import customers, shops, vehicles
-from chalicelib.work import appointments, orders
+from chalicelib.work import appointments, handover, jobs, orders, quality
 from chalicelib.api import Caller
 
 DEMO_SHOP_ID = "demo"
@@ -259,6 +259,11 @@ def seed_orders() -> None:
                 orders.add_line(advisor, order_id, orders.NewLine(
                     line_id=f"{order_id}-extra", kind="part", description="煞車碟盤（前）",
                     quantity="2", unit_price=2900))
+            if step == "ready":
+                _work_and_check_demo(advisor, order_id)
+            if step == "delivered":
+                handover.record(advisor, order_id, handover.Handover(
+                    client_id=f"{order_id}-handover", valuables_returned=True))
             document = {"authorized": "authorization", "delivered": "checkout"}.get(step)
             if document:
                 _sign_demo(advisor, order_id, document)
@@ -290,6 +295,11 @@ def seed_followup() -> None:
             if step == "in_progress" and not order["technician_names"]:
                 order = orders.dispatch(advisor, order_id, orders.Dispatch(
                     technician_id=DEMO_TECHNICIAN_IDS[0]))
+            if step == "ready":
+                _work_and_check_demo(advisor, order_id)
+            if step == "delivered":
+                handover.record(advisor, order_id, handover.Handover(
+                    client_id=f"{order_id}-handover", valuables_returned=True))
             document = {"authorized": "authorization", "delivered": "checkout"}.get(step)
             if document:
                 _sign_demo(advisor, order_id, document)
@@ -298,6 +308,29 @@ def seed_followup() -> None:
     finally:
         times.now = real_now
     followups.make_due(today)
+
+
+def _work_and_check_demo(advisor: Caller, order_id: str) -> None:
+    """Each job timed by its technician (started 90 minutes ago, finished 20 minutes ago: the
+    派工表 has hours to show), then the final check passed by the advisor. A rerun replays."""
+    from datetime import timedelta
+
+    order = orders.load(DEMO_SHOP_ID, order_id)
+    now = times.now()
+    for line in order["lines"]:
+        if line["state"] != "approved" or not line.get("technician_id"):
+            continue
+        technician = Caller(shop_id=DEMO_SHOP_ID, staff_id=line["technician_id"],
+                            role="technician", name=line["technician_name"])
+        for action, back in (("start", 90), ("finish", 20)):
+            jobs.tap(technician, order_id, line["line_id"], jobs.ClockTap(
+                client_id=f"{line['line_id']}-{action}", action=action,
+                at=times.iso(now - timedelta(minutes=back))))
+    items = {item["item_id"]: {"ok": True, **({"km": 5} if item.get("kind") == "road_test"
+                                              else {})}
+             for item in quality.template()["items"]}
+    quality.record(advisor, order_id, quality.QualityCheck(client_id=f"{order_id}-qc",
+                                                           items=items))
 
 
 def _demo_strokes() -> list[list[tuple[int, int, int]]]:

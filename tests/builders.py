@@ -14,6 +14,7 @@ from typing import Any
 from chalice.test import Client
 
 from chalicelib.records import auth, shops
+from chalicelib.work import quality
 
 PASSWORD = "correct horse battery"
 
@@ -176,6 +177,8 @@ def an_order(shop: Shop, state: str = "checked_in", lines: bool = False, **field
             if not order["lines"]:
                 order = add_lines(shop, order["order_id"])
             a_signature(shop, order["order_id"], "authorization")
+        if to == "ready":
+            order = checked(shop, order["order_id"])
         if to == "delivered":
             a_signature(shop, order["order_id"], "checkout")
         moved = shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
@@ -183,6 +186,54 @@ def an_order(shop: Shop, state: str = "checked_in", lines: bool = False, **field
         assert moved.status == 200, moved.body
         order = moved.body
     return order
+
+
+def a_handover(shop: Shop, order_id: str, **fields: Any) -> dict:
+    """The delivery walk-around with the customer: nothing new, the valuables returned."""
+    answer = shop.advisor.put(f"/api/orders/{order_id}/handover", {
+        "client_id": new_id("handover"), "valuables_returned": True, **fields})
+    assert answer.status == 200, answer.body
+    return answer.body
+
+
+def checked(shop: Shop, order_id: str) -> dict:
+    """What `ready` needs, on an order at the quality check: its work done, the check passed."""
+    work_done(shop, shop.advisor.get(f"/api/orders/{order_id}").body)
+    return a_passed_check(shop, order_id)
+
+
+def work_done(shop: Shop, order: dict) -> dict:
+    """Every approved job of the order that may be done marked done (the advisor's tick on each
+    line); an added one waits for its signed estimate."""
+    for line in order["lines"]:
+        if line["state"] == "approved" and line["kind"] != "discount" \
+                and not line.get("customer_supplied") \
+                and (line["origin"] != "additional" or line.get("estimate_signature_id")):
+            answer = shop.advisor.patch(f"/api/orders/{order['order_id']}/lines/{line['line_id']}",
+                                        {"state": "done"})
+            assert answer.status == 200, answer.body
+            order = answer.body
+    return order
+
+
+def quality_answers(failed: dict[str, str] | None = None) -> dict:
+    """Every item of the final check passed (the road test with its distance), but `failed`:
+    {item: note}."""
+    failed = failed or {}
+    return {item["item_id"]: ({"ok": False, "note": failed[item["item_id"]]}
+                              if item["item_id"] in failed else
+                              {"ok": True, **({"km": 5} if item.get("kind") == "road_test"
+                                              else {})})
+            for item in quality.template()["items"]}
+
+
+def a_passed_check(shop: Shop, order_id: str, person: "ApiClient | None" = None) -> dict:
+    """The final check (品檢) recorded, every item passed, by the advisor unless `person`."""
+    answer = (person or shop.advisor).put(f"/api/orders/{order_id}/quality-check", {
+        "client_id": new_id("qc"), "items": quality_answers()})
+    assert answer.status == 200, answer.body
+    assert answer.body["quality"]["passed"], answer.body
+    return answer.body
 
 
 # A hand-written 王 on a 600 × 200 pad: three strokes, CSS pixels, ms since the first point.
@@ -196,6 +247,8 @@ def a_signature(shop: Shop, order_id: str, kind: str, decisions: dict | None = N
                 person: "ApiClient | None" = None, **fields: Any) -> dict:
     """The customer signs the document as drawn up now, witnessed by the advisor."""
     person = person or shop.advisor
+    if kind == "checkout" and not person.get(f"/api/orders/{order_id}").body.get("handover"):
+        a_handover(shop, order_id)  # the walk around the car with the customer comes first
     drawn = person.get(f"/api/orders/{order_id}/documents/{kind}")
     assert drawn.status == 200 and drawn.body["signable"], drawn.body
     if kind == "estimate" and decisions is None:

@@ -140,7 +140,7 @@ def line_counts(new: dict, old: dict) -> list[tuple[str, str, Counts]]:
                       {"add_proposed": 1, "add_proposed_amount": amount}))
     state = new.get("state")
     if state in ("approved", "declined") and (old or {}).get("state") != state:
-        answered = new.get("updated_at") or new["created_at"]
+        answered = new.get("answered_at") or new.get("updated_at") or new["created_at"]
         found.append((state, clock.local_date(answered), {
             f"add_{state}": 1, f"add_{state}_amount": amount,
             f"appr.{bucket(_seconds(new['created_at'], answered))}": 1}))
@@ -149,7 +149,8 @@ def line_counts(new: dict, old: dict) -> list[tuple[str, str, Counts]]:
 
 def line_history(line: dict) -> list[tuple[str, str, Counts]]:
     """For a rebuild: a line as it is now, as the changes that made it so (a line done was
-    approved; its answer's time is then when it was last changed, the closest the table has)."""
+    approved; its answer's time is `answered_at`, or for a line answered before that was kept,
+    when it was last changed, the closest the table has)."""
     proposed = {**line, "state": "proposed"}
     found = line_counts(proposed, {})
     answer = {"done": "approved"}.get(line.get("state"), line.get("state"))

@@ -28,3 +28,9 @@ def local_date(when: str | None = None) -> str:
     """The shop's calendar date (Asia/Taipei) of a stored UTC time, or of now."""
     moment = parse_iso(when) if when else now()
     return moment.astimezone(SHOP_TIMEZONE).date().isoformat()
+
+
+def local_text(when: str) -> str:
+    """A stored UTC time as a customer reads it on their phone: `12/6 15:30` (Asia/Taipei)."""
+    local = parse_iso(when).astimezone(SHOP_TIMEZONE)
+    return f"{local.month}/{local.day} {local:%H:%M}"

@@ -42,7 +42,7 @@ from chalicelib.models.orders import (BOARD_OPEN, BRAKE_AXLES, CUSTOMER_ORDER_PR
                                       message_due_index, message_id, message_step_prefix,
                                       messages_due_pk, order_key, order_of, order_pk,
                                       order_summary, parts_month_pk, parts_pending_pk,
-                                      parts_report_index, signature_hash_index,
+                                      parts_report_index, promised_time, signature_hash_index,
                                       signed_recently_pk, vehicle_orders_index,
                                       vehicle_orders_lookup)
 from chalicelib.models.shops import (SHARDS, STAFF_PREFIX, Audit, ClientGuard, Device,

@@ -79,7 +79,8 @@ class Order(Item, discriminator="order"):
     customer = Document()
     vehicle = Document()
     concerns = Values(null=True)
-    promised_at = Text(null=True)
+    promised_at = Text(null=True)  # as the authorization was signed with it
+    promise = Document(null=True)  # revised after authorization: {at, reason, by, revised_at}
     waits_in_shop = Flag(null=True)
     mileage_km = Number(null=True)
     appointment_id = Text(null=True)
@@ -88,6 +89,11 @@ class Order(Item, discriminator="order"):
     totals = Document()  # {total, sales, tax}: money.totals (older: {subtotal, tax, total})
     buyer = Document(null=True)  # a business buyer: {tax_id (統一編號), title (抬頭)}
     technician_names = Values(null=True)
+    at_work = Values(null=True)  # who works on which line now: {staff_id, name, line_id, ...}
+    quality = Document(null=True)  # the final check (品檢): {passed, items, by, at}
+    found = Number(null=True)  # lines a technician proposed that wait for a price
+    help = Document(null=True)  # a technician's call for support (需要支援), until taken
+    handover = Document(null=True)  # the delivery walk-around (交車檢查): work.handover
     signed = Document(null=True)
     consented_total = Number(null=True)
     last_signature_hash = Text(null=True)
@@ -123,15 +129,24 @@ class CustomerOrder(Item, discriminator="customer_order"):
                 "sk": f"{CUSTOMER_ORDER_PREFIX}{created_at}#{order_id}"}
 
 
+def promised_time(order: dict) -> str | None:
+    """The time the customer is promised now: the revised one, else the one first given (and
+    signed on the authorization, which keeps it)."""
+    return (order.get("promise") or {}).get("at") or order.get("promised_at")
+
+
 def order_summary(order: dict) -> dict:
     """An order as the board and a vehicle's page list it, from its header (Order) alone: the
-    header carries the plate and the names it shows."""
+    header carries the plate and the names it shows, who works on it now and what asks for the
+    advisor (a technician's proposed line, a call for help)."""
     vehicle, customer = order["vehicle"], order["customer"]
     return {"order_id": order["order_id"], "number": order["number"], "state": order["state"],
             "plate": vehicle["plate"], "make": vehicle.get("make", ""),
             "model": vehicle.get("model", ""), "customer_name": customer["name"],
-            "promised_at": order.get("promised_at"), "waits_in_shop": order["waits_in_shop"],
+            "promised_at": promised_time(order), "waits_in_shop": order["waits_in_shop"],
             "technician_names": order.get("technician_names", []),
+            "at_work": order.get("at_work", []), "found": int(order.get("found") or 0),
+            "help": order.get("help"),
             "total": order["totals"]["total"], "created_at": order["created_at"]}
 
 
@@ -163,9 +178,15 @@ class Line(Item, discriminator="order_line"):
     unit_price = Number(null=True)
     customer_supplied = Flag(null=True)
     reason = Text(null=True)
+    area = Text(null=True)  # which part of the car (a technician's finding)
     photo_id = Text(null=True)
+    unpriced = Flag(null=True)  # proposed by a technician: the advisor prices it
+    clock = Document(null=True)  # time on the job: work.jobs
+    rework = Document(null=True)  # the final check sent it back: {note, at, by}
+    promised_at = Text(null=True)  # the order's promised time, for the job list's order
     frozen_by = Values(null=True)
     estimate_signature_id = Text(null=True)
+    answered_at = Text(null=True)  # when the customer approved or declined it
     technician_id = Text(null=True)
     technician_name = Text(null=True)
     order_id = Text(null=True)
@@ -194,6 +215,10 @@ class Event(Item, discriminator="order_event"):
     document = Document(null=True)
     dispatched_to = Document(null=True)
     line_ids = Values(null=True)
+    job = Document(null=True)  # a tap on a job's clock: {line_id, action, reason}
+    quality = Document(null=True)  # a final check recorded: {passed, items}
+    promise = Document(null=True)  # the promised time revised: {at, previous, reason}
+    handover = Document(null=True)  # the delivery walk-around recorded: {new_damage, ...}
 
     @staticmethod
     def key(shop_id: str, order_id: str, event_id: str) -> Key:

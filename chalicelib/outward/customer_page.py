@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote, urlsplit
 
+from chalicelib import models
 from chalicelib.api import Body, parse
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, NotFound, Unprocessable
@@ -94,10 +95,7 @@ def unavailable_html() -> str:
 # --- formatting ---
 
 def _when(moment: str | None) -> str:
-    if not moment:
-        return ""
-    local = clock.parse_iso(moment).astimezone(clock.SHOP_TIMEZONE)
-    return f"{local.month}/{local.day} {local:%H:%M}"
+    return clock.local_text(moment) if moment else ""
 
 
 def _nt(amount) -> str:
@@ -160,8 +158,11 @@ def _timeline(order: dict) -> str:
         done = at is not None or step == state
         rows.append(f"<li{'' if done else ' class=todo'}>{_bi(zh, en)}"
                     f"{f' <small>{_e(_when(at))}</small>' if at else ''}</li>")
-    promised = order.get("promised_at")
-    promise = (f"<p>預計完成 <span class=en>Promised</span>：<b>{_e(_when(promised))}</b></p>"
+    promised = models.promised_time(order)
+    revised = (order.get("promise") or {}).get("reason")
+    promise = (f"<p>預計完成 <span class=en>Promised</span>：<b>{_e(_when(promised))}</b>"
+               + (f"<br><small>時間已更新 <span class=en>Updated</span>：{_e(revised)}</small>"
+                  if revised else "") + "</p>"
                if promised and state not in order_store.CLOSED else "")
     zh, en = order_store.STATE_NAMES[state]
     return (f"<section aria-labelledby=h-now><h2 id=h-now>目前進度 <span class=en>Progress</span></h2>"
@@ -258,11 +259,12 @@ def _approval(opened: links.Opened) -> str:
     items = []
     for line in content["lines"]:
         line_id = _e(line["line_id"])
-        photo = photo_items.get(line.get("photo_id"))
+        shots = [photo_items[photo_id] for photo_id in
+                  [line.get("photo_id"), *line.get("photo_ids", [])] if photo_id in photo_items]
         items.append(
             f"<li><div class=row><b>{_e(line['description'])}</b><span>{_e(_nt(line['amount']))}</span></div>"
             + (f"<p class=why>{_e(line['reason'])}</p>" if line.get("reason") else "")
-            + (_thumbs([_shot(photo)], line["description"]) if photo else "")
+            + (_thumbs([_shot(photo) for photo in shots], line["description"]) if shots else "")
             + f"<div class=choice role=radiogroup aria-label=\"{_e(line['description'])}\">"
             f"<label><input type=radio name=\"{line_id}\" value=approved data-amount=\"{int(line['amount'])}\">同意 <span class=en>Approve</span></label>"
             f"<label><input type=radio name=\"{line_id}\" value=declined data-amount=\"{int(line['amount'])}\">不同意 <span class=en>Decline</span></label>"

@@ -339,7 +339,7 @@ _TYRE_NAMES = {"LF": ("左前輪胎", "Left front tyre"), "RF": ("右前輪胎",
                "SPARE": ("備胎", "Spare tyre")}
 _AXLE_NAMES = {"front": ("前輪煞車來令片", "Front brake pads"),
                "rear": ("後輪煞車來令片", "Rear brake pads")}
-_DAMAGE_NAMES = {"scratch": ("刮傷", "Scratch"), "dent": ("凹陷", "Dent"),
+DAMAGE_NAMES = {"scratch": ("刮傷", "Scratch"), "dent": ("凹陷", "Dent"),
                  "crack": ("裂痕", "Crack"), "chip": ("掉漆", "Chip"), "rust": ("生鏽", "Rust"),
                  "other": ("其他損傷", "Other damage")}
 _FLAGGED = {"red": "red", "yellow": "yellow"}
@@ -373,7 +373,7 @@ def summary(values: dict, settings: dict, checklist: list[dict], today: date | N
             items.append({"zh": item.get("zh", code), "en": item.get("en", code),
                           "colour": value["status"], **({"note": value["note"]}
                                                         if value.get("note") else {})})
-    damage = [{"zh": _DAMAGE_NAMES[marker["kind"]][0], "en": _DAMAGE_NAMES[marker["kind"]][1],
+    damage = [{"zh": DAMAGE_NAMES[marker["kind"]][0], "en": DAMAGE_NAMES[marker["kind"]][1],
                **({"note": marker["note"]} if marker.get("note") else {})}
               for field, marker in sorted(values.items()) if field.startswith("damage.")]
     return {"lights": lights, "items": items, "damage": damage}

@@ -54,7 +54,7 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
     ("awaiting_approval", "in_progress"): Step(FRONT_DESK, guards=("additional_items_answered",)),
     ("in_progress", "quality_check"): Step(EVERYONE),
     ("quality_check", "in_progress"): Step(EVERYONE),  # the check found something: back to work
-    ("quality_check", "ready"): Step(FRONT_DESK),
+    ("quality_check", "ready"): Step(FRONT_DESK, guards=("quality_passed",)),
     ("ready", "delivered"): Step(FRONT_DESK, guards=("checkout_signed", "within_consented_total",
                                                     "old_parts_decided")),
     ("delivered", "followed_up"): Step(FRONT_DESK),
@@ -133,6 +133,27 @@ def assemble(header: dict, items: list[dict]) -> dict:
 def totals_of(lines: list[dict]) -> dict:
     """The order's totals: the lines that count (a declined one does not), tax included."""
     return money.totals(line["amount"] for line in lines if line["state"] != "declined")
+
+
+def of_lines(lines: list[dict]) -> dict:
+    """What the header keeps of its lines, for a write that changed them: the totals, and how
+    many a technician proposed that still wait for the advisor's price (the board's badge)."""
+    return {"totals": totals_of(lines),
+            "found": sum(1 for line in lines if line.get("unpriced")
+                         and line["state"] != "declined")}
+
+
+def is_job(line: dict) -> bool:
+    """Work a technician does: labour, or a part the shop fits. A discount or a part the
+    customer brought is never a job (fitting it is a labour line of its own)."""
+    return line["kind"] == "labour" or (line["kind"] == "part"
+                                        and not line.get("customer_supplied"))
+
+
+def open_jobs(order: dict) -> list[dict]:
+    """The jobs not yet finished: approved work, and added work not yet answered."""
+    return [line for line in order["lines"] if is_job(line)
+            and line["state"] in ("proposed", "approved")]
 
 
 HIDDEN = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "type", "version"}
@@ -225,7 +246,7 @@ def _applied(order: dict, changes: dict, puts: list[dict], deletes: list[dict]) 
     header = {key: value for key, value in order.items() if key not in BESIDE}
     header.update(changes, version=order["version"] + 1)
     for name in [name for name, value in changes.items() if value is None]:
-        del header[name]  # removed
+        header.pop(name, None)  # removed
     items = {item["sk"]: item for item in (*order["lines"], *order["events"], *order["signatures"],
                                            *order["parts"], *order["messages"], *order["photos"],
                                            order["inspection"]) if item}

@@ -20,8 +20,8 @@ from chalicelib.core import clock, money, tax_ids
 from chalicelib.core.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from chalicelib.records import customers, shop_settings, shops, vehicles
 from chalicelib.work import parts, signatures
-from chalicelib.work.order_store import (CLOSED, HIDDEN, STATE_NAMES, TRANSITIONS, State,
-                                         assemble, busy, event_item, load, read, save, totals_of,
+from chalicelib.work.order_store import (CLOSED, STATE_NAMES, TRANSITIONS, State, assemble,
+                                         busy, event_item, is_job, load, of_lines, read, save,
                                          write)
 
 
@@ -62,6 +62,14 @@ def _within_consented_total(order: dict) -> tuple[str, str] | None:
     return None
 
 
+def _quality_passed(order: dict) -> tuple[str, str] | None:
+    """The final check (品檢) passed, item by item, by someone other than who did the work."""
+    if not (order.get("quality") or {}).get("passed"):
+        return ("品檢尚未完成或未通過，不能改為待交車。",
+                "The quality check has not passed: the car cannot be ready.")
+    return None
+
+
 # A guard answers None to allow the step, or the (zh, en) reason it is refused.
 GUARDS: dict[str, Callable[[dict], tuple[str, str] | None]] = {
     "additional_items_answered": _additional_items_answered,
@@ -69,6 +77,7 @@ GUARDS: dict[str, Callable[[dict], tuple[str, str] | None]] = {
     "checkout_signed": _checkout_signed,
     "within_consented_total": _within_consented_total,
     "old_parts_decided": lambda order: parts.undecided(order["parts"]),
+    "quality_passed": _quality_passed,
 }
 
 
@@ -83,11 +92,6 @@ PromisedAt = Annotated[str, StringConstraints(max_length=40), AfterValidator(_pr
 
 
 OldParts = Literal["take_back", "dispose", "decide_at_delivery"]
-
-
-class RoadTest(Body):
-    done: bool
-    note: LongText | None = None
 
 
 class NewOrder(Body):
@@ -123,9 +127,14 @@ class OrderChange(Body):
     promised_at: PromisedAt | None = None
     waits_in_shop: bool | None = None
     old_parts: OldParts | None = None
-    road_test: RoadTest | None = None
     # A business buyer for the invoice; null: the buyer is a consumer again.
     buyer: Buyer | None = None
+
+
+class PromiseRevision(Body):
+    client_id: ClientId
+    at: PromisedAt
+    reason: ShortText
 
 
 class TransitionRequest(Body):
@@ -169,6 +178,19 @@ class NewLine(Body):
         return self
 
 
+class Finding(Body):
+    """What a technician found during the work: a line proposed without a price (the advisor
+    prices it and asks the customer), why, and which part of the car; its photos are the
+    order's photos whose subject is `line.<line_id>`."""
+    line_id: ClientId
+    kind: Literal["labour", "part"]
+    description: ShortText
+    reason: LongText = Field(min_length=1)
+    area: ShortText | None = None
+    part_number: str | None = Field(default=None, max_length=60)
+    quantity: Decimal | None = Quantity
+
+
 class LineChange(Body):
     description: ShortText | None = None
     hours: Decimal | None = Hours
@@ -183,10 +205,6 @@ class LineChange(Body):
 class Dispatch(Body):
     technician_id: ClientId
     line_ids: list[ClientId] | None = Field(default=None, max_length=100)
-
-
-class JobsQuery(Body):
-    technician_id: ClientId | None = None
 
 
 def _utc(text: str, name: str) -> str:
@@ -348,7 +366,7 @@ def update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
 def _update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
     require(caller, "orders.write")
     order = load(caller.shop_id, order_id)
-    _refuse_closed(order)
+    refuse_closed(order)
     asked = body.model_dump(exclude_none=True)
     if "buyer" in body.model_fields_set and body.buyer is None:
         asked["buyer"] = None  # removed
@@ -362,6 +380,35 @@ def _update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
     if changes:
         order = save(caller, order, changes)
     return view(order, caller)
+
+
+def revise_promise(caller: Caller, order_id: str, body: PromiseRevision) -> dict:
+    """A new promised time, with why (added work, a part late). Once the authorization is
+    signed it keeps the time it was signed with: the new one is the header's `promise`, an
+    event of the order, and a message to the customer (notify, from the stream)."""
+    require(caller, "orders.write")
+    return models.retry(lambda: _revise_promise(caller, order_id, body), busy=busy())
+
+
+def _revise_promise(caller: Caller, order_id: str, body: PromiseRevision) -> dict:
+    order = load(caller.shop_id, order_id)
+    if any(event["event_id"] == body.client_id for event in order["events"]):
+        return view(order, caller)
+    refuse_closed(order)
+    now = clock.now_iso()
+    previous = models.promised_time(order)
+    if "authorization" in order.get("signed", {}):
+        changes: dict = {"promise": {"at": body.at, "reason": body.reason, "by": caller.stamp(),
+                                     "revised_at": now, **({"previous": previous}
+                                                           if previous else {})}}
+    else:
+        changes = {"promised_at": body.at}  # nothing signed yet: simply the time
+    event = event_item(caller, order_id, body.client_id, order["state"], order["state"],
+                       body.reason, now, promise={"at": body.at,
+                                                  **({"previous": previous} if previous else {})})
+    jobs = [{**line, "promised_at": body.at} for line in order["lines"]
+            if line.get("technician_id")]  # the job lists sort by it
+    return view(save(caller, order, changes, puts=[event, *jobs]), caller)
 
 
 def transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
@@ -392,6 +439,9 @@ def _transition(caller: Caller, order_id: str, body: TransitionRequest) -> dict:
                      **models.board_index(caller.shop_id, order["created_at"], order_id, closed_on)}
     if closed_on:
         changes["closed_on"] = closed_on
+        changes.update(at_work=None, help=None)  # nobody works on a closed order
+    if to == "quality_check" and order.get("quality"):
+        changes["quality"] = None  # each time the car comes to the check, it is checked anew
     line_updates = _lines_on_transition(order, to)
     event = event_item(caller, order_id, body.client_id, start, to, body.note, now)
     if to == "delivered":  # the follow-up call (維修後關懷), due some days from now
@@ -424,7 +474,7 @@ def refuse_signed(kind: str) -> None:
                    "version is drawn up and signed.", code="document_signed")
 
 
-def _refuse_closed(order: dict) -> None:
+def refuse_closed(order: dict) -> None:
     if order["state"] in CLOSED:
         raise Conflict("這張工單已經結案，不能再修改。", "This order is closed.",
                        code="order_closed")
@@ -441,7 +491,7 @@ def _add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
     order = load(caller.shop_id, order_id)
     if any(line["line_id"] == body.line_id for line in order["lines"]):
         return view(order, caller)  # replay
-    _refuse_closed(order)
+    refuse_closed(order)
     before_work = order["state"] in ("booked", "checked_in")
     origin = body.origin or ("authorization" if before_work else "additional")
     if origin == "authorization" and not before_work:
@@ -467,7 +517,44 @@ def _add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
             **({"customer_supplied": True} if body.customer_supplied else {}),
             **{key: value for key in ("reason", "photo_id") if (value := getattr(body, key))}}
     lines = [*order["lines"], line]
-    return view(save(caller, order, {"totals": totals_of(lines)}, puts=[line]), caller)
+    return view(save(caller, order, of_lines(lines), puts=[line]), caller)
+
+
+def propose(caller: Caller, order_id: str, body: Finding) -> dict:
+    """A technician (or the advisor) records a problem found during the work: an added line,
+    proposed and not yet priced, that comes back to whoever found it once it is approved."""
+    require(caller, "photos.write")  # everyone on the floor
+    return models.retry(lambda: _propose(caller, order_id, body), busy=busy())
+
+
+def _propose(caller: Caller, order_id: str, body: Finding) -> dict:
+    order = load(caller.shop_id, order_id)
+    if any(line["line_id"] == body.line_id for line in order["lines"]):
+        return view(order, caller)  # replay
+    refuse_closed(order)
+    if order["state"] not in WORK_STATES:
+        raise Conflict("開工後才能提出追加項目；開工前請列在委修確認單。",
+                       "Findings are added once work started; before, lines go on the "
+                       "service authorization.", code="not_in_progress")
+    if "checkout" in order.get("signed", {}):
+        refuse_signed("checkout")
+    now = clock.now_iso()
+    line = {**models.Line.key(caller.shop_id, order_id, body.line_id), "type": "order_line",
+            "line_id": body.line_id, "kind": body.kind, "description": body.description,
+            "amount": 0, "origin": "additional", "state": "proposed", "unpriced": True,
+            "reason": body.reason, "created_at": now, "created_by": caller.stamp(),
+            **{key: value for key in ("area", "part_number", "quantity")
+               if (value := getattr(body, key)) is not None}}
+    if caller.role == "technician":  # it comes back to them once approved, without a dispatch
+        line.update(_assigned(order, line, caller.stamp()))
+    lines = [*order["lines"], line]
+    names = _technician_names(lines)
+    return view(save(caller, order, {**of_lines(lines), "technician_names": names},
+                     puts=[line]), caller)
+
+
+# The order's states while work goes on: findings, time on jobs.
+WORK_STATES = ("authorized", "in_progress", "awaiting_approval", "quality_check")
 
 
 def update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -> dict:
@@ -482,10 +569,12 @@ def _update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) 
         _check_technician_change(caller, order, line, changes)
     else:
         require(caller, "orders.write")
-        _refuse_closed(order)
+        refuse_closed(order)
         _check_price_change(order, line, changes)
     updated = {**line, **changes}
     if changes.keys() & {"hours", "rate", "quantity", "unit_price", "amount"}:
+        _check_priced(updated)
+        updated.pop("unpriced", None)
         updated["amount"] = money.line_amount(
             updated["kind"], hours=updated.get("hours"), rate=updated.get("rate"),
             quantity=updated.get("quantity"), unit_price=updated.get("unit_price"),
@@ -493,13 +582,62 @@ def _update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) 
     if updated == line:
         return view(order, caller)
     updated["updated_at"] = clock.now_iso()
+    if changes.get("state") in ("approved", "declined"):
+        updated["answered_at"] = updated["updated_at"]
+    header = {}
+    if changes.get("state") == "done" and (line.get("clock") or {}).get("state") in (
+            "running", "paused"):  # marked done without the clock's finish: it stops now
+        updated["clock"] = clocked(line["clock"], "finished", caller.stamp(), clock.now_iso())
     lines = [updated if item["line_id"] == line_id else item for item in order["lines"]]
+    if updated.get("clock") != line.get("clock"):
+        header["at_work"] = at_work(lines)
     # A priced change (or a line declined) must not land on a line a signature covers, even if
     # a signature was written since this read: the database checks it with the write.
     guarded = [updated["sk"]] if changes.keys() - {"state"} or changes.get("state") == "declined" \
         else []
-    return view(save(caller, order, {"totals": totals_of(lines)}, puts=[updated],
+    return view(save(caller, order, {**of_lines(lines), **header}, puts=[updated],
                      unfrozen=guarded), caller)
+
+
+def clocked(current: dict, state: str, who: dict, at: str, reason: str | None = None) -> dict:
+    """A line's clock after a tap at `at`: its state (running, paused, finished), since when,
+    who, and the seconds worked by each person (a running period counts when it stops)."""
+    seconds = int(current.get("seconds") or 0)
+    by_staff = dict(current.get("by_staff") or {})
+    if current.get("state") == "running":
+        worked = int((clock.parse_iso(at) - clock.parse_iso(current["since"])).total_seconds())
+        seconds += worked
+        runner = current["by"]["staff_id"]
+        by_staff[runner] = int(by_staff.get(runner, 0)) + worked
+    return {"state": state, "since": at, "by": who, "seconds": seconds, "by_staff": by_staff,
+            "started_at": current.get("started_at") or at,
+            **({"reason": reason} if state == "paused" and reason else {}),
+            **({"finished_at": at} if state == "finished" else {})}
+
+
+def at_work(lines: list[dict]) -> list[dict]:
+    """Who works on which line now (and who paused, and why): the header keeps it for the
+    board, which reads headers alone."""
+    working = []
+    for line in lines:
+        now = line.get("clock") or {}
+        if now.get("state") in ("running", "paused"):
+            working.append({"line_id": line["line_id"], "description": line["description"],
+                            "staff_id": now["by"]["staff_id"], "name": now["by"]["name"],
+                            "state": now["state"], "since": now["since"],
+                            **({"reason": now["reason"]} if now.get("reason") else {})})
+    return working
+
+
+def _check_priced(line: dict) -> None:
+    """A line priced (a technician's finding, priced by the advisor) has what its kind needs."""
+    needs = {"labour": ("hours", "rate"), "part": ("quantity", "unit_price"),
+             "discount": ("amount",)}[line["kind"]]
+    missing = [name for name in needs if line.get(name) is None]
+    if missing:
+        raise Unprocessable(f"這個項目需要填寫：{'、'.join(missing)}。",
+                            f"a {line['kind']} line needs {', '.join(missing)}",
+                            code="validation")
 
 
 def _check_technician_change(caller: Caller, order: dict, line: dict, changes: dict) -> None:
@@ -508,11 +646,14 @@ def _check_technician_change(caller: Caller, order: dict, line: dict, changes: d
                         "lines done.")
     if line.get("technician_id") != caller.staff_id:
         raise Forbidden("這個項目沒有派給你。", "This line is not assigned to you.")
-    _check_done(order, line)
+    check_done(order, line)
 
 
-def _check_done(order: dict, line: dict) -> None:
-    if order["state"] not in ("in_progress", "quality_check") or line["state"] != "approved":
+def check_done(order: dict, line: dict) -> None:
+    """A line may be done while the work goes on, or once the car is ready (a small job the
+    customer asked for at the counter, added and answered there)."""
+    if order["state"] not in ("in_progress", "quality_check", "ready") \
+            or line["state"] != "approved":
         raise Conflict("只有維修中、已同意的項目可以標為完成。",
                        "Only approved lines of an order in progress can be marked done.",
                        code="line_not_ready")
@@ -541,7 +682,7 @@ def _check_price_change(order: dict, line: dict, changes: dict) -> None:
                        "The customer consented to this line: add an additional line instead.",
                        code="line_frozen")
     if changes.get("state") == "done":
-        _check_done(order, line)
+        check_done(order, line)
 
 
 def delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
@@ -551,7 +692,7 @@ def delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
 def _delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
     require(caller, "orders.write")
     order = load(caller.shop_id, order_id)
-    _refuse_closed(order)
+    refuse_closed(order)
     line = _line(order, line_id)
     _refuse_frozen_line(line, {"removed": True})
     if line["state"] != "proposed" or (
@@ -560,7 +701,7 @@ def _delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
                        "removed.", code="line_frozen")
     lines = [item for item in order["lines"] if item["line_id"] != line_id]
     key = models.Line.key(caller.shop_id, order_id, line_id)
-    return view(save(caller, order, {"totals": totals_of(lines)}, deletes=[key],
+    return view(save(caller, order, of_lines(lines), deletes=[key],
                      unfrozen=[key["sk"]]), caller)
 
 
@@ -580,42 +721,48 @@ def dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
 def _dispatch(caller: Caller, order_id: str, body: Dispatch) -> dict:
     require(caller, "orders.write")
     order = load(caller.shop_id, order_id)
-    _refuse_closed(order)
+    refuse_closed(order)
     technician = shops.get_staff(caller.shop_id, body.technician_id)
     if not technician or not technician.get("active", True):
         raise NotFound("找不到這位技師。", "No such technician.")
-    chosen = [line for line in order["lines"] if line["state"] != "declined"
+    chosen = [line for line in order["lines"] if line["state"] != "declined" and is_job(line)
               and (body.line_ids is None or line["line_id"] in body.line_ids)]
     if body.line_ids is not None and len(chosen) != len(set(body.line_ids)):
-        raise NotFound("找不到其中某個項目。", "One of the lines is not on this order.")
+        raise NotFound("找不到其中某個項目，或它不是施工項目（折扣、客戶自備零件不派工）。",
+                       "One of the lines is not on this order, or is not work (a discount or a "
+                       "part the customer brought is never a job).")
     if not chosen:
         raise Invalid("這張工單還沒有可派工的項目。", "This order has no lines to dispatch.",
                       code="nothing_to_dispatch")
-    updated = [{**line, "technician_id": technician["staff_id"],
-                "technician_name": technician["name"], "order_id": order_id,
-                "order_number": order["number"], "plate": order["vehicle"]["plate"],
-                **models.jobs_index(caller.shop_id, technician["staff_id"], order["created_at"],
-                                    order_id, line["line_id"])}
-               for line in chosen]
+    running = [line for line in chosen if (line.get("clock") or {}).get("state") == "running"
+               and line.get("technician_id") != technician["staff_id"]]
+    if running:  # the clock would go on for the one who stopped having the job
+        line = running[0]
+        raise Conflict(f"「{line['description']}」正由{line['clock']['by']['name']}施工中，"
+                       "請先暫停再改派。",
+                       f"{line['clock']['by']['name']} is working on “{line['description']}”: "
+                       "pause it before giving it to someone else.", code="job_running")
+    who = {"staff_id": technician["staff_id"], "name": technician["name"]}
+    updated = [{**line, **_assigned(order, line, who)} for line in chosen]
     by_id = {line["line_id"]: line for line in updated}
     lines = [by_id.get(line["line_id"], line) for line in order["lines"]]
-    names = sorted({line["technician_name"] for line in lines if line.get("technician_name")})
     event = event_item(caller, order_id, f"dispatch-{clock.now_iso()}-{technician['staff_id']}",
                        order["state"], order["state"], None, clock.now_iso(),
-                       dispatched_to={"staff_id": technician["staff_id"],
-                                      "name": technician["name"]},
-                       line_ids=[line["line_id"] for line in chosen])
-    return view(save(caller, order, {"technician_names": names}, puts=[*updated, event]), caller)
+                       dispatched_to=who, line_ids=[line["line_id"] for line in chosen])
+    return view(save(caller, order, {"technician_names": _technician_names(lines)},
+                     puts=[*updated, event]), caller)
 
 
-def jobs(caller: Caller, query: JobsQuery) -> dict:
-    """A technician's job list: the lines assigned to them on open orders (one Query)."""
-    technician_id = query.technician_id or caller.staff_id
-    if technician_id != caller.staff_id:
-        require(caller, "jobs.others")
-    lines = models.Line.lists.query(models.jobs_pk(caller.shop_id, technician_id))
-    return {"technician_id": technician_id, "jobs": [
-        {"order_id": item["order_id"], "number": item["order_number"], "plate": item["plate"],
-         "line": {k: v for k, v in item.items() if k not in HIDDEN}}
-        for item in (line.as_dict() for line in lines) if item["state"] != "declined"]}
+def _assigned(order: dict, line: dict, technician: dict) -> dict:
+    """What a line carries once given to a technician: who, and what their job list shows of
+    its order (one Query of the technician's jobs, nothing else read)."""
+    return {"technician_id": technician["staff_id"], "technician_name": technician["name"],
+            "order_id": order["order_id"], "order_number": order["number"],
+            "plate": order["vehicle"]["plate"],
+            **({"promised_at": promised} if (promised := models.promised_time(order)) else {}),
+            **models.jobs_index(order["shop_id"], technician["staff_id"], order["created_at"],
+                                order["order_id"], line["line_id"])}
 
+
+def _technician_names(lines: list[dict]) -> list[str]:
+    return sorted({line["technician_name"] for line in lines if line.get("technician_name")})

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from chalicelib.core import clock, money
-from chalicelib.work import fonts, parts
+from chalicelib.work import fonts, inspections, parts
 from chalicelib.work.labels import grouped
 
 FONT = "notosanstc"
@@ -477,8 +477,30 @@ def _checkout_extras(pdf: Any, content: dict) -> None:
     state = "已完成 Done" if road.get("done") else "未進行 Not done"
     pdf.multi_cell(0, 6, state + (f"（{road['note']}）" if road.get("note") else ""),
                    wrapmode="CHAR", new_x="LMARGIN")
+    if content["order"].get("handover"):
+        _handover(pdf, content["order"]["handover"])
     if content.get("parts"):
         _old_parts(pdf, content["parts"])
+
+
+def _handover(pdf: Any, handover: dict) -> None:
+    """The delivery walk-around: damage on record at check-in, anything new, the valuables."""
+    _section(pdf, "交車檢查", "Delivery walk-around", needs=24)
+    pdf.set_x(MARGIN + 1)
+    _font(pdf, 9.5)
+    found = handover.get("new_damage") or []
+    rows = [f"接車時記錄的外觀損傷 {handover.get('checked_in_damage', 0)} 處（見委修確認單）"
+            f"  Damage on record at check-in: {handover.get('checked_in_damage', 0)}",
+            "交車時新發現：無  New at delivery: none" if not found else
+            f"交車時新發現 {len(found)} 處  New at delivery: {len(found)}",
+            *[f"  {number}. {inspections.DAMAGE_NAMES[mark['kind']][0]} {inspections.DAMAGE_NAMES[mark['kind']][1]}"
+              + (f"：{mark['note']}" if mark.get("note") else "")
+              for number, mark in enumerate(found, 1)],
+            "貴重物品已歸還  Valuables returned" if handover.get("valuables_returned")
+            else "貴重物品：未確認歸還  Valuables: not confirmed returned"]
+    for row in rows:
+        pdf.set_x(MARGIN + 1)
+        pdf.multi_cell(0, 5.5, row, wrapmode="CHAR", new_x="LMARGIN")
 
 
 def _old_parts(pdf: Any, tags: list[dict]) -> None:

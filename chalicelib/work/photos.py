@@ -71,24 +71,42 @@ def list_photos(caller: Caller, order_id: str) -> dict:
 
 def check_subject(shop_id: str, subject: str) -> None:
     """`dashboard`, `general`, `tyre.<pos>`, `brake.<axle>`, `damage.<marker>`,
-    `checklist.<item>` (an item of the shop's checklist, read only for such a subject)."""
+    `checklist.<item>` (an item of the shop's checklist, read only for such a subject),
+    `line.<line>` (what a technician found, shown with the line it belongs to),
+    `delivery.<mark>` (damage found at the delivery walk-around)."""
     if subject in ("dashboard", "general"):
         return
     kind, _, part = subject.partition(".")
     ok = {"tyre": lambda: part in models.TYRE_POSITIONS,
           "brake": lambda: part in models.BRAKE_AXLES,
           "damage": lambda: re.fullmatch(r"[A-Za-z0-9_-]{1,64}", part) is not None,
+          "line": lambda: re.fullmatch(r"[A-Za-z0-9_-]{8,64}", part) is not None,
+          "delivery": lambda: re.fullmatch(r"[A-Za-z0-9_-]{8,64}", part) is not None,
           "checklist": lambda: part in shop_settings.item_ids(shop_id)}.get(kind)
     if ok is None or not ok():
         raise Invalid(f"照片的項目 {subject} 不正確。", f"{subject} is not something a photo can be of.",
                       code="invalid_subject")
 
 
+def during_work(subject: str) -> bool:
+    """A photo taken during the work or at delivery, not part of the walk-around the
+    authorization covers."""
+    return subject == "general" or subject.startswith((LINE_SUBJECT, "delivery."))
+
+
+LINE_SUBJECT = "line."
+
+
+def of_line(photos: list[dict], line_id: str) -> list[dict]:
+    """The photos of a line: what the technician took when they found it."""
+    return [photo for photo in photos if photo["subject"] == f"{LINE_SUBJECT}{line_id}"]
+
+
 def _check_may_add(caller: Caller, order: dict, subject: str) -> None:
-    """A walk-around photo only while the walk-around may change; a general one until the
-    order is closed (a technician's photo of a worn part, during the work)."""
+    """A walk-around photo only while the walk-around may change; a general one, or one of a
+    line, until the order is closed (a technician's photo of a worn part, during the work)."""
     check_subject(caller.shop_id, subject)
-    if subject != "general":
+    if not during_work(subject):
         order_store.refuse_walkaround_frozen(order)
     elif order["state"] in order_store.CLOSED:
         raise Conflict("這張工單已結束，不能再加照片。", "The order is closed: no more photos.",
@@ -170,7 +188,7 @@ def delete(caller: Caller, order_id: str, photo_id: str) -> None:
     photo = next((item for item in photos if item["photo_id"] == photo_id), None)
     if photo is None:
         return  # already gone: a replayed delete
-    if photo["subject"] != "general":
+    if not during_work(photo["subject"]):
         order_store.refuse_walkaround_frozen(order)
     models.Photo.from_dict(models.Photo.key(caller.shop_id, order_id, photo_id)).delete()
     s3 = aws.client("s3")

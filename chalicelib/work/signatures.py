@@ -47,7 +47,7 @@ from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, NotFound, Unprocessable
 from chalicelib.core.observability import logger
 from chalicelib.records import shop_settings, shops, vehicles
-from chalicelib.work import inspections, order_store, parts, pdf
+from chalicelib.work import inspections, order_store, parts, pdf, photos
 
 Kind = Literal["authorization", "estimate", "checkout"]
 KINDS: tuple[str, ...] = Kind.__args__
@@ -69,7 +69,7 @@ TITLES: dict[str, dict[str, str]] = _texts()["titles"]
 
 # What each signed document covers on the order's header: changed only by a new version.
 COVERED_FIELDS = {"authorization": {"concerns", "promised_at", "waits_in_shop", "old_parts"},
-                  "checkout": {"old_parts", "road_test", "buyer"}}
+                  "checkout": {"old_parts", "road_test", "buyer", "handover"}}
 
 
 # --- canonical form and hashes ---
@@ -154,9 +154,27 @@ def _refusal(order: dict, kind: str, content: dict) -> tuple[str, str, str] | No
     if waiting:  # the list records what became of each old part: settled first
         return ("old_parts_undecided", f"舊品都處理好後才能簽署結帳清單。{waiting[0]}",
                 f"The checkout list is signed once every old part is settled. {waiting[1]}")
+    if kind == "checkout" and not (order.get("quality") or {}).get("passed"):
+        return ("quality_not_passed", "品檢通過後才能簽署結帳清單。",
+                "The checkout list is signed once the quality check passed.")
+    unfinished = order_store.open_jobs(order) if kind == "checkout" else []
+    if unfinished:  # the list says what was done: everything is done or declined first
+        names = "、".join(line["description"] for line in unfinished[:3])
+        return ("work_open", f"還有 {len(unfinished)} 項工作未完成或未答覆（{names}），"
+                "完成或由客戶拒絕後才能簽署結帳清單。",
+                f"{len(unfinished)} job(s) are neither done nor declined: the checkout list is "
+                "signed once every one is.")
+    if kind == "checkout" and not order.get("handover"):
+        return ("handover_unchecked", "請先和客戶一起做交車檢查，再簽署結帳清單。",
+                "Walk around the car with the customer (the delivery check) before the "
+                "checkout list is signed.")
     if kind == "estimate" and state in ("booked", "checked_in"):
         return ("not_signable", "開工前的項目列在委修確認單上。",
                 "Before work, items go on the service authorization.")
+    unpriced = [line for line in content["lines"] if line.get("unpriced")]
+    if unpriced:
+        return ("unpriced", f"還有 {len(unpriced)} 個技師提出的項目尚未報價。",
+                f"{len(unpriced)} item(s) a technician found have no price yet.")
     if not content["lines"]:
         return ("not_signable", "這份文件還沒有任何項目。", "This document has no items yet.")
     return None
@@ -210,9 +228,12 @@ def _content(shop_id: str, order: dict, kind: str, shop: dict | None = None,
         content["warranty"] = {"months": warranty["warranty_months"],
                                "km": warranty["warranty_km"]}
         content["road_test"] = order.get("road_test") or {"done": False}
+        if order.get("handover"):
+            content["order"]["handover"] = order["handover"]
         # The customer confirms what happened to the old parts (returned ones are handed over).
         content["parts"] = [parts.on_checkout(tag) for tag in order["parts"]]
-    content["lines"] = [_doc_line(line) for line in chosen]
+    content["lines"] = [_doc_line(line, photos.of_line(order["photos"], line["line_id"]))
+                        for line in chosen]
     content["totals"] = money.totals(line["amount"] for line in chosen)
     return content
 
@@ -229,11 +250,14 @@ def _consented_amount(lines: list[dict]) -> int:
     return sum(int(line["amount"]) for line in lines if line["state"] in ("approved", "done"))
 
 
-def _doc_line(line: dict) -> dict:
-    return {key: line[key] for key in ("line_id", "kind", "description", "amount", "origin",
-                                       "part_number", "quantity", "hours", "rate", "unit_price",
-                                       "customer_supplied", "reason", "photo_id")
-            if line.get(key) is not None}
+def _doc_line(line: dict, shots: list[dict] = ()) -> dict:
+    """A line as a document shows it; `shots`: its photos (a technician's finding)."""
+    return {**{key: line[key] for key in ("line_id", "kind", "description", "amount", "origin",
+                                          "part_number", "quantity", "hours", "rate",
+                                          "unit_price", "customer_supplied", "reason", "area",
+                                          "photo_id", "unpriced")
+               if line.get(key) is not None},
+            **({"photo_ids": [shot["photo_id"] for shot in shots]} if shots else {})}
 
 
 # --- signing ---
@@ -419,7 +443,8 @@ def _decided(order: dict, body: NewSignature, content: dict) -> dict[str, dict]:
         doc_line["decision"] = decision
         lines[doc_line["line_id"]].update(
             state="approved" if decision == "approved" else "declined",
-            estimate_signature_id=body.signature_id, updated_at=clock.now_iso())
+            estimate_signature_id=body.signature_id, updated_at=clock.now_iso(),
+            answered_at=clock.now_iso())
     content["new_total"] = money.totals([_consented_amount(list(lines.values()))])["total"]
     return lines
 
@@ -688,7 +713,8 @@ def intact(item: dict, siblings: list[dict], signature_hash: str) -> bool:
 # The header's fields a document covers (COVERED_FIELDS), as a person names them.
 _FIELD_NAMES = {"concerns": ("客戶陳述", "concerns"), "promised_at": ("預定交車", "promised time"),
                 "waits_in_shop": ("等候方式", "waiting"), "old_parts": ("舊品處理", "old parts"),
-                "road_test": ("路試", "road test"), "buyer": ("買受人（統一編號）", "business buyer")}
+                "road_test": ("路試", "road test"), "buyer": ("買受人（統一編號）", "business buyer"),
+                "handover": ("交車檢查", "delivery walk-around")}
 
 
 def integrity(order: dict) -> dict:
@@ -743,7 +769,10 @@ def differences(order: dict, content: dict) -> list[tuple[str, str, str]]:
     lines = {line["line_id"]: line for line in order["lines"]}
     for shown in content["lines"]:
         name, line = shown["description"], lines.get(shown["line_id"])
-        signed = {key: value for key, value in shown.items() if key != "decision"}
+        # Its progress (the answer) and its photos (one may land later from a phone's queue)
+        # are not what was consented to.
+        signed = {key: value for key, value in shown.items()
+                  if key not in ("decision", "photo_ids")}
         if line is None:
             found.append(("line_removed", f"已簽署的項目「{name}」已不在工單上。",
                           f"The signed line “{name}” is no longer on the order."))

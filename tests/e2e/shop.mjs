@@ -138,10 +138,38 @@ export async function assertLayout(page, screen) {
   assert.deepEqual(await layoutFaults(page), [], `layout faults on ${screen}`);
 }
 
-/** Take an order through `steps` (states), as the owner; the customer signs where a step needs it. */
+/** Every approved job of the order marked done (the advisor's tick on each line). */
+export async function finishWork(api, orderId) {
+  let order = await api.get(`/api/orders/${orderId}`);
+  for (const line of order.lines) {
+    if (line.state === 'approved' && line.kind !== 'discount' && !line.customer_supplied) {
+      order = await api.patch(`/api/orders/${orderId}/lines/${line.line_id}`, { state: 'done' });
+    }
+  }
+  return order;
+}
+
+/** The final check (品檢), every item passed, the road test with its distance. */
+export async function passQualityCheck(api, orderId) {
+  const template = await api.get('/api/quality-check');
+  const items = Object.fromEntries(template.items.map((item) =>
+    [item.item_id, { ok: true, ...(item.kind === 'road_test' ? { km: 5 } : {}) }]));
+  return api.put(`/api/orders/${orderId}/quality-check`, { client_id: randomUUID(), items });
+}
+
+/** Take an order through `steps` (states), as the owner; the customer signs where a step needs it,
+ * before `ready` the work is done and the final check passed, and before `delivered` the car is walked
+ * around with the customer. */
 export async function moveTo(api, orderId, ...steps) {
   let order;
   for (const to of steps) {
+    if (to === 'ready') {
+      await finishWork(api, orderId);
+      await passQualityCheck(api, orderId);
+    }
+    if (to === 'delivered' && !(await api.get(`/api/orders/${orderId}`)).handover) {
+      await api.put(`/api/orders/${orderId}/handover`, { client_id: randomUUID(), valuables_returned: true });
+    }
     const document = { authorized: 'authorization', delivered: 'checkout' }[to];
     const draft = document && await api.get(`/api/orders/${orderId}/documents/${document}`);
     if (draft && draft.reason?.code !== 'already_signed') await signThroughApi(api, orderId, document);

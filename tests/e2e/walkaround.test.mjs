@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { BASE_URL, cutNetwork, launch, openPage, restoreNetwork, screenshot } from './browser.mjs';
+import { cameraShots, tapCounter } from './touch.mjs';
 import {
   aCustomerWithVehicle, anOrder, apiAs, assertLayout, demoLogin, signInWithPassword, withDemoShopSettings,
 } from './shop.mjs';
@@ -18,71 +19,6 @@ after(async () => {
   await browser?.close();
   if (photoDir) rmSync(photoDir, { recursive: true, force: true });
 });
-
-/**
- * Real JPEG files as a camera would hand them over (larger than the 1600 px the tablet sends),
- * drawn in the page's canvas: a sky, a road and a car-coloured block, so each photo differs.
- */
-async function cameraShots(page, count) {
-  const files = [];
-  for (let i = 0; i < count; i++) {
-    const base64 = await page.evaluate(async (hue) => {
-      const canvas = new OffscreenCanvas(2400, 1800);
-      const g = canvas.getContext('2d');
-      const sky = g.createLinearGradient(0, 0, 0, 1800);
-      sky.addColorStop(0, `hsl(${hue} 60% 75%)`);
-      sky.addColorStop(1, `hsl(${hue} 30% 30%)`);
-      g.fillStyle = sky;
-      g.fillRect(0, 0, 2400, 1800);
-      g.fillStyle = `hsl(${(hue + 180) % 360} 70% 45%)`;
-      g.fillRect(500, 700, 1400, 600);
-      g.fillStyle = '#222';
-      for (const x of [750, 1650]) { g.beginPath(); g.arc(x, 1300, 180, 0, Math.PI * 2); g.fill(); }
-      g.fillStyle = '#fff';
-      g.font = 'bold 160px sans-serif';
-      g.fillText(`PHOTO ${hue}`, 200, 300);
-      const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
-      const bytes = new Uint8Array(await blob.arrayBuffer());
-      let text = '';
-      for (const byte of bytes) text += String.fromCharCode(byte);
-      return btoa(text);
-    }, 40 + i * 70);
-    const path = join(photoDir, `shot-${i + 1}.jpg`);
-    writeFileSync(path, Buffer.from(base64, 'base64'));
-    files.push(path);
-  }
-  return files;
-}
-
-/** Taps as a person makes them: every tap (and every key of the on-screen keypad) counts. */
-function tapCounter(page) {
-  const counter = {
-    taps: 0,
-    async tap(locator) {
-      counter.taps += 1;
-      await locator.tap();
-    },
-    /** Tap a spot on an element, `fx`/`fy` its fractions. */
-    async tapAt(locator, fx, fy) {
-      await locator.scrollIntoViewIfNeeded();
-      const box = await locator.boundingBox();
-      counter.taps += 1;
-      await page.touchscreen.tap(box.x + box.width * fx, box.y + box.height * fy);
-    },
-    async type(text) {
-      counter.taps += text.length;
-      await page.keyboard.type(text);
-    },
-    /** The camera: one tap opens it, one tap takes the shot. */
-    async photo(button, file) {
-      const chooser = page.waitForEvent('filechooser');
-      await counter.tap(button);
-      await (await chooser).setFiles(file);
-      counter.taps += 1;
-    },
-  };
-  return counter;
-}
 
 const section = (page, name) => page.locator(`#walk-${name}`);
 
@@ -113,7 +49,7 @@ test('a standard walk-around on a tablet, with the network cut halfway, reaches 
     const [firstItem, secondItem] = items;
 
     await page.goto(`${BASE_URL}/#/orders/${order.order_id}`);
-    const shots = await cameraShots(page, 4);
+    const shots = await cameraShots(page, photoDir, 4);
     await signInWithPassword(page, login, password);
     await page.getByTestId('order-state').filter({ hasText: '已接車' }).waitFor();
     await page.waitForFunction(() => navigator.serviceWorker?.controller !== null);

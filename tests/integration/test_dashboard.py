@@ -16,7 +16,7 @@ from chalicelib.core import aws
 from chalicelib.outward import notify
 from devstack.poller import lambda_record
 from tests.builders import (a_customer_and_vehicle, a_shop, a_signature, add_lines, an_added_line,
-                            new_id)
+                            checked, new_id)
 
 MORNING = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Taipei
 DAY = "2026-03-02"
@@ -137,6 +137,7 @@ def a_working_day(shop, clock):
     clock.at(180)
     step(shop, a, "quality_check")                        # 12:00: in progress 80 min
     clock.at(200)
+    checked(shop, a)
     step(shop, a, "ready")                                # 12:20
     clock.at(360)
     a_signature(shop, a, "checkout")

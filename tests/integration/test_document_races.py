@@ -12,7 +12,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 from chalicelib.work import order_store, signatures
-from tests.builders import STROKES, a_part_tag, an_order, new_id
+from tests.builders import STROKES, a_handover, a_part_tag, an_order, new_id
 
 ROUNDS = 40
 
@@ -109,6 +109,7 @@ def test_a_checkout_signature_and_an_old_part_moved_at_once_never_disagree(shop,
             order = an_order(shop, state="ready")
             tag = a_part_tag(shop, order, wish="dispose")  # left to the shop: settled
             order_id = order["order_id"]
+            a_handover(shop, order_id)
             shown = shop.advisor.get(f"/api/orders/{order_id}/documents/checkout").body
             assert shown["signable"], shown
             signed, moved = at_once(

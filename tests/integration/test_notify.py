@@ -654,3 +654,19 @@ def test_locally_a_channel_without_credentials_delivers_to_the_outbox_page(app_e
     assert messages(shop, order["order_id"])["checked_in.sms"]["state"] == "sent"
     page = outbox_page().decode()
     assert "+886912345678" in page and "已完成接車" in page
+
+
+def test_a_revised_promise_tells_the_customer_the_new_time_once(channels, shop, clock):
+    order = an_order(shop, state="in_progress", promised_at="2026-11-30T17:00")
+    customers.link_line(shop.shop_id, order["customer"]["customer_id"], "U-line-user-1")
+    clock.value = DAYTIME
+    revised = shop.advisor.post(f"/api/orders/{order['order_id']}/promise", {
+        "client_id": new_id("promise"), "at": "2026-11-30T19:30", "reason": "追加更換來令片"})
+    assert revised.status == 200, revised.body
+    records = stream_records(order["order_id"])
+    handle(records)
+    handle(records)  # handed over again: told once
+    texts = [json.loads(r["body"])["messages"][0]["text"] for r in channels.sent("line")]
+    told = [text for text in texts if "預計完成時間更新" in text]
+    assert len(told) == 1, texts
+    assert "11/30 19:30" in told[0] and "追加更換來令片" in told[0]

@@ -13,7 +13,7 @@ from chalicelib.core import clock as times
 from chalicelib.after import reminders
 from chalicelib.core import aws, pieces
 from chalicelib.outward import notify, opt_out
-from tests.builders import a_signature, a_shop, an_order, new_id
+from tests.builders import a_signature, a_shop, an_order, checked, new_id
 from tests.integration.test_links import own_ip  # noqa: F401 (each test a client of its own)
 from tests.integration.test_notify import handle, stream_records
 
@@ -47,6 +47,8 @@ def delivered(shop, clock, lines, walk_values=(), mileage=None, day=DELIVERY_DAY
         walk(shop, order["order_id"], *walk_values)
     a_signature(shop, order["order_id"], "authorization")
     for step in ("authorized", "in_progress", "quality_check", "ready"):
+        if step == "ready":
+            checked(shop, order["order_id"])
         moved = shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
                                   {"to": step, "client_id": new_id("step")})
         assert moved.status == 200, moved.body

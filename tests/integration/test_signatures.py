@@ -11,7 +11,7 @@ from chalicelib.core import aws
 from chalicelib.work import order_store, signatures
 from chalicelib.api import Caller
 from chalicelib.core.config import settings
-from tests.builders import STROKES, a_signature, an_added_line, an_order, new_id
+from tests.builders import STROKES, a_signature, an_added_line, an_order, checked, new_id
 
 
 def move(person, order_id, to):
@@ -302,16 +302,16 @@ def test_delivery_needs_the_signed_checkout_list(shop):
     order = an_order(shop, state="ready")
     refused = move(shop.advisor, order["order_id"], "delivered")
     assert refused.status == 409 and "結帳清單" in refused.body["error"]["message"]
-    shop.advisor.patch(f"/api/orders/{order['order_id']}", {"road_test": {"done": True}})
     checkout = draft(shop.advisor, order["order_id"], "checkout")["content"]
-    assert checkout["road_test"] == {"done": True}
+    assert checkout["road_test"] == {"done": True, "note": "試車 5 km"}  # the final check's
     assert checkout["warranty"] == {"months": 12, "km": 20000}
     assert checkout["totals"]["total"] == checkout["consented_total"] == 2700
     signed = a_signature(shop, order["order_id"], "checkout")
     chain = [item["hash"] for item in stored(shop, order["order_id"])["signatures"]]
     assert signed["previous_hash"] == chain[0] and chain[1] == signed["hash"]
-    road = shop.advisor.patch(f"/api/orders/{order['order_id']}", {"road_test": {"done": False}})
-    assert road.status == 409 and road.error == "document_signed"
+    buyer = shop.advisor.patch(f"/api/orders/{order['order_id']}", {"buyer": {
+        "tax_id": "22099131", "title": "順安物流股份有限公司"}})
+    assert buyer.status == 409 and buyer.error == "document_signed"
     assert move(shop.advisor, order["order_id"], "delivered").status == 200
 
 
@@ -320,12 +320,21 @@ def test_a_total_above_what_the_customer_consented_to_is_not_delivered(shop):
     extra = an_added_line(shop, order["order_id"])
     shop.advisor.patch(f"/api/orders/{order['order_id']}/lines/{extra['line_id']}",
                        {"state": "approved"})  # a phone call is not a signed estimate
-    for to in ("quality_check", "ready"):
-        assert move(shop.advisor, order["order_id"], to).status == 200
-    a_signature(shop, order["order_id"], "checkout")
+    assert move(shop.advisor, order["order_id"], "quality_check").status == 200
+    checked(shop, order["order_id"])
+    assert move(shop.advisor, order["order_id"], "ready").status == 200
+    # The added line cannot be done, nor the checkout list signed, nor the car delivered.
+    done = shop.advisor.patch(f"/api/orders/{order['order_id']}/lines/{extra['line_id']}",
+                              {"state": "done"})
+    assert done.status == 409 and done.error == "needs_signed_estimate"
+    draft = shop.advisor.get(f"/api/orders/{order['order_id']}/documents/checkout").body
+    assert draft["reason"]["code"] == "work_open"
     refused = move(shop.advisor, order["order_id"], "delivered")
-    assert refused.status == 409 and "5,100" in refused.body["error"]["message"]
+    assert refused.status == 409
     a_signature(shop, order["order_id"], "estimate", decisions={extra["line_id"]: "approved"})
+    assert shop.advisor.patch(f"/api/orders/{order['order_id']}/lines/{extra['line_id']}",
+                              {"state": "done"}).status == 200
+    a_signature(shop, order["order_id"], "checkout")
     assert move(shop.advisor, order["order_id"], "delivered").status == 200
 
 
@@ -713,9 +722,9 @@ def test_an_order_whose_documents_match_reads_intact_through_its_whole_life(shop
     for line in order["lines"] + [brake]:
         assert shop.advisor.patch(f"/api/orders/{order['order_id']}/lines/{line['line_id']}",
                                   {"state": "done"}).status == 200
-    for to in ("quality_check", "ready"):
-        assert move(shop.advisor, order["order_id"], to).status == 200
-    shop.advisor.patch(f"/api/orders/{order['order_id']}", {"road_test": {"done": True}})
+    assert move(shop.advisor, order["order_id"], "quality_check").status == 200
+    checked(shop, order["order_id"])
+    assert move(shop.advisor, order["order_id"], "ready").status == 200
     a_signature(shop, order["order_id"], "checkout")
     delivered = move(shop.advisor, order["order_id"], "delivered")
     assert delivered.status == 200 and delivered.body["integrity"] == {"ok": True}

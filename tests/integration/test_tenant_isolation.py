@@ -42,6 +42,20 @@ BODIES = {
                                                "description": "x", "amount": 100},
     ("PATCH", "/api/orders/{order_id}/lines/{line_id}"): {"state": "declined"},
     ("POST", "/api/orders/{order_id}/dispatch"): {"technician_id": "{staff_id}"},
+    # the workshop floor: B reports a finding, times a job, asks for help, moves the promise and
+    # records a final check on A's order
+    ("POST", "/api/orders/{order_id}/findings"): {"line_id": "{new}", "kind": "labour",
+                                                  "description": "x", "reason": "y"},
+    ("POST", "/api/orders/{order_id}/lines/{line_id}/clock"): {"client_id": "{new}",
+                                                               "action": "start"},
+    ("POST", "/api/orders/{order_id}/help"): {"client_id": "{new}", "note": "x"},
+    ("POST", "/api/orders/{order_id}/help/taken"): {"client_id": "{new}"},
+    ("POST", "/api/orders/{order_id}/promise"): {"client_id": "{new}",
+                                                 "at": "2026-12-24T10:00", "reason": "x"},
+    ("PUT", "/api/orders/{order_id}/handover"): {"client_id": "{new}",
+                                                 "valuables_returned": True},
+    ("PUT", "/api/orders/{order_id}/quality-check"): {"client_id": "{new}", "items": {
+        "road_test": {"ok": True, "km": 5}}},
     ("PATCH", "/api/shop/settings"): {"tread_yellow_mm": 4.0},
     # the shop's own details: B changes only its own shop (the route takes no shop id)
     ("PATCH", "/api/shop"): {"line_id": "@shopb"},

@@ -18,13 +18,28 @@ from chalicelib.records import shop_settings, shops, vehicles
 
 def on_order_change(event_name: str, new_image: dict, old_image: dict) -> None:
     """The stream's reaction to an order (chalicelib/changes.py): a state change tells the
-    customer (when the shop says so)."""
+    customer (when the shop says so), and so does a new promised time."""
     if event_name == "REMOVE" or not new_image:
         return
     order, before = _plain(new_image), _plain(old_image)
     step = order.get("state")
     if step and step != before.get("state"):
         notify_step(order, step)
+    revised = (order.get("promise") or {}).get("revised_at")
+    if revised and revised != (before.get("promise") or {}).get("revised_at"):
+        notify_promise(order)
+
+
+def notify_promise(order: dict) -> list[dict]:
+    """The promised time revised after authorization: the customer hears the new time and why,
+    once per revision (its step names it), quiet hours respected."""
+    shop = shops.get_shop(order["shop_id"]) or {}
+    promise = order["promise"]
+    plate = vehicles.mask_plate(order.get("vehicle", {}).get("plate", ""))
+    link = links.url_for(order["shop_id"], order["order_id"]) or ""
+    text = (f"{shop.get('name', '')}：您的愛車 {plate} 預計完成時間更新為 "
+            f"{clock.local_text(promise['at'])}（{promise['reason']}）。進度：{link}").strip()
+    return send_text(order, f"promise:{promise['revised_at']}", text)
 
 
 def _plain(image: dict) -> dict:

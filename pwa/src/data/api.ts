@@ -9,8 +9,9 @@ import type { FieldChange } from './queue';
 import type { Template } from './template';
 import type { ThresholdName } from './thresholds';
 import type {
-  Appointment, AppointmentSource, Board, Buyer, Channel, Customer, DeviceRoster, DocumentKind, Fuel, Job, LineKind,
-  LineState, NewSignature, OldParts, Order, OrderState, OrderSummary, RegisteredDevice, RoadTest, Signature,
+  Appointment, AppointmentSource, Board, Buyer, Channel, ClockAction, Customer, DeviceRoster, DispatchSheet, DocumentKind, Fuel, Job, LineKind,
+  NewDamage, PauseReason, QualityAnswer, QualityItem,
+  LineState, NewSignature, OldParts, Order, OrderState, OrderSummary, RegisteredDevice, Signature,
   SignableDocument, Vehicle,
 } from './types';
 import { CLOSED_STATES } from './types';
@@ -108,8 +109,10 @@ export const findCustomers = (phone: string) =>
 export const getOrder = (orderId: string) => http.request<Order>('GET', `/api/orders/${q(orderId)}`);
 export const appointments = (date: string) =>
   http.request<{ date: string; appointments: Appointment[] }>('GET', `/api/appointments?date=${q(date)}`);
+/** A technician's jobs (the last answer kept for a bay with no Wi-Fi). */
 export const jobs = (technicianId?: string) =>
-  http.request<{ jobs: Job[] }>('GET', technicianId ? `/api/jobs?technician_id=${q(technicianId)}` : '/api/jobs');
+  readThrough(`jobs:${technicianId ?? 'mine'}`, () =>
+    http.request<{ jobs: Job[] }>('GET', technicianId ? `/api/jobs?technician_id=${q(technicianId)}` : '/api/jobs'));
 
 // Writes (through the queue). Creates carry the client-made id, so a replay is a no-op.
 export interface NewCustomer { name: string; mobile: string; channel: Channel; consentVersion: string | null }
@@ -148,8 +151,40 @@ export const deleteLine = (orderId: string, lineId: string) =>
 // instead of a 409 (see the report on the API contract).
 export const transition = (orderId: string, to: OrderState) =>
   queue.submit<Order>('POST', `/api/orders/${q(orderId)}/transitions`, { to, client_id: newId() });
-export const dispatch = (orderId: string, technicianId: string) =>
-  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/dispatch`, { technician_id: technicianId });
+export const dispatch = (orderId: string, technicianId: string, lineIds?: string[]) =>
+  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/dispatch`, { technician_id: technicianId, ...(lineIds ? { line_ids: lineIds } : {}) });
+
+// The workshop floor. Each tap carries the moment it was made (`at`), so a tap queued in a bay
+// with no Wi-Fi counts from when it happened; its client id makes a resend a no-op.
+export interface Finding {
+  kind: 'labour' | 'part'; description: string; reason: string; area?: string; quantity?: number;
+}
+/** What a technician found during the work: a line for the advisor to price (its photos: subject `line.<id>`). */
+export const proposeLine = (orderId: string, lineId: string, finding: Finding) =>
+  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/findings`, { line_id: lineId, ...finding });
+export const clockJob = (orderId: string, lineId: string, action: ClockAction, reason?: PauseReason) =>
+  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/lines/${q(lineId)}/clock`, {
+    client_id: newId(), action, at: new Date().toISOString(), ...(reason ? { reason } : {}),
+  });
+export const askHelp = (orderId: string, note: string, lineId?: string) =>
+  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/help`, { client_id: newId(), note, ...(lineId ? { line_id: lineId } : {}) });
+export const takeHelp = (orderId: string) =>
+  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/help/taken`, { client_id: newId() });
+export const revisePromise = (orderId: string, at: string, reason: string) =>
+  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/promise`, { client_id: newId(), at, reason });
+export const priceLine = (orderId: string, lineId: string, price: { hours?: number; rate?: number; quantity?: number; unit_price?: number }) =>
+  queue.submit<Order>('PATCH', `/api/orders/${q(orderId)}/lines/${q(lineId)}`, price);
+/** The delivery walk-around with the customer: what is new since check-in, the valuables. */
+export const recordHandover = (orderId: string, newDamage: NewDamage[], valuablesReturned: boolean) =>
+  queue.submit<Order>('PUT', `/api/orders/${q(orderId)}/handover`, { client_id: newId(), new_damage: newDamage, valuables_returned: valuablesReturned });
+/** A day's 派工表, and the same as an A4 PDF (a file made on request: it needs the network). */
+export const dispatchSheet = (date: string) => http.request<DispatchSheet>('GET', `/api/dispatch-sheet?date=${q(date)}`);
+export const dispatchSheetPdf = (date: string) => http.request<FileLink>('GET', `/api/dispatch-sheet/pdf?date=${q(date)}`);
+/** The final check's items (kept for a bay with no Wi-Fi). */
+export const qualityTemplate = () =>
+  readThrough('quality-check', () => http.request<{ items: QualityItem[] }>('GET', '/api/quality-check'));
+export const recordQualityCheck = (orderId: string, items: Record<string, QualityAnswer>) =>
+  queue.submit<Order>('PUT', `/api/orders/${q(orderId)}/quality-check`, { client_id: newId(), items });
 
 export interface NewAppointment {
   at: string; duration_minutes: number; purpose: string; source: AppointmentSource;
@@ -277,8 +312,6 @@ export const setOldParts = (orderId: string, oldParts: OldParts) =>
 /** The business buyer for the invoice, or null: a consumer again. */
 export const setBuyer = (orderId: string, buyer: Buyer | null) =>
   queue.submit<Order>('PATCH', `/api/orders/${q(orderId)}`, { buyer });
-export const setRoadTest = (orderId: string, roadTest: RoadTest) =>
-  queue.submit<Order>('PATCH', `/api/orders/${q(orderId)}`, { road_test: roadTest });
 
 // ---------------------------------------------------------------------------------------------
 // Old parts (舊品) and their tags. Moves carry the moment of the tap (`at`), so a scan queued in a

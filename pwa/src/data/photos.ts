@@ -45,6 +45,19 @@ export async function downsize(file: Blob): Promise<Blob> {
   }
 }
 
+/**
+ * A photo as it is queued: downsized, or, in a format this browser cannot draw, as it is when
+ * the API takes its type (else the drawing's failure is thrown).
+ */
+export async function photoToSend(file: Blob): Promise<Blob> {
+  try {
+    return await downsize(file);
+  } catch (failure) {
+    if (!['image/jpeg', 'image/png', 'image/webp'].includes(file.type)) throw failure;
+    return file;
+  }
+}
+
 /** What the API answers to a new photo: where to POST the bytes. */
 export interface PresignedUpload { photo_id: string; upload: { url: string; fields: Record<string, string> } }
 

@@ -81,7 +81,59 @@ export interface Line {
   /** The signatures that cover this line (docs/api.md says one; the server sends a list). */
   frozen_by?: string | string[];
   estimate_signature_id?: string;
+  /** Why the work is needed (a finding's reason), and which part of the car. */
+  reason?: string;
+  area?: string;
+  /** A technician's finding the advisor has not priced yet. */
+  unpriced?: boolean;
+  /** Time on the job (start, pause, resume, finish from the phone). */
+  clock?: JobClock;
+  /** The final check sent the car back: what to put right. */
+  rework?: { note: string; at: string; by: { staff_id: string; name: string } };
+  created_by?: { staff_id: string; name: string };
+  created_at?: string;
 }
+
+export type ClockState = 'running' | 'paused' | 'finished';
+export type PauseReason = 'parts' | 'approval' | 'break' | 'other';
+export const PAUSE_REASONS: readonly PauseReason[] = ['parts', 'approval', 'break', 'other'];
+export type ClockAction = 'start' | 'pause' | 'resume' | 'finish';
+
+export interface JobClock {
+  state: ClockState;
+  since: string;
+  by: { staff_id: string; name: string };
+  /** Seconds worked until `since` (a running period counts when it stops). */
+  seconds: number;
+  by_staff?: Record<string, number>;
+  started_at?: string;
+  finished_at?: string;
+  reason?: PauseReason;
+}
+
+/** Who works on which line of an order now (the header keeps it; the board shows it). */
+export interface AtWork {
+  line_id: string; description: string; staff_id: string; name: string;
+  state: 'running' | 'paused'; since: string; reason?: PauseReason;
+}
+
+/** A technician's call for support (需要支援), until someone takes it. */
+export interface HelpCall {
+  by: { staff_id: string; name: string }; at: string; note: string; line_id?: string; description?: string;
+}
+
+/** The final check (品檢): each item passed or failed, by whom. */
+export interface QualityResult {
+  passed: boolean;
+  items: { item_id: string; ok: boolean; note?: string; km?: number }[];
+  by: { staff_id: string; name: string };
+  at: string;
+}
+export interface QualityItem { item_id: string; zh: string; en: string; kind?: 'road_test' }
+export interface QualityAnswer { ok: boolean; note?: string; km?: number }
+
+/** The promised time revised after authorization (the authorization keeps the first one). */
+export interface PromiseRevision { at: string; reason: string; previous?: string; revised_at: string; by: { staff_id: string; name: string } }
 
 /** What the customer pays (the lines' sum, tax included), and the 銷售額 + 稅額 it splits into. */
 export interface Totals { total: number; sales: number; tax: number }
@@ -97,6 +149,14 @@ export interface OrderEvent {
   note?: string;
   /** A signature, or a signed version set aside (the state stays as it was). */
   document?: { kind: 'authorization' | 'estimate' | 'checkout'; version: number; signature_id: string; superseded?: boolean };
+  /** Lines given to a technician (派工). */
+  dispatched_to?: { staff_id: string; name: string };
+  /** A tap on a job's clock, or a call for support and its answer. */
+  job?: { action: ClockAction | 'help' | 'help_taken'; line_id?: string; reason?: PauseReason };
+  /** A final check recorded (a failed one is the step back to work, with its note). */
+  quality?: { passed: boolean; failed?: string[] };
+  /** The promised time revised. */
+  promise?: { at: string; previous?: string };
 }
 
 export interface Order {
@@ -124,6 +184,12 @@ export interface Order {
   messages?: OrderMessage[];
   old_parts?: OldParts;
   road_test?: RoadTest;
+  promise?: PromiseRevision;
+  at_work?: AtWork[];
+  quality?: QualityResult;
+  found?: number;
+  help?: HelpCall;
+  handover?: Handover;
 }
 
 /** What the customer wants done with the parts taken off (舊品). */
@@ -165,6 +231,10 @@ export interface OrderSummary {
   promised_at?: string;
   waits_in_shop: boolean;
   technician_names: string[];
+  at_work?: AtWork[];
+  /** Lines a technician proposed that wait for a price. */
+  found?: number;
+  help?: HelpCall | null;
   total: number;
 }
 
@@ -196,6 +266,7 @@ export interface Job {
   order_id: string;
   number: string;
   plate: string;
+  promised_at?: string | null;
   line: Line;
   /** The order's state: in docs/api.md, not (yet) in the route's answer. */
   state?: OrderState;
@@ -455,4 +526,27 @@ export interface OrderMessage {
   error?: string;
   tries?: number;
   resends?: number;
+}
+
+/** A day's 派工表: each technician's jobs with sold and actual hours, and their 工時效率. */
+export interface DispatchSheet {
+  date: string;
+  technicians: {
+    staff_id: string; name: string; sold_hours: number; worked_hours: number; efficiency: number | null;
+    jobs: {
+      order_id: string; number: string; plate: string; line_id: string; description: string; kind: LineKind;
+      status: 'idle' | 'running' | 'paused' | 'finished' | 'proposed' | 'declined'; reason?: PauseReason;
+      sold_hours: number | null; worked_hours: number; started_at?: string | null; finished_at?: string | null;
+    }[];
+  }[];
+}
+
+/** A mark found at the delivery walk-around (交車檢查), on the same outline as check-in's. */
+export interface NewDamage {
+  mark_id: string; x: number; y: number;
+  kind: 'scratch' | 'dent' | 'crack' | 'chip' | 'rust' | 'other'; note?: string;
+}
+export interface Handover {
+  new_damage: NewDamage[]; valuables_returned: boolean; checked_in_damage: number;
+  by: { staff_id: string; name: string }; at: string; note?: string;
 }

@@ -14,7 +14,7 @@ import { ApiError } from './http';
 import {
   DEFAULT_SETTINGS, overlay, type Inspection, type Photo, type ShopSettings, type TemplateGroup, type TemplateItem, type WarningLight,
 } from './inspection';
-import { downsize } from './photos';
+import { photoToSend } from './photos';
 import type { FieldChange, QueuedWrite } from './queue';
 import type { Order, Vehicle } from './types';
 
@@ -157,14 +157,10 @@ export function openWalkaround(orderId: string) {
     error.value = null;
     let blob: Blob;
     try {
-      blob = await downsize(file);
+      blob = await photoToSend(file);
     } catch (failure) {
-      // A format this browser cannot draw: send it as it is if the API takes the type.
-      if (!['image/jpeg', 'image/png', 'image/webp'].includes(file.type)) {
-        error.value = failure;
-        return;
-      }
-      blob = file;
+      error.value = failure;
+      return;
     }
     const photoId = newId();
     localUrls.value = { ...localUrls.value, [photoId]: URL.createObjectURL(blob) };

@@ -10,6 +10,9 @@ import { OpenCases } from '../ui/OpenCases';
 import { usePullToRefresh } from '../ui/pull';
 import { orderPath } from '../ui/router';
 
+/** How often the board asks again while it is on screen (one Query on the server). */
+export const BOARD_POLL_MS = 10_000;
+
 /** The advisor's board for today: a column per state, a card per order. */
 export function Board() {
   const [data, setData] = useState<BoardData | null>(null);
@@ -25,6 +28,14 @@ export function Board() {
       .finally(() => setBusy(false));
   }, []);
   useEffect(refresh, [refresh]);
+  // What the floor does shows without a reload: a finding to price, a call for help, who works.
+  useEffect(() => {
+    const timer = setInterval(() => { if (document.visibilityState === 'visible') quietRefresh(); }, BOARD_POLL_MS);
+    return () => clearInterval(timer);
+  }, []);
+  const quietRefresh = () => {
+    loadBoard(taipeiDate()).then((answer) => { setData(answer); setError(null); }, () => undefined);
+  };
   const pull = usePullToRefresh(refresh);
 
   const count = (state: OrderState) => data?.counts[state] ?? data?.columns[state]?.length ?? 0;
@@ -84,18 +95,30 @@ export function Board() {
 }
 
 function OrderCard({ order }: { order: OrderSummary }) {
+  const open = !['delivered', 'followed_up', 'cancelled'].includes(order.state);
+  const late = open && order.promised_at ? Date.parse(order.promised_at) < Date.now() : false;
   return (
-    <a class="order-card" href={`#${orderPath(order.order_id)}`}>
+    <a class={`order-card${order.help ? ' order-card-help' : ''}`} href={`#${orderPath(order.order_id)}`}>
       <span class="order-card-top">
         <span class="order-number">{order.number}</span>
         {order.waits_in_shop && <span class="tag">{t('board.waits')}</span>}
+        {late && <span class="tag tag-late" data-testid="late">{t('board.late')}</span>}
       </span>
+      {order.help && <span class="tag tag-help" data-testid="help">{t('board.help')}：{order.help.by.name}</span>}
+      {!!order.found && <span class="tag tag-found" data-testid="found">{tf('board.found', { n: order.found })}</span>}
       <span class="plate">{order.plate}</span>
       <span class="order-card-line">{order.make} {order.model}</span>
       <span class="order-card-line">{order.customer_name}</span>
       {order.promised_at && (
         <span class="order-card-line order-card-promised">{tf('board.promised', { time: formatTime(order.promised_at) })}</span>
       )}
+      {(order.at_work ?? []).map((w) => (
+        <span key={w.line_id} class={`order-card-line order-card-work order-card-work-${w.state}`}>
+          {w.state === 'paused'
+            ? tf('board.pausedWork', { name: w.name, reason: t(`jobs.reason.${w.reason ?? 'other'}`) })
+            : tf('board.atWork', { name: w.name, what: w.description })}
+        </span>
+      ))}
       <span class="order-card-line order-card-muted">
         {order.technician_names.length ? order.technician_names.join('、') : t('board.noTechnician')}
       </span>

@@ -1,15 +1,16 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { locale, t, tf } from '../i18n';
 import {
   addLine, deleteLine, dispatch, getDocument, getOrder, listStaff, orderPhotos, reviseDocument, setLineState, setOldParts,
-  setBuyer, setRoadTest, signedPdf, signedPdfBytes, transition, type NewLine,
+  setBuyer, signedPdf, signedPdfBytes, transition, type NewLine,
 } from '../data/api';
 import { session } from '../data/client';
 import { formatDateTime, formatMoney, formatPhone, formatTime } from '../data/format';
 import type { WriteOutcome } from '../data/queue';
 import {
   DOCUMENT_KINDS, OLD_PARTS, type Bilingual, type Buyer, type DocumentKind, type Line, type LineKind, type LineState, type OldParts,
-  type Order, type Signature, type SignableDocument, type Staff,
+  type Order, type OrderEvent, type Signature, type SignableDocument, type Staff,
 } from '../data/types';
 import { Choice } from '../ui/Choice';
 import { errorText } from '../ui/errors';
@@ -25,6 +26,8 @@ import { photoSubjectName as photoName } from '../ui/photoSubject';
 import { printPdf, PrintRefused, printsInPage } from '../ui/printPdf';
 import type { Photo } from '../data/inspection';
 import { customerPath, signPath, walkaroundPath } from '../ui/router';
+import { AtWorkList, HelpBanner, PriceLine, PromiseEditor, QualityPanel } from '../ui/Workshop';
+import { HandoverPanel } from '../ui/Handover';
 
 /** One repair order: who and what, the job lines and money as the API sums them, the next steps. */
 export function OrderScreen({ orderId }: { orderId: string }) {
@@ -84,6 +87,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
         <span class={`state-badge state-${order.state}`} data-testid="order-state">{t(`state.${order.state}`)}</span>
       </header>
       <IntegrityAlert order={order} />
+      <HelpBanner order={order} canEdit={canEdit} busy={busy} change={change} />
 
       <div class="order-grid">
         <div class="order-side">
@@ -121,11 +125,12 @@ export function OrderScreen({ orderId }: { orderId: string }) {
             <dl>
               <dt>{t('order.customer')}</dt>
               <dd><a class="tap-link" href={`#${customerPath(order.customer.customer_id)}`}>{order.customer.name}</a><br /><span class="muted">{order.customer.mobile ? formatPhone(order.customer.mobile) : ''}</span></dd>
-              {order.promised_at && (<><dt>{t('order.promised')}</dt><dd>{formatTime(order.promised_at)}</dd></>)}
+              {(order.promise?.at ?? order.promised_at) && (<><dt>{t('order.promised')}</dt><dd data-testid="promised">{formatTime(order.promise?.at ?? order.promised_at!)}</dd></>)}
               <dt>{t('newOrder.waiting')}</dt>
               <dd>{order.waits_in_shop ? t('order.waits') : t('order.leaves')}</dd>
               {order.mileage_km !== undefined && (<><dt>{t('order.mileage')}</dt><dd>{order.mileage_km.toLocaleString('en-US')} km</dd></>)}
             </dl>
+            {canEdit && <PromiseEditor order={order} busy={busy} change={change} />}
           </section>
 
           <BuyerPanel order={order} canEdit={canEdit} busy={busy}
@@ -140,6 +145,8 @@ export function OrderScreen({ orderId }: { orderId: string }) {
         </div>
 
         <div class="order-main">
+          <QualityPanel order={order} busy={busy} change={change} />
+          {canEdit && <HandoverPanel order={order} busy={busy} change={change} />}
           <section class="panel" aria-labelledby="lines-title">
             <h2 id="lines-title">{t('order.lines')}</h2>
             {order.lines.length === 0 && <p class="muted">{t('order.noLines')}</p>}
@@ -147,7 +154,9 @@ export function OrderScreen({ orderId }: { orderId: string }) {
               {order.lines.map((line) => (
                 <LineRow key={line.line_id} line={line} canEdit={canEdit} busy={busy}
                   onState={(state) => void change(() => setLineState(order.order_id, line.line_id, state))}
-                  onDelete={() => void change(() => deleteLine(order.order_id, line.line_id))} />
+                  onDelete={() => void change(() => deleteLine(order.order_id, line.line_id))}>
+                  {canEdit && line.unpriced && <PriceLine orderId={order.order_id} line={line} busy={busy} change={change} />}
+                </LineRow>
               ))}
             </ul>
             <dl class="totals" aria-label={t('order.total')}>
@@ -161,7 +170,9 @@ export function OrderScreen({ orderId }: { orderId: string }) {
             {canEdit && <AddLine orderId={order.order_id} busy={busy} onAdd={(line) => change(() => addLine(order.order_id, line))} />}
           </section>
 
-          {canEdit && <Dispatch busy={busy} onDispatch={(id) => void change(() => dispatch(order.order_id, id))} />}
+          <AtWorkList order={order} />
+          {canEdit && <Dispatch key={order.lines.map((line) => `${line.line_id}:${line.technician_id ?? ''}`).join()} order={order} busy={busy}
+            onDispatch={(id, lineIds) => void change(() => dispatch(order.order_id, id, lineIds))} />}
 
           <OrderParts order={order} />
 
@@ -172,12 +183,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
                 <li key={i}>
                   <time dateTime={event.at}>{formatDateTime(event.at)}</time>
                   <span class="history-who">{event.by.name}</span>
-                  <span class="history-move">
-                    {event.document
-                      ? tf(event.document.superseded ? 'doc.eventSuperseded' : 'doc.eventSigned', {
-                        title: t(`doc.kind.${event.document.kind}`), version: event.document.version })
-                      : `${event.from ? `${t(`state.${event.from}`)} → ` : ''}${t(`state.${event.to}`)}`}
-                  </span>
+                  <span class="history-move">{eventText(event, order)}</span>
                   {event.note && <span class="muted">{event.note}</span>}
                 </li>
               ))}
@@ -190,11 +196,29 @@ export function OrderScreen({ orderId }: { orderId: string }) {
   );
 }
 
+/** What an event of the order's history says: a step, a signature, a job's tap, a check, a new time. */
+function eventText(event: OrderEvent, order: Order): string {
+  if (event.document) {
+    return tf(event.document.superseded ? 'doc.eventSuperseded' : 'doc.eventSigned', {
+      title: t(`doc.kind.${event.document.kind}`), version: event.document.version });
+  }
+  if (event.job) {
+    const what = order.lines.find((line) => line.line_id === event.job?.line_id)?.description ?? '';
+    const reason = event.job.reason ? `（${t(`jobs.reason.${event.job.reason}`)}）` : '';
+    return `${t(`history.job.${event.job.action}`)}${what ? `：${what}` : ''}${reason}`;
+  }
+  if (event.quality?.passed) return t('history.qualityPassed');
+  if (event.promise) return tf('history.promise', { time: formatDateTime(event.promise.at) });
+  if (event.dispatched_to) return tf('history.dispatch', { name: event.dispatched_to.name });
+  return `${event.from ? `${t(`state.${event.from}`)} → ` : ''}${t(`state.${event.to}`)}`;
+}
+
 /** A signed document covers the line (docs/api.md: one signature id; the server sends a list). */
 const isFrozen = (line: Line) => (Array.isArray(line.frozen_by) ? line.frozen_by.length > 0 : Boolean(line.frozen_by));
 
-function LineRow({ line, canEdit, busy, onState, onDelete }: {
+function LineRow({ line, canEdit, busy, onState, onDelete, children }: {
   line: Line; canEdit: boolean; busy: boolean; onState: (state: LineState) => void; onDelete: () => void;
+  children?: ComponentChildren;
 }) {
   const detail = lineDetail(line);
   return (
@@ -204,8 +228,11 @@ function LineRow({ line, canEdit, busy, onState, onDelete }: {
           {t(`line.${line.kind}`)}{line.origin === 'additional' ? ` · ${t('line.additional')}` : ''}
           {line.customer_supplied && <span class="tag line-tag">{t('line.customerSupplied')}</span>}
           {isFrozen(line) && <span class="tag tag-ok line-tag">{t('line.frozen')}</span>}
+          {line.unpriced && <span class="tag tag-late line-tag">{t('line.unpriced')}</span>}
         </span>
         <span class="line-description">{line.description}</span>
+        {line.reason && <span class="line-reason">{line.reason}{line.area ? ` · ${tf('line.area', { area: line.area })}` : ''}</span>}
+        {line.unpriced && line.created_by && <span class="muted">{tf('line.foundBy', { name: line.created_by.name })}</span>}
         <span class="muted">
           {line.part_number ? `${line.part_number} · ` : ''}{detail}
           {line.technician_name ? ` · ${tf('line.technician', { name: line.technician_name })}` : ''}
@@ -213,7 +240,8 @@ function LineRow({ line, canEdit, busy, onState, onDelete }: {
       </div>
       <span class="line-amount">{formatMoney(line.amount)}</span>
       <span class={`line-state line-state-${line.state}`}>{t(`line.${line.state}`)}</span>
-      {canEdit && line.state === 'proposed' && (
+      {children}
+      {canEdit && line.state === 'proposed' && !line.unpriced && (
         <div class="line-actions">
           <button type="button" class="button-secondary" disabled={busy} onClick={() => onState('approved')}>{t('line.approve')}</button>
           <button type="button" class="button-secondary" disabled={busy} onClick={() => onState('declined')}>{t('line.decline')}</button>
@@ -376,15 +404,24 @@ function BuyerPanel({ order, canEdit, busy, onSave }: {
   );
 }
 
-function Dispatch({ busy, onDispatch }: { busy: boolean; onDispatch: (technicianId: string) => void }) {
+/** Work a technician does: never a discount or a part the customer brought. */
+const isJob = (line: Line) => line.kind === 'labour' || (line.kind === 'part' && !line.customer_supplied);
+
+/** 派工: the chosen jobs (by default those nobody has yet) to a technician; another tap re-dispatches. */
+function Dispatch({ order, busy, onDispatch }: { order: Order; busy: boolean; onDispatch: (technicianId: string, lineIds: string[]) => void }) {
   const [technicians, setTechnicians] = useState<Staff[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const open = order.lines.filter((line) => isJob(line) && line.state !== 'declined' && line.state !== 'done');
+  const [chosen, setChosen] = useState<string[]>(() => open.filter((line) => !line.technician_id).map((line) => line.line_id));
   useEffect(() => {
     listStaff().then(
       (answer) => setTechnicians(answer.staff.filter((s) => s.role === 'technician' && s.active !== false)),
       (failure: unknown) => setError(errorText(failure)),
     );
   }, []);
+  if (open.length === 0) return null;
+  const toggle = (lineId: string) =>
+    setChosen((current) => (current.includes(lineId) ? current.filter((id) => id !== lineId) : [...current, lineId]));
   return (
     <section class="panel" aria-labelledby="dispatch-title">
       <h2 id="dispatch-title">{t('order.dispatch')}</h2>
@@ -393,10 +430,20 @@ function Dispatch({ busy, onDispatch }: { busy: boolean; onDispatch: (technician
       {technicians && technicians.length > 0 && (
         <>
           <p class="muted">{t('order.dispatchLead')}</p>
+          <ul class="dispatch-lines">
+            {open.map((line) => (
+              <li key={line.line_id}>
+                <label class="check">
+                  <input type="checkbox" checked={chosen.includes(line.line_id)} onChange={() => toggle(line.line_id)} />
+                  <span>{line.description}<span class="muted">{line.technician_name ? ` · ${line.technician_name}` : ` · ${t('board.noTechnician')}`}</span></span>
+                </label>
+              </li>
+            ))}
+          </ul>
           <div class="button-row">
             {technicians.map((tech) => (
-              <button type="button" key={tech.staff_id} class="button-secondary" disabled={busy}
-                onClick={() => onDispatch(tech.staff_id)}>
+              <button type="button" key={tech.staff_id} class="button-secondary" disabled={busy || chosen.length === 0}
+                onClick={() => onDispatch(tech.staff_id, chosen)}>
                 {tech.name}
               </button>
             ))}
@@ -466,17 +513,13 @@ function Documents({ order, drafts, canEdit, busy, change }: {
 }) {
   const [error, setError] = useState<string | null>(null);
   const [working, setWorking] = useState(false);
-  const [roadNote, setRoadNote] = useState(order.road_test?.note ?? '');
   const [link, setLink] = useState<string | null>(null);
   const [printHint, setPrintHint] = useState<string | null>(null);
-  useEffect(() => setRoadNote(order.road_test?.note ?? ''), [order.road_test?.note]);
 
   const signatures = order.signatures ?? [];
   const closed = ['delivered', 'followed_up', 'cancelled'].includes(order.state);
-  const roadTestDue = ['in_progress', 'awaiting_approval', 'quality_check', 'ready'].includes(order.state);
   // What a signed document covers cannot change (the server refuses with 409 document_signed).
   const oldPartsFixed = Boolean(order.signed?.authorization || order.signed?.checkout);
-  const roadTestFixed = Boolean(order.signed?.checkout);
 
   async function withPdf(signatureId: string, use: (url: string) => void, failed: () => void = () => undefined) {
     setWorking(true);
@@ -550,29 +593,7 @@ function Documents({ order, drafts, canEdit, busy, change }: {
             <span>{t(`oldParts.${order.old_parts ?? 'decide_at_delivery'}`)}</span>
           </p>
         )}
-        {roadTestDue && canEdit && !roadTestFixed && (
-          <div class="road-test">
-            <label class="check">
-              <input type="checkbox" checked={order.road_test?.done ?? false} disabled={busy}
-                onChange={(event) => void write(() => setRoadTest(order.order_id, {
-                  done: event.currentTarget.checked, ...(roadNote.trim() ? { note: roadNote.trim() } : {}),
-                }))} />
-              <span>{t('roadTest.done')}</span>
-            </label>
-            <div class="road-test-note">
-              <Field id="road-test-note" label={t('roadTest.note')} value={roadNote} onValue={setRoadNote} autoComplete="off" />
-              {roadNote.trim() !== (order.road_test?.note ?? '') && (
-                <button type="button" class="button-secondary" disabled={busy}
-                  onClick={() => void write(() => setRoadTest(order.order_id, {
-                    done: order.road_test?.done ?? false, ...(roadNote.trim() ? { note: roadNote.trim() } : {}),
-                  }))}>
-                  {t('common.save')}
-                </button>
-              )}
-            </div>
-          </div>
-        )}
-        {order.road_test && (roadTestFixed || !canEdit || closed) && (
+        {order.road_test && (
           <p class="document-fact">
             <span class="document-fact-label">{t('sign.roadTest')}</span>
             <span>{order.road_test.done ? t('roadTest.done') : t('sign.roadTestNotDone')}{order.road_test.note ? `（${order.road_test.note}）` : ''}</span>
