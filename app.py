@@ -19,6 +19,7 @@ appointments, board, dispatch_sheet, handover, inspections, jobs, orders, parts,
         "appointments", "board", "dispatch_sheet", "handover", "inspections", "jobs", "orders",
         "parts", "photos", "quality", "signatures"))
 notify, links = lazy("outward.notify"), lazy("outward.links")
+staff_alerts = lazy("outward.notify.staff")
 followups, cases, reminders, dashboard, portability, exports, imports, daily = (
     lazy(f"after.{name}") for name in ("followups", "cases", "reminders", "dashboard",
                                        "portability", "exports", "imports", "daily"))
@@ -445,6 +446,23 @@ def get_dispatch_sheet_pdf(query):
 def record_handover(order_id, body):
     """The delivery walk-around (交車檢查) with the customer: new damage, valuables returned."""
     return handover.record(api.caller(), order_id, body)
+
+
+@api.route("/api/me/push", "GET")
+def get_my_push():
+    """The key this device subscribes with to the front desk's alerts (null: not set up)."""
+    return staff_alerts.settings(api.caller())
+
+
+@api.route("/api/me/push", "POST", body="outward.notify.push:Subscription")
+def subscribe_my_push(body):
+    """This device is told of findings to price and calls for help."""
+    return staff_alerts.subscribe(api.caller(), body)
+
+
+@api.route("/api/me/push/off", "POST", body="outward.notify.push:Unsubscription")
+def unsubscribe_my_push(body):
+    return staff_alerts.unsubscribe(api.caller(), body)
 
 
 @api.route("/api/quality-check", "GET")

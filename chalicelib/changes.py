@@ -20,6 +20,7 @@ from chalicelib import models
 from chalicelib.after import dashboard, reminders
 from chalicelib.core.observability import logger
 from chalicelib.outward import notify
+from chalicelib.outward.notify import staff
 
 # A reaction is given the record's event name (INSERT, MODIFY, REMOVE) and its new and old image
 # in DynamoDB's typed JSON (`models.Item.from_image(image).as_dict()` reads one).
@@ -38,6 +39,8 @@ react(models.Event, dashboard.on_event)  # the shop's numbers: an order's steps,
 react(models.Line, dashboard.on_line)  # its additional lines,
 react(models.Message, dashboard.on_message)  # the messages to its customer,
 react(models.Case, dashboard.on_case)  # and the cases a follow-up opens and closes
+react(models.Line, staff.on_line)  # a technician's finding tells the front desk,
+react(models.Order, staff.on_order_change)  # and so does a call for support
 
 
 def type_of(new_image: dict, old_image: dict) -> str | None:

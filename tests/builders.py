@@ -188,6 +188,18 @@ def an_order(shop: Shop, state: str = "checked_in", lines: bool = False, **field
     return order
 
 
+def a_dispatched_order(shop: Shop) -> dict:
+    """An order in progress, its labour and part lines given to the shop's technician."""
+    order = an_order(shop, state="authorized", lines=True)
+    answer = shop.advisor.post(f"/api/orders/{order['order_id']}/dispatch",
+                               {"technician_id": shop.technician.staff_id})
+    assert answer.status == 200, answer.body
+    answer = shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
+                               {"to": "in_progress", "client_id": new_id("step")})
+    assert answer.status == 200, answer.body
+    return answer.body
+
+
 def a_handover(shop: Shop, order_id: str, **fields: Any) -> dict:
     """The delivery walk-around with the customer: nothing new, the valuables returned."""
     answer = shop.advisor.put(f"/api/orders/{order_id}/handover", {

@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Callable, Iterable
 
 from pydantic import Field
@@ -38,6 +39,7 @@ from chalicelib.core import clock, money
 from chalicelib.api import Body, Caller
 from chalicelib.core.errors import Invalid
 from chalicelib.api.roles import require
+from chalicelib.work import dispatch_sheet
 
 MAX_DAYS = 366
 SEEN_SECONDS = 7 * 86400  # the stream keeps a record 24 h: a marker outlives any redelivery
@@ -147,6 +149,29 @@ def line_counts(new: dict, old: dict) -> list[tuple[str, str, Counts]]:
     return found
 
 
+def job_counts(new: dict, old: dict) -> list[tuple[str, str, Counts]]:
+    """(what, day, counts) for time on a job (工時效率): the seconds each person worked since the
+    line's last change, on the day of the tap; and the sold hours of a labour job, to its
+    technician, the day it is first done."""
+    now, before = new.get("clock") or {}, (old or {}).get("clock") or {}
+    if not now or now == before:
+        return []
+    found = []
+    worked = {staff: int(seconds) - int((before.get("by_staff") or {}).get(staff, 0))
+              for staff, seconds in (now.get("by_staff") or {}).items()}
+    worked = {f"work.{staff}.worked": seconds for staff, seconds in worked.items() if seconds > 0}
+    if worked:
+        found.append((f"clock#{now['since']}", clock.local_date(now["since"]), worked))
+    first_done = new.get("state") == "done" and (old or {}).get("state") != "done"
+    if first_done and new.get("kind") == "labour" and new.get("hours") \
+            and new.get("technician_id"):
+        sold = int(Decimal(str(new["hours"])) * 3600)
+        found.append(("sold", clock.local_date(now.get("finished_at") or now["since"]),
+                      {f"work.{new['technician_id']}.sold": sold,
+                       f"work.{new['technician_id']}.jobs": 1}))
+    return found
+
+
 def line_history(line: dict) -> list[tuple[str, str, Counts]]:
     """For a rebuild: a line as it is now, as the changes that made it so (a line done was
     approved; its answer's time is `answered_at`, or for a line answered before that was kept,
@@ -156,7 +181,7 @@ def line_history(line: dict) -> list[tuple[str, str, Counts]]:
     answer = {"done": "approved"}.get(line.get("state"), line.get("state"))
     if answer in ("approved", "declined"):
         found += line_counts({**line, "state": answer}, proposed)
-    return found
+    return found + job_counts(line, {})
 
 
 def message_counts(new: dict, old: dict) -> Counts:
@@ -246,7 +271,7 @@ def on_line(event_name: str, new_image: dict, old_image: dict) -> None:
     owner = models.order_of(line.get("pk", ""))
     if owner is None:
         return
-    for what, day, counts in line_counts(line, before):
+    for what, day, counts in line_counts(line, before) + job_counts(line, before):
         add(owner[0], day, f"line#{owner[1]}#{line['line_id']}#{what}", counts)
 
 
@@ -480,8 +505,25 @@ def figures(shop_id: str, start: str, end: str) -> dict:
                        "cases_opened": _sum(found, "cases_opened"),
                        "cases_closed": _sum(found, "cases_closed"),
                        "cases_open": int(totals.get("cases_open", 0))},
+        "technicians": technicians(found),
         "buckets": list(BUCKETS),
     }
+
+
+def technicians(items: list[dict]) -> list[dict]:
+    """工時效率 per person over the period: the sold hours of the labour jobs they finished
+    against the hours they worked (the names are the staff list's, on the screen)."""
+    people: dict[str, dict[str, int]] = {}
+    for item in items:
+        for name, value in item.items():
+            if name.startswith("work.") and name.count(".") >= 2:
+                staff, what = name[len("work."):].rsplit(".", 1)
+                people.setdefault(staff, {"sold": 0, "worked": 0, "jobs": 0})[what] += int(value)
+    return [{"staff_id": staff, "jobs": counts["jobs"],
+             "sold_hours": round(counts["sold"] / 3600, 2),
+             "worked_hours": round(counts["worked"] / 3600, 2),
+             "efficiency": dispatch_sheet.efficiency(counts["sold"], counts["worked"])}
+            for staff, counts in sorted(people.items())]
 
 
 def dashboard(caller: Caller, query: PeriodQuery):

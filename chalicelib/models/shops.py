@@ -70,6 +70,38 @@ class Staff(Item, discriminator="staff"):
         return {"pk": shop_pk(shop_id), "sk": f"{STAFF_PREFIX}{staff_id}"}
 
 
+def staff_push_pk(shop_id: str) -> str:
+    return f"{shop_pk(shop_id)}#STAFFPUSH"
+
+
+class StaffPush(Item, discriminator="staff_push"):
+    """A staff device's Web Push subscription (a tablet at the desk that allowed it): PK
+    `SHOP#<shop>#STAFFPUSH`, SK `<staff>#<SHA-256 of the endpoint>` (never the endpoint in a
+    key). The shop's are one Query: who is told of a technician's finding or call for help."""
+    shop_id = Text()
+    staff_id = Text()
+    role = Text()
+    endpoint = Text()
+    p256dh = Text()
+    auth = Text()
+    created_at = Text()
+
+    @staticmethod
+    def key(shop_id: str, staff_id: str, endpoint_hash: str) -> Key:
+        return {"pk": staff_push_pk(shop_id), "sk": f"{staff_id}#{endpoint_hash}"}
+
+
+class StaffAlert(Item, discriminator="staff_alert"):
+    """An alert to the front desk's devices, sent once: PK `STAFFALERT#<shop>#<what>`, SK
+    `SENT`, written only if new before the push goes out (a redelivered stream record finds it);
+    gone by TTL after a day."""
+    expires_at = Number()
+
+    @staticmethod
+    def key(shop_id: str, what: str) -> Key:
+        return {"pk": f"STAFFALERT#{shop_id}#{what}", "sk": "SENT"}
+
+
 def login_pk(login: str) -> str:
     """Everything about one sign-in name: the accounts it opens (one per shop) and its guard."""
     return f"LOGIN#{login}"

@@ -60,9 +60,9 @@ def sheet(caller: Caller, query: SheetQuery) -> dict:
     return {"date": day, "technicians": technicians}
 
 
-def efficiency(sold: Decimal, worked: Decimal) -> int | None:
-    """工時效率: sold hours of the finished jobs over the hours worked, in percent (None
-    before any time is recorded)."""
+def efficiency(sold: Decimal | int, worked: Decimal | int) -> int | None:
+    """工時效率: the sold hours of the finished labour jobs over the time worked, in percent
+    (None before any time is recorded); the dispatch sheet's and the dashboard's."""
     return round(sold / worked * 100) if worked else None
 
 

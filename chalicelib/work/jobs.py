@@ -79,15 +79,18 @@ def _tap(caller: Caller, order_id: str, line_id: str, body: ClockTap) -> dict:
         raise Conflict("工單不在維修中，不能記錄工時。",
                        "The order is not in progress: no time can be recorded.",
                        code="line_not_ready")
+    # The final check sent the job back: it is done, and worked on again until finished anew.
+    reworking = bool(line.get("rework")) and line["state"] == "done"
     now_clock = line.get("clock") or {"state": "idle", "seconds": 0}
-    if now_clock["state"] not in _FROM[body.action]:
+    allowed = _FROM[body.action] + (("finished",) if reworking and body.action == "start" else ())
+    if now_clock["state"] not in allowed:
         raise Conflict(_refusal_text(body.action, now_clock["state"]),
                        f"This job is {now_clock['state']}: it cannot {body.action} now.",
                        code="clock_state")
-    if body.action != "pause" and line["state"] != "approved":
+    if body.action != "pause" and line["state"] != "approved" and not reworking:
         raise Conflict("客戶同意的項目才能施工。", "Only work the customer approved can be done.",
                        code="line_not_ready")
-    if body.action == "finish":
+    if body.action == "finish" and not reworking:
         orders.check_done(order, line)
     at = _moment(body.at, now_clock.get("since"))
     updated = {**line, "clock": orders.clocked(now_clock, _TO[body.action], caller.stamp(), at,

@@ -22,6 +22,8 @@ const { count, size, warnings } = await generateSW({
   // fetched the chunk of its own version at start (main.tsx), and reloads if that ever failed.
   skipWaiting: true,
   clientsClaim: true,
+  // The front desk's alerts (a finding to price, a call for help): public/staff-push.js.
+  importScripts: ['staff-push.js'],
 });
 
 for (const warning of warnings) console.warn(`sw: ${warning}`);

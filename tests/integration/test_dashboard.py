@@ -337,3 +337,31 @@ def test_the_dashboard_is_one_query_and_one_read(app_env, shop, clock, stream):
                                     request.headers["X-Amz-Target"].decode().split(".")[-1]))
     figures(shop.owner, "2025-12-03", DAY)  # 90 days
     assert sorted(calls) == ["GetItem", "Query"]
+
+
+def test_time_on_jobs_adds_up_to_each_technicians_efficiency_and_a_rebuild_agrees(
+        app_env, shop, clock, stream):
+    order_id = new_order(shop)  # 冷氣系統檢查 1.5 h sold, and a part
+    a_signature(shop, order_id, "authorization")
+    step(shop, order_id, "authorized")
+    shop.advisor.post(f"/api/orders/{order_id}/dispatch",
+                      {"technician_id": shop.technician.staff_id})
+    step(shop, order_id, "in_progress")
+    labour = next(line for line in shop.advisor.get(f"/api/orders/{order_id}").body["lines"]
+                  if line["kind"] == "labour")
+    path = f"/api/orders/{order_id}/lines/{labour['line_id']}/clock"
+    for minutes, action, extra in ((10, "start", {}), (70, "pause", {"reason": "parts"}),
+                                   (100, "resume", {}), (130, "finish", {})):
+        clock.at(minutes)  # 60 + 30 minutes worked, the 30-minute pause not
+        answer = shop.technician.post(path, {"client_id": new_id("tap"), "action": action,
+                                             **extra})
+        assert answer.status == 200, answer.body
+    stream.drain()
+    mine = figures(shop.manager)["technicians"]
+    assert mine == [{"staff_id": shop.technician.staff_id, "jobs": 1, "sold_hours": 1.5,
+                     "worked_hours": 1.5, "efficiency": 100}]
+    for item in aws.table().query(KeyConditionExpression="pk = :pk", ExpressionAttributeValues={
+            ":pk": models.dashboard_pk(shop.shop_id)})["Items"]:
+        aws.table().delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+    dashboard.backfill(shop.shop_id)
+    assert figures(shop.manager)["technicians"] == mine

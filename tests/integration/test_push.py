@@ -23,8 +23,8 @@ from chalicelib.core import aws, secrets
 from chalicelib.outward import notify
 from chalicelib.records import customers
 from chalicelib.outward.notify import base, delivery, line_pnp, push
-from tests.builders import an_order
-from tests.integration.test_notify import estimates_twice, handle, stream_records
+from tests.builders import a_dispatched_order, an_order, new_id
+from tests.integration.test_notify import estimates_twice, handle, item_records, stream_records
 
 LINE_TOKEN = "line-token-for-tests"
 LINE_SECRET = "line-secret-for-tests"
@@ -418,3 +418,44 @@ def test_locally_push_and_pnp_without_credentials_go_to_the_outbox(app_env, shop
     monkeypatch.setenv("SL_NOTIFY_LIVE", "push,line_pnp")
     aws.reset()
     assert not outbox.used_for("push") and not outbox.used_for("line_pnp")
+
+
+# --- the front desk's devices: a technician's finding, a call for support ---
+
+def test_a_finding_and_a_call_for_help_reach_the_desks_devices_once_and_not_the_floors(
+        provider, shop):
+    desk, floor = Browser(provider.url, "desk"), Browser(provider.url, "floor")
+    subscribed = shop.advisor.post("/api/me/push", desk.subscription)
+    assert subscribed.status == 200 and subscribed.body["public_key"] == secrets.get(
+        "vapid/public-key")
+    assert shop.technician.post("/api/me/push", floor.subscription).status == 200
+    assert shop.advisor.post("/api/me/push", {**desk.subscription, "endpoint":
+                                              "http://evil.example/push/x"}).status == 422
+    order = a_dispatched_order(shop)
+    found = shop.technician.post(f"/api/orders/{order['order_id']}/findings", {
+        "line_id": new_id("line"), "kind": "part", "description": "前煞車來令片",
+        "reason": "剩 2 mm"})
+    assert found.status == 201
+    lines = item_records(lambda pk, sk: pk.endswith(order["order_id"]) and sk.startswith("LINE#"))
+    handle(lines)
+    handle(lines)  # handed over again: told once
+    (alert,) = provider.sent("push")
+    assert alert["path"] == desk.endpoint.removeprefix(provider.url)
+    shown = desk.decrypt(alert["body"])
+    assert shown["title"].startswith("技師發現問題")
+    assert order["vehicle"]["plate"] in shown["body"] and "前煞車來令片" in shown["body"]
+    assert shown["url"] == f"/#/orders/{order['order_id']}"
+    assert order["customer"]["name"] not in shown["body"]  # nothing of the customer's
+
+    shop.technician.post(f"/api/orders/{order['order_id']}/help", {
+        "client_id": new_id("help"), "note": "螺絲鏽死"})
+    handle(stream_records(order["order_id"]))
+    help_alert = desk.decrypt(provider.sent("push")[-1]["body"])
+    assert help_alert["title"].startswith("需要支援") and "螺絲鏽死" in help_alert["body"]
+    assert len(provider.sent("push")) == 2
+
+    assert shop.advisor.post("/api/me/push/off", {"endpoint": desk.endpoint}).status == 200
+    shop.technician.post(f"/api/orders/{order['order_id']}/help", {
+        "client_id": new_id("help"), "note": "再一次"})
+    handle(stream_records(order["order_id"]))
+    assert len(provider.sent("push")) == 2  # no desk device left

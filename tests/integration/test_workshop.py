@@ -10,7 +10,8 @@ import pytest
 
 from chalicelib.core import clock as times
 from chalicelib.records import auth, shops
-from tests.builders import (ApiClient, PASSWORD, a_handover, a_passed_check, a_signature, an_order, new_id,
+from tests.builders import (ApiClient, PASSWORD, a_dispatched_order, a_handover, a_passed_check,
+                            a_signature, an_order, new_id,
                             password_hash, quality_answers, work_done)
 from tests.integration.test_links import link_of, own_ip, page, path_of  # noqa: F401 (fixture)
 from tests.integration.test_photos import a_jpeg, complete, presign, upload
@@ -23,19 +24,6 @@ def another_technician(shop, client) -> ApiClient:
     assert shops.add_staff(shop.shop_id, member, password_hash())
     return ApiClient(client, auth.access_token(shops.get_staff(shop.shop_id, staff_id), None),
                      staff_id=staff_id, role="technician")
-
-
-def dispatched(shop, state="in_progress"):
-    """An order at `state` whose jobs are all the shop's technician's."""
-    order = an_order(shop, state="authorized", lines=True)
-    answer = shop.advisor.post(f"/api/orders/{order['order_id']}/dispatch",
-                               {"technician_id": shop.technician.staff_id})
-    assert answer.status == 200, answer.body
-    if state != "authorized":
-        answer = shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
-                                   {"to": "in_progress", "client_id": new_id("step")})
-        assert answer.status == 200, answer.body
-    return answer.body
 
 
 def tap(person, order, line, action, **fields):
@@ -57,7 +45,7 @@ def step(person, order, to, **fields):
 # --- a technician's finding ---
 
 def test_a_finding_with_its_photo_is_priced_approved_and_comes_back_to_who_found_it(shop):
-    order = dispatched(shop)
+    order = a_dispatched_order(shop)
     line_id = new_id("line")
     target = presign(shop.technician, order, a_jpeg(), subject=f"line.{line_id}")
     upload(target["upload"], a_jpeg())
@@ -95,7 +83,7 @@ def test_a_finding_waits_for_work_to_start_and_a_price_needs_what_its_kind_needs
         "line_id": new_id("line"), "kind": "labour", "description": "冷氣濾網更換",
         "reason": "很髒"})
     assert answer.status == 409 and answer.error == "not_in_progress"
-    order = dispatched(shop)
+    order = a_dispatched_order(shop)
     line_id = new_id("line")
     assert shop.technician.post(f"/api/orders/{order['order_id']}/findings", {
         "line_id": line_id, "kind": "labour", "description": "冷氣濾網更換",
@@ -140,7 +128,7 @@ def test_the_job_list_runs_in_the_order_of_the_promised_time(shop):
 # --- time on a job ---
 
 def test_start_pause_resume_finish_counts_the_time_and_the_board_shows_who_works(shop, clock):
-    order = dispatched(shop)
+    order = a_dispatched_order(shop)
     line = order["lines"][0]
     start = times.now()
     clock.value = start
@@ -166,7 +154,7 @@ def test_start_pause_resume_finish_counts_the_time_and_the_board_shows_who_works
 
 
 def test_a_tap_held_offline_counts_from_when_it_was_tapped_and_a_replay_counts_once(shop, clock):
-    order = dispatched(shop)
+    order = a_dispatched_order(shop)
     line = order["lines"][0]
     start = times.now()
     clock.value = start
@@ -190,7 +178,7 @@ def test_a_tap_held_offline_counts_from_when_it_was_tapped_and_a_replay_counts_o
 
 
 def test_a_burst_of_starts_on_one_job_starts_it_once(shop):
-    order = dispatched(shop)
+    order = a_dispatched_order(shop)
     line = order["lines"][0]
     with ThreadPoolExecutor(max_workers=8) as pool:
         answers = list(pool.map(lambda _: tap(shop.technician, order, line, "start"), range(8)))
@@ -202,7 +190,7 @@ def test_a_burst_of_starts_on_one_job_starts_it_once(shop):
 
 
 def test_only_the_technician_given_the_job_clocks_it(shop, chalice_client):
-    order = dispatched(shop)
+    order = a_dispatched_order(shop)
     other = another_technician(shop, chalice_client)
     refused = tap(other, order, order["lines"][0], "start")
     assert refused.status == 403
@@ -212,7 +200,7 @@ def test_only_the_technician_given_the_job_clocks_it(shop, chalice_client):
 # --- the final check ---
 
 def test_ready_needs_a_passed_check_and_a_failed_one_sends_the_car_back_with_the_note(shop):
-    order = dispatched(shop)
+    order = a_dispatched_order(shop)
     order = work_done(shop, order)
     order = step(shop.advisor, order, "quality_check").body
     refused = step(shop.advisor, order, "ready")
@@ -230,6 +218,12 @@ def test_ready_needs_a_passed_check_and_a_failed_one_sends_the_car_back_with_the
     assert failed.body["state"] == "in_progress" and not failed.body["quality"]["passed"]
     job = shop.technician.get("/api/jobs").body["jobs"][0]
     assert "引擎故障燈亮" in job["line"]["rework"]["note"]
+    # The job is worked on again, timed, and finished anew: the note goes.
+    assert tap(shop.technician, failed.body, job["line"], "start").status == 200
+    again = tap(shop.technician, failed.body, job["line"], "finish")
+    assert again.status == 200, again.body
+    redone = next(line for line in again.body["lines"] if line["line_id"] == job["line"]["line_id"])
+    assert redone["state"] == "done" and "rework" not in redone
 
     order = step(shop.technician, failed.body, "quality_check").body
     passed = a_passed_check(shop, order["order_id"])
@@ -239,7 +233,7 @@ def test_ready_needs_a_passed_check_and_a_failed_one_sends_the_car_back_with_the
 
 def test_the_technician_who_did_the_work_does_not_check_it_when_the_shop_has_another(
         shop, chalice_client):
-    order = dispatched(shop)
+    order = a_dispatched_order(shop)
     order = work_done(shop, order)
     order = step(shop.advisor, order, "quality_check").body
     body = {"client_id": new_id("qc"), "items": quality_answers()}
@@ -301,7 +295,7 @@ def test_a_revised_promise_keeps_the_signed_authorization_intact_and_is_an_event
 # --- asking for support ---
 
 def test_a_call_for_support_shows_on_the_board_until_someone_takes_it(shop):
-    order = dispatched(shop)
+    order = a_dispatched_order(shop)
     asked = shop.technician.post(f"/api/orders/{order['order_id']}/help", {
         "client_id": new_id("help"), "line_id": order["lines"][0]["line_id"],
         "note": "螺絲鏽死，需要人幫忙扶"})
@@ -331,7 +325,7 @@ def test_the_dispatch_sheet_shows_each_technicians_jobs_hours_and_efficiency(sho
     import subprocess
     import urllib.request
 
-    order = dispatched(shop)  # 冷氣系統檢查 1.5 h sold, and the refrigerant part
+    order = a_dispatched_order(shop)  # 冷氣系統檢查 1.5 h sold, and the refrigerant part
     other = another_technician(shop, chalice_client)
     labour, part = order["lines"]
     shop.advisor.post(f"/api/orders/{order['order_id']}/dispatch",
@@ -365,7 +359,7 @@ def test_the_dispatch_sheet_shows_each_technicians_jobs_hours_and_efficiency(sho
 
 def test_jobs_go_to_different_technicians_and_a_redispatch_moves_one_list_to_another(
         shop, chalice_client):
-    order = dispatched(shop)
+    order = a_dispatched_order(shop)
     other = another_technician(shop, chalice_client)
     labour, part = order["lines"]
     path = f"/api/orders/{order['order_id']}/dispatch"

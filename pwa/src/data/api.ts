@@ -177,6 +177,10 @@ export const priceLine = (orderId: string, lineId: string, price: { hours?: numb
 /** The delivery walk-around with the customer: what is new since check-in, the valuables. */
 export const recordHandover = (orderId: string, newDamage: NewDamage[], valuablesReturned: boolean) =>
   queue.submit<Order>('PUT', `/api/orders/${q(orderId)}/handover`, { client_id: newId(), new_damage: newDamage, valuables_returned: valuablesReturned });
+/** The front desk's alerts on this device (Web Push): the key to subscribe with, and the subscription. */
+export const myPushKey = () => http.request<{ public_key: string | null }>('GET', '/api/me/push');
+export const subscribeMyPush = (subscription: PushSubscriptionJSON) => http.request<{ subscribed: boolean }>('POST', '/api/me/push', subscription);
+export const unsubscribeMyPush = (endpoint: string) => http.request<{ subscribed: boolean }>('POST', '/api/me/push/off', { endpoint });
 /** A day's 派工表, and the same as an A4 PDF (a file made on request: it needs the network). */
 export const dispatchSheet = (date: string) => http.request<DispatchSheet>('GET', `/api/dispatch-sheet?date=${q(date)}`);
 export const dispatchSheetPdf = (date: string) => http.request<FileLink>('GET', `/api/dispatch-sheet/pdf?date=${q(date)}`);

@@ -39,6 +39,8 @@ export interface Dashboard {
   additional: Record<Additional, CountAmount> & { approval_median: number | null; approval_p90: number | null };
   notifications: Record<Channel, SentFailed>;
   follow_ups: { done: number; cases_opened: number; cases_closed: number; cases_open: number };
+  /** 工時效率 per person: the sold hours of the labour jobs they finished against the hours worked. */
+  technicians?: { staff_id: string; jobs: number; sold_hours: number; worked_hours: number; efficiency: number | null }[];
 }
 
 export type PeriodKind = 'week' | 'month' | 'days90' | 'custom';

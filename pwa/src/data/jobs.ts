@@ -33,6 +33,7 @@ export function tapped(job: Job, action: ClockAction, reason: PauseReason | unde
     line: {
       ...job.line,
       state: action === 'finish' ? 'done' : job.line.state,
+      ...(action === 'finish' ? { rework: undefined } : {}),
       clock: { state, since: now, by: me, seconds, started_at: clock?.started_at ?? now, ...(reason ? { reason } : {}) },
     },
   };

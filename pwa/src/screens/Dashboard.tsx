@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { locale, t, tf, type MessageKey } from '../i18n';
-import { dashboard, dashboardCsv } from '../data/api';
+import { dashboard, dashboardCsv, listStaff } from '../data/api';
 import {
   CHANNELS, TIMED_STATES, csvFileName, dailySeries, daysIn, durationText, percentText, periodOf, periodProblem,
   type Dashboard as Figures, type Period, type PeriodKind,
@@ -191,6 +191,7 @@ function FiguresView({ figures }: { figures: Figures }) {
             </tbody>
           </table>
         </section>
+        <Efficiency rows={figures.technicians ?? []} />
         <section class="panel" aria-labelledby="notifications">
           <h2 id="notifications">{t('dashboard.notifications')}</h2>
           <table class="dashboard-table">
@@ -208,6 +209,35 @@ function FiguresView({ figures }: { figures: Figures }) {
         </section>
       </div>
     </>
+  );
+}
+
+/** 工時效率: each person's sold hours (labour jobs finished) against the hours they worked. */
+function Efficiency({ rows }: { rows: NonNullable<Figures['technicians']> }) {
+  const [names, setNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    listStaff().then((answer) => setNames(Object.fromEntries(answer.staff.map((s) => [s.staff_id, s.name]))), () => undefined);
+  }, []);
+  return (
+    <section class="panel" aria-labelledby="efficiency">
+      <h2 id="efficiency">{t('dashboard.efficiency')}</h2>
+      {rows.length === 0 ? <p class="muted">{t('dashboard.noEfficiency')}</p> : (
+        <table class="dashboard-table">
+          <thead><tr><th scope="col">{t('dashboard.technician')}</th><th scope="col">{t('dashboard.jobsDone')}</th><th scope="col">{t('sheet.sold')}</th><th scope="col">{t('sheet.worked')}</th><th scope="col">{t('dashboard.efficiencyRate')}</th></tr></thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.staff_id}>
+                <th scope="row">{names[row.staff_id] ?? '—'}</th>
+                <td>{row.jobs}</td>
+                <td>{row.sold_hours.toFixed(2)}</td>
+                <td>{row.worked_hours.toFixed(2)}</td>
+                <td class={row.efficiency !== null && row.efficiency < 80 ? 'dashboard-failed' : undefined}>{row.efficiency === null ? '—' : `${row.efficiency}%`}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 

@@ -85,8 +85,9 @@ function OrderGroup({ group, busy, canTap, onTap, onSent }: {
 }) {
   const [open, setOpen] = useState<'finding' | 'help' | null>(null);
   const late = group.promised_at ? Date.parse(group.promised_at) < Date.now() : false;
-  const finished = group.jobs.filter((job) => job.line.state === 'done');
-  const current = group.jobs.filter((job) => job.line.state !== 'done');
+  // A job the final check sent back is current again until it is finished anew.
+  const finished = group.jobs.filter((job) => job.line.state === 'done' && !job.line.rework);
+  const current = group.jobs.filter((job) => job.line.state !== 'done' || job.line.rework);
   const rework = current.find((job) => job.line.rework)?.line.rework ?? group.jobs.find((job) => job.line.rework)?.line.rework;
   const titleId = `job-order-${group.order_id}`;
   return (
@@ -130,14 +131,16 @@ function JobRow({ job, disabled, onTap }: {
   const [pausing, setPausing] = useState(false);
   const { line } = job;
   const clock = line.clock;
-  const state = line.state === 'done' ? 'finished'
+  const reworking = line.state === 'done' && Boolean(line.rework);
+  const state = reworking ? (clock?.state === 'finished' ? 'idle' : clock?.state ?? 'idle')
+    : line.state === 'done' ? 'finished'
     : line.unpriced ? 'unpriced'
     : line.state === 'proposed' ? 'proposed'
     : clock?.state ?? 'idle';
   const worked = workedSeconds(clock);
   const soldSeconds = line.kind === 'labour' && line.hours ? line.hours * 3600 : null;
   const over = soldSeconds !== null && worked > soldSeconds;
-  const workable = line.state === 'approved';
+  const workable = line.state === 'approved' || reworking;
   return (
     <li class={`job job-${state}`} data-testid="job">
       <div class="job-text">

@@ -10,6 +10,7 @@ import { TemplateEditor } from '../ui/settings/TemplateEditor';
 import { ShopProfile } from '../ui/settings/ShopProfile';
 import { Thresholds } from '../ui/settings/Thresholds';
 import { LazyDataTransfer } from '../ui/settings/LazyDataTransfer';
+import { StaffAlerts } from '../ui/settings/StaffAlerts';
 
 /**
  * My PIN; for an owner or manager also making this tablet a shared shop device, the inspection
@@ -36,6 +37,7 @@ export function Settings() {
           </>
         ) : manages ? <RegisterDevice /> : <p class="muted">{t('settings.managersOnly')}</p>}
       </section>
+      {who.staff.role !== 'technician' && <StaffAlerts />}
       {manages && <ShopProfile />}
       {manages && <Thresholds />}
       {manages && <TemplateEditor />}
