@@ -616,8 +616,9 @@ def clocked(current: dict, state: str, who: dict, at: str, reason: str | None = 
 
 
 def at_work(lines: list[dict]) -> list[dict]:
-    """Who works on which line now (and who paused, and why): the header keeps it for the
-    board, which reads headers alone."""
+    """Who works on which line now (and who paused, and why), with the time counted so far and
+    the hours sold: the header keeps it for the board, which reads headers alone (and flags a
+    job over its sold hours)."""
     working = []
     for line in lines:
         now = line.get("clock") or {}
@@ -625,6 +626,9 @@ def at_work(lines: list[dict]) -> list[dict]:
             working.append({"line_id": line["line_id"], "description": line["description"],
                             "staff_id": now["by"]["staff_id"], "name": now["by"]["name"],
                             "state": now["state"], "since": now["since"],
+                            "seconds": int(now.get("seconds") or 0),
+                            **({"sold_hours": line["hours"]}
+                               if line["kind"] == "labour" and line.get("hours") else {}),
                             **({"reason": now["reason"]} if now.get("reason") else {})})
     return working
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byOrder, tapped, workedSeconds } from '../src/data/jobs';
+import { byOrder, overSold, tapped, workedSeconds } from '../src/data/jobs';
 import type { Job, JobClock } from '../src/data/types';
 
 const me = { staff_id: 'tech-1', name: '阿明師傅' };
@@ -40,5 +40,18 @@ describe('tapped (offline)', () => {
   });
   it('marks the line done on finish', () => {
     expect(tapped(job('a', 'a1'), 'finish', undefined, me).line.state).toBe('done');
+  });
+});
+
+describe('overSold', () => {
+  const since = '2026-12-07T01:00:00.000Z';
+  const work = { line_id: 'l', description: '四輪定位', staff_id: 's', name: '阿明', since, seconds: 1800, sold_hours: 1 };
+  it('flags a running job once its time passes the hours sold', () => {
+    expect(overSold({ ...work, state: 'running' }, Date.parse(since) + 29 * 60_000)).toBe(false);
+    expect(overSold({ ...work, state: 'running' }, Date.parse(since) + 31 * 60_000)).toBe(true);
+  });
+  it('does not count a pause, nor flag a job with no hours sold', () => {
+    expect(overSold({ ...work, state: 'paused' }, Date.parse(since) + 3_600_000)).toBe(false);
+    expect(overSold({ ...work, state: 'running', sold_hours: undefined }, Date.parse(since) + 9e6)).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import {
   aCustomerWithVehicle, anOrderWithLines, apiAs, demoLogin, eventually, moveTo, signInWithPassword,
   signThroughApi, withDemoShopSettings, assertLayout,
 } from './shop.mjs';
-import { mouseStroke, touchStroke, wave } from './pad.mjs';
+import { mouseStroke, padBox, touchStroke, wave } from './pad.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -47,12 +47,6 @@ function customerLayoutFaults(page) {
 const madeUpToken = () => randomBytes(24).toString('base64url');
 
 /** Bring the pad fully into view and give its box. */
-async function padBox(page) {
-  const pad = page.locator('#pad');
-  await pad.evaluate((canvas) => canvas.scrollIntoView({ block: 'center' }));
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-  return pad.boundingBox();
-}
 
 test('the customer follows the order on a phone link, approves one added item, declines the other and signs; the advisor sees it', async () => {
   const staff = await openPage(browser, 'tablet');

@@ -29,3 +29,11 @@ export async function touchStroke(page, cdp, box, points) {
 export const wave = (x0, x1, y, n = 14) => Array.from({ length: n }, (_, i) => [
   x0 + ((x1 - x0) * i) / (n - 1), y + 0.18 * Math.sin((i / (n - 1)) * Math.PI * 3),
 ]);
+
+/** The signature pad of the customer's page, scrolled into view, and where it is. */
+export async function padBox(page) {
+  const pad = page.locator('#pad');
+  await pad.evaluate((canvas) => canvas.scrollIntoView({ block: 'center' }));
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  return pad.boundingBox();
+}

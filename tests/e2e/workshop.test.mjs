@@ -14,6 +14,7 @@ import {
   aCustomerWithVehicle, anOrderWithLines, apiAs, assertLayout, aTechnician, demoLogin, eventually, moveTo,
   signInWithPassword, signThroughApi,
 } from './shop.mjs';
+import { mouseStroke, padBox, touchStroke, wave } from './pad.mjs';
 import { cameraShots, tapCounter } from './touch.mjs';
 
 let browser;
@@ -100,12 +101,49 @@ test('a finding with a photo goes from the phone to the board to the customer an
     await tablet.page.getByText('待報價').waitFor({ state: 'detached' });
     await assertLayout(tablet.page, 'the order with a priced finding (tablet)');
 
+    // The added work takes longer: the advisor moves the promised time, with why.
+    const later = new Date(Date.parse(promisedAt) + 2 * 3600_000);
+    const local = new Date(later.getTime() + 8 * 3600_000).toISOString().slice(0, 16); // Taipei wall time
+    await tablet.page.getByRole('button', { name: '變更預計交車' }).tap();
+    await tablet.page.getByLabel('新的預計交車時間').fill(local);
+    await tablet.page.getByLabel('原因（客戶會收到）').fill('追加更換來令片');
+    await tablet.page.getByRole('button', { name: '更新並通知客戶' }).tap();
+    await tablet.page.getByText(/原預計 .*追加更換來令片/).waitFor();
+    const moved = await owner.get(`/api/orders/${order.order_id}`);
+    assert.equal(moved.promise.at, later.toISOString().replace(/:\d\d\.\d+Z$/, ':00.000Z'));
+    assert.equal(moved.promised_at, order.promised_at, 'the signed time changed');
+
     // The customer approves the estimate; the line comes back to who found it, no dispatch.
     const found = (await owner.get(`/api/orders/${order.order_id}`)).lines.find((line) => line.description === '前煞車來令片');
     assert.equal(found.amount, 2400);
-    await signThroughApi(owner, order.order_id, 'estimate', {
-      decisions: (lines) => Object.fromEntries(lines.map((line) => [line.line_id, 'approved'])),
-    });
+    // The customer, on their own phone, sees the technician's photo and why, and approves.
+    const customer = await openPage(browser, 'phone');
+    try {
+      const link = await owner.get(`/api/orders/${order.order_id}/link`);
+      await customer.page.goto(`${BASE_URL}${new URL(link.url).pathname}`);
+      const item = customer.page.getByRole('radiogroup', { name: '前煞車來令片' });
+      await customer.page.getByText('來令片剩 2 mm，煞車有金屬聲').waitFor();
+      await customer.page.getByText(/時間已更新.*追加更換來令片/).waitFor(); // the new time, and why
+      assert.equal(await customer.page.locator('section[aria-labelledby=h-approve] .thumbs img').count(), 1,
+        'the technician\'s photo is not beside the item');
+      await item.getByRole('radio', { name: /^同意/ }).tap();
+      await customer.page.getByLabel(/簽名人姓名/).fill('黃志明');
+      await customer.page.getByRole('checkbox', { name: /我已閱讀以上項目與金額/ }).check();
+      const box = await padBox(customer.page);
+      const cdp = await customer.context.newCDPSession(customer.page);
+      await touchStroke(customer.page, cdp, box, wave(0.06, 0.6, 0.5));
+      await mouseStroke(customer.page, box, wave(0.3, 0.9, 0.7));
+      await customer.page.waitForFunction(() => !document.querySelector('#send').disabled);
+      await screenshot(customer.page, 'workshop-customer-approves-phone');
+      const posted = customer.page.waitForResponse((response) => response.url().endsWith('/signatures')
+        && response.request().method() === 'POST');
+      await customer.page.getByRole('button', { name: /送出回覆/ }).tap();
+      const answer = await posted;
+      assert.equal(answer.status(), 200, await answer.text());
+      await customer.page.locator('#amsg').filter({ hasText: '已送出，謝謝' }).waitFor();
+    } finally {
+      await customer.context.close();
+    }
     await page.getByRole('button', { name: '重新整理' }).tap();
     const pads = jobRow(page, '前煞車來令片');
     await pads.getByRole('button', { name: '開始' }).waitFor();
@@ -137,6 +175,7 @@ test('a finding with a photo goes from the phone to the board to the customer an
     await check.getByRole('group', { name: '儀表無故障燈' }).getByRole('button', { name: '未通過' }).tap();
     await check.getByLabel('要處理什麼').fill('引擎故障燈亮');
     await check.getByLabel('試車里程（公里）').fill('5');
+    await check.evaluate((panel) => panel.scrollIntoView({ block: 'start' }));
     await screenshot(tablet.page, 'workshop-quality-check-tablet');
     await check.getByRole('button', { name: '送出品檢結果' }).tap();
     await tablet.page.getByTestId('order-state').filter({ hasText: '維修中' }).waitFor();
@@ -169,6 +208,7 @@ test('a finding with a photo goes from the phone to the board to the customer an
     await handover.getByRole('button', { name: '凹陷' }).tap();
     await handover.getByLabel('說明').fill('右後門小凹痕，客戶說是停車場造成');
     await handover.getByText('貴重物品已歸還（或車內沒有貴重物品）').tap();
+    await handover.evaluate((panel) => panel.scrollIntoView({ block: 'start' }));
     await screenshot(tablet.page, 'workshop-handover-tablet');
     await assertLayout(tablet.page, 'the delivery walk-around (tablet)');
     await handover.getByRole('button', { name: '完成交車檢查' }).tap();

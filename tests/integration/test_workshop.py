@@ -135,6 +135,7 @@ def test_start_pause_resume_finish_counts_the_time_and_the_board_shows_who_works
     assert tap(shop.technician, order, line, "start").status == 200
     card = board_card(shop, order)
     assert [(w["line_id"], w["state"]) for w in card["at_work"]] == [(line["line_id"], "running")]
+    assert (card["at_work"][0]["sold_hours"], card["at_work"][0]["seconds"]) == (1.5, 0)
     clock.value = start + timedelta(minutes=40)
     assert tap(shop.technician, order, line, "pause").status == 422  # no reason
     assert tap(shop.technician, order, line, "pause", reason="parts").status == 200

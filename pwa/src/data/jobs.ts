@@ -1,6 +1,6 @@
 // The technician's job list, as the phone works it out: by order, the minutes on a running job,
 // and a tap taken while offline shown at once (the server's answer replaces it once sent).
-import type { ClockAction, Job, JobClock, PauseReason } from './types';
+import type { AtWork, ClockAction, Job, JobClock, PauseReason } from './types';
 
 /** One order's jobs on the list, in the order the server sorted them (the promised time). */
 export interface OrderJobs { order_id: string; number: string; plate: string; promised_at?: string | null; jobs: Job[] }
@@ -37,4 +37,11 @@ export function tapped(job: Job, action: ClockAction, reason: PauseReason | unde
       clock: { state, since: now, by: me, seconds, started_at: clock?.started_at ?? now, ...(reason ? { reason } : {}) },
     },
   };
+}
+
+/** A job on the board over the hours sold for it: the time counted, and the running period. */
+export function overSold(work: AtWork, now = Date.now()): boolean {
+  if (!work.sold_hours) return false;
+  const running = work.state === 'running' ? Math.max(0, (now - Date.parse(work.since)) / 1000) : 0;
+  return (work.seconds ?? 0) + running > work.sold_hours * 3600;
 }

@@ -115,6 +115,8 @@ export interface JobClock {
 export interface AtWork {
   line_id: string; description: string; staff_id: string; name: string;
   state: 'running' | 'paused'; since: string; reason?: PauseReason;
+  /** Seconds counted until `since`, and the labour hours sold (the board flags a job over them). */
+  seconds?: number; sold_hours?: number;
 }
 
 /** A technician's call for support (需要支援), until someone takes it. */

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { t, tf } from '../i18n';
 import { board as loadBoard } from '../data/api';
+import { overSold } from '../data/jobs';
 import { formatMoney, formatTime, taipeiDate } from '../data/format';
 import { ORDER_STATES, type Board as BoardData, type OrderState, type OrderSummary } from '../data/types';
 import { session } from '../data/client';
@@ -117,6 +118,7 @@ function OrderCard({ order }: { order: OrderSummary }) {
           {w.state === 'paused'
             ? tf('board.pausedWork', { name: w.name, reason: t(`jobs.reason.${w.reason ?? 'other'}`) })
             : tf('board.atWork', { name: w.name, what: w.description })}
+          {overSold(w) && <span class="tag tag-late" data-testid="over-sold"> {t('jobs.overSold')}</span>}
         </span>
       ))}
       <span class="order-card-line order-card-muted">
