@@ -90,3 +90,40 @@ export async function restoreNetwork(context) {
   await context.unroute('**/*', noNetwork);
   await context.setOffline(false);
 }
+
+/**
+ * A push message delivered to the page's service worker of `scope` through DevTools (no push
+ * service here), as a push service would; the notifications it then shows. A push delivered while
+ * the worker is being restarted is dropped (seen on a loaded machine): it is delivered again
+ * every 2 s until shown (the notification's tag keeps one on screen).
+ */
+export async function pushToWorker(context, page, scope, payload) {
+  const cdp = await context.newCDPSession(page);
+  const registrations = new Promise((resolve) => cdp.on('ServiceWorker.workerRegistrationUpdated',
+    ({ registrations: found }) => {
+      const ours = found.find((r) => r.scopeURL === scope && !r.isDeleted);
+      if (ours) resolve(ours.registrationId);
+    }));
+  await cdp.send('ServiceWorker.enable');
+  const registrationId = await registrations;
+  // Delivered to an active worker only: one still installing (a loaded machine) drops it.
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  const origin = new URL(scope).origin;
+  const deliver = () => cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: JSON.stringify(payload) });
+  await deliver();
+  let delivered = Date.now();
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const shown = await page.evaluate(async () => {
+      const notes = await (await navigator.serviceWorker.ready).getNotifications();
+      return notes.map((n) => ({ title: n.title, body: n.body, data: n.data }));
+    });
+    if (shown.length) return shown;
+    if (Date.now() > deadline) throw new Error('the notification did not show within 10 s');
+    if (Date.now() - delivered > 2_000) {
+      delivered = Date.now();
+      await deliver();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createECDH, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { BASE_URL, launch, openPage, screenshot } from './browser.mjs';
+import { BASE_URL, launch, openPage, pushToWorker, screenshot } from './browser.mjs';
 import {
   aCustomerWithVehicle, anOrderWithLines, apiAs, demoLogin, eventually, moveTo, signInWithPassword,
   signThroughApi,
@@ -76,37 +76,11 @@ test('on a phone the link offers 通知我, the service worker shows a pushed no
     assert.equal(pushed.channel, 'push');
 
     // The push service delivers to the service worker (through DevTools): it shows the notification.
-    const cdp = await context.newCDPSession(page);
-    const registrations = new Promise((resolve) => cdp.on('ServiceWorker.workerRegistrationUpdated',
-      ({ registrations: found }) => {
-        const ours = found.find((r) => r.scopeURL === `${BASE_URL}/t/` && !r.isDeleted);
-        if (ours) resolve(ours.registrationId);
-      }));
-    await cdp.send('ServiceWorker.enable');
-    const registrationId = await registrations;
     const payload = {
       title: '追加項目待確認', body: '【順安汽車保養廠】您的愛車有追加維修項目等待您確認',
       url: link.url, message_id: 'awaiting_approval.push', tag: order.order_id,
     };
-    // Delivered to an active worker only: one still installing (a loaded machine) drops it.
-    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
-    const deliver = () => cdp.send('ServiceWorker.deliverPushMessage', { origin: BASE_URL, registrationId, data: JSON.stringify(payload) });
-    await deliver();
-    // A push delivered while the worker is being restarted is dropped (seen on a loaded machine):
-    // delivered again every 2 s until shown; the notification's tag keeps one on screen.
-    let delivered = Date.now();
-    const shown = await eventually(async () => {
-      const found = await page.evaluate(async () => {
-        const registration = await navigator.serviceWorker.ready;
-        const notes = await registration.getNotifications();
-        return notes.length ? notes.map((n) => ({ title: n.title, body: n.body, data: n.data })) : null;
-      });
-      if (!found && Date.now() - delivered > 2_000) {
-        delivered = Date.now();
-        await deliver();
-      }
-      return found;
-    }, 'the notification');
+    const shown = await pushToWorker(context, page, `${BASE_URL}/t/`, payload);
     assert.deepEqual(shown, [{ title: payload.title, body: payload.body, data: { url: link.url, id: 'awaiting_approval.push' } }]);
 
     // Tapping it opens the link and the service worker tells the shop (the same request, sent

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { BASE_URL, cutNetwork, launch, openPage, restoreNetwork, screenshot } from './browser.mjs';
+import { BASE_URL, cutNetwork, launch, openPage, pushToWorker, restoreNetwork, screenshot } from './browser.mjs';
 import {
   aCustomerWithVehicle, anOrderWithLines, apiAs, assertLayout, aTechnician, demoLogin, eventually, moveTo,
   signInWithPassword, signThroughApi,
@@ -255,30 +255,8 @@ test('the desk tablet offers alerts in settings, and the app shows an alert push
     await assertLayout(page, 'settings with alerts (tablet)');
 
     // The push service delivers to the app's service worker (through DevTools): it shows it.
-    const cdp = await context.newCDPSession(page);
-    const registrations = new Promise((resolve) => cdp.on('ServiceWorker.workerRegistrationUpdated',
-      ({ registrations: found }) => {
-        const ours = found.find((r) => r.scopeURL === `${BASE_URL}/` && !r.isDeleted);
-        if (ours) resolve(ours.registrationId);
-      }));
-    await cdp.send('ServiceWorker.enable');
-    const registrationId = await registrations;
-    await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
     const payload = { title: '技師發現問題 Found by a technician', body: 'ABC-1234：前煞車來令片（阿明師傅）', url: '/#/orders/order-12345678', tag: 'finding-1' };
-    const deliver = () => cdp.send('ServiceWorker.deliverPushMessage', { origin: BASE_URL, registrationId, data: JSON.stringify(payload) });
-    await deliver();
-    let delivered = Date.now();
-    const shown = await eventually(async () => {
-      const found = await page.evaluate(async () => {
-        const notes = await (await navigator.serviceWorker.ready).getNotifications();
-        return notes.length ? notes.map((n) => ({ title: n.title, body: n.body, data: n.data })) : null;
-      });
-      if (!found && Date.now() - delivered > 2_000) {
-        delivered = Date.now();
-        await deliver();
-      }
-      return found;
-    }, 'the alert');
+    const shown = await pushToWorker(context, page, `${BASE_URL}/`, payload);
     assert.deepEqual(shown, [{ title: payload.title, body: payload.body, data: { url: payload.url } }]);
   } finally {
     await context.close();

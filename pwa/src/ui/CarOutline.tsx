@@ -35,3 +35,16 @@ export function CarOutline() {
     </g>
   );
 }
+
+/** A numbered mark on the outline at (x, y) in 0..1: a damage found at check-in or at delivery. */
+export function OutlineMark({ x, y, label, class: className, onSelect }: {
+  x: number; y: number; label: string; class: string; onSelect?: () => void;
+}) {
+  return (
+    <g class={className} transform={`translate(${x * CAR_WIDTH} ${y * CAR_HEIGHT})`}
+      onClick={onSelect ? (event) => { event.stopPropagation(); onSelect(); } : undefined}>
+      <circle r="13" />
+      <text y="5" text-anchor="middle">{label}</text>
+    </g>
+  );
+}

@@ -10,7 +10,7 @@ import type { Photo } from '../data/inspection';
 import { photoToSend } from '../data/photos';
 import type { WriteOutcome } from '../data/queue';
 import type { NewDamage, Order } from '../data/types';
-import { CAR_HEIGHT, CAR_WIDTH, CarOutline } from './CarOutline';
+import { CAR_HEIGHT, CAR_WIDTH, CarOutline, OutlineMark } from './CarOutline';
 import { errorText } from './errors';
 import { Field } from './Field';
 import { Notice } from './Notice';
@@ -90,16 +90,11 @@ export function HandoverPanel({ order, busy, change }: { order: Order; busy: boo
             <rect width={CAR_WIDTH} height={CAR_HEIGHT} fill="transparent" />
             <CarOutline />
             {checkedIn.map(([id, mark], i) => (
-              <g key={id} class="damage-mark damage-mark-old" transform={`translate(${mark.x * CAR_WIDTH} ${mark.y * CAR_HEIGHT})`}>
-                <circle r="13" /><text y="5" text-anchor="middle">{i + 1}</text>
-              </g>
+              <OutlineMark key={id} x={mark.x} y={mark.y} label={String(i + 1)} class="damage-mark damage-mark-old" />
             ))}
             {found.map((mark, i) => (
-              <g key={mark.mark_id} class={`damage-mark${mark.mark_id === selected ? ' damage-mark-selected' : ''}`}
-                transform={`translate(${mark.x * CAR_WIDTH} ${mark.y * CAR_HEIGHT})`}
-                onClick={(event) => { event.stopPropagation(); setSelected(mark.mark_id); }}>
-                <circle r="13" /><text y="5" text-anchor="middle">{String.fromCharCode(65 + i)}</text>
-              </g>
+              <OutlineMark key={mark.mark_id} x={mark.x} y={mark.y} label={String.fromCharCode(65 + i)}
+                class={`damage-mark${mark.mark_id === selected ? ' damage-mark-selected' : ''}`} onSelect={() => setSelected(mark.mark_id)} />
             ))}
           </svg>
           <span class="damage-end">{t('walk.rear')}</span>

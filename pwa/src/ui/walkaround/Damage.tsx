@@ -6,7 +6,7 @@ import { t, tf } from '../../i18n';
 import { DAMAGE_KINDS, damageMarks, field, subject, type DamageMark } from '../../data/inspection';
 import { newId } from '../../data/format';
 import type { Walkaround } from '../../data/walkaround';
-import { CAR_HEIGHT, CAR_WIDTH, CarOutline } from '../CarOutline';
+import { CAR_HEIGHT, CAR_WIDTH, CarOutline, OutlineMark } from '../CarOutline';
 import { CommitField, PhotoButton, PhotoStrip } from './inputs';
 
 const round = (n: number) => Math.round(Math.min(1, Math.max(0, n)) * 1000) / 1000;
@@ -36,12 +36,8 @@ export function Damage({ w, editable }: { w: Walkaround; editable: boolean }) {
           <rect width={CAR_WIDTH} height={CAR_HEIGHT} fill="transparent" />
           <CarOutline />
           {marks.map(([id, mark], i) => (
-            <g key={id} class={`damage-mark${id === selected ? ' damage-mark-selected' : ''}`}
-              transform={`translate(${mark.x * CAR_WIDTH} ${mark.y * CAR_HEIGHT})`}
-              onClick={(event) => { event.stopPropagation(); setSelected(id); }}>
-              <circle r="13" />
-              <text y="5" text-anchor="middle">{i + 1}</text>
-            </g>
+            <OutlineMark key={id} x={mark.x} y={mark.y} label={String(i + 1)}
+              class={`damage-mark${id === selected ? ' damage-mark-selected' : ''}`} onSelect={() => setSelected(id)} />
           ))}
         </svg>
         <span class="damage-end">{t('walk.rear')}</span>
