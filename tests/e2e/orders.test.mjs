@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { BASE_URL, cutNetwork, launch, openPage, restoreNetwork, screenshot } from './browser.mjs';
 import {
-  aBusyBoard, aCustomerWithVehicle, anOrder, apiAs, assertLayout, aTechnician, demoLogin, newMobile, newPlate,
+  aBusyBoard, aCustomerWithVehicle, anOrder, apiAs, assertLayout, aTechnician, demoLogin, eventually, newMobile, newPlate,
   signInWithPassword, signThroughApi,
 } from './shop.mjs';
 
@@ -102,18 +102,40 @@ test('an advisor opens an order from a new plate, prices it and takes it to deli
 
     // The steps, each from the big buttons the API offers; the customer signs the authorization
     // and the checkout list (on this tablet in signing.test.mjs; through the API here).
+    // Before 待交車 the work is done and the final check passed; before 交車 the car is walked
+    // around with the customer.
     for (const [button, label] of [
       ['客戶已委修', '已委修'], ['開始維修', '維修中'], ['送品檢', '品檢中'],
       ['品檢通過，待交車', '待交車'], ['交車', '已交車'],
     ]) {
       const document = { 客戶已委修: 'authorization', 交車: 'checkout' }[button];
+      if (button === '品檢通過，待交車') {
+        const done = page.getByRole('button', { name: '完工', exact: true });
+        for (let left = await done.count(); left > 0; left -= 1) {
+          await done.first().tap();
+          await eventually(async () => (await done.count()) < left, 'a line marked done');
+        }
+        const check = page.getByRole('region', { name: '品檢' });
+        for (const item of await check.getByRole('group').all()) {
+          await item.getByRole('button', { name: '通過', exact: true }).tap();
+        }
+        await check.getByLabel('試車里程（公里）').fill('3');
+        await check.getByRole('button', { name: '送出品檢結果' }).tap();
+        await check.getByText(/品檢通過/).waitFor();
+      }
+      if (button === '交車') {
+        const walk = page.getByRole('region', { name: '交車檢查' });
+        await walk.getByText('貴重物品已歸還（或車內沒有貴重物品）').tap();
+        await walk.getByRole('button', { name: '完成交車檢查' }).tap();
+        await walk.getByTestId('handover-done').waitFor();
+      }
       if (document) await signThroughApi(owner, orderId, document);
       await page.getByRole('button', { name: button, exact: true }).tap();
       await orderInState(page, label);
     }
     assert.equal(await page.getByRole('button', { name: '取消工單' }).count(), 0, 'a delivered order offers cancel');
     const history = page.locator('.history li');
-    assert.equal(await history.count(), 8, 'one event for the check-in, one per step, one per signature');
+    assert.equal(await history.count(), 10, 'one event for the check-in, one per step, one per signature, the final check and the walk-around');
     assert.match(await history.last().innerText(), /王店長[\s\S]*待交車 → 已交車/);
 
     // The board shows it among today's delivered orders, beside other cars of the day.

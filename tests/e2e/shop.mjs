@@ -158,17 +158,14 @@ export async function passQualityCheck(api, orderId) {
 }
 
 /** Take an order through `steps` (states), as the owner; the customer signs where a step needs it,
- * before `ready` the work is done and the final check passed, and before `delivered` the car is walked
- * around with the customer. */
+ * before `ready` the work is done and the final check passed (and before `delivered` signThroughApi
+ * walks around the car with the customer). */
 export async function moveTo(api, orderId, ...steps) {
   let order;
   for (const to of steps) {
     if (to === 'ready') {
       await finishWork(api, orderId);
       await passQualityCheck(api, orderId);
-    }
-    if (to === 'delivered' && !(await api.get(`/api/orders/${orderId}`)).handover) {
-      await api.put(`/api/orders/${orderId}/handover`, { client_id: randomUUID(), valuables_returned: true });
     }
     const document = { authorized: 'authorization', delivered: 'checkout' }[to];
     const draft = document && await api.get(`/api/orders/${orderId}/documents/${document}`);
@@ -210,6 +207,10 @@ export async function anOrderWithLines(api, { customer, vehicle }, lines, { conc
  * signature: for tests that need a signed document to start from.
  */
 export async function signThroughApi(api, orderId, kind, { decisions, signer } = {}) {
+  if (kind === 'checkout' && !(await api.get(`/api/orders/${orderId}`)).handover) {
+    // The walk around the car with the customer comes first (交車檢查).
+    await api.put(`/api/orders/${orderId}/handover`, { client_id: randomUUID(), valuables_returned: true });
+  }
   const draft = await api.get(`/api/orders/${orderId}/documents/${kind}`);
   assert.ok(draft.signable, `${kind} is not signable: ${JSON.stringify(draft.reason)}`);
   const stroke = Array.from({ length: 24 }, (_, i) => [20 + i * 20, i % 2 ? 60 : 140, i * 16]);
