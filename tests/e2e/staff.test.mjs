@@ -72,7 +72,7 @@ test('a registered shop tablet switches person with two taps and a PIN', async (
   }
 });
 
-test("a technician's job list on a phone: plate, order number, what to do, and done in one tap", async () => {
+test("a technician's job list on a phone: by order with plate and number, what to do, and done in one tap", async () => {
   const { context, page } = await openPage(browser, 'phone');
   try {
     const { login, password } = demoLogin();
@@ -89,16 +89,18 @@ test("a technician's job list on a phone: plate, order number, what to do, and d
     await page.goto(`${BASE_URL}/`);
     await signInWithPassword(page, technician.mobile, technician.password);
     await page.getByRole('heading', { name: '我的工作' }).waitFor();
-    const job = page.locator('.job').filter({ hasText: order.vehicle.plate });
-    await job.waitFor();
-    const text = await job.innerText();
-    assert.match(text, new RegExp(order.number));
-    assert.match(text, /前輪煞車來令片更換/);
+    // The jobs by order: the plate and the order's number, then each job with its buttons.
+    const group = page.getByRole('region', { name: order.vehicle.plate });
+    await group.waitFor();
+    assert.match(await group.innerText(), new RegExp(order.number));
+    const job = group.getByTestId('job').filter({ hasText: '前輪煞車來令片更換' });
+    await job.getByRole('button', { name: '開始' }).waitFor();
     await assertLayout(page, 'the job list (phone)');
     await screenshot(page, 'jobs-phone');
 
-    await job.getByRole('button', { name: '完工' }).tap();
-    await job.getByText('已完工').waitFor();
+    // Finished without the clock started (the technician forgot): one tap, folded away.
+    await job.getByRole('button', { name: '完成' }).tap();
+    await group.getByText('已完成 1 項').waitFor();
     const { jobs } = await technician.api.get('/api/jobs');
     assert.equal(jobs.find((j) => j.line.line_id === line.line_id)?.line.state, 'done');
   } finally {
