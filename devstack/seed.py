@@ -259,8 +259,10 @@ def seed_orders() -> None:
                 orders.add_line(advisor, order_id, orders.NewLine(
                     line_id=f"{order_id}-extra", kind="part", description="煞車碟盤（前）",
                     quantity="2", unit_price=2900))
+            if step == "quality_check":
+                _work_demo(order_id)
             if step == "ready":
-                _work_and_check_demo(advisor, order_id)
+                _check_demo(advisor, order_id)
             if step == "delivered":
                 handover.record(advisor, order_id, handover.Handover(
                     client_id=f"{order_id}-handover", valuables_returned=True))
@@ -295,8 +297,10 @@ def seed_followup() -> None:
             if step == "in_progress" and not order["technician_names"]:
                 order = orders.dispatch(advisor, order_id, orders.Dispatch(
                     technician_id=DEMO_TECHNICIAN_IDS[0]))
+            if step == "quality_check":
+                _work_demo(order_id)
             if step == "ready":
-                _work_and_check_demo(advisor, order_id)
+                _check_demo(advisor, order_id)
             if step == "delivered":
                 handover.record(advisor, order_id, handover.Handover(
                     client_id=f"{order_id}-handover", valuables_returned=True))
@@ -310,9 +314,9 @@ def seed_followup() -> None:
     followups.make_due(today)
 
 
-def _work_and_check_demo(advisor: Caller, order_id: str) -> None:
-    """Each job timed by its technician (started 90 minutes ago, finished 20 minutes ago: the
-    派工表 has hours to show), then the final check passed by the advisor. A rerun replays."""
+def _work_demo(order_id: str) -> None:
+    """Each job timed by its technician, started 90 and finished 20 minutes ago (the 派工表 has
+    hours to show), before the car goes to the final check. A rerun replays."""
     from datetime import timedelta
 
     order = orders.load(DEMO_SHOP_ID, order_id)
@@ -326,6 +330,10 @@ def _work_and_check_demo(advisor: Caller, order_id: str) -> None:
             jobs.tap(technician, order_id, line["line_id"], jobs.ClockTap(
                 client_id=f"{line['line_id']}-{action}", action=action,
                 at=times.iso(now - timedelta(minutes=back))))
+
+
+def _check_demo(advisor: Caller, order_id: str) -> None:
+    """The final check, every item passed, by the advisor. A rerun replays."""
     items = {item["item_id"]: {"ok": True, **({"km": 5} if item.get("kind") == "road_test"
                                               else {})}
              for item in quality.template()["items"]}
