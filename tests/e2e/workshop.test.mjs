@@ -113,9 +113,12 @@ test('a finding with a photo goes from the phone to the board to the customer an
     assert.equal(moved.promise.at, later.toISOString().replace(/:\d\d\.\d+Z$/, ':00.000Z'));
     assert.equal(moved.promised_at, order.promised_at, 'the signed time changed');
 
-    // The customer approves the estimate; the line comes back to who found it, no dispatch.
+    // The advisor asks the customer (their message goes out), who approves on their own phone;
+    // the line comes back to who found it, no dispatch.
     const found = (await owner.get(`/api/orders/${order.order_id}`)).lines.find((line) => line.description === '前煞車來令片');
     assert.equal(found.amount, 2400);
+    await tablet.page.getByRole('button', { name: '追加項目待同意', exact: true }).tap();
+    await tablet.page.getByTestId('order-state').filter({ hasText: '待追加同意' }).waitFor();
     // The customer, on their own phone, sees the technician's photo and why, and approves.
     const customer = await openPage(browser, 'phone');
     try {
@@ -144,6 +147,9 @@ test('a finding with a photo goes from the phone to the board to the customer an
     } finally {
       await customer.context.close();
     }
+    await tablet.page.reload();
+    await tablet.page.getByRole('button', { name: '開始維修', exact: true }).tap();
+    await tablet.page.getByTestId('order-state').filter({ hasText: '維修中' }).waitFor();
     await page.getByRole('button', { name: '重新整理' }).tap();
     const pads = jobRow(page, '前煞車來令片');
     await pads.getByRole('button', { name: '開始' }).waitFor();
@@ -196,6 +202,18 @@ test('a finding with a photo goes from the phone to the board to the customer an
     await tablet.page.getByTestId('order-state').filter({ hasText: '待交車' }).waitFor();
     const ready = await owner.get(`/api/orders/${order.order_id}`);
     assert.deepEqual(ready.road_test, { done: true, note: '試車 6 km' });
+
+    // The checkout list waits for the truth: an old part not yet settled, then the walk-around.
+    const documents = tablet.page.getByRole('region', { name: '簽署文件' });
+    const oldPads = await technician.api.post('/api/parts', {
+      tag_id: randomUUID(), order_id: order.order_id, part_name: '舊煞車來令片', quantity: 1, reason: '磨損到底',
+    });
+    await tablet.page.reload();
+    await documents.getByText(/舊品都處理好後才能簽署結帳清單/).waitFor();
+    assert.equal(await tablet.page.getByRole('link', { name: '請客戶簽署結帳清單' }).count(), 0, 'the checkout list is offered with an old part open');
+    await owner.patch(`/api/parts/${oldPads.code}`, { wish: 'dispose' });
+    await tablet.page.reload();
+    await documents.getByText('請先和客戶一起做交車檢查，再簽署結帳清單。').waitFor();
 
     // The delivery walk-around with the customer: the scratch on record, one new mark, valuables.
     const handover = tablet.page.getByRole('region', { name: '交車檢查' });
