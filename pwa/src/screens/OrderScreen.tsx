@@ -69,7 +69,9 @@ export function OrderScreen({ orderId }: { orderId: string }) {
   if (loadError) return <section class="screen"><Notice>{tf('order.loadFailed', { reason: loadError })}</Notice></section>;
   if (!order) return <section class="screen"><p class="muted">{t('common.loading')}</p></section>;
 
-  const forward = order.next_states.filter((state) => state !== 'cancelled');
+  // `ready` is offered once the final check passed (the panel above records it).
+  const forward = order.next_states.filter((state) => state !== 'cancelled'
+    && !(state === 'ready' && order.state === 'quality_check' && !order.quality?.passed));
   const canCancel = order.next_states.includes('cancelled');
   // A confirmed cancel that can still be undone: no step meanwhile, or it would go first.
   const cancelHeld = Boolean(cancelHolds.holds.value[order.order_id]);
