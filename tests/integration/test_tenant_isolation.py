@@ -52,6 +52,12 @@ BODIES = {
     ("POST", "/api/orders/{order_id}/help/taken"): {"client_id": "{new}"},
     ("POST", "/api/orders/{order_id}/promise"): {"client_id": "{new}",
                                                  "at": "2026-12-24T10:00", "reason": "x"},
+    # a device of B's subscribes to B's alerts (the route takes no shop id)
+    ("POST", "/api/me/push"): {"endpoint": "https://fcm.googleapis.com/fcm/send/shop-b-tablet",
+                               "keys": {"p256dh": "BMdsILfO0MxfAycKTPDD4HkyCT7bX6KzFEe6WdYPhpXT"
+                                                  "skSnJfiOo-p7BuZZyimnP_QHHq8dEuJAL0Yaq0JZ_eU",
+                                        "auth": "MDEyMzQ1Njc4OWFiY2RlZg"}},
+    ("POST", "/api/me/push/off"): {"endpoint": "https://fcm.googleapis.com/fcm/send/shop-b-tablet"},
     ("PUT", "/api/orders/{order_id}/handover"): {"client_id": "{new}",
                                                  "valuables_returned": True},
     ("PUT", "/api/orders/{order_id}/quality-check"): {"client_id": "{new}", "items": {

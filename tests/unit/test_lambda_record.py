@@ -8,6 +8,7 @@ from chalice.app import DynamoDBEvent
 from chalicelib import changes, models
 from chalicelib.after import dashboard, reminders
 from chalicelib.outward import notify
+from chalicelib.outward.notify import staff
 from devstack.poller import lambda_record
 
 ARN = "arn:aws:dynamodb:ap-northeast-1:000000000000:table/t/stream/2026-11-22T00:00:00.000"
@@ -83,10 +84,11 @@ def test_each_item_type_has_its_reactions():
     def routed(type_name: str) -> list:
         return changes.reactions_to(an_image("ANY", type_name), {})
 
-    assert routed("order") == [notify.on_order_change, reminders.on_order_change]
+    assert routed("order") == [notify.on_order_change, reminders.on_order_change,
+                               staff.on_order_change]
     assert routed("vehicle") == []
     assert routed("order_event") == [dashboard.on_event]
-    assert routed("order_line") == [dashboard.on_line]
+    assert routed("order_line") == [dashboard.on_line, staff.on_line]
     assert routed("message") == [dashboard.on_message]
     assert routed("case") == [dashboard.on_case]
     assert routed("staff") == [] and routed("reminder") == []
