@@ -259,18 +259,7 @@ def seed_orders() -> None:
                 orders.add_line(advisor, order_id, orders.NewLine(
                     line_id=f"{order_id}-extra", kind="part", description="煞車碟盤（前）",
                     quantity="2", unit_price=2900))
-            if step == "quality_check":
-                _work_demo(order_id)
-            if step == "ready":
-                _check_demo(advisor, order_id)
-            if step == "delivered":
-                handover.record(advisor, order_id, handover.Handover(
-                    client_id=f"{order_id}-handover", valuables_returned=True))
-            document = {"authorized": "authorization", "delivered": "checkout"}.get(step)
-            if document:
-                _sign_demo(advisor, order_id, document)
-            order = orders.transition(advisor, order_id, orders.TransitionRequest(
-                to=step, client_id=f"{order_id}-{step}"))
+            order = _take_step(advisor, order_id, step)
 
 
 def seed_followup() -> None:
@@ -297,21 +286,27 @@ def seed_followup() -> None:
             if step == "in_progress" and not order["technician_names"]:
                 order = orders.dispatch(advisor, order_id, orders.Dispatch(
                     technician_id=DEMO_TECHNICIAN_IDS[0]))
-            if step == "quality_check":
-                _work_demo(order_id)
-            if step == "ready":
-                _check_demo(advisor, order_id)
-            if step == "delivered":
-                handover.record(advisor, order_id, handover.Handover(
-                    client_id=f"{order_id}-handover", valuables_returned=True))
-            document = {"authorized": "authorization", "delivered": "checkout"}.get(step)
-            if document:
-                _sign_demo(advisor, order_id, document)
-            order = orders.transition(advisor, order_id, orders.TransitionRequest(
-                to=step, client_id=f"{order_id}-{step}"))
+            order = _take_step(advisor, order_id, step)
     finally:
         times.now = real_now
     followups.make_due(today)
+
+
+def _take_step(advisor: Caller, order_id: str, step: str) -> dict:
+    """What a step needs first (the jobs timed, the final check, the walk around the car, the
+    customer's signature), then the step; a rerun replays each."""
+    if step == "quality_check":
+        _work_demo(order_id)
+    if step == "ready":
+        _check_demo(advisor, order_id)
+    if step == "delivered":
+        handover.record(advisor, order_id, handover.Handover(
+            client_id=f"{order_id}-handover", valuables_returned=True))
+    document = {"authorized": "authorization", "delivered": "checkout"}.get(step)
+    if document:
+        _sign_demo(advisor, order_id, document)
+    return orders.transition(advisor, order_id, orders.TransitionRequest(
+        to=step, client_id=f"{order_id}-{step}"))
 
 
 def _work_demo(order_id: str) -> None:
