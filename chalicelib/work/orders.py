@@ -378,7 +378,9 @@ def _update_order(caller: Caller, order_id: str, body: OrderChange) -> dict:
         if changes.keys() & covered and kind in order.get("signed", {}):
             refuse_signed(kind)
     if changes:
-        order = save(caller, order, changes)
+        jobs = [{**line, "promised_at": changes["promised_at"]} for line in order["lines"]
+                if line.get("technician_id")] if "promised_at" in changes else []
+        order = save(caller, order, changes, puts=jobs)  # the job lists sort by the promise
     return view(order, caller)
 
 

@@ -123,6 +123,11 @@ def test_the_job_list_runs_in_the_order_of_the_promised_time(shop):
     jobs = shop.technician.get("/api/jobs").body["jobs"]
     assert [job["order_id"] for job in jobs] == [early["order_id"]] * 2 + [late["order_id"]] * 2
     assert jobs[0]["promised_at"] == "2026-12-24T02:00:00.000Z"
+    # Before the authorization the time is simply changed: the lists follow it.
+    assert shop.advisor.patch(f"/api/orders/{late['order_id']}",
+                              {"promised_at": "2026-12-24T08:00"}).status == 200
+    jobs = shop.technician.get("/api/jobs").body["jobs"]
+    assert [job["order_id"] for job in jobs] == [late["order_id"]] * 2 + [early["order_id"]] * 2
 
 
 # --- time on a job ---
