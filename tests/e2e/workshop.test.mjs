@@ -197,7 +197,7 @@ test('a finding with a photo goes from the phone to the board to the customer an
     }
     await check.getByLabel('試車里程（公里）').fill('6');
     await check.getByRole('button', { name: '送出品檢結果' }).tap();
-    await tablet.page.getByText(/品檢通過/).waitFor();
+    await check.getByText(/品檢通過（/).waitFor();
     await tablet.page.getByRole('button', { name: '品檢通過，待交車' }).tap();
     await tablet.page.getByTestId('order-state').filter({ hasText: '待交車' }).waitFor();
     const ready = await owner.get(`/api/orders/${order.order_id}`);
