@@ -243,6 +243,9 @@ test('a step refused by the API shows its message and leaves the order as it was
     await page.goto(`${BASE_URL}/#/orders/${order.order_id}`);
     await signInWithPassword(page, login, password);
     await orderInState(page, '已接車');
+    // The documents' drafts come after the order: once they are in, the steps stay put (a tap
+    // while they arrive could land on the signing link that pushes the buttons down).
+    await page.getByRole('link', { name: '請客戶簽署委修確認單' }).waitFor();
     // Someone else cancels it on another tablet; this one still offers the old next steps.
     await owner.post(`/api/orders/${order.order_id}/transitions`, { to: 'cancelled', client_id: randomUUID() });
     await page.getByRole('button', { name: '客戶已委修' }).tap();
