@@ -21,14 +21,13 @@ from chalicelib.api.roles import require
 from chalicelib.core import aws, clock, objects
 from chalicelib.core.config import settings
 from chalicelib.records import shops
-from chalicelib.work import fonts, order_store
+from chalicelib.work import fonts, jobs, order_store
 from chalicelib.work.order_store import is_job
 
 URL_SECONDS = 15 * 60
 STATUS = {"idle": ("待開始", "Not started"), "running": ("施工中", "Working"),
           "paused": ("暫停", "Paused"), "finished": ("完成", "Finished"),
           "proposed": ("待同意", "Awaiting answer"), "declined": ("客戶拒絕", "Declined")}
-PAUSES = {"parts": "等零件", "approval": "等客戶同意", "break": "休息", "other": "其他"}
 
 
 class SheetQuery(Body):
@@ -162,7 +161,7 @@ def render(content: dict, shop_name: str) -> bytes:
             for job in person["jobs"]:
                 row = table.row()
                 zh, en = STATUS[job["status"]]
-                pause = f"（{PAUSES[job['reason']]}）" if job.get("reason") else ""
+                pause = f"（{jobs.PAUSE_REASONS[job['reason']][0]}）" if job.get("reason") else ""
                 for text in (job["number"], job["plate"], job["description"],
                              _number(job["sold_hours"]), _number(job["worked_hours"]),
                              _time(job["started_at"]), _time(job["finished_at"]),
