@@ -1,4 +1,4 @@
-"""The shop's numbers (營運數據): daily figures kept from the table's stream, read for a period.
+"""The shop's numbers (營運報表): daily figures kept from the table's stream, read for a period.
 
 Every change that counts adds to one item per shop and day (Asia/Taipei), by DynamoDB's atomic
 ADD, in one transaction with a marker of that change written only if new: a batch handed over

@@ -32,7 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "data.rights": MANAGERS,         # export or erase a customer's data; export, import all
     "followups.record": FRONT_DESK,  # call the customer after delivery, record it, open a case
     "cases.manage": MANAGERS,        # reassign or close any case (its owner may close their own)
-    "dashboard.read": MANAGERS,      # the shop's numbers (營運數據) and their CSV
+    "dashboard.read": MANAGERS,      # the shop's numbers (營運報表) and their CSV
 }
 
 # (permission zh, en) for the message a refused person reads.
@@ -60,7 +60,7 @@ _ACTIONS = {
     "data.rights": ("匯出、刪除或匯入客戶資料", "export, erase or import customer data"),
     "followups.record": ("做維修後關懷並記錄", "make and record follow-up calls"),
     "cases.manage": ("處理別人負責的客訴案件", "change or close cases others own"),
-    "dashboard.read": ("查看營運數據", "see the shop's numbers"),
+    "dashboard.read": ("查看營運報表", "see the shop's numbers"),
 }
 
 

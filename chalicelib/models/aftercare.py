@@ -1,5 +1,5 @@
 """After the car leaves: the follow-up call written at delivery, the cases a follow-up call opens,
-the shop's numbers (營運數據), and a vehicle's reminders as its page shows them."""
+the shop's numbers (營運報表), and a vehicle's reminders as its page shows them."""
 from __future__ import annotations
 
 from datetime import date, timedelta

@@ -119,7 +119,7 @@ def dot_made(code: str) -> date:
     Makers number weeks 01–53 in any year; week 53 is taken as the last days of the year.
     """
     if not isinstance(code, str) or not re.fullmatch(r"[0-9]{4}", code):
-        raise Bad("DOT 日期碼要是 4 位數字（週週年年），例如 2319。",
+        raise Bad("DOT 製造週/年要是 4 位數字（前兩碼週次、後兩碼年份），例如 2319。",
                   "a DOT date code is 4 digits, week then year (WWYY), e.g. 2319")
     week, year = int(code[:2]), 2000 + int(code[2:])
     if not 1 <= week <= 53:

@@ -64,6 +64,8 @@ WISH_NAMES = {"take_back": ("客戶帶回", "The customer takes it back"),
 
 Unit = Literal["piece", "litre"]
 UNIT_NAMES = {"piece": ("個", "pcs"), "litre": ("公升", "L")}
+# A counted category's own measure word: tyres are 條, batteries 顆.
+MEASURE_WORDS = {"tyre": ("條", "tyres"), "battery": ("顆", "pcs")}
 Category = Literal["waste_oil", "battery", "tyre", "filter", "metal", "other"]
 # (zh, en, unit): what the recycling record counts each category in.
 CATEGORIES = {
@@ -71,6 +73,13 @@ CATEGORIES = {
     "tyre": ("廢輪胎", "Tyres", "piece"), "filter": ("廢濾芯", "Filters", "piece"),
     "metal": ("廢金屬", "Scrap metal", "piece"), "other": ("其他", "Other", "piece"),
 }
+
+
+def unit_name(unit: str, category: str | None = None) -> tuple[str, str]:
+    """How a quantity is counted, in zh-TW and English: a category's measure word for pieces."""
+    if unit == "piece" and category in MEASURE_WORDS:
+        return MEASURE_WORDS[category]
+    return UNIT_NAMES[unit]
 
 
 # --- codes ---
@@ -706,7 +715,7 @@ def _disposal(tag: dict, disposal: Disposal) -> dict:
     quantity = disposal.quantity
     if quantity is None:
         if tag["unit"] != unit:
-            zh_unit, en_unit = UNIT_NAMES[unit]
+            zh_unit, en_unit = unit_name(unit, disposal.category)
             raise Unprocessable(f"請填寫報廢數量（{zh_unit}）。",
                                 f"Give the quantity disposed of in {en_unit}.",
                                 code="quantity_needed")
@@ -845,7 +854,7 @@ def csv_text(report: dict, language: str = "zh-TW") -> str:
         category = CATEGORIES[row["category"]][pick] if row.get("category") else ""
         values = {**row, "kind": CSV_KINDS[kind][pick], "category": category,
                   "at": clock.local_date(row.get("at") or row["since"]),
-                  "unit": UNIT_NAMES[row["unit"]][pick],
+                  "unit": unit_name(row["unit"], row.get("category"))[pick],
                   "party": row.get("recycler") or row.get("supplier", ""),
                   "reference": row.get("manifest_number") or row.get("rma", "")}
         writer.writerow([_csv_value(values.get(key, "")) for key, _, _ in CSV_COLUMNS])

@@ -208,7 +208,7 @@ def _parties(pdf: Any, content: dict) -> None:
     mileage = order.get("mileage_km")
     old_zh, old_en = OLD_PARTS.get(order.get("old_parts", "decide_at_delivery"), ("—", ""))
     waits = ("現場等候", "Waits in shop") if order.get("waits_in_shop") else (
-        "不在場等候", "Leaves the car")
+        "客戶先離開", "Leaves the car")
     cells = [
         ("車主", "Customer", customer["name"], ""),
         ("手機", "Mobile", customer.get("mobile", ""), ""),

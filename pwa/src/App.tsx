@@ -89,7 +89,7 @@ function LazyFollowups() {
   return chunk ? <chunk.Followups /> : <Loading />;
 }
 
-// The shop's numbers (營運數據) with its chart library: managers only, a chunk of its own.
+// The shop's numbers (營運報表) with its chart library: managers only, a chunk of its own.
 const loadDashboard = () => import('./screens/Dashboard');
 
 function LazyDashboard() {

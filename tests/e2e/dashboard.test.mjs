@@ -25,8 +25,8 @@ test('the owner reads the shop\'s numbers for a period on the tablet, turned eit
 
   await page.goto(`${BASE_URL}/#/dashboard`);
   await signInWithPassword(page, login, password);
-  await page.getByRole('heading', { name: '營運數據', exact: true }).waitFor();
-  assert.equal(await page.getByRole('link', { name: '營運數據' }).getAttribute('aria-current'), 'page');
+  await page.getByRole('heading', { name: '營運報表', exact: true }).waitFor();
+  assert.equal(await page.getByRole('link', { name: '營運報表' }).getAttribute('aria-current'), 'page');
 
   // This month first; then the last 90 days, with the demo shop's two months behind it.
   await page.getByRole('button', { name: '本月' }).and(page.locator('[aria-pressed="true"]')).waitFor();
@@ -83,7 +83,7 @@ test('an advisor has no dashboard tab, and the API refuses them the numbers', as
   await page.goto(`${BASE_URL}/#/board`);
   await signInWithPassword(page, advisorLogin, password);
   await page.getByRole('link', { name: '看板' }).waitFor();
-  assert.equal(await page.getByRole('link', { name: '營運數據' }).count(), 0);
+  assert.equal(await page.getByRole('link', { name: '營運報表' }).count(), 0);
   const response = await context.request.get(`${BASE_URL}/api/dashboard?from=2026-01-01&to=2026-01-31`, {
     headers: { authorization: `Bearer ${(await signInApi(context.request, advisorLogin, password)).access_token}` },
   });

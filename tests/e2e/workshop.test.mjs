@@ -118,7 +118,7 @@ test('a finding with a photo goes from the phone to the board to the customer an
     const found = (await owner.get(`/api/orders/${order.order_id}`)).lines.find((line) => line.description === '前煞車來令片');
     assert.equal(found.amount, 2400);
     await tablet.page.getByRole('button', { name: '追加項目待同意', exact: true }).tap();
-    await tablet.page.getByTestId('order-state').filter({ hasText: '追加待同意' }).waitFor();
+    await tablet.page.getByTestId('order-state').filter({ hasText: '待追加同意' }).waitFor();
     // The customer, on their own phone, sees the technician's photo and why, and approves.
     const customer = await openPage(browser, 'phone');
     try {

@@ -260,7 +260,7 @@ def test_only_managers_and_owners_see_the_numbers(chalice_client, shop, role, st
     answer = shop.as_role(role).get(f"/api/dashboard?from={DAY}&to={DAY}")
     assert answer.status == status, answer.body
     if status == 403:
-        assert answer.error == "forbidden" and "營運數據" in answer.body["error"]["message"]
+        assert answer.error == "forbidden" and "營運報表" in answer.body["error"]["message"]
 
 
 def test_another_shop_sees_only_its_own_numbers(app_env, shop, clock, stream):

@@ -405,6 +405,8 @@ def test_the_months_report_counts_disposals_by_category_and_supplier_returns(sho
     assert len(lines) == 1 + 4 + 1 + 1  # four disposals, one return, one pending
     assert sum(line.startswith("報廢,") for line in lines) == 4
     assert any(line.startswith("待退回供應商,") and "點火線圈" in line for line in lines)
+    counted = {line.split(",")[3]: line for line in lines if line.startswith("報廢,")}
+    assert ",4,條," in counted["舊輪胎"] and ",1,顆," in counted["電瓶 75D23L"]  # measure words
 
     assert shop.technician.get("/api/reports/parts").status == 403
     assert shop.manager.get("/api/reports/parts?month=2026-13").status == 422

@@ -215,7 +215,7 @@ def test_the_authorization_carries_lines_totals_walkaround_and_the_privacy_notic
     assert "12,600" not in squeezed and "銷售額" not in squeezed
     for shown in ("四萬公里定期保養工資", "90915-YZZD4", "2.5h", "客戶自備", "-300",
                   "JTDBR32E720012345", "40,312km", "3/8", "2026/11/2917:30",
-                  "取回舊品", "不在場等候", "冷車發動時有異音",
+                  "取回舊品", "客戶先離開", "冷車發動時有異音",
                   "引擎故障燈", "左前輪", "1.4mm", "右後保險桿",
                   "個資法第8條", "2026-11"):
         assert shown in squeezed, shown

@@ -336,7 +336,7 @@ export const tagLabel = (code: string, format: 'pdf' | 'png') =>
   http.request<FileLink>('GET', `/api/parts/${q(code)}/label?format=${format}`);
 export const tagLabels = (codes: string[], layout: 'a4' | 'thermal') =>
   http.request<FileLink & { count: number }>('POST', '/api/parts/labels', { codes, layout });
-// The shop's numbers (營運數據): read from the daily aggregates; the CSV is answered by the API itself.
+// The shop's numbers (營運報表): read from the daily aggregates; the CSV is answered by the API itself.
 export const dashboard = (from: string, to: string) =>
   http.request<Dashboard>('GET', `/api/dashboard?from=${q(from)}&to=${q(to)}`);
 export const dashboardCsv = (from: string, to: string) =>

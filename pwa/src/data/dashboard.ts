@@ -1,4 +1,4 @@
-// The shop's numbers (營運數據): the API's figures for a period, and the pure pieces the screen
+// The shop's numbers (營運報表): the API's figures for a period, and the pure pieces the screen
 // needs — which days a period covers, durations as a shop says them, chart series.
 import { addDays, taipeiDate } from './format';
 

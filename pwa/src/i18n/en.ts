@@ -801,6 +801,8 @@ export const en: Messages = {
   'part.openOrder': 'Open the order',
   'part.unit.piece': 'pcs',
   'part.unit.litre': 'L',
+  'part.unit.tyre': 'tyres',
+  'part.unit.battery': 'pcs',
   'part.changeWish': 'Change the customer\'s wish',
   'disposal.category': 'Category',
   'disposal.quantity': 'Quantity ({unit})',

@@ -21,7 +21,7 @@ const KINDS: { value: PeriodKind; label: MessageKey }[] = [
 const count = (value: number) => String(Math.round(value));
 
 /**
- * The shop's numbers (營運數據) for the owner and managers: a period (this week, this month, the
+ * The shop's numbers (營運報表) for the owner and managers: a period (this week, this month, the
  * last 90 days or chosen dates), the figures as cards, orders and revenue per day as charts, the
  * time each state takes, the notifications by channel; the same, day by day, as a CSV for Excel.
  */

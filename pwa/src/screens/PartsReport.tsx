@@ -62,7 +62,7 @@ export function PartsReport() {
                 {report.disposals.totals.map((total) => (
                   <li key={total.category} class={`report-total report-total-${total.category}`}>
                     <span class="report-total-name">{name(total.name)}</span>
-                    <span class="report-total-quantity">{quantityText(total.quantity, total.unit)}</span>
+                    <span class="report-total-quantity">{quantityText(total.quantity, total.unit, total.category)}</span>
                     <span class="muted">{tf('report.tags', { n: total.tags })}</span>
                   </li>
                 ))}
@@ -114,7 +114,7 @@ function RowList({ rows }: { rows: ReportRow[] }) {
           <li key={row.code} class="report-row">
             <a class="report-row-main" href={`#${tagPath(row.code)}`}>
               <span class="report-row-name">{row.part_name}</span>
-              <span class="report-row-quantity">{quantityText(row.quantity, row.unit)}</span>
+              <span class="report-row-quantity">{quantityText(row.quantity, row.unit, row.category)}</span>
             </a>
             <span class="muted">{[when.startsWith(today) ? when.slice(11) : when, row.order_number, row.plate].filter(Boolean).join(' · ')}</span>
             {paperwork && <span class="report-row-paperwork">{paperwork}</span>}

@@ -4,7 +4,7 @@ import { createTag, orderParts, tagLabel, tagLabels } from '../data/api';
 import { session } from '../data/client';
 import { formatQuantity, parseQuantity } from '../data/parts';
 import {
-  OLD_PARTS, type FileLink, type Line, type OldParts, type Order, type OrderPartsList, type PartState, type PartUnit, type TagSummary,
+  type DisposalCategory, OLD_PARTS, type FileLink, type Line, type OldParts, type Order, type OrderPartsList, type PartState, type PartUnit, type TagSummary,
 } from '../data/types';
 import { Choice } from './Choice';
 import { errorText } from './errors';
@@ -39,7 +39,11 @@ export function PartStateBadge({ state }: { state: PartState }) {
   return <span class={open ? 'tag part-state' : 'tag tag-ok part-state'}>{t(`partState.${state}`)}</span>;
 }
 
-export const quantityText = (quantity: number, unit: PartUnit) => `${formatQuantity(quantity)} ${t(`part.unit.${unit}`)}`;
+/** A quantity with its measure word: a category's own for pieces (輪胎 4 條, 電瓶 2 顆), else the unit's. */
+export function quantityText(quantity: number, unit: PartUnit, category?: DisposalCategory) {
+  const counted = unit === 'piece' && (category === 'tyre' || category === 'battery');
+  return `${formatQuantity(quantity)} ${counted ? t(`part.unit.${category}`) : t(`part.unit.${unit}`)}`;
+}
 
 /** The lines a tag is usually made from first: parts, then labour (a part replaced under a labour line). */
 const taggable = (lines: readonly Line[]) => [
