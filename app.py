@@ -114,6 +114,12 @@ def set_my_pin(body):
     auth.set_pin(api.caller(), body.pin, body.password)
 
 
+@api.route("/api/me/unlock", "POST", body="records.auth:Unlock", status=204)
+def unlock_handover(body):
+    """Hand-over mode ends: the staff member's own PIN (or password) takes the tablet back."""
+    auth.unlock(api.caller(), body.secret)
+
+
 @api.route("/api/devices", "POST", body="records.auth:NewDevice", status=201)
 def register_device(body):
     """A manager signs this tablet in as a shop device (its secret is shown once)."""

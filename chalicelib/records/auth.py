@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import timedelta
 from functools import lru_cache
@@ -114,6 +115,11 @@ class PinSignIn(DeviceCredentials):
 class PinChange(Body):
     pin: Pin
     password: Secret
+
+
+class Unlock(Body):
+    """The person's own PIN, or their password when they have no PIN."""
+    secret: Secret
 
 
 # --- sessions ---
@@ -396,6 +402,23 @@ def pin_sign_in(device_id: str, secret: str, staff_id: str, pin: str) -> dict:
         raise Unauthorized("PIN 不正確。", "Wrong PIN.", code="invalid_credentials")
     models.PinGuard.from_dict(guard).delete()
     return _session(staff, None, device_id)
+
+
+def unlock(caller: Caller, secret: str) -> None:
+    """Hand-over mode ends (the tablet went back from the customer to the staff member): their own
+    PIN (six digits, when they have one) or their password, with the PIN's tries (5 in 15
+    minutes) either way."""
+    staff = _staff(caller.shop_id, caller.staff_id)
+    if not staff or not staff.get("active", True):
+        raise Unauthorized("請重新登入。", "Please sign in again.")
+    guard = models.PinGuard.key(caller.shop_id, caller.staff_id)
+    _take_try(models.PinGuard, guard, PIN_LOCK_AFTER, _pin_locked)
+    as_pin = bool(staff.get("pin_hash")) and re.fullmatch(r"[0-9]{6}", secret) is not None
+    if not secret_matches(staff.get("pin_hash" if as_pin else "password_hash"), secret):
+        raise Unauthorized("PIN 不正確。" if as_pin else "密碼不正確。",
+                           "Wrong PIN." if as_pin else "Wrong password.",
+                           code="invalid_credentials")
+    models.PinGuard.from_dict(guard).delete()
 
 
 def me(caller: Caller) -> dict[str, Any]:

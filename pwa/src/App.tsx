@@ -2,6 +2,7 @@ import type { FunctionComponent } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { t } from './i18n';
 import { session } from './data/client';
+import { endHandover, handover } from './data/handover';
 import type { DocumentKind } from './data/types';
 import { Appointments } from './screens/Appointments';
 import { Board } from './screens/Board';
@@ -130,9 +131,20 @@ function Screen() {
     if (who && current.name === 'sign-in') location.replace(technician ? '#/jobs' : '#/board');
   }, [who, current.name, technician]);
 
+  useEffect(() => {
+    // Someone else signed in (by password, or by their PIN on the shared tablet): they hold the
+    // tablet now, not the customer.
+    if (who && handover.value && handover.value.staffId !== who.staff.staff_id) endHandover();
+  }, [who?.staff.staff_id]);
+
   if (!who) {
     // A tag's QR opened by someone not signed in: whose tag it is, and a way to sign in.
     return current.name === 'part' && !current.signIn ? <LazyPartTag code={current.code} signIn={false} /> : <SignIn />;
+  }
+  const held = handover.value;
+  if (held) {
+    // Hand-over mode: the customer holds the tablet; whatever the address, only the document.
+    return <LazySignDocument key={`${held.orderId}/${held.kind}`} orderId={held.orderId} kind={held.kind} />;
   }
   switch (current.name) {
     case 'board': return <Board />;
@@ -155,10 +167,11 @@ function Screen() {
 
 export function App() {
   const signedIn = session.value !== null;
+  const customerHolds = signedIn && handover.value !== null;
   return (
-    <div class="shell">
-      <Header />
-      {signedIn && <Nav />}
+    <div class={customerHolds ? 'shell shell-handover' : 'shell'}>
+      <Header customerHolds={customerHolds} />
+      {signedIn && !customerHolds && <Nav />}
       <main class={signedIn ? 'main' : 'main main-center'}>
         <Screen />
       </main>

@@ -133,6 +133,17 @@ export async function signInWithPassword(page, login, password) {
   await page.getByRole('button', { name: '登入', exact: true }).tap();
 }
 
+/**
+ * Hand-over mode ends: 交回服務顧問 on the document, then the staff member's own password (the
+ * tests' staff have no PIN), and the order is back.
+ */
+export async function handBack(page, password) {
+  await page.getByRole('button', { name: '交回服務顧問' }).tap();
+  await page.getByLabel('登入密碼').fill(password);
+  await page.getByRole('button', { name: '確認', exact: true }).tap();
+  await page.getByTestId('order-state').waitFor();
+}
+
 /** Layout faults of the screen now shown, named for the failure message. */
 export async function assertLayout(page, screen) {
   assert.deepEqual(await layoutFaults(page), [], `layout faults on ${screen}`);

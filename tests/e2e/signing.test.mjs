@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { BASE_URL, DEVICES, launch, openPage, screenshot } from './browser.mjs';
 import {
-  aCustomerWithVehicle, anOrderWithLines, apiAs, assertLayout, demoLogin, moveTo, signInWithPassword, signThroughApi,
+  aCustomerWithVehicle, anOrderWithLines, apiAs, assertLayout, demoLogin, handBack, moveTo, signInWithPassword, signThroughApi,
 } from './shop.mjs';
 import { mouseStroke, touchStroke, wave } from './pad.mjs';
 
@@ -99,6 +99,24 @@ test('the customer reads and signs the service authorization on a tablet; the ad
     await assertLayout(page, 'the signing screen (tablet)');
     await screenshot(page, 'sign-document-tablet');
 
+    // Hand-over mode: in the customer's hands the tablet shows the document and nothing else of
+    // the shop's, whatever address is typed and after a reload.
+    assert.equal(await page.getByRole('navigation').count(), 0, 'the staff navigation is in reach');
+    assert.equal(await page.getByRole('button', { name: /登出|切換人員/ }).count(), 0, 'sign-out is in reach');
+    await page.evaluate(() => { location.hash = '#/board'; });
+    await page.getByRole('heading', { name: /委修確認單/ }).waitFor();
+    assert.equal(await page.getByRole('heading', { name: '看板' }).count(), 0, 'the board opened in hand-over mode');
+    await page.reload();
+    await page.getByRole('heading', { name: /委修確認單/ }).waitFor();
+    assert.equal(await page.getByRole('navigation').count(), 0, 'a reload left hand-over mode');
+    await page.getByRole('button', { name: '交回服務顧問' }).tap();
+    await page.getByLabel('登入密碼').fill('not the password');
+    await page.getByRole('button', { name: '確認', exact: true }).tap();
+    await page.getByText('密碼不正確').waitFor();
+    await screenshot(page, 'hand-back-tablet');
+    assert.equal(await page.getByRole('navigation').count(), 0, 'a wrong password took the tablet back');
+    await page.getByRole('button', { name: '繼續給客戶看' }).tap();
+
     // Meanwhile the advisor adds a part on another tablet: what the customer reads is outdated.
     await owner.post(`/api/orders/${order.order_id}/lines`, {
       line_id: randomUUID(), kind: 'part', description: '煞車油 DOT4', quantity: 1, unit_price: 400,
@@ -160,7 +178,7 @@ test('the customer reads and signs the service authorization on a tablet; the ad
     await confirm.tap();
     assert.equal((await signed).status(), 201);
     await page.getByRole('heading', { name: '謝謝您，已完成簽署' }).waitFor();
-    await page.getByRole('link', { name: '交回服務顧問' }).tap();
+    await handBack(page, password);
 
     // Back with the advisor, who sets that version aside (the customer wants the time changed)
     // and has version 2 signed: version 1 stays, greyed as superseded.
@@ -268,7 +286,7 @@ test('added work: the customer approves one item, declines the other and signs t
 
     await page.getByRole('button', { name: '確認簽署' }).tap();
     await page.getByRole('heading', { name: '謝謝您，已完成簽署' }).waitFor();
-    await page.getByRole('link', { name: '交回服務顧問' }).tap();
+    await handBack(page, password);
     await signatureRow(page, 'estimate').filter({ hasText: '郭建宏 簽署' }).waitFor();
 
     const stored = await owner.get(`/api/orders/${order.order_id}`);

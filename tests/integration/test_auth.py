@@ -159,6 +159,19 @@ def test_wrong_pins_lock_the_pin_after_five(shop, clock):
     assert shop.anonymous.post("/api/auth/pin", {**attempt, "pin": "482913"}).status == 200
 
 
+def test_hand_over_mode_ends_with_the_persons_own_pin_or_their_password(shop):
+    assert shop.advisor.post("/api/me/unlock", {"secret": PASSWORD}).status == 204  # no PIN yet
+    assert shop.advisor.post("/api/me/unlock", {"secret": "482913"}).error == "invalid_credentials"
+    assert shop.advisor.put("/api/me/pin", {"pin": "482913", "password": PASSWORD}).status == 204
+    assert shop.advisor.post("/api/me/unlock", {"secret": "482913"}).status == 204
+    assert shop.advisor.post("/api/me/unlock", {"secret": PASSWORD}).status == 204  # or password
+    wrong = shop.advisor.post("/api/me/unlock", {"secret": "104729"})
+    assert wrong.status == 401 and "PIN" in wrong.body["error"]["message"]
+    assert shop.technician.post("/api/me/unlock", {"secret": "482913"}).status == 401
+    assert shop.advisor.post("/api/me/unlock", {}).status == 422
+    assert shop.anonymous.post("/api/me/unlock", {"secret": "482913"}).status in (401, 403)
+
+
 def test_a_pin_needs_the_password_and_is_not_trivial(shop):
     assert shop.advisor.put("/api/me/pin", {"pin": "482913", "password": "nope"}).status == 401
     assert shop.advisor.put("/api/me/pin", {"pin": "111111", "password": PASSWORD}).status == 400

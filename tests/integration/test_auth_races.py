@@ -180,3 +180,20 @@ def test_a_success_clears_the_tries_and_the_limit_holds_again_afterwards(attempt
     assert send("482913").status == 200
     answers = tally(burst(send, [f"{n:06d}" for n in range(400_000, 400_000 + BURST)]))
     assert answers[(401, "invalid_credentials")] == auth.PIN_LOCK_AFTER, answers
+
+
+def test_a_burst_of_wrong_pins_at_the_hand_over_lock_is_checked_no_more_than_the_limit(
+        checks, still, shop):
+    """A customer holding the tablet in hand-over mode cannot guess the staff member's PIN: of a
+    burst of wrong ones, five are checked, and then even the right PIN waits out the lock."""
+    assert shop.advisor.put("/api/me/pin", {"pin": "482913", "password": PASSWORD}).status == 204
+    checks["n"] = 0  # setting the PIN checked the password
+
+    def send(pin):
+        return shop.advisor.post("/api/me/unlock", {"secret": pin})
+
+    answers = tally(burst(send, [f"{n:06d}" for n in range(100_000, 100_000 + BURST)]))
+    assert checks["n"] == auth.PIN_LOCK_AFTER, answers
+    assert answers == {(401, "invalid_credentials"): auth.PIN_LOCK_AFTER,
+                       (429, "locked"): BURST - auth.PIN_LOCK_AFTER}
+    assert send("482913").status == 429

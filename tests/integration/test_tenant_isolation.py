@@ -16,6 +16,7 @@ from tests.builders import a_shop, an_order, new_id
 # somewhere (a screenshot, a printed order).
 BODIES = {
     ("PUT", "/api/me/pin"): {"pin": "482913", "password": "wrong password"},
+    ("POST", "/api/me/unlock"): {"secret": "482913"},
     ("POST", "/api/devices"): {"device_id": "{new}", "name": "平板"},
     ("POST", "/api/staff"): {"staff_id": "{new}", "name": "冒名", "role": "advisor",
                              "email": "{new}@b.test", "password": "correct horse battery"},

@@ -98,6 +98,8 @@ export async function registerDevice(name: string): Promise<RegisteredDevice> {
 }
 
 export const setMyPin = (pin: string, password: string) => http.request<void>('PUT', '/api/me/pin', { pin, password });
+/** Hand-over mode ends: the person's own PIN or password (never queued: it needs the network). */
+export const unlockHandover = (secret: string) => http.request<void>('POST', '/api/me/unlock', { secret });
 
 // Reads
 export const listStaff = () => http.request<{ staff: Staff[] }>('GET', '/api/staff');

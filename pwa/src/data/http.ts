@@ -10,6 +10,7 @@ export interface Staff {
   mobile?: string;
   email?: string;
   active?: boolean;
+  has_pin?: boolean;
 }
 export interface Shop { shop_id: string; name: string }
 export interface Session {

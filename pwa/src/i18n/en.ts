@@ -598,7 +598,6 @@ export const en: Messages = {
   'walk.subject.damage': 'Damage {name}',
   'walk.subject.checklist': '{name}',
 
-  'sign.back': 'Back to the order',
   'sign.lead': 'Please read the document below, then sign at the bottom.',
   'sign.version': 'version {version}',
   'sign.number': 'Order number',
@@ -655,6 +654,15 @@ export const en: Messages = {
   'sign.thanksLead': '{name} signed the {title} (version {version}) at {time}. Please hand the tablet back to the service advisor.',
   'sign.queued': 'The signature is kept on this tablet and will be sent once online. Please hand the tablet back to the service advisor.',
   'sign.handBack': 'Back to the service advisor',
+  'handBack.title': 'Back to the service advisor',
+  'handBack.byPin': 'Enter your PIN to take the tablet back to the order.',
+  'handBack.byPassword': 'Enter your sign-in password to take the tablet back to the order.',
+  'handBack.unlock': 'Confirm',
+  'handBack.usePin': 'Use my PIN',
+  'handBack.usePassword': 'Use my password',
+  'handBack.stay': 'Keep showing the customer',
+  'handBack.mode': 'Customer view',
+  'handBack.password': 'Your password',
 
   'queue.unsyncedSignOut': '{n} changes have not reached the system yet. If you sign out now they stay on this tablet and upload at the next sign-in. Sign out?',
 

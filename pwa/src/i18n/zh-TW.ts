@@ -598,7 +598,6 @@ export const zhTW = {
   'walk.subject.damage': '損傷 {name}',
   'walk.subject.checklist': '{name}',
 
-  'sign.back': '回工單',
   'sign.lead': '請詳閱以下內容，確認無誤後於最下方簽名。',
   'sign.version': '第 {version} 版',
   'sign.number': '工單編號',
@@ -655,6 +654,15 @@ export const zhTW = {
   'sign.thanksLead': '{name} 已於 {time} 簽署{title}（第 {version} 版）。請將平板交回服務顧問。',
   'sign.queued': '簽名已存在這台平板上，連線後會自動送出。請將平板交回服務顧問。',
   'sign.handBack': '交回服務顧問',
+  'handBack.title': '交回服務顧問',
+  'handBack.byPin': '請輸入您的 PIN，平板就回到工單。',
+  'handBack.byPassword': '請輸入您的登入密碼，平板就回到工單。',
+  'handBack.unlock': '確認',
+  'handBack.usePin': '改用 PIN',
+  'handBack.usePassword': '改用密碼',
+  'handBack.stay': '繼續給客戶看',
+  'handBack.mode': '客戶檢視中',
+  'handBack.password': '登入密碼',
 
   'queue.unsyncedSignOut': '還有 {n} 筆資料未上傳到系統。現在登出，這些資料會留在這台平板上，等下次登入再上傳。確定要登出嗎？',
 

@@ -8,17 +8,17 @@ import { locale, t, tf } from '../i18n';
 import { getDocument, signDocument } from '../data/api';
 import { allDecided, decisionsFor, estimateTotals, type Decisions } from '../data/documents';
 import { formatDateTime, formatMoney, formatPhone, formatTime, newId } from '../data/format';
+import { beginHandover } from '../data/handover';
+import { session } from '../data/client';
 import { ApiError } from '../data/http';
 import type { Bilingual, DocLine, DocumentContent, DocumentKind, NewSignature, Signature, SignableDocument } from '../data/types';
 import { errorText } from '../ui/errors';
 import { Field } from '../ui/Field';
 import { lineDetail } from '../ui/lineDetail';
 import { Notice } from '../ui/Notice';
-import { navigate, orderPath } from '../ui/router';
+import { HandBack } from '../ui/HandBack';
 import { SignaturePad, type PadValue } from '../ui/SignaturePad';
 import './sign.css';
-
-const HAND_BACK_MS = 6000;
 
 /** A text the server gives in both languages: Chinese first, English beside it. */
 function Both({ text, as: Tag = 'p' }: { text: Bilingual; as?: 'p' | 'span' | 'li' }) {
@@ -280,11 +280,11 @@ export function SignDocument({ orderId, kind }: { orderId: string; kind: Documen
 
   useEffect(() => { void load(); }, [orderId, kind]);
 
+  // The tablet is in the customer's hands from here: only this document until staff take it back.
   useEffect(() => {
-    if (!done) return;
-    const back = setTimeout(() => navigate(orderPath(orderId)), HAND_BACK_MS);
-    return () => clearTimeout(back);
-  }, [done]);
+    const staffId = session.value?.staff.staff_id;
+    if (staffId) beginHandover({ orderId, kind, staffId });
+  }, [orderId, kind]);
 
   const toTop = () => {
     const scroller = top.current?.closest('.main');
@@ -293,7 +293,7 @@ export function SignDocument({ orderId, kind }: { orderId: string; kind: Documen
 
   if (loadError && !doc) {
     return <section class="screen"><Notice>{tf('sign.loadFailed', { reason: loadError })}</Notice>
-      <a class="button-secondary" href={`#${orderPath(orderId)}`}>{t('sign.back')}</a></section>;
+      <HandBack orderId={orderId} /></section>;
   }
   if (!doc) return <section class="screen"><p class="muted">{t('common.loading')}</p></section>;
 
@@ -309,7 +309,7 @@ export function SignDocument({ orderId, kind }: { orderId: string; kind: Documen
               title: t(`doc.kind.${kind}`), version: signature.version,
             })
             : t('sign.queued')}</p>
-          <a class="button-primary button-step" href={`#${orderPath(orderId)}`}>{t('sign.handBack')}</a>
+          <HandBack orderId={orderId} primary />
         </div>
       </section>
     );
@@ -358,7 +358,7 @@ export function SignDocument({ orderId, kind }: { orderId: string; kind: Documen
   return (
     <section class="screen screen-sign" ref={top} aria-label={t(`doc.kind.${kind}`)}>
       <div class="sign-bar">
-        <a class="button-secondary" href={`#${orderPath(orderId)}`}>{t('sign.back')}</a>
+        <HandBack orderId={orderId} />
         <p class="muted">{t('sign.lead')}</p>
       </div>
       {changed && <Notice tone="info">{t('sign.changed')}</Notice>}

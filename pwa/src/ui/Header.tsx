@@ -16,7 +16,8 @@ async function leave() {
   navigate('/sign-in');
 }
 
-export function Header() {
+/** `customerHolds`: hand-over mode, no way to the staff's screens or to sign out. */
+export function Header({ customerHolds = false }: { customerHolds?: boolean }) {
   const who = session.value;
   return (
     <header class="header">
@@ -24,12 +25,12 @@ export function Header() {
         <Mark size={40} />
         <span class="brand-text">
           <span class="brand-name">{t('app.name')}</span>
-          <span class="brand-tagline">{who ? who.staff.name : t('app.tagline')}</span>
+          <span class="brand-tagline">{customerHolds ? t('handBack.mode') : who ? who.staff.name : t('app.tagline')}</span>
         </span>
       </div>
       <div class="header-actions">
         <LanguageSwitch />
-        {who && (
+        {who && !customerHolds && (
           <button type="button" class="header-button" onClick={() => void leave()}>
             {device.value ? t('header.switchPerson') : t('header.signOut')}
           </button>
