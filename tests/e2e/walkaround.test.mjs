@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { BASE_URL, cutNetwork, launch, openPage, restoreNetwork, screenshot } from './browser.mjs';
 import { cameraShots, tapCounter } from './touch.mjs';
 import {
-  aCustomerWithVehicle, anOrder, apiAs, assertLayout, demoLogin, signInWithPassword, withDemoShopSettings,
+  aCustomerWithVehicle, anOrder, apiAs, assertLayout, demoLogin, eventually, signInWithPassword, withDemoShopSettings,
 } from './shop.mjs';
 
 let browser;
@@ -189,6 +189,16 @@ test('a standard walk-around on a tablet, with the network cut halfway, reaches 
     await assertLayout(page, 'the walk-around, photos (tablet)');
     await screenshot(page, 'walkaround-photos-tablet');
 
+    // The dashboard photo was a mistake: deleted from the gallery, and from the order.
+    page.once('dialog', (dialog) => dialog.accept());
+    await tap(gallery.getByRole('button', { name: /^刪除照片：儀表/ }));
+    await page.waitForFunction(() => document.querySelectorAll('#walk-photos .photo-synced').length === 3);
+    const kept = await eventually(async () => {
+      const now = (await owner.get(`/api/orders/${order.order_id}/photos`)).photos;
+      return now.length === 3 && now;
+    }, 'the photo deleted');
+    assert.deepEqual(kept.map((p) => p.subject).sort(), photos.filter((p) => p.subject !== 'dashboard').map((p) => p.subject).sort());
+
     // On the order screen, a new line takes one of these photos, so the customer sees why.
     await page.goto(`${BASE_URL}/#/orders/${order.order_id}`);
     await page.getByRole('button', { name: '新增項目' }).tap();
@@ -198,7 +208,7 @@ test('a standard walk-around on a tablet, with the network cut halfway, reaches 
     await page.getByLabel('單價').fill('3200');
     await page.getByLabel(/原因／說明/).fill('胎紋只剩 1.4 mm，低於法定 1.6 mm');
     const pick = page.locator('fieldset.photo-pick');
-    await pick.locator('img').nth(3).waitFor();
+    await pick.locator('img').nth(2).waitFor();
     const tyrePhoto = photos.find((p) => p.subject === 'tyre.LF');
     await pick.getByRole('radio', { name: /輪胎/ }).check();
     await assertLayout(page, 'the new line with a photo (tablet)');

@@ -93,5 +93,5 @@ export async function sendPhoto(write: PhotoWrite, tools: SendTools, request: Re
     }
     await tools.markUploaded();
   }
-  return request('POST', `${base}/${encodeURIComponent(write.photo_id)}/complete`);
+  return request('POST', `/api/orders/${encodeURIComponent(write.order_id)}/photos/${encodeURIComponent(write.photo_id)}/complete`);
 }

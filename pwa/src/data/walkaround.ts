@@ -167,6 +167,17 @@ export function openWalkaround(orderId: string) {
     addPhoto(orderId, photoId, photoSubject, blob).catch((failure: unknown) => void (error.value = failure));
   }
 
+  /** A photo taken by mistake, once uploaded: gone from the screen at once, deleted when sent. */
+  function removePhoto(photoId: string): void {
+    error.value = null;
+    if (server.value) adopt({ ...server.value, photos: server.value.photos.filter((p) => p.photo_id !== photoId) });
+    queue.submit('DELETE', `/api/orders/${encodeURIComponent(orderId)}/photos/${encodeURIComponent(photoId)}`)
+      .catch((failure: unknown) => {
+        error.value = failure;
+        void load(); // refused (the walk-around froze meanwhile): the photo is shown again
+      });
+  }
+
   function close(): void {
     stopListening();
     for (const url of Object.values(localUrls.value)) URL.revokeObjectURL(url);
@@ -175,7 +186,7 @@ export function openWalkaround(orderId: string) {
   void load();
   return {
     order, vehicle, server, lights, template, groups, settings, loadError, error, values, waitingFields, photos, unsynced,
-    mileagePrompt, set, change, setMileage, takePhoto, close,
+    mileagePrompt, set, change, setMileage, takePhoto, removePhoto, close,
   };
 }
 

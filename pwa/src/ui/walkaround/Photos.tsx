@@ -26,6 +26,13 @@ export function Photos({ w, editable }: { w: Walkaround; editable: boolean }) {
             {photo.url ? <img src={photo.url} alt={subjectName(w, photo.subject)} loading="lazy" /> : <span class="photo-blank" />}
             <span class="photo-caption">{subjectName(w, photo.subject)}</span>
             {!photo.synced && <span class="photo-pending">{t('walk.photoPending')}</span>}
+            {editable && photo.synced && (
+              <button type="button" class="button-secondary photo-remove"
+                aria-label={tf('walk.photoRemove', { subject: subjectName(w, photo.subject) })}
+                onClick={() => confirm(t('walk.photoRemoveConfirm')) && w.removePhoto(photo.photo_id)}>
+                {t('walk.photoRemoveShort')}
+              </button>
+            )}
           </li>
         ))}
       </ul>
