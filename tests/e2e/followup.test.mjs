@@ -83,6 +83,15 @@ test('the follow-up list calls the customer, records an issue, and the case is c
   assert.match(await row.innerText(), new RegExp(unhappy.car.vehicle.plate));
   await assertLayout(page, 'the board with an open case');
   await screenshot(page, 'board-cases-tablet');
+  // The manager gives the case a later due date before closing it.
+  await row.getByRole('button', { name: '轉交／改期限' }).tap();
+  const due = row.getByLabel('處理期限');
+  const later = (await due.inputValue()).replace(/-(\d\d)$/, (_, day) => `-${day === '28' ? '27' : '28'}`);
+  await due.fill(later);
+  await row.getByRole('button', { name: '儲存', exact: true }).tap();
+  await row.getByText(`期限 ${later}`).waitFor();
+  const moved = (await owner.get('/api/cases?state=open')).cases.find((item) => item.order_id === unhappy.order.order_id);
+  assert.equal(moved.due_on, later);
   await row.getByRole('button', { name: '結案' }).tap();
   await row.getByLabel('處理結果').fill('已回廠補充冷媒，客戶確認冷氣正常');
   await row.getByRole('button', { name: '確認結案' }).tap();

@@ -57,4 +57,8 @@ export function recordCall(orderId: string, record: CallRecord) {
 export const closeCase = (caseId: string, resolution: string) =>
   queue.submit<Case>('POST', `/api/cases/${q(caseId)}/close`, { client_id: newId(), resolution });
 
+/** Hand the case to someone else and/or move its due date. */
+export const changeCase = (caseId: string, change: { owner_id?: string; due_on?: string }) =>
+  queue.submit<Case>('PATCH', `/api/cases/${q(caseId)}`, change);
+
 /** The number a `tel:` link dials: digits and a leading +. */

@@ -1030,4 +1030,7 @@ export const en: Messages = {
   'cases.resolution': 'Resolution',
   'cases.confirmClose': 'Close the case',
   'cases.needResolution': 'Enter the resolution.',
+  'cases.change': 'Hand over / new due date',
+  'cases.newOwner': 'Owner',
+  'cases.newDue': 'Due by',
 };

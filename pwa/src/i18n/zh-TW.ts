@@ -1030,6 +1030,9 @@ export const zhTW = {
   'cases.resolution': '處理結果',
   'cases.confirmClose': '確認結案',
   'cases.needResolution': '請填寫處理結果。',
+  'cases.change': '轉交／改期限',
+  'cases.newOwner': '負責人',
+  'cases.newDue': '處理期限',
 } as const;
 
 export type MessageKey = keyof typeof zhTW;
