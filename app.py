@@ -477,6 +477,12 @@ def get_quality_template():
     return quality.get_template(api.caller())
 
 
+@api.route("/api/shop/quality-check-template", "PUT", body="records.shop_settings:Template")
+def replace_quality_template(body):
+    """The shop's own final-check list (owners, managers)."""
+    return quality.replace_template(api.caller(), body)
+
+
 @api.route("/api/orders/{order_id}/quality-check", "PUT", body="work.quality:QualityCheck")
 def record_quality_check(order_id, body):
     """The final check, item by item: passed, or the order goes back to work with the note."""

@@ -47,7 +47,8 @@ from chalicelib.models.orders import (BOARD_OPEN, BRAKE_AXLES, CUSTOMER_ORDER_PR
                                       vehicle_orders_lookup)
 from chalicelib.models.shops import (SHARDS, STAFF_PREFIX, Audit, ClientGuard, Device,
                                      InspectionTemplate, Login, LoginGuard, NotifySettings,
-                                     OrderCounter, PinGuard, RefreshFamily, RefreshToken, Shop,
+                                     OrderCounter, PinGuard, QualityTemplate, RefreshFamily,
+                                     RefreshToken, Shop,
                                      ShopSettings, Staff, StaffAlert, StaffPush, login_pk, shard_of, shop_pk,
                                      staff_push_pk)
 from chalicelib.models.writes import (Conflicted, LostRace, Refused, failed, reasons, refusals,

@@ -253,6 +253,20 @@ class InspectionTemplate(Item, discriminator="inspection_template"):
         return {"pk": shop_pk(shop_id), "sk": "TEMPLATE#inspection"}
 
 
+class QualityTemplate(Item, discriminator="quality_template"):
+    """The shop's final-check list (品檢), once it edits it; the shipped one until then
+    (catalogue/quality_check.json). PK `SHOP#<shop>`, SK `TEMPLATE#quality`. The item
+    `road_test` is the one that takes the distance driven."""
+    shop_id = Text()
+    items = Values()
+    updated_at = Text(null=True)
+    updated_by = Document(null=True)
+
+    @staticmethod
+    def key(shop_id: str) -> Key:
+        return {"pk": shop_pk(shop_id), "sk": "TEMPLATE#quality"}
+
+
 class OrderCounter(Item, discriminator="order_counter"):
     """The shop's repair-order numbers of a day (`20261122-007`). PK `SHOP#<shop>`, SK
     `COUNTER#ORDER#<day>`: set to n only while it holds n-1, in the order's own transaction."""

@@ -20,6 +20,7 @@ from chalicelib.api import Body, Caller, ClientId, LongText
 from chalicelib.api.roles import require
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, Unprocessable
+from chalicelib.records.shop_settings import Template
 from chalicelib.work import orders
 from chalicelib.work.order_store import busy, event_item, is_job, load, write
 
@@ -37,16 +38,39 @@ class QualityCheck(Body):
     items: dict[str, ItemResult] = Field(max_length=60)
 
 
+ROAD_TEST = "road_test"  # the item that takes the distance driven; its code stays when renamed
+GROUP = {"group": "quality", "zh": "品檢項目", "en": "Final check"}
+
+
 @lru_cache(maxsize=1)
-def template() -> dict:
-    """The checklist: the shop's items (the shipped one until the settings screens let a shop
-    change it)."""
+def default_template() -> dict:
     return {"items": json.loads(DATA.read_text(encoding="utf-8"))["items"]}
+
+
+def template(shop_id: str) -> dict:
+    """The shop's checklist, or the shipped one until the shop edits it (one GetItem)."""
+    stored = models.QualityTemplate.read(models.QualityTemplate.key(shop_id))
+    if not stored:
+        return default_template()
+    return {"items": [{**item, **({"kind": ROAD_TEST} if item["item_id"] == ROAD_TEST else {})}
+                      for item in stored["items"]]}
 
 
 def get_template(caller: Caller) -> dict:
     require(caller, "orders.read")
-    return template()
+    return template(caller.shop_id)
+
+
+def replace_template(caller: Caller, body: Template) -> dict:
+    """The shop's own list (settings, owners and managers), in the walk-around template's shape;
+    a final check already recorded keeps the names it was recorded with."""
+    require(caller, "settings.manage")
+    items = [{"item_id": item.item_id, "zh": item.zh, "en": item.en} for item in body.items]
+    models.QualityTemplate.from_dict({**models.QualityTemplate.key(caller.shop_id),
+                                      "shop_id": caller.shop_id, "items": items,
+                                      "updated_at": clock.now_iso(),
+                                      "updated_by": caller.stamp()}).save()
+    return template(caller.shop_id)
 
 
 def record(caller: Caller, order_id: str, body: QualityCheck) -> dict:
@@ -60,16 +84,17 @@ def _record(caller: Caller, order_id: str, body: QualityCheck) -> dict:
     if order["state"] != "quality_check":
         raise Conflict("工單要在品檢中才能記錄品檢結果。",
                        "The order is not at the quality check.", code="not_in_quality_check")
-    items = _checked(body)
+    checklist = template(caller.shop_id)["items"]
+    items = _checked(body, checklist)
     _refuse_own_work(caller, order)
     now = clock.now_iso()
     passed = all(item["ok"] for item in items)
     result = {"passed": passed, "items": items, "by": caller.stamp(), "at": now}
     failed = [item for item in items if not item["ok"]]
-    note = "；".join(f"{_name(item['item_id'])['zh']}：{item['note']}" for item in failed)
+    note = "；".join(f"{item['zh']}：{item['note']}" for item in failed)
     changes: dict = {"quality": result, "updated_at": now}
     puts = []
-    road = next((item for item in items if item["item_id"] == "road_test"), None)
+    road = next((item for item in items if item["item_id"] == ROAD_TEST), None)
     if passed and road:
         changes["road_test"] = {"done": True, "note": _road_note(road)}
     if passed:
@@ -89,30 +114,31 @@ def _record(caller: Caller, order_id: str, body: QualityCheck) -> dict:
                              expect_state="quality_check"), caller)
 
 
-def _checked(body: QualityCheck) -> list[dict]:
+def _checked(body: QualityCheck, checklist: list[dict]) -> list[dict]:
     """Every item of the checklist answered, a failed one with its note, the road test with
-    the distance driven; in the checklist's order."""
-    known = [item["item_id"] for item in template()["items"]]
-    unknown = sorted(set(body.items) - set(known))
-    missing = [item_id for item_id in known if item_id not in body.items]
+    the distance driven; in the checklist's order, each with the name it was checked under."""
+    names = {item["item_id"]: {"zh": item["zh"], "en": item["en"]} for item in checklist}
+    unknown = sorted(set(body.items) - set(names))
+    missing = [item_id for item_id in names if item_id not in body.items]
     if unknown:
         raise Unprocessable(f"沒有這些品檢項目：{'、'.join(unknown)}。",
-                      f"Not items of the checklist: {', '.join(unknown)}.")
+                            f"Not items of the checklist: {', '.join(unknown)}.")
     if missing:
-        names = "、".join(_name(item_id)["zh"] for item_id in missing)
-        raise Unprocessable(f"還有品檢項目沒有檢查：{names}。",
-                      f"Items not checked yet: {', '.join(missing)}.", code="quality_incomplete")
+        listed = "、".join(names[item_id]["zh"] for item_id in missing)
+        raise Unprocessable(f"還有品檢項目沒有檢查：{listed}。",
+                            f"Items not checked yet: {', '.join(missing)}.",
+                            code="quality_incomplete")
     checked = []
-    for item_id in known:
+    for item_id, name in names.items():
         answer = body.items[item_id]
         if not answer.ok and not answer.note:
-            raise Unprocessable(f"「{_name(item_id)['zh']}」未通過，請寫下要處理什麼。",
-                          f"{item_id} failed: say what must be put right.",
-                          code="quality_incomplete")
-        if item_id == "road_test" and answer.ok and answer.km is None:
+            raise Unprocessable(f"「{name['zh']}」未通過，請寫下要處理什麼。",
+                                f"{item_id} failed: say what must be put right.",
+                                code="quality_incomplete")
+        if item_id == ROAD_TEST and answer.ok and answer.km is None:
             raise Unprocessable("路試請填寫試車里程。", "The road test needs the distance driven.",
-                          code="quality_incomplete")
-        checked.append({"item_id": item_id, "ok": answer.ok,
+                                code="quality_incomplete")
+        checked.append({"item_id": item_id, "ok": answer.ok, **name,
                         **({"note": answer.note} if answer.note else {}),
                         **({"km": answer.km} if answer.km is not None else {})})
     return checked
@@ -133,11 +159,6 @@ def _refuse_own_work(caller: Caller, order: dict) -> None:
         raise Conflict("品檢要由沒做這張工單的另一位同仁來做。",
                        "Someone who did not work on this order does the quality check.",
                        code="own_work")
-
-
-def _name(item_id: str) -> dict:
-    return next(({"zh": item["zh"], "en": item["en"]} for item in template()["items"]
-                 if item["item_id"] == item_id), {"zh": item_id, "en": item_id})
 
 
 def _road_note(road: dict) -> str:

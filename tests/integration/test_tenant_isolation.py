@@ -17,6 +17,8 @@ from tests.builders import a_shop, an_order, new_id
 BODIES = {
     ("PUT", "/api/me/pin"): {"pin": "482913", "password": "wrong password"},
     ("POST", "/api/me/unlock"): {"secret": "482913"},
+    ("PUT", "/api/shop/quality-check-template"): {"items": [
+        {"item_id": "road_test", "zh": "路試", "en": "Road test", "group": "quality"}]},
     ("POST", "/api/devices"): {"device_id": "{new}", "name": "平板"},
     ("POST", "/api/staff"): {"staff_id": "{new}", "name": "冒名", "role": "advisor",
                              "email": "{new}@b.test", "password": "correct horse battery"},
@@ -173,6 +175,7 @@ def snapshot(shop_a, ids):
         "inspection": shop_a.owner.get(f"/api/orders/{ids['order_id']}/inspection").body,
         "settings": shop_a.owner.get("/api/shop/settings").body,
         "template": shop_a.owner.get("/api/shop/inspection-template").body,
+        "final_check": shop_a.owner.get("/api/quality-check").body,
         "part_tag": shop_a.owner.get(f"/api/parts/{ids['code']}").body,
     }
 

@@ -423,3 +423,39 @@ def test_the_delivery_walk_around_is_on_the_signed_checkout_list_and_frozen_by_i
                           capture_output=True, text=True, check=True).stdout.replace(" ", "")
     assert "交車檢查" in text and "交車時新發現1處" in text and "左前保桿新刮痕" in text
     assert "貴重物品已歸還" in text and "試車5km" in text
+
+
+def test_the_shop_edits_its_final_check_and_a_check_already_recorded_keeps_its_names(shop):
+    before = a_dispatched_order(shop)
+    before = step(shop.advisor, work_done(shop, before), "quality_check").body
+    recorded = a_passed_check(shop, before["order_id"])
+    shipped = shop.owner.get("/api/quality-check").body["items"]
+    mine = [{"item_id": item["item_id"], "zh": item["zh"], "en": item["en"], "group": "quality"}
+            for item in shipped if item["item_id"] != "cleaned"]
+    mine = [{**item, "zh": "路試 5 公里以上"} if item["item_id"] == "road_test" else item
+            for item in mine] + [{"item_id": "tyre_pressure", "zh": "胎壓調整", "en": "Tyre pressure",
+                                  "group": "quality"}]
+    assert shop.advisor.put("/api/shop/quality-check-template", {"items": mine}).status == 403
+    twice = {"items": mine + [mine[0]]}
+    assert shop.owner.put("/api/shop/quality-check-template", twice).status == 422
+    saved = shop.owner.put("/api/shop/quality-check-template", {"items": mine})
+    assert saved.status == 200, saved.body
+    items = shop.technician.get("/api/quality-check").body["items"]
+    assert [item["item_id"] for item in items] == [item["item_id"] for item in mine]
+    assert next(item for item in items if item["item_id"] == "road_test")["kind"] == "road_test"
+
+    order = a_dispatched_order(shop)
+    order = step(shop.advisor, work_done(shop, order), "quality_check").body
+    path = f"/api/orders/{order['order_id']}/quality-check"
+    old_list = shop.advisor.put(path, {"client_id": new_id("qc"), "items": quality_answers()})
+    assert old_list.status == 422  # "cleaned" is not on the shop's list any more
+    partial = quality_answers(items=items)
+    del partial["tyre_pressure"]
+    missing = shop.advisor.put(path, {"client_id": new_id("qc"), "items": partial})
+    assert missing.error == "quality_incomplete" and "胎壓調整" in missing.body["error"]["message"]
+    passed = shop.advisor.put(path, {"client_id": new_id("qc"), "items": quality_answers(items=items)})
+    assert passed.status == 200 and passed.body["quality"]["passed"], passed.body
+    names = {item["item_id"]: item["zh"] for item in passed.body["quality"]["items"]}
+    assert names["road_test"] == "路試 5 公里以上" and names["tyre_pressure"] == "胎壓調整"
+    kept = shop.owner.get(f"/api/orders/{recorded['order_id']}").body["quality"]["items"]
+    assert {item["item_id"]: item["zh"] for item in kept}["cleaned"] == "車內外清潔"

@@ -189,6 +189,14 @@ export const dispatchSheetPdf = (date: string) => http.request<FileLink>('GET', 
 /** The final check's items (kept for a bay with no Wi-Fi). */
 export const qualityTemplate = () =>
   readThrough('quality-check', () => http.request<{ items: QualityItem[] }>('GET', '/api/quality-check'));
+/** The shop's own final-check list (owner, manager); the answer replaces the kept read. */
+export async function replaceQualityTemplate(items: Pick<QualityItem, 'item_id' | 'zh' | 'en'>[]) {
+  const outcome = await queue.submit<{ items: QualityItem[] }>('PUT', '/api/shop/quality-check-template', {
+    items: items.map(({ item_id, zh, en }) => ({ item_id, zh, en, group: 'quality' })),
+  });
+  if (outcome.sent) remember('quality-check', outcome.body);
+  return outcome;
+}
 export const recordQualityCheck = (orderId: string, items: Record<string, QualityAnswer>) =>
   queue.submit<Order>('PUT', `/api/orders/${q(orderId)}/quality-check`, { client_id: newId(), items });
 
