@@ -147,8 +147,8 @@ def main(argv: list[str]) -> int:
         if command == "bench-faults":
             from devstack.bench_faults import main as bench_faults
             return bench_faults()
-        print(f"unknown command {command!r}: use dev, info, test, daily, new-shop, bench, bench-scale or "
-              "bench-faults",
+        print(f"unknown command {command!r}: use dev, info, test, daily, new-shop, bench, "
+              "bench-scale or bench-faults",
               file=sys.stderr)
         return 2
     except StackError as err:

@@ -131,7 +131,8 @@ def redeem(token: str, password: str) -> dict:
         with models.refusals():
             redeemed = models.Welcome.from_dict(key)
             redeemed.update(
-                actions=[models.Welcome.used.set(True), models.Welcome.used_at.set(clock.now_iso())],
+                actions=[models.Welcome.used.set(True),
+                         models.Welcome.used_at.set(clock.now_iso())],
                 condition=models.Welcome.pk.exists()
                 & (models.Welcome.used == False)  # noqa: E712 (a stored false)
                 & (models.Welcome.expires_at >= int(clock.now().timestamp())))

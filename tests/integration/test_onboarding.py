@@ -43,7 +43,8 @@ def test_the_command_opens_a_shop_whose_owner_sets_a_password_at_the_link_once(
     stored = models.Welcome.read(models.Welcome.key(onboarding._digest(token)))
     assert stored and token not in str(stored)  # kept only as its hash
     anonymous = ApiClient(chalice_client)
-    assert anonymous.post("/api/auth/sign-in", {"login": login, "password": NEW_PASSWORD}).status == 401
+    before = anonymous.post("/api/auth/sign-in", {"login": login, "password": NEW_PASSWORD})
+    assert before.status == 401  # no password yet
     session = anonymous.post("/api/auth/welcome", {"token": token, "password": NEW_PASSWORD})
     assert session.status == 200, session.body
     assert session.body["staff"]["role"] == "owner" and session.body["shop"]["shop_id"] == shop_id
@@ -98,14 +99,16 @@ def test_an_expired_or_unknown_link_gives_nothing(chalice_client, monkeypatch):
     later = times.now() + timedelta(hours=onboarding.WELCOME_HOURS, minutes=1)
     anonymous = ApiClient(chalice_client)
     monkeypatch.setattr(times, "now", lambda: later)
-    assert anonymous.post("/api/auth/welcome", {"token": token, "password": NEW_PASSWORD}).status == 401
+    late = anonymous.post("/api/auth/welcome", {"token": token, "password": NEW_PASSWORD})
+    assert late.status == 401
     monkeypatch.undo()
     unknown = anonymous.post("/api/auth/welcome", {"token": "x" * 43, "password": NEW_PASSWORD})
     assert unknown.status == 401
     short = anonymous.post("/api/auth/welcome", {"token": token, "password": "short"})
     assert short.status == 422
     # a too-short password did not use the link up
-    assert anonymous.post("/api/auth/welcome", {"token": token, "password": NEW_PASSWORD}).status == 200
+    right = anonymous.post("/api/auth/welcome", {"token": token, "password": NEW_PASSWORD})
+    assert right.status == 200
 
 
 def test_opening_hours_and_the_tax_id_are_part_of_the_profile(shop):
@@ -153,7 +156,8 @@ def test_a_manager_clears_a_pin_and_the_person_sets_a_new_one(shop):
 def test_only_owners_and_managers_reset_passwords_and_pins(shop, role):
     person = shop.as_role(role)
     target = shop.technician.staff_id
-    assert person.put(f"/api/staff/{target}/password", {"password": "temporary pass 1"}).status == 403
+    reset = person.put(f"/api/staff/{target}/password", {"password": "temporary pass 1"})
+    assert reset.status == 403
     assert person.delete(f"/api/staff/{target}/pin").status == 403
 
 
@@ -206,7 +210,8 @@ def test_managers_list_rename_and_revoke_tablets_and_a_revoked_one_stops_at_once
     assert shop.anonymous.post("/api/auth/pin", pin).status == 401
     assert shop.anonymous.post("/api/auth/refresh", {
         "refresh_token": session.body["refresh_token"]}).status == 401
-    still = {tablet["device_id"]: tablet for tablet in shop.owner.get("/api/devices").body["devices"]}
+    listed = shop.owner.get("/api/devices").body["devices"]
+    still = {tablet["device_id"]: tablet for tablet in listed}
     assert still[device_id]["revoked"] is True and still[device_id]["name"] == "接待區 1 號"
 
 

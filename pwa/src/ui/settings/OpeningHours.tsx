@@ -20,7 +20,7 @@ export function OpeningHoursEditor({ hours, onHours }: { hours: OpeningHours; on
         const open = hours[day];
         return (
           <div class="opening-day" key={day}>
-            <label class="opening-check">
+            <label class="check opening-check">
               <input type="checkbox" checked={!!open} onChange={(event) => set(day, event.currentTarget.checked ? USUAL : null)} />
               <span>{t(`shop.day.${day}`)}</span>
             </label>

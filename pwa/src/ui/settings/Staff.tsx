@@ -7,7 +7,7 @@ import {
   addStaff, changeStaff, resetPassword, resetPin, staffList, type Role, type StaffMember,
 } from '../../data/admin';
 import { session } from '../../data/client';
-import { newId } from '../../data/format';
+import { formatPhone, newId } from '../../data/format';
 import { errorText } from '../errors';
 import { Field } from '../Field';
 import { Notice } from '../Notice';
@@ -62,7 +62,7 @@ function StaffRow({ member, act }: { member: StaffMember; act: (work: () => Prom
     <li class={member.active ? 'admin-row' : 'admin-row admin-row-off'} data-staff={member.staff_id}>
       <div class="admin-who">
         <strong>{name}</strong>
-        <span class="muted">{[member.mobile, member.email].filter(Boolean).join(' · ')}</span>
+        <span class="muted">{[member.mobile && formatPhone(member.mobile), member.email].filter(Boolean).join(' · ')}</span>
         <span class="muted">
           {member.active ? '' : `${t('staff.inactive')} · `}{member.has_pin ? t('staff.hasPin') : t('staff.noPin')}
         </span>
