@@ -4,8 +4,10 @@
         --address "臺北市松山區八德路四段 100 號" --hours "mon-fri 08:30-18:00, sat 09:00-12:00" \\
         --owner-name 王店長 --owner-login 0912345678 [--shop-id shunan]
 
-It prints the shop's id and the owner's one-time sign-in link (72 hours). Against the engines of
-`make dev` (or those the environment names, as under `make test`); with SL_STAGE set to a cloud
+It prints the shop's id and the owner's one-time sign-in link (72 hours). Another link, while
+the owner has not chosen a password yet: `python -m devstack new-shop --new-link --shop-id …`.
+
+Against the engines of `make dev` (or those the environment names, as under `make test`); with SL_STAGE set to a cloud
 stage and that stage's AWS credentials, against its table. The work itself is
 chalicelib/records/onboarding.py.
 """
@@ -36,14 +38,17 @@ def opening_hours(text: str) -> dict:
 def main(args: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m devstack new-shop",
                                      description="Open a new shop and print its owner's link.")
-    parser.add_argument("--shop-id")
-    parser.add_argument("--name", required=True)
-    parser.add_argument("--tax-id", required=True, help="統一編號 (8 digits)")
-    parser.add_argument("--phone", required=True)
-    parser.add_argument("--address", required=True)
+    relink = "--new-link" in args
+    parser.add_argument("--new-link", action="store_true",
+                        help="only a new link for the owner of --shop-id (no password yet)")
+    parser.add_argument("--shop-id", required=relink)
+    parser.add_argument("--name", required=not relink)
+    parser.add_argument("--tax-id", required=not relink, help="統一編號 (8 digits)")
+    parser.add_argument("--phone", required=not relink)
+    parser.add_argument("--address", required=not relink)
     parser.add_argument("--hours", default="", help="e.g. 'mon-fri 08:30-18:00, sat 09:00-12:00'")
-    parser.add_argument("--owner-name", required=True)
-    parser.add_argument("--owner-login", required=True, help="the owner's mobile or e-mail")
+    parser.add_argument("--owner-name", required=not relink)
+    parser.add_argument("--owner-login", required=not relink, help="the owner's mobile or e-mail")
     parser.add_argument("--json", action="store_true", help="answer as one line of JSON")
     options = parser.parse_args(args)
 
@@ -59,6 +64,8 @@ def main(args: list[str]) -> int:
 
     aws.reset()
     try:
+        if options.new_link:
+            return _show(onboarding.new_welcome_link(options.shop_id), options.json)
         new = onboarding.NewShop(
             shop_id=options.shop_id, name=options.name, tax_id=options.tax_id,
             phone=options.phone, address=options.address,
@@ -77,7 +84,11 @@ def main(args: list[str]) -> int:
     except DomainError as refused:
         print(f"{refused.zh} {refused.en}", file=sys.stderr)
         return 1
-    if options.json:
+    return _show(opened, options.json)
+
+
+def _show(opened, as_json: bool) -> int:
+    if as_json:
         print(json.dumps(opened.__dict__, ensure_ascii=False))
     else:
         print(f"shop: {opened.shop_id}\nowner: {opened.owner_id}\n"

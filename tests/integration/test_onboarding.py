@@ -1,5 +1,6 @@
 """A new shop opened by the hosting team, its owner's one-time link, and the staff and tablets an
 owner or manager manages in Settings."""
+import json
 import threading
 from datetime import timedelta
 
@@ -22,6 +23,10 @@ def a_new_shop(**fields):
         "owner_name": "林老闆", "owner_login": f"{new_id('boss')}@new.test", **fields})
 
 
+def a_login_of(opened) -> str:
+    return models.Staff.read(models.Staff.key(opened.shop_id, opened.owner_id))["email"]
+
+
 def token_of(link: str) -> str:
     path, token = link.split("#", 1)
     assert path.endswith("/welcome") and token not in path  # the secret only in the fragment
@@ -37,7 +42,6 @@ def test_the_command_opens_a_shop_whose_owner_sets_a_password_at_the_link_once(
         "--phone", "02-2345-6789", "--address", "新北市板橋區", "--owner-name", "林老闆",
         "--owner-login", login, "--hours", "mon-fri 08:30-18:00, sat 09:00-12:00",
         "--json"]) == 0
-    import json
     opened = json.loads(capsys.readouterr().out)
     token = token_of(opened["welcome_link"])
     stored = models.Welcome.read(models.Welcome.key(onboarding._digest(token)))
@@ -234,3 +238,23 @@ def test_another_shops_tablet_cannot_be_seen_renamed_or_revoked(shop, chalice_cl
     assert other.owner.delete(f"/api/devices/{device_id}").status == 404
     assert shop.anonymous.post("/api/auth/device", {"device_id": device_id,
                                                     "device_secret": secret}).status == 200
+
+
+def test_a_new_link_is_given_while_the_owner_has_no_password_and_refused_after(
+        chalice_client, capsys):
+    opened = onboarding.open_shop(a_new_shop())
+    assert new_shop.main(["--new-link", "--shop-id", opened.shop_id, "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["owner_id"] == opened.owner_id and again["welcome_link"] != opened.welcome_link
+    anonymous = ApiClient(chalice_client)
+    redeemed = anonymous.post("/api/auth/welcome", {"token": token_of(again["welcome_link"]),
+                                                    "password": NEW_PASSWORD})
+    assert redeemed.status == 200
+    assert new_shop.main(["--new-link", "--shop-id", opened.shop_id]) == 1
+    assert "password already" in capsys.readouterr().err
+    first = anonymous.post("/api/auth/welcome", {"token": token_of(opened.welcome_link),
+                                                 "password": "someone else's password"})
+    assert first.status == 401  # the owner's password is chosen: the older link is spent too
+    signed_in = anonymous.post("/api/auth/sign-in", {"login": a_login_of(opened),
+                                                     "password": NEW_PASSWORD})
+    assert signed_in.status == 200
