@@ -67,6 +67,8 @@ test('a shop opened by the command is set up by its owner on a tablet from the o
   await page.getByLabel('統一編號').waitFor();
   assert.equal(await page.getByLabel('統一編號').inputValue(), '04595257');
   assert.equal(await page.getByLabel('週六 打烊').inputValue(), '12:00');
+  await scrollTo(page, page.locator('fieldset.opening-hours'));
+  await screenshot(page, 'shop-hours-tablet');
 
   // 員工: add a technician.
   const staff = page.locator('section.admin[aria-labelledby="staff-title"]');
@@ -97,6 +99,9 @@ test('a shop opened by the command is set up by its owner on a tablet from the o
   const tablet = devicePanel.locator('.admin-row', { hasText: '櫃台 iPad' });
   await tablet.getByText('這台', { exact: true }).waitFor();
   await tablet.getByText(/由 陳老闆 登記/).waitFor();
+  await scrollTo(page, devicePanel);
+  await screenshot(page, 'settings-tablets-tablet');
+  await assertLayout(page, 'settings: tablets');
 
   // 通知設定: the preview follows the template as it is typed; saved.
   const notify = page.locator('form[aria-labelledby="notify-title"]');
