@@ -1089,7 +1089,7 @@ export const en: Messages = {
   'notify.queued': 'Saved to send: it goes out when online.',
   'notify.empty': 'A message cannot be empty.',
   'shop.tax_id': 'Tax ID (統一編號)',
-  'shop.taxIdHint': '8 digits, printed on estimates and receipts',
+  'shop.taxIdHint': '8 digits, as registered',
   'shop.taxIdInvalid': 'That 統一編號 is not valid: check it again.',
   'shop.hours': 'Opening hours',
   'shop.hoursBackwards': 'Closing time must be after opening time.',

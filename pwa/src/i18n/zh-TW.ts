@@ -1089,7 +1089,7 @@ export const zhTW = {
   'notify.queued': '已存入待上傳，連線後自動送出。',
   'notify.empty': '訊息內容不能空白。',
   'shop.tax_id': '統一編號',
-  'shop.taxIdHint': '8 位數字，印在估價單與單據上',
+  'shop.taxIdHint': '8 位數字，與營業登記相同',
   'shop.taxIdInvalid': '統一編號不正確，請再核對一次。',
   'shop.hours': '營業時間',
   'shop.hoursBackwards': '打烊時間要晚於開門時間。',
