@@ -7,9 +7,9 @@
 It prints the shop's id and the owner's one-time sign-in link (72 hours). Another link, while
 the owner has not chosen a password yet: `python -m devstack new-shop --new-link --shop-id …`.
 
-Against the engines of `make dev` (or those the environment names, as under `make test`); with SL_STAGE set to a cloud
-stage and that stage's AWS credentials, against its table. The work itself is
-chalicelib/records/onboarding.py.
+Against the engines of `make dev` (or those the environment names, as under `make test`); with
+SL_STAGE set to a cloud stage, SL_PUBLIC_ORIGIN its web address and that stage's AWS credentials,
+against its table. The work itself is chalicelib/records/onboarding.py.
 """
 from __future__ import annotations
 
@@ -54,8 +54,14 @@ def main(args: list[str]) -> int:
 
     from devstack.settings import from_environment
 
-    if os.environ.get("SL_STAGE", "local") == "local" and not os.environ.get("SL_DDB_ENDPOINT"):
+    local = os.environ.get("SL_STAGE", "local") == "local"
+    if local and not os.environ.get("SL_DDB_ENDPOINT"):
         os.environ.update(from_environment().app_environment())
+    elif not local and not os.environ.get("SL_PUBLIC_ORIGIN"):
+        # The link must open the stage's own PWA, not a local one.
+        print("SL_PUBLIC_ORIGIN is not set: name the stage's web address (https://…).",
+              file=sys.stderr)
+        return 2
     from pydantic import ValidationError
 
     from chalicelib.core import aws
