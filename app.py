@@ -12,8 +12,9 @@ from chalicelib import customer_routes
 # The domain, each module imported by the first request that uses it (chalicelib/api/lazy.py).
 health = lazy("core.health")
 openapi = lazy("api.openapi")
-auth, shops, customers, vehicles, shop_settings = (
-    lazy(f"records.{name}") for name in ("auth", "shops", "customers", "vehicles", "shop_settings"))
+auth, shops, customers, vehicles, shop_settings, onboarding = (
+    lazy(f"records.{name}") for name in ("auth", "shops", "customers", "vehicles", "shop_settings",
+                                         "onboarding"))
 appointments, board, dispatch_sheet, handover, inspections, jobs, orders, parts, photos, \
     quality, signatures = (lazy(f"work.{name}") for name in (
         "appointments", "board", "dispatch_sheet", "handover", "inspections", "jobs", "orders",
@@ -92,6 +93,12 @@ def sign_out(body):
     auth.sign_out(body.refresh_token)
 
 
+@api.route("/api/auth/welcome", "POST", body="records.onboarding:WelcomeRedemption", public=True)
+def redeem_welcome(body):
+    """A new shop's owner chooses a password at their one-time link; a session as sign-in."""
+    return onboarding.redeem(body.token, body.password)
+
+
 @api.route("/api/auth/device", "POST", body="records.auth:DeviceCredentials", public=True)
 def device_staff(body):
     """The staff who may switch in on a registered shop tablet."""
@@ -126,6 +133,23 @@ def register_device(body):
     return auth.register_device(api.caller(), body.device_id, body.name)
 
 
+@api.route("/api/devices", "GET")
+def list_devices():
+    """The shop's tablets: name, when registered and last used, revoked or not (managers)."""
+    return auth.list_devices(api.caller())
+
+
+@api.route("/api/devices/{device_id}", "PATCH", body="records.auth:DeviceChange")
+def rename_device(device_id, body):
+    return auth.rename_device(api.caller(), device_id, body.name)
+
+
+@api.route("/api/devices/{device_id}", "DELETE")
+def revoke_device(device_id):
+    """The tablet's secret stops working at once; it stays listed as revoked."""
+    return auth.revoke_device(api.caller(), device_id)
+
+
 # --- staff ---
 
 @api.route("/api/staff", "GET")
@@ -141,6 +165,18 @@ def create_staff(body):
 @api.route("/api/staff/{staff_id}", "PATCH", body="records.shops:StaffChange")
 def update_staff(staff_id, body):
     return shops.update_staff(api.caller(), staff_id, body)
+
+
+@api.route("/api/staff/{staff_id}/password", "PUT", body="records.shops:PasswordReset")
+def reset_staff_password(staff_id, body):
+    """A temporary password for a person (owner, manager); their sessions end."""
+    return shops.reset_password(api.caller(), staff_id, body)
+
+
+@api.route("/api/staff/{staff_id}/pin", "DELETE")
+def reset_staff_pin(staff_id):
+    """Clear a person's PIN so they set a new one (owner, manager)."""
+    return shops.reset_pin(api.caller(), staff_id)
 
 
 # --- customers, vehicles, appointments ---

@@ -133,6 +133,9 @@ def main(argv: list[str]) -> int:
             return info()
         if command == "daily":
             return daily(argv[2:])
+        if command == "new-shop":
+            from devstack.new_shop import main as new_shop
+            return new_shop(argv[2:])
         if command == "dashboard-backfill":
             return dashboard_backfill(argv[2:])
         if command == "bench":
@@ -144,8 +147,8 @@ def main(argv: list[str]) -> int:
         if command == "bench-faults":
             from devstack.bench_faults import main as bench_faults
             return bench_faults()
-        print(f"unknown command {command!r}: use dev, info, test, daily, bench, bench-scale or "
-              "bench-faults",
+        print(f"unknown command {command!r}: use dev, info, test, daily, new-shop, bench, "
+              "bench-scale or bench-faults",
               file=sys.stderr)
         return 2
     except StackError as err:

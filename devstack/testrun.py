@@ -49,7 +49,9 @@ def run_all(args: list[str]) -> int:
     results: list[tuple[str, int, float]] = []
     try:
         stack.start()
-        env = {**os.environ, "SL_BASE_URL": local.origin, "SL_TEST_DATA_DIR": str(data_dir)}
+        # SL_PYTHON: the interpreter a browser test runs an operator command with (new-shop).
+        env = {**os.environ, "SL_BASE_URL": local.origin, "SL_TEST_DATA_DIR": str(data_dir),
+               "SL_PYTHON": sys.executable}
         suites = [suite for suite in _suites(sys.executable, files)
                   if not args or any(arg in suite[0] for arg in args)]
         for name, argv, cwd in suites:

@@ -48,8 +48,8 @@ from chalicelib.models.orders import (BOARD_OPEN, BRAKE_AXLES, CUSTOMER_ORDER_PR
 from chalicelib.models.shops import (SHARDS, STAFF_PREFIX, Audit, ClientGuard, Device,
                                      InspectionTemplate, Login, LoginGuard, NotifySettings,
                                      OrderCounter, PinGuard, QualityTemplate, RefreshFamily,
-                                     RefreshToken, Shop,
-                                     ShopSettings, Staff, StaffAlert, StaffPush, login_pk, shard_of, shop_pk,
+                                     RefreshToken, Shop, ShopSettings, Staff, StaffAlert,
+                                     StaffPush, Welcome, devices_pk, login_pk, shard_of, shop_pk,
                                      staff_push_pk)
 from chalicelib.models.writes import (Conflicted, LostRace, Refused, failed, reasons, refusals,
                                       retry, transaction)

@@ -35,6 +35,8 @@ class Shop(Item, discriminator="shop"):
     phone = Text(null=True)
     address = Text(null=True)
     line_id = Text(null=True)
+    tax_id = Text(null=True)  # 統一編號 (chalicelib/core/tax_ids.py)
+    opening_hours = Document(null=True)  # {"mon": {"open": "08:30", "close": "18:00"}, …}
     logo_key = Text(null=True)
     timezone = Text(null=True)
     created_at = Text(null=True)
@@ -179,20 +181,48 @@ class RefreshFamily(Item, discriminator="refresh_revoked"):
         return {"pk": f"REFRESHFAMILY#{family}", "sk": "FAMILY"}
 
 
+def devices_pk(shop_id: str) -> str:
+    return f"{shop_pk(shop_id)}#DEVICES"
+
+
 class Device(Item, discriminator="device"):
     """A shared tablet a manager registered; staff switch in on it with a PIN. PK
-    `DEVICE#<id>` (made from the shop and the tablet's own id), SK `DEVICE`."""
+    `DEVICE#<id>` (made from the shop and the tablet's own id), SK `DEVICE`; the shop's
+    tablets are one Query of gsi2 `SHOP#<shop>#DEVICES` by when they were registered (Settings).
+    A revoked one stays listed, its secret refused."""
     shop_id = Text()
     device_id = Text()
     name = Text()
     secret_hash = Text()
     revoked = Flag(null=True)
+    revoked_at = Text(null=True)
     registered_by = Document()
     created_at = Text()
+    last_used_at = Text(null=True)
 
     @staticmethod
     def key(device_id: str) -> Key:
         return {"pk": f"DEVICE#{device_id}", "sk": "DEVICE"}
+
+    @staticmethod
+    def listed(shop_id: str, created_at: str, device_id: str) -> Key:
+        return {"gsi2pk": devices_pk(shop_id), "gsi2sk": f"{created_at}#{device_id}"}
+
+
+class Welcome(Item, discriminator="welcome"):
+    """A one-time sign-in link for a new shop's first owner, by the SHA-256 of its token (never
+    the token). PK `WELCOME#<hash>`, SK `WELCOME`. Redeemed once (a conditional write on
+    `used`); gone by TTL after it expires."""
+    shop_id = Text()
+    staff_id = Text()
+    used = Flag()
+    used_at = Text(null=True)
+    created_at = Text()
+    expires_at = Number()
+
+    @staticmethod
+    def key(token_hash: str) -> Key:
+        return {"pk": f"WELCOME#{token_hash}", "sk": "WELCOME"}
 
 
 class ShopSettings(Item, discriminator="shop_settings"):

@@ -39,7 +39,7 @@ from typing_extensions import Annotated
 from chalicelib.api import Body, Caller, ClientId, ShortText
 from chalicelib.api.tokens import ACCESS_MINUTES, access_token, token_version
 from chalicelib.api.roles import require
-from chalicelib.core.errors import Conflict, Invalid, TooManyAttempts, Unauthorized
+from chalicelib.core.errors import Conflict, Invalid, NotFound, TooManyAttempts, Unauthorized
 
 REFRESH_DAYS = 30
 DEVICE_REFRESH_HOURS = 12  # a PIN session on a shared tablet ends with the shift
@@ -102,6 +102,10 @@ class NewDevice(Body):
     name: ShortText
 
 
+class DeviceChange(Body):
+    name: ShortText
+
+
 class DeviceCredentials(Body):
     device_id: ClientId
     device_secret: Secret
@@ -149,6 +153,12 @@ def _session(staff: dict, shop: dict | None, device_id: str | None = None,
     return {"access_token": access_token(staff, device_id), "refresh_token": refresh,
             "expires_in": ACCESS_MINUTES * 60, "staff": public_staff(staff),
             "shop": _public_shop(staff["shop_id"], shop)}
+
+
+def new_session(staff: dict) -> dict:
+    """A session as sign-in gives it, for a person who proved who they are another way (a new
+    shop's owner at their one-time link, records/onboarding.py)."""
+    return _session(staff, None)
 
 
 def public_staff(staff: dict) -> dict:
@@ -296,6 +306,8 @@ def refresh(token: str) -> dict:
         raise Unauthorized("請重新登入。", "Please sign in again.") from None
     staff = _staff(stored["shop_id"], stored["staff_id"])
     ended = not staff or token_version(staff) != int(stored.get("token_version", 0))
+    if stored.get("device_id") and not _device_in_use(stored["device_id"]):
+        ended = True  # the tablet was revoked: its PIN sessions end with it
     if ended or not staff.get("active", True):
         raise Unauthorized("請重新登入。", "Please sign in again.")
     return _session(staff, None, stored.get("device_id") or None, stored["family"],
@@ -337,12 +349,14 @@ def register_device(caller: Caller, device_id: str, name: str) -> dict:
     require(caller, "devices.manage")
     device_id = _shop_device_id(caller.shop_id, device_id)
     secret = secrets.token_urlsafe(32)
+    now = clock.now_iso()
     try:
         with models.refusals():
             models.Device.from_dict({
                 **models.Device.key(device_id), "shop_id": caller.shop_id,
+                **models.Device.listed(caller.shop_id, now, device_id),
                 "device_id": device_id, "name": name, "secret_hash": _digest(secret),
-                "registered_by": caller.stamp(), "created_at": clock.now_iso(),
+                "registered_by": caller.stamp(), "created_at": now,
             }).save(condition=models.Device.pk.does_not_exist())
     except models.Refused:
         raise Conflict("這台裝置已經登記過。", "This device is registered already.") from None
@@ -357,12 +371,61 @@ def _shop_device_id(shop_id: str, client_id: str) -> str:
 
 
 def _device(device_id: str, secret: str) -> dict:
-    device = models.Device.read(models.Device.key(device_id))
+    device = models.Device.read(models.Device.key(device_id), consistent=True)
     if not device or device.get("revoked") or not hmac.compare_digest(
             device["secret_hash"], _digest(secret)):
         raise Unauthorized("這台裝置未登記或已停用。", "This device is not registered.",
                            code="device_unknown")
     return device
+
+
+def _device_in_use(device_id: str) -> bool:
+    device = models.Device.read(models.Device.key(device_id), consistent=True)
+    return bool(device) and not device.get("revoked")
+
+
+def public_device(device: dict) -> dict:
+    keys = ("device_id", "name", "created_at", "last_used_at", "revoked_at")
+    return {**{key: device.get(key) for key in keys}, "revoked": bool(device.get("revoked")),
+            "registered_by": (device.get("registered_by") or {}).get("name")}
+
+
+def list_devices(caller: Caller) -> dict:
+    """The shop's tablets, newest first, revoked ones too (with when)."""
+    require(caller, "devices.manage")
+    found = models.Device.lists.query(models.devices_pk(caller.shop_id), scan_index_forward=False)
+    return {"devices": [public_device(device.as_dict()) for device in found]}
+
+
+def _shop_device(caller: Caller, device_id: str) -> dict:
+    require(caller, "devices.manage")
+    device = models.Device.read(models.Device.key(device_id), consistent=True)
+    if not device or device["shop_id"] != caller.shop_id:
+        raise NotFound("找不到這台平板。", "No such tablet.")
+    return device
+
+
+def rename_device(caller: Caller, device_id: str, name: str) -> dict:
+    device = _shop_device(caller, device_id)
+    with models.refusals():
+        models.Device.from_dict(models.Device.key(device_id)).update(
+            actions=[models.Device.name.set(name)],
+            condition=models.Device.shop_id == caller.shop_id)
+    return public_device({**device, "name": name})
+
+
+def revoke_device(caller: Caller, device_id: str) -> dict:
+    """The tablet's secret stops working at once (its staff list, PIN sign-in, and the refresh
+    of the PIN sessions started on it); it stays listed as revoked."""
+    device = _shop_device(caller, device_id)
+    if device.get("revoked"):
+        return public_device(device)
+    now = clock.now_iso()
+    with models.refusals():
+        models.Device.from_dict(models.Device.key(device_id)).update(
+            actions=[models.Device.revoked.set(True), models.Device.revoked_at.set(now)],
+            condition=models.Device.shop_id == caller.shop_id)
+    return public_device({**device, "revoked": True, "revoked_at": now})
 
 
 def device_staff(device_id: str, secret: str) -> dict:
@@ -401,6 +464,8 @@ def pin_sign_in(device_id: str, secret: str, staff_id: str, pin: str) -> dict:
     if not secret_matches(staff["pin_hash"], pin):
         raise Unauthorized("PIN 不正確。", "Wrong PIN.", code="invalid_credentials")
     models.PinGuard.from_dict(guard).delete()
+    models.Device.from_dict(models.Device.key(device_id)).update(
+        actions=[models.Device.last_used_at.set(clock.now_iso())])
     return _session(staff, None, device_id)
 
 

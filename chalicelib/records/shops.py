@@ -7,17 +7,24 @@ import re
 import uuid
 from typing import ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
+from typing_extensions import Annotated
 
 from chalicelib import models
 from chalicelib.api import Body, Caller, ClientId, Email, ShortText, field_error
 from chalicelib.api.roles import ROLES, require
-from chalicelib.core import aws, clock, images, phones
+from chalicelib.core import aws, clock, images, phones, tax_ids
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Busy, Conflict, Invalid, NotFound, Unprocessable
 from chalicelib.records import auth
 
 Role = Literal["owner", "manager", "advisor", "technician"]
+
+
+def password_checked(value: str) -> str:
+    if not 10 <= len(value) <= 128:
+        raise field_error("密碼需要 10 到 128 個字元。", "must be 10 to 128 characters")
+    return value
 
 
 class NewStaff(Body):
@@ -41,9 +48,7 @@ class NewStaff(Body):
     @field_validator("password")
     @classmethod
     def _password(cls, value: str) -> str:
-        if not 10 <= len(value) <= 128:
-            raise field_error("密碼需要 10 到 128 個字元。", "must be 10 to 128 characters")
-        return value
+        return password_checked(value)
 
     @model_validator(mode="after")
     def _login(self) -> "NewStaff":
@@ -52,17 +57,41 @@ class NewStaff(Body):
         return self
 
 
+class FirstOwner(NewStaff):
+    """A new shop's first owner: no password yet (they choose it at their one-time link,
+    records/onboarding.py)."""
+    role: Role = "owner"
+    password: str | None = None  # type: ignore[assignment]
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str | None) -> str | None:
+        return None if value is None else password_checked(value)
+
+
 class StaffChange(Body):
     name: ShortText | None = None
     role: Role | None = None
     active: bool | None = None
 
 
-def create_shop(shop_id: str, name: str, phone: str, address: str) -> bool:
+class PasswordReset(Body):
+    """A temporary password an owner or manager gives a person (they change it later)."""
+    password: str
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        return password_checked(value)
+
+
+def create_shop(shop_id: str, name: str, phone: str, address: str, *, tax_id: str | None = None,
+                opening_hours: dict | None = None) -> bool:
     """Create the shop once; False when it already exists (a replay changes nothing)."""
     shop = models.Shop.from_dict({
         **models.Shop.key(shop_id), "shop_id": shop_id, "name": name, "phone": phone,
-        "address": address, "timezone": "Asia/Taipei", "created_at": clock.now_iso()})
+        "address": address, "tax_id": tax_id, "opening_hours": opening_hours,
+        "timezone": "Asia/Taipei", "created_at": clock.now_iso()})
     try:
         with models.refusals():
             shop.save(condition=models.Shop.pk.does_not_exist())
@@ -86,9 +115,11 @@ def add_staff(shop_id: str, staff: NewStaff, password_hash: str | None = None) -
     another account (models.Login.key): a shop can learn nothing from another's logins, and a
     technician at two branches signs in at each.
     """
+    if password_hash is None and staff.password is not None:
+        password_hash = auth.hash_secret(staff.password)
     member = {**models.Staff.key(shop_id, staff.staff_id), "shop_id": shop_id,
               "staff_id": staff.staff_id, "name": staff.name, "role": staff.role,
-              "active": True, "password_hash": password_hash or auth.hash_secret(staff.password),
+              "active": True, "password_hash": password_hash,  # None: a FirstOwner's
               "created_at": clock.now_iso()}
     logins = [login for login in (staff.email and staff.email.lower(), staff.mobile) if login]
     member.update({"email": staff.email.lower()} if staff.email else {})
@@ -145,14 +176,20 @@ def create_staff(caller: Caller, body: NewStaff) -> dict:
     return auth.public_staff(get_staff(caller.shop_id, body.staff_id))
 
 
-def update_staff(caller: Caller, staff_id: str, body: StaffChange) -> dict:
+def _member_to_manage(caller: Caller, staff_id: str, new_role: str | None = None) -> dict:
+    """The person an owner or manager changes; an owner only by an owner."""
     require(caller, "staff.manage")
     member = get_staff(caller.shop_id, staff_id)
     if not member:
         raise NotFound("找不到這位員工。", "No such staff member.")
-    if "owner" in (member["role"], body.role) and caller.role != "owner":
+    if "owner" in (member["role"], new_role) and caller.role != "owner":
         raise Invalid("只有店長（owner）可以變更店長。", "Only an owner may change an owner.",
                       code="forbidden_role")
+    return member
+
+
+def update_staff(caller: Caller, staff_id: str, body: StaffChange) -> dict:
+    member = _member_to_manage(caller, staff_id, body.role)
     if staff_id == caller.staff_id and (body.active is False or body.role not in (None, caller.role)):
         raise Invalid("不能停用或降級自己的帳號。", "You cannot deactivate or demote yourself.",
                       code="self_change")
@@ -162,7 +199,26 @@ def update_staff(caller: Caller, staff_id: str, body: StaffChange) -> dict:
     return auth.public_staff(get_staff(caller.shop_id, staff_id))
 
 
-def _change_staff(shop_id: str, member: dict, changes: dict) -> None:
+def reset_password(caller: Caller, staff_id: str, body: PasswordReset) -> dict:
+    """A temporary password for a person who forgot theirs: the sessions they hold end (a
+    password given away is a password to change)."""
+    member = _member_to_manage(caller, staff_id)
+    _change_staff(caller.shop_id, member, {"password_hash": auth.hash_secret(body.password)},
+                  end_sessions=True)
+    return auth.public_staff(get_staff(caller.shop_id, staff_id))
+
+
+def reset_pin(caller: Caller, staff_id: str) -> dict:
+    """The person's PIN is cleared: they set a new one in Settings (with their password)."""
+    member = _member_to_manage(caller, staff_id)
+    with models.refusals():
+        models.Staff.from_dict(models.Staff.key(caller.shop_id, staff_id)).update(
+            actions=[models.Staff.pin_hash.remove()], condition=models.Staff.pk.exists())
+    models.PinGuard.from_dict(models.PinGuard.key(caller.shop_id, staff_id)).delete()
+    return auth.public_staff({**member, "pin_hash": None})
+
+
+def _change_staff(shop_id: str, member: dict, changes: dict, end_sessions: bool = False) -> None:
     """A new role or a deactivation ends the person's sessions at once (auth.token_version).
 
     Written only if no one else moved the version since `member` was read, so that whether to
@@ -170,7 +226,8 @@ def _change_staff(shop_id: str, member: dict, changes: dict) -> None:
     """
     staff = models.Staff
     before = {"role": member["role"], "active": member.get("active", True)}
-    ends_sessions = any(key in changes and changes[key] != was for key, was in before.items())
+    ends_sessions = end_sessions or any(key in changes and changes[key] != was
+                                        for key, was in before.items())
     actions = [getattr(staff, key).set(value) for key, value in changes.items()]
     if ends_sessions:
         actions.append(staff.token_version.add(1))
@@ -186,8 +243,9 @@ def _change_staff(shop_id: str, member: dict, changes: dict) -> None:
                    "Someone changed this person at the same moment: send again.") from None
 
 
-__all__ = ["ROLES", "NewStaff", "StaffChange", "create_shop", "add_staff", "list_staff",
-           "create_staff", "update_staff", "get_staff", "set_password"]
+__all__ = ["ROLES", "NewStaff", "FirstOwner", "StaffChange", "PasswordReset", "ShopChange",
+           "OpeningHours", "create_shop", "add_staff", "list_staff", "create_staff",
+           "update_staff", "reset_password", "reset_pin", "get_staff", "set_password"]
 
 
 # --- the shop's own details: what the customer's page and the documents show ---
@@ -196,12 +254,57 @@ LOGO_MAX_BYTES = 2 * 1024 * 1024
 LINE_ID = r"^@?[A-Za-z0-9._-]{3,30}$"
 
 
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class DayHours(Body):
+    open: ClockTime
+    close: ClockTime
+
+    @model_validator(mode="after")
+    def _order(self) -> "DayHours":
+        if self.close <= self.open:
+            raise field_error("打烊時間要晚於開門時間。", "close must be after open")
+        return self
+
+
+class OpeningHours(Body):
+    """The shop's hours per weekday; a day not given (or null) is a day it is closed."""
+    mon: DayHours | None = None
+    tue: DayHours | None = None
+    wed: DayHours | None = None
+    thu: DayHours | None = None
+    fri: DayHours | None = None
+    sat: DayHours | None = None
+    sun: DayHours | None = None
+
+
+def tax_id_checked(value: str | None) -> str | None:
+    """統一編號: 8 digits passing the Ministry of Finance's check (empty: none)."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value and not tax_ids.valid(value):
+        raise field_error("統一編號不正確（8 位數字，檢查碼不符）。",
+                          "tax_id: not a valid 統一編號 (8 digits with a check digit)")
+    return value
+
+
 class ShopChange(Body):
-    """Only what is sent changes; an empty LINE ID removes the chat button."""
+    """Only what is sent changes; an empty LINE ID removes the chat button; opening hours sent
+    replace the week's."""
     name: ShortText | None = None
     phone: str | None = None
     address: ShortText | None = None
     line_id: str | None = None
+    tax_id: str | None = None
+    opening_hours: OpeningHours | None = None
+
+    @field_validator("tax_id")
+    @classmethod
+    def _tax_id(cls, value: str | None) -> str | None:
+        return tax_id_checked(value)
 
     @field_validator("phone")
     @classmethod
@@ -231,7 +334,9 @@ class NewLogo(Body):
 
 def profile(shop: dict) -> dict:
     """The shop as staff edit it: name, phone, address, LINE ID and a link to the logo."""
-    shown = {name: shop.get(name) for name in ("shop_id", "name", "phone", "address", "line_id")}
+    shown = {name: shop.get(name) for name in ("shop_id", "name", "phone", "address", "line_id",
+                                               "tax_id")}
+    shown["opening_hours"] = shop.get("opening_hours") or {}
     shown["logo_url"] = logo_url(shop)
     return shown
 

@@ -111,6 +111,14 @@ function LazyOrderScreen({ orderId }: { orderId: string }) {
 // then, so not on the first view.
 const loadSettings = () => import('./screens/Settings');
 
+// A new shop owner's one-time link: once per shop, so not on the first view.
+const loadWelcome = () => import('./screens/Welcome');
+
+function LazyWelcome({ token }: { token: string }) {
+  const chunk = useChunk(loadWelcome, 'The welcome screen');
+  return chunk ? <chunk.Welcome token={token} /> : <Loading />;
+}
+
 function LazySettings() {
   const chunk = useChunk(loadSettings, 'The settings screen');
   return chunk ? <chunk.Settings /> : <Loading />;
@@ -137,6 +145,7 @@ function Screen() {
     if (who && handover.value && handover.value.staffId !== who.staff.staff_id) endHandover();
   }, [who?.staff.staff_id]);
 
+  if (current.name === 'welcome') return <LazyWelcome token={current.token} />;
   if (!who) {
     // A tag's QR opened by someone not signed in: whose tag it is, and a way to sign in.
     return current.name === 'part' && !current.signIn ? <LazyPartTag code={current.code} signIn={false} /> : <SignIn />;

@@ -47,7 +47,7 @@ test('an owner changes a threshold and the checklist on the tablet, and the next
     await page.getByText('已儲存', { exact: true }).waitFor();
 
     // The checklist: add 後車廂照明 to the lights, remove one, save.
-    const template = page.locator('section.template');
+    const template = page.locator('section.template', { has: page.locator('#template-title') });
     const row = (itemId) => template.locator(`.template-item[data-item="${itemId}"]`);
     await row(removed.item_id).waitFor();
     await template.getByRole('button', { name: '新增項目到「燈光」' }).tap();
@@ -87,6 +87,16 @@ test('an owner changes a threshold and the checklist on the tablet, and the next
     await scrollToTop(page, template);
     await assertLayout(page, 'settings, the checklist template (tablet)');
     await screenshot(page, 'settings-template-tablet');
+
+    // The final check's list: 車內外清潔 says what the shop means by it.
+    const finalCheck = page.locator('section.template', { has: page.locator('#quality-template-title') });
+    const cleaned = finalCheck.locator('.template-item[data-item="cleaned"]').getByRole('textbox', { name: /中文名稱$/ });
+    await cleaned.fill('車內外清潔（含腳踏墊吸塵）');
+    await finalCheck.getByRole('button', { name: '儲存檢查項目' }).tap();
+    await finalCheck.getByText('檢查項目已儲存').waitFor();
+    const finalItems = (await owner.get('/api/quality-check')).items;
+    assert.equal(finalItems.find((item) => item.item_id === 'cleaned').zh, '車內外清潔（含腳踏墊吸塵）');
+    assert.equal(finalItems.find((item) => item.item_id === 'road_test').kind, 'road_test');
 
     // The next walk-around lists the new item, not the removed one.
     const order = await anOrder(owner, await aCustomerWithVehicle(owner, { name: '張志明', make: 'Honda', model: 'CR-V' }));

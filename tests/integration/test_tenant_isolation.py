@@ -23,6 +23,10 @@ BODIES = {
     ("POST", "/api/staff"): {"staff_id": "{new}", "name": "冒名", "role": "advisor",
                              "email": "{new}@b.test", "password": "correct horse battery"},
     ("PATCH", "/api/staff/{staff_id}"): {"name": "改名"},
+    # B resets A's technician's password (the PIN reset is a DELETE, walked without a body)
+    ("PUT", "/api/staff/{staff_id}/password"): {"password": "taken over by B"},
+    # B renames A's tablet (its revoke is a DELETE, walked without a body)
+    ("PATCH", "/api/devices/{device_id}"): {"name": "B 的平板"},
     ("POST", "/api/customers"): {"customer_id": "{new}", "name": "冒名",
                                  "mobile": "0912345678", "channel": "sms"},
     ("PATCH", "/api/customers/{customer_id}"): {"name": "改名"},
@@ -149,6 +153,9 @@ def shop_a_things(chalice_client):
                                                 "customer_id": customer["customer_id"]})
     assert export.status == 202, export.body
     ids["job_id"] = ids["import_id"] = export.body["job_id"]
+    tablet = shop_a.owner.post("/api/devices", {"device_id": new_id("tablet"), "name": "櫃台"})
+    assert tablet.status == 201, tablet.body
+    ids["device_id"] = tablet.body["device_id"]
     from chalicelib.core import clock as times
     from chalicelib.outward import notify  # a message to A's customer, held back by quiet hours
     notify.queue(shop_a.shop_id, ids["order_id"], "checked_in", ["sms"], "text", times.now())
@@ -177,6 +184,7 @@ def snapshot(shop_a, ids):
         "template": shop_a.owner.get("/api/shop/inspection-template").body,
         "final_check": shop_a.owner.get("/api/quality-check").body,
         "part_tag": shop_a.owner.get(f"/api/parts/{ids['code']}").body,
+        "devices": shop_a.owner.get("/api/devices").body,
     }
 
 

@@ -16,7 +16,7 @@ LAYERS = [
      "models.appointments", "models.messages", "models.aftercare", "models.jobs", "models",
      "api", "api.roles", "api.tokens", "api.openapi", "api.lazy"],
     ["records.auth", "records.shop_settings", "records.shops", "records.vehicles",
-     "records.customers"],
+     "records.customers", "records.onboarding"],
     ["work.fonts", "work.labels", "work.order_store", "work.board", "work.photos",
      "work.inspections",
      "work.parts", "work.pdf", "work.signatures", "work.orders", "work.jobs", "work.quality", "work.handover", "work.dispatch_sheet",

@@ -236,7 +236,12 @@ export async function changeShopSettings(change: Partial<Record<ThresholdName | 
 export interface ShopProfile {
   shop_id: string; name: string; phone?: string; address?: string; line_id?: string;
   logo_url?: string | null;
+  /** 統一編號 */
+  tax_id?: string | null;
+  /** Per weekday (`mon`…`sun`); a day absent is closed. */
+  opening_hours?: OpeningHours;
 }
+export type OpeningHours = Partial<Record<'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun', { open: string; close: string }>>;
 export const shopProfile = () =>
   readThrough('shop/profile', () => http.request<ShopProfile>('GET', '/api/shop'));
 export async function changeShopProfile(change: Partial<Omit<ShopProfile, 'shop_id' | 'logo_url'>>) {

@@ -7,14 +7,19 @@ import { Field } from '../ui/Field';
 import { Notice } from '../ui/Notice';
 import { navigate } from '../ui/router';
 import { TemplateEditor } from '../ui/settings/TemplateEditor';
+import { QualityTemplateEditor } from '../ui/settings/QualityTemplateEditor';
 import { ShopProfile } from '../ui/settings/ShopProfile';
 import { Thresholds } from '../ui/settings/Thresholds';
 import { LazyDataTransfer } from '../ui/settings/LazyDataTransfer';
 import { StaffAlerts } from '../ui/settings/StaffAlerts';
+import { Staff } from '../ui/settings/Staff';
+import { Tablets } from '../ui/settings/Tablets';
+import { NotifyTemplates } from '../ui/settings/NotifyTemplates';
 
 /**
- * My PIN; for an owner or manager also making this tablet a shared shop device, the inspection
- * thresholds and the walk-around checklist (the API refuses others with 403 anyway).
+ * My PIN; for an owner or manager also making this tablet a shared shop device and the shop's
+ * tablets, its staff, the shop's details and opening hours, the inspection thresholds, the
+ * customer messages and the walk-around checklist (the API refuses others with 403 anyway).
  */
 export function Settings() {
   const who = session.value;
@@ -36,11 +41,15 @@ export function Settings() {
             <button type="button" class="button-secondary" onClick={() => rememberDevice(null)}>{t('settings.forget')}</button>
           </>
         ) : manages ? <RegisterDevice /> : <p class="muted">{t('settings.managersOnly')}</p>}
+        {manages && <Tablets key={device.value?.device_id ?? 'none'} />}
       </section>
+      {manages && <Staff />}
       {who.staff.role !== 'technician' && <StaffAlerts />}
       {manages && <ShopProfile />}
       {manages && <Thresholds />}
+      {manages && <NotifyTemplates />}
       {manages && <TemplateEditor />}
+      {manages && <QualityTemplateEditor />}
       {manages && <LazyDataTransfer />}
       <button type="button" class="button-secondary button-block" onClick={() => void signOut().then(() => navigate('/sign-in'))}>
         {t('header.signOut')}

@@ -21,6 +21,9 @@ export type Route =
   | { name: 'followups' }
   | { name: 'customer'; customerId: string }
   | { name: 'sign-in' }
+  /** A new shop owner's one-time link, `/welcome#<token>` (the token never leaves the browser
+   * but to redeem it). */
+  | { name: 'welcome'; token: string }
   | { name: 'home' };
 
 export function parseRoute(hash: string): Route {
@@ -54,6 +57,7 @@ export function parseRoute(hash: string): Route {
  * plain phone camera (the server answers it with the app).
  */
 export function routeOf(hash: string, pathname: string): Route {
+  if (pathname === '/welcome') return { name: 'welcome', token: hash.replace(/^#/, '') };
   if (hash.replace(/^#\/?/, '') === '') {
     const code = codeFromPath(pathname);
     if (code) return { name: 'part', code, signIn: false };

@@ -5,14 +5,16 @@ import { useEffect, useState } from 'preact/hooks';
 import { t, tf } from '../../i18n';
 import {
   changeShopProfile, changeShopSettings, shopProfile, shopSettings, uploadShopLogo,
-  type ShopNumber, type ShopProfile as Profile,
+  type OpeningHours, type ShopNumber, type ShopProfile as Profile,
 } from '../../data/api';
+import { validTaxId } from '../../data/format';
+import { OpeningHoursEditor } from './OpeningHours';
 import { errorText } from '../errors';
 import { Field, wholeNumber } from '../Field';
 import { Notice } from '../Notice';
 
 type Message = { tone: 'error' | 'ok' | 'info'; text: string };
-const TEXTS = ['name', 'phone', 'address', 'line_id'] as const;
+const TEXTS = ['name', 'phone', 'address', 'line_id', 'tax_id'] as const;
 const NUMBERS: { name: ShopNumber; min: number; max: number }[] = [
   { name: 'link_days_after_delivery', min: 1, max: 365 },
   { name: 'remote_code_above', min: 0, max: 10_000_000 },
@@ -37,6 +39,7 @@ function base64Of(file: File): Promise<string> {
 export function ShopProfile() {
   const [profile, setProfile] = useState<Profile | null>(null);
   const [texts, setTexts] = useState<Record<string, string>>({});
+  const [hours, setHours] = useState<OpeningHours>({});
   const [numbers, setNumbers] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState<Record<string, number>>({});
   const [busy, setBusy] = useState(false);
@@ -45,6 +48,7 @@ export function ShopProfile() {
   function adoptProfile(next: Profile): void {
     setProfile(next);
     setTexts(Object.fromEntries(TEXTS.map((name) => [name, String(next[name] ?? '')])));
+    setHours(next.opening_hours ?? {});
   }
 
   useEffect(() => {
@@ -59,10 +63,16 @@ export function ShopProfile() {
   async function submit(event: Event) {
     event.preventDefault();
     if (!profile) return;
-    const textChange: Record<string, string> = {};
+    const textChange: Record<string, unknown> = {};
     for (const name of TEXTS) {
       if ((texts[name] ?? '').trim() !== String(profile[name] ?? '')) textChange[name] = (texts[name] ?? '').trim();
     }
+    const taxId = String(textChange.tax_id ?? '');
+    if (taxId && !validTaxId(taxId)) return setMessage({ tone: 'error', text: t('shop.taxIdInvalid') });
+    if (Object.values(hours).some((day) => day && day.close <= day.open)) {
+      return setMessage({ tone: 'error', text: t('shop.hoursBackwards') });
+    }
+    if (JSON.stringify(hours) !== JSON.stringify(profile.opening_hours ?? {})) textChange.opening_hours = hours;
     const numberChange: Partial<Record<ShopNumber, number>> = {};
     for (const { name, min, max } of NUMBERS) {
       const value = wholeNumber(numbers[name] ?? '');
@@ -79,7 +89,7 @@ export function ShopProfile() {
     try {
       let queued = false;
       if (Object.keys(textChange).length) {
-        const outcome = await changeShopProfile(textChange);
+        const outcome = await changeShopProfile(textChange as Parameters<typeof changeShopProfile>[0]);
         if (outcome.sent) adoptProfile(outcome.body); else queued = true;
       }
       if (Object.keys(numberChange).length) {
@@ -131,12 +141,14 @@ export function ShopProfile() {
           <div class="field-row">
             {TEXTS.map((name) => (
               <Field key={name} id={`shop-${name}`} label={t(`shop.${name}`)}
-                hint={name === 'line_id' ? t('shop.lineHint') : undefined}
+                hint={name === 'line_id' ? t('shop.lineHint') : name === 'tax_id' ? t('shop.taxIdHint') : undefined}
                 value={texts[name] ?? ''} onValue={(text) => setTexts({ ...texts, [name]: text })}
-                type={name === 'phone' ? 'tel' : 'text'} inputMode={name === 'phone' ? 'tel' : 'text'}
+                type={name === 'phone' ? 'tel' : 'text'}
+                inputMode={name === 'phone' ? 'tel' : name === 'tax_id' ? 'numeric' : 'text'}
                 autoComplete="off" />
             ))}
           </div>
+          <OpeningHoursEditor hours={hours} onHours={setHours} />
           <h3>{t('shop.customerSide')}</h3>
           <div class="field-row">
             {NUMBERS.map(({ name }) => (
