@@ -310,7 +310,8 @@ def test_a_write_reads_the_staff_item_once_and_a_read_not_at_all(shop):
         calls.clear()
         assert shop.advisor.post("/api/customers", {"customer_id": new_id("cust"),
                                                     "name": "林美玲", "mobile": "0912-345-678",
-                                                    "channel": "line", "consent": CONSENT}).status == 201
+                                                    "channel": "line",
+                                                    "consent": CONSENT}).status == 201
     finally:
         client.meta.events.unregister("provide-client-params.dynamodb.GetItem", count)
     staff_sk = f"STAFF#{shop.advisor.staff_id}"

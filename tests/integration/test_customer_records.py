@@ -13,6 +13,8 @@ from chalicelib.after import portability
 from chalicelib.records import customers
 from tests.builders import CONSENT, a_customer, a_vehicle, an_order, new_id
 from tests.integration.test_links import own_ip  # noqa: F401 (each test a client of its own)
+from tests.integration.test_notify import (a_text_event, channels,  # noqa: F401 (fixtures)
+                                           provider, signed)
 from tests.integration.test_reminders import (DELIVERY_DAY, SERVICE, delivered, run_daily_job,
                                               taipei, vehicle_reminders)
 
@@ -294,3 +296,17 @@ def test_the_line_link_comes_with_a_qr_the_tablet_shows(shop):
     assert link.status == 200, link.body
     assert link.body["qr_svg"].lstrip().startswith(("<?xml", "<svg"))
     assert link.body["code"] in link.body["url"] or "%E7%B6%81" in link.body["url"]
+
+
+def test_once_the_code_from_the_qr_is_sent_the_customer_shows_line_linked(channels, shop):
+    customer = a_customer(shop)
+    path = f"/api/customers/{customer['customer_id']}"
+    assert "line_linked_at" not in shop.advisor.get(path).body
+    link = shop.advisor.get(f"{path}/line-link").body
+    body = a_text_event(f"綁定通知 {link['code']}")
+    sent = shop.anonymous.post("/api/line/webhook", raw=body,
+                               headers={"x-line-signature": signed(body)})
+    assert sent.body == {"linked": 1}
+    shown = shop.advisor.get(path).body
+    assert shown["line_linked_at"].endswith("Z")
+    assert "line_user_id" not in shown  # LINE's id for the person stays on the server

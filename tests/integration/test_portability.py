@@ -380,7 +380,8 @@ def test_the_shop_csv_guards_formulas_and_imports_back_exactly_what_was_typed(sh
     for n, name in enumerate(TYPED):
         made = shop.advisor.post("/api/customers", {
             "customer_id": new_id("cust"), "name": name, "mobile": f"09{base + n}",
-            "channel": "sms", "notes": f"{name[:1]}\t{name}", "consent": CONSENT})  # a tab after the first sign
+            "channel": "sms", "notes": f"{name[:1]}\t{name}",  # a tab after the first sign
+            "consent": CONSENT})
         assert made.status == 201, made.body
     exported = export(shop.owner)
     assert exported.status == 200, exported.body
