@@ -21,9 +21,9 @@ appointments, board, dispatch_sheet, handover, inspections, jobs, orders, parts,
         "parts", "photos", "quality", "signatures"))
 notify, links = lazy("outward.notify"), lazy("outward.links")
 staff_alerts = lazy("outward.notify.staff")
-followups, cases, reminders, dashboard, portability, exports, imports, daily = (
+followups, cases, reminders, dashboard, portability, exports, imports, daily, merge = (
     lazy(f"after.{name}") for name in ("followups", "cases", "reminders", "dashboard",
-                                       "portability", "exports", "imports", "daily"))
+                                       "portability", "exports", "imports", "daily", "merge"))
 changes = lazy("changes")
 
 app = Chalice(app_name="servicelane")
@@ -201,6 +201,13 @@ def get_customer(customer_id):
 @api.route("/api/customers/{customer_id}", "PATCH", body="records.customers:CustomerChange")
 def update_customer(customer_id, body):
     return customers.update_customer(api.caller(), customer_id, body)
+
+
+@api.route("/api/customers/{customer_id}/merge", "POST", body="after.merge:Merge")
+def merge_customers(customer_id, body):
+    """Another record of this customer merged into this one (owner, manager): its vehicles,
+    orders, bookings, reminders and consents move here; it stays as a tombstone naming this."""
+    return merge.merge(api.caller(), customer_id, body)
 
 
 # --- data rights and portability (個資法): managers only ---

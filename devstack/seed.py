@@ -178,11 +178,12 @@ def demo_appointment_id(day: str, index: int) -> str:
 def seed_customers() -> None:
     """Demo customers, their vehicles and today's appointments: each create is replay-safe."""
     owner = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_OWNER_ID, role="owner", name="王店長")
-    consent = customers.Consent(version="2026-01", method="paper")
+    consent = customers.Consent(version=customers.NOTICE_VERSION, method="paper")
+    marketing = customers.Marketing(agreed=True, method="paper")
     for customer_id, name, mobile, channel, notes in DEMO_CUSTOMERS:
         customers.create_customer(owner, customers.NewCustomer(
             customer_id=customer_id, name=name, mobile=mobile, channel=channel, notes=notes,
-            consent=consent))
+            consent=consent, marketing=marketing))
     for vehicle_id, customer_id, plate, make, model, year, colour, fuel, km in DEMO_VEHICLES:
         vehicles.create_vehicle(owner, vehicles.NewVehicle(
             vehicle_id=vehicle_id, plate=plate, make=make, model=model, year=year,

@@ -254,7 +254,8 @@ def customer_data(shop_id: str, customer_id: str) -> dict:
         "customer": {**customers.public(customer),
                      **({"line_user_id": customer["line_user_id"]}
                         if customer.get("line_user_id") else {}),
-                     "consent_history": customer.get("consent_history", [])},
+                     "consent_history": customer.get("consent_history", []),
+                     "marketing_history": customer.get("marketing_history", [])},
         "vehicles": [vehicles.public(item) for item in owned if item],
         "appointments": [{key: item.get(key) for key in APPOINTMENT_FIELDS
                           if item.get(key) is not None}
@@ -436,10 +437,13 @@ def erase(caller: Caller, customer_id: str) -> dict:
                  "updated_at": now, "erased_at": now, "erased_by": caller.stamp(),
                  "erasure": erasure}
     try:  # only over the customer as read: a change meanwhile is erased by the next try
-        with models.refusals():
-            models.Customer.from_dict(tombstone).save(
-                condition=models.Customer.updated_at == customer["updated_at"])
-    except models.Refused:
+        with models.transaction() as writes:
+            writes.save(models.Customer.from_dict(tombstone),
+                        condition=models.Customer.updated_at == customer["updated_at"])
+            if customer.get("mobile"):  # the number is free for a new customer
+                customers.release_number(writes, caller.shop_id, customer["mobile"],
+                                         customer_id)
+    except models.LostRace:
         raise _changed_meanwhile() from None
     return erasure
 
@@ -529,7 +533,7 @@ def import_row(caller: Caller, row: dict) -> dict:
     if known:
         done["customer"], customer_id = "existing", known["customer_id"]
     else:
-        customer_id = customers.create_customer(caller, customer_body)["customer_id"]
+        customer_id = customers.create_customer(caller, customer_body, imported=True)["customer_id"]
         done["customer"] = "created"
     if vehicle_body is None:
         return done

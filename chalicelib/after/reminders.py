@@ -252,6 +252,8 @@ def _send(reminder: dict, today: str) -> str:
         return _close(stored, "unreachable", "the customer or their order is gone")
     if customer.get("reminders_opt_out"):
         return _close(stored, "opted_out", "the customer opted out of reminders")
+    if not customers.wants_marketing(customer):
+        return _close(stored, "no_consent", "the customer did not agree to reminders")
     gap = int(shop_settings.thresholds(shop_id)["reminder_gap_days"])
     last = customer.get("last_reminder_on")
     if last and date.fromisoformat(today) < date.fromisoformat(last) + timedelta(days=gap):

@@ -13,6 +13,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "staff.manage": MANAGERS,
     "devices.manage": MANAGERS,
     "customers.write": FRONT_DESK,
+    "customers.merge": MANAGERS,     # two records of one customer made one
     "vehicles.write": FRONT_DESK,
     "vehicles.mileage": EVERYONE,
     "appointments.write": FRONT_DESK,
@@ -40,6 +41,7 @@ _ACTIONS = {
     "staff.manage": ("管理員工", "manage staff"),
     "devices.manage": ("登記共用平板", "register shop devices"),
     "customers.write": ("修改客戶資料", "change customers"),
+    "customers.merge": ("合併重複的客戶", "merge duplicate customers"),
     "vehicles.write": ("修改車輛資料", "change vehicles"),
     "vehicles.mileage": ("登錄里程", "record mileage"),
     "appointments.write": ("安排預約", "change appointments"),

@@ -18,11 +18,12 @@ from chalicelib.models.base import (Document, Flag, Item, Lists, Lookup, Number,
                                     UndeclaredAttribute, Values, Version)
 from chalicelib.models.customers import (MILEAGE_PREFIX, OWNER_PREFIX, PUSH_PREFIX,
                                          REMINDER_PREFIX, VEHICLE_SK, Customer, LineLink,
-                                         Mileage, OptOutLink, PlateClaim, PushSubscription,
-                                         Reminder, Vehicle, VehicleOwner, customer_key,
-                                         customer_vehicles_index, customer_vehicles_pk,
-                                         phone_holders, phone_index, phone_lookup, plate_index,
-                                         plate_lookup, reminder_pending_index,
+                                         Mileage, OptOutLink, PhoneClaim, PlateClaim,
+                                         PushSubscription, Reminder, Vehicle, VehicleOwner,
+                                         customer_key, customer_vehicles_index,
+                                         customer_vehicles_pk, phone_holders, phone_index,
+                                         phone_lookup, plate_index, plate_lookup,
+                                         reminder_pending_index,
                                          reminders_pending_pk, vehicle_key, vehicle_pk)
 from chalicelib.models.jobs import Job
 from chalicelib.models.messages import (DeadLetter, LineDeliveryTag, Outbox, idempotency_pk,

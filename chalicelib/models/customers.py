@@ -36,7 +36,12 @@ class Customer(Item, discriminator="customer"):
     """A customer (車主). PK `SHOP#<shop>#CUSTOMER#<customer>`, SK `CUSTOMER`; gsi1
     `PHONE#<shop>` / `<E.164>#<customer>` (found by the digits typed so far, one Query).
     Their push subscriptions sit in the same partition (`PUSH#…`). The consent they gave, and
-    the last few changes of their reminders' opt-out, are kept on the item (bounded lists)."""
+    the last few changes of their reminders' opt-out, are kept on the item (bounded lists).
+    `marketing` is their separate consent to reminders and campaigns (with its history);
+    `company` a business customer's {tax_id (統一編號), title}; `contacts` the people who bring
+    the car or answer for it ({name, mobile, role}: 送修人, 會計…). Merged into another customer,
+    the item stays as a tombstone: `merged_into` names the kept one (old links resolve), and it
+    leaves the phone index."""
     shop_id = Text()
     customer_id = Text()
     name = Text()
@@ -55,6 +60,14 @@ class Customer(Item, discriminator="customer"):
     erased_at = Text(null=True)
     erased_by = Document(null=True)
     erasure = Document(null=True)
+    marketing = Document(null=True)
+    marketing_history = Values(null=True)
+    company = Document(null=True)
+    contacts = Values(null=True)
+    merging_into = Text(null=True)
+    merged_into = Text(null=True)
+    merged_at = Text(null=True)
+    merged_by = Document(null=True)
     created_at = Text(null=True)
     created_by = Document(null=True)
     updated_at = Text(null=True)
@@ -62,6 +75,19 @@ class Customer(Item, discriminator="customer"):
     @staticmethod
     def key(shop_id: str, customer_id: str) -> Key:
         return customer_key(shop_id, customer_id)
+
+
+class PhoneClaim(Item, discriminator="phone_claim"):
+    """One customer per mobile within a shop: written with the customer (and moved with a new
+    number) only if free, so two tablets typing one number at once make one customer. PK
+    `SHOP#<shop>#PHONE#<E.164>`, SK `PHONE`."""
+    shop_id = Text()
+    mobile = Text()
+    customer_id = Text()
+
+    @staticmethod
+    def key(shop_id: str, number: str) -> Key:
+        return {"pk": f"{shop_pk(shop_id)}#PHONE#{number}", "sk": "PHONE"}
 
 
 PUSH_PREFIX = "PUSH#"

@@ -308,7 +308,7 @@ class OrderCounter(Item, discriminator="order_counter"):
 
 
 class Audit(Item, discriminator="audit"):
-    """Who exported, erased or imported personal data, and when (個資法). PK
+    """Who exported, erased, imported or merged personal data, and when (個資法). PK
     `SHOP#<shop>#AUDIT`, SK `<at>#<audit>`: the shop's record, oldest first."""
     shop_id = Text()
     audit_id = Text()
@@ -318,6 +318,7 @@ class Audit(Item, discriminator="audit"):
     customer_id = Text(null=True)
     import_id = Text(null=True)
     job_id = Text(null=True)  # an export's job (after/exports.py)
+    merged_customer_id = Text(null=True)  # a merge's other customer (after/merge.py)
     counts = Document(null=True)
     bad_lines = Values(null=True)
 

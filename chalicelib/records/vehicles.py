@@ -275,6 +275,10 @@ def _customer(caller: Caller, customer_id: str) -> dict:
     customer = models.Customer.read(models.customer_key(caller.shop_id, customer_id))
     if customer is None:
         raise NotFound("找不到這位客戶。", "No such customer.")
+    if customer.get("merged_into") or customer.get("merging_into"):
+        raise Conflict("這位客戶已合併到另一位客戶，請改選那位客戶。",
+                       "This customer was merged into another: pick that one.",
+                       code="customer_merged")
     return customer
 
 
@@ -314,10 +318,23 @@ def create_vehicle(caller: Caller, body: NewVehicle) -> dict:
         replay = get_vehicle(caller.shop_id, body.vehicle_id)  # another tablet's replay won
         if replay:
             return public(replay)
-        raise Conflict(f"車牌 {body.plate} 已經登錄在本店的另一輛車。",
-                       f"The plate {body.plate} is already registered to another vehicle "
-                       f"in this shop.") from None
+        raise _plate_taken(caller.shop_id, body.plate) from None
     return public(vehicle)
+
+
+def _plate_taken(shop_id: str, plate: str) -> Conflict:
+    """409 `plate_taken`, naming the vehicle that has the plate and its owner."""
+    claim = models.PlateClaim.read(models.PlateClaim.key(shop_id, plate), consistent=True)
+    held = get_vehicle(shop_id, claim["vehicle_id"]) if claim else None
+    if not held:
+        return Conflict(f"車牌 {plate} 已經登錄在本店的另一輛車。",
+                        f"The plate {plate} is already registered to another vehicle in this "
+                        "shop.", code="plate_taken")
+    car = f"{held['make']} {held['model']}".strip()
+    owner = held.get("customer_name") or ""
+    return Conflict(f"車牌 {plate} 已登錄為 {car}（車主 {owner}），請直接選這輛車。",
+                    f"The plate {plate} is already registered: {car}, owner {owner}. "
+                    "Pick that vehicle instead.", code="plate_taken")
 
 
 def update_vehicle(caller: Caller, vehicle_id: str, body: VehicleChange) -> dict:

@@ -41,8 +41,10 @@ test('an advisor opens an order from a new plate, prices it and takes it to deli
     assert.equal(await mobile.getAttribute('inputmode'), 'tel');
     assert.equal(await page.getByLabel('目前里程（公里）').getAttribute('inputmode'), 'numeric');
     assert.equal(await page.getByLabel('年份').getAttribute('inputmode'), 'numeric');
-    await page.getByLabel('姓名').fill('陳志明');
+    // The number first: no customer of the shop has it, so the new customer's fields follow.
     await mobile.fill(newMobile());
+    await page.getByText('本店沒有這支手機的客戶，請建立新客戶。').waitFor();
+    await page.getByLabel('姓名').fill('陳志明');
     await page.getByRole('button', { name: 'LINE', exact: true }).tap();
     await page.getByRole('checkbox', { name: /個資告知 2026-01 版/ }).check();
     await page.getByLabel('車牌', { exact: true }).last().fill(plate);
@@ -177,8 +179,10 @@ test('a plate typed without its hyphen finds the car on file, and a number on fi
     const plate = newPlate();
     await page.getByLabel('車牌').fill(plate.replace('-', ''));
     await page.getByRole('button', { name: `新車牌 ${plate.replace('-', '')}：建立車主與車輛` }).tap();
-    await page.getByLabel('姓名').fill('黃志豪');
     await page.getByLabel('手機').fill(national);
+    await page.getByRole('button', { name: new RegExp(`黃志豪.*${national.slice(0, 4)}`) }).tap();
+    await page.locator('.picked').filter({ hasText: '黃志豪' }).waitFor();
+    assert.equal(await page.getByLabel('姓名').count(), 0, 'a new customer was offered for a number on file');
     await page.getByLabel('廠牌').fill('Toyota');
     await page.getByLabel('車型').fill('Yaris');
     // Then changed to the plate on file: that car is offered instead of a second one.
@@ -188,9 +192,6 @@ test('a plate typed without its hyphen finds the car on file, and a number on fi
     await page.getByText(`車牌 ${car.vehicle.plate} 已經登錄在本店，請直接選這輛車。`).waitFor();
     await page.getByRole('button', { name: `改選 ${car.vehicle.plate}（Mazda CX-5）` }).waitFor();
     await plateField.fill(plate);
-    await page.getByRole('button', { name: '開立工單' }).tap();
-    await page.getByRole('alert').filter({ hasText: '黃志豪' }).waitFor();
-    await page.getByRole('button', { name: `改用既有車主 黃志豪（${national}）` }).tap();
     await page.getByRole('button', { name: '開立工單' }).tap();
 
     await page.getByRole('heading', { name: plate }).waitFor();

@@ -6,7 +6,7 @@ import pytest
 from chalicelib import models
 from chalicelib.core import clock as times
 from chalicelib.records import auth
-from tests.builders import PASSWORD, ApiClient, new_id
+from tests.builders import CONSENT, PASSWORD, ApiClient, new_id
 
 
 @pytest.fixture
@@ -281,7 +281,7 @@ def test_a_reactivated_person_starts_afresh_their_old_sessions_stay_ended(shop, 
     assert shop.anonymous.post("/api/auth/refresh", {"refresh_token": refresh_token}).status == 401
     assert advisor.post("/api/customers", {"customer_id": new_id("cust"), "name": "林美玲",
                                            "mobile": "0912-345-678",
-                                           "channel": "line"}).status == 401
+                                           "channel": "line", "consent": CONSENT}).status == 401
     assert sign_in(shop, login_of(shop, "advisor")).status == 200
 
 
@@ -291,7 +291,7 @@ def test_a_change_of_name_or_an_unchanged_role_ends_no_session(shop, chalice_cli
     assert shop.manager.patch(path, {"name": "王顧問", "role": "advisor", "active": True}).status == 200
     assert advisor.post("/api/customers", {"customer_id": new_id("cust"), "name": "林美玲",
                                            "mobile": "0912-345-678",
-                                           "channel": "line"}).status == 201
+                                           "channel": "line", "consent": CONSENT}).status == 201
     assert shop.anonymous.post("/api/auth/refresh", {"refresh_token": refresh_token}).status == 200
 
 
@@ -323,7 +323,8 @@ def test_a_write_reads_the_staff_item_once_and_a_read_not_at_all(shop):
         calls.clear()
         assert shop.advisor.post("/api/customers", {"customer_id": new_id("cust"),
                                                     "name": "林美玲", "mobile": "0912-345-678",
-                                                    "channel": "line"}).status == 201
+                                                    "channel": "line",
+                                                    "consent": CONSENT}).status == 201
     finally:
         client.meta.events.unregister("provide-client-params.dynamodb.GetItem", count)
     staff_sk = f"STAFF#{shop.advisor.staff_id}"

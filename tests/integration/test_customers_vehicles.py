@@ -4,14 +4,14 @@ import pytest
 
 from chalicelib import models
 from chalicelib.core import aws
-from tests.builders import a_customer, a_shop, a_vehicle, new_id
+from tests.builders import CONSENT, a_customer, a_shop, a_vehicle, new_id
 
 WRITERS = ("owner", "manager", "advisor")
 
 
 def customer_body(**fields):
     return {"customer_id": new_id("cust"), "name": "陳志明", "mobile": "0912-345-678",
-            "channel": "line", **fields}
+            "channel": "line", "consent": CONSENT, **fields}
 
 
 def vehicle_body(customer_id, **fields):
@@ -199,12 +199,13 @@ def test_a_patch_cannot_leave_sms_on_a_landline(shop):
     assert moved.status == 200 and moved.body["channel"] == "none"
 
 
-def test_a_new_consent_replaces_the_shown_one(shop):
-    customer = a_customer(shop, consent={"version": "v1", "method": "paper"})
+def test_a_new_consent_replaces_the_shown_one_and_the_history_keeps_both(shop):
+    customer = a_customer(shop, consent={"version": "2026-01", "method": "paper"})
     changed = shop.advisor.patch(f"/api/customers/{customer['customer_id']}",
-                                 {"consent": {"version": "v2", "method": "tablet"}})
-    assert changed.body["consent"]["version"] == "v2"
+                                 {"consent": {"version": "2026-01", "method": "tablet"}})
+    assert changed.body["consent"]["method"] == "tablet"
     assert changed.body["consent"]["at"] >= customer["consent"]["at"]
+    assert [c["method"] for c in changed.body["consent_history"]] == ["paper", "tablet"]
 
 
 def test_another_shops_customer_is_not_found(shop, chalice_client):
@@ -275,8 +276,9 @@ def test_one_shop_cannot_have_two_vehicles_with_one_plate(shop):
     a_vehicle(shop, customer["customer_id"], plate="ABC-1234")
     duplicate = vehicle_body(customer["customer_id"], plate="abc1234")
     answer = shop.advisor.post("/api/vehicles", duplicate)
-    assert answer.status == 409 and answer.error == "conflict"
+    assert answer.status == 409 and answer.error == "plate_taken"
     assert "ABC-1234" in answer.body["error"]["message"]
+    assert "林美玲" in answer.body["error"]["message"]  # the owner of the car on file
     assert shop.advisor.get(f"/api/vehicles/{duplicate['vehicle_id']}").status == 404
     assert len(shop.advisor.get("/api/vehicles?plate=ABC1234").body["vehicles"]) == 1
 

@@ -16,7 +16,7 @@ from chalicelib.core import objects
 from chalicelib.core import aws, pieces
 from chalicelib.outward import notify
 from chalicelib.records import customers
-from tests.builders import a_shop, a_signature, add_lines, checked, new_id
+from tests.builders import CONSENT, a_shop, a_signature, add_lines, checked, new_id
 from tests.integration.test_photos import a_jpeg, complete, exists, presign, upload
 
 
@@ -380,7 +380,8 @@ def test_the_shop_csv_guards_formulas_and_imports_back_exactly_what_was_typed(sh
     for n, name in enumerate(TYPED):
         made = shop.advisor.post("/api/customers", {
             "customer_id": new_id("cust"), "name": name, "mobile": f"09{base + n}",
-            "channel": "sms", "notes": f"{name[:1]}\t{name}"})  # a tab after the first sign
+            "channel": "sms", "notes": f"{name[:1]}\t{name}",  # a tab after the first sign
+            "consent": CONSENT})
         assert made.status == 201, made.body
     exported = export(shop.owner)
     assert exported.status == 200, exported.body

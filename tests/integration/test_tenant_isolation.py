@@ -28,7 +28,8 @@ BODIES = {
     # B renames A's tablet (its revoke is a DELETE, walked without a body)
     ("PATCH", "/api/devices/{device_id}"): {"name": "B 的平板"},
     ("POST", "/api/customers"): {"customer_id": "{new}", "name": "冒名",
-                                 "mobile": "0912345678", "channel": "sms"},
+                                 "mobile": "0912345678", "channel": "sms",
+                                 "consent": {"version": "2026-01", "method": "tablet"}},
     ("PATCH", "/api/customers/{customer_id}"): {"name": "改名"},
     ("POST", "/api/vehicles"): {"vehicle_id": "{new}", "plate": "{plate}", "make": "X",
                                 "model": "Y", "fuel": "gasoline", "customer_id": "{customer_id}"},
@@ -75,6 +76,7 @@ BODIES = {
     ("PUT", "/api/shop/logo"): {"image": "iVBORw0KGgo="},
     # reminders: B stops A's customer's reminders
     ("PUT", "/api/customers/{customer_id}/reminders"): {"reminders": "off"},
+    ("POST", "/api/customers/{customer_id}/merge"): {"from_customer_id": "{customer_id}"},
     ("PUT", "/api/shop/inspection-template"): {"items": [
         {"item_id": "horn", "zh": "喇叭", "en": "Horn", "group": "cabin"}]},
     ("PATCH", "/api/orders/{order_id}/inspection"): {"changes": [

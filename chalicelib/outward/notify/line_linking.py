@@ -15,6 +15,7 @@ from chalicelib.api.roles import require
 from chalicelib.core import clock
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, Invalid, NotFound, Unauthorized
+from chalicelib.outward import links
 from chalicelib.records import customers
 
 LINK_CODE_SECONDS = 24 * 3600
@@ -23,7 +24,8 @@ LINK_CODE = re.compile(r"\b([A-HJ-NP-Z2-9]{10})\b")
 
 
 def line_link(caller: Caller, customer_id: str) -> dict:
-    """A one-time code and the URL of a QR that opens the shop's LINE account with it typed in."""
+    """A one-time code, the URL that opens the shop's LINE account with it typed in, and that
+    URL as a QR (SVG) the customer scans with LINE on the counter's tablet."""
     require(caller, "customers.write")
     if customers.get_customer(caller.shop_id, customer_id) is None:
         raise NotFound("找不到這位客戶。", "No such customer.")
@@ -39,8 +41,9 @@ def line_link(caller: Caller, customer_id: str) -> dict:
         "expires_at": int(expires.timestamp())}).save(
             condition=models.LineLink.pk.does_not_exist())
     text = f"綁定通知 {code}"
-    return {"code": code, "expires_at": clock.iso(expires),
-            "url": f"https://line.me/R/oaMessage/{quote(basic_id)}/?{quote(text)}"}
+    url = f"https://line.me/R/oaMessage/{quote(basic_id)}/?{quote(text)}"
+    return {"code": code, "expires_at": clock.iso(expires), "url": url,
+            "qr_svg": links.qr_svg(url)}
 
 
 def line_webhook(body: bytes | None, signature: str | None) -> dict:

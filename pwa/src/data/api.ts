@@ -9,7 +9,7 @@ import type { FieldChange } from './queue';
 import type { Template } from './template';
 import type { ThresholdName } from './thresholds';
 import type {
-  Appointment, AppointmentSource, Board, Buyer, Channel, ClockAction, Customer, DeviceRoster, DispatchSheet, DocumentKind, Fuel, Job, LineKind,
+  Appointment, AppointmentSource, Board, Buyer, Channel, ClockAction, Company, Contact, Customer, DeviceRoster, DispatchSheet, DocumentKind, Fuel, Job, LineKind,
   NewDamage, PauseReason, QualityAnswer, QualityItem,
   LineState, NewSignature, OldParts, Order, OrderState, OrderSummary, RegisteredDevice, Signature,
   SignableDocument, Vehicle,
@@ -117,13 +117,35 @@ export const jobs = (technicianId?: string) =>
     http.request<{ jobs: Job[] }>('GET', technicianId ? `/api/jobs?technician_id=${q(technicianId)}` : '/api/jobs'));
 
 // Writes (through the queue). Creates carry the client-made id, so a replay is a no-op.
-export interface NewCustomer { name: string; mobile: string; channel: Channel; consentVersion: string | null }
+/** A new customer: the privacy notice acknowledged on the tablet (the API refuses one without),
+ * and their answer to reminders and campaigns (`marketing`), asked apart. */
+export interface NewCustomer { name: string; mobile: string; channel: Channel; consentVersion: string; marketing: boolean }
 export function createCustomer(customerId: string, c: NewCustomer) {
   return queue.submit<Customer>('POST', '/api/customers', {
     customer_id: customerId, name: c.name, mobile: c.mobile, channel: c.channel,
-    ...(c.consentVersion ? { consent: { version: c.consentVersion, method: 'tablet' } } : {}),
+    consent: { version: c.consentVersion, method: 'tablet' },
+    marketing: { agreed: c.marketing, method: 'tablet' },
   });
 }
+
+/** What the customer screen changes: only what is sent; `company: null` makes them a person. */
+export interface CustomerChange {
+  name?: string; mobile?: string; email?: string | null; channel?: Channel;
+  company?: Company | null; contacts?: Contact[];
+  consent?: { version: string; method: string };
+  marketing?: { agreed: boolean; method: string };
+}
+export const updateCustomer = (customerId: string, change: CustomerChange) =>
+  queue.submit<Customer>('PATCH', `/api/customers/${q(customerId)}`, change);
+
+/** Another record of the same person merged into this one (owner, manager). Online only: the
+ * manager watches it happen, and the answer is the customer as merged. */
+export const mergeCustomer = (customerId: string, fromCustomerId: string) =>
+  http.request<Customer>('POST', `/api/customers/${q(customerId)}/merge`, { from_customer_id: fromCustomerId });
+
+/** A one-time LINE link code, as the URL and a QR (SVG) the customer scans with LINE. */
+export const lineLink = (customerId: string) =>
+  http.request<{ code: string; url: string; qr_svg: string; expires_at: string }>('GET', `/api/customers/${q(customerId)}/line-link`);
 
 export interface NewVehicle { plate: string; make: string; model: string; year?: number; fuel: Fuel; mileage_km?: number }
 export function createVehicle(vehicleId: string, customerId: string, v: NewVehicle) {

@@ -28,9 +28,23 @@ export interface Customer {
   channel: Channel;
   notes?: string;
   consent?: { version: string; at: string; method: string };
+  consent_history?: { version: string; at: string; method: string }[];
+  /** Reminders and campaigns: agreed or declined, with the version and time. */
+  marketing?: MarketingConsent;
+  marketing_history?: MarketingConsent[];
+  /** A business customer (公司行號). */
+  company?: Company;
+  /** Who brings the car or answers for it (送修人, 會計…). */
+  contacts?: Contact[];
+  line_linked_at?: string;
   reminders_opt_out?: { at: string; via: string }; // 個資法 §20: no reminders (by link or at the desk)
+  /** Merged into another customer: that one's id (this record is a tombstone). */
+  merged_into?: string;
   created_at?: string;
 }
+export interface MarketingConsent { agreed: boolean; version: string; at: string; method: string }
+export interface Company { tax_id: string; title: string }
+export interface Contact { name: string; mobile?: string; role: string }
 
 export interface Vehicle {
   vehicle_id: string;

@@ -1,26 +1,19 @@
 import { useRef, useState } from 'preact/hooks';
 import { t, tf } from '../i18n';
 import { createCustomer, createOrder, createVehicle, findCustomers, findVehicles, openOrderOf } from '../data/api';
-import { newId, taipeiLocalToIso } from '../data/format';
+import { formatPhone, newId, taipeiLocalToIso } from '../data/format';
+import { NOTICE_VERSION } from '../data/notice';
 import { ApiError, OfflineError } from '../data/http';
 import { FUELS, type Channel, type Customer, type Fuel, type OrderSummary, type Vehicle } from '../data/types';
 import { Choice } from '../ui/Choice';
+import { CustomerLookup, nationalDigits } from '../ui/CustomerLookup';
 import { errorText } from '../ui/errors';
 import { Field, wholeNumber } from '../ui/Field';
 import { Notice } from '../ui/Notice';
 import { OpenOrderNotice, PickedVehicle, PlateLookup, plateKey } from '../ui/PlateLookup';
 import { navigate, orderPath } from '../ui/router';
 
-/** The version of the personal-data notice (個資告知) the consent tick refers to. */
-export const CONSENT_VERSION = '2026-01';
-
 type Picked = { kind: 'none' } | { kind: 'existing'; vehicle: Vehicle } | { kind: 'new'; plate: string };
-
-/** A number as a Taiwanese person types it, as its national digits (`+886 912…` → `0912…`). */
-const nationalDigits = (text: string) => {
-  const digits = text.replace(/\D/g, '');
-  return digits.startsWith('886') ? `0${digits.slice(3)}` : digits;
-};
 
 /** The shop's vehicle with this plate, however it was typed; null when none (or offline: the
  * API refuses a second vehicle with one plate anyway). */
@@ -48,6 +41,9 @@ export function NewOrder() {
   const [mobile, setMobile] = useState('');
   const [channel, setChannel] = useState<Channel>('line');
   const [consent, setConsent] = useState(false);
+  const [marketing, setMarketing] = useState(false);
+  // The customers the number typed finds (null until looked up): a new one is offered after.
+  const [lookedUp, setLookedUp] = useState<Customer[] | null>(null);
   const [plate, setPlate] = useState('');
   const [make, setMake] = useState('');
   const [model, setModel] = useState('');
@@ -94,6 +90,7 @@ export function NewOrder() {
     if (picked.kind === 'new') {
       if (!customerOnFile && !name.trim()) fields.push(t('newOrder.name'));
       if (!customerOnFile && !mobile.trim()) fields.push(t('newOrder.mobile'));
+      if (!customerOnFile && !consent) fields.push(t('customers.noticeField'));
       if (!plate.trim()) fields.push(t('newOrder.plate'));
       if (!make.trim()) fields.push(t('newOrder.make'));
       if (!model.trim()) fields.push(t('newOrder.model'));
@@ -135,7 +132,7 @@ export function NewOrder() {
         if (!customerOnFile) {
           try {
             customer = await createCustomer(customerId, {
-              name: name.trim(), mobile: mobile.trim(), channel, consentVersion: consent ? CONSENT_VERSION : null,
+              name: name.trim(), mobile: mobile.trim(), channel, consentVersion: NOTICE_VERSION, marketing,
             });
           } catch (failure) {
             // The number is a customer's already (409): offer them rather than a second record.
@@ -191,20 +188,35 @@ export function NewOrder() {
     );
   }
 
+  // The number first: the shop's customer with it is picked, and only when none has it are the
+  // new customer's fields offered (the number typed already in them).
+  const numberIsNew = lookedUp !== null
+    && !lookedUp.some((customer) => nationalDigits(customer.mobile) === nationalDigits(mobile));
   const newCustomerFields = (
     <>
-      <div class="field-row">
-        <Field id="new-name" label={t('newOrder.name')} value={name} onValue={setName}
-          autoComplete="off" enterKeyHint="next" />
-        <Field id="new-mobile" label={t('newOrder.mobile')} value={mobile} onValue={setMobile}
-          type="tel" inputMode="tel" autoComplete="off" enterKeyHint="next" />
-      </div>
-      <Choice label={t('newOrder.channel')} value={channel} onChange={setChannel}
-        options={(['line', 'sms', 'none'] as const).map((value) => ({ value, label: t(`channel.${value}`) }))} />
-      <label class="check">
-        <input type="checkbox" checked={consent} onChange={(e) => setConsent(e.currentTarget.checked)} />
-        <span>{tf('newOrder.consent', { version: CONSENT_VERSION })}</span>
-      </label>
+      <CustomerLookup id="new-mobile" label={t('newOrder.mobile')} value={mobile} onValue={setMobile}
+        onLooked={setLookedUp} onPick={(customer) => {
+          setCustomerOnFile(customer);
+          setHolder(null);
+          setError(null);
+        }} />
+      {numberIsNew && (
+        <>
+          <p class="muted" role="status">{t('customers.newNumber')}</p>
+          <Field id="new-name" label={t('newOrder.name')} value={name} onValue={setName}
+            autoComplete="off" enterKeyHint="next" />
+          <Choice label={t('newOrder.channel')} value={channel} onChange={setChannel}
+            options={(['line', 'sms', 'none'] as const).map((value) => ({ value, label: t(`channel.${value}`) }))} />
+          <label class="check">
+            <input id="new-consent" type="checkbox" checked={consent} onChange={(e) => setConsent(e.currentTarget.checked)} />
+            <span>{tf('newOrder.consent', { version: NOTICE_VERSION })}</span>
+          </label>
+          <label class="check">
+            <input id="new-marketing" type="checkbox" checked={marketing} onChange={(e) => setMarketing(e.currentTarget.checked)} />
+            <span>{t('customers.marketingAsk')}</span>
+          </label>
+        </>
+      )}
     </>
   );
 
@@ -259,7 +271,7 @@ export function NewOrder() {
                 <div class="picked">
                   <span class="tag">{t('newOrder.existingCustomer')}</span>
                   <span>{customerOnFile.name}</span>
-                  <span class="muted">{nationalDigits(customerOnFile.mobile)}</span>
+                  <span class="muted">{formatPhone(customerOnFile.mobile)}</span>
                   <button type="button" class="button-secondary" onClick={() => setCustomerOnFile(null)}>
                     {t('newOrder.otherCustomer')}
                   </button>
