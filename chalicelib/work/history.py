@@ -30,8 +30,6 @@ from chalicelib.work.inspections import AXLES, GROOVES, POSITIONS
 VISITS = 24  # the newest orders read: a car seen monthly for two years
 URL_SECONDS = 15 * 60
 DONE = ("approved", "done")  # a line that was (or is being) done
-LINE_STATES = {"proposed": ("待同意", "Awaiting answer"), "approved": ("已同意", "Approved"),
-               "declined": ("客戶拒絕", "Declined"), "done": ("已完成", "Done")}
 _SPACES = re.compile(r"\s+")
 
 
@@ -103,7 +101,7 @@ def _visit(header: dict, inspection: dict | None, lines: list[dict]) -> dict:
         "concerns": header.get("concerns") or [],
         "lines": [{"line_id": line["line_id"], "kind": line["kind"],
                    "description": line["description"], "amount": line["amount"],
-                   "state": line["state"], "state_zh": LINE_STATES[line["state"]][0],
+                   "state": line["state"], "state_zh": order_store.LINE_STATE_NAMES[line["state"]][0],
                    **({"part_number": line["part_number"]} if line.get("part_number") else {})}
                   for line in lines],
         "tyres": tyres, "brakes": brakes,
