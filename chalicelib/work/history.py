@@ -147,8 +147,7 @@ def pdf_link(caller: Caller, vehicle_id: str) -> dict:
     key = objects.report_object(caller.shop_id, filename)
     aws.client("s3").put_object(Bucket=settings().bucket_name, Key=key, Body=data,
                                 ContentType="application/pdf")
-    return {"url": aws.download_url(key, filename, "application/pdf", URL_SECONDS,
-                                    attachment=True),
+    return {"url": aws.download_url(key, filename, "application/pdf", URL_SECONDS),
             "filename": filename, "content_type": "application/pdf", "bytes": len(data)}
 
 
