@@ -307,6 +307,8 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
         ("advisor", "GET", "/api/customers?phone=0912", None),
         ("advisor", "GET", f"/api/appointments?date={today}", None),
         ("technician", "GET", "/api/jobs", None),
+        # A car's 維修履歷: its partition, its orders, then each order's walk-around and lines.
+        ("advisor", "GET", f"/api/vehicles/{seed.DEMO_VEHICLE_ALTIS}/history", None),
         ("advisor", "POST", "/api/orders", lambda: {
             "order_id": fresh("bench"), "customer_id": seed.DEMO_CUSTOMER_CHEN,
             "vehicle_id": next(cars)}),

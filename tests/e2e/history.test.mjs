@@ -80,6 +80,8 @@ test('the history shows three visits with their trends, reached from an order, a
     assert.match(await declined.innerText(), /前輪煞車來令片更換[\s\S]*四輪輪胎更換/);
     await assertLayout(page, 'the vehicle history (tablet)');
     await screenshot(page, 'vehicle-history-tablet');
+    await visits.first().scrollIntoViewIfNeeded();
+    await screenshot(page, 'vehicle-history-visits-tablet');
 
     const popup = page.waitForEvent('popup');
     await page.getByTestId('history-pdf').tap();
