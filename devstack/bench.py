@@ -307,8 +307,6 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
         ("advisor", "GET", "/api/customers?phone=0912", None),
         ("advisor", "GET", f"/api/appointments?date={today}", None),
         ("technician", "GET", "/api/jobs", None),
-        # A car's 維修履歷: its partition, its orders, then each order's walk-around and lines.
-        ("advisor", "GET", f"/api/vehicles/{seed.DEMO_VEHICLE_ALTIS}/history", None),
         ("advisor", "POST", "/api/orders", lambda: {
             "order_id": fresh("bench"), "customer_id": seed.DEMO_CUSTOMER_CHEN,
             "vehicle_id": next(cars)}),
@@ -317,6 +315,8 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
         # The document the customer reads before signing (the walk-around's order).
         ("advisor", "GET", f"/api/orders/{checked_in}/documents/authorization", None),
         ("technician", "POST", "/api/orders/{loop}/lines/{line}/clock", None),  # set below
+        # A car's 維修履歷: its partition, its orders, then each order's walk-around and lines.
+        ("advisor", "GET", f"/api/vehicles/{seed.DEMO_VEHICLE_ALTIS}/history", None),
     ]
     results = []
     with Client(app, stage_name="bench") as client:
