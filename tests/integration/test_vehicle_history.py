@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from tests.builders import a_customer_and_vehicle, a_shop, a_visit
+from tests.builders import a_customer_and_vehicle, a_shop, a_visit, new_id
 
 
 def three_visits(shop):
@@ -64,12 +64,14 @@ def test_declined_work_stays_open_until_a_later_visit_does_it(shop):
 
 def test_a_cancelled_order_is_not_a_visit(shop):
     _, vehicle = a_customer_and_vehicle(shop)
+    order_id = new_id("order")
     opened = shop.advisor.post("/api/orders", {
-        "order_id": "order-cancelled-1", "customer_id": vehicle["customer_id"],
+        "order_id": order_id, "customer_id": vehicle["customer_id"],
         "vehicle_id": vehicle["vehicle_id"]})
     assert opened.status == 201, opened.body
-    shop.advisor.post("/api/orders/order-cancelled-1/transitions",
-                      {"to": "cancelled", "client_id": "step-cancel-1"})
+    cancelled = shop.advisor.post(f"/api/orders/{order_id}/transitions",
+                                  {"to": "cancelled", "client_id": new_id("step")})
+    assert cancelled.status == 200, cancelled.body
     history = shop.advisor.get(f"/api/vehicles/{vehicle['vehicle_id']}/history").body
     assert history["visits"] == [] and history["declined_open"] == []
 
