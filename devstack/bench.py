@@ -374,7 +374,8 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
                 samples.append((time.perf_counter() - started) * 1000)
             p50, p95 = _percentiles(samples)
             label = path.replace(order_id, "{id}").replace(loop, "{id}") \
-                .replace(checked_in, "{id}").replace(job, "{line}").split("?")[0]
+                .replace(checked_in, "{id}").replace(job, "{line}") \
+                .replace(seed.DEMO_VEHICLE_ALTIS, "{id}").split("?")[0]
             results.append({"route": f"{method} {label}", "p50": p50, "p95": p95,
                             "requests": meter.requests / rounds, "units": meter.units / rounds})
     return results

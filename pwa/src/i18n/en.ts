@@ -1016,7 +1016,8 @@ export const en: Messages = {
   'cases.close': 'Close',
   'cases.resolution': 'Resolution',
   'cases.confirmClose': 'Close the case',
-  'cases.needResolution': 'Enter the resolution.',  // Issue 18, the vehicle's history (維修履歷)
+  'cases.needResolution': 'Enter the resolution.',
+  // Issue 18, the vehicle's history (維修履歷)
   'history.title': 'Service history',
   'history.open': 'Service history',
   'history.pdf': 'Download history PDF',
