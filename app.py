@@ -19,6 +19,7 @@ appointments, board, dispatch_sheet, handover, inspections, jobs, orders, parts,
     quality, signatures = (lazy(f"work.{name}") for name in (
         "appointments", "board", "dispatch_sheet", "handover", "inspections", "jobs", "orders",
         "parts", "photos", "quality", "signatures"))
+history = lazy("work.history")
 notify, links = lazy("outward.notify"), lazy("outward.links")
 staff_alerts = lazy("outward.notify.staff")
 followups, cases, reminders, dashboard, portability, exports, imports, daily, merge = (
@@ -291,6 +292,19 @@ def record_mileage(vehicle_id, body):
     """An odometer reading; a lower one only with `confirm_lower` (a replaced meter)."""
     return vehicles.record_mileage(api.caller(), vehicle_id, body.km, body.source,
                                    body.confirm_lower)
+
+
+@api.route("/api/vehicles/{vehicle_id}/history", "GET")
+def get_vehicle_history(vehicle_id):
+    """The vehicle's 維修履歷: visits and their lines, tread, pads and mileage over time, and
+    declined work no later visit did."""
+    return history.history(api.caller(), vehicle_id)
+
+
+@api.route("/api/vehicles/{vehicle_id}/history/pdf", "GET")
+def get_vehicle_history_pdf(vehicle_id):
+    """The history as an A4 PDF for the owner (a 15-minute link)."""
+    return history.pdf_link(api.caller(), vehicle_id)
 
 
 @api.route("/api/appointments", "GET", query="work.appointments:DayQuery")

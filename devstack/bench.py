@@ -315,6 +315,8 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
         # The document the customer reads before signing (the walk-around's order).
         ("advisor", "GET", f"/api/orders/{checked_in}/documents/authorization", None),
         ("technician", "POST", "/api/orders/{loop}/lines/{line}/clock", None),  # set below
+        # A car's 維修履歷: its partition, its orders, then each order's walk-around and lines.
+        ("advisor", "GET", f"/api/vehicles/{seed.DEMO_VEHICLE_ALTIS}/history", None),
     ]
     results = []
     with Client(app, stage_name="bench") as client:
@@ -372,7 +374,8 @@ def route_costs(data_dir: Path, rounds: int = 60) -> list[dict]:
                 samples.append((time.perf_counter() - started) * 1000)
             p50, p95 = _percentiles(samples)
             label = path.replace(order_id, "{id}").replace(loop, "{id}") \
-                .replace(checked_in, "{id}").replace(job, "{line}").split("?")[0]
+                .replace(checked_in, "{id}").replace(job, "{line}") \
+                .replace(seed.DEMO_VEHICLE_ALTIS, "{id}").split("?")[0]
             results.append({"route": f"{method} {label}", "p50": p50, "p95": p95,
                             "requests": meter.requests / rounds, "units": meter.units / rounds})
     return results

@@ -13,6 +13,7 @@ from typing import Any
 
 from chalice.test import Client
 
+from chalicelib.core import clock
 from chalicelib.records import auth, shops
 from chalicelib.work import quality
 
@@ -168,6 +169,11 @@ def an_order(shop: Shop, state: str = "checked_in", lines: bool = False, **field
     order = answer.body
     if lines:
         order = add_lines(shop, order["order_id"])
+    return walked_to(shop, order, state)
+
+
+def walked_to(shop: Shop, order: dict, state: str) -> dict:
+    """A checked-in order moved to `state` through the API, each step with what it needs."""
     path = {"checked_in": [], "authorized": ["authorized"],
             "in_progress": ["authorized", "in_progress"],
             "awaiting_approval": ["authorized", "in_progress", "awaiting_approval"],
@@ -189,6 +195,36 @@ def an_order(shop: Shop, state: str = "checked_in", lines: bool = False, **field
         assert moved.status == 200, moved.body
         order = moved.body
     return order
+
+
+def a_visit(shop: Shop, vehicle: dict, km: int, tread: dict[str, tuple], pads: dict[str, float],
+            lines: list[tuple[str, str]]) -> dict:
+    """A delivered visit of an existing vehicle: opened at `km`, the walk-around's tread
+    ({wheel: (inner, centre, outer)}) and pads ({axle: mm}), and labour lines
+    [(description, "approved" or "declined")] (a declined one declined before authorization)."""
+    answer = shop.advisor.post("/api/orders", {
+        "order_id": new_id("order"), "customer_id": vehicle["customer_id"],
+        "vehicle_id": vehicle["vehicle_id"], "mileage_km": km, "concerns": ["定期保養"]})
+    assert answer.status == 201, answer.body
+    order = answer.body
+    at = clock.now_iso()
+    values = [*((f"tyres.{wheel}.{groove}", depth) for wheel, depths in tread.items()
+                for groove, depth in zip(("inner", "centre", "outer"), depths)),
+              *((f"brakes.{axle}.pad_mm", mm) for axle, mm in pads.items())]
+    walked = shop.advisor.patch(f"/api/orders/{order['order_id']}/inspection", {"changes": [
+        {"field": field, "value": value, "changed_at": at} for field, value in values]})
+    assert walked.status == 200, walked.body
+    for description, decision in lines:
+        added = shop.advisor.post(f"/api/orders/{order['order_id']}/lines", {
+            "line_id": new_id("line"), "kind": "labour", "description": description,
+            "hours": 1, "rate": 1000})
+        assert added.status == 201, added.body
+        if decision == "declined":
+            line = added.body["lines"][-1]
+            answer = shop.advisor.patch(
+                f"/api/orders/{order['order_id']}/lines/{line['line_id']}", {"state": "declined"})
+            assert answer.status == 200, answer.body
+    return walked_to(shop, shop.advisor.get(f"/api/orders/{order['order_id']}").body, "delivered")
 
 
 def a_dispatched_order(shop: Shop) -> dict:

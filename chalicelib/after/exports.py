@@ -39,10 +39,9 @@ from chalicelib.work import signatures
 KINDS = ("shop", "customer")
 PAGE = 500  # customers or vehicles read per page, each page one part
 ORDERS_PAGE = 100  # orders per page: each costs a Query of its lines
-SHOP_PHASES = ("customers", "vehicles", "orders", "files")
+SHOP_PHASES = ("shop", "customers", "vehicles", "orders", "files")
 # Where each phase starts on the progress bar (percent); the orders move it by the days read.
-PHASE_START = {"customers": 0, "vehicles": 10, "orders": 20, "files": 95}
-
+PHASE_START = {"shop": 0, "customers": 2, "vehicles": 10, "orders": 20, "files": 95}
 
 class NewExport(Body):
     job_id: ClientId
@@ -166,55 +165,97 @@ def _page_of(results: Any, cursor_sort: str) -> tuple[list[models.Item], dict | 
     return items, results.last_evaluated_key, last
 
 
+def _shop_page(shop_id: str, cursor: dict | None) -> Page:
+    """The shop's own items, in one page: its partition (the shop, staff, settings, checklist,
+    order counters), its audit, dashboard, alerts, dead letters and old parts not on an order,
+    and its cases open and closed. Each is small beside the orders (a counter a day, an audit
+    an export or import); nine Queries."""
+    pk = models.shop_pk(shop_id)
+    partitions = [pk, f"{pk}#AUDIT", models.dashboard_pk(shop_id),
+                  models.integrity_alerts_pk(shop_id), f"{pk}#DEADLETTERS", f"{pk}#PARTS"]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        found = [item for items in pool.map(lambda where: list(models.Item.items(where)),
+                                            partitions) for item in items]
+    for state in ("open", "closed"):
+        found += [case.as_dict() for case in models.Case.lists.query(
+            models.cases_pk(shop_id, state))]
+    rows = [{"type": item["type"], **portability.record(item)} for item in found
+            if item["type"] in portability.EXPORTED]
+    return rows, None, None
+
+
 def _customers_page(shop_id: str, cursor: dict | None) -> Page:
+    """A page of customers, each with their appointments (a Query of gsi1 each, eight at a
+    time)."""
     found = models.Customer.lookup.query(models.phone_lookup(shop_id, "")[0], limit=PAGE,
                                          last_evaluated_key=cursor)
     items, cursor, last = _page_of(found, "gsi1sk")
-    return [customers.public(item.as_dict()) for item in items], cursor, last
+    people = [item.as_dict() for item in items]
+
+    def appointments(customer: dict) -> list[dict]:
+        return list(models.Item.lookup.query(models.customer_appointments_pk(
+            shop_id, customer["customer_id"])))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        booked = list(pool.map(appointments, people))
+    return [{**portability.record(person), **customers.public(person),
+             "records": portability.records(item.as_dict() for item in theirs)}
+            for person, theirs in zip(people, booked)], cursor, last
 
 
 def _vehicles_page(shop_id: str, cursor: dict | None) -> Page:
+    """A page of vehicles, each with its partition's readings, owners and reminders (a Query
+    each, eight at a time)."""
     found = models.Vehicle.lookup.query(models.plate_lookup(shop_id, "")[0], limit=PAGE,
                                         last_evaluated_key=cursor)
     items, cursor, last = _page_of(found, "gsi1sk")
-    return [vehicles.public(item.as_dict()) for item in items], cursor, last
+    cars = [item.as_dict() for item in items]
+
+    def partition(car: dict) -> list[dict]:
+        return [item for item in models.Item.items(models.vehicle_pk(shop_id, car["vehicle_id"]))
+                if item["sk"] != models.VEHICLE_SK]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        beside = list(pool.map(partition, cars))
+    return [{**portability.record(car), **vehicles.public(car), "records": portability.records(more)}
+            for car, more in zip(cars, beside)], cursor, last
 
 
 def _orders_page(shop_id: str, cursor: dict | None) -> Page:
-    """A page of the board's orders (closed by day, then the open ones), each with its lines
-    (a Query of the order's `LINE#` items, eight at a time) and the mileage its documents
-    show (the walk-around's reading: the page's walk-arounds in one BatchGetItem)."""
+    """A page of the board's orders (closed by day, then the open ones), each with everything
+    in its partition (a Query each, eight at a time): its lines (with their job clocks), events,
+    walk-around, photos, signatures, old parts, messages and follow-up, and the mileage its
+    documents show. The final check (品檢) and the delivery walk-around are on the header."""
     found = models.Order.lists.query(models.board_pk(shop_id), limit=ORDERS_PAGE,
                                      last_evaluated_key=cursor)
     headers, cursor, last = _page_of(found, "gsi2sk")
     orders = [header.as_dict() for header in headers]
-    keys = [(models.order_pk(shop_id, order["order_id"]), models.INSPECTION_SK)
-            for order in orders]
-    walks = {item.pk: item.as_dict() for item in models.Inspection.batch_get(keys)}
 
-    def lines_of(order: dict) -> list[dict]:
-        found = models.Line.query(models.order_pk(shop_id, order["order_id"]),
-                                  models.Item.sk.startswith(models.LINE_PREFIX))
-        return sorted((line.as_dict() for line in found), key=lambda line: line["created_at"])
+    def partition(order: dict) -> list[dict]:
+        return [item for item in models.Item.items(models.order_pk(shop_id, order["order_id"]))
+                if item["sk"] != models.ORDER_SK]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        lines = list(pool.map(lines_of, orders))
+        beside = list(pool.map(partition, orders))
     rows = []
-    for order, its_lines in zip(orders, lines):
-        inspection = walks.get(models.order_pk(shop_id, order["order_id"]))
+    for order, items in zip(orders, beside):
+        its_lines = sorted((item for item in items if item["type"] == "order_line"),
+                           key=lambda line: line["created_at"])
+        inspection = next((item for item in items if item["type"] == "inspection"), None)
         mileage = signatures.mileage_of({**order, "inspection": inspection})
-        rows.append({**{key: order.get(key) for key in (
+        rows.append({**portability.record(order), **{key: order.get(key) for key in (
             "order_id", "number", "state", "created_at", "closed_on", "customer", "vehicle",
             "concerns", "buyer") if order.get(key) is not None},
             "totals": money.stored(order.get("totals")),
             **({"mileage_km": mileage} if mileage is not None else {}),
-            "lines": [{key: line.get(key) for key in portability.LINE_FIELDS[1:]
-                       if line.get(key) is not None} for line in its_lines]})
+            "lines": [portability.record(line) for line in its_lines],
+            "records": portability.records(item for item in items
+                                           if item["type"] != "order_line")})
     return rows, cursor, last
 
 
 PAGES: dict[str, Callable[[str, dict | None], Page]] = {
-    "customers": _customers_page, "vehicles": _vehicles_page, "orders": _orders_page}
+    "shop": _shop_page, "customers": _customers_page, "vehicles": _vehicles_page, "orders": _orders_page}
 
 
 def _rows(job: models.Job, phase: str) -> Iterator[dict]:
@@ -247,11 +288,13 @@ def _join(job: models.Job) -> None:
             ("lines.csv", portability.LINE_FIELDS))}
         with open(json_path, "w", encoding="utf-8") as out:
             out.write("{" + f'"exported_at": {json.dumps(clock.now_iso())}')
-            for phase in ("customers", "vehicles", "orders"):
+            out.write(f', "left_out": {json.dumps(portability.LEFT_OUT, ensure_ascii=False)}')
+            for phase in ("shop", "customers", "vehicles", "orders"):
                 out.write(f', "{phase}": [')
                 for index, row in enumerate(_rows(job, phase)):
                     out.write(("," if index else "") + json.dumps(row, ensure_ascii=False))
                     _sheet_rows(phase, row, sheets, mobiles)
+                    _record_rows(phase, row, sheets, folder)
                 out.write("]")
             out.write("}")
         with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -266,9 +309,38 @@ def _join(job: models.Job) -> None:
     jobs.save(job, state="done", phase=None, cursor=None, percent=100, files=files, counts=counts)
 
 
+def _record_rows(phase: str, row: dict, sheets: dict[str, "_CsvFile"], folder: str) -> None:
+    """The items beside the main sheets, a CSV per type (`records/<type>.csv`, its columns the
+    model's attributes and the words beside the codes): the shop's own, and those a customer,
+    vehicle or order carries (named by its id or number)."""
+    if phase == "shop":
+        _sheet(sheets, folder, row["type"]).add(row)
+        return
+    owner = {"customers": "customer_id", "vehicles": "vehicle_id", "orders": "number"}[phase]
+    for kind, items in row.get("records", {}).items():
+        for item in items:
+            _sheet(sheets, folder, kind).add({**item, f"of_{owner}": row[owner]})
+
+
+def _sheet(sheets: dict[str, "_CsvFile"], folder: str, kind: str) -> "_CsvFile":
+    name = f"records/{kind}.csv"
+    if name not in sheets:
+        model = models.Item.model_of(kind)
+        stored = [attribute.attr_name for attribute in model.get_attributes().values()]
+        columns = [column for column in stored if column not in portability.HIDDEN]
+        labelled = [field for (of, field) in portability.LABELS if of == kind]
+        for field in labelled:
+            columns.insert(columns.index(field) + 1, f"{field}_zh")
+        columns += ["of_customer_id", "of_vehicle_id", "of_number"]
+        sheets[name] = _CsvFile(f"{folder}/records-{kind}.csv", columns)
+    return sheets[name]
+
+
 def _sheet_rows(phase: str, row: dict, sheets: dict[str, "_CsvFile"],
                 mobiles: dict[str, str]) -> None:
     """A row of a phase, as the CSVs show it."""
+    if phase == "shop":
+        return
     if phase == "customers":
         mobiles[row["customer_id"]] = row.get("mobile", "")
         sheets["customers.csv"].add({
@@ -338,6 +410,10 @@ def _customer_piece(job: models.Job, deadline: float) -> bool:
                                                 portability.SIGNATURE_FIELDS),
         "messages.csv": portability.csv_bytes(each("messages"), portability.MESSAGE_FIELDS),
         "photos.csv": portability.csv_bytes(each("photos"), portability.PHOTO_FIELDS),
+        "followups.csv": portability.csv_bytes(
+            [{**order["followup"], "order_number": order["number"]} for order in orders
+             if order.get("followup")], portability.FOLLOWUP_FIELDS),
+        "cases.csv": portability.csv_bytes(data["cases"], portability.CASE_FIELDS),
     }
     files = {"json": _key(job, "customer.json"), "csv": _key(job, "customer.zip")}
     s3.put_object(Bucket=bucket, Key=files["json"], ContentType="application/json",
@@ -350,6 +426,7 @@ def _customer_piece(job: models.Job, deadline: float) -> bool:
     s3.put_object(Bucket=bucket, Key=files["csv"], ContentType="application/zip",
                   Body=portability.zip_bytes(csv_files))
     counts = {"vehicles": len(data["vehicles"]), "orders": len(orders),
+              "followups": sum(1 for order in orders if order.get("followup")),
               "photos": sum(len(order["photos"]) for order in orders),
               "signatures": sum(len(order["signatures"]) for order in orders)}
     jobs.save(job, state="done", percent=100, files=files, counts=counts)

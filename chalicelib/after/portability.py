@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import uuid
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +38,8 @@ from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, NotFound, Unprocessable
 from chalicelib.core.observability import logger
 from chalicelib.records import customers, vehicles
-from chalicelib.work import order_store, signatures
+from chalicelib.work import order_store, parts as old_parts, signatures
+from chalicelib.work.pdf import KIND_NAMES
 
 LINK_SECONDS = 15 * 60
 ERASED = "（已刪除）"
@@ -56,6 +56,103 @@ class Erasure(Body):
     # The PWA asks the manager to type the customer's name: a slip of the finger erases nothing.
     confirm_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                    max_length=100)]
+
+
+# --- every item type, exported or left out, and how an item reads in an export ---
+
+# Every item type of the table is in a shop's export (EXPORTED: the phase that reads it) or left
+# out for the reason given; tests/integration/test_exports_complete.py holds every model to it.
+EXPORTED = {
+    "shop": "shop", "staff": "shop", "shop_settings": "shop", "notify_settings": "shop",
+    "inspection_template": "shop", "order_counter": "shop", "audit": "shop", "case": "shop",
+    "dashboard_day": "shop", "dashboard_totals": "shop", "integrity_alert": "shop",
+    "message_dead_letter": "shop", "part_tag": "shop",  # the shop's own; an order's, with it
+    "customer": "customers", "appointment": "customers",
+    "vehicle": "vehicles", "mileage": "vehicles", "vehicle_owner": "vehicles",
+    "reminder": "vehicles",
+    "order": "orders", "order_line": "orders", "order_event": "orders", "inspection": "orders",
+    "photo": "orders", "signature": "orders", "followup": "orders", "message": "orders",
+}
+LEFT_OUT = {
+    "customer_order": "an index of a customer's orders (ids only): each order names its customer",
+    "plate_claim": "a guard that keeps a plate to one vehicle: the vehicle holds its plate",
+    "push_subscription": "a browser's Web Push endpoint and keys: a credential, of no use elsewhere",
+    "staff_push": "a desk tablet's Web Push endpoint and keys: a credential",
+    "opt_out_link": "the hash of a customer's opt-out link: a credential (the opt-out itself is "
+                    "on the customer)",
+    "line_link": "a one-time code to link LINE, gone within minutes",
+    "progress_link": "the customer's progress link (its token's hash): a credential",
+    "link_hash": "the progress link's look-up by its hash: a credential",
+    "approval_code": "a texted approval code's HMAC and tries (TTL): a credential",
+    "login": "a sign-in name's look-up: the staff items hold the person",
+    "login_guard": "sign-in tries of the last 15 minutes (TTL)",
+    "pin_guard": "PIN tries of the last 15 minutes (TTL)",
+    "refresh": "a refresh token's hash: a credential",
+    "refresh_revoked": "a revoked chain of refresh tokens: a credential",
+    "client_guard": "a client's turns at a public route in a minute (TTL)",
+    "device": "a shared tablet's secret's hash: a credential",
+    "staff_alert": "a desk alert's sent-once mark",
+    "dashboard_seen": "a change already counted on the dashboard (TTL 7 days)",
+    "signed_recently": "the daily integrity check's list across shops (TTL)",
+    "line_delivery_tag": "a LINE message's delivery tag (TTL)",
+    "outbox": "local development only: what would have been sent",
+    "job": "the bookkeeping of long work such as this export (its parts and cursor)",
+    "part_code": "a tag code's look-up across shops: the tag holds its code",
+    "part_client_id": "a tablet's id for a new tag, against a replayed create",
+}
+# Never exported, whatever the item: keys, credentials and their hashes, the signed record
+# (its hash is exported; the record and its seal stay in the table).
+HIDDEN = frozenset({"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "password_hash",
+                    "pin_hash", "secret_hash", "token_hash", "token_version", "endpoint", "keys",
+                    "seal", "record"})
+_APPOINTMENT = {"booked": ("已預約", "Booked"), "checked_in": ("已報到", "Checked in"),
+                "cancelled": ("已取消", "Cancelled"), "no_show": ("未到", "No show")}
+_CASE = {"open": ("處理中", "Open"), "closed": ("已結案", "Closed")}
+_FOLLOWUP = {"pending": ("待關懷", "Not yet due"), "due": ("待打電話", "To call"),
+             "done": ("已關懷", "Done"), "closed_elsewhere": ("免關懷", "Closed elsewhere")}
+_FUELS = {"gasoline": ("汽油", "Gasoline"), "diesel": ("柴油", "Diesel"),
+          "hybrid": ("油電混合", "Hybrid"), "plugin": ("插電式油電", "Plug-in hybrid"),
+          "ev": ("電動車", "Electric")}
+_ROLES = {"owner": ("老闆", "Owner"), "manager": ("店長", "Manager"),
+          "advisor": ("服務專員", "Advisor"), "technician": ("技師", "Technician")}
+# (type, field) → its codes in words, written beside the code as `<field>_zh`.
+LABELS: dict[tuple[str, str], dict[str, Any]] = {
+    ("order", "state"): order_store.STATE_NAMES,
+    ("order_event", "from"): order_store.STATE_NAMES,
+    ("order_event", "to"): order_store.STATE_NAMES,
+    ("order_line", "state"): order_store.LINE_STATE_NAMES,
+    ("order_line", "kind"): KIND_NAMES,
+    ("part_tag", "state"): old_parts.STATE_NAMES,
+    ("signature", "method"): signatures.METHODS,
+    ("appointment", "state"): _APPOINTMENT,
+    ("case", "state"): _CASE,
+    ("followup", "status"): _FOLLOWUP,
+    ("vehicle", "fuel"): _FUELS,
+    ("staff", "role"): _ROLES,
+}
+
+
+def record(item: dict) -> dict:
+    """An item as the export shows it: no keys or credentials, and each coded field's words in
+    zh-TW beside it (`state: in_progress`, `state_zh: 維修中`)."""
+    kind = item["type"]
+    if kind == "signature":
+        item = {**item, **signatures.view(item)}
+    row = {name: value for name, value in item.items() if name not in HIDDEN}
+    for (of, field), names in LABELS.items():
+        if of == kind and row.get(field) in names:
+            words = names[row[field]]
+            row[f"{field}_zh"] = words if isinstance(words, str) else words[0]
+    return row
+
+
+def records(items: Iterable[dict]) -> dict[str, list[dict]]:
+    """Items by type, each as `record` shows it (the types left out are left out)."""
+    found: dict[str, list[dict]] = {}
+    for item in items:
+        if item["type"] in EXPORTED:
+            found.setdefault(item["type"], []).append(record(item))
+    return found
 
 
 # --- reading what belongs to a customer: their partition, then each of their orders' ---
@@ -120,10 +217,23 @@ def csv_bytes(rows: Iterable[dict], columns: list[str]) -> bytes:
 def cell(value: Any) -> Any:
     value = jsonable(value)
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
+        value = readable(value)
     if isinstance(value, str) and _formula_like(value) and not _number(value):
         return GUARD + value  # not a formula when Excel opens it (CSV injection)
     return "" if value is None else value
+
+
+def readable(value: Any) -> str:
+    """A list or a map as a person reads it in a spreadsheet cell, not as JSON: `冷氣不冷、異音`,
+    `at: 2026-12-01T02:00:00Z；by: 王店長`."""
+    if isinstance(value, list):
+        return "、".join(readable(item) for item in value)
+    if isinstance(value, dict):
+        return "；".join(f"{key}: {readable(item)}" for key, item in value.items()
+                        if item not in (None, "", [], {}))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else str(value)
 
 
 def _formula_like(text: str) -> bool:
@@ -186,11 +296,11 @@ CUSTOMER_FIELDS = ["customer_id", "name", "mobile", "email", "channel", "notes",
                     "updated_at", "line_linked_at"]
 VEHICLE_FIELDS = ["vehicle_id", "plate", "vin", "make", "model", "year", "colour", "fuel",
                    "created_at"]
-ORDER_FIELDS = ["order_id", "number", "state", "created_at", "closed_on", "plate", "mileage_km",
+ORDER_FIELDS = ["order_id", "number", "state", "state_zh", "created_at", "closed_on", "plate", "mileage_km",
                  "concerns", "total_tax_included", "sales_amount", "tax_included",
                  "buyer_tax_id"]
-LINE_FIELDS = ["order_number", "line_id", "kind", "description", "part_number", "quantity",
-                "hours", "rate", "unit_price", "amount", "origin", "state", "created_at"]
+LINE_FIELDS = ["order_number", "line_id", "kind", "kind_zh", "description", "part_number", "quantity",
+                "hours", "rate", "unit_price", "amount", "origin", "state", "state_zh", "created_at"]
 SIGNATURE_FIELDS = ["order_number", "kind", "version", "signed_at", "signer_name", "method",
                      "hash", "verify_url", "superseded_at"]
 MESSAGE_FIELDS = ["order_number", "step", "channel", "state", "created_at", "sent_at", "text"]
@@ -210,6 +320,10 @@ def photo_file(order_number: str, photo_id: str) -> str:
     """Where a photo sits in a customer's export zip (the order's number, not a name)."""
     return f"photos/{order_number}-{photo_id}.jpg"
 APPOINTMENT_FIELDS = ["appointment_id", "at", "purpose", "source", "state", "plate"]
+FOLLOWUP_FIELDS = ["order_number", "delivered_on", "due_on", "status", "status_zh", "calls",
+                   "call_back_at", "case_id", "done_at"]
+CASE_FIELDS = ["case_id", "number", "summary", "call_note", "due_on", "state", "state_zh",
+               "resolution", "created_at", "closed_at"]
 
 
 def customer_data(shop_id: str, customer_id: str) -> dict:
@@ -225,16 +339,20 @@ def customer_data(shop_id: str, customer_id: str) -> dict:
                  for prefix in (models.LINE_PREFIX, models.SIGNATURE_PREFIX, models.MESSAGE_PREFIX,
                                 models.PHOTO_PREFIX)}
         number = header["number"]
+        followup = next((item for item in items if item["sk"] == models.FOLLOWUP_SK), None)
         found.append({
             "order_id": header["order_id"], "number": number, "state": header["state"],
+            "state_zh": order_store.STATE_NAMES[header["state"]][0],
             "created_at": header["created_at"], "closed_on": header.get("closed_on"),
             "vehicle": header["vehicle"],
             "mileage_km": signatures.mileage_of({**header, "inspection": next(
                 (item for item in items if item["sk"] == "INSPECTION"), None)}),
             "concerns": header.get("concerns", []), "totals": money.stored(header["totals"]),
             **({"buyer": header["buyer"]} if header.get("buyer") else {}),
-            "lines": [{key: line.get(key) for key in LINE_FIELDS if line.get(key) is not None}
+            "lines": [{key: value for key, value in record(line).items() if key in LINE_FIELDS}
                       for line in under[models.LINE_PREFIX]],
+            # The call after delivery (維修後關懷): when, what the customer said.
+            **({"followup": record(followup)} if followup else {}),
             # The record of each signature, not the drawn strokes: the signed PDF (linked) shows
             # the signature as signed, and strokes are a biometric trace nobody asked for.
             "signatures": [{**signatures.view(item), "signer_name": item["signer_name"]}
@@ -262,6 +380,7 @@ def customer_data(shop_id: str, customer_id: str) -> dict:
                          for item in (appointment.as_dict() for appointment in
                                       _appointments(shop_id, customer_id))],
         "orders": found,
+        "cases": [record(case.as_dict()) for case in _cases_of(shop_id, orders)],
     }
 
 

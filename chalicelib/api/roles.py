@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "followups.record": FRONT_DESK,  # call the customer after delivery, record it, open a case
     "cases.manage": MANAGERS,        # reassign or close any case (its owner may close their own)
     "dashboard.read": MANAGERS,      # the shop's numbers (營運報表) and their CSV
+    "history.print": FRONT_DESK,     # a car's 維修履歷 as a PDF for its owner
 }
 
 # (permission zh, en) for the message a refused person reads.
@@ -63,6 +64,7 @@ _ACTIONS = {
     "followups.record": ("做維修後關懷並記錄", "make and record follow-up calls"),
     "cases.manage": ("處理別人負責的客訴案件", "change or close cases others own"),
     "dashboard.read": ("查看營運報表", "see the shop's numbers"),
+    "history.print": ("列印車輛維修履歷給客戶", "print a vehicle's service history"),
 }
 
 

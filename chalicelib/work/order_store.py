@@ -34,6 +34,9 @@ STATE_NAMES = {
     "delivered": ("已交車", "Delivered"), "followed_up": ("已關懷", "Followed up"),
     "cancelled": ("已取消", "Cancelled"),
 }
+# A line's state as the order screen names it (pwa/src/i18n `line.*`).
+LINE_STATE_NAMES = {"proposed": ("待確認", "Proposed"), "approved": ("已同意", "Approved"),
+                    "declined": ("不做", "Declined"), "done": ("完工", "Done")}
 
 
 @dataclass(frozen=True)

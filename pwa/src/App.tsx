@@ -90,6 +90,14 @@ function LazyFollowups() {
   return chunk ? <chunk.Followups /> : <Loading />;
 }
 
+// A vehicle's 維修履歷 (visits, trends, declined work): opened from an order, a call or a booking.
+const loadVehicleHistory = () => import('./screens/VehicleHistory');
+
+function LazyVehicleHistory({ vehicleId }: { vehicleId: string }) {
+  const chunk = useChunk(loadVehicleHistory, 'The vehicle history');
+  return chunk ? <chunk.VehicleHistory vehicleId={vehicleId} /> : <Loading />;
+}
+
 // The shop's numbers (營運報表) with its chart library: managers only, a chunk of its own.
 const loadDashboard = () => import('./screens/Dashboard');
 
@@ -170,6 +178,7 @@ function Screen() {
     case 'dashboard': return <LazyDashboard />;
     case 'followups': return <LazyFollowups />;
     case 'customer': return <LazyCustomer key={current.customerId} customerId={current.customerId} />;
+    case 'vehicle-history': return <LazyVehicleHistory key={current.vehicleId} vehicleId={current.vehicleId} />;
     default: return technician ? <Jobs /> : <Board />;
   }
 }

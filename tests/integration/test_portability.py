@@ -167,7 +167,8 @@ def test_export_then_erase_leaves_no_personal_field_of_that_customer_in_the_tabl
 
     exported = export(shop.manager, "customer", cid)
     assert exported.status == 200, exported.body
-    assert exported.body["counts"] == {"vehicles": 1, "orders": 1, "photos": 1, "signatures": 2}
+    assert exported.body["counts"] == {"vehicles": 1, "orders": 1, "photos": 1, "signatures": 2,
+                                       "followups": 1}
     for link in (exported.body["files"]["json"], exported.body["files"]["csv"]):
         assert all(value not in link["url"] + link["filename"] for value in personal.values())
     data = json.loads(download(exported.body["files"]["json"]["url"]))
@@ -178,9 +179,18 @@ def test_export_then_erase_leaves_no_personal_field_of_that_customer_in_the_tabl
     assert [s["kind"] for s in order["signatures"]] == ["authorization", "checkout"]
     assert "strokes" not in json.dumps(order["signatures"])
     assert data["appointments"][0]["appointment_id"] == booking["appointment_id"]
+    # the call after delivery and the case it opened are the customer's too, states in words
+    assert order["followup"]["status"] == "done" and order["followup"]["status_zh"] == "已關懷"
+    assert order["followup"]["calls"][0]["reaction"] == "issue"
+    assert [(case["summary"], case["state_zh"]) for case in data["cases"]] == \
+        [("交車後煞車有異音", "處理中")]
+    assert order["state_zh"] == "已關懷" and order["lines"][0]["state_zh"] == "完工"
     archive = zipfile.ZipFile(io.BytesIO(download(exported.body["files"]["csv"]["url"])))
     assert set(archive.namelist()) >= {"customer.csv", "vehicles.csv", "orders.csv",
-                                       "lines.csv", "signatures.csv", "photos.csv"}
+                                       "lines.csv", "signatures.csv", "photos.csv",
+                                       "followups.csv", "cases.csv"}
+    followups_csv = archive.read("followups.csv").decode("utf-8-sig")
+    assert "已關懷" in followups_csv and "{" not in followups_csv  # readable, not JSON
     assert archive.read(order["photos"][0]["file"])[:2] == b"\xff\xd8"  # the photo itself
     raw = archive.read("customer.csv")
     assert raw.startswith(b"\xef\xbb\xbf") and personal["name"] in raw.decode("utf-8-sig")
@@ -513,7 +523,8 @@ def test_a_shop_export_in_many_pieces_holds_every_row_once_and_says_how_far_it_i
     assert exported.body["counts"] == {"customers": 5, "vehicles": 5, "orders": 3, "lines": 6}
     job = models.Job.get(**dict(zip(("hash_key", "range_key"), models.Job.key(
         shop.shop_id, exported.body["job_id"]).values())))
-    assert job.pieces == 8, job.pieces  # 3 + 3 + 2 pages; the last one joins the files
+    # the shop's own items in one page, then 3 + 3 + 2 pages; the last one joins the files
+    assert job.pieces == 9, job.pieces
     assert percents == sorted(percents) and percents[-1] == 100, percents
     data = json.loads(download(exported.body["files"]["json"]["url"]))
     assert sorted(c["customer_id"] for c in data["customers"]) == sorted(

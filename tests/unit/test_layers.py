@@ -19,7 +19,7 @@ LAYERS = [
      "records.customers", "records.onboarding"],
     ["work.fonts", "work.labels", "work.order_store", "work.board", "work.photos",
      "work.inspections",
-     "work.parts", "work.pdf", "work.signatures", "work.orders", "work.jobs", "work.quality", "work.handover", "work.dispatch_sheet",
+     "work.parts", "work.pdf", "work.signatures", "work.orders", "work.jobs", "work.quality", "work.handover", "work.dispatch_sheet", "work.history",
      "work.appointments"],
     ["outward.links", "outward.opt_out", "outward.notify", "outward.approval_codes",
      "outward.customer_page"],

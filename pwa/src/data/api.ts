@@ -12,7 +12,7 @@ import type {
   Appointment, AppointmentSource, Board, Buyer, Channel, ClockAction, Company, Contact, Customer, DeviceRoster, DispatchSheet, DocumentKind, Fuel, Job, LineKind,
   NewDamage, PauseReason, QualityAnswer, QualityItem,
   LineState, NewSignature, OldParts, Order, OrderState, OrderSummary, RegisteredDevice, Signature,
-  SignableDocument, Vehicle,
+  SignableDocument, Vehicle, VehicleHistory,
 } from './types';
 import { CLOSED_STATES } from './types';
 import type {
@@ -398,3 +398,7 @@ type OrderMessage = import('./types').OrderMessage;
 export const resendMessage = (orderId: string, messageId: string) =>
   queue.submit<OrderMessage>('POST', `/api/orders/${q(orderId)}/messages/${q(messageId)}/resend`,
     { client_id: newId() });
+
+/** A vehicle's 維修履歷, fresh (no kept copy); its A4 PDF for the owner as a 15-minute link. */
+export const vehicleHistory = (vehicleId: string) => http.request<VehicleHistory>('GET', `/api/vehicles/${q(vehicleId)}/history`);
+export const vehicleHistoryPdf = (vehicleId: string) => http.request<FileLink>('GET', `/api/vehicles/${q(vehicleId)}/history/pdf`);

@@ -1,5 +1,6 @@
 // The API's shapes (docs/api.md), as the screens use them.
 import type { Shop, Staff } from './http';
+import type { Axle as BrakeAxle, TyrePosition } from './inspection';
 
 export type { Shop, Staff } from './http';
 
@@ -565,4 +566,24 @@ export interface NewDamage {
 export interface Handover {
   new_damage: NewDamage[]; valuables_returned: boolean; checked_in_damage: number;
   by: { staff_id: string; name: string }; at: string; note?: string;
+}
+
+/** A vehicle's 維修履歷 (GET /api/vehicles/{id}/history): visits newest first, series oldest first. */
+export interface HistoryLine { line_id: string; kind: LineKind; description: string; amount: number; state: LineState; part_number?: string }
+export interface HistoryVisit {
+  order_id: string; number: string; state: OrderState; date: string; created_at: string; closed_on?: string | null;
+  mileage_km: number | null; total: number | null; concerns: string[]; lines: HistoryLine[];
+  tyres: Partial<Record<TyrePosition, number>>; brakes: Partial<Record<BrakeAxle, number>>;
+}
+export interface HistoryPoint { date: string; order_id: string; number: string; mm: number }
+export interface DeclinedOpen { order_id: string; number: string; date: string; line_id: string; description: string; amount: number }
+export interface VehicleHistory {
+  vehicle: { vehicle_id: string; plate: string; make: string; model: string; year?: number; vin?: string; mileage?: { km: number; at: string } };
+  visits: HistoryVisit[];
+  tyres: Partial<Record<TyrePosition, HistoryPoint[]>>;
+  brakes: Partial<Record<BrakeAxle, HistoryPoint[]>>;
+  mileage: { at: string; km: number }[];
+  declined_open: DeclinedOpen[];
+  legal_tread_mm: number;
+  more: boolean;
 }

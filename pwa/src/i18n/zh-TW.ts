@@ -1168,6 +1168,25 @@ export const zhTW = {
   'customers.mergeConfirmText': '將「{other}」合併到「{kept}」：車輛、工單與紀錄移過來，原資料不再使用。',
   'customers.mergeConfirm': '確認合併',
   'customers.history': '維修履歷',
+  // Issue 18, the vehicle's history (維修履歷)
+  'history.title': '維修履歷',
+  'history.open': '維修履歷',
+  'history.pdf': '下載履歷 PDF',
+  'history.trends': '歷次檢查趨勢',
+  'history.noReadings': '還沒有量測紀錄。',
+  'history.tyre.LF': '左前胎紋',
+  'history.tyre.RF': '右前胎紋',
+  'history.tyre.LR': '左後胎紋',
+  'history.tyre.RR': '右後胎紋',
+  'history.tyre.SPARE': '備胎胎紋',
+  'history.pad.front': '前煞車來令片',
+  'history.pad.rear': '後煞車來令片',
+  'history.mileage': '里程',
+  'history.legal': '紅色虛線：法定最低胎紋 {mm} mm（每次取最淺的一道溝）。',
+  'history.declined': '客戶未做、之後也還沒做的項目',
+  'history.visits': '歷次進廠（{n} 次）',
+  'history.noVisits': '這輛車還沒有進廠紀錄。',
+  'history.more': '只列出最近 24 次進廠。',
 } as const;
 
 export type MessageKey = keyof typeof zhTW;

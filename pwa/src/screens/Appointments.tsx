@@ -11,7 +11,7 @@ import { errorText } from '../ui/errors';
 import { Field, wholeNumber } from '../ui/Field';
 import { Notice } from '../ui/Notice';
 import { OpenOrderNotice, PickedVehicle, PlateLookup } from '../ui/PlateLookup';
-import { navigate, orderPath } from '../ui/router';
+import { navigate, orderPath, vehicleHistoryPath } from '../ui/router';
 
 /** The day's appointments (預約表), one-tap check-in into an order, and a form to add one. */
 export function Appointments() {
@@ -72,7 +72,7 @@ export function Appointments() {
             <li key={a.appointment_id} class={`appointment appointment-${a.state}`}>
               <time class="appointment-time" dateTime={a.at}>{formatTime(a.at, date)}</time>
               <div class="appointment-text">
-                <span class="plate">{a.plate}</span>
+                <span><span class="plate">{a.plate}</span>{' '}<a class="tap-link" href={`#${vehicleHistoryPath(a.vehicle_id)}`}>{t('history.open')}</a></span>
                 <span>{a.customer_name} · {a.purpose}</span>
                 <span class="muted">
                   {t(`source.${a.source}`)} · {tf('appointments.minutes', { n: a.duration_minutes })}

@@ -11,7 +11,7 @@ import { Choice } from '../ui/Choice';
 import { errorText } from '../ui/errors';
 import { Field } from '../ui/Field';
 import { Notice } from '../ui/Notice';
-import { orderPath } from '../ui/router';
+import { orderPath, vehicleHistoryPath } from '../ui/router';
 import './followups.css';
 
 /**
@@ -58,6 +58,7 @@ export function Followups() {
               <span class="plate">{item.vehicle.plate}</span>
               <a class="order-number" href={`#${orderPath(item.order_id)}`}>{item.number}</a>
               <span class="muted">{item.vehicle.make} {item.vehicle.model}</span>
+              <a class="tap-link" href={`#${vehicleHistoryPath(item.vehicle.vehicle_id)}`}>{t('history.open')}</a>
             </div>
             <div class="followup-who">
               <span class="followup-name">{item.customer.name}</span>

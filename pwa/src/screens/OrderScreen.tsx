@@ -25,7 +25,7 @@ import { OrderParts } from '../ui/OrderParts';
 import { photoSubjectName as photoName } from '../ui/photoSubject';
 import { printPdf, PrintRefused, printsInPage } from '../ui/printPdf';
 import type { Photo } from '../data/inspection';
-import { customerPath, signPath, walkaroundPath } from '../ui/router';
+import { customerPath, signPath, vehicleHistoryPath, walkaroundPath } from '../ui/router';
 import { AtWorkList, HelpBanner, PriceLine, PromiseEditor, QualityPanel } from '../ui/Workshop';
 import { HandoverPanel } from '../ui/Handover';
 
@@ -84,7 +84,8 @@ export function OrderScreen({ orderId }: { orderId: string }) {
         <div>
           <p class="order-number">{tf('order.number', { number: order.number })}</p>
           <h1 id="order-title" class="plate plate-big">{order.vehicle.plate}</h1>
-          <p class="order-vehicle">{order.vehicle.make} {order.vehicle.model}</p>
+          <p class="order-vehicle">{order.vehicle.make} {order.vehicle.model}
+            {' · '}<a class="tap-link" href={`#${vehicleHistoryPath(order.vehicle.vehicle_id)}`} data-testid="history-link">{t('history.open')}</a></p>
         </div>
         <span class={`state-badge state-${order.state}`} data-testid="order-state">{t(`state.${order.state}`)}</span>
       </header>

@@ -20,6 +20,7 @@ export type Route =
   | { name: 'dashboard' }
   | { name: 'followups' }
   | { name: 'customer'; customerId: string }
+  | { name: 'vehicle-history'; vehicleId: string }
   | { name: 'sign-in' }
   /** A new shop owner's one-time link, `/welcome#<token>` (the token never leaves the browser
    * but to redeem it). */
@@ -45,6 +46,7 @@ export function parseRoute(hash: string): Route {
     case 'q': return second ? { name: 'part', code: normaliseCode(second) ?? second, signIn: third === 'sign-in' } : { name: 'scan', batch: false };
     case 'parts': return second === 'report' ? { name: 'parts-report' } : { name: 'scan', batch: false };
     case 'customers': return second ? { name: 'customer', customerId: second } : { name: 'board' };
+    case 'vehicles': return second && third === 'history' ? { name: 'vehicle-history', vehicleId: second } : { name: 'home' };
     case 'followups': return { name: 'followups' };
     case 'dashboard': return { name: 'dashboard' };
     case 'sign-in': return { name: 'sign-in' };
@@ -88,3 +90,4 @@ export const partsReportPath = '/parts/report';
 export const dashboardPath = '/dashboard';
 export const customerPath = (customerId: string) => `/customers/${encodeURIComponent(customerId)}`;
 export const followupsPath = '/followups';
+export const vehicleHistoryPath = (vehicleId: string) => `/vehicles/${encodeURIComponent(vehicleId)}/history`;
