@@ -19,8 +19,9 @@ from chalicelib import models
 from chalicelib.api import Body, Caller
 from chalicelib.api.roles import require
 from chalicelib.core import aws, clock, objects
+from chalicelib.core.dates import paper_date
 from chalicelib.core.config import settings
-from chalicelib.records import shops
+from chalicelib.records import shop_settings, shops
 from chalicelib.work import fonts, jobs, order_store
 from chalicelib.work.order_store import is_job
 
@@ -104,7 +105,7 @@ def _hours(value: Decimal) -> Decimal:
 def pdf_link(caller: Caller, query: SheetQuery) -> dict:
     """The day's sheet as an A4 PDF in the bucket, and a 15-minute link to it."""
     content = sheet(caller, query)
-    data = render(content, _shop_name(caller.shop_id))
+    data = render(content, _shop_name(caller.shop_id), shop_settings.dates_roc(caller.shop_id))
     digest = hashlib.sha256(data).hexdigest()[:12]
     filename = f"dispatch-{content['date']}-{digest}.pdf"
     key = objects.report_object(caller.shop_id, filename)
@@ -118,8 +119,8 @@ def _shop_name(shop_id: str) -> str:
     return (shops.get_shop(shop_id) or {}).get("name", "")
 
 
-def render(content: dict, shop_name: str) -> bytes:
-    """A4 landscape: a table per technician, their totals under it."""
+def render(content: dict, shop_name: str, roc: bool = False) -> bytes:
+    """A4 landscape: a table per technician, their totals under it; `roc`: 民國 dates."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
@@ -129,15 +130,16 @@ def render(content: dict, shop_name: str) -> bytes:
     if not fonts.covers(str(content)):
         pdf.add_font("noto-rare", "", str(fonts.font_path("rare")))
         pdf.set_fallback_fonts(["noto-rare"], exact_match=False)
-    pdf.set_title(f"派工表 {content['date']}")
+    day = paper_date(content["date"], roc)
+    pdf.set_title(f"派工表 {day}")
     pdf.set_creator("ServiceLane")
     pdf.set_lang("zh-TW")
     pdf.set_margins(12, 12, 12)
     pdf.add_page()
     pdf.set_font("noto", "B", 16)
-    pdf.cell(0, 9, f"派工表 Dispatch sheet　{content['date']}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, f"派工表 Dispatch sheet　{day}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("noto", "", 9)
-    pdf.cell(0, 5, f"{shop_name}　印出 Printed {_local(clock.now_iso())}",
+    pdf.cell(0, 5, f"{shop_name}　印出 Printed {paper_date(clock.now_iso(), roc, time=True)}",
              new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     if not content["technicians"]:
@@ -184,6 +186,3 @@ def _time(text: str | None) -> str:
     return clock.parse_iso(text).astimezone(clock.SHOP_TIMEZONE).strftime("%H:%M") \
         if text else "—"
 
-
-def _local(text: str) -> str:
-    return clock.parse_iso(text).astimezone(clock.SHOP_TIMEZONE).strftime("%Y/%m/%d %H:%M")

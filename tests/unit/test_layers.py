@@ -11,7 +11,7 @@ PACKAGE = ROOT / "chalicelib"
 LAYERS = [
     ["core.config", "core.clock", "core.errors", "core.secrets", "core.aws", "core.objects",
      "core.money", "core.tax_ids", "core.phones", "core.images", "core.observability", "core.pieces",
-     "core.health",
+     "core.health", "core.dates",
      "models.base", "models.writes", "models.shops", "models.customers", "models.orders",
      "models.appointments", "models.messages", "models.aftercare", "models.jobs", "models",
      "api", "api.roles", "api.tokens", "api.openapi", "api.lazy"],
@@ -19,11 +19,11 @@ LAYERS = [
      "records.customers"],
     ["work.fonts", "work.labels", "work.order_store", "work.board", "work.photos",
      "work.inspections",
-     "work.parts", "work.pdf", "work.signatures", "work.orders", "work.jobs", "work.quality", "work.handover", "work.dispatch_sheet",
-     "work.appointments"],
+     "work.parts", "work.pdf", "work.paper", "work.signatures", "work.orders", "work.jobs", "work.quality", "work.handover", "work.dispatch_sheet",
+     "work.appointments", "work.appointment_sheet", "work.inspection_sheet"],
     ["outward.links", "outward.opt_out", "outward.notify", "outward.approval_codes",
      "outward.customer_page"],
-    ["after.dashboard", "after.cases", "after.followups", "after.reminders",
+    ["after.dashboard", "after.cases", "after.followups", "after.followup_sheet", "after.reminders",
      "after.jobs", "after.portability", "after.exports", "after.imports", "after.daily"],
     ["changes", "customer_routes"],
 ]
