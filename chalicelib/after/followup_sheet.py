@@ -88,7 +88,7 @@ def render(shop_id: str, day: str, calls: list[dict], cases: list[dict]) -> byte
         paper.table(sheet, [("時間", "Time"), ("車牌/工單", "Plate/order"),
                             ("客戶", "Customer"), ("交車日", "Delivered"),
                             ("結果", "Outcome"), ("備註", "Notes"), ("經辦", "By")],
-                    [14, 30, 24, 24, 26, 0, 18], rows)
+                    [14, 30, 24, 24, 28, 0, 24], rows)
     pdf.section(sheet, "開立的客訴案件", "Cases opened", needs=24)
     if not cases:
         paper.none_line(sheet, "這天沒有開立案件。", "No cases opened this day.")
@@ -101,7 +101,7 @@ def render(shop_id: str, day: str, calls: list[dict], cases: list[dict]) -> byte
                          sheet.date(case["due_on"]), f"{state[0]}\n{state[1]}"])
         paper.table(sheet, [("車牌/工單", "Plate/order"), ("客戶", "Customer"),
                             ("問題", "Issue"), ("負責人", "Owner"), ("期限", "Due"),
-                            ("狀態", "State")], [30, 24, 0, 22, 24, 18], rows)
+                            ("狀態", "State")], [30, 24, 0, 26, 24, 18], rows)
     sheet.ln(10)
     pdf.font(sheet, 9)
     sheet.cell(sheet.epw / 2, 6, "填表人 Prepared by：____________________")

@@ -108,9 +108,9 @@ def _parties(sheet: Any, order: dict, vehicle: dict, values: dict) -> None:
              ("車身號碼", "VIN", vehicle.get("vin") or "—"),
              ("里程", "Mileage", f"{int(mileage):,} km" if mileage is not None else "—"),
              ("油量", "Fuel", None),
-             ("車主在場", "Customer present", yes_no[values.get("customer_present")]),
-             ("貴重物品提醒", "Valuables reminded", yes_no[values.get("valuables_reminded")])]
-    half, label_w = sheet.epw / 2, 34
+             ("車主在場", "Present", yes_no[values.get("customer_present")]),
+             ("貴重物品提醒", "Valuables", yes_no[values.get("valuables_reminded")])]
+    half, label_w = sheet.epw / 2, 36
     for index, (zh, en, value) in enumerate(cells):
         x = pdf.MARGIN + (index % 2) * half
         sheet.set_x(x)
@@ -257,12 +257,17 @@ def _checklist(sheet: Any, values: dict, template: dict) -> None:
     rows: list[list[paper.Cell]] = []
     for group_code in dict.fromkeys(item["group"] for item in template["items"]):
         group = groups.get(group_code, {"zh": group_code, "en": group_code})
-        for item in (item for item in template["items"] if item["group"] == group_code):
+        for index, item in enumerate(item for item in template["items"]
+                                     if item["group"] == group_code):
             checked = values.get(f"checklist.{item['item_id']}") or {}
-            rows.append([f"{group['zh']}\n{group['en']}", f"{item['zh']}\n{item['en']}",
-                         _verdict(checked.get("status")), checked.get("note") or ""])
+            verdict = _verdict(checked.get("status"))
+            rows.append([f"{group['zh']}\n{group['en']}" if index == 0 else "",
+                         f"{item['zh']}\n{item['en']}",
+                         (verdict[0].replace("\n", " "), verdict[1])
+                         if isinstance(verdict, tuple) else verdict.replace("\n", " "),
+                         checked.get("note") or ""])
     paper.table(sheet, [("類別", "Group"), ("項目", "Item"), ("結果", "Result"),
-                        ("備註", "Note")], [30, 70, 28, 0], rows)
+                        ("備註", "Note")], [34, 0, 34, 50], rows, size=8)
 
 
 def _photos(sheet: Any, shop_id: str, order_id: str, shots: list[dict],
