@@ -13,10 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
-from pydantic import Field
 
 from chalicelib import models
-from chalicelib.api import Body, Caller
+from chalicelib.api import Body, Caller, Day
 from chalicelib.api.roles import require
 from chalicelib.core import aws, clock, objects
 from chalicelib.core.dates import paper_date
@@ -32,7 +31,7 @@ STATUS = {"idle": ("待開始", "Not started"), "running": ("施工中", "Workin
 
 
 class SheetQuery(Body):
-    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    date: Day | None = None  # a day that exists: the PDF writes it as a date
 
 
 def sheet(caller: Caller, query: SheetQuery) -> dict:
