@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
-
 from chalicelib import models
 from chalicelib.api import Body, Caller, Day
 from chalicelib.api.roles import require
