@@ -1021,6 +1021,7 @@ export const en: Messages = {
   'paper.appointmentsDay': "The day's appointments (PDF)",
   'paper.appointmentsWeek': "The week's appointments (PDF)",
   'paper.inspection': 'Walk-around inspection',
+  'paper.printTitle': 'Print the whole form',
   'paper.inspectionPdf': 'Walk-around (PDF)',
   'paper.inspectionLead': 'The whole walk-around: warning lights, fuel, each tyre\'s tread and DOT week/year, brakes, the damage diagram, every checklist item and the photos.',
   'paper.followups': "Today's follow-up record (PDF)",

@@ -1021,6 +1021,7 @@ export const zhTW = {
   'paper.appointmentsDay': '本日預約表 PDF',
   'paper.appointmentsWeek': '本週預約表 PDF',
   'paper.inspection': '檢修確認表',
+  'paper.printTitle': '印出整份表單',
   'paper.inspectionPdf': '檢修確認表 PDF',
   'paper.inspectionLead': '整份檢修確認表：故障燈、油量、每條輪胎的胎紋與製造週/年、煞車、外觀損傷圖、所有檢查項目與照片。',
   'paper.followups': '今日關懷紀錄表 PDF',

@@ -92,7 +92,7 @@ export function Walkaround({ orderId }: { orderId: string }) {
       <Section name="checklist"><Checklist w={w} editable={editable} /></Section>
       <Section name="photos"><Photos w={w} editable={editable} /></Section>
       <section class="panel walk-paper" aria-labelledby="walk-paper-title">
-        <h2 id="walk-paper-title">{t('paper.inspection')}</h2>
+        <h2 id="walk-paper-title">{t('paper.printTitle')}</h2>
         <p class="muted">{t('paper.inspectionLead')}</p>
         <PaperButtons label={t('paper.inspectionPdf')} make={() => inspectionPdf(orderId)} testId="paper-inspection" />
       </section>
