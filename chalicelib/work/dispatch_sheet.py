@@ -145,7 +145,7 @@ def render(content: dict, shop_name: str, roc: bool = False) -> bytes:
         pdf.cell(0, 8, "這一天沒有派工。No jobs were dispatched this day.")
     headings = ["工單 Order", "車牌 Plate", "項目 Job", "標準工時 Sold h", "實際工時 Actual h",
                 "開始 Start", "完成 Finish", "狀態 Status"]
-    widths = [30, 24, 0, 22, 24, 22, 22, 30]
+    widths = [30, 24, 0, 28, 30, 22, 22, 30]
     widths[2] = pdf.epw - sum(widths)
     for person in content["technicians"]:
         pdf.set_font("noto", "B", 12)
