@@ -20,8 +20,11 @@ appointments, board, dispatch_sheet, handover, inspections, jobs, orders, parts,
         "appointments", "board", "dispatch_sheet", "handover", "inspections", "jobs", "orders",
         "parts", "photos", "quality", "signatures"))
 history = lazy("work.history")
+appointment_sheet, inspection_sheet = (lazy(f"work.{name}") for name in (
+    "appointment_sheet", "inspection_sheet"))
 notify, links = lazy("outward.notify"), lazy("outward.links")
 staff_alerts = lazy("outward.notify.staff")
+followup_sheet = lazy("after.followup_sheet")
 followups, cases, reminders, dashboard, portability, exports, imports, daily, merge = (
     lazy(f"after.{name}") for name in ("followups", "cases", "reminders", "dashboard",
                                        "portability", "exports", "imports", "daily", "merge"))
@@ -313,6 +316,13 @@ def list_appointments(query):
     return appointments.day(api.caller(), query)
 
 
+@api.route("/api/appointments/pdf", "GET", query="work.appointment_sheet:SheetQuery")
+def get_appointments_pdf(query):
+    """The 預約表 of a day (`day`) or of the week from that Monday (`week`) as an A4 PDF: a
+    15-minute link."""
+    return appointment_sheet.pdf_link(api.caller(), query)
+
+
 @api.route("/api/appointments", "POST", body="work.appointments:NewAppointment", status=201)
 def create_appointment(body):
     return appointments.create_appointment(api.caller(), body)
@@ -384,6 +394,13 @@ def replace_inspection_template(body):
 def get_inspection(order_id):
     """The walk-around with what it concludes (findings) and its photos."""
     return inspections.get_inspection(api.caller(), order_id)
+
+
+@api.route("/api/orders/{order_id}/inspection/pdf", "GET")
+def get_inspection_pdf(order_id):
+    """The whole 檢修確認表 as an A4 PDF (every field, the damage diagram, the photos): a
+    15-minute link."""
+    return inspection_sheet.pdf_link(api.caller(), order_id)
 
 
 @api.route("/api/orders/{order_id}/inspection", "PATCH", body="work.inspections:InspectionChanges")
@@ -552,6 +569,12 @@ def record_quality_check(order_id, body):
 def get_document(order_id, kind):
     """The document as the customer will see it, its hash, and whether it can be signed now."""
     return signatures.get_document(api.caller(), order_id, kind)
+
+
+@api.route("/api/orders/{order_id}/documents/{kind}/pdf", "GET")
+def get_draft_pdf(order_id, kind):
+    """The document as it would be signed now, as a PDF marked a draft: a 15-minute link."""
+    return signatures.draft_pdf(api.caller(), order_id, kind)
 
 
 @api.route("/api/orders/{order_id}/signatures", "POST", body="work.signatures:NewSignature",
@@ -746,6 +769,13 @@ def on_change(event):
 def list_followups():
     """The calls due: orders delivered the shop's number of days ago, not yet followed up."""
     return followups.due(api.caller())
+
+
+@api.route("/api/followups/pdf", "GET", query="after.followup_sheet:SheetQuery")
+def get_followups_pdf(query):
+    """The 維修後關懷紀錄表 of a day (`day`): its calls and the cases they opened, as an A4 PDF
+    for the manager: a 15-minute link."""
+    return followup_sheet.pdf_link(api.caller(), query)
 
 
 @api.route("/api/orders/{order_id}/followup", "POST", body="after.followups:CallRecord")

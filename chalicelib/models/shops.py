@@ -227,8 +227,9 @@ class Welcome(Item, discriminator="welcome"):
 
 class ShopSettings(Item, discriminator="shop_settings"):
     """The shop's numbers: inspection thresholds, warranty, link and follow-up days, reminder
-    intervals, the amount above which a remote approval needs a texted code. PK `SHOP#<shop>`,
-    SK `SETTINGS`; absent fields take their defaults (chalicelib/records/shop_settings.py)."""
+    intervals, the amount above which a remote approval needs a texted code, whether documents
+    print 民國 years. PK `SHOP#<shop>`, SK `SETTINGS`; absent fields take their defaults
+    (chalicelib/records/shop_settings.py)."""
     shop_id = Text()
     tread_yellow_mm = Number(null=True)
     uneven_mm = Number(null=True)
@@ -242,6 +243,7 @@ class ShopSettings(Item, discriminator="shop_settings"):
     remote_code_above = Number(null=True)
     service_km = Number(null=True)
     service_months = Number(null=True)
+    dates_roc = Flag(null=True)
     updated_at = Text(null=True)
     updated_by = Document(null=True)
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StrictBool, StringConstraints, model_validator
 from typing_extensions import Annotated
 
 from chalicelib import models
@@ -66,6 +66,7 @@ class SettingsChange(Body):
     service_months: int | None = Field(default=None, ge=1, le=36)
     service_km: int | None = Field(default=None, ge=1_000, le=100_000)
     reminder_gap_days: int | None = Field(default=None, ge=1, le=365)
+    dates_roc: StrictBool | None = None  # documents print 民國115年12月07日, not 2026-12-07
 
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
@@ -112,27 +113,40 @@ def thresholds_of(stored: dict | None) -> dict[str, Decimal]:
     return {name: Decimal(stored.get(name, default)) for name, default in DEFAULTS.items()}
 
 
-def _public(values: dict) -> dict:
+def dates_roc(shop_id: str) -> bool:
+    """Whether the shop's documents print dates in 民國 years (core/dates.py)."""
+    return dates_roc_of(models.ShopSettings.read(models.ShopSettings.key(shop_id)))
+
+
+def dates_roc_of(stored: dict | None) -> bool:
+    return bool((stored or {}).get("dates_roc", False))
+
+
+def _public(values: dict, roc: bool) -> dict:
     return {**values, "tread_legal_min_mm": TREAD_LEGAL_MIN_MM,
-            "tyre_max_age_years": TYRE_MAX_AGE_YEARS}
+            "tyre_max_age_years": TYRE_MAX_AGE_YEARS, "dates_roc": roc}
 
 
 def get_settings(caller: Caller) -> dict:
     require(caller, "orders.read")
-    return _public(thresholds(caller.shop_id))
+    stored = models.ShopSettings.read(models.ShopSettings.key(caller.shop_id))
+    return _public(thresholds_of(stored), dates_roc_of(stored))
 
 
 def update_settings(caller: Caller, body: SettingsChange) -> dict:
     require(caller, "settings.manage")
-    merged = {**thresholds(caller.shop_id), **body.model_dump(exclude_none=True)}
+    stored = models.ShopSettings.read(models.ShopSettings.key(caller.shop_id))
+    changes = body.model_dump(exclude_none=True)
+    roc = changes.pop("dates_roc", dates_roc_of(stored))
+    merged = {**thresholds_of(stored), **changes}
     if merged["pad_red_mm"] >= merged["pad_yellow_mm"]:
         raise Unprocessable("煞車來令片的紅色門檻要小於黃色門檻。",
                             "pad_red_mm: must be less than pad_yellow_mm.")
     models.ShopSettings.from_dict({**models.ShopSettings.key(caller.shop_id),
-                                   "shop_id": caller.shop_id, **merged,
+                                   "shop_id": caller.shop_id, **merged, "dates_roc": roc,
                                    "updated_at": clock.now_iso(),
                                    "updated_by": caller.stamp()}).save()
-    return _public(merged)
+    return _public(merged, roc)
 
 
 # --- the checklist template ---

@@ -13,14 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
-from pydantic import Field
-
 from chalicelib import models
-from chalicelib.api import Body, Caller
+from chalicelib.api import Body, Caller, Day
 from chalicelib.api.roles import require
 from chalicelib.core import aws, clock, objects
+from chalicelib.core.dates import paper_date
 from chalicelib.core.config import settings
-from chalicelib.records import shops
+from chalicelib.records import shop_settings, shops
 from chalicelib.work import fonts, jobs, order_store
 from chalicelib.work.order_store import is_job
 
@@ -31,7 +30,7 @@ STATUS = {"idle": ("待開始", "Not started"), "running": ("施工中", "Workin
 
 
 class SheetQuery(Body):
-    date: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    date: Day | None = None  # a day that exists: the PDF writes it as a date
 
 
 def sheet(caller: Caller, query: SheetQuery) -> dict:
@@ -104,7 +103,7 @@ def _hours(value: Decimal) -> Decimal:
 def pdf_link(caller: Caller, query: SheetQuery) -> dict:
     """The day's sheet as an A4 PDF in the bucket, and a 15-minute link to it."""
     content = sheet(caller, query)
-    data = render(content, _shop_name(caller.shop_id))
+    data = render(content, _shop_name(caller.shop_id), shop_settings.dates_roc(caller.shop_id))
     digest = hashlib.sha256(data).hexdigest()[:12]
     filename = f"dispatch-{content['date']}-{digest}.pdf"
     key = objects.report_object(caller.shop_id, filename)
@@ -118,8 +117,8 @@ def _shop_name(shop_id: str) -> str:
     return (shops.get_shop(shop_id) or {}).get("name", "")
 
 
-def render(content: dict, shop_name: str) -> bytes:
-    """A4 landscape: a table per technician, their totals under it."""
+def render(content: dict, shop_name: str, roc: bool = False) -> bytes:
+    """A4 landscape: a table per technician, their totals under it; `roc`: 民國 dates."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
@@ -129,15 +128,16 @@ def render(content: dict, shop_name: str) -> bytes:
     if not fonts.covers(str(content)):
         pdf.add_font("noto-rare", "", str(fonts.font_path("rare")))
         pdf.set_fallback_fonts(["noto-rare"], exact_match=False)
-    pdf.set_title(f"派工表 {content['date']}")
+    day = paper_date(content["date"], roc)
+    pdf.set_title(f"派工表 {day}")
     pdf.set_creator("ServiceLane")
     pdf.set_lang("zh-TW")
     pdf.set_margins(12, 12, 12)
     pdf.add_page()
     pdf.set_font("noto", "B", 16)
-    pdf.cell(0, 9, f"派工表 Dispatch sheet　{content['date']}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 9, f"派工表 Dispatch sheet　{day}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("noto", "", 9)
-    pdf.cell(0, 5, f"{shop_name}　印出 Printed {_local(clock.now_iso())}",
+    pdf.cell(0, 5, f"{shop_name}　印出 Printed {paper_date(clock.now_iso(), roc, time=True)}",
              new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     if not content["technicians"]:
@@ -145,7 +145,7 @@ def render(content: dict, shop_name: str) -> bytes:
         pdf.cell(0, 8, "這一天沒有派工。No jobs were dispatched this day.")
     headings = ["工單 Order", "車牌 Plate", "項目 Job", "標準工時 Sold h", "實際工時 Actual h",
                 "開始 Start", "完成 Finish", "狀態 Status"]
-    widths = [30, 24, 0, 22, 24, 22, 22, 30]
+    widths = [30, 24, 0, 28, 30, 22, 22, 30]
     widths[2] = pdf.epw - sum(widths)
     for person in content["technicians"]:
         pdf.set_font("noto", "B", 12)
@@ -184,6 +184,3 @@ def _time(text: str | None) -> str:
     return clock.parse_iso(text).astimezone(clock.SHOP_TIMEZONE).strftime("%H:%M") \
         if text else "—"
 
-
-def _local(text: str) -> str:
-    return clock.parse_iso(text).astimezone(clock.SHOP_TIMEZONE).strftime("%Y/%m/%d %H:%M")

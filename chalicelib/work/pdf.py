@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from chalicelib.core import clock, money
+from chalicelib.core.dates import paper_date
 from chalicelib.work import fonts, inspections, parts
 from chalicelib.work.labels import grouped
 
@@ -42,11 +43,14 @@ DECISIONS = {"approved": ("同意", "Approved", COLOURS["green"]),
              "declined": ("不同意", "Declined", COLOURS["red"])}
 
 
-def render(content: dict, signature: dict, signature_png: bytes) -> bytes:
+def render(content: dict, signature: dict | None, signature_png: bytes | None,
+           roc: bool = False) -> bytes:
     """The signed document `content` (docs/api.md "Content") with its `signature` (Signature)
-    and the signature's picture, as PDF bytes."""
+    and the signature's picture, as PDF bytes; without a signature, the draft to read before
+    signing (marked so on every page). `roc`: dates in 民國 years (core/dates.py)."""
     every_text = json.dumps([content, signature], ensure_ascii=False)
     pdf = _document_class()(content, signature, rare=not fonts.covers(every_text))
+    pdf.roc = roc
     pdf.add_page()
     _header(pdf, content)
     _parties(pdf, content)
@@ -58,7 +62,10 @@ def render(content: dict, signature: dict, signature_png: bytes) -> bytes:
     if content["kind"] == "checkout":
         _checkout_extras(pdf, content)
     _terms(pdf, content)
-    _signature_block(pdf, signature, signature_png)
+    if signature is None:
+        _draft_block(pdf)
+    else:
+        _signature_block(pdf, signature, signature_png)
     return bytes(pdf.output())
 
 
@@ -69,10 +76,12 @@ def _document_class() -> type:
     from fpdf import FPDF
 
     class SignedDocument(FPDF):
-        def __init__(self, content: dict, signature: dict, rare: bool) -> None:
+        def __init__(self, content: dict, signature: dict | None, rare: bool) -> None:
             super().__init__(orientation="P", unit="mm", format="A4")
-            self.footer_text = (f"工單 Order {content['order']['number']} · "
-                                f"SHA-256 {signature['hash'][:16]}…")
+            self.roc = False
+            self.footer_text = (f"工單 Order {content['order']['number']} · " + (
+                f"SHA-256 {signature['hash'][:16]}…" if signature else
+                "草稿，未簽署 Draft, not signed"))
             self.add_font(FONT, "", str(fonts.font_path("regular")))
             self.add_font(FONT, "B", str(fonts.font_path("bold")))
             if rare:  # a character beyond the common ones, e.g. in a name: 林喆
@@ -90,7 +99,7 @@ def _document_class() -> type:
             self.set_title(f"{content['title']['zh']} {content['order']['number']}")
             self.set_author(content["shop"].get("name") or "ServiceLane")
             self.set_creator("ServiceLane")
-            self.set_creation_date(_moment(signature["signed_at"]))
+            self.set_creation_date(_moment(signature["signed_at"]) if signature else clock.now())
             self.set_text_color(*INK)
             self.set_draw_color(*RULE)
             self.c_margin = 1.2
@@ -117,9 +126,9 @@ def _moment(text: str) -> datetime:
     return clock.parse_iso(text).astimezone(clock.SHOP_TIMEZONE)
 
 
-def taipei(text: str | None) -> str:
-    """A stored UTC time as the shop's wall clock: `2026/11/29 14:05`."""
-    return _moment(text).strftime("%Y/%m/%d %H:%M") if text else "—"
+def when(pdf: Any, text: str | None) -> str:
+    """A stored UTC time as the shop's wall clock, `2026-11-29 14:05` (or in 民國 years)."""
+    return paper_date(text, pdf.roc, time=True)
 
 
 def nt(amount: int) -> str:
@@ -191,7 +200,7 @@ def _header(pdf: Any, content: dict) -> None:
     pdf.ln(2)
     for zh, en, value in (("工單編號", "Order no.", order["number"]),
                           ("版本", "Version", str(content.get("version", 1))),
-                          ("開單時間", "Opened", taipei(order.get("created_at")))):
+                          ("開單時間", "Opened", when(pdf, order.get("created_at")))):
         _pair(pdf, zh, en, size=8.5, h=5)
         _font(pdf, 9.5, bold=True)
         pdf.cell(pdf.get_string_width(value) + 7, 5, value)
@@ -217,7 +226,7 @@ def _parties(pdf: Any, content: dict) -> None:
         ("廠牌車型", "Make/model", make or "—", ""),
         ("里程", "Mileage", f"{int(mileage):,} km" if mileage is not None else "—", ""),
         ("油量", "Fuel", "", "fuel"),
-        ("預定交車", "Promised", taipei(order.get("promised_at")), ""),
+        ("預定交車", "Promised", when(pdf, order.get("promised_at")), ""),
         ("等候方式", "Waiting", f"{waits[0]} {waits[1]}", ""),
         ("舊品處理", "Old parts", f"{old_zh} {old_en}", ""),
     ]
@@ -562,6 +571,26 @@ def _paragraph(pdf: Any, mark: str, zh: str, en: str) -> None:
     pdf.ln(1.2)
 
 
+def _draft_block(pdf: Any) -> None:
+    """Where the signature goes once signed: an empty box saying this copy is a draft."""
+    _section(pdf, "簽署", "Signature", needs=40)
+    top = pdf.get_y()
+    pdf.set_draw_color(*RULE)
+    pdf.rect(MARGIN, top, pdf.epw, 28)
+    pdf.set_xy(MARGIN + 4, top + 3)
+    _pair(pdf, "客戶簽名", "Customer signature", size=8.5, h=5)
+    pdf.set_draw_color(*GREY)
+    pdf.line(MARGIN + 4, top + 20, MARGIN + 112, top + 20)
+    pdf.set_xy(MARGIN + 120, top + 8)
+    _font(pdf, 12, bold=True, colour=COLOURS["red"])
+    pdf.cell(pdf.epw - 110, 6, "草稿，尚未簽署")
+    pdf.set_xy(MARGIN + 120, top + 14)
+    _font(pdf, 8, colour=GREY)
+    pdf.cell(pdf.epw - 110, 4, "Draft: not signed yet")
+    pdf.set_draw_color(*RULE)
+    pdf.set_y(top + 30)
+
+
 def _qr_png(url: str) -> bytes:
     """The QR code, four pixels a module: small to embed, sharp in print and still even on a
     screen at 100 dpi (one pixel a module is not: zbar cannot read it there). A fixed mask spares
@@ -598,7 +627,7 @@ def _signature_block(pdf: Any, signature: dict, signature_png: bytes) -> None:
     method_zh, method_en = METHODS.get(signature.get("method", ""), (signature.get("method"), ""))
     witness = (signature.get("witness") or {}).get("name", "")
     facts = [("簽署人", "Signer", signature["signer_name"]),
-             ("簽署時間", "Signed at", taipei(signature["signed_at"])),
+             ("簽署時間", "Signed at", when(pdf, signature["signed_at"])),
              ("簽署方式", "Method", f"{method_zh} {method_en}"),
              ("經辦人", "Witness", witness or "—")]
     cell_w, label_w = 56, 24
@@ -642,3 +671,7 @@ def _signature_block(pdf: Any, signature: dict, signature_png: bytes) -> None:
             pdf.cell(0, 4.2, "無（本工單第一份簽署）None: the order's first signature")
         pdf.ln(4.2)
     pdf.set_y(top + height + 2)
+
+
+# The parts the shop's other printed documents share (chalicelib/work/paper.py).
+font, pair, section, dot, fuel = _font, _pair, _section, _dot, _fuel

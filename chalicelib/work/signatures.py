@@ -47,7 +47,7 @@ from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, NotFound, Unprocessable
 from chalicelib.core.observability import logger
 from chalicelib.records import shop_settings, shops, vehicles
-from chalicelib.work import inspections, order_store, parts, pdf, photos
+from chalicelib.work import inspections, order_store, paper, parts, pdf, photos
 
 Kind = Literal["authorization", "estimate", "checkout"]
 KINDS: tuple[str, ...] = Kind.__args__
@@ -514,6 +514,16 @@ def pdf_link(caller: Caller, order_id: str, signature_id: str) -> dict:
     return signed_pdf(order_store.load(caller.shop_id, order_id), signature_id, URL_SECONDS)
 
 
+def draft_pdf(caller: Caller, order_id: str, kind: str) -> dict:
+    """The document as it would be signed now, as a PDF marked a draft on every page, to read
+    or hand over before signing: a 15-minute link."""
+    require(caller, "orders.read")
+    drafted = document(caller.shop_id, order_store.load(caller.shop_id, order_id), _kind(kind))
+    content = drafted["content"]
+    data = pdf.render(content, None, None, roc=shop_settings.dates_roc(caller.shop_id))
+    return paper.link(caller.shop_id, f"draft-{kind}-{content['order']['number']}", data)
+
+
 def signed_pdf(order: dict, signature_id: str, seconds: int) -> dict:
     """`{url, filename}` of one of the order's signed documents, drawn on first asking if
     signing could not store it (the staff's link and the customer's page both ask here)."""
@@ -541,7 +551,8 @@ def _store_pdf(shop_id: str, order_id: str, item: dict, png: bytes | None = None
             Bucket=settings().bucket_name,
             Key=objects.signature_object(shop_id, order_id, item["signature_id"], "png"))["Body"].read()
     _put_object(objects.signature_object(shop_id, order_id, item["signature_id"], "pdf"),
-                pdf.render(record["content"], view(item), png), "application/pdf")
+                pdf.render(record["content"], view(item), png,
+                           roc=shop_settings.dates_roc(shop_id)), "application/pdf")
     _mark_pdf(shop_id, order_id, item["signature_id"])
 
 

@@ -275,7 +275,8 @@ def test_managers_set_the_thresholds_and_the_findings_follow(shop):
                              "tyre_max_age_years": 6, "warranty_months": 12,
                              "warranty_km": 20000, "link_days_after_delivery": 30,
                              "remote_code_above": 20000, "followup_after_days": 3,
-                             "service_months": 6, "service_km": 5000, "reminder_gap_days": 30}
+                             "service_months": 6, "service_km": 5000, "reminder_gap_days": 30,
+                             "dates_roc": False}
     assert shop.advisor.patch("/api/shop/settings", {"tread_yellow_mm": 4}).status == 403
     assert shop.manager.patch("/api/shop/settings", {"tread_yellow_mm": 1.5}).status == 422
     assert shop.manager.patch("/api/shop/settings", {"pad_red_mm": 6}).status == 422

@@ -188,9 +188,17 @@ def flat(text: str) -> str:
 
 # --- tests ---
 
-def test_times_are_shown_on_the_shops_clock():
-    assert pdf.taipei("2026-11-29T06:05:00.000Z") == "2026/11/29 14:05"
-    assert pdf.taipei("2026-11-29T17:30:00Z") == "2026/11/30 01:30"
+def test_a_shop_that_prints_roc_years_gets_them_on_the_signed_document(tmp_path):
+    content = a_content("authorization")
+    document = pdf.render(content, a_signature("authorization"), a_signature_png(), roc=True)
+    squeezed = flat(text_of(document, tmp_path))
+    assert "民國115年11月29日14:05" in squeezed and "2026-11-29" not in squeezed
+
+
+def test_a_draft_says_so_on_every_page_and_has_no_signature(tmp_path):
+    squeezed = flat(text_of(pdf.render(a_content("authorization"), None, None), tmp_path))
+    assert "草稿，尚未簽署" in squeezed and "草稿，未簽署Draft,notsigned" in squeezed
+    assert HASH not in squeezed and "掃描QR碼" not in squeezed
 
 
 @pytest.mark.parametrize("kind", ["authorization", "estimate", "checkout"])
@@ -200,7 +208,7 @@ def test_each_kind_shows_the_customer_the_vehicle_the_total_and_the_hash(kind, t
     squeezed = flat(text)
     assert TITLES[kind]["zh"] in squeezed and TITLES[kind]["en"] in text
     for shown in ("陳美玲", "0912-345-678", "順安汽車保養廠", "20261129-007",
-                  "王志明", "2026/11/2914:05", "現場簽署"):
+                  "王志明", "2026-11-2914:05", "現場簽署"):
         assert shown in squeezed, shown
     assert "ABC-1234" in text and HASH in text
     assert re.search(r"第1頁，共\d頁", squeezed) and re.search(r"Page 1 of \d", text)
@@ -214,7 +222,7 @@ def test_the_authorization_carries_lines_totals_walkaround_and_the_privacy_notic
     assert "內含營業稅" in squeezed and "NT$571" in squeezed
     assert "12,600" not in squeezed and "銷售額" not in squeezed
     for shown in ("四萬公里定期保養工資", "90915-YZZD4", "2.5h", "客戶自備", "-300",
-                  "JTDBR32E720012345", "40,312km", "3/8", "2026/11/2917:30",
+                  "JTDBR32E720012345", "40,312km", "3/8", "2026-11-2917:30",
                   "取回舊品", "客戶先離開", "冷車發動時有異音",
                   "引擎故障燈", "左前輪", "1.4mm", "右後保險桿",
                   "個資法第8條", "2026-11"):

@@ -528,9 +528,9 @@ export const zhTW = {
   'walk.groove.outer': '外側',
   'walk.grooveLabel': '{tyre}{groove}溝槽 {value}',
   'walk.pressure': '胎壓 kPa',
-  'walk.dot': 'DOT 製造週/年',
-  'walk.dotHint': '4 碼：週＋年，例 2319',
-  'walk.dotInvalid': 'DOT 請輸入 4 碼（週 01–53＋年）',
+  'walk.dot': '製造週/年',
+  'walk.dotHint': 'DOT 週次/年份 4 碼，例 2319',
+  'walk.dotInvalid': 'DOT 請輸入 4 碼（週次 01–53＋年份）',
   'walk.dotOld': '超過 6 年',
   'walk.uneven': '偏磨',
   'walk.colour.red': '需更換',
@@ -1187,6 +1187,20 @@ export const zhTW = {
   'history.visits': '歷次進廠（{n} 次）',
   'history.noVisits': '這輛車還沒有進廠紀錄。',
   'history.more': '只列出最近 24 次進廠。',
+  // --- issue 18, the standard's documents on paper (預約表, 檢修確認表, 維修後關懷紀錄表, drafts, 民國 dates) ---
+  'paper.appointmentsDay': '本日預約表 PDF',
+  'paper.appointmentsWeek': '本週預約表 PDF',
+  'paper.inspection': '檢修確認表',
+  'paper.printTitle': '印出整份表單',
+  'paper.inspectionPdf': '檢修確認表 PDF',
+  'paper.inspectionLead': '整份檢修確認表：故障燈、油量、每條輪胎的胎紋與製造週/年、煞車、外觀損傷圖、所有檢查項目與照片。',
+  'paper.followups': '今日關懷紀錄表 PDF',
+  'paper.draft': '草稿 PDF（未簽署）',
+  'paper.dates': '文件上的日期',
+  'paper.datesLead': '列印的文件（預約表、檢修確認表、委修確認單、估價單、結帳清單、派工表、關懷紀錄表）上日期的寫法。已簽署的文件維持簽署時的樣子。',
+  'paper.datesIso': '西元：2026-12-07',
+  'paper.datesRoc': '民國：民國115年12月07日',
+  'paper.datesSaved': '已儲存，之後印出的文件會用這種寫法。',
 } as const;
 
 export type MessageKey = keyof typeof zhTW;

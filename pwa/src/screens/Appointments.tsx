@@ -10,6 +10,8 @@ import { Choice } from '../ui/Choice';
 import { errorText } from '../ui/errors';
 import { Field, wholeNumber } from '../ui/Field';
 import { Notice } from '../ui/Notice';
+import { PaperButtons } from '../ui/PaperButtons';
+import { appointmentsPdf } from '../data/paper';
 import { OpenOrderNotice, PickedVehicle, PlateLookup } from '../ui/PlateLookup';
 import { navigate, orderPath, vehicleHistoryPath } from '../ui/router';
 
@@ -60,6 +62,10 @@ export function Appointments() {
         <button type="button" class="button-secondary" onClick={() => setDate(addDays(date, -1))}>{t('appointments.previous')}</button>
         <button type="button" class="button-secondary" disabled={date === today} onClick={() => setDate(today)}>{t('appointments.today')}</button>
         <button type="button" class="button-secondary" onClick={() => setDate(addDays(date, 1))}>{t('appointments.next')}</button>
+      </div>
+      <div class="paper-row">
+        <PaperButtons label={t('paper.appointmentsDay')} make={() => appointmentsPdf(date, 'day')} testId="paper-appointments-day" />
+        <PaperButtons label={t('paper.appointmentsWeek')} make={() => appointmentsPdf(date, 'week')} testId="paper-appointments-week" />
       </div>
       {error && <Notice>{error}</Notice>}
       {openOrder && <OpenOrderNotice order={openOrder} />}

@@ -5,7 +5,7 @@ import { addDays, formatTime, taipeiDate } from '../data/format';
 import type { DispatchSheet as Sheet } from '../data/types';
 import { errorText } from '../ui/errors';
 import { Notice } from '../ui/Notice';
-import { openMadeFile } from '../ui/OrderParts';
+import { PaperButtons } from '../ui/PaperButtons';
 import { orderPath } from '../ui/router';
 
 const hours = (value: number | null) => (value === null ? '—' : value.toFixed(2));
@@ -16,7 +16,6 @@ export function DispatchSheet() {
   const [date, setDate] = useState(today);
   const [sheet, setSheet] = useState<Sheet | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [printing, setPrinting] = useState(false);
 
   useEffect(() => {
     setSheet(null);
@@ -24,19 +23,11 @@ export function DispatchSheet() {
     dispatchSheet(date).then(setSheet, (failure: unknown) => setError(errorText(failure)));
   }, [date]);
 
-  async function pdf() {
-    setPrinting(true);
-    setError(await openMadeFile(() => dispatchSheetPdf(date)));
-    setPrinting(false);
-  }
-
   return (
     <section class="screen screen-wide dispatch-sheet" aria-labelledby="sheet-title">
       <div class="screen-head">
         <h1 id="sheet-title">{t('jobs.titleFor')}</h1>
-        <button type="button" class="button-secondary" disabled={printing} onClick={() => void pdf()}>
-          {printing ? t('part.preparing') : t('sheet.pdf')}
-        </button>
+        <PaperButtons label={t('sheet.pdf')} make={() => dispatchSheetPdf(date)} testId="paper-dispatch" />
       </div>
       <div class="month-switch" role="group" aria-label={t('sheet.day')}>
         <button type="button" class="button-secondary" onClick={() => setDate(addDays(date, -1))}>‹ {t('sheet.previous')}</button>

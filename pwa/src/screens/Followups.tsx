@@ -11,6 +11,8 @@ import { Choice } from '../ui/Choice';
 import { errorText } from '../ui/errors';
 import { Field } from '../ui/Field';
 import { Notice } from '../ui/Notice';
+import { PaperButtons } from '../ui/PaperButtons';
+import { followupsPdf } from '../data/paper';
 import { orderPath, vehicleHistoryPath } from '../ui/router';
 import './followups.css';
 
@@ -47,6 +49,7 @@ export function Followups() {
         <button type="button" class="button-secondary" onClick={refresh}>{t('common.refresh')}</button>
       </div>
       <p class="muted">{t('followups.lead')}</p>
+      <PaperButtons label={t('paper.followups')} make={() => followupsPdf(taipeiDate())} testId="paper-followups" />
       {error && <Notice>{error}</Notice>}
       {note && <Notice tone="ok">{note}</Notice>}
       {!list && !error && <p class="muted">{t('common.loading')}</p>}

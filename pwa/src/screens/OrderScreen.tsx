@@ -24,6 +24,8 @@ import { OrderMessages } from '../ui/OrderMessages';
 import { OrderParts } from '../ui/OrderParts';
 import { photoSubjectName as photoName } from '../ui/photoSubject';
 import { printPdf, PrintRefused, printsInPage } from '../ui/printPdf';
+import { PaperButtons } from '../ui/PaperButtons';
+import { draftPdf, inspectionPdf } from '../data/paper';
 import type { Photo } from '../data/inspection';
 import { customerPath, signPath, vehicleHistoryPath, walkaroundPath } from '../ui/router';
 import { AtWorkList, HelpBanner, PriceLine, PromiseEditor, QualityPanel } from '../ui/Workshop';
@@ -604,6 +606,12 @@ function Documents({ order, drafts, canEdit, busy, change }: {
         )}
       </div>
       <ul class="document-list">
+        <li class="document" data-kind="inspection">
+          <div class="document-head">
+            <span class="document-title">{t('paper.inspection')}</span>
+          </div>
+          <PaperButtons label={t('doc.pdf')} make={() => inspectionPdf(order.order_id)} testId="paper-inspection" />
+        </li>
         {DOCUMENT_KINDS.map((kind) => {
           const signed = signatures.filter((signature) => signature.kind === kind).reverse();
           const draft = drafts[kind];
@@ -623,6 +631,9 @@ function Documents({ order, drafts, canEdit, busy, change }: {
                 <SignedRow key={signature.signature_id} signature={signature} busy={working}
                   onPdf={() => download(signature.signature_id)} onPrint={() => print(signature.signature_id)} />
               ))}
+              {!current && draft && !closed && (
+                <PaperButtons label={t('paper.draft')} make={() => draftPdf(order.order_id, kind)} testId={`draft-${kind}`} />
+              )}
               {current && revisable(kind) && (
                 <button type="button" class="button-link" disabled={busy} onClick={() => revise(kind)}>{t('doc.revise')}</button>
               )}

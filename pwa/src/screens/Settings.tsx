@@ -10,6 +10,7 @@ import { TemplateEditor } from '../ui/settings/TemplateEditor';
 import { QualityTemplateEditor } from '../ui/settings/QualityTemplateEditor';
 import { ShopProfile } from '../ui/settings/ShopProfile';
 import { Thresholds } from '../ui/settings/Thresholds';
+import { DocumentDates } from '../ui/settings/DocumentDates';
 import { LazyDataTransfer } from '../ui/settings/LazyDataTransfer';
 import { StaffAlerts } from '../ui/settings/StaffAlerts';
 import { Staff } from '../ui/settings/Staff';
@@ -47,6 +48,7 @@ export function Settings() {
       {who.staff.role !== 'technician' && <StaffAlerts />}
       {manages && <ShopProfile />}
       {manages && <Thresholds />}
+      {manages && <DocumentDates />}
       {manages && <NotifyTemplates />}
       {manages && <TemplateEditor />}
       {manages && <QualityTemplateEditor />}

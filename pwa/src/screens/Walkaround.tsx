@@ -9,6 +9,8 @@ import { session } from '../data/client';
 import { openWalkaround } from '../data/walkaround';
 import { errorText } from '../ui/errors';
 import { Notice } from '../ui/Notice';
+import { PaperButtons } from '../ui/PaperButtons';
+import { inspectionPdf } from '../data/paper';
 import { orderPath } from '../ui/router';
 import { Basics } from '../ui/walkaround/Basics';
 import { Brakes } from '../ui/walkaround/Brakes';
@@ -89,6 +91,11 @@ export function Walkaround({ orderId }: { orderId: string }) {
       <Section name="damage" lead={t('walk.damageLead')}><Damage w={w} editable={editable} /></Section>
       <Section name="checklist"><Checklist w={w} editable={editable} /></Section>
       <Section name="photos"><Photos w={w} editable={editable} /></Section>
+      <section class="panel walk-paper" aria-labelledby="walk-paper-title">
+        <h2 id="walk-paper-title">{t('paper.printTitle')}</h2>
+        <p class="muted">{t('paper.inspectionLead')}</p>
+        <PaperButtons label={t('paper.inspectionPdf')} make={() => inspectionPdf(orderId)} testId="paper-inspection" />
+      </section>
     </section>
   );
 }
