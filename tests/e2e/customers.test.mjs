@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { BASE_URL, launch, openPage, screenshot } from './browser.mjs';
 import {
-  aCustomerWithVehicle, apiAs, assertLayout, demoLogin, eventually, newPlate, signInWithPassword,
+  aCustomerWithVehicle, apiAs, assertLayout, demoLogin, eventually, newMobile, newPlate, signInWithPassword,
 } from './shop.mjs';
 
 // Customer records without duplicates (issue 18), on a tablet at the counter.
@@ -58,6 +58,44 @@ test('the new-order flow finds the customer by mobile and the car by a plate typ
     assert.equal(vehicles.length, 1, 'a second vehicle with the plate');
     const page2 = await owner.get(`/api/customers/${car.customer.customer_id}`);
     assert.deepEqual(page2.vehicles.map((v) => v.plate).sort(), [car.vehicle.plate, plate].sort());
+    assert.deepEqual(errors, [], 'the page threw');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a car sold to someone new: at check-in the advisor adds its new owner and the order is theirs, its history kept', async () => {
+  const { context, page } = await openPage(browser, 'tablet');
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  try {
+    const { login, password } = demoLogin();
+    const owner = await apiAs(context.request, login, password);
+    const car = await aCustomerWithVehicle(owner, { name: '郭明哲', make: 'Mazda', model: '3' });
+    const buyer = newMobile();
+
+    await page.goto(`${BASE_URL}/#/orders/new`);
+    await signInWithPassword(page, login, password);
+    await page.getByLabel('車牌').fill(car.vehicle.plate);
+    await page.getByRole('button', { name: new RegExp(`${car.vehicle.plate}.*郭明哲`) }).tap();
+    await page.getByRole('button', { name: '車主換人了？（過戶）' }).tap();
+    await page.getByText('這輛車原本是 郭明哲 的').waitFor();
+    await page.getByLabel('手機').fill(buyer);
+    await page.getByLabel('姓名').fill('林雅婷');
+    await page.getByRole('checkbox', { name: /個資告知/ }).check();
+    await assertLayout(page, 'the new order with a new owner (tablet)');
+    await screenshot(page, 'new-order-new-owner-tablet');
+    await page.getByRole('button', { name: '開立工單' }).tap();
+    await page.getByRole('heading', { name: car.vehicle.plate }).waitFor();
+
+    const vehicle = await owner.get(`/api/vehicles/${car.vehicle.vehicle_id}`);
+    assert.notEqual(vehicle.customer_id, car.customer.customer_id, 'the car is still the seller\'s');
+    assert.deepEqual(vehicle.owners.map((o) => o.customer_name), ['林雅婷', '郭明哲']);
+    const [order] = vehicle.orders;
+    assert.equal(order.customer_name, '林雅婷');
+    const { customers } = await owner.get(`/api/customers?phone=${buyer}`);
+    assert.equal(customers.length, 1);
+    assert.equal(customers[0].customer_id, vehicle.customer_id);
     assert.deepEqual(errors, [], 'the page threw');
   } finally {
     await context.close();

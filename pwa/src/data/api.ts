@@ -151,6 +151,9 @@ export interface NewVehicle { plate: string; make: string; model: string; year?:
 export function createVehicle(vehicleId: string, customerId: string, v: NewVehicle) {
   return queue.submit<Vehicle>('POST', '/api/vehicles', { vehicle_id: vehicleId, customer_id: customerId, ...v });
 }
+/** The car changed hands: it keeps its history, the new owner's orders from now on. */
+export const changeVehicleOwner = (vehicleId: string, customerId: string) =>
+  queue.submit<Vehicle>('POST', `/api/vehicles/${q(vehicleId)}/owner`, { customer_id: customerId });
 
 export interface NewOrder {
   customer_id: string; vehicle_id: string; concerns: string[]; promised_at?: string;

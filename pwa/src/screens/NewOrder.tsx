@@ -1,6 +1,6 @@
 import { useRef, useState } from 'preact/hooks';
 import { t, tf } from '../i18n';
-import { createCustomer, createOrder, createVehicle, findCustomers, findVehicles, openOrderOf } from '../data/api';
+import { changeVehicleOwner, createCustomer, createOrder, createVehicle, findCustomers, findVehicles, openOrderOf } from '../data/api';
 import { formatPhone, newId, taipeiLocalToIso } from '../data/format';
 import { NOTICE_VERSION } from '../data/notice';
 import { ApiError, OfflineError } from '../data/http';
@@ -36,6 +36,8 @@ async function holderOf(mobile: string): Promise<Customer | null> {
 /** A new repair order from a plate: pick the vehicle, or add customer and vehicle right here. */
 export function NewOrder() {
   const [picked, setPicked] = useState<Picked>({ kind: 'none' });
+  // The car on file changed hands: its new owner is found or added with the customer fields.
+  const [newOwner, setNewOwner] = useState(false);
   // New customer and vehicle
   const [name, setName] = useState('');
   const [mobile, setMobile] = useState('');
@@ -79,6 +81,7 @@ export function NewOrder() {
 
   function startOver() {
     setPicked({ kind: 'none' });
+    setNewOwner(false);
     setOpenOrder(null);
     setRegistered(null);
     setHolder(null);
@@ -87,10 +90,12 @@ export function NewOrder() {
 
   function missing(): string[] {
     const fields: string[] = [];
-    if (picked.kind === 'new') {
+    if (picked.kind === 'new' || newOwner) {
       if (!customerOnFile && !name.trim()) fields.push(t('newOrder.name'));
       if (!customerOnFile && !mobile.trim()) fields.push(t('newOrder.mobile'));
       if (!customerOnFile && !consent) fields.push(t('customers.noticeField'));
+    }
+    if (picked.kind === 'new') {
       if (!plate.trim()) fields.push(t('newOrder.plate'));
       if (!make.trim()) fields.push(t('newOrder.make'));
       if (!model.trim()) fields.push(t('newOrder.model'));
@@ -99,6 +104,23 @@ export function NewOrder() {
     if (Number.isNaN(wholeNumber(mileage))) fields.push(t('newOrder.mileage'));
     if (promised && !taipeiLocalToIso(promised)) fields.push(t('newOrder.promised'));
     return fields;
+  }
+
+  /** The customer picked, or the one typed in, created (once per form, however often sent). */
+  async function theCustomer(): Promise<{ id: string; sent: boolean }> {
+    if (customerOnFile) return { id: customerOnFile.customer_id, sent: true };
+    try {
+      const created = await createCustomer(ids.current.customer, {
+        name: name.trim(), mobile: mobile.trim(), channel, consentVersion: NOTICE_VERSION, marketing,
+      });
+      return { id: ids.current.customer, sent: created.sent };
+    } catch (failure) {
+      // The number is a customer's already (409): offer them rather than a second record.
+      if (failure instanceof ApiError && failure.code === 'mobile_taken') {
+        setHolder(await holderOf(mobile).catch(() => null));
+      }
+      throw failure;
+    }
   }
 
   async function submit(event: Event) {
@@ -127,21 +149,8 @@ export function NewOrder() {
           setError(tf('newOrder.plateRegistered', { plate: known.plate }));
           return;
         }
-        customerId = customerOnFile?.customer_id ?? ids.current.customer;
-        let customer: { sent: boolean } = { sent: true };
-        if (!customerOnFile) {
-          try {
-            customer = await createCustomer(customerId, {
-              name: name.trim(), mobile: mobile.trim(), channel, consentVersion: NOTICE_VERSION, marketing,
-            });
-          } catch (failure) {
-            // The number is a customer's already (409): offer them rather than a second record.
-            if (failure instanceof ApiError && failure.code === 'mobile_taken') {
-              setHolder(await holderOf(mobile).catch(() => null));
-            }
-            throw failure;
-          }
-        }
+        const customer = await theCustomer();
+        customerId = customer.id;
         const yearNumber = wholeNumber(year);
         // The mileage goes with the order only: its reading at reception, recorded once.
         const vehicle = await createVehicle(vehicleId, customerId, {
@@ -149,6 +158,11 @@ export function NewOrder() {
           ...(yearNumber !== undefined ? { year: yearNumber } : {}),
         });
         anyQueued = !customer.sent || !vehicle.sent;
+      } else if (newOwner) {
+        const customer = await theCustomer();
+        customerId = customer.id;
+        const moved = await changeVehicleOwner(vehicleId, customerId);
+        anyQueued = !customer.sent || !moved.sent;
       } else {
         customerId = picked.vehicle.customer_id;
       }
@@ -245,7 +259,30 @@ export function NewOrder() {
           />
         )}
         {picked.kind === 'existing' && (
-          <PickedVehicle vehicle={picked.vehicle} onChange={startOver} />
+          <>
+            <PickedVehicle vehicle={picked.vehicle} onChange={startOver} />
+            {newOwner ? (
+              <fieldset class="fieldset">
+                <legend>{t('newOrder.newOwner')}</legend>
+                <p class="muted">{tf('newOrder.newOwnerLead', { name: picked.vehicle.customer_name ?? '' })}</p>
+                {customerOnFile ? (
+                  <div class="picked">
+                    <span class="tag">{t('newOrder.existingCustomer')}</span>
+                    <span>{customerOnFile.name}</span>
+                    <span class="muted">{formatPhone(customerOnFile.mobile)}</span>
+                    <button type="button" class="button-secondary" onClick={() => setCustomerOnFile(null)}>
+                      {t('newOrder.otherCustomer')}
+                    </button>
+                  </div>
+                ) : newCustomerFields}
+                <button type="button" class="button-secondary" onClick={() => { setNewOwner(false); setCustomerOnFile(null); }}>
+                  {t('newOrder.sameOwner')}
+                </button>
+              </fieldset>
+            ) : (
+              <button type="button" class="button-link" onClick={() => setNewOwner(true)}>{t('newOrder.ownerChanged')}</button>
+            )}
+          </>
         )}
         {picked.kind === 'new' && (
           <>
