@@ -54,10 +54,7 @@ class NewShop(Body):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str) -> str:
-        number = phones.normalise(value)
-        if not number:
-            raise field_error("電話號碼格式不正確。", "phone: not a Taiwan phone number")
-        return number
+        return shops.phone_checked(value)
 
     @field_validator("owner_login")
     @classmethod

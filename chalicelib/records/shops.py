@@ -280,6 +280,16 @@ class OpeningHours(Body):
     sun: DayHours | None = None
 
 
+def phone_checked(value: str | None) -> str | None:
+    """The shop's phone, a landline or a mobile, as +886… (None: not sent)."""
+    if value is None:
+        return None
+    number = phones.normalise(value)
+    if not number:
+        raise field_error("電話號碼格式不正確。", "not a Taiwan phone number")
+    return number
+
+
 def tax_id_checked(value: str | None) -> str | None:
     """統一編號: 8 digits passing the Ministry of Finance's check (empty: none)."""
     if value is None:
@@ -309,12 +319,7 @@ class ShopChange(Body):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        number = phones.normalise(value)
-        if not number:
-            raise field_error("電話號碼格式不正確。", "not a Taiwan phone number")
-        return number
+        return phone_checked(value)
 
     @field_validator("line_id")
     @classmethod

@@ -3,12 +3,11 @@ sold and the actual hours, when they started and finished, and where they stand;
 as an A4 PDF the shop pins up or files (KPS5220-004v1 P1.2.3, P1.2.5).
 
 A day's orders are the board's (one Query: the open ones and those closed that day); each
-order's lines are a Query of its partition, read side by side. fpdf2 is imported inside the
-function that draws, never on a cold start.
+order's lines are a Query of its partition, read side by side. The PDF is drawn on the shop's
+sheet (work/paper.py), fpdf2 imported only then.
 """
 from __future__ import annotations
 
-import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
@@ -16,14 +15,10 @@ from typing import Any
 from chalicelib import models
 from chalicelib.api import Body, Caller, Day
 from chalicelib.api.roles import require
-from chalicelib.core import aws, clock, objects
-from chalicelib.core.dates import paper_date
-from chalicelib.core.config import settings
-from chalicelib.records import shop_settings, shops
-from chalicelib.work import fonts, jobs, order_store
+from chalicelib.core import clock
+from chalicelib.work import jobs, order_store, paper, pdf
 from chalicelib.work.order_store import is_job
 
-URL_SECONDS = 15 * 60
 STATUS = {"idle": ("待開始", "Not started"), "running": ("施工中", "Working"),
           "paused": ("暫停", "Paused"), "finished": ("完成", "Finished"),
           "proposed": ("待同意", "Awaiting answer"), "declined": ("客戶拒絕", "Declined")}
@@ -103,77 +98,41 @@ def _hours(value: Decimal) -> Decimal:
 def pdf_link(caller: Caller, query: SheetQuery) -> dict:
     """The day's sheet as an A4 PDF in the bucket, and a 15-minute link to it."""
     content = sheet(caller, query)
-    data = render(content, _shop_name(caller.shop_id), shop_settings.dates_roc(caller.shop_id))
-    digest = hashlib.sha256(data).hexdigest()[:12]
-    filename = f"dispatch-{content['date']}-{digest}.pdf"
-    key = objects.report_object(caller.shop_id, filename)
-    aws.client("s3").put_object(Bucket=settings().bucket_name, Key=key, Body=data,
-                                ContentType="application/pdf")
-    return {"url": aws.download_url(key, filename, "application/pdf", URL_SECONDS),
-            "filename": filename, "content_type": "application/pdf", "bytes": len(data)}
+    return paper.link(caller.shop_id, f"dispatch-{content['date']}",
+                      render(caller.shop_id, content))
 
 
-def _shop_name(shop_id: str) -> str:
-    return (shops.get_shop(shop_id) or {}).get("name", "")
-
-
-def render(content: dict, shop_name: str, roc: bool = False) -> bytes:
-    """A4 landscape: a table per technician, their totals under it; `roc`: 民國 dates."""
-    from fpdf import FPDF
-    from fpdf.fonts import FontFace
-
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.add_font("noto", "", str(fonts.font_path("regular")))
-    pdf.add_font("noto", "B", str(fonts.font_path("bold")))
-    if not fonts.covers(str(content)):
-        pdf.add_font("noto-rare", "", str(fonts.font_path("rare")))
-        pdf.set_fallback_fonts(["noto-rare"], exact_match=False)
-    day = paper_date(content["date"], roc)
-    pdf.set_title(f"派工表 {day}")
-    pdf.set_creator("ServiceLane")
-    pdf.set_lang("zh-TW")
-    pdf.set_margins(12, 12, 12)
-    pdf.add_page()
-    pdf.set_font("noto", "B", 16)
-    pdf.cell(0, 9, f"派工表 Dispatch sheet　{day}", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("noto", "", 9)
-    pdf.cell(0, 5, f"{shop_name}　印出 Printed {paper_date(clock.now_iso(), roc, time=True)}",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
+def render(shop_id: str, content: dict) -> bytes:
+    """A4 landscape on the shop's sheet (its header, its dates): a table per technician, their
+    totals under it."""
+    page = paper.sheet(shop_id, ("派工表", "Dispatch sheet"), str(content), landscape=True)
+    page.add_page()
+    paper.header(page, [("日期", "Date", page.date(content["date"])),
+                        ("技師", "Technicians", f"{len(content['technicians'])} 位")])
     if not content["technicians"]:
-        pdf.set_font("noto", "", 11)
-        pdf.cell(0, 8, "這一天沒有派工。No jobs were dispatched this day.")
-    headings = ["工單 Order", "車牌 Plate", "項目 Job", "標準工時 Sold h", "實際工時 Actual h",
-                "開始 Start", "完成 Finish", "狀態 Status"]
-    widths = [30, 24, 0, 28, 30, 22, 22, 30]
-    widths[2] = pdf.epw - sum(widths)
+        paper.none_line(page, "這一天沒有派工。", "No jobs were dispatched this day.")
     for person in content["technicians"]:
-        pdf.set_font("noto", "B", 12)
-        pdf.cell(0, 8, f"{person['name']}", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("noto", "", 9)
-        heading = FontFace(family="noto", emphasis="B", size_pt=8, fill_color=(236, 239, 242))
-        with pdf.table(col_widths=widths, width=sum(widths), line_height=5,
-                       headings_style=heading, borders_layout="HORIZONTAL_LINES",
-                       text_align=("L", "L", "L", "R", "R", "C", "C", "L")) as table:
-            row = table.row()
-            for text in headings:
-                row.cell(text)
-            for job in person["jobs"]:
-                row = table.row()
-                zh, en = STATUS[job["status"]]
-                pause = f"（{jobs.PAUSE_REASONS[job['reason']][0]}）" if job.get("reason") else ""
-                for text in (job["number"], job["plate"], job["description"],
-                             _number(job["sold_hours"]), _number(job["worked_hours"]),
-                             _time(job["started_at"]), _time(job["finished_at"]),
-                             f"{zh}{pause} {en}"):
-                    row.cell(text)
-        pdf.set_font("noto", "B", 9)
+        pdf.section(page, person["name"], "", needs=24)
+        rows = []
+        for job in person["jobs"]:
+            zh, en = STATUS[job["status"]]
+            pause = f"（{jobs.PAUSE_REASONS[job['reason']][0]}）" if job.get("reason") else ""
+            rows.append([job["number"], job["plate"], job["description"],
+                         _number(job["sold_hours"]), _number(job["worked_hours"]),
+                         _time(job["started_at"]), _time(job["finished_at"]),
+                         f"{zh}{pause} {en}"])
+        paper.table(page, [("工單", "Order"), ("車牌", "Plate"), ("項目", "Job"),
+                           ("標準工時", "Sold h"), ("實際工時", "Actual h"), ("開始", "Start"),
+                           ("完成", "Finish"), ("狀態", "Status")],
+                    [30, 24, 0, 24, 24, 18, 18, 34], rows,
+                    aligns=["L", "L", "L", "R", "R", "C", "C", "L"])
+        pdf.font(page, 9, bold=True)
         rate = f"{person['efficiency']}%" if person["efficiency"] is not None else "—"
-        pdf.cell(0, 7, f"合計 Total：標準工時 {_number(person['sold_hours'])} h（已完成）　"
-                       f"實際工時 {_number(person['worked_hours'])} h　工時效率 {rate}",
-                 new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(2)
-    return bytes(pdf.output())
+        page.cell(0, 7, f"合計 Total：標準工時 {_number(person['sold_hours'])} h（已完成）　"
+                        f"實際工時 {_number(person['worked_hours'])} h　工時效率 {rate}",
+                  new_x="LMARGIN", new_y="NEXT")
+        page.ln(2)
+    return bytes(page.output())
 
 
 def _number(value: Any) -> str:

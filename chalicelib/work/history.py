@@ -6,11 +6,10 @@ A4 PDF the owner can keep or hand to a buyer.
 The cost is bounded: one Query of the vehicle's partition (the vehicle, its readings), one of
 its orders on gsi1 (the newest VISITS), then one Query per order for just its walk-around and
 lines (`INSPECTION` to `LINE#~` sorts between the events and the messages), eight at a time:
-2 + at most VISITS requests. fpdf2 is imported inside the function that draws.
+2 + at most VISITS requests. The PDF is drawn on the shop's sheet (work/paper.py).
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -19,16 +18,14 @@ from decimal import Decimal
 from chalicelib import models
 from chalicelib.api import Caller
 from chalicelib.api.roles import require
-from chalicelib.core import aws, clock, objects
-from chalicelib.core.config import settings
+from chalicelib.core import clock
 from chalicelib.core.errors import NotFound
-from chalicelib.records import shops, vehicles
+from chalicelib.records import vehicles
 from chalicelib.records.shop_settings import TREAD_LEGAL_MIN_MM
-from chalicelib.work import fonts, order_store, signatures
+from chalicelib.work import order_store, paper, pdf, signatures
 from chalicelib.work.inspections import AXLES, GROOVES, POSITIONS
 
 VISITS = 24  # the newest orders read: a car seen monthly for two years
-URL_SECONDS = 15 * 60
 DONE = ("approved", "done")  # a line that was (or is being) done
 _SPACES = re.compile(r"\s+")
 
@@ -138,95 +135,61 @@ def declined_open(visits: list[dict]) -> list[dict]:
 # --- the A4 PDF, for the owner (and a buyer): the car and its work, nobody's contact details ---
 
 def pdf_link(caller: Caller, vehicle_id: str) -> dict:
-    """The history as an A4 PDF in the bucket, and a 15-minute link to it."""
+    """The history as an A4 PDF in the bucket, and a 15-minute link to it (no plate in its
+    name: file names travel)."""
     require(caller, "history.print")
     content = _history(caller.shop_id, vehicle_id)
-    data = render(content, (shops.get_shop(caller.shop_id) or {}).get("name", ""))
-    digest = hashlib.sha256(data).hexdigest()[:12]
-    filename = f"history-{clock.local_date()}-{digest}.pdf"  # no plate: file names travel
-    key = objects.report_object(caller.shop_id, filename)
-    aws.client("s3").put_object(Bucket=settings().bucket_name, Key=key, Body=data,
-                                ContentType="application/pdf")
-    return {"url": aws.download_url(key, filename, "application/pdf", URL_SECONDS),
-            "filename": filename, "content_type": "application/pdf", "bytes": len(data)}
+    return paper.link(caller.shop_id, f"history-{clock.local_date()}",
+                      render(caller.shop_id, content))
 
 
-def render(content: dict, shop_name: str) -> bytes:
-    """A4 portrait: the car, then each visit (newest first) with its km and the work done, the
-    tread and pads measured, and the declined work still open."""
-    from fpdf import FPDF
-    from fpdf.fonts import FontFace
-
+def render(shop_id: str, content: dict) -> bytes:
+    """A4 portrait on the shop's sheet (its header, its dates): the car, then each visit (newest
+    first) with its km and the work done, the tread and pads measured, and the declined work
+    still open. Nothing of the owner: the car's record, for its next owner too."""
     car = content["vehicle"]
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.add_font("noto", "", str(fonts.font_path("regular")))
-    pdf.add_font("noto", "B", str(fonts.font_path("bold")))
-    if not fonts.covers(str(content)):
-        pdf.add_font("noto-rare", "", str(fonts.font_path("rare")))
-        pdf.set_fallback_fonts(["noto-rare"], exact_match=False)
-    pdf.set_title(f"維修履歷 {car['plate']}")
-    pdf.set_creator("ServiceLane")
-    pdf.set_lang("zh-TW")
-    pdf.set_margins(14, 14, 14)
-    pdf.add_page()
-    pdf.set_font("noto", "B", 16)
-    pdf.cell(0, 9, "維修履歷 Service history", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("noto", "", 9)
-    pdf.cell(0, 5, f"{shop_name}　印出 Printed {clock.local_text(clock.now_iso())}",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(2)
-    pdf.set_font("noto", "B", 12)
-    title = " ".join(str(part) for part in (car["plate"], car.get("make"), car.get("model"),
-                                            car.get("year")) if part)
-    pdf.cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("noto", "", 9)
+    sheet = paper.sheet(shop_id, ("維修履歷", "Service history"), str(content))
+    sheet.add_page()
     km = (car.get("mileage") or {}).get("km")
-    pdf.cell(0, 5, f"車身號碼 VIN：{car.get('vin') or '—'}　目前里程 Mileage："
-                   f"{f'{int(km):,} km' if km is not None else '—'}",
-             new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    heading = FontFace(family="noto", emphasis="B", size_pt=8, fill_color=(236, 239, 242))
+    title = " ".join(str(part) for part in (car.get("make"), car.get("model"), car.get("year"))
+                     if part)
+    paper.header(sheet, [("車牌", "Plate", car["plate"]), ("車型", "Car", title or "—"),
+                         ("車身號碼", "VIN", car.get("vin") or "—"),
+                         ("目前里程", "Mileage", f"{int(km):,} km" if km is not None else "—")])
+    pdf.section(sheet, "維修紀錄", "Visits", needs=24)
     visits = [visit for visit in content["visits"] if visit["state"] != "booked"]
     if not visits:
-        pdf.cell(0, 8, "尚無維修紀錄。No visits yet.", new_x="LMARGIN", new_y="NEXT")
+        paper.none_line(sheet, "尚無維修紀錄。", "No visits yet.")
     for visit in visits:
-        pdf.set_font("noto", "B", 10)
         km = visit["mileage_km"]
-        pdf.cell(0, 7, f"{visit['date']}　工單 {visit['number']}　"
-                       f"{f'{int(km):,} km' if km is not None else ''}　{visit['state_zh']}",
-                 new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("noto", "", 9)
+        pdf.font(sheet, 10, bold=True)
+        sheet.cell(0, 7, f"{sheet.date(visit['date'])}　工單 {visit['number']}　"
+                         f"{f'{int(km):,} km' if km is not None else ''}　{visit['state_zh']}",
+                   new_x="LMARGIN", new_y="NEXT")
         done = [line for line in visit["lines"] if line["state"] in DONE]
         if done:
-            with pdf.table(col_widths=(pdf.epw - 30, 30), line_height=5, headings_style=heading,
-                           borders_layout="HORIZONTAL_LINES") as table:
-                row = table.row()
-                row.cell("施工項目 Work done")
-                row.cell("類別 Kind")
-                for line in done:
-                    row = table.row()
-                    row.cell(line["description"])
-                    row.cell(_KINDS.get(line["kind"], line["kind"]))
+            paper.table(sheet, [("施工項目", "Work done"), ("類別", "Kind")], [0, 30],
+                        [[line["description"], _KINDS.get(line["kind"], line["kind"])]
+                         for line in done])
         found = [f"{name} {visit['tyres'][pos]} mm" for pos, name in _WHEELS.items()
                  if pos in visit["tyres"]] + \
             [f"{name} {visit['brakes'][axle]} mm" for axle, name in _PADS.items()
              if axle in visit["brakes"]]
         if found:
-            pdf.multi_cell(0, 5, "檢查量測 Measured：" + "、".join(found),
-                           new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(2)
+            pdf.font(sheet, 9)
+            sheet.multi_cell(0, 5, "檢查量測 Measured：" + "、".join(found),
+                             new_x="LMARGIN", new_y="NEXT")
+        sheet.ln(2)
     if content["declined_open"]:
-        pdf.set_font("noto", "B", 11)
-        pdf.cell(0, 8, "建議尚未施作 Recommended, not yet done", new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("noto", "", 9)
-        for line in content["declined_open"]:
-            pdf.multi_cell(0, 5, f"{line['date']}　{line['description']}",
-                           new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    pdf.set_font("noto", "", 8)
-    pdf.multi_cell(0, 4, f"胎紋法定最低 {content['legal_tread_mm']} mm。"
-                         f"Legal minimum tread depth {content['legal_tread_mm']} mm.")
-    return bytes(pdf.output())
+        pdf.section(sheet, "建議尚未施作", "Recommended, not yet done", needs=18)
+        paper.table(sheet, [("建議日期", "Recommended on"), ("項目", "Work")], [34, 0],
+                    [[sheet.date(line["date"]), line["description"]]
+                     for line in content["declined_open"]])
+    sheet.ln(3)
+    pdf.font(sheet, 8, colour=pdf.GREY)
+    sheet.multi_cell(0, 4, f"胎紋法定最低 {content['legal_tread_mm']} mm。"
+                           f"Legal minimum tread depth {content['legal_tread_mm']} mm.")
+    return bytes(sheet.output())
 
 
 _KINDS = {"labour": "工資 Labour", "part": "零件 Part", "discount": "折扣 Discount"}

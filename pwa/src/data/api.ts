@@ -2,7 +2,8 @@
 import { readThrough, remember } from './cache';
 import { device, http, queue, rememberDevice } from './client';
 import { newId } from './format';
-import { ApiError, OfflineError, type Session, type Staff } from './http';
+import { fileBytes } from './paper';
+import type { Session, Staff } from './http';
 import type { Inspection, Photo, ShopSettings, TemplateGroup, TemplateItem, WarningLight } from './inspection';
 import type { Dashboard } from './dashboard';
 import type { FieldChange } from './queue';
@@ -338,15 +339,7 @@ export const signedPdf = (orderId: string, signatureId: string) =>
   http.request<{ url: string; filename: string }>('GET', `/api/orders/${q(orderId)}/signatures/${q(signatureId)}/pdf`);
 /** The signed PDF's bytes (for printing from a frame of the app's own origin). */
 export async function signedPdfBytes(orderId: string, signatureId: string): Promise<Blob> {
-  const { url } = await signedPdf(orderId, signatureId);
-  let response: Response;
-  try {
-    response = await fetch(url, { cache: 'no-store' });
-  } catch {
-    throw new OfflineError();
-  }
-  if (!response.ok) throw new ApiError(response.status, `http_${response.status}`, `HTTP ${response.status}`);
-  return new Blob([await response.arrayBuffer()], { type: 'application/pdf' });
+  return fileBytes((await signedPdf(orderId, signatureId)).url);
 }
 /** Set the signed version aside so the order can change and a new version be signed. */
 export const reviseDocument = (orderId: string, kind: DocumentKind) =>

@@ -234,6 +234,18 @@ export function NewOrder() {
     </>
   );
 
+  // The customer picked from the shop's, or the new one's fields.
+  const customerFields = customerOnFile ? (
+    <div class="picked">
+      <span class="tag">{t('newOrder.existingCustomer')}</span>
+      <span>{customerOnFile.name}</span>
+      <span class="muted">{formatPhone(customerOnFile.mobile)}</span>
+      <button type="button" class="button-secondary" onClick={() => setCustomerOnFile(null)}>
+        {t('newOrder.otherCustomer')}
+      </button>
+    </div>
+  ) : newCustomerFields;
+
   const mileageField = (
     <Field id="new-mileage" label={t('newOrder.mileage')} value={mileage} onValue={setMileage}
       inputMode="numeric" pattern="[0-9]*" autoComplete="off" enterKeyHint="next" />
@@ -265,16 +277,7 @@ export function NewOrder() {
               <fieldset class="fieldset">
                 <legend>{t('newOrder.newOwner')}</legend>
                 <p class="muted">{tf('newOrder.newOwnerLead', { name: picked.vehicle.customer_name ?? '' })}</p>
-                {customerOnFile ? (
-                  <div class="picked">
-                    <span class="tag">{t('newOrder.existingCustomer')}</span>
-                    <span>{customerOnFile.name}</span>
-                    <span class="muted">{formatPhone(customerOnFile.mobile)}</span>
-                    <button type="button" class="button-secondary" onClick={() => setCustomerOnFile(null)}>
-                      {t('newOrder.otherCustomer')}
-                    </button>
-                  </div>
-                ) : newCustomerFields}
+                {customerFields}
                 <button type="button" class="button-secondary" onClick={() => { setNewOwner(false); setCustomerOnFile(null); }}>
                   {t('newOrder.sameOwner')}
                 </button>
@@ -304,16 +307,7 @@ export function NewOrder() {
             </fieldset>
             <fieldset class="fieldset">
               <legend>{t('newOrder.customer')}</legend>
-              {customerOnFile ? (
-                <div class="picked">
-                  <span class="tag">{t('newOrder.existingCustomer')}</span>
-                  <span>{customerOnFile.name}</span>
-                  <span class="muted">{formatPhone(customerOnFile.mobile)}</span>
-                  <button type="button" class="button-secondary" onClick={() => setCustomerOnFile(null)}>
-                    {t('newOrder.otherCustomer')}
-                  </button>
-                </div>
-              ) : newCustomerFields}
+              {customerFields}
             </fieldset>
             <button type="button" class="button-secondary" onClick={startOver}>
               {t('newOrder.change')}

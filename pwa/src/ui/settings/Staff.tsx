@@ -1,7 +1,7 @@
 // 員工 (owner, manager): the shop's people; add one, change a role, deactivate or reactivate,
 // give a temporary password, clear a PIN. An owner is changed only by an owner (the API says so
 // too); a person cannot demote or deactivate themself.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { t, tf } from '../../i18n';
 import {
   addStaff, changeStaff, resetPassword, resetPin, staffList, type Role, type StaffMember,
@@ -11,29 +11,14 @@ import { formatPhone, newId } from '../../data/format';
 import { errorText } from '../errors';
 import { Field } from '../Field';
 import { Notice } from '../Notice';
+import { useAdminList } from './useAdminList';
 import './admin.css';
 
-type Message = { tone: 'error' | 'ok' | 'info'; text: string };
 const ROLES: Role[] = ['owner', 'manager', 'advisor', 'technician'];
 
 export function Staff() {
-  const [staff, setStaff] = useState<StaffMember[] | null>(null);
-  const [message, setMessage] = useState<Message | null>(null);
+  const { list: staff, message, act } = useAdminList(() => staffList().then((answer) => answer.staff));
   const [adding, setAdding] = useState(false);
-  const load = () => staffList().then((answer) => setStaff(answer.staff), (failure: unknown) =>
-    setMessage({ tone: 'error', text: tf('settings.loadFailed', { reason: errorText(failure) }) }));
-  useEffect(() => { void load(); }, []);
-
-  async function act(work: () => Promise<unknown>, done: string) {
-    setMessage(null);
-    try {
-      await work();
-      setMessage({ tone: 'ok', text: done });
-      await load();
-    } catch (failure) {
-      setMessage({ tone: 'error', text: errorText(failure) });
-    }
-  }
 
   return (
     <section class="panel admin" aria-labelledby="staff-title">

@@ -1,34 +1,18 @@
 // 店內平板 (owner, manager): the shop's registered tablets, when each was registered and last
 // used for a PIN sign-in; rename one, or revoke it (a lost or replaced tablet: its secret stops
 // working at once, and the PIN sessions started on it end at their next refresh).
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { t, tf } from '../../i18n';
 import { renameTablet, revokeTablet, tablets, type ShopTablet } from '../../data/admin';
 import { device } from '../../data/client';
 import { formatDateTime } from '../../data/format';
-import { errorText } from '../errors';
 import { Notice } from '../Notice';
+import { useAdminList } from './useAdminList';
 import './admin.css';
 
-type Message = { tone: 'error' | 'ok' | 'info'; text: string };
 
 export function Tablets() {
-  const [list, setList] = useState<ShopTablet[] | null>(null);
-  const [message, setMessage] = useState<Message | null>(null);
-  const load = () => tablets().then((answer) => setList(answer.devices), (failure: unknown) =>
-    setMessage({ tone: 'error', text: tf('settings.loadFailed', { reason: errorText(failure) }) }));
-  useEffect(() => { void load(); }, []);
-
-  async function act(work: () => Promise<unknown>, done: string) {
-    setMessage(null);
-    try {
-      await work();
-      setMessage({ tone: 'ok', text: done });
-      await load();
-    } catch (failure) {
-      setMessage({ tone: 'error', text: errorText(failure) });
-    }
-  }
+  const { list, message, act } = useAdminList(() => tablets().then((answer) => answer.devices));
 
   return (
     <div class="admin" aria-labelledby="tablets-title">
