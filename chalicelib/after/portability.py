@@ -64,7 +64,7 @@ class Erasure(Body):
 # out for the reason given; tests/integration/test_exports_complete.py holds every model to it.
 EXPORTED = {
     "shop": "shop", "staff": "shop", "shop_settings": "shop", "notify_settings": "shop",
-    "inspection_template": "shop", "order_counter": "shop", "audit": "shop", "case": "shop",
+    "inspection_template": "shop", "quality_template": "shop", "order_counter": "shop", "audit": "shop", "case": "shop",
     "dashboard_day": "shop", "dashboard_totals": "shop", "integrity_alert": "shop",
     "message_dead_letter": "shop", "part_tag": "shop",  # the shop's own; an order's, with it
     "customer": "customers", "appointment": "customers",
@@ -76,6 +76,8 @@ EXPORTED = {
 LEFT_OUT = {
     "customer_order": "an index of a customer's orders (ids only): each order names its customer",
     "plate_claim": "a guard that keeps a plate to one vehicle: the vehicle holds its plate",
+    "phone_claim": "a guard that keeps a mobile to one customer: the customer holds the number",
+    "welcome": "a new shop owner's one-time sign-in link (its hash, 72 hours): a credential",
     "push_subscription": "a browser's Web Push endpoint and keys: a credential, of no use elsewhere",
     "staff_push": "a desk tablet's Web Push endpoint and keys: a credential",
     "opt_out_link": "the hash of a customer's opt-out link: a credential (the opt-out itself is "

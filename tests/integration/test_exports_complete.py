@@ -92,6 +92,8 @@ def a_shop_with_one_of_each(shop) -> dict:
     one(models.ShopSettings, models.ShopSettings.key(sid), shop_id=sid)
     one(models.NotifySettings, models.NotifySettings.key(sid), shop_id=sid)
     one(models.InspectionTemplate, models.InspectionTemplate.key(sid), shop_id=sid)
+    one(models.QualityTemplate, models.QualityTemplate.key(sid), shop_id=sid,
+        items=[{"item_id": "road_test", "zh": "路試", "en": "Road test"}])
     return order
 
 
