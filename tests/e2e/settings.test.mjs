@@ -88,7 +88,13 @@ test('an owner changes a threshold and the checklist on the tablet, and the next
     await assertLayout(page, 'settings, the checklist template (tablet)');
     await screenshot(page, 'settings-template-tablet');
 
-    // The final check's list: 車內外清潔 says what the shop means by it.
+    // The final check's list, one tap away from the top: 車內外清潔 says what the shop means by it.
+    await page.locator('main').evaluate((main) => { main.scrollTop = 0; });
+    await page.getByRole('navigation', { name: '設定項目' }).getByRole('button', { name: '品檢項目' }).tap();
+    await page.waitForFunction(() => {
+      const top = document.getElementById('quality-template-title').getBoundingClientRect().top;
+      return top >= 0 && top < innerHeight / 2;
+    });
     const finalCheck = page.locator('section.template', { has: page.locator('#quality-template-title') });
     const cleaned = finalCheck.locator('.template-item[data-item="cleaned"]').getByRole('textbox', { name: /中文名稱$/ });
     await cleaned.fill('車內外清潔（含腳踏墊吸塵）');

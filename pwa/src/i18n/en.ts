@@ -457,6 +457,7 @@ export const en: Messages = {
   'settings.padOrder': 'The red brake pad threshold must be below the yellow one',
   'settings.template': 'Checklist template',
   'settings.templateLead': 'The checklist items of the walk-around, by group. Renaming an item keeps past inspections.',
+  'settings.index': 'Settings sections',
   'settings.qualityTemplate': 'Final check items',
   'settings.qualityTemplateLead': 'What the final check before delivery confirms item by item. The road test asks for the distance driven; checks already recorded keep the names they had.',
   'settings.qualityGroup': 'Final check',

@@ -457,6 +457,7 @@ export const zhTW = {
   'settings.padOrder': '來令片紅燈門檻要小於黃燈門檻',
   'settings.template': '檢查項目範本',
   'settings.templateLead': '檢修確認表上的檢查項目，依分類排列。改名不影響已完成的檢查紀錄。',
+  'settings.index': '設定項目',
   'settings.qualityTemplate': '品檢項目',
   'settings.qualityTemplateLead': '交車前品檢要逐項確認的項目。「路試」會要求填寫試車里程；已完成的品檢保留當時的項目名稱。',
   'settings.qualityGroup': '品檢項目',

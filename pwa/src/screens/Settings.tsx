@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { t, tf } from '../i18n';
+import { t, tf, type MessageKey } from '../i18n';
 import { registerDevice, setMyPin, signOut } from '../data/api';
 import { device, rememberDevice, session } from '../data/client';
 import { errorText } from '../ui/errors';
@@ -32,6 +32,7 @@ export function Settings() {
         <h1 id="settings-title">{t('settings.title')}</h1>
         <span class="screen-sub">{tf('settings.me', { name: who.staff.name, role: t(`role.${who.staff.role}`) })}</span>
       </div>
+      {manages && <SettingsIndex />}
       <PinForm />
       <section class="panel" aria-labelledby="device-title">
         <h2 id="device-title">{t('settings.device')}</h2>
@@ -57,6 +58,27 @@ export function Settings() {
         {t('header.signOut')}
       </button>
     </section>
+  );
+}
+
+// The panels an owner or manager comes for, in the page's order: one tap to each.
+const INDEX: [string, MessageKey][] = [
+  ['device-title', 'settings.device'], ['staff-title', 'staff.title'], ['shop-title', 'shop.title'],
+  ['thresholds-title', 'settings.thresholds'], ['document-dates-title', 'paper.dates'],
+  ['notify-title', 'notify.title'], ['template-title', 'settings.template'],
+  ['quality-template-title', 'settings.qualityTemplate'],
+];
+
+function SettingsIndex() {
+  return (
+    <nav class="settings-index" aria-label={t('settings.index')}>
+      {INDEX.map(([id, label]) => (
+        <button key={id} type="button" class="button-secondary"
+          onClick={() => document.getElementById(id)?.scrollIntoView({ block: 'start', behavior: 'smooth' })}>
+          {t(label)}
+        </button>
+      ))}
+    </nav>
   );
 }
 
