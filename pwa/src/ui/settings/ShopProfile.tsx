@@ -7,7 +7,7 @@ import {
   changeShopProfile, changeShopSettings, shopProfile, shopSettings, uploadShopLogo,
   type OpeningHours, type ShopNumber, type ShopProfile as Profile,
 } from '../../data/api';
-import { validTaxId } from '../../data/format';
+import { formatPhone, validTaxId } from '../../data/format';
 import { OpeningHoursEditor } from './OpeningHours';
 import { errorText } from '../errors';
 import { Field, wholeNumber } from '../Field';
@@ -36,6 +36,10 @@ function base64Of(file: File): Promise<string> {
   });
 }
 
+/** A field as the form shows it: the phone as the shop writes it (02-2765-1234), not +886…. */
+const shown = (profile: Profile, name: (typeof TEXTS)[number]) =>
+  name === 'phone' && profile.phone ? formatPhone(String(profile.phone)) : String(profile[name] ?? '');
+
 export function ShopProfile() {
   const [profile, setProfile] = useState<Profile | null>(null);
   const [texts, setTexts] = useState<Record<string, string>>({});
@@ -47,7 +51,7 @@ export function ShopProfile() {
 
   function adoptProfile(next: Profile): void {
     setProfile(next);
-    setTexts(Object.fromEntries(TEXTS.map((name) => [name, String(next[name] ?? '')])));
+    setTexts(Object.fromEntries(TEXTS.map((name) => [name, shown(next, name)])));
     setHours(next.opening_hours ?? {});
   }
 
@@ -65,7 +69,7 @@ export function ShopProfile() {
     if (!profile) return;
     const textChange: Record<string, unknown> = {};
     for (const name of TEXTS) {
-      if ((texts[name] ?? '').trim() !== String(profile[name] ?? '')) textChange[name] = (texts[name] ?? '').trim();
+      if ((texts[name] ?? '').trim() !== shown(profile, name)) textChange[name] = (texts[name] ?? '').trim();
     }
     const taxId = String(textChange.tax_id ?? '');
     if (taxId && !validTaxId(taxId)) return setMessage({ tone: 'error', text: t('shop.taxIdInvalid') });
@@ -138,7 +142,7 @@ export function ShopProfile() {
               <input type="file" accept="image/jpeg,image/png,image/webp" onChange={logo} disabled={busy} />
             </label>
           </div>
-          <div class="field-row">
+          <div class="field-row shop-fields">
             {TEXTS.map((name) => (
               <Field key={name} id={`shop-${name}`} label={t(`shop.${name}`)}
                 hint={name === 'line_id' ? t('shop.lineHint') : name === 'tax_id' ? t('shop.taxIdHint') : undefined}
