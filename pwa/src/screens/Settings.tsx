@@ -69,12 +69,22 @@ const INDEX: [string, MessageKey][] = [
   ['quality-template-title', 'settings.qualityTemplate'],
 ];
 
+/** The panel's heading at the top of the screen's own scroller (scrollIntoView would move the
+ * whole page too, header and navigation off the top). */
+function showPanel(id: string) {
+  const heading = document.getElementById(id);
+  const main = heading?.closest('.main');
+  if (!heading || !main) return;
+  const top = main.scrollTop + heading.getBoundingClientRect().top - main.getBoundingClientRect().top - 16;
+  main.scrollTo({ top, behavior: 'smooth' });
+}
+
 function SettingsIndex() {
   return (
     <nav class="settings-index" aria-label={t('settings.index')}>
       {INDEX.map(([id, label]) => (
         <button key={id} type="button" class="button-secondary"
-          onClick={() => document.getElementById(id)?.scrollIntoView({ block: 'start', behavior: 'smooth' })}>
+          onClick={() => showPanel(id)}>
           {t(label)}
         </button>
       ))}
