@@ -47,6 +47,20 @@ def national(number: str) -> str:
     return "0" + number.removeprefix("+886") if number else ""
 
 
+_LANDLINE = re.compile(r"\+886([2-8])(\d{3,4})(\d{4})")
+
+
+def written(number: str) -> str:
+    """As the counter and the paper write it: `0912-345-678`, `02-2765-1234` ("" stays "")."""
+    if is_mobile(number) and len(number) == 13:
+        national_ = national(number)
+        return f"{national_[:4]}-{national_[4:7]}-{national_[7:]}"
+    landline = _LANDLINE.fullmatch(number or "")
+    if landline:
+        return f"0{landline[1]}-{landline[2]}-{landline[3]}"
+    return national(number)
+
+
 def masked(number: str) -> str:
     """For customer-facing pages and logs: `0912-***-678`."""
     national_ = national(number)

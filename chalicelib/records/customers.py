@@ -252,7 +252,7 @@ def _contacts(contacts: list[Contact]) -> list[dict]:
 
 
 def _holder_conflict(holder: dict, number: str) -> Conflict:
-    written = _written(number)
+    written = phones.written(number)
     return Conflict(f"手機 {written} 已是客戶「{holder['name']}」的號碼，請直接選這位客戶。",
                     f"{written} is already the number of the customer {holder['name']}: "
                     "pick that customer instead.", code="mobile_taken")
@@ -289,14 +289,6 @@ def release_number(writes: Writes, shop_id: str, number: str, customer_id: str) 
     writes.delete(_claim(shop_id, number, customer_id),
                   condition=models.PhoneClaim.customer_id.does_not_exist()
                   | (models.PhoneClaim.customer_id == customer_id))
-
-
-def _written(number: str) -> str:
-    """As the counter writes it: `0912-345-678` for a mobile (a landline: `0223456789`)."""
-    national = phones.national(number)
-    if phones.is_mobile(number):
-        return f"{national[:4]}-{national[4:7]}-{national[7:]}"
-    return national
 
 
 def create_customer(caller: Caller, body: NewCustomer, imported: bool = False) -> dict:

@@ -13,7 +13,7 @@ import hashlib
 from functools import lru_cache
 from typing import Any
 
-from chalicelib.core import aws, clock, objects
+from chalicelib.core import aws, clock, objects, phones
 from chalicelib.core.config import settings
 from chalicelib.core.dates import paper_date
 from chalicelib.records import shop_settings, shops
@@ -86,7 +86,7 @@ def header(sheet_: Any, facts: list[tuple[str, str, str]]) -> None:
     pdf.font(sheet_, 15, bold=True)
     sheet_.cell(sheet_.epw * 0.55, 8, shop.get("name", ""))
     sheet_.ln(8)
-    contact = "  ".join(filter(None, [f"電話 {shop['phone']}" if shop.get("phone") else "",
+    contact = "  ".join(filter(None, [f"電話 {phones.written(shop['phone'])}" if shop.get("phone") else "",
                                       shop.get("address", "")]))
     pdf.font(sheet_, 8.5, colour=pdf.GREY)
     sheet_.multi_cell(sheet_.epw * 0.55, 4.2, contact, wrapmode="CHAR")

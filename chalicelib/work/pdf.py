@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from chalicelib.core import clock, money
+from chalicelib.core import clock, money, phones
 from chalicelib.core.dates import paper_date
 from chalicelib.work import fonts, inspections, parts
 from chalicelib.work.labels import grouped
@@ -178,7 +178,7 @@ def _header(pdf: Any, content: dict) -> None:
     _font(pdf, 15, bold=True)
     pdf.cell(pdf.epw * 0.58, 8, shop.get("name", ""))
     pdf.ln(8)
-    contact = "  ".join(filter(None, [f"電話 {shop['phone']}" if shop.get("phone") else "",
+    contact = "  ".join(filter(None, [f"電話 {phones.written(shop['phone'])}" if shop.get("phone") else "",
                                       shop.get("address", "")]))
     _font(pdf, 8.5, colour=GREY)
     pdf.multi_cell(pdf.epw * 0.58, 4.2, contact, wrapmode="CHAR")
@@ -220,7 +220,7 @@ def _parties(pdf: Any, content: dict) -> None:
         "客戶先離開", "Leaves the car")
     cells = [
         ("車主", "Customer", customer["name"], ""),
-        ("手機", "Mobile", customer.get("mobile", ""), ""),
+        ("手機", "Mobile", phones.written(customer.get("mobile", "")), ""),
         ("車牌", "Plate", vehicle["plate"], ""),
         ("車身號碼", "VIN", vehicle.get("vin") or "—", ""),
         ("廠牌車型", "Make/model", make or "—", ""),

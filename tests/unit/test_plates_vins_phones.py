@@ -126,3 +126,11 @@ def test_a_tax_id_is_checked_by_the_ministry_of_finances_rule():
     assert not tax_ids.valid("2209913")     # seven digits
     assert not tax_ids.valid("2209913a")
     assert not tax_ids.valid("")
+
+
+@pytest.mark.parametrize("stored, shown", [
+    ("+886912345678", "0912-345-678"), ("+886227651234", "02-2765-1234"),
+    ("+88672345678", "07-234-5678"), ("+886826123456", "08-2612-3456"), ("", ""),
+])
+def test_a_number_is_written_on_paper_as_a_taiwanese_shop_writes_it(stored, shown):
+    assert phones.written(stored) == shown
