@@ -269,7 +269,10 @@ def _rows(job: models.Job, phase: str) -> Iterator[dict]:
                     yield json.loads(line)
 
 
-SHOP_CUSTOMER_FIELDS = ["customer_id", "姓名", "手機", "Email", "channel", "備註", "created_at"]
+SHOP_CUSTOMER_FIELDS = ["customer_id", "姓名", "手機", "Email", "channel", "備註",
+                        "個資告知版本", "個資告知同意時間", "行銷訊息", "行銷訊息回覆時間", "created_at"]
+# A customer's answer to the marketing question, as the CSV writes it (none: never asked).
+MARKETING_WORDS = {True: "同意 agreed", False: "不同意 declined", None: "未詢問 not asked"}
 SHOP_VEHICLE_FIELDS = ["vehicle_id", "車牌", "車身號碼", "廠牌", "車型", "年份", "燃料", "顏色",
                        "customer_id", "姓名", "手機", "mileage_km", "created_at"]
 
@@ -346,7 +349,12 @@ def _sheet_rows(phase: str, row: dict, sheets: dict[str, "_CsvFile"],
         sheets["customers.csv"].add({
             "customer_id": row["customer_id"], "姓名": row["name"],
             "手機": phones.national(row.get("mobile", "")), "Email": row.get("email"),
-            "channel": row["channel"], "備註": row.get("notes"), "created_at": row["created_at"]})
+            "channel": row["channel"], "備註": row.get("notes"),
+            "個資告知版本": (row.get("consent") or {}).get("version"),
+            "個資告知同意時間": (row.get("consent") or {}).get("at"),
+            "行銷訊息": MARKETING_WORDS[(row.get("marketing") or {}).get("agreed")],
+            "行銷訊息回覆時間": (row.get("marketing") or {}).get("at"),
+            "created_at": row["created_at"]})
     elif phase == "vehicles":
         sheets["vehicles.csv"].add({
             "vehicle_id": row["vehicle_id"], "車牌": row["plate"], "車身號碼": row.get("vin"),

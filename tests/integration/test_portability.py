@@ -391,7 +391,8 @@ def test_the_shop_csv_guards_formulas_and_imports_back_exactly_what_was_typed(sh
         made = shop.advisor.post("/api/customers", {
             "customer_id": new_id("cust"), "name": name, "mobile": f"09{base + n}",
             "channel": "sms", "notes": f"{name[:1]}\t{name}",  # a tab after the first sign
-            "consent": CONSENT})
+            "consent": CONSENT, **({"marketing": {"agreed": n == 0, "method": "tablet"}}
+                                   if n < 2 else {})})
         assert made.status == 201, made.body
     exported = export(shop.owner)
     assert exported.status == 200, exported.body
@@ -403,6 +404,11 @@ def test_the_shop_csv_guards_formulas_and_imports_back_exactly_what_was_typed(sh
     for plain in ("'阿嬤", "''黃", "阿'珠"):  # no formula follows: shown as typed
         assert plain in cells, (plain, sorted(cells))
     assert cells["'＝1+1 陳小華"]["備註"] == "'＝\t＝1+1 陳小華"
+    # the consents, in words: the notice's version and time, the marketing answer or none
+    assert {row["個資告知版本"] for row in cells.values()} == {CONSENT["version"]}
+    assert all(row["個資告知同意時間"] for row in cells.values())
+    assert [cells[name]["行銷訊息"] for name in ("'=1+1 王大明", "'＝1+1 陳小華", "'＋仁和")] == \
+        ["同意 agreed", "不同意 declined", "未詢問 not asked"]
 
     other = a_shop(chalice_client, name="新開的店")
     back = import_file(other.manager, text)
