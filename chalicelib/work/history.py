@@ -169,7 +169,7 @@ def render(shop_id: str, content: dict) -> bytes:
         done = [line for line in visit["lines"] if line["state"] in DONE]
         if done:
             paper.table(sheet, [("施工項目", "Work done"), ("類別", "Kind")], [0, 30],
-                        [[line["description"], _KINDS.get(line["kind"], line["kind"])]
+                        [[line["description"], pdf.KIND_NAMES.get(line["kind"], line["kind"])]
                          for line in done])
         found = [f"{name} {visit['tyres'][pos]} mm" for pos, name in _WHEELS.items()
                  if pos in visit["tyres"]] + \
@@ -192,6 +192,5 @@ def render(shop_id: str, content: dict) -> bytes:
     return bytes(sheet.output())
 
 
-_KINDS = {"labour": "工資 Labour", "part": "零件 Part", "discount": "折扣 Discount"}
 _WHEELS = {"LF": "左前胎", "RF": "右前胎", "LR": "左後胎", "RR": "右後胎", "SPARE": "備胎"}
 _PADS = {"front": "前來令片", "rear": "後來令片"}

@@ -115,7 +115,20 @@ test('a shop opened by the command is set up by its owner on a tablet from the o
   await screenshot(page, 'templates-preview-tablet');
   await notify.getByRole('button', { name: '儲存通知設定' }).tap();
   await notify.getByText('通知設定已儲存。').waitFor();
+  // The documents print 民國 dates; the technician who left is deactivated and signs in no more.
+  const dates = page.locator('section.document-dates');
+  await scrollTo(page, dates);
+  await dates.getByRole('button', { name: /^民國：/ }).tap();
+  await dates.getByText('已儲存，之後印出的文件會用這種寫法。').waitFor();
+  await scrollTo(page, staff);
+  await row.getByRole('button', { name: '停用', exact: true }).tap();
+  await staff.getByText('已停用 李技師，他的登入已全部登出。').waitFor();
+  const refused = await context.request.post(`${BASE_URL}/api/auth/sign-in`,
+    { data: { login: technicianMobile, password: technicianPassword } });
+  assert.equal(refused.status(), 401, 'a deactivated technician signed in');
+
   const owner = await apiAs(context.request, ownerMobile, password);
+  assert.equal((await owner.get('/api/shop/settings')).dates_roc, true);
   const settings = await owner.get('/api/shop/notification-settings');
   assert.equal(settings.templates.ready, '{shop}通知：{plate} 修好了，共 NT${total}，歡迎取車！');
   assert.equal(settings.quiet_start, '21:30');
