@@ -221,7 +221,7 @@ def _insert(shop_id: str, item: dict, cal: dict, overbook: bool) -> dict:
 
 
 def _new_item(shop_id: str, appointment_id: str, at: str, minutes: int, purpose: str,
-              source: str, customer: dict, vehicle: dict, state: str, by: dict, cal: dict,
+              source: str, customer: dict, vehicle: dict, state: str, by: dict,
               places: tuple[str, list[str]], **more: Any) -> dict:
     now = clock.now_iso()
     return {
@@ -255,7 +255,7 @@ def create_appointment(caller: Caller, body: NewAppointment) -> dict:
     cal = slots.calendar(caller.shop_id)
     places = slots.covered(cal, body.at, body.duration_minutes)
     item = _new_item(caller.shop_id, body.appointment_id, body.at, body.duration_minutes,
-                     body.purpose, body.source, customer, vehicle, "booked", caller.stamp(), cal,
+                     body.purpose, body.source, customer, vehicle, "booked", caller.stamp(),
                      places, parts_to_prepare=body.parts_to_prepare,
                      technician_id=technician.get("staff_id"),
                      technician_name=technician.get("name"),
@@ -282,7 +282,7 @@ def book(shop_id: str, *, appointment_id: str, at: str, duration_minutes: int, p
     places = slots.bookable(cal, at, duration_minutes)
     state = "pending" if cal["setup"]["confirm_by_hand"] else "booked"
     item = _new_item(shop_id, appointment_id, at, duration_minutes, purpose, source, customer,
-                     vehicle, state, by, cal, places, note=note or None, service_id=service_id,
+                     vehicle, state, by, places, note=note or None, service_id=service_id,
                      parts_to_prepare=[])
     return _insert(shop_id, item, cal, overbook=False)
 
