@@ -12,7 +12,7 @@ from chalicelib.core import aws
 from chalicelib.core import clock as times
 from chalicelib.outward import booking_messages
 from chalicelib.outward.notify import outbox, quiet_hours
-from chalicelib.records import booking_setup, customers
+from chalicelib.records import booking_setup, customers, onboarding
 from chalicelib.work import appointments, slots
 from tests.builders import a_customer, a_plate, a_shop, a_vehicle, new_id
 from tests.integration.test_notify import item_records
@@ -95,6 +95,15 @@ def test_a_shop_that_changed_nothing_reads_the_defaults_with_its_page_link_and_q
     assert setup["booking_qr_svg"].lstrip().startswith("<?xml") or "<svg" in setup["booking_qr_svg"]
     again = shop.owner.get("/api/booking-setup").body
     assert again["booking_url"] == setup["booking_url"]  # made once
+
+
+def test_a_new_shop_has_its_booking_page_from_the_start(chalice_client):
+    opened = onboarding.open_shop(onboarding.NewShop(
+        shop_id=new_id("new").lower()[:30], name="新開保養廠", tax_id="04595257",
+        phone="02-2345-6789", address="新北市板橋區文化路一段 1 號",
+        owner_name="林老闆", owner_login=f"{new_id('boss')}@new.test"), welcome=False)
+    code = booking_setup.read(opened.shop_id)["code"]
+    assert code and booking_setup.shop_of_booking_code(code) == opened.shop_id
 
 
 def test_first_reads_at_once_keep_one_page_code(chalice_client):
