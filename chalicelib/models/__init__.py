@@ -14,6 +14,7 @@ from chalicelib.models.aftercare import (Case, DashboardDay, DashboardSeen, Dash
 from chalicelib.models.appointments import (Appointment, appointment_day_index,
                                             appointment_day_pk, customer_appointments_index,
                                             customer_appointments_pk)
+from chalicelib.models.booking_page import BookingCode, ManageLink
 from chalicelib.models.base import (Document, Flag, Item, Lists, Lookup, Number, Text,
                                     UndeclaredAttribute, Values, Version)
 from chalicelib.models.customers import (MILEAGE_PREFIX, OWNER_PREFIX, PUSH_PREFIX,
@@ -56,5 +57,5 @@ from chalicelib.models.writes import (Conflicted, LostRace, Refused, failed, rea
                                       retry, transaction)
 
 __all__ = [name for name in dir() if not name.startswith("_")
-           and name not in ("aftercare", "appointments", "base", "customers", "messages",
+           and name not in ("aftercare", "appointments", "base", "booking_page", "customers", "messages",
                             "orders", "shops", "writes")]
