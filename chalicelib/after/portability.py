@@ -101,6 +101,8 @@ LEFT_OUT = {
     "job": "the bookkeeping of long work such as this export (its parts and cursor)",
     "part_code": "a tag code's look-up across shops: the tag holds its code",
     "part_client_id": "a tablet's id for a new tag, against a replayed create",
+    "booking_code": "a booking page's texted code: its HMAC, tries and sends (TTL): a credential",
+    "manage_link": "a booking's manage link (its token's hash): a credential",
 }
 # Never exported, whatever the item: keys, credentials and their hashes, the signed record
 # (its hash is exported; the record and its seal stay in the table).
