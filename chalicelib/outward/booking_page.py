@@ -137,8 +137,8 @@ def _privacy(shop: dict) -> str:
     """The notice (個資法 §8) the customer acknowledges: who, why, what, how long, their rights."""
     name = _e(shop.get("name", ""))
     return (
-        "<details id=privacy><summary>個資告知事項 <span class=en>Privacy notice</span> "
-        f"（{_e(customers.NOTICE_VERSION)}）</summary>"
+        "<details id=privacy><summary>個資告知事項（點此閱讀）<span class=en>&nbsp;Privacy "
+        f"notice: tap to read</span></summary><p><small>版本 {_e(customers.NOTICE_VERSION)}</small></p>"
         f"<p>{name}為安排預約、維修保養服務及通知您車輛相關事項，蒐集您的姓名、手機號碼與車牌號碼，"
         "於提供服務期間及法定保存期間內利用。您可依個人資料保護法第 3 條向本店請求查詢、閱覽、"
         "製給複製本、補充或更正、停止蒐集處理利用或刪除。未提供上述資料，將無法完成線上預約。</p>"
@@ -189,9 +189,9 @@ def render(opened: dict, code: str, user_agent: str | None) -> str:
         "<section><h2><i>5</i>備註 <span class=en>Note</span> <small>（選填 optional）</small></h2>"
         "<textarea id=note name=note maxlength=500 rows=3 "
         "placeholder=\"例如：冷氣不冷、異音 e.g. A/C not cold\"></textarea></section>"
-        "<section><label class=ck><input type=checkbox id=ack name=ack>"
-        "<span>我已閱讀並同意<a href=#privacy>個資告知事項</a>。<span class=en> I have read and "
-        "agree to the privacy notice.</span></span></label>" + _privacy(shop) + "</section>"
+        "<section>" + _privacy(shop) + "<label class=ck><input type=checkbox id=ack name=ack>"
+        "<span>我已閱讀並同意上方的個資告知事項。<span class=en> I have read and agree to the "
+        "privacy notice above.</span></span></label></section>"
         "<p class=msg id=bmsg role=alert></p>"
         "<button class=\"btn btn-p big\" id=book type=submit>確認預約 <span class=en>Book</span>"
         "</button></form>"
@@ -317,10 +317,10 @@ def _customer(shop_id: str, body: NewBooking, mobile: str) -> dict:
             customer_id=_derived("c", shop_id, body.booking_id), name=body.name, mobile=mobile,
             channel="sms", consent=customers.Consent(version=customers.NOTICE_VERSION,
                                                      method="booking_page")))
-    except Conflict:  # the number was claimed meanwhile: that customer
-        known = _customer_of(shop_id, mobile)
+    except Conflict:  # the number was claimed meanwhile: that customer (the refusal names
+        known = _customer_of(shop_id, mobile)  # them, so it is never passed on to the page)
         if known is None:
-            raise
+            raise _busy() from None
         return known
 
 
@@ -334,11 +334,26 @@ def _vehicle(shop_id: str, customer: dict, body: NewBooking) -> tuple[dict, str]
             return car, ""
         return car, (f"線上預約：車牌 {body.plate} 登記在其他客戶名下，由 {customer['name']}"
                      f"（{phones.written(customer['mobile'])}）預約，車主未變更，請到店時確認。")
-    created = vehicles.create_vehicle(_booking_page(shop_id), vehicles.NewVehicle.model_construct(
+    # Built without validation: the plate is checked already, and the fuel is not known (the
+    # counter fills it in with the make and model).
+    new = vehicles.NewVehicle.model_construct(
         vehicle_id=_derived("v", shop_id, body.booking_id), plate=body.plate, vin=None,
         make=UNKNOWN, model=UNKNOWN, year=None, colour=None, fuel=None,
-        customer_id=customer["customer_id"], mileage_km=None))
+        customer_id=customer["customer_id"], mileage_km=None)
+    try:
+        created = vehicles.create_vehicle(_booking_page(shop_id), new)
+    except Conflict:  # the plate was claimed meanwhile (the refusal names its owner): again
+        if models.PlateClaim.read(models.PlateClaim.key(shop_id, body.plate),
+                                  consistent=True) is None:
+            raise _busy() from None
+        return _vehicle(shop_id, customer, body)
     return vehicles.get_vehicle(shop_id, created["vehicle_id"], consistent=True) or created, ""
+
+
+def _busy() -> Conflict:
+    return Conflict("同時有另一筆預約正在處理，請再按一次「確認預約」。",
+                    "Another booking was being made at the same moment: tap Book again.",
+                    code="try_again")
 
 
 def _not_free() -> Conflict:
