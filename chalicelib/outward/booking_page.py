@@ -69,11 +69,11 @@ def headers() -> dict:
 
 
 def _document(title: str, body: str, data: str) -> str:
-    css = _inline("page.css")[0] + _inline("booking.css")[0]
+    css = "".join(f"<style>{_inline(name)[0]}</style>" for name in ("page.css", "booking.css"))
     return ("<!doctype html><html lang=zh-Hant-TW><head><meta charset=utf-8>"
             "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
             "<meta name=robots content=noindex,nofollow><meta name=referrer content=no-referrer>"
-            f"<title>{_e(title)}</title><style>{css}</style></head><body {data}>{body}"
+            f"<title>{_e(title)}</title>{css}</head><body {data}>{body}"
             f"<script>{_inline('booking.js')[0]}</script></body></html>")
 
 
