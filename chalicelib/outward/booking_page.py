@@ -173,8 +173,8 @@ def render(opened: dict, code: str, user_agent: str | None) -> str:
         f"<div class=opts role=radiogroup>{services}</div></section>"
         "<section><h2><i>3</i>日期與時間 <span class=en>Day and time</span></h2>"
         f"{_day_chips(_days(setup))}"
-        "<div id=times class=times aria-live=polite></div>"
-        "<p class=msg id=tmsg role=status></p></section>"
+        "<p class=msg id=tmsg role=status></p>"
+        "<div id=times class=times aria-live=polite></div></section>"
         "<section><h2><i>4</i>姓名與手機 <span class=en>Name and mobile</span></h2>"
         "<label for=name>姓名 <span class=en>Name</span></label>"
         "<input type=text id=name name=name autocomplete=name maxlength=60>"
@@ -438,8 +438,8 @@ def manage_html(managed: booking_links.Managed, token: str) -> str:
     if active:
         actions = (
             "<section id=move><h2>改時間 <span class=en>Change the time</span></h2>"
-            f"{_day_chips(_days(setup))}<div id=times class=times aria-live=polite></div>"
-            "<p class=msg id=tmsg role=status></p>"
+            f"{_day_chips(_days(setup))}<p class=msg id=tmsg role=status></p>"
+            "<div id=times class=times aria-live=polite></div>"
             "<button type=button class=\"btn btn-p big\" id=moveto disabled>改到這個時間 "
             "<span class=en>Move to this time</span></button></section>"
             "<section id=cancel><h2>取消預約 <span class=en>Cancel</span></h2>"

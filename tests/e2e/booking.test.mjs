@@ -109,6 +109,8 @@ test('a new customer books in LINE with the texted code, keeps what they typed o
     await page.getByText('換機油').click();
     await page.locator(`.day[data-date="${date}"]`).click();
     await page.locator(`.time[data-at="${slots[0].at}"]`).click();
+    await page.locator('#times').evaluate((times) => times.closest('section').scrollIntoView());
+    await screenshot(page, 'booking-times');
     const mobile = newMobile();
     await page.locator('#mobile').fill(mobile);
     await page.locator('#sendcode').click();

@@ -101,7 +101,10 @@
           say(bmsg, errorText(a.body));
           if (a.body.error && a.body.error.code === 'slot_full') {
             delete state.at; save();
-            showTimes(state.date).then(function () { say(tmsg, '這個時段剛好額滿了，請選下面其他時間。 That time was just taken: pick another below.'); });
+            showTimes(state.date).then(function () {
+              say(tmsg, '這個時段剛好額滿了，請選下面其他時間。 That time was just taken: pick another below.');
+              tmsg.closest('section').scrollIntoView();
+            });
           }
           return;
         }
