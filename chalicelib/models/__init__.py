@@ -15,6 +15,8 @@ from chalicelib.models.appointments import (Appointment, appointment_day_index,
                                             appointment_day_pk, customer_appointments_index,
                                             customer_appointments_pk)
 from chalicelib.models.booking_page import BookingCode, ManageLink
+from chalicelib.models.bookings import (BookingPage, BookingSetup, SlotDay, slot_day_index,
+                                        slot_days_listed_pk, slot_days_pk)
 from chalicelib.models.base import (Document, Flag, Item, Lists, Lookup, Number, Text,
                                     UndeclaredAttribute, Values, Version)
 from chalicelib.models.customers import (MILEAGE_PREFIX, OWNER_PREFIX, PUSH_PREFIX,
@@ -53,9 +55,10 @@ from chalicelib.models.shops import (SHARDS, STAFF_PREFIX, Audit, ClientGuard, D
                                      RefreshToken, Shop, ShopSettings, Staff, StaffAlert,
                                      StaffPush, Welcome, devices_pk, login_pk, shard_of, shop_pk,
                                      staff_push_pk)
-from chalicelib.models.writes import (Conflicted, LostRace, Refused, failed, reasons, refusals,
-                                      retry, transaction)
+from chalicelib.models.writes import (ATTEMPTS, Conflicted, LostRace, Refused, failed, reasons,
+                                      refusals, retry, transaction)
 
 __all__ = [name for name in dir() if not name.startswith("_")
-           and name not in ("aftercare", "appointments", "base", "booking_page", "customers", "messages",
+           and name not in ("aftercare", "appointments", "base", "booking_page", "bookings",
+                            "customers", "messages",
                             "orders", "shops", "writes")]
