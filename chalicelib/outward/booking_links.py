@@ -8,8 +8,9 @@ of the link's entry (models.ManageLink → shop, appointment): the page finds th
 key the token gives, one GetItem.
 
 A link stops working LINK_DAYS after the booking's time (the page would offer nothing then).
-Failed look-ups are counted per client and minute (links.failures_limited, scope `manage`),
-as the progress link's: past the limit every look-up fails the same way until the minute ends.
+Failed look-ups are counted per client and minute (links.take_turn, scope `manage`, taken on a
+miss): past the limit every miss answers with Retry-After until the minute ends. A token opening
+its page costs the guard nothing (two GetItems: the entry, the booking).
 """
 from __future__ import annotations
 
@@ -63,13 +64,13 @@ def expired(appointment: dict) -> bool:
 def resolve(token: str, ip: str | None) -> Managed:
     """The booking a token opens, or links.LinkNotFound (unknown, malformed, for a booking
     gone or long past; or the client over its limit, with `retry_after`)."""
-    try:
-        with links.failures_limited(ip, "manage", links.LIMIT_PER_MINUTE):
-            found = _open(token)
-            if found is None:
-                raise links.LinkNotFound()
-    except links.Throttled as over:
-        raise links.LinkNotFound(retry_after=over.retry_after) from None
+    found = _open(token)
+    if found is None:
+        try:  # a miss takes a turn: 192 bits are not guessed, the guard stops a client trying
+            links.take_turn(ip, "manage", links.LIMIT_PER_MINUTE)
+        except links.Throttled as over:
+            raise links.LinkNotFound(retry_after=over.retry_after) from None
+        raise links.LinkNotFound()
     return found
 
 

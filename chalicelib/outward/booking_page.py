@@ -80,17 +80,41 @@ def _document(title: str, body: str, data: str) -> str:
 # --- the shop a booking code opens ---
 
 def shop_of(code: str, ip: str | None) -> dict:
-    """The shop and its booking setup behind a booking code; links.LinkNotFound (the one 404
-    page) for an unknown code, counted per client as a progress link's look-ups are."""
-    try:
-        with links.failures_limited(ip, "booking", LIMIT_PER_MINUTE):
-            shop_id = booking_setup.shop_of_booking_code(code) if len(code) <= 40 else None
-            shop = shops.get_shop(shop_id) if shop_id else None
-            if shop is None:
-                raise links.LinkNotFound()
-    except links.Throttled as over:
-        raise links.LinkNotFound(retry_after=over.retry_after) from None
-    return {"shop": shop, "setup": booking_setup.read(shop["shop_id"])}
+    """The shop and its booking setup behind a booking code, in two requests (the code's
+    look-up, then the shop and its setup in one BatchGetItem); links.LinkNotFound (the one 404
+    page) for an unknown code. The code is no secret (it is on the shop's poster), so only a
+    miss takes a turn of the client's guard: a client walking codes is refused once it has
+    missed LIMIT_PER_MINUTE times this minute."""
+    shop_id = booking_setup.shop_of_booking_code(code) if len(code) <= 40 else None
+    read = _shop_and_setup(shop_id) if shop_id else None
+    if read is None:
+        try:
+            links.take_turn(ip, "booking", LIMIT_PER_MINUTE)
+        except links.Throttled as over:
+            raise links.LinkNotFound(retry_after=over.retry_after) from None
+        raise links.LinkNotFound()
+    return read
+
+
+def _shop_and_setup(shop_id: str) -> dict | None:
+    """The shop and its setup over the defaults (booking_setup.read's answer) in one request."""
+    keys = {"shop": models.Shop.key(shop_id), "setup": models.BookingSetup.key(shop_id)}
+    found = {(item.pk, item.sk): item.as_dict() for item in models.Item.batch_get(
+        [(key["pk"], key["sk"]) for key in keys.values()])}
+    shop = found.get((keys["shop"]["pk"], keys["shop"]["sk"]))
+    stored = found.get((keys["setup"]["pk"], keys["setup"]["sk"]))
+    if shop is None:
+        return None
+    return {"shop": shop, "setup": {**booking_setup.setup_of(stored),
+                                    "code": (stored or {}).get("code")}}
+
+
+def _calendar(opened: dict) -> dict:
+    """slots.calendar's answer from what the code opened (the setup and the shop's hours), so a
+    day's free times cost one more read: its places."""
+    shop = opened["shop"]
+    return {"shop_id": shop["shop_id"], "setup": opened["setup"],
+            "hours": shop.get("opening_hours") or {}}
 
 
 def _closed() -> Conflict:
@@ -230,7 +254,8 @@ def free_times(opened: dict, params: dict | None) -> dict:
         raise _closed()
     day = _day(params.get("date"))
     service = _service(setup, params.get("service"))
-    found = slots.free_slots(opened["shop"]["shop_id"], day, int(service["minutes"]))
+    found = slots.free_slots(opened["shop"]["shop_id"], day, int(service["minutes"]),
+                             _calendar(opened))
     return {"date": day, "service_id": service["service_id"],
             "slots": [_slot(slot) for slot in found if int(slot["free"]) > 0]}
 
@@ -308,10 +333,8 @@ def _customer_of(shop_id: str, mobile: str) -> dict | None:
 
 
 def _customer(shop_id: str, body: NewBooking, mobile: str) -> dict:
-    """The mobile's customer, or a new one who acknowledged the privacy notice."""
-    known = _customer_of(shop_id, mobile)
-    if known:
-        return known
+    """A new customer of that mobile, who acknowledged the privacy notice (or the one who got
+    the number at the same moment)."""
     try:
         return customers.create_customer(_booking_page(shop_id), customers.NewCustomer(
             customer_id=_derived("c", shop_id, body.booking_id), name=body.name, mobile=mobile,
@@ -371,25 +394,26 @@ def book(opened: dict, raw: bytes | None) -> dict:
         raise _closed()
     body = parse(NewBooking, raw)
     mobile = booking_codes.mobile_of(body.mobile)
+    known = _customer_of(shop_id, mobile)
     replay = appointments.get_appointment(shop_id, body.booking_id)
     if replay is not None:
-        customer = _customer_of(shop_id, mobile)
-        if customer is None or customer["customer_id"] != replay.get("customer_id"):
+        if known is None or known["customer_id"] != replay.get("customer_id"):
             raise Conflict("這筆預約已經送出過了，請重新整理頁面。",
                            "This booking was already sent: reload the page.",
                            code="booking_exists")
         return _answer(shop, replay)
     service = _service(setup, body.service_id)
     at = _when(body.at)
-    if not body.privacy_ack and _customer_of(shop_id, mobile) is None:
+    if not body.privacy_ack and known is None:
         raise Unprocessable("請先閱讀並勾選同意個資告知事項。",
                             "Please read and tick the privacy notice first.",
                             code="consent_required")
-    day = slots.free_slots(shop_id, clock.local_date(at), int(service["minutes"]))
+    day = slots.free_slots(shop_id, clock.local_date(at), int(service["minutes"]),
+                           _calendar(opened))
     if not any(slot["at"] == at and int(slot["free"]) > 0 for slot in day):
         raise _not_free()
     with booking_codes.proven(shop_id, mobile, body.code):
-        customer = _customer(shop_id, body, mobile)
+        customer = known or _customer(shop_id, body, mobile)
         vehicle, car_note = _vehicle(shop_id, customer, body)
         note = "\n".join(filter(None, [body.note, car_note]))
         booked = appointments.book(

@@ -17,6 +17,7 @@ from chalicelib.outward import booking_codes, booking_links, links
 from chalicelib.outward.notify import outbox
 from chalicelib.records import booking_setup
 from tests.builders import a_customer, a_plate, a_vehicle, new_id
+from tests.integration.test_customer_page_requests import sent  # noqa: F401 (fixture)
 
 HOURS = {day: {"open": "09:00", "close": "18:00"}
          for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -102,6 +103,33 @@ def test_the_page_is_one_small_answer_with_strict_headers(shop, booking):
     policy = header(answer, "content-security-policy")
     assert "script-src 'sha256-" in policy and "unsafe-inline" not in policy
     assert header(answer, "cache-control") == "no-store"
+
+
+def test_what_the_page_its_times_a_code_and_a_booking_cost_in_requests(shop, booking,
+                                                                        sent):  # noqa: F811
+    mobile = a_mobile_number()
+    costs = {}
+    sent.clear()
+    assert shop.anonymous.request("GET", booking, headers={"accept": "text/html"}).status == 200
+    costs["page"] = len(sent)
+    sent.clear()
+    slot = free(shop, booking)[0]
+    costs["times"] = len(sent)
+    sent.clear()
+    assert shop.anonymous.post(f"{booking}/code", {"mobile": mobile}).status == 200
+    costs["code"] = len(sent)
+    body = a_booking(shop, booking, mobile, code=texted_code(e164(mobile)), at=slot["at"])
+    sent.clear()
+    assert shop.anonymous.post(f"{booking}/bookings", body).status == 200
+    costs["booking"], booked = len(sent), list(sent)
+    sent.clear()
+    assert shop.anonymous.get(f"{booking}/slots?date=2020-01-01&service=oil").status == 200
+    print(f"\nrequests: {costs}; a new customer's booking: {booked}")
+    assert costs["page"] == 2  # the code's look-up; the shop and its setup in one BatchGetItem
+    assert costs["times"] == 3  # those, and the day's places
+    assert costs["code"] == 6  # those 2, the address's turn, the code item read and written, and
+    #                            the local outbox's own write (a real SMS is no table request)
+    assert costs["booking"] <= 20  # a new customer and a new car: the most a booking costs
 
 
 def test_an_unknown_code_gets_the_progress_links_404_page(shop, booking):
