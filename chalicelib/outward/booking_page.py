@@ -482,7 +482,12 @@ def manage_html(managed: booking_links.Managed, token: str) -> str:
 
 
 def _still_active(managed: booking_links.Managed) -> None:
+    """Only a booking still ahead, pending or booked, is moved or cancelled by its link."""
     state = managed.appointment.get("state")
+    if clock.parse_iso(managed.appointment["at"]) <= clock.now():
+        raise Conflict("這個預約的時間已經過了，無法再更改，請直接聯絡店家。",
+                       "This booking's time has passed: please call the shop.",
+                       code="booking_final")
     if state not in ACTIVE:
         zh, en = STATE_NAMES.get(state, ("", ""))
         raise Conflict(f"這個預約{zh}，無法再更改。", f"This booking is {en.lower()}: it can no "

@@ -383,3 +383,18 @@ def test_a_wrong_token_gets_the_same_404_page_and_guessing_is_limited(shop, book
                for _ in range(4)]
     assert [answer.status for answer in answers] == [404] * 4
     assert header(answers[0], "retry-after") is None and header(answers[3], "retry-after")
+
+
+def test_a_manage_link_stops_a_week_after_the_booking(shop, booking, clock):
+    booked, path = _booked(shop, booking)
+    at = times.parse_iso(booked["booking"]["at"])
+    clock.value = at + timedelta(days=booking_links.LINK_DAYS) - timedelta(minutes=1)
+    page = shop.anonymous.request("GET", path, headers={"accept": "text/html"})
+    html = page.body if isinstance(page.body, str) else page.body.decode()
+    assert page.status == 200 and "改時間" not in html  # past: shown, nothing offered
+    later = (at + timedelta(days=booking_links.LINK_DAYS + 1)).isoformat()
+    moved = shop.anonymous.post(f"{path}/reschedule", {"at": later})
+    assert moved.status == 409 and moved.error == "booking_final"
+    clock.value = at + timedelta(days=booking_links.LINK_DAYS, minutes=1)
+    gone = shop.anonymous.request("GET", path, headers={"accept": "text/html"})
+    assert gone.status == 404
