@@ -7,7 +7,7 @@ from chalicelib.api import Api, tokens
 from chalicelib.api.lazy import lazy
 from chalicelib.core.config import settings
 from chalicelib.core.errors import gateway_error, preferred_language
-from chalicelib import customer_routes
+from chalicelib import booking_routes, customer_routes
 
 # The domain, each module imported by the first request that uses it (chalicelib/api/lazy.py).
 health = lazy("core.health")
@@ -65,6 +65,7 @@ def staff_token(auth_request):
 
 api.authorizer = staff_token
 app.register_blueprint(customer_routes.routes)  # /t/<token> and /o/<token>: public
+app.register_blueprint(booking_routes.routes)  # /b/<code> and /m/<token>: public
 
 
 @app.route("/api/health", methods=["GET"])

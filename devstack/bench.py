@@ -756,6 +756,49 @@ def customer_page(local, rounds: int = 20) -> list[str]:
     ]
 
 
+def booking_page(rounds: int = 20) -> list[str]:
+    """The shop's public booking page (`/b/<code>`), as the lines of its section: the first
+    view's bytes (gzip, the budget), the server's time to render it and its DynamoDB requests."""
+    import re
+
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib.records import booking_setup
+    from devstack import seed
+
+    path = f"/b/{booking_setup.ensure_code(seed.DEMO_SHOP_ID)}"
+    meter = DynamoMeter(table_clients())
+    with Client(app, stage_name="bench") as client:
+        page = client.http.get(path, headers={"accept": "text/html"})
+        assert page.status_code == 200, page.status_code
+        meter.reset()
+        samples = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            assert client.http.get(path, headers={"accept": "text/html"}).status_code == 200
+            samples.append((time.perf_counter() - started) * 1000)
+        requests = meter.requests / rounds
+    p50, p95 = _percentiles(samples)
+    html = page.body
+    css = b"".join(re.findall(rb"<style>(.*?)</style>", html, re.S))
+    js = b"".join(re.findall(rb"<script>(.*?)</script>", html, re.S))
+    sizes = [("HTML (the CSS and JS inline)", len(html), len(gzip.compress(html, 9)), "< 30 KB gzip"),
+             ("of which CSS", len(css), len(gzip.compress(css, 9)), ""),
+             ("of which JS", len(js), len(gzip.compress(js, 9)), "")]
+    return [
+        "## The booking page (`/b/<code>`, first view)", "",
+        "The demo shop's page with its default services and 30 days ahead (chalicelib/outward/",
+        "booking_page.py, page/booking.css, page/booking.js).", "",
+        "| what | bytes | gzip bytes | target |", "| --- | --- | --- | --- |",
+        *[f"| {name} | {raw:,} | {packed:,} | {target} |" for name, raw, packed, target in sizes],
+        "", "| measure | value | target |", "| --- | --- | --- |",
+        f"| render, in-process through Chalice's test client, p50 / p95 ({rounds} requests) "
+        f"| {p50:.1f} / {p95:.1f} ms | |",
+        f"| DynamoDB requests per render | {requests:.1f} | |", "",
+    ]
+
+
 def dashboard_cost(rounds: int = 30) -> list[str]:
     """`GET /api/dashboard` for a 90-day period with every day counted (the demo shop's made-up
     history, devstack/seed.py): DynamoDB requests and server time per request, as its lines."""
@@ -875,6 +918,7 @@ def main() -> int:
         notified = notification_latency(data_dir)
         photo = photo_processing()
         link_page = customer_page(local)
+        booking_lines = booking_page()
         dashboard_lines = dashboard_cost()
     documents = pdf_documents()  # after the engines stop: no other work on the machine
     label_lines = label_rendering()
@@ -920,6 +964,7 @@ def main() -> int:
         *documents,
         *label_lines,
         *link_page,
+        *booking_lines,
         *dashboard_lines,
         "## PWA bundle (first view, without the service worker)", "",
         "| kind | bytes | gzip bytes |", "| --- | --- | --- |",

@@ -23,6 +23,8 @@ from devstack import ROOT
 API_PREFIX = "/api/"
 LINK_PREFIX = "/t/"  # the customer's progress link: a page the API renders (infra/web.json too)
 OPT_OUT_PREFIX = "/o/"  # the reminders' opt-out link, rendered by the API too
+BOOKING_PREFIX = "/b/"  # the shop's public booking page, rendered by the API too
+MANAGE_PREFIX = "/m/"  # a booking's manage link, rendered by the API too
 # Hashed build assets never change under their name; the shell files must be checked each time.
 IMMUTABLE_PREFIX = "/assets/"
 OUTBOX_PATH = "/dev/outbox"  # local only: what channels without credentials would have sent
@@ -39,7 +41,8 @@ class ProductRequestHandler(ChaliceRequestHandler):
 
     def _route(self) -> None:
         path = urlsplit(self.path).path
-        if path.startswith((API_PREFIX, LINK_PREFIX, OPT_OUT_PREFIX)):
+        if path.startswith((API_PREFIX, LINK_PREFIX, OPT_OUT_PREFIX, BOOKING_PREFIX,
+                             MANAGE_PREFIX)):
             return self._generic_handle()
         if self.command not in ("GET", "HEAD"):
             return self._send_static(405, b"", "text/plain", "no-store")
@@ -121,7 +124,7 @@ class ProductRequestHandler(ChaliceRequestHandler):
 def loggable_path(raw: str) -> str:
     """The request's path for a log: no query, and the customer's link tokens held back."""
     path = urlsplit(raw).path
-    for prefix in (LINK_PREFIX, OPT_OUT_PREFIX):
+    for prefix in (LINK_PREFIX, OPT_OUT_PREFIX, MANAGE_PREFIX):
         token, slash, rest = path[len(prefix):].partition("/")
         if path.startswith(prefix) and token and "." not in token:  # not /t/sw.js
             return f"{prefix}…{slash}{rest}"

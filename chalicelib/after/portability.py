@@ -102,6 +102,8 @@ LEFT_OUT = {
     "job": "the bookkeeping of long work such as this export (its parts and cursor)",
     "part_code": "a tag code's look-up across shops: the tag holds its code",
     "part_client_id": "a tablet's id for a new tag, against a replayed create",
+    "booking_code": "a booking page's texted code: its HMAC, tries and sends (TTL): a credential",
+    "manage_link": "a booking's manage link (its token's hash): a credential",
     "booking_page": "the booking page's code look-up across shops: the booking setup holds its code",
     "slot_day": "a day's places taken per slot: a count of the appointments, which are exported",
 }

@@ -14,6 +14,7 @@ from chalicelib.models.aftercare import (Case, DashboardDay, DashboardSeen, Dash
 from chalicelib.models.appointments import (Appointment, appointment_day_index,
                                             appointment_day_pk, customer_appointments_index,
                                             customer_appointments_pk)
+from chalicelib.models.booking_page import BookingCode, ManageLink
 from chalicelib.models.bookings import (BookingPage, BookingSetup, SlotDay, slot_day_index,
                                         slot_days_listed_pk, slot_days_pk)
 from chalicelib.models.base import (Document, Flag, Item, Lists, Lookup, Number, Text,
@@ -58,5 +59,6 @@ from chalicelib.models.writes import (ATTEMPTS, Conflicted, LostRace, Refused, f
                                       refusals, retry, transaction)
 
 __all__ = [name for name in dir() if not name.startswith("_")
-           and name not in ("aftercare", "appointments", "base", "bookings", "customers", "messages",
+           and name not in ("aftercare", "appointments", "base", "booking_page", "bookings",
+                            "customers", "messages",
                             "orders", "shops", "writes")]

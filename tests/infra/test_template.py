@@ -571,8 +571,9 @@ def test_the_pwa_and_the_api_share_one_https_origin(template):
     assert origins["api"]["OriginPath"] == "/api"  # API Gateway's stage: /api/health -> /api/api/health
     assert origins["api"]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
     behaviours = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
-    # The API, the customer's progress link and the reminders' opt-out link: never cached.
-    for pattern in ("/api/*", "/t/*", "/o/*"):
+    # The API, the customer's progress link, the reminders' opt-out link, the booking page and
+    # a booking's manage link: never cached.
+    for pattern in ("/api/*", "/t/*", "/o/*", "/b/*", "/m/*"):
         api = behaviours[pattern]
         assert api["TargetOriginId"] == "api"
         assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled

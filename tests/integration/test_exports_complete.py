@@ -95,6 +95,9 @@ def a_shop_with_one_of_each(shop) -> dict:
     one(models.InspectionTemplate, models.InspectionTemplate.key(sid), shop_id=sid)
     one(models.QualityTemplate, models.QualityTemplate.key(sid), shop_id=sid,
         items=[{"item_id": "road_test", "zh": "路試", "en": "Road test"}])
+    # the booking page's (issue 19): a texted code and a manage link, both left out
+    one(models.BookingCode, models.BookingCode.key(sid, "+886912345678"), shop_id=sid)
+    one(models.ManageLink, models.ManageLink.key("0" * 64), shop_id=sid, appointment_id="a-1")
     return order
 
 

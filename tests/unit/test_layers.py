@@ -13,7 +13,7 @@ LAYERS = [
      "core.money", "core.tax_ids", "core.phones", "core.images", "core.observability", "core.pieces",
      "core.health", "core.dates", "core.qr",
      "models.base", "models.writes", "models.shops", "models.customers", "models.orders",
-     "models.appointments", "models.bookings", "models.messages", "models.aftercare", "models.jobs", "models",
+     "models.appointments", "models.bookings", "models.booking_page", "models.messages", "models.aftercare", "models.jobs", "models",
      "api", "api.roles", "api.tokens", "api.openapi", "api.lazy"],
     ["records.auth", "records.shop_settings", "records.booking_setup", "records.shops", "records.vehicles",
      "records.customers", "records.onboarding"],
@@ -22,11 +22,12 @@ LAYERS = [
      "work.parts", "work.pdf", "work.paper", "work.signatures", "work.orders", "work.jobs", "work.quality", "work.handover", "work.dispatch_sheet", "work.history",
      "work.slots", "work.appointments", "work.appointment_sheet", "work.inspection_sheet"],
     ["outward.links", "outward.opt_out", "outward.notify", "outward.approval_codes",
-     "outward.customer_page", "outward.booking_messages"],
+     "outward.customer_page", "outward.booking_codes", "outward.booking_links",
+     "outward.booking_messages", "outward.booking_page"],
     ["after.dashboard", "after.cases", "after.followups", "after.followup_sheet", "after.reminders",
      "after.jobs", "after.portability", "after.merge", "after.exports", "after.imports",
      "after.daily"],
-    ["changes", "customer_routes"],
+    ["changes", "customer_routes", "booking_routes"],
 ]
 
 
