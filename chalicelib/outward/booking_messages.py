@@ -15,16 +15,11 @@ from datetime import date, timedelta
 
 from chalicelib import models
 from chalicelib.core import clock
+from chalicelib.outward import booking_links
 from chalicelib.outward.notify import delivery, quiet_hours
 from chalicelib.records import customers, shop_settings, shops, vehicles
 
 WEEKDAYS = "一二三四五六日"
-
-
-def _manage_url(shop_id: str, appointment_id: str) -> str | None:
-    """The customer's link to reschedule or cancel (the booking page's, bookpage's
-    `booking_links.url_for`): wired when that lands; until then no link."""
-    return None
 
 
 def message_key(appointment_id: str) -> str:
@@ -42,7 +37,7 @@ def text(kind: str, appointment: dict, shop_name: str) -> str:
     """The message of a booking's change, in zh-TW as a Taiwanese shop writes it."""
     when, what = when_text(appointment["at"]), appointment.get("purpose", "")
     plate = vehicles.mask_plate(appointment.get("plate") or "")
-    link = _manage_url(appointment["shop_id"], appointment["appointment_id"])
+    link = booking_links.url_for(appointment["shop_id"], appointment["appointment_id"])
     manage = f"如需改期或取消：{link}" if link else "如需改期或取消，請與我們聯絡。"
     head = f"【{shop_name}】"
     return head + {

@@ -10,7 +10,7 @@ from chalicelib import changes, models
 from chalicelib.after import daily
 from chalicelib.core import aws
 from chalicelib.core import clock as times
-from chalicelib.outward import booking_messages
+from chalicelib.outward import booking_links, booking_messages
 from chalicelib.outward.notify import outbox, quiet_hours
 from chalicelib.records import booking_setup, customers, onboarding
 from chalicelib.work import appointments, slots
@@ -450,7 +450,8 @@ def test_an_online_booking_is_confirmed_by_sms_once(open_shop):
     [message] = sent_about(booked["appointment_id"])
     assert message["channel"] == "sms" and message["to"] == car[0]["mobile"]
     assert message["text"].startswith("【測試保養廠】您已預約 12/08（二）09:30 換機油，車牌 ")
-    assert "如需改期或取消" in message["text"]
+    assert "如需改期或取消：" in message["text"]
+    assert booking_links.url_for(open_shop.shop_id, booked["appointment_id"]) in message["text"]
     assert car[1]["plate"] not in message["text"]  # masked, as every text shows a plate
 
 
