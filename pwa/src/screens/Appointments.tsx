@@ -180,7 +180,7 @@ function WeekGrid({ days, date, today, onDate, onOpen, onSwipe }: {
       }}>
       <div class="week-tabs" role="group" aria-label={t('week.days')}>
         {days.map((day) => (
-          <button type="button" key={day.date} class="week-tab" aria-pressed={day.date === date} onClick={() => onDate(day.date)}>
+          <button type="button" key={day.date} class="week-tab" data-date={day.date} aria-pressed={day.date === date} onClick={() => onDate(day.date)}>
             <span>{dayName(day.date)}</span><span class="week-tab-date">{shortDate(day.date)}</span>
           </button>
         ))}

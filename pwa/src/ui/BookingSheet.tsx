@@ -150,7 +150,7 @@ export function BookingSheet({ appointment: a, days, today, checkingIn, onCheckI
             <h3 id="booking-move-title">{t('week.moveTitle')}</h3>
             <div class="week-move-days" role="group" aria-label={t('week.days')}>
               {days.map((d) => (
-                <button type="button" key={d.date} class="week-tab" disabled={!d.open} aria-pressed={d.date === targetDay?.date}
+                <button type="button" key={d.date} class="week-tab" data-date={d.date} disabled={!d.open} aria-pressed={d.date === targetDay?.date}
                   onClick={() => { setMoveDay(d.date); setFullAt(null); }}>
                   <span>{t(`week.day.${DAY_NAMES[weekdayIndex(d.date)]!}`)}</span>
                   <span class="week-tab-date">{d.open ? shortDate(d.date) : t('week.closed')}</span>
