@@ -1266,6 +1266,7 @@ export const en: Messages = {
   'week.estimateAmount': 'Estimate (NT$, tax incl.)',
   'week.estimateSave': 'Save estimate',
   'week.noSlots': 'No slots left on this day',
+  'week.service': 'Service',
   'week.slotsOf': 'Slots on {date}',
   'week.placesLeft': '{n} left',
   'bookingSetup.title': 'Online booking',

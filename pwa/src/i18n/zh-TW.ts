@@ -1266,6 +1266,7 @@ export const zhTW = {
   'week.estimateAmount': '估價金額（NT$，含稅）',
   'week.estimateSave': '儲存估價',
   'week.noSlots': '這天已沒有可排的時段',
+  'week.service': '服務項目',
   'week.slotsOf': '{date} 的時段',
   'week.placesLeft': '剩 {n}',
   'bookingSetup.title': '線上預約',

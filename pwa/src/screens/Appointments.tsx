@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { t, tf } from '../i18n';
-import { checkIn, createAppointment, openOrderOf } from '../data/api';
+import { locale, t, tf } from '../i18n';
+import { checkIn, createAppointment, listStaff, openOrderOf } from '../data/api';
 import {
   bookingsBySlot, dayLoad, shortDate, slotLoad, stateChip, thisWeek, week as loadWeek,
-  weekdayIndex, type Load, type Week, type WeekDay,
+  weekdayIndex, bookingSetup, type BookingService, type Load, type Week, type WeekDay,
 } from '../data/bookings';
 import { addDays, formatTime, newId, taipeiDate, taipeiLocalToIso } from '../data/format';
-import { ApiError } from '../data/http';
+import { ApiError, type Staff } from '../data/http';
 import {
   APPOINTMENT_SOURCES, type Appointment, type AppointmentSource, type OrderSummary, type Vehicle,
 } from '../data/types';
@@ -244,6 +244,11 @@ function DayColumn({ day, chosen, today, onDate, onOpen }: {
 
 function AddAppointment({ date, onDone }: { date: string; onDone: (added: boolean) => void }) {
   const [vehicle, setVehicle] = useState<Vehicle | null>(null);
+  const [services, setServices] = useState<BookingService[]>([]);
+  const [technicians, setTechnicians] = useState<Staff[]>([]);
+  const [serviceId, setServiceId] = useState<string>('');
+  const [technicianId, setTechnicianId] = useState<string>('');
+  const [amount, setAmount] = useState('');
   const [time, setTime] = useState('09:00');
   const [duration, setDuration] = useState('60');
   const [purpose, setPurpose] = useState('');
@@ -253,14 +258,32 @@ function AddAppointment({ date, onDone }: { date: string; onDone: (added: boolea
   const [full, setFull] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
+  // The shop's services (a tap fills the purpose and the time) and its technicians: extras, so a
+  // failed read leaves the form as it was.
+  useEffect(() => {
+    bookingSetup().then((setup) => setServices(setup.services), () => undefined);
+    listStaff().then((answer) => setTechnicians(answer.staff.filter((s) => s.role === 'technician' && s.active !== false)),
+      () => undefined);
+  }, []);
+
+  function pickService(id: string) {
+    setServiceId(id);
+    const service = services.find((s) => s.service_id === id);
+    if (!service) return;
+    setPurpose(locale.value === 'en' ? service.en : service.zh);
+    setDuration(String(service.minutes));
+  }
+
   async function submit(overbook: boolean) {
     const at = taipeiLocalToIso(`${date}T${time}`);
     const minutes = wholeNumber(duration);
+    const estimate = wholeNumber(amount);
     const missing = [
       !vehicle && t('appointments.vehicle'),
       !at && t('appointments.time'),
       (minutes === undefined || Number.isNaN(minutes)) && t('appointments.duration'),
       !purpose.trim() && t('appointments.purpose'),
+      Number.isNaN(estimate) && t('week.estimateAmount'),
     ].filter(Boolean);
     if (missing.length || !vehicle || !at || minutes === undefined) {
       setError(tf('newOrder.required', { fields: missing.join('、') }));
@@ -274,6 +297,9 @@ function AddAppointment({ date, onDone }: { date: string; onDone: (added: boolea
         at, duration_minutes: minutes, purpose: purpose.trim(), source,
         customer_id: vehicle.customer_id, vehicle_id: vehicle.vehicle_id,
         parts_to_prepare: parts.split(/[、,，;；\n]/).map((part) => part.trim()).filter(Boolean),
+        ...(serviceId ? { service_id: serviceId } : {}),
+        ...(technicianId ? { technician_id: technicianId } : {}),
+        ...(estimate !== undefined && !Number.isNaN(estimate) ? { estimate_amount: estimate } : {}),
         ...(overbook ? { overbook: true } : {}),
       });
       onDone(true);
@@ -290,6 +316,10 @@ function AddAppointment({ date, onDone }: { date: string; onDone: (added: boolea
       {vehicle
         ? <PickedVehicle vehicle={vehicle} onChange={() => setVehicle(null)} />
         : <PlateLookup id="appointment-plate" label={t('appointments.vehicle')} onPick={setVehicle} />}
+      {services.length > 0 && (
+        <Choice label={t('week.service')} value={serviceId} onChange={pickService}
+          options={services.map((s) => ({ value: s.service_id, label: locale.value === 'en' ? s.en : s.zh }))} />
+      )}
       <div class="field-row">
         <Field id="appointment-time" label={`${t('appointments.time')}（${date}）`} type="time" value={time} onValue={setTime} />
         <Field id="appointment-duration" label={t('appointments.duration')} value={duration} onValue={setDuration}
@@ -300,6 +330,12 @@ function AddAppointment({ date, onDone }: { date: string; onDone: (added: boolea
         options={APPOINTMENT_SOURCES.map((value) => ({ value, label: t(`source.${value}`) }))} />
       <Field id="appointment-parts" label={t('appointments.parts')} hint={t('appointments.partsHint')} value={parts}
         onValue={setParts} autoComplete="off" />
+      {technicians.length > 0 && (
+        <Choice label={t('week.technician')} value={technicianId} onChange={setTechnicianId}
+          options={[{ value: '', label: t('week.noTechnician') }, ...technicians.map((s) => ({ value: s.staff_id, label: s.name }))]} />
+      )}
+      <Field id="appointment-estimate" label={t('week.estimateAmount')} value={amount} onValue={setAmount}
+        inputMode="numeric" pattern="[0-9]*" autoComplete="off" />
       {error && <Notice>{error}</Notice>}
       <div class="button-row">
         <button type="submit" class="button-primary" disabled={busy}>{t('appointments.submit')}</button>
