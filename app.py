@@ -15,6 +15,7 @@ openapi = lazy("api.openapi")
 auth, shops, customers, vehicles, shop_settings, onboarding = (
     lazy(f"records.{name}") for name in ("auth", "shops", "customers", "vehicles", "shop_settings",
                                          "onboarding"))
+booking_setup = lazy("records.booking_setup")
 appointments, board, dispatch_sheet, handover, inspections, jobs, orders, parts, photos, \
     quality, signatures = (lazy(f"work.{name}") for name in (
         "appointments", "board", "dispatch_sheet", "handover", "inspections", "jobs", "orders",
@@ -316,6 +317,23 @@ def list_appointments(query):
     return appointments.day(api.caller(), query)
 
 
+@api.route("/api/appointments/week", "GET", query="work.appointments:WeekQuery")
+def list_appointments_week(query):
+    """Seven days from `start`: each day's hours, slots with places taken, and bookings."""
+    return appointments.week(api.caller(), query)
+
+
+@api.route("/api/booking-setup", "GET")
+def get_booking_setup():
+    """How the shop takes bookings, with its booking page's link and QR."""
+    return booking_setup.get_setup(api.caller())
+
+
+@api.route("/api/booking-setup", "PUT", body="records.booking_setup:BookingSetupBody")
+def replace_booking_setup(body):
+    return booking_setup.replace_setup(api.caller(), body)
+
+
 @api.route("/api/appointments/pdf", "GET", query="work.appointment_sheet:SheetQuery")
 def get_appointments_pdf(query):
     """The 預約表 of a day (`day`) or of the week from that Monday (`week`) as an A4 PDF: a
@@ -331,7 +349,8 @@ def create_appointment(body):
 @api.route("/api/appointments/{appointment_id}", "PATCH",
            body="work.appointments:AppointmentChange")
 def update_appointment(appointment_id, body):
-    """Reschedule, change, cancel or mark a no-show."""
+    """Reschedule, change, confirm, cancel or mark a no-show (409 `slot_full` unless
+    `overbook`)."""
     return appointments.update_appointment(api.caller(), appointment_id, body)
 
 

@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.manage": MANAGERS,        # reassign or close any case (its owner may close their own)
     "dashboard.read": MANAGERS,      # the shop's numbers (營運報表) and their CSV
     "history.print": FRONT_DESK,     # a car's 維修履歷 as a PDF for its owner
+    "booking.read": FRONT_DESK,      # the booking setup, the page's link and QR
+    "booking.manage": MANAGERS,      # change the booking setup
 }
 
 # (permission zh, en) for the message a refused person reads.
@@ -65,6 +67,8 @@ _ACTIONS = {
     "cases.manage": ("處理別人負責的客訴案件", "change or close cases others own"),
     "dashboard.read": ("查看營運報表", "see the shop's numbers"),
     "history.print": ("列印車輛維修履歷給客戶", "print a vehicle's service history"),
+    "booking.read": ("查看預約設定", "see the booking setup"),
+    "booking.manage": ("變更預約設定", "change the booking setup"),
 }
 
 

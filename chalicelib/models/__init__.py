@@ -14,6 +14,7 @@ from chalicelib.models.aftercare import (Case, DashboardDay, DashboardSeen, Dash
 from chalicelib.models.appointments import (Appointment, appointment_day_index,
                                             appointment_day_pk, customer_appointments_index,
                                             customer_appointments_pk)
+from chalicelib.models.bookings import (BookingPage, BookingSetup, SlotDay, slot_days_pk)
 from chalicelib.models.base import (Document, Flag, Item, Lists, Lookup, Number, Text,
                                     UndeclaredAttribute, Values, Version)
 from chalicelib.models.customers import (MILEAGE_PREFIX, OWNER_PREFIX, PUSH_PREFIX,
@@ -52,9 +53,9 @@ from chalicelib.models.shops import (SHARDS, STAFF_PREFIX, Audit, ClientGuard, D
                                      RefreshToken, Shop, ShopSettings, Staff, StaffAlert,
                                      StaffPush, Welcome, devices_pk, login_pk, shard_of, shop_pk,
                                      staff_push_pk)
-from chalicelib.models.writes import (Conflicted, LostRace, Refused, failed, reasons, refusals,
-                                      retry, transaction)
+from chalicelib.models.writes import (ATTEMPTS, Conflicted, LostRace, Refused, failed, reasons,
+                                      refusals, retry, transaction)
 
 __all__ = [name for name in dir() if not name.startswith("_")
-           and name not in ("aftercare", "appointments", "base", "customers", "messages",
+           and name not in ("aftercare", "appointments", "base", "bookings", "customers", "messages",
                             "orders", "shops", "writes")]

@@ -1,7 +1,7 @@
 """Bookings: a partition each, a shop's day through gsi2, a customer's through gsi1."""
 from __future__ import annotations
 
-from chalicelib.models.base import Document, Item, Number, Text, Values
+from chalicelib.models.base import Document, Flag, Item, Number, Text, Values
 from chalicelib.models.shops import shop_pk
 
 Key = dict[str, str]
@@ -47,6 +47,21 @@ class Appointment(Item, discriminator="appointment"):
     checked_in_by = Document(null=True)
     state_changed_at = Text(null=True)
     state_changed_by = Document(null=True)
+    # Online booking (chalicelib/work/appointments.py): the places it holds (its local day and
+    # the slots' local starts, given back exactly as taken), who confirmed a pending one, the
+    # day-before reminder (set once), and what the advisor prepared.
+    slot_day = Text(null=True)
+    slot_starts = Values(null=True)
+    overbooked = Flag(null=True)
+    confirmed_at = Text(null=True)
+    confirmed_by = Document(null=True)
+    reminded_at = Text(null=True)
+    technician_id = Text(null=True)
+    technician_name = Text(null=True)
+    parts_ready = Values(null=True)
+    estimate_amount = Number(null=True)
+    note = Text(null=True)
+    service_id = Text(null=True)
     created_at = Text()
     created_by = Document(null=True)
     updated_at = Text(null=True)

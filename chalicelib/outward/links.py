@@ -45,6 +45,7 @@ from chalicelib.core import clock
 from chalicelib.core import secrets as secret_store
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Busy, NotFound, TooManyAttempts
+from chalicelib.core.qr import qr_svg
 from chalicelib.records import shop_settings
 from chalicelib.work import order_store
 
@@ -394,18 +395,6 @@ def _answer(shop_id: str, order_id: str, item: dict) -> dict:
     return {"url": url, "revoked": False, "generation": int(item["generation"]),
             "issued_at": item.get("issued_at"), "expires_at": expires_at(order),
             "expired": expired(order), "qr_svg": qr_svg(url)}
-
-
-def qr_svg(text: str) -> str:
-    import io
-
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    out = io.BytesIO()
-    image.save(out)
-    return out.getvalue().decode()
 
 
 def _order_exists(shop_id: str, order_id: str) -> None:

@@ -27,7 +27,7 @@ from chalicelib.api import Body, ShortText, field_error
 from chalicelib.core import clock, phones
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, Unauthorized
-from chalicelib.records import auth, shops
+from chalicelib.records import auth, booking_setup, shops
 
 WELCOME_HOURS = 72
 ShopId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{2,39}$")]
@@ -97,6 +97,7 @@ def open_shop(new: NewShop, *, welcome: bool = True, owner_id: str | None = None
         raise Conflict("這個店長的手機或電子郵件已被其他帳號使用，請換一個。",
                        "That owner's mobile or e-mail signs in another account: use another.",
                        code="login_taken")
+    booking_setup.ensure_code(shop_id)  # the shop's booking page, ready to print
     if not welcome:
         return Opened(shop_id, owner_id, "", "")
     link, expires = welcome_link(shop_id, owner_id)
