@@ -1293,7 +1293,7 @@ export const en: Messages = {
   'bookingSetup.down': 'Move “{name}” down',
   'bookingSetup.removeService': 'Remove “{name}”',
   'bookingSetup.addService': 'Add a service',
-  'bookingSetup.serviceIncomplete': 'Each service needs a Chinese name and at least 5 minutes.',
+  'bookingSetup.serviceIncomplete': 'Each service needs a Chinese name and 15 to 600 minutes.',
   'bookingSetup.noServices': 'Keep at least one service.',
   'bookingSetup.save': 'Save online booking',
   'bookingSetup.page': 'Booking page',

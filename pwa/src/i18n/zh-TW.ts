@@ -1293,7 +1293,7 @@ export const zhTW = {
   'bookingSetup.down': '把「{name}」往下移',
   'bookingSetup.removeService': '移除「{name}」',
   'bookingSetup.addService': '新增服務項目',
-  'bookingSetup.serviceIncomplete': '每個服務項目都要有中文名稱，時間至少 5 分鐘。',
+  'bookingSetup.serviceIncomplete': '每個服務項目都要有中文名稱，時間 15 到 600 分鐘。',
   'bookingSetup.noServices': '至少要有一個服務項目。',
   'bookingSetup.save': '儲存線上預約設定',
   'bookingSetup.page': '預約頁面',

@@ -44,9 +44,13 @@ export function Appointments() {
   // The booked car is in the shop under an open order already (the API opens no second one).
   const [openOrder, setOpenOrder] = useState<OrderSummary | null>(null);
 
+  // The week asked for last: an answer for a week already left (taps faster than the network)
+  // is dropped, not shown over the newer one.
+  const wanted = useRef(start);
   const refresh = useCallback(() => {
-    loadWeek(start).then((answer) => { setShown(answer); setError(null); },
-      (failure: unknown) => setError(errorText(failure)));
+    wanted.current = start;
+    loadWeek(start).then((answer) => { if (wanted.current === start) { setShown(answer); setError(null); } },
+      (failure: unknown) => { if (wanted.current === start) setError(errorText(failure)); });
   }, [start]);
   useEffect(() => { setShown(null); refresh(); }, [refresh]);
 

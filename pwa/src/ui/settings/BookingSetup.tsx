@@ -59,7 +59,7 @@ export function BookingSetup() {
     const list: BookingService[] = [];
     for (const row of services) {
       const minutes = wholeNumber(row.minutes);
-      if (!row.zh.trim() || minutes === undefined || Number.isNaN(minutes) || minutes < 5) {
+      if (!row.zh.trim() || minutes === undefined || Number.isNaN(minutes) || minutes < 15 || minutes > 600) {
         return setMessage({ tone: 'error', text: t('bookingSetup.serviceIncomplete') });
       }
       list.push({ service_id: row.service_id, zh: row.zh.trim(), en: row.en.trim() || row.zh.trim(), minutes });
