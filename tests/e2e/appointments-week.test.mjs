@@ -69,6 +69,15 @@ async function bookingOf(owner, id) {
   return null;
 }
 
+/** Scroll the screen's one scroller so `selector` is at its top. */
+async function scrollToTop(page, selector) {
+  await page.locator(selector).evaluate((el) => {
+    const scroller = el.closest('.main');
+    scroller.scrollTop += el.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 8;
+  });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+}
+
 async function weekAhead(page, weeks) {
   for (let i = 0; i < weeks; i += 1) {
     const sub = await page.locator('.screen-sub').innerText();
@@ -176,8 +185,18 @@ test('the advisor runs the week: loads, confirm, reschedule, technician, parts, 
     await assertLayout(page, 'the online booking setup (tablet)');
     await panel.getByRole('button', { name: '儲存線上預約設定' }).tap();
     await panel.getByText('已儲存', { exact: true }).waitFor();
-    await panel.scrollIntoViewIfNeeded();
+    await scrollToTop(page, '#booking-setup-title');
     await screenshot(page, 'booking-setup-tablet');
+    await scrollToTop(page, '#booking-qr-title');
+    await screenshot(page, 'booking-setup-qr-tablet');
+    // 列印 QR prints the poster alone: the shop's name, 掃描預約 Scan to book, the QR large.
+    await page.emulateMedia({ media: 'print' });
+    const poster = page.locator('.qr-poster');
+    assert.match(await poster.innerText(), /掃描預約[\s\S]*Scan to book/);
+    const qr = await poster.locator('svg').boundingBox();
+    assert.ok(qr.width > 300, `the poster's QR is ${qr.width} px wide`);
+    await screenshot(page, 'booking-setup-poster');
+    await page.emulateMedia({ media: 'screen' });
     const saved = await owner.get('/api/booking-setup');
     assert.equal(saved.cars_per_slot, 3);
     assert.deepEqual(saved.holidays, [d3.date]);
@@ -223,10 +242,7 @@ test('on a phone the week is one day at a time under the week’s days, and the 
     await page.goto(`${BASE_URL}/#/settings`);
     await page.getByRole('navigation', { name: '設定項目' }).getByRole('button', { name: '線上預約' }).tap();
     await page.locator('form.booking-setup .booking-service').first().waitFor();
-    await page.locator('#booking-setup-title').evaluate((el) => {
-      const scroller = el.closest('.main');
-      scroller.scrollTop += el.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 8;
-    });
+    await scrollToTop(page, '#booking-setup-title');
     // The panel's own tap targets (the data import's file input further down is another panel's).
     const small = await page.locator('form.booking-setup').evaluate((form) => [...form.querySelectorAll('button, input, a[href]')]
       .map((el) => el.getBoundingClientRect()).filter((box) => box.width && (box.width < 48 || box.height < 48)).length);

@@ -56,8 +56,7 @@ export function BookingSheet({ appointment: a, days, today, checkingIn, onCheckI
       return true;
     } catch (failure) {
       if (failure instanceof ApiError && failure.code === 'slot_full' && change.at) {
-        setFullAt(change.at);
-        setMessage({ tone: 'error', text: t('week.slotFull') });
+        setFullAt(change.at); // said beside the slots, with the way to overbook
       } else {
         setMessage({ tone: 'error', text: errorText(failure) });
       }
@@ -157,12 +156,15 @@ export function BookingSheet({ appointment: a, days, today, checkingIn, onCheckI
                 </button>
               ))}
             </div>
-            {targetDay && <MoveSlots day={targetDay} current={a.at} busy={busy} onPick={(at) => void moveTo(at, false)} />}
             {fullAt && (
-              <button type="button" class="button-danger" disabled={busy} onClick={() => void moveTo(fullAt, true)}>
-                {tf('week.overbookAt', { when: formatTime(fullAt, '') })}
-              </button>
+              <div class="booking-full">
+                <Notice>{t('week.slotFull')}</Notice>
+                <button type="button" class="button-danger" disabled={busy} onClick={() => void moveTo(fullAt, true)}>
+                  {tf('week.overbookAt', { when: formatTime(fullAt, '') })}
+                </button>
+              </div>
             )}
+            {targetDay && <MoveSlots day={targetDay} current={a.at} busy={busy} onPick={(at) => void moveTo(at, false)} />}
           </section>
         )}
 
