@@ -19,7 +19,7 @@ from chalice.app import DynamoDBEvent
 from chalicelib import models
 from chalicelib.after import dashboard, reminders
 from chalicelib.core.observability import logger
-from chalicelib.outward import notify
+from chalicelib.outward import booking_messages, notify
 from chalicelib.outward.notify import staff
 
 # A reaction is given the record's event name (INSERT, MODIFY, REMOVE) and its new and old image
@@ -41,6 +41,7 @@ react(models.Message, dashboard.on_message)  # the messages to its customer,
 react(models.Case, dashboard.on_case)  # and the cases a follow-up opens and closes
 react(models.Line, staff.on_line)  # a technician's finding tells the front desk,
 react(models.Order, staff.on_order_change)  # and so does a call for support
+react(models.Appointment, booking_messages.on_appointment_change)  # a booking tells its customer
 
 
 def type_of(new_image: dict, old_image: dict) -> str | None:

@@ -4,7 +4,8 @@ The `daily_jobs` Lambda (app.py) calls `run` once a day at 06:00 Asia/Taipei: it
 piece per shard (models.SHARDS, through chalicelib/core/pieces.py: the `pieces` Lambda in the
 cloud, threads locally) and answers at once, so the number of shops never meets a Lambda's
 time limit. A piece (`run_piece`) does the day's tasks for the shops of its shard: the
-follow-ups due onto their shop's list, the reminders due sent, the signed documents checked.
+follow-ups due onto their shop's list, the reminders due sent, the signed documents checked,
+and tomorrow's bookings reminded (chalicelib/outward/booking_messages.py).
 
 Each shop's work stands alone: what fails is logged with its shop and the others go on; the
 piece fails at the end (Lambda tries it again, twice), and every task is written so that
@@ -25,7 +26,7 @@ from chalicelib import models
 from chalicelib.after import followups, reminders
 from chalicelib.core import clock, pieces
 from chalicelib.core.observability import logger
-from chalicelib.outward import notify
+from chalicelib.outward import booking_messages, notify
 from chalicelib.records import shops
 from chalicelib.work import signatures
 
@@ -98,6 +99,8 @@ TASKS: list[Task] = [
          lambda today, item: reminders.send_one(item, today)),
     Task("signed_orders", ("checked", "mismatched", "alerted"),
          signatures.signed_by_shop, signed_orders),
+    Task("booking_reminders", ("reminded", "held"), booking_messages.days_to_remind,
+         lambda today, unit: booking_messages.remind_day(*unit)),
 ]
 
 

@@ -67,6 +67,7 @@ EXPORTED = {
     "inspection_template": "shop", "quality_template": "shop", "order_counter": "shop", "audit": "shop", "case": "shop",
     "dashboard_day": "shop", "dashboard_totals": "shop", "integrity_alert": "shop",
     "message_dead_letter": "shop", "part_tag": "shop",  # the shop's own; an order's, with it
+    "booking_setup": "shop",
     "customer": "customers", "appointment": "customers",
     "vehicle": "vehicles", "mileage": "vehicles", "vehicle_owner": "vehicles",
     "reminder": "vehicles",
@@ -101,13 +102,15 @@ LEFT_OUT = {
     "job": "the bookkeeping of long work such as this export (its parts and cursor)",
     "part_code": "a tag code's look-up across shops: the tag holds its code",
     "part_client_id": "a tablet's id for a new tag, against a replayed create",
+    "booking_page": "the booking page's code look-up across shops: the booking setup holds its code",
+    "slot_day": "a day's places taken per slot: a count of the appointments, which are exported",
 }
 # Never exported, whatever the item: keys, credentials and their hashes, the signed record
 # (its hash is exported; the record and its seal stay in the table).
 HIDDEN = frozenset({"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "password_hash",
                     "pin_hash", "secret_hash", "token_hash", "token_version", "endpoint", "keys",
                     "seal", "record"})
-_APPOINTMENT = {"booked": ("已預約", "Booked"), "checked_in": ("已報到", "Checked in"),
+_APPOINTMENT = {"pending": ("待確認", "Awaiting confirmation"), "booked": ("已預約", "Booked"), "checked_in": ("已報到", "Checked in"),
                 "cancelled": ("已取消", "Cancelled"), "no_show": ("未到", "No show")}
 _CASE = {"open": ("處理中", "Open"), "closed": ("已結案", "Closed")}
 _FOLLOWUP = {"pending": ("待關懷", "Not yet due"), "due": ("待打電話", "To call"),
@@ -482,7 +485,7 @@ def erase(caller: Caller, customer_id: str) -> dict:
                        "The customer has an open repair order: deliver or cancel it first.",
                        code="open_order")
     appointments = _appointments(caller.shop_id, customer_id)
-    if any(item.state == "booked" for item in appointments):
+    if any(item.state in ("pending", "booked") for item in appointments):
         raise Conflict("這位客戶還有預約，請先取消預約再刪除個資。",
                        "The customer has a booking: cancel it first.", code="open_appointment")
     personal = _personal_values(customer)

@@ -14,7 +14,8 @@ from chalicelib.models.aftercare import (Case, DashboardDay, DashboardSeen, Dash
 from chalicelib.models.appointments import (Appointment, appointment_day_index,
                                             appointment_day_pk, customer_appointments_index,
                                             customer_appointments_pk)
-from chalicelib.models.bookings import (BookingPage, BookingSetup, SlotDay, slot_days_pk)
+from chalicelib.models.bookings import (BookingPage, BookingSetup, SlotDay, slot_day_index,
+                                        slot_days_listed_pk, slot_days_pk)
 from chalicelib.models.base import (Document, Flag, Item, Lists, Lookup, Number, Text,
                                     UndeclaredAttribute, Values, Version)
 from chalicelib.models.customers import (MILEAGE_PREFIX, OWNER_PREFIX, PUSH_PREFIX,

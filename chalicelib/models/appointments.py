@@ -65,6 +65,7 @@ class Appointment(Item, discriminator="appointment"):
     created_at = Text()
     created_by = Document(null=True)
     updated_at = Text(null=True)
+    updated_by = Document(null=True)  # the last change's (`{"customer": true}`: their own)
 
     @staticmethod
     def key(shop_id: str, appointment_id: str) -> Key:

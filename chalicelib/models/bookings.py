@@ -7,7 +7,7 @@ from pynamodb.expressions.operand import Path
 from pynamodb.expressions.update import Action
 
 from chalicelib.models.base import Document, Flag, Item, Number, Text, Values
-from chalicelib.models.shops import shop_pk
+from chalicelib.models.shops import shard_of, shop_pk
 
 Key = dict[str, str]
 
@@ -51,11 +51,22 @@ def slot_days_pk(shop_id: str) -> str:
     return f"{shop_pk(shop_id)}#SLOTS"
 
 
+def slot_days_listed_pk(day: str, shard: int) -> str:
+    """The shops of a shard with bookings on a day (gsi2): the day-before reminders' list."""
+    return f"SLOTDAYS#{day}#{shard}"
+
+
+def slot_day_index(shop_id: str, day: str) -> Key:
+    return {"gsi2pk": slot_days_listed_pk(day, shard_of(shop_id)), "gsi2sk": shop_id}
+
+
 class SlotDay(Item, discriminator="slot_day"):
     """The places taken in each slot of a local day (Asia/Taipei): PK `SHOP#<shop>#SLOTS`, SK
-    `DAY#<date>` (a week is one Query between two days). Besides `shop_id` and `day`, every
-    attribute is a slot's count named by its local start, `s0930` (open attributes, ADD by
-    name, each taken only while below the slot's capacity). Made by its first write."""
+    `DAY#<date>` (a week is one Query between two days); gsi2 `SLOTDAYS#<date>#<shard>` /
+    `<shop>` (the shard's shops with bookings that day: the day-before reminders). Besides
+    `shop_id` and `day`, every attribute is a slot's count named by its local start, `s0930`
+    (open attributes, ADD by name, each taken only while below the slot's capacity). Made by
+    its first write (a booking's, even one outside the hours that takes no place)."""
     OPEN = True
     shop_id = Text()
     day = Text()

@@ -473,6 +473,9 @@ class Message(Item, discriminator="message"):
     sent_at = Text(null=True)
     delivered_at = Text(null=True)
     read_at = Text(null=True)
+    # A booking's message (chalicelib/outward/booking_messages.py) has no order: its
+    # `order_id` is `appt-<appointment>` and it names the customer to send it to.
+    customer_id = Text(null=True)
 
     @staticmethod
     def key(shop_id: str, order_id: str, message_id: str) -> Key:

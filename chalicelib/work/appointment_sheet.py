@@ -14,7 +14,8 @@ from chalicelib.work.appointments import DayQuery, day as day_list
 
 SOURCES = {"phone": ("電話", "Phone"), "line": ("LINE", "LINE"), "online": ("線上", "Online"),
            "walk_in": ("現場", "Walk-in"), "invitation": ("回廠邀約", "Invited back")}
-STATES = {"booked": ("已預約", "Booked"), "checked_in": ("已報到", "Checked in"),
+STATES = {"pending": ("待確認", "Awaiting confirmation"), "booked": ("已預約", "Booked"),
+          "checked_in": ("已報到", "Checked in"),
           "cancelled": ("已取消", "Cancelled"), "no_show": ("未到", "No-show")}
 WEEKDAYS = "一二三四五六日"
 

@@ -363,7 +363,7 @@ def _change(shop_id: str, appointment: dict, changes: dict, cleared: set[str], b
         changes.update(slot_day=new_day, slot_starts=new_starts)
     if overbook and new_starts:
         changes["overbooked"] = True
-    changes["updated_at"] = now
+    changes.update(updated_at=now, updated_by=by)
     capacity = cal["setup"]["cars_per_slot"]
 
     def build(writes: Any) -> None:
@@ -373,13 +373,13 @@ def _change(shop_id: str, appointment: dict, changes: dict, cleared: set[str], b
                                *(_FIELDS[name].remove() for name in sorted(cleared))],
                       condition=(Appointment.state == state)
                       & (Appointment.updated_at == appointment["updated_at"]))
-        if new_day == old_day and old_day:
-            slots.change(writes, shop_id, old_day, new_starts, old_starts, capacity, overbook)
+        if new_day == old_day:
+            if new_starts != old_starts:
+                slots.change(writes, shop_id, new_day, new_starts, old_starts, capacity, overbook)
             return
         if old_day and old_starts:
             slots.change(writes, shop_id, old_day, [], old_starts, capacity)
-        if new_day and new_starts:
-            slots.change(writes, shop_id, new_day, new_starts, [], capacity, overbook)
+        slots.change(writes, shop_id, new_day, new_starts, [], capacity, overbook)
 
     try:
         _write(build)

@@ -175,19 +175,18 @@ def free_slots(shop_id: str, day: str, minutes: int, cal: dict | None = None) ->
 # --- taking and giving back (parts of the caller's transaction) ---
 
 def change(writes: Any, shop_id: str, day: str, take: list[str],
-           give_back: list[str], capacity: int, overbook: bool = False) -> bool:
+           give_back: list[str], capacity: int, overbook: bool = False) -> None:
     """Add to `writes` the update of a day's counts: a place taken in each slot of `take`
-    (each below `capacity`, unless `overbook`), one given back in each of `give_back`. False
-    (nothing added) when they cancel out."""
+    (each below `capacity`, unless `overbook`), one given back in each of `give_back`; the
+    day listed for its shard's reminders (models.slot_day_index) whatever the counts."""
     delta = {slot: 0 for slot in [*take, *give_back]}
     for slot in take:
         delta[slot] += 1
     for slot in give_back:
         delta[slot] -= 1
     delta = {slot: places for slot, places in delta.items() if places}
-    if not delta:
-        return False
     SlotDay = models.SlotDay
+    listed = models.slot_day_index(shop_id, day)
     condition = None
     if not overbook:
         for slot in sorted(slot for slot, places in delta.items() if places > 0):
@@ -195,7 +194,7 @@ def change(writes: Any, shop_id: str, day: str, take: list[str],
             condition = room if condition is None else condition & room
     writes.update(SlotDay.from_dict(SlotDay.key(shop_id, day)),
                   actions=[SlotDay.type.set(SlotDay), SlotDay.shop_id.set(shop_id),
-                           SlotDay.day.set(day),
+                           SlotDay.day.set(day), SlotDay.gsi2pk.set(listed["gsi2pk"]),
+                           SlotDay.gsi2sk.set(listed["gsi2sk"]),
                            *(SlotDay.add(slot, places) for slot, places in sorted(delta.items()))],
                   condition=condition)
-    return True

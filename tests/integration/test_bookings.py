@@ -6,12 +6,16 @@ from datetime import datetime
 
 import pytest
 
-from chalicelib import models
+from chalicelib import changes, models
+from chalicelib.after import daily
 from chalicelib.core import aws
 from chalicelib.core import clock as times
-from chalicelib.records import booking_setup
+from chalicelib.outward import booking_messages
+from chalicelib.outward.notify import outbox, quiet_hours
+from chalicelib.records import booking_setup, customers
 from chalicelib.work import appointments, slots
 from tests.builders import a_customer, a_plate, a_shop, a_vehicle, new_id
+from tests.integration.test_notify import item_records
 
 TAIPEI = times.SHOP_TIMEZONE
 # Monday 2026-12-07, 08:00 in Taipei: tomorrow is Tuesday 12/08.
@@ -402,3 +406,106 @@ def test_the_week_shows_hours_slots_places_and_bookings(open_shop):
                                   "slots": [], "appointments": []}
     assert days["2026-12-13"]["open"] is False  # Sunday
     assert open_shop.advisor.get("/api/appointments/week?start=2026-13-01").status == 422
+
+
+# --- telling the customer ---
+
+def appointment_records(appointment_id):
+    return item_records(lambda pk, sk: pk.endswith(f"#APPT#{appointment_id}"))
+
+
+def react(appointment_id):
+    """The appointment's changes as the stream hands them over, through the reactions."""
+    answer = changes.handle({"Records": appointment_records(appointment_id)})
+    assert answer == {"batchItemFailures": []}
+
+
+def sent_about(appointment_id) -> list[dict]:
+    key = booking_messages.message_key(appointment_id)
+    return sorted((item for item in outbox.recent(limit=500) if item["order_id"] == key),
+                  key=lambda item: item["at"])
+
+
+def test_an_online_booking_is_confirmed_by_sms_once(open_shop):
+    car = a_car(open_shop)
+    booked = book_online(open_shop, at("2026-12-08", "09:30"), car=car)
+    react(booked["appointment_id"])
+    react(booked["appointment_id"])  # the batch handed over again
+    [message] = sent_about(booked["appointment_id"])
+    assert message["channel"] == "sms" and message["to"] == car[0]["mobile"]
+    assert message["text"].startswith("【測試保養廠】您已預約 12/08（二）09:30 換機油，車牌 ")
+    assert "如需改期或取消" in message["text"]
+    assert car[1]["plate"] not in message["text"]  # masked, as every text shows a plate
+
+
+def test_a_linked_customer_hears_by_line(open_shop):
+    car = a_car(open_shop)
+    customers.link_line(open_shop.shop_id, car[0]["customer_id"], "U-booking-line-1")
+    booked = book_online(open_shop, at("2026-12-08", "10:00"), car=car)
+    react(booked["appointment_id"])
+    [message] = sent_about(booked["appointment_id"])
+    assert (message["channel"], message["to"]) == ("line", "U-booking-line-1")
+
+
+def test_pending_then_confirmed_moved_and_cancelled_each_tell_the_customer(open_shop):
+    configure(open_shop, confirm_by_hand=True)
+    booked = book_online(open_shop, at("2026-12-08", "10:00"))
+    path = f"/api/appointments/{booked['appointment_id']}"
+    assert open_shop.advisor.patch(path, {"state": "booked"}).status == 200
+    assert open_shop.advisor.patch(path, {"at": at("2026-12-09", "11:00")}).status == 200
+    assert open_shop.advisor.patch(path, {"purpose": "換機油、輪胎對調"}).status == 200
+    appointments.cancel(open_shop.shop_id, booked["appointment_id"], {"customer": True})
+    react(booked["appointment_id"])
+    texts = {message["step"]: message["text"] for message in sent_about(booked["appointment_id"])}
+    assert len(texts) == 4, texts  # the purpose changed alone tells nothing
+    assert "已收到您 12/08（二）10:00 換機油的預約" in texts["booking:received"]
+    assert "店家確認後" in texts["booking:received"]
+    assert "12/08（二）10:00 換機油的預約已確認" in texts["booking:confirmed"]
+    assert "您的預約已改到 12/09（三）11:00 換機油" in \
+        texts["booking:moved:2026-12-09T03:00:00.000Z"]
+    assert "12/09（三）11:00 換機油、輪胎對調的預約已取消" in texts["booking:cancelled"]
+
+
+def test_what_the_shop_does_in_quiet_hours_waits_for_the_morning(open_shop, clock):
+    configure(open_shop, confirm_by_hand=True)
+    booked = book_online(open_shop, at("2026-12-08", "10:00"))
+    clock.value = datetime(2026, 12, 7, 22, 0, tzinfo=TAIPEI)
+    path = f"/api/appointments/{booked['appointment_id']}"
+    assert open_shop.advisor.patch(path, {"state": "booked"}).status == 200
+    react(booked["appointment_id"])
+    assert len(sent_about(booked["appointment_id"])) == 1  # the customer's own booking: at once
+    clock.value = datetime(2026, 12, 8, 8, 0, tzinfo=TAIPEI)
+    quiet_hours.send_due(clock.value)
+    texts = {message["step"]: message["text"] for message in sent_about(booked["appointment_id"])}
+    assert len(texts) == 2 and "已確認" in texts["booking:confirmed"]
+
+
+def test_the_day_before_reminder_is_sent_once_across_two_runs_after_quiet_hours(open_shop,
+                                                                                 clock):
+    reminded = book_online(open_shop, at("2026-12-08", "09:30"))
+    cancelled = book_online(open_shop, at("2026-12-08", "11:00"))
+    appointments.cancel(open_shop.shop_id, cancelled["appointment_id"], {"customer": True})
+    configure(open_shop, confirm_by_hand=True)
+    pending = book_online(open_shop, at("2026-12-08", "14:00"))
+    day_after = book_online(open_shop, at("2026-12-09", "09:30"))
+    clock.value = datetime(2026, 12, 7, 6, 0, tzinfo=TAIPEI)  # the daily job's time
+    shard = models.shard_of(open_shop.shop_id)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(lambda _: daily.run_piece({"date": "2026-12-07", "shard": shard},
+                                                       seconds=None), range(2)))
+    counts = [run["booking_reminders"] for run in runs]
+    assert sum(count["held"] for count in counts) == 1  # 06:00: held until 08:00
+    assert sum(count["reminded"] for count in counts) == 0
+    assert sent_about(reminded["appointment_id"]) == []
+    clock.value = datetime(2026, 12, 7, 8, 0, tzinfo=TAIPEI)
+    quiet_hours.send_due(clock.value)
+    quiet_hours.send_due(clock.value)
+    [message] = sent_about(reminded["appointment_id"])
+    assert message["text"].startswith("【測試保養廠】提醒您明天 12/08（二）09:30 換機油")
+    stored = appointments.get_appointment(open_shop.shop_id, reminded["appointment_id"])
+    assert stored["reminded_at"]
+    for other in (cancelled, pending, day_after):
+        assert "reminded_at" not in appointments.get_appointment(open_shop.shop_id,
+                                                                 other["appointment_id"])
+    again = daily.run_piece({"date": "2026-12-07", "shard": shard}, seconds=None)
+    assert again["booking_reminders"] == {"reminded": 0, "held": 0}

@@ -90,6 +90,7 @@ def a_shop_with_one_of_each(shop) -> dict:
     one(models.DeadLetter, models.DeadLetter.key(sid, now, oid, "ready.sms.1"), shop_id=sid)
     one(models.PartTag, models.PartTag.key(sid, None, "P-0001"), shop_id=sid, state="held")
     one(models.ShopSettings, models.ShopSettings.key(sid), shop_id=sid)
+    assert shop.advisor.get("/api/booking-setup").status == 200  # the setup and its page code
     one(models.NotifySettings, models.NotifySettings.key(sid), shop_id=sid)
     one(models.InspectionTemplate, models.InspectionTemplate.key(sid), shop_id=sid)
     one(models.QualityTemplate, models.QualityTemplate.key(sid), shop_id=sid,

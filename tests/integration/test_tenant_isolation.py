@@ -112,10 +112,17 @@ BODIES = {
     ("POST", "/api/orders/{order_id}/followup"): {"client_id": "{new}", "outcome": "no_answer"},
     ("PATCH", "/api/cases/{case_id}"): {"owner_id": "{staff_id}"},
     ("POST", "/api/cases/{case_id}/close"): {"client_id": "{new}", "resolution": "已處理"},
+    # online booking: B replaces its own setup (never A's), and cannot see A's page code
+    ("PUT", "/api/booking-setup"): {"slot_minutes": 15, "cars_per_slot": 9, "days_ahead": 5,
+                                    "notice_hours": 0, "confirm_by_hand": True,
+                                    "holidays": ["2026-11-30"], "online": False,
+                                    "services": [{"service_id": "b", "zh": "B", "en": "B",
+                                                  "minutes": 15}]},
 }
 QUERIES = {
     "/api/customers": "?phone=0912", "/api/vehicles": "?plate={plate_prefix}",
     "/api/appointments": "?date={date}", "/api/jobs": "?technician_id={staff_id}",
+    "/api/appointments/week": "?start={date}",
 }
 
 
@@ -158,6 +165,7 @@ def shop_a_things(chalice_client):
     tablet = shop_a.owner.post("/api/devices", {"device_id": new_id("tablet"), "name": "櫃台"})
     assert tablet.status == 201, tablet.body
     ids["device_id"] = tablet.body["device_id"]
+    ids["booking_url"] = shop_a.owner.get("/api/booking-setup").body["booking_url"]
     from chalicelib.core import clock as times
     from chalicelib.outward import notify  # a message to A's customer, held back by quiet hours
     notify.queue(shop_a.shop_id, ids["order_id"], "checked_in", ["sms"], "text", times.now())
@@ -187,6 +195,8 @@ def snapshot(shop_a, ids):
         "final_check": shop_a.owner.get("/api/quality-check").body,
         "part_tag": shop_a.owner.get(f"/api/parts/{ids['code']}").body,
         "devices": shop_a.owner.get("/api/devices").body,
+        "booking_setup": shop_a.owner.get("/api/booking-setup").body,
+        "week": shop_a.owner.get(f"/api/appointments/week?start={ids['date']}").body,
     }
 
 
@@ -204,7 +214,8 @@ def test_shop_b_gets_nothing_of_shop_a_on_any_route(chalice_client, shop_a_thing
     before = snapshot(shop_a, ids)
     intruder = a_shop(chalice_client, name="B 廠").as_role(role)
     secrets = [ids[name] for name in ("order_id", "customer_id", "vehicle_id", "appointment_id",
-                                      "plate", "line_id", "code")] + [before["customer"]["name"]]
+                                      "plate", "line_id", "code", "booking_url")] + \
+        [before["customer"]["name"]]
     walked = 0
     for method, path in signed_in_routes():
         url = fill(path, ids) + fill(QUERIES.get(path, ""), ids)

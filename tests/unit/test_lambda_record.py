@@ -7,7 +7,7 @@ from chalice.app import DynamoDBEvent
 
 from chalicelib import changes, models
 from chalicelib.after import dashboard, reminders
-from chalicelib.outward import notify
+from chalicelib.outward import booking_messages, notify
 from chalicelib.outward.notify import staff
 from devstack.poller import lambda_record
 
@@ -92,6 +92,7 @@ def test_each_item_type_has_its_reactions():
     assert routed("message") == [dashboard.on_message]
     assert routed("case") == [dashboard.on_case]
     assert routed("staff") == [] and routed("reminder") == []
+    assert routed("appointment") == [booking_messages.on_appointment_change]
     assert changes.reactions_to(an_image("ORDER"), {}) == []  # no type: nothing to route by
 
 

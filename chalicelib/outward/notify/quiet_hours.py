@@ -13,7 +13,7 @@ from chalicelib import models
 from chalicelib.core import clock, pieces
 from chalicelib.outward.notify.base import failed
 from chalicelib.outward.notify.delivery import _customer, _put_new, _record, deliver
-from chalicelib.records import shop_settings
+from chalicelib.records import customers, shop_settings
 
 # Shards read and sent at once by the 15-minute schedule: each shard's messages go one after
 # another (its partition's writes stay few a second), the shards side by side.
@@ -48,13 +48,16 @@ def next_send_time(now: datetime, rules: dict) -> datetime:
 
 
 def queue(shop_id: str, order_id: str, step: str, channels: list[str], text: str,
-          not_before: datetime, occurrence: int = 1) -> dict:
-    """Held back until `not_before`; a second sight of the same change queues nothing more."""
+          not_before: datetime, occurrence: int = 1, customer_id: str | None = None) -> dict:
+    """Held back until `not_before`; a second sight of the same change queues nothing more.
+    A booking's message (no order) names its customer, and goes on its one channel."""
     channel = channels[0] if channels else "none"
     message_id = models.message_id(step, channel, occurrence)
     due = clock.iso(not_before)
+    for_customer = {"customer_id": customer_id} if customer_id else {}
     _put_new(shop_id, order_id, message_id, step, channel, text, "queued", occurrence,
-             not_before=due, **models.message_due_index(due, shop_id, order_id, message_id))
+             not_before=due, **for_customer,
+             **models.message_due_index(due, shop_id, order_id, message_id))
     return {"message_id": message_id, "channel": channel, "state": "queued", "not_before": due}
 
 
@@ -104,8 +107,14 @@ def _send_due_in(shard: int, now: datetime, deadline: float | None = None) -> tu
         except models.Refused:
             continue  # another run took it
         taken += 1
-        order = models.Order.read(models.order_key(item["shop_id"], item["order_id"])) or {}
-        customer = _customer(item["shop_id"], order) if order else None
+        rules = shop_settings.notification_settings(item["shop_id"])
+        if item.get("customer_id"):  # a booking's message: its customer, its one channel
+            customer = customers.get_customer(item["shop_id"], item["customer_id"])
+            customer = customer and {**customer, "channel": item["channel"]}
+            rules = {"fallback_channels": []}
+        else:
+            order = models.Order.read(models.order_key(item["shop_id"], item["order_id"])) or {}
+            customer = _customer(item["shop_id"], order) if order else None
         occurrence = int(item.get("occurrence", 1))  # none: queued before times were counted
         if not customer or customer.get("channel") == "none":
             _record(item["shop_id"], item["order_id"], item["message_id"], item["step"],
@@ -114,8 +123,8 @@ def _send_due_in(shard: int, now: datetime, deadline: float | None = None) -> tu
                     occurrence=occurrence)
             continue
         results = deliver(item["shop_id"], item["order_id"], item["step"], item["text"],
-                          customer, shop_settings.notification_settings(item["shop_id"]),
-                          unreachable_id=item["message_id"], occurrence=occurrence)
+                          customer, rules, unreachable_id=item["message_id"],
+                          occurrence=occurrence)
         if results and all(result["message_id"] != item["message_id"] for result in results):
             # Another channel carried it (the customer's changed since): that one's record
             # stands, the queued one goes.
