@@ -78,6 +78,21 @@ async function scrollToTop(page, selector) {
   await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 }
 
+/** A finger drawn across `locator` from left to right (the touch events a phone sends). */
+async function swipeRight(locator) {
+  await locator.evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    const y = Math.max(box.top, 0) + 100;
+    const touch = (x) => new Touch({ identifier: 1, target: el, clientX: x, clientY: y });
+    const send = (type, x, touches) => el.dispatchEvent(new TouchEvent(type, {
+      bubbles: true, cancelable: true, touches, changedTouches: [touch(x)],
+    }));
+    send('touchstart', box.left + 30, [touch(box.left + 30)]);
+    send('touchmove', box.left + 150, [touch(box.left + 150)]);
+    send('touchend', box.right - 20, []);
+  });
+}
+
 async function weekAhead(page, weeks) {
   for (let i = 0; i < weeks; i += 1) {
     const sub = await page.locator('.screen-sub').innerText();
@@ -238,6 +253,12 @@ test('on a phone the week is one day at a time under the week’s days, and the 
     await page.getByRole('dialog').getByRole('button', { name: '改期' }).waitFor();
     await assertLayout(page, 'a booking’s sheet (phone)');
     await screenshot(page, 'appointments-week-sheet-phone');
+    await page.getByRole('dialog').getByRole('button', { name: '關閉' }).tap();
+
+    // A swipe to the right across the week goes back a week.
+    await swipeRight(column);
+    await page.locator(`.week-day[data-date="${addDays(start, -7)}"]`).waitFor({ state: 'attached' });
+    assert.match(await page.locator('.screen-sub').innerText(), new RegExp(`^${addDays(start, -7)}`));
 
     await page.goto(`${BASE_URL}/#/settings`);
     await page.getByRole('navigation', { name: '設定項目' }).getByRole('button', { name: '線上預約' }).tap();
