@@ -125,7 +125,8 @@ test("today's appointments: add one from a plate, then check it in to an order w
     await page.getByRole('button', { name: '新增預約' }).tap();
     await page.getByLabel('車輛（以車牌查詢）').fill(vehicle.plate.slice(0, 5));
     await page.getByRole('button', { name: new RegExp(vehicle.plate) }).tap();
-    await page.getByLabel(/^時間/).fill('10:30');
+    // 14:30: the demo day's 10:30 is full (two cars in a slot that takes two).
+    await page.getByLabel(/^時間/).fill('14:30');
     await page.getByLabel('預約項目').fill('四萬公里定期保養');
     await page.getByRole('button', { name: 'LINE', exact: true }).tap();
     await page.getByLabel('需預備零件').fill('機油濾芯、空氣濾芯');
@@ -134,7 +135,7 @@ test("today's appointments: add one from a plate, then check it in to an order w
 
     const row = page.locator('.appointment').filter({ hasText: vehicle.plate });
     await row.waitFor();
-    assert.match(await row.innerText(), /10:30[\s\S]*蔡佩君 · 四萬公里定期保養[\s\S]*LINE · 60 分鐘 · 機油濾芯、空氣濾芯/);
+    assert.match(await row.innerText(), /14:30[\s\S]*蔡佩君 · 四萬公里定期保養[\s\S]*LINE · 60 分鐘 · 機油濾芯、空氣濾芯/);
     await assertLayout(page, 'the appointments (tablet)');
     await screenshot(page, 'appointments-tablet');
 

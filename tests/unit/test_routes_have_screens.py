@@ -29,8 +29,6 @@ NO_SCREEN = {
     ("GET", "/api/cases/{case_id}"): "the open cases' list carries each case whole",
     ("POST", "/api/vehicles/{vehicle_id}/mileage"): "the walk-around and the new order record the "
                                                     "odometer with the order; this is for imports",
-    ("PATCH", "/api/appointments/{appointment_id}"): "rescheduling, cancelling and no-shows on the "
-                                                     "appointments screen are issue 19's (bookings)",
 }
 
 _LITERAL = re.compile(r"""(?:'(?P<method>GET|POST|PUT|PATCH|DELETE)'\s*,\s*)?[`'"](?P<path>/api/[^`'"\s?]*)""")

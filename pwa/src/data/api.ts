@@ -229,6 +229,9 @@ export const recordQualityCheck = (orderId: string, items: Record<string, Qualit
 export interface NewAppointment {
   at: string; duration_minutes: number; purpose: string; source: AppointmentSource;
   parts_to_prepare?: string[]; customer_id: string; vehicle_id: string;
+  service_id?: string; technician_id?: string; estimate_amount?: number;
+  /** Into a full slot on purpose (the advisor's call; refused `slot_full` otherwise). */
+  overbook?: boolean;
 }
 export const createAppointment = (a: NewAppointment) =>
   queue.submit<Appointment>('POST', '/api/appointments', { appointment_id: newId(), ...a });

@@ -275,8 +275,16 @@ export interface Appointment {
   vehicle_id: string;
   customer_name: string;
   plate: string;
-  state: 'booked' | 'checked_in' | 'cancelled' | 'no_show';
+  state: 'pending' | 'booked' | 'checked_in' | 'cancelled' | 'no_show';
   order_id?: string;
+  /** Issue 19: pre-assigned technician, parts ticked ready, the estimate, the customer's note. */
+  technician_id?: string | null;
+  technician_name?: string | null;
+  parts_ready?: string[];
+  estimate_amount?: number | null;
+  note?: string | null;
+  service_id?: string | null;
+  confirmed_at?: string | null;
 }
 
 export interface Job {

@@ -16,10 +16,11 @@ import { StaffAlerts } from '../ui/settings/StaffAlerts';
 import { Staff } from '../ui/settings/Staff';
 import { Tablets } from '../ui/settings/Tablets';
 import { NotifyTemplates } from '../ui/settings/NotifyTemplates';
+import { BookingSetup } from '../ui/settings/BookingSetup';
 
 /**
  * My PIN; for an owner or manager also making this tablet a shared shop device and the shop's
- * tablets, its staff, the shop's details and opening hours, the inspection thresholds, the
+ * tablets, its staff, the shop's details and opening hours, its online booking, the inspection thresholds, the
  * customer messages and the walk-around checklist (the API refuses others with 403 anyway).
  */
 export function Settings() {
@@ -48,6 +49,7 @@ export function Settings() {
       {manages && <Staff />}
       {who.staff.role !== 'technician' && <StaffAlerts />}
       {manages && <ShopProfile />}
+      {manages && <BookingSetup />}
       {manages && <Thresholds />}
       {manages && <DocumentDates />}
       {manages && <NotifyTemplates />}
@@ -64,6 +66,7 @@ export function Settings() {
 // The panels an owner or manager comes for, in the page's order: one tap to each.
 const INDEX: [string, MessageKey][] = [
   ['device-title', 'settings.device'], ['staff-title', 'staff.title'], ['shop-title', 'shop.title'],
+  ['booking-setup-title', 'bookingSetup.title'],
   ['thresholds-title', 'settings.thresholds'], ['document-dates-title', 'paper.dates'],
   ['notify-title', 'notify.title'], ['template-title', 'settings.template'],
   ['quality-template-title', 'settings.qualityTemplate'],
