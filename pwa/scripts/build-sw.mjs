@@ -13,9 +13,10 @@ const { count, size, warnings } = await generateSW({
   // Vite names assets by content hash: no need for Workbox's own revision query on those.
   dontCacheBustURLsMatching: /^assets\//,
   navigateFallback: '/index.html',
-  // The customer's pages (/t/, /o/) and the API must always reach the network; a part tag's link
-  // (/q/<code>) is a route of this app, so it opens offline too.
-  navigateFallbackDenylist: [/^\/api\//, /^\/t\//, /^\/o\//],
+  // The customer's pages (/t/ progress, /o/ opt-out, /b/ booking, /m/ a booking's manage link)
+  // and the API must always reach the network; a part tag's link (/q/<code>) is a route of this
+  // app, so it opens offline too.
+  navigateFallbackDenylist: [/^\/api\//, /^\/t\//, /^\/o\//, /^\/b\//, /^\/m\//],
   cleanupOutdatedCaches: true,
   // The whole shell is precached as one version, the lazily loaded walk-around chunk (JS and CSS)
   // included, so it opens with no network. A new worker takes over at once: an open page has

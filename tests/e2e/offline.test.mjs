@@ -22,12 +22,13 @@ test('the service worker takes control and the shell still opens with the networ
     await statusSaying(page, '離線中');
 
     // An app route the server never saw opens the shell too, and so does a part tag's link (a
-    // technician scanning in a bay without Wi-Fi); the API and the customer's links do not.
+    // technician scanning in a bay without Wi-Fi); the API and the customer's links (progress,
+    // booking page, a booking's manage link) do not.
     for (const [path, heading] of [['/board/today', '登入'], ['/q/ABCD2345', PART_TAG_TITLE]]) {
       await page.goto(`${BASE_URL}${path}`);
       await page.getByRole('heading', { name: heading }).waitFor();
     }
-    for (const path of ['/api/health', '/t/some-token']) {
+    for (const path of ['/api/health', '/t/some-token', '/b/SOMESHOP', '/m/some-token']) {
       await assert.rejects(page.goto(`${BASE_URL}${path}`), `${path} was answered offline`);
     }
   } finally {
