@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.manage": MANAGERS,        # reassign or close any case (its owner may close their own)
     "dashboard.read": MANAGERS,      # the shop's numbers (營運報表) and their CSV
     "history.print": FRONT_DESK,     # a car's 維修履歷 as a PDF for its owner
+    "invitations.work": FRONT_DESK,  # the invitation list (邀約回廠名單): call, LINE, SMS
 }
 
 # (permission zh, en) for the message a refused person reads.
@@ -65,6 +66,7 @@ _ACTIONS = {
     "cases.manage": ("處理別人負責的客訴案件", "change or close cases others own"),
     "dashboard.read": ("查看營運報表", "see the shop's numbers"),
     "history.print": ("列印車輛維修履歷給客戶", "print a vehicle's service history"),
+    "invitations.work": ("邀約客戶回廠", "invite customers back"),
 }
 
 

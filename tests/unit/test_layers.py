@@ -24,7 +24,7 @@ LAYERS = [
     ["outward.links", "outward.opt_out", "outward.notify", "outward.approval_codes",
      "outward.customer_page"],
     ["after.dashboard", "after.cases", "after.followups", "after.followup_sheet", "after.reminders",
-     "after.jobs", "after.portability", "after.merge", "after.exports", "after.imports",
+     "after.invitations", "after.jobs", "after.portability", "after.merge", "after.exports", "after.imports",
      "after.daily"],
     ["changes", "customer_routes"],
 ]
