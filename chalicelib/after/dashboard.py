@@ -383,11 +383,27 @@ def _cases_again(shop_id: str) -> Iterable[tuple[str, str, Counts, int]]:
             yield from case_changes(case.as_dict(), {})
 
 
+BOOKING_DAYS_BACK, BOOKING_DAYS_AHEAD = 400, 120  # the booking days a rebuild reads again
+
+
+def _bookings_again(shop_id: str) -> Iterable[tuple[str, str, Counts, int]]:
+    """For a rebuild: the bookings of the days around today, a Query of each day's list (the
+    shop's bookings have no other list: a rebuild is rare, and each day costs one request)."""
+    today = date.fromisoformat(clock.local_date())
+    for offset in range(-BOOKING_DAYS_BACK, BOOKING_DAYS_AHEAD + 1):
+        day = (today + timedelta(days=offset)).isoformat()
+        for item in models.Item.lists.query(models.appointment_day_pk(shop_id, day)):
+            appointment = item.as_dict()
+            for what, when, counts in appointment_counts(appointment, {}):
+                yield f"appt#{appointment['appointment_id']}#{what}", when, counts, 0
+
+
 # --- rebuilding from the orders (devstack `python -m devstack dashboard-backfill`) ---
 
 # Other modules' changes to count again on a rebuild: each gives (change id, day, counts,
 # open-cases delta) for a shop — the follow-up's cases register theirs here.
-BACKFILL_SOURCES: list[Callable[[str], Iterable[tuple[str, str, Counts, int]]]] = [_cases_again]
+BACKFILL_SOURCES: list[Callable[[str], Iterable[tuple[str, str, Counts, int]]]] = [
+    _cases_again, _bookings_again]
 
 
 def backfill(shop_id: str) -> dict:
