@@ -69,7 +69,7 @@ EXPORTED = {
     "message_dead_letter": "shop", "part_tag": "shop",  # the shop's own; an order's, with it
     "customer": "customers", "appointment": "customers",
     "vehicle": "vehicles", "mileage": "vehicles", "vehicle_owner": "vehicles",
-    "reminder": "vehicles",
+    "reminder": "vehicles", "invitation": "vehicles",
     "order": "orders", "order_line": "orders", "order_event": "orders", "inspection": "orders",
     "photo": "orders", "signature": "orders", "followup": "orders", "message": "orders",
 }
