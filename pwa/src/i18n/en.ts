@@ -1250,6 +1250,7 @@ export const en: Messages = {
   'invitations.outcome.wrong_number': 'Wrong number',
   'invitations.outcome.sent': 'sent',
   'invitations.outcome.not_sent': 'not sent',
+  'reminders.status.listed': 'On the invitation list',
   'messages.reminderKind.declined': 'Declined work',
   'dashboard.bookings': 'Bookings',
   'dashboard.bookingsMade': '{n} new bookings',

@@ -1250,6 +1250,7 @@ export const zhTW = {
   'invitations.outcome.wrong_number': '號碼錯誤',
   'invitations.outcome.sent': '已傳送',
   'invitations.outcome.not_sent': '傳送失敗',
+  'reminders.status.listed': '在邀約名單上',
   'messages.reminderKind.declined': '未做項目',
   'dashboard.bookings': '預約',
   'dashboard.bookingsMade': '新預約 {n} 筆',
