@@ -239,9 +239,9 @@ def _claim(caller: Caller, vehicle_id: str, contact: dict, reasons: list[dict],
         if _contacted_already(stored, contact["contact_id"]):
             return False, stored
         last = _last_contact(stored) or {}
-        who = (last.get("by") or {}).get("name", "")
-        raise Conflict(f"{who} 已經聯絡過這位客戶了（{clock.local_date(last.get('at'))}）。",
-                       f"{who} contacted this customer already ({clock.local_date(last.get('at'))}).",
+        who, day = (last.get("by") or {}).get("name", ""), clock.local_date(last.get("at"))
+        raise Conflict(f"{who} 已經聯絡過這位客戶了（{day}）。",
+                       f"{who} contacted this customer already ({day}).",
                        code="already_contacted") from None
     after = item.as_dict()
     _trim(caller.shop_id, vehicle_id, after.get("contacts") or [])
