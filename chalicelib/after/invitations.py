@@ -34,6 +34,7 @@ from chalicelib.core.errors import Conflict, NotFound
 from chalicelib.outward import notify, opt_out
 from chalicelib.outward.notify import quiet_hours
 from chalicelib.records import customers, shop_settings, shops, vehicles
+from chalicelib.work import history
 from chalicelib.after import reminders
 
 BACK_DAYS = 30  # overdue reasons stay on the list this long
@@ -380,11 +381,7 @@ def on_appointment(event_name: str, new_image: dict, old_image: dict) -> None:
     item = Invitation.from_dict(Invitation.key(appointment["shop_id"],
                                                appointment["vehicle_id"]))
     if event_name != "REMOVE" and appointment.get("state") in LIVE:
-        item.update(actions=[
-            Invitation.type.set(Invitation), Invitation.shop_id.set(appointment["shop_id"]),
-            Invitation.vehicle_id.set(appointment["vehicle_id"]),
-            Invitation.booking.set({"appointment_id": appointment["appointment_id"],
-                                    "at": appointment["at"]})])
+        _keep_booking(appointment)
         return
     try:
         with models.refusals():
@@ -393,3 +390,55 @@ def on_appointment(event_name: str, new_image: dict, old_image: dict) -> None:
                         == appointment["appointment_id"])
     except models.Refused:
         pass  # another booking is kept (or none)
+
+
+def _keep_booking(appointment: dict) -> None:
+    Invitation = models.Invitation
+    Invitation.from_dict(Invitation.key(appointment["shop_id"], appointment["vehicle_id"])).update(
+        actions=[Invitation.type.set(Invitation), Invitation.shop_id.set(appointment["shop_id"]),
+                 Invitation.vehicle_id.set(appointment["vehicle_id"]),
+                 Invitation.booking.set({"appointment_id": appointment["appointment_id"],
+                                         "at": appointment["at"]})])
+
+
+# --- the backfill: a shop's data from before the list (devstack `invitations-backfill`) ---
+
+CLOSED = ("opted_out", "no_consent", "unreachable")  # reminders not worth a call
+BOOKING_DAYS_AHEAD = 120
+
+
+def backfill(shop_id: str) -> dict:
+    """Put a shop's existing data on the invitation list, once, when it is deployed: each car's
+    reminders on gsi1, its declined work still open (from its history), and the bookings ahead
+    on the cars. Safe to run again: each write sets what the reactions would."""
+    Reminder, counts = models.Reminder, {"vehicles": 0, "reminders": 0, "declined": 0,
+                                         "bookings": 0}
+    for found in models.Item.lookup.query(models.plate_lookup(shop_id, "")[0]):
+        vehicle_id = found.as_dict().get("vehicle_id")
+        if not vehicle_id:
+            continue
+        counts["vehicles"] += 1
+        for reminder in Reminder.query(models.vehicle_pk(shop_id, vehicle_id),
+                                       Reminder.sk.startswith(models.REMINDER_PREFIX)):
+            if reminder.gsi1pk or reminder.status in CLOSED or reminder.kind == "declined":
+                continue
+            listed = models.invite_index(shop_id, reminder.due_on, vehicle_id, reminder.kind)
+            reminder.update(actions=[Reminder.gsi1pk.set(listed["gsi1pk"]),
+                                     Reminder.gsi1sk.set(listed["gsi1sk"])])
+            counts["reminders"] += 1
+        past = history.history_of(shop_id, vehicle_id)
+        still = past["declined_open"]
+        if still:
+            latest = past["visits"][0]["order_id"] if past["visits"] else still[-1]["order_id"]
+            reminders.write_declined(shop_id, vehicle_id, past["vehicle"].get("customer_id"),
+                                     latest, still)
+            counts["declined"] += 1
+    today = _today()
+    for offset in range(BOOKING_DAYS_AHEAD + 1):
+        day = (today + timedelta(days=offset)).isoformat()
+        for booked in models.Item.lists.query(models.appointment_day_pk(shop_id, day)):
+            appointment = booked.as_dict()
+            if appointment.get("state") in LIVE and appointment.get("vehicle_id"):
+                _keep_booking(appointment)
+                counts["bookings"] += 1
+    return counts

@@ -211,6 +211,16 @@ def _schedule_declined(order: dict, delivered_on: date) -> dict | None:
                   "lines": sorted(order["lines"], key=lambda line: line.get("created_at", ""))}
     still = history.declined_open(sorted(earlier.values(), key=lambda visit: visit["date"])
                                   + [this_visit])
+    return write_declined(shop_id, vehicle_id, (order.get("customer") or {}).get("customer_id"),
+                          order["order_id"], still, bool(stored))
+
+
+def write_declined(shop_id: str, vehicle_id: str, customer_id: str | None, order_id: str,
+                   still: list[dict], stored: bool = True) -> dict | None:
+    """The car's `declined` reminder as `still` says (history.declined_open's lines): written,
+    or gone when nothing is left open."""
+    Reminder = models.Reminder
+    key = Reminder.key(shop_id, vehicle_id, "declined")
     if not still:
         if stored:
             Reminder.from_dict(key).delete()
@@ -220,8 +230,8 @@ def _schedule_declined(order: dict, delivered_on: date) -> dict | None:
     due_on = date.fromisoformat(max(line["date"] for line in still)) \
         + timedelta(days=DECLINED_WORK_AFTER_DAYS)
     item = {**key, "type": "reminder", "shop_id": shop_id, "vehicle_id": vehicle_id,
-            "kind": "declined", "customer_id": (order.get("customer") or {}).get("customer_id"),
-            "order_id": order["order_id"], "source": order["order_id"], "status": "listed",
+            "kind": "declined", "customer_id": customer_id, "order_id": order_id,
+            "source": order_id, "status": "listed",
             "due_on": due_on.isoformat(), "send_on": due_on.isoformat(),
             "detail": {"lines": lines}, "created_at": clock.now_iso(),
             **models.invite_index(shop_id, due_on.isoformat(), vehicle_id, "declined")}

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from chalicelib import models
+from chalicelib.after import invitations
 from chalicelib.records import customers
 from tests.builders import a_customer_and_vehicle, a_visit, new_id
 from tests.integration.test_customer_page_requests import sent  # noqa: F401 (fixture)
@@ -246,3 +247,37 @@ def test_the_list_of_forty_cars_costs_three_requests(shop, today, sent):
     # Query gsi1 INVITE#<shop>; BatchGetItem 80 cars and Invitation items (100 a request);
     # BatchGetItem 40 owners: the signed-in check reads nothing.
     assert sent == ["Query", "BatchGetItem", "BatchGetItem"], sent
+
+
+def test_the_backfill_lists_a_shop_s_cars_from_before_the_list(shop, today, clock):
+    """Data from before the index: reminders without gsi1, declined work without its reminder,
+    a booking without its mark on the car; the backfill puts each on the list, and again
+    changes nothing."""
+    customer, booked_car = a_car_due(shop, inspection=4)
+    _, due_car = a_car_due(shop, inspection=6)
+    _, vehicle = a_customer_and_vehicle(shop)
+    visit = a_visit(shop, vehicle, 30_000, {"LF": (6, 6, 6)}, {"front": 8},
+                    [("機油更換", "approved"), ("雨刷更換", "declined")])
+    assert visit["state"] == "delivered"  # its stream record never handled: as before the list
+    appointment_id = new_id("appt")
+    booked = shop.advisor.post("/api/appointments", {
+        "appointment_id": appointment_id, "at": "2027-03-12T09:00:00+08:00",
+        "duration_minutes": 60, "purpose": "驗車", "source": "phone",
+        "customer_id": customer["customer_id"], "vehicle_id": booked_car["vehicle_id"]})
+    assert booked.status == 201, booked.body
+    Reminder = models.Reminder
+    for car in (booked_car, due_car):
+        Reminder.from_dict(Reminder.key(shop.shop_id, car["vehicle_id"], "inspection")).update(
+            actions=[Reminder.gsi1pk.remove(), Reminder.gsi1sk.remove()])
+    assert not {booked_car["vehicle_id"], due_car["vehicle_id"], vehicle["vehicle_id"]} & set(
+        rows_of(the_list(shop.advisor)))
+    counts = invitations.backfill(shop.shop_id)
+    assert counts["reminders"] == 2 and counts["declined"] == 1 and counts["bookings"] == 1
+    listed = the_list(shop.advisor)
+    rows = rows_of(listed)
+    assert due_car["vehicle_id"] in rows and vehicle["vehicle_id"] in rows
+    (declined,) = rows[vehicle["vehicle_id"]]["reasons"]
+    assert declined["kind"] == "declined" and declined["lines"] == ["雨刷更換"]
+    assert rows_of(listed, "contacted")[booked_car["vehicle_id"]]["state"] == "booked"
+    again = invitations.backfill(shop.shop_id)
+    assert again["reminders"] == 0 and the_list(shop.advisor) == listed
