@@ -29,6 +29,7 @@ followup_sheet = lazy("after.followup_sheet")
 followups, cases, reminders, dashboard, portability, exports, imports, daily, merge = (
     lazy(f"after.{name}") for name in ("followups", "cases", "reminders", "dashboard",
                                        "portability", "exports", "imports", "daily", "merge"))
+invitations = lazy("after.invitations")
 changes = lazy("changes")
 
 app = Chalice(app_name="servicelane")
@@ -802,6 +803,29 @@ def get_followups_pdf(query):
 def record_followup(order_id, body):
     """One call: reached (satisfied, or an issue opening a case), no answer, or call back."""
     return followups.record(api.caller(), order_id, body)
+
+
+# --- the invitation list (邀約回廠名單) ---
+
+@api.route("/api/invitations", "GET", query="after.invitations:ListQuery")
+def list_invitations(query):
+    """The cars to invite back: due reminders and declined work of the coming `weeks` (and up
+    to 30 days overdue), one row per car; the ones contacted or booked apart."""
+    return invitations.listing(api.caller(), query)
+
+
+@api.route("/api/invitations/{invitation_id}/contacts", "POST",
+           body="after.invitations:Contact")
+def record_invitation_contact(invitation_id, body):
+    """A call (or message) and its outcome; 409 `already_contacted` when another advisor did."""
+    return invitations.record(api.caller(), invitation_id, body)
+
+
+@api.route("/api/invitations/{invitation_id}/messages", "POST", body="after.invitations:Send")
+def send_invitation(invitation_id, body):
+    """The shop's invitation by LINE (linked) or SMS, recorded as the contact; 409 when the
+    customer said no to marketing, in quiet hours, or when another advisor contacted them."""
+    return invitations.send(api.caller(), invitation_id, body)
 
 
 @api.route("/api/cases", "GET", query="after.cases:CasesQuery")

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from chalice.app import DynamoDBEvent
 
 from chalicelib import models
-from chalicelib.after import dashboard, reminders
+from chalicelib.after import dashboard, invitations, reminders
 from chalicelib.core.observability import logger
 from chalicelib.outward import booking_messages, notify
 from chalicelib.outward.notify import staff
@@ -38,7 +38,9 @@ react(models.Order, reminders.on_order_change)  # a delivery schedules the vehic
 react(models.Event, dashboard.on_event)  # the shop's numbers: an order's steps,
 react(models.Line, dashboard.on_line)  # its additional lines,
 react(models.Message, dashboard.on_message)  # the messages to its customer,
-react(models.Case, dashboard.on_case)  # and the cases a follow-up opens and closes
+react(models.Case, dashboard.on_case)  # the cases a follow-up opens and closes,
+react(models.Appointment, dashboard.on_appointment)  # and the bookings: made, kept, missed
+react(models.Appointment, invitations.on_appointment)  # a booking ahead leaves the invitation list
 react(models.Line, staff.on_line)  # a technician's finding tells the front desk,
 react(models.Order, staff.on_order_change)  # and so does a call for support
 react(models.Appointment, booking_messages.on_appointment_change)  # a booking tells its customer

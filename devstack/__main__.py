@@ -121,6 +121,28 @@ def dashboard_backfill(args: list[str]) -> int:
     return 0
 
 
+def invitations_backfill(args: list[str]) -> int:
+    """`python -m devstack invitations-backfill [SHOP_ID]`: a shop's cars put on the invitation
+    list once, when it is deployed (chalicelib/after/invitations.py `backfill`): reminders from
+    before the list's index, declined work still open, bookings ahead; the demo shop by default."""
+    import json
+    import os
+
+    from chalicelib.after import invitations
+    from chalicelib.core import aws
+    from devstack.seed import DEMO_SHOP_ID
+    from devstack.settings import from_environment
+
+    if len(args) > 1:
+        print("usage: python -m devstack invitations-backfill [SHOP_ID]", file=sys.stderr)
+        return 2
+    if not os.environ.get("SL_DDB_ENDPOINT"):
+        os.environ.update(from_environment().app_environment())
+    aws.reset()
+    print(json.dumps(invitations.backfill(args[0] if args else DEMO_SHOP_ID)))
+    return 0
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "dev"
     try:
@@ -138,6 +160,8 @@ def main(argv: list[str]) -> int:
             return new_shop(argv[2:])
         if command == "dashboard-backfill":
             return dashboard_backfill(argv[2:])
+        if command == "invitations-backfill":
+            return invitations_backfill(argv[2:])
         if command == "bench":
             from devstack.bench import main as bench
             return bench()

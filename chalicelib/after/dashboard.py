@@ -15,7 +15,11 @@ What counts, on the day it happened:
 - an additional line: proposed when added, approved or declined (with its amount and the time
   since it was proposed) when the customer answers;
 - a message to the customer: sent or failed, per channel;
-- a follow-up case opened or closed (the case item's changes, `on_case`).
+- a follow-up case opened or closed (the case item's changes, `on_case`);
+- a booking (the appointment item's changes, `on_appointment`): made, per source, on the day it
+  was made; checked in (and so turned into an order), a no-show or cancelled, on the day of the
+  booking's time. The show rate is checked in / (checked in + no-shows): a no-show is marked only
+  once the booking's time has come, so both are of bookings whose time has passed.
 
 Times are kept as histograms of fixed buckets (`BUCKETS`), not as lists of durations: buckets
 of different days add up by plain ADD, so a period's median and 90th percentile come from the
@@ -31,6 +35,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Callable, Iterable
 
+from boto3.dynamodb.types import TypeDeserializer
 from pydantic import Field
 from pynamodb.expressions.operand import Path
 
@@ -60,6 +65,8 @@ TIMED_STATES = ("booked", "checked_in", "authorized", "in_progress", "awaiting_a
 WALKAROUND_REQUIRED = ("mileage_km", "fuel_eighths", "lights", "tyres", "valuables_reminded")
 ROAD_WHEELS = ("LF", "RF", "LR", "RR")
 CHANNELS = ("line", "line_pnp", "sms", "email", "push", "none")  # "none": none reached them
+SOURCES = ("phone", "line", "online", "walk_in", "invitation")  # where a booking came from
+BOOKING_ENDS = ("checked_in", "no_show", "cancelled")
 
 Counts = dict[str, int]
 
@@ -288,6 +295,49 @@ def on_message(event_name: str, new_image: dict, old_image: dict) -> None:
             counts)
 
 
+# --- bookings, counted from the appointment items' changes (`on_appointment`) ---
+
+def appointment_counts(new: dict, old: dict) -> list[tuple[str, str, Counts]]:
+    """(what, day, counts) of an appointment's change: made (by source) on the day it was
+    made; checked in (into an order: converted), no-show or cancelled on its own day."""
+    found = []
+    if not old and new.get("created_at"):
+        source = new.get("source") if new.get("source") in SOURCES else "phone"
+        found.append(("made", clock.local_date(new["created_at"]),
+                      {"bk.made": 1, f"bk.src.{source}": 1}))
+    state = new.get("state")
+    if state in BOOKING_ENDS and (old or {}).get("state") != state and new.get("at"):
+        counts = {f"bk.{state}": 1}
+        if state == "checked_in" and new.get("order_id"):
+            counts["bk.converted"] = 1
+        found.append((state, clock.local_date(new["at"]), counts))
+    return found
+
+
+def on_appointment(event_name: str, new_image: dict, old_image: dict) -> None:
+    """The stream's reaction to an appointment (Appointment): a booking made, kept or missed."""
+    if event_name == "REMOVE":
+        return
+    appointment, before = _fields(new_image), _fields(old_image)
+    if not appointment.get("shop_id") or not appointment.get("appointment_id"):
+        return
+    for what, day, counts in appointment_counts(appointment, before):
+        add(appointment["shop_id"], day,
+            f"appt#{appointment['appointment_id']}#{what}", counts)
+
+
+_deserializer = TypeDeserializer()
+_APPOINTMENT_FIELDS = ("shop_id", "appointment_id", "state", "at", "source", "created_at",
+                       "order_id")
+
+
+def _fields(image: dict) -> dict:
+    """An appointment's few counted fields (not its model: a booking may carry fields added
+    later, which the count does not read)."""
+    return {name: _deserializer.deserialize(image[name]) for name in _APPOINTMENT_FIELDS
+            if name in image}
+
+
 # --- follow-up cases, counted from the case items' changes (`on_case`) ---
 
 def case_opened(shop_id: str, case_id: str, at: str) -> bool:
@@ -333,11 +383,27 @@ def _cases_again(shop_id: str) -> Iterable[tuple[str, str, Counts, int]]:
             yield from case_changes(case.as_dict(), {})
 
 
+BOOKING_DAYS_BACK, BOOKING_DAYS_AHEAD = 400, 120  # the booking days a rebuild reads again
+
+
+def _bookings_again(shop_id: str) -> Iterable[tuple[str, str, Counts, int]]:
+    """For a rebuild: the bookings of the days around today, a Query of each day's list (the
+    shop's bookings have no other list: a rebuild is rare, and each day costs one request)."""
+    today = date.fromisoformat(clock.local_date())
+    for offset in range(-BOOKING_DAYS_BACK, BOOKING_DAYS_AHEAD + 1):
+        day = (today + timedelta(days=offset)).isoformat()
+        for item in models.Item.lists.query(models.appointment_day_pk(shop_id, day)):
+            appointment = item.as_dict()
+            for what, when, counts in appointment_counts(appointment, {}):
+                yield f"appt#{appointment['appointment_id']}#{what}", when, counts, 0
+
+
 # --- rebuilding from the orders (devstack `python -m devstack dashboard-backfill`) ---
 
 # Other modules' changes to count again on a rebuild: each gives (change id, day, counts,
 # open-cases delta) for a shop — the follow-up's cases register theirs here.
-BACKFILL_SOURCES: list[Callable[[str], Iterable[tuple[str, str, Counts, int]]]] = [_cases_again]
+BACKFILL_SOURCES: list[Callable[[str], Iterable[tuple[str, str, Counts, int]]]] = [
+    _cases_again, _bookings_again]
 
 
 def backfill(shop_id: str) -> dict:
@@ -464,7 +530,8 @@ def _day_row(day: str, item: dict) -> dict:
                                         for state in ("sent", "failed")}
                               for channel in CHANNELS},
             "cases_opened": int(item.get("cases_opened", 0)),
-            "cases_closed": int(item.get("cases_closed", 0))}
+            "cases_closed": int(item.get("cases_closed", 0)),
+            "bookings": bookings([item])}
 
 
 def figures(shop_id: str, start: str, end: str) -> dict:
@@ -506,8 +573,22 @@ def figures(shop_id: str, start: str, end: str) -> dict:
                        "cases_closed": _sum(found, "cases_closed"),
                        "cases_open": int(totals.get("cases_open", 0))},
         "technicians": technicians(found),
+        "bookings": bookings(found),
         "buckets": list(BUCKETS),
     }
+
+
+def bookings(items: list[dict]) -> dict:
+    """預約: made (by source), checked in, no-shows, cancelled; the show rate (checked in of
+    those whose time came) and the conversion (turned into an order, of those made)."""
+    made, checked_in = _sum(items, "bk.made"), _sum(items, "bk.checked_in")
+    no_show, converted = _sum(items, "bk.no_show"), _sum(items, "bk.converted")
+    return {"made": made, "by_source": {source: _sum(items, f"bk.src.{source}")
+                                        for source in SOURCES},
+            "checked_in": checked_in, "no_show": no_show,
+            "cancelled": _sum(items, "bk.cancelled"), "converted": converted,
+            "show_rate": _share(checked_in, checked_in + no_show),
+            "conversion": _share(converted, made)}
 
 
 def technicians(items: list[dict]) -> list[dict]:
@@ -549,6 +630,8 @@ _STATE_HEADERS = {"booked": "已預約", "checked_in": "已接車", "authorized"
                   "quality_check": "品檢中", "ready": "待交車"}
 _ADDITIONAL = {"proposed": ("追加提出", "proposed"), "approved": ("追加同意", "approved"),
                "declined": ("追加拒絕", "declined")}
+_SOURCE_NAMES = {"phone": "電話", "line": "LINE", "online": "線上", "walk_in": "現場",
+                 "invitation": "邀約"}
 _CHANNEL_NAMES = {"line": "LINE", "line_pnp": "LINE 通知型訊息 LINE by number",
                   "sms": "簡訊 SMS", "email": "電子郵件 E-mail", "push": "網頁推播 Web Push",
                   "none": "無管道 No channel"}
@@ -583,7 +666,16 @@ def csv_columns() -> list[tuple[str, Callable[[dict], object]]]:
                             lambda row, c=channel, s=state: row["notifications"][c][s]))
     columns += [("關懷完成 Follow-ups done", lambda row: row["followed_up"]),
                 ("新開客訴案件 Cases opened", lambda row: row["cases_opened"]),
-                ("結案 Cases closed", lambda row: row["cases_closed"])]
+                ("結案 Cases closed", lambda row: row["cases_closed"]),
+                ("新預約 Bookings made", lambda row: row["bookings"]["made"])]
+    for source, zh in _SOURCE_NAMES.items():
+        columns.append((f"預約來源：{zh} Bookings by {source}",
+                        lambda row, source=source: row["bookings"]["by_source"][source]))
+    columns += [("預約到場 Bookings checked in", lambda row: row["bookings"]["checked_in"]),
+                ("預約未到 No-shows", lambda row: row["bookings"]["no_show"]),
+                ("預約取消 Bookings cancelled", lambda row: row["bookings"]["cancelled"]),
+                ("預約轉工單 Bookings turned into orders",
+                 lambda row: row["bookings"]["converted"])]
     return columns
 
 

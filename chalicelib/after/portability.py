@@ -70,7 +70,7 @@ EXPORTED = {
     "booking_setup": "shop",
     "customer": "customers", "appointment": "customers",
     "vehicle": "vehicles", "mileage": "vehicles", "vehicle_owner": "vehicles",
-    "reminder": "vehicles",
+    "reminder": "vehicles", "invitation": "vehicles",
     "order": "orders", "order_line": "orders", "order_event": "orders", "inspection": "orders",
     "photo": "orders", "signature": "orders", "followup": "orders", "message": "orders",
 }

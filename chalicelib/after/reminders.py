@@ -36,7 +36,7 @@ from chalicelib.core import clock
 from chalicelib.core.errors import NotFound
 from chalicelib.outward import links, notify, opt_out
 from chalicelib.records import customers, shop_settings, shops, vehicles
-from chalicelib.work import inspections, order_store
+from chalicelib.work import history, inspections, order_store
 
 KINDS = ("service", "tyres", "brakes", "inspection", "insurance")
 SERVICE_WORDS = re.compile(r"保養|機油|oil|service", re.IGNORECASE)
@@ -47,10 +47,13 @@ DEFAULT_KM_PER_DAY = 30  # about 11,000 km a year, a Taiwanese car's usual
 REMIND_DAYS_BEFORE = {"service": 7, "inspection": 14, "insurance": 14}
 # A red tyre or pad the customer declined is worth a call soon; a yellow one in a few months.
 DECLINED_AFTER_DAYS = {"red": 14, "yellow": 90}
+# Work the customer declined (a line, not a finding) is worth a call three weeks on.
+DECLINED_WORK_AFTER_DAYS = 21
 DATES = ("inspection_due_on", "insurance_due_on")  # the vehicle's own, as the shop records them
 NAMES = {"service": ("定期保養", "Service"), "tyres": ("輪胎", "Tyres"),
          "brakes": ("煞車來令片", "Brake pads"), "inspection": ("定期檢驗", "Vehicle inspection"),
-         "insurance": ("強制險到期", "Compulsory insurance")}
+         "insurance": ("強制險到期", "Compulsory insurance"),
+         "declined": ("未做項目", "Declined work")}
 OPT_OUT_PER_MINUTE = 10  # opt-out page views and taps per client (a person needs two or three)
 HISTORY_KEPT = 5  # the last changes of the opt-out kept on the customer
 
@@ -163,10 +166,77 @@ def schedule_after_delivery(order: dict) -> list[dict]:
         written.append(_schedule(order, "service", due_on,
                                  due_on - timedelta(days=REMIND_DAYS_BEFORE["service"]),
                                  {"due_km": due_km, "last_service_on": delivered_on.isoformat()}))
-    for kind, finding in _declined_findings(order).items():
+    findings = _declined_findings(order)
+    for kind, finding in findings.items():
         send_on = delivered_on + timedelta(days=DECLINED_AFTER_DAYS[finding["colour"]])
         written.append(_schedule(order, kind, send_on, send_on, finding))
+    for kind in ("tyres", "brakes"):
+        if kind not in findings:  # fixed (or fine) this time: no longer worth a call
+            _unlist(shop_id, vehicle_id, kind, order["order_id"])
+    written.append(_schedule_declined(order, delivered_on))
     return [item for item in written if item]
+
+
+def _unlist(shop_id: str, vehicle_id: str, kind: str, order_id: str) -> None:
+    """Off the invitation list: an earlier order's reminder this delivery settled."""
+    Reminder = models.Reminder
+    try:
+        with models.refusals():
+            Reminder.from_dict(Reminder.key(shop_id, vehicle_id, kind)).update(
+                actions=[Reminder.gsi1pk.remove(), Reminder.gsi1sk.remove()],
+                condition=Reminder.pk.exists() & (Reminder.source != order_id))
+    except models.Refused:
+        pass  # none, or this order's own
+
+
+def _schedule_declined(order: dict, delivered_on: date) -> dict | None:
+    """The declined work still open after this delivery (as work/history.py says it: declined,
+    and no later visit did it), as one `declined` reminder for the invitation list, due
+    DECLINED_WORK_AFTER_DAYS after the newest of it was declined; never sent by the daily job.
+    None left open: the item goes."""
+    shop_id, vehicle_id = order["shop_id"], order["vehicle"]["vehicle_id"]
+    Reminder = models.Reminder
+    key = Reminder.key(shop_id, vehicle_id, "declined")
+    stored = Reminder.read(key, consistent=True) or {}
+    if stored.get("source") == order["order_id"]:
+        return None  # this delivery's record handed over again
+    earlier: dict[str, dict] = {}
+    for line in (stored.get("detail") or {}).get("lines", []):
+        visit = earlier.setdefault(line["order_id"], {
+            "order_id": line["order_id"], "number": line["number"], "date": line["date"],
+            "lines": []})
+        visit["lines"].append({**line, "state": "declined"})
+    this_visit = {"order_id": order["order_id"], "number": order.get("number"),
+                  "date": delivered_on.isoformat(),
+                  "lines": sorted(order["lines"], key=lambda line: line.get("created_at", ""))}
+    still = history.declined_open(sorted(earlier.values(), key=lambda visit: visit["date"])
+                                  + [this_visit])
+    return write_declined(shop_id, vehicle_id, (order.get("customer") or {}).get("customer_id"),
+                          order["order_id"], still, bool(stored))
+
+
+def write_declined(shop_id: str, vehicle_id: str, customer_id: str | None, order_id: str,
+                   still: list[dict], stored: bool = True) -> dict | None:
+    """The car's `declined` reminder as `still` says (history.declined_open's lines): written,
+    or gone when nothing is left open."""
+    Reminder = models.Reminder
+    key = Reminder.key(shop_id, vehicle_id, "declined")
+    if not still:
+        if stored:
+            Reminder.from_dict(key).delete()
+        return None
+    lines = [{name: line[name] for name in ("order_id", "number", "date", "line_id",
+                                             "description", "amount")} for line in still]
+    due_on = date.fromisoformat(max(line["date"] for line in still)) \
+        + timedelta(days=DECLINED_WORK_AFTER_DAYS)
+    item = {**key, "type": "reminder", "shop_id": shop_id, "vehicle_id": vehicle_id,
+            "kind": "declined", "customer_id": customer_id, "order_id": order_id,
+            "source": order_id, "status": "listed",
+            "due_on": due_on.isoformat(), "send_on": due_on.isoformat(),
+            "detail": {"lines": lines}, "created_at": clock.now_iso(),
+            **models.invite_index(shop_id, due_on.isoformat(), vehicle_id, "declined")}
+    Reminder.from_dict(item).save()
+    return item
 
 
 def _schedule(order: dict, kind: str, due_on: date, send_on: date, detail: dict,
@@ -182,7 +252,8 @@ def _schedule(order: dict, kind: str, due_on: date, send_on: date, detail: dict,
         "due_on": due_on.isoformat(), "send_on": send_on.isoformat(),
         "detail": {name: value for name, value in detail.items() if value is not None},
         "created_at": clock.now_iso(),
-        **models.reminder_pending_index(send_on.isoformat(), shop_id, vehicle["vehicle_id"], kind)}
+        **models.reminder_pending_index(send_on.isoformat(), shop_id, vehicle["vehicle_id"], kind),
+        **models.invite_index(shop_id, due_on.isoformat(), vehicle["vehicle_id"], kind)}
     Reminder = models.Reminder
     try:
         with models.refusals():  # a new one, or one another order (or date) scheduled

@@ -40,6 +40,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "history.print": FRONT_DESK,     # a car's 維修履歷 as a PDF for its owner
     "booking.read": FRONT_DESK,      # the booking setup, the page's link and QR
     "booking.manage": MANAGERS,      # change the booking setup
+    "invitations.work": FRONT_DESK,  # the invitation list (邀約回廠名單): call, LINE, SMS
 }
 
 # (permission zh, en) for the message a refused person reads.
@@ -72,6 +73,7 @@ _ACTIONS = {
     "history.print": ("列印車輛維修履歷給客戶", "print a vehicle's service history"),
     "booking.read": ("查看預約設定", "see the booking setup"),
     "booking.manage": ("變更預約設定", "change the booking setup"),
+    "invitations.work": ("邀約客戶回廠", "invite customers back"),
 }
 
 

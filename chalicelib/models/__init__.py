@@ -8,8 +8,8 @@ tests/unit/test_models.py holds the two together.
     from chalicelib import models
     order = models.Order.read(models.order_key(shop_id, order_id))  # a dict, or None
 """
-from chalicelib.models.aftercare import (Case, DashboardDay, DashboardSeen, DashboardTotals,
-                                         case_index, cases_pk, dashboard_pk,
+from chalicelib.models.aftercare import (INVITATION_SK, Case, DashboardDay, DashboardSeen,
+                                         DashboardTotals, Invitation, case_index, cases_pk, dashboard_pk,
                                          followup_pending_item, reminder_views)
 from chalicelib.models.appointments import (Appointment, appointment_day_index,
                                             appointment_day_pk, customer_appointments_index,
@@ -24,7 +24,8 @@ from chalicelib.models.customers import (MILEAGE_PREFIX, OWNER_PREFIX, PUSH_PREF
                                          Mileage, OptOutLink, PhoneClaim, PlateClaim,
                                          PushSubscription, Reminder, Vehicle, VehicleOwner,
                                          customer_key, customer_vehicles_index,
-                                         customer_vehicles_pk, phone_holders, phone_index,
+                                         customer_vehicles_pk, invitations_pk, invite_index,
+                                         phone_holders, phone_index,
                                          phone_lookup, plate_index, plate_lookup,
                                          reminder_pending_index,
                                          reminders_pending_pk, vehicle_key, vehicle_pk)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from chalicelib.core import clock
-from chalicelib.models.base import Document, Item, Number, Text, Version
-from chalicelib.models.customers import REMINDER_PREFIX
+from chalicelib.models.base import Document, Item, Number, Text, Values, Version
+from chalicelib.models.customers import REMINDER_PREFIX, vehicle_pk
 from chalicelib.models.orders import FollowUp, followup_pending_index
 from chalicelib.models.shops import shop_pk
 
 Key = dict[str, str]
+INVITATION_SK = "INVITATION"
 
 
 def cases_pk(shop_id: str, state: str) -> str:
@@ -51,6 +52,27 @@ class Case(Item, discriminator="case"):
     @staticmethod
     def key(shop_id: str, case_id: str) -> Key:
         return {"pk": f"{shop_pk(shop_id)}#CASE#{case_id}", "sk": "CASE"}
+
+
+class Invitation(Item, discriminator="invitation"):
+    """A car on the invitation list (邀約回廠名單): who contacted its owner, and its booking ahead.
+    PK the vehicle's, SK `INVITATION` (read with its vehicle in one BatchGetItem). `reasons` are
+    the reminders (`<kind>:<due on>`) the last contact covered, `hidden_until` the local day the
+    row comes back (`9999-12-31`: not this round). A contact is written only while the car is
+    not claimed for those reasons (a condition), so two advisors never call one customer twice.
+    `booking` ({appointment_id, at}) is kept from the appointments' stream."""
+    shop_id = Text()
+    vehicle_id = Text()
+    reasons = Values(null=True)
+    claim = Text(null=True)
+    hidden_until = Text(null=True)
+    contacts = Values(null=True)
+    booking = Document(null=True)
+    updated_at = Text(null=True)
+
+    @staticmethod
+    def key(shop_id: str, vehicle_id: str) -> Key:
+        return {"pk": vehicle_pk(shop_id, vehicle_id), "sk": INVITATION_SK}
 
 
 def dashboard_pk(shop_id: str) -> str:

@@ -270,11 +270,25 @@ def reminder_pending_index(send_on: str, shop_id: str, vehicle_id: str, kind: st
             "gsi2sk": f"{send_on}#{shop_id}#{vehicle_id}#{kind}"}
 
 
+def invitations_pk(shop_id: str) -> str:
+    """The shop's reminders by the day they are due: the invitation list (邀約回廠名單)."""
+    return f"INVITE#{shop_id}"
+
+
+def invite_index(shop_id: str, due_on: str, vehicle_id: str, kind: str) -> Key:
+    """A reminder on its shop's invitation list, by due day (gsi1: a range of days is one
+    Query, whatever the shard's other shops hold)."""
+    return {"gsi1pk": invitations_pk(shop_id), "gsi1sk": f"{due_on}#{vehicle_id}#{kind}"}
+
+
 class Reminder(Item, discriminator="reminder"):
     """One reminder per (vehicle, kind) — the next service, declined tyres or brakes, the
-    inspection and insurance dates — under its vehicle: SK `REMINDER#<kind>` (a later delivery
-    replaces it). Until sent, gsi2 `REMINDERS_PENDING#<shard of the shop>` /
-    `<send on>#<shop>#<vehicle>#<kind>`: the daily job's piece for the shard Queries what is due."""
+    inspection and insurance dates, and the declined work still open (`declined`, listed for the
+    advisor, never sent) — under its vehicle: SK `REMINDER#<kind>` (a later delivery replaces
+    it). Until sent, gsi2 `REMINDERS_PENDING#<shard of the shop>` /
+    `<send on>#<shop>#<vehicle>#<kind>`: the daily job's piece for the shard Queries what is due.
+    While it is worth a call, gsi1 `INVITE#<shop>` / `<due on>#<vehicle>#<kind>`: the shop's
+    invitation list is one Query over a range of due days."""
     shop_id = Text()
     vehicle_id = Text()
     customer_id = Text(null=True)

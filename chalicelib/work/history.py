@@ -36,6 +36,11 @@ def history(caller: Caller, vehicle_id: str) -> dict:
     return _history(caller.shop_id, vehicle_id)
 
 
+def history_of(shop_id: str, vehicle_id: str) -> dict:
+    """The history without a caller: the invitation list's backfill reads its declined work."""
+    return _history(shop_id, vehicle_id)
+
+
 def _history(shop_id: str, vehicle_id: str) -> dict:
     items = list(models.Item.items(models.vehicle_pk(shop_id, vehicle_id)))
     vehicle = next((item for item in items if item["sk"] == models.VEHICLE_SK), None)

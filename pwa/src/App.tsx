@@ -90,6 +90,14 @@ function LazyFollowups() {
   return chunk ? <chunk.Followups /> : <Loading />;
 }
 
+// The invitation list (邀約回廠名單): a chunk of its own, loaded when opened.
+const loadInvitations = () => import('./screens/Invitations');
+
+function LazyInvitations() {
+  const chunk = useChunk(loadInvitations, 'The invitation list');
+  return chunk ? <chunk.Invitations /> : <Loading />;
+}
+
 // A vehicle's 維修履歷 (visits, trends, declined work): opened from an order, a call or a booking.
 const loadVehicleHistory = () => import('./screens/VehicleHistory');
 
@@ -177,6 +185,7 @@ function Screen() {
     case 'parts-report': return <LazyPartsReport />;
     case 'dashboard': return <LazyDashboard />;
     case 'followups': return <LazyFollowups />;
+    case 'invitations': return <LazyInvitations />;
     case 'customer': return <LazyCustomer key={current.customerId} customerId={current.customerId} />;
     case 'vehicle-history': return <LazyVehicleHistory key={current.vehicleId} vehicleId={current.vehicleId} />;
     default: return technician ? <Jobs /> : <Board />;

@@ -36,7 +36,15 @@ test('the owner reads the shop\'s numbers for a period on the tablet, turned eit
   assert.ok(ninety.orders.opened > 50, `the demo history shows (${ninety.orders.opened} orders)`);
   const cards = page.locator('.dashboard-card');
   await cards.first().waitFor();
-  assert.equal(await cards.count(), 6);
+  assert.equal(await cards.count(), 10); // six of the orders, four of the bookings
+  // The bookings: by source, the show rate, the no-shows, the orders they became.
+  const bookings = page.getByRole('list', { name: '預約' });
+  for (const name of ['預約來源', '到場率', '未到', '預約轉工單']) {
+    await bookings.locator('.dashboard-card').filter({ hasText: name }).waitFor();
+  }
+  const rate = ninety.bookings.show_rate;
+  await bookings.locator('.dashboard-card').filter({ hasText: '到場率' })
+    .getByText(rate === null ? '—' : `${Math.round(rate * 100)}%`, { exact: true }).waitFor();
   await page.locator('.dashboard-card').filter({ hasText: '每日工單' }).getByText(String(ninety.orders.per_day), { exact: true }).waitFor();
   await page.locator('.dashboard-card').filter({ hasText: '營收' }).getByText(`NT$${ninety.orders.revenue.toLocaleString('en-US')}`).waitFor();
   await page.getByRole('img', { name: '每日工單' }).locator('canvas').waitFor();
@@ -46,6 +54,8 @@ test('the owner reads the shop\'s numbers for a period on the tablet, turned eit
   await page.getByRole('row', { name: /^網頁推播/ }).waitFor();
   await assertLayout(page, 'the dashboard (tablet landscape)');
   await screenshot(page, 'dashboard-tablet');
+  await bookings.scrollIntoViewIfNeeded();
+  await screenshot(page, 'dashboard-bookings-tablet');
 
   // The CSV of the period: a file, UTF-8 with a BOM, a row per day.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下載 CSV' }).tap()]);

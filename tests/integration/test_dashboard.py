@@ -365,3 +365,71 @@ def test_time_on_jobs_adds_up_to_each_technicians_efficiency_and_a_rebuild_agree
         aws.table().delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
     dashboard.backfill(shop.shop_id)
     assert figures(shop.manager)["technicians"] == mine
+
+
+# --- bookings: by source, show rate, no-shows, turned into orders ---
+
+def a_booking(shop, source, at_minutes):
+    customer, vehicle = a_customer_and_vehicle(shop)
+    at = times.iso(MORNING + timedelta(minutes=at_minutes))
+    answer = shop.advisor.post("/api/appointments", {
+        "appointment_id": new_id("appt"), "at": at, "duration_minutes": 60,
+        "purpose": "定期保養", "source": source, "customer_id": customer["customer_id"],
+        "vehicle_id": vehicle["vehicle_id"]})
+    assert answer.status == 201, answer.body
+    return answer.body["appointment_id"]
+
+
+def a_day_of_bookings(shop, clock):
+    """Four bookings made at 09:00 for the day: the phone one checked in (an order), the
+    invitation's missed, the LINE one cancelled, the walk-in one still ahead."""
+    kept, missed, cancelled = (a_booking(shop, source, minutes) for source, minutes in (
+        ("phone", 60), ("invitation", 120), ("line", 180)))
+    a_booking(shop, "walk_in", 480)
+    clock.at(70)
+    checked_in = shop.advisor.post(f"/api/appointments/{kept}/check-in",
+                                   {"order_id": new_id("order")})
+    assert checked_in.status == 201, checked_in.body
+    clock.at(200)
+    for appointment_id, state in ((missed, "no_show"), (cancelled, "cancelled")):
+        answer = shop.advisor.patch(f"/api/appointments/{appointment_id}", {"state": state})
+        assert answer.status == 200, answer.body
+
+
+def test_bookings_count_by_source_with_the_show_rate_and_the_orders_they_became(
+        app_env, shop, clock, stream):
+    a_day_of_bookings(shop, clock)
+    stream.drain()
+    booked = figures(shop.owner)["bookings"]
+    assert booked["made"] == 4
+    assert booked["by_source"] == {"phone": 1, "line": 1, "online": 0, "walk_in": 1,
+                                   "invitation": 1}
+    assert (booked["checked_in"], booked["no_show"], booked["cancelled"]) == (1, 1, 1)
+    assert booked["converted"] == 1
+    assert booked["show_rate"] == 0.5  # one came of the two whose time has come
+    assert booked["conversion"] == 0.25  # one order of four bookings
+    (day,) = figures(shop.owner)["days"]
+    assert day["bookings"]["made"] == 4 and day["bookings"]["no_show"] == 1
+    sheet = shop.owner.get(f"/api/dashboard?from={DAY}&to={DAY}&format=csv").body
+    rows = list(csv.reader(io.StringIO(sheet.decode("utf-8").lstrip("\ufeff"))))
+    values = dict(zip(rows[0], rows[1]))
+    assert values["預約來源：邀約 Bookings by invitation"] == "1"
+    assert values["預約未到 No-shows"] == "1"
+    assert values["預約轉工單 Bookings turned into orders"] == "1"
+
+
+def test_a_booking_s_change_handed_over_twice_counts_once_and_a_rebuild_agrees(
+        app_env, shop, clock, stream):
+    a_day_of_bookings(shop, clock)
+    stream.drain()
+    before = figures(shop.owner)
+    bookings = [record for record in stream.records(shop.shop_id)
+                if "#APPT#" in record["dynamodb"]["Keys"]["pk"]["S"]]
+    assert bookings
+    assert api.on_change({"Records": bookings}, None) == {"batchItemFailures": []}
+    assert figures(shop.owner) == before
+    for item in aws.table().query(KeyConditionExpression="pk = :pk", ExpressionAttributeValues={
+            ":pk": models.dashboard_pk(shop.shop_id)})["Items"]:
+        aws.table().delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+    dashboard.backfill(shop.shop_id)
+    assert figures(shop.owner)["bookings"] == before["bookings"]

@@ -82,6 +82,9 @@ def a_shop_with_one_of_each(shop) -> dict:
         state="sent")
     one(models.Photo, models.Photo.key(sid, oid, "photo-1"), shop_id=sid, order_id=oid)
     one(models.Reminder, models.Reminder.key(sid, vid, "service"), shop_id=sid, vehicle_id=vid)
+    one(models.Invitation, models.Invitation.key(sid, vid), shop_id=sid, vehicle_id=vid,
+        contacts=[{"contact_id": "contact-1", "at": now, "method": "call",
+                   "outcome": "later"}])
     one(models.Case, models.Case.key(sid, "case-1"), shop_id=sid, case_id="case-1",
         state="open", **models.case_index(sid, "open", "2026-12-10", "case-1"))
     one(models.DashboardDay, models.DashboardDay.key(sid, "2026-12-07"), shop_id=sid)

@@ -5,6 +5,7 @@ with a body needs a valid example here (the test fails until it has one), so tha
 reaches the service rather than stopping at validation.
 """
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -111,6 +112,11 @@ BODIES = {
     # (a case of A is walked with its real id in tests/integration/test_followups.py)
     ("POST", "/api/orders/{order_id}/followup"): {"client_id": "{new}", "outcome": "no_answer"},
     ("PATCH", "/api/cases/{case_id}"): {"owner_id": "{staff_id}"},
+    # the invitation list: B records a call on A's car, sends A's customer an invitation
+    ("POST", "/api/invitations/{invitation_id}/contacts"): {"client_id": "{new}",
+                                                            "method": "call",
+                                                            "outcome": "declined"},
+    ("POST", "/api/invitations/{invitation_id}/messages"): {"client_id": "{new}"},
     ("POST", "/api/cases/{case_id}/close"): {"client_id": "{new}", "resolution": "已處理"},
     # online booking: B replaces its own setup (never A's), and cannot see A's page code
     ("PUT", "/api/booking-setup"): {"slot_minutes": 15, "cars_per_slot": 9, "days_ahead": 5,
@@ -167,6 +173,11 @@ def shop_a_things(chalice_client):
     ids["device_id"] = tablet.body["device_id"]
     ids["booking_url"] = shop_a.owner.get("/api/booking-setup").body["booking_url"]
     from chalicelib.core import clock as times
+    due = (times.now() + timedelta(days=5)).date().isoformat()  # on A's invitation list
+    listed = shop_a.advisor.patch(f"/api/vehicles/{vehicle['vehicle_id']}",
+                                  {"inspection_due_on": due})
+    assert listed.status == 200, listed.body
+    ids["invitation_id"] = vehicle["vehicle_id"]
     from chalicelib.outward import notify  # a message to A's customer, held back by quiet hours
     notify.queue(shop_a.shop_id, ids["order_id"], "checked_in", ["sms"], "text", times.now())
     return shop_a, ids
@@ -197,6 +208,7 @@ def snapshot(shop_a, ids):
         "devices": shop_a.owner.get("/api/devices").body,
         "booking_setup": shop_a.owner.get("/api/booking-setup").body,
         "week": shop_a.owner.get(f"/api/appointments/week?start={ids['date']}").body,
+        "invitations": shop_a.owner.get("/api/invitations").body,
     }
 
 

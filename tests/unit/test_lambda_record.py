@@ -6,7 +6,7 @@ import pytest
 from chalice.app import DynamoDBEvent
 
 from chalicelib import changes, models
-from chalicelib.after import dashboard, reminders
+from chalicelib.after import dashboard, invitations, reminders
 from chalicelib.outward import booking_messages, notify
 from chalicelib.outward.notify import staff
 from devstack.poller import lambda_record
@@ -91,8 +91,9 @@ def test_each_item_type_has_its_reactions():
     assert routed("order_line") == [dashboard.on_line, staff.on_line]
     assert routed("message") == [dashboard.on_message]
     assert routed("case") == [dashboard.on_case]
+    assert routed("appointment") == [dashboard.on_appointment, invitations.on_appointment,
+                                     booking_messages.on_appointment_change]
     assert routed("staff") == [] and routed("reminder") == []
-    assert routed("appointment") == [booking_messages.on_appointment_change]
     assert changes.reactions_to(an_image("ORDER"), {}) == []  # no type: nothing to route by
 
 

@@ -7,6 +7,13 @@ export type TimedState = (typeof TIMED_STATES)[number];
 export const CHANNELS = ['line', 'line_pnp', 'sms', 'email', 'push', 'none'] as const;
 export type Channel = (typeof CHANNELS)[number];
 export type Additional = 'proposed' | 'approved' | 'declined';
+export const BOOKING_SOURCES = ['phone', 'line', 'online', 'walk_in', 'invitation'] as const;
+export type BookingSource = (typeof BOOKING_SOURCES)[number];
+/** 預約: made (by source), checked in, no-shows, cancelled, turned into orders; the rates. */
+export interface Bookings {
+  made: number; by_source: Record<BookingSource, number>; checked_in: number; no_show: number;
+  cancelled: number; converted: number; show_rate: number | null; conversion: number | null;
+}
 export interface CountAmount { count: number; amount: number }
 export interface SentFailed { sent: number; failed: number }
 
@@ -27,6 +34,7 @@ export interface DashboardDay {
   notifications: Record<Channel, SentFailed>;
   cases_opened: number;
   cases_closed: number;
+  bookings?: Bookings;
 }
 
 export interface Dashboard {
@@ -41,6 +49,7 @@ export interface Dashboard {
   follow_ups: { done: number; cases_opened: number; cases_closed: number; cases_open: number };
   /** 工時效率 per person: the sold hours of the labour jobs they finished against the hours worked. */
   technicians?: { staff_id: string; jobs: number; sold_hours: number; worked_hours: number; efficiency: number | null }[];
+  bookings?: Bookings;
 }
 
 export type PeriodKind = 'week' | 'month' | 'days90' | 'custom';

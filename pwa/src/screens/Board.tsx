@@ -58,9 +58,12 @@ export function Board() {
         <button type="button" class="button-secondary" onClick={refresh} disabled={busy}>
           {busy ? t('common.refreshing') : t('common.refresh')}
         </button>
-        {/* On a phone the nav has no room for 關懷: the calls are a tap away from here. */}
+        {/* On a phone the nav has no room for 關懷 and 邀約: they are a tap away from here. */}
         {session.value?.staff.role !== 'technician' && (
-          <a class="button-secondary phone-only" href="#/followups">{t('nav.followups')}</a>
+          <>
+            <a class="button-secondary phone-only" href="#/followups">{t('nav.followups')}</a>
+            <a class="button-secondary phone-only" href="#/invitations">{t('nav.invitations')}</a>
+          </>
         )}
       </div>
       {error && <Notice>{error}</Notice>}

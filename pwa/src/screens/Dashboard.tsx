@@ -2,8 +2,8 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { locale, t, tf, type MessageKey } from '../i18n';
 import { dashboard, dashboardCsv, listStaff } from '../data/api';
 import {
-  CHANNELS, TIMED_STATES, csvFileName, dailySeries, daysIn, durationText, percentText, periodOf, periodProblem,
-  type Dashboard as Figures, type Period, type PeriodKind,
+  BOOKING_SOURCES, CHANNELS, TIMED_STATES, csvFileName, dailySeries, daysIn, durationText, percentText, periodOf, periodProblem,
+  type Bookings, type Dashboard as Figures, type Period, type PeriodKind,
 } from '../data/dashboard';
 import { formatMoney } from '../data/format';
 import { DayChart, type DaySeries } from '../ui/DayChart';
@@ -162,6 +162,7 @@ function FiguresView({ figures }: { figures: Figures }) {
           <span class="muted">{tf('dashboard.casesPeriod', { opened: followUps.cases_opened, closed: followUps.cases_closed })}</span>
         </li>
       </ul>
+      {figures.bookings && <BookingCards bookings={figures.bookings} />}
 
       <div class="dashboard-charts">
         <section class="panel" aria-labelledby="chart-orders">
@@ -209,6 +210,42 @@ function FiguresView({ figures }: { figures: Figures }) {
         </section>
       </div>
     </>
+  );
+}
+
+/** 預約: where the bookings came from, how many came (到場率), the no-shows, the orders they became. */
+function BookingCards({ bookings }: { bookings: Bookings }) {
+  const due = bookings.checked_in + bookings.no_show;
+  return (
+    <ul class="dashboard-cards dashboard-bookings" aria-label={t('dashboard.bookings')}>
+      <li class="dashboard-card dashboard-card-wide">
+        <span class="dashboard-card-name">{t('dashboard.bookingSources')}</span>
+        <span class="muted">{tf('dashboard.bookingsMade', { n: bookings.made })}</span>
+        <dl class="dashboard-sources">
+          {BOOKING_SOURCES.map((source) => (
+            <div key={source}>
+              <dt>{t(`source.${source}`)}</dt>
+              <dd>{bookings.by_source[source]}</dd>
+            </div>
+          ))}
+        </dl>
+      </li>
+      <li class="dashboard-card">
+        <span class="dashboard-card-name">{t('dashboard.showRate')}</span>
+        <span class="dashboard-card-value">{percentText(bookings.show_rate)}</span>
+        <span class="muted">{tf('dashboard.showOf', { came: bookings.checked_in, due })}</span>
+      </li>
+      <li class="dashboard-card">
+        <span class="dashboard-card-name">{t('dashboard.noShows')}</span>
+        <span class={bookings.no_show > 0 ? 'dashboard-card-value dashboard-failed' : 'dashboard-card-value'}>{tf('dashboard.noShowsN', { n: bookings.no_show })}</span>
+        <span class="muted">{tf('dashboard.cancelledN', { n: bookings.cancelled })}</span>
+      </li>
+      <li class="dashboard-card">
+        <span class="dashboard-card-name">{t('dashboard.conversion')}</span>
+        <span class="dashboard-card-value">{percentText(bookings.conversion)}</span>
+        <span class="muted">{tf('dashboard.conversionOf', { orders: bookings.converted, made: bookings.made })}</span>
+      </li>
+    </ul>
   );
 }
 

@@ -4,7 +4,7 @@ import { route, type Route } from './router';
 
 // A tab: its path, its label, the routes it is "here" on, and whether it is left out on a phone
 // (the screen it opens has a link of its own there, so the phone's nav stays one row: the
-// board links to 關懷).
+// board links to 關懷 and 邀約).
 type Tab = [string, MessageKey, Route['name'][], 'wide'?];
 
 const ADVISOR_TABS: Tab[] = [
@@ -12,6 +12,7 @@ const ADVISOR_TABS: Tab[] = [
   ['/orders/new', 'nav.newOrder', ['new-order']],
   ['/appointments', 'nav.appointments', ['appointments']],
   ['/followups', 'nav.followups', ['followups'], 'wide'],
+  ['/invitations', 'nav.invitations', ['invitations'], 'wide'],
   ['/jobs', 'nav.jobs', ['jobs']],
   ['/scan', 'nav.parts', ['scan', 'part']],
   ['/settings', 'nav.settings', ['settings']],

@@ -19,6 +19,7 @@ export type Route =
   | { name: 'parts-report' }
   | { name: 'dashboard' }
   | { name: 'followups' }
+  | { name: 'invitations' }
   | { name: 'customer'; customerId: string }
   | { name: 'vehicle-history'; vehicleId: string }
   | { name: 'sign-in' }
@@ -48,6 +49,7 @@ export function parseRoute(hash: string): Route {
     case 'customers': return second ? { name: 'customer', customerId: second } : { name: 'board' };
     case 'vehicles': return second && third === 'history' ? { name: 'vehicle-history', vehicleId: second } : { name: 'home' };
     case 'followups': return { name: 'followups' };
+    case 'invitations': return { name: 'invitations' };
     case 'dashboard': return { name: 'dashboard' };
     case 'sign-in': return { name: 'sign-in' };
     default: return { name: 'home' };
@@ -90,4 +92,5 @@ export const partsReportPath = '/parts/report';
 export const dashboardPath = '/dashboard';
 export const customerPath = (customerId: string) => `/customers/${encodeURIComponent(customerId)}`;
 export const followupsPath = '/followups';
+export const invitationsPath = '/invitations';
 export const vehicleHistoryPath = (vehicleId: string) => `/vehicles/${encodeURIComponent(vehicleId)}/history`;
