@@ -16,6 +16,9 @@ from chalicelib.models.appointments import (Appointment, appointment_day_index,
                                             customer_appointments_pk)
 from chalicelib.models.base import (Document, Flag, Item, Lists, Lookup, Number, Text,
                                     UndeclaredAttribute, Values, Version)
+from chalicelib.models.conversations import (CHAT_ID_PREFIX, CHAT_PREFIX, ChatClaim,
+                                             ChatMessage, InboxEntry, LineEvent, LineStrangers,
+                                             LineUser, inbox_pk, line_user_pk)
 from chalicelib.models.customers import (MILEAGE_PREFIX, OWNER_PREFIX, PUSH_PREFIX,
                                          REMINDER_PREFIX, VEHICLE_SK, Customer, LineLink,
                                          Mileage, OptOutLink, PhoneClaim, PlateClaim,
@@ -56,5 +59,5 @@ from chalicelib.models.writes import (Conflicted, LostRace, Refused, failed, rea
                                       retry, transaction)
 
 __all__ = [name for name in dir() if not name.startswith("_")
-           and name not in ("aftercare", "appointments", "base", "customers", "messages",
-                            "orders", "shops", "writes")]
+           and name not in ("aftercare", "appointments", "base", "conversations", "customers",
+                            "messages", "orders", "shops", "writes")]

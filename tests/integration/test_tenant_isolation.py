@@ -111,6 +111,9 @@ BODIES = {
     # (a case of A is walked with its real id in tests/integration/test_followups.py)
     ("POST", "/api/orders/{order_id}/followup"): {"client_id": "{new}", "outcome": "no_answer"},
     ("PATCH", "/api/cases/{case_id}"): {"owner_id": "{staff_id}"},
+    # LINE both ways: B replies to A's customer (who wrote to A) on LINE
+    ("POST", "/api/customers/{customer_id}/conversation"): {"client_id": "{new}",
+                                                            "text": "冒名回覆"},
     ("POST", "/api/cases/{case_id}/close"): {"client_id": "{new}", "resolution": "已處理"},
 }
 QUERIES = {
@@ -161,6 +164,9 @@ def shop_a_things(chalice_client):
     from chalicelib.core import clock as times
     from chalicelib.outward import notify  # a message to A's customer, held back by quiet hours
     notify.queue(shop_a.shop_id, ids["order_id"], "checked_in", ["sms"], "text", times.now())
+    from chalicelib.outward.notify import chat  # A's customer wrote on LINE: unread
+    chat.receive({**customer, "shop_id": shop_a.shop_id}, new_id("line-event"), "text",
+                         "我的車好了嗎", 0)
     return shop_a, ids
 
 
@@ -183,6 +189,9 @@ def snapshot(shop_a, ids):
         "staff": shop_a.owner.get("/api/staff").body,
         "inspection": shop_a.owner.get(f"/api/orders/{ids['order_id']}/inspection").body,
         "settings": shop_a.owner.get("/api/shop/settings").body,
+        "conversation": shop_a.owner.get(
+            f"/api/customers/{ids['customer_id']}/conversation").body,
+        "inbox": shop_a.owner.get("/api/inbox").body,
         "template": shop_a.owner.get("/api/shop/inspection-template").body,
         "final_check": shop_a.owner.get("/api/quality-check").body,
         "part_tag": shop_a.owner.get(f"/api/parts/{ids['code']}").body,
