@@ -21,6 +21,7 @@ export type Route =
   | { name: 'followups' }
   | { name: 'customer'; customerId: string }
   | { name: 'vehicle-history'; vehicleId: string }
+  | { name: 'inbox' }
   | { name: 'sign-in' }
   /** A new shop owner's one-time link, `/welcome#<token>` (the token never leaves the browser
    * but to redeem it). */
@@ -48,6 +49,7 @@ export function parseRoute(hash: string): Route {
     case 'customers': return second ? { name: 'customer', customerId: second } : { name: 'board' };
     case 'vehicles': return second && third === 'history' ? { name: 'vehicle-history', vehicleId: second } : { name: 'home' };
     case 'followups': return { name: 'followups' };
+    case 'inbox': return { name: 'inbox' };
     case 'dashboard': return { name: 'dashboard' };
     case 'sign-in': return { name: 'sign-in' };
     default: return { name: 'home' };
