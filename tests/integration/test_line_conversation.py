@@ -289,3 +289,52 @@ def test_erasing_the_customer_removes_their_conversation(line, shop):
     assert chat_items(shop, customer["customer_id"]) == []
     assert shop.owner.get("/api/inbox").body["unread"] == 0
     assert list(models.LineUser.items(models.line_user_pk(user_id))) == []
+
+
+# --- the rich menu ---
+
+def test_the_rich_menu_command_sets_a_three_button_menu_as_the_default(line):
+    import io
+    import os
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    done = subprocess.run(
+        [sys.executable, "-m", "devstack", "line-rich-menu", "--booking-url",
+         "https://shop.example.tw/b/SHUNAN"], env={**os.environ, "SL_STAGE": "local"},
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    (made,) = line.sent("/v2/bot/richmenu")
+    menu = made["json"]
+    assert menu["size"] == {"width": 2500, "height": 843}
+    assert [area["action"] for area in menu["areas"]] == [
+        {"type": "uri", "label": "預約", "uri": "https://shop.example.tw/b/SHUNAN"},
+        {"type": "message", "label": "我的車進度", "text": "我的車進度"},
+        {"type": "message", "label": "保養紀錄", "text": "保養紀錄"}]
+    assert sum(area["bounds"]["width"] for area in menu["areas"]) <= 2500
+    uploads = [r for r in line.requests if r["path"].endswith("/content")]
+    (upload,) = uploads
+    assert upload["headers"]["content-type"] == "image/png"
+    picture = Image.open(io.BytesIO(upload["body"]))
+    assert picture.size == (2500, 843)
+    menu_id = upload["path"].split("/")[4]
+    assert line.sent(f"/v2/bot/user/all/richmenu/{menu_id}")
+    assert menu_id in done.stdout
+
+
+def test_the_menu_s_progress_button_is_answered_with_the_open_order_s_link(line, shop):
+    from tests.builders import an_order
+
+    order = an_order(shop)
+    user_id = f"U{uuid.uuid4().hex}"
+    assert customers.link_line(shop.shop_id, order["customer"]["customer_id"], user_id)
+    answer = webhook(shop, line, line.body(line.event("我的車進度", user_id)))
+    assert answer.status == 200 and answer.body["stored"] == 1
+    (replied,) = line.sent("/v2/bot/message/reply")
+    text = replied["json"]["messages"][0]["text"]
+    assert order["vehicle"]["plate"] in text and "已接車" in text and "/t/" in text
+    webhook(shop, line, line.body(line.event("保養紀錄", user_id)))
+    assert line.sent("/v2/bot/message/reply")[1]["json"]["messages"][0]["text"] == \
+        "還沒有在本店的保養紀錄。"

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import chalicelib.outward.notify.chat as chat
 import chalicelib.outward.notify.line as line
+import chalicelib.outward.notify.line_menu as line_menu
 import chalicelib.outward.notify.line_pnp as line_pnp
 from chalicelib import models
 from chalicelib.api import Caller
@@ -16,6 +17,7 @@ from chalicelib.api.roles import require
 from chalicelib.core import clock
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, Invalid, NotFound, Unauthorized
+from chalicelib.core.observability import logger
 from chalicelib.outward import links
 from chalicelib.records import customers
 
@@ -129,6 +131,12 @@ def _handle(event, event_id: str | None) -> str | None:
     chat.receive(customer, event_id or f"line-{message.id}",
                          _value(getattr(message, "type", None)) or "text", words,
                          int(getattr(event, "timestamp", 0) or 0))
+    reply_token = getattr(event, "reply_token", None)
+    if reply_token and line_menu.answers(words):  # a button of the rich menu
+        try:
+            line_menu.reply(reply_token, line_menu.answer_for(customer, words))
+        except Exception:  # kept already; the customer can tap again
+            logger().warning("the rich menu's reply failed", exc_info=True)
     return "stored"
 
 
