@@ -19,9 +19,10 @@ import urllib.error
 import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 MAX_TEXT_UTF16 = 5000  # a text message's limit, in UTF-16 code units
+TAIPEI_OFFSET = 8 * 3600  # the phone shows Taiwan's time
 DEFAULT_USER = "U4af4980629c0ffee0000000000000001"  # the demo's linked customer
 
 
@@ -110,9 +111,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
         if self.path.startswith("/sent"):
             return self._json(200, [{**r, "body": None} for r in self.server.requests])
-        if self.path.split("?")[0] != "/":
+        path, _, query = self.path.partition("?")
+        if path != "/":
             return self._json(404, {"message": "Not found"})
-        page = PHONE_PAGE.replace("{{messages}}", self.server.chat_html()).encode()
+        user = (parse_qs(query).get("user") or [DEFAULT_USER])[0]
+        page = PHONE_PAGE.replace("{{messages}}", self.server.chat_html(user)).replace(
+            "{{user}}", html.escape(user, quote=True)).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(page)))
@@ -126,7 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
         if text:
             self.server.customer_says(text, (form.get("user") or [DEFAULT_USER])[0])
         self.send_response(303)
-        self.send_header("Location", "/")
+        self.send_header("Location", f"/?{urlencode({'user': (form.get('user') or [DEFAULT_USER])[0]})}")
         self.send_header("Content-Length", "0")
         self.end_headers()
 
@@ -229,19 +233,22 @@ class LineStandin(ThreadingHTTPServer):
             self.typed.append({"text": text, "user_id": user_id, "at": time.time()})
         return self.post_webhook(self.body(self.event(text, user_id)))
 
-    def chat_html(self) -> str:
-        """The conversation as the phone shows it: what was typed, and what the shop sent."""
+    def chat_html(self, user_id: str = DEFAULT_USER) -> str:
+        """One LINE user's phone: what they typed, and what the shop pushed to them."""
         with self.lock:
-            lines = [(item["at"], "me", item["text"]) for item in self.typed]
+            lines = [(item["at"], "me", item["text"]) for item in self.typed
+                     if item["user_id"] == user_id]
             for request in self.requests:
                 data = request.get("json") or {}
+                if data.get("to") != user_id:
+                    continue
                 for message in data.get("messages") or []:
                     if message.get("type") == "text":
                         lines.append((request["at"], "shop", message["text"]))
         lines.sort(key=lambda line: line[0])
         return "".join(
             f'<p class="{who}">{html.escape(text)}<small>'
-            f'{time.strftime("%H:%M", time.localtime(at))}</small></p>'
+            f'{time.strftime("%H:%M", time.gmtime(at + TAIPEI_OFFSET))}</small></p>'
             for at, who, text in lines) or '<p class="hint">還沒有訊息 No messages yet</p>'
 
 
@@ -252,7 +259,8 @@ PHONE_PAGE = """<!doctype html><html lang="zh-Hant"><head><meta charset="utf-8">
 flex-direction:column;min-height:100vh;max-width:420px;margin:auto}
 header{background:#273246;color:#fff;padding:12px 16px;font-weight:600}
 main{flex:1;padding:12px;display:flex;flex-direction:column;gap:8px}
-p{margin:0;padding:8px 12px;border-radius:16px;max-width:75%;white-space:pre-wrap}
+p{margin:0;padding:8px 12px;border-radius:16px;max-width:75%;white-space:pre-wrap;
+overflow-wrap:anywhere}
 p small{display:block;font-size:11px;opacity:.6}
 .me{align-self:flex-end;background:#06c755;color:#fff}.shop{align-self:flex-start;background:#fff}
 .hint{align-self:center;background:none;color:#273246}
@@ -262,7 +270,8 @@ button{min-width:64px;min-height:48px;border:0;border-radius:24px;background:#06
 font-size:16px}</style></head><body>
 <header>順安汽車保養廠（本機 LINE 模擬 · local LINE stand-in）</header>
 <main>{{messages}}</main>
-<form method="post" action="/send"><input name="text" autocomplete="off"
+<form method="post" action="/send"><input type="hidden" name="user" value="{{user}}">
+<input name="text" autocomplete="off"
  placeholder="以客戶身分輸入 Type as the customer" aria-label="訊息 Message">
 <button>傳送</button></form></body></html>"""
 
