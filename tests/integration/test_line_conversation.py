@@ -338,3 +338,39 @@ def test_the_menu_s_progress_button_is_answered_with_the_open_order_s_link(line,
     webhook(shop, line, line.body(line.event("保養紀錄", user_id)))
     assert line.sent("/v2/bot/message/reply")[1]["json"]["messages"][0]["text"] == \
         "還沒有在本店的保養紀錄。"
+
+
+# --- the link code without a caller, and the stand-in's checks ---
+
+def test_a_link_code_is_made_for_a_shop_s_customer_without_a_signed_in_caller(line, shop):
+    from chalicelib.outward.notify import link_code
+
+    customer, _ = a_customer_and_vehicle(shop)
+    made = link_code(shop.shop_id, customer["customer_id"], {"customer": True})
+    assert set(made) == {"code", "url", "qr_svg", "expires_at"}
+    stored = models.LineLink.read(models.LineLink.key(made["code"]))
+    assert (stored["shop_id"], stored["customer_id"], stored["created_by"]) == (
+        shop.shop_id, customer["customer_id"], {"customer": True})
+    with pytest.raises(Exception) as refused:
+        link_code(shop.shop_id, "nobody-1234", {"customer": True})
+    assert getattr(refused.value, "status", None) == 404
+
+
+def test_the_stand_in_refuses_what_line_would_refuse():
+    from devstack.line_standin import check
+
+    headers = {"authorization": "Bearer t", "x-line-retry-key": str(uuid.uuid4())}
+
+    def push(body, sent_headers=headers):
+        return check("/v2/bot/message/push", sent_headers,
+                     json.dumps(body, ensure_ascii=False).encode())
+
+    assert push({"to": "U1", "messages": [{"type": "text", "text": "您好"}]}) is None
+    assert "to" in push({"messages": [{"type": "text", "text": "您好"}]})
+    # 2,501 characters outside the BMP are 5,002 UTF-16 units: over LINE's limit
+    assert "5000" in push({"to": "U1", "messages": [{"type": "text", "text": "𠀋" * 2501}]})
+    assert push({"to": "U1", "messages": []}) is not None
+    assert push({"to": "U1", "messages": [{"type": "text", "text": "x"}]},
+                {**headers, "x-line-retry-key": "not-a-uuid"}) is not None
+    assert push({"to": "U1", "messages": [{"type": "text", "text": "x"}]},
+                {"x-line-retry-key": str(uuid.uuid4())}) == "no channel access token"
