@@ -78,6 +78,12 @@ test('a customer writes on LINE: the order shows it with a badge, the advisor re
     await screenshot(page, 'line-inbox');
     await item.tap();
     await page.getByTestId('conversation').getByText('好的，謝謝！').waitFor();
+    await page.getByTestId('inbox-count').waitFor({ state: 'detached' }); // read: the badge clears
+    // The customer screen at a phone's width: the bubbles and the reply box fit.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('conversation').scrollIntoViewIfNeeded();
+    await assertLayout(page, 'the customer screen with the conversation on a phone');
+    await screenshot(page, 'line-customer-phone');
 
     // What the customer's phone shows: their messages and the shop's reply.
     await phone.page.goto(`${LINE}/?user=${userId}`);
