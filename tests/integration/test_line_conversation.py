@@ -4,6 +4,7 @@ and the shop's inbox, and the advisor's reply pushed to LINE once per client id.
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -16,6 +17,10 @@ from chalicelib.records import customers
 from devstack.line_standin import LineStandin
 from tests.builders import a_customer_and_vehicle, new_id
 
+# Chalice's test client swaps `os.environ` for a copy around each request and puts back the one it
+# found: requests from several threads at once can leave a copy (this test's table in it) in
+# place after the test, past monkeypatch's undo. The real one is put back after each test.
+REAL_ENVIRON = os.environ
 LINE_TOKEN = "line-token-for-tests"
 LINE_SECRET = "line-secret-for-tests"
 
@@ -32,6 +37,7 @@ def line(app_env, monkeypatch, tmp_path):
     aws.reset()
     yield standin
     standin.stop()
+    os.environ = REAL_ENVIRON  # before monkeypatch's undo, which writes to the real one
 
 
 def webhook(shop, line, body, signature=None):
@@ -295,7 +301,6 @@ def test_erasing_the_customer_removes_their_conversation(line, shop):
 
 def test_the_rich_menu_command_sets_a_three_button_menu_as_the_default(line):
     import io
-    import os
     import subprocess
     import sys
 
