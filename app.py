@@ -766,9 +766,35 @@ def get_line_link(customer_id):
     return notify.line_link(api.caller(), customer_id)
 
 
+@api.route("/api/customers/{customer_id}/conversation", "GET")
+def get_conversation(customer_id):
+    """The customer's LINE conversation, both ways, the newest messages (reading marks nothing)."""
+    return notify.conversation(api.caller(), customer_id)
+
+
+@api.route("/api/customers/{customer_id}/conversation", "POST", body="outward.notify:Reply",
+           status=201)
+def reply_on_line(customer_id, body):
+    """The advisor's reply, pushed to the customer's LINE at once (once per client id)."""
+    return notify.reply(api.caller(), customer_id, body)
+
+
+@api.route("/api/customers/{customer_id}/conversation/read", "POST")
+def read_conversation(customer_id):
+    """The customer's conversation read: it leaves the inbox and the badge."""
+    return notify.mark_conversation_read(api.caller(), customer_id)
+
+
+@api.route("/api/inbox", "GET")
+def get_inbox():
+    """The conversations with unread LINE messages (the header's badge and its list)."""
+    return notify.inbox(api.caller())
+
+
 @api.route("/api/line/webhook", "POST", public=True)
 def line_webhook():
-    """LINE's webhook (signed with the channel secret): links a customer who sent their code."""
+    """LINE's webhook (signed with the channel secret): links a customer who sent their code,
+    keeps what a linked customer writes; each event once."""
     request = app.current_request
     return notify.line_webhook(request.raw_body, request.headers.get("x-line-signature"))
 

@@ -1,6 +1,6 @@
 """`python -m devstack dev|info|test|daily|bench|bench-scale|bench-faults`: what `make dev`,
 `make dev-info`, `make test`, `make daily`, `make bench`, `make bench-scale` and
-`make bench-faults` run."""
+`make bench-faults` run; and the operators' `new-shop` and `line-rich-menu`."""
 from __future__ import annotations
 
 import signal
@@ -155,6 +155,9 @@ def main(argv: list[str]) -> int:
             return info()
         if command == "daily":
             return daily(argv[2:])
+        if command == "line-rich-menu":
+            from devstack.line_rich_menu import main as line_rich_menu
+            return line_rich_menu(argv[2:])
         if command == "new-shop":
             from devstack.new_shop import main as new_shop
             return new_shop(argv[2:])
@@ -171,7 +174,7 @@ def main(argv: list[str]) -> int:
         if command == "bench-faults":
             from devstack.bench_faults import main as bench_faults
             return bench_faults()
-        print(f"unknown command {command!r}: use dev, info, test, daily, new-shop, bench, "
+        print(f"unknown command {command!r}: use dev, info, test, daily, new-shop, line-rich-menu, bench, "
               "bench-scale or bench-faults",
               file=sys.stderr)
         return 2

@@ -147,7 +147,7 @@ def private_engines(prefix: str) -> Iterator[LocalSettings]:
 
     data_dir = Path(tempfile.mkdtemp(prefix=prefix))
     local = LocalSettings(port=free_port(), ddb_port=free_port(), s3_port=free_port(),
-                          data_dir=data_dir, in_memory=True)
+                          line_port=free_port(), data_dir=data_dir, in_memory=True)
     os.environ.update({**local.app_environment(), "SL_STAGE": "local"})
     started = [dynamodb_local(local).start(), s3rver(local, data_dir / "s3").start()]
     try:

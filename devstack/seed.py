@@ -18,6 +18,7 @@ from chalicelib.core.errors import Conflict
 from chalicelib.records import customers, onboarding, shops, vehicles
 from chalicelib.work import appointments, handover, jobs, orders, quality
 from chalicelib.api import Caller
+from devstack import line_standin
 
 DEMO_SHOP_ID = "demo"
 DEMO_OWNER_ID = "demo-owner"
@@ -195,6 +196,15 @@ def seed_customers() -> None:
             appointment_id=demo_appointment_id(today, index), at=f"{today}T{time}:00+08:00",
             duration_minutes=minutes, purpose=purpose, source=source, parts_to_prepare=parts,
             customer_id=customer_id, vehicle_id=vehicle_id))
+    seed_line_link()
+
+
+def seed_line_link() -> None:
+    """王雅婷 linked LINE (the stand-in's phone page types as her): what she writes there shows
+    on her customer screen and the header's badge at once, and replies reach that page."""
+    wang = customers.get_customer(DEMO_SHOP_ID, DEMO_CUSTOMER_WANG)
+    if wang and not wang.get("line_user_id"):
+        customers.link_line(DEMO_SHOP_ID, DEMO_CUSTOMER_WANG, line_standin.DEFAULT_USER)
 
 
 # --- staff and today's board: an order in every state ---

@@ -17,6 +17,7 @@ class LocalSettings:
     port: int = 8000            # PWA and API, one origin
     ddb_port: int = 8001
     s3_port: int = 8002
+    line_port: int = 8003       # the LINE stand-in (devstack/line_standin.py)
     data_dir: Path = ROOT / ".local"
     pwa_dist: Path = ROOT / "pwa" / "dist"
     in_memory: bool = False     # tests: DynamoDB Local in memory, s3rver in a temporary folder
@@ -37,6 +38,10 @@ class LocalSettings:
     def s3_endpoint(self) -> str:
         return f"http://{self.host}:{self.s3_port}"
 
+    @property
+    def line_url(self) -> str:
+        return f"http://{self.host}:{self.line_port}"
+
     def app_environment(self) -> dict[str, str]:
         """What the app's config module reads, pointing it at these engines."""
         return {**LOCAL_CREDENTIALS, "SL_DDB_ENDPOINT": self.ddb_endpoint,
@@ -56,6 +61,7 @@ def from_environment(env=os.environ) -> LocalSettings:
         port=port("SL_PORT", 8000),
         ddb_port=port("SL_DDB_PORT", 8001),
         s3_port=port("SL_S3_PORT", 8002),
+        line_port=port("SL_LINE_PORT", 8003),
         data_dir=Path(env.get("SL_DATA_DIR", ROOT / ".local")),
         pwa_dist=Path(env.get("SL_PWA_DIST", ROOT / "pwa" / "dist")),
     )

@@ -6,6 +6,7 @@ import os
 from chalicelib.core import aws
 from chalicelib.core.config import settings as app_settings
 from devstack import engines, provision, seed
+from devstack.line_standin import LineStandin
 from devstack.logs import LogFiles
 from devstack.poller import Checkpoints, StreamPoller
 from devstack.server import ProductServer
@@ -23,12 +24,14 @@ class LocalStack:
         self.poller: StreamPoller | None = None
         self.login: seed.DemoLogin | None = None
         self.logs: LogFiles | None = None
+        self.line: LineStandin | None = None
 
     def start(self) -> "LocalStack":
         local = self.local
         for what, port, variable in (("PWA and API", local.port, "SL_PORT"),
                                      ("DynamoDB Local", local.ddb_port, "SL_DDB_PORT"),
-                                     ("s3rver", local.s3_port, "SL_S3_PORT")):
+                                     ("s3rver", local.s3_port, "SL_S3_PORT"),
+                                     ("LINE stand-in", local.line_port, "SL_LINE_PORT")):
             engines.ensure_port_free(local.host, port, what, variable)
         os.environ.update(local.app_environment())
         if not self.quiet:
@@ -50,6 +53,7 @@ class LocalStack:
         self.login = seed.seed(local.data_dir)
 
         self.server.start()
+        self.line = start_line_standin(local)
         self.poller = StreamPoller(
             streams=aws.client("dynamodbstreams"), dynamodb=aws.client("dynamodb"),
             table_name=config.table_name, handler=self.server.module.on_change,
@@ -62,6 +66,9 @@ class LocalStack:
         """Stop everything started, last first; safe to call after a start that failed midway."""
         if self.poller:
             self.poller.stop()
+        if self.line:
+            self.line.stop()
+            self.line = None
         if self.server:
             self.server.stop()
         for engine in self.engines:  # all asked at once: one slow engine does not hold the rest
@@ -72,3 +79,22 @@ class LocalStack:
         if self.logs:
             self.logs.close()
             self.logs = None
+
+
+LOCAL_LINE_SECRETS = {"line__channel-access-token": "local-line-token",
+                      "line__channel-secret": "local-line-channel-secret"}
+
+
+def start_line_standin(local: LocalSettings) -> LineStandin:
+    """LINE played on `local.line_port`: the app's LINE pushes go to it (SMS and e-mail stay on
+    the outbox), with the channel's two secrets in the local secrets folder (made once; kept)."""
+    folder = local.data_dir / "secrets"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, value in LOCAL_LINE_SECRETS.items():
+        if not (folder / name).exists():
+            (folder / name).write_text(value)
+    secret = (folder / "line__channel-secret").read_text().strip()
+    os.environ["SL_LINE_API"] = local.line_url
+    aws.reset()
+    return LineStandin(f"{local.origin}/api/line/webhook", secret, port=local.line_port,
+                       host=local.host).start()

@@ -5,6 +5,7 @@ Integration tests use the engines `make test` started (its environment names the
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -68,9 +69,12 @@ def chalice_client(api_table):
         # send requests from several threads at once.
         app.__class__ = type("ThreadLocalApp", (LocalChalice, app.__class__), {})
     aws.reset()  # a test with its own table (app_env) may have run just before
-    # A stage .chalice/config.json does not name: the test client then sets none of a stage's
-    # variables (SL_TABLE...) around each request, which threads would leave behind.
+    # A stage .chalice/config.json does not name: the test client then has none of a stage's
+    # variables (SL_TABLE...) to set around a request. It would still swap `os.environ` for a
+    # copy around each one and put back the one it found, which requests from several threads
+    # at once would leave behind (a copy, past monkeypatch's undo): with nothing to set, no swap.
     with Client(app, stage_name="tests") as client:
+        client.http._patched_env_vars = lambda variables: contextlib.nullcontext()
         yield client
 
 

@@ -185,16 +185,19 @@ def _shop_page(shop_id: str, cursor: dict | None) -> Page:
 
 
 def _customers_page(shop_id: str, cursor: dict | None) -> Page:
-    """A page of customers, each with their appointments (a Query of gsi1 each, eight at a
-    time)."""
+    """A page of customers, each with their appointments (a Query of gsi1 each) and their LINE
+    conversation (a Query of their partition), eight at a time."""
     found = models.Customer.lookup.query(models.phone_lookup(shop_id, "")[0], limit=PAGE,
                                          last_evaluated_key=cursor)
     items, cursor, last = _page_of(found, "gsi1sk")
     people = [item.as_dict() for item in items]
 
     def appointments(customer: dict) -> list[dict]:
+        chats = models.Item.query(
+            models.customer_key(shop_id, customer["customer_id"])["pk"],
+            models.Item.sk.startswith(models.CHAT_PREFIX))
         return list(models.Item.lookup.query(models.customer_appointments_pk(
-            shop_id, customer["customer_id"])))
+            shop_id, customer["customer_id"]))) + list(chats)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         booked = list(pool.map(appointments, people))

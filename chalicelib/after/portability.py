@@ -68,7 +68,7 @@ EXPORTED = {
     "dashboard_day": "shop", "dashboard_totals": "shop", "integrity_alert": "shop",
     "message_dead_letter": "shop", "part_tag": "shop",  # the shop's own; an order's, with it
     "booking_setup": "shop",
-    "customer": "customers", "appointment": "customers",
+    "customer": "customers", "appointment": "customers", "chat_message": "customers",
     "vehicle": "vehicles", "mileage": "vehicles", "vehicle_owner": "vehicles",
     "reminder": "vehicles", "invitation": "vehicles",
     "order": "orders", "order_line": "orders", "order_event": "orders", "inspection": "orders",
@@ -84,6 +84,11 @@ LEFT_OUT = {
     "opt_out_link": "the hash of a customer's opt-out link: a credential (the opt-out itself is "
                     "on the customer)",
     "line_link": "a one-time code to link LINE, gone within minutes",
+    "line_user": "a LINE user's look-up of their customer: the customer holds the LINE id",
+    "chat_claim": "a reply's client id, against a replayed send: the message holds its id",
+    "inbox_entry": "the count of unread LINE messages: the messages are exported",
+    "line_event": "a LINE webhook event already handled (TTL)",
+    "line_strangers": "a daily count of messages from unlinked LINE users, across shops",
     "progress_link": "the customer's progress link (its token's hash): a credential",
     "link_hash": "the progress link's look-up by its hash: a credential",
     "approval_code": "a texted approval code's HMAC and tries (TTL): a credential",
@@ -553,6 +558,13 @@ def erase(caller: Caller, customer_id: str) -> dict:
     for model in _partition(models.customer_key(caller.shop_id, customer_id)["pk"]):
         if model.sk.startswith(models.PUSH_PREFIX):  # a browser's push endpoint: gone
             model.delete()
+        if model.sk.startswith((models.CHAT_PREFIX, models.CHAT_ID_PREFIX)):  # LINE chats
+            counts["messages"] += model.sk.startswith(models.CHAT_PREFIX)
+            model.delete()
+    models.InboxEntry.from_dict(models.InboxEntry.key(caller.shop_id, customer_id)).delete()
+    if customer.get("line_user_id"):  # what they write on LINE no longer finds them
+        models.LineUser.from_dict(models.LineUser.key(
+            customer["line_user_id"], caller.shop_id, customer_id)).delete()
     now = clock.now_iso()
     audited = audit(caller, "customer_erasure", customer_id=customer_id, counts=counts)
     erasure = {"customer_id": customer_id, "erased_at": now, "audit_id": audited["audit_id"],

@@ -31,6 +31,7 @@ class Settings:
     sns_endpoint: str | None = None
     ses_endpoint: str | None = None
     line_api_base: str = "https://api.line.me"
+    line_data_api_base: str = "https://api-data.line.me"  # uploads (a rich menu's image)
     # The LINE official account's basic id (`@123abcde`): the QR that links a customer opens it.
     line_basic_id: str | None = None
     mail_from: str = "no-reply@servicelane.tw"
@@ -65,6 +66,8 @@ def settings() -> Settings:
         sns_endpoint=env.get("SL_SNS_ENDPOINT") or None,
         ses_endpoint=env.get("SL_SES_ENDPOINT") or None,
         line_api_base=env.get("SL_LINE_API") or "https://api.line.me",
+        line_data_api_base=env.get("SL_LINE_DATA_API") or env.get("SL_LINE_API")
+        or "https://api-data.line.me",
         line_basic_id=env.get("SL_LINE_BASIC_ID") or ("@servicelane" if stage == "local" else None),
         mail_from=env.get("SL_MAIL_FROM") or "no-reply@servicelane.tw",
         push_test_origin=(env.get("SL_PUSH_TEST_ORIGIN") or None) if stage == "local" else None,

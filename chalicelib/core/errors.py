@@ -45,6 +45,11 @@ def preferred_language(accept_language: str | None) -> str:
     return "en" if first.startswith("en") else "zh-TW"
 
 
+class NotDelivered(DomainError):
+    """A provider (LINE) refused or could not be reached: what was tried is recorded."""
+    status, code = 502, "not_delivered"
+
+
 class Unauthorized(DomainError):
     status, code = 401, "unauthorized"
 

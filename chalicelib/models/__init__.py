@@ -19,6 +19,9 @@ from chalicelib.models.bookings import (BookingPage, BookingSetup, SlotDay, slot
                                         slot_days_listed_pk, slot_days_pk)
 from chalicelib.models.base import (Document, Flag, Item, Lists, Lookup, Number, Text,
                                     UndeclaredAttribute, Values, Version)
+from chalicelib.models.conversations import (CHAT_ID_PREFIX, CHAT_PREFIX, ChatClaim,
+                                             ChatMessage, InboxEntry, LineEvent, LineStrangers,
+                                             LineUser, inbox_pk, line_user_pk)
 from chalicelib.models.customers import (MILEAGE_PREFIX, OWNER_PREFIX, PUSH_PREFIX,
                                          REMINDER_PREFIX, VEHICLE_SK, Customer, LineLink,
                                          Mileage, OptOutLink, PhoneClaim, PlateClaim,
@@ -61,5 +64,5 @@ from chalicelib.models.writes import (ATTEMPTS, Conflicted, LostRace, Refused, f
 
 __all__ = [name for name in dir() if not name.startswith("_")
            and name not in ("aftercare", "appointments", "base", "booking_page", "bookings",
-                            "customers", "messages",
-                            "orders", "shops", "writes")]
+                            "conversations", "customers", "messages", "orders", "shops",
+                            "writes")]

@@ -54,6 +54,7 @@ class Customer(Item, discriminator="customer"):
     consent_history = Values(null=True)
     line_user_id = Text(null=True)
     line_linked_at = Text(null=True)
+    line_blocked_at = Text(null=True)  # they blocked the shop's LINE account (unfollow)
     reminders_opt_out = Document(null=True)
     opt_out_history = Values(null=True)
     last_reminder_on = Text(null=True)

@@ -178,7 +178,7 @@ class PhoneLookup(Body):
 
 _PUBLIC = ("customer_id", "name", "mobile", "email", "channel", "notes", "consent",
            "consent_history", "marketing", "marketing_history", "company", "contacts",
-           "line_linked_at", "reminders_opt_out", "merged_into", "merged_at", "created_at",
+           "line_linked_at", "line_blocked_at", "reminders_opt_out", "merged_into", "merged_at", "created_at",
            "updated_at", "erased_at")
 
 
@@ -401,14 +401,19 @@ def update_customer(caller: Caller, customer_id: str, body: CustomerChange) -> d
 
 def link_line(shop_id: str, customer_id: str, line_user_id: str) -> bool:
     """The customer's LINE user id (from the link code they sent the shop's account), so LINE
-    push messages reach them; False when the shop has no such customer."""
+    push messages reach them, and the LINE user's index item naming the customer, so what they
+    write finds them (models.LineUser), in one transaction; False when the shop has no such
+    customer."""
     row, now = models.Customer, clock.now_iso()
     try:
-        with models.refusals():
-            row.from_dict(models.customer_key(shop_id, customer_id)).update(
-                actions=[row.line_user_id.set(line_user_id), row.line_linked_at.set(now),
-                         row.updated_at.set(now)],
-                condition=row.pk.exists() & row.erased_at.does_not_exist())
-    except models.Refused:
+        with models.transaction() as writes:
+            writes.update(row.from_dict(models.customer_key(shop_id, customer_id)),
+                          actions=[row.line_user_id.set(line_user_id),
+                                   row.line_linked_at.set(now), row.updated_at.set(now)],
+                          condition=row.pk.exists() & row.erased_at.does_not_exist())
+            writes.save(models.LineUser.from_dict({
+                **models.LineUser.key(line_user_id, shop_id, customer_id), "shop_id": shop_id,
+                "customer_id": customer_id, "line_user_id": line_user_id, "linked_at": now}))
+    except models.LostRace:
         return False
     return True

@@ -6,6 +6,7 @@ import { endHandover, handover } from './data/handover';
 import type { DocumentKind } from './data/types';
 import { Appointments } from './screens/Appointments';
 import { Board } from './screens/Board';
+import { Inbox } from './screens/Inbox';
 import { Jobs } from './screens/Jobs';
 import { NewOrder } from './screens/NewOrder';
 import { SignIn } from './screens/SignIn';
@@ -188,6 +189,7 @@ function Screen() {
     case 'invitations': return <LazyInvitations />;
     case 'customer': return <LazyCustomer key={current.customerId} customerId={current.customerId} />;
     case 'vehicle-history': return <LazyVehicleHistory key={current.vehicleId} vehicleId={current.vehicleId} />;
+    case 'inbox': return <Inbox />;
     default: return technician ? <Jobs /> : <Board />;
   }
 }

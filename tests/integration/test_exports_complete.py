@@ -65,10 +65,11 @@ def one(model: type[models.Item], key: dict, **given) -> None:
 def a_shop_with_one_of_each(shop) -> dict:
     """Through the API: a customer, their car, a delivered visit (walk-around, lines one of them
     declined, signatures, events, the follow-up), a booking and a tag of an old part. Written
-    beside it, as the stream and the daily job would: a message, a reminder, a case, the
+    beside it, as the stream, the daily job and LINE's webhook would: a message, a LINE chat
+    message, a reminder, a case, the
     dashboard's day and totals, an integrity alert, a dead letter, a photo, a part tag in the
     shop's shelf and the settings the shop has not edited yet."""
-    _, vehicle = a_customer_and_vehicle(shop)
+    customer, vehicle = a_customer_and_vehicle(shop)
     order = a_visit(shop, vehicle, 12_000, {"LF": (5, 5, 5)}, {"front": 7},
                     [("機油更換", "approved"), ("雨刷更換", "declined")])
     booked = shop.advisor.post("/api/appointments", {
@@ -81,6 +82,8 @@ def a_shop_with_one_of_each(shop) -> dict:
     one(models.Message, models.Message.key(sid, oid, "ready.sms.1"), shop_id=sid, order_id=oid,
         state="sent")
     one(models.Photo, models.Photo.key(sid, oid, "photo-1"), shop_id=sid, order_id=oid)
+    one(models.ChatMessage, models.ChatMessage.key(sid, customer["customer_id"], now, "chat-1"),
+        shop_id=sid, customer_id=customer["customer_id"])
     one(models.Reminder, models.Reminder.key(sid, vid, "service"), shop_id=sid, vehicle_id=vid)
     one(models.Invitation, models.Invitation.key(sid, vid), shop_id=sid, vehicle_id=vid,
         contacts=[{"contact_id": "contact-1", "at": now, "method": "call",

@@ -629,12 +629,12 @@ def test_a_customer_links_line_by_sending_the_code_from_the_qr(channels, shop):
 
     good = shop.anonymous.post("/api/line/webhook", raw=body,
                                headers={"x-line-signature": signed(body)})
-    assert good.status == 200 and good.body == {"linked": 1}
+    assert good.status == 200 and good.body["linked"] == 1
     stored = customers.get_customer(shop.shop_id, customer["customer_id"])
     assert stored["line_user_id"] == "U-from-line"
     replay = shop.anonymous.post("/api/line/webhook", raw=body,
                                  headers={"x-line-signature": signed(body)})
-    assert replay.body == {"linked": 0}  # the code is used up
+    assert replay.body["linked"] == 0  # the event was handled (and the code is used up)
 
 
 def test_the_line_link_is_for_the_front_desk_of_the_customer_s_shop(channels, shop):

@@ -117,6 +117,9 @@ BODIES = {
                                                             "method": "call",
                                                             "outcome": "declined"},
     ("POST", "/api/invitations/{invitation_id}/messages"): {"client_id": "{new}"},
+    # LINE both ways: B replies to A's customer (who wrote to A) on LINE
+    ("POST", "/api/customers/{customer_id}/conversation"): {"client_id": "{new}",
+                                                            "text": "冒名回覆"},
     ("POST", "/api/cases/{case_id}/close"): {"client_id": "{new}", "resolution": "已處理"},
     # online booking: B replaces its own setup (never A's), and cannot see A's page code
     ("PUT", "/api/booking-setup"): {"slot_minutes": 15, "cars_per_slot": 9, "days_ahead": 5,
@@ -180,6 +183,9 @@ def shop_a_things(chalice_client):
     ids["invitation_id"] = vehicle["vehicle_id"]
     from chalicelib.outward import notify  # a message to A's customer, held back by quiet hours
     notify.queue(shop_a.shop_id, ids["order_id"], "checked_in", ["sms"], "text", times.now())
+    from chalicelib.outward.notify import chat  # A's customer wrote on LINE: unread
+    chat.receive({**customer, "shop_id": shop_a.shop_id}, new_id("line-event"), "text",
+                         "我的車好了嗎", 0)
     return shop_a, ids
 
 
@@ -202,6 +208,9 @@ def snapshot(shop_a, ids):
         "staff": shop_a.owner.get("/api/staff").body,
         "inspection": shop_a.owner.get(f"/api/orders/{ids['order_id']}/inspection").body,
         "settings": shop_a.owner.get("/api/shop/settings").body,
+        "conversation": shop_a.owner.get(
+            f"/api/customers/{ids['customer_id']}/conversation").body,
+        "inbox": shop_a.owner.get("/api/inbox").body,
         "template": shop_a.owner.get("/api/shop/inspection-template").body,
         "final_check": shop_a.owner.get("/api/quality-check").body,
         "part_tag": shop_a.owner.get(f"/api/parts/{ids['code']}").body,

@@ -6,6 +6,7 @@ import {
   customerPage, eraseCustomer, erasureStatus, type CustomerPage, type ErasureJob,
 } from '../data/portability';
 import { CustomerReminders } from '../ui/CustomerReminders';
+import { Conversation } from '../ui/Conversation';
 import { customerPath, navigate } from '../ui/router';
 import { Consents } from './customer/Consents';
 import { CustomerEdit } from './customer/CustomerEdit';
@@ -89,6 +90,7 @@ export function CustomerScreen({ customerId }: { customerId: string }) {
       </section>
       {!customer.erased_at && <Consents customer={customer} onChanged={() => void load()} />}
       {!customer.erased_at && <LineBinding customer={customer} onCheck={() => void load()} />}
+      {!customer.erased_at && role !== 'technician' && <Conversation customerId={customer.customer_id} canReply />}
       {!customer.erased_at && <CustomerReminders customer={customer} vehicles={customer.vehicles} />}
       {manages && !customer.erased_at && <MergePanel customer={customer} onMerged={() => void load()} />}
       {manages && !customer.erased_at && <DataRights customer={customer} onErased={() => void customerPage(customerId).then(setCustomer)} />}

@@ -21,6 +21,7 @@ import { CancelOrder, cancelHolds } from '../ui/CancelOrder';
 import { CustomerLink } from '../ui/CustomerLink';
 import { Notice } from '../ui/Notice';
 import { OrderMessages } from '../ui/OrderMessages';
+import { Conversation } from '../ui/Conversation';
 import { OrderParts } from '../ui/OrderParts';
 import { photoSubjectName as photoName } from '../ui/photoSubject';
 import { printPdf, PrintRefused, printsInPage } from '../ui/printPdf';
@@ -125,6 +126,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
           {canEdit && <CustomerLink order={order} />}
           <OrderMessages orderId={order.order_id} messages={order.messages ?? []} canResend={canEdit}
             onResent={() => void getOrder(order.order_id).then(setOrder, () => undefined)} />
+          {canEdit && <Conversation customerId={order.customer.customer_id} canReply={canEdit} />}
 
           <section class="panel facts" aria-label={t('order.customer')}>
             <dl>

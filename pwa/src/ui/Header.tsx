@@ -1,6 +1,7 @@
 import { t, tf } from '../i18n';
 import { signOut } from '../data/api';
 import { device, queue, session } from '../data/client';
+import { InboxBadge } from './InboxBadge';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Mark } from './Mark';
 import { navigate } from './router';
@@ -29,6 +30,7 @@ export function Header({ customerHolds = false }: { customerHolds?: boolean }) {
         </span>
       </div>
       <div class="header-actions">
+        {who && !customerHolds && who.staff.role !== 'technician' && <InboxBadge />}
         <LanguageSwitch />
         {who && !customerHolds && (
           <button type="button" class="header-button" onClick={() => void leave()}>

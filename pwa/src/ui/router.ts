@@ -22,6 +22,7 @@ export type Route =
   | { name: 'invitations' }
   | { name: 'customer'; customerId: string }
   | { name: 'vehicle-history'; vehicleId: string }
+  | { name: 'inbox' }
   | { name: 'sign-in' }
   /** A new shop owner's one-time link, `/welcome#<token>` (the token never leaves the browser
    * but to redeem it). */
@@ -50,6 +51,7 @@ export function parseRoute(hash: string): Route {
     case 'vehicles': return second && third === 'history' ? { name: 'vehicle-history', vehicleId: second } : { name: 'home' };
     case 'followups': return { name: 'followups' };
     case 'invitations': return { name: 'invitations' };
+    case 'inbox': return { name: 'inbox' };
     case 'dashboard': return { name: 'dashboard' };
     case 'sign-in': return { name: 'sign-in' };
     default: return { name: 'home' };
