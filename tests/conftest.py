@@ -57,7 +57,7 @@ def api_table(local_engines, tmp_path_factory):
 
 
 @pytest.fixture
-def chalice_client(api_table):
+def chalice_client(api_table, monkeypatch):
     from chalice.test import Client
 
     from chalice.local import LocalChalice
@@ -69,12 +69,17 @@ def chalice_client(api_table):
         # send requests from several threads at once.
         app.__class__ = type("ThreadLocalApp", (LocalChalice, app.__class__), {})
     aws.reset()  # a test with its own table (app_env) may have run just before
-    # A stage .chalice/config.json does not name: the test client then has none of a stage's
-    # variables (SL_TABLE...) to set around a request. It would still swap `os.environ` for a
-    # copy around each one and put back the one it found, which requests from several threads
-    # at once would leave behind (a copy, past monkeypatch's undo): with nothing to set, no swap.
+    # A stage .chalice/config.json does not name: the test client then sets none of a stage's
+    # variables (SL_TABLE...) around a request, only the app's own (Powertools' names). It would
+    # swap `os.environ` for a copy around each request and put back the one it found, which
+    # requests from several threads at once leave behind (a copy, past monkeypatch's undo):
+    # the app's variables are set once for the test instead, and no request swaps anything.
     with Client(app, stage_name="tests") as client:
-        client.http._patched_env_vars = lambda variables: contextlib.nullcontext()
+        http = client.http
+        scoped = http._config.scope(http._config.chalice_stage, "api_handler")
+        for name, value in scoped.environment_variables.items():
+            monkeypatch.setenv(name, value)
+        http._patched_env_vars = lambda variables: contextlib.nullcontext()
         yield client
 
 

@@ -33,8 +33,10 @@ from pydantic import StrictBool, StringConstraints, field_validator
 from chalicelib import models
 from chalicelib.api import Body, Caller, ClientId, parse
 from chalicelib.core import clock, phones
+from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, Unprocessable
 from chalicelib.outward import booking_codes, booking_links, customer_page, links
+from chalicelib.outward.notify import line_linking
 from chalicelib.records import booking_setup, customers, shops, vehicles
 from chalicelib.work import appointments, slots
 
@@ -221,8 +223,10 @@ def render(opened: dict, code: str, user_agent: str | None) -> str:
         "</button></form>"
         "<section id=done hidden><h2 id=dtitle></h2><p id=dwhen class=state></p>"
         "<p id=dnote></p><div class=btns><a class=\"btn btn-p\" id=dmanage href=#>查看或更改預約 "
-        "<span class=en>See or change</span></a></div></section>"
-        "<footer>預約成功後會以簡訊通知您。<br>You will get a text once booked.</footer></main>")
+        "<span class=en>See or change</span></a><a class=\"btn btn-g\" id=dline hidden "
+        "href=#>用 LINE 接收通知 <span class=en>Get updates on LINE</span></a></div></section>"
+        "<footer>預約成功後會以 LINE 或簡訊通知您。<br>You will hear on LINE or by text once "
+        "booked.</footer></main>")
     data = (f"data-page=book data-base=\"/b/{_e(code)}\" data-source={source} "
             f"data-notice=\"{_e(customers.NOTICE_VERSION)}\"")
     return _document(f"{shop.get('name', '')} · 線上預約 Book", body, data)
@@ -401,7 +405,7 @@ def book(opened: dict, raw: bytes | None) -> dict:
             raise Conflict("這筆預約已經送出過了，請重新整理頁面。",
                            "This booking was already sent: reload the page.",
                            code="booking_exists")
-        return _answer(shop, replay)
+        return _answer(shop, replay, known)
     service = _service(setup, body.service_id)
     at = _when(body.at)
     if not body.privacy_ack and known is None:
@@ -423,12 +427,19 @@ def book(opened: dict, raw: bytes | None) -> dict:
             source="line" if body.source == "line" else "online", note=note,
             customer=customer, vehicle=vehicle,
             by={"customer": True, "name": customer["name"]})
-    return _answer(shop, booked)
+    return _answer(shop, booked, customer)
 
 
-def _answer(shop: dict, appointment: dict) -> dict:
-    return {"booking": view(appointment),
-            "manage_url": booking_links.url_for(shop["shop_id"], appointment["appointment_id"])}
+def _answer(shop: dict, appointment: dict, customer: dict | None) -> dict:
+    """The booking, its manage link, and for a customer not yet on the shop's LINE account
+    the link that opens it with a one-time code typed in: one tap binds them (line_linking)."""
+    shop_id = shop["shop_id"]
+    answer = {"booking": view(appointment),
+              "manage_url": booking_links.url_for(shop_id, appointment["appointment_id"])}
+    if customer and not customer.get("line_user_id") and settings().line_basic_id:
+        answer["line_url"] = line_linking.link_code(shop_id, customer["customer_id"],
+                                                    {"customer": True})["url"]
+    return answer
 
 
 def view(appointment: dict) -> dict:

@@ -8,6 +8,7 @@ import gzip
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from urllib.parse import unquote
 
 import pytest
 
@@ -15,7 +16,7 @@ from chalicelib import booking_routes, customer_routes, models
 from chalicelib.core import clock as times
 from chalicelib.outward import booking_codes, booking_links, links
 from chalicelib.outward.notify import outbox
-from chalicelib.records import booking_setup
+from chalicelib.records import booking_setup, customers
 from tests.builders import a_customer, a_plate, a_vehicle, new_id
 from tests.integration.test_customer_page_requests import sent  # noqa: F401 (fixture)
 
@@ -129,7 +130,8 @@ def test_what_the_page_its_times_a_code_and_a_booking_cost_in_requests(shop, boo
     assert costs["times"] == 3  # those, and the day's places
     assert costs["code"] == 6  # those 2, the address's turn, the code item read and written, and
     #                            the local outbox's own write (a real SMS is no table request)
-    assert costs["booking"] <= 20  # a new customer and a new car: the most a booking costs
+    # a new customer and a new car: the most a booking costs (the last, its LINE link code)
+    assert costs["booking"] <= 21
 
 
 def test_an_unknown_code_gets_the_progress_links_404_page(shop, booking):
@@ -252,6 +254,26 @@ def test_a_new_customer_books_with_consent_recorded_and_gets_a_manage_link(shop,
     # The code was used up: the same code books nothing more.
     again = shop.anonymous.post(f"{booking}/bookings", {**body, "booking_id": new_id("bk")})
     assert (again.status, again.error) == (422, "code_expired")
+
+
+def test_a_customer_not_on_line_gets_a_one_tap_link_to_bind_and_a_linked_one_does_not(
+        shop, booking, clock):
+    mobile = a_mobile_number()
+    body = a_booking(shop, booking, mobile, code=code_for(shop, booking, mobile))
+    answer = shop.anonymous.post(f"{booking}/bookings", body)
+    assert answer.status == 200, answer.body
+    url = unquote(answer.body["line_url"])
+    assert url.startswith("https://line.me/R/oaMessage/@servicelane/?綁定通知 ")
+    code = url.rsplit(" ", 1)[1]
+    claim = models.PhoneClaim.read(models.PhoneClaim.key(shop.shop_id, e164(mobile)))
+    link = models.LineLink.read(models.LineLink.key(code))
+    assert (link["shop_id"], link["customer_id"]) == (shop.shop_id, claim["customer_id"])
+    customers.link_line(shop.shop_id, claim["customer_id"], "U" + "b" * 32)
+    clock.value = times.now() + timedelta(minutes=2)  # a new code may be asked for
+    again = a_booking(shop, booking, mobile, code=code_for(shop, booking, mobile),
+                      at=body["at"])
+    answer = shop.anonymous.post(f"{booking}/bookings", again)
+    assert answer.status == 200 and "line_url" not in answer.body
 
 
 def test_a_new_customer_without_the_notice_acknowledged_is_refused(shop, booking):

@@ -30,15 +30,16 @@ EVENT_MARK_SECONDS = 7 * 24 * 3600  # LINE redelivers for a day or so: kept a we
 def line_link(caller: Caller, customer_id: str) -> dict:
     """The front desk's QR for linking the customer's LINE (link_code, for the caller's shop)."""
     require(caller, "customers.write")
+    if customers.get_customer(caller.shop_id, customer_id) is None:
+        raise NotFound("找不到這位客戶。", "No such customer.")
     return link_code(caller.shop_id, customer_id, caller.stamp())
 
 
 def link_code(shop_id: str, customer_id: str, by: dict) -> dict:
     """A one-time code, the URL that opens the shop's LINE account with it typed in, and that
     URL as a QR (SVG) the customer scans with LINE; `by` is who asked (a staff stamp, or
-    {"customer": True} from the booking page). No caller: the caller checks who may ask."""
-    if customers.get_customer(shop_id, customer_id) is None:
-        raise NotFound("找不到這位客戶。", "No such customer.")
+    {"customer": True} from the booking page). No caller: the caller checks who may ask and
+    that the customer is the shop's."""
     basic_id = settings().line_basic_id
     if not basic_id:
         raise Conflict("尚未設定 LINE 官方帳號。", "No LINE official account is set up.",

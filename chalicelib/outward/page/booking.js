@@ -115,6 +115,7 @@
         $('dwhen').textContent = bk.when;
         $('dnote').textContent = bk.purpose + ' · ' + bk.plate;
         $('dmanage').href = new URL(a.body.manage_url).pathname;
+        if (a.body.line_url) { $('dline').href = a.body.line_url; $('dline').hidden = false; }
         $('done').hidden = false; $('done').scrollIntoView();
       });
     });
