@@ -733,7 +733,6 @@ def customer_page(local, rounds: int = 20) -> list[str]:
     targets = ["< 30 KB gzip", "", ""]
     rows = [f"| {name} | {raw:,} | {packed:,} | {target} |"
             for (name, raw, packed), target in zip(sizes, targets)]
-    audits = scores["failed"] or ["none"]
     return [
         "## The customer's page (`/t/<token>`, first view)", "",
         "An order in progress with two added items waiting for the customer's answer (the",
@@ -745,6 +744,14 @@ def customer_page(local, rounds: int = 20) -> list[str]:
         f"| render, in-process through Chalice's test client, p50 / p95 ({rounds} requests) "
         f"| {p50:.1f} / {p95:.1f} ms | |",
         f"| DynamoDB requests per render | {requests:.1f} | |",
+        *_lighthouse_rows(scores),
+    ]
+
+
+def _lighthouse_rows(scores: dict) -> list[str]:
+    """A public page's Lighthouse scores as rows of its measures table, and the audits it
+    did not pass."""
+    return [
         f"| Lighthouse {scores['version']} performance (mobile preset, simulated slow 4G) "
         f"| {scores['performance']:.0f} | ≥ 95 |",
         f"| Lighthouse accessibility | {scores['accessibility']:.0f} | ≥ 95 |",
@@ -752,20 +759,26 @@ def customer_page(local, rounds: int = 20) -> list[str]:
         f"| {scores['fcp']:.0f} / {scores['lcp']:.0f} ms | |",
         f"| total blocking time / cumulative layout shift "
         f"| {scores['tbt']:.0f} ms / {scores['cls']:.3f} | |",
-        "", f"Audits not passed: {', '.join(audits)}.", "",
+        "", f"Audits not passed: {', '.join(scores['failed'] or ['none'])}.", "",
     ]
 
 
-def booking_page(rounds: int = 20) -> list[str]:
+def booking_page(local, rounds: int = 20) -> list[str]:
     """The shop's public booking page (`/b/<code>`), as the lines of its section: the first
-    view's bytes (gzip, the budget), the server's time to render it and its DynamoDB requests."""
+    view's bytes (gzip, the budget), the server's time to render it, its DynamoDB requests,
+    the requests for a day's free times, and Lighthouse's mobile scores (as the progress
+    page's, from the local server)."""
     import re
+    from datetime import timedelta
 
     from chalice.test import Client
 
     from app import app
+    from chalicelib.core import clock as times
     from chalicelib.records import booking_setup
+    from chalicelib.work import slots
     from devstack import seed
+    from devstack.server import ProductServer
 
     path = f"/b/{booking_setup.ensure_code(seed.DEMO_SHOP_ID)}"
     meter = DynamoMeter(table_clients())
@@ -779,7 +792,22 @@ def booking_page(rounds: int = 20) -> list[str]:
             assert client.http.get(path, headers={"accept": "text/html"}).status_code == 200
             samples.append((time.perf_counter() - started) * 1000)
         requests = meter.requests / rounds
+        tomorrow = times.local_date(times.iso(times.now() + timedelta(days=1)))
+        meter.reset()
+        answer = client.http.get(f"{path}/slots?date={tomorrow}&service=oil")
+        assert answer.status_code == 200, answer.status_code
+        route_requests = meter.requests
+    calendar = slots.calendar(seed.DEMO_SHOP_ID)
+    meter.reset()
+    free = slots.free_slots(seed.DEMO_SHOP_ID, tomorrow, 60, calendar)
+    day_requests = meter.requests
     p50, p95 = _percentiles(samples)
+    server = ProductServer(local.host, local.port, local.pwa_dist, s3_origin=local.s3_endpoint,
+                           quiet=True).start()
+    try:
+        scores = lighthouse(f"{local.origin}{path}")
+    finally:
+        server.stop()
     html = page.body
     css = b"".join(re.findall(rb"<style>(.*?)</style>", html, re.S))
     js = b"".join(re.findall(rb"<script>(.*?)</script>", html, re.S))
@@ -795,7 +823,12 @@ def booking_page(rounds: int = 20) -> list[str]:
         "", "| measure | value | target |", "| --- | --- | --- |",
         f"| render, in-process through Chalice's test client, p50 / p95 ({rounds} requests) "
         f"| {p50:.1f} / {p95:.1f} ms | |",
-        f"| DynamoDB requests per render | {requests:.1f} | |", "",
+        f"| DynamoDB requests per render | {requests:.1f} | |",
+        f"| DynamoDB requests for a day's free times ({len(free)} times of a 60-minute service), "
+        f"the shop's calendar read | {day_requests} | 1 |",
+        f"| the same through `GET /b/<code>/slots` (the code, the shop and its setup, the day) "
+        f"| {route_requests} | |",
+        *_lighthouse_rows(scores),
     ]
 
 
@@ -918,7 +951,7 @@ def main() -> int:
         notified = notification_latency(data_dir)
         photo = photo_processing()
         link_page = customer_page(local)
-        booking_lines = booking_page()
+        booking_lines = booking_page(local)
         dashboard_lines = dashboard_cost()
     documents = pdf_documents()  # after the engines stop: no other work on the machine
     label_lines = label_rendering()
