@@ -1,6 +1,7 @@
 """`python -m devstack dev|info|test|daily|bench|bench-scale|bench-faults`: what `make dev`,
 `make dev-info`, `make test`, `make daily`, `make bench`, `make bench-scale` and
-`make bench-faults` run; and the operators' `new-shop` and `line-rich-menu`."""
+`make bench-faults` run; and the operators' `new-shop`, `line-rich-menu`, `dashboard-backfill`
+and `invitations-backfill`."""
 from __future__ import annotations
 
 import signal
@@ -174,8 +175,8 @@ def main(argv: list[str]) -> int:
         if command == "bench-faults":
             from devstack.bench_faults import main as bench_faults
             return bench_faults()
-        print(f"unknown command {command!r}: use dev, info, test, daily, new-shop, line-rich-menu, bench, "
-              "bench-scale or bench-faults",
+        print(f"unknown command {command!r}: use dev, info, test, daily, new-shop, line-rich-menu, "
+              "dashboard-backfill, invitations-backfill, bench, bench-scale or bench-faults",
               file=sys.stderr)
         return 2
     except StackError as err:

@@ -361,7 +361,7 @@ def _sheet_rows(phase: str, row: dict, sheets: dict[str, "_CsvFile"],
     elif phase == "vehicles":
         sheets["vehicles.csv"].add({
             "vehicle_id": row["vehicle_id"], "車牌": row["plate"], "車身號碼": row.get("vin"),
-            "廠牌": row["make"], "車型": row["model"], "年份": row.get("year"), "燃料": row["fuel"],
+            "廠牌": row["make"], "車型": row["model"], "年份": row.get("year"), "燃料": row.get("fuel"),
             "顏色": row.get("colour"), "customer_id": row["customer_id"],
             "姓名": row.get("customer_name"),
             "手機": phones.national(mobiles.get(row["customer_id"], "")),

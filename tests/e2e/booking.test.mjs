@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { BASE_URL, DEVICES, launch, screenshot } from './browser.mjs';
-import { apiAs, demoLogin, newMobile, newPlate } from './shop.mjs';
+import { apiAs, demoLogin, newMobile, newPlate, withDemoShopSettings } from './shop.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 // The shop's public booking page (/b/<code>) on a phone, inside LINE's in-app browser: a new
 // customer books with the code texted to them, two customers race for a slot's last place,
@@ -52,7 +56,7 @@ async function textedCode(request, mobile) {
   return code;
 }
 
-/** Booked through the page's own JSON (a customer who came before). */
+/** Booked through the page's own JSON (a customer who came before); answers the mobile. */
 async function bookedDirectly(request, at) {
   const mobile = newMobile();
   const sent = await request.post(`${BASE_URL}${bookingPath}/code`, { data: { mobile } });
@@ -61,6 +65,15 @@ async function bookedDirectly(request, at) {
     booking_id: `bk${randomUUID().replace(/-/g, '')}`, plate: newPlate(), mobile, name: '先來的客人',
     service_id: 'oil', at, privacy_ack: true, code: await textedCode(request, mobile) } });
   assert.equal(answer.status(), 200, await answer.text());
+  return mobile;
+}
+
+/** `make daily` as that day: what the daily Lambda does at 06:00 (the engines of this run). */
+function dailyJobOn(date) {
+  const run = spawnSync(`${ROOT}.venv/bin/python`, ['-m', 'devstack', 'daily', '--date', date],
+    { cwd: ROOT, env: process.env, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  return JSON.parse(run.stdout.trim().split('\n').at(-1));
 }
 
 /** The form filled up to 「確認預約」, the code typed from the outbox. */
@@ -123,6 +136,10 @@ test('a new customer books in LINE with the texted code, keeps what they typed o
     await page.locator('#book').click();
     await page.locator('#done').waitFor();
     assert.match(await page.locator('#dtitle').innerText(), /預約成功|等待店家確認/);
+    // Not on the shop's LINE account yet: one tap opens it with the link code typed in.
+    assert.match(await page.locator('#dline').getAttribute('href'),
+      /^https:\/\/line\.me\/R\/oaMessage\/.+\?%E7%B6%81%E5%AE%9A%E9%80%9A%E7%9F%A5%20[A-Z2-9]{10}$/);
+    assert.deepEqual(await tapTargetFaults(page), []);
     await screenshot(page, 'booking-done');
 
     await page.locator('#dmanage').click();
@@ -172,5 +189,35 @@ test('two customers tap 確認預約 for the last place of a slot at the same mo
   } finally {
     await first.context.close();
     await second.context.close();
+  }
+});
+
+test('the day before, the daily job reminds the customer of their booking once, with its manage link', async () => {
+  const context = await browser.newContext();
+  try {
+    const { login, password } = demoLogin();
+    const owner = await apiAs(context.request, login, password);
+    const { date, slots } = await aDayWithTimes(context.request, 2);
+    const mobile = await bookedDirectly(context.request, slots[0].at);
+    const dayBefore = new Date(Date.parse(`${date}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const rules = await owner.get('/api/shop/notification-settings');
+    const runs = [];
+    await withDemoShopSettings(async () => {
+      // The job runs at 06:00, in the default quiet hours: here none, so the text goes at once.
+      await owner.patch('/api/shop/notification-settings', { quiet_start: '00:00', quiet_end: '00:00' });
+      try {
+        runs.push(dailyJobOn(dayBefore), dailyJobOn(dayBefore)); // run twice: reminded once
+      } finally {
+        await owner.patch('/api/shop/notification-settings', { quiet_start: rules.quiet_start, quiet_end: rules.quiet_end });
+      }
+    });
+    assert.ok(runs[0].booking_reminders.reminded >= 1, JSON.stringify(runs[0]));
+    assert.equal(runs[1].booking_reminders.reminded, 0, JSON.stringify(runs[1]));
+    const outbox = await (await context.request.get(`${BASE_URL}/dev/outbox`)).text();
+    const reminders = [...outbox.matchAll(new RegExp(`\\+886${mobile.slice(1)}</td><td>appt-[^<]+</td><td><pre>([^<]*提醒您明天[^<]*)`, 'g'))];
+    assert.equal(reminders.length, 1, 'one reminder texted to the customer');
+    assert.match(reminders[0][1], /如需改期或取消：https?:\/\/[^ ]+\/m\/[A-Za-z0-9_-]+/);
+  } finally {
+    await context.close();
   }
 });

@@ -4,8 +4,11 @@ made, a replayed booking booked once, and every bad input refused in the error s
 nothing."""
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import uuid
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from urllib.parse import unquote
@@ -19,6 +22,7 @@ from chalicelib.outward.notify import outbox
 from chalicelib.records import booking_setup, customers
 from tests.builders import a_customer, a_plate, a_vehicle, new_id
 from tests.integration.test_customer_page_requests import sent  # noqa: F401 (fixture)
+from tests.integration.test_portability import download, export
 
 HOURS = {day: {"open": "09:00", "close": "18:00"}
          for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -420,3 +424,16 @@ def test_a_manage_link_stops_a_week_after_the_booking(shop, booking, clock):
     clock.value = at + timedelta(days=booking_links.LINK_DAYS, minutes=1)
     gone = shop.anonymous.request("GET", path, headers={"accept": "text/html"})
     assert gone.status == 404
+
+
+def test_a_car_booked_on_the_page_is_in_the_shop_s_export_with_what_is_not_known_blank(
+        shop, booking):
+    mobile = a_mobile_number()
+    body = a_booking(shop, booking, mobile, code=code_for(shop, booking, mobile))
+    assert shop.anonymous.post(f"{booking}/bookings", body).status == 200
+    exported = export(shop.owner)
+    assert exported.status == 200, exported.body
+    archive = zipfile.ZipFile(io.BytesIO(download(exported.body["files"]["csv"]["url"])))
+    rows = csv.DictReader(io.StringIO(archive.read("vehicles.csv").decode("utf-8-sig")))
+    [car] = [row for row in rows if row["車牌"] == body["plate"]]
+    assert (car["廠牌"], car["車型"], car["燃料"]) == ("未填", "未填", "")
