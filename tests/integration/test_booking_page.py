@@ -17,7 +17,7 @@ import pytest
 
 from chalicelib import booking_routes, customer_routes, models
 from chalicelib.core import clock as times
-from chalicelib.outward import booking_codes, booking_links, links
+from chalicelib.outward import booking_codes, booking_links, links, texted_codes
 from chalicelib.outward.notify import outbox
 from chalicelib.records import booking_setup, customers
 from tests.builders import a_customer, a_plate, a_vehicle, new_id
@@ -227,7 +227,7 @@ def test_a_burst_of_wrong_codes_compares_five_at_most(shop, booking, monkeypatch
     answers = _burst(20, lambda n: shop.anonymous.post(
         f"{booking}/bookings", {**body, "booking_id": new_id("bk"), "code": wrong[n]}))
     print(f"\n20 wrong codes at once: {len(compared)} compared")
-    assert len(compared) <= booking_codes.MAX_TRIES
+    assert len(compared) <= texted_codes.MAX_TRIES
     assert {(answer.status, answer.error) for answer in answers} <= {
         (422, "code_wrong"), (422, "code_expired")}
     late = shop.anonymous.post(f"{booking}/bookings", {**body, "code": code})

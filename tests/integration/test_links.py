@@ -14,7 +14,7 @@ from boto3.dynamodb.conditions import Key
 from chalicelib import models
 from chalicelib.core import clock as times
 from chalicelib.core import aws, secrets
-from chalicelib.outward import approval_codes, links
+from chalicelib.outward import approval_codes, links, texted_codes
 from chalicelib import customer_routes
 from chalicelib.work import orders
 from tests.builders import STROKES, a_part_tag, an_added_line, an_order, new_id
@@ -360,7 +360,7 @@ def test_a_burst_of_wrong_codes_compares_five_at_most_and_the_code_can_be_sent_a
                                                        {**body, "code": wrong[n]}))
     statuses = sorted(answer.status for answer in answers)
     print(f"\n24 wrong codes at once: {len(compared)} compared, statuses {statuses}")
-    assert len(compared) <= approval_codes.MAX_TRIES
+    assert len(compared) <= texted_codes.MAX_TRIES
     assert statuses == [422] * 24, [answer.body for answer in answers if answer.status != 422]
     assert {answer.error for answer in answers} <= {"code_wrong", "code_expired"}
     # The right code, in a burst after the tries are used up, is refused like any other.
