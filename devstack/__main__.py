@@ -32,7 +32,7 @@ def dev() -> int:
     stack = LocalStack(local)
     try:
         stack.start()
-        ready = banner(local, stack.login)
+        ready = banner(local, stack.login, booking_page=stack.booking_page())
         print(ready, flush=True)
         if _typed_here():
             for _ in sys.stdin:  # Enter: the banner again (the logs are in files, not here)

@@ -9,8 +9,12 @@ from devstack.seed import DemoLogin
 from devstack.settings import LocalSettings
 
 
-def banner(local: LocalSettings, login: DemoLogin, running: bool = True) -> str:
+def banner(local: LocalSettings, login: DemoLogin, running: bool = True,
+           booking_page: str | None = None) -> str:
+    """`booking_page`: the demo shop's public booking page, when the stack can say it."""
     origin = local.origin
+    booking = (f"\n    線上預約 Booking page {booking_page}   (the customer's phone; the code "
+               "texted lands in the outbox)") if booking_page else ""
     state = ("is running 已啟動" if running else
              "is not running 未啟動: `make dev` starts it with these")
     return f"""
@@ -21,7 +25,7 @@ def banner(local: LocalSettings, login: DemoLogin, running: bool = True) -> str:
     同一密碼 Same password  advisor@demo.servicelane.tw (服務顧問),
                           chen@demo.servicelane.tw, lin@demo.servicelane.tw (技師)
     寄出的訊息 Outbox     {origin}/dev/outbox   (SMS, e-mail kept here, not sent)
-    LINE 模擬 stand-in    {local.line_url}/   (type as the customer 王雅婷; LINE replies show there)
+    LINE 模擬 stand-in    {local.line_url}/   (type as the customer 王雅婷; LINE replies show there){booking}
     每日排程 Daily job    make daily   (DATE=YYYY-MM-DD runs it as that day)
     資料 Data             {local.data_dir} (kept between runs)
     記錄 Logs             {local.logs_dir}/   (app.log, http.log, the engines')""" + (

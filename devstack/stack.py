@@ -5,6 +5,7 @@ import os
 
 from chalicelib.core import aws
 from chalicelib.core.config import settings as app_settings
+from chalicelib.records import booking_setup
 from devstack import engines, provision, seed
 from devstack.line_standin import LineStandin
 from devstack.logs import LogFiles
@@ -61,6 +62,10 @@ class LocalStack:
             dead_letters=local.data_dir / "stream-dead-letters", region=config.region)
         self.poller.start()
         return self
+
+    def booking_page(self) -> str:
+        """The demo shop's public booking page (its code made on the shop's first read)."""
+        return f"{self.local.origin}/b/{booking_setup.ensure_code(seed.DEMO_SHOP_ID)}"
 
     def stop(self) -> None:
         """Stop everything started, last first; safe to call after a start that failed midway."""

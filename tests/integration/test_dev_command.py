@@ -189,6 +189,9 @@ def test_dev_starts_all_stops_all_on_ctrl_c_and_finds_its_data_again(tmp_path):
             assert response.status == 200
         with urllib.request.urlopen(origin + "/") as response:
             assert b"<title>ServiceLane" in response.read()
+        (booking_line,) = [line for line in banner.splitlines() if "Booking page" in line]
+        with urllib.request.urlopen(booking_line.split()[3]) as response:  # the customer's page
+            assert "線上預約" in response.read().decode("utf-8")
         # A minute of use (and the seed's hundreds of stream records) print nothing: the banner
         # stays in view. The app's, the poller's and the HTTP server's lines are in .local/logs/.
         (password_line,) = [line for line in banner.splitlines() if "Password" in line]

@@ -133,6 +133,7 @@
       if (!state.at) return;
       $('moveto').disabled = true;
       call('POST', '/reschedule', { at: state.at }).then(function (a) {
+        if (a.status === 0) $('moveto').disabled = false; // no connection: the same time again
         if (!shown(a, '已改到新的時間。 Moved.') && a.body.error && a.body.error.code === 'slot_full') showTimes(state.date);
         else if (a.ok) { times.textContent = ''; delete state.at; }
       });
@@ -141,7 +142,9 @@
       $('cancel1').addEventListener('click', function () { $('confirm').hidden = false; $('cancel1').hidden = true; });
       $('keep').addEventListener('click', function () { $('confirm').hidden = true; $('cancel1').hidden = false; });
       $('cancel2').addEventListener('click', function () {
+        $('cancel2').disabled = true; // a double tap cancels once
         call('POST', '/cancel').then(function (a) {
+          $('cancel2').disabled = a.ok;
           if (shown(a, '預約已取消。 Cancelled.')) { $('move').hidden = true; $('cancel').hidden = true; }
         });
       });

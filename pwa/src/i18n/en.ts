@@ -1270,7 +1270,7 @@ export const en: Messages = {
   'week.slotsOf': 'Slots on {date}',
   'week.placesLeft': '{n} left',
   'bookingSetup.title': 'Online booking',
-  'bookingSetup.lead': 'Customers book themselves from the QR or the link: set the slots, cars per slot, holidays and services here.',
+  'bookingSetup.lead': 'Customers book themselves from the QR or the link: set the slots, cars per slot, holidays and services here. Slots follow the opening hours in Shop details above: a day without hours takes no bookings.',
   'bookingSetup.online': 'Take online bookings',
   'bookingSetup.slot_minutes': 'Slot length (minutes)',
   'bookingSetup.cars_per_slot': 'Cars per slot',

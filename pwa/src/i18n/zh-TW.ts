@@ -1270,7 +1270,7 @@ export const zhTW = {
   'week.slotsOf': '{date} 的時段',
   'week.placesLeft': '剩 {n}',
   'bookingSetup.title': '線上預約',
-  'bookingSetup.lead': '客戶掃 QR 或點連結就能自己預約；這裡設定時段、每段可約幾台、公休日與服務項目。',
+  'bookingSetup.lead': '客戶掃 QR 或點連結就能自己預約；這裡設定時段、每段可約幾台、公休日與服務項目。時段依上方「店家資料」的營業時間，沒有營業時間的日子不開放預約。',
   'bookingSetup.online': '開放線上預約',
   'bookingSetup.slot_minutes': '每個時段（分鐘）',
   'bookingSetup.cars_per_slot': '每個時段可約幾台',
