@@ -474,8 +474,10 @@ class Message(Item, discriminator="message"):
     delivered_at = Text(null=True)
     read_at = Text(null=True)
     # A booking's message (chalicelib/outward/booking_messages.py) has no order: its
-    # `order_id` is `appt-<appointment>` and it names the customer to send it to.
+    # `order_id` is `appt-<appointment>` and it names the customer to send it to; held back,
+    # it names the booking too (`appointment_id`): dropped, not sent, once that no longer stands.
     customer_id = Text(null=True)
+    appointment_id = Text(null=True)
 
     @staticmethod
     def key(shop_id: str, order_id: str, message_id: str) -> Key:

@@ -95,9 +95,12 @@ def tell(appointment: dict, kind: str, step: str, urgent: bool = False) -> list[
     key = message_key(appointment["appointment_id"])
     now = clock.now()
     if not urgent and quiet_hours.quiet(now, rules):
+        # What is not the cancellation goes only if the booking still stands by the morning.
         return [quiet_hours.queue(shop_id, key, step, [channel], body,
                                   quiet_hours.next_send_time(now, rules),
-                                  customer_id=customer["customer_id"])]
+                                  customer_id=customer["customer_id"],
+                                  while_booked=None if kind == "cancelled"
+                                  else appointment["appointment_id"])]
     return delivery.deliver(shop_id, key, step, body, {**customer, "channel": channel},
                             {"fallback_channels": []})
 

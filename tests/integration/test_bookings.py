@@ -532,3 +532,18 @@ def test_the_day_before_reminder_is_sent_once_across_two_runs_after_quiet_hours(
     daily.run_piece({"date": "2026-12-07", "shard": shard}, seconds=None)  # a third run
     assert recorded(open_shop, reminded) == [("booking:reminder:2026-12-08T01:30:00.000Z",
                                               "sent")]
+
+
+def test_a_reminder_held_by_quiet_hours_is_dropped_when_the_customer_cancels_before_morning(
+        open_shop, clock):
+    booked = book_online(open_shop, at("2026-12-08", "09:30"))
+    clock.value = datetime(2026, 12, 7, 6, 0, tzinfo=TAIPEI)  # the daily job's time: held
+    assert booking_messages.remind_day(open_shop.shop_id, "2026-12-08") == {"reminded": 0,
+                                                                            "held": 1}
+    clock.value = datetime(2026, 12, 7, 7, 0, tzinfo=TAIPEI)
+    appointments.cancel(open_shop.shop_id, booked["appointment_id"], {"customer": True})
+    clock.value = datetime(2026, 12, 7, 8, 0, tzinfo=TAIPEI)
+    quiet_hours.send_due(clock.value)
+    assert sent_about(booked["appointment_id"]) == []  # no "see you tomorrow" after cancelling
+    assert recorded(open_shop, booked) == [("booking:reminder:2026-12-08T01:30:00.000Z",
+                                            "dropped")]

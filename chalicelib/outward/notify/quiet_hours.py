@@ -48,13 +48,17 @@ def next_send_time(now: datetime, rules: dict) -> datetime:
 
 
 def queue(shop_id: str, order_id: str, step: str, channels: list[str], text: str,
-          not_before: datetime, occurrence: int = 1, customer_id: str | None = None) -> dict:
+          not_before: datetime, occurrence: int = 1, customer_id: str | None = None,
+          while_booked: str | None = None) -> dict:
     """Held back until `not_before`; a second sight of the same change queues nothing more.
-    A booking's message (no order) names its customer, and goes on its one channel."""
+    A booking's message (no order) names its customer, and goes on its one channel; with
+    `while_booked` (the appointment's id) only if the booking still stands by then."""
     channel = channels[0] if channels else "none"
     message_id = models.message_id(step, channel, occurrence)
     due = clock.iso(not_before)
     for_customer = {"customer_id": customer_id} if customer_id else {}
+    if while_booked:
+        for_customer["appointment_id"] = while_booked
     _put_new(shop_id, order_id, message_id, step, channel, text, "queued", occurrence,
              not_before=due, **for_customer,
              **models.message_due_index(due, shop_id, order_id, message_id))
@@ -107,6 +111,11 @@ def _send_due_in(shard: int, now: datetime, deadline: float | None = None) -> tu
         except models.Refused:
             continue  # another run took it
         taken += 1
+        if item.get("appointment_id") and not _still_booked(item):
+            message.from_dict(key).update(actions=[
+                message.state.set("dropped"), message.updated_at.set(clock.now_iso()),
+                message.error.set("the booking was cancelled or missed before it could go")])
+            continue
         rules = shop_settings.notification_settings(item["shop_id"])
         if item.get("customer_id"):  # a booking's message: its customer, its one channel
             customer = customers.get_customer(item["shop_id"], item["customer_id"])
@@ -130,3 +139,10 @@ def _send_due_in(shard: int, now: datetime, deadline: float | None = None) -> tu
             # stands, the queued one goes.
             message.from_dict(key).delete(condition=message.state == "sending")
     return taken, False
+
+
+def _still_booked(item: dict) -> bool:
+    """Whether the booking a held-back message is about still stands (booked or pending)."""
+    booking = models.Appointment.read(models.Appointment.key(item["shop_id"],
+                                                             item["appointment_id"]))
+    return bool(booking) and booking.get("state") in ("booked", "pending")
