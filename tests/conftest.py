@@ -43,6 +43,10 @@ def api_table(local_engines, tmp_path_factory):
     """One table for the API tests of a session; each test makes a fresh shop in it."""
     name = f"api-{uuid.uuid4().hex[:12]}"
     saved = dict(os.environ)
+    # Under `make test` the browser suite's stack is up, its LINE stand-in named here: these
+    # tests send LINE to the local outbox, as a plain pytest run does, or to a stand-in of
+    # their own (tests/integration/test_line_conversation.py).
+    os.environ.pop("SL_LINE_API", None)
     os.environ.update({**LOCAL_CREDENTIALS, **local_engines, "SL_STAGE": "local",
                        "SL_TABLE": name, "SL_BUCKET": name,
                        "SL_SECRETS_DIR": str(tmp_path_factory.mktemp("secrets"))})
@@ -98,6 +102,7 @@ def app_env(local_engines, monkeypatch, tmp_path):
     for key, value in {**LOCAL_CREDENTIALS, **local_engines}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("SL_STAGE", "local")
+    monkeypatch.delenv("SL_LINE_API", raising=False)  # as api_table: not `make test`'s stand-in
     monkeypatch.setenv("SL_SECRETS_DIR", str(tmp_path / "secrets"))
     monkeypatch.setenv("SL_TABLE", name)
     monkeypatch.setenv("SL_BUCKET", name)
