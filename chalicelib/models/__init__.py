@@ -19,6 +19,9 @@ from chalicelib.models.bookings import (BookingPage, BookingSetup, SlotDay, slot
                                         slot_days_listed_pk, slot_days_pk)
 from chalicelib.models.base import (Document, Flag, Item, Lists, Lookup, Number, Text,
                                     UndeclaredAttribute, Values, Version)
+from chalicelib.models.catalogue import (GRADE_NAMES, MENU_PREFIX, OP_PREFIX, CatalogueHead,
+                                        CataloguePart, Grade, LabourOp, ServiceMenu, StockItem,
+                                        catalogue_pk, part_key, stock_pk)
 from chalicelib.models.conversations import (CHAT_ID_PREFIX, CHAT_PREFIX, ChatClaim,
                                              ChatMessage, InboxEntry, LineEvent, LineStrangers,
                                              LineUser, inbox_pk, line_user_pk)

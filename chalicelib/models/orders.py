@@ -92,6 +92,7 @@ class Order(Item, discriminator="order"):
     at_work = Values(null=True)  # who works on which line now: {staff_id, name, line_id, ...}
     quality = Document(null=True)  # the final check (品檢): {passed, items, by, at}
     found = Number(null=True)  # lines a technician proposed that wait for a price
+    parts_wait = Document(null=True)  # lines waiting for parts: {lines, expected_on}
     help = Document(null=True)  # a technician's call for support (需要支援), until taken
     handover = Document(null=True)  # the delivery walk-around (交車檢查): work.handover
     signed = Document(null=True)
@@ -181,6 +182,20 @@ class Line(Item, discriminator="order_line"):
     area = Text(null=True)  # which part of the car (a technician's finding)
     photo_id = Text(null=True)
     unpriced = Flag(null=True)  # proposed by a technician: the advisor prices it
+    # From the catalogue (models/catalogue.py): the part or operation it was taken from, the
+    # part's grade and brand, the service menu it came with.
+    part_key = Text(null=True)
+    op_code = Text(null=True)
+    grade = Text(null=True)
+    brand = Text(null=True)
+    menu_id = Text(null=True)
+    menu = Document(null=True)  # {menu_id, name, mileage_km, months}: what the reminders read
+    # The customer's choice between grades (正廠 / 副廠…): [{part_key, part_number, description,
+    # grade, brand, unit_price}], the line's own fields being the option chosen.
+    alternatives = Values(null=True)
+    # Parts status: {status: in_stock | to_order | ordered | arrived, supplier, expected_on}.
+    supply = Document(null=True)
+    stock = Text(null=True)  # the stock it holds: reserved (authorized), issued (done)
     clock = Document(null=True)  # time on the job: work.jobs
     rework = Document(null=True)  # the final check sent it back: {note, at, by}
     promised_at = Text(null=True)  # the order's promised time, for the job list's order

@@ -14,7 +14,7 @@ LAYERS = [
      "core.health", "core.dates", "core.qr",
      "models.base", "models.writes", "models.shops", "models.customers", "models.orders",
      "models.appointments", "models.bookings", "models.booking_page", "models.messages",
-     "models.conversations", "models.aftercare", "models.jobs", "models",
+     "models.conversations", "models.aftercare", "models.jobs", "models.catalogue", "models",
      "api", "api.roles", "api.tokens", "api.openapi", "api.lazy"],
     ["records.auth", "records.shop_settings", "records.booking_setup", "records.shops", "records.vehicles",
      "records.customers", "records.onboarding"],
