@@ -923,15 +923,15 @@ def put_catalogue_rates(body):
     return catalogue.put_rates(api.caller(), body)
 
 
-@api.route("/api/catalogue/operations/{code}", "PUT", body="records.catalogue:OperationChange")
-def put_catalogue_operation(code, body):
+@api.route("/api/catalogue/operations/{op_code}", "PUT", body="records.catalogue:OperationChange")
+def put_catalogue_operation(op_code, body):
     """A labour operation, its standard hours and the shop's hours per car (owner, manager)."""
-    return catalogue.put_operation(api.caller(), code, body)
+    return catalogue.put_operation(api.caller(), op_code, body)
 
 
-@api.route("/api/catalogue/operations/{code}", "DELETE", status=204)
-def delete_catalogue_operation(code):
-    return catalogue.delete_operation(api.caller(), code)
+@api.route("/api/catalogue/operations/{op_code}", "DELETE", status=204)
+def delete_catalogue_operation(op_code):
+    return catalogue.delete_operation(api.caller(), op_code)
 
 
 @api.route("/api/catalogue/menus/{menu_id}", "PUT", body="records.catalogue:MenuChange")

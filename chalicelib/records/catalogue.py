@@ -337,13 +337,19 @@ def schedule(shop_id: str, make: str | None, model: str | None = None) -> list[d
         models.catalogue_pk(shop_id), models.ServiceMenu.sk.startswith(models.MENU_PREFIX))
         if menu.get("mileage_km")]
     make, model = (make or "").strip().upper(), (model or "").strip().upper()
-    for chosen in ([m for m in menus if make and m.get("make") == make
-                    and model and m.get("model") == model],
+    for chosen in ([m for m in menus if make and m.get("make") == make and m.get("model")
+                    and _same_model(m["model"], model)],
                    [m for m in menus if make and m.get("make") == make and not m.get("model")],
                    [m for m in menus if not m.get("make")]):
         if chosen:
             return sorted(chosen, key=lambda menu: menu["mileage_km"])
     return []
+
+
+def _same_model(menu_model: str, model: str) -> bool:
+    """A menu's model names the car's when it is its model or one word of it (a menu for ALTIS
+    is a COROLLA ALTIS's)."""
+    return bool(model) and (menu_model == model or menu_model in model.split())
 
 
 def next_menu(shop_id: str, make: str | None, model: str | None, mileage_km: int) -> dict | None:
