@@ -333,8 +333,9 @@ def _plain(value: Any) -> Any:
 def schedule(shop_id: str, make: str | None, model: str | None = None) -> list[dict]:
     """The menus that are a car's maintenance schedule, by mileage: its make and model's, else
     its make's, else the shop's generic ones (those with a mileage). One Query."""
-    menus = [menu for menu in models.ServiceMenu.items(
-        models.catalogue_pk(shop_id), models.ServiceMenu.sk.startswith(models.MENU_PREFIX))
+    # models.Item's: ServiceMenu's own `items` is the menu's lines.
+    menus = [menu for menu in models.Item.items(
+        models.catalogue_pk(shop_id), models.Item.sk.startswith(models.MENU_PREFIX))
         if menu.get("mileage_km")]
     make, model = (make or "").strip().upper(), (model or "").strip().upper()
     for chosen in ([m for m in menus if make and m.get("make") == make and m.get("model")
