@@ -17,6 +17,7 @@ import { Staff } from '../ui/settings/Staff';
 import { Tablets } from '../ui/settings/Tablets';
 import { NotifyTemplates } from '../ui/settings/NotifyTemplates';
 import { BookingSetup } from '../ui/settings/BookingSetup';
+import { Catalogue } from '../ui/settings/Catalogue';
 
 /**
  * My PIN; for an owner or manager also making this tablet a shared shop device and the shop's
@@ -50,6 +51,7 @@ export function Settings() {
       {who.staff.role !== 'technician' && <StaffAlerts />}
       {manages && <ShopProfile />}
       {manages && <BookingSetup />}
+      {manages && <Catalogue />}
       {manages && <Thresholds />}
       {manages && <DocumentDates />}
       {manages && <NotifyTemplates />}
@@ -66,7 +68,7 @@ export function Settings() {
 // The panels an owner or manager comes for, in the page's order: one tap to each.
 const INDEX: [string, MessageKey][] = [
   ['device-title', 'settings.device'], ['staff-title', 'staff.title'], ['shop-title', 'shop.title'],
-  ['booking-setup-title', 'bookingSetup.title'],
+  ['booking-setup-title', 'bookingSetup.title'], ['catalogue-title', 'catalogue.title'],
   ['thresholds-title', 'settings.thresholds'], ['document-dates-title', 'paper.dates'],
   ['notify-title', 'notify.title'], ['template-title', 'settings.template'],
   ['quality-template-title', 'settings.qualityTemplate'],
