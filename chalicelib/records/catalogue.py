@@ -82,6 +82,8 @@ class MenuItem(Body):
             raise field_error("工時項目要有代碼。", "a labour item needs its code")
         if self.kind == "part" and not self.part_key:
             raise field_error("零件項目要有料號。", "a part item needs its part_key")
+        if self.kind == "part" and self.quantity is None:
+            self.quantity = Decimal(1)
         return self
 
 
@@ -156,6 +158,7 @@ def put_operation(caller: Caller, code: str, body: OperationChange) -> dict:
 def put_menu(caller: Caller, menu_id: str, body: MenuChange) -> dict:
     require(caller, "catalogue.write")
     _valid(menu_id, r"^[A-Za-z0-9_-]{1,40}$", "menu_id")
+    _check_items(caller.shop_id, body.items)
     values = body.model_dump()
     values["items"] = [_clean(item) for item in values["items"]]
     item = {**models.ServiceMenu.key(caller.shop_id, menu_id), "shop_id": caller.shop_id,
@@ -188,6 +191,21 @@ def delete_menu(caller: Caller, menu_id: str) -> None:
 def delete_part(caller: Caller, key: str) -> None:
     require(caller, "catalogue.write")
     _delete(caller.shop_id, models.CataloguePart, models.CataloguePart.key(caller.shop_id, key))
+
+
+def _check_items(shop_id: str, items: list[MenuItem]) -> None:
+    """A menu's items name operations and parts of the catalogue (one BatchGetItem): 422
+    `unknown_item` naming those it does not hold."""
+    keys = {(item.kind, item.code or item.part_key): models.LabourOp.key(shop_id, item.code)
+            if item.kind == "labour" else models.CataloguePart.key(shop_id, item.part_key)
+            for item in items}
+    found = {(row.pk, row.sk) for row in models.Item.batch_get(
+        [(key["pk"], key["sk"]) for key in keys.values()])}
+    missing = [name for (_, name), key in keys.items() if (key["pk"], key["sk"]) not in found]
+    if missing:
+        raise Unprocessable(f"目錄裡沒有：{'、'.join(missing)}。",
+                            f"items: not in the catalogue: {', '.join(missing)}",
+                            code="unknown_item")
 
 
 def _write(shop_id: str, model: type[models.Item], item: dict) -> dict:

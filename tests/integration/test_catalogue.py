@@ -142,6 +142,12 @@ def test_bad_input_is_refused_with_a_field_named(shop):
         "name": "更換機油", "hours": 0.5, "rate_id": "general"}).status == 422
     assert shop.manager.put("/api/catalogue/menus/m1", {
         "name": "保養", "items": []}).status == 422
+    unknown = shop.manager.put("/api/catalogue/menus/m1", {"name": "保養", "items": [
+        {"kind": "labour", "code": "NOPE"}, {"kind": "part", "part_key": "04152YZZA1~TOYOTA"},
+        {"kind": "part", "part_key": "X~Y", "quantity": 1}]})
+    assert unknown.status == 422 and unknown.error == "unknown_item"
+    assert "NOPE" in unknown.body["error"]["message"] and "X~Y" in unknown.body["error"]["message"]
+    assert "04152YZZA1" not in unknown.body["error"]["message"]
     assert shop.manager.put("/api/catalogue/menus/m1", {
         "name": "保養", "model": "ALTIS", "items": [{"kind": "labour", "code": "OIL"}]}
     ).status == 422
