@@ -1470,4 +1470,5 @@ export const en: Messages = {
   'catalogue.grade.aftermarket': 'Aftermarket',
   'catalogue.grade.reman': 'Remanufactured',
   'catalogue.grade.used': 'Used',
+  'catalogue.confirmRemove': 'Remove {name}?',
 };

@@ -1470,6 +1470,7 @@ export const zhTW = {
   'catalogue.grade.aftermarket': '副廠',
   'catalogue.grade.reman': '再生',
   'catalogue.grade.used': '中古',
+  'catalogue.confirmRemove': '確定要刪除「{name}」嗎？',
 } as const;
 
 export type MessageKey = keyof typeof zhTW;

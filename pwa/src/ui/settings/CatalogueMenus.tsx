@@ -86,7 +86,7 @@ export function CatalogueMenus({ catalogue, act }: CatalogueProps) {
             <div class="catalogue-row-buttons">
               <button type="button" class="button-secondary" onClick={() => { setForm(formOf(menu)); setError(null); }}>{t('catalogue.edit')}</button>
               <button type="button" class="button-secondary" aria-label={tf('catalogue.removeNamed', { name: menu.name })}
-                onClick={() => void act(() => deleteMenu(menu.menu_id), tf('catalogue.removed', { name: menu.name }))}>{t('catalogue.remove')}</button>
+                onClick={() => window.confirm(tf('catalogue.confirmRemove', { name: menu.name })) && void act(() => deleteMenu(menu.menu_id), tf('catalogue.removed', { name: menu.name }))}>{t('catalogue.remove')}</button>
             </div>
           </li>
         ))}

@@ -63,7 +63,7 @@ export function CatalogueOperations({ catalogue, act }: CatalogueProps) {
             <div class="catalogue-row-buttons">
               <button type="button" class="button-secondary" onClick={() => { setForm(formOf(op)); setError(null); }}>{t('catalogue.edit')}</button>
               <button type="button" class="button-secondary" aria-label={tf('catalogue.removeNamed', { name: op.name })}
-                onClick={() => void act(() => deleteOperation(op.code), tf('catalogue.removed', { name: op.name }))}>{t('catalogue.remove')}</button>
+                onClick={() => window.confirm(tf('catalogue.confirmRemove', { name: op.name })) && void act(() => deleteOperation(op.code), tf('catalogue.removed', { name: op.name }))}>{t('catalogue.remove')}</button>
             </div>
           </li>
         ))}

@@ -58,7 +58,7 @@ export function CataloguePart({ catalogue, act }: CatalogueProps) {
               <div class="catalogue-row-buttons">
                 <button type="button" class="button-secondary" onClick={() => { setForm(formOf(part)); setError(null); }}>{t('catalogue.edit')}</button>
                 <button type="button" class="button-secondary" aria-label={tf('catalogue.removeNamed', { name: part.part_number })}
-                  onClick={() => void act(() => deletePart(part.part_key), tf('catalogue.removed', { name: part.part_number }))}>{t('catalogue.remove')}</button>
+                  onClick={() => window.confirm(tf('catalogue.confirmRemove', { name: part.part_number })) && void act(() => deletePart(part.part_key), tf('catalogue.removed', { name: part.part_number }))}>{t('catalogue.remove')}</button>
               </div>
             </li>
           ))}
