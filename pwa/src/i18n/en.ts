@@ -1389,7 +1389,7 @@ export const en: Messages = {
   'orderCat.menuAdd': 'Add {n} lines',
   'orderCat.menuAdded': 'Added',
   'orderCat.total': 'Total {amount}',
-  'orderCat.add': 'Add to the order',
+  'orderCat.add': 'Add this',
   'orderCat.labourDetail': '{hours} h × {rate}',
   'orderCat.offer': 'Also offer the customer',
   'orderCat.offerLead': 'Tick the other grades to quote; the customer can choose on the order.',

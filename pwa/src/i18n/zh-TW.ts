@@ -1389,7 +1389,7 @@ export const zhTW = {
   'orderCat.menuAdd': '加入 {n} 項',
   'orderCat.menuAdded': '已加入',
   'orderCat.total': '合計 {amount}',
-  'orderCat.add': '加入工單',
+  'orderCat.add': '加入這項',
   'orderCat.labourDetail': '{hours} 小時 × {rate}',
   'orderCat.offer': '另外提供客戶選擇',
   'orderCat.offerLead': '勾選要一起報給客戶的其他等級，客戶可以在工單上選。',
