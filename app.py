@@ -16,6 +16,7 @@ auth, shops, customers, vehicles, shop_settings, onboarding = (
     lazy(f"records.{name}") for name in ("auth", "shops", "customers", "vehicles", "shop_settings",
                                          "onboarding"))
 booking_setup = lazy("records.booking_setup")
+catalogue = lazy("records.catalogue")
 appointments, board, dispatch_sheet, handover, inspections, jobs, orders, parts, photos, \
     quality, signatures = (lazy(f"work.{name}") for name in (
         "appointments", "board", "dispatch_sheet", "handover", "inspections", "jobs", "orders",
@@ -905,3 +906,52 @@ def run_piece(event, context):
 def get_dashboard(query):
     """A period's figures from the daily aggregates (JSON, or `format=csv`: one row per day)."""
     return dashboard.dashboard(api.caller(), query)
+
+
+# --- the catalogue (工時、零件、保養套餐、工資): helper cat ---
+
+@api.route("/api/catalogue", "GET")
+def get_catalogue():
+    """The tablets' copy: `{version, url, bytes, counts, rates}`, `url` a 15-minute link to the
+    gzip JSON snapshot, built first when the catalogue changed since the last one."""
+    return catalogue.get_catalogue(api.caller())
+
+
+@api.route("/api/catalogue/rates", "PUT", body="records.catalogue:RatesChange")
+def put_catalogue_rates(body):
+    """The shop's labour rates (一般、電系、鈑噴…), all of them at once (owner, manager)."""
+    return catalogue.put_rates(api.caller(), body)
+
+
+@api.route("/api/catalogue/operations/{op_code}", "PUT", body="records.catalogue:OperationChange")
+def put_catalogue_operation(op_code, body):
+    """A labour operation, its standard hours and the shop's hours per car (owner, manager)."""
+    return catalogue.put_operation(api.caller(), op_code, body)
+
+
+@api.route("/api/catalogue/operations/{op_code}", "DELETE", status=204)
+def delete_catalogue_operation(op_code):
+    return catalogue.delete_operation(api.caller(), op_code)
+
+
+@api.route("/api/catalogue/menus/{menu_id}", "PUT", body="records.catalogue:MenuChange")
+def put_catalogue_menu(menu_id, body):
+    """A service menu (保養套餐): its mileage or months, its car, its items and a fixed price
+    (or none: the items' prices add up) (owner, manager)."""
+    return catalogue.put_menu(api.caller(), menu_id, body)
+
+
+@api.route("/api/catalogue/menus/{menu_id}", "DELETE", status=204)
+def delete_catalogue_menu(menu_id):
+    return catalogue.delete_menu(api.caller(), menu_id)
+
+
+@api.route("/api/catalogue/parts/{part_key}", "PUT", body="records.catalogue:PartChange")
+def put_catalogue_part(part_key, body):
+    """One part by its key (models.part_key of its number and brand; 422 otherwise)."""
+    return catalogue.put_part(api.caller(), part_key, body)
+
+
+@api.route("/api/catalogue/parts/{part_key}", "DELETE", status=204)
+def delete_catalogue_part(part_key):
+    return catalogue.delete_part(api.caller(), part_key)

@@ -13,6 +13,7 @@ from typing import Any
 
 from chalice.test import Client
 
+from chalicelib import models
 from chalicelib.core import clock
 from chalicelib.records import auth, shops
 from chalicelib.work import quality
@@ -344,3 +345,36 @@ def a_part_tag(shop: Shop, order: dict | None = None, person: "ApiClient | None"
     answer = (person or (shop.advisor if deciding else shop.technician)).post("/api/parts", body)
     assert answer.status == 201, answer.body
     return answer.body
+
+
+def a_catalogue(shop: Shop) -> dict:
+    """The seed catalogue (tests/e2e/catalogue.mjs makes the same): the general rate, two
+    operations, a Toyota 正廠 oil filter and a 副廠 one, engine oil, a TOYOTA/ALTIS 10,000 km
+    menu at a fixed price and a generic one. Answers what was written, by kind."""
+    made: dict[str, Any] = {"rates": shop.manager.put("/api/catalogue/rates", {"rates": [
+        {"rate_id": "general", "name": "一般工資", "name_en": "General", "rate": 1600}]}).body}
+    made["operations"] = [shop.manager.put(f"/api/catalogue/operations/{code}", {
+        "name": name, "name_en": name_en, "hours": 0.5, "rate_id": "general"}).body
+        for code, name, name_en in (("OIL", "更換機油", "Oil change"),
+                                    ("ROT", "輪胎對調", "Tyre rotation"))]
+    parts = [("04152-YZZA1", "機油芯", "Oil filter", "oem", "TOYOTA", 380),
+             ("F026407209", "機油芯", "Oil filter", "aftermarket", "BOSCH", 220),
+             ("08880-83715", "機油 5W-30 4公升", "Engine oil 5W-30 4 L", "oem", "TOYOTA", 1200)]
+    made["parts"] = []
+    for number, name, name_en, grade, brand, price in parts:
+        answer = shop.manager.put(f"/api/catalogue/parts/{models.part_key(number, brand)}", {
+            "part_number": number, "name": name, "name_en": name_en, "grade": grade,
+            "brand": brand, "price": price})
+        assert answer.status == 200, answer.body
+        made["parts"].append(answer.body)
+    items = [{"kind": "labour", "code": "OIL"}, {"kind": "labour", "code": "ROT"},
+             {"kind": "part", "part_key": models.part_key("04152-YZZA1", "TOYOTA"), "quantity": 1},
+             {"kind": "part", "part_key": models.part_key("08880-83715", "TOYOTA"), "quantity": 1}]
+    made["menus"] = [
+        shop.manager.put("/api/catalogue/menus/altis-10k", {
+            "name": "10,000 公里保養", "name_en": "10,000 km service", "mileage_km": 10000,
+            "months": 6, "make": "TOYOTA", "model": "ALTIS", "items": items, "price": 2800}).body,
+        shop.manager.put("/api/catalogue/menus/generic-10k", {
+            "name": "10,000 公里保養", "name_en": "10,000 km service", "mileage_km": 10000,
+            "months": 6, "items": items[:2]}).body]
+    return made

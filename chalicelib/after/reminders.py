@@ -16,8 +16,12 @@ That link needs no sign-in, so what one can do with it is bounded: taps and page
 and minute (links.take_turn), and the customer item keeps only the last few changes (who stopped
 or resumed reminders, when, and how), so no number of taps can grow it towards DynamoDB's 400 KB.
 
-Which lines are a service is read from their words (保養, 機油, oil…): a shop's lines are free
-text, and a service always says so.
+The next service follows the shop's maintenance schedule when the order had a service menu
+(a line with `menu`): the next menu of the car's make (and model) by mileage, else the shop's
+generic menus (records/catalogue.py `next_menu`), due at its mileage or after its months,
+whichever the car reaches first. Without a menu (or past the schedule's last one), which lines
+are a service is read from their words (保養, 機油, oil…): a shop's lines are free text, and a
+service always says so; the next one is then the shop's `service_months` / `service_km` on.
 """
 from __future__ import annotations
 
@@ -35,7 +39,7 @@ from chalicelib.api.roles import require
 from chalicelib.core import clock
 from chalicelib.core.errors import NotFound
 from chalicelib.outward import links, notify, opt_out
-from chalicelib.records import customers, shop_settings, shops, vehicles
+from chalicelib.records import catalogue, customers, shop_settings, shops, vehicles
 from chalicelib.work import history, inspections, order_store
 
 KINDS = ("service", "tyres", "brakes", "inspection", "insurance")
@@ -114,6 +118,22 @@ def service_due(delivered_on: date, mileage_km: int | None, km_per_day: Decimal,
     return min(by_date, by_km), mileage_km + interval_km
 
 
+def _next_menu(order: dict, served: dict, mileage: int | None) -> tuple[int, int, dict] | None:
+    """The next menu of the car's schedule after the one served: (months, km to it, detail);
+    None when the shop has no schedule for the car, its mileage is unknown, or it is past the
+    last menu. Its months count from this service (the served menu's when it names none)."""
+    vehicle = order.get("vehicle") or {}
+    if mileage is None:
+        return None
+    upcoming = catalogue.next_menu(order["shop_id"], vehicle.get("make"), vehicle.get("model"),
+                                   mileage)
+    months = (upcoming or {}).get("months") or served.get("months")
+    if not upcoming or not months:
+        return None
+    return int(months), int(upcoming["mileage_km"]) - mileage, {
+        "menu_id": upcoming["menu_id"], "menu_name": upcoming["name"]}
+
+
 def _add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
@@ -157,15 +177,24 @@ def schedule_after_delivery(order: dict) -> list[dict]:
     delivered_on = date.fromisoformat(clock.local_date(order.get("updated_at")))
     written = []
     counted = [line for line in order["lines"] if line.get("state") in ("approved", "done")]
-    if any(SERVICE_WORDS.search(_words(line)) for line in counted):
+    served = next((line["menu"] for line in counted if line.get("menu")), None)
+    if served or any(SERVICE_WORDS.search(_words(line)) for line in counted):
         last_km, pace = _pace(shop_id, vehicle_id)
         mileage = order.get("mileage_km", last_km)
-        due_on, due_km = service_due(delivered_on, int(mileage) if mileage is not None else None,
-                                     pace, int(settings["service_months"]),
-                                     int(settings["service_km"]))
+        if mileage is None and served and served.get("mileage_km"):
+            mileage = served["mileage_km"]  # the menu done says where the car was
+        mileage = int(mileage) if mileage is not None else None
+        due = _next_menu(order, served, mileage) if served else None
+        if due:
+            months, interval_km, detail = due
+        else:
+            months, interval_km, detail = (int(settings["service_months"]),
+                                           int(settings["service_km"]), {})
+        due_on, due_km = service_due(delivered_on, mileage, pace, months, interval_km)
         written.append(_schedule(order, "service", due_on,
                                  due_on - timedelta(days=REMIND_DAYS_BEFORE["service"]),
-                                 {"due_km": due_km, "last_service_on": delivered_on.isoformat()}))
+                                 {"due_km": due_km, "last_service_on": delivered_on.isoformat(),
+                                  **detail}))
     findings = _declined_findings(order)
     for kind, finding in findings.items():
         send_on = delivered_on + timedelta(days=DECLINED_AFTER_DAYS[finding["colour"]])
@@ -362,7 +391,8 @@ def text(reminder: dict, order: dict, customer: dict) -> str:
     kind = reminder["kind"]
     if kind == "service":
         km = f"或里程 {int(detail['due_km']):,} 公里" if detail.get("due_km") else ""
-        body = f"您的 {plate} 建議在 {when} 前{km}進行下次保養。"
+        what = detail.get("menu_name") or "下次保養"
+        body = f"您的 {plate} 建議在 {when} 前{km}進行{what}。"
     elif kind in ("tyres", "brakes"):
         what = NAMES[kind][0]
         body = (f"您的 {plate} 上次檢查時{what}已{'需要更換' if detail.get('colour') == 'red' else '接近更換'}，"

@@ -30,3 +30,9 @@ def sealed_record_object(shop_id: str, order_id: str, signature_id: str) -> str:
     """A signed record taken out of the table when its customer was erased: kept beside the
     signed PDF (which shows the same), so the signature still verifies."""
     return f"documents/{shop_id}/{order_id}/{signature_id}.record.json"
+
+
+def catalogue_object(shop_id: str, version: int, digest: str) -> str:
+    """The tablets' copy of the shop's catalogue (gzip JSON), one object per build: named by
+    its version and its content's hash, so the head never names bytes another build wrote."""
+    return f"catalogue/{shop_id}/{version}-{digest}.json.gz"

@@ -13,7 +13,8 @@ from chalicelib.core import clock as times
 from chalicelib.after import reminders
 from chalicelib.core import aws, pieces
 from chalicelib.outward import notify, opt_out
-from tests.builders import a_signature, a_shop, an_order, checked, new_id
+from tests.builders import (a_mobile, a_plate, a_signature, a_shop, an_order, checked,
+                            new_id)
 from tests.integration.test_links import own_ip  # noqa: F401 (each test a client of its own)
 from tests.integration.test_notify import handle, stream_records
 
@@ -34,15 +35,25 @@ def walk(shop, order_id: str, *values) -> None:
     assert answer.status == 200, answer.body
 
 
-def delivered(shop, clock, lines, walk_values=(), mileage=None, day=DELIVERY_DAY) -> dict:
+def delivered(shop, clock, lines, walk_values=(), mileage=None, day=DELIVERY_DAY,
+              make=None) -> dict:
     """An order with these lines (and walk-around) taken to delivered at 11:00 on `day`, its
-    stream records handed to the stream handler as Lambda would."""
+    stream records handed to the stream handler as Lambda would. A line's `menu` (the service
+    menu it came with) is written on the line as the order screen's catalogue does."""
     clock.value = taipei(day, 10)
-    order = an_order(shop, **({"mileage_km": mileage} if mileage else {}))
+    order = an_order(shop, **({"mileage_km": mileage} if mileage else {})) if not make else \
+        an_order_for(shop, make, mileage)
     for line in lines:
+        menu = line.get("menu")
+        line = {name: value for name, value in line.items() if name != "menu"}
         answer = shop.advisor.post(f"/api/orders/{order['order_id']}/lines",
                                    {"line_id": new_id("line"), **line})
         assert answer.status == 201, answer.body
+        if menu:
+            line_id = answer.body["lines"][-1]["line_id"]
+            models.Line.from_dict(models.Line.key(shop.shop_id, order["order_id"], line_id)) \
+                .update(actions=[models.Line.menu.set(menu), models.Line.menu_id.set(
+                    menu["menu_id"])])
     if walk_values:
         walk(shop, order["order_id"], *walk_values)
     a_signature(shop, order["order_id"], "authorization")
@@ -59,6 +70,22 @@ def delivered(shop, clock, lines, walk_values=(), mileage=None, day=DELIVERY_DAY
     assert moved.status == 200, moved.body
     handle(stream_records(order["order_id"]))
     return moved.body
+
+
+def an_order_for(shop, make: str, mileage: int) -> dict:
+    """A checked-in order of a car of this make (model FIT for a Honda, ALTIS for a Toyota)."""
+    customer = shop.advisor.post("/api/customers", {
+        "customer_id": new_id("cust"), "name": "陳志明", "mobile": a_mobile(shop),
+        "channel": "line", "consent": {"version": "2026-01", "method": "tablet"}}).body
+    vehicle = shop.advisor.post("/api/vehicles", {
+        "vehicle_id": new_id("veh"), "plate": a_plate(), "make": make,
+        "model": {"Honda": "Fit", "Toyota": "Corolla Altis"}[make], "fuel": "gasoline",
+        "customer_id": customer["customer_id"]}).body
+    answer = shop.advisor.post("/api/orders", {
+        "order_id": new_id("order"), "customer_id": customer["customer_id"],
+        "vehicle_id": vehicle["vehicle_id"], "concerns": ["定期保養"], "mileage_km": mileage})
+    assert answer.status == 201, answer.body
+    return answer.body
 
 
 def vehicle_reminders(shop, order) -> dict:
@@ -97,6 +124,55 @@ def test_a_service_schedules_the_next_one_by_months_or_by_the_car_s_pace(shop, c
     # A car that is driven little: six months come first.
     assert reminders.service_due(DELIVERY_DAY, 42_000, 10, 6, 5_000) == (date(2027, 9, 10), 47_000)
     assert reminders.service_due(date(2027, 8, 31), None, 30, 6, 5_000) == (date(2028, 2, 29), None)
+
+
+def a_schedule(shop) -> None:
+    """TOYOTA every 10,000 km or 6 months, HONDA every 5,000 km or 3 months, and a generic
+    menu every 5,000 km or 6 months."""
+    shop.manager.put("/api/catalogue/rates", {"rates": [
+        {"rate_id": "general", "name": "一般工資", "rate": 1600}]})
+    shop.manager.put("/api/catalogue/operations/OIL", {"name": "更換機油", "hours": 0.5,
+                                                       "rate_id": "general"})
+    menus = [("toyota", "TOYOTA", 10_000, 6), ("honda", "HONDA", 5_000, 3),
+             ("any", None, 5_000, 6)]
+    for name, make, every, months in menus:
+        for step in (1, 2, 3):
+            answer = shop.manager.put(f"/api/catalogue/menus/{name}-{step}", {
+                "name": f"{every * step:,} 公里保養", "mileage_km": every * step, "months": months,
+                **({"make": make} if make else {}), "items": [{"kind": "labour", "code": "OIL"}]})
+            assert answer.status == 200, answer.body
+
+
+def served(menu_id: str, mileage_km: int, months: int) -> dict:
+    return {**SERVICE, "description": "定期保養套餐", "menu": {
+        "menu_id": menu_id, "name": f"{mileage_km:,} 公里保養", "mileage_km": mileage_km,
+        "months": months}}
+
+
+def test_the_next_service_follows_each_make_s_schedule_of_menus(shop, clock):
+    a_schedule(shop)
+    toyota = vehicle_reminders(shop, delivered(shop, clock, [served("toyota-1", 10_000, 6)],
+                                               mileage=10_000, make="Toyota"))["service"]
+    honda = vehicle_reminders(shop, delivered(shop, clock, [served("honda-1", 5_000, 3)],
+                                              mileage=5_000, make="Honda"))["service"]
+    # the Toyota's next menu is at 20,000 km: 10,000 km at 30 km a day is 333 days, so the six
+    # months come first; the Honda's at 10,000 km, in three months (5,000 km would take 166 days)
+    assert (toyota["due_on"], toyota["detail"]["due_km"]) == ("2027-09-10", 20_000)
+    assert toyota["detail"]["menu_id"] == "toyota-2"
+    assert (honda["due_on"], honda["detail"]["due_km"]) == ("2027-06-10", 10_000)
+    assert honda["detail"]["menu_name"] == "10,000 公里保養"
+    # a car driven further than the menu done: the next menu above its own mileage
+    ahead = vehicle_reminders(shop, delivered(shop, clock, [served("honda-1", 5_000, 3)],
+                                              mileage=11_000, make="Honda"))["service"]
+    assert (ahead["detail"]["due_km"], ahead["detail"]["menu_id"]) == (15_000, "honda-3")
+    assert ahead["due_on"] == "2027-06-10"  # three months before the 4,000 km
+
+
+def test_without_a_schedule_for_the_car_a_menu_service_keeps_the_shop_s_interval(shop, clock):
+    order = delivered(shop, clock, [served("gone", 10_000, 6)], mileage=42_000)
+    service = vehicle_reminders(shop, order)["service"]
+    assert service["detail"]["due_km"] == 47_000  # settings: 5,000 km or six months
+    assert "menu_id" not in service["detail"]
 
 
 def test_the_same_delivery_seen_twice_schedules_once_and_a_later_service_replaces_it(shop, clock):

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from app import app
-from tests.builders import a_shop, an_order, new_id
+from tests.builders import a_catalogue, a_shop, an_order, new_id
 
 # Valid bodies that point at shop A's things ({…} filled in from A's ids; {new} a fresh id, for
 # what B creates of its own). Each is a request a member of B could make with ids they saw
@@ -127,6 +127,14 @@ BODIES = {
                                     "holidays": ["2026-11-30"], "online": False,
                                     "services": [{"service_id": "b", "zh": "B", "en": "B",
                                                   "minutes": 15}]},
+    # the catalogue: B writes A's operation, menu and part keys (into B's own catalogue)
+    ("PUT", "/api/catalogue/rates"): {"rates": [{"rate_id": "general", "name": "B", "rate": 1}]},
+    ("PUT", "/api/catalogue/operations/{op_code}"): {"name": "B", "hours": 1,
+                                                      "rate_id": "general"},
+    ("PUT", "/api/catalogue/menus/{menu_id}"): {"name": "B", "items": [
+        {"kind": "labour", "code": "{op_code}"}], "price": 1},
+    ("PUT", "/api/catalogue/parts/{part_key}"): {"part_number": "04152-YZZA1", "name": "B",
+                                                 "grade": "oem", "brand": "TOYOTA", "price": 1},
 }
 QUERIES = {
     "/api/customers": "?phone=0912", "/api/vehicles": "?plate={plate_prefix}",
@@ -181,6 +189,8 @@ def shop_a_things(chalice_client):
                                   {"inspection_due_on": due})
     assert listed.status == 200, listed.body
     ids["invitation_id"] = vehicle["vehicle_id"]
+    a_catalogue(shop_a)
+    ids.update(op_code="OIL", menu_id="altis-10k", part_key="04152YZZA1~TOYOTA")
     from chalicelib.outward import notify  # a message to A's customer, held back by quiet hours
     notify.queue(shop_a.shop_id, ids["order_id"], "checked_in", ["sms"], "text", times.now())
     from chalicelib.outward.notify import chat  # A's customer wrote on LINE: unread
@@ -218,6 +228,8 @@ def snapshot(shop_a, ids):
         "booking_setup": shop_a.owner.get("/api/booking-setup").body,
         "week": shop_a.owner.get(f"/api/appointments/week?start={ids['date']}").body,
         "invitations": shop_a.owner.get("/api/invitations").body,
+        "catalogue": {name: value for name, value in shop_a.owner.get("/api/catalogue").body.items()
+                      if name != "url"},
     }
 
 

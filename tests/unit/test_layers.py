@@ -17,7 +17,7 @@ LAYERS = [
      "models.conversations", "models.aftercare", "models.jobs", "models.catalogue", "models",
      "api", "api.roles", "api.tokens", "api.openapi", "api.lazy"],
     ["records.auth", "records.shop_settings", "records.booking_setup", "records.shops", "records.vehicles",
-     "records.customers", "records.onboarding"],
+     "records.customers", "records.onboarding", "records.catalogue"],
     ["work.fonts", "work.labels", "work.order_store", "work.board", "work.photos",
      "work.inspections",
      "work.parts", "work.pdf", "work.paper", "work.signatures", "work.orders", "work.jobs", "work.quality", "work.handover", "work.dispatch_sheet", "work.history",
