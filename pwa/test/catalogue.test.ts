@@ -87,6 +87,7 @@ describe('labour hours and menus for a car', () => {
     expect(hoursFor(oil, { make: 'toyota', model: 'altis' })).toBe(0.4);
     expect(hoursFor(oil, { make: 'TOYOTA', model: 'VIOS' })).toBe(0.45);
     expect(hoursFor(oil, { make: 'HONDA', model: 'FIT' })).toBe(0.5);
+    expect(hoursFor(oil, { make: 'Toyota', model: 'Corolla Altis' })).toBe(0.4); // ALTIS is one word of it
     expect(hoursFor(oil)).toBe(0.5);
   });
 
@@ -95,6 +96,8 @@ describe('labour hours and menus for a car', () => {
     expect(index.menusFor({ make: 'TOYOTA', model: 'ALTIS' }, 18_500).map((m) => m.menu_id)).toEqual(['m20k', 'm10k']);
     expect(index.menusFor({ make: 'TOYOTA', model: 'ALTIS' }, 9_000).map((m) => m.menu_id)).toEqual(['m10k', 'm20k']);
     expect(index.menusFor({ make: 'FORD', model: 'FOCUS' }).map((m) => m.menu_id)).toEqual(['m20k']);
+    expect(index.menusFor({ make: 'Toyota', model: 'Corolla Altis' }, 9_800).map((m) => m.menu_id)).toEqual(['m10k', 'm20k']);
+    expect(index.menusFor({ make: 'TOYOTA', model: 'ALTISX' }, 9_800).map((m) => m.menu_id)).toEqual(['m20k']);
   });
 
   it("prices a menu's lines for the car and adds 套餐優惠 so a fixed-price menu totals its price", () => {

@@ -40,11 +40,18 @@ const NOT_KEPT = /[\s\-./_]+/g;
 export const compactNumber = (text: string) => text.replace(NOT_KEPT, '').toLowerCase();
 const haystack = (...texts: (string | null | undefined)[]) => texts.filter(Boolean).join(' ').toLowerCase();
 
+/** A model as a menu or `by_model` names it and as a car's: the same, or one word of the car's
+ * (a menu for ALTIS is a COROLLA ALTIS's), as records/catalogue.py's `_same_model`. */
+const sameModel = (named: string, model: string) => named === model || model.split(/\s+/).includes(named);
+
 /** Labour hours for a car: `by_model["MAKE|MODEL"]`, else `"MAKE|"`, else the operation's own. */
 export function hoursFor(op: Operation, car?: Car): number {
   const make = car?.make?.trim().toUpperCase(), model = car?.model?.trim().toUpperCase();
   const byModel = op.by_model ?? {};
-  if (make && model && byModel[`${make}|${model}`] !== undefined) return byModel[`${make}|${model}`]!;
+  if (make && model) {
+    if (byModel[`${make}|${model}`] !== undefined) return byModel[`${make}|${model}`]!;
+    for (const word of model.split(/\s+/)) if (byModel[`${make}|${word}`] !== undefined) return byModel[`${make}|${word}`]!;
+  }
   if (make && byModel[`${make}|`] !== undefined) return byModel[`${make}|`]!;
   return op.hours;
 }
@@ -54,7 +61,7 @@ export function menuFits(menu: Menu, car?: Car): boolean {
   const make = car?.make?.trim().toUpperCase(), model = car?.model?.trim().toUpperCase();
   if (!menu.make) return true;
   if (menu.make.toUpperCase() !== make) return false;
-  return !menu.model || menu.model.toUpperCase() === model;
+  return !menu.model || (Boolean(model) && sameModel(menu.model.toUpperCase(), model!));
 }
 
 /** A searchable copy: the snapshot and the haystacks built from it once. */
