@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { BASE_URL, cutNetwork, launch, openPage, restoreNetwork, screenshot } from './browser.mjs';
-import { aCustomerWithVehicle, apiAs, assertLayout, demoLogin, signInWithPassword } from './shop.mjs';
+import { apiAs, assertLayout, demoLogin, newMobile, newPlate, signInWithPassword } from './shop.mjs';
 import { tapCounter } from './touch.mjs';
 import { partKey, seedCatalogue } from './catalogue.mjs';
 
@@ -22,9 +22,15 @@ test('offline on the tablet, the advisor adds a seeded 10,000 km service in two 
     const bosch = { number: 'F026407209', key: partKey('F026407209', 'BOSCH') };
     const oil = { number: '08880-83715', key: partKey('08880-83715', 'TOYOTA') };
     // A Corolla Altis: the seed's TOYOTA/ALTIS menu is its (ALTIS is one word of its model).
-    const car = await aCustomerWithVehicle(owner, { make: 'Toyota', model: 'Corolla Altis' });
+    const customer = await owner.post('/api/customers', {
+      customer_id: randomUUID(), name: '陳志明', mobile: newMobile(), channel: 'line', consent: { version: '2026-01', method: 'tablet' },
+    });
+    const vehicle = await owner.post('/api/vehicles', {
+      vehicle_id: randomUUID(), plate: newPlate(), make: 'Toyota', model: 'Corolla Altis', year: 2025, fuel: 'gasoline',
+      customer_id: customer.customer_id, mileage_km: 9500,
+    });
     const order = await owner.post('/api/orders', {
-      order_id: randomUUID(), customer_id: car.customer.customer_id, vehicle_id: car.vehicle.vehicle_id,
+      order_id: randomUUID(), customer_id: customer.customer_id, vehicle_id: vehicle.vehicle_id,
       concerns: ['定期保養'], waits_in_shop: true, mileage_km: 9800,
     });
 
