@@ -108,6 +108,7 @@ test('offline on the tablet, the advisor adds a seeded 10,000 km service in two 
     await row.getByRole('button', { name: '儲存狀態' }).tap();
     await row.getByTestId('supply').filter({ hasText: '已訂 · 三和汽材 · 預計 12/20' }).waitFor();
     await assertLayout(page, 'the order with catalogue lines (tablet)');
+    await row.evaluate((element) => element.scrollIntoView({ block: 'center' }));
     await screenshot(page, 'catalogue-order-lines');
     const after = await owner.get(`/api/orders/${order.order_id}`);
     const changed = after.lines.find((line) => line.line_id === chosen.line_id);

@@ -68,6 +68,7 @@ export function CatalogueAdd({ order, busy, onAdd }: { order: Order; busy: boole
                   aria-pressed={picked?.kind === 'menu' && picked.menu.menu_id === menu.menu_id}
                   onClick={() => pick({ kind: 'menu', menu })}>
                   <span class="catalogue-menu-name">{menu.name}</span>
+                  {(menu.model || menu.make) && <span class="catalogue-menu-for">{[menu.make, menu.model].filter(Boolean).join(' ')}</span>}
                   <span class="catalogue-menu-price">{formatMoney(menuTotal(index, menu, car))}{onOrder ? ` · ${t('orderCat.menuAdded')}` : ''}</span>
                 </button>
               );
