@@ -2,7 +2,7 @@
 // 10,000 km service in two taps), and a search over operations, parts and menus as the advisor
 // types. Everything is the device's copy, so it works in a bay with no Wi-Fi; each line is a
 // normal add-line write through the queue.
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { t, tf } from '../i18n';
 import type { NewLine } from '../data/api';
 import { deviceCatalogue, lineAmount, type CatalogueIndex, type Car, type Hit, type Menu, type Part } from '../data/catalogue';
@@ -152,8 +152,11 @@ function HitText({ index, hit, car }: { index: CatalogueIndex; hit: Hit; car: Ca
 
 function MenuPreview({ index, menu, car, busy, onAdd }: { index: CatalogueIndex; menu: Menu; car: Car; busy: boolean; onAdd: () => void }) {
   const lines = index.menuLines(menu, car);
+  const box = useRef<HTMLDivElement>(null);
+  // Opened under the menus: its add button comes into view, not below the fold.
+  useEffect(() => { box.current?.scrollIntoView?.({ block: 'nearest' }); }, [menu.menu_id]);
   return (
-    <div class="catalogue-picked" data-testid="menu-preview">
+    <div class="catalogue-picked" data-testid="menu-preview" ref={box}>
       <ul class="catalogue-menu-lines">
         {lines.map((line, i) => (
           <li key={i}><span>{line.description}{line.grade ? <> <GradeChip grade={line.grade} /></> : null}</span>
