@@ -92,6 +92,22 @@ def snapshot(parts: int = PARTS, seed: int = 20) -> dict:
     }
 
 
+def as_built(data: dict) -> dict:
+    """The snapshot as the API builds it (records.catalogue.snapshot_of) from the same items:
+    what the tablet downloads, gzip-compressed as the build compresses it."""
+    from chalicelib import models
+    from chalicelib.records import catalogue
+
+    columns = data["parts"]
+    rows = [{"type": models.CatalogueHead.type_name(), "rates": data["rates"]},
+            *({"type": models.LabourOp.type_name(), **op} for op in data["operations"]),
+            *({"type": models.ServiceMenu.type_name(), **menu} for menu in data["menus"]),
+            *({"type": models.CataloguePart.type_name(),
+               **{name: values[i] for name, values in columns.items()}}
+              for i in range(len(columns["part_key"])))]
+    return catalogue.snapshot_of(data["version"], rows)
+
+
 _PAGE_SCRIPT = r"""
 import { readFileSync } from 'node:fs';
 import { launch } from %(browser)s;
@@ -139,7 +155,7 @@ def _bundle(out: Path) -> Path:
 
 def measure(parts: int = PARTS, rounds: int = ROUNDS) -> dict:
     """Per-keystroke search times (ms) in Chromium, the index's build time, the snapshot's bytes."""
-    data = snapshot(parts)
+    data = as_built(snapshot(parts))
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
@@ -155,7 +171,7 @@ def measure(parts: int = PARTS, rounds: int = ROUNDS) -> dict:
     samples = sorted(answer["samples"])
     return {"parts": parts, "keystrokes": len(samples), "median": statistics.median(samples),
             "p95": samples[int(len(samples) * 0.95) - 1], "max": samples[-1],
-            "build": answer["build"], "raw": len(raw), "gzip": len(gzip.compress(raw, 9))}
+            "build": answer["build"], "raw": len(raw), "gzip": len(gzip.compress(raw, mtime=0))}
 
 
 def catalogue_search() -> list[str]:
@@ -172,7 +188,8 @@ def catalogue_search() -> list[str]:
         f"| {m['median']:.2f} / {m['p95']:.2f} ms | p95 < 50 ms |",
         f"| slowest keystroke | {m['max']:.2f} ms | |",
         f"| building the index once (a copy installed) | {m['build']:.0f} ms | |",
-        f"| snapshot JSON / gzip (what the tablet downloads) | {m['raw']:,} / {m['gzip']:,} bytes | |",
+        f"| snapshot JSON / gzip, as records.catalogue builds it (what the tablet downloads) "
+        f"| {m['raw']:,} / {m['gzip']:,} bytes | |",
     ]
 
 
