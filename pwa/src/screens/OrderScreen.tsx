@@ -32,6 +32,7 @@ import { customerPath, signPath, vehicleHistoryPath, walkaroundPath } from '../u
 import { AtWorkList, HelpBanner, PriceLine, PromiseEditor, QualityPanel } from '../ui/Workshop';
 import { HandoverPanel } from '../ui/Handover';
 import { CatalogueAdd, GradeChip } from '../ui/CatalogueAdd';
+import { catalogue } from '../data/catalogue';
 import { LineOptions, SupplyChip, SupplyEditor } from '../ui/LineCatalogue';
 
 /** One repair order: who and what, the job lines and money as the API sums them, the next steps. */
@@ -48,6 +49,8 @@ export function OrderScreen({ orderId }: { orderId: string }) {
     setOrder(null);
     setLoadError(null);
     getOrder(orderId).then(setOrder, (failure: unknown) => setLoadError(errorText(failure)));
+    // The catalogue as the shop has it now (an edit on another device): downloaded only when it moved.
+    if (canEdit) void catalogue.refresh();
   }, [orderId]);
 
   /**
