@@ -15,7 +15,7 @@ from chalicelib import models
 from chalicelib.core import clock as times
 from chalicelib.core import money
 from chalicelib.core.errors import Conflict
-from chalicelib.records import customers, onboarding, shops, vehicles
+from chalicelib.records import catalogue, customers, onboarding, shops, vehicles
 from chalicelib.work import appointments, handover, jobs, orders, quality
 from chalicelib.api import Caller
 from devstack import line_standin
@@ -80,6 +80,7 @@ def seed(data_dir: Path) -> DemoLogin:
     seed_inspection()
     seed_parts()
     seed_dashboard()
+    seed_catalogue()
     return login
 
 
@@ -573,3 +574,72 @@ def seed_dashboard() -> None:
             counts[name] = counts.get(name, 0) + 1
         dashboard.add(DEMO_SHOP_ID, day.isoformat(), f"demo#{day.isoformat()}",
                       {name: value for name, value in counts.items() if value > 0})
+
+
+# --- the catalogue: labour rates, operations, parts 正廠 and 副廠, menus by mileage ---
+
+DEMO_RATES = [("general", "一般工資", "General", 1600), ("electrical", "電系工資", "Electrical", 1800)]
+# (code, name, English, hours, the shop's hours per car, rate)
+DEMO_OPERATIONS = [
+    ("OIL", "更換機油", "Oil change", 0.5, {"TOYOTA|ALTIS": 0.4}, "general"),
+    ("ROT", "輪胎對調", "Tyre rotation", 0.5, None, "general"),
+    ("AIRF", "更換空氣濾芯", "Air filter replacement", 0.3, None, "general"),
+    ("BRKF", "更換前煞車來令片", "Front brake pads", 1.0, {"HONDA|FIT": 0.8}, "general"),
+    ("ALN", "四輪定位", "Wheel alignment", 1.0, None, "general"),
+    ("BATT", "電瓶檢測", "Battery test", 0.3, None, "electrical"),
+]
+# (number, name, English, grade, brand, price, cost)
+DEMO_PARTS = [
+    ("04152-YZZA1", "機油芯", "Oil filter", "oem", "TOYOTA", 380, 260),
+    ("F026407209", "機油芯", "Oil filter", "aftermarket", "BOSCH", 220, 140),
+    ("08880-83715", "機油 5W-30 4公升", "Engine oil 5W-30 4 L", "oem", "TOYOTA", 1200, 850),
+    ("15400-RTA-003", "機油芯", "Oil filter", "oem", "HONDA", 320, 210),
+    ("W610/3", "機油芯", "Oil filter", "aftermarket", "MANN", 250, 160),
+    ("17801-0T020", "空氣濾芯", "Air filter", "oem", "TOYOTA", 650, 420),
+    ("DCA-1069", "空氣濾芯", "Air filter", "aftermarket", "DENSO", 380, 240),
+    ("04465-02220", "前煞車來令片", "Front brake pads", "oem", "TOYOTA", 2800, 1900),
+    ("P83 150", "前煞車來令片", "Front brake pads", "aftermarket", "BREMBO", 1900, 1250),
+    ("28100-0T010", "起動馬達", "Starter motor", "reman", "TOYOTA", 3500, 2400),
+]
+# (make, model, the menu's price by mileage: None when its items add up)
+DEMO_MENU_CARS = [("TOYOTA", "ALTIS", {5000: 1800, 10000: 2800, 20000: 3600, 40000: 6800}),
+                  ("HONDA", None, {5000: 1700, 10000: 2600, 20000: 3400, 40000: 6500}),
+                  (None, None, {5000: None, 10000: None, 20000: None, 40000: None})]
+
+
+def seed_catalogue() -> None:
+    """A small catalogue, so the order screen has parts, operations and menus to offer; written
+    once (a rerun would move the version, and every tablet would download it again)."""
+    head = models.CatalogueHead.read(models.CatalogueHead.key(DEMO_SHOP_ID))
+    if head and head.get("version"):
+        return
+    owner = Caller(shop_id=DEMO_SHOP_ID, staff_id=DEMO_OWNER_ID, role="owner", name="王店長")
+    catalogue.put_rates(owner, catalogue.RatesChange(rates=[
+        {"rate_id": rate_id, "name": name, "name_en": name_en, "rate": rate}
+        for rate_id, name, name_en, rate in DEMO_RATES]))
+    for code, name, name_en, hours, by_model, rate_id in DEMO_OPERATIONS:
+        catalogue.put_operation(owner, code, catalogue.OperationChange(
+            name=name, name_en=name_en, hours=hours, by_model=by_model, rate_id=rate_id))
+    for number, name, name_en, grade, brand, price, cost in DEMO_PARTS:
+        catalogue.put_part(owner, models.part_key(number, brand), catalogue.PartChange(
+            part_number=number, name=name, name_en=name_en, grade=grade, brand=brand,
+            price=price, cost=cost, supplier="和泰零件" if brand == "TOYOTA" else "順發汽材"))
+    key = models.part_key
+    oil = {"TOYOTA": key("04152-YZZA1", "TOYOTA"), "HONDA": key("15400-RTA-003", "HONDA")}
+    for make, model, prices in DEMO_MENU_CARS:
+        for km, price in prices.items():
+            items = [{"kind": "labour", "code": "OIL"}, {"kind": "labour", "code": "ROT"},
+                     {"kind": "part", "part_key": key("08880-83715", "TOYOTA"), "quantity": 1},
+                     {"kind": "part", "part_key": oil.get(make, key("F026407209", "BOSCH")),
+                      "quantity": 1}]
+            if km >= 20000:
+                items += [{"kind": "labour", "code": "AIRF"},
+                          {"kind": "part", "part_key": key("17801-0T020", "TOYOTA")
+                           if make == "TOYOTA" else key("DCA-1069", "DENSO"), "quantity": 1}]
+            if km >= 40000:
+                items += [{"kind": "labour", "code": "BRKF"}, {"kind": "labour", "code": "BATT"}]
+            catalogue.put_menu(owner, f"{(make or 'any').lower()}-{km // 1000}k",
+                               catalogue.MenuChange(
+                name=f"{km:,} 公里保養", name_en=f"{km:,} km service", mileage_km=km,
+                months=6 if km < 40000 else 24, make=make, model=model, items=items,
+                price=price))

@@ -39,9 +39,10 @@ from chalicelib.work import signatures
 KINDS = ("shop", "customer")
 PAGE = 500  # customers or vehicles read per page, each page one part
 ORDERS_PAGE = 100  # orders per page: each costs a Query of its lines
-SHOP_PHASES = ("shop", "customers", "vehicles", "orders", "files")
+CATALOGUE_PAGE = 2_000  # catalogue items per page (a few hundred bytes each)
+SHOP_PHASES = ("shop", "catalogue", "customers", "vehicles", "orders", "files")
 # Where each phase starts on the progress bar (percent); the orders move it by the days read.
-PHASE_START = {"shop": 0, "customers": 2, "vehicles": 10, "orders": 20, "files": 95}
+PHASE_START = {"shop": 0, "catalogue": 1, "customers": 2, "vehicles": 10, "orders": 20, "files": 95}
 
 class NewExport(Body):
     job_id: ClientId
@@ -184,6 +185,22 @@ def _shop_page(shop_id: str, cursor: dict | None) -> Page:
     return rows, None, None
 
 
+def _catalogue_page(shop_id: str, cursor: dict | None) -> Page:
+    """A page of the catalogue's partition (its head, parts, operations, menus), then of the
+    stock's: a price list of 30,000 parts is many pages."""
+    in_stock = bool(cursor) and (cursor.get("stock") or cursor.get("pk", {}).get("S")
+                                 == models.stock_pk(shop_id))
+    pk = models.stock_pk(shop_id) if in_stock else models.catalogue_pk(shop_id)
+    found = models.Item.query(pk, limit=CATALOGUE_PAGE,
+                              last_evaluated_key=None if (cursor or {}).get("stock") else cursor)
+    items = [item.as_dict() for item in found]
+    cursor = found.last_evaluated_key
+    if cursor is None and not in_stock:
+        cursor = {"stock": True}  # the stock's partition next
+    return [{"type": item["type"], **portability.record(item)} for item in items
+            if item["type"] in portability.EXPORTED], cursor, None
+
+
 def _customers_page(shop_id: str, cursor: dict | None) -> Page:
     """A page of customers, each with their appointments (a Query of gsi1 each) and their LINE
     conversation (a Query of their partition), eight at a time."""
@@ -258,7 +275,7 @@ def _orders_page(shop_id: str, cursor: dict | None) -> Page:
 
 
 PAGES: dict[str, Callable[[str, dict | None], Page]] = {
-    "shop": _shop_page, "customers": _customers_page, "vehicles": _vehicles_page, "orders": _orders_page}
+    "shop": _shop_page, "catalogue": _catalogue_page, "customers": _customers_page, "vehicles": _vehicles_page, "orders": _orders_page}
 
 
 def _rows(job: models.Job, phase: str) -> Iterator[dict]:
@@ -295,7 +312,7 @@ def _join(job: models.Job) -> None:
         with open(json_path, "w", encoding="utf-8") as out:
             out.write("{" + f'"exported_at": {json.dumps(clock.now_iso())}')
             out.write(f', "left_out": {json.dumps(portability.LEFT_OUT, ensure_ascii=False)}')
-            for phase in ("shop", "customers", "vehicles", "orders"):
+            for phase in ("shop", "catalogue", "customers", "vehicles", "orders"):
                 out.write(f', "{phase}": [')
                 for index, row in enumerate(_rows(job, phase)):
                     out.write(("," if index else "") + json.dumps(row, ensure_ascii=False))
@@ -319,7 +336,7 @@ def _record_rows(phase: str, row: dict, sheets: dict[str, "_CsvFile"], folder: s
     """The items beside the main sheets, a CSV per type (`records/<type>.csv`, its columns the
     model's attributes and the words beside the codes): the shop's own, and those a customer,
     vehicle or order carries (named by its id or number)."""
-    if phase == "shop":
+    if phase in ("shop", "catalogue"):
         _sheet(sheets, folder, row["type"]).add(row)
         return
     owner = {"customers": "customer_id", "vehicles": "vehicle_id", "orders": "number"}[phase]
@@ -345,7 +362,7 @@ def _sheet(sheets: dict[str, "_CsvFile"], folder: str, kind: str) -> "_CsvFile":
 def _sheet_rows(phase: str, row: dict, sheets: dict[str, "_CsvFile"],
                 mobiles: dict[str, str]) -> None:
     """A row of a phase, as the CSVs show it."""
-    if phase == "shop":
+    if phase in ("shop", "catalogue"):
         return
     if phase == "customers":
         mobiles[row["customer_id"]] = row.get("mobile", "")

@@ -37,7 +37,7 @@ from chalicelib.core import aws, clock, money, objects, phones
 from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, NotFound, Unprocessable
 from chalicelib.core.observability import logger
-from chalicelib.records import customers, vehicles
+from chalicelib.records import catalogue, customers, vehicles
 from chalicelib.work import order_store, parts as old_parts, signatures
 from chalicelib.work.pdf import KIND_NAMES
 
@@ -68,6 +68,9 @@ EXPORTED = {
     "dashboard_day": "shop", "dashboard_totals": "shop", "integrity_alert": "shop",
     "message_dead_letter": "shop", "part_tag": "shop",  # the shop's own; an order's, with it
     "booking_setup": "shop",
+    # the catalogue (its head: the labour rates) and the stock of the parts kept
+    "catalogue_head": "catalogue", "catalogue_part": "catalogue", "labour_op": "catalogue",
+    "service_menu": "catalogue", "stock_item": "catalogue",
     "customer": "customers", "appointment": "customers", "chat_message": "customers",
     "vehicle": "vehicles", "mileage": "vehicles", "vehicle_owner": "vehicles",
     "reminder": "vehicles", "invitation": "vehicles",
@@ -141,7 +144,11 @@ LABELS: dict[tuple[str, str], dict[str, Any]] = {
     ("followup", "status"): _FOLLOWUP,
     ("vehicle", "fuel"): _FUELS,
     ("staff", "role"): _ROLES,
+    ("catalogue_part", "grade"): models.GRADE_NAMES,
 }
+# The catalogue's head as data: its labour rates (its version and snapshot are the tablets'
+# copy's bookkeeping, made again on the first read after an import).
+HEAD_DATA = ("type", "shop_id", "rates", "updated_at")
 
 
 def record(item: dict) -> dict:
@@ -150,6 +157,8 @@ def record(item: dict) -> dict:
     kind = item["type"]
     if kind == "signature":
         item = {**item, **signatures.view(item)}
+    if kind == "catalogue_head":
+        item = {name: value for name, value in item.items() if name in HEAD_DATA}
     row = {name: value for name, value in item.items() if name not in HIDDEN}
     for (of, field), names in LABELS.items():
         if of == kind and row.get(field) in names:
@@ -685,3 +694,26 @@ def import_row(caller: Caller, row: dict) -> dict:
     except Conflict:  # the plate is already registered here (typed in by hand, say)
         done["vehicle"] = "existing"
     return done
+
+
+# --- the catalogue and stock of a shop's export, imported again ---
+
+def import_catalogue(caller: Caller, rows: list[dict]) -> dict[str, int]:
+    """The `catalogue` list of a shop's export (this shop's or another's: a second branch
+    starting from the first's prices) written into the caller's shop: the catalogue by its
+    keys, then the stock of the parts kept (counts and minimums as exported). Answers how
+    many of each; a bad row raises its error (422) before anything is written."""
+    require(caller, "catalogue.write")
+    counts = catalogue.restore(caller.shop_id, rows)
+    now = clock.now_iso()
+    stock = [row for row in rows if row.get("type") == models.StockItem.type_name()]
+    for row in stock:
+        key = models.StockItem.key(caller.shop_id, row["part_key"])
+        kept = models.StockItem.read(key, consistent=True)  # saved on its version
+        models.StockItem.from_dict({
+            **key, "shop_id": caller.shop_id,
+            **({"version": kept["version"]} if kept else {}),
+            **{name: row[name] for name in ("part_key", "part_number", "name", "on_hand",
+                                             "reserved", "minimum") if row.get(name) is not None},
+            "updated_at": now}).save()
+    return {**counts, "stock": len(stock)}

@@ -333,8 +333,9 @@ def _plain(value: Any) -> Any:
 def schedule(shop_id: str, make: str | None, model: str | None = None) -> list[dict]:
     """The menus that are a car's maintenance schedule, by mileage: its make and model's, else
     its make's, else the shop's generic ones (those with a mileage). One Query."""
-    menus = [menu for menu in models.ServiceMenu.items(
-        models.catalogue_pk(shop_id), models.ServiceMenu.sk.startswith(models.MENU_PREFIX))
+    # models.Item's: ServiceMenu's own `items` is the menu's lines.
+    menus = [menu for menu in models.Item.items(
+        models.catalogue_pk(shop_id), models.Item.sk.startswith(models.MENU_PREFIX))
         if menu.get("mileage_km")]
     make, model = (make or "").strip().upper(), (model or "").strip().upper()
     for chosen in ([m for m in menus if make and m.get("make") == make and m.get("model")
@@ -357,3 +358,56 @@ def next_menu(shop_id: str, make: str | None, model: str | None, mileage_km: int
     car's; None when there is no schedule or the car is past its last menu."""
     return next((menu for menu in schedule(shop_id, make, model)
                  if menu["mileage_km"] > mileage_km), None)
+
+
+# --- a shop's export imported again (after/portability.py) ---
+
+def restore(shop_id: str, rows: list[dict]) -> dict[str, int]:
+    """The catalogue rows of an export (each as `portability.record` shows it) written back,
+    each checked by the routes' own bodies: parts, operations and menus by their keys (an
+    import over a catalogue replaces what it names, adds nothing twice), the head's rates; the
+    version moved once at the end. Answers how many of each."""
+    counts = {"parts": 0, "operations": 0, "menus": 0, "rates": 0}
+    now = clock.now_iso()
+    written: dict[type[models.Item], list[dict]] = {}
+    rates = None
+    for row in rows:
+        kind = row.get("type")
+        if kind == models.CatalogueHead.type_name() and row.get("rates"):
+            rates = [_clean(rate.model_dump())
+                     for rate in RatesChange.model_validate({"rates": row["rates"]}).rates]
+            counts["rates"] = len(rates)
+        elif kind == models.CataloguePart.type_name():
+            body = PartChange.model_validate(_fields(row, PartChange))
+            key = models.part_key(body.part_number, body.brand)
+            written.setdefault(models.CataloguePart, []).append({
+                **models.CataloguePart.key(shop_id, key), "shop_id": shop_id, "part_key": key,
+                **_clean(body.model_dump()), "updated_at": now})
+            counts["parts"] += 1
+        elif kind == models.LabourOp.type_name():
+            body = OperationChange.model_validate(_fields(row, OperationChange))
+            code = _code(row["code"])
+            written.setdefault(models.LabourOp, []).append({
+                **models.LabourOp.key(shop_id, code), "shop_id": shop_id, "code": code,
+                **_clean(body.model_dump()), "updated_at": now})
+            counts["operations"] += 1
+        elif kind == models.ServiceMenu.type_name():
+            body = MenuChange.model_validate(_fields(row, MenuChange))
+            values = body.model_dump()
+            values["items"] = [_clean(item) for item in values["items"]]
+            written.setdefault(models.ServiceMenu, []).append({
+                **models.ServiceMenu.key(shop_id, row["menu_id"]), "shop_id": shop_id,
+                "menu_id": _valid(row["menu_id"], r"^[A-Za-z0-9_-]{1,40}$", "menu_id"),
+                **_clean(values), "updated_at": now})
+            counts["menus"] += 1
+    for model, items in written.items():
+        with model.batch_write() as batch:  # 25 items a request
+            for item in items:
+                batch.save(model.from_dict(item))
+    touch(shop_id, also=[models.CatalogueHead.rates.set(rates)] if rates else None)
+    return counts
+
+
+def _fields(row: dict, body: type[Body]) -> dict:
+    """A row's fields that the body takes (an export carries its keys and words beside)."""
+    return {name: row[name] for name in body.model_fields if row.get(name) is not None}

@@ -1,7 +1,9 @@
 // The seed catalogue for the browser tests (tests/builders.py a_catalogue makes the same): the
 // general labour rate, two operations, a Toyota 正廠 oil filter and a 副廠 one, engine oil, a
 // TOYOTA/ALTIS 10,000 km menu at a fixed price and a generic 10,000 km menu. Every write is a
-// PUT by key, so seeding twice (or over the demo shop's own catalogue) changes nothing.
+// PUT by key, so seeding twice changes nothing; the menus carry the demo shop's ids and items
+// (devstack/seed.py: toyota-10k, any-10k), so seeding the demo shop replaces its two 10,000 km
+// menus with the same rather than adding two more.
 
 /** The part key the API expects (models.part_key): the number and brand without spaces,
  * dashes, dots, slashes or underscores, upper case, joined by `~` when there is a brand. */
@@ -31,10 +33,12 @@ const MENU_ITEMS = [
 ];
 
 SEED.menus = [
-  { menu_id: 'altis-10k', name: '10,000 公里保養', name_en: '10,000 km service', mileage_km: 10000, months: 6,
+  { menu_id: 'toyota-10k', name: '10,000 公里保養', name_en: '10,000 km service', mileage_km: 10000, months: 6,
     make: 'TOYOTA', model: 'ALTIS', items: MENU_ITEMS, price: 2800 },
-  { menu_id: 'generic-10k', name: '10,000 公里保養', name_en: '10,000 km service', mileage_km: 10000, months: 6,
-    items: MENU_ITEMS.slice(0, 2) },
+  { menu_id: 'any-10k', name: '10,000 公里保養', name_en: '10,000 km service', mileage_km: 10000, months: 6,
+    items: [...MENU_ITEMS.slice(0, 3).filter((item) => item.kind === 'labour'),
+      { kind: 'part', part_key: partKey('08880-83715', 'TOYOTA'), quantity: 1 },
+      { kind: 'part', part_key: partKey('F026407209', 'BOSCH'), quantity: 1 }] },
 ];
 
 /**

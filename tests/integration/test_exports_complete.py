@@ -15,7 +15,7 @@ from chalicelib import models
 from chalicelib.after import portability
 from chalicelib.core import clock
 from chalicelib.models.base import Document, Number, Values
-from tests.builders import a_customer_and_vehicle, a_visit, new_id
+from tests.builders import a_catalogue, a_customer_and_vehicle, a_visit, new_id
 from tests.integration.test_portability import download, export
 
 
@@ -104,12 +104,16 @@ def a_shop_with_one_of_each(shop) -> dict:
     # the booking page's (issue 19): a texted code and a manage link, both left out
     one(models.BookingCode, models.BookingCode.key(sid, "+886912345678"), shop_id=sid)
     one(models.ManageLink, models.ManageLink.key("0" * 64), shop_id=sid, appointment_id="a-1")
+    # the catalogue (issue 20): rates, operations, parts, menus; and a part kept in stock
+    a_catalogue(shop)
+    one(models.StockItem, models.StockItem.key(sid, "04152YZZA1~TOYOTA"), shop_id=sid,
+        part_key="04152YZZA1~TOYOTA")
     return order
 
 
 def kinds_in(data: dict) -> set[str]:
     """The item types an export's JSON holds."""
-    found = {row["type"] for row in data["shop"]}
+    found = {row["type"] for row in data["shop"] + data["catalogue"]}
     for phase in ("customers", "vehicles", "orders"):
         for row in data[phase]:
             found.add(row["type"])

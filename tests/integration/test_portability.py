@@ -529,8 +529,9 @@ def test_a_shop_export_in_many_pieces_holds_every_row_once_and_says_how_far_it_i
     assert exported.body["counts"] == {"customers": 5, "vehicles": 5, "orders": 3, "lines": 6}
     job = models.Job.get(**dict(zip(("hash_key", "range_key"), models.Job.key(
         shop.shop_id, exported.body["job_id"]).values())))
-    # the shop's own items in one page, then 3 + 3 + 2 pages; the last one joins the files
-    assert job.pieces == 9, job.pieces
+    # the shop's own items in one page, the catalogue's and the stock's one each, then
+    # 3 + 3 + 2 pages; the last one joins the files
+    assert job.pieces == 11, job.pieces
     assert percents == sorted(percents) and percents[-1] == 100, percents
     data = json.loads(download(exported.body["files"]["json"]["url"]))
     assert sorted(c["customer_id"] for c in data["customers"]) == sorted(
@@ -596,3 +597,54 @@ def test_a_replayed_start_is_the_same_job_and_bad_starts_are_refused(shop, chali
     other = a_shop(chalice_client, name="別家")
     assert other.owner.get(f"/api/exports/{body['job_id']}").status == 404
     assert shop.advisor.get(f"/api/exports/{body['job_id']}").status == 403
+
+
+def test_the_catalogue_and_stock_travel_in_the_shop_export_and_import_into_another_shop(
+        shop, chalice_client):
+    from chalicelib.after import portability
+    from tests.builders import a_catalogue
+
+    a_catalogue(shop)
+    models.StockItem.from_dict({
+        **models.StockItem.key(shop.shop_id, "04152YZZA1~TOYOTA"), "shop_id": shop.shop_id,
+        "part_key": "04152YZZA1~TOYOTA", "part_number": "04152-YZZA1", "name": "機油芯",
+        "on_hand": 12, "minimum": 4, "updated_at": "2026-12-07T10:00:00+08:00"}).save()
+    exported = export(shop.owner)
+    assert exported.status == 200, exported.body
+    data = json.loads(download(exported.body["files"]["json"]["url"]))
+    kinds = [row["type"] for row in data["catalogue"]]
+    assert sorted(set(kinds)) == ["catalogue_head", "catalogue_part", "labour_op",
+                                  "service_menu", "stock_item"]
+    (head,) = [row for row in data["catalogue"] if row["type"] == "catalogue_head"]
+    assert set(head) == {"type", "shop_id", "rates", "updated_at"}  # no version, no snapshot
+    oem = next(row for row in data["catalogue"] if row.get("part_key") == "04152YZZA1~TOYOTA"
+               and row["type"] == "catalogue_part")
+    assert (oem["grade"], oem["grade_zh"]) == ("oem", "正廠")
+    archive = zipfile.ZipFile(io.BytesIO(download(exported.body["files"]["csv"]["url"])))
+    parts_csv = archive.read("records/catalogue_part.csv").decode("utf-8-sig")
+    assert "04152-YZZA1" in parts_csv and "BOSCH" in parts_csv
+
+    branch = a_shop(chalice_client, name="二店")
+    counts = portability.import_catalogue(caller_of(branch.manager, branch.shop_id),
+                                          data["catalogue"])
+    assert counts == {"parts": 3, "operations": 2, "menus": 2, "rates": 1, "stock": 1}
+    ours = shop.technician.get("/api/catalogue").body
+    theirs = branch.technician.get("/api/catalogue").body
+    assert theirs["counts"] == ours["counts"] and theirs["rates"] == ours["rates"]
+    assert theirs["version"] == 1  # moved once for the whole import
+    from tests.integration.test_catalogue import snapshot
+    mine, copied = snapshot(ours), snapshot(theirs)
+    for name in ("rates", "operations", "menus", "parts"):
+        assert copied[name] == mine[name], name
+    stock = models.StockItem.read(models.StockItem.key(branch.shop_id, "04152YZZA1~TOYOTA"))
+    assert (stock["on_hand"], stock["minimum"]) == (12, 4)
+    # imported again: nothing doubles
+    portability.import_catalogue(caller_of(branch.manager, branch.shop_id), data["catalogue"])
+    assert branch.technician.get("/api/catalogue").body["counts"] == ours["counts"]
+    assert shop.advisor.get("/api/catalogue").status == 200
+
+
+def caller_of(person, shop_id):
+    from chalicelib.api import Caller
+
+    return Caller(shop_id=shop_id, staff_id=person.staff_id, role=person.role, name="店長")

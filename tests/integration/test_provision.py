@@ -3,6 +3,7 @@ import json
 import urllib.error
 import urllib.request
 
+from chalicelib import models
 from chalicelib.core import aws
 from devstack import provision, seed
 
@@ -85,6 +86,10 @@ def test_seeding_twice_does_not_duplicate_the_demo_data(app_env, tmp_path):
              else item["sk"]["S"].split("#")[0] for item in after_first}
     assert {"LOGIN", "SHOP", "STAFF", "CUSTOMER", "VEHICLE", "PLATE", "OWNER", "MILEAGE",
             "APPT", "INSPECTION", "PHOTO"} <= kinds
+    # the demo catalogue: its head, parts, operations and menus (a second run moves no version)
+    assert {"HEAD", "PART", "OP", "MENU"} <= kinds
+    head = models.CatalogueHead.read(models.CatalogueHead.key(seed.DEMO_SHOP_ID))
+    assert head["version"] == len(seed.DEMO_OPERATIONS) + len(seed.DEMO_PARTS) + 12 + 1
 
 
 def test_the_demo_login_works_with_the_printed_password(app_env, tmp_path):
