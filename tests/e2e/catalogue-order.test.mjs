@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { BASE_URL, cutNetwork, launch, openPage, restoreNetwork, screenshot } from './browser.mjs';
 import { apiAs, assertLayout, demoLogin, newMobile, newPlate, signInWithPassword } from './shop.mjs';
 import { tapCounter } from './touch.mjs';
-import { partKey, seedCatalogue } from './catalogue.mjs';
+import { partKey, SEED, seedCatalogue } from './catalogue.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -18,6 +18,9 @@ test('offline on the tablet, the advisor adds a seeded 10,000 km service in two 
     const { login, password } = demoLogin();
     const owner = await apiAs(context.request, login, password);
     await seedCatalogue(owner);
+    // The seed's Altis menu: its labour and parts, at a fixed price below their sum (a 套餐優惠 line more).
+    const altis = SEED.menus.find((menu) => menu.model === 'ALTIS');
+    assert.equal(altis.price, 2800);
     const oem = { number: '04152-YZZA1', key: partKey('04152-YZZA1', 'TOYOTA') };
     const bosch = { number: 'F026407209', key: partKey('F026407209', 'BOSCH') };
     const oil = { number: '08880-83715', key: partKey('08880-83715', 'TOYOTA') };
@@ -39,7 +42,7 @@ test('offline on the tablet, the advisor adds a seeded 10,000 km service in two 
     await page.getByTestId('order-state').waitFor();
     await page.waitForFunction(() => navigator.serviceWorker?.controller !== null);
     // The tablet has downloaded the catalogue: this car's menu is offered, nearest its mileage first.
-    const menu = page.getByTestId('menu-altis-10k');
+    const menu = page.getByTestId(`menu-${altis.menu_id}`);
     await menu.waitFor();
     assert.match(await page.locator('.catalogue-menu').first().innerText(), /10,000 公里/, 'the menu nearest 9,800 km first');
 
@@ -55,7 +58,7 @@ test('offline on the tablet, the advisor adds a seeded 10,000 km service in two 
     await page.getByText('5 筆待上傳').waitFor();
     assert.ok(taps.taps <= 3, `the 10,000 km service took ${taps.taps} taps`);
     // A second tap of the same menu sends the same line ids: the server adds them once.
-    await page.getByTestId('menu-altis-10k').tap();
+    await page.getByTestId(`menu-${altis.menu_id}`).tap();
     await page.getByRole('button', { name: '加入 5 項' }).tap();
     await page.getByText('10 筆待上傳').waitFor();
 
@@ -82,7 +85,7 @@ test('offline on the tablet, the advisor adds a seeded 10,000 km service in two 
     await restoreNetwork(context);
     await page.getByText('筆待上傳').waitFor({ state: 'detached' });
     const stored = await owner.get(`/api/orders/${order.order_id}`);
-    const menuLines = stored.lines.filter((line) => line.menu?.menu_id === 'altis-10k');
+    const menuLines = stored.lines.filter((line) => line.menu?.menu_id === altis.menu_id);
     assert.deepEqual(menuLines.map((line) => line.kind), ['labour', 'labour', 'part', 'part', 'discount'], 'the menu once, not twice');
     assert.equal(menuLines.reduce((sum, line) => sum + line.amount, 0), 2800, 'the lines total the menu price');
     assert.deepEqual(menuLines.filter((line) => line.kind === 'part').map((line) => [line.part_key, line.grade]),
