@@ -73,11 +73,15 @@ describe('searching the catalogue', () => {
     expect(index.search('   ')).toEqual([]);
   });
 
-  it('offers the other grades of a part of the same name, 正廠 first', () => {
+  it('offers the same part in other grades (same name, another grade), 正廠 first', () => {
     const index = buildIndex(aSnapshot());
     expect(index.alternatives('OF1234~SAKURA').map((p) => p.part_key)).toEqual(['04152YZZA1~TOYOTA']);
     expect(index.alternatives('04152YZZA1~TOYOTA').map((p) => [p.part_key, p.grade])).toEqual([['OF1234~SAKURA', 'aftermarket']]);
     expect(index.alternatives('04465YZZR3~TOYOTA')).toEqual([]);
+    // Another maker's 正廠 of the same name is no alternative to a 正廠.
+    const more = buildIndex(aSnapshot(7, [['15400RTA003~HONDA', '15400-RTA-003', '機油濾芯', 'oem', 'HONDA', 320]]));
+    expect(more.alternatives('04152YZZA1~TOYOTA').map((p) => p.part_key)).toEqual(['OF1234~SAKURA']);
+    expect(more.alternatives('OF1234~SAKURA').map((p) => p.part_key)).toEqual(['04152YZZA1~TOYOTA', '15400RTA003~HONDA']);
   });
 });
 

@@ -70,7 +70,7 @@ export interface CatalogueIndex {
   snapshot: Snapshot;
   search(query: string, car?: Car): Hit[];
   part(partKey: string): Part | null;
-  /** Other grades of the same part (same name, another part key), 正廠 first. */
+  /** The same part in other grades (same name, another grade: a 副廠 beside a 正廠), 正廠 first. */
   alternatives(partKey: string): Part[];
   rate(rateId?: string): number;
   labour(op: Operation, car?: Car): { hours: number; rate: number };
@@ -155,7 +155,8 @@ export function buildIndex(snapshot: Snapshot): CatalogueIndex {
   function alternatives(partKey: string): Part[] {
     const i = byKey.get(partKey);
     if (i === undefined) return [];
-    return (byName.get(partNames[i]!) ?? []).filter((j) => j !== i).map(partAt)
+    const grade = cols.grade[i];
+    return (byName.get(partNames[i]!) ?? []).filter((j) => cols.grade[j] !== grade).map(partAt)
       .sort((a, b) => GRADES.indexOf(a.grade) - GRADES.indexOf(b.grade) || a.price - b.price);
   }
 
