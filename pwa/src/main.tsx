@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { App, loadOrderScreen, loadWalkaround } from './App';
+import { watchCatalogue } from './data/catalogue';
 import { session, watchQueue } from './data/client';
 import { keepStorageOnceSignedIn } from './data/persist';
 import { watchSystemStatus } from './data/status';
@@ -8,6 +9,8 @@ import './styles.css';
 render(<App />, document.getElementById('app')!);
 watchSystemStatus();
 watchQueue();
+// The catalogue's copy on the device: the order screen searches it with no network.
+watchCatalogue();
 // iOS may evict a web app's IndexedDB (the write queue): ask to keep it, once signed in.
 void keepStorageOnceSignedIn(session);
 // Fetch the order screen's and the walk-around's chunks once the first view is up, so they are

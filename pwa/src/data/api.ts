@@ -13,7 +13,7 @@ import type {
   Appointment, AppointmentSource, Board, Buyer, Channel, ClockAction, Company, Contact, Customer, DeviceRoster, DispatchSheet, DocumentKind, Fuel, Job, LineKind,
   NewDamage, PauseReason, QualityAnswer, QualityItem,
   LineState, NewSignature, OldParts, Order, OrderState, OrderSummary, RegisteredDevice, Signature,
-  SignableDocument, Vehicle, VehicleHistory,
+  SignableDocument, Vehicle, VehicleHistory, Grade, LineOption, MenuRef, Supply,
 } from './types';
 import { CLOSED_STATES } from './types';
 import type {
@@ -168,9 +168,20 @@ export interface NewLine {
   quantity?: number; unit_price?: number; amount?: number; customer_supplied?: boolean;
   /** Why the work is needed: shown to the customer on the documents and the estimate. */
   reason?: string; photo_id?: string;
+  /** Taken from the catalogue: the part or operation, its grade and brand, the menu it came with. */
+  part_key?: string; op_code?: string; grade?: Grade; brand?: string; menu?: MenuRef;
+  /** The options the customer may choose between, this line's own among them. */
+  alternatives?: LineOption[];
 }
-export const addLine = (orderId: string, line: NewLine) =>
-  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/lines`, { line_id: newId(), ...line });
+/** A line; `lineId` given again (a double tap, a replay) is the same line, added once. */
+export const addLine = (orderId: string, line: NewLine, lineId: string = newId()) =>
+  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/lines`, { line_id: lineId, ...line });
+/** Which of a line's alternatives the customer took (index into `alternatives`). */
+export const chooseOption = (orderId: string, lineId: string, option: number) =>
+  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/lines/${q(lineId)}/choice`, { option });
+/** Where the line's part is: in stock, to order, ordered (from whom, expected when), arrived. */
+export const setSupply = (orderId: string, lineId: string, supply: Supply) =>
+  queue.submit<Order>('POST', `/api/orders/${q(orderId)}/lines/${q(lineId)}/supply`, supply);
 export const setLineState = (orderId: string, lineId: string, state: LineState) =>
   queue.submit<Order>('PATCH', `/api/orders/${q(orderId)}/lines/${q(lineId)}`, { state });
 export const deleteLine = (orderId: string, lineId: string) =>

@@ -77,6 +77,15 @@ export interface Reminder {
 export type LineKind = 'labour' | 'part' | 'discount';
 export type LineState = 'proposed' | 'approved' | 'declined' | 'done';
 
+/** A part's grade (models.GRADE_NAMES): 正廠, 副廠, 再生, 中古. */
+export type Grade = 'oem' | 'aftermarket' | 'reman' | 'used';
+/** The service menu (保養套餐) a line came with. */
+export interface MenuRef { menu_id: string; name: string; mileage_km?: number; months?: number }
+/** One option of a line the customer may choose between (正廠 or 副廠…). */
+export interface LineOption { part_key?: string; part_number: string; description: string; grade: Grade; brand?: string; unit_price: number }
+export type SupplyStatus = 'in_stock' | 'to_order' | 'ordered' | 'arrived';
+export interface Supply { status: SupplyStatus; supplier?: string; expected_on?: string }
+
 export interface Line {
   line_id: string;
   kind: LineKind;
@@ -107,6 +116,15 @@ export interface Line {
   rework?: { note: string; at: string; by: { staff_id: string; name: string } };
   created_by?: { staff_id: string; name: string };
   created_at?: string;
+  /** What the line was taken from in the catalogue, and the choice and supply of its part. */
+  part_key?: string;
+  op_code?: string;
+  grade?: Grade;
+  brand?: string;
+  menu_id?: string;
+  menu?: MenuRef;
+  alternatives?: LineOption[];
+  supply?: Supply;
 }
 
 export type ClockState = 'running' | 'paused' | 'finished';

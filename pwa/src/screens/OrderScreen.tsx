@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { locale, t, tf } from '../i18n';
 import {
-  addLine, deleteLine, dispatch, getDocument, getOrder, listStaff, orderPhotos, reviseDocument, setLineState, setOldParts,
+  addLine, chooseOption, deleteLine, setSupply, dispatch, getDocument, getOrder, listStaff, orderPhotos, reviseDocument, setLineState, setOldParts,
   setBuyer, signedPdf, signedPdfBytes, transition, type NewLine,
 } from '../data/api';
 import { session } from '../data/client';
@@ -31,6 +31,9 @@ import type { Photo } from '../data/inspection';
 import { customerPath, signPath, vehicleHistoryPath, walkaroundPath } from '../ui/router';
 import { AtWorkList, HelpBanner, PriceLine, PromiseEditor, QualityPanel } from '../ui/Workshop';
 import { HandoverPanel } from '../ui/Handover';
+import { CatalogueAdd, GradeChip } from '../ui/CatalogueAdd';
+import { catalogue } from '../data/catalogue';
+import { LineOptions, SupplyChip, SupplyEditor } from '../ui/LineCatalogue';
 
 /** One repair order: who and what, the job lines and money as the API sums them, the next steps. */
 export function OrderScreen({ orderId }: { orderId: string }) {
@@ -46,6 +49,8 @@ export function OrderScreen({ orderId }: { orderId: string }) {
     setOrder(null);
     setLoadError(null);
     getOrder(orderId).then(setOrder, (failure: unknown) => setLoadError(errorText(failure)));
+    // The catalogue as the shop has it now (an edit on another device): downloaded only when it moved.
+    if (canEdit) void catalogue.refresh();
   }, [orderId]);
 
   /**
@@ -163,6 +168,13 @@ export function OrderScreen({ orderId }: { orderId: string }) {
                   onState={(state) => void change(() => setLineState(order.order_id, line.line_id, state))}
                   onDelete={() => void change(() => deleteLine(order.order_id, line.line_id))}>
                   {canEdit && line.unpriced && <PriceLine orderId={order.order_id} line={line} busy={busy} change={change} />}
+                  <LineOptions line={line} canChoose={canEdit && !isFrozen(line)} busy={busy}
+                    onChoose={(option) => void change(() => chooseOption(order.order_id, line.line_id, option))} />
+                  {canEdit && line.kind === 'part' && line.part_key && line.state !== 'declined' && (
+                    <div class="line-actions">
+                      <SupplyEditor line={line} busy={busy} onSave={(supply) => change(() => setSupply(order.order_id, line.line_id, supply))} />
+                    </div>
+                  )}
                 </LineRow>
               ))}
             </ul>
@@ -174,6 +186,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
               <dt class="totals-total">{t('order.total')}</dt><dd class="totals-total" data-testid="total">{formatMoney(order.totals.total)}</dd>
               {!order.buyer && <dd class="totals-note" data-testid="tax-included">{tf('order.taxIncluded', { amount: formatMoney(order.totals.tax) })}</dd>}
             </dl>
+            {canEdit && <CatalogueAdd order={order} busy={busy} onAdd={(line, lineId) => change(() => addLine(order.order_id, line, lineId))} />}
             {canEdit && <AddLine orderId={order.order_id} busy={busy} onAdd={(line) => change(() => addLine(order.order_id, line))} />}
           </section>
 
@@ -236,6 +249,9 @@ function LineRow({ line, canEdit, busy, onState, onDelete, children }: {
           {line.customer_supplied && <span class="tag line-tag">{t('line.customerSupplied')}</span>}
           {isFrozen(line) && <span class="tag tag-ok line-tag">{t('line.frozen')}</span>}
           {line.unpriced && <span class="tag tag-late line-tag">{t('line.unpriced')}</span>}
+          {line.grade && <> <GradeChip grade={line.grade} /></>}
+          {line.menu && <span class="tag line-tag">{line.menu.name}</span>}
+          {line.supply && <SupplyChip supply={line.supply} />}
         </span>
         <span class="line-description">{line.description}</span>
         {line.reason && <span class="line-reason">{line.reason}{line.area ? ` · ${tf('line.area', { area: line.area })}` : ''}</span>}
