@@ -905,3 +905,20 @@ def run_piece(event, context):
 def get_dashboard(query):
     """A period's figures from the daily aggregates (JSON, or `format=csv`: one row per day)."""
     return dashboard.dashboard(api.caller(), query)
+
+
+# --- issue 20, lines: a line's choice between grades and its parts status ---
+
+
+@api.route("/api/orders/{order_id}/lines/{line_id}/choice", "POST",
+           body="work.line_options:Choice")
+def choose_line_option(order_id, line_id, body):
+    """The customer's choice between a line's grades (正廠 / 副廠…), recorded by the advisor."""
+    return orders.choose(api.caller(), order_id, line_id, body)
+
+
+@api.route("/api/orders/{order_id}/lines/{line_id}/supply", "POST",
+           body="work.line_options:SupplyChange")
+def set_line_supply(order_id, line_id, body):
+    """A part's status: in stock, to order, ordered (supplier, expected date), arrived."""
+    return orders.set_supply(api.caller(), order_id, line_id, body)

@@ -1377,4 +1377,7 @@ export const en: Messages = {
   'inbox.badgeLabel': '{n} unread LINE messages',
   'inbox.empty': 'No unread LINE messages.',
   'inbox.lead': '{n} unread in all. Opening the customer\'s conversation reads it.',
+  // issue 20, lines (the order side: parts waiting)
+  'lines.partsWait': 'Waiting for parts',
+  'lines.partsWaitOn': 'Parts due {day}',
 };

@@ -1377,6 +1377,9 @@ export const zhTW = {
   'inbox.badgeLabel': 'LINE 有 {n} 則未讀訊息',
   'inbox.empty': '沒有未讀的 LINE 訊息。',
   'inbox.lead': '共 {n} 則未讀。打開客戶的對話就算已讀。',
+  // issue 20, lines (the order side: parts waiting)
+  'lines.partsWait': '待料',
+  'lines.partsWaitOn': '待料 {day}',
 } as const;
 
 export type MessageKey = keyof typeof zhTW;
