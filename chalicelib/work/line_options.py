@@ -83,20 +83,20 @@ class SupplyChange(Body):
 
 # --- a new line's options and status ---
 
-def check_alternatives(line: dict, options: list[Option]) -> list[dict]:
-    """The alternatives as stored: a part line's, two to four, its own option among them."""
+def check_alternatives(line: dict) -> None:
+    """A new line's alternatives (a pydantic validator's check, on the request's fields): a
+    part line's, two to four, its own option among them."""
+    options = line["alternatives"]
     if line["kind"] != "part" or line.get("customer_supplied"):
         raise field_error("只有本店提供的零件可以有其他選擇。",
                           "alternatives: only a part the shop supplies has alternatives")
     if not 2 <= len(options) <= MAX_OPTIONS:
         raise field_error(f"請提供 2 到 {MAX_OPTIONS} 個選擇。",
                           f"alternatives: 2 to {MAX_OPTIONS} options")
-    stored = [option.model_dump(exclude_none=True) for option in options]
-    if not any(_is_own(line, option) for option in stored):
+    if not any(_is_own(line, option) for option in options):
         raise field_error("選項中要包含這個項目目前的零件（料號、等級與單價相同）。",
                           "alternatives: the line's own part (number, grade and price) must be "
                           "one of them")
-    return stored
 
 
 def _is_own(line: dict, option: dict) -> bool:

@@ -189,6 +189,8 @@ class NewLine(Body):
                               "part_key, grade and brand are a part's")
         if self.op_code and self.kind != "labour":
             raise field_error("只有工資項目有工時代碼。", "op_code is a labour line's")
+        if self.alternatives is not None:
+            line_options.check_alternatives(self.model_dump(exclude_none=True))
         return self
 
 
@@ -536,7 +538,8 @@ def _add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
     if body.menu:
         line.update(menu_id=body.menu.menu_id, menu=body.menu.model_dump(exclude_none=True))
     if body.alternatives is not None:
-        line["alternatives"] = line_options.check_alternatives(line, body.alternatives)
+        line["alternatives"] = [option.model_dump(exclude_none=True)
+                                for option in body.alternatives]
     supply = line_options.initial_supply(caller.shop_id, line)
     if supply:
         line["supply"] = supply
