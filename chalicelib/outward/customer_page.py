@@ -263,8 +263,7 @@ def _options(order: dict, line: dict) -> str:
     buttons = []
     for number, option in enumerate(line["alternatives"]):
         zh, en = models.GRADE_NAMES.get(option["grade"], (option["grade"], option["grade"]))
-        mine = option.get("part_number") == line.get("part_number") \
-            and option["grade"] == line.get("grade") and option["unit_price"] == line.get("unit_price")
+        mine = line_options.is_own(line, option)
         brand = f" {option['brand']}" if option.get("brand") else ""
         buttons.append(
             f"<button type=button class=\"opt{' on' if mine else ''}\" data-line=\"{_e(line['line_id'])}\" "

@@ -93,13 +93,13 @@ def check_alternatives(line: dict) -> None:
     if not 2 <= len(options) <= MAX_OPTIONS:
         raise field_error(f"請提供 2 到 {MAX_OPTIONS} 個選擇。",
                           f"alternatives: 2 to {MAX_OPTIONS} options")
-    if not any(_is_own(line, option) for option in options):
+    if not any(is_own(line, option) for option in options):
         raise field_error("選項中要包含這個項目目前的零件（料號、等級與單價相同）。",
                           "alternatives: the line's own part (number, grade and price) must be "
                           "one of them")
 
 
-def _is_own(line: dict, option: dict) -> bool:
+def is_own(line: dict, option: dict) -> bool:
     same_part = (option.get("part_key") == line["part_key"] if line.get("part_key")
                  else option["part_number"] == line.get("part_number"))
     return same_part and option["grade"] == line.get("grade") \
@@ -144,7 +144,7 @@ def chosen(order: dict, line_id: str, option: int) -> dict:
     if option >= len(options):
         raise NotFound("這個項目沒有這個選擇。", "No such option on this line.")
     picked = options[option]
-    if _is_own(line, picked) and line["description"] == picked["description"]:
+    if is_own(line, picked) and line["description"] == picked["description"]:
         return line
     refuse_unchoosable(order, line)
     updated = {key: value for key, value in line.items() if key not in OPTION_FIELDS}

@@ -113,6 +113,36 @@ def test_a_part_kept_in_stock_is_in_stock_only_when_enough_is_free(shop):
     assert "supply" not in own.body["lines"][-1]
 
 
+@pytest.fixture
+def sent():
+    """The operations sent to DynamoDB from now on (as test_customer_page_requests counts)."""
+    names: list[str] = []
+
+    def count(model, **_):
+        names.append(model.name)
+
+    clients = [models.Item._get_connection().connection.client, aws.table().meta.client,
+               aws.client("dynamodb")]
+    for client in clients:
+        client.meta.events.register("before-call.dynamodb.*", count)
+    yield names
+    for client in clients:
+        client.meta.events.unregister("before-call.dynamodb.*", count)
+
+
+def test_a_catalogue_part_costs_one_get_item_more_than_a_typed_line(shop, sent):
+    order = an_order(shop)
+    a_pad_line(shop, order["order_id"])  # the caller's first request reads who they are
+    sent[:] = []
+    shop.advisor.post(f"/api/orders/{order['order_id']}/lines", {
+        "line_id": new_id("line"), "kind": "part", "description": "雨刷片", "quantity": 1,
+        "unit_price": 600})
+    typed, sent[:] = list(sent), []
+    a_pad_line(shop, order["order_id"])
+    assert sorted(sent) == sorted([*typed, "GetItem"]), (typed, sent)
+    assert sent.count("TransactWriteItems") == 1 and sent.count("Query") == 1
+
+
 @pytest.mark.parametrize("alternatives, message", [
     ([OEM], "2 到 4"),
     ([OEM, AFTERMARKET, {**AFTERMARKET, "grade": "reman"}, {**AFTERMARKET, "grade": "used"},
