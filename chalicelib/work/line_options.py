@@ -100,6 +100,7 @@ def check_alternatives(line: dict) -> None:
 
 
 def is_own(line: dict, option: dict) -> bool:
+    """Whether `option` is the line's part as it stands: the same part, grade and price."""
     same_part = (option.get("part_key") == line["part_key"] if line.get("part_key")
                  else option["part_number"] == line.get("part_number"))
     return same_part and option["grade"] == line.get("grade") \
