@@ -955,3 +955,20 @@ def put_catalogue_part(part_key, body):
 @api.route("/api/catalogue/parts/{part_key}", "DELETE", status=204)
 def delete_catalogue_part(part_key):
     return catalogue.delete_part(api.caller(), part_key)
+
+
+# --- issue 20, lines: a line's choice between grades and its parts status ---
+
+
+@api.route("/api/orders/{order_id}/lines/{line_id}/choice", "POST",
+           body="work.line_options:Choice")
+def choose_line_option(order_id, line_id, body):
+    """The customer's choice between a line's grades (正廠 / 副廠…), recorded by the advisor."""
+    return orders.choose(api.caller(), order_id, line_id, body)
+
+
+@api.route("/api/orders/{order_id}/lines/{line_id}/supply", "POST",
+           body="work.line_options:SupplyChange")
+def set_line_supply(order_id, line_id, body):
+    """A part's status: in stock, to order, ordered (supplier, expected date), arrived."""
+    return orders.set_supply(api.caller(), order_id, line_id, body)

@@ -42,6 +42,7 @@ react(models.Case, dashboard.on_case)  # the cases a follow-up opens and closes,
 react(models.Appointment, dashboard.on_appointment)  # and the bookings: made, kept, missed
 react(models.Appointment, invitations.on_appointment)  # a booking ahead leaves the invitation list
 react(models.Line, staff.on_line)  # a technician's finding tells the front desk,
+react(models.Line, notify.on_line_change)  # a part's expected date tells the customer
 react(models.Order, staff.on_order_change)  # and so does a call for support
 react(models.Appointment, booking_messages.on_appointment_change)  # a booking tells its customer
 

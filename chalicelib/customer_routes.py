@@ -131,6 +131,14 @@ def part_choice(opened: Opened, token: str, code: str) -> dict:
     return customer_page.choose_part(opened.order, code, routes.current_request.raw_body)
 
 
+@routes.route("/t/{token}/choice", methods=["POST"])
+@with_order
+@answers_json
+def line_choice(opened: Opened, token: str) -> dict:
+    """The customer chooses between a line's grades (正廠 / 副廠…) while it is theirs to choose."""
+    return customer_page.choose(opened.order, routes.current_request.raw_body)
+
+
 # Web Push from the page: its service worker (one for every link, scope /t/), the manifest that
 # lets the page be added to the home screen, the browser's subscription, and the read receipt
 # the service worker sends when a notification is tapped.

@@ -147,7 +147,7 @@ def order_summary(order: dict) -> dict:
             "promised_at": promised_time(order), "waits_in_shop": order["waits_in_shop"],
             "technician_names": order.get("technician_names", []),
             "at_work": order.get("at_work", []), "found": int(order.get("found") or 0),
-            "help": order.get("help"),
+            "help": order.get("help"), "parts_wait": order.get("parts_wait"),
             "total": order["totals"]["total"], "created_at": order["created_at"]}
 
 

@@ -24,7 +24,8 @@ from chalicelib.core.errors import Conflict, NotFound, Unprocessable
 from chalicelib.outward import approval_codes, links, opt_out
 from chalicelib.outward.notify import push
 from chalicelib.records import shops, vehicles
-from chalicelib.work import inspections, order_store, parts, pdf, photos, signatures
+from chalicelib.work import (inspections, line_options, order_store, orders, parts, pdf, photos,
+                             signatures)
 
 ASSETS = Path(__file__).parent / "page"
 # The order's steps as a customer follows them (the board's states without the side roads).
@@ -166,7 +167,21 @@ def _timeline(order: dict) -> str:
                if promised and state not in order_store.CLOSED else "")
     zh, en = order_store.STATE_NAMES[state]
     return (f"<section aria-labelledby=h-now><h2 id=h-now>目前進度 <span class=en>Progress</span></h2>"
-            f"<p class=state>{_bi(zh, en)}</p>{promise}<ol class=tl>{''.join(rows)}</ol></section>")
+            f"<p class=state>{_bi(zh, en)}</p>{promise}{_parts_wait(order)}"
+            f"<ol class=tl>{''.join(rows)}</ol></section>")
+
+
+def _parts_wait(order: dict) -> str:
+    """等待零件 (and the day they are expected) while the car waits for parts."""
+    wait = order.get("parts_wait")
+    if not wait or order["state"] in order_store.CLOSED:
+        return ""
+    day = wait.get("expected_on")
+    if day:
+        shown = line_options.day_text(day)
+        return (f"<p class=wait id=partswait>等待零件，預計 <b>{_e(shown)}</b> 到貨 "
+                f"<span class=en>Waiting for parts, expected {_e(shown)}</span></p>")
+    return "<p class=wait id=partswait>等待零件 <span class=en>Waiting for parts</span></p>"
 
 
 def _report(opened: links.Opened, shots: dict[str, list[dict]]) -> str:
@@ -224,12 +239,39 @@ def _lines(order: dict) -> str:
     totals = order_store.totals_of(order["lines"])
     waiting = {"proposed", "pending"}
     rows = "".join(
-        f"<tr><td>{_e(line['description'])}"
+        f"<tr><td>{_e(line['description'])}{_grade(line)}"
         f"{' <small>待您同意 Awaiting your answer</small>' if line['state'] in waiting and line.get('origin') == 'additional' else ''}"
-        f"</td><td class=n>{_e(_nt(line['amount']))}</td></tr>" for line in counted)
+        f"{_options(order, line)}</td><td class=n>{_e(_nt(line['amount']))}</td></tr>"
+        for line in counted)
     return ("<section aria-labelledby=h-lines><h2 id=h-lines>維修項目與金額 <span class=en>Work and "
             f"price</span></h2><table>{rows}"
             + _total_rows(totals, order.get("buyer")) + "</table></section>")
+
+
+def _grade(line: dict) -> str:
+    if not line.get("grade") or line["grade"] not in models.GRADE_NAMES:
+        return ""
+    zh, en = models.GRADE_NAMES[line["grade"]]
+    return f" <span class=grade>{_e(zh)} <span class=en>{_e(en)}</span></span>"
+
+
+def _options(order: dict, line: dict) -> str:
+    """A line the customer may still choose on: each grade at its price, and what the order's
+    total becomes with it (page.js posts the choice, then shows the page again)."""
+    if not line_options.can_choose(order, line):
+        return ""
+    buttons = []
+    for number, option in enumerate(line["alternatives"]):
+        zh, en = models.GRADE_NAMES.get(option["grade"], (option["grade"], option["grade"]))
+        mine = line_options.is_own(line, option)
+        brand = f" {option['brand']}" if option.get("brand") else ""
+        buttons.append(
+            f"<button type=button class=\"opt{' on' if mine else ''}\" data-line=\"{_e(line['line_id'])}\" "
+            f"data-option={number} aria-pressed={'true' if mine else 'false'}>"
+            f"<b>{_e(zh)}</b> <span class=en>{_e(en)}</span>{_e(brand)}<br>{_e(_nt(option['unit_price']))}"
+            f"<br><small>合計 Total {_e(_nt(line_options.total_if(order, line, number)))}</small></button>")
+    return ("<div class=opts role=group aria-label=\"選擇零件等級 Choose the grade\">"
+            f"{''.join(buttons)}</div><p class=msg role=status></p>")
 
 
 def _total_rows(totals: dict, buyer: dict | None) -> str:
@@ -377,7 +419,8 @@ def render(opened: links.Opened, token: str) -> tuple[str, tuple[str, ...]]:
     origins = tuple(sorted({_origin(shot["thumb"]) for items in shots.values() for shot in items}
                            | {_origin(logo or "")} - {""}))
     title = f"{shop.get('name', '')} · {order_store.STATE_NAMES[order['state']][0]}"
-    return _document(title, body, script=bool(approval) or "data-wish" in body,
+    return _document(title, body, script=bool(approval) or "data-wish" in body
+                     or "data-option" in body,
                      head=_push_head(token)), origins
 
 
@@ -451,6 +494,17 @@ def choose_part(order: dict, code: str, raw: bytes | None) -> dict:
         raise NotFound("找不到這個舊品。", "No such old part on this order.")
     saved = parts.customer_decides(order["shop_id"], order["order_id"], code, wish)
     return {"code": saved["code"], "wish": saved["wish"]}
+
+
+def choose(order: dict, raw: bytes | None) -> dict:
+    """The customer chooses between a line's grades (正廠 / 副廠…): the line's new part and
+    price, and the order's new total."""
+    body = parse(line_options.CustomerChoice, raw)
+    saved = orders.choose_for_customer(order["shop_id"], order["order_id"], body.line_id,
+                                       body.option)
+    line = line_options.line_of(saved, body.line_id)
+    return {"line_id": line["line_id"], "grade": line.get("grade"),
+            "amount": int(line["amount"]), "total": int(saved["totals"]["total"])}
 
 
 # --- Web Push: the page's 有進度時通知我, its service worker and its manifest ---

@@ -139,11 +139,28 @@ def totals_of(lines: list[dict]) -> dict:
 
 
 def of_lines(lines: list[dict]) -> dict:
-    """What the header keeps of its lines, for a write that changed them: the totals, and how
-    many a technician proposed that still wait for the advisor's price (the board's badge)."""
+    """What the header keeps of its lines, for a write that changed them: the totals, how
+    many a technician proposed that still wait for the advisor's price (the board's badge),
+    and the parts the car waits for (the board's 待料, the customer's page)."""
     return {"totals": totals_of(lines),
             "found": sum(1 for line in lines if line.get("unpriced")
-                         and line["state"] != "declined")}
+                         and line["state"] != "declined"),
+            "parts_wait": parts_wait(lines)}
+
+
+WAITING = ("to_order", "ordered")  # a part's status while it is not yet in the shop
+
+
+def parts_wait(lines: list[dict]) -> dict | None:
+    """How many part lines wait to be ordered or to arrive, and the latest day one of them is
+    expected (of those with a date); None when none waits."""
+    waiting = [line for line in lines if line["kind"] == "part" and line["state"] != "declined"
+               and (line.get("supply") or {}).get("status") in WAITING]
+    if not waiting:
+        return None
+    days = [line["supply"]["expected_on"] for line in waiting
+            if line["supply"].get("expected_on")]
+    return {"lines": len(waiting), **({"expected_on": max(days)} if days else {})}
 
 
 def is_job(line: dict) -> bool:

@@ -19,7 +19,7 @@ from chalicelib.api.roles import require
 from chalicelib.core import clock, money, tax_ids
 from chalicelib.core.errors import Busy, Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from chalicelib.records import customers, shop_settings, shops, vehicles
-from chalicelib.work import parts, signatures
+from chalicelib.work import line_options, parts, signatures
 from chalicelib.work.order_store import (CLOSED, STATE_NAMES, TRANSITIONS, State, assemble,
                                          busy, event_item, is_job, load, of_lines, read, save,
                                          write)
@@ -164,6 +164,15 @@ class NewLine(Body):
     # (and signs) when asked to approve added work.
     reason: LongText | None = None
     photo_id: ClientId | None = None
+    # Taken from the catalogue (models/catalogue.py): the part or operation, the part's grade
+    # and brand, the service menu it came with; the grades the customer may choose between.
+    part_key: str | None = Field(default=None, max_length=80)
+    op_code: str | None = Field(default=None, max_length=40)
+    grade: models.Grade | None = None
+    brand: str | None = Field(default=None, max_length=60)
+    menu: line_options.Menu | None = None
+    alternatives: list[line_options.Option] | None = Field(default=None,
+                                                           max_length=line_options.MAX_OPTIONS)
 
     @model_validator(mode="after")
     def _priced(self) -> "NewLine":
@@ -175,6 +184,13 @@ class NewLine(Body):
                               f"a {self.kind} line needs {', '.join(missing)}")
         if self.customer_supplied and self.kind != "part":
             raise field_error("只有零件可以是客戶自備。", "only a part can be customer supplied")
+        if self.kind != "part" and (self.part_key or self.grade or self.brand):
+            raise field_error("只有零件有料號鍵、等級與品牌。",
+                              "part_key, grade and brand are a part's")
+        if self.op_code and self.kind != "labour":
+            raise field_error("只有工資項目有工時代碼。", "op_code is a labour line's")
+        if self.alternatives is not None:
+            line_options.check_alternatives(self.model_dump(exclude_none=True))
         return self
 
 
@@ -517,9 +533,70 @@ def _add_line(caller: Caller, order_id: str, body: NewLine) -> dict:
             **{key: value for key in ("hours", "rate", "part_number", "quantity", "unit_price")
                if (value := getattr(body, key)) is not None},
             **({"customer_supplied": True} if body.customer_supplied else {}),
-            **{key: value for key in ("reason", "photo_id") if (value := getattr(body, key))}}
+            **{key: value for key in ("reason", "photo_id", "part_key", "op_code", "grade",
+                                      "brand") if (value := getattr(body, key))}}
+    if body.menu:
+        line.update(menu_id=body.menu.menu_id, menu=body.menu.model_dump(exclude_none=True))
+    if body.alternatives is not None:
+        line["alternatives"] = [option.model_dump(exclude_none=True)
+                                for option in body.alternatives]
+    supply = line_options.initial_supply(caller.shop_id, line)
+    if supply:
+        line["supply"] = supply
     lines = [*order["lines"], line]
     return view(save(caller, order, of_lines(lines), puts=[line]), caller)
+
+
+def choose(caller: Caller, order_id: str, line_id: str, body: line_options.Choice) -> dict:
+    """The advisor records the customer's choice between a line's grades (正廠 / 副廠…) at the
+    counter: the option's part and price become the line's."""
+    require(caller, "orders.write")
+    return models.retry(lambda: _choose(caller, load(caller.shop_id, order_id), line_id,
+                                        body.option), busy=busy())
+
+
+def choose_for_customer(shop_id: str, order_id: str, line_id: str, option: int) -> dict:
+    """The customer chooses on their page (the link's token named the order): the same rule."""
+    def attempt() -> dict:
+        order = load(shop_id, order_id)
+        customer = Caller(shop_id=shop_id, staff_id="customer", role="customer",
+                          name=order["customer"]["name"])
+        return _choose(customer, order, line_id, option)
+
+    return models.retry(attempt, busy=busy())
+
+
+def _choose(caller: Caller, order: dict, line_id: str, option: int) -> dict:
+    line = line_options.line_of(order, line_id)
+    updated = line_options.chosen(order, line_id, option)
+    if updated is line:
+        return order if caller.role == "customer" else view(order, caller)
+    lines = [updated if item["line_id"] == line_id else item for item in order["lines"]]
+    # Not once a signature covers it, even one written since this read: checked with the write.
+    saved = save(caller, order, of_lines(lines), puts=[updated], unfrozen=[updated["sk"]])
+    return saved if caller.role == "customer" else view(saved, caller)
+
+
+def set_supply(caller: Caller, order_id: str, line_id: str,
+               body: line_options.SupplyChange) -> dict:
+    """A part's status (有庫存 / 待訂 / 已訂 with its supplier and expected date / 已到): the
+    header's parts_wait follows; a new expected date tells the customer (notify, from the
+    stream)."""
+    require(caller, "orders.write")
+    return models.retry(lambda: _set_supply(caller, order_id, line_id, body), busy=busy())
+
+
+def _set_supply(caller: Caller, order_id: str, line_id: str,
+                body: line_options.SupplyChange) -> dict:
+    order = load(caller.shop_id, order_id)
+    refuse_closed(order)
+    line = _line(order, line_id)
+    updated = line_options.supplied(line, body)
+    if updated == line:
+        return view(order, caller)
+    updated["updated_at"] = clock.now_iso()
+    lines = [updated if item["line_id"] == line_id else item for item in order["lines"]]
+    return view(save(caller, order, of_lines(lines), puts=[updated]), caller)
 
 
 def propose(caller: Caller, order_id: str, body: Finding) -> dict:

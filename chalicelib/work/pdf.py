@@ -17,6 +17,7 @@ from typing import Any
 
 from chalicelib.core import clock, money, phones
 from chalicelib.core.dates import paper_date
+from chalicelib.models import GRADE_NAMES
 from chalicelib.work import fonts, inspections, parts
 from chalicelib.work.labels import grouped
 
@@ -391,6 +392,9 @@ def _line_table(pdf: Any, lines: list[dict], decisions: bool = False,
                 description += f"\n（{line['reason']}）"
             if line.get("customer_supplied"):
                 description += "\n【客戶自備 Customer's own part】"
+            if line.get("grade") in GRADE_NAMES:
+                zh, en = GRADE_NAMES[line["grade"]]
+                description += f"\n【{zh} {en}{' · ' + line['brand'] if line.get('brand') else ''}】"
             row.cell(str(number))
             row.cell(KIND_NAMES.get(line["kind"], line["kind"]))
             row.cell(description)

@@ -255,7 +255,7 @@ def _doc_line(line: dict, shots: list[dict] = ()) -> dict:
     return {**{key: line[key] for key in ("line_id", "kind", "description", "amount", "origin",
                                           "part_number", "quantity", "hours", "rate",
                                           "unit_price", "customer_supplied", "reason", "area",
-                                          "photo_id", "unpriced")
+                                          "photo_id", "unpriced", "grade", "brand")
                if line.get(key) is not None},
             **({"photo_ids": [shot["photo_id"] for shot in shots]} if shots else {})}
 

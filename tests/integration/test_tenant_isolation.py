@@ -51,6 +51,10 @@ BODIES = {
                                                "description": "x", "amount": 100},
     ("PATCH", "/api/orders/{order_id}/lines/{line_id}"): {"state": "declined"},
     ("POST", "/api/orders/{order_id}/dispatch"): {"technician_id": "{staff_id}"},
+    # issue 20: B chooses a grade on A's line, marks A's part ordered
+    ("POST", "/api/orders/{order_id}/lines/{line_id}/choice"): {"option": 0},
+    ("POST", "/api/orders/{order_id}/lines/{line_id}/supply"): {"status": "ordered",
+                                                                "expected_on": "2099-01-05"},
     # the workshop floor: B reports a finding, times a job, asks for help, moves the promise and
     # records a final check on A's order
     ("POST", "/api/orders/{order_id}/findings"): {"line_id": "{new}", "kind": "labour",

@@ -88,7 +88,7 @@ def test_each_item_type_has_its_reactions():
                                staff.on_order_change]
     assert routed("vehicle") == []
     assert routed("order_event") == [dashboard.on_event]
-    assert routed("order_line") == [dashboard.on_line, staff.on_line]
+    assert routed("order_line") == [dashboard.on_line, staff.on_line, notify.on_line_change]
     assert routed("message") == [dashboard.on_message]
     assert routed("case") == [dashboard.on_case]
     assert routed("appointment") == [dashboard.on_appointment, invitations.on_appointment,

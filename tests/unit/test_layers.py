@@ -20,7 +20,7 @@ LAYERS = [
      "records.customers", "records.onboarding", "records.catalogue"],
     ["work.fonts", "work.labels", "work.order_store", "work.board", "work.photos",
      "work.inspections",
-     "work.parts", "work.pdf", "work.paper", "work.signatures", "work.orders", "work.jobs", "work.quality", "work.handover", "work.dispatch_sheet", "work.history",
+     "work.parts", "work.pdf", "work.paper", "work.signatures", "work.line_options", "work.orders", "work.jobs", "work.quality", "work.handover", "work.dispatch_sheet", "work.history",
      "work.slots", "work.appointments", "work.appointment_sheet", "work.inspection_sheet"],
     ["outward.links", "outward.opt_out", "outward.notify", "outward.texted_codes",
      "outward.approval_codes",

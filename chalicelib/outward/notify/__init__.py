@@ -22,10 +22,12 @@ from chalicelib.outward.notify.order_messages import (Resend, list_messages, mar
                                                       order_messages, resend)
 from chalicelib.outward.notify.quiet_hours import (next_send_time, queue, quiet, send_due,
                                                    send_due_now)
-from chalicelib.outward.notify.steps import notify_step, on_order_change, render, send_text
+from chalicelib.outward.notify.steps import (notify_parts_date, notify_step, on_line_change,
+                                             on_order_change, render, send_text)
 
 __all__ = ["Delivery", "Message", "BACKOFF_SECONDS", "MAX_TRIES", "adapter", "deliver",
            "send_direct", "Reply", "conversation", "inbox", "reply", "mark_conversation_read",
            "line_link", "line_webhook", "link_code", "Resend", "list_messages", "mark_read",
            "order_messages", "resend", "next_send_time", "queue", "quiet", "send_due",
-           "send_due_now", "notify_step", "on_order_change", "render", "send_text"]
+           "send_due_now", "notify_step", "on_order_change", "render", "send_text",
+           "notify_parts_date", "on_line_change"]

@@ -36,7 +36,7 @@ IDEMPOTENCY_SECONDS = 14 * 86400  # a batch redelivered within two weeks sends n
 # room): a send's "in progress" record ends after it, so one whose answer was lost, or whose
 # sender died, is taken over then instead of blocking that message for the two weeks.
 SEND_WINDOW_SECONDS = 60
-SUBJECTS = {"reminder": "保養提醒", "approval_code": "追加項目確認碼",
+SUBJECTS = {"reminder": "保養提醒", "approval_code": "追加項目確認碼", "parts": "零件預計到貨",
             "checked_in": "已接車", "awaiting_approval": "追加項目待確認",
             "ready": "可以取車了", "delivered": "已交車"}
 # Each adapter's `send(message) -> Delivery`, looked up when sending (a stand-in set on the

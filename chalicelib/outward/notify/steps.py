@@ -42,6 +42,35 @@ def notify_promise(order: dict) -> list[dict]:
     return send_text(order, f"promise:{promise['revised_at']}", text)
 
 
+def on_line_change(event_name: str, new_image: dict, old_image: dict) -> None:
+    """The stream's reaction to an order line: a part's expected date, new or changed, tells
+    the customer when it is due (once per line and date, quiet hours respected)."""
+    if event_name == "REMOVE" or not new_image:
+        return
+    line, before = _plain(new_image), _plain(old_image)
+    supply = line.get("supply") or {}
+    day = supply.get("expected_on")
+    if day and day != (before.get("supply") or {}).get("expected_on"):
+        notify_parts_date(line, day)
+
+
+def notify_parts_date(line: dict, day: str) -> list[dict]:
+    """零件預計 M/D 到貨: the day a part the car waits for is expected, with the progress link.
+    Its step names the line and the day, so each date is sent once however often the change is
+    handed over, and a later date is a message of its own."""
+    shop_id, order_id = models.order_of(line["pk"])
+    order = models.Order.read(models.order_key(shop_id, order_id))
+    if not order or order["state"] in ("delivered", "followed_up", "cancelled"):
+        return []
+    shop = shops.get_shop(shop_id) or {}
+    plate = vehicles.mask_plate(order.get("vehicle", {}).get("plate", ""))
+    link = links.url_for(shop_id, order_id) or ""
+    _, month, dom = day.split("-")
+    text = (f"{shop.get('name', '')}：您的愛車 {plate} 所需零件（{line['description']}）預計 "
+            f"{int(month)}/{int(dom)} 到貨，到貨後即安排施工。進度：{link}").strip()
+    return send_text(order, f"parts:{line['line_id']}:{day}", text)
+
+
 def _plain(image: dict) -> dict:
     """A stream record's image (DynamoDB's typed JSON) as the plain dict its model reads."""
     return models.Item.from_image(image).as_dict() if image else {}

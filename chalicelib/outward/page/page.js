@@ -11,6 +11,10 @@ all('[data-wish]').forEach(function(b){b.addEventListener('click',function(){
 var li=b.closest('li'),m=$('.msg',li);all('button',li).forEach(function(x){x.disabled=true});
 post('/parts/'+b.getAttribute('data-code'),{wish:b.getAttribute('data-wish')}).then(function(r){
 if(r.ok)location.reload();else{say(m,r);all('button',li).forEach(function(x){x.disabled=false})}})})});
+all('[data-option]').forEach(function(b){b.addEventListener('click',function(){
+var td=b.closest('td'),m=$('.msg',td);all('button',td).forEach(function(x){x.disabled=true});
+post('/choice',{line_id:b.getAttribute('data-line'),option:+b.getAttribute('data-option')}).then(function(r){
+if(r.ok)location.reload();else{say(m,r);all('button',td).forEach(function(x){x.disabled=false})}})})});
 var f=$('#approve');if(!f)return;
 var consented=+f.getAttribute('data-consented'),above=+f.getAttribute('data-code-above'),out=$('#newtotal'),send=$('#send'),msg=$('#amsg'),otp=$('#otp'),code=$('#code'),cmsg=$('#cmsg');
 function money(n){return'NT$'+n.toLocaleString('en-US')}

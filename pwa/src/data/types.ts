@@ -269,6 +269,8 @@ export interface OrderSummary {
   at_work?: AtWork[];
   /** Lines a technician proposed that wait for a price. */
   found?: number;
+  /** Part lines waiting to be ordered or to arrive, and the latest day one is expected (待料). */
+  parts_wait?: PartsWait | null;
   help?: HelpCall | null;
   total: number;
 }
@@ -612,4 +614,10 @@ export interface VehicleHistory {
   declined_open: DeclinedOpen[];
   legal_tread_mm: number;
   more: boolean;
+}
+
+/** The car waits for parts: how many lines, and the latest expected day (YYYY-MM-DD). */
+export interface PartsWait {
+  lines: number;
+  expected_on?: string;
 }

@@ -1503,4 +1503,7 @@ export const en: Messages = {
   'supply.expected': 'Expected on',
   'supply.expectedShort': 'expected {date}',
   'supply.save': 'Save the status',
+  // issue 20, lines (the order side: parts waiting)
+  'lines.partsWait': 'Waiting for parts',
+  'lines.partsWaitOn': 'Parts due {day}',
 };

@@ -1503,6 +1503,9 @@ export const zhTW = {
   'supply.expected': '預計到貨日',
   'supply.expectedShort': '預計 {date}',
   'supply.save': '儲存狀態',
+  // issue 20, lines (the order side: parts waiting)
+  'lines.partsWait': '待料',
+  'lines.partsWaitOn': '待料 {day}',
 } as const;
 
 export type MessageKey = keyof typeof zhTW;

@@ -110,6 +110,11 @@ function OrderCard({ order }: { order: OrderSummary }) {
       </span>
       {order.help && <span class="tag tag-help" data-testid="help">{t('board.help')}：{order.help.by.name}</span>}
       {!!order.found && <span class="tag tag-found" data-testid="found">{tf('board.found', { n: order.found })}</span>}
+      {order.parts_wait && (
+        <span class="tag tag-parts" data-testid="parts-wait">
+          {order.parts_wait.expected_on ? tf('lines.partsWaitOn', { day: monthDay(order.parts_wait.expected_on) }) : t('lines.partsWait')}
+        </span>
+      )}
       <span class="plate">{order.plate}</span>
       <span class="order-card-line">{order.make} {order.model}</span>
       <span class="order-card-line">{order.customer_name}</span>
@@ -130,4 +135,10 @@ function OrderCard({ order }: { order: OrderSummary }) {
       <span class="order-card-total">{formatMoney(order.total)}</span>
     </a>
   );
+}
+
+/** `2026-12-09` as the card shows it: 12/9. */
+function monthDay(day: string): string {
+  const [, month, date] = day.split('-');
+  return `${Number(month)}/${Number(date)}`;
 }
