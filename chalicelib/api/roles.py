@@ -41,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "booking.read": FRONT_DESK,      # the booking setup, the page's link and QR
     "booking.manage": MANAGERS,      # change the booking setup
     "invitations.work": FRONT_DESK,  # the invitation list (邀約回廠名單): call, LINE, SMS
+    "stock.read": EVERYONE,          # the kept parts: on hand, reserved, the minimum
+    "stock.write": FRONT_DESK,       # goods received, a count, a minimum
 }
 
 # (permission zh, en) for the message a refused person reads.
@@ -74,6 +76,8 @@ _ACTIONS = {
     "booking.read": ("查看預約設定", "see the booking setup"),
     "booking.manage": ("變更預約設定", "change the booking setup"),
     "invitations.work": ("邀約客戶回廠", "invite customers back"),
+    "stock.read": ("查看庫存", "see the stock"),
+    "stock.write": ("登錄進貨、盤點或安全量", "record goods received, counts or minimums"),
 }
 
 
