@@ -972,3 +972,34 @@ def choose_line_option(order_id, line_id, body):
 def set_line_supply(order_id, line_id, body):
     """A part's status: in stock, to order, ordered (supplier, expected date), arrived."""
     return orders.set_supply(api.caller(), order_id, line_id, body)
+
+
+# --- the stock of kept parts (庫存) ---
+
+stock = lazy("work.stock")
+
+
+@api.route("/api/stock", "GET", query="work.stock:StockQuery")
+def list_stock(query):
+    """The kept parts: on hand, reserved by authorized orders, available, the minimum (安全量);
+    below the minimum first (`below=1`: only those)."""
+    return stock.listing(api.caller(), query)
+
+
+@api.route("/api/stock/below.csv", "GET")
+def get_stock_below_csv():
+    """The parts below their minimum with what to order, as a CSV (UTF-8 with a BOM, for Excel)."""
+    return stock.below_csv(api.caller())
+
+
+@api.route("/api/stock/{part_key}", "PUT", body="work.stock:StockChange")
+def change_stock(part_key, body):
+    """A count (盤點) or a minimum; the part must be in the catalogue (404); 409 on a stale
+    version."""
+    return stock.change(api.caller(), part_key, body)
+
+
+@api.route("/api/stock/{part_key}/receipts", "POST", body="work.stock:Receipt")
+def receive_stock(part_key, body):
+    """Goods received (進貨): added to on hand once per client id, even when sent again."""
+    return stock.receive(api.caller(), part_key, body)

@@ -21,6 +21,7 @@ from chalicelib.after import dashboard, invitations, reminders
 from chalicelib.core.observability import logger
 from chalicelib.outward import booking_messages, notify
 from chalicelib.outward.notify import staff
+from chalicelib.work import stock
 
 # A reaction is given the record's event name (INSERT, MODIFY, REMOVE) and its new and old image
 # in DynamoDB's typed JSON (`models.Item.from_image(image).as_dict()` reads one).
@@ -45,6 +46,8 @@ react(models.Line, staff.on_line)  # a technician's finding tells the front desk
 react(models.Line, notify.on_line_change)  # a part's expected date tells the customer
 react(models.Order, staff.on_order_change)  # and so does a call for support
 react(models.Appointment, booking_messages.on_appointment_change)  # a booking tells its customer
+react(models.Line, stock.on_line)  # an authorized part reserves its stock, done issues it,
+react(models.Order, stock.on_order_change)  # and a cancelled order releases it
 
 
 def type_of(new_image: dict, old_image: dict) -> str | None:

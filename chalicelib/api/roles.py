@@ -42,6 +42,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "booking.manage": MANAGERS,      # change the booking setup
     "invitations.work": FRONT_DESK,  # the invitation list (邀約回廠名單): call, LINE, SMS
     "catalogue.write": MANAGERS,     # parts, labour operations, menus and rates
+    "stock.read": EVERYONE,          # the kept parts: on hand, reserved, the minimum
+    "stock.write": FRONT_DESK,       # goods received, a count, a minimum
 }
 
 # (permission zh, en) for the message a refused person reads.
@@ -76,6 +78,8 @@ _ACTIONS = {
     "booking.manage": ("變更預約設定", "change the booking setup"),
     "invitations.work": ("邀約客戶回廠", "invite customers back"),
     "catalogue.write": ("修改零件、工時、保養套餐與工資", "change the catalogue"),
+    "stock.read": ("查看庫存", "see the stock"),
+    "stock.write": ("登錄進貨、盤點或安全量", "record goods received, counts or minimums"),
 }
 
 

@@ -139,6 +139,7 @@ class StockItem(Item, discriminator="stock_item"):
     on_hand = Number()
     reserved = Number(null=True)
     minimum = Number(null=True)
+    receipts = Values(null=True)  # the client ids of the latest goods received: a replay's own
     updated_at = Text()
     version = Version()
 

@@ -146,6 +146,14 @@ function LazyPartsReport() {
   return chunk ? <chunk.PartsReport /> : <Loading />;
 }
 
+// The stock of kept parts (庫存): opened now and then, a chunk of its own.
+const loadStock = () => import('./screens/Stock');
+
+function LazyStock() {
+  const chunk = useChunk(loadStock, 'The stock screen');
+  return chunk ? <chunk.Stock /> : <Loading />;
+}
+
 function Screen() {
   const who = session.value;
   const current = route.value;
@@ -190,6 +198,7 @@ function Screen() {
     case 'customer': return <LazyCustomer key={current.customerId} customerId={current.customerId} />;
     case 'vehicle-history': return <LazyVehicleHistory key={current.vehicleId} vehicleId={current.vehicleId} />;
     case 'inbox': return <Inbox />;
+    case 'stock': return <LazyStock />;
     default: return technician ? <Jobs /> : <Board />;
   }
 }

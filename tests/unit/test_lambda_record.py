@@ -9,6 +9,7 @@ from chalicelib import changes, models
 from chalicelib.after import dashboard, invitations, reminders
 from chalicelib.outward import booking_messages, notify
 from chalicelib.outward.notify import staff
+from chalicelib.work import stock
 from devstack.poller import lambda_record
 
 ARN = "arn:aws:dynamodb:ap-northeast-1:000000000000:table/t/stream/2026-11-22T00:00:00.000"
@@ -85,10 +86,11 @@ def test_each_item_type_has_its_reactions():
         return changes.reactions_to(an_image("ANY", type_name), {})
 
     assert routed("order") == [notify.on_order_change, reminders.on_order_change,
-                               staff.on_order_change]
+                               staff.on_order_change, stock.on_order_change]
     assert routed("vehicle") == []
     assert routed("order_event") == [dashboard.on_event]
-    assert routed("order_line") == [dashboard.on_line, staff.on_line, notify.on_line_change]
+    assert routed("order_line") == [dashboard.on_line, staff.on_line, notify.on_line_change,
+                                    stock.on_line]
     assert routed("message") == [dashboard.on_message]
     assert routed("case") == [dashboard.on_case]
     assert routed("appointment") == [dashboard.on_appointment, invitations.on_appointment,

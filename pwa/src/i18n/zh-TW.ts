@@ -1506,6 +1506,31 @@ export const zhTW = {
   // issue 20, lines (the order side: parts waiting)
   'lines.partsWait': '待料',
   'lines.partsWaitOn': '待料 {day}',
+  // --- issue 20, the stock of kept parts (the stock helper's keys) ---
+  'stock.nav': '庫存',
+  'stock.title': '零件庫存',
+  'stock.csv': '低於安全量清單 CSV',
+  'stock.preparing': '準備中…',
+  'stock.filter': '顯示哪些零件',
+  'stock.filterBelow': '低於安全量（{n}）',
+  'stock.filterAll': '全部',
+  'stock.empty': '還沒有備庫存的零件：先在零件目錄建立零件，再登錄進貨或盤點。',
+  'stock.noneBelow': '沒有低於安全量的零件。',
+  'stock.below': '低於安全量',
+  'stock.onHand': '庫存',
+  'stock.reserved': '已保留',
+  'stock.available': '可用',
+  'stock.minimum': '安全量',
+  'stock.negative': '帳上庫存是負數：已領用的比登錄的多，請盤點。',
+  'stock.receive': '進貨',
+  'stock.count': '盤點',
+  'stock.setMinimum': '設定安全量',
+  'stock.receiveQuantity': '進貨數量',
+  'stock.countQuantity': '架上實際數量',
+  'stock.minimumQuantity': '安全量（低於就要叫貨）',
+  'stock.confirm': '確定',
+  'stock.saved': '已更新「{name}」。',
+  'stock.queued': '目前離線：連線後會自動送出。',
 } as const;
 
 export type MessageKey = keyof typeof zhTW;

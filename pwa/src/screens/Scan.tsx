@@ -171,6 +171,7 @@ export function Scan({ batch }: { batch: boolean }) {
       <div class="screen-head">
         <h1 id="scan-title">{t('scan.title')}</h1>
         {role !== 'technician' && <a class="button-secondary scan-report" href={`#${partsReportPath}`}>{t('scan.report')}</a>}
+        {role !== 'technician' && <a class="button-secondary phone-only" href="#/stock">{t('stock.nav')}</a>}
       </div>
       <div class="choice scan-modes" role="group" aria-label={t('scan.modeLabel')}>
         <a class="choice-option" href={`#${scanPath(false)}`} aria-current={!batch ? 'page' : undefined}>{t('scan.modeSingle')}</a>

@@ -15,6 +15,7 @@ const ADVISOR_TABS: Tab[] = [
   ['/invitations', 'nav.invitations', ['invitations'], 'wide'],
   ['/jobs', 'nav.jobs', ['jobs']],
   ['/scan', 'nav.parts', ['scan', 'part']],
+  ['/stock', 'stock.nav', ['stock'], 'wide'],
   ['/settings', 'nav.settings', ['settings']],
 ];
 const MANAGER_TABS: Tab[] = [

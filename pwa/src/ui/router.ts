@@ -23,6 +23,7 @@ export type Route =
   | { name: 'customer'; customerId: string }
   | { name: 'vehicle-history'; vehicleId: string }
   | { name: 'inbox' }
+  | { name: 'stock' }
   | { name: 'sign-in' }
   /** A new shop owner's one-time link, `/welcome#<token>` (the token never leaves the browser
    * but to redeem it). */
@@ -53,6 +54,7 @@ export function parseRoute(hash: string): Route {
     case 'invitations': return { name: 'invitations' };
     case 'inbox': return { name: 'inbox' };
     case 'dashboard': return { name: 'dashboard' };
+    case 'stock': return { name: 'stock' };
     case 'sign-in': return { name: 'sign-in' };
     default: return { name: 'home' };
   }
