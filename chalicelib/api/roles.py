@@ -41,6 +41,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "booking.read": FRONT_DESK,      # the booking setup, the page's link and QR
     "booking.manage": MANAGERS,      # change the booking setup
     "invitations.work": FRONT_DESK,  # the invitation list (邀約回廠名單): call, LINE, SMS
+    "catalogue.write": MANAGERS,     # the catalogue's parts, labour, menus, rates; price lists
 }
 
 # (permission zh, en) for the message a refused person reads.
@@ -74,6 +75,7 @@ _ACTIONS = {
     "booking.read": ("查看預約設定", "see the booking setup"),
     "booking.manage": ("變更預約設定", "change the booking setup"),
     "invitations.work": ("邀約客戶回廠", "invite customers back"),
+    "catalogue.write": ("修改價目表、工時與保養套餐", "change the catalogue"),
 }
 
 
