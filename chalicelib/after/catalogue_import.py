@@ -159,7 +159,8 @@ def status(caller: Caller, import_id: str) -> dict:
 def view(job: models.Job) -> dict:
     options = job.options or {}
     return {"import_id": options.get("import_id"), "state": _state(job.state),
-            "dry_run": bool(options.get("dry_run")), "encoding": options.get("encoding"),
+            "format": options.get("format"), "dry_run": bool(options.get("dry_run")),
+            "encoding": options.get("encoding"),
             "percent": int(job.percent),
             **{name: int(job.counts.get(name, 0)) for name in COUNTS},
             "errors": job.errors or [], "errors_kept": ERRORS_KEPT,

@@ -17,6 +17,7 @@ import { Staff } from '../ui/settings/Staff';
 import { Tablets } from '../ui/settings/Tablets';
 import { NotifyTemplates } from '../ui/settings/NotifyTemplates';
 import { BookingSetup } from '../ui/settings/BookingSetup';
+import { PriceListImport } from '../ui/settings/PriceListImport';
 
 /**
  * My PIN; for an owner or manager also making this tablet a shared shop device and the shop's
@@ -56,6 +57,7 @@ export function Settings() {
       {manages && <TemplateEditor />}
       {manages && <QualityTemplateEditor />}
       {manages && <LazyDataTransfer />}
+      {manages && <PriceListImport />}
       <button type="button" class="button-secondary button-block" onClick={() => void signOut().then(() => navigate('/sign-in'))}>
         {t('header.signOut')}
       </button>
@@ -70,6 +72,7 @@ const INDEX: [string, MessageKey][] = [
   ['thresholds-title', 'settings.thresholds'], ['document-dates-title', 'paper.dates'],
   ['notify-title', 'notify.title'], ['template-title', 'settings.template'],
   ['quality-template-title', 'settings.qualityTemplate'],
+  ['price-list-title', 'priceList.title'],
 ];
 
 /** The panel's heading at the top of the screen's own scroller (scrollIntoView would move the
