@@ -8,6 +8,7 @@ import { JobProgress } from '../ExportJob';
 import { useJob } from '../useJob';
 import { Field } from '../Field';
 import { Notice } from '../Notice';
+import './price-list.css';
 
 const waiting = (id: string): PriceListJob => ({
   import_id: id, format: 'csv', state: 'queued', percent: 0, dry_run: true, encoding: null,
@@ -67,7 +68,7 @@ export function PriceListImport() {
             {GRADES.map((each) => <option key={each} value={each}>{t(`priceList.grade.${each}`)}</option>)}
           </select>
         </div>
-        <Field id="price-list-supplier" label={t('priceList.supplier')} hint={t('priceList.supplierHint')}
+        <Field id="price-list-supplier" label={t('priceList.supplier')}
           value={supplier} onValue={setSupplier} maxLength={80} autoComplete="off" />
       </div>
       {problem && <Notice>{t(problem)}</Notice>}
