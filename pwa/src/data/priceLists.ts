@@ -15,6 +15,8 @@ export interface PriceListJob {
   percent: number; dry_run: boolean; encoding: 'utf-8' | 'big5' | 'xlsx' | null;
   rows: number; created: number; updated: number; unchanged: number; bad: number;
   errors: { line: number; field: string; message: string }[]; errors_kept: number;
+  /** Why the job ended without importing (a list above the row limit), in the person's language. */
+  refusal?: { code: string; message: string } | null;
 }
 export interface PriceListOptions { grade?: Grade; supplier?: string }
 

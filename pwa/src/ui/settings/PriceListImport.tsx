@@ -79,7 +79,7 @@ export function PriceListImport() {
       </div>
       <JobProgress job={job} running={job?.dry_run === false ? 'priceList.importing' : 'priceList.checking'} />
       {followed.error && <Notice>{followed.error}</Notice>}
-      {job?.state === 'failed' && <Notice>{t('priceList.failed')}</Notice>}
+      {job?.state === 'failed' && <Notice>{job.refusal?.message ?? t('priceList.failed')}</Notice>}
       {job?.state === 'done' && <Report job={job} onImport={importForReal} busy={followed.running} />}
     </section>
   );
