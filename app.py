@@ -888,6 +888,7 @@ def daily_jobs(event):
 # Long work in pieces (chalicelib/core/pieces.py): a shop's export, the daily job's per-shard
 # parts. Invoked asynchronously, each piece by the one before it or by what started the work.
 PIECES = frozenset({"after.exports:run_piece", "after.imports:run_piece",
+                    "after.catalogue_import:run_piece",
                     "after.portability:run_erasure", "after.daily:run_piece", "outward.notify.quiet_hours:send_due_piece"})
 
 
@@ -1003,3 +1004,26 @@ def change_stock(part_key, body):
 def receive_stock(part_key, body):
     """Goods received (進貨): added to on hand once per client id, even when sent again."""
     return stock.receive(api.caller(), part_key, body)
+
+
+# --- price lists into the catalogue (issue 20, import) ---
+
+catalogue_import = lazy("after.catalogue_import")
+
+
+@api.route("/api/catalogue/imports/uploads", "POST", body="after.catalogue_import:NewUpload")
+def upload_price_list(body):
+    """A form to send a supplier's price list (.csv or .xlsx) straight to storage (15 minutes)."""
+    return catalogue_import.upload(api.caller(), body)
+
+
+@api.route("/api/catalogue/imports", "POST", body="after.catalogue_import:NewImport", status=202)
+def start_price_list_import(body):
+    """The uploaded price list checked (`dry_run`) or imported into the parts, as a job."""
+    return catalogue_import.start(api.caller(), body, _language())
+
+
+@api.route("/api/catalogue/imports/{import_id}", "GET")
+def get_price_list_import(import_id):
+    """How far a price list's import (or its dry run) is: counts, bad rows by line."""
+    return catalogue_import.status(api.caller(), import_id)

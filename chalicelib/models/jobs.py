@@ -33,6 +33,7 @@ class Job(Item, discriminator="job"):
     # Why the job ended without doing its work, as the person must hear it: {code, zh, en}
     # (a customer with an open order cannot be erased).
     refusal = Document(null=True)
+    options = Document(null=True)  # a price list's import: {import_id, format, dry_run, grade, supplier, encoding}
     language = Text(null=True)  # an import's messages: the language of who started it
     tries = Number()
     pieces = Number()

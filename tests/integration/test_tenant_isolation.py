@@ -112,6 +112,10 @@ BODIES = {
                                "customer_id": "{customer_id}"},
     ("POST", "/api/imports/uploads"): {"import_id": "{new}"},
     ("POST", "/api/imports"): {"import_id": "{job_id}"},
+    # B follows A's price list import, starts one on A's uploaded file (its id seen on a screen)
+    ("POST", "/api/catalogue/imports/uploads"): {"import_id": "{new}", "format": "csv"},
+    ("POST", "/api/catalogue/imports"): {"import_id": "{job_id}", "format": "csv",
+                                         "dry_run": False},
     # follow-up calls and cases: B records a call on A's order, takes over and closes A's case
     # (a case of A is walked with its real id in tests/integration/test_followups.py)
     ("POST", "/api/orders/{order_id}/followup"): {"client_id": "{new}", "outcome": "no_answer"},

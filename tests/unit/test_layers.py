@@ -28,7 +28,7 @@ LAYERS = [
      "outward.customer_page", "outward.booking_codes", "outward.booking_links",
      "outward.booking_messages", "outward.booking_page"],
     ["after.dashboard", "after.cases", "after.followups", "after.followup_sheet", "after.reminders",
-     "after.invitations", "after.jobs", "after.portability", "after.merge", "after.exports", "after.imports",
+     "after.invitations", "after.jobs", "after.portability", "after.merge", "after.exports", "after.imports", "after.catalogue_import",
      "after.daily"],
     ["changes", "customer_routes", "booking_routes"],
 ]

@@ -18,6 +18,7 @@ import { Tablets } from '../ui/settings/Tablets';
 import { NotifyTemplates } from '../ui/settings/NotifyTemplates';
 import { BookingSetup } from '../ui/settings/BookingSetup';
 import { Catalogue } from '../ui/settings/Catalogue';
+import { PriceListImport } from '../ui/settings/PriceListImport';
 
 /**
  * My PIN; for an owner or manager also making this tablet a shared shop device and the shop's
@@ -52,6 +53,7 @@ export function Settings() {
       {manages && <ShopProfile />}
       {manages && <BookingSetup />}
       {manages && <Catalogue />}
+      {manages && <PriceListImport />}
       {manages && <Thresholds />}
       {manages && <DocumentDates />}
       {manages && <NotifyTemplates />}
@@ -69,6 +71,7 @@ export function Settings() {
 const INDEX: [string, MessageKey][] = [
   ['device-title', 'settings.device'], ['staff-title', 'staff.title'], ['shop-title', 'shop.title'],
   ['booking-setup-title', 'bookingSetup.title'], ['catalogue-title', 'catalogue.title'],
+  ['price-list-title', 'priceList.title'],
   ['thresholds-title', 'settings.thresholds'], ['document-dates-title', 'paper.dates'],
   ['notify-title', 'notify.title'], ['template-title', 'settings.template'],
   ['quality-template-title', 'settings.qualityTemplate'],
