@@ -37,6 +37,7 @@ from chalicelib.api.roles import require
 from chalicelib.core import aws, clock, objects
 from chalicelib.core.config import settings
 from chalicelib.core.errors import NotFound, Unprocessable
+from chalicelib.records import catalogue
 
 KIND = "catalogue_import"
 MAX_BYTES = 10 * 1024 * 1024  # about 100,000 rows of a CSV price list
@@ -391,7 +392,7 @@ def _step(job: models.Job, deadline: float) -> bool:
         jobs.save(job, cursor={"row": done}, counts=counts,
                   percent=min(99, 100 * done // max(len(parts), 1)))
     if not options.get("dry_run") and counts["created"] + counts["updated"]:
-        touch(job.shop_id)
+        catalogue.touch(job.shop_id)
     jobs.save(job, state="done", percent=100)
     return False
 
@@ -423,11 +424,3 @@ def upsert(shop_id: str, parts: list[dict], options: dict, dry_run: bool) -> lis
                 batch.save(item)
     return outcomes
 
-
-def touch(shop_id: str) -> None:
-    """The catalogue head's version moved (ADD 1): the tablets download the catalogue again."""
-    head = models.CatalogueHead(**models.CatalogueHead.key(shop_id))
-    head.update(actions=[models.CatalogueHead.type.set(models.CatalogueHead),
-                         models.CatalogueHead.shop_id.set(shop_id),
-                         models.CatalogueHead.version.add(1),
-                         models.CatalogueHead.updated_at.set(clock.now_iso())])

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fromSnapshot, hoursFor, itemsTotal, partKey } from '../src/data/catalogueAdmin';
+import { fromSnapshot, itemsTotal, partKey } from '../src/data/catalogueAdmin';
+import { hoursFor } from '../src/data/catalogueIndex';
 
 const snapshot = {
   version: 3,
@@ -28,9 +29,9 @@ describe('the catalogue as Settings reads it', () => {
 
   it('takes the shop\'s hours for the model, then the make, then the standard', () => {
     const [oil] = snapshot.operations;
-    expect(hoursFor(oil!, 'toyota', 'altis')).toBe(0.4);
-    expect(hoursFor(oil!, 'Honda', 'Fit')).toBe(0.6);
-    expect(hoursFor(oil!, 'Nissan', 'Sentra')).toBe(0.5);
+    expect(hoursFor(oil!, { make: 'toyota', model: 'altis' })).toBe(0.4);
+    expect(hoursFor(oil!, { make: 'Honda', model: 'Fit' })).toBe(0.6);
+    expect(hoursFor(oil!, { make: 'Nissan', model: 'Sentra' })).toBe(0.5);
   });
 
   it('adds up a menu\'s items at the car\'s hours and the parts\' prices', () => {

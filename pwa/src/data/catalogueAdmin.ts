@@ -3,46 +3,17 @@
 // gzip snapshot from S3, decompressed in the browser); every change goes through the write
 // queue. The order screen's own copy and search live in catalogue.ts, not here.
 import { http, queue } from './client';
+import { readSnapshot } from './catalogue';
+import { hoursFor, type CatalogueHead, type Menu, type Operation, type Part, type Rate, type Snapshot } from './catalogueIndex';
+import type { Grade } from './types';
 
-export type Grade = 'oem' | 'aftermarket' | 'reman' | 'used';
-export const GRADES: Grade[] = ['oem', 'aftermarket', 'reman', 'used'];
+export { GRADES } from './catalogueIndex';
+export type { Grade } from './types';
+export type { CatalogueHead, Menu, MenuItem, Operation, Part, Rate } from './catalogueIndex';
 
-export interface Rate { rate_id: string; name: string; name_en?: string | null; rate: number }
-export interface Operation {
-  code: string; name: string; name_en?: string | null; hours: number;
-  /** The shop's own hours per car: `{"TOYOTA|ALTIS": 0.4}` (an empty model: the make's). */
-  by_model?: Record<string, number> | null;
-  rate_id: string;
-}
-export type MenuItem =
-  | { kind: 'labour'; code: string }
-  | { kind: 'part'; part_key: string; quantity: number };
-export interface Menu {
-  menu_id: string; name: string; name_en?: string | null;
-  mileage_km?: number | null; months?: number | null;
-  make?: string | null; model?: string | null;
-  items: MenuItem[];
-  /** A fixed price; none: the items' prices add up. */
-  price?: number | null;
-}
-export interface Part {
-  part_key: string; part_number: string; name: string; grade: Grade; brand: string; price: number;
-}
 export interface PartChange {
   part_number: string; name: string; name_en?: string; grade: Grade; brand?: string; price: number;
   cost?: number; supplier?: string;
-}
-export interface CatalogueHead {
-  version: number; url: string; bytes: number;
-  counts: { parts: number; operations: number; menus: number };
-  rates: Rate[];
-}
-interface Snapshot {
-  version: number;
-  rates: Rate[];
-  operations: Operation[];
-  menus: Menu[];
-  parts: { part_key: string[]; part_number: string[]; name: string[]; grade: Grade[]; brand: string[]; price: number[] };
 }
 export interface Catalogue { version: number; rates: Rate[]; operations: Operation[]; menus: Menu[]; parts: Part[] }
 
@@ -52,16 +23,15 @@ const q = (value: string) => encodeURIComponent(value);
 export async function loadCatalogue(fetchImpl: typeof fetch = fetch): Promise<Catalogue> {
   const head = await http.request<CatalogueHead>('GET', '/api/catalogue');
   const response = await fetchImpl(head.url, { cache: 'no-store' });
-  if (!response.ok || !response.body) throw new Error(`catalogue snapshot: ${response.status}`);
-  const text = await new Response(response.body.pipeThrough(new DecompressionStream('gzip'))).text();
-  return fromSnapshot(JSON.parse(text) as Snapshot);
+  if (!response.ok) throw new Error(`catalogue snapshot: ${response.status}`);
+  return fromSnapshot(await readSnapshot(await response.blob()));
 }
 
 /** The snapshot's columns of parts as rows. */
 export function fromSnapshot(snapshot: Snapshot): Catalogue {
   const columns = snapshot.parts;
   const parts: Part[] = columns.part_key.map((part_key, i) => ({
-    part_key, part_number: columns.part_number[i] ?? '', name: columns.name[i] ?? '', grade: columns.grade[i] ?? 'oem',
+    part_key, part_number: columns.part_number[i] ?? '', name: columns.name[i] ?? '', grade: (columns.grade[i] ?? 'oem') as Grade,
     brand: columns.brand[i] ?? '', price: columns.price[i] ?? 0,
   }));
   return { version: snapshot.version, rates: snapshot.rates, operations: snapshot.operations, menus: snapshot.menus, parts };
@@ -75,13 +45,6 @@ export function partKey(number: string, brand?: string | null): string {
   return maker ? `${clean(number)}~${maker}` : clean(number);
 }
 
-/** The hours of an operation for a car: the shop's own for its make and model, its make, or the standard. */
-export function hoursFor(operation: Operation, make?: string | null, model?: string | null): number {
-  const byModel = operation.by_model ?? {};
-  const upper = (text?: string | null) => (text ?? '').trim().toUpperCase();
-  return byModel[`${upper(make)}|${upper(model)}`] ?? byModel[`${upper(make)}|`] ?? operation.hours;
-}
-
 /** What a menu's items add up to (NT$): labour at its rate, parts at their price. */
 export function itemsTotal(menu: Pick<Menu, 'items' | 'make' | 'model'>, catalogue: Catalogue): number {
   let total = 0;
@@ -89,7 +52,7 @@ export function itemsTotal(menu: Pick<Menu, 'items' | 'make' | 'model'>, catalog
     if (item.kind === 'labour') {
       const operation = catalogue.operations.find((op) => op.code === item.code);
       const rate = catalogue.rates.find((r) => r.rate_id === operation?.rate_id)?.rate ?? 0;
-      if (operation) total += hoursFor(operation, menu.make, menu.model) * rate;
+      if (operation) total += hoursFor(operation, menu) * rate;
     } else {
       total += (catalogue.parts.find((part) => part.part_key === item.part_key)?.price ?? 0) * item.quantity;
     }

@@ -4,14 +4,15 @@
 import type { NewLine } from './api';
 import type { Grade, MenuRef } from './types';
 
-export interface Rate { rate_id: string; name: string; name_en?: string; rate: number }
+export interface Rate { rate_id: string; name: string; name_en?: string | null; rate: number }
 export interface Operation {
-  code: string; name: string; name_en?: string; hours: number;
-  by_model?: Record<string, number>; rate_id?: string;
+  code: string; name: string; name_en?: string | null; hours: number;
+  /** The shop's own hours per car: `{"TOYOTA|ALTIS": 0.4}` (an empty model: the make's). */
+  by_model?: Record<string, number> | null; rate_id: string;
 }
 export type MenuItem = { kind: 'labour'; code: string } | { kind: 'part'; part_key: string; quantity: number };
 export interface Menu {
-  menu_id: string; name: string; name_en?: string; mileage_km?: number | null; months?: number | null;
+  menu_id: string; name: string; name_en?: string | null; mileage_km?: number | null; months?: number | null;
   make?: string | null; model?: string | null; items: MenuItem[]; price?: number | null;
 }
 export interface PartColumns {

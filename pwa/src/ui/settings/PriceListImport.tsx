@@ -1,9 +1,10 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { t, tf, type MessageKey } from '../../i18n';
 import {
   checkPriceList, formatOf, GRADES, priceListStatus, PRICE_LIST_MAX_BYTES, startPriceList,
   type Grade, type PriceListJob,
 } from '../../data/priceLists';
+import { catalogue } from '../../data/catalogue';
 import { JobProgress } from '../ExportJob';
 import { useJob } from '../useJob';
 import { Field } from '../Field';
@@ -27,6 +28,9 @@ export function PriceListImport() {
   const [problem, setProblem] = useState<MessageKey | null>(null);
   const job = followed.job;
   const options = { grade: grade || undefined, supplier: supplier.trim() || undefined };
+  const imported = job?.state === 'done' && job.dry_run === false;
+  // The device's copy takes the new prices at once, not at the next start.
+  useEffect(() => { if (imported) void catalogue.refresh(); }, [imported, job?.import_id]);
 
   function chosen(event: Event) {
     const input = event.currentTarget as HTMLInputElement;
