@@ -10,6 +10,7 @@ import { DayChart, type DaySeries } from '../ui/DayChart';
 import { errorText } from '../ui/errors';
 import { Notice } from '../ui/Notice';
 import './dashboard.css';
+import { saveFile } from '../ui/saveFile';
 
 const KINDS: { value: PeriodKind; label: MessageKey }[] = [
   { value: 'week', label: 'dashboard.week' },
@@ -54,15 +55,7 @@ export function Dashboard() {
     setDownloading(true);
     setError(null);
     try {
-      const blob = await dashboardCsv(period.from, period.to);
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = csvFileName(period);
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveFile(await dashboardCsv(period.from, period.to), csvFileName(period));
     } catch (failure) {
       setError(errorText(failure));
     }

@@ -6,6 +6,7 @@ import { belowCsv, belowFileName, changeStock, listStock, receiveStock, type Sto
 import { errorText } from '../ui/errors';
 import { Notice } from '../ui/Notice';
 import './stock.css';
+import { saveFile } from '../ui/saveFile';
 
 type Filter = 'below' | 'all';
 type Action = 'receive' | 'count' | 'minimum';
@@ -55,14 +56,7 @@ export function Stock() {
     setDownloading(true);
     setError(null);
     try {
-      const url = URL.createObjectURL(await belowCsv());
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = belowFileName(taipeiDate());
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveFile(await belowCsv(), belowFileName(taipeiDate()));
     } catch (failure) {
       setError(errorText(failure));
     }
