@@ -393,6 +393,9 @@ def _step(job: models.Job, deadline: float) -> bool:
                   percent=min(99, 100 * done // max(len(parts), 1)))
     if not options.get("dry_run") and counts["created"] + counts["updated"]:
         catalogue.touch(job.shop_id)
+        # The tablets' snapshot is built here, in the job, not by the first tablet to ask: a
+        # 30,000-part catalogue takes seconds to read, more than a request should wait.
+        catalogue.current(job.shop_id)
     jobs.save(job, state="done", percent=100)
     return False
 

@@ -144,6 +144,8 @@ def test_a_dry_run_counts_every_row_and_writes_nothing_then_the_same_file_is_imp
     assert len(parts) == 5 and parts["90915YZZE1"]["price"] == 390
     assert parts["04152YZZA1~TOYOTA"]["cost"] == 800  # kept
     assert head_version(shop) == 2
+    head = models.CatalogueHead.read(models.CatalogueHead.key(shop.shop_id), consistent=True)
+    assert head["built"] == 2 and head["counts"]["parts"] == 5  # built by the job, not a tablet
     again = import_list(shop.manager, changed.encode("cp950"))
     assert (again.body["created"], again.body["updated"], again.body["unchanged"]) == (0, 0, 5)
     assert head_version(shop) == 2  # nothing changed: the tablets keep their copy
