@@ -958,6 +958,13 @@ def delete_catalogue_part(part_key):
     return catalogue.delete_part(api.caller(), part_key)
 
 
+@api.route("/api/catalogue/restore", "POST", body="after.portability:CatalogueRestore")
+def restore_catalogue(body):
+    """A shop export's catalogue (rates, operations, menus, parts, kept stock) written back, a
+    piece of up to 1,000 rows a request (owner, manager)."""
+    return portability.restore_catalogue(api.caller(), body)
+
+
 # --- issue 20, lines: a line's choice between grades and its parts status ---
 
 

@@ -24,14 +24,15 @@ import io
 import uuid
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from typing import Any, Iterable
 
-from pydantic import StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 from typing_extensions import Annotated
 
 from chalicelib import models
 from chalicelib.after import jobs
-from chalicelib.api import Body, Caller, ClientId, jsonable, validate
+from chalicelib.api import Body, Caller, ClientId, ShortText, jsonable, validate
 from chalicelib.api.roles import require
 from chalicelib.core import aws, clock, money, objects, phones
 from chalicelib.core.config import settings
@@ -698,15 +699,45 @@ def import_row(caller: Caller, row: dict) -> dict:
 
 # --- the catalogue and stock of a shop's export, imported again ---
 
+RESTORE_ROWS = 1_000  # a request's rows: about 300 KB, far below a request's limit
+
+
+class CatalogueRestore(Body):
+    """A part of an export's `catalogue` list (shop.json), as the tablet sends it: in pieces of
+    up to RESTORE_ROWS rows, each piece written whole or not at all."""
+    rows: list[dict[str, Any]] = Field(min_length=1, max_length=RESTORE_ROWS)
+
+
+def restore_catalogue(caller: Caller, body: CatalogueRestore) -> dict[str, int]:
+    """POST /api/catalogue/restore: the catalogue of an export (this shop's, or another branch's
+    to start from its prices) written into the caller's shop."""
+    return import_catalogue(caller, body.rows)
+
+
+Count = Annotated[Decimal, Field(ge=-1_000_000, le=1_000_000, max_digits=10, decimal_places=3)]
+
+
+class StockRow(Body):
+    """A kept part's stock as an export shows it (its words and keys beside are ignored)."""
+    model_config = ConfigDict(extra="ignore")
+    part_key: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,60}(~[A-Z0-9]{1,40})?$")]
+    part_number: ShortText
+    name: ShortText
+    on_hand: Count
+    reserved: Count | None = None
+    minimum: Count | None = None
+
+
 def import_catalogue(caller: Caller, rows: list[dict]) -> dict[str, int]:
     """The `catalogue` list of a shop's export (this shop's or another's: a second branch
     starting from the first's prices) written into the caller's shop: the catalogue by its
     keys, then the stock of the parts kept (counts and minimums as exported). Answers how
     many of each; a bad row raises its error (422) before anything is written."""
     require(caller, "catalogue.write")
+    stock = [validate(StockRow, row).model_dump() for row in rows
+             if row.get("type") == models.StockItem.type_name()]  # all checked before a write
     counts = catalogue.restore(caller.shop_id, rows)
     now = clock.now_iso()
-    stock = [row for row in rows if row.get("type") == models.StockItem.type_name()]
     for row in stock:
         key = models.StockItem.key(caller.shop_id, row["part_key"])
         kept = models.StockItem.read(key, consistent=True)  # saved on its version

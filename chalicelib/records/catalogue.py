@@ -18,11 +18,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from boto3.dynamodb.conditions import Key as KeyCondition
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 from typing_extensions import Annotated
 
 from chalicelib import models
-from chalicelib.api import Body, Caller, ShortText, field_error
+from chalicelib.api import Body, Caller, ShortText, field_error, validate
 from chalicelib.api.roles import require
 from chalicelib.core import aws, clock, objects
 from chalicelib.core.config import settings
@@ -115,6 +115,13 @@ class PartChange(Body):
     price: Price
     cost: Price | None = None
     supplier: ShortText | None = None
+
+    @field_validator("part_number")
+    @classmethod
+    def _has_a_number(cls, value: str) -> str:
+        if not models.part_key(value):
+            raise field_error("料號要有英文字母或數字。", "part_number has no letters or digits")
+        return value
 
 
 # --- the head's version ---
@@ -403,29 +410,29 @@ def restore(shop_id: str, rows: list[dict]) -> dict[str, int]:
         kind = row.get("type")
         if kind == models.CatalogueHead.type_name() and row.get("rates"):
             rates = [_clean(rate.model_dump())
-                     for rate in RatesChange.model_validate({"rates": row["rates"]}).rates]
+                     for rate in validate(RatesChange, {"rates": row["rates"]}).rates]
             counts["rates"] = len(rates)
         elif kind == models.CataloguePart.type_name():
-            body = PartChange.model_validate(_fields(row, PartChange))
+            body = validate(PartChange, _fields(row, PartChange))
             key = models.part_key(body.part_number, body.brand)
             written.setdefault(models.CataloguePart, []).append({
                 **models.CataloguePart.key(shop_id, key), "shop_id": shop_id, "part_key": key,
                 **_clean(body.model_dump()), "updated_at": now})
             counts["parts"] += 1
         elif kind == models.LabourOp.type_name():
-            body = OperationChange.model_validate(_fields(row, OperationChange))
-            code = _code(row["code"])
+            body = validate(OperationChange, _fields(row, OperationChange))
+            code = _code(str(row.get("code") or ""))
             written.setdefault(models.LabourOp, []).append({
                 **models.LabourOp.key(shop_id, code), "shop_id": shop_id, "code": code,
                 **_clean(body.model_dump()), "updated_at": now})
             counts["operations"] += 1
         elif kind == models.ServiceMenu.type_name():
-            body = MenuChange.model_validate(_fields(row, MenuChange))
+            body = validate(MenuChange, _fields(row, MenuChange))
+            menu_id = _valid(str(row.get("menu_id") or ""), r"^[A-Za-z0-9_-]{1,40}$", "menu_id")
             values = body.model_dump()
             values["items"] = [_clean(item) for item in values["items"]]
             written.setdefault(models.ServiceMenu, []).append({
-                **models.ServiceMenu.key(shop_id, row["menu_id"]), "shop_id": shop_id,
-                "menu_id": _valid(row["menu_id"], r"^[A-Za-z0-9_-]{1,40}$", "menu_id"),
+                **models.ServiceMenu.key(shop_id, menu_id), "shop_id": shop_id, "menu_id": menu_id,
                 **_clean(values), "updated_at": now})
             counts["menus"] += 1
     for model, items in written.items():

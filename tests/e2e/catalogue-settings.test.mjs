@@ -108,6 +108,28 @@ for (const device of ['tablet', 'phone']) {
       assert.deepEqual([menu.mileage_km, menu.months, menu.make, menu.model, menu.price],
         [10000, 6, 'TOYOTA', 'ALTIS', 1200]);
       assert.deepEqual(menu.items, [{ kind: 'labour', code }, { kind: 'part', part_key: '04152YZZA1~TOYOTA', quantity: 1 }]);
+      if (device === 'tablet') {
+        // 從匯出檔還原: a shop export's shop.json brings its catalogue back (here, one part)
+        const restore = panel.locator('.catalogue-restore');
+        await scrollToTop(page, restore);
+        const input = restore.locator('input[type=file]');
+        await input.setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"notes": 1}') });
+        await page.getByText('這不是資料匯出的 shop.json，或裡面沒有目錄。').waitFor();
+        const exported = { exported_at: '2026-12-01T10:00:00+08:00', catalogue: [{
+          type: 'catalogue_part', part_number: `R-${code}`, name: '還原測試來令片', grade: 'aftermarket',
+          grade_zh: '副廠', brand: 'BOSCH', price: 1450 }] };
+        await input.setInputFiles({ name: 'shop.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(exported)) });
+        await page.getByText('已還原 1 項零件、0 項工時、0 個保養套餐。').waitFor();
+        await screenshot(page, 'catalogue-restore-tablet');
+        const restored = await manager.get('/api/catalogue');
+        const parts = await page.evaluate(async (url) => {
+          const response = await fetch(url);
+          return JSON.parse(await new Response(response.body.pipeThrough(new DecompressionStream('gzip'))).text()).parts;
+        }, restored.url);
+        const at = parts.part_key.indexOf(`R${code}~BOSCH`);
+        assert.deepEqual([parts.name[at], parts.grade[at], parts.price[at]], ['還原測試來令片', 'aftermarket', 1450]);
+        await remove(context, owner, `/api/catalogue/parts/R${code}~BOSCH`);
+      }
       assert.deepEqual(errors, []);
       for (const m of snapshot.menus.filter((m) => m.name === menuName)) await remove(context, owner, `/api/catalogue/menus/${m.menu_id}`);
     } finally {

@@ -625,9 +625,23 @@ def test_the_catalogue_and_stock_travel_in_the_shop_export_and_import_into_anoth
     assert "04152-YZZA1" in parts_csv and "BOSCH" in parts_csv
 
     branch = a_shop(chalice_client, name="二店")
-    counts = portability.import_catalogue(caller_of(branch.manager, branch.shop_id),
-                                          data["catalogue"])
-    assert counts == {"parts": 3, "operations": 2, "menus": 2, "rates": 1, "stock": 1}
+    rows = data["catalogue"]
+    assert branch.advisor.post("/api/catalogue/restore", {"rows": rows}).status == 403
+    broken = [*rows, {"type": "catalogue_part", "part_number": "X-1", "name": "壞", "grade": "oem",
+                      "price": -5}]
+    refused = branch.manager.post("/api/catalogue/restore", {"rows": broken})
+    assert refused.status == 422, refused.body
+    for bad in ({"type": "labour_op", "name": "x", "hours": 1, "rate_id": "general"},  # no code
+                {"type": "service_menu", "name": "x", "items": []},  # no menu_id, no items
+                {"type": "catalogue_part", "part_number": "-", "name": "x", "grade": "oem",
+                 "price": 1},  # a number of no letters or digits
+                {"type": "stock_item", "part_key": "A"}):  # a count of nothing
+        answer = branch.manager.post("/api/catalogue/restore", {"rows": [*rows, bad]})
+        assert answer.status == 422, (bad, answer.body)
+    assert branch.technician.get("/api/catalogue").body["counts"]["parts"] == 0  # none of it
+    restored = branch.manager.post("/api/catalogue/restore", {"rows": rows})
+    assert restored.status == 200, restored.body
+    assert restored.body == {"parts": 3, "operations": 2, "menus": 2, "rates": 1, "stock": 1}
     ours = shop.technician.get("/api/catalogue").body
     theirs = branch.technician.get("/api/catalogue").body
     assert theirs["counts"] == ours["counts"] and theirs["rates"] == ours["rates"]

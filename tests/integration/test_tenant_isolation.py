@@ -143,6 +143,8 @@ BODIES = {
         {"kind": "labour", "code": "{op_code}"}], "price": 1},
     ("PUT", "/api/catalogue/parts/{part_key}"): {"part_number": "04152-YZZA1", "name": "B",
                                                  "grade": "oem", "brand": "TOYOTA", "price": 1},
+    ("POST", "/api/catalogue/restore"): {"rows": [{"type": "catalogue_part", "part_number": "B-1",
+                                                   "name": "B", "grade": "oem", "price": 1}]},
     # stock: B counts A's kept part, or books goods in on it
     ("PUT", "/api/stock/{part_key}"): {"on_hand": 0, "minimum": 99},
     ("POST", "/api/stock/{part_key}/receipts"): {"client_id": "{new}", "quantity": 50},

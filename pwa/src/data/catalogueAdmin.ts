@@ -69,3 +69,25 @@ export const deleteMenu = (menuId: string) => queue.submit<void>('DELETE', `/api
 export const savePart = (part: PartChange) =>
   queue.submit<Part>('PUT', `/api/catalogue/parts/${q(partKey(part.part_number, part.brand))}`, part);
 export const deletePart = (key: string) => queue.submit<void>('DELETE', `/api/catalogue/parts/${q(key)}`);
+
+/** Rows a restore request carries (after.portability.RESTORE_ROWS). */
+export const RESTORE_ROWS = 1000;
+export interface Restored { parts: number; operations: number; menus: number; rates: number; stock: number }
+
+/** The catalogue of a shop's export (its shop.json) written into this shop, 1,000 rows a
+ * request; online only (a file this large is not queued). Answers what was written. */
+export async function restoreCatalogue(file: Blob): Promise<Restored> {
+  let rows: unknown;
+  try {
+    rows = (JSON.parse(await file.text()) as { catalogue?: unknown }).catalogue;
+  } catch {
+    rows = undefined;
+  }
+  if (!Array.isArray(rows) || rows.length === 0) throw new Error('not_an_export');
+  const total: Restored = { parts: 0, operations: 0, menus: 0, rates: 0, stock: 0 };
+  for (let start = 0; start < rows.length; start += RESTORE_ROWS) {
+    const done = await http.request<Restored>('POST', '/api/catalogue/restore', { rows: rows.slice(start, start + RESTORE_ROWS) });
+    for (const name of Object.keys(total) as (keyof Restored)[]) total[name] += done[name] ?? 0;
+  }
+  return total;
+}

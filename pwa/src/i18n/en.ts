@@ -1471,6 +1471,12 @@ export const en: Messages = {
   'catalogue.grade.reman': 'Remanufactured',
   'catalogue.grade.used': 'Used',
   'catalogue.confirmRemove': 'Remove {name}?',
+  'catalogue.restoreTitle': 'Restore the catalogue from an export',
+  'catalogue.restoreLead': "Choose a data export's shop.json (this shop's or a branch's): its rates, operations, menus, parts and stock are written into this shop, replacing the same items, never doubling them.",
+  'catalogue.restoreChoose': 'Choose shop.json',
+  'catalogue.restoring': 'Restoring…',
+  'catalogue.restored': 'Restored {parts} parts, {operations} operations and {menus} service menus.',
+  'catalogue.notAnExport': "This is not a data export's shop.json, or it holds no catalogue.",
   // Issue 20, pwa: the catalogue on the order screen (search, menus, grades, choice, supply).
   'orderCat.search': 'Search labour, parts, service menus',
   'orderCat.searchHint': 'A few letters of the name, or the part number (dashes or not)',

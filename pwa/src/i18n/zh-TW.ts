@@ -1471,6 +1471,12 @@ export const zhTW = {
   'catalogue.grade.reman': '再生',
   'catalogue.grade.used': '中古',
   'catalogue.confirmRemove': '確定要刪除「{name}」嗎？',
+  'catalogue.restoreTitle': '從匯出檔還原目錄',
+  'catalogue.restoreLead': '選擇本店（或分店）資料匯出的 shop.json：工資、工時、保養套餐、零件與庫存會寫入本店，同一項目會覆蓋，不會重複。',
+  'catalogue.restoreChoose': '選擇 shop.json',
+  'catalogue.restoring': '還原中…',
+  'catalogue.restored': '已還原 {parts} 項零件、{operations} 項工時、{menus} 個保養套餐。',
+  'catalogue.notAnExport': '這不是資料匯出的 shop.json，或裡面沒有目錄。',
   // Issue 20, pwa: the catalogue on the order screen (search, menus, grades, choice, supply).
   'orderCat.search': '搜尋工時、零件、套餐',
   'orderCat.searchHint': '輸入名稱幾個字或料號（有沒有 - 都可以）',

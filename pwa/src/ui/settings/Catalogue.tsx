@@ -3,7 +3,8 @@
 // again after each change; each panel sends its change through the write queue.
 import { useEffect, useState } from 'preact/hooks';
 import { t, tf } from '../../i18n';
-import { loadCatalogue, type Catalogue as Data } from '../../data/catalogueAdmin';
+import { loadCatalogue, restoreCatalogue, type Catalogue as Data } from '../../data/catalogueAdmin';
+import { catalogue as deviceCopy } from '../../data/catalogue';
 import { errorText } from '../errors';
 import { Notice } from '../Notice';
 import type { Message } from './useAdminList';
@@ -56,8 +57,45 @@ export function Catalogue() {
           <CatalogueOperations catalogue={catalogue} act={act} />
           <CatalogueMenus catalogue={catalogue} act={act} />
           <CataloguePart catalogue={catalogue} act={act} />
+          <RestoreFromExport onDone={() => { void load(); void deviceCopy.refresh(); }} />
         </>
       )}
+    </section>
+  );
+}
+
+/** 從匯出檔還原: the catalogue of a shop export's shop.json (this shop's, or another branch's)
+ * written into this shop; what it names is replaced, nothing is added twice. */
+function RestoreFromExport({ onDone }: { onDone: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<Message | null>(null);
+  async function chosen(event: Event) {
+    const input = event.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (!file) return;
+    setBusy(true);
+    setMessage(null);
+    try {
+      const done = await restoreCatalogue(file);
+      setMessage({ tone: 'ok', text: tf('catalogue.restored', { parts: done.parts, operations: done.operations, menus: done.menus }) });
+      onDone();
+    } catch (failure) {
+      const text = failure instanceof Error && failure.message === 'not_an_export' ? t('catalogue.notAnExport') : errorText(failure);
+      setMessage({ tone: 'error', text });
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section class="catalogue-restore" aria-labelledby="catalogue-restore-title">
+      <h3 id="catalogue-restore-title">{t('catalogue.restoreTitle')}</h3>
+      <p class="muted">{t('catalogue.restoreLead')}</p>
+      <label class="button-secondary import-file">
+        {busy ? t('catalogue.restoring') : t('catalogue.restoreChoose')}
+        <input type="file" accept=".json,application/json" class="file-input" disabled={busy} onChange={chosen} />
+      </label>
+      {message && <Notice tone={message.tone}>{message.text}</Notice>}
     </section>
   );
 }
