@@ -83,7 +83,8 @@ export function CatalogueAdd({ order, busy, onAdd }: { order: Order; busy: boole
       <div class="field catalogue-search">
         <label class="field-label" for="catalogue-query">{t('orderCat.search')}</label>
         <input id="catalogue-query" type="search" value={query} autoComplete="off" enterKeyHint="search"
-          placeholder={t('orderCat.searchHint')} onInput={(event) => { setQuery(event.currentTarget.value); setPicked(null); }} />
+          placeholder={t('orderCat.searchHint')} onFocus={(event) => toTop(event.currentTarget.closest('.field'))}
+          onInput={(event) => { setQuery(event.currentTarget.value); setPicked(null); }} />
       </div>
       {query.trim() && hits.length === 0 && <p class="muted">{t('orderCat.none')}</p>}
       {hits.length > 0 && (
@@ -219,4 +220,13 @@ function PartPicked({ index, part, busy, onAdd }: { index: CatalogueIndex; part:
       </div>
     </div>
   );
+}
+
+/** The search box at the top of the screen's scroller while typing, its results below it in view
+ * (the on-screen keyboard takes the bottom half). Not scrollIntoView: that moves the whole page. */
+function toTop(element: Element | null) {
+  const scroller = element?.closest('.main');
+  if (!element || !scroller) return;
+  const top = scroller.scrollTop + element.getBoundingClientRect().top - scroller.getBoundingClientRect().top - 8;
+  scroller.scrollTo({ top, behavior: 'smooth' });
 }
