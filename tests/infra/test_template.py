@@ -42,6 +42,7 @@ SIGNATURES = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/signatures/*"})  # the s
 DOCUMENTS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/documents/*"})  # signed documents' PDFs
 LABELS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/labels/*"})  # old-part labels to print
 REPORTS = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/reports/*"})  # parts CSVs, data exports
+CATALOGUE = json.dumps({"Fn::Sub": "${FilesBucket.Arn}/catalogue/*"})  # the tablets' snapshots
 # The pieces Lambda, by its fixed name: its own role names it too, and a GetAtt there would make
 # the function wait for its role and the role for the function (a circular reference).
 PIECES = json.dumps({"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}"
@@ -103,6 +104,10 @@ ALLOWED = {
         # Part labels and the month's CSV are written, then read through presigned GETs.
         ("s3:PutObject", LABELS), ("s3:GetObject", LABELS),
         ("s3:PutObject", REPORTS), ("s3:GetObject", REPORTS),
+        # The catalogue's snapshot, built when it is behind, read through a presigned GET, the
+        # one it replaces deleted; a restored export's catalogue written 25 items a request.
+        ("s3:PutObject", CATALOGUE), ("s3:GetObject", CATALOGUE), ("s3:DeleteObject", CATALOGUE),
+        ("dynamodb:BatchWriteItem", TABLE),
         ("ssm:GetParameter", json.dumps(JWT_KEY)),  # signs access tokens at sign-in and refresh
         ("ssm:GetParameter", json.dumps(LINK_KEY)),  # derives the customer's progress-link tokens
         ("ssm:GetParameter", json.dumps(SEAL_KEY)),  # seals signed documents, checks their seals
@@ -132,6 +137,8 @@ ALLOWED = {
         ("dynamodb:ListStreams", json.dumps({"Fn::Sub": "${Table.Arn}/stream/*"})),
         ("sqs:SendMessage", json.dumps(_get_att("StreamFailures"))),
         *SENDS_MESSAGES,
+        # A part line's reservation checks, in its transaction, that its order is not cancelled.
+        ("dynamodb:ConditionCheckItem", TABLE),
     },
     # Every 15 minutes, the messages quiet hours held back, once due: it only asks for one piece
     # per shard of shops (notify.send_due_now); the pieces send them with their own rights.
@@ -160,6 +167,9 @@ ALLOWED = {
         # test_no_code_uploads_in_parts), read back to be joined and through presigned GETs.
         ("s3:PutObject", REPORTS), ("s3:GetObject", REPORTS),
         ("s3:GetObject", PHOTOS),  # a customer's photos, into their export's zip
+        # A price list's parts, 25 a request, then the catalogue's snapshot built for the tablets.
+        ("dynamodb:BatchWriteItem", TABLE),
+        ("s3:PutObject", CATALOGUE), ("s3:DeleteObject", CATALOGUE),
         ("lambda:InvokeFunction", PIECES),  # the export's next piece
         # Lambda sends a piece that failed for good to the on-failure destination with the
         # function's own role.
@@ -313,7 +323,8 @@ def test_no_role_uses_wildcards_on_dynamodb_or_s3(template):
                 assert any(name in text for name in stack_resources), (role, text)
                 stream_listing = actions == ["dynamodb:ListStreams"]
                 # Objects under one named prefix of the files bucket, never the whole bucket.
-                object_prefix = text in (INCOMING, PHOTOS, SIGNATURES, DOCUMENTS, LABELS, REPORTS)
+                object_prefix = text in (INCOMING, PHOTOS, SIGNATURES, DOCUMENTS, LABELS, REPORTS,
+                                         CATALOGUE)
                 assert "*" not in text or stream_listing or object_prefix, (role, text)
 
 
