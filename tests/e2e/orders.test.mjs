@@ -76,7 +76,7 @@ test('an advisor opens an order from a new plate, prices it and takes it to deli
     await page.getByLabel('工時（小時）').fill('1.5');
     await page.getByLabel('每小時工資').fill('800');
     await page.getByRole('button', { name: '加入工單' }).tap();
-    await page.getByText('冷氣系統檢查').waitFor();
+    await page.getByText('冷氣系統檢查', { exact: true }).waitFor();
     await page.getByTestId('total').filter({ hasText: 'NT$1,200' }).waitFor(); // as typed: nothing added
 
     await page.getByRole('button', { name: '零件', exact: true }).tap();
@@ -86,7 +86,7 @@ test('an advisor opens an order from a new plate, prices it and takes it to deli
     assert.equal(await page.getByLabel('單價').getAttribute('inputmode'), 'numeric');
     await page.getByLabel('單價').fill('1350');
     await page.getByRole('button', { name: '加入工單' }).tap();
-    await page.getByText('冷媒 R1234yf').waitFor();
+    await page.getByText('冷媒 R1234yf', { exact: true }).waitFor();
     // 1.5 h × 800 = 1,200; 2 × 1,350 = 2,700; total 3,900, tax included (3,714 + 186).
     await page.getByTestId('total').filter({ hasText: 'NT$3,900' }).waitFor();
     assert.equal(await page.getByTestId('tax-included').innerText(), '內含營業稅 NT$186');
