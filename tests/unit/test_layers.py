@@ -100,3 +100,40 @@ def test_imports_go_down_and_sit_at_the_top():
             elif rank[other] >= rank[me]:
                 wrong.append(f"{me} imports {other}, not below it")
     assert wrong == [], wrong
+
+
+def _written_imports(path: Path) -> set[str]:
+    """The chalicelib modules a file names at its top as written: `from a.b import c` names the
+    module `a.b` (for a package, its face, `__init__`) and `a.b.c` when c is a module."""
+    named = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("chalicelib."):
+            base = node.module.removeprefix("chalicelib.")
+            named.add(base)
+            named |= {f"{base}.{alias.name}" for alias in node.names
+                      if (PACKAGE / base.replace(".", "/") / f"{alias.name}.py").exists()}
+        elif isinstance(node, ast.Import):
+            named |= {alias.name.removeprefix("chalicelib.") for alias in node.names
+                      if alias.name.startswith("chalicelib.")}
+    return named
+
+
+def test_no_module_imports_itself_back_through_others():
+    """Within a package too (notify's parts sit in one row of the table): a part that imports
+    its package's face, which imports that part, is a circle."""
+    graph = {_name(path): _written_imports(path) for path in PACKAGE.rglob("*.py")}
+    circles, done = [], set()
+
+    def walk(module: str, trail: list[str]) -> None:
+        if module in trail:
+            circles.append(trail[trail.index(module):] + [module])
+            return
+        if module in done:
+            return
+        for imported in sorted(graph.get(module, ())):
+            walk(imported, [*trail, module])
+        done.add(module)
+
+    for module in sorted(graph):
+        walk(module, [])
+    assert circles == [], circles

@@ -20,7 +20,7 @@ from chalicelib.api import Body, Caller, ClientId
 from chalicelib.api.roles import require
 from chalicelib.core import clock
 from chalicelib.core.errors import Conflict, NotDelivered, NotFound
-from chalicelib.outward.notify import delivery
+from chalicelib.outward.notify.delivery import adapter
 from chalicelib.outward.notify.base import Message
 from chalicelib.records import customers
 
@@ -169,7 +169,7 @@ def reply(caller: Caller, customer_id: str, body: Reply) -> dict:
         claim = models.ChatClaim.read(models.ChatClaim.key(shop_id, customer_id, chat_id),
                                       consistent=True)
         return _replayed(shop_id, customer_id, claim)
-    sent = delivery.adapter("line")(Message(
+    sent = adapter("line")(Message(
         message_id=chat_id, shop_id=shop_id, order_id="", step="reply", channel="line",
         to=user_id, text=body.text, subject="", retry_key=retry_key(shop_id, customer_id,
                                                                      chat_id)))

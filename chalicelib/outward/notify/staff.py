@@ -18,7 +18,7 @@ from chalicelib.api.roles import FRONT_DESK
 from chalicelib.core import clock
 from chalicelib.core import secrets as secret_store
 from chalicelib.core.observability import logger
-from chalicelib.outward.notify import push
+import chalicelib.outward.notify.push as push
 
 MAX_PER_PERSON = 5
 
