@@ -17,6 +17,8 @@ auth, shops, customers, vehicles, shop_settings, onboarding = (
                                          "onboarding"))
 booking_setup = lazy("records.booking_setup")
 catalogue = lazy("records.catalogue")
+stock = lazy("work.stock")
+catalogue_import = lazy("after.catalogue_import")
 appointments, board, dispatch_sheet, handover, inspections, jobs, orders, parts, photos, \
     quality, signatures = (lazy(f"work.{name}") for name in (
         "appointments", "board", "dispatch_sheet", "handover", "inspections", "jobs", "orders",
@@ -909,7 +911,7 @@ def get_dashboard(query):
     return dashboard.dashboard(api.caller(), query)
 
 
-# --- the catalogue (工時、零件、保養套餐、工資): helper cat ---
+# --- the catalogue (工時、零件、保養套餐、工資) ---
 
 @api.route("/api/catalogue", "GET")
 def get_catalogue():
@@ -965,7 +967,7 @@ def restore_catalogue(body):
     return portability.restore_catalogue(api.caller(), body)
 
 
-# --- issue 20, lines: a line's choice between grades and its parts status ---
+# --- an order line's choice between grades and its parts status ---
 
 
 @api.route("/api/orders/{order_id}/lines/{line_id}/choice", "POST",
@@ -983,8 +985,6 @@ def set_line_supply(order_id, line_id, body):
 
 
 # --- the stock of kept parts (庫存) ---
-
-stock = lazy("work.stock")
 
 
 @api.route("/api/stock", "GET", query="work.stock:StockQuery")
@@ -1013,9 +1013,7 @@ def receive_stock(part_key, body):
     return stock.receive(api.caller(), part_key, body)
 
 
-# --- price lists into the catalogue (issue 20, import) ---
-
-catalogue_import = lazy("after.catalogue_import")
+# --- price lists into the catalogue ---
 
 
 @api.route("/api/catalogue/imports/uploads", "POST", body="after.catalogue_import:NewUpload")

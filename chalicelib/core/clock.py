@@ -34,3 +34,9 @@ def local_text(when: str) -> str:
     """A stored UTC time as a customer reads it on their phone: `12/6 15:30` (Asia/Taipei)."""
     local = parse_iso(when).astimezone(SHOP_TIMEZONE)
     return f"{local.month}/{local.day} {local:%H:%M}"
+
+
+def day_text(day: str) -> str:
+    """A local day (`2026-12-09`) as a customer reads it on their phone: `12/9`."""
+    _, month, dom = day.split("-")
+    return f"{int(month)}/{int(dom)}"

@@ -178,7 +178,7 @@ def _parts_wait(order: dict) -> str:
         return ""
     day = wait.get("expected_on")
     if day:
-        shown = line_options.day_text(day)
+        shown = clock.day_text(day)
         return (f"<p class=wait id=partswait>等待零件，預計 <b>{_e(shown)}</b> 到貨 "
                 f"<span class=en>Waiting for parts, expected {_e(shown)}</span></p>")
     return "<p class=wait id=partswait>等待零件 <span class=en>Waiting for parts</span></p>"

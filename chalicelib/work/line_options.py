@@ -17,7 +17,7 @@ from chalicelib import models
 from chalicelib.api import Body, ClientId, ShortText, field_error
 from chalicelib.core import clock, money
 from chalicelib.core.errors import Conflict, NotFound
-from chalicelib.work.order_store import CLOSED, WAITING
+from chalicelib.work.order_store import CLOSED, WAITING, totals_of
 
 MAX_OPTIONS = 4
 SupplyStatus = Literal["in_stock", "to_order", "ordered", "arrived"]
@@ -170,12 +170,11 @@ def line_of(order: dict, line_id: str) -> dict:
 def total_if(order: dict, line: dict, option: int) -> int:
     """The order's total (tax included) were `option` chosen on `line`: what the page shows
     beside each option."""
-    picked = line["alternatives"][option]
     amount = money.line_amount("part", quantity=line.get("quantity"),
-                               unit_price=picked["unit_price"])
-    others = [item["amount"] for item in order["lines"]
-              if item["state"] != "declined" and item["line_id"] != line["line_id"]]
-    return int(money.totals([*others, amount])["total"])
+                               unit_price=line["alternatives"][option]["unit_price"])
+    lines = [{**item, "amount": amount} if item["line_id"] == line["line_id"] else item
+             for item in order["lines"]]
+    return int(totals_of(lines)["total"])
 
 
 # --- parts status ---
@@ -190,8 +189,3 @@ def supplied(line: dict, body: SupplyChange) -> dict:
               "expected_on": body.expected_on if body.status in WAITING else None}
     return {**line, "supply": {key: value for key, value in supply.items() if value}}
 
-
-def day_text(day: str) -> str:
-    """`2026-12-09` as a customer reads it: 12/9."""
-    _, month, dom = day.split("-")
-    return f"{int(month)}/{int(dom)}"

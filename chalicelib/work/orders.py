@@ -551,8 +551,8 @@ def choose(caller: Caller, order_id: str, line_id: str, body: line_options.Choic
     """The advisor records the customer's choice between a line's grades (正廠 / 副廠…) at the
     counter: the option's part and price become the line's."""
     require(caller, "orders.write")
-    return models.retry(lambda: _choose(caller, load(caller.shop_id, order_id), line_id,
-                                        body.option), busy=busy())
+    return view(models.retry(lambda: _choose(caller, load(caller.shop_id, order_id), line_id,
+                                             body.option), busy=busy()), caller)
 
 
 def choose_for_customer(shop_id: str, order_id: str, line_id: str, option: int) -> dict:
@@ -567,14 +567,13 @@ def choose_for_customer(shop_id: str, order_id: str, line_id: str, option: int) 
 
 
 def _choose(caller: Caller, order: dict, line_id: str, option: int) -> dict:
-    line = line_options.line_of(order, line_id)
+    """The order with the option chosen (as it was, for a replay)."""
     updated = line_options.chosen(order, line_id, option)
-    if updated is line:
-        return order if caller.role == "customer" else view(order, caller)
+    if updated is line_options.line_of(order, line_id):
+        return order
     lines = [updated if item["line_id"] == line_id else item for item in order["lines"]]
     # Not once a signature covers it, even one written since this read: checked with the write.
-    saved = save(caller, order, of_lines(lines), puts=[updated], unfrozen=[updated["sk"]])
-    return saved if caller.role == "customer" else view(saved, caller)
+    return save(caller, order, of_lines(lines), puts=[updated], unfrozen=[updated["sk"]])
 
 
 def set_supply(caller: Caller, order_id: str, line_id: str,
@@ -590,7 +589,7 @@ def _set_supply(caller: Caller, order_id: str, line_id: str,
                 body: line_options.SupplyChange) -> dict:
     order = load(caller.shop_id, order_id)
     refuse_closed(order)
-    line = _line(order, line_id)
+    line = line_options.line_of(order, line_id)
     updated = line_options.supplied(line, body)
     if updated == line:
         return view(order, caller)
@@ -642,7 +641,7 @@ def update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -
 
 def _update_line(caller: Caller, order_id: str, line_id: str, body: LineChange) -> dict:
     order = load(caller.shop_id, order_id)
-    line = _line(order, line_id)
+    line = line_options.line_of(order, line_id)
     changes = body.model_dump(exclude_none=True)
     if caller.role == "technician":
         _check_technician_change(caller, order, line, changes)
@@ -776,7 +775,7 @@ def _delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
     require(caller, "orders.write")
     order = load(caller.shop_id, order_id)
     refuse_closed(order)
-    line = _line(order, line_id)
+    line = line_options.line_of(order, line_id)
     _refuse_frozen_line(line, {"removed": True})
     if line["state"] != "proposed" or (
             line["origin"] == "authorization" and order["state"] not in ("booked", "checked_in")):
@@ -786,13 +785,6 @@ def _delete_line(caller: Caller, order_id: str, line_id: str) -> dict:
     key = models.Line.key(caller.shop_id, order_id, line_id)
     return view(save(caller, order, of_lines(lines), deletes=[key],
                      unfrozen=[key["sk"]]), caller)
-
-
-def _line(order: dict, line_id: str) -> dict:
-    line = next((item for item in order["lines"] if item["line_id"] == line_id), None)
-    if line is None:
-        raise NotFound("找不到這個項目。", "No such line on this order.")
-    return line
 
 
 # --- dispatch (派工) ---

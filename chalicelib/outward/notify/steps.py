@@ -14,6 +14,7 @@ from chalicelib.outward import links
 from chalicelib.outward.notify.delivery import _address, _channels, _customer, deliver
 from chalicelib.outward.notify.quiet_hours import next_send_time, queue, quiet
 from chalicelib.records import shop_settings, shops, vehicles
+from chalicelib.work import order_store
 
 
 def on_order_change(event_name: str, new_image: dict, old_image: dict) -> None:
@@ -60,14 +61,13 @@ def notify_parts_date(line: dict, day: str) -> list[dict]:
     handed over, and a later date is a message of its own."""
     shop_id, order_id = models.order_of(line["pk"])
     order = models.Order.read(models.order_key(shop_id, order_id))
-    if not order or order["state"] in ("delivered", "followed_up", "cancelled"):
+    if not order or order["state"] in order_store.CLOSED:
         return []
     shop = shops.get_shop(shop_id) or {}
     plate = vehicles.mask_plate(order.get("vehicle", {}).get("plate", ""))
     link = links.url_for(shop_id, order_id) or ""
-    _, month, dom = day.split("-")
     text = (f"{shop.get('name', '')}：您的愛車 {plate} 所需零件（{line['description']}）預計 "
-            f"{int(month)}/{int(dom)} 到貨，到貨後即安排施工。進度：{link}").strip()
+            f"{clock.day_text(day)} 到貨，到貨後即安排施工。進度：{link}").strip()
     return send_text(order, f"parts:{line['line_id']}:{day}", text)
 
 

@@ -1,15 +1,15 @@
-// The shop's catalogue as Settings edits it (issue 20): the labour rates, operations, service
-// menus and single parts. The list is read as the tablets read it (GET /api/catalogue, then its
-// gzip snapshot from S3, decompressed in the browser); every change goes through the write
-// queue. The order screen's own copy and search live in catalogue.ts, not here.
+// The shop's catalogue as Settings edits it: the labour rates, operations, service menus and
+// single parts. The list is the tablet's own copy (catalogue.ts: downloaded once per version,
+// also what the order screen searches); every change goes through the write queue, and a sent
+// catalogue write refreshes that copy.
 import { http, queue } from './client';
-import { readSnapshot } from './catalogue';
-import { hoursFor, type CatalogueHead, type Menu, type Operation, type Part, type Rate, type Snapshot } from './catalogueIndex';
+import { catalogue, deviceCatalogue } from './catalogue';
+import { hoursFor, type Menu, type Operation, type Part, type Rate, type Snapshot } from './catalogueIndex';
 import type { Grade } from './types';
 
 export { GRADES } from './catalogueIndex';
 export type { Grade } from './types';
-export type { CatalogueHead, Menu, MenuItem, Operation, Part, Rate } from './catalogueIndex';
+export type { Menu, MenuItem, Operation, Part, Rate } from './catalogueIndex';
 
 export interface PartChange {
   part_number: string; name: string; name_en?: string; grade: Grade; brand?: string; price: number;
@@ -19,12 +19,13 @@ export interface Catalogue { version: number; rates: Rate[]; operations: Operati
 
 const q = (value: string) => encodeURIComponent(value);
 
-/** The catalogue as the tablets get it: the head, then the snapshot its link names, gunzipped. */
-export async function loadCatalogue(fetchImpl: typeof fetch = fetch): Promise<Catalogue> {
-  const head = await http.request<CatalogueHead>('GET', '/api/catalogue');
-  const response = await fetchImpl(head.url, { cache: 'no-store' });
-  if (!response.ok) throw new Error(`catalogue snapshot: ${response.status}`);
-  return fromSnapshot(await readSnapshot(await response.blob()));
+/** The catalogue as this tablet holds it (catalogue.ts's device copy, brought up to the API's
+ * version first): one download serves the order screen and Settings. */
+export async function loadCatalogue(): Promise<Catalogue> {
+  await catalogue.refresh();
+  const copy = deviceCatalogue.value;
+  if (!copy) throw new Error('catalogue: not downloaded yet (offline?)');
+  return fromSnapshot(copy.snapshot);
 }
 
 /** The snapshot's columns of parts as rows. */

@@ -1354,7 +1354,7 @@ export const en: Messages = {
   'dashboard.cancelledN': '{n} cancelled',
   'dashboard.conversion': 'Bookings to orders',
   'dashboard.conversionOf': '{orders} orders of {made} bookings',
-  // --- issue 19, LINE both ways (the line helper's keys) ---
+  // --- LINE both ways: conversations, the inbox ---
   'chat.title': 'LINE conversation',
   'chat.empty': 'The customer has not written on LINE yet.',
   'chat.notLinked': 'This customer has not linked LINE: once linked, what they write on LINE shows here.',
@@ -1377,7 +1377,7 @@ export const en: Messages = {
   'inbox.badgeLabel': '{n} unread LINE messages',
   'inbox.empty': 'No unread LINE messages.',
   'inbox.lead': '{n} unread in all. Opening the customer\'s conversation reads it.',
-  // --- issue 20, the catalogue's settings (the cat helper's keys) ---
+  // --- the catalogue's settings ---
   'catalogue.title': 'Catalogue: labour rates, operations, service menus and parts',
   'catalogue.lead': 'The order screen takes labour, parts and service menus from here. Bring in a whole price list with the import.',
   'catalogue.counts': '{parts} parts, {operations} operations, {menus} service menus.',
@@ -1509,10 +1509,10 @@ export const en: Messages = {
   'supply.expected': 'Expected on',
   'supply.expectedShort': 'expected {date}',
   'supply.save': 'Save the status',
-  // issue 20, lines (the order side: parts waiting)
+  // --- an order's parts waiting ---
   'lines.partsWait': 'Waiting for parts',
   'lines.partsWaitOn': 'Parts due {day}',
-  // --- issue 20, the stock of kept parts (the stock helper's keys) ---
+  // --- the stock of kept parts ---
   'stock.nav': 'Stock',
   'stock.title': 'Parts in stock',
   'stock.csv': 'Below-minimum list (CSV)',
@@ -1537,7 +1537,7 @@ export const en: Messages = {
   'stock.confirm': 'Confirm',
   'stock.saved': '{name} updated.',
   'stock.queued': 'Offline: it will be sent when the connection is back.',
-  // --- issue 20, import: the price list's import (Settings) ---
+  // --- price lists (Settings) ---
   "priceList.title": "Import a price list (parts)",
   "priceList.lead": "A supplier's price list: CSV (UTF-8 or Big5) or Excel (.xlsx, its first sheet). First row: the column names — part number (料號), name (品名) and price (售價) required; grade, brand, English name, cost and supplier optional. Check it first to see what it adds and changes and which rows have problems, then import; a part number imported again only updates its price, never doubles.",
   "priceList.file": "Price list file",

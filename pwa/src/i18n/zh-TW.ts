@@ -1354,7 +1354,7 @@ export const zhTW = {
   'dashboard.cancelledN': '取消 {n} 筆',
   'dashboard.conversion': '預約轉工單',
   'dashboard.conversionOf': '開單 {orders}／預約 {made} 筆',
-  // --- issue 19, LINE both ways (the line helper's keys) ---
+  // --- LINE both ways: conversations, the inbox ---
   'chat.title': 'LINE 對話',
   'chat.empty': '客戶還沒有在 LINE 傳訊息來。',
   'chat.notLinked': '這位客戶還沒綁定 LINE：綁定後，客戶在 LINE 傳的訊息會出現在這裡。',
@@ -1377,7 +1377,7 @@ export const zhTW = {
   'inbox.badgeLabel': 'LINE 有 {n} 則未讀訊息',
   'inbox.empty': '沒有未讀的 LINE 訊息。',
   'inbox.lead': '共 {n} 則未讀。打開客戶的對話就算已讀。',
-  // --- issue 20, the catalogue's settings (the cat helper's keys) ---
+  // --- the catalogue's settings ---
   'catalogue.title': '目錄：工資、工時、保養套餐與零件',
   'catalogue.lead': '平板開工單時從這裡帶出工時、零件與保養套餐。大量零件價目表請用匯入。',
   'catalogue.counts': '目前有 {parts} 項零件、{operations} 項工時、{menus} 個保養套餐。',
@@ -1509,10 +1509,10 @@ export const zhTW = {
   'supply.expected': '預計到貨日',
   'supply.expectedShort': '預計 {date}',
   'supply.save': '儲存狀態',
-  // issue 20, lines (the order side: parts waiting)
+  // --- an order's parts waiting ---
   'lines.partsWait': '待料',
   'lines.partsWaitOn': '待料 {day}',
-  // --- issue 20, the stock of kept parts (the stock helper's keys) ---
+  // --- the stock of kept parts ---
   'stock.nav': '庫存',
   'stock.title': '零件庫存',
   'stock.csv': '低於安全量清單 CSV',
@@ -1537,7 +1537,7 @@ export const zhTW = {
   'stock.confirm': '確定',
   'stock.saved': '已更新「{name}」。',
   'stock.queued': '目前離線：連線後會自動送出。',
-  // --- issue 20, import: the price list's import (Settings) ---
+  // --- price lists (Settings) ---
   "priceList.title": "匯入價目表（零件）",
   "priceList.lead": "供應商的價目表：CSV（UTF-8 或 Big5 都可以）或 Excel（.xlsx，讀第一個工作表）。第一列是欄位名稱：料號、品名、售價一定要有；等級、廠牌、英文名、成本、供應商可有可無。先檢查，看會新增、更新幾筆和有問題的列，再按匯入；同一料號再匯入只會更新價格，不會重複。",
   "priceList.file": "價目表檔案",

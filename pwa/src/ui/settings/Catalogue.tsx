@@ -4,7 +4,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t, tf } from '../../i18n';
 import { loadCatalogue, restoreCatalogue, type Catalogue as Data } from '../../data/catalogueAdmin';
-import { catalogue as deviceCopy } from '../../data/catalogue';
 import { errorText } from '../errors';
 import { Notice } from '../Notice';
 import type { Message } from './useAdminList';
@@ -57,7 +56,7 @@ export function Catalogue() {
           <CatalogueOperations catalogue={catalogue} act={act} />
           <CatalogueMenus catalogue={catalogue} act={act} />
           <CataloguePart catalogue={catalogue} act={act} />
-          <RestoreFromExport onDone={() => { void load(); void deviceCopy.refresh(); }} />
+          <RestoreFromExport onDone={() => void load()} />
         </>
       )}
     </section>
