@@ -54,15 +54,12 @@ def an_open_order(shop) -> str:
 
 
 def a_part_line(shop, order_id, key, quantity=2, **fields) -> str:
-    """A part line taken from the catalogue: `part_key` written on it as the order side's
-    catalogue search does (another part's route field)."""
+    """A part line taken from the catalogue, as the tablet's catalogue search adds it."""
     line_id = new_id("line")
     answer = shop.advisor.post(f"/api/orders/{order_id}/lines", {
         "line_id": line_id, "kind": "part", "description": "機油濾芯", "part_number": "04152",
-        "quantity": quantity, "unit_price": 450, **fields})
+        "part_key": key, "quantity": quantity, "unit_price": 450, **fields})
     assert answer.status == 201, answer.body
-    models.Line.from_dict(models.Line.key(shop.shop_id, order_id, line_id)).update(
-        actions=[models.Line.part_key.set(key)])
     return line_id
 
 
