@@ -19,6 +19,7 @@ booking_setup = lazy("records.booking_setup")
 catalogue = lazy("records.catalogue")
 stock = lazy("work.stock")
 catalogue_import = lazy("after.catalogue_import")
+payments, invoicing, cashup = lazy("work.payments"), lazy("outward.invoicing"), lazy("after.cashup")
 appointments, board, dispatch_sheet, handover, inspections, jobs, orders, parts, photos, \
     quality, signatures = (lazy(f"work.{name}") for name in (
         "appointments", "board", "dispatch_sheet", "handover", "inspections", "jobs", "orders",
@@ -808,6 +809,12 @@ def send_queued_messages(event):
     return notify.send_due_now()  # one piece per shard of shops
 
 
+# An invoice the value-added centre could not take waits; this tries the due ones again.
+@app.schedule("rate(5 minutes)", name="send_queued_invoices")
+def send_queued_invoices(event):
+    return invoicing.send_due()
+
+
 @app.on_dynamodb_record(stream_arn=settings().stream_arn, batch_size=100, name="on_change")
 def on_change(event):
     return changes.handle(event)
@@ -1032,3 +1039,69 @@ def start_price_list_import(body):
 def get_price_list_import(import_id):
     """How far a price list's import (or its dry run) is: counts, bad rows by line."""
     return catalogue_import.status(api.caller(), import_id)
+
+
+# --- the checkout: payments, the 電子發票, the day's cash-up (日結) ---
+
+
+@api.route("/api/orders/{order_id}/payments", "POST", body="work.payments:NewPayment")
+def take_payment(order_id, body):
+    """A payment or a deposit, by method (cash with change); once per client id; 409
+    `overpaid` above what is left to pay, 422 `not_monthly` for 月結 without an account."""
+    return payments.take(api.caller(), order_id, body)
+
+
+@api.route("/api/orders/{order_id}/refunds", "POST", body="work.payments:NewRefund")
+def refund_payment(order_id, body):
+    """Money given back, by a method it was taken by (a manager)."""
+    return payments.refund(api.caller(), order_id, body)
+
+
+@api.route("/api/orders/{order_id}/unpaid-release", "POST", body="work.payments:UnpaidRelease")
+def release_unpaid(order_id, body):
+    """A manager lets the car leave before it is paid, with the reason."""
+    return payments.release_unpaid(api.caller(), order_id, body)
+
+
+@api.route("/api/orders/{order_id}/invoice", "POST", body="work.payments:InvoiceTo")
+def request_invoice(order_id, body):
+    """What the 電子發票 is to be (統編, carrier, donation, printed): queued for the
+    value-added centre once the order is paid, or now."""
+    return payments.invoice_to(api.caller(), order_id, body)
+
+
+@api.route("/api/orders/{order_id}/invoice/resend", "POST")
+def resend_invoice(order_id):
+    """The order's waiting invoice tried again now (「重新傳送」)."""
+    return invoicing.resend(api.caller(), order_id)
+
+
+@api.route("/api/orders/{order_id}/invoice/void", "POST", body="outward.invoicing:Void")
+def void_invoice(order_id, body):
+    """The issued invoice voided (作廢) at the centre, within its period; 409 after it."""
+    return invoicing.void(api.caller(), order_id, body)
+
+
+@api.route("/api/orders/{order_id}/invoice/allowances", "POST",
+           body="outward.invoicing:Allowance")
+def allow_invoice(order_id, body):
+    """An allowance (折讓) on the issued invoice, up to what is left of it."""
+    return invoicing.allow(api.caller(), order_id, body)
+
+
+@api.route("/api/cashup", "GET", query="after.cashup:DayQuery")
+def get_cashup(query):
+    """The day's takings by method and cashier, deposits held, invoices issued, voided, allowed."""
+    return cashup.cashup(api.caller(), query)
+
+
+@api.route("/api/cashup.csv", "GET", query="after.cashup:DayQuery")
+def get_cashup_csv(query):
+    """The day's takings as a CSV for the accountant (UTF-8 with a BOM)."""
+    return cashup.cashup_csv(api.caller(), query)
+
+
+@api.route("/api/invoices.csv", "GET", query="after.cashup:MonthQuery")
+def get_invoices_csv(query):
+    """The month's invoices, voids and allowances (發票清冊) as a CSV."""
+    return cashup.invoices_csv(api.caller(), query)

@@ -19,7 +19,7 @@ from chalice.app import DynamoDBEvent
 from chalicelib import models
 from chalicelib.after import dashboard, invitations, reminders
 from chalicelib.core.observability import logger
-from chalicelib.outward import booking_messages, notify
+from chalicelib.outward import booking_messages, invoicing, notify
 from chalicelib.outward.notify import staff
 from chalicelib.work import stock
 
@@ -48,6 +48,8 @@ react(models.Order, staff.on_order_change)  # and so does a call for support
 react(models.Appointment, booking_messages.on_appointment_change)  # a booking tells its customer
 react(models.Line, stock.on_line)  # an authorized part reserves its stock, done issues it,
 react(models.Order, stock.on_order_change)  # and a cancelled order releases it
+react(models.Payment, dashboard.on_payment)  # money taken is the day's revenue
+react(models.Invoice, invoicing.on_invoice)  # a queued invoice goes to the value-added centre
 
 
 def type_of(new_image: dict, old_image: dict) -> str | None:

@@ -10,8 +10,10 @@ What counts, on the day it happened:
 - an order opened (its `created-…` event); an order leaving a state: the time it spent there,
   from the event that entered the state to the one that left it (each stay of an order counts:
   in_progress ⇄ awaiting_approval twice is two stays of each);
-- delivered: the order's total (revenue, tax included) and the tax it holds (revenue_tax); authorized: whether the walk-around, frozen by the
+- delivered: an order delivered; authorized: whether the walk-around, frozen by the
   signature, is complete (`WALKAROUND_REQUIRED`); followed_up: a follow-up done;
+- money taken (the payment items, `on_payment`): revenue, tax included, and the tax it holds
+  (revenue_tax), on the day it was taken, a refund taking it back; per method (`pay.<method>`);
 - an additional line: proposed when added, approved or declined (with its amount and the time
   since it was proposed) when the customer answers;
 - a message to the customer: sent or failed, per channel;
@@ -113,8 +115,6 @@ def event_counts(event: dict, events: list[dict], header: dict,
             counts[f"t.{start}.{bucket(_seconds(entered[-1]['at'], event['at']))}"] = 1
     if to == "delivered":
         counts["delivered"] = 1
-        paid = money.stored(header.get("totals"))
-        counts["revenue"], counts["revenue_tax"] = paid["total"], paid["tax"]
     elif to == "cancelled":
         counts["cancelled"] = 1
     elif to == "followed_up":
@@ -189,6 +189,13 @@ def line_history(line: dict) -> list[tuple[str, str, Counts]]:
     if answer in ("approved", "declined"):
         found += line_counts({**line, "state": answer}, proposed)
     return found + job_counts(line, {})
+
+
+def payment_counts(payment: dict) -> Counts:
+    """Money taken (or, below zero, given back): the day's revenue, its tax, by method."""
+    amount = int(payment["amount"])
+    tax = money.split(abs(amount))[1] * (1 if amount >= 0 else -1)
+    return {"revenue": amount, "revenue_tax": tax, f"pay.{payment['method']}": amount}
 
 
 def message_counts(new: dict, old: dict) -> Counts:
@@ -293,6 +300,15 @@ def on_message(event_name: str, new_image: dict, old_image: dict) -> None:
         add(message["shop_id"], clock.local_date(message["updated_at"]),
             f"message#{message['order_id']}#{message['message_id']}#{message['updated_at']}",
             counts)
+
+
+def on_payment(event_name: str, new_image: dict, old_image: dict) -> None:
+    """The stream's reaction to a payment (Payment): money taken or refunded."""
+    if event_name != "INSERT":
+        return
+    payment = _plain(new_image)
+    add(payment["shop_id"], payment["day"], f"payment#{payment['order_id']}#"
+        f"{payment['payment_id']}", payment_counts(payment))
 
 
 # --- bookings, counted from the appointment items' changes (`on_appointment`) ---
@@ -430,6 +446,10 @@ def backfill(shop_id: str) -> dict:
                 for what, day, counts in line_history(item):
                     changes += add(shop_id, day,
                                    f"line#{order['order_id']}#{item['line_id']}#{what}", counts)
+            elif sk.startswith(models.PAYMENT_PREFIX):
+                changes += add(shop_id, item["day"],
+                               f"payment#{order['order_id']}#{item['payment_id']}",
+                               payment_counts(item))
             elif sk.startswith(models.MESSAGE_PREFIX):
                 counts = message_counts(item, {})
                 if counts:

@@ -44,6 +44,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "catalogue.write": MANAGERS,     # parts, labour operations, menus and rates
     "stock.read": EVERYONE,          # the kept parts: on hand, reserved, the minimum
     "stock.write": FRONT_DESK,       # goods received, a count, a minimum
+    "payments.take": FRONT_DESK,     # take a payment or deposit; what the invoice is to be
+    "payments.refund": MANAGERS,     # money given back; an invoice voided or allowed
+    "payments.release": MANAGERS,    # let a car go unpaid, with a reason
+    "payments.cashup": FRONT_DESK,   # the day's takings (日結) and the month's invoices
 }
 
 # (permission zh, en) for the message a refused person reads.
@@ -80,6 +84,10 @@ _ACTIONS = {
     "catalogue.write": ("修改零件、工時、保養套餐與工資", "change the catalogue"),
     "stock.read": ("查看庫存", "see the stock"),
     "stock.write": ("登錄進貨、盤點或安全量", "record goods received, counts or minimums"),
+    "payments.take": ("收款或開立發票", "take payments or issue invoices"),
+    "payments.refund": ("退款、作廢發票或開立折讓", "refund, void invoices or make allowances"),
+    "payments.release": ("讓未付清的車交車", "let a car leave unpaid"),
+    "payments.cashup": ("查看日結與發票清冊", "see the cash-up and the invoice list"),
 }
 
 

@@ -56,6 +56,10 @@ from chalicelib.models.orders import (BOARD_OPEN, BRAKE_AXLES, CUSTOMER_ORDER_PR
                                       parts_report_index, promised_time, signature_hash_index,
                                       signed_recently_pk, vehicle_orders_index,
                                       vehicle_orders_lookup)
+from chalicelib.models.payments import (INVOICE_CHANGE_PREFIX, INVOICE_PREFIX, INVOICE_QUEUE,
+                                          PAYMENT_PREFIX, Invoice, InvoiceChange, Payment,
+                                          invoice_change_index, invoice_queue_index,
+                                          invoices_pk, issued_index, takings_index, takings_pk)
 from chalicelib.models.shops import (SHARDS, STAFF_PREFIX, Audit, ClientGuard, Device,
                                      InspectionTemplate, Login, LoginGuard, NotifySettings,
                                      OrderCounter, PinGuard, QualityTemplate, RefreshFamily,
@@ -67,5 +71,5 @@ from chalicelib.models.writes import (ATTEMPTS, Conflicted, LostRace, Refused, f
 
 __all__ = [name for name in dir() if not name.startswith("_")
            and name not in ("aftercare", "appointments", "base", "booking_page", "bookings",
-                            "conversations", "customers", "messages", "orders", "shops",
+                            "conversations", "customers", "messages", "orders", "payments", "shops",
                             "writes")]

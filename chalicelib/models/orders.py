@@ -96,6 +96,14 @@ class Order(Item, discriminator="order"):
     help = Document(null=True)  # a technician's call for support (需要支援), until taken
     handover = Document(null=True)  # the delivery walk-around (交車檢查): work.handover
     signed = Document(null=True)
+    # The checkout (models/payments.py): `paid` {paid, deposit, balance, state: unpaid | part |
+    # paid | over, methods}; `invoice` the latest invoice's {seq, state, number, random_code,
+    # issued_at, ...}; `invoice_to` what the invoice is to be, kept until it is issued when
+    # paid; `unpaid_release` a manager's reason to let the car go unpaid.
+    paid = Document(null=True)
+    invoice = Document(null=True)
+    invoice_to = Document(null=True)
+    unpaid_release = Document(null=True)
     consented_total = Number(null=True)
     last_signature_hash = Text(null=True)
     closed_on = Text(null=True)

@@ -92,9 +92,11 @@ class Marketing(Body):
 
 
 class Company(Body):
-    """A business customer (公司行號): its 統一編號 and registered name (抬頭)."""
+    """A business customer (公司行號): its 統一編號 and registered name (抬頭); `monthly`: it
+    pays by the month (月結), so its cars may leave before the bill is paid."""
     tax_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=8)]
     title: Name
+    monthly: StrictBool = False
 
     @field_validator("tax_id")
     @classmethod

@@ -59,7 +59,7 @@ TRANSITIONS: dict[tuple[str, str], Step] = {
     ("quality_check", "in_progress"): Step(EVERYONE),  # the check found something: back to work
     ("quality_check", "ready"): Step(FRONT_DESK, guards=("quality_passed",)),
     ("ready", "delivered"): Step(FRONT_DESK, guards=("checkout_signed", "within_consented_total",
-                                                    "old_parts_decided")),
+                                                    "old_parts_decided", "paid")),
     ("delivered", "followed_up"): Step(FRONT_DESK),
     **{(state, "cancelled"): Step(FRONT_DESK)
        for state in ("booked", "checked_in", "authorized", "in_progress", "awaiting_approval",
@@ -130,7 +130,10 @@ def assemble(header: dict, items: list[dict]) -> dict:
             "signatures": under(models.SIGNATURE_PREFIX, "signed_at"),
             "parts": under(models.PART_PREFIX, "created_at"),
             "messages": under(models.MESSAGE_PREFIX, "created_at"),
-            "photos": under(models.PHOTO_PREFIX, "created_at"), "inspection": inspection}
+            "photos": under(models.PHOTO_PREFIX, "created_at"), "inspection": inspection,
+            "payments": under(models.PAYMENT_PREFIX, "at"),
+            "invoices": under(models.INVOICE_PREFIX, "seq"),
+            "invoice_changes": under(models.INVOICE_CHANGE_PREFIX, "at")}
 
 
 def totals_of(lines: list[dict]) -> dict:
@@ -178,18 +181,19 @@ def open_jobs(order: dict) -> list[dict]:
 
 HIDDEN = {"pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "type", "version"}
 # What `assemble` puts beside the header: each shown by its own view, or not at all.
-BESIDE = ("lines", "events", "signatures", "parts", "messages", "photos", "inspection")
+BESIDE = ("lines", "events", "signatures", "parts", "messages", "photos", "inspection",
+          "payments", "invoices", "invoice_changes")
+SHOWN_BESIDE = ("lines", "events", "payments", "invoices", "invoice_changes")
 
 
 def public(order: dict) -> dict:
-    """The header and its lines and events as the API shows them (no keys, no version); what
-    else lives beside the header is shown by its own module's view."""
+    """The header and its lines, events, payments and invoices as the API shows them (no keys,
+    no version); what else lives beside the header is shown by its own module's view."""
     clean = {key: value for key, value in order.items()
              if key not in HIDDEN and key not in BESIDE}
-    clean["lines"] = [{k: v for k, v in line.items() if k not in HIDDEN}
-                      for line in order["lines"]]
-    clean["events"] = [{k: v for k, v in event.items() if k not in HIDDEN}
-                       for event in order["events"]]
+    for name in SHOWN_BESIDE:
+        clean[name] = [{k: v for k, v in item.items() if k not in HIDDEN}
+                       for item in order.get(name, [])]
     return clean
 
 
@@ -269,6 +273,8 @@ def _applied(order: dict, changes: dict, puts: list[dict], deletes: list[dict]) 
         header.pop(name, None)  # removed
     items = {item["sk"]: item for item in (*order["lines"], *order["events"], *order["signatures"],
                                            *order["parts"], *order["messages"], *order["photos"],
+                                           *order.get("payments", []), *order.get("invoices", []),
+                                           *order.get("invoice_changes", []),
                                            order["inspection"]) if item}
     items.update({item["sk"]: item for item in puts})
     for key in deletes:
@@ -282,7 +288,8 @@ _BESIDE_MODELS: tuple[tuple[str, type[models.Item]], ...] = (
     (models.SIGNATURE_PREFIX, models.Signature), (models.PART_PREFIX, models.PartTag),
     (models.MESSAGE_PREFIX, models.Message), (models.PHOTO_PREFIX, models.Photo),
     (models.INSPECTION_SK, models.Inspection), (models.LINK_SK, models.ProgressLink),
-    (models.FOLLOWUP_SK, models.FollowUp))
+    (models.FOLLOWUP_SK, models.FollowUp), (models.PAYMENT_PREFIX, models.Payment),
+    (models.INVOICE_PREFIX, models.Invoice), (models.INVOICE_CHANGE_PREFIX, models.InvoiceChange))
 _ORDER_FIELDS = {attribute.attr_name: attribute
                  for attribute in models.Order.get_attributes().values()}
 

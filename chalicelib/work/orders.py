@@ -62,6 +62,17 @@ def _within_consented_total(order: dict) -> tuple[str, str] | None:
     return None
 
 
+def _paid(order: dict) -> tuple[str, str] | None:
+    """The bill is settled before the car leaves: paid in full (月結 counts for an account
+    customer), or a manager let it go unpaid with a reason (work.payments)."""
+    due = int(order["totals"]["total"]) - int((order.get("paid") or {}).get("paid", 0))
+    if due <= 0 or order.get("unpaid_release"):
+        return None
+    return (f"還有 {due:,} 元尚未收款，不能交車；月結客戶請記「月結」，或請經理註明原因放行。",
+            f"NT${due:,} is still to be paid: the car cannot leave. Record a monthly-account "
+            "charge for an account customer, or have a manager let it go with a reason.")
+
+
 def _quality_passed(order: dict) -> tuple[str, str] | None:
     """The final check (品檢) passed, item by item, by someone other than who did the work."""
     if not (order.get("quality") or {}).get("passed"):
@@ -78,6 +89,7 @@ GUARDS: dict[str, Callable[[dict], tuple[str, str] | None]] = {
     "within_consented_total": _within_consented_total,
     "old_parts_decided": lambda order: parts.undecided(order["parts"]),
     "quality_passed": _quality_passed,
+    "paid": _paid,
 }
 
 

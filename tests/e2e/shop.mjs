@@ -181,9 +181,18 @@ export async function moveTo(api, orderId, ...steps) {
     const document = { authorized: 'authorization', delivered: 'checkout' }[to];
     const draft = document && await api.get(`/api/orders/${orderId}/documents/${document}`);
     if (draft && draft.reason?.code !== 'already_signed') await signThroughApi(api, orderId, document);
+    if (to === 'delivered') await paidInFull(api, orderId);
     order = await api.post(`/api/orders/${orderId}/transitions`, { to, client_id: randomUUID() });
   }
   return order;
+}
+
+/** What is left to pay on the order, taken in cash at the counter (the car leaves paid). */
+export async function paidInFull(api, orderId) {
+  const order = await api.get(`/api/orders/${orderId}`);
+  const due = order.totals.total - (order.paid?.paid ?? 0);
+  if (due <= 0) return order;
+  return api.post(`/api/orders/${orderId}/payments`, { client_id: randomUUID(), method: 'cash', amount: due });
 }
 
 /** A few orders in different states, so the board looks like a working day. */

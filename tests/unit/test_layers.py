@@ -10,11 +10,11 @@ PACKAGE = ROOT / "chalicelib"
 # Each layer's modules, lowest first (core, models and api are one layer: each may use core).
 LAYERS = [
     ["core.config", "core.clock", "core.errors", "core.secrets", "core.aws", "core.objects",
-     "core.money", "core.tax_ids", "core.phones", "core.images", "core.observability", "core.pieces",
+     "core.money", "core.tax_ids", "core.einvoice_rules", "core.phones", "core.images", "core.observability", "core.pieces",
      "core.health", "core.dates", "core.qr",
      "models.base", "models.writes", "models.shops", "models.customers", "models.orders",
      "models.appointments", "models.bookings", "models.booking_page", "models.messages",
-     "models.conversations", "models.aftercare", "models.jobs", "models.catalogue", "models",
+     "models.conversations", "models.aftercare", "models.jobs", "models.catalogue", "models.payments", "models",
      "api", "api.roles", "api.tokens", "api.openapi", "api.lazy"],
     ["records.auth", "records.shop_settings", "records.booking_setup", "records.shops", "records.vehicles",
      "records.customers", "records.onboarding", "records.catalogue"],
@@ -22,14 +22,14 @@ LAYERS = [
      "work.inspections",
      "work.parts", "work.pdf", "work.paper", "work.signatures", "work.line_options", "work.orders", "work.jobs", "work.quality", "work.handover", "work.dispatch_sheet", "work.history",
      "work.slots", "work.appointments", "work.appointment_sheet", "work.inspection_sheet",
-     "work.stock"],
+     "work.stock", "work.payments"],
     ["outward.links", "outward.opt_out", "outward.notify", "outward.texted_codes",
      "outward.approval_codes",
      "outward.customer_page", "outward.booking_codes", "outward.booking_links",
-     "outward.booking_messages", "outward.booking_page"],
+     "outward.booking_messages", "outward.booking_page", "outward.invoicing"],
     ["after.dashboard", "after.cases", "after.followups", "after.followup_sheet", "after.reminders",
      "after.invitations", "after.jobs", "after.portability", "after.merge", "after.exports", "after.imports", "after.catalogue_import",
-     "after.daily"],
+     "after.daily", "after.cashup"],
     ["changes", "customer_routes", "booking_routes"],
 ]
 

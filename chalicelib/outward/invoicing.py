@@ -1,0 +1,269 @@
+"""Sending the 電子發票 to the value-added centre (加值中心), and what the centre does after:
+void (作廢) and allowance (折讓).
+
+A queued invoice (work/payments.py) is sent by the stream's reaction to its insert; when the
+centre is down or slow it stays queued, waiting on the queue index, and the 5-minute schedule
+(or the advisor's 「重新傳送」) sends it again. Each try names the sale by the same `relate`, and
+the centre answers a relate it has seen with the invoice it issued then (outward/einvoice), so a
+try whose answer was lost never issues a second invoice; and the invoice item moves from queued
+to issued under its version, once, whoever's try lands first.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import Field
+from typing_extensions import Annotated
+
+from chalicelib import models
+from chalicelib.api import Body, Caller, ClientId, ShortText
+from chalicelib.api.roles import require
+from chalicelib.core import clock, money
+from chalicelib.core.errors import Busy, Conflict
+from chalicelib.core.observability import logger
+from chalicelib.outward import einvoice
+from chalicelib.work import orders, payments
+from chalicelib.work.order_store import load, save
+
+# After the n-th failed try, the next one waits this long (then the last, again and again).
+BACKOFF_MINUTES = (1, 2, 5, 10, 30)
+DUE_BATCH = 50  # a schedule's run sends at most this many (each may take a time-out)
+
+
+class Void(Body):
+    client_id: ClientId
+    reason: ShortText
+
+
+class Allowance(Body):
+    """A part of the sale given back after the invoice (折讓): `amount` tax included."""
+    client_id: ClientId
+    amount: Annotated[int, Field(gt=0, le=payments.MAX_AMOUNT)]
+    reason: ShortText
+
+
+# --- sending ---
+
+def on_invoice(event_name: str, new_image: dict, old_image: dict) -> None:
+    """A new queued invoice is sent at once; a later try is the schedule's or the advisor's."""
+    if event_name != "INSERT":
+        return
+    invoice = models.Item.from_image(new_image).as_dict()
+    if invoice["state"] == "queued":
+        send(invoice["shop_id"], invoice["order_id"], int(invoice["seq"]))
+
+
+def send_due() -> dict:
+    """The queued invoices whose next try is due (the schedule's), oldest first."""
+    now = clock.now_iso()
+    due = [found.as_dict() for found in models.Item.lookup.query(
+        models.INVOICE_QUEUE, models.Item.gsi1sk <= f"{now}#~", limit=DUE_BATCH)]
+    sent = [send(item["shop_id"], item["order_id"], int(item["seq"])) for item in due]
+    return {"tried": len(sent), "issued": sum(1 for state in sent if state == "issued")}
+
+
+def resend(caller: Caller, order_id: str) -> dict:
+    """The advisor's 「重新傳送」: the order's queued invoice is tried now."""
+    require(caller, "payments.take")
+    order = load(caller.shop_id, order_id)
+    invoice = payments.live_invoice(order)
+    if invoice is None or invoice["state"] != "queued":
+        raise Conflict("這張工單沒有等待開立的發票。", "This order has no invoice waiting.",
+                       code="nothing_queued")
+    send(caller.shop_id, order_id, int(invoice["seq"]))
+    return orders.view(load(caller.shop_id, order_id), caller)
+
+
+def send(shop_id: str, order_id: str, seq: int) -> str:
+    """One try of a queued invoice; answers its state after the try."""
+    invoice = models.Invoice.read(models.Invoice.key(shop_id, order_id, seq), consistent=True)
+    if invoice is None or invoice["state"] != "queued":
+        return invoice["state"] if invoice else "missing"
+    try:
+        issued = einvoice.centre_for(shop_id).issue(sale_of(invoice))
+    except einvoice.CentreDown as down:
+        _failed(invoice, "centre_down", "加值中心暫時連不上，恢復後會自動開立。",
+                "The value-added centre cannot be reached: the invoice goes out once it is back.",
+                retry=True, detail=str(down))
+        return "queued"
+    except einvoice.CentreRefused as refused:
+        _failed(invoice, refused.centre_code, refused.message_zh, refused.message_en,
+                retry=False)
+        return "refused"
+    at = clock.iso(issued.issued_at)
+    changes = {"state": "issued", "number": issued.number, "random_code": issued.random_code,
+               "issued_at": at, "last_error": None, "gsi1pk": None, "gsi1sk": None,
+               **models.issued_index(shop_id, clock.local_date(at), seq, order_id)}
+    _update(invoice, changes)
+    return "issued"
+
+
+def sale_of(invoice: dict) -> einvoice.Sale:
+    buyer, carrier = invoice.get("buyer") or {}, invoice.get("carrier") or {}
+    return einvoice.Sale(
+        relate_number=invoice["relate"], buyer_tax_id=buyer.get("tax_id"),
+        buyer_title=buyer.get("title"), carrier_type=carrier.get("type"),
+        carrier_number=carrier.get("number"), donation_code=invoice.get("donation_code"),
+        print=not (carrier or invoice.get("donation_code")) or bool(buyer),
+        items=[einvoice.Item(name=item["name"], quantity=item["quantity"], unit="式",
+                                 unit_price=int(item["unit_price"]), amount=int(item["amount"]))
+               for item in invoice["items"]],
+        total=int(invoice["total"]), sales=int(invoice["sales"]), tax=int(invoice["tax"]))
+
+
+def _failed(invoice: dict, code: str, zh: str, en: str, retry: bool, detail: str = "") -> None:
+    tries = int(invoice.get("tries") or 0) + 1
+    error = {"code": code, "message": zh, "message_en": en, "at": clock.now_iso()}
+    logger().warning("invoice not issued", extra={"code": code, "tries": tries,
+                                                  "order_id": invoice["order_id"],
+                                                  "detail": detail[:200]})
+    changes: dict = {"tries": tries, "last_error": error}
+    if retry:
+        wait = BACKOFF_MINUTES[min(tries, len(BACKOFF_MINUTES)) - 1]
+        retry_at = clock.iso(clock.now() + timedelta(minutes=wait))
+        changes.update(models.invoice_queue_index(retry_at, invoice["shop_id"],
+                                                  invoice["order_id"], int(invoice["seq"])))
+    else:
+        changes.update(state="refused", gsi1pk=None, gsi1sk=None)
+    _update(invoice, changes)
+
+
+def _update(invoice: dict, changes: dict) -> None:
+    """The invoice's change while it is still queued (another try may have landed first:
+    then this one changes nothing), with the header's summary of it, together."""
+    changed = {**invoice, **changes}
+    model = models.Invoice.from_dict(models.Invoice.key(invoice["shop_id"], invoice["order_id"],
+                                                        int(invoice["seq"])))
+    header = models.Order.from_dict(models.order_key(invoice["shop_id"], invoice["order_id"]))
+    try:
+        with models.transaction() as writes:
+            writes.update(model, actions=[_action(models.Invoice, name, value)
+                                          for name, value in changes.items()],
+                          condition=(models.Invoice.state == "queued")
+                          & (models.Invoice.version == invoice["version"]),
+                          add_version_condition=False)
+            writes.update(header, actions=[models.Order.invoice.set(
+                payments.invoice_summary(changed))], add_version_condition=False)
+    except models.LostRace:
+        return  # another try moved it first
+
+
+def _action(model: type[models.Item], name: str, value: object):
+    attribute = model.get_attributes()[name]
+    return attribute.remove() if value is None else attribute.set(value)
+
+
+# --- after issuing: void and allowance ---
+
+def void(caller: Caller, order_id: str, body: Void) -> dict:
+    """The order's issued invoice voided at the centre (within the period the rules allow),
+    then here; the order may then be invoiced again."""
+    require(caller, "payments.refund")
+    order = load(caller.shop_id, order_id)
+    if _change_done(order, body.client_id):
+        return orders.view(order, caller)
+    invoice = _issued(order)
+    _refuse_past(invoice, "void")
+    _at_centre(caller.shop_id, lambda centre: centre.void(invoice["number"], clock.parse_iso(
+        invoice["issued_at"]), body.reason))
+    now = clock.now_iso()
+    change = _change_item(caller, order_id, body.client_id, "void", invoice,
+                          int(invoice["total"]) - int(invoice.get("allowed") or 0),
+                          body.reason, now)
+    voided = {**invoice, "state": "voided",
+              "voided": {"at": now, "reason": body.reason, "by": caller.stamp()}}
+    return _saved(caller, order, voided, change)
+
+
+def allow(caller: Caller, order_id: str, body: Allowance) -> dict:
+    """An allowance (折讓) on the order's issued invoice, up to what is left of it."""
+    require(caller, "payments.refund")
+    order = load(caller.shop_id, order_id)
+    if _change_done(order, body.client_id):
+        return orders.view(order, caller)
+    invoice = _issued(order)
+    left = int(invoice["total"]) - int(invoice.get("allowed") or 0)
+    if body.amount > left:
+        raise Conflict(f"折讓金額不能超過發票尚未折讓的 {left:,} 元。",
+                       f"An allowance cannot exceed the NT${left:,} left on the invoice.",
+                       code="allowance_above_invoice")
+    sales, tax = money.split(body.amount)
+    allowed = _at_centre(caller.shop_id, lambda centre: centre.allowance(
+        invoice["number"], clock.parse_iso(invoice["issued_at"]),
+        [einvoice.Item(name=body.reason[:100], quantity=1, unit="式",
+                           unit_price=body.amount, amount=body.amount)], body.amount))
+    now = clock.now_iso()
+    change = _change_item(caller, order_id, body.client_id, "allowance", invoice, body.amount,
+                          body.reason, now, tax=tax, number=allowed.number)
+    updated = {**invoice, "allowed": int(invoice.get("allowed") or 0) + body.amount}
+    return _saved(caller, order, updated, change)
+
+
+# A B2C invoice may be voided until the 15th of the month after its two-month period, when
+# the period's invoices are settled (統一發票使用辦法 §20-21; the centres close the period's
+# voids then); after that only an allowance gives money back.
+VOID_DAY = 15
+
+
+def void_deadline(issued_at: str) -> str:
+    """The last day (YYYY-MM-DD, Taiwan) an invoice issued at `issued_at` may be voided."""
+    day = clock.local_date(issued_at)
+    year, month = int(day[:4]), int(day[5:7])
+    period_end = month + (month % 2)  # the period's even month
+    month_after = period_end + 1
+    if month_after > 12:
+        year, month_after = year + 1, 1
+    return f"{year:04d}-{month_after:02d}-{VOID_DAY:02d}"
+
+
+def _refuse_past(invoice: dict, kind: Literal["void"]) -> None:
+    deadline = void_deadline(invoice["issued_at"])
+    if clock.local_date() > deadline:
+        raise Conflict(f"這張發票的作廢期限（{deadline}）已過，請改開折讓。",
+                       f"The invoice could be voided until {deadline}: make an allowance "
+                       "instead.", code="void_too_late")
+
+
+def _issued(order: dict) -> dict:
+    invoice = payments.live_invoice(order)
+    if invoice is None or invoice["state"] != "issued":
+        raise Conflict("這張工單沒有已開立的發票。", "This order has no issued invoice.",
+                       code="no_invoice")
+    return invoice
+
+
+def _at_centre(shop_id: str, call):
+    try:
+        return call(einvoice.centre_for(shop_id))
+    except einvoice.CentreDown:
+        raise Busy("加值中心暫時連不上，請稍後再試；發票沒有變動。",
+                   "The value-added centre cannot be reached: try again later. The invoice "
+                   "is unchanged.") from None
+    except einvoice.CentreRefused as refused:
+        raise Conflict(refused.message_zh, refused.message_en,
+                       code=f"centre_{refused.centre_code}") from None
+
+
+def _change_done(order: dict, client_id: str) -> bool:
+    return any(change["change_id"] == client_id for change in order.get("invoice_changes", []))
+
+
+def _change_item(caller: Caller, order_id: str, change_id: str, kind: str, invoice: dict,
+                 amount: int, reason: str, now: str, **extra) -> dict:
+    day = clock.local_date(now)
+    return {**models.InvoiceChange.key(caller.shop_id, order_id, change_id),
+            "type": "invoice_change", "shop_id": caller.shop_id, "order_id": order_id,
+            "change_id": change_id, "kind": kind, "seq": int(invoice["seq"]),
+            "invoice_number": invoice["number"], "amount": amount, "reason": reason,
+            "by": caller.stamp(), "at": now, "day": day,
+            **{key: value for key, value in extra.items() if value is not None},
+            **models.invoice_change_index(caller.shop_id, day, change_id)}
+
+
+def _saved(caller: Caller, order: dict, invoice: dict, change: dict) -> dict:
+    saved = save(caller, order, {"invoice": payments.invoice_summary(invoice)},
+                 puts=[invoice, change], as_read={invoice["sk"]: invoice["version"]})
+    return orders.view(saved, caller)
+
+
