@@ -11,7 +11,7 @@ PACKAGE = ROOT / "chalicelib"
 LAYERS = [
     ["core.config", "core.clock", "core.errors", "core.secrets", "core.aws", "core.objects",
      "core.money", "core.tax_ids", "core.phones", "core.images", "core.observability", "core.pieces",
-     "core.health", "core.dates", "core.qr",
+     "core.health", "core.dates", "core.qr", "core.einvoice_codes",
      "models.base", "models.writes", "models.shops", "models.customers", "models.orders",
      "models.appointments", "models.bookings", "models.booking_page", "models.messages",
      "models.conversations", "models.aftercare", "models.jobs", "models.catalogue", "models",
@@ -22,7 +22,7 @@ LAYERS = [
      "work.inspections",
      "work.parts", "work.pdf", "work.paper", "work.signatures", "work.line_options", "work.orders", "work.jobs", "work.quality", "work.handover", "work.dispatch_sheet", "work.history",
      "work.slots", "work.appointments", "work.appointment_sheet", "work.inspection_sheet",
-     "work.stock"],
+     "work.stock", "work.invoice_print"],
     ["outward.links", "outward.opt_out", "outward.notify", "outward.texted_codes",
      "outward.approval_codes",
      "outward.customer_page", "outward.booking_codes", "outward.booking_links",
