@@ -2,8 +2,6 @@
 Lambda would (a fixture for the tests of stream reactions)."""
 from __future__ import annotations
 
-import pytest
-
 import app as api
 from chalicelib.core import aws
 from devstack.poller import lambda_record
@@ -43,8 +41,3 @@ class Stream:
             self.hand(fresh)
             handed += len(fresh)
         return handed
-
-
-@pytest.fixture
-def stream(app_env):
-    return Stream()

@@ -13,9 +13,8 @@ import pytest
 
 import app as api
 from chalicelib import models
-from chalicelib.core import aws, clock
+from chalicelib.core import clock
 from tests.builders import a_customer_and_vehicle, a_shop, a_signature, new_id
-from tests.stream import stream  # noqa: F401 (a fixture)
 
 
 # --- builders ---
