@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import os
+import secrets
+import string
 
 from chalicelib.core import aws
 from chalicelib.core.config import settings as app_settings
 from chalicelib.records import booking_setup
 from devstack import engines, provision, seed
+from devstack.einvoice_standin import EinvoiceStandin
 from devstack.line_standin import LineStandin
 from devstack.logs import LogFiles
 from devstack.poller import Checkpoints, StreamPoller
@@ -26,13 +29,16 @@ class LocalStack:
         self.login: seed.DemoLogin | None = None
         self.logs: LogFiles | None = None
         self.line: LineStandin | None = None
+        self.einvoice: EinvoiceStandin | None = None
 
     def start(self) -> "LocalStack":
         local = self.local
         for what, port, variable in (("PWA and API", local.port, "SL_PORT"),
                                      ("DynamoDB Local", local.ddb_port, "SL_DDB_PORT"),
                                      ("s3rver", local.s3_port, "SL_S3_PORT"),
-                                     ("LINE stand-in", local.line_port, "SL_LINE_PORT")):
+                                     ("LINE stand-in", local.line_port, "SL_LINE_PORT"),
+                                     ("e-invoice stand-in", local.einvoice_port,
+                                      "SL_EINVOICE_PORT")):
             engines.ensure_port_free(local.host, port, what, variable)
         os.environ.update(local.app_environment())
         if not self.quiet:
@@ -55,6 +61,7 @@ class LocalStack:
 
         self.server.start()
         self.line = start_line_standin(local)
+        self.einvoice = start_einvoice_standin(local)
         self.poller = StreamPoller(
             streams=aws.client("dynamodbstreams"), dynamodb=aws.client("dynamodb"),
             table_name=config.table_name, handler=self.server.module.on_change,
@@ -74,6 +81,9 @@ class LocalStack:
         if self.line:
             self.line.stop()
             self.line = None
+        if self.einvoice:
+            self.einvoice.stop()
+            self.einvoice = None
         if self.server:
             self.server.stop()
         for engine in self.engines:  # all asked at once: one slow engine does not hold the rest
@@ -103,3 +113,25 @@ def start_line_standin(local: LocalSettings) -> LineStandin:
     aws.reset()
     return LineStandin(f"{local.origin}/api/line/webhook", secret, port=local.line_port,
                        host=local.host).start()
+
+
+def start_einvoice_standin(local: LocalSettings) -> EinvoiceStandin:
+    """ECPay's e-invoice API played on `local.einvoice_port`, with an ECPay account for the demo
+    shop made once in the local secrets folder (random, not ECPay's published test account)."""
+    folder = local.data_dir / "secrets"
+    folder.mkdir(parents=True, exist_ok=True)
+    letters = string.ascii_letters + string.digits
+    made = {"merchant-id": lambda: str(3000000 + secrets.randbelow(1000000)),
+            "hash-key": lambda: "".join(secrets.choice(letters) for _ in range(16)),
+            "hash-iv": lambda: "".join(secrets.choice(letters) for _ in range(16))}
+    account = {}
+    for name, make in made.items():
+        path = folder / f"einvoice__{seed.DEMO_SHOP_ID}__{name}"
+        if not path.exists():
+            path.write_text(make())
+            path.chmod(0o600)
+        account[name] = path.read_text().strip()
+    os.environ["SL_EINVOICE_API"] = local.einvoice_url
+    aws.reset()
+    return EinvoiceStandin({account["merchant-id"]: (account["hash-key"], account["hash-iv"])},
+                           port=local.einvoice_port, host=local.host).start()
