@@ -33,6 +33,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import quote_plus, unquote_plus
 
 TAIPEI = timezone(timedelta(hours=8))
@@ -191,9 +192,13 @@ class EinvoiceStandin(ThreadingHTTPServer):
     request_queue_size = 64  # a burst of tablets at once is queued, not dropped (backlog 5)
 
     def __init__(self, merchants: dict[str, tuple[str, str]], port: int = 0,
-                 host: str = "127.0.0.1", track: str = "SL", first: int = 10000000):
+                 host: str = "127.0.0.1", track: str = "SL", first: int = 10000000,
+                 accounts: Path | None = None):
         super().__init__((host, port), _Handler)
         self.merchants = dict(merchants)  # MerchantID → (HashKey, HashIV)
+        # The local secrets folder: a shop's account made there (chalicelib/core/secrets.py,
+        # `einvoice__<shop>__merchant-id`…) is known here the first time it is used.
+        self.accounts = accounts
         self.track, self.next_number = track, first
         self.invoices: dict[tuple[str, str], dict] = {}  # (merchant, RELATE NUMBER) → invoice
         self.by_number: dict[str, dict] = {}
@@ -210,6 +215,18 @@ class EinvoiceStandin(ThreadingHTTPServer):
                        "/B2CInvoice/CheckBarcode": self._check_barcode,
                        "/B2CInvoice/CheckLoveCode": self._check_love_code}
         self._thread: threading.Thread | None = None
+
+    def _enrol(self, merchant_id: str) -> bool:
+        """A merchant of the local secrets folder, read the first time it calls."""
+        if self.accounts is None or not self.accounts.is_dir():
+            return False
+        for path in self.accounts.glob("einvoice__*__merchant-id"):
+            if path.read_text().strip() == merchant_id:
+                base = str(path)[:-len("merchant-id")]
+                self.merchants[merchant_id] = (Path(base + "hash-key").read_text().strip(),
+                                               Path(base + "hash-iv").read_text().strip())
+                return True
+        return False
 
     def start(self) -> "EinvoiceStandin":
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
@@ -247,7 +264,7 @@ class EinvoiceStandin(ThreadingHTTPServer):
         try:
             envelope = json.loads(body)
             merchant_id = str(envelope.get("MerchantID") or "")
-            if merchant_id not in self.merchants:
+            if merchant_id not in self.merchants and not self._enrol(merchant_id):
                 raise EnvelopeRefused(9000002, "MerchantID 不存在")
             timestamp = (envelope.get("RqHeader") or {}).get("Timestamp")
             if not isinstance(timestamp, int) or abs(time.time() - timestamp) > CLOCK_WINDOW:

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import os
-import secrets
-import string
 
 from chalicelib.core import aws
 from chalicelib.core.config import settings as app_settings
@@ -116,22 +114,12 @@ def start_line_standin(local: LocalSettings) -> LineStandin:
 
 
 def start_einvoice_standin(local: LocalSettings) -> EinvoiceStandin:
-    """ECPay's e-invoice API played on `local.einvoice_port`, with an ECPay account for the demo
-    shop made once in the local secrets folder (random, not ECPay's published test account)."""
+    """ECPay's e-invoice API played on `local.einvoice_port`. Each shop's account is made on
+    its first use in the local secrets folder (chalicelib/core/secrets.py: random, not ECPay's
+    published test account), where the stand-in finds it."""
     folder = local.data_dir / "secrets"
     folder.mkdir(parents=True, exist_ok=True)
-    letters = string.ascii_letters + string.digits
-    made = {"merchant-id": lambda: str(3000000 + secrets.randbelow(1000000)),
-            "hash-key": lambda: "".join(secrets.choice(letters) for _ in range(16)),
-            "hash-iv": lambda: "".join(secrets.choice(letters) for _ in range(16))}
-    account = {}
-    for name, make in made.items():
-        path = folder / f"einvoice__{seed.DEMO_SHOP_ID}__{name}"
-        if not path.exists():
-            path.write_text(make())
-            path.chmod(0o600)
-        account[name] = path.read_text().strip()
     os.environ["SL_EINVOICE_API"] = local.einvoice_url
     aws.reset()
-    return EinvoiceStandin({account["merchant-id"]: (account["hash-key"], account["hash-iv"])},
-                           port=local.einvoice_port, host=local.host).start()
+    return EinvoiceStandin({}, port=local.einvoice_port, host=local.host,
+                           accounts=folder).start()
