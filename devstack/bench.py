@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from devstack import ROOT, bench_import, bench_search
+from devstack import ROOT, bench_checkout, bench_import, bench_search
 
 ROUNDS = 200
 TARGETS = {"GET /api/board": "1 request", "GET /api/orders/{id}": "1 request",
@@ -954,6 +954,7 @@ def main() -> int:
         booking_lines = booking_page(local)
         dashboard_lines = dashboard_cost()
         import_lines = bench_import.catalogue_import()
+        checkout_lines = bench_checkout.checkout()
     documents = pdf_documents()  # after the engines stop: no other work on the machine
     label_lines = label_rendering()
     search_lines = bench_search.catalogue_search()  # Chromium alone on the machine
@@ -1002,6 +1003,7 @@ def main() -> int:
         *booking_lines,
         *dashboard_lines,
         *import_lines, "",
+        *checkout_lines,
         *search_lines, "",
         "## PWA bundle (first view, without the service worker)", "",
         "| kind | bytes | gzip bytes |", "| --- | --- | --- |",
