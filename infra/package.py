@@ -9,6 +9,8 @@
    them only) and run `chalice package --merge-template` with it.
 4. Check the result: every merged resource has a type (so Chalice still names its resources
    as infra/functions.json expects) and no local placeholder stream ARN is left.
+5. Drop from the code the files a wheel strays into top-level docs/ or tests/ (as its RECORD
+   names them: drop_stray_wheel_folders), then add the bytecode (precompile).
 
 Writes build/<stage>/sam.json (SAM/CloudFormation), build/<stage>/deployment.zip (the code of
 every function, with its bytecode: see precompile()) and build/<stage>/infra.json (the merge template, for reading). AWS is never
@@ -161,9 +163,38 @@ def build(stage: str, out: Path | None = None, *, work: Path | None = None,
     merge_path.write_text(json.dumps(merge_template, indent=2, ensure_ascii=False) + "\n")
     run_chalice(work, stage, merge_path, out, region)
     verify(json.loads((out / "sam.json").read_text()), merge_template)
+    drop_stray_wheel_folders(out / "deployment.zip")
     precompile(out / "deployment.zip")
     _prune(cache)
     return out
+
+
+# Top-level folders some wheels install by mistake beside their package (python-barcode 0.16.1
+# ships its docs/ and tests/): at /var/task they are nothing the code imports.
+STRAY_TOPS = ("docs", "tests")
+
+
+def drop_stray_wheel_folders(zip_path: Path) -> list[str]:
+    """Remove from the Lambda code the files a wheel's RECORD puts in a top-level docs/ or
+    tests/ folder, and return them. Only files a RECORD names go: anything else there (our own
+    tree, by mistake) stays for test_package to catch."""
+    import zipfile
+
+    with zipfile.ZipFile(zip_path) as source:
+        stray = {line.split(",", 1)[0]
+                 for name in source.namelist() if name.endswith(".dist-info/RECORD")
+                 for line in source.read(name).decode().splitlines()
+                 if line.split("/", 1)[0] in STRAY_TOPS}
+        dropped = sorted(name for name in source.namelist() if name in stray)
+        if not dropped:
+            return []
+        temporary = zip_path.with_suffix(".tmp")
+        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in source.infolist():
+                if info.filename not in stray:
+                    target.writestr(info, source.read(info))
+    temporary.replace(zip_path)
+    return dropped
 
 
 def precompile(zip_path: Path) -> int:

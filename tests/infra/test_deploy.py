@@ -6,9 +6,11 @@ second deploy of the same build changes nothing, and when it stops before touchi
 """
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass, field
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError, WaiterError
 
@@ -236,6 +238,44 @@ def test_a_required_secret_nobody_set_stops_the_deploy_before_any_stack(aws, opt
         deploy.deploy(aws, options)
     assert aws.cloudformation.executed == []
     assert "python -m infra.ssm --stage dev set line/channel-secret-2" in "\n".join(options.said)
+
+
+def test_a_deploy_neither_makes_nor_asks_for_any_shop_s_own_parameters(aws, options):
+    """A shop's ECPay account (einvoice/<shop_id>/…) comes when the shop takes up 電子發票."""
+    deploy.deploy(aws, options)
+    assert not any("/einvoice/" in name for name in aws.ssm.parameters)
+    assert "einvoice" not in "\n".join(options.said)
+
+
+def test_a_shop_s_own_parameter_is_set_under_the_shop_s_path_and_shown_per_shop(monkeypatch, capsys):
+    fake = FakeSSM()
+
+    class Session:
+        def __init__(self, region_name):
+            assert region_name == ssm.REGION
+
+        def client(self, name):
+            assert name == "ssm"
+            return fake
+
+    monkeypatch.setattr(boto3.session, "Session", Session)
+    monkeypatch.setattr("sys.stdin", io.StringIO("not-a-real-hash-key\n"))
+    assert ssm.main(["--stage", "dev", "set", "einvoice/shop-1/hash-key"]) == 0
+    assert fake.parameters == {"/servicelane/dev/einvoice/shop-1/hash-key": "not-a-real-hash-key"}
+    for name in ("einvoice/../hash-key", "einvoice/shop-1/other-key", "einvoice/a/b/hash-key"):
+        with pytest.raises(SystemExit):
+            ssm.main(["--stage", "dev", "set", name])
+    capsys.readouterr()
+    # The shop's status: what it has, what it lacks and how to set it; a deploy is not blocked
+    # (the exit status is the stage's own secrets', all made here).
+    for secret in ssm.listed():
+        fake.parameters[secret.path("dev")] = "set"
+    assert ssm.main(["--stage", "dev", "--shop", "shop-1"]) == 0
+    said = capsys.readouterr().out
+    assert "set      /servicelane/dev/einvoice/shop-1/hash-key" in said
+    assert "Missing for shop shop-1" in said
+    assert "python -m infra.ssm --stage dev set einvoice/shop-1/merchant-id" in said
+    assert "廠商管理 → 介接資訊" in said
 
 
 def test_a_package_built_for_another_stage_is_refused(aws, options):

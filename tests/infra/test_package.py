@@ -11,8 +11,8 @@ def test_the_package_holds_the_template_the_code_and_the_merge_template(package_
     assert {path.name for path in package_dir.iterdir()} == {"sam.json", "deployment.zip", "infra.json"}
     template = json.loads((package_dir / "sam.json").read_text())
     assert template["Transform"] == "AWS::Serverless-2016-10-31"
-    for function in ("APIHandler", "StaffToken", "OnChange", "SendQueuedMessages", "DailyJobs",
-                     "Pieces"):
+    for function in ("APIHandler", "StaffToken", "OnChange", "SendQueuedMessages",
+                     "SendQueuedInvoices", "DailyJobs", "Pieces"):
         assert template["Resources"][function]["Properties"]["CodeUri"] == "./deployment.zip"
 
 
@@ -107,3 +107,22 @@ def test_the_lambda_loads_bytecode_made_at_packaging_not_the_source(package_dir,
                              "import chalicelib.core.money as m; print(m.totals([105])['sales'])"],
                             cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.strip() == "100", result.stderr
+
+
+def test_a_wheel_s_stray_docs_and_tests_leave_the_code_and_nothing_else_does(tmp_path):
+    """python-barcode's wheel installs top-level docs/ and tests/ folders: its RECORD names
+    them, so they go; a docs/ file no RECORD names (our tree, by mistake) stays to be caught."""
+    path = tmp_path / "deployment.zip"
+    with zipfile.ZipFile(path, "w") as code:
+        code.writestr("barcode/__init__.py", "")
+        code.writestr("docs/conf.py", "project = 'x'")
+        code.writestr("tests/test_outputs/.gitignore", "*")
+        code.writestr("docs/design.md", "ours")
+        code.writestr("python_barcode-0.16.1.dist-info/RECORD",
+                      "barcode/__init__.py,sha256=a,0\ndocs/conf.py,sha256=b,1\n"
+                      "docs/__pycache__/conf.cpython-311.pyc,,\n"
+                      "tests/test_outputs/.gitignore,sha256=c,1\n")
+    assert package.drop_stray_wheel_folders(path) == ["docs/conf.py",
+                                                      "tests/test_outputs/.gitignore"]
+    assert sorted(zipfile.ZipFile(path).namelist()) == [
+        "barcode/__init__.py", "docs/design.md", "python_barcode-0.16.1.dist-info/RECORD"]

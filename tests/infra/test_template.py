@@ -33,6 +33,19 @@ VAPID_PRIVATE = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::Acc
                              ":parameter/servicelane/${Stage}/vapid/private-key"}
 VAPID_PUBLIC = {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
                             ":parameter/servicelane/${Stage}/vapid/public-key"}
+
+
+def _per_shop(name):
+    """A parameter every shop has its own of (infra/secrets.json PerShop): one Lambda serves every
+    shop, so the role names it with * for the shop's id, and the code reads the caller's shop's."""
+    return {"Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}"
+                       f":parameter/servicelane/${{Stage}}/einvoice/*/{name}"}
+
+
+# The shop's ECPay account for 電子發票 (outward/einvoice/ecpay.centre_for): issue, void, allow.
+CENTRE_ACCOUNT = {("ssm:GetParameter", json.dumps(_per_shop(name)))
+                  for name in ("merchant-id", "hash-key", "hash-iv")}
+QR_KEY = _per_shop("qr-key")  # the printed proof's QR codes (outward/invoicing.proof_link)
 TABLE = json.dumps(_get_att("Table"))
 LOOKUP_INDEX = json.dumps({"Fn::Sub": "${Table.Arn}/index/gsi1"})
 LISTS_INDEX = json.dumps({"Fn::Sub": "${Table.Arn}/index/gsi2"})
@@ -120,6 +133,11 @@ ALLOWED = {
                                                  ":${AWS::AccountId}:identity/*"})),
         ("sns:Publish", SMS),
         ("lambda:InvokeFunction", PIECES),  # POST /api/exports asks for the export's first piece
+        # 電子發票: 「重新傳送」 a queued invoice, 作廢 and 折讓 at the shop's centre account (the
+        # writes are the table's Get/Update/Put above); the 證明聯 counts its print (an ADD,
+        # UpdateItem), keeps the PDF or PNG under reports/ and draws the QR codes with the QR key.
+        *CENTRE_ACCOUNT,
+        ("ssm:GetParameter", json.dumps(QR_KEY)),
     },
     "StaffToken": {  # the built-in authorizer: verifies access tokens, nothing else
         ("logs:CreateLogStream", json.dumps(_get_att("StaffTokenLogs"))),
@@ -139,6 +157,9 @@ ALLOWED = {
         *SENDS_MESSAGES,
         # A part line's reservation checks, in its transaction, that its order is not cancelled.
         ("dynamodb:ConditionCheckItem", TABLE),
+        # A new queued invoice is sent at once (invoicing.on_invoice): read consistently (GetItem),
+        # then the invoice and its order's header updated in one transaction (UpdateItem each).
+        *CENTRE_ACCOUNT,
     },
     # Every 15 minutes, the messages quiet hours held back, once due: it only asks for one piece
     # per shard of shops (notify.send_due_now); the pieces send them with their own rights.
@@ -146,6 +167,18 @@ ALLOWED = {
         ("logs:CreateLogStream", json.dumps(_get_att("SendQueuedMessagesLogs"))),
         ("logs:PutLogEvents", json.dumps(_get_att("SendQueuedMessagesLogs"))),
         ("lambda:InvokeFunction", PIECES),
+    },
+    # Every 5 minutes, the invoices the value-added centre could not take, once due
+    # (invoicing.send_due): the due ones from the queue on gsi1, each read consistently, sent
+    # with its shop's centre account, and moved with its order's header in one transaction of
+    # two updates (no ConditionCheck: the invoice's condition is its own update's).
+    "SendQueuedInvoices": {
+        ("logs:CreateLogStream", json.dumps(_get_att("SendQueuedInvoicesLogs"))),
+        ("logs:PutLogEvents", json.dumps(_get_att("SendQueuedInvoicesLogs"))),
+        ("dynamodb:Query", LOOKUP_INDEX),
+        ("dynamodb:GetItem", TABLE),
+        ("dynamodb:UpdateItem", TABLE),
+        *CENTRE_ACCOUNT,
     },
     # 06:00 in Taipei: it only asks for one piece per shard of shops (daily.run); the pieces
     # run the tasks with their own rights.
@@ -380,6 +413,29 @@ def test_the_api_and_the_stream_function_read_the_link_key_that_make_deploy_make
         assert json.dumps(LINK_KEY) in ssm_resources, function
 
 
+def test_the_functions_read_per_shop_own_parameters_where_infra_ssm_sets_them(template):
+    """einvoice/<shop_id>/… (infra/secrets.json PerShop): the roles' ARNs are the paths infra.ssm
+    writes with * for the shop's id, and only the functions that talk to the centre read them."""
+    patterns = {pattern.name.rsplit("/", 1)[1]: pattern for pattern in ssm.per_shop()}
+    assert set(patterns) == {"merchant-id", "hash-key", "hash-iv", "qr-key"}
+    for name, pattern in patterns.items():
+        arn = _per_shop(name)["Fn::Sub"]
+        assert arn.endswith(":parameter" + pattern.path_pattern("${Stage}")), name
+        assert pattern.for_shop("shop-1").path("dev") == f"/servicelane/dev/einvoice/shop-1/{name}"
+    readers = {}
+    for function in resources(template, "AWS::Serverless::Function"):
+        role = template["Resources"][function]["Properties"]["Role"]["Fn::GetAtt"][0]
+        readers[function] = {json.dumps(resource) for statement in _statements(template, role)
+                             for action in _as_list(statement["Action"]) if action.startswith("ssm:")
+                             for resource in _as_list(statement["Resource"])
+                             if "/einvoice/" in json.dumps(resource)}
+    account = {resource for _, resource in CENTRE_ACCOUNT}
+    assert {name for name, read in readers.items() if read} == {
+        "APIHandler", "OnChange", "SendQueuedInvoices"}
+    assert readers["APIHandler"] == account | {json.dumps(QR_KEY)}
+    assert readers["OnChange"] == readers["SendQueuedInvoices"] == account
+
+
 def test_in_the_cloud_secrets_come_from_ssm_of_the_function_s_own_stage(template):
     """SL_SECRETS_DIR (secrets in local files) is for local engines only; SL_STAGE names the
     parameter path /servicelane/<stage>/ that the roles allow."""
@@ -460,6 +516,17 @@ def test_queued_messages_are_sent_every_15_minutes(template):
     (event,) = template["Resources"]["SendQueuedMessages"]["Properties"]["Events"].values()
     assert event["Type"] == "Schedule"
     assert event["Properties"]["Schedule"] == "rate(15 minutes)"
+
+
+def test_queued_invoices_are_sent_again_every_5_minutes_and_a_run_ends_before_the_next(template):
+    function = template["Resources"]["SendQueuedInvoices"]["Properties"]
+    (event,) = function["Events"].values()
+    assert event["Type"] == "Schedule"
+    assert event["Properties"]["Schedule"] == "rate(5 minutes)"
+    assert function["Handler"] == "app.send_queued_invoices"
+    # Each try may wait for the centre's time-out: more than the default minute, no longer than
+    # the rate, so runs do not pile up while the centre is down.
+    assert 60 < function["Timeout"] <= 300
 
 
 def test_the_daily_job_runs_at_six_in_the_morning_taipei_time(template):
@@ -644,7 +711,8 @@ def test_alarms_watch_errors_throttles_lag_and_the_dead_letter_queue(template):
         assert props["AlarmActions"] == [{"Ref": "AlarmTopic"}]
         (dimension, *_) = props["Dimensions"]
         watched.add((props["MetricName"], json.dumps(dimension["Value"])))
-    for function in ("APIHandler", "StaffToken", "OnChange", "SendQueuedMessages", "DailyJobs"):
+    for function in ("APIHandler", "StaffToken", "OnChange", "SendQueuedMessages",
+                     "SendQueuedInvoices", "DailyJobs"):
         assert ("Errors", json.dumps({"Ref": function})) in watched
         assert ("Throttles", json.dumps({"Ref": function})) in watched
     assert ("IteratorAge", json.dumps({"Ref": "OnChange"})) in watched
