@@ -34,6 +34,8 @@ import { HandoverPanel } from '../ui/Handover';
 import { CatalogueAdd, GradeChip } from '../ui/CatalogueAdd';
 import { catalogue } from '../data/catalogue';
 import { LineOptions, SupplyChip, SupplyEditor } from '../ui/LineCatalogue';
+import { CheckoutPanel, showsCheckout, UnpaidRelease } from '../ui/checkout/CheckoutPanel';
+import { balanceOf } from '../data/checkout';
 
 /** One repair order: who and what, the job lines and money as the API sums them, the next steps. */
 export function OrderScreen({ orderId }: { orderId: string }) {
@@ -42,6 +44,8 @@ export function OrderScreen({ orderId }: { orderId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The delivery was refused for what is still to pay: a manager may let the car go (未收款放行).
+  const [unpaidRefused, setUnpaidRefused] = useState(false);
   const canEdit = session.value?.staff.role !== 'technician';
   const drafts = useDrafts(canEdit ? order : null);
 
@@ -118,12 +122,19 @@ export function OrderScreen({ orderId }: { orderId: string }) {
               ))}
               {forward.map((state) => (
                 <button type="button" key={state} class="button-primary button-step" disabled={busy || cancelHeld}
-                  onClick={() => void change(() => transition(order.order_id, state))}>
+                  onClick={() => {
+                    setUnpaidRefused(false);
+                    void change(() => transition(order.order_id, state), (message) => {
+                      setError(message);
+                      setUnpaidRefused(state === 'delivered' && balanceOf(order) > 0);
+                    });
+                  }}>
                   {t(`action.${state}`)}
                 </button>
               ))}
             </div>
             {error && <Notice>{error}</Notice>}
+            {unpaidRefused && <UnpaidRelease order={order} busy={busy} change={change} />}
             {note && <Notice tone="info">{note}</Notice>}
           </section>
 
@@ -157,6 +168,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
         </div>
 
         <div class="order-main">
+          {canEdit && showsCheckout(order) && <CheckoutPanel order={order} busy={busy} change={change} />}
           <QualityPanel order={order} busy={busy} change={change} />
           {canEdit && <HandoverPanel order={order} busy={busy} change={change} />}
           <section class="panel" aria-labelledby="lines-title">
