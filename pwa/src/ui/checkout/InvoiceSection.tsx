@@ -60,7 +60,8 @@ export function InvoiceSection({ order, busy, change, manager }: { order: Order;
       )}
       {live && <InvoiceFacts invoice={view.invoice} />}
       {live && order.invoice_to && <p class="muted">{toText(order.invoice_to)}</p>}
-      {view.kind === 'issued' && <PaperButtons label={t('invoice.proof')} make={() => invoiceProof(order.order_id)} testId="invoice-proof" />}
+      {/* A carrier's or a donated invoice has no paper proof (the API: 409 not_printed). */}
+      {view.kind === 'issued' && !view.invoice.carrier && !view.invoice.donation_code && <PaperButtons label={t('invoice.proof')} make={() => invoiceProof(order.order_id)} testId="invoice-proof" />}
       {view.kind === 'issued' && manager && <ManagerActions order={order} invoice={view.invoice} busy={busy} change={change} />}
       {view.kind === 'refused' && (
         <Notice>{tf('invoice.refusedLead', { message: view.invoice.last_error?.message ?? '' })} {t('invoice.refusedAgain')}</Notice>
