@@ -1089,6 +1089,13 @@ def allow_invoice(order_id, body):
     return invoicing.allow(api.caller(), order_id, body)
 
 
+@api.route("/api/orders/{order_id}/invoice/proof", "GET", query="outward.invoicing:ProofQuery")
+def get_invoice_proof(order_id, query):
+    """The issued invoice's 電子發票證明聯 (57 mm; PDF or the thermal printer's PNG), a
+    15-minute link; 補印 from the second print on."""
+    return invoicing.proof_link(api.caller(), order_id, query)
+
+
 @api.route("/api/cashup", "GET", query="after.cashup:DayQuery")
 def get_cashup(query):
     """The day's takings by method and cashier, deposits held, invoices issued, voided, allowed."""

@@ -135,3 +135,12 @@ def clock(monkeypatch):
     moved = Clock()
     monkeypatch.setattr(the_clock, "now", moved)
     return moved
+
+
+@pytest.fixture
+def stream(app_env):
+    """The table's stream from its start, handed to the reactions as Lambda would
+    (tests/stream.py)."""
+    from tests.stream import Stream
+
+    return Stream()

@@ -77,6 +77,7 @@ EXPORTED = {
     "reminder": "vehicles", "invitation": "vehicles",
     "order": "orders", "order_line": "orders", "order_event": "orders", "inspection": "orders",
     "photo": "orders", "signature": "orders", "followup": "orders", "message": "orders",
+    "payment": "orders", "invoice": "orders", "invoice_change": "orders",
 }
 LEFT_OUT = {
     "customer_order": "an index of a customer's orders (ids only): each order names its customer",

@@ -94,6 +94,7 @@ class Invoice(Item, discriminator="invoice"):
     random_code = Text(null=True)
     issued_at = Text(null=True)
     allowed = Number(null=True)  # the allowances' sum so far
+    printed = Number(null=True)  # how often its 證明聯 was printed: the second on is 補印
     tries = Number(null=True)
     last_error = Document(null=True)  # {code, message, message_en, at}
     requested_by = Document()

@@ -24,8 +24,8 @@ from chalicelib.core.errors import Conflict, NotFound, Unprocessable
 from chalicelib.outward import approval_codes, links, opt_out
 from chalicelib.outward.notify import push
 from chalicelib.records import shops, vehicles
-from chalicelib.work import (inspections, line_options, order_store, orders, parts, pdf, photos,
-                             signatures)
+from chalicelib.work import (inspections, line_options, order_store, orders, parts, payments,
+                             pdf, photos, signatures)
 
 ASSETS = Path(__file__).parent / "page"
 # The order's steps as a customer follows them (the board's states without the side roads).
@@ -248,6 +248,48 @@ def _lines(order: dict) -> str:
             + _total_rows(totals, order.get("buyer")) + "</table></section>")
 
 
+def _receipt(order: dict) -> str:
+    """What the customer paid, how, and the 電子發票 (its number, or that it waits for the
+    value-added centre): the receipt (收據) of the visit."""
+    taken = order.get("payments") or []
+    invoice = payments.live_invoice(order) or next(iter(order.get("invoices", [])[-1:]), None)
+    if not taken and not invoice:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_bi(*payments.METHOD_NAMES[item['method']])}"
+        f"{' · 退款 <span class=en>refund</span>' if item['kind'] == 'refund' else ''}"
+        f"{' · 訂金 <span class=en>deposit</span>' if item['kind'] == 'deposit' else ''}"
+        f"<br><small>{_e(_when(item['at']))}</small></td>"
+        f"<td class=n>{_e(_nt(item['amount']))}</td></tr>" for item in taken)
+    due = payments.balance(order)
+    rows += (f"<tr class=t><td>已收 <span class=en>Paid</span></td>"
+             f"<td class=n>{_e(_nt((order.get('paid') or {}).get('paid', 0)))}</td></tr>")
+    if due > 0:
+        rows += (f"<tr><td>尚未付 <span class=en>Still to pay</span></td>"
+                 f"<td class=n>{_e(_nt(due))}</td></tr>")
+    return ("<section aria-labelledby=h-receipt><h2 id=h-receipt>收款明細 <span class=en>"
+            f"Receipt</span></h2><table>{rows}</table>{_invoice(invoice)}</section>")
+
+
+def _invoice(invoice: dict | None) -> str:
+    if invoice is None:
+        return ""
+    if invoice["state"] == "issued":
+        number = f"{invoice['number'][:2]}-{invoice['number'][2:]}"
+        return (f"<p class=invoice>電子發票 <span class=en>E-invoice</span> <b>{_e(number)}</b>"
+                f"<br>隨機碼 <span class=en>Random code</span> {_e(invoice['random_code'])} · "
+                f"{_e(_when(invoice['issued_at']))}</p>")
+    if invoice["state"] == "queued" and invoice.get("tries"):
+        return ("<p class=invoice>電子發票開立中：加值中心暫時連不上，恢復後會自動開立並通知您。"
+                "<br><span class=en>Your e-invoice is waiting for the invoicing centre: it is "
+                "issued as soon as the centre is back.</span></p>")
+    if invoice["state"] == "queued":
+        return "<p class=invoice>電子發票開立中 <span class=en>E-invoice being issued</span></p>"
+    if invoice["state"] == "voided":
+        return "<p class=invoice>電子發票已作廢 <span class=en>E-invoice voided</span></p>"
+    return ""
+
+
 def _grade(line: dict) -> str:
     if not line.get("grade") or line["grade"] not in models.GRADE_NAMES:
         return ""
@@ -412,7 +454,7 @@ def render(opened: links.Opened, token: str) -> tuple[str, tuple[str, ...]]:
         f"<p>{_e(vehicles.mask_plate(vehicle['plate']))} {_e(car)} · 工單 <span class=en>Order</span> "
         f"<span class=nowrap>{_e(order['number'])}</span></p>"
         f"<div class=btns>{''.join(buttons)}</div></header><main>"
-        + (approval or _answered(order)) + _timeline(order) + _push(order, token) + _lines(order) + _report(opened, shots)
+        + (approval or _answered(order)) + _timeline(order) + _push(order, token) + _lines(order) + _receipt(order) + _report(opened, shots)
         + _parts(order) + _documents(order, token)
         + "<footer>此頁面僅供車主查看，請勿轉傳。<br>This page is for the vehicle's owner: please "
           "do not forward it." + _reminders_link(order) + "</footer></main>")

@@ -19,12 +19,13 @@ from typing_extensions import Annotated
 from chalicelib import models
 from chalicelib.api import Body, Caller, ClientId, ShortText
 from chalicelib.api.roles import require
-from chalicelib.core import clock, money
+from chalicelib.core import clock, einvoice_codes, money, secrets
 from chalicelib.core.errors import Busy, Conflict
 from chalicelib.core.observability import logger
 from chalicelib.outward import einvoice
-from chalicelib.work import orders, payments
-from chalicelib.work.order_store import load, save
+from chalicelib.records import shops
+from chalicelib.work import invoice_print, orders, paper, payments
+from chalicelib.work.order_store import busy, load, save
 
 # After the n-th failed try, the next one waits this long (then the last, again and again).
 BACKOFF_MINUTES = (1, 2, 5, 10, 30)
@@ -154,6 +155,54 @@ def _action(model: type[models.Item], name: str, value: object):
     return attribute.remove() if value is None else attribute.set(value)
 
 
+# --- the 證明聯 (the printed proof of a paper invoice) ---
+
+class ProofQuery(Body):
+    """`?format=pdf` (a printer driver, or to keep) or `png` (a 57 mm thermal printer's bitmap)."""
+    format: Literal["pdf", "png"] = "pdf"
+
+
+def proof_link(caller: Caller, order_id: str, query: ProofQuery) -> dict:
+    """The issued invoice's 證明聯, 57 mm wide, as a 15-minute link; from the second print on
+    it says 補印. A carrier or donated invoice has no paper proof (the rules: its buyer keeps
+    it in the carrier, or gave it away)."""
+    require(caller, "payments.take")
+    order = load(caller.shop_id, order_id)
+    invoice = _issued(order)
+    if invoice.get("carrier") or invoice.get("donation_code"):
+        raise Conflict("存入載具或捐贈的發票不印證明聯。",
+                       "An invoice kept in a carrier or donated has no printed proof.",
+                       code="not_printed")
+    shop = shops.get_shop(caller.shop_id) or {}
+    if not shop.get("tax_id"):
+        raise Conflict("請先在本店資料填統一編號。", "Set the shop's 統一編號 first.",
+                       code="no_seller_tax_id")
+    printed = _printed(invoice)
+    proof = einvoice_codes.ProofInvoice(
+        number=invoice["number"], random_code=invoice["random_code"],
+        issued_at=clock.parse_iso(invoice["issued_at"]), total=int(invoice["total"]),
+        sales=int(invoice["sales"]), tax=int(invoice["tax"]), seller_tax_id=shop["tax_id"],
+        buyer_tax_id=(invoice.get("buyer") or {}).get("tax_id"),
+        items=[(item["name"], item["quantity"], int(item["unit_price"]))
+               for item in invoice["items"]],
+        seller_name=shop.get("name", ""), printed_again=printed > 1)
+    key = secrets.get(f"einvoice/{caller.shop_id}/qr-key")
+    name = f"einvoice-{invoice['number']}" + ("-reprint" if printed > 1 else "")
+    if query.format == "png":
+        return paper.link(caller.shop_id, name, invoice_print.proof_png(
+            proof, key, shop.get("name", "")), "png", "image/png")
+    return paper.link(caller.shop_id, name, invoice_print.proof_pdf(proof, key,
+                                                                    shop.get("name", "")))
+
+
+def _printed(invoice: dict) -> int:
+    """Count this print (an ADD: two prints at once are two), answering which print it is."""
+    model = models.Invoice.from_dict(models.Invoice.key(invoice["shop_id"], invoice["order_id"],
+                                                        int(invoice["seq"])))
+    model.update(actions=[models.Invoice.printed.add(1)], add_version_condition=False)
+    return int(model.printed)
+
+
 # --- after issuing: void and allowance ---
 
 def void(caller: Caller, order_id: str, body: Void) -> dict:
@@ -164,16 +213,17 @@ def void(caller: Caller, order_id: str, body: Void) -> dict:
     if _change_done(order, body.client_id):
         return orders.view(order, caller)
     invoice = _issued(order)
-    _refuse_past(invoice, "void")
+    _refuse_past(invoice)
     _at_centre(caller.shop_id, lambda centre: centre.void(invoice["number"], clock.parse_iso(
         invoice["issued_at"]), body.reason))
-    now = clock.now_iso()
-    change = _change_item(caller, order_id, body.client_id, "void", invoice,
-                          int(invoice["total"]) - int(invoice.get("allowed") or 0),
-                          body.reason, now)
-    voided = {**invoice, "state": "voided",
-              "voided": {"at": now, "reason": body.reason, "by": caller.stamp()}}
-    return _saved(caller, order, voided, change)
+
+    def voided(invoice: dict, now: str) -> tuple[dict, dict]:
+        left = int(invoice["total"]) - int(invoice.get("allowed") or 0)
+        return ({**invoice, "state": "voided",
+                 "voided": {"at": now, "reason": body.reason, "by": caller.stamp()}},
+                _change_item(caller, order_id, body.client_id, "void", invoice, left,
+                             body.reason, now))
+    return _recorded(caller, order_id, body.client_id, voided)
 
 
 def allow(caller: Caller, order_id: str, body: Allowance) -> dict:
@@ -188,16 +238,31 @@ def allow(caller: Caller, order_id: str, body: Allowance) -> dict:
         raise Conflict(f"折讓金額不能超過發票尚未折讓的 {left:,} 元。",
                        f"An allowance cannot exceed the NT${left:,} left on the invoice.",
                        code="allowance_above_invoice")
-    sales, tax = money.split(body.amount)
     allowed = _at_centre(caller.shop_id, lambda centre: centre.allowance(
         invoice["number"], clock.parse_iso(invoice["issued_at"]),
         [einvoice.Item(name=body.reason[:100], quantity=1, unit="式",
-                           unit_price=body.amount, amount=body.amount)], body.amount))
-    now = clock.now_iso()
-    change = _change_item(caller, order_id, body.client_id, "allowance", invoice, body.amount,
-                          body.reason, now, tax=tax, number=allowed.number)
-    updated = {**invoice, "allowed": int(invoice.get("allowed") or 0) + body.amount}
-    return _saved(caller, order, updated, change)
+                       unit_price=body.amount, amount=body.amount)], body.amount))
+
+    def with_allowance(invoice: dict, now: str) -> tuple[dict, dict]:
+        return ({**invoice, "allowed": int(invoice.get("allowed") or 0) + body.amount},
+                _change_item(caller, order_id, body.client_id, "allowance", invoice,
+                             body.amount, body.reason, now, tax=money.split(body.amount)[1],
+                             number=allowed.number))
+    return _recorded(caller, order_id, body.client_id, with_allowance)
+
+
+def _recorded(caller: Caller, order_id: str, client_id: str, change) -> dict:
+    """What the centre did, written here: read again on a lost race (never asking the centre
+    twice), the invoice and its change with the header's summary, together."""
+    def write() -> dict:
+        order = load(caller.shop_id, order_id)
+        if _change_done(order, client_id):
+            return orders.view(order, caller)
+        invoice, item = change(_issued(order), clock.now_iso())
+        saved = save(caller, order, {"invoice": payments.invoice_summary(invoice)},
+                     puts=[invoice, item], as_read={invoice["sk"]: invoice["version"]})
+        return orders.view(saved, caller)
+    return models.retry(write, busy=busy())
 
 
 # A B2C invoice may be voided until the 15th of the month after its two-month period, when
@@ -217,7 +282,7 @@ def void_deadline(issued_at: str) -> str:
     return f"{year:04d}-{month_after:02d}-{VOID_DAY:02d}"
 
 
-def _refuse_past(invoice: dict, kind: Literal["void"]) -> None:
+def _refuse_past(invoice: dict) -> None:
     deadline = void_deadline(invoice["issued_at"])
     if clock.local_date() > deadline:
         raise Conflict(f"這張發票的作廢期限（{deadline}）已過，請改開折讓。",
@@ -259,11 +324,3 @@ def _change_item(caller: Caller, order_id: str, change_id: str, kind: str, invoi
             "by": caller.stamp(), "at": now, "day": day,
             **{key: value for key, value in extra.items() if value is not None},
             **models.invoice_change_index(caller.shop_id, day, change_id)}
-
-
-def _saved(caller: Caller, order: dict, invoice: dict, change: dict) -> dict:
-    saved = save(caller, order, {"invoice": payments.invoice_summary(invoice)},
-                 puts=[invoice, change], as_read={invoice["sk"]: invoice["version"]})
-    return orders.view(saved, caller)
-
-

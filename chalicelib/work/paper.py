@@ -152,12 +152,13 @@ def none_line(sheet_: Any, zh: str, en: str) -> None:
     pdf.font(sheet_, 9.5)
 
 
-def link(shop_id: str, name: str, data: bytes) -> dict:
-    """The PDF kept in the shop's reports/ folder (a name made of `name` and its hash: the same
-    document is the same object) and a 15-minute link to it."""
-    filename = f"{name}-{hashlib.sha256(data).hexdigest()[:12]}.pdf"
+def link(shop_id: str, name: str, data: bytes, extension: str = "pdf",
+         content_type: str = "application/pdf") -> dict:
+    """The file kept in the shop's reports/ folder (a name made of `name` and its hash: the
+    same document is the same object) and a 15-minute link to it."""
+    filename = f"{name}-{hashlib.sha256(data).hexdigest()[:12]}.{extension}"
     key = objects.report_object(shop_id, filename)
     aws.client("s3").put_object(Bucket=settings().bucket_name, Key=key, Body=data,
-                                ContentType="application/pdf")
-    return {"url": aws.download_url(key, filename, "application/pdf", URL_SECONDS),
-            "filename": filename, "content_type": "application/pdf", "bytes": len(data)}
+                                ContentType=content_type)
+    return {"url": aws.download_url(key, filename, content_type, URL_SECONDS),
+            "filename": filename, "content_type": content_type, "bytes": len(data)}

@@ -13,8 +13,7 @@ import pytest
 
 import app as api
 from chalicelib import models
-from chalicelib.core import aws, clock
-from devstack.poller import lambda_record
+from chalicelib.core import clock
 from tests.builders import a_customer_and_vehicle, a_shop, a_signature, new_id
 
 
@@ -86,47 +85,6 @@ def set_line(shop, order_id, line_id, state, person=None):
 
 
 # --- the stream ---
-
-class Stream:
-    """The table's stream from the start, handed to `app.on_change` as Lambda would."""
-
-    def __init__(self):
-        self.handed: set[str] = set()
-
-    def records(self) -> list[dict]:
-        streams, table = aws.client("dynamodbstreams"), aws.table().name
-        arn = aws.client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
-        found = []
-        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-            iterator = streams.get_shard_iterator(
-                StreamArn=arn, ShardId=shard["ShardId"],
-                ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-            while iterator:
-                page = streams.get_records(ShardIterator=iterator, Limit=1000)
-                found += page["Records"]
-                iterator = page.get("NextShardIterator") if page["Records"] else None
-        return [lambda_record(r, arn, "ap-northeast-1") for r in found]
-
-    def fresh(self) -> list[dict]:
-        return [r for r in self.records() if r["eventID"] not in self.handed]
-
-    def hand(self, records: list[dict]) -> None:
-        assert api.on_change({"Records": records}, None) == {"batchItemFailures": []}
-        self.handed.update(r["eventID"] for r in records)
-
-    def drain(self) -> int:
-        """Hand over every record not handed yet, until the reactions make no more."""
-        handed = 0
-        while fresh := self.fresh():
-            self.hand(fresh)
-            handed += len(fresh)
-        return handed
-
-
-@pytest.fixture
-def stream(app_env):
-    return Stream()
-
 
 def approvals(records: list[dict]) -> list[dict]:
     """The records of part lines becoming approved."""

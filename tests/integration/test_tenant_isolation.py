@@ -148,11 +148,22 @@ BODIES = {
     # stock: B counts A's kept part, or books goods in on it
     ("PUT", "/api/stock/{part_key}"): {"on_hand": 0, "minimum": 99},
     ("POST", "/api/stock/{part_key}/receipts"): {"client_id": "{new}", "quantity": 50},
+    # the checkout: B takes money on A's order, refunds it, lets it go, invoices, voids it
+    ("POST", "/api/orders/{order_id}/payments"): {"client_id": "{new}", "method": "cash",
+                                                  "amount": 1},
+    ("POST", "/api/orders/{order_id}/refunds"): {"client_id": "{new}", "method": "cash",
+                                                 "amount": 1, "reason": "B"},
+    ("POST", "/api/orders/{order_id}/unpaid-release"): {"reason": "B"},
+    ("POST", "/api/orders/{order_id}/invoice"): {"client_id": "{new}", "donation_code": "168001",
+                                                 "when": "now"},
+    ("POST", "/api/orders/{order_id}/invoice/void"): {"client_id": "{new}", "reason": "B"},
+    ("POST", "/api/orders/{order_id}/invoice/allowances"): {"client_id": "{new}", "amount": 1,
+                                                            "reason": "B"},
 }
 QUERIES = {
     "/api/customers": "?phone=0912", "/api/vehicles": "?plate={plate_prefix}",
     "/api/appointments": "?date={date}", "/api/jobs": "?technician_id={staff_id}",
-    "/api/appointments/week": "?start={date}",
+    "/api/appointments/week": "?start={date}", "/api/invoices.csv": "?month=2026-12",
 }
 
 

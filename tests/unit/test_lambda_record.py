@@ -7,7 +7,7 @@ from chalice.app import DynamoDBEvent
 
 from chalicelib import changes, models
 from chalicelib.after import dashboard, invitations, reminders
-from chalicelib.outward import booking_messages, notify
+from chalicelib.outward import booking_messages, invoicing, notify
 from chalicelib.outward.notify import staff
 from chalicelib.work import stock
 from devstack.poller import lambda_record
@@ -95,6 +95,8 @@ def test_each_item_type_has_its_reactions():
     assert routed("case") == [dashboard.on_case]
     assert routed("appointment") == [dashboard.on_appointment, invitations.on_appointment,
                                      booking_messages.on_appointment_change]
+    assert routed("payment") == [dashboard.on_payment]
+    assert routed("invoice") == [invoicing.on_invoice]
     assert routed("staff") == [] and routed("reminder") == []
     assert changes.reactions_to(an_image("ORDER"), {}) == []  # no type: nothing to route by
 

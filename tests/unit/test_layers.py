@@ -10,8 +10,9 @@ PACKAGE = ROOT / "chalicelib"
 # Each layer's modules, lowest first (core, models and api are one layer: each may use core).
 LAYERS = [
     ["core.config", "core.clock", "core.errors", "core.secrets", "core.aws", "core.objects",
-     "core.money", "core.tax_ids", "core.einvoice_rules", "core.phones", "core.images", "core.observability", "core.pieces",
-     "core.health", "core.dates", "core.qr",
+     "core.money", "core.tax_ids", "core.einvoice_rules", "core.phones", "core.images",
+     "core.observability", "core.pieces", "core.health", "core.dates", "core.qr",
+     "core.einvoice_codes",
      "models.base", "models.writes", "models.shops", "models.customers", "models.orders",
      "models.appointments", "models.bookings", "models.booking_page", "models.messages",
      "models.conversations", "models.aftercare", "models.jobs", "models.catalogue", "models.payments", "models",
@@ -22,7 +23,7 @@ LAYERS = [
      "work.inspections",
      "work.parts", "work.pdf", "work.paper", "work.signatures", "work.line_options", "work.orders", "work.jobs", "work.quality", "work.handover", "work.dispatch_sheet", "work.history",
      "work.slots", "work.appointments", "work.appointment_sheet", "work.inspection_sheet",
-     "work.stock", "work.payments"],
+     "work.stock", "work.payments", "work.invoice_print"],
     ["outward.links", "outward.opt_out", "outward.notify", "outward.texted_codes",
      "outward.approval_codes",
      "outward.customer_page", "outward.booking_codes", "outward.booking_links",

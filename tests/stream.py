@@ -1,0 +1,43 @@
+"""The table's stream in a test: DynamoDB Local's real stream, handed to `app.on_change` as
+Lambda would (a fixture for the tests of stream reactions)."""
+from __future__ import annotations
+
+import app as api
+from chalicelib.core import aws
+from devstack.poller import lambda_record
+
+
+class Stream:
+    """The table's stream from the start, handed to `app.on_change` as Lambda would."""
+
+    def __init__(self):
+        self.handed: set[str] = set()
+
+    def records(self) -> list[dict]:
+        streams, table = aws.client("dynamodbstreams"), aws.table().name
+        arn = aws.client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
+        found = []
+        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
+            iterator = streams.get_shard_iterator(
+                StreamArn=arn, ShardId=shard["ShardId"],
+                ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            while iterator:
+                page = streams.get_records(ShardIterator=iterator, Limit=1000)
+                found += page["Records"]
+                iterator = page.get("NextShardIterator") if page["Records"] else None
+        return [lambda_record(r, arn, "ap-northeast-1") for r in found]
+
+    def fresh(self) -> list[dict]:
+        return [r for r in self.records() if r["eventID"] not in self.handed]
+
+    def hand(self, records: list[dict]) -> None:
+        assert api.on_change({"Records": records}, None) == {"batchItemFailures": []}
+        self.handed.update(r["eventID"] for r in records)
+
+    def drain(self) -> int:
+        """Hand over every record not handed yet, until the reactions make no more."""
+        handed = 0
+        while fresh := self.fresh():
+            self.hand(fresh)
+            handed += len(fresh)
+        return handed
