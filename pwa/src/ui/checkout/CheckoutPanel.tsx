@@ -71,7 +71,7 @@ export function CheckoutPanel({ order, busy, change }: { order: Order; busy: boo
 
       {sheet ? (
         <PaySheet key={sheet.opening} order={order} method={sheet.method} kind={sheet.kind} change={change}
-          onDone={(amount) => { setSheet(null); setNote(tf('pay.taken', { amount: formatMoney(amount) })); }}
+          onDone={(amount, queued) => { setSheet(null); setNote(queued ? t('pay.queued') : tf('pay.taken', { amount: formatMoney(amount) })); }}
           onCancel={() => setSheet(null)} />
       ) : (
         <>
@@ -148,7 +148,7 @@ function referenceLabel(method: PayMethod): string | null {
  */
 function PaySheet({ order, method, kind, change, onDone, onCancel }: {
   order: Order; method: PayMethod; kind: 'payment' | 'deposit'; change: Change;
-  onDone: (amount: number) => void; onCancel: () => void;
+  onDone: (amount: number, queued: boolean) => void; onCancel: () => void;
 }) {
   const [clientId] = useState(newId);
   const due = balanceOf(order);
@@ -174,14 +174,19 @@ function PaySheet({ order, method, kind, change, onDone, onCancel }: {
     inFlight.current = true;
     setSending(true);
     setError(null);
-    const ok = await change(() => takePayment(order.order_id, clientId, {
-      kind, method, amount,
-      ...(received !== undefined ? { received } : {}),
-      ...(label && reference.trim() ? { reference: reference.trim() } : {}),
-    }), setError);
+    let queued = false;
+    const ok = await change(async () => {
+      const outcome = await takePayment(order.order_id, clientId, {
+        kind, method, amount,
+        ...(received !== undefined ? { received } : {}),
+        ...(label && reference.trim() ? { reference: reference.trim() } : {}),
+      });
+      queued = !outcome.sent;
+      return outcome;
+    }, setError);
     inFlight.current = false;
     setSending(false);
-    if (ok) onDone(amount);
+    if (ok) onDone(amount, queued);
   }
 
   return (
