@@ -91,6 +91,7 @@ test('paid in two payments, cash with change then LINE Pay; the invoice goes to 
     assert.deepEqual(await sheet.locator('.pay-quick button').allInnerTexts(), ['剛好', 'NT$1,700', 'NT$2,000']);
     await sheet.getByRole('button', { name: 'NT$2,000', exact: true }).tap();
     assert.match(await sheet.getByTestId('pay-change').innerText(), /^找零\s*NT\$350$/);
+    await sheet.getByRole('button', { name: '確認收款 NT$1,650' }).scrollIntoViewIfNeeded();
     await assertLayout(page, 'the cash sheet (tablet)');
     await screenshot(page, 'checkout-cash-tablet');
     // A double tap takes the money once: two clicks in the same instant.
