@@ -26,6 +26,7 @@ def banner(local: LocalSettings, login: DemoLogin, running: bool = True,
                           chen@demo.servicelane.tw, lin@demo.servicelane.tw (技師)
     寄出的訊息 Outbox     {origin}/dev/outbox   (SMS, e-mail kept here, not sent)
     LINE 模擬 stand-in    {local.line_url}/   (type as the customer 王雅婷; LINE replies show there){booking}
+    電子發票模擬 e-invoice  {local.einvoice_url}/_issued   (ECPay stand-in: invoices issued)
     每日排程 Daily job    make daily   (DATE=YYYY-MM-DD runs it as that day)
     資料 Data             {local.data_dir} (kept between runs)
     記錄 Logs             {local.logs_dir}/   (app.log, http.log, the engines')""" + (

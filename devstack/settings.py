@@ -18,6 +18,7 @@ class LocalSettings:
     ddb_port: int = 8001
     s3_port: int = 8002
     line_port: int = 8003       # the LINE stand-in (devstack/line_standin.py)
+    einvoice_port: int = 8004   # the e-invoice centre's stand-in (devstack/einvoice_standin.py)
     data_dir: Path = ROOT / ".local"
     pwa_dist: Path = ROOT / "pwa" / "dist"
     in_memory: bool = False     # tests: DynamoDB Local in memory, s3rver in a temporary folder
@@ -42,6 +43,10 @@ class LocalSettings:
     def line_url(self) -> str:
         return f"http://{self.host}:{self.line_port}"
 
+    @property
+    def einvoice_url(self) -> str:
+        return f"http://{self.host}:{self.einvoice_port}"
+
     def app_environment(self) -> dict[str, str]:
         """What the app's config module reads, pointing it at these engines."""
         return {**LOCAL_CREDENTIALS, "SL_DDB_ENDPOINT": self.ddb_endpoint,
@@ -62,6 +67,7 @@ def from_environment(env=os.environ) -> LocalSettings:
         ddb_port=port("SL_DDB_PORT", 8001),
         s3_port=port("SL_S3_PORT", 8002),
         line_port=port("SL_LINE_PORT", 8003),
+        einvoice_port=port("SL_EINVOICE_PORT", 8004),
         data_dir=Path(env.get("SL_DATA_DIR", ROOT / ".local")),
         pwa_dist=Path(env.get("SL_PWA_DIST", ROOT / "pwa" / "dist")),
     )

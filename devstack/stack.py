@@ -7,6 +7,7 @@ from chalicelib.core import aws
 from chalicelib.core.config import settings as app_settings
 from chalicelib.records import booking_setup
 from devstack import engines, provision, seed
+from devstack.einvoice_standin import EinvoiceStandin
 from devstack.line_standin import LineStandin
 from devstack.logs import LogFiles
 from devstack.poller import Checkpoints, StreamPoller
@@ -26,13 +27,16 @@ class LocalStack:
         self.login: seed.DemoLogin | None = None
         self.logs: LogFiles | None = None
         self.line: LineStandin | None = None
+        self.einvoice: EinvoiceStandin | None = None
 
     def start(self) -> "LocalStack":
         local = self.local
         for what, port, variable in (("PWA and API", local.port, "SL_PORT"),
                                      ("DynamoDB Local", local.ddb_port, "SL_DDB_PORT"),
                                      ("s3rver", local.s3_port, "SL_S3_PORT"),
-                                     ("LINE stand-in", local.line_port, "SL_LINE_PORT")):
+                                     ("LINE stand-in", local.line_port, "SL_LINE_PORT"),
+                                     ("e-invoice stand-in", local.einvoice_port,
+                                      "SL_EINVOICE_PORT")):
             engines.ensure_port_free(local.host, port, what, variable)
         os.environ.update(local.app_environment())
         if not self.quiet:
@@ -55,6 +59,7 @@ class LocalStack:
 
         self.server.start()
         self.line = start_line_standin(local)
+        self.einvoice = start_einvoice_standin(local)
         self.poller = StreamPoller(
             streams=aws.client("dynamodbstreams"), dynamodb=aws.client("dynamodb"),
             table_name=config.table_name, handler=self.server.module.on_change,
@@ -74,6 +79,9 @@ class LocalStack:
         if self.line:
             self.line.stop()
             self.line = None
+        if self.einvoice:
+            self.einvoice.stop()
+            self.einvoice = None
         if self.server:
             self.server.stop()
         for engine in self.engines:  # all asked at once: one slow engine does not hold the rest
@@ -103,3 +111,15 @@ def start_line_standin(local: LocalSettings) -> LineStandin:
     aws.reset()
     return LineStandin(f"{local.origin}/api/line/webhook", secret, port=local.line_port,
                        host=local.host).start()
+
+
+def start_einvoice_standin(local: LocalSettings) -> EinvoiceStandin:
+    """ECPay's e-invoice API played on `local.einvoice_port`. Each shop's account is made on
+    its first use in the local secrets folder (chalicelib/core/secrets.py: random, not ECPay's
+    published test account), where the stand-in finds it."""
+    folder = local.data_dir / "secrets"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ["SL_EINVOICE_API"] = local.einvoice_url
+    aws.reset()
+    return EinvoiceStandin({}, port=local.einvoice_port, host=local.host,
+                           accounts=folder).start()

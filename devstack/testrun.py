@@ -44,14 +44,14 @@ def run_all(args: list[str]) -> int:
 
     data_dir = Path(tempfile.mkdtemp(prefix="servicelane-test-"))
     local = LocalSettings(port=free_port(), ddb_port=free_port(), s3_port=free_port(),
-                          line_port=free_port(), data_dir=data_dir, pwa_dist=ROOT / "pwa" / "dist", in_memory=True)
+                          line_port=free_port(), einvoice_port=free_port(), data_dir=data_dir, pwa_dist=ROOT / "pwa" / "dist", in_memory=True)
     stack = LocalStack(local, quiet=True)
     results: list[tuple[str, int, float]] = []
     try:
         stack.start()
         # SL_PYTHON: the interpreter a browser test runs an operator command with (new-shop).
         env = {**os.environ, "SL_BASE_URL": local.origin, "SL_TEST_DATA_DIR": str(data_dir),
-               "SL_LINE_STANDIN": local.line_url,
+               "SL_LINE_STANDIN": local.line_url, "SL_EINVOICE_STANDIN": local.einvoice_url,
                "SL_PYTHON": sys.executable}
         suites = [suite for suite in _suites(sys.executable, files)
                   if not args or any(arg in suite[0] for arg in args)]

@@ -144,3 +144,19 @@ def stream(app_env):
     from tests.stream import Stream
 
     return Stream()
+
+
+@pytest.fixture
+def centre(shop, monkeypatch):
+    """The value-added centre played by its stand-in (devstack/einvoice_standin.py), finding
+    each shop's account in the secrets folder, where the app makes it on first use; the shop
+    has its 統一編號, as a seller of an invoice must."""
+    from devstack.einvoice_standin import EinvoiceStandin
+
+    assert shop.owner.patch("/api/shop", {"tax_id": "22099131"}).status == 200
+
+    standin = EinvoiceStandin({}, accounts=Path(os.environ["SL_SECRETS_DIR"])).start()
+    monkeypatch.setenv("SL_EINVOICE_API", standin.url)
+    aws.reset()
+    yield standin
+    standin.stop()

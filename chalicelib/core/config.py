@@ -42,6 +42,10 @@ class Settings:
     # Apple, Windows): the server posts to it, so anything else would be a way in (SSRF). On the
     # local stage only, tests may name one more origin (`http://127.0.0.1:<port>`) playing one.
     push_test_origin: str | None = None
+    # --- 電子發票 (chalicelib/outward/einvoice/) ---
+    # ECPay's e-invoice host (its stage host is einvoice-stage.ecpay.com.tw); tests and
+    # `make dev` point it at devstack/einvoice_standin.py.
+    einvoice_api_base: str = "https://einvoice.ecpay.com.tw"
 
 
 @lru_cache(maxsize=1)
@@ -73,4 +77,5 @@ def settings() -> Settings:
         push_test_origin=(env.get("SL_PUSH_TEST_ORIGIN") or None) if stage == "local" else None,
         notify_live=frozenset(name.strip() for name in env.get("SL_NOTIFY_LIVE", "").split(",")
                               if name.strip()),
+        einvoice_api_base=env.get("SL_EINVOICE_API") or "https://einvoice.ecpay.com.tw",
     )

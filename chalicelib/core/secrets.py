@@ -1,13 +1,16 @@
 """Secrets by name (infra/secrets.json): SSM Parameter Store in the cloud, files locally.
 
 Locally, a secret that may be generated (the JWT signing key, the link key, the key sealing
-signed documents, the Web Push VAPID key pair) is made on first use in a file only its owner can
-read, under the stack's data folder; nothing secret is ever in the repo.
+signed documents, the Web Push VAPID key pair, a shop's account at the e-invoice centre's local
+stand-in and its QR key) is made on first use in a file only its owner can read, under the
+stack's data folder; nothing secret is ever in the repo.
 """
 from __future__ import annotations
 
 import os
+import re
 import secrets as random
+import string
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +18,9 @@ from chalicelib.core.config import settings
 
 GENERATED = {"jwt-signing-key", "link-signing-key", "document-seal-key", "vapid/private-key",
              "vapid/public-key"}
+# A shop's e-invoice account (outward/einvoice) and QR key (core/einvoice_codes), made up
+# locally for the stand-in of the value-added centre, which reads the same folder.
+EINVOICE = re.compile(r"einvoice/[^/]+/(merchant-id|hash-key|hash-iv|qr-key)")
 CACHE_SECONDS = 300  # a rotated key reaches every warm Lambda within five minutes
 
 
@@ -31,6 +37,10 @@ def get(name: str) -> str:
 @lru_cache(maxsize=None)
 def _from_file(folder: Path, name: str) -> str:
     path = folder / name.replace("/", "__")
+    einvoice = EINVOICE.fullmatch(name)
+    if not path.exists() and einvoice:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_once(path, _einvoice_value(einvoice.group(1)))
     if not path.exists() and name in GENERATED:
         folder.mkdir(parents=True, exist_ok=True)
         if name == "vapid/public-key":
@@ -49,6 +59,15 @@ def _write_once(path: Path, value: str) -> None:
         return
     with os.fdopen(fd, "w") as out:
         out.write(value)
+
+
+def _einvoice_value(part: str) -> str:
+    letters = string.ascii_letters + string.digits
+    if part == "merchant-id":
+        return str(3000000 + random.randbelow(1000000))  # 7 digits, as ECPay's
+    if part == "qr-key":
+        return random.token_hex(16)  # an AES-128 key in hex, as the platform gives it
+    return "".join(random.choice(letters) for _ in range(16))  # HashKey / HashIV
 
 
 def _b64url(raw: bytes) -> str:

@@ -86,6 +86,7 @@ class Invoice(Item, discriminator="invoice"):
     buyer = Document(null=True)
     carrier = Document(null=True)
     donation_code = Text(null=True)
+    issued_for = Document(null=True)  # {name, mobile}: where the centre sends its notice
     items = Values()
     total = Number()
     sales = Number()

@@ -20,7 +20,7 @@ from chalicelib import models
 from chalicelib.api import Body, Caller, ClientId, ShortText
 from chalicelib.api.roles import require
 from chalicelib.core import clock, einvoice_codes, money, secrets
-from chalicelib.core.errors import Busy, Conflict
+from chalicelib.core.errors import Conflict, DomainError
 from chalicelib.core.observability import logger
 from chalicelib.outward import einvoice
 from chalicelib.records import shops
@@ -82,16 +82,21 @@ def send(shop_id: str, order_id: str, seq: int) -> str:
     if invoice is None or invoice["state"] != "queued":
         return invoice["state"] if invoice else "missing"
     try:
-        issued = einvoice.centre_for(shop_id).issue(sale_of(invoice))
+        issued = einvoice.centre_for(shop_id).issue(sale_of(invoice, shops.get_shop(shop_id)
+                                                            or {}))
     except einvoice.CentreDown as down:
         _failed(invoice, "centre_down", "加值中心暫時連不上，恢復後會自動開立。",
                 "The value-added centre cannot be reached: the invoice goes out once it is back.",
-                retry=True, detail=str(down))
+                retry=True, detail=down.detail)
         return "queued"
     except einvoice.CentreRefused as refused:
         _failed(invoice, refused.centre_code, refused.message_zh, refused.message_en,
                 retry=False)
         return "refused"
+    except DomainError as wrong:  # not set up (tried again later), or what the centre won't take
+        _failed(invoice, wrong.code, wrong.zh, wrong.en,
+                retry=wrong.code == "einvoice_not_set_up")
+        return "queued" if wrong.code == "einvoice_not_set_up" else "refused"
     at = clock.iso(issued.issued_at)
     changes = {"state": "issued", "number": issued.number, "random_code": issued.random_code,
                "issued_at": at, "last_error": None, "gsi1pk": None, "gsi1sk": None,
@@ -100,17 +105,28 @@ def send(shop_id: str, order_id: str, seq: int) -> str:
     return "issued"
 
 
-def sale_of(invoice: dict) -> einvoice.Sale:
+def sale_of(invoice: dict, shop: dict) -> einvoice.Sale:
+    """The invoice as the centre takes it. A printed one names an address: the buyer's is not
+    kept, and the invoice is handed over at the shop's counter, so the shop's."""
     buyer, carrier = invoice.get("buyer") or {}, invoice.get("carrier") or {}
+    printed = not (carrier or invoice.get("donation_code"))
+    who = invoice.get("issued_for") or {}
     return einvoice.Sale(
         relate_number=invoice["relate"], buyer_tax_id=buyer.get("tax_id"),
         buyer_title=buyer.get("title"), carrier_type=carrier.get("type"),
         carrier_number=carrier.get("number"), donation_code=invoice.get("donation_code"),
-        print=not (carrier or invoice.get("donation_code")) or bool(buyer),
-        items=[einvoice.Item(name=item["name"], quantity=item["quantity"], unit="式",
-                                 unit_price=int(item["unit_price"]), amount=int(item["amount"]))
+        print=printed,
+        issued_for=einvoice.IssuedFor(name=who.get("name"), mobile=who.get("mobile") or None,
+                                      address=shop.get("address") if printed else None),
+        items=[einvoice.Item(name=item["name"], quantity=_number(item["quantity"]), unit="式",
+                             unit_price=int(item["unit_price"]), amount=int(item["amount"]))
                for item in invoice["items"]],
         total=int(invoice["total"]), sales=int(invoice["sales"]), tax=int(invoice["tax"]))
+
+
+def _number(value) -> int | float:
+    number = float(value)
+    return int(number) if number.is_integer() else number
 
 
 def _failed(invoice: dict, code: str, zh: str, en: str, retry: bool, detail: str = "") -> None:
@@ -214,8 +230,9 @@ def void(caller: Caller, order_id: str, body: Void) -> dict:
         return orders.view(order, caller)
     invoice = _issued(order)
     _refuse_past(invoice)
-    _at_centre(caller.shop_id, lambda centre: centre.void(invoice["number"], clock.parse_iso(
-        invoice["issued_at"]), body.reason))
+    # The centre first (down: its 503, nothing changed here; refused: its 422 and its words).
+    einvoice.centre_for(caller.shop_id).void(invoice["number"],
+                                             clock.parse_iso(invoice["issued_at"]), body.reason)
 
     def voided(invoice: dict, now: str) -> tuple[dict, dict]:
         left = int(invoice["total"]) - int(invoice.get("allowed") or 0)
@@ -238,10 +255,12 @@ def allow(caller: Caller, order_id: str, body: Allowance) -> dict:
         raise Conflict(f"折讓金額不能超過發票尚未折讓的 {left:,} 元。",
                        f"An allowance cannot exceed the NT${left:,} left on the invoice.",
                        code="allowance_above_invoice")
-    allowed = _at_centre(caller.shop_id, lambda centre: centre.allowance(
+    allowed = einvoice.centre_for(caller.shop_id).allowance(
         invoice["number"], clock.parse_iso(invoice["issued_at"]),
-        [einvoice.Item(name=body.reason[:100], quantity=1, unit="式",
-                       unit_price=body.amount, amount=body.amount)], body.amount))
+        [einvoice.Item(name=body.reason[:100], quantity=1, unit="式", unit_price=body.amount,
+                       amount=body.amount)], body.amount,
+        customer_name=(invoice.get("issued_for") or {}).get("name"),
+        notify_mobile=(invoice.get("issued_for") or {}).get("mobile") or None)
 
     def with_allowance(invoice: dict, now: str) -> tuple[dict, dict]:
         return ({**invoice, "allowed": int(invoice.get("allowed") or 0) + body.amount},
@@ -296,18 +315,6 @@ def _issued(order: dict) -> dict:
         raise Conflict("這張工單沒有已開立的發票。", "This order has no issued invoice.",
                        code="no_invoice")
     return invoice
-
-
-def _at_centre(shop_id: str, call):
-    try:
-        return call(einvoice.centre_for(shop_id))
-    except einvoice.CentreDown:
-        raise Busy("加值中心暫時連不上，請稍後再試；發票沒有變動。",
-                   "The value-added centre cannot be reached: try again later. The invoice "
-                   "is unchanged.") from None
-    except einvoice.CentreRefused as refused:
-        raise Conflict(refused.message_zh, refused.message_en,
-                       code=f"centre_{refused.centre_code}") from None
 
 
 def _change_done(order: dict, client_id: str) -> bool:

@@ -16,9 +16,9 @@ from typing_extensions import Annotated
 from chalicelib import models
 from chalicelib.api import Body, Caller, ClientId, ShortText, field_error
 from chalicelib.api.roles import require
-from chalicelib.core import clock, einvoice_rules, tax_ids
+from chalicelib.core import clock, einvoice_rules, phones, tax_ids
 from chalicelib.core.errors import Conflict, Unprocessable
-from chalicelib.records import customers
+from chalicelib.records import customers, shops
 from chalicelib.work import orders
 from chalicelib.work.order_store import busy, load, save
 
@@ -205,6 +205,10 @@ def _invoice_to(caller: Caller, order_id: str, body: InvoiceTo) -> dict:
         raise Conflict("這張工單已開立發票；要改請先作廢。",
                        "This order's invoice is issued: void it first to change it.",
                        code="invoice_exists")
+    if not (shops.get_shop(caller.shop_id) or {}).get("tax_id"):
+        raise Conflict("請先在「設定 → 本店資料」填入本店統一編號，才能開立發票。",
+                       "Set the shop's 統一編號 in Settings first: an invoice names its seller.",
+                       code="no_seller_tax_id")
     wanted = body.model_dump(exclude_none=True)
     changes: dict = {"invoice_to": wanted}
     puts = []
@@ -243,6 +247,8 @@ def queued_invoice(caller: Caller, order: dict, wanted: dict) -> dict:
             **({"carrier": {"type": wanted["carrier_type"], "number": wanted["carrier_number"]}}
                if wanted.get("carrier_type") else {}),
             **({"donation_code": wanted["donation_code"]} if wanted.get("donation_code") else {}),
+            "issued_for": {"name": order["customer"]["name"],
+                           "mobile": phones.national(order["customer"].get("mobile") or "")},
             "requested_by": caller.stamp(), "requested_at": now, "tries": 0,
             **models.invoice_queue_index(now, caller.shop_id, order["order_id"], seq)}
 

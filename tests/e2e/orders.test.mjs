@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { BASE_URL, cutNetwork, launch, openPage, restoreNetwork, screenshot } from './browser.mjs';
 import {
   aBusyBoard, aCustomerWithVehicle, anOrder, apiAs, assertLayout, aTechnician, demoLogin, eventually, newMobile, newPlate,
-  signInWithPassword, signThroughApi,
+  paidInFull, signInWithPassword, signThroughApi,
 } from './shop.mjs';
 
 /** Scroll the screen back to its top (for a screenshot of what a person sees first). */
@@ -132,6 +132,7 @@ test('an advisor opens an order from a new plate, prices it and takes it to deli
         await walk.getByTestId('handover-done').waitFor();
       }
       if (document) await signThroughApi(owner, orderId, document);
+      if (button === '交車') await paidInFull(owner, orderId); // at the counter (checkout.test.mjs)
       await page.getByRole('button', { name: button, exact: true }).tap();
       await orderInState(page, label);
     }

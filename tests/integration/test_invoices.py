@@ -50,7 +50,7 @@ def latest(shop, order_id) -> dict:
     return shop.advisor.get(f"/api/orders/{order_id}").body["invoices"][-1]
 
 
-def test_a_paid_order_gets_its_invoice_on_the_mobile_carrier_once(shop, stream, centre):
+def test_a_paid_order_gets_its_invoice_on_the_mobile_carrier_once(app_env, shop, stream, centre):
     order = ready(shop)
     chosen = invoice_to(shop, order["order_id"], carrier_type="mobile",
                         carrier_number="/ABC+123")
@@ -72,8 +72,7 @@ def test_a_paid_order_gets_its_invoice_on_the_mobile_carrier_once(shop, stream, 
     assert len(centre.issued()) == 1
 
 
-def test_a_business_invoice_carries_the_buyer_and_a_wrong_checksum_is_refused(shop, stream,
-                                                                              centre):
+def test_a_business_invoice_carries_the_buyer_and_a_wrong_checksum_is_refused(app_env, shop, stream, centre):
     order = ready(shop)
     wrong = invoice_to(shop, order["order_id"], tax_id="04595258", title="大明貨運有限公司")
     assert wrong.status == 422
@@ -103,7 +102,7 @@ def test_bad_carriers_and_donation_codes_are_refused_before_anything_is_sent(sho
     assert centre.issued() == []
 
 
-def test_while_the_centre_is_down_the_invoice_waits_then_goes_out_once(shop, stream, centre,
+def test_while_the_centre_is_down_the_invoice_waits_then_goes_out_once(app_env, shop, stream, centre,
                                                                        clock):
     order = ready(shop)
     invoice_to(shop, order["order_id"], donation_code="168001")
@@ -124,7 +123,7 @@ def test_while_the_centre_is_down_the_invoice_waits_then_goes_out_once(shop, str
     assert len(centre.issued()) == 1
 
 
-def test_an_answer_lost_after_the_centre_issued_never_issues_twice(shop, stream, centre):
+def test_an_answer_lost_after_the_centre_issued_never_issues_twice(app_env, shop, stream, centre):
     order = ready(shop)
     invoice_to(shop, order["order_id"], carrier_type="mobile", carrier_number="/ABC+123")
     centre.set_mode("lose_answer")
@@ -157,7 +156,7 @@ def test_tries_at_once_issue_one_invoice(shop, centre):
     assert item["number"] == centre.issued()[0]["InvoiceNo"]
 
 
-def test_a_void_within_the_period_then_a_new_invoice(shop, stream, centre):
+def test_a_void_within_the_period_then_a_new_invoice(app_env, shop, stream, centre):
     order = ready(shop)
     invoice_to(shop, order["order_id"], tax_id=GOOD_TAX_ID, title="大明貨運有限公司")
     pay_all(shop, order["order_id"])
@@ -178,8 +177,7 @@ def test_a_void_within_the_period_then_a_new_invoice(shop, stream, centre):
     assert invoices[1]["relate"] != invoices[0]["relate"]
 
 
-def test_a_void_after_its_period_is_refused_and_an_allowance_takes_its_place(shop, stream,
-                                                                             centre, clock):
+def test_a_void_after_its_period_is_refused_and_an_allowance_takes_its_place(app_env, shop, stream, centre, clock):
     order = ready(shop)
     invoice_to(shop, order["order_id"], carrier_type="mobile", carrier_number="/ABC+123")
     pay_all(shop, order["order_id"])
@@ -204,13 +202,12 @@ def test_a_void_after_its_period_is_refused_and_an_allowance_takes_its_place(sho
 
 def test_void_deadline_is_the_15th_after_the_two_month_period():
     assert invoicing.void_deadline("2026-11-03T02:00:00Z") == "2027-01-15"
-    assert invoicing.void_deadline("2026-12-31T15:30:00Z") == "2027-03-15"  # Jan 1 in Taipei
+    assert invoicing.void_deadline("2026-12-31T16:30:00Z") == "2027-03-15"  # Jan 1 in Taipei
     assert invoicing.void_deadline("2026-07-15T00:00:00Z") == "2026-09-15"
     assert invoicing.void_deadline("2026-08-31T10:00:00Z") == "2026-09-15"
 
 
-def test_the_printed_proof_is_for_paper_invoices_and_says_reprint_the_second_time(shop, stream,
-                                                                                  centre):
+def test_the_printed_proof_is_for_paper_invoices_and_says_reprint_the_second_time(app_env, shop, stream, centre):
     order = ready(shop)
     invoice_to(shop, order["order_id"], tax_id=GOOD_TAX_ID, title="大明貨運有限公司")
     pay_all(shop, order["order_id"])
@@ -229,7 +226,7 @@ def test_the_printed_proof_is_for_paper_invoices_and_says_reprint_the_second_tim
     assert refused.status == 409 and refused.error == "not_printed"
 
 
-def test_the_month_list_and_the_cash_up_count_issued_and_voided(shop, stream, centre):
+def test_the_month_list_and_the_cash_up_count_issued_and_voided(app_env, shop, stream, centre):
     kept, voided = ready(shop), ready(shop)
     for order in (kept, voided):
         invoice_to(shop, order["order_id"], carrier_type="mobile", carrier_number="/ABC+123")
@@ -251,7 +248,7 @@ def test_the_month_list_and_the_cash_up_count_issued_and_voided(shop, stream, ce
     assert shop.advisor.get("/api/invoices.csv?month=2026-13").status == 422
 
 
-def test_the_customer_page_shows_the_receipt_and_the_invoice_number(shop, stream, centre):
+def test_the_customer_page_shows_the_receipt_and_the_invoice_number(app_env, shop, stream, centre):
     order = ready(shop)
     invoice_to(shop, order["order_id"], carrier_type="mobile", carrier_number="/ABC+123")
     pay_all(shop, order["order_id"], method="line_pay")

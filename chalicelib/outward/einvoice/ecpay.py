@@ -79,19 +79,20 @@ class ECPayCentre:
     def issue(self, sale: Sale) -> Issued:
         _check(sale)
         data = self._call(ISSUE, _issue_data(sale))
-        if data.get("RtnCode") == RELATE_NUMBER_USED:
-            return self.find(sale.relate_number)
+        if _relate_number_used(data):
+            found = self.find(sale.relate_number)
+            if found is None:  # said to be used a moment ago, yet not found: still under way
+                raise CentreDown(f"GetIssue {sale.relate_number}: not found yet")
+            return found
         _done(data)
         return Issued(number=data["InvoiceNo"], random_code=str(data["RandomNumber"]),
                       issued_at=_when(data["InvoiceDate"]))
 
-    def find(self, relate_number: str) -> Issued:
-        """The invoice ECPay holds under a relate number (查詢發票明細)."""
+    def find(self, relate_number: str) -> Issued | None:
+        """The invoice ECPay holds under a relate number (查詢發票明細), or None."""
         data = self._call(GET_ISSUE, {"RelateNumber": relate_number})
         if data.get("RtnCode") != DONE or not data.get("IIS_Number"):
-            # Said to be used a moment ago yet not found: the other issue is still under way.
-            raise CentreDown(f"GetIssue {relate_number}: {data.get('RtnCode')} "
-                             f"{data.get('RtnMsg')}")
+            return None
         return Issued(number=data["IIS_Number"], random_code=str(data["IIS_Random_Number"]),
                       issued_at=_when(data["IIS_Create_Date"]))
 
@@ -211,6 +212,14 @@ def _items(items: Sequence[Item]) -> list[dict]:
              "ItemWord": item.unit, "ItemPrice": item.unit_price, "ItemTaxType": "1",
              "ItemAmount": item.amount, "ItemRemark": ""}
             for seq, item in enumerate(items, start=1)]
+
+
+def _relate_number_used(data: dict) -> bool:
+    """ECPay's answer that the RelateNumber was used: its code, or its words should the code
+    ever differ (自訂編號重複, also written 重覆)."""
+    words = str(data.get("RtnMsg") or "")
+    return data.get("RtnCode") == RELATE_NUMBER_USED or (
+        "自訂編號" in words and ("重複" in words or "重覆" in words))
 
 
 def _done(data: dict) -> dict:
