@@ -1676,6 +1676,7 @@ export const en: Messages = {
   'invoice.void': 'Void',
   'invoice.voidTitle': 'Void the invoice (owner, manager)',
   'invoice.voidReason': 'Why void it',
+  'invoice.voidReasonHint': 'At most 20 characters (the centre\'s rule)',
   'invoice.voidConfirm': 'Void',
   'invoice.voidAsk': 'Void invoice {number}? It must be issued again afterwards.',
   'invoice.voidedAt': '{number} voided {time}: {reason}',

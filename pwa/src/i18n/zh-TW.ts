@@ -1676,6 +1676,7 @@ export const zhTW = {
   'invoice.void': '作廢',
   'invoice.voidTitle': '作廢發票（店長、經理）',
   'invoice.voidReason': '作廢原因',
+  'invoice.voidReasonHint': '至多 20 字（加值中心的規定）',
   'invoice.voidConfirm': '確定作廢',
   'invoice.voidAsk': '確定要作廢發票 {number} 嗎？作廢後要重新開立。',
   'invoice.voidedAt': '{number} 已於 {time} 作廢：{reason}',

@@ -235,8 +235,10 @@ function InvoiceChangeForm({ kind, order, invoice, busy, change, onClose }: {
         <Field id="allowance-amount" label={t('invoice.allowanceAmount')} value={amountText} inputMode="numeric" autoComplete="off"
           onValue={(value) => setAmountText(value.replace(/\D/g, ''))} />
       )}
+      {/* The centre keeps a void's reason to 20 characters. */}
       <Field id={`${kind}-reason`} label={t(kind === 'void' ? 'invoice.voidReason' : 'invoice.allowanceReason')} value={reason}
-        onValue={setReason} maxLength={200} autoComplete="off" />
+        onValue={setReason} maxLength={kind === 'void' ? 20 : 100} autoComplete="off"
+        hint={kind === 'void' ? t('invoice.voidReasonHint') : undefined} />
       {error && <Notice>{error}</Notice>}
       <div class="button-row">
         <button type="submit" class={kind === 'void' ? 'button-danger' : 'button-primary'} disabled={busy}>
