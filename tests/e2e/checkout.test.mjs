@@ -126,6 +126,20 @@ test('paid in two payments, cash with change then LINE Pay; the invoice goes to 
     ]);
     assert.equal(stored.invoices[0].number, number.replace('-', ''));
 
+    // A refund (owner, manager): by a method money was taken with, asked once more, shown in red.
+    await checkout.getByRole('button', { name: '退款', exact: true }).tap();
+    const refund = checkout.getByRole('form', { name: '退款（店長、經理）' });
+    await refund.getByRole('button', { name: '現金 NT$1,650' }).tap();
+    await refund.getByLabel('退款金額（元）').fill('100');
+    await refund.getByLabel('原因', { exact: true }).fill('雨刷不換，退差額');
+    let asked = '';
+    page.once('dialog', (dialog) => { asked = dialog.message(); void dialog.accept(); });
+    await refund.getByRole('button', { name: '確定退款 NT$100' }).tap();
+    await checkout.locator('.payment-refund').filter({ hasText: '-NT$100' }).waitFor();
+    assert.equal(asked, '確定要以現金退款 NT$100 給客戶嗎？');
+    assert.equal(await checkout.getByTestId('pay-balance').innerText(), 'NT$100');
+    assert.equal((await owner.get(`/api/orders/${order.order_id}`)).paid.refunded, 100);
+
     // The phone: the same checkout in one column.
     const phone = await openPage(browser, 'phone');
     try {
