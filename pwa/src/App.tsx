@@ -154,6 +154,14 @@ function LazyStock() {
   return chunk ? <chunk.Stock /> : <Loading />;
 }
 
+// The day's cash-up (日結): at closing, a chunk of its own.
+const loadCashUp = () => import('./screens/CashUp');
+
+function LazyCashUp() {
+  const chunk = useChunk(loadCashUp, 'The cash-up screen');
+  return chunk ? <chunk.CashUp /> : <Loading />;
+}
+
 function Screen() {
   const who = session.value;
   const current = route.value;
@@ -199,6 +207,7 @@ function Screen() {
     case 'vehicle-history': return <LazyVehicleHistory key={current.vehicleId} vehicleId={current.vehicleId} />;
     case 'inbox': return <Inbox />;
     case 'stock': return <LazyStock />;
+    case 'cashup': return technician ? <Jobs /> : <LazyCashUp />;
     default: return technician ? <Jobs /> : <Board />;
   }
 }

@@ -225,6 +225,14 @@ export interface Order {
   found?: number;
   help?: HelpCall;
   handover?: Handover;
+  /** The checkout (data/checkout.ts): what was taken, the invoices, a manager's unpaid release. */
+  paid?: import('./checkout').Paid;
+  payments?: import('./checkout').Payment[];
+  invoices?: import('./checkout').Invoice[];
+  invoice_changes?: import('./checkout').InvoiceChange[];
+  invoice?: import('./checkout').InvoiceSummary;
+  invoice_to?: import('./checkout').InvoiceTo;
+  unpaid_release?: import('./checkout').UnpaidRelease;
 }
 
 /** What the customer wants done with the parts taken off (舊品). */

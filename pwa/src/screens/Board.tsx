@@ -63,6 +63,7 @@ export function Board() {
           <>
             <a class="button-secondary phone-only" href="#/followups">{t('nav.followups')}</a>
             <a class="button-secondary phone-only" href="#/invitations">{t('nav.invitations')}</a>
+            <a class="button-secondary phone-only" href="#/cashup">{t('nav.cashup')}</a>
           </>
         )}
       </div>

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { locale, t, tf } from '../i18n';
 import {
   addLine, chooseOption, deleteLine, setSupply, dispatch, getDocument, getOrder, listStaff, orderPhotos, reviseDocument, setLineState, setOldParts,
@@ -34,6 +34,12 @@ import { HandoverPanel } from '../ui/Handover';
 import { CatalogueAdd, GradeChip } from '../ui/CatalogueAdd';
 import { catalogue } from '../data/catalogue';
 import { LineOptions, SupplyChip, SupplyEditor } from '../ui/LineCatalogue';
+import { CheckoutPanel, showsCheckout, UnpaidRelease } from '../ui/checkout/CheckoutPanel';
+import { balanceOf, invoiceView } from '../data/checkout';
+
+/** How often, and how many times, an order whose invoice is being issued is read again. */
+const ISSUING_READ_MS = 1500;
+const ISSUING_READS = 40;
 
 /** One repair order: who and what, the job lines and money as the API sums them, the next steps. */
 export function OrderScreen({ orderId }: { orderId: string }) {
@@ -42,6 +48,8 @@ export function OrderScreen({ orderId }: { orderId: string }) {
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // The delivery was refused for what is still to pay: a manager may let the car go (未收款放行).
+  const [unpaidRefused, setUnpaidRefused] = useState(false);
   const canEdit = session.value?.staff.role !== 'technician';
   const drafts = useDrafts(canEdit ? order : null);
 
@@ -52,6 +60,20 @@ export function OrderScreen({ orderId }: { orderId: string }) {
     // The catalogue as the shop has it now (an edit on another device): downloaded only when it moved.
     if (canEdit) void catalogue.refresh();
   }, [orderId]);
+
+  // An invoice just queued is sent to the value-added centre by the server a moment later: the
+  // order is read again until it is issued, refused or waits for the centre (then 「重新傳送」).
+  const issuing = order ? invoiceView(order).kind === 'queued' : false;
+  const issuingReads = useRef(0);
+  useEffect(() => {
+    if (!issuing) issuingReads.current = 0;
+    if (!issuing || issuingReads.current >= ISSUING_READS) return;
+    const timer = setTimeout(() => {
+      issuingReads.current += 1;
+      getOrder(orderId).then(setOrder, () => undefined);
+    }, ISSUING_READ_MS);
+    return () => clearTimeout(timer);
+  }, [issuing, order]);
 
   /**
    * Every change goes through the write queue; the answer is the whole order again. A refusal is
@@ -118,12 +140,19 @@ export function OrderScreen({ orderId }: { orderId: string }) {
               ))}
               {forward.map((state) => (
                 <button type="button" key={state} class="button-primary button-step" disabled={busy || cancelHeld}
-                  onClick={() => void change(() => transition(order.order_id, state))}>
+                  onClick={() => {
+                    setUnpaidRefused(false);
+                    void change(() => transition(order.order_id, state), (message) => {
+                      setError(message);
+                      setUnpaidRefused(state === 'delivered' && balanceOf(order) > 0);
+                    });
+                  }}>
                   {t(`action.${state}`)}
                 </button>
               ))}
             </div>
             {error && <Notice>{error}</Notice>}
+            {unpaidRefused && <UnpaidRelease order={order} busy={busy} change={change} />}
             {note && <Notice tone="info">{note}</Notice>}
           </section>
 
@@ -157,6 +186,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
         </div>
 
         <div class="order-main">
+          {canEdit && showsCheckout(order) && <CheckoutPanel order={order} busy={busy} change={change} />}
           <QualityPanel order={order} busy={busy} change={change} />
           {canEdit && <HandoverPanel order={order} busy={busy} change={change} />}
           <section class="panel" aria-labelledby="lines-title">

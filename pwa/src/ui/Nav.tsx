@@ -16,6 +16,7 @@ const ADVISOR_TABS: Tab[] = [
   ['/jobs', 'nav.jobs', ['jobs']],
   ['/scan', 'nav.parts', ['scan', 'part']],
   ['/stock', 'stock.nav', ['stock'], 'wide'],
+  ['/cashup', 'nav.cashup', ['cashup'], 'wide'],
   ['/settings', 'nav.settings', ['settings']],
 ];
 const MANAGER_TABS: Tab[] = [

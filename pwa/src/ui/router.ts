@@ -24,6 +24,7 @@ export type Route =
   | { name: 'vehicle-history'; vehicleId: string }
   | { name: 'inbox' }
   | { name: 'stock' }
+  | { name: 'cashup' }
   | { name: 'sign-in' }
   /** A new shop owner's one-time link, `/welcome#<token>` (the token never leaves the browser
    * but to redeem it). */
@@ -55,6 +56,7 @@ export function parseRoute(hash: string): Route {
     case 'inbox': return { name: 'inbox' };
     case 'dashboard': return { name: 'dashboard' };
     case 'stock': return { name: 'stock' };
+    case 'cashup': return { name: 'cashup' };
     case 'sign-in': return { name: 'sign-in' };
     default: return { name: 'home' };
   }
@@ -98,3 +100,4 @@ export const customerPath = (customerId: string) => `/customers/${encodeURICompo
 export const followupsPath = '/followups';
 export const invitationsPath = '/invitations';
 export const vehicleHistoryPath = (vehicleId: string) => `/vehicles/${encodeURIComponent(vehicleId)}/history`;
+export const cashUpPath = '/cashup';
