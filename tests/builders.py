@@ -201,11 +201,16 @@ def walked_to(shop: Shop, order: dict, state: str) -> dict:
 
 def paid_in_full(shop: Shop, order_id: str, method: str = "cash") -> dict:
     """What is left to pay on the order taken at the counter (the car leaves paid)."""
-    order = shop.advisor.get(f"/api/orders/{order_id}").body
+    return settled(shop.advisor, order_id, method)
+
+
+def settled(person: "ApiClient", order_id: str, method: str = "cash") -> dict:
+    """paid_in_full, by this person."""
+    order = person.get(f"/api/orders/{order_id}").body
     due = order["totals"]["total"] - (order.get("paid") or {}).get("paid", 0)
     if due <= 0:
         return order
-    answer = shop.advisor.post(f"/api/orders/{order_id}/payments", {
+    answer = person.post(f"/api/orders/{order_id}/payments", {
         "client_id": new_id("pay"), "method": method, "amount": due})
     assert answer.status == 200, answer.body
     return answer.body

@@ -24,14 +24,24 @@ EINVOICE = re.compile(r"einvoice/[^/]+/(merchant-id|hash-key|hash-iv|qr-key)")
 CACHE_SECONDS = 300  # a rotated key reaches every warm Lambda within five minutes
 
 
+class Missing(LookupError):
+    """No such secret: not set (`python -m infra.ssm set <name>`), or not readable."""
+
+
 def get(name: str) -> str:
     folder = settings().secrets_dir
     if folder:
-        return _from_file(Path(folder), name)
+        try:
+            return _from_file(Path(folder), name)
+        except FileNotFoundError as err:
+            raise Missing(name) from err
     from aws_lambda_powertools.utilities import parameters
 
     path = f"/servicelane/{settings().stage}/{name}"
-    return parameters.get_parameter(path, decrypt=True, max_age=CACHE_SECONDS)
+    try:
+        return parameters.get_parameter(path, decrypt=True, max_age=CACHE_SECONDS)
+    except parameters.exceptions.GetParameterError as err:
+        raise Missing(name) from err
 
 
 @lru_cache(maxsize=None)

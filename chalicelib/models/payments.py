@@ -49,7 +49,7 @@ def invoice_queue_index(retry_at: str, shop_id: str, order_id: str, seq: int) ->
 
 class Payment(Item, discriminator="payment"):
     """Money in (a payment, a deposit taken at authorization) or out (a refund, `amount`
-    below zero), by one method; `received` and `change` for cash, `reference` for a card's
+    below zero), by one method: SK `PAYMENT#<client id>`, gsi2 `TAKINGS#<shop>`; `received` and `change` for cash, `reference` for a card's
     terminal slip, a transfer's last digits or a wallet's transaction."""
     shop_id = Text()
     order_id = Text()
@@ -72,7 +72,7 @@ class Payment(Item, discriminator="payment"):
 
 
 class Invoice(Item, discriminator="invoice"):
-    """A uniform invoice for the order's sale. `state`: queued (waits for the value-added
+    """A uniform invoice for the order's sale: SK `INVOICE#<seq>`. `state`: queued (waits for the value-added
     centre) → issued → voided; refused when the centre said no (a wrong carrier). `relate`
     is the sale's number at the centre, the same on every try: the centre issues it once.
     `buyer` {tax_id, title} makes it B2B; else `carrier` {type, number}, `donation_code`, or
@@ -109,7 +109,8 @@ class Invoice(Item, discriminator="invoice"):
 
 
 class InvoiceChange(Item, discriminator="invoice_change"):
-    """A void (作廢) or an allowance (折讓, a part of the sale given back) of an invoice: `kind`
+    """A void (作廢) or an allowance (折讓, a part of the sale given back) of an invoice, SK
+    `INVOICE_CHANGE#<client id>`: `kind`
     void | allowance; an allowance's `number` is the centre's 折讓單 number."""
     shop_id = Text()
     order_id = Text()

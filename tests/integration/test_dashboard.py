@@ -16,7 +16,7 @@ from chalicelib.core import aws
 from chalicelib.outward import notify
 from devstack.poller import lambda_record
 from tests.builders import (a_customer_and_vehicle, a_shop, a_signature, add_lines, an_added_line,
-                            checked, new_id)
+                            checked, new_id, paid_in_full)
 
 MORNING = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)  # Monday 09:00 in Taipei
 DAY = "2026-03-02"
@@ -141,6 +141,7 @@ def a_working_day(shop, clock):
     step(shop, a, "ready")                                # 12:20
     clock.at(360)
     a_signature(shop, a, "checkout")
+    paid_in_full(shop, a)                                 # 15:00: money taken at the counter
     delivered = step(shop, a, "delivered")                # 15:00: ready 160 min
     clock.at(400)
     step(shop, a, "followed_up")

@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from chalicelib.core import aws
+from chalicelib.core import secrets as secrets_store
 from chalicelib.core.errors import Conflict, Invalid
 from chalicelib.outward.einvoice import (CentreDown, CentreRefused, ECPayCentre, IssuedFor, Item,
                                          Sale, centre_for)
@@ -277,6 +278,10 @@ def test_eight_tablets_issuing_one_sale_at_once_make_one_invoice(centre, standin
     assert sum(call["path"] == "/B2CInvoice/GetIssue" for call in standin.calls) == 7
 
 
+def missing(name: str) -> str:
+    raise secrets_store.Missing(name)
+
+
 def test_a_shops_centre_uses_its_own_account_from_the_secrets(standin, account, tmp_path,
                                                               monkeypatch):
     shop_id = f"shop{uuid.uuid4().hex[:8]}"
@@ -287,8 +292,10 @@ def test_a_shops_centre_uses_its_own_account_from_the_secrets(standin, account, 
     aws.reset()
     try:
         assert centre_for(shop_id).check_donation_code("168001")
-        with pytest.raises(Conflict):
+        monkeypatch.setattr(secrets_store, "get", missing)  # as SSM answers without them
+        with pytest.raises(Conflict) as refused:
             centre_for("shop-without-an-account")
+        assert refused.value.code == "einvoice_not_set_up"
     finally:
         monkeypatch.undo()
         aws.reset()

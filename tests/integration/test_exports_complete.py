@@ -108,6 +108,11 @@ def a_shop_with_one_of_each(shop) -> dict:
     a_catalogue(shop)
     one(models.StockItem, models.StockItem.key(sid, "04152YZZA1~TOYOTA"), shop_id=sid,
         part_key="04152YZZA1~TOYOTA")
+    # the checkout (issue 21): the visit was paid through the API; its invoice, voided
+    one(models.Invoice, models.Invoice.key(sid, oid, 1), shop_id=sid, order_id=oid, seq=1,
+        state="voided", number="SL10000001", random_code="1234")
+    one(models.InvoiceChange, models.InvoiceChange.key(sid, oid, "void-1"), shop_id=sid,
+        order_id=oid, change_id="void-1", kind="void", seq=1, invoice_number="SL10000001")
     return order
 
 

@@ -9,7 +9,7 @@ from chalicelib import models
 from chalicelib.core import clock as times
 from chalicelib.core import aws
 from tests.builders import (a_customer, a_customer_and_vehicle, a_signature, a_vehicle,
-                            an_order, checked, new_id)
+                            an_order, checked, new_id, paid_in_full)
 
 
 def move(person, order_id, to, client_id=None):
@@ -187,6 +187,8 @@ def test_the_whole_flow_is_recorded_step_by_step_with_its_signatures(shop):
                         else "checkout")
         if to == "ready":
             checked(shop, order["order_id"])
+        if to == "delivered":
+            paid_in_full(shop, order["order_id"])
         answer = move(shop.advisor, order["order_id"], to)
         assert answer.status == 200, (to, answer.body)
         assert answer.body["state"] == to

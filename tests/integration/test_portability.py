@@ -16,7 +16,7 @@ from chalicelib.core import objects
 from chalicelib.core import aws, pieces
 from chalicelib.outward import notify
 from chalicelib.records import customers
-from tests.builders import CONSENT, a_shop, a_signature, add_lines, checked, new_id
+from tests.builders import CONSENT, a_shop, a_signature, add_lines, checked, new_id, paid_in_full
 from tests.integration.test_photos import a_jpeg, complete, exists, presign, upload
 
 
@@ -104,6 +104,7 @@ def walk(shop, order, to, signer="林美玲"):
             a_signature(shop, order["order_id"], "authorization", signer_name=signer)
         if step == "delivered":
             a_signature(shop, order["order_id"], "checkout", signer_name=signer)
+            paid_in_full(shop, order["order_id"])
         if step == "ready":
             checked(shop, order["order_id"])
         moved = shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",

@@ -14,7 +14,7 @@ from chalicelib.after import reminders
 from chalicelib.core import aws, pieces
 from chalicelib.outward import notify, opt_out
 from tests.builders import (a_mobile, a_plate, a_signature, a_shop, an_order, checked,
-                            new_id)
+                            new_id, paid_in_full)
 from tests.integration.test_links import own_ip  # noqa: F401 (each test a client of its own)
 from tests.integration.test_notify import handle, stream_records
 
@@ -65,6 +65,7 @@ def delivered(shop, clock, lines, walk_values=(), mileage=None, day=DELIVERY_DAY
         assert moved.status == 200, moved.body
     clock.value = taipei(day, 11)
     a_signature(shop, order["order_id"], "checkout")
+    paid_in_full(shop, order["order_id"])
     moved = shop.advisor.post(f"/api/orders/{order['order_id']}/transitions",
                               {"to": "delivered", "client_id": new_id("step")})
     assert moved.status == 200, moved.body

@@ -11,10 +11,14 @@ from chalicelib.core import aws
 from chalicelib.work import order_store, signatures
 from chalicelib.api import Caller
 from chalicelib.core.config import settings
-from tests.builders import STROKES, a_signature, an_added_line, an_order, checked, new_id
+from tests.builders import (STROKES, a_signature, an_added_line, an_order, checked, new_id,
+                            settled)
 
 
 def move(person, order_id, to):
+    """The step; before delivery the bill is paid at the counter (test_payments.py)."""
+    if to == "delivered":
+        settled(person, order_id)
     return person.post(f"/api/orders/{order_id}/transitions", {"to": to, "client_id": new_id("step")})
 
 

@@ -49,8 +49,15 @@ def test_an_event_counts_the_stay_it_ends_and_what_the_step_means():
     delivered = an_event("e9", "ready", "delivered", "2026-03-02T07:00:00.000Z")
     ready = an_event("e8", "quality_check", "ready", "2026-03-02T04:20:00.000Z")
     counts = event_counts(delivered, [*EVENTS, ready, delivered], header, None)
-    assert counts["delivered"] == 1 and counts["revenue"] == 2835
+    assert counts["delivered"] == 1 and "revenue" not in counts  # money taken counts it
     assert counts[f"t.ready.{bucket(160 * 60)}"] == 1
+
+
+def test_money_taken_is_the_days_revenue_by_method_and_a_refund_takes_it_back():
+    taken = dashboard.payment_counts({"amount": 2835, "method": "line_pay"})
+    assert taken == {"revenue": 2835, "revenue_tax": 135, "pay.line_pay": 2835}
+    back = dashboard.payment_counts({"amount": -1050, "method": "cash"})
+    assert back == {"revenue": -1050, "revenue_tax": -50, "pay.cash": -1050}
 
 
 def test_a_complete_walkaround_has_what_the_standard_lists():

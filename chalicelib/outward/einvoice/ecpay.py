@@ -158,7 +158,7 @@ def centre_for(shop_id: str) -> Centre:
     try:
         merchant_id, hash_key, hash_iv = (secrets.get(f"einvoice/{shop_id}/{name}")
                                           for name in ("merchant-id", "hash-key", "hash-iv"))
-    except FileNotFoundError as err:  # local secrets folder: the shop has none
+    except secrets.Missing as err:  # the shop's account is not set (SSM, or the local folder)
         raise Conflict("本店尚未設定電子發票加值中心帳號。",
                        "This shop has no e-invoice centre account set up.",
                        code="einvoice_not_set_up") from err
