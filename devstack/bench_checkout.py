@@ -433,17 +433,9 @@ def _lines(rows: list[str], facts: dict, faults: dict, proofs: list[str],
 
 
 def main() -> int:
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    from chalicelib.core import aws
-    from chalicelib.core.config import settings
-    from devstack import engines, provision
+    from devstack import engines
 
-    with engines.private_engines("servicelane-bench-checkout-") as local:
-        aws.reset()
-        provision.ensure_table(aws.client("dynamodb"), settings().table_name)
-        provision.ensure_bucket(aws.client("s3"), settings().bucket_name, local.origin)
-        print("\n".join(checkout()))
-    return 0
+    return engines.bench_alone("servicelane-bench-checkout-", checkout)
 
 
 if __name__ == "__main__":

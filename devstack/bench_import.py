@@ -156,19 +156,9 @@ def catalogue_import() -> list[str]:
 
 
 def main() -> int:
-    import os
+    from devstack import engines
 
-    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
-    from chalicelib.core import aws
-    from chalicelib.core.config import settings
-    from devstack import engines, provision
-
-    with engines.private_engines("servicelane-bench-import-") as local:
-        aws.reset()
-        provision.ensure_table(aws.client("dynamodb"), settings().table_name)
-        provision.ensure_bucket(aws.client("s3"), settings().bucket_name, local.origin)
-        print("\n".join(catalogue_import()))
-    return 0
+    return engines.bench_alone("servicelane-bench-import-", catalogue_import)
 
 
 if __name__ == "__main__":

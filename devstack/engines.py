@@ -156,3 +156,19 @@ def private_engines(prefix: str) -> Iterator[LocalSettings]:
         for engine in started:
             engine.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def bench_alone(prefix: str, section) -> int:
+    """A bench's section run on its own (`python -m devstack.bench_…`): private engines, the
+    table and bucket made, the section's lines printed."""
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    from chalicelib.core import aws
+    from chalicelib.core.config import settings
+    from devstack import provision
+
+    with private_engines(prefix) as local:
+        aws.reset()
+        provision.ensure_table(aws.client("dynamodb"), settings().table_name)
+        provision.ensure_bucket(aws.client("s3"), settings().bucket_name, local.origin)
+        print("\n".join(section()))
+    return 0

@@ -3,6 +3,7 @@ Lambda would (a fixture for the tests of stream reactions)."""
 from __future__ import annotations
 
 import app as api
+from chalicelib import models
 from chalicelib.core import aws
 from devstack.poller import lambda_record
 
@@ -13,7 +14,9 @@ class Stream:
     def __init__(self):
         self.handed: set[str] = set()
 
-    def records(self) -> list[dict]:
+    def records(self, shop_id: str | None = None) -> list[dict]:
+        """Every record from the start (of one shop's items, and the due messages' index,
+        when `shop_id` is given)."""
         streams, table = aws.client("dynamodbstreams"), aws.table().name
         arn = aws.client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
         found = []
@@ -25,7 +28,10 @@ class Stream:
                 page = streams.get_records(ShardIterator=iterator, Limit=1000)
                 found += page["Records"]
                 iterator = page.get("NextShardIterator") if page["Records"] else None
-        return [lambda_record(r, arn, "ap-northeast-1") for r in found]
+        mine = [r for r in found if shop_id is None
+                or r["dynamodb"]["Keys"]["pk"]["S"].startswith(models.shop_pk(shop_id))
+                or r["dynamodb"]["Keys"]["pk"]["S"].startswith("MESSAGES_DUE")]
+        return [lambda_record(r, arn, "ap-northeast-1") for r in mine]
 
     def fresh(self) -> list[dict]:
         return [r for r in self.records() if r["eventID"] not in self.handed]

@@ -261,7 +261,7 @@ def _receipt(order: dict) -> str:
         f"{' · 訂金 <span class=en>deposit</span>' if item['kind'] == 'deposit' else ''}"
         f"<br><small>{_e(_when(item['at']))}</small></td>"
         f"<td class=n>{_e(_nt(item['amount']))}</td></tr>" for item in taken)
-    due = payments.balance(order)
+    due = order_store.balance(order)
     rows += (f"<tr class=t><td>已收 <span class=en>Paid</span></td>"
              f"<td class=n>{_e(_nt((order.get('paid') or {}).get('paid', 0)))}</td></tr>")
     if due > 0:

@@ -136,6 +136,12 @@ def assemble(header: dict, items: list[dict]) -> dict:
             "invoice_changes": under(models.INVOICE_CHANGE_PREFIX, "at")}
 
 
+def balance(order: dict) -> int:
+    """What is still to pay: the total less what was paid, refunds taken off (work/payments.py;
+    below zero: paid too much)."""
+    return int(order["totals"]["total"]) - int((order.get("paid") or {}).get("paid", 0))
+
+
 def totals_of(lines: list[dict]) -> dict:
     """The order's totals: the lines that count (a declined one does not), tax included."""
     return money.totals(line["amount"] for line in lines if line["state"] != "declined")

@@ -21,8 +21,8 @@ from chalicelib.core.errors import Busy, Conflict, Forbidden, Invalid, NotFound,
 from chalicelib.records import customers, shop_settings, shops, vehicles
 from chalicelib.work import line_options, parts, signatures
 from chalicelib.work.order_store import (CLOSED, STATE_NAMES, TRANSITIONS, State, assemble,
-                                         busy, event_item, is_job, load, of_lines, read, save,
-                                         write)
+                                         balance, busy, event_item, is_job, load, of_lines, read,
+                                         save, write)
 
 
 # --- the guards the steps name (order_store.TRANSITIONS) ---
@@ -65,7 +65,7 @@ def _within_consented_total(order: dict) -> tuple[str, str] | None:
 def _paid(order: dict) -> tuple[str, str] | None:
     """The bill is settled before the car leaves: paid in full (月結 counts for an account
     customer), or a manager let it go unpaid with a reason (work.payments)."""
-    due = int(order["totals"]["total"]) - int((order.get("paid") or {}).get("paid", 0))
+    due = balance(order)
     if due <= 0 or order.get("unpaid_release"):
         return None
     return (f"還有 {due:,} 元尚未收款，不能交車；月結客戶請記「月結」，或請經理註明原因放行。",

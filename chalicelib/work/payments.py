@@ -16,11 +16,11 @@ from typing_extensions import Annotated
 from chalicelib import models
 from chalicelib.api import Body, Caller, ClientId, ShortText, field_error
 from chalicelib.api.roles import require
-from chalicelib.core import clock, einvoice_rules, phones, tax_ids
+from chalicelib.core import clock, einvoice_rules, phones
 from chalicelib.core.errors import Conflict, Unprocessable
 from chalicelib.records import customers, shops
 from chalicelib.work import orders
-from chalicelib.work.order_store import busy, load, save
+from chalicelib.work.order_store import balance, busy, load, save
 
 Method = Literal["cash", "card", "transfer", "line_pay", "jko", "monthly"]
 METHOD_NAMES = {"cash": ("現金", "Cash"), "card": ("信用卡", "Credit card"),
@@ -80,10 +80,7 @@ class InvoiceTo(Body):
     @field_validator("tax_id")
     @classmethod
     def _tax_id(cls, value: str | None) -> str | None:
-        if value is not None and not tax_ids.valid(value):
-            raise field_error("統一編號不正確（檢查碼不符），請再核對一次。",
-                              "tax_id: not a valid 統一編號 (its check digit does not match)")
-        return value
+        return shops.tax_id_checked(value)
 
     @model_validator(mode="after")
     def _one_way(self) -> "InvoiceTo":
@@ -119,11 +116,6 @@ def summary(payments: list[dict]) -> dict:
     return {"paid": taken - refunded, "taken": taken, "refunded": refunded,
             "deposit": sum(int(p["amount"]) for p in payments if p["kind"] == "deposit"),
             "methods": methods}
-
-
-def balance(order: dict) -> int:
-    """What is still to pay: the total less what was paid (below zero: paid too much)."""
-    return int(order["totals"]["total"]) - int((order.get("paid") or {}).get("paid", 0))
 
 
 # --- writing ---

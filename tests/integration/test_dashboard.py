@@ -14,7 +14,6 @@ from chalicelib.core import clock as times
 from chalicelib.after import dashboard
 from chalicelib.core import aws
 from chalicelib.outward import notify
-from devstack.poller import lambda_record
 from tests.builders import (a_customer_and_vehicle, a_shop, a_signature, add_lines, an_added_line,
                             checked, new_id, paid_in_full)
 
@@ -42,45 +41,6 @@ def clock(monkeypatch):
     moved = Clock(MORNING)
     monkeypatch.setattr(times, "now", moved)
     return moved
-
-
-@pytest.fixture
-def stream(app_env):
-    """The table's stream read from the start, handed to `app.on_change` as Lambda would."""
-    return Stream()
-
-
-class Stream:
-    def __init__(self):
-        self.handed: set[str] = set()
-
-    def records(self, shop_id: str | None = None) -> list[dict]:
-        streams, table = aws.client("dynamodbstreams"), aws.table().name
-        arn = aws.client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
-        found = []
-        for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-            iterator = streams.get_shard_iterator(
-                StreamArn=arn, ShardId=shard["ShardId"],
-                ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-            while iterator:
-                page = streams.get_records(ShardIterator=iterator, Limit=1000)
-                found += page["Records"]
-                iterator = page.get("NextShardIterator") if page["Records"] else None
-        mine = [r for r in found if shop_id is None
-                or r["dynamodb"]["Keys"]["pk"]["S"].startswith(models.shop_pk(shop_id))
-                or r["dynamodb"]["Keys"]["pk"]["S"].startswith("MESSAGES_DUE")]
-        return [lambda_record(r, arn, "ap-northeast-1") for r in mine]
-
-    def drain(self) -> int:
-        """Hand over every record not handed yet, until the reactions make no more."""
-        handed = 0
-        while True:
-            fresh = [r for r in self.records() if r["eventID"] not in self.handed]
-            if not fresh:
-                return handed
-            assert api.on_change({"Records": fresh}, None) == {"batchItemFailures": []}
-            self.handed.update(r["eventID"] for r in fresh)
-            handed += len(fresh)
 
 
 def step(shop, order_id, to):

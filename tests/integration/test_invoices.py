@@ -257,3 +257,15 @@ def test_the_customer_page_shows_the_receipt_and_the_invoice_number(app_env, sho
     html = customer_page(shop, order["order_id"])
     assert "收款明細" in html and "LINE Pay" in html
     assert f"{number[:2]}-{number[2:]}" in html
+
+
+def test_the_schedule_stops_when_its_time_is_spent_and_the_rest_wait(shop, centre, clock):
+    orders = [ready(shop) for _ in range(3)]
+    centre.set_mode("down")
+    for order in orders:
+        invoice_to(shop, order["order_id"], carrier_type="mobile", carrier_number="/ABC+123")
+        pay_all(shop, order["order_id"])  # no stream: queued, first try not made
+    centre.set_mode("ok")
+    assert invoicing.send_due(budget_seconds=0) == {"tried": 1, "issued": 1}
+    assert invoicing.send_due() == {"tried": 2, "issued": 2}
+    assert len(centre.issued()) == 3
