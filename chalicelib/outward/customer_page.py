@@ -100,7 +100,9 @@ def _when(moment: str | None) -> str:
 
 
 def _nt(amount) -> str:
-    return f"NT${int(amount):,}"
+    """NT$1,650; a refund or a discount -NT$100."""
+    value = int(amount)
+    return f"{'-' if value < 0 else ''}NT${abs(value):,}"
 
 
 def _bi(zh: str, en: str) -> str:

@@ -140,6 +140,24 @@ test('paid in two payments, cash with change then LINE Pay; the invoice goes to 
     assert.equal(await checkout.getByTestId('pay-balance').innerText(), 'NT$100');
     assert.equal((await owner.get(`/api/orders/${order.order_id}`)).paid.refunded, 100);
 
+    // The customer's page on their phone is the receipt: what was paid, how, and the invoice's number.
+    const customer = await openPage(browser, 'phone');
+    try {
+      const link = await owner.get(`/api/orders/${order.order_id}/link`);
+      await customer.page.goto(`${BASE_URL}${new URL(link.url).pathname}`);
+      const receipt = customer.page.getByRole('region', { name: /收款明細/ });
+      await receipt.getByText(number).waitFor();
+      const text = await receipt.innerText();
+      assert.match(text, /現金[\s\S]*NT\$1,650/);
+      assert.match(text, /LINE Pay[\s\S]*NT\$1,600/);
+      assert.match(text, /退款[\s\S]*-NT\$100/);
+      assert.match(text, /尚未付[\s\S]*NT\$100/);
+      await receipt.scrollIntoViewIfNeeded();
+      await screenshot(customer.page, 'checkout-customer-receipt-phone');
+    } finally {
+      await customer.context.close();
+    }
+
     // The phone: the same checkout in one column.
     const phone = await openPage(browser, 'phone');
     try {
