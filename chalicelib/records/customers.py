@@ -312,7 +312,7 @@ def create_customer(caller: Caller, body: NewCustomer, imported: bool = False) -
         "mobile": body.mobile, "channel": body.channel, "notes": body.notes,
         "created_at": now, "updated_at": now, "created_by": caller.stamp(),
         **({"email": body.email} if body.email else {}),
-        **({"company": body.company.model_dump()} if body.company else {}),
+        **({"company": body.company.model_dump(exclude_defaults=True)} if body.company else {}),
         **({"contacts": _contacts(body.contacts)} if body.contacts else {}),
         **models.phone_index(caller.shop_id, body.mobile, body.customer_id),
     }
@@ -363,7 +363,7 @@ def update_customer(caller: Caller, customer_id: str, body: CustomerChange) -> d
     if "mobile" in sets:
         sets["gsi1sk"] = models.phone_index(caller.shop_id, sets["mobile"], customer_id)["gsi1sk"]
     if body.company is not None:
-        sets["company"] = body.company.model_dump()
+        sets["company"] = body.company.model_dump(exclude_defaults=True)  # 月結 only when so
     if body.contacts is not None:
         sets["contacts"] = _contacts(body.contacts)
     sets["updated_at"] = clock.now_iso()

@@ -240,7 +240,8 @@ test('on a phone the week is one day at a time under the week’s days, and the 
 
     await page.goto(`${BASE_URL}/#/appointments`);
     await signInWithPassword(page, login, password);
-    await page.locator('.week-day').first().waitFor();
+    // One day shown, today's (Taipei): not the week's first unless today is a Monday.
+    await page.locator('.week-day').first().waitFor({ state: 'attached' });
     await weekAhead(page, 2);
     await page.locator(`.week-tab[data-date="${day.date}"]`).tap();
     const column = page.locator(`.week-day[data-date="${day.date}"]`);

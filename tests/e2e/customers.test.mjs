@@ -131,8 +131,9 @@ test('a customer is edited into a company with a driver who brings the car, agre
     await page.getByRole('button', { name: '儲存', exact: true }).tap();
     await page.getByRole('alert').filter({ hasText: '統一編號' }).waitFor();
     await page.getByLabel('統一編號').fill('04595257');
+    await page.getByRole('checkbox', { name: /月結客戶/ }).check(); // a fleet: billed at month end
     await page.getByRole('button', { name: '儲存', exact: true }).tap();
-    await page.getByText('建國貨運有限公司（統一編號 04595257）').waitFor();
+    await page.getByText('建國貨運有限公司（統一編號 04595257） · 月結').waitFor();
     await page.getByText('送修人 李司機 0922-333-444').waitFor();
 
     // Consents: the notice on record; reminders asked and agreed to at the counter.
@@ -152,7 +153,7 @@ test('a customer is edited into a company with a driver who brings the car, agre
     const stored = await owner.get(`/api/customers/${id}`);
     assert.equal(stored.email, 'wu@example.tw');
     assert.equal(stored.channel, 'sms');
-    assert.deepEqual(stored.company, { tax_id: '04595257', title: '建國貨運有限公司' });
+    assert.deepEqual(stored.company, { tax_id: '04595257', title: '建國貨運有限公司', monthly: true });
     assert.deepEqual(stored.contacts, [{ name: '李司機', mobile: '+886922333444', role: '送修人' }]);
     assert.equal(stored.marketing.agreed, true);
 

@@ -44,7 +44,7 @@ export interface Customer {
   created_at?: string;
 }
 export interface MarketingConsent { agreed: boolean; version: string; at: string; method: string }
-export interface Company { tax_id: string; title: string }
+export interface Company { tax_id: string; title: string; monthly?: boolean } // monthly: 月結
 export interface Contact { name: string; mobile?: string; role: string }
 
 export interface Vehicle {

@@ -1135,6 +1135,8 @@ export const en: Messages = {
   'customers.marketingAsk': 'Agrees to service reminders and offers (can stop any time)',
   'customers.edit': 'Edit customer',
   'customers.isCompany': 'Company (business invoice)',
+  'customers.monthly': 'Monthly account (the car may leave; billed at month end)',
+  'customers.monthlyShown': ' · monthly account',
   'customers.company': 'Company',
   'customers.companyTitle': 'Company name',
   'customers.companyLine': '{title} (tax ID {taxId})',

@@ -1135,6 +1135,8 @@ export const zhTW = {
   'customers.marketingAsk': '同意接收保養提醒與優惠活動通知（可隨時取消）',
   'customers.edit': '編輯客戶資料',
   'customers.isCompany': '公司行號（開立三聯式發票）',
+  'customers.monthly': '月結客戶（可先交車，月底統一請款）',
+  'customers.monthlyShown': ' · 月結',
   'customers.company': '公司行號',
   'customers.companyTitle': '公司抬頭',
   'customers.companyLine': '{title}（統一編號 {taxId}）',

@@ -62,7 +62,7 @@ export function CustomerScreen({ customerId }: { customerId: string }) {
             {customer.email && (<><dt>{t('customer.email')}</dt><dd>{customer.email}</dd></>)}
             <dt>{t('newOrder.channel')}</dt><dd>{t(`channel.${customer.channel}`)}</dd>
             {customer.company && (<><dt>{t('customers.companyTitle')}</dt>
-              <dd>{tf('customers.companyLine', { title: customer.company.title, taxId: customer.company.tax_id })}</dd></>)}
+              <dd>{tf('customers.companyLine', { title: customer.company.title, taxId: customer.company.tax_id })}{customer.company.monthly ? t('customers.monthlyShown') : ''}</dd></>)}
             {(customer.contacts ?? []).length > 0 && (<><dt>{t('customers.contacts')}</dt>
               <dd>{(customer.contacts ?? []).map((c) =>
                 [c.role, c.name, c.mobile ? formatPhone(c.mobile) : ''].filter(Boolean).join(' ')).join('、')}</dd></>)}

@@ -28,6 +28,7 @@ export function CustomerEdit({ customer, onSaved, onCancel }: {
   const [isCompany, setIsCompany] = useState(Boolean(customer.company));
   const [taxId, setTaxId] = useState(customer.company?.tax_id ?? '');
   const [title, setTitle] = useState(customer.company?.title ?? '');
+  const [monthly, setMonthly] = useState(Boolean(customer.company?.monthly));
   const [contacts, setContacts] = useState<Contact[]>(
     (customer.contacts ?? []).map((c) => ({ ...c, mobile: c.mobile ? formatPhone(c.mobile) : '' })));
   const { busy, error, run } = useAction();
@@ -40,7 +41,7 @@ export function CustomerEdit({ customer, onSaved, onCancel }: {
     event.preventDefault();
     const change: CustomerChange = {
       name: name.trim(), mobile: mobile.trim(), email: email.trim() || null,
-      company: isCompany ? { tax_id: taxId.trim(), title: title.trim() } : null,
+      company: isCompany ? { tax_id: taxId.trim(), title: title.trim(), monthly } : null,
       contacts: contacts.filter((c) => c.name.trim()).map((c) => ({
         name: c.name.trim(), role: c.role.trim(), ...(c.mobile?.trim() ? { mobile: c.mobile.trim() } : {}),
       })),
@@ -72,6 +73,12 @@ export function CustomerEdit({ customer, onSaved, onCancel }: {
           <Field id="edit-tax-id" label={t('customers.taxId')} value={taxId} onValue={setTaxId}
             inputMode="numeric" pattern="[0-9]*" maxLength={8} autoComplete="off" />
         </div>
+      )}
+      {isCompany && (
+        <label class="check">
+          <input id="edit-monthly" type="checkbox" checked={monthly} onChange={(e) => setMonthly(e.currentTarget.checked)} />
+          <span>{t('customers.monthly')}</span>
+        </label>
       )}
       <fieldset class="fieldset">
         <legend>{t('customers.contacts')}</legend>
