@@ -189,7 +189,7 @@ test('a company\'s invoice: the 統一編號 comes from the order\'s buyer; a wr
     await taxId.fill('04595258');
     await invoice.getByRole('button', { name: '立即開立' }).tap();
     const refusal = page.locator('#invoice-tax-id-hint');
-    await refusal.filter({ hasText: '統一編號不正確（檢查碼不符），請再核對一次。' }).waitFor();
+    await refusal.filter({ hasText: '統一編號不正確（8 位數字，檢查碼不符）。' }).waitFor();
     assert.equal(await taxId.getAttribute('aria-invalid'), 'true');
     await assertLayout(page, 'a refused 統一編號 (tablet)');
     await screenshot(page, 'checkout-taxid-refused-tablet');
