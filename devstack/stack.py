@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 from chalicelib.core import aws
 from chalicelib.core.config import settings as app_settings
@@ -121,5 +122,8 @@ def start_einvoice_standin(local: LocalSettings) -> EinvoiceStandin:
     folder.mkdir(parents=True, exist_ok=True)
     os.environ["SL_EINVOICE_API"] = local.einvoice_url
     aws.reset()
-    return EinvoiceStandin({}, port=local.einvoice_port, host=local.host,
+    # Its numbers start from the clock: a restart of `make dev` never hands out one already on
+    # an order kept in .local/.
+    first = 10_000_000 + int(time.time()) % 90_000_000
+    return EinvoiceStandin({}, port=local.einvoice_port, host=local.host, first=first,
                            accounts=folder).start()

@@ -258,7 +258,7 @@ def _receipt(order: dict) -> str:
     if not taken and not invoice:
         return ""
     rows = "".join(
-        f"<tr><td>{_bi(*payments.METHOD_NAMES[item['method']])}"
+        f"<tr><td>{_method(item['method'])}"
         f"{' · 退款 <span class=en>refund</span>' if item['kind'] == 'refund' else ''}"
         f"{' · 訂金 <span class=en>deposit</span>' if item['kind'] == 'deposit' else ''}"
         f"<br><small>{_e(_when(item['at']))}</small></td>"
@@ -271,6 +271,12 @@ def _receipt(order: dict) -> str:
                  f"<td class=n>{_e(_nt(due))}</td></tr>")
     return ("<section aria-labelledby=h-receipt><h2 id=h-receipt>收款明細 <span class=en>"
             f"Receipt</span></h2><table>{rows}</table>{_invoice(invoice)}</section>")
+
+
+def _method(method: str) -> str:
+    """現金 Cash; a name the same in both (LINE Pay) once."""
+    zh, en = payments.METHOD_NAMES[method]
+    return _e(zh) if zh == en else _bi(zh, en)
 
 
 def _invoice(invoice: dict | None) -> str:

@@ -5,7 +5,7 @@ import {
   addLine, chooseOption, deleteLine, setSupply, dispatch, getDocument, getOrder, listStaff, orderPhotos, reviseDocument, setLineState, setOldParts,
   setBuyer, signedPdf, signedPdfBytes, transition, type NewLine,
 } from '../data/api';
-import { session } from '../data/client';
+import { queue, session } from '../data/client';
 import { formatDateTime, formatMoney, formatPhone, formatTime } from '../data/format';
 import type { WriteOutcome } from '../data/queue';
 import {
@@ -60,6 +60,19 @@ export function OrderScreen({ orderId }: { orderId: string }) {
     // The catalogue as the shop has it now (an edit on another device): downloaded only when it moved.
     if (canEdit) void catalogue.refresh();
   }, [orderId]);
+
+  // Writes kept while the network was down go out once it is back: when the last has gone, the
+  // order is read again, so the screen shows what they did (a payment taken offline, its balance).
+  const waiting = queue.pending.value;
+  const hadWaiting = useRef(false);
+  useEffect(() => {
+    if (waiting > 0) {
+      hadWaiting.current = true;
+    } else if (hadWaiting.current) {
+      hadWaiting.current = false;
+      getOrder(orderId).then(setOrder, () => undefined);
+    }
+  }, [waiting, orderId]);
 
   // An invoice just queued is sent to the value-added centre by the server a moment later: the
   // order is read again until it is issued, refused or waits for the centre (then 「重新傳送」).
