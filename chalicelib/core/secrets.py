@@ -11,6 +11,7 @@ import os
 import re
 import secrets as random
 import string
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -63,12 +64,18 @@ def _from_file(folder: Path, name: str) -> str:
 
 
 def _write_once(path: Path, value: str) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it a moment ago
-        return
+    """The file made whole or not at all: written aside, then linked into place (the first
+    maker wins), so a reader at the same moment never reads it half written (empty)."""
+    aside = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(value)
+    try:
+        os.link(aside, path)
+    except FileExistsError:  # another process or thread made it a moment ago
+        pass
+    finally:
+        os.unlink(aside)
 
 
 def _einvoice_value(part: str) -> str:

@@ -93,24 +93,20 @@ def send(shop_id: str, order_id: str, seq: int) -> str:
         issued = einvoice.centre_for(shop_id).issue(sale_of(invoice, shops.get_shop(shop_id)
                                                             or {}))
     except einvoice.CentreDown as down:
-        _failed(invoice, "centre_down", "加值中心暫時連不上，恢復後會自動開立。",
-                "The value-added centre cannot be reached: the invoice goes out once it is back.",
-                retry=True, detail=down.detail)
-        return "queued"
+        return _failed(invoice, "centre_down", "加值中心暫時連不上，恢復後會自動開立。",
+                       "The value-added centre cannot be reached: the invoice goes out once it "
+                       "is back.", retry=True, detail=down.detail)
     except einvoice.CentreRefused as refused:
-        _failed(invoice, refused.centre_code, refused.message_zh, refused.message_en,
-                retry=False)
-        return "refused"
+        return _failed(invoice, refused.centre_code, refused.message_zh, refused.message_en,
+                       retry=False)
     except DomainError as wrong:  # not set up (tried again later), or what the centre won't take
-        _failed(invoice, wrong.code, wrong.zh, wrong.en,
-                retry=wrong.code == "einvoice_not_set_up")
-        return "queued" if wrong.code == "einvoice_not_set_up" else "refused"
+        return _failed(invoice, wrong.code, wrong.zh, wrong.en,
+                       retry=wrong.code == "einvoice_not_set_up")
     at = clock.iso(issued.issued_at)
     changes = {"state": "issued", "number": issued.number, "random_code": issued.random_code,
                "issued_at": at, "last_error": None, "gsi1pk": None, "gsi1sk": None,
                **models.issued_index(shop_id, clock.local_date(at), seq, order_id)}
-    _update(invoice, changes)
-    return "issued"
+    return _update(invoice, changes)
 
 
 def sale_of(invoice: dict, shop: dict) -> einvoice.Sale:
@@ -137,7 +133,7 @@ def _number(value) -> int | float:
     return int(number) if number.is_integer() else number
 
 
-def _failed(invoice: dict, code: str, zh: str, en: str, retry: bool, detail: str = "") -> None:
+def _failed(invoice: dict, code: str, zh: str, en: str, retry: bool, detail: str = "") -> str:
     tries = int(invoice.get("tries") or 0) + 1
     error = {"code": code, "message": zh, "message_en": en, "at": clock.now_iso()}
     logger().warning("invoice not issued", extra={"code": code, "tries": tries,
@@ -151,12 +147,13 @@ def _failed(invoice: dict, code: str, zh: str, en: str, retry: bool, detail: str
                                                   invoice["order_id"], int(invoice["seq"])))
     else:
         changes.update(state="refused", gsi1pk=None, gsi1sk=None)
-    _update(invoice, changes)
+    return _update(invoice, changes)
 
 
-def _update(invoice: dict, changes: dict) -> None:
-    """The invoice's change while it is still queued (another try may have landed first:
-    then this one changes nothing), with the header's summary of it, together."""
+def _update(invoice: dict, changes: dict) -> str:
+    """The invoice's change while it is still queued, with the header's summary of it,
+    together; answers the invoice's state after it (another try may have landed first: then
+    this one changes nothing, and answers what that one made it)."""
     changed = {**invoice, **changes}
     model = models.Invoice.from_dict(models.Invoice.key(invoice["shop_id"], invoice["order_id"],
                                                         int(invoice["seq"])))
@@ -171,7 +168,12 @@ def _update(invoice: dict, changes: dict) -> None:
             writes.update(header, actions=[models.Order.invoice.set(
                 payments.invoice_summary(changed))], add_version_condition=False)
     except models.LostRace:
-        return  # another try moved it first
+        now = models.Invoice.read(models.Invoice.key(invoice["shop_id"], invoice["order_id"],
+                                                     int(invoice["seq"])), consistent=True)
+        if now["state"] == "queued" and changes.get("state") == "issued":
+            return _update(now, changes)  # a failed try wrote in between: the issue still lands
+        return now["state"]
+    return changed["state"]
 
 
 def _action(model: type[models.Item], name: str, value: object):

@@ -7,6 +7,7 @@ import re
 import secrets
 import string
 import threading
+from concurrent.futures import ThreadPoolExecutor
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -296,6 +297,33 @@ def test_a_shops_centre_uses_its_own_account_from_the_secrets(standin, account, 
         with pytest.raises(Conflict) as refused:
             centre_for("shop-without-an-account")
         assert refused.value.code == "einvoice_not_set_up"
+    finally:
+        monkeypatch.undo()
+        aws.reset()
+
+
+def test_a_shops_local_account_made_by_many_at_once_is_one_whole_account(tmp_path, monkeypatch):
+    """The first use of a shop's local account (each value made and written once) by tries at
+    the same moment: each reads the same whole value, never a file half written."""
+    monkeypatch.setenv("SL_SECRETS_DIR", str(tmp_path))
+    aws.reset()
+    start = threading.Barrier(12)
+
+    def read(_):
+        start.wait()
+        return tuple(secrets_store.get(f"einvoice/shop-race/{name}")
+                     for name in ("merchant-id", "hash-key", "hash-iv", "qr-key"))
+
+    try:
+        with ThreadPoolExecutor(12) as pool:
+            seen = set(pool.map(read, range(12)))
+        assert len(seen) == 1
+        merchant_id, key, iv, qr_key = seen.pop()
+        assert re.fullmatch(r"\d{7}", merchant_id) and len(key) == len(iv) == 16
+        assert re.fullmatch(r"[0-9a-f]{32}", qr_key)
+        assert sorted(path.name for path in tmp_path.iterdir()) == [
+            "einvoice__shop-race__hash-iv", "einvoice__shop-race__hash-key",
+            "einvoice__shop-race__merchant-id", "einvoice__shop-race__qr-key"]
     finally:
         monkeypatch.undo()
         aws.reset()
