@@ -1036,9 +1036,10 @@ MAKE_TEST = [
     "", "## `make test`, the whole suite", "",
     "Last measured on this 2-core machine (Python 3.11, engines started by the run itself):", "",
     "| part | time |", "| --- | --- |",
-    "| Python tests (unit, integration and infra, DynamoDB Local and s3rver) | 1,304 s |",
-    "| PWA unit tests | 6 s |", "| browser tests (Chromium) | 316 s |",
-    "| **the whole `.ci/run` from a fresh clone** (installs included) | **28 min 48 s** |",
+    "| Python tests (unit, integration and infra, DynamoDB Local and s3rver) | 1,950 s |",
+    "| PWA unit tests | 6 s |", "| browser tests (Chromium) | 443 s |",
+    "| **the whole `.ci/run` from a fresh clone** (installs included) | **41 min 56 s** "
+    "(over the 35-minute budget: the slow suites are to be trimmed) |",
 ]
 
 
