@@ -122,15 +122,10 @@ def sale_of(invoice: dict, shop: dict) -> einvoice.Sale:
         print=printed,
         issued_for=einvoice.IssuedFor(name=who.get("name"), mobile=who.get("mobile") or None,
                                       address=shop.get("address") if printed else None),
-        items=[einvoice.Item(name=item["name"], quantity=_number(item["quantity"]), unit="式",
+        items=[einvoice.Item(name=item["name"], quantity=payments.plain_number(item["quantity"]), unit="式",
                              unit_price=int(item["unit_price"]), amount=int(item["amount"]))
                for item in invoice["items"]],
         total=int(invoice["total"]), sales=int(invoice["sales"]), tax=int(invoice["tax"]))
-
-
-def _number(value) -> int | float:
-    number = float(value)
-    return int(number) if number.is_integer() else number
 
 
 def _failed(invoice: dict, code: str, zh: str, en: str, retry: bool, detail: str = "") -> str:

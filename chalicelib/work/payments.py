@@ -253,7 +253,11 @@ def invoice_summary(invoice: dict) -> dict:
 
 
 def _quantity(line: dict) -> int | float:
-    value = line.get("quantity") if line["kind"] == "part" else 1
+    return plain_number(line.get("quantity") if line["kind"] == "part" else 1)
+
+
+def plain_number(value) -> int | float:
+    """A quantity as JSON writes it (the table gives a Decimal back): 2, or 1.5."""
     number = float(value or 1)
     return int(number) if number.is_integer() else number
 
