@@ -235,7 +235,7 @@ test('checking in a booked car already in the shop offers its open order instead
   }
 });
 
-test('a step refused by the API shows its message and leaves the order as it was', async () => {
+test('a step refused by the API shows its message and the order as another tablet left it', async () => {
   const { context, page } = await openPage(browser, 'tablet');
   try {
     const { login, password } = demoLogin();
@@ -258,8 +258,12 @@ test('a step refused by the API shows its message and leaves the order as it was
       data: { to: 'authorized', client_id: randomUUID() }, headers: { Authorization: `Bearer ${owner.session.access_token}`, 'Accept-Language': 'zh-TW' },
     });
     assert.equal(expected.status(), 409);
-    assert.equal(await alert.innerText(), (await expected.json()).error.message);
-    assert.equal(await page.getByTestId('order-state').innerText(), '已接車');
+    const { message } = (await expected.json()).error;
+    assert.equal(await alert.innerText(), message);
+    // The refused step did not land: the screen reads the order again and shows it cancelled.
+    await orderInState(page, '已取消');
+    assert.equal(await alert.innerText(), message, 'the message is still shown after the re-read');
+    assert.equal((await owner.get(`/api/orders/${order.order_id}`)).state, 'cancelled');
   } finally {
     await context.close();
   }

@@ -90,7 +90,8 @@ export function OrderScreen({ orderId }: { orderId: string }) {
 
   /**
    * Every change goes through the write queue; the answer is the whole order again. A refusal is
-   * shown under the steps, or by `report` beside the part of the screen that asked.
+   * shown under the steps, or by `report` beside the part of the screen that asked, and the order
+   * is read again: it was refused because it moved (another tablet), so show it as it is now.
    */
   async function change(write: () => Promise<WriteOutcome<Order>>, report?: (message: string) => void): Promise<boolean> {
     setBusy(true);
@@ -103,6 +104,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
       return true;
     } catch (failure) {
       (report ?? setError)(errorText(failure));
+      getOrder(orderId).then(setOrder, () => undefined);
       return false;
     } finally {
       setBusy(false);
