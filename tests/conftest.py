@@ -17,6 +17,7 @@ import pytest
 from chalicelib.core import aws
 from devstack import engines, provision
 from devstack.settings import LOCAL_CREDENTIALS, LocalSettings
+from tests.tables import own_table
 
 
 @pytest.fixture(scope="session")
@@ -98,20 +99,8 @@ def shop(chalice_client):
 @pytest.fixture
 def app_env(local_engines, monkeypatch, tmp_path):
     """A fresh table and bucket of their own for one test, made from the cloud template."""
-    name = f"test-{uuid.uuid4().hex[:12]}"
-    for key, value in {**LOCAL_CREDENTIALS, **local_engines}.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("SL_STAGE", "local")
-    monkeypatch.delenv("SL_LINE_API", raising=False)  # as api_table: not `make test`'s stand-in
-    monkeypatch.setenv("SL_SECRETS_DIR", str(tmp_path / "secrets"))
-    monkeypatch.setenv("SL_TABLE", name)
-    monkeypatch.setenv("SL_BUCKET", name)
-    aws.reset()
-    provision.ensure_table(aws.client("dynamodb"), name)
-    provision.ensure_bucket(aws.client("s3"), name, "http://127.0.0.1:8000")
-    yield name
-    aws.client("dynamodb").delete_table(TableName=name)
-    aws.reset()
+    with own_table(local_engines, monkeypatch, tmp_path) as name:
+        yield name
 
 
 class Clock:

@@ -3,9 +3,13 @@ import json
 import urllib.error
 import urllib.request
 
+import pytest
+
 from chalicelib import models
 from chalicelib.core import aws
+from chalicelib.records import auth, shops
 from devstack import provision, seed
+from tests.tables import own_table
 
 
 def _without_order(items):
@@ -74,16 +78,33 @@ def _all_items(table_name):
     return [item for page in pages for item in page["Items"]]
 
 
-def test_seeding_twice_does_not_duplicate_the_demo_data(app_env, tmp_path):
-    first_login = seed.seed(tmp_path)
-    after_first = _all_items(app_env)
-    second_login = seed.seed(tmp_path)
+@pytest.fixture(scope="module")
+def demo_table(local_engines, tmp_path_factory):
+    """One table with the demo shop seeded in it, for the tests of seeding: a first seed draws
+    the signed documents and walks orders through their steps, the slowest thing here."""
+    folder = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as patch, own_table(local_engines, patch, folder) as name:
+        seed.seed(folder)
+        yield name, folder
 
-    assert second_login == first_login
-    assert _without_order(_all_items(app_env)) == _without_order(after_first)
+
+@pytest.fixture
+def demo(demo_table):
+    """The seeded table's name and the data folder its login file is kept in."""
+    aws.reset()  # a test with a table of its own (app_env) may have run just before
+    return demo_table
+
+
+def test_seeding_twice_does_not_duplicate_the_demo_data(demo):
+    table, folder = demo
+    before = _all_items(table)
+    login = seed.saved_login(folder)
+
+    assert seed.seed(folder) == login
+    assert _without_order(_all_items(table)) == _without_order(before)
     # A login is keyed by the name it signs in with, per shop (`LOGIN#<name>` / `SHOP#<id>`).
     kinds = {item["pk"]["S"].split("#")[0] if item["pk"]["S"].startswith("LOGIN#")
-             else item["sk"]["S"].split("#")[0] for item in after_first}
+             else item["sk"]["S"].split("#")[0] for item in before}
     assert {"LOGIN", "SHOP", "STAFF", "CUSTOMER", "VEHICLE", "PLATE", "OWNER", "MILEAGE",
             "APPT", "INSPECTION", "PHOTO"} <= kinds
     # the demo catalogue: its head, parts, operations and menus (a second run moves no version)
@@ -92,10 +113,9 @@ def test_seeding_twice_does_not_duplicate_the_demo_data(app_env, tmp_path):
     assert head["version"] == len(seed.DEMO_OPERATIONS) + len(seed.DEMO_PARTS) + 12 + 1
 
 
-def test_the_demo_login_works_with_the_printed_password(app_env, tmp_path):
-    from chalicelib.records import auth, shops
-
-    login = seed.seed(tmp_path)
+def test_the_demo_login_works_with_the_printed_password(demo):
+    _, folder = demo
+    login = seed.saved_login(folder)
     owner = shops.get_staff(seed.DEMO_SHOP_ID, seed.DEMO_OWNER_ID)
     assert owner["email"] == login.email and owner["role"] == "owner"
     assert auth.secret_matches(owner["password_hash"], login.password)
@@ -103,11 +123,14 @@ def test_the_demo_login_works_with_the_printed_password(app_env, tmp_path):
     assert login.password not in json.dumps(owner, default=str)
 
 
-def test_a_lost_login_file_gives_the_existing_owner_a_new_password(app_env, tmp_path):
-    from chalicelib.records import auth, shops
+def test_a_lost_login_file_gives_the_existing_owner_a_new_password(demo):
+    _, folder = demo
+    lost = seed.saved_login(folder)
+    (folder / seed.LOGIN_FILE).unlink()
 
-    seed.seed(tmp_path)
-    (tmp_path / "demo-login.json").unlink()
-    login = seed.seed(tmp_path)
+    login = seed.seed(folder)
     owner = shops.get_staff(seed.DEMO_SHOP_ID, seed.DEMO_OWNER_ID)
+    assert login.password != lost.password
     assert auth.secret_matches(owner["password_hash"], login.password)
+    assert not auth.secret_matches(owner["password_hash"], lost.password)
+    assert seed.saved_login(folder) == login
