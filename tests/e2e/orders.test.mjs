@@ -248,6 +248,7 @@ test('a step refused by the API shows its message and the order as another table
     // The documents' drafts come after the order: once they are in, the steps stay put (a tap
     // while they arrive could land on the signing link that pushes the buttons down).
     await page.getByRole('link', { name: '請客戶簽署委修確認單' }).waitFor();
+    await page.getByRole('button', { name: '同意', exact: true }).waitFor();
     // Someone else cancels it on another tablet; this one still offers the old next steps.
     await owner.post(`/api/orders/${order.order_id}/transitions`, { to: 'cancelled', client_id: randomUUID() });
     await page.getByRole('button', { name: '客戶已委修' }).tap();
@@ -263,6 +264,10 @@ test('a step refused by the API shows its message and the order as another table
     // The refused step did not land: the screen reads the order again and shows it cancelled.
     await orderInState(page, '已取消');
     assert.equal(await alert.innerText(), message, 'the message is still shown after the re-read');
+    // A closed order offers no change the API would refuse: no line decisions, no new line.
+    await page.getByText('此工單目前沒有可進行的下一步').waitFor();
+    assert.equal(await page.getByRole('button', { name: '同意', exact: true }).count(), 0);
+    assert.equal(await page.locator('.line-actions').count(), 0);
     assert.equal((await owner.get(`/api/orders/${order.order_id}`)).state, 'cancelled');
   } finally {
     await context.close();

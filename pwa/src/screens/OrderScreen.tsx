@@ -9,7 +9,7 @@ import { queue, session } from '../data/client';
 import { formatDateTime, formatMoney, formatPhone, formatTime } from '../data/format';
 import type { WriteOutcome } from '../data/queue';
 import {
-  DOCUMENT_KINDS, OLD_PARTS, type Bilingual, type Buyer, type DocumentKind, type Line, type LineKind, type LineState, type OldParts,
+  CLOSED_STATES, DOCUMENT_KINDS, OLD_PARTS, type Bilingual, type Buyer, type DocumentKind, type Line, type LineKind, type LineState, type OldParts,
   type Order, type OrderEvent, type Signature, type SignableDocument, type Staff,
 } from '../data/types';
 import { Choice } from '../ui/Choice';
@@ -114,6 +114,10 @@ export function OrderScreen({ orderId }: { orderId: string }) {
   if (loadError) return <section class="screen"><Notice>{tf('order.loadFailed', { reason: loadError })}</Notice></section>;
   if (!order) return <section class="screen"><p class="muted">{t('common.loading')}</p></section>;
 
+  // A closed order (delivered, followed up, cancelled) keeps its lines, buyer and times as they
+  // were: the API refuses changes (order_closed), so the screen offers none. Money still moves.
+  const stillOpen = !CLOSED_STATES.includes(order.state);
+  const changeable = canEdit && stillOpen;
   // `ready` is offered once the final check passed (the panel above records it).
   const forward = order.next_states.filter((state) => state !== 'cancelled'
     && !(state === 'ready' && order.state === 'quality_check' && !order.quality?.passed));
@@ -186,10 +190,10 @@ export function OrderScreen({ orderId }: { orderId: string }) {
               <dd>{order.waits_in_shop ? t('order.waits') : t('order.leaves')}</dd>
               {order.mileage_km !== undefined && (<><dt>{t('order.mileage')}</dt><dd>{order.mileage_km.toLocaleString('en-US')} km</dd></>)}
             </dl>
-            {canEdit && <PromiseEditor order={order} busy={busy} change={change} />}
+            {changeable && <PromiseEditor order={order} busy={busy} change={change} />}
           </section>
 
-          <BuyerPanel order={order} canEdit={canEdit} busy={busy}
+          <BuyerPanel order={order} canEdit={changeable} busy={busy}
             onSave={(buyer) => change(() => setBuyer(order.order_id, buyer))} />
 
           <section class="panel" aria-labelledby="concerns-title">
@@ -209,13 +213,13 @@ export function OrderScreen({ orderId }: { orderId: string }) {
             {order.lines.length === 0 && <p class="muted">{t('order.noLines')}</p>}
             <ul class="lines">
               {order.lines.map((line) => (
-                <LineRow key={line.line_id} line={line} canEdit={canEdit} busy={busy}
+                <LineRow key={line.line_id} line={line} canEdit={changeable} open={stillOpen} busy={busy}
                   onState={(state) => void change(() => setLineState(order.order_id, line.line_id, state))}
                   onDelete={() => void change(() => deleteLine(order.order_id, line.line_id))}>
-                  {canEdit && line.unpriced && <PriceLine orderId={order.order_id} line={line} busy={busy} change={change} />}
-                  <LineOptions line={line} canChoose={canEdit && !isFrozen(line)} busy={busy}
+                  {changeable && line.unpriced && <PriceLine orderId={order.order_id} line={line} busy={busy} change={change} />}
+                  <LineOptions line={line} canChoose={changeable && !isFrozen(line)} busy={busy}
                     onChoose={(option) => void change(() => chooseOption(order.order_id, line.line_id, option))} />
-                  {canEdit && line.kind === 'part' && line.part_key && line.state !== 'declined' && (
+                  {changeable && line.kind === 'part' && line.part_key && line.state !== 'declined' && (
                     <div class="line-actions">
                       <SupplyEditor line={line} busy={busy} onSave={(supply) => change(() => setSupply(order.order_id, line.line_id, supply))} />
                     </div>
@@ -231,12 +235,12 @@ export function OrderScreen({ orderId }: { orderId: string }) {
               <dt class="totals-total">{t('order.total')}</dt><dd class="totals-total" data-testid="total">{formatMoney(order.totals.total)}</dd>
               {!order.buyer && <dd class="totals-note" data-testid="tax-included">{tf('order.taxIncluded', { amount: formatMoney(order.totals.tax) })}</dd>}
             </dl>
-            {canEdit && <CatalogueAdd order={order} busy={busy} onAdd={(line, lineId) => change(() => addLine(order.order_id, line, lineId))} />}
-            {canEdit && <AddLine orderId={order.order_id} busy={busy} onAdd={(line) => change(() => addLine(order.order_id, line))} />}
+            {changeable && <CatalogueAdd order={order} busy={busy} onAdd={(line, lineId) => change(() => addLine(order.order_id, line, lineId))} />}
+            {changeable && <AddLine orderId={order.order_id} busy={busy} onAdd={(line) => change(() => addLine(order.order_id, line))} />}
           </section>
 
           <AtWorkList order={order} />
-          {canEdit && <Dispatch key={order.lines.map((line) => `${line.line_id}:${line.technician_id ?? ''}`).join()} order={order} busy={busy}
+          {changeable && <Dispatch key={order.lines.map((line) => `${line.line_id}:${line.technician_id ?? ''}`).join()} order={order} busy={busy}
             onDispatch={(id, lineIds) => void change(() => dispatch(order.order_id, id, lineIds))} />}
 
           <OrderParts order={order} />
@@ -281,8 +285,8 @@ function eventText(event: OrderEvent, order: Order): string {
 /** A signed document covers the line (docs/api.md: one signature id; the server sends a list). */
 const isFrozen = (line: Line) => (Array.isArray(line.frozen_by) ? line.frozen_by.length > 0 : Boolean(line.frozen_by));
 
-function LineRow({ line, canEdit, busy, onState, onDelete, children }: {
-  line: Line; canEdit: boolean; busy: boolean; onState: (state: LineState) => void; onDelete: () => void;
+function LineRow({ line, canEdit, open, busy, onState, onDelete, children }: {
+  line: Line; canEdit: boolean; open: boolean; busy: boolean; onState: (state: LineState) => void; onDelete: () => void;
   children?: ComponentChildren;
 }) {
   const detail = lineDetail(line);
@@ -316,7 +320,7 @@ function LineRow({ line, canEdit, busy, onState, onDelete, children }: {
           <button type="button" class="button-secondary" disabled={busy} onClick={onDelete}>{t('line.delete')}</button>
         </div>
       )}
-      {line.state === 'approved' && (
+      {open && line.state === 'approved' && (
         <div class="line-actions">
           <button type="button" class="button-secondary" disabled={busy} onClick={() => onState('done')}>{t('line.markDone')}</button>
         </div>
