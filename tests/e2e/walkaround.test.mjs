@@ -215,7 +215,7 @@ test('a standard walk-around on a tablet, with the network cut halfway, reaches 
     await pick.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await screenshot(page, 'order-line-photo-tablet');
     await page.getByRole('button', { name: '加入工單' }).tap();
-    await page.getByText('左前輪胎').waitFor();
+    await page.getByText('左前輪胎', { exact: true }).waitFor();
     const withLine = await owner.get(`/api/orders/${order.order_id}`);
     const tyreLine = withLine.lines.find((line) => line.description === '左前輪胎');
     assert.equal(tyreLine.photo_id, tyrePhoto.photo_id);
