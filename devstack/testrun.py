@@ -1,7 +1,11 @@
-"""`make test`: one set of engines for the whole run, then each suite against it.
+"""`make test`: each suite in turn; the browser suite against the whole product (LocalStack).
 
 DynamoDB Local runs in memory and s3rver in a temporary folder, on free ports; they are stopped
-and the folder removed whatever the suites did.
+and the folder removed whatever the suites did. The Python suite runs first, on engines of its
+own (tests/conftest.py starts them), and the product is started only after it: DynamoDB Local
+keeps every table's stream records in one store, and the product's poller, reading its idle
+table's stream every 0.2 s, would read past all the Python suite's records each time (a cost
+growing with the run: docs/bench.md, "make test").
 """
 from __future__ import annotations
 
@@ -17,16 +21,17 @@ from devstack import ROOT
 from devstack.engines import free_port
 
 
-def _suites(python: str, files: list[str]) -> list[tuple[str, list[str], Path]]:
-    """The suites; `files` narrows them (`tests/...` paths to pytest, `*.test.mjs` to node)."""
+def _suites(python: str, files: list[str]) -> list[tuple[str, list[str], Path, bool]]:
+    """The suites (name, command, folder, whether it needs the product running); `files`
+    narrows them (`tests/...` paths to pytest, `*.test.mjs` to node)."""
     tests = [f for f in files if f.startswith("tests/")] or ["tests/unit", "tests/integration",
                                                              "tests/infra"]
     pages = [f for f in files if f.endswith(".mjs")]
     return [
-        ("python unit + integration + infra", [python, "-m", "pytest", *tests], ROOT),
-        ("pwa unit", ["npm", "test", "--silent"], ROOT / "pwa"),
+        ("python unit + integration + infra", [python, "-m", "pytest", *tests], ROOT, False),
+        ("pwa unit", ["npm", "test", "--silent"], ROOT / "pwa", False),
         ("browser end-to-end", ["node", "--test", *pages] if pages else ["npm", "test", "--silent"],
-         ROOT / "tests" / "e2e"),
+         ROOT / "tests" / "e2e", True),
     ]
 
 
@@ -44,24 +49,29 @@ def run_all(args: list[str]) -> int:
 
     data_dir = Path(tempfile.mkdtemp(prefix="servicelane-test-"))
     local = LocalSettings(port=free_port(), ddb_port=free_port(), s3_port=free_port(),
-                          line_port=free_port(), einvoice_port=free_port(), data_dir=data_dir, pwa_dist=ROOT / "pwa" / "dist", in_memory=True)
-    stack = LocalStack(local, quiet=True)
+                          line_port=free_port(), einvoice_port=free_port(), data_dir=data_dir,
+                          pwa_dist=ROOT / "pwa" / "dist", in_memory=True)
+    stack: LocalStack | None = None
     results: list[tuple[str, int, float]] = []
     try:
-        stack.start()
-        # SL_PYTHON: the interpreter a browser test runs an operator command with (new-shop).
-        env = {**os.environ, "SL_BASE_URL": local.origin, "SL_TEST_DATA_DIR": str(data_dir),
-               "SL_LINE_STANDIN": local.line_url, "SL_EINVOICE_STANDIN": local.einvoice_url,
-               "SL_PYTHON": sys.executable}
         suites = [suite for suite in _suites(sys.executable, files)
                   if not args or any(arg in suite[0] for arg in args)]
-        for name, argv, cwd in suites:
+        for name, argv, cwd, needs_product in suites:
+            env = dict(os.environ)  # before the product starts: the suite's engines are its own
+            if needs_product:
+                if stack is None:
+                    stack = LocalStack(local, quiet=True).start()
+                # SL_PYTHON: the interpreter a browser test runs an operator command with.
+                env = {**os.environ, "SL_BASE_URL": local.origin,
+                       "SL_TEST_DATA_DIR": str(data_dir), "SL_LINE_STANDIN": local.line_url,
+                       "SL_EINVOICE_STANDIN": local.einvoice_url, "SL_PYTHON": sys.executable}
             print(f"\n=== {name} ===", flush=True)
             started = time.monotonic()
             code = subprocess.run(argv, cwd=cwd, env=env).returncode
             results.append((name, code, time.monotonic() - started))
     finally:
-        stack.stop()
+        if stack is not None:
+            stack.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 
     print("\n=== summary ===")

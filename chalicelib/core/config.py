@@ -44,8 +44,9 @@ class Settings:
     push_test_origin: str | None = None
     # --- 電子發票 (chalicelib/outward/einvoice/) ---
     # ECPay's e-invoice host (its stage host is einvoice-stage.ecpay.com.tw); tests and
-    # `make dev` point it at devstack/einvoice_standin.py.
-    einvoice_api_base: str = "https://einvoice.ecpay.com.tw"
+    # `make dev` point it at devstack/einvoice_standin.py. None on the local stage unless named:
+    # a local run never sends its made-up keys to ECPay (its invoices wait, as when it is down).
+    einvoice_api_base: str | None = "https://einvoice.ecpay.com.tw"
 
 
 @lru_cache(maxsize=1)
@@ -77,5 +78,6 @@ def settings() -> Settings:
         push_test_origin=(env.get("SL_PUSH_TEST_ORIGIN") or None) if stage == "local" else None,
         notify_live=frozenset(name.strip() for name in env.get("SL_NOTIFY_LIVE", "").split(",")
                               if name.strip()),
-        einvoice_api_base=env.get("SL_EINVOICE_API") or "https://einvoice.ecpay.com.tw",
+        einvoice_api_base=env.get("SL_EINVOICE_API")
+        or (None if stage == "local" else "https://einvoice.ecpay.com.tw"),
     )

@@ -17,6 +17,7 @@ import requests
 
 from chalicelib.core import aws
 from chalicelib.core import secrets as secrets_store
+from chalicelib.core.config import settings
 from chalicelib.core.errors import Conflict, Invalid
 from chalicelib.outward.einvoice import (CentreDown, CentreRefused, ECPayCentre, IssuedFor, Item,
                                          Sale, centre_for)
@@ -181,6 +182,25 @@ def test_a_centre_that_is_not_listening_is_centre_down(account):
     nobody.server_close()  # the port is free again: nothing answers there
     with pytest.raises(CentreDown):
         ECPayCentre(url, *account, timeout=TIMEOUT).issue(a_sale())
+
+
+def test_the_local_stage_without_a_named_centre_asks_nobody_and_waits(account, monkeypatch):
+    """A local run with no stand-in named (plain pytest) never sends its made-up keys to ECPay:
+    the centre is down to it, and its invoices stay queued. A cloud stage has ECPay's host."""
+    monkeypatch.delenv("SL_EINVOICE_API", raising=False)
+    monkeypatch.setenv("SL_STAGE", "local")
+    aws.reset()
+    try:
+        assert settings().einvoice_api_base is None
+        with pytest.raises(CentreDown) as down:
+            ECPayCentre(settings().einvoice_api_base, *account).issue(a_sale())
+        assert "no value-added centre" in down.value.detail
+        monkeypatch.setenv("SL_STAGE", "prod")
+        aws.reset()
+        assert settings().einvoice_api_base == "https://einvoice.ecpay.com.tw"
+    finally:
+        monkeypatch.undo()
+        aws.reset()
 
 
 def test_a_carrier_the_centre_refuses_is_refused_in_its_words(centre, standin):
