@@ -2,10 +2,10 @@
 
 DynamoDB Local runs in memory and s3rver in a temporary folder, on free ports; they are stopped
 and the folder removed whatever the suites did. The Python suite runs first, on engines of its
-own (tests/conftest.py starts them), and the product is started only after it: DynamoDB Local
-keeps every table's stream records in one store, and the product's poller, reading its idle
-table's stream every 0.2 s, would read past all the Python suite's records each time (a cost
-growing with the run: docs/bench.md, "make test").
+own (tests/conftest.py starts them), as it does alone, with none of the product's stand-ins in
+its environment; the product is started only after it. DynamoDB Local keeps every table's stream
+records in one store, and the product's poller, reading its idle table's stream every 0.2 s,
+would otherwise read past all the Python suite's records each time (docs/bench.md, "make test").
 """
 from __future__ import annotations
 

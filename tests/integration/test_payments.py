@@ -8,7 +8,8 @@ import io
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.builders import a_customer, a_signature, a_vehicle, an_order, new_id, walked_to
+from tests.builders import (a_customer, a_plate, a_signature, a_vehicle, an_order, new_id,
+                            walked_to)
 
 GOOD_TAX_ID = "04595257"
 
@@ -16,7 +17,7 @@ GOOD_TAX_ID = "04595257"
 def ready_order(shop, customer=None) -> dict:
     if customer is None:
         return an_order(shop, "ready", lines=True)
-    vehicle = a_vehicle(shop, customer["customer_id"], plate=f"RDY-{new_id()[-4:].upper()}")
+    vehicle = a_vehicle(shop, customer["customer_id"], plate=a_plate())
     opened = shop.advisor.post("/api/orders", {
         "order_id": new_id("order"), "customer_id": customer["customer_id"],
         "vehicle_id": vehicle["vehicle_id"], "concerns": ["定期保養"]})
