@@ -60,7 +60,8 @@ def run_all(args: list[str]) -> int:
             env = dict(os.environ)  # before the product starts: the suite's engines are its own
             if needs_product:
                 if stack is None:
-                    stack = LocalStack(local, quiet=True).start()
+                    stack = LocalStack(local, quiet=True)  # stopped below, even if its start fails
+                    stack.start()
                 # SL_PYTHON: the interpreter a browser test runs an operator command with.
                 env = {**os.environ, "SL_BASE_URL": local.origin,
                        "SL_TEST_DATA_DIR": str(data_dir), "SL_LINE_STANDIN": local.line_url,
