@@ -57,15 +57,14 @@ def run_all(args: list[str]) -> int:
         suites = [suite for suite in _suites(sys.executable, files)
                   if not args or any(arg in suite[0] for arg in args)]
         for name, argv, cwd, needs_product in suites:
+            if needs_product and stack is None:
+                stack = LocalStack(local, quiet=True)  # stopped below, even if its start fails
+                stack.start()
             env = dict(os.environ)  # before the product starts: the suite's engines are its own
-            if needs_product:
-                if stack is None:
-                    stack = LocalStack(local, quiet=True)  # stopped below, even if its start fails
-                    stack.start()
-                # SL_PYTHON: the interpreter a browser test runs an operator command with.
-                env = {**os.environ, "SL_BASE_URL": local.origin,
-                       "SL_TEST_DATA_DIR": str(data_dir), "SL_LINE_STANDIN": local.line_url,
-                       "SL_EINVOICE_STANDIN": local.einvoice_url, "SL_PYTHON": sys.executable}
+            if needs_product:  # SL_PYTHON: the interpreter a browser test runs a command with
+                env.update(SL_BASE_URL=local.origin, SL_TEST_DATA_DIR=str(data_dir),
+                           SL_LINE_STANDIN=local.line_url, SL_EINVOICE_STANDIN=local.einvoice_url,
+                           SL_PYTHON=sys.executable)
             print(f"\n=== {name} ===", flush=True)
             started = time.monotonic()
             code = subprocess.run(argv, cwd=cwd, env=env).returncode

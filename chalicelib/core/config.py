@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 VERSION = "0.1.0"
+ECPAY_EINVOICE = "https://einvoice.ecpay.com.tw"  # ECPay's e-invoice production host
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Settings:
     # ECPay's e-invoice host (its stage host is einvoice-stage.ecpay.com.tw); tests and
     # `make dev` point it at devstack/einvoice_standin.py. None on the local stage unless named:
     # a local run never sends its made-up keys to ECPay (its invoices wait, as when it is down).
-    einvoice_api_base: str | None = "https://einvoice.ecpay.com.tw"
+    einvoice_api_base: str | None = ECPAY_EINVOICE
 
 
 @lru_cache(maxsize=1)
@@ -79,5 +80,5 @@ def settings() -> Settings:
         notify_live=frozenset(name.strip() for name in env.get("SL_NOTIFY_LIVE", "").split(",")
                               if name.strip()),
         einvoice_api_base=env.get("SL_EINVOICE_API")
-        or (None if stage == "local" else "https://einvoice.ecpay.com.tw"),
+        or (None if stage == "local" else ECPAY_EINVOICE),
     )
